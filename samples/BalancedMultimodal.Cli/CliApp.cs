@@ -1,0 +1,56 @@
+namespace BalancedMultimodal.Cli;
+
+/// <summary>Dispatches <c>bmm</c> sub-commands and turns failures into one-line errors with exit codes.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for bad arguments or bad input.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Runs the command named by <paramref name="args"/>[0] (or the default command).</summary>
+    public static int Run(string[] args, IReadOnlyList<ICliCommand> commands, string defaultCommand, TextWriter output, TextWriter error)
+    {
+        if (args.Length > 0 && (args[0] is "--help" or "-h" or "help"))
+        {
+            output.WriteLine("bmm: balanced multimodal learning (BalancedMultimodal sample CLI)");
+            output.WriteLine();
+            output.WriteLine("usage: bmm <command> [options]      (no command: " + defaultCommand + " on the bundled ROSMAP data)");
+            output.WriteLine();
+            output.WriteLine("commands:");
+            foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
+            output.WriteLine();
+            output.WriteLine("bmm <command> --help shows a command's options.");
+            return 0;
+        }
+        string name = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : defaultCommand;
+        var rest = args.Length > 0 && name == args[0] ? args[1..] : args;
+        var command = commands.FirstOrDefault(c => c.Name == name);
+        if (command is null)
+        {
+            error.WriteLine($"bmm: unknown command '{name}' (bmm --help lists the commands)");
+            return UsageError;
+        }
+        try
+        {
+            var parsed = new CliArguments(rest);
+            if (parsed.WantsHelp)
+            {
+                output.WriteLine(command.Usage);
+                return 0;
+            }
+            return command.Run(parsed, output);
+        }
+        catch (CliUsageException e)
+        {
+            error.WriteLine($"bmm {name}: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"bmm {name}: {e.Message}");
+            return UsageError;
+        }
+    }
+
+    /// <summary>The bundled ROSMAP folder next to the executable.</summary>
+    public static string BundledDataFolder => Path.Combine(AppContext.BaseDirectory, "data", "ROSMAP");
+}

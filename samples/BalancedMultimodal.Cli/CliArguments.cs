@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace BalancedMultimodal.Cli;
+
+/// <summary>
+/// Parsed <c>--name value</c> options and <c>--flag</c> switches of one command. Every option must be consumed
+/// by the command (through the getters) or <see cref="EnsureAllConsumed"/> reports it as unknown.
+/// </summary>
+public sealed class CliArguments
+{
+    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
+
+    /// <summary>Parses arguments of the form <c>--name value</c>, <c>--name=value</c> or <c>--flag</c>.</summary>
+    public CliArguments(IReadOnlyList<string> args)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            var token = args[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
+                throw new CliUsageException($"unexpected argument '{token}' (options look like --name value)");
+            var name = token[2..];
+            string? value = null;
+            int eq = name.IndexOf('=');
+            if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) value = args[++i];
+            if (_values.ContainsKey(name)) throw new CliUsageException($"option --{name} is given twice");
+            _values[name] = value;
+        }
+    }
+
+    /// <summary>True when <c>--help</c> was given.</summary>
+    public bool WantsHelp => _values.ContainsKey("help");
+
+    /// <summary>Returns a string option, or <paramref name="defaultValue"/> when absent.</summary>
+    public string? GetString(string name, string? defaultValue = null)
+    {
+        _consumed.Add(name);
+        if (!_values.TryGetValue(name, out var v)) return defaultValue;
+        return v ?? throw new CliUsageException($"option --{name} needs a value");
+    }
+
+    /// <summary>Returns a required string option.</summary>
+    public string GetRequiredString(string name) =>
+        GetString(name) ?? throw new CliUsageException($"option --{name} is required");
+
+    /// <summary>Returns an integer option.</summary>
+    public int GetInt(string name, int defaultValue)
+    {
+        var s = GetString(name);
+        if (s is null) return defaultValue;
+        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v : throw new CliUsageException($"option --{name} expects an integer, got '{s}'");
+    }
+
+    /// <summary>Returns a floating-point option.</summary>
+    public double GetDouble(string name, double defaultValue)
+    {
+        var s = GetString(name);
+        if (s is null) return defaultValue;
+        return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+            ? v : throw new CliUsageException($"option --{name} expects a number, got '{s}'");
+    }
+
+    /// <summary>Returns a boolean option: <c>--name</c> alone means true; <c>--name true|false</c> is explicit.</summary>
+    public bool GetBool(string name, bool defaultValue)
+    {
+        _consumed.Add(name);
+        if (!_values.TryGetValue(name, out var v)) return defaultValue;
+        if (v is null) return true;
+        return bool.TryParse(v, out var b) ? b : throw new CliUsageException($"option --{name} expects true or false, got '{v}'");
+    }
+
+    /// <summary>Throws for any option the command did not read.</summary>
+    public void EnsureAllConsumed()
+    {
+        var unknown = _values.Keys.Where(k => !_consumed.Contains(k) && k != "help").ToArray();
+        if (unknown.Length > 0) throw new CliUsageException($"unknown option --{unknown[0]}");
+    }
+}

@@ -1,0 +1,11 @@
+using BalancedMultimodal.Cli;
+
+// The commands of `bmm`; each lives in its own file under Commands/.
+ICliCommand[] commands =
+[
+];
+
+// With no arguments, bmm runs its main job on the bundled data.
+const string DefaultCommand = "info";
+
+return CliApp.Run(args, commands, DefaultCommand, Console.Out, Console.Error);

@@ -1,0 +1,161 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Graphs;
+
+/// <summary>
+/// A graph over <see cref="NodeCount"/> nodes with one or more named relations (edge types), each stored sparsely
+/// as an edge index (2 x E, int64; row 0 = source, row 1 = target) and optional edge weights (E).
+/// </summary>
+/// <remarks>
+/// This is the input of <c>RelationalGraphConv</c> (PyTorch Geometric <c>RGCNConv</c> semantics: messages flow
+/// source -> target). The graph owns its tensors and disposes them in <see cref="Dispose"/>. It is validated at
+/// construction: indices in [0, NodeCount), weights finite and non-negative, distinct relation names.
+/// </remarks>
+public sealed class RelationalGraph : IDisposable
+{
+    private readonly GraphRelation[] _relations;
+    private bool _disposed;
+
+    /// <summary>Creates a graph from relations; the graph takes ownership of their tensors.</summary>
+    /// <param name="nodeCount">Number of nodes n (at least 1).</param>
+    /// <param name="relations">One or more relations; edge indices must lie in [0, n).</param>
+    /// <exception cref="ArgumentException">When a relation is malformed; the message names the relation.</exception>
+    public RelationalGraph(long nodeCount, IReadOnlyList<GraphRelation> relations)
+    {
+        ArgumentNullException.ThrowIfNull(relations);
+        if (nodeCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, "A graph needs at least one node.");
+        if (relations.Count == 0)
+            throw new ArgumentException("A relational graph needs at least one relation.", nameof(relations));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var relation in relations)
+        {
+            ArgumentNullException.ThrowIfNull(relation, nameof(relations));
+            if (string.IsNullOrWhiteSpace(relation.Name))
+                throw new ArgumentException("Every relation needs a non-empty name.", nameof(relations));
+            if (!names.Add(relation.Name))
+                throw new ArgumentException($"Relation name '{relation.Name}' is used twice.", nameof(relations));
+            Validate(relation, nodeCount);
+        }
+        NodeCount = nodeCount;
+        _relations = relations.ToArray();
+    }
+
+    /// <summary>Number of nodes n.</summary>
+    public long NodeCount { get; }
+
+    /// <summary>Number of relations R.</summary>
+    public int RelationCount => _relations.Length;
+
+    /// <summary>The relations, in order (relation r is <c>Relations[r]</c>).</summary>
+    public IReadOnlyList<GraphRelation> Relations => _relations;
+
+    /// <summary>The relation names, in order.</summary>
+    public IReadOnlyList<string> RelationNames => _relations.Select(r => r.Name).ToArray();
+
+    /// <summary>Total number of edges over all relations.</summary>
+    public long EdgeCount => _relations.Sum(r => r.EdgeCount);
+
+    /// <summary>The device the edge tensors live on.</summary>
+    public Device Device => _relations[0].EdgeIndex.device;
+
+    /// <summary>
+    /// Combines graphs over the same nodes into one multi-relation graph (relations concatenated in order).
+    /// The result holds copies of the tensors, so the inputs stay usable and must still be disposed.
+    /// </summary>
+    /// <param name="graphs">Two or more graphs with the same <see cref="NodeCount"/> and distinct relation names.</param>
+    /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order.</returns>
+    public static RelationalGraph Combine(params RelationalGraph[] graphs)
+    {
+        ArgumentNullException.ThrowIfNull(graphs);
+        if (graphs.Length == 0) throw new ArgumentException("Nothing to combine.", nameof(graphs));
+        long n = graphs[0].NodeCount;
+        for (int g = 0; g < graphs.Length; g++)
+        {
+            ArgumentNullException.ThrowIfNull(graphs[g], nameof(graphs));
+            if (graphs[g].NodeCount != n)
+                throw new ArgumentException(
+                    $"Graph {g} has {graphs[g].NodeCount} nodes but graph 0 has {n}; combined graphs must share their nodes.",
+                    nameof(graphs));
+        }
+        var relations = graphs.SelectMany(g => g.Relations)
+            .Select(r => new GraphRelation(r.Name, r.EdgeIndex.clone(), r.EdgeWeight?.clone()))
+            .ToArray();
+        return new RelationalGraph(n, relations);
+    }
+
+    /// <summary>Returns a copy of this graph with its tensors on <paramref name="device"/> (weights keep their dtype
+    /// unless <paramref name="weightType"/> is given).</summary>
+    /// <param name="device">Target device.</param>
+    /// <param name="weightType">Optional floating dtype for the edge weights.</param>
+    /// <returns>A new graph; this one is unchanged.</returns>
+    public RelationalGraph To(Device device, ScalarType? weightType = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var relations = _relations.Select(r => new GraphRelation(
+            r.Name,
+            r.EdgeIndex.to(device).clone(),
+            r.EdgeWeight is null ? null : (weightType is { } t ? r.EdgeWeight.to(t, device) : r.EdgeWeight.to(device)).clone()))
+            .ToArray();
+        return new RelationalGraph(NodeCount, relations);
+    }
+
+    /// <summary>Disposes the edge tensors.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var r in _relations)
+        {
+            r.EdgeIndex.Dispose();
+            r.EdgeWeight?.Dispose();
+        }
+    }
+
+    private static void Validate(GraphRelation relation, long nodeCount)
+    {
+        using var scope = NewDisposeScope();
+        var index = relation.EdgeIndex ?? throw new ArgumentException($"Relation '{relation.Name}' has no edge index.");
+        if (index.dim() != 2 || index.shape[0] != 2)
+            throw new ArgumentException(
+                $"Relation '{relation.Name}': edge index must have shape (2, E), got ({string.Join(", ", index.shape)}).");
+        if (index.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Relation '{relation.Name}': edge index must be int64, got {index.dtype}.");
+        long edges = index.shape[1];
+        if (edges > 0)
+        {
+            long min = index.min().item<long>();
+            long max = index.max().item<long>();
+            if (min < 0 || max >= nodeCount)
+            {
+                using var bad = ((index < 0) | (index >= nodeCount)).nonzero();
+                long column = bad[0, 1].item<long>();
+                long value = index[bad[0, 0], bad[0, 1]].item<long>();
+                throw new ArgumentException(
+                    $"Relation '{relation.Name}': edge {column} refers to node {value}, outside [0, {nodeCount}).");
+            }
+        }
+        if (relation.EdgeWeight is { } w)
+        {
+            if (w.dim() != 1 || w.shape[0] != edges)
+                throw new ArgumentException(
+                    $"Relation '{relation.Name}': edge weights must have shape ({edges}), got ({string.Join(", ", w.shape)}).");
+            if (!w.is_floating_point())
+                throw new ArgumentException($"Relation '{relation.Name}': edge weights must be floating point, got {w.dtype}.");
+            if (w.device.type != index.device.type)
+                throw new ArgumentException($"Relation '{relation.Name}': edge weights and edge index are on different devices.");
+            if (edges > 0)
+            {
+                using var invalid = (w.isfinite().logical_not() | (w < 0)).nonzero();
+                if (invalid.shape[0] > 0)
+                {
+                    long e = invalid[0, 0].item<long>();
+                    double value = w[e].to(ScalarType.Float64).item<double>();
+                    throw new ArgumentException(
+                        $"Relation '{relation.Name}': edge {e} has weight {value}; weights must be finite and non-negative.");
+                }
+            }
+        }
+    }
+}
