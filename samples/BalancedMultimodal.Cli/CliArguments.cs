@@ -11,10 +11,14 @@ public sealed class CliArguments
     private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
 
-    /// <summary>Parses arguments of the form <c>--name value</c>, <c>--name=value</c> or <c>--flag</c>.</summary>
+    private readonly List<string> _positionals = new();
+
+    /// <summary>Parses leading positional words, then options <c>--name value</c>, <c>--name=value</c> or <c>--flag</c>.</summary>
     public CliArguments(IReadOnlyList<string> args)
     {
-        for (int i = 0; i < args.Count; i++)
+        int first = 0;
+        while (first < args.Count && !args[first].StartsWith("--", StringComparison.Ordinal)) _positionals.Add(args[first++]);
+        for (int i = first; i < args.Count; i++)
         {
             var token = args[i];
             if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
@@ -28,6 +32,9 @@ public sealed class CliArguments
             _values[name] = value;
         }
     }
+
+    /// <summary>The words before the first option (e.g. a benchmark name).</summary>
+    public IReadOnlyList<string> Positionals => _positionals;
 
     /// <summary>True when <c>--help</c> was given.</summary>
     public bool WantsHelp => _values.ContainsKey("help");
@@ -71,9 +78,11 @@ public sealed class CliArguments
         return bool.TryParse(v, out var b) ? b : throw new CliUsageException($"option --{name} expects true or false, got '{v}'");
     }
 
-    /// <summary>Throws for any option the command did not read.</summary>
-    public void EnsureAllConsumed()
+    /// <summary>Throws for any option the command did not read (and for positional words unless allowed).</summary>
+    public void EnsureAllConsumed(bool allowPositionals = false)
     {
+        if (!allowPositionals && _positionals.Count > 0)
+            throw new CliUsageException($"unexpected argument '{_positionals[0]}' (options look like --name value)");
         var unknown = _values.Keys.Where(k => !_consumed.Contains(k) && k != "help").ToArray();
         if (unknown.Length > 0) throw new CliUsageException($"unknown option --{unknown[0]}");
     }

@@ -1,8 +1,10 @@
 using BalancedMultimodal.Cli;
+using BalancedMultimodal.Cli.Commands;
 
 // The commands of `bmm`; each lives in its own file under Commands/.
 ICliCommand[] commands =
 [
+    new BenchCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.

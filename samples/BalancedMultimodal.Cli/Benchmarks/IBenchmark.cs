@@ -1,0 +1,14 @@
+namespace BalancedMultimodal.Cli.Benchmarks;
+
+/// <summary>One timed benchmark run by <c>bmm bench NAME</c>; it prints a table of its measurements.</summary>
+public interface IBenchmark
+{
+    /// <summary>The word that selects the benchmark (e.g. <c>snf</c>).</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>bmm bench --help</c>.</summary>
+    string Summary { get; }
+
+    /// <summary>Runs the benchmark with its options and writes the results (markdown table) to <paramref name="output"/>.</summary>
+    void Run(CliArguments args, TextWriter output);
+}

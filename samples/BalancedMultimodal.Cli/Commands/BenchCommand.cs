@@ -1,0 +1,36 @@
+using BalancedMultimodal.Cli.Benchmarks;
+
+namespace BalancedMultimodal.Cli.Commands;
+
+/// <summary><c>bmm bench NAME [options]</c>: runs one of the timing benchmarks behind docs/benchmarks.md.</summary>
+public sealed class BenchCommand : ICliCommand
+{
+    // One line per benchmark; each lives in its own file under Benchmarks/.
+    private static readonly IBenchmark[] Benchmarks =
+    [
+    ];
+
+    /// <inheritdoc />
+    public string Name => "bench";
+
+    /// <inheritdoc />
+    public string Summary => "run a timing benchmark (bmm bench --help lists them)";
+
+    /// <inheritdoc />
+    public string Usage =>
+        "usage: bmm bench <name> [options]\n\nbenchmarks:\n" +
+        string.Join("\n", Benchmarks.Select(b => $"  {b.Name,-8} {b.Summary}"));
+
+    /// <inheritdoc />
+    public int Run(CliArguments args, TextWriter output)
+    {
+        if (args.Positionals.Count != 1)
+            throw new CliUsageException("name one benchmark: bmm bench <name> (bmm bench --help lists them)");
+        var name = args.Positionals[0];
+        var benchmark = Benchmarks.FirstOrDefault(b => b.Name == name)
+            ?? throw new CliUsageException($"unknown benchmark '{name}' (bmm bench --help lists them)");
+        benchmark.Run(args, output);
+        args.EnsureAllConsumed(allowPositionals: true);
+        return 0;
+    }
+}
