@@ -1,0 +1,60 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Encoding;
+
+/// <summary>
+/// A multilayer perceptron encoder: h_{l+1} = LeakyReLU(Dropout(h_l) W_l + b_l), rows encoded independently.
+/// Input (n, d_in), output (n, HiddenSizes[^1]).
+/// </summary>
+/// <remarks>Used for early-fusion and per-modality baselines, and as the non-graph encoder of the balanced
+/// schedule. Layers are TorchSharp <c>Linear</c> modules (Kaiming-uniform initialisation, as PyTorch).</remarks>
+public sealed class MlpEncoder : ModalityEncoder
+{
+    private readonly ModuleList<Linear> layers;
+    private readonly double _dropout;
+    private readonly double _slope;
+
+    /// <summary>Creates the encoder.</summary>
+    /// <param name="inputDim">Number of input features d_in (at least 1).</param>
+    /// <param name="options">Layer widths, dropout and slope; validated.</param>
+    /// <param name="device">Device of the parameters (default: TorchSharp's default device).</param>
+    /// <param name="dtype">Floating dtype of the parameters (default float32).</param>
+    public MlpEncoder(long inputDim, MlpEncoderOptions options, Device? device = null, ScalarType dtype = ScalarType.Float32)
+        : base(nameof(MlpEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (inputDim < 1) throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "An encoder needs at least one input feature.");
+        MlpEncoderOptionsValidator.ThrowIfInvalid(options);
+        _dropout = options.Dropout;
+        _slope = options.NegativeSlope;
+        layers = new ModuleList<Linear>();
+        long width = inputDim;
+        foreach (var hidden in options.HiddenSizes)
+        {
+            layers.Add(nn.Linear(width, hidden, hasBias: true, device: device, dtype: dtype));
+            width = hidden;
+        }
+        EmbeddingDim = width;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override long EmbeddingDim { get; }
+
+    /// <summary>Encodes rows: (n, d_in) to (n, EmbeddingDim).</summary>
+    /// <param name="input">Features of shape (n, d_in), on the parameters' device and dtype.</param>
+    /// <returns>Embeddings of shape (n, EmbeddingDim).</returns>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var h = input;
+        foreach (var layer in layers)
+        {
+            h = nn.functional.dropout(h, _dropout, training);
+            h = nn.functional.leaky_relu(layer.forward(h), _slope);
+        }
+        return h;
+    }
+}

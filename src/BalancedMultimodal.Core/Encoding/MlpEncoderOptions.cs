@@ -1,0 +1,14 @@
+namespace BalancedMultimodal.Core.Encoding;
+
+/// <summary>Options of <see cref="MlpEncoder"/> and <see cref="MlpEncoderFactory"/>.</summary>
+public sealed class MlpEncoderOptions
+{
+    /// <summary>Widths of the hidden layers; the last one is the embedding width. Default [64, 64].</summary>
+    public IList<int> HiddenSizes { get; set; } = new List<int> { 64, 64 };
+
+    /// <summary>Dropout probability applied before every layer while training. Default 0.5 (MOGONET's value).</summary>
+    public double Dropout { get; set; } = 0.5;
+
+    /// <summary>Negative slope of the LeakyReLU after every layer. Default 0.25 (MOGONET's value).</summary>
+    public double NegativeSlope { get; set; } = 0.25;
+}
