@@ -72,21 +72,19 @@ internal sealed class DelimitedTextReader
         }
     }
 
-    /// <summary>Parses every field of a line as a float64 into <paramref name="destination"/>, starting after <paramref name="skipFields"/> fields.</summary>
+    /// <summary>Parses every field of <paramref name="line"/> as a float64 into <paramref name="destination"/>.</summary>
+    /// <param name="line">The fields to parse.</param>
+    /// <param name="destination">Receives the values.</param>
+    /// <param name="columnOffset">Number of fields of the full line before <paramref name="line"/> (for 1-based column numbers in messages).</param>
     /// <returns>The number of values parsed.</returns>
-    public int ParseNumbers(ReadOnlySpan<char> line, List<double> destination, int skipFields = 0)
+    public int ParseNumbers(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0)
     {
-        int column = 0, count = 0;
+        int count = 0;
         while (true)
         {
             int cut = line.IndexOf(_delimiter);
-            var field = cut < 0 ? line : line[..cut];
-            if (column >= skipFields)
-            {
-                destination.Add(ParseNumber(field, column));
-                count++;
-            }
-            column++;
+            destination.Add(ParseNumber(cut < 0 ? line : line[..cut], columnOffset + count));
+            count++;
             if (cut < 0) return count;
             line = line[(cut + 1)..];
         }

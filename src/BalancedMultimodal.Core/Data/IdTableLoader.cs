@@ -92,7 +92,7 @@ public static class IdTableLoader
             var id = ReadId(reader, line[..cut]);
             if (!rowOfId.TryAdd(id, ids.Count)) throw reader.Error($"sample ID '{id}' appears a second time");
             ids.Add(id);
-            int count = reader.ParseNumbers(line[(cut + 1)..], values);
+            int count = reader.ParseNumbers(line[(cut + 1)..], values, columnOffset: 1);
             if (count != columns) throw reader.Error($"has {count + 1} fields but the header has {header.Count}");
         }
         if (ids.Count == 0) throw new InvalidDataException($"{reader.FileName} has a header but no samples.");

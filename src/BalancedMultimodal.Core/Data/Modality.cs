@@ -118,7 +118,8 @@ public sealed class Modality
         if (!values.dtype.IsFloatingPoint())
             throw new ArgumentException($"Modality '{name}': expected a floating-point tensor, got {values.dtype}.", nameof(values));
         using var scope = NewDisposeScope();
-        var host = values.detach().to(ScalarType.Float64, CPU).contiguous();
+        // Reading the values needs a host copy, whatever device the tensor lives on.
+        var host = values.detach().cpu().to(ScalarType.Float64).contiguous();
         return new Modality(name, host.data<double>().ToArray(), (int)values.shape[0], (int)values.shape[1], featureNames, availability);
     }
 
@@ -190,10 +191,10 @@ public sealed class Modality
     }
 
     /// <summary>
-    /// The values as a tensor of shape (n, d) on <paramref name="device"/> (default: CPU) with <paramref name="dtype"/>
+    /// The values as a tensor of shape (n, d) on <paramref name="device"/> (default: TorchSharp's default device, the CPU unless changed) with <paramref name="dtype"/>
     /// (default float64). Missing rows hold whatever was stored for them (possibly NaN).
     /// </summary>
-    /// <param name="device">Target device; null means the CPU.</param>
+    /// <param name="device">Target device; null means TorchSharp's default device.</param>
     /// <param name="dtype">Target floating-point dtype.</param>
     /// <returns>A new tensor owned by the caller (it joins the caller's dispose scope, if any).</returns>
     public Tensor ToTensor(Device? device = null, ScalarType dtype = ScalarType.Float64)
@@ -201,8 +202,8 @@ public sealed class Modality
         if (!dtype.IsFloatingPoint())
             throw new ArgumentException($"Modality '{Name}': dtype must be floating point, got {dtype}.", nameof(dtype));
         using var scope = NewDisposeScope();
-        var host = torch.tensor(_values, new long[] { SampleCount, FeatureCount }, ScalarType.Float64);
-        return host.to(dtype, device ?? CPU).MoveToOuterDisposeScope();
+        var values = torch.tensor(_values, new long[] { SampleCount, FeatureCount }, ScalarType.Float64, device);
+        return values.to(dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>A new modality holding the given rows, in the given order (values, availability; names kept).</summary>

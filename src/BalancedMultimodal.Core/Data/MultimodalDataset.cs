@@ -154,7 +154,7 @@ public sealed class MultimodalDataset
         var modalities = new Modality[values.Count];
         for (int m = 0; m < values.Count; m++) modalities[m] = Modality.FromTensor(modalityNames[m], values[m]);
         using var scope = NewDisposeScope();
-        var hostLabels = labels.detach().to(ScalarType.Int64, CPU).contiguous().data<long>().ToArray();
+        var hostLabels = labels.detach().cpu().to(ScalarType.Int64).contiguous().data<long>().ToArray();
         var intLabels = new int[hostLabels.Length];
         for (int i = 0; i < hostLabels.Length; i++)
         {
@@ -203,7 +203,7 @@ public sealed class MultimodalDataset
 
     /// <summary>Modality <paramref name="modality"/> as a tensor of shape (n, d_m); see <see cref="Modality.ToTensor"/>.</summary>
     /// <param name="modality">Modality index in [0, M).</param>
-    /// <param name="device">Target device; null means the CPU.</param>
+    /// <param name="device">Target device; null means TorchSharp's default device.</param>
     /// <param name="dtype">Target floating-point dtype (default float64).</param>
     public Tensor ToTensor(int modality, Device? device = null, ScalarType dtype = ScalarType.Float64)
     {
@@ -212,12 +212,12 @@ public sealed class MultimodalDataset
         return _modalities[modality].ToTensor(device, dtype);
     }
 
-    /// <summary>The labels as an int64 tensor of shape (n) on <paramref name="device"/> (default CPU).</summary>
-    /// <param name="device">Target device; null means the CPU.</param>
+    /// <summary>The labels as an int64 tensor of shape (n) on <paramref name="device"/> (default: TorchSharp's default device).</summary>
+    /// <param name="device">Target device; null means TorchSharp's default device.</param>
     public Tensor LabelsTensor(Device? device = null)
     {
         var longs = Array.ConvertAll(Labels, l => (long)l);
-        return torch.tensor(longs, ScalarType.Int64, device ?? CPU);
+        return torch.tensor(longs, ScalarType.Int64, device);
     }
 
     /// <summary>Number of rows of each class among <paramref name="rows"/> (default: all rows); length C.</summary>
