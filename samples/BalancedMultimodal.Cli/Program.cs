@@ -4,6 +4,7 @@ using BalancedMultimodal.Cli.Commands;
 // The commands of `bmm`; each lives in its own file under Commands/.
 ICliCommand[] commands =
 [
+    new InfoCommand(),
     new BenchCommand(),
 ];
 

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Metrics;
+
+namespace BalancedMultimodal.Cli.Benchmarks;
+
+/// <summary>
+/// <c>bmm bench data [--data DIR] [--repeats N]</c>: times loading a MOGONET folder (default: bundled ROSMAP),
+/// standardisation, a stratified split, the synthetic generator and the metrics (median and max over N runs after a warm-up).
+/// </summary>
+public sealed class DataBenchmark : IBenchmark
+{
+    /// <inheritdoc />
+    public string Name => "data";
+
+    /// <inheritdoc />
+    public string Summary => "load ROSMAP, standardise, split, generate synthetic data, score metrics [--data DIR] [--repeats 20]";
+
+    /// <inheritdoc />
+    public void Run(CliArguments args, TextWriter output)
+    {
+        var folder = args.GetString("data", CliApp.BundledDataFolder)!;
+        int repeats = args.GetInt("repeats", 20);
+        if (repeats < 1) throw new CliUsageException("option --repeats must be >= 1");
+        if (!Directory.Exists(folder)) throw new CliUsageException($"data folder '{folder}' does not exist");
+
+        var firstLoad = Stopwatch.StartNew();
+        var dataset = MogonetFolderLoader.Load(folder);
+        firstLoad.Stop();
+        var random = new Random(0);
+        var labels = Enumerable.Range(0, 100_000).Select(_ => random.Next(2)).ToArray();
+        var predictions = labels.Select(y => random.NextDouble() < 0.8 ? y : 1 - y).ToArray();
+        var scores = labels.Select(y => Math.Round(random.NextDouble() + 0.5 * y, 2)).ToArray();
+
+        var steps = new (string Name, Action Work)[]
+        {
+            ($"MogonetFolderLoader.Load ({dataset.SampleCount} x {dataset.ModalityCount} x {dataset.Modalities[0].FeatureCount})", () => MogonetFolderLoader.Load(folder)),
+            ("Standardizer.FitTransform (train rows)", () => Standardizer.FitTransform(dataset)),
+            ("StratifiedSplitter.CarveValidation (0.2)", () => StratifiedSplitter.CarveValidation(dataset, 0.2, 0)),
+            ("SyntheticMultiomicsGenerator (300 x 250 features)", () => SyntheticMultiomicsGenerator.Generate(0)),
+            ("ClassificationReport (100k samples)", () => ClassificationReport.Compute(labels, predictions)),
+            ("RocAuc.Binary (100k samples, ties)", () => RocAuc.Binary(labels, scores)),
+        };
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first (cold) load of {folder}: {firstLoad.Elapsed.TotalMilliseconds:F1} ms"));
+        output.WriteLine();
+        output.WriteLine("| step | median ms | max ms |");
+        output.WriteLine("|---|---:|---:|");
+        foreach (var (name, work) in steps)
+        {
+            work();
+            var times = new double[repeats];
+            for (int r = 0; r < repeats; r++)
+            {
+                var watch = Stopwatch.StartNew();
+                work();
+                times[r] = watch.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(times);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {times[repeats / 2]:F2} | {times[^1]:F2} |"));
+        }
+    }
+}

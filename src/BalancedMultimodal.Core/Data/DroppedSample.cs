@@ -1,0 +1,6 @@
+namespace BalancedMultimodal.Core.Data;
+
+/// <summary>A sample ID that <see cref="IdTableLoader"/> dropped because some tables lack it.</summary>
+/// <param name="Id">The sample ID.</param>
+/// <param name="MissingFrom">The names of the tables (modality names, or "labels") that do not list it.</param>
+public sealed record DroppedSample(string Id, IReadOnlyList<string> MissingFrom);

@@ -1,0 +1,111 @@
+namespace BalancedMultimodal.Core.Data;
+
+/// <summary>
+/// Loads a dataset in the folder format released with MOGONET (Wang et al., Nature Communications 2021;
+/// github.com/txWang/MOGONET, read there with <c>np.loadtxt(..., delimiter=',')</c>).
+/// </summary>
+/// <remarks>
+/// <para>Files, for modalities m = 1, 2, ... (discovered while <c>{m}_tr.csv</c> exists):
+/// <c>{m}_tr.csv</c> and <c>{m}_te.csv</c> (numeric CSV without a header, one row per sample),
+/// optional <c>{m}_featname.csv</c> (one feature name per line), and <c>labels_tr.csv</c> / <c>labels_te.csv</c>
+/// (one label per line; written as floats such as <c>1.000000000000000000e+00</c>, which must be whole numbers &gt;= 0).</para>
+/// <para>The result holds the training rows first, then the test rows: <see cref="MultimodalDataset.TrainIndices"/> =
+/// 0..n_tr-1, <see cref="MultimodalDataset.TestIndices"/> = n_tr..n_tr+n_te-1, no validation rows (carve them from the
+/// training rows with <see cref="StratifiedSplitter.CarveValidation"/>). Modalities are named "1", "2", ... unless names
+/// are given; the class count is max(label) + 1. No sample IDs are invented.</para>
+/// <para>A malformed file gives an <see cref="InvalidDataException"/> naming the file and the 1-based line; a missing
+/// folder or file gives a <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/>.</para>
+/// </remarks>
+public static class MogonetFolderLoader
+{
+    /// <summary>Loads the MOGONET-format dataset in <paramref name="folder"/>.</summary>
+    /// <param name="folder">The folder holding <c>1_tr.csv</c>, <c>1_te.csv</c>, ..., <c>labels_tr.csv</c>, <c>labels_te.csv</c>.</param>
+    /// <param name="modalityNames">Optional names for modalities 1..M (default "1".."M"); must number exactly M.</param>
+    /// <param name="classNames">Optional class names (C of them).</param>
+    /// <returns>The dataset (train rows then test rows) with the file's train/test split.</returns>
+    public static MultimodalDataset Load(string folder, IReadOnlyList<string>? modalityNames = null, IReadOnlyList<string>? classNames = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
+        int modalityCount = 0;
+        while (File.Exists(Path.Combine(folder, $"{modalityCount + 1}_tr.csv"))) modalityCount++;
+        if (modalityCount == 0)
+            throw new FileNotFoundException($"Folder '{folder}' holds no '1_tr.csv'; it is not in the MOGONET format.", Path.Combine(folder, "1_tr.csv"));
+        if (modalityNames is not null && modalityNames.Count != modalityCount)
+            throw new ArgumentException($"Folder '{folder}' holds {modalityCount} modalities but {modalityNames.Count} names were given.", nameof(modalityNames));
+
+        var trainLabels = ReadLabels(Path.Combine(folder, "labels_tr.csv"));
+        var testLabels = ReadLabels(Path.Combine(folder, "labels_te.csv"));
+        int nTrain = trainLabels.Length, nTest = testLabels.Length, n = nTrain + nTest;
+
+        var modalities = new Modality[modalityCount];
+        for (int m = 1; m <= modalityCount; m++)
+        {
+            var (train, dTrain) = ReadMatrix(Path.Combine(folder, $"{m}_tr.csv"), nTrain, "labels_tr.csv");
+            var (test, dTest) = ReadMatrix(Path.Combine(folder, $"{m}_te.csv"), nTest, "labels_te.csv");
+            if (dTrain != dTest)
+                throw new InvalidDataException($"{m}_tr.csv has {dTrain} columns but {m}_te.csv has {dTest}; both must hold the same features.");
+            var values = new double[(long)n * dTrain];
+            train.CopyTo(values, 0);
+            test.CopyTo(values, train.Length);
+            var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), dTrain);
+            modalities[m - 1] = Modality.FromRowMajor(modalityNames?[m - 1] ?? m.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                values, n, dTrain, featureNames);
+        }
+
+        var labels = new int[n];
+        trainLabels.CopyTo(labels, 0);
+        testLabels.CopyTo(labels, nTrain);
+        return new MultimodalDataset(modalities, labels, classNames: classNames,
+            trainIndices: Enumerable.Range(0, nTrain).ToArray(),
+            validationIndices: [],
+            testIndices: Enumerable.Range(nTrain, nTest).ToArray());
+    }
+
+    private static int[] ReadLabels(string path)
+    {
+        var reader = DelimitedTextReader.Open(path, ',');
+        var labels = new List<int>();
+        while (reader.TryReadLine(out var line))
+        {
+            if (line.Contains(',')) throw reader.Error("expected one label per line");
+            double value = reader.ParseNumber(line, 0);
+            if (value < 0 || value != Math.Floor(value) || value > int.MaxValue)
+                throw reader.Error($"label {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a whole number >= 0");
+            labels.Add((int)value);
+        }
+        if (labels.Count == 0) throw new InvalidDataException($"{reader.FileName} holds no labels.");
+        return labels.ToArray();
+    }
+
+    private static (double[] Values, int Columns) ReadMatrix(string path, int expectedRows, string labelFile)
+    {
+        var reader = DelimitedTextReader.Open(path, ',');
+        var values = new List<double>(expectedRows * 256);
+        int columns = -1, rows = 0;
+        while (reader.TryReadLine(out var line))
+        {
+            int count = reader.ParseNumbers(line, values);
+            if (columns < 0) columns = count;
+            else if (count != columns)
+                throw reader.Error($"has {count} values but line 1 has {columns}");
+            rows++;
+        }
+        if (rows == 0) throw new InvalidDataException($"{reader.FileName} is empty.");
+        if (rows != expectedRows)
+            throw new InvalidDataException($"{reader.FileName} has {rows} rows but {labelFile} has {expectedRows} labels.");
+        return (values.ToArray(), columns);
+    }
+
+    private static string[]? ReadFeatureNames(string path, int expectedCount)
+    {
+        if (!File.Exists(path)) return null;
+        var reader = DelimitedTextReader.Open(path, ',');
+        var names = new List<string>(expectedCount);
+        while (reader.TryReadLine(out var line)) names.Add(line.Trim().ToString());
+        if (names.Count != expectedCount)
+            throw new InvalidDataException($"{reader.FileName} lists {names.Count} feature names but the data have {expectedCount} columns.");
+        return names.ToArray();
+    }
+}

@@ -1,0 +1,78 @@
+namespace BalancedMultimodal.Core.Metrics;
+
+/// <summary>
+/// Area under the ROC curve, with scikit-learn's <c>roc_auc_score</c> semantics (trapezoidal ROC over distinct
+/// score thresholds, so tied scores contribute one half).
+/// </summary>
+/// <remarks>
+/// Computed through the equivalent Mann-Whitney statistic with average ranks for ties:
+/// AUC = (R_+ - n_+ (n_+ + 1) / 2) / (n_+ n_-), where R_+ is the sum of the (tie-averaged, 1-based) ranks of the
+/// positive samples' scores; equivalently the probability that a random positive outranks a random negative, ties 1/2.
+/// Cost O(n log n).
+/// </remarks>
+public static class RocAuc
+{
+    /// <summary>Binary ROC-AUC; class 1 is the positive class.</summary>
+    /// <param name="labels">n labels, each 0 or 1, both present.</param>
+    /// <param name="scores">n finite scores; larger means more likely class 1 (a probability, a logit or a margin).</param>
+    /// <returns>The AUC in [0, 1].</returns>
+    /// <exception cref="ArgumentException">When lengths differ, a label is not 0/1, only one class is present, or a score is not finite.</exception>
+    public static double Binary(IReadOnlyList<int> labels, IReadOnlyList<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (labels.Count != scores.Count)
+            throw new ArgumentException($"There are {labels.Count} labels but {scores.Count} scores; they must pair up.", nameof(scores));
+        long positives = 0;
+        for (int i = 0; i < labels.Count; i++)
+        {
+            if (labels[i] is not (0 or 1)) throw new ArgumentException($"Label at position {i} is {labels[i]}; binary ROC-AUC needs labels 0 or 1.", nameof(labels));
+            if (!double.IsFinite(scores[i])) throw new ArgumentException($"Score at position {i} is {scores[i]}; scores must be finite.", nameof(scores));
+            positives += labels[i];
+        }
+        long negatives = labels.Count - positives;
+        if (positives == 0 || negatives == 0)
+            throw new ArgumentException($"ROC-AUC is undefined when only one class is present ({positives} positive, {negatives} negative samples).", nameof(labels));
+
+        var order = Enumerable.Range(0, scores.Count).ToArray();
+        Array.Sort(order, (a, b) => scores[a].CompareTo(scores[b]));
+        double positiveRankSum = 0;
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end + 1 < order.Length && scores[order[end + 1]] == scores[order[start]]) end++;
+            double averageRank = (start + end) / 2.0 + 1.0;
+            for (int k = start; k <= end; k++) if (labels[order[k]] == 1) positiveRankSum += averageRank;
+            start = end + 1;
+        }
+        return (positiveRankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+    }
+
+    /// <summary>
+    /// Multi-class ROC-AUC, one-vs-rest, macro average (scikit-learn <c>roc_auc_score(multi_class='ovr', average='macro')</c>):
+    /// the mean over classes c of <see cref="Binary"/>(labels == c, scores[:, c]).
+    /// </summary>
+    /// <param name="labels">n labels in [0, C); every class must occur (and not be the only one).</param>
+    /// <param name="scores">n x C class scores (e.g. probabilities).</param>
+    /// <returns>The macro-averaged AUC.</returns>
+    public static double OneVsRestMacro(IReadOnlyList<int> labels, double[,] scores)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        int n = scores.GetLength(0), classes = scores.GetLength(1);
+        if (n != labels.Count) throw new ArgumentException($"There are {labels.Count} labels but {n} score rows.", nameof(scores));
+        if (classes < 2) throw new ArgumentException($"The score matrix has {classes} column(s); one-vs-rest AUC needs at least two classes.", nameof(scores));
+        for (int i = 0; i < n; i++)
+            if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"Label at position {i} is {labels[i]}; labels must lie in [0, {classes}).", nameof(labels));
+        double sum = 0;
+        for (int c = 0; c < classes; c++)
+        {
+            var binary = new int[n];
+            var column = new double[n];
+            for (int i = 0; i < n; i++) { binary[i] = labels[i] == c ? 1 : 0; column[i] = scores[i, c]; }
+            if (!binary.Contains(1)) throw new ArgumentException($"Class {c} never occurs in the labels; its one-vs-rest AUC is undefined.", nameof(labels));
+            sum += Binary(binary, column);
+        }
+        return sum / classes;
+    }
+}

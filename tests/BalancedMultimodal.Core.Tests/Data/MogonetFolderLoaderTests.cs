@@ -1,0 +1,117 @@
+using BalancedMultimodal.Core.Data;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Core.Tests.Data;
+
+public class MogonetFolderLoaderTests
+{
+    private static readonly string Mini = TestData.Fixture("mogonet_mini");
+
+    [Fact]
+    public void Rosmap_loads_with_three_modalities_of_351_by_200_and_its_train_test_split()
+    {
+        var data = MogonetFolderLoader.Load(TestData.RosmapFolder);
+
+        data.ModalityCount.Should().Be(3);
+        data.Modalities.Select(m => (m.Name, m.SampleCount, m.FeatureCount)).Should().Equal(("1", 351, 200), ("2", 351, 200), ("3", 351, 200));
+        data.TrainIndices.Should().Equal(Enumerable.Range(0, 245));
+        data.TestIndices.Should().Equal(Enumerable.Range(245, 106));
+        data.ValidationIndices.Should().BeEmpty();
+        data.CountClasses(data.TrainIndices).Should().Equal(118, 127);
+        data.CountClasses(data.TestIndices).Should().Equal(51, 55);
+    }
+
+    [Fact]
+    public void Rosmap_values_and_feature_names_match_the_files()
+    {
+        var data = MogonetFolderLoader.Load(TestData.RosmapFolder);
+
+        data.Modalities[0][0, 0].Should().Be(1.813813162555837355e-01);
+        data.Modalities[1][1, 4].Should().Be(3.628639442206737509e-01);
+        data.Modalities[2][350, 199].Should().Be(3.177651478681665642e-01);
+        data.Modalities[0].FeatureNames![0].Should().Be("ENSG00000161896.6");
+        data.Modalities[1].FeatureNames![0].Should().Be("cg00095526");
+    }
+
+    [Fact]
+    public void Train_rows_come_first_then_test_rows_with_float_written_labels_parsed_as_integers()
+    {
+        var data = MogonetFolderLoader.Load(Mini);
+
+        data.SampleCount.Should().Be(6);
+        data.ClassCount.Should().Be(3);
+        data.Labels.Should().Equal(0, 1, 2, 1, 2, 0);
+        data.TrainIndices.Should().Equal(0, 1, 2, 3);
+        data.TestIndices.Should().Equal(4, 5);
+        data.Modalities[0].ToArray().Should().BeEquivalentTo(new double[,]
+        {
+            { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 }, { 10, 11, 12 }, { -1.5, 0.25, 0.25 }, { 13, 14, 15 },
+        });
+        data.Modalities[0].FeatureNames.Should().Equal("geneA", "geneB", "geneC");
+    }
+
+    [Fact]
+    public void Crlf_line_endings_and_trailing_blank_lines_are_accepted_and_feature_names_are_optional()
+    {
+        var data = MogonetFolderLoader.Load(Mini);
+
+        data.Modalities[1].GetRow(3).ToArray().Should().Equal(6.5, 7.5);
+        data.Modalities[1].GetRow(5).ToArray().Should().Equal(10.5, 11.5);
+        data.Modalities[1].FeatureNames.Should().BeNull();
+    }
+
+    [Fact]
+    public void Modality_and_class_names_can_be_given()
+    {
+        var data = MogonetFolderLoader.Load(Mini, new[] { "mRNA", "meth" }, new[] { "a", "b", "c" });
+
+        data.Modalities.Select(m => m.Name).Should().Equal("mRNA", "meth");
+        data.ClassNames.Should().Equal("a", "b", "c");
+    }
+
+    [Theory]
+    [InlineData("1_tr.csv", "1_tr_not_a_number.csv", "1_tr.csv, line 3: column 2: 'abc' is not a number*")]
+    [InlineData("1_tr.csv", "1_tr_ragged_row.csv", "1_tr.csv, line 4: has 2 values but line 1 has 3*")]
+    [InlineData("1_tr.csv", "1_tr_blank_line.csv", "1_tr.csv, line 2: is empty*")]
+    [InlineData("labels_tr.csv", "labels_tr_fractional.csv", "labels_tr.csv, line 2: label 1.5 is not a whole number*")]
+    [InlineData("labels_tr.csv", "labels_tr_too_few.csv", "1_tr.csv has 4 rows but labels_tr.csv has 3 labels*")]
+    public void A_malformed_file_is_reported_with_its_name_and_line(string target, string malformed, string expectedMessage)
+    {
+        using var folder = new TemporaryFolder(Mini);
+        folder.Replace(target, TestData.Fixture("malformed", malformed));
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(expectedMessage);
+    }
+
+    [Fact]
+    public void A_missing_test_file_is_reported_by_name()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        folder.Delete("2_te.csv");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*2_te.csv*");
+    }
+
+    [Fact]
+    public void A_missing_folder_is_reported()
+    {
+        var act = () => MogonetFolderLoader.Load(Path.Combine(Path.GetTempPath(), "no-such-bmm-folder"));
+
+        act.Should().Throw<DirectoryNotFoundException>().WithMessage("*no-such-bmm-folder*does not exist*");
+    }
+
+    [Fact]
+    public void A_folder_without_modality_files_is_reported()
+    {
+        using var folder = new TemporaryFolder();
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*no '1_tr.csv'*MOGONET*");
+    }
+}

@@ -1,0 +1,45 @@
+namespace BalancedMultimodal.Core.Tests.Data;
+
+/// <summary>Locations of test data: the copied fixtures and the repository's bundled ROSMAP folder.</summary>
+internal static class TestData
+{
+    public static string Fixture(params string[] parts) =>
+        Path.Combine(new[] { AppContext.BaseDirectory, "Fixtures", "Data" }.Concat(parts).ToArray());
+
+    /// <summary>samples/data/ROSMAP of this repository (found by walking up to BalancedMultimodal.sln), so the 5 MB set is not duplicated.</summary>
+    public static string RosmapFolder
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "BalancedMultimodal.sln")))
+                    return Path.Combine(dir.FullName, "samples", "data", "ROSMAP");
+            throw new DirectoryNotFoundException("BalancedMultimodal.sln not found above the test output folder.");
+        }
+    }
+}
+
+/// <summary>A temporary copy of a fixture folder in which single files can be replaced; deleted on dispose.</summary>
+internal sealed class TemporaryFolder : IDisposable
+{
+    public TemporaryFolder(string? copyFrom = null)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bmm-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+        if (copyFrom is not null)
+            foreach (var file in Directory.GetFiles(copyFrom))
+                File.Copy(file, System.IO.Path.Combine(Path, System.IO.Path.GetFileName(file)));
+    }
+
+    public string Path { get; }
+
+    public void Replace(string fileName, string sourceFile) =>
+        File.Copy(sourceFile, System.IO.Path.Combine(Path, fileName), overwrite: true);
+
+    public void Delete(string fileName) => File.Delete(System.IO.Path.Combine(Path, fileName));
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}

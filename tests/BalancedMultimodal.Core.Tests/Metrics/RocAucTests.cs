@@ -1,0 +1,93 @@
+using BalancedMultimodal.Core.Metrics;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Core.Tests.Metrics;
+
+public class RocAucTests
+{
+    [Fact]
+    public void Auc_matches_the_scikit_learn_documentation_example()
+    {
+        // sklearn.metrics.roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.75
+        RocAuc.Binary(new[] { 0, 0, 1, 1 }, new[] { 0.1, 0.4, 0.35, 0.8 }).Should().Be(0.75);
+    }
+
+    [Fact]
+    public void Tied_scores_across_classes_count_one_half()
+    {
+        // Positives 0.2, 0.5, 0.9; negatives 0.2, 0.5, 0.1. Pairs won: 1.5 + 2.5 + 3 = 7 of 9.
+        var auc = RocAuc.Binary(new[] { 0, 1, 0, 1, 1, 0 }, new[] { 0.2, 0.2, 0.5, 0.5, 0.9, 0.1 });
+
+        auc.Should().BeApproximately(7.0 / 9.0, 1e-15);
+    }
+
+    [Fact]
+    public void Constant_scores_give_one_half()
+    {
+        RocAuc.Binary(new[] { 0, 1, 1, 0, 1 }, new[] { 3.0, 3.0, 3.0, 3.0, 3.0 }).Should().Be(0.5);
+    }
+
+    [Fact]
+    public void Perfectly_ranked_and_reversed_scores_give_one_and_zero()
+    {
+        RocAuc.Binary(new[] { 0, 0, 1, 1 }, new[] { -2.0, -1.0, 1.0, 2.0 }).Should().Be(1.0);
+        RocAuc.Binary(new[] { 1, 1, 0, 0 }, new[] { -2.0, -1.0, 1.0, 2.0 }).Should().Be(0.0);
+    }
+
+    [Fact]
+    public void Auc_equals_the_pairwise_win_rate_on_heavily_tied_random_scores()
+    {
+        var random = new Random(4);
+        var labels = Enumerable.Range(0, 200).Select(_ => random.Next(2)).ToArray();
+        var scores = labels.Select(y => Math.Round(random.NextDouble() + 0.3 * y, 1)).ToArray();
+        double wins = 0, pairs = 0;
+        for (int i = 0; i < labels.Length; i++)
+            for (int j = 0; j < labels.Length; j++)
+                if (labels[i] == 1 && labels[j] == 0)
+                {
+                    pairs++;
+                    wins += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0;
+                }
+
+        RocAuc.Binary(labels, scores).Should().BeApproximately(wins / pairs, 1e-12);
+    }
+
+    [Fact]
+    public void A_single_class_is_rejected()
+    {
+        var act = () => RocAuc.Binary(new[] { 1, 1, 1 }, new[] { 0.1, 0.2, 0.3 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*only one class*");
+    }
+
+    [Fact]
+    public void A_label_other_than_0_or_1_is_rejected_naming_its_position()
+    {
+        var act = () => RocAuc.Binary(new[] { 0, 2, 1 }, new[] { 0.1, 0.2, 0.3 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("Label at position 1 is 2*");
+    }
+
+    [Fact]
+    public void A_non_finite_score_is_rejected()
+    {
+        var act = () => RocAuc.Binary(new[] { 0, 1 }, new[] { 0.1, double.NaN });
+
+        act.Should().Throw<ArgumentException>().WithMessage("Score at position 1*finite*");
+    }
+
+    [Fact]
+    public void One_vs_rest_macro_auc_averages_the_per_class_binary_aucs()
+    {
+        var labels = new[] { 0, 1, 2, 0, 1, 2 };
+        var scores = new double[,]
+        {
+            { 0.8, 0.1, 0.1 }, { 0.3, 0.4, 0.3 }, { 0.2, 0.5, 0.3 },
+            { 0.5, 0.3, 0.2 }, { 0.1, 0.8, 0.1 }, { 0.1, 0.2, 0.7 },
+        };
+        // class 0: positives 0.8, 0.5 above all negatives -> 1; class 1: positives 0.4, 0.8 vs negatives 0.1, 0.5, 0.3, 0.2 -> 7/8;
+        // class 2: positives 0.3, 0.7 vs negatives 0.1, 0.3, 0.2, 0.1 -> (3.5 + 4) / 8.
+        RocAuc.OneVsRestMacro(labels, scores).Should().BeApproximately((1 + 7.0 / 8 + 7.5 / 8) / 3, 1e-15);
+    }
+}
