@@ -30,7 +30,7 @@ internal sealed class DelimitedTextReader
     public static DelimitedTextReader Open(string path, char delimiter)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
-        return new DelimitedTextReader(path, File.ReadAllText(path, Encoding.UTF8), delimiter);
+        return new DelimitedTextReader(path, File.ReadAllText(path, System.Text.Encoding.UTF8), delimiter);
     }
 
     /// <summary>Returns the next non-blank line; false at the end of the file. A blank line followed by content is an error.</summary>

@@ -1,0 +1,77 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Encoding;
+
+/// <summary>
+/// Fits one <see cref="ModalityAutoencoder"/> per modality (full-batch Adam on the mean squared reconstruction
+/// error, seeded) and compresses every row of that modality to its latent code.
+/// </summary>
+public sealed class AutoencoderCompressor
+{
+    private readonly AutoencoderOptions _options;
+
+    /// <summary>Creates the compressor; options are validated now.</summary>
+    /// <param name="options">Latent width, layers, epochs, learning rate, fit rows and seed.</param>
+    public AutoencoderCompressor(AutoencoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        AutoencoderOptionsValidator.ThrowIfInvalid(options);
+        _options = options;
+    }
+
+    /// <summary>
+    /// Fits an autoencoder on the chosen rows of <paramref name="features"/> and returns it in evaluation mode.
+    /// </summary>
+    /// <param name="features">Standardised features of all n samples, shape (n, d), float32 or float64, any device.</param>
+    /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
+    /// <param name="modalityName">Name used in error messages.</param>
+    /// <returns>The fitted autoencoder on the features' device and dtype.</returns>
+    public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(trainingRows);
+        if (features.dim() != 2 || features.shape[0] < 2 || features.shape[1] < 1)
+            throw new ArgumentException($"Modality '{modalityName}': features must have shape (n >= 2, d >= 1), got ({string.Join(", ", features.shape)}).", nameof(features));
+        if (!features.is_floating_point())
+            throw new ArgumentException($"Modality '{modalityName}': features must be floating point, got {features.dtype}.", nameof(features));
+        long n = features.shape[0];
+        foreach (var row in trainingRows)
+            if (row < 0 || row >= n)
+                throw new ArgumentOutOfRangeException(nameof(trainingRows), row, $"Modality '{modalityName}': training row {row} is outside [0, {n}).");
+        if (_options.FitRows == AutoencoderFitRows.Training && trainingRows.Count < 2)
+            throw new ArgumentException($"Modality '{modalityName}': at least two training rows are needed to fit the autoencoder.", nameof(trainingRows));
+        using (var nonFinite = features.isfinite().logical_not().any())
+            if (nonFinite.item<bool>())
+                throw new ArgumentException($"Modality '{modalityName}': features contain NaN or infinite values.", nameof(features));
+
+        manual_seed(_options.Seed);
+        var model = new ModalityAutoencoder(features.shape[1], _options, features.device, features.dtype);
+        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay);
+        using var rows = tensor(trainingRows.Select(r => (long)r).ToArray(), device: features.device);
+        using var fitRows = _options.FitRows == AutoencoderFitRows.All ? features.alias() : features.index_select(0, rows);
+        model.train();
+        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var loss = nn.functional.mse_loss(model.forward(fitRows), fitRows);
+            loss.backward();
+            optimizer.step();
+        }
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Fits an autoencoder (see <see cref="Fit"/>) and returns the latent codes of all n rows, shape (n, LatentDim).</summary>
+    /// <param name="features">Standardised features, shape (n, d).</param>
+    /// <param name="trainingRows">Training rows.</param>
+    /// <param name="modalityName">Name used in error messages.</param>
+    /// <returns>The codes (no gradient), on the features' device and dtype.</returns>
+    public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
+    {
+        using var model = Fit(features, trainingRows, modalityName);
+        using var noGrad = no_grad();
+        return model.Encode(features).detach();
+    }
+}

@@ -1,0 +1,413 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Weighting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>
+/// The two-phase balanced multimodal schedule (arXiv 2511.00987; METHOD.md sections 1 and 6-8), written against
+/// Core's encoder abstraction so it works with any <see cref="IModalityEncoderFactory"/>.
+/// </summary>
+/// <remarks>
+/// <list type="number">
+/// <item>Phase 1 (pretraining): for each modality m, encoder_m and head_m are trained alone with
+/// CE(z_m, y) over the training rows (Adam); every <c>EvaluationInterval</c> epochs the head's validation macro-F1 is
+/// measured and the best checkpoint kept (ties broken by validation cross-entropy); training stops after
+/// <c>Patience</c> epochs without improvement.</item>
+/// <item>Assessment: the phase-1 validation scores split the modalities into strong (score >= best - delta) and weak;
+/// for each weak modality the teacher is the strong modality whose class probabilities (over all rows) share the most
+/// mutual information with its own, and the gate opens only if that dependence is significant
+/// (<see cref="ModalityAssessor"/>).</item>
+/// <item>Distillation (phase 1b): each gated student is fine-tuned with
+/// L = a1 CE(z_s, y) + a2 T^2 KL(softmax(z_t/T) || softmax(z_s/T)) + a3 RE(h_s, h_t), the KL and RE terms over all rows
+/// (unlabelled included), the teacher frozen; the distilled student replaces the pretrained one only if its validation
+/// score is at least as good.</item>
+/// <item>Phase 2 (joint): all encoders, heads and a fused classifier over the concatenated embeddings are trained on
+/// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached], where the
+/// weights w_m come from the <see cref="IModalityLossWeighter"/> (default: the performance gate of METHOD.md section 8)
+/// updated from the heads' validation macro-F1 at every evaluation step. The checkpoint with the best fused
+/// validation macro-F1 is returned.</item>
+/// </list>
+/// Only training rows' labels enter a loss; validation labels only score, weight, select and stop; other rows' labels
+/// are never read. Every random choice is seeded (<see cref="BalancedTrainingOptions.Seed"/>), so the same seed gives
+/// the same result on CPU. Progress goes to an <see cref="IProgress{T}"/> and an <see cref="ILogger"/>; a
+/// <see cref="CancellationToken"/> is honoured between epochs.
+/// </remarks>
+public sealed class BalancedTrainer
+{
+    private readonly IModalityEncoderFactory _encoders;
+    private readonly IMutualInformationEstimator _estimator;
+    private readonly BalancedTrainingOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the trainer; options are validated now.</summary>
+    /// <param name="encoders">Builds one encoder per modality.</param>
+    /// <param name="estimator">Mutual-information estimator used by the distillation gate.</param>
+    /// <param name="options">Schedule options.</param>
+    /// <param name="logger">Optional logger (phase summaries at Information, evaluation steps at Debug).</param>
+    public BalancedTrainer(IModalityEncoderFactory encoders, IMutualInformationEstimator estimator, BalancedTrainingOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        ArgumentNullException.ThrowIfNull(estimator);
+        ArgumentNullException.ThrowIfNull(options);
+        BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
+        _encoders = encoders;
+        _estimator = estimator;
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Creates the trainer from DI options.</summary>
+    /// <param name="encoders">Builds one encoder per modality.</param>
+    /// <param name="estimator">Mutual-information estimator used by the distillation gate.</param>
+    /// <param name="options">Schedule options.</param>
+    /// <param name="logger">Optional logger.</param>
+    public BalancedTrainer(IModalityEncoderFactory encoders, IMutualInformationEstimator estimator, IOptions<BalancedTrainingOptions> options, ILogger<BalancedTrainer>? logger = null)
+        : this(encoders, estimator, (options ?? throw new ArgumentNullException(nameof(options))).Value, logger)
+    {
+    }
+
+    /// <summary>The options in force.</summary>
+    public BalancedTrainingOptions Options => _options;
+
+    /// <summary>Runs the whole schedule.</summary>
+    /// <param name="data">Features, labels and splits (validated at construction).</param>
+    /// <param name="progress">Receives a report at every evaluation step.</param>
+    /// <param name="cancellationToken">Checked between epochs.</param>
+    /// <returns>The trained network and its outcome; the caller disposes it.</returns>
+    public BalancedTrainingResult Fit(BalancedTrainingData data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var run = new Run(this, data, progress, cancellationToken);
+        return run.Execute();
+    }
+
+    /// <summary>The state of one <see cref="Fit"/> call.</summary>
+    private sealed class Run
+    {
+        private readonly BalancedTrainer _trainer;
+        private readonly BalancedTrainingOptions _o;
+        private readonly BalancedTrainingData _data;
+        private readonly IProgress<TrainingProgress>? _progress;
+        private readonly CancellationToken _cancellation;
+        private readonly List<TrainingProgress> _history = new();
+        private readonly int[] _validationLabels;
+        private Tensor _trainRows = null!;
+        private Tensor _validationRows = null!;
+        private Tensor _trainMask = null!;
+        private Tensor _allRowsMask = null!;
+
+        public Run(BalancedTrainer trainer, BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        {
+            _trainer = trainer;
+            _o = trainer._options;
+            _data = data;
+            _progress = progress;
+            _cancellation = cancellation;
+            _validationLabels = data.ValidationRows.Select(r => (int)data.LabelValues[r]).ToArray();
+        }
+
+        private Device Device => _data.Features[0].device;
+
+        private ScalarType DType => _data.Features[0].dtype;
+
+        public BalancedTrainingResult Execute()
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            var device = Device;
+            manual_seed(_o.Seed);
+            _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device);
+            _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device);
+            _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true);
+            _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device);
+            var labels = _data.Labels.to(device);
+
+            var encoders = new List<ModalityEncoder>();
+            for (int m = 0; m < _data.ModalityCount; m++)
+                encoders.Add(_trainer._encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType)));
+            var network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
+            try
+            {
+                var pretraining = new double[_data.ModalityCount];
+                for (int m = 0; m < _data.ModalityCount; m++)
+                    pretraining[m] = Pretrain(network, m, labels);
+                _trainer._logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
+
+                DistillationPlan? plan = null;
+                var distilled = (double[])pretraining.Clone();
+                if (_o.EnableDistillation)
+                {
+                    plan = Assess(network, pretraining);
+                    _trainer._logger.LogInformation("Distillation plan:\n{Plan}", plan);
+                    foreach (var student in plan.Students)
+                        distilled[student.Index] = Distill(network, student.Index, student.TeacherIndex!.Value, labels, pretraining[student.Index]);
+                }
+
+                var (bestEpoch, fusedScore, modalityScores, weights) = TrainJointly(network, labels, plan);
+                network.eval();
+                using var noGrad = no_grad();
+                var outputs = network.Forward(_data.Features);
+                var fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach();
+                var modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach()).ToArray();
+                return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, _data.ModalityNames,
+                    pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
+            finally
+            {
+                _trainRows.Dispose();
+                _validationRows.Dispose();
+                _trainMask.Dispose();
+                _allRowsMask.Dispose();
+            }
+        }
+
+        /// <summary>Phase 1 for modality m; returns its best validation macro-F1 (the checkpoint is restored).</summary>
+        private double Pretrain(BalancedMultimodalNetwork network, int m, Tensor labels)
+        {
+            using var optimizer = optim.Adam(network.ModalityParameters(m), _o.LearningRate, weight_decay: _o.WeightDecay);
+            var trainLabels = labels.index_select(0, _trainRows);
+            var tracker = new CheckpointTracker(network);
+            try
+            {
+                for (int epoch = 1; epoch <= _o.PretrainingEpochs; epoch++)
+                {
+                    _cancellation.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    network.train();
+                    optimizer.zero_grad();
+                    var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m]));
+                    var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels);
+                    loss.backward();
+                    optimizer.step();
+                    if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
+                    var (score, validationLoss) = EvaluateModality(network, m, labels);
+                    Report(new TrainingProgress(TrainingPhase.Pretraining, _data.ModalityNames[m], epoch, _o.PretrainingEpochs, loss.item<double>(), score, null, null));
+                    if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
+                }
+                tracker.RestoreBest();
+                return tracker.BestScore;
+            }
+            finally
+            {
+                tracker.Dispose();
+                trainLabels.Dispose();
+            }
+        }
+
+        private DistillationPlan Assess(BalancedMultimodalNetwork network, IReadOnlyList<double> scores)
+        {
+            network.eval();
+            var evidence = new List<ModalityEvidence>();
+            using (var scope = NewDisposeScope())
+            using (no_grad())
+            {
+                for (int m = 0; m < _data.ModalityCount; m++)
+                {
+                    var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _data.Features[m])), 1).to(ScalarType.Float64);
+                    evidence.Add(ModalityEvidence.FromTensor(_data.ModalityNames[m], scores[m], probabilities));
+                }
+            }
+            var assessment = _o.Assessment;
+            var assessor = new ModalityAssessor(_trainer._estimator, assessment);
+            if (!assessment.RequireComplementarity) return assessor.Assess(evidence);
+            // I(student; labels) needs labels: only the training rows' labels are used, never validation or test labels.
+            var rows = _data.TrainRows;
+            var labelled = evidence.Select(e => new ModalityEvidence(e.Name, e.Score, SelectRows(e.Outputs, rows))).ToArray();
+            return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
+        }
+
+        /// <summary>Phase 1b for one student; returns its validation macro-F1 afterwards.</summary>
+        private double Distill(BalancedMultimodalNetwork network, int student, int teacher, Tensor labels, double pretrainedScore)
+        {
+            if (_o.DistillationEpochs == 0) return pretrainedScore;
+            Tensor teacherLogits, teacherEmbedding;
+            network.eval();
+            using (no_grad())
+            {
+                teacherEmbedding = network.Embed(teacher, _data.Features[teacher]).detach();
+                teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach();
+            }
+            using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
+            using var optimizer = optim.Adam(network.ModalityParameters(student).Concat(loss.parameters()), _o.LearningRate, weight_decay: _o.WeightDecay);
+            var tracker = new CheckpointTracker(network);
+            try
+            {
+                var (startScore, startLoss) = EvaluateModality(network, student, labels);
+                tracker.Offer(startScore, startLoss, 0);
+                for (int epoch = 1; epoch <= _o.DistillationEpochs; epoch++)
+                {
+                    _cancellation.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    network.train();
+                    optimizer.zero_grad();
+                    var embedding = network.Embed(student, _data.Features[student]);
+                    var logits = network.ModalityLogits(student, embedding);
+                    var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, _allRowsMask);
+                    terms.Total.backward();
+                    optimizer.step();
+                    if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
+                    var (score, validationLoss) = EvaluateModality(network, student, labels);
+                    Report(new TrainingProgress(TrainingPhase.Distillation, _data.ModalityNames[student], epoch, _o.DistillationEpochs, terms.Total.item<double>(), score, null, null));
+                    if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
+                }
+                tracker.RestoreBest();
+                _trainer._logger.LogInformation("Distilled {Teacher} -> {Student}: validation macro-F1 {Before:F4} -> {After:F4}",
+                    _data.ModalityNames[teacher], _data.ModalityNames[student], pretrainedScore, tracker.BestScore);
+                return tracker.BestScore;
+            }
+            finally
+            {
+                tracker.Dispose();
+                teacherLogits.Dispose();
+                teacherEmbedding.Dispose();
+            }
+        }
+
+        private (int BestEpoch, double FusedScore, IReadOnlyList<double> ModalityScores, IReadOnlyList<double> Weights) TrainJointly(
+            BalancedMultimodalNetwork network, Tensor labels, DistillationPlan? plan)
+        {
+            var weighter = new ModalityLossWeighterFactory(_o.Weighting).Create(_data.ModalityCount, Device, DType);
+            var multitask = new MultitaskLoss(weighter);
+            var pairs = DistillationPairs(plan);
+            var jointDistillation = JointDistillationOptions();
+            var pairLosses = pairs.Select(p => new DistillationLoss(
+                (int)network.Encoder(p.Student).EmbeddingDim, (int)network.Encoder(p.Teacher).EmbeddingDim, jointDistillation ?? _o.Distillation, Device, DType)).ToArray();
+            var parameters = network.parameters()
+                .Concat(pairLosses.SelectMany(l => l.parameters()))
+                .Concat(weighter.TrainableParameters);
+            using var optimizer = optim.Adam(parameters, _o.LearningRate, weight_decay: _o.WeightDecay);
+            var tracker = new CheckpointTracker(network);
+            IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
+            IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();
+            try
+            {
+                for (int epoch = 1; epoch <= _o.JointEpochs; epoch++)
+                {
+                    _cancellation.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    network.train();
+                    optimizer.zero_grad();
+                    var outputs = network.Forward(_data.Features);
+                    var distillation = new List<Tensor>();
+                    if (jointDistillation is not null)
+                        for (int p = 0; p < pairs.Count; p++)
+                        {
+                            var (student, teacher) = pairs[p];
+                            var terms = pairLosses[p].Compute(outputs.ModalityLogits[student], outputs.Embeddings[student],
+                                outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, _allRowsMask);
+                            distillation.Add(terms.Total);
+                        }
+                    var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
+                    total.Total.backward();
+                    optimizer.step();
+                    if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
+                    var (fusedScore, fusedLoss, modalityScores) = EvaluateJoint(network, labels);
+                    weighter.Update(modalityScores);
+                    Report(new TrainingProgress(TrainingPhase.Joint, null, epoch, _o.JointEpochs, total.Total.item<double>(), fusedScore, modalityScores, weighter.Weights.ToArray()));
+                    if (tracker.Offer(fusedScore, fusedLoss, epoch))
+                    {
+                        bestModalityScores = modalityScores;
+                        bestWeights = weighter.Weights.ToArray();
+                    }
+                    else if (epoch - tracker.BestEpoch >= _o.Patience)
+                    {
+                        break;
+                    }
+                }
+                tracker.RestoreBest();
+                _trainer._logger.LogInformation("Phase 2 best fused validation macro-F1 {Score:F4} at epoch {Epoch}; weights {Weights}",
+                    tracker.BestScore, tracker.BestEpoch, Describe(bestWeights));
+                return (tracker.BestEpoch, tracker.BestScore, bestModalityScores, bestWeights);
+            }
+            finally
+            {
+                tracker.Dispose();
+                foreach (var l in pairLosses) l.Dispose();
+                (weighter as IDisposable)?.Dispose();
+            }
+        }
+
+        /// <summary>Phase-2 distillation terms: the KL and RE parts only (the students' CE is already in the multitask loss).</summary>
+        private DistillationLossOptions? JointDistillationOptions()
+        {
+            var d = _o.Distillation;
+            if (d.KullbackLeiblerWeight == 0 && d.RepresentationWeight == 0) return null;
+            return new DistillationLossOptions
+            {
+                CrossEntropyWeight = 0,
+                KullbackLeiblerWeight = d.KullbackLeiblerWeight,
+                RepresentationWeight = d.RepresentationWeight,
+                Temperature = d.Temperature,
+                Representation = d.Representation,
+            };
+        }
+
+        private static IReadOnlyList<(int Student, int Teacher)> DistillationPairs(DistillationPlan? plan) =>
+            plan is null
+                ? Array.Empty<(int, int)>()
+                : plan.Students.Select(s => (s.Index, s.TeacherIndex!.Value)).ToArray();
+
+        private (double Score, double Loss) EvaluateModality(BalancedMultimodalNetwork network, int m, Tensor labels)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            network.eval();
+            var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m])).index_select(0, _validationRows);
+            return Score(logits, labels);
+        }
+
+        private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            network.eval();
+            var outputs = network.Forward(_data.Features);
+            var (fusedScore, fusedLoss) = Score(outputs.FusedLogits.index_select(0, _validationRows), labels);
+            var modalityScores = outputs.ModalityLogits.Select(z => Score(z.index_select(0, _validationRows), labels).Score).ToArray();
+            return (fusedScore, fusedLoss, modalityScores);
+        }
+
+        private (double Score, double Loss) Score(Tensor validationLogits, Tensor labels)
+        {
+            var predictions = validationLogits.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
+            double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
+            double loss = F.cross_entropy(validationLogits, labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+            return (macroF1, loss);
+        }
+
+        private void Report(TrainingProgress report)
+        {
+            _history.Add(report);
+            _progress?.Report(report);
+            _trainer._logger.LogDebug("{Phase} {Modality} epoch {Epoch}/{Max}: loss {Loss:F4}, validation macro-F1 {Score:F4}",
+                report.Phase, report.Modality ?? "fused", report.Epoch, report.MaxEpochs, report.Loss, report.ValidationScore);
+        }
+
+        private static double[,] SelectRows(double[,] values, IReadOnlyList<int> rows)
+        {
+            var result = new double[rows.Count, values.GetLength(1)];
+            for (int i = 0; i < rows.Count; i++)
+                for (int j = 0; j < values.GetLength(1); j++)
+                    result[i, j] = values[rows[i], j];
+            return result;
+        }
+
+        private string Describe(IReadOnlyList<double> values) =>
+            string.Join(", ", values.Select((v, m) => $"{_data.ModalityNames[m]} {v:F4}"));
+    }
+}

@@ -1,0 +1,140 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>
+/// The input of <see cref="BalancedTrainer"/>: per-modality feature matrices over the same n samples, their labels,
+/// and which rows are labelled for training and for validation (everything else is unlabelled, e.g. test rows in
+/// transductive training: their labels are never read).
+/// </summary>
+/// <remarks>Validated at construction, before any training: at least two modalities; every feature matrix 2-D,
+/// floating point, finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
+/// rows non-empty, in range, distinct and disjoint; labels of those rows in [0, C); every class present among the
+/// training rows and at least one validation row per class. The object does not own the tensors.</remarks>
+public sealed class BalancedTrainingData
+{
+    /// <summary>Creates and validates the training input.</summary>
+    /// <param name="modalityNames">One distinct name per modality.</param>
+    /// <param name="features">Per-modality features, shape (n, d_m), same device and floating dtype.</param>
+    /// <param name="labels">Labels of all n rows, int64, shape (n); only training and validation rows are read.</param>
+    /// <param name="classCount">Number of classes C (at least 2).</param>
+    /// <param name="trainRows">Labelled rows used for the loss.</param>
+    /// <param name="validationRows">Labelled rows used only to score, weight, select checkpoints and stop early.</param>
+    public BalancedTrainingData(
+        IReadOnlyList<string> modalityNames,
+        IReadOnlyList<Tensor> features,
+        Tensor labels,
+        int classCount,
+        IReadOnlyList<int> trainRows,
+        IReadOnlyList<int> validationRows)
+    {
+        ArgumentNullException.ThrowIfNull(modalityNames);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(trainRows);
+        ArgumentNullException.ThrowIfNull(validationRows);
+        if (features.Count < 2)
+            throw new ArgumentException($"Balanced multimodal training needs at least two modalities, got {features.Count}.", nameof(features));
+        if (modalityNames.Count != features.Count)
+            throw new ArgumentException($"{modalityNames.Count} modality names were given for {features.Count} feature matrices.", nameof(modalityNames));
+        if (modalityNames.Distinct(StringComparer.Ordinal).Count() != modalityNames.Count)
+            throw new ArgumentException("Modality names must be distinct.", nameof(modalityNames));
+        if (classCount < 2)
+            throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least two classes are needed.");
+        if (labels.dim() != 1 || labels.dtype != ScalarType.Int64)
+            throw new ArgumentException($"Labels must be a 1-D int64 tensor, got {labels.dtype} of shape ({string.Join(", ", labels.shape)}).", nameof(labels));
+        long n = labels.shape[0];
+        var first = features[0];
+        for (int m = 0; m < features.Count; m++)
+        {
+            var x = features[m] ?? throw new ArgumentNullException(nameof(features), $"Modality '{modalityNames[m]}' has no features.");
+            if (x.dim() != 2 || x.shape[0] != n || x.shape[1] < 1)
+                throw new ArgumentException($"Modality '{modalityNames[m]}': features must have shape ({n}, d >= 1), got ({string.Join(", ", x.shape)}).", nameof(features));
+            if (!x.is_floating_point())
+                throw new ArgumentException($"Modality '{modalityNames[m]}': features must be floating point, got {x.dtype}.", nameof(features));
+            if (x.dtype != first.dtype || x.device.type != first.device.type || x.device.index != first.device.index)
+                throw new ArgumentException($"Modality '{modalityNames[m]}' is {x.dtype} on {x.device}, but modality '{modalityNames[0]}' is {first.dtype} on {first.device}; all must match.", nameof(features));
+            using var bad = x.isfinite().logical_not().nonzero();
+            if (bad.shape[0] > 0)
+                throw new ArgumentException($"Modality '{modalityNames[m]}': row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite.", nameof(features));
+            using var zeroVariance = x.std(0).max();
+            if (zeroVariance.to(ScalarType.Float64).item<double>() == 0)
+                throw new ArgumentException($"Modality '{modalityNames[m]}' has zero variance in every column: it carries no information.", nameof(features));
+        }
+        var labelValues = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
+        CheckRows(trainRows, n, nameof(trainRows));
+        CheckRows(validationRows, n, nameof(validationRows));
+        var trainSet = new HashSet<int>(trainRows);
+        var overlap = validationRows.FirstOrDefault(trainSet.Contains, -1);
+        if (overlap >= 0)
+            throw new ArgumentException($"Row {overlap} is both a training and a validation row.", nameof(validationRows));
+        var trainCounts = CountLabels(trainRows, labelValues, classCount, nameof(trainRows));
+        var validationCounts = CountLabels(validationRows, labelValues, classCount, nameof(validationRows));
+        for (int c = 0; c < classCount; c++)
+        {
+            if (trainCounts[c] == 0)
+                throw new ArgumentException($"Class {c} has no training row; every class must be present in the training split.", nameof(trainRows));
+            if (validationCounts[c] == 0)
+                throw new ArgumentException($"Class {c} has no validation row; the validation split is too small for this class.", nameof(validationRows));
+        }
+
+        ModalityNames = modalityNames.ToArray();
+        Features = features.ToArray();
+        Labels = labels;
+        LabelValues = labelValues;
+        ClassCount = classCount;
+        TrainRows = trainRows.ToArray();
+        ValidationRows = validationRows.ToArray();
+    }
+
+    /// <summary>Modality names, in order.</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Per-modality features, (n, d_m).</summary>
+    public IReadOnlyList<Tensor> Features { get; }
+
+    /// <summary>Labels of all rows (int64, n).</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>Labels as an array (only training and validation rows are meaningful).</summary>
+    public IReadOnlyList<long> LabelValues { get; }
+
+    /// <summary>Number of classes C.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Training rows.</summary>
+    public IReadOnlyList<int> TrainRows { get; }
+
+    /// <summary>Validation rows.</summary>
+    public IReadOnlyList<int> ValidationRows { get; }
+
+    /// <summary>Number of samples n.</summary>
+    public long SampleCount => Labels.shape[0];
+
+    /// <summary>Number of modalities M.</summary>
+    public int ModalityCount => Features.Count;
+
+    private static void CheckRows(IReadOnlyList<int> rows, long n, string name)
+    {
+        if (rows.Count == 0) throw new ArgumentException("At least one row is required.", name);
+        var seen = new HashSet<int>();
+        foreach (var row in rows)
+        {
+            if (row < 0 || row >= n) throw new ArgumentOutOfRangeException(name, row, $"Row {row} is outside [0, {n}).");
+            if (!seen.Add(row)) throw new ArgumentException($"Row {row} is listed twice.", name);
+        }
+    }
+
+    private static int[] CountLabels(IReadOnlyList<int> rows, long[] labels, int classCount, string name)
+    {
+        var counts = new int[classCount];
+        foreach (var row in rows)
+        {
+            long label = labels[row];
+            if (label < 0 || label >= classCount)
+                throw new ArgumentOutOfRangeException(name, label, $"Row {row} has label {label}, outside [0, {classCount}).");
+            counts[label]++;
+        }
+        return counts;
+    }
+}

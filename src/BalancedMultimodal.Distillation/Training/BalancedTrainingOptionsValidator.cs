@@ -1,0 +1,48 @@
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Weighting;
+using Microsoft.Extensions.Options;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>Validates <see cref="BalancedTrainingOptions"/> and its nested options.</summary>
+public sealed class BalancedTrainingOptionsValidator : IValidateOptions<BalancedTrainingOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, BalancedTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        void Positive(int value, string option) { if (value < 1) failures.Add($"{option} must be at least 1, got {value}."); }
+        Positive(options.PretrainingEpochs, nameof(options.PretrainingEpochs));
+        Positive(options.JointEpochs, nameof(options.JointEpochs));
+        Positive(options.EvaluationInterval, nameof(options.EvaluationInterval));
+        Positive(options.Patience, nameof(options.Patience));
+        if (options.DistillationEpochs < 0) failures.Add($"{nameof(options.DistillationEpochs)} must be non-negative, got {options.DistillationEpochs}.");
+        if (!(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
+            failures.Add($"{nameof(options.LearningRate)} must be finite and positive, got {options.LearningRate}.");
+        if (!(options.WeightDecay >= 0) || double.IsInfinity(options.WeightDecay))
+            failures.Add($"{nameof(options.WeightDecay)} must be finite and non-negative, got {options.WeightDecay}.");
+        if (!(options.HeadDropout >= 0 && options.HeadDropout < 1))
+            failures.Add($"{nameof(options.HeadDropout)} must lie in [0, 1), got {options.HeadDropout}.");
+        if (options.Distillation is null) failures.Add($"{nameof(options.Distillation)} must not be null.");
+        else AddNested(failures, nameof(options.Distillation), new DistillationLossOptionsValidator().Validate(name, options.Distillation));
+        if (options.Assessment is null) failures.Add($"{nameof(options.Assessment)} must not be null.");
+        else AddNested(failures, nameof(options.Assessment), new ModalityAssessmentOptionsValidator().Validate(name, options.Assessment));
+        if (options.Weighting is null) failures.Add($"{nameof(options.Weighting)} must not be null.");
+        else AddNested(failures, nameof(options.Weighting), new ModalityWeightingOptionsValidator().Validate(name, options.Weighting));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> when <paramref name="options"/> are invalid.</summary>
+    public static void ThrowIfInvalid(BalancedTrainingOptions options)
+    {
+        var result = new BalancedTrainingOptionsValidator().Validate(null, options);
+        if (result.Failed) throw new OptionsValidationException(nameof(BalancedTrainingOptions), typeof(BalancedTrainingOptions), result.Failures);
+    }
+
+    private static void AddNested(List<string> failures, string prefix, ValidateOptionsResult result)
+    {
+        if (result.Failed) failures.AddRange(result.Failures.Select(f => $"{prefix}: {f}"));
+    }
+}

@@ -1,0 +1,81 @@
+using BalancedMultimodal.Distillation.Assessment;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>The outcome of <see cref="BalancedTrainer.Fit"/>: the trained network at its best checkpoint, its
+/// predictions for every row, and what happened on the way (scores, plan, weights, history).</summary>
+public sealed class BalancedTrainingResult : IDisposable
+{
+    internal BalancedTrainingResult(
+        BalancedMultimodalNetwork network,
+        Tensor fusedProbabilities,
+        IReadOnlyList<Tensor> modalityProbabilities,
+        IReadOnlyList<string> modalityNames,
+        IReadOnlyList<double> pretrainingScores,
+        IReadOnlyList<double> distilledScores,
+        IReadOnlyList<double> finalModalityScores,
+        double fusedValidationScore,
+        DistillationPlan? plan,
+        IReadOnlyList<double> finalWeights,
+        IReadOnlyList<TrainingProgress> history,
+        int bestJointEpoch)
+    {
+        Network = network;
+        FusedProbabilities = fusedProbabilities;
+        ModalityProbabilities = modalityProbabilities;
+        ModalityNames = modalityNames;
+        PretrainingScores = pretrainingScores;
+        DistilledScores = distilledScores;
+        FinalModalityScores = finalModalityScores;
+        FusedValidationScore = fusedValidationScore;
+        Plan = plan;
+        FinalWeights = finalWeights;
+        History = history;
+        BestJointEpoch = bestJointEpoch;
+    }
+
+    /// <summary>The trained network, at the checkpoint with the best fused validation macro-F1, in eval mode.</summary>
+    public BalancedMultimodalNetwork Network { get; }
+
+    /// <summary>Class probabilities of the fused classifier for every row, (n, C).</summary>
+    public Tensor FusedProbabilities { get; }
+
+    /// <summary>Class probabilities of each modality's head for every row, each (n, C).</summary>
+    public IReadOnlyList<Tensor> ModalityProbabilities { get; }
+
+    /// <summary>Modality names, in order.</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Validation macro-F1 of each modality after phase 1.</summary>
+    public IReadOnlyList<double> PretrainingScores { get; }
+
+    /// <summary>Validation macro-F1 of each modality after distillation (equal to the phase-1 score where no transfer happened or it did not help).</summary>
+    public IReadOnlyList<double> DistilledScores { get; }
+
+    /// <summary>Validation macro-F1 of each modality's head at the chosen joint checkpoint.</summary>
+    public IReadOnlyList<double> FinalModalityScores { get; }
+
+    /// <summary>Validation macro-F1 of the fused classifier at the chosen checkpoint.</summary>
+    public double FusedValidationScore { get; }
+
+    /// <summary>The distillation plan (null when distillation is disabled).</summary>
+    public DistillationPlan? Plan { get; }
+
+    /// <summary>Per-modality loss weights at the chosen joint checkpoint.</summary>
+    public IReadOnlyList<double> FinalWeights { get; }
+
+    /// <summary>Every evaluation step of every phase, in order.</summary>
+    public IReadOnlyList<TrainingProgress> History { get; }
+
+    /// <summary>1-based joint epoch of the chosen checkpoint.</summary>
+    public int BestJointEpoch { get; }
+
+    /// <summary>Disposes the network and the probability tensors.</summary>
+    public void Dispose()
+    {
+        FusedProbabilities.Dispose();
+        foreach (var p in ModalityProbabilities) p.Dispose();
+        Network.Dispose();
+    }
+}
