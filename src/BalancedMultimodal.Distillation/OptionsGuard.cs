@@ -18,7 +18,4 @@ internal static class OptionsGuard
     /// <summary>Collects the failure messages of a validator into a result.</summary>
     public static ValidateOptionsResult ToResult(List<string> failures) =>
         failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-
-    /// <summary>True if <paramref name="value"/> is a finite number.</summary>
-    public static bool IsFinite(double value) => double.IsFinite(value);
 }
