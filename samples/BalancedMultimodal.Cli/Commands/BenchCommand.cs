@@ -9,6 +9,7 @@ public sealed class BenchCommand : ICliCommand
     private static readonly IBenchmark[] Benchmarks =
     [
         new DataBenchmark(),
+        new DistillationBenchmark(),
     ];
 
     /// <inheritdoc />

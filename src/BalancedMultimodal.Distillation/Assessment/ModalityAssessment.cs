@@ -1,0 +1,35 @@
+namespace BalancedMultimodal.Distillation.Assessment;
+
+/// <summary>The verdict on one modality in a <see cref="DistillationPlan"/>.</summary>
+/// <param name="Index">Position in the assessed modality list.</param>
+/// <param name="Name">The modality's name.</param>
+/// <param name="Score">Its validation score.</param>
+/// <param name="IsStrong">True iff Score &gt;= best score - delta. Strong modalities are teachers and have no teacher.</param>
+/// <param name="TeacherIndex">For a weak modality, the strong candidate with the highest I(teacher; student)
+/// (whether or not the gate opened); null for a strong modality.</param>
+/// <param name="TeacherName">The name of <paramref name="TeacherIndex"/>'s modality, or null.</param>
+/// <param name="Candidates">Every strong modality considered, with its MI and p-value (empty for a strong modality).</param>
+/// <param name="MutualInformationWithLabels">Estimated I(student; labels) in nats when labels were given, else null.</param>
+/// <param name="GateOpen">True iff the weak modality distils from its teacher; false means it trains on CE alone.</param>
+/// <param name="Reason">Why: the strong/weak rule with the numbers, and each gate condition with its outcome.</param>
+public sealed record ModalityAssessment(
+    int Index,
+    string Name,
+    double Score,
+    bool IsStrong,
+    int? TeacherIndex,
+    string? TeacherName,
+    IReadOnlyList<TeacherCandidate> Candidates,
+    double? MutualInformationWithLabels,
+    bool GateOpen,
+    string Reason)
+{
+    /// <summary>The chosen teacher's candidate entry (MI and p-value), or null for a strong modality.</summary>
+    public TeacherCandidate? Teacher => TeacherIndex is int index ? Candidates.First(c => c.Index == index) : null;
+
+    /// <summary>Estimated I(teacher; student) in nats for the chosen teacher, or null.</summary>
+    public double? MutualInformationWithTeacher => Teacher?.MutualInformation;
+
+    /// <summary>The permutation p-value of the chosen teacher, or null.</summary>
+    public double? TeacherPValue => Teacher?.PValue;
+}

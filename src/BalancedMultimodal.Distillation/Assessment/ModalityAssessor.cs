@@ -1,0 +1,186 @@
+using System.Globalization;
+using BalancedMultimodal.Core.Information;
+using Microsoft.Extensions.Options;
+
+namespace BalancedMultimodal.Distillation.Assessment;
+
+/// <summary>
+/// Classifies modalities as strong or weak and gates cross-modal distillation by mutual information (METHOD.md section 7):
+/// <code>
+/// strong(m)     iff  s_m &gt;= max_k s_k - delta
+/// teacher(s)    =    argmax_{t strong} I(O_t ; O_s)                        for each weak s (O = outputs, PCA-reduced if asked)
+/// gate(s) open  iff  p(t, s) &lt;= alpha          (permutation test, if P &gt; 0)
+///               and  I(O_t ; O_s) &gt; I_min
+///               and  I(O_t ; O_s) &gt; I(O_s ; y)  (if RequireComplementarity)
+/// </code>
+/// A weak modality whose gate is closed trains on cross-entropy alone. Deterministic given the options' seed.
+/// </summary>
+/// <remarks>
+/// <para>The estimator is a constructor dependency (any <see cref="IMutualInformationEstimator"/>, e.g. KSG on class
+/// probabilities). I(O_s; y) is estimated with the optional label estimator (e.g. a continuous-discrete one), given
+/// the labels as an (n, 1) column of class indices; without one, the main estimator is used.</para>
+/// <para>Each (student, candidate) permutation test has its own seed derived from the options' seed and the two
+/// indices, so adding a modality does not change the other pairs' p-values. No multiple-testing correction is applied:
+/// each weak modality tests only its few strong candidates and the gate is a safeguard, not an inference.</para>
+/// </remarks>
+public sealed class ModalityAssessor
+{
+    private readonly IMutualInformationEstimator estimator;
+    private readonly IMutualInformationEstimator labelEstimator;
+    private readonly IMutualInformationSignificanceTest significanceTest;
+
+    /// <summary>Creates the assessor.</summary>
+    /// <param name="estimator">Estimator of I between two modalities' outputs.</param>
+    /// <param name="options">Validated by <see cref="ModalityAssessmentOptionsValidator"/>.</param>
+    /// <param name="labelEstimator">Estimator of I(outputs; labels); defaults to <paramref name="estimator"/>.</param>
+    /// <param name="significanceTest">The gate's significance test; defaults to <see cref="RowPermutationSignificanceTest"/>.</param>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    public ModalityAssessor(
+        IMutualInformationEstimator estimator,
+        ModalityAssessmentOptions options,
+        IMutualInformationEstimator? labelEstimator = null,
+        IMutualInformationSignificanceTest? significanceTest = null)
+    {
+        this.estimator = estimator ?? throw new ArgumentNullException(nameof(estimator));
+        Options = OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), options, nameof(options));
+        this.labelEstimator = labelEstimator ?? estimator;
+        this.significanceTest = significanceTest ?? new RowPermutationSignificanceTest();
+    }
+
+    /// <inheritdoc cref="ModalityAssessor(IMutualInformationEstimator, ModalityAssessmentOptions, IMutualInformationEstimator?, IMutualInformationSignificanceTest?)" />
+    public ModalityAssessor(
+        IMutualInformationEstimator estimator,
+        IOptions<ModalityAssessmentOptions> options,
+        IMutualInformationEstimator? labelEstimator = null,
+        IMutualInformationSignificanceTest? significanceTest = null)
+        : this(estimator, (options ?? throw new ArgumentNullException(nameof(options))).Value, labelEstimator, significanceTest)
+    {
+    }
+
+    /// <summary>The validated options.</summary>
+    public ModalityAssessmentOptions Options { get; }
+
+    /// <summary>Assesses the modalities and builds the distillation plan.</summary>
+    /// <param name="modalities">At least two modalities with unique names and equally many output rows n.</param>
+    /// <param name="labels">Optional class labels (&gt;= 0) of the n rows; required when
+    /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
+    /// modality), too few rows, a labels problem (naming the row), or missing labels under the complementarity criterion.</exception>
+    public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
+    {
+        Validate(modalities, labels);
+        int count = modalities.Count;
+        double best = modalities.Max(m => m.Score);
+        double cutoff = best - Options.Delta;
+        var strong = modalities.Select(m => m.Score >= cutoff).ToArray();
+        var outputs = modalities.Select(m => Reduce(m.Outputs)).ToArray();
+        double[,]? labelColumn = labels is null ? null : LabelColumn(labels);
+
+        var verdicts = new ModalityAssessment[count];
+        for (int s = 0; s < count; s++)
+        {
+            var student = modalities[s];
+            if (strong[s])
+            {
+                verdicts[s] = new ModalityAssessment(s, student.Name, student.Score, true, null, null, [], null, false,
+                    Format($"strong: score {student.Score:F4} >= best {best:F4} - delta {Options.Delta}; teaches, is not taught"));
+                continue;
+            }
+            var candidates = new List<TeacherCandidate>();
+            for (int t = 0; t < count; t++)
+            {
+                if (strong[t])
+                    candidates.Add(Candidate(t, modalities[t].Name, outputs[t], outputs[s], PairSeed(s, t)));
+            }
+            double? withLabels = labelColumn is null ? null : labelEstimator.Estimate(outputs[s], labelColumn);
+            var teacher = candidates.OrderByDescending(c => c.MutualInformation).ThenBy(c => c.Index).First();
+            var (open, reason) = Gate(student, teacher, candidates.Count, withLabels, cutoff);
+            verdicts[s] = new ModalityAssessment(s, student.Name, student.Score, false, teacher.Index, teacher.Name, candidates, withLabels, open, reason);
+        }
+        return new DistillationPlan(verdicts, best, Options.Delta, estimator.Name, Options.Seed);
+    }
+
+    private TeacherCandidate Candidate(int index, string name, double[,] teacher, double[,] student, int seed)
+    {
+        if (Options.Permutations == 0)
+            return new TeacherCandidate(index, name, estimator.Estimate(teacher, student), null, null);
+        var result = significanceTest.Test(estimator, teacher, student, Options.Permutations, seed);
+        return new TeacherCandidate(index, name, result.Observed, result.PValue, result.NullMean);
+    }
+
+    private (bool Open, string Reason) Gate(ModalityEvidence student, TeacherCandidate teacher, int candidateCount, double? withLabels, double cutoff)
+    {
+        var conditions = new List<string>();
+        bool open = true;
+        if (teacher.PValue is double p)
+        {
+            bool passed = p <= Options.SignificanceLevel;
+            open &= passed;
+            conditions.Add(Format($"p = {p:F4} {(passed ? "<=" : ">")} {Options.SignificanceLevel} ({Options.Permutations} permutations, null mean {teacher.NullMean:F4})"));
+        }
+        bool aboveThreshold = teacher.MutualInformation > Options.MinimumMutualInformation;
+        open &= aboveThreshold;
+        conditions.Add(Format($"I = {teacher.MutualInformation:F4} {(aboveThreshold ? ">" : "<=")} threshold {Options.MinimumMutualInformation}"));
+        if (Options.RequireComplementarity)
+        {
+            bool complementary = teacher.MutualInformation > withLabels!.Value;
+            open &= complementary;
+            conditions.Add(Format($"complementarity I(teacher; student) = {teacher.MutualInformation:F4} {(complementary ? ">" : "<=")} I(student; labels) = {withLabels.Value:F4}"));
+        }
+        var reason = Format($"weak: score {student.Score:F4} < {cutoff:F4}; teacher '{teacher.Name}' (highest I = {teacher.MutualInformation:F4} nats among {candidateCount} strong candidate(s)); gate {(open ? "open" : "closed")}: {string.Join("; ", conditions)}");
+        if (!open)
+            reason += "; trains on cross-entropy alone";
+        return (open, reason);
+    }
+
+    private double[,] Reduce(double[,] outputs) =>
+        Options.UsePca && outputs.GetLength(1) > Options.PcaComponents
+            ? PrincipalComponentProjection.Project(outputs, Options.PcaComponents)
+            : outputs;
+
+    private int PairSeed(int student, int teacher) =>
+        unchecked((int)((uint)Options.Seed * 2654435761u + (uint)student * 40503u + (uint)teacher * 977u));
+
+    private static double[,] LabelColumn(IReadOnlyList<int> labels)
+    {
+        var column = new double[labels.Count, 1];
+        for (int i = 0; i < labels.Count; i++)
+            column[i, 0] = labels[i];
+        return column;
+    }
+
+    private void Validate(IReadOnlyList<ModalityEvidence>? modalities, IReadOnlyList<int>? labels)
+    {
+        ArgumentNullException.ThrowIfNull(modalities);
+        if (modalities.Count < 2)
+            throw new ArgumentException($"At least two modalities are needed to assess distillation; got {modalities.Count}.", nameof(modalities));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int m = 0; m < modalities.Count; m++)
+        {
+            var modality = modalities[m] ?? throw new ArgumentNullException(nameof(modalities), $"Modality {m} is null.");
+            if (!names.Add(modality.Name))
+                throw new ArgumentException($"The modality name '{modality.Name}' appears twice (position {m}).", nameof(modalities));
+            if (modality.Rows != modalities[0].Rows)
+                throw new ArgumentException($"Modality '{modality.Name}' has {modality.Rows} output rows but '{modalities[0].Name}' has {modalities[0].Rows}; rows must be the same samples.", nameof(modalities));
+        }
+        int n = modalities[0].Rows;
+        if (n < 3)
+            throw new ArgumentException($"At least 3 rows are needed to estimate mutual information; got {n}.", nameof(modalities));
+        if (labels is null)
+        {
+            if (Options.RequireComplementarity)
+                throw new ArgumentException("ModalityAssessmentOptions.RequireComplementarity is on, so labels are required to estimate I(student; labels).", nameof(labels));
+            return;
+        }
+        if (labels.Count != n)
+            throw new ArgumentException($"labels has {labels.Count} entries; the outputs have {n} rows.", nameof(labels));
+        for (int i = 0; i < labels.Count; i++)
+        {
+            if (labels[i] < 0)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"labels[{i}] = {labels[i]} is negative; class indices start at 0.");
+        }
+    }
+
+    private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,202 @@
+using Microsoft.Extensions.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Losses;
+
+/// <summary>
+/// Cross-modal distillation loss for a student modality s and a teacher modality t (METHOD.md section 6):
+/// <code>
+/// L = a1 * CE(z_s, y)                                                   over the labelled rows
+///   + a2 * T^2 * (1/B) sum_b KL( softmax(z_t,b / T) || softmax(z_s,b / T) )   over the B distillation rows (batchmean)
+///   + a3 * RE(h_s, h_t)                                                  over the distillation rows
+/// </code>
+/// RE is <see cref="RepresentationLossKind.ProjectedMse"/> (MSE between P h_s and h_t) or
+/// <see cref="RepresentationLossKind.Cosine"/> (1 - cos(P h_s, h_t)), with P a learnable linear projection
+/// (d_s -&gt; d_t) owned by this module: train it together with the student (pass <c>parameters()</c> to the optimiser).
+/// </summary>
+/// <remarks>
+/// <para>The teacher's logits and embedding are detached: no gradient ever reaches the teacher.</para>
+/// <para>The KL term equals PyTorch's <c>T*T * F.kl_div(F.log_softmax(z_s/T), F.softmax(z_t/T), reduction="batchmean")</c>
+/// (Hinton, Vinyals and Dean, "Distilling the knowledge in a neural network", 2015). TorchSharp's <c>kl_div</c>
+/// defaults to <c>log_target = true</c> and has no batchmean, so both sides are passed as log-probabilities with
+/// <c>log_target: true</c> and a sum is divided by B.</para>
+/// <para>The KL and RE terms may use unlabelled rows (the teacher's outputs need no label): pass a distillation mask
+/// different from the labelled mask (e.g. all nodes of a transductive graph).</para>
+/// </remarks>
+public sealed class DistillationLoss : nn.Module
+{
+    private readonly Linear projection;
+
+    /// <summary>Creates the loss with its projection P: Linear(<paramref name="studentDimension"/> -&gt; <paramref name="teacherDimension"/>).</summary>
+    /// <param name="studentDimension">d_s, the width of the student embedding h_s (&gt;= 1).</param>
+    /// <param name="teacherDimension">d_t, the width of the teacher embedding h_t (&gt;= 1).</param>
+    /// <param name="options">Weights, temperature and representation kind; validated by <see cref="DistillationLossOptionsValidator"/>.</param>
+    /// <param name="device">Device of the projection's parameters (default: the default device).</param>
+    /// <param name="dtype">Dtype of the projection's parameters (default float32); must match the student embedding's dtype.</param>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension below 1.</exception>
+    public DistillationLoss(int studentDimension, int teacherDimension, DistillationLossOptions options, Device? device = null, ScalarType? dtype = null)
+        : base(nameof(DistillationLoss))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(studentDimension, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(teacherDimension, 1);
+        Options = OptionsGuard.Validate(new DistillationLossOptionsValidator(), options, nameof(options));
+        StudentDimension = studentDimension;
+        TeacherDimension = teacherDimension;
+        projection = nn.Linear(studentDimension, teacherDimension, hasBias: true, device: device, dtype: dtype);
+        RegisterComponents();
+    }
+
+    /// <summary>Creates the loss from an options monitor value (used by dependency injection).</summary>
+    /// <inheritdoc cref="DistillationLoss(int, int, DistillationLossOptions, Device?, ScalarType?)" />
+    public DistillationLoss(int studentDimension, int teacherDimension, IOptions<DistillationLossOptions> options, Device? device = null, ScalarType? dtype = null)
+        : this(studentDimension, teacherDimension, (options ?? throw new ArgumentNullException(nameof(options))).Value, device, dtype)
+    {
+    }
+
+    /// <summary>The validated options (a1, a2, a3, T, representation kind).</summary>
+    public DistillationLossOptions Options { get; }
+
+    /// <summary>d_s, the student embedding width.</summary>
+    public int StudentDimension { get; }
+
+    /// <summary>d_t, the teacher embedding width.</summary>
+    public int TeacherDimension { get; }
+
+    /// <summary>The learnable projection P (weight shape (d_t, d_s), bias (d_t)) applied to the student embedding in RE.</summary>
+    public Linear Projection => projection;
+
+    /// <summary>Computes the loss and each of its terms.</summary>
+    /// <param name="studentLogits">z_s, shape (n, C), float32 or float64. Gradient flows into it.</param>
+    /// <param name="studentEmbedding">h_s, shape (n, d_s), same dtype as the projection; may be null only if a3 = 0.</param>
+    /// <param name="teacherLogits">z_t, shape (n, C); detached inside.</param>
+    /// <param name="teacherEmbedding">h_t, shape (n, d_t); detached inside; may be null only if a3 = 0.</param>
+    /// <param name="labels">Class indices y, int64, shape (n); only the labelled rows are read and must lie in [0, C).</param>
+    /// <param name="labelledMask">Boolean (n): the rows whose labels enter the cross-entropy (must select a row if a1 &gt; 0).</param>
+    /// <param name="distillMask">Boolean (n): the rows of the KL and RE terms (must select a row if a2 or a3 &gt; 0);
+    /// null means every row.</param>
+    /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
+    public DistillationLossTerms Compute(
+        Tensor studentLogits,
+        Tensor? studentEmbedding,
+        Tensor teacherLogits,
+        Tensor? teacherEmbedding,
+        Tensor labels,
+        Tensor labelledMask,
+        Tensor? distillMask = null)
+    {
+        ArgumentNullException.ThrowIfNull(studentLogits);
+        var device = studentLogits.device;
+        TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, device);
+        long n = studentLogits.shape[0], classes = studentLogits.shape[1];
+        TensorArguments.FloatingMatrix(teacherLogits, nameof(teacherLogits), n, device);
+        if (teacherLogits.shape[1] != classes)
+            throw new ArgumentException($"teacherLogits has {teacherLogits.shape[1]} classes; studentLogits has {classes}.", nameof(teacherLogits));
+        if (teacherLogits.dtype != studentLogits.dtype)
+            throw new ArgumentException($"teacherLogits is {teacherLogits.dtype}; studentLogits is {studentLogits.dtype}.", nameof(teacherLogits));
+        TensorArguments.Labels(labels, nameof(labels), n, device);
+        TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);
+        if (distillMask is not null)
+            TensorArguments.Mask(distillMask, nameof(distillMask), n, device);
+        bool useRepresentation = Options.RepresentationWeight > 0;
+        if (studentEmbedding is not null || useRepresentation)
+        {
+            TensorArguments.FloatingMatrix(studentEmbedding, nameof(studentEmbedding), n, device);
+            if (studentEmbedding!.shape[1] != StudentDimension)
+                throw new ArgumentException($"studentEmbedding has {studentEmbedding.shape[1]} columns; the projection expects d_s = {StudentDimension}.", nameof(studentEmbedding));
+            if (studentEmbedding.dtype != projection.weight!.dtype)
+                throw new ArgumentException($"studentEmbedding is {studentEmbedding.dtype} but the projection is {projection.weight.dtype}; create the loss with dtype: {studentEmbedding.dtype}.", nameof(studentEmbedding));
+        }
+        if (teacherEmbedding is not null || useRepresentation)
+        {
+            TensorArguments.FloatingMatrix(teacherEmbedding, nameof(teacherEmbedding), n, device);
+            if (teacherEmbedding!.shape[1] != TeacherDimension)
+                throw new ArgumentException($"teacherEmbedding has {teacherEmbedding.shape[1]} columns; expected d_t = {TeacherDimension}.", nameof(teacherEmbedding));
+        }
+        long labelled = TensorArguments.Count(labelledMask);
+        long distilled = distillMask is null ? n : TensorArguments.Count(distillMask);
+        if (labelled == 0 && Options.CrossEntropyWeight > 0)
+            throw new ArgumentException("labelledMask selects no row, but the cross-entropy weight is positive.", nameof(labelledMask));
+        if (distilled == 0 && (Options.KullbackLeiblerWeight > 0 || useRepresentation))
+            throw new ArgumentException("distillMask selects no row, but the KL or representation weight is positive.", nameof(distillMask));
+        if (labelled > 0)
+            TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+
+        using var scope = NewDisposeScope();
+        var zt = teacherLogits.detach();
+        var labelledRows = labelledMask.nonzero().squeeze(1);
+        var distillRows = distillMask is null ? null : distillMask.nonzero().squeeze(1);
+
+        var crossEntropy = Term(Options.CrossEntropyWeight, labelled, studentLogits, () =>
+            nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows)));
+        var kullbackLeibler = Term(Options.KullbackLeiblerWeight, distilled, studentLogits, () =>
+            KullbackLeiblerBatchMean(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
+        var representation = studentEmbedding is null || teacherEmbedding is null
+            ? full(Array.Empty<long>(), double.NaN, dtype: studentLogits.dtype, device: device)
+            : Term(Options.RepresentationWeight, distilled, studentLogits, () =>
+                RepresentationTerm(Rows(studentEmbedding, distillRows), Rows(teacherEmbedding.detach(), distillRows)));
+
+        var total = zeros(Array.Empty<long>(), dtype: studentLogits.dtype, device: device);
+        if (Options.CrossEntropyWeight > 0) total = total + Options.CrossEntropyWeight * crossEntropy;
+        if (Options.KullbackLeiblerWeight > 0) total = total + Options.KullbackLeiblerWeight * kullbackLeibler;
+        if (useRepresentation) total = total + Options.RepresentationWeight * representation.to(studentLogits.dtype);
+
+        return new DistillationLossTerms(
+            total.MoveToOuterDisposeScope(),
+            crossEntropy.MoveToOuterDisposeScope(),
+            kullbackLeibler.MoveToOuterDisposeScope(),
+            representation.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Functional form of the KL term: T^2 * (1/B) sum_b KL(softmax(z_t,b/T) || softmax(z_s,b/T)) for (B, C) logits,
+    /// equal to PyTorch's <c>T*T * kl_div(log_softmax(z_s/T), softmax(z_t/T), reduction="batchmean")</c>.
+    /// Gradient flows into both arguments (detach the teacher yourself).
+    /// </summary>
+    /// <param name="studentLogits">z_s, shape (B, C).</param>
+    /// <param name="teacherLogits">z_t, shape (B, C).</param>
+    /// <param name="temperature">T &gt; 0.</param>
+    /// <returns>A 0-d tensor.</returns>
+    public static Tensor KullbackLeiblerBatchMean(Tensor studentLogits, Tensor teacherLogits, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(studentLogits);
+        ArgumentNullException.ThrowIfNull(teacherLogits);
+        if (!double.IsFinite(temperature) || temperature <= 0)
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a finite number > 0.");
+        if (studentLogits.dim() != 2 || !studentLogits.shape.SequenceEqual(teacherLogits.shape))
+            throw new ArgumentException($"studentLogits [{string.Join(", ", studentLogits.shape)}] and teacherLogits [{string.Join(", ", teacherLogits.shape)}] must be (B, C) tensors of one shape.", nameof(teacherLogits));
+        using var scope = NewDisposeScope();
+        long batch = studentLogits.shape[0];
+        var logStudent = nn.functional.log_softmax(studentLogits / temperature, 1);
+        var logTeacher = nn.functional.log_softmax(teacherLogits / temperature, 1);
+        var sum = nn.functional.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
+        return (sum * (temperature * temperature / batch)).MoveToOuterDisposeScope();
+    }
+
+    private Tensor RepresentationTerm(Tensor studentEmbedding, Tensor teacherEmbedding)
+    {
+        var projected = projection.forward(studentEmbedding).to(teacherEmbedding.dtype);
+        return Options.Representation switch
+        {
+            RepresentationLossKind.ProjectedMse => nn.functional.mse_loss(projected, teacherEmbedding, nn.Reduction.Mean),
+            _ => (1.0 - nn.functional.cosine_similarity(projected, teacherEmbedding, 1, 1e-8)).mean(),
+        };
+    }
+
+    private static Tensor Rows(Tensor tensor, Tensor? rows) => rows is null ? tensor : tensor.index_select(0, rows);
+
+    // A term with weight 0 is still reported (for logging) but computed without gradient; with no rows it is NaN.
+    private static Tensor Term(double weight, long rows, Tensor like, Func<Tensor> compute)
+    {
+        if (weight > 0)
+            return compute();
+        if (rows == 0)
+            return full(Array.Empty<long>(), double.NaN, dtype: like.dtype, device: like.device);
+        using var noGrad = no_grad();
+        return compute().detach();
+    }
+}

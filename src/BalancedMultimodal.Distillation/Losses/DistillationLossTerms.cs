@@ -1,0 +1,17 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Losses;
+
+/// <summary>
+/// The result of <see cref="DistillationLoss.Compute"/>: the total loss and each unweighted term, all 0-d tensors on the
+/// inputs' device and dtype.
+/// </summary>
+/// <param name="Total">a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a
+/// positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</param>
+/// <param name="CrossEntropy">Mean cross-entropy of the student over the labelled rows (unweighted).</param>
+/// <param name="KullbackLeibler">T^2 * (1/B) sum_b KL(softmax(z_t/T) || softmax(z_s/T)) over the B distillation rows
+/// (unweighted by a2, but including the T^2 factor).</param>
+/// <param name="Representation">The representation term over the distillation rows (unweighted).</param>
+/// <remarks>Terms whose weight is zero are computed without gradient, for logging; a zero-weight term whose mask
+/// selects no row is NaN.</remarks>
+public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Tensor KullbackLeibler, Tensor Representation);

@@ -1,0 +1,92 @@
+using BalancedMultimodal.Distillation.Weighting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Losses;
+
+/// <summary>
+/// The phase-2 multitask loss (METHOD.md section 1):
+/// <code>
+/// L = CE(z_fused, y) + sum_m w_m CE(z_m, y) + sum_s L_distill,s
+/// </code>
+/// over the labelled rows, with the per-modality weights w_m from an <see cref="IModalityLossWeighter"/> and optional
+/// distillation totals (each from <see cref="DistillationLoss.Compute"/>, already weighted by its a1..a3).
+/// </summary>
+public sealed class MultitaskLoss
+{
+    /// <summary>Creates the loss around a weighting policy.</summary>
+    /// <param name="weighter">The policy that weights the per-modality losses; update it once per evaluation step.</param>
+    public MultitaskLoss(IModalityLossWeighter weighter)
+    {
+        Weighter = weighter ?? throw new ArgumentNullException(nameof(weighter));
+    }
+
+    /// <summary>The weighting policy.</summary>
+    public IModalityLossWeighter Weighter { get; }
+
+    /// <summary>Computes the loss and every term.</summary>
+    /// <param name="fusedLogits">Fused classifier logits, shape (n, C), float32 or float64.</param>
+    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's modalities.</param>
+    /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
+    /// <param name="labelledMask">Boolean (n), the rows of the cross-entropies; must select at least one row.</param>
+    /// <param name="distillationLosses">Optional 0-d distillation totals (e.g. <see cref="DistillationLossTerms.Total"/>) added as they are.</param>
+    /// <returns>The total and every term.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype, device or count problem, naming the argument and the modality index.</exception>
+    public MultitaskLossTerms Compute(
+        Tensor fusedLogits,
+        IReadOnlyList<Tensor> modalityLogits,
+        Tensor labels,
+        Tensor labelledMask,
+        IReadOnlyList<Tensor>? distillationLosses = null)
+    {
+        ArgumentNullException.ThrowIfNull(fusedLogits);
+        ArgumentNullException.ThrowIfNull(modalityLogits);
+        var device = fusedLogits.device;
+        TensorArguments.FloatingMatrix(fusedLogits, nameof(fusedLogits), -1, device);
+        long n = fusedLogits.shape[0], classes = fusedLogits.shape[1];
+        if (modalityLogits.Count != Weighter.ModalityCount)
+            throw new ArgumentException($"Expected {Weighter.ModalityCount} modality logit tensors (the weighter's modalities); got {modalityLogits.Count}.", nameof(modalityLogits));
+        for (int m = 0; m < modalityLogits.Count; m++)
+        {
+            TensorArguments.FloatingMatrix(modalityLogits[m], $"{nameof(modalityLogits)}[{m}]", n, device);
+            if (modalityLogits[m].shape[1] != classes)
+                throw new ArgumentException($"modalityLogits[{m}] has {modalityLogits[m].shape[1]} classes; fusedLogits has {classes}.", nameof(modalityLogits));
+        }
+        TensorArguments.Labels(labels, nameof(labels), n, device);
+        TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);
+        if (TensorArguments.Count(labelledMask) == 0)
+            throw new ArgumentException("labelledMask selects no row.", nameof(labelledMask));
+        TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+        if (distillationLosses is not null)
+        {
+            for (int i = 0; i < distillationLosses.Count; i++)
+            {
+                var term = distillationLosses[i] ?? throw new ArgumentNullException(nameof(distillationLosses), $"distillationLosses[{i}] is null.");
+                if (term.numel() != 1 || !term.is_floating_point())
+                    throw new ArgumentException($"distillationLosses[{i}] must be a floating-point scalar tensor; it is {term.dtype} [{string.Join(", ", term.shape)}].", nameof(distillationLosses));
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var rows = labelledMask.nonzero().squeeze(1);
+        var y = labels.index_select(0, rows);
+        var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y);
+        var perModality = modalityLogits.Select(z => nn.functional.cross_entropy(z.index_select(0, rows), y)).ToArray();
+        var weights = Weighter.Weights.ToArray();
+        var weighted = Weighter.WeightedLoss(perModality).to(fused.dtype);
+        var distillation = zeros(Array.Empty<long>(), dtype: fused.dtype, device: device);
+        if (distillationLosses is not null)
+        {
+            foreach (var term in distillationLosses)
+                distillation = distillation + term.reshape(Array.Empty<long>()).to(fused.dtype);
+        }
+        var total = fused + weighted + distillation;
+        return new MultitaskLossTerms(
+            total.MoveToOuterDisposeScope(),
+            fused.MoveToOuterDisposeScope(),
+            perModality.Select(l => l.MoveToOuterDisposeScope()).ToArray(),
+            weights,
+            weighted.MoveToOuterDisposeScope(),
+            distillation.MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Losses;
+
+/// <summary>The result of <see cref="MultitaskLoss.Compute"/>; every tensor is 0-d, on the inputs' device and dtype.</summary>
+/// <param name="Total">Fused + WeightedModalities + Distillation (differentiable).</param>
+/// <param name="Fused">CE of the fused classifier over the labelled rows.</param>
+/// <param name="ModalityLosses">CE of each auxiliary head over the labelled rows (unweighted), in modality order.</param>
+/// <param name="ModalityWeights">The weights w_m in force for this step (for the learned policy: exp(-s_m)).</param>
+/// <param name="WeightedModalities">The weighter's combination of <paramref name="ModalityLosses"/> (sum_m w_m L_m,
+/// or sum_m exp(-s_m) L_m + s_m for the learned policy).</param>
+/// <param name="Distillation">The sum of the distillation totals passed in (0 when none).</param>
+public sealed record MultitaskLossTerms(
+    Tensor Total,
+    Tensor Fused,
+    IReadOnlyList<Tensor> ModalityLosses,
+    IReadOnlyList<double> ModalityWeights,
+    Tensor WeightedModalities,
+    Tensor Distillation);

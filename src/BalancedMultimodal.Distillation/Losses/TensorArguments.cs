@@ -1,0 +1,62 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Losses;
+
+/// <summary>Shape, dtype and device checks of loss inputs, run at the public boundary before any computation.</summary>
+internal static class TensorArguments
+{
+    public static void FloatingMatrix(Tensor? tensor, string name, long rows, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(tensor, name);
+        if (tensor.dim() != 2)
+            throw new ArgumentException($"{name} must be a 2-D (n, k) tensor; it has shape [{string.Join(", ", tensor.shape)}].", name);
+        if (!tensor.is_floating_point())
+            throw new ArgumentException($"{name} must be a floating-point tensor (float32 or float64); it is {tensor.dtype}.", name);
+        if (rows >= 0 && tensor.shape[0] != rows)
+            throw new ArgumentException($"{name} has {tensor.shape[0]} rows; expected {rows} (one per sample).", name);
+        if (tensor.device.type != device.type || tensor.device.index != device.index)
+            throw new ArgumentException($"{name} is on {tensor.device}; expected {device} like the other inputs.", name);
+    }
+
+    public static void Mask(Tensor? mask, string name, long rows, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(mask, name);
+        if (mask.dim() != 1 || mask.shape[0] != rows)
+            throw new ArgumentException($"{name} must be a 1-D boolean tensor of length {rows}; it has shape [{string.Join(", ", mask.shape)}].", name);
+        if (mask.dtype != ScalarType.Bool)
+            throw new ArgumentException($"{name} must be a boolean tensor; it is {mask.dtype}.", name);
+        if (mask.device.type != device.type || mask.device.index != device.index)
+            throw new ArgumentException($"{name} is on {mask.device}; expected {device} like the other inputs.", name);
+    }
+
+    public static void Labels(Tensor? labels, string name, long rows, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(labels, name);
+        if (labels.dim() != 1 || labels.shape[0] != rows)
+            throw new ArgumentException($"{name} must be a 1-D int64 tensor of length {rows}; it has shape [{string.Join(", ", labels.shape)}].", name);
+        if (labels.dtype != ScalarType.Int64)
+            throw new ArgumentException($"{name} must be an int64 tensor of class indices; it is {labels.dtype}.", name);
+        if (labels.device.type != device.type || labels.device.index != device.index)
+            throw new ArgumentException($"{name} is on {labels.device}; expected {device} like the other inputs.", name);
+    }
+
+    /// <summary>Checks that the labels at the masked rows lie in [0, classes); names the first offending row.</summary>
+    public static void LabelsInRange(Tensor labels, Tensor mask, long classes, string name)
+    {
+        using var scope = NewDisposeScope();
+        var bad = mask.logical_and(labels.lt(0).logical_or(labels.ge(classes))).nonzero();
+        if (bad.shape[0] > 0)
+        {
+            var row = bad[0, 0].item<long>();
+            var value = labels[row].item<long>();
+            throw new ArgumentOutOfRangeException(name, $"{name}[{row}] = {value} is outside [0, {classes}) at a labelled row.");
+        }
+    }
+
+    public static long Count(Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        return mask.sum().item<long>();
+    }
+}

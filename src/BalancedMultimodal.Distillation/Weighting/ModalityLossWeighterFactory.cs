@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// Creates the configured <see cref="IModalityLossWeighter"/> once the number of modalities is known
+/// (registered by the dependency-injection extension; the policy comes from <see cref="ModalityWeightingOptions.Policy"/>).
+/// </summary>
+public sealed class ModalityLossWeighterFactory
+{
+    /// <summary>Creates the factory from validated options.</summary>
+    /// <param name="options">Validated by <see cref="ModalityWeightingOptionsValidator"/>.</param>
+    public ModalityLossWeighterFactory(ModalityWeightingOptions options)
+    {
+        Options = OptionsGuard.Validate(new ModalityWeightingOptionsValidator(), options, nameof(options));
+    }
+
+    /// <inheritdoc cref="ModalityLossWeighterFactory(ModalityWeightingOptions)" />
+    public ModalityLossWeighterFactory(IOptions<ModalityWeightingOptions> options)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value)
+    {
+    }
+
+    /// <summary>The validated options.</summary>
+    public ModalityWeightingOptions Options { get; }
+
+    /// <summary>Creates a weighter of the configured policy for <paramref name="modalityCount"/> modalities.</summary>
+    /// <param name="modalityCount">M (&gt;= 1; &gt;= 2 for OGM-GE).</param>
+    /// <param name="device">Device of learned parameters (uncertainty policy only).</param>
+    /// <param name="dtype">Dtype of learned parameters (uncertainty policy only; default float32).</param>
+    /// <returns>A new weighter; all weights start at their initial values.</returns>
+    public IModalityLossWeighter Create(int modalityCount, Device? device = null, ScalarType? dtype = null) => Options.Policy switch
+    {
+        ModalityWeightingPolicy.PerformanceGated => new PerformanceGatedWeighter(modalityCount, Options.PerformanceGated),
+        ModalityWeightingPolicy.Uniform => new UniformWeighter(modalityCount),
+        ModalityWeightingPolicy.OgmGe => new OgmGeWeighter(modalityCount, Options.OgmGe),
+        _ => new UncertaintyWeighter(modalityCount, Options.Uncertainty, device, dtype),
+    };
+}

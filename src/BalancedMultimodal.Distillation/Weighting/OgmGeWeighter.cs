@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// OGM-GE-style damping of the dominant modality (Peng et al., "Balanced multimodal learning via on-the-fly gradient
+/// modulation", CVPR 2022), adapted to loss weights and to M modalities:
+/// <code>
+/// ratio_m = s_m / mean_{k != m} s_k                 (for M = 2: OGM-GE's s_a / s_v)
+/// w_m     = 1 - tanh(alpha * (ratio_m - 1))   if ratio_m &gt; 1   (paper; the code uses relu(ratio_m) instead of ratio_m - 1)
+/// w_m     = 1                                otherwise
+/// </code>
+/// </summary>
+/// <remarks>
+/// <para>Adaptation: OGM-GE multiplies the gradient of the dominant modality's encoder (from the shared fused loss)
+/// by k_m at every batch, with s_m the summed softmax confidence of the true class. Here k_m multiplies that
+/// modality's own auxiliary loss, which scales exactly the gradient that loss sends to its encoder and head; the
+/// fused loss is left untouched. Scores are whatever the caller passes to <see cref="Update"/> (validation macro-F1
+/// by default, or OGM-GE's confidences), updated once per evaluation step rather than per batch. The "GE" part
+/// (Gaussian noise added to gradients) is an optimiser-level intervention and is not part of a loss weighter.</para>
+/// <para>Weights lie in (0, 1]: the leader is damped, the others keep weight 1. If every peer of a modality with a
+/// positive score scores 0, its ratio is infinite and <see cref="Update"/> rejects the scores rather than silently
+/// zeroing that modality's loss; all-zero scores leave every weight at 1.</para>
+/// </remarks>
+public sealed class OgmGeWeighter : IModalityLossWeighter
+{
+    private readonly double[] weights;
+
+    /// <summary>Creates the policy for <paramref name="modalityCount"/> modalities (&gt;= 2); all weights start at 1.</summary>
+    /// <param name="modalityCount">M &gt;= 2 (a ratio needs peers).</param>
+    /// <param name="options">Validated by <see cref="OgmGeWeighterOptionsValidator"/>.</param>
+    public OgmGeWeighter(int modalityCount, OgmGeWeighterOptions options)
+    {
+        if (modalityCount < 2)
+            throw new ArgumentOutOfRangeException(nameof(modalityCount), modalityCount, "OGM-GE compares a modality with its peers: at least two modalities are needed.");
+        Options = OptionsGuard.Validate(new OgmGeWeighterOptionsValidator(), options, nameof(options));
+        weights = Enumerable.Repeat(1.0, modalityCount).ToArray();
+    }
+
+    /// <inheritdoc cref="OgmGeWeighter(int, OgmGeWeighterOptions)" />
+    public OgmGeWeighter(int modalityCount, IOptions<OgmGeWeighterOptions> options)
+        : this(modalityCount, (options ?? throw new ArgumentNullException(nameof(options))).Value)
+    {
+    }
+
+    /// <summary>The validated options.</summary>
+    public OgmGeWeighterOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "ogm-ge";
+
+    /// <inheritdoc />
+    public int ModalityCount => weights.Length;
+
+    /// <inheritdoc />
+    public IReadOnlyList<double> Weights => weights;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> TrainableParameters => [];
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">Also when the peers of a modality with a positive score all score 0 (the ratio is undefined).</exception>
+    public void Update(IReadOnlyList<double> scores)
+    {
+        WeighterArguments.Scores(scores, ModalityCount);
+        double total = scores.Sum();
+        int peers = ModalityCount - 1;
+        for (int m = 0; m < ModalityCount; m++)
+        {
+            double peerMean = (total - scores[m]) / peers;
+            if (peerMean <= 0 && scores[m] > 0)
+                throw new ArgumentException($"The peers of modality {m} all score 0, so its OGM-GE ratio is undefined.", nameof(scores));
+        }
+        for (int m = 0; m < ModalityCount; m++)
+        {
+            double peerMean = (total - scores[m]) / peers;
+            double ratio = peerMean > 0 ? scores[m] / peerMean : 1.0;
+            weights[m] = ratio > 1 ? Damping(ratio, Options) : 1.0;
+        }
+    }
+
+    /// <summary>The damping coefficient k of a dominant modality (ratio &gt; 1) under the configured formula.</summary>
+    /// <param name="ratio">s_m / mean of the peers' scores.</param>
+    /// <param name="options">alpha and the formula.</param>
+    /// <returns>k in (0, 1].</returns>
+    public static double Damping(double ratio, OgmGeWeighterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        double argument = options.Formula == OgmGeFormula.Paper ? ratio - 1 : Math.Max(ratio, 0);
+        return 1 - Math.Tanh(options.Alpha * argument);
+    }
+
+    /// <summary>sum_m w_m L_m with the current weights (constants).</summary>
+    /// <inheritdoc />
+    public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
+    {
+        WeighterArguments.Losses(modalityLosses, ModalityCount);
+        return WeighterArguments.FixedWeightedSum(modalityLosses, weights);
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// Performance-gated loss weights (METHOD.md section 8, our definition). At each <see cref="Update"/>:
+/// <code>
+/// s~_m  = lambda s~_m + (1 - lambda) s_m        (EMA; the first update sets s~_m = s_m)
+/// s*    = max_m s~_m,   rho_m = s* / max(s~_m, 1e-12)
+/// w_m   = 1                                                      if s~_m &lt;= chance level (not boosted)
+/// w_m   = clamp(1 + beta * tanh(gamma * (rho_m - 1)), w_min, w_max)  otherwise
+/// </code>
+/// The best modality keeps weight 1; a lagging one gets up to 1 + beta, growing monotonically as it falls behind.
+/// </summary>
+/// <remarks>Unlike OGM-GE (<see cref="OgmGeWeighter"/>), which damps the leader, this policy boosts the laggards,
+/// and the chance-level gate stops it from amplifying a modality that carries no signal.</remarks>
+public sealed class PerformanceGatedWeighter : IModalityLossWeighter
+{
+    private const double Tiny = 1e-12;
+    private readonly double[] weights;
+    private readonly double[] smoothed;
+    private bool initialised;
+
+    /// <summary>Creates the policy for <paramref name="modalityCount"/> modalities; all weights start at 1.</summary>
+    /// <param name="modalityCount">M &gt;= 1.</param>
+    /// <param name="options">Validated by <see cref="PerformanceGatedWeighterOptionsValidator"/>.</param>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    public PerformanceGatedWeighter(int modalityCount, PerformanceGatedWeighterOptions options)
+    {
+        WeighterArguments.ModalityCount(modalityCount);
+        Options = OptionsGuard.Validate(new PerformanceGatedWeighterOptionsValidator(), options, nameof(options));
+        weights = Enumerable.Repeat(1.0, modalityCount).ToArray();
+        smoothed = new double[modalityCount];
+    }
+
+    /// <inheritdoc cref="PerformanceGatedWeighter(int, PerformanceGatedWeighterOptions)" />
+    public PerformanceGatedWeighter(int modalityCount, IOptions<PerformanceGatedWeighterOptions> options)
+        : this(modalityCount, (options ?? throw new ArgumentNullException(nameof(options))).Value)
+    {
+    }
+
+    /// <summary>The validated options.</summary>
+    public PerformanceGatedWeighterOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "performance-gated";
+
+    /// <inheritdoc />
+    public int ModalityCount => weights.Length;
+
+    /// <inheritdoc />
+    public IReadOnlyList<double> Weights => weights;
+
+    /// <summary>The EMA-smoothed scores s~_m (all 0 before the first update).</summary>
+    public IReadOnlyList<double> SmoothedScores => smoothed;
+
+    /// <inheritdoc />
+    public IReadOnlyList<Parameter> TrainableParameters => [];
+
+    /// <inheritdoc />
+    public void Update(IReadOnlyList<double> scores)
+    {
+        WeighterArguments.Scores(scores, ModalityCount);
+        for (int m = 0; m < smoothed.Length; m++)
+            smoothed[m] = initialised ? Options.EmaDecay * smoothed[m] + (1 - Options.EmaDecay) * scores[m] : scores[m];
+        initialised = true;
+        double best = smoothed.Max();
+        for (int m = 0; m < weights.Length; m++)
+            weights[m] = Weight(smoothed[m], best, Options);
+    }
+
+    /// <summary>
+    /// The weight of one modality from its smoothed score and the best smoothed score (the formula of the class).
+    /// </summary>
+    /// <param name="score">s~_m &gt;= 0.</param>
+    /// <param name="best">s* = max_k s~_k.</param>
+    /// <param name="options">beta, gamma, w_min, w_max and the chance level.</param>
+    /// <returns>w_m.</returns>
+    public static double Weight(double score, double best, PerformanceGatedWeighterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (score <= options.ChanceLevel)
+            return 1.0;
+        double ratio = best / Math.Max(score, Tiny);
+        return Math.Clamp(1 + options.Beta * Math.Tanh(options.Gamma * (ratio - 1)), options.MinWeight, options.MaxWeight);
+    }
+
+    /// <summary>sum_m w_m L_m with the current weights (constants: no gradient flows into the weights).</summary>
+    /// <inheritdoc />
+    public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
+    {
+        WeighterArguments.Losses(modalityLosses, ModalityCount);
+        return WeighterArguments.FixedWeightedSum(modalityLosses, weights);
+    }
+}

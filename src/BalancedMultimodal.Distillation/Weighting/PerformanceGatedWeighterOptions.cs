@@ -1,0 +1,38 @@
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// Options of <see cref="PerformanceGatedWeighter"/>: w_m = clamp(1 + Beta * tanh(Gamma * (rho_m - 1)), MinWeight, MaxWeight)
+/// with rho_m = s* / max(s_m, tiny) on EMA-smoothed scores (METHOD.md section 8). Validated by
+/// <see cref="PerformanceGatedWeighterOptionsValidator"/>.
+/// </summary>
+public sealed class PerformanceGatedWeighterOptions
+{
+    /// <summary>beta &gt;= 0: the largest boost; a far-behind modality approaches weight 1 + beta. Default 1 (up to double weight).</summary>
+    public double Beta { get; set; } = 1.0;
+
+    /// <summary>
+    /// gamma &gt; 0: how fast the boost saturates with the ratio rho. Default 2: a modality at two thirds of the best
+    /// score (rho = 1.5) gets 1 + beta * tanh(1) = 1 + 0.76 beta.
+    /// </summary>
+    public double Gamma { get; set; } = 2.0;
+
+    /// <summary>
+    /// EMA decay lambda in [0, 1): s~_m &lt;- lambda s~_m + (1 - lambda) s_m at each update (the first update sets s~_m = s_m).
+    /// Default 0.5: updates happen once per evaluation step, so a short memory of about two evaluations
+    /// smooths the noise of small validation sets without lagging the training much. 0 disables smoothing.
+    /// </summary>
+    public double EmaDecay { get; set; } = 0.5;
+
+    /// <summary>w_min in (0, 1]: the lowest weight, so every modality keeps learning. Default 0.1.</summary>
+    public double MinWeight { get; set; } = 0.1;
+
+    /// <summary>w_max &gt;= 1: the highest weight. Default 2 (not binding with the default beta = 1).</summary>
+    public double MaxWeight { get; set; } = 2.0;
+
+    /// <summary>
+    /// The chance-level score in [0, 1): a modality whose smoothed score is at or below it is not boosted (w_m = 1),
+    /// so noise is not amplified. Default 0 (only a zero score counts as chance); for macro-F1 with C balanced
+    /// classes, a uniform random guesser scores 1/C, so set it to 1/C (e.g. 0.2 for five subtypes, 0.5 for two classes).
+    /// </summary>
+    public double ChanceLevel { get; set; }
+}

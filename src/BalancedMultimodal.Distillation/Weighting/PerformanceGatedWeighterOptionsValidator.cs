@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// Validates <see cref="PerformanceGatedWeighterOptions"/>: Beta finite &gt;= 0, Gamma finite &gt; 0, EmaDecay in [0, 1),
+/// 0 &lt; MinWeight &lt;= 1 &lt;= MaxWeight (finite), ChanceLevel in [0, 1).
+/// </summary>
+public sealed class PerformanceGatedWeighterOptionsValidator : IValidateOptions<PerformanceGatedWeighterOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, PerformanceGatedWeighterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string prefix = "PerformanceGatedWeighterOptions.";
+        var failures = new List<string>();
+        if (!double.IsFinite(options.Beta) || options.Beta < 0)
+            failures.Add($"{prefix}Beta must be a finite number >= 0 (was {options.Beta}).");
+        if (!double.IsFinite(options.Gamma) || options.Gamma <= 0)
+            failures.Add($"{prefix}Gamma must be a finite number > 0 (was {options.Gamma}).");
+        if (!(options.EmaDecay >= 0 && options.EmaDecay < 1))
+            failures.Add($"{prefix}EmaDecay must lie in [0, 1) (was {options.EmaDecay}).");
+        if (!(options.MinWeight > 0 && options.MinWeight <= 1))
+            failures.Add($"{prefix}MinWeight must lie in (0, 1] so the best modality keeps weight 1 (was {options.MinWeight}).");
+        if (!double.IsFinite(options.MaxWeight) || options.MaxWeight < 1)
+            failures.Add($"{prefix}MaxWeight must be a finite number >= 1 (was {options.MaxWeight}).");
+        if (!(options.ChanceLevel >= 0 && options.ChanceLevel < 1))
+            failures.Add($"{prefix}ChanceLevel must lie in [0, 1) (was {options.ChanceLevel}).");
+        return OptionsGuard.ToResult(failures);
+    }
+}

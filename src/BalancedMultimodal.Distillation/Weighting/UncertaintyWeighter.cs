@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Options;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>
+/// Learned uncertainty weighting (Kendall, Gal and Cipolla, "Multi-task learning using uncertainty to weigh losses",
+/// CVPR 2018), in the form of METHOD.md section 8:
+/// <code>
+/// L = sum_m exp(-s_m) L_m + s_m
+/// </code>
+/// with one learnable log-variance s_m per modality (a parameter vector of shape (M)). The effective weight of
+/// modality m is exp(-s_m); at the optimum of s_m for a fixed loss, exp(-s_m) = 1 / L_m, so noisy (high-loss) tasks are
+/// down-weighted. The regulariser s_m stops the trivial solution s_m -&gt; infinity.
+/// </summary>
+/// <remarks>Pass <see cref="TrainableParameters"/> (or this module's <c>parameters()</c>) to the optimiser together with
+/// the model's parameters. <see cref="Update"/> only validates the scores: this policy learns from the losses.</remarks>
+public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
+{
+    private readonly Parameter logVariances;
+
+    /// <summary>Creates the policy with s_m = <see cref="UncertaintyWeighterOptions.InitialLogVariance"/> for every modality.</summary>
+    /// <param name="modalityCount">M &gt;= 1.</param>
+    /// <param name="options">Validated by <see cref="UncertaintyWeighterOptionsValidator"/>.</param>
+    /// <param name="device">Device of the log-variances (default: the default device); losses on another device are rejected.</param>
+    /// <param name="dtype">Dtype of the log-variances (default float32); converted (differentiably) to each loss's dtype.</param>
+    public UncertaintyWeighter(int modalityCount, UncertaintyWeighterOptions options, Device? device = null, ScalarType? dtype = null)
+        : base(nameof(UncertaintyWeighter))
+    {
+        WeighterArguments.ModalityCount(modalityCount);
+        Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
+        ModalityCount = modalityCount;
+        logVariances = new Parameter(full(modalityCount, Options.InitialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc cref="UncertaintyWeighter(int, UncertaintyWeighterOptions, Device?, ScalarType?)" />
+    public UncertaintyWeighter(int modalityCount, IOptions<UncertaintyWeighterOptions> options, Device? device = null, ScalarType? dtype = null)
+        : this(modalityCount, (options ?? throw new ArgumentNullException(nameof(options))).Value, device, dtype)
+    {
+    }
+
+    /// <summary>The validated options.</summary>
+    public UncertaintyWeighterOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "uncertainty";
+
+    /// <inheritdoc />
+    public int ModalityCount { get; }
+
+    /// <summary>The learnable log-variances s_1..s_M, shape (M).</summary>
+    public Parameter LogVariances => logVariances;
+
+    /// <summary>The current effective weights exp(-s_m), read from the parameters.</summary>
+    public IReadOnlyList<double> Weights
+    {
+        get
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            return logVariances.neg().exp().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        }
+    }
+
+    /// <summary>The log-variance vector, the one parameter the caller's optimiser trains.</summary>
+    public IReadOnlyList<Parameter> TrainableParameters => [logVariances];
+
+    /// <summary>Validates the scores; the weights are learned, not set from scores.</summary>
+    /// <inheritdoc />
+    public void Update(IReadOnlyList<double> scores) => WeighterArguments.Scores(scores, ModalityCount);
+
+    /// <summary>sum_m exp(-s_m) L_m + s_m; gradient flows into both the losses and the log-variances.</summary>
+    /// <inheritdoc />
+    public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
+    {
+        WeighterArguments.Losses(modalityLosses, ModalityCount);
+        var device = modalityLosses[0].device;
+        if (device.type != logVariances.device.type || device.index != logVariances.device.index)
+            throw new ArgumentException($"The losses are on {device} but the log-variances on {logVariances.device}; create the weighter on the losses' device.", nameof(modalityLosses));
+        using var scope = NewDisposeScope();
+        var dtype = modalityLosses[0].dtype;
+        var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>()).to(dtype)).ToArray());
+        var s = logVariances.to(dtype);
+        return (s.neg().exp() * losses + s).sum().MoveToOuterDisposeScope();
+    }
+}

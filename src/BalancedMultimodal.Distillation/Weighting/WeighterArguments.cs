@@ -1,0 +1,52 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Weighting;
+
+/// <summary>Argument checks shared by the weighters.</summary>
+internal static class WeighterArguments
+{
+    public static void ModalityCount(int modalityCount)
+    {
+        if (modalityCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(modalityCount), modalityCount, "At least one modality is needed.");
+    }
+
+    public static void Scores(IReadOnlyList<double>? scores, int modalityCount)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (scores.Count != modalityCount)
+            throw new ArgumentException($"Expected {modalityCount} scores (one per modality); got {scores.Count}.", nameof(scores));
+        for (int m = 0; m < scores.Count; m++)
+        {
+            if (!double.IsFinite(scores[m]) || scores[m] < 0)
+                throw new ArgumentException($"The score of modality {m} must be a finite number >= 0 (was {scores[m]}).", nameof(scores));
+        }
+    }
+
+    public static void Losses(IReadOnlyList<Tensor>? losses, int modalityCount)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        if (losses.Count != modalityCount)
+            throw new ArgumentException($"Expected {modalityCount} losses (one per modality); got {losses.Count}.", nameof(losses));
+        for (int m = 0; m < losses.Count; m++)
+        {
+            var loss = losses[m] ?? throw new ArgumentNullException(nameof(losses), $"The loss of modality {m} is null.");
+            if (loss.numel() != 1)
+                throw new ArgumentException($"The loss of modality {m} must be a scalar tensor; it has shape [{string.Join(", ", loss.shape)}].", nameof(losses));
+            if (!loss.is_floating_point())
+                throw new ArgumentException($"The loss of modality {m} must be floating point; it is {loss.dtype}.", nameof(losses));
+            if (loss.device.type != losses[0].device.type || loss.device.index != losses[0].device.index)
+                throw new ArgumentException($"The loss of modality {m} is on {loss.device}; modality 0's is on {losses[0].device}.", nameof(losses));
+        }
+    }
+
+    /// <summary>sum_m w_m L_m with fixed (non-learned) weights.</summary>
+    public static Tensor FixedWeightedSum(IReadOnlyList<Tensor> losses, IReadOnlyList<double> weights)
+    {
+        using var scope = NewDisposeScope();
+        var total = losses[0].reshape(Array.Empty<long>()) * weights[0];
+        for (int m = 1; m < losses.Count; m++)
+            total = total + losses[m].reshape(Array.Empty<long>()).to(total.dtype) * weights[m];
+        return total.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,126 @@
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
+using FluentAssertions;
+using MathNet.Numerics.Distributions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Assessment;
+
+public class RowPermutationSignificanceTestTests
+{
+    private static (double[,] X, double[,] Y) Pairs(double rho, int n, int seed)
+    {
+        var random = new Random(seed);
+        var x = new double[n, 1];
+        var y = new double[n, 1];
+        for (int i = 0; i < n; i++)
+        {
+            x[i, 0] = Normal.Sample(random, 0, 1);
+            y[i, 0] = rho * x[i, 0] + Math.Sqrt(1 - rho * rho) * Normal.Sample(random, 0, 1);
+        }
+        return (x, y);
+    }
+
+    [Fact]
+    public void Dependent_data_get_the_smallest_p_value_one_over_one_plus_p()
+    {
+        var (x, y) = Pairs(0.5, 300, 1);
+        var result = new RowPermutationSignificanceTest().Test(new GaussianTestDoubleMutualInformationEstimator(), x, y, 99, 3);
+
+        result.PValue.Should().Be(0.01);
+        result.Observed.Should().BeApproximately(-0.5 * Math.Log(1 - 0.25), 0.06);
+    }
+
+    [Fact]
+    public void Independent_data_get_a_large_p_value_and_a_null_mean_near_the_observed_value()
+    {
+        var (x, y) = Pairs(0, 300, 2);
+        var result = new RowPermutationSignificanceTest().Test(new GaussianTestDoubleMutualInformationEstimator(), x, y, 199, 3);
+
+        result.PValue.Should().BeGreaterThan(0.05);
+        result.NullMean.Should().BeApproximately(0.5 / 300, 0.003, "the Gaussian estimator's bias under independence is about d_x d_y / (2n)");
+    }
+
+    [Fact]
+    public void The_p_value_counts_null_values_at_least_the_observed_one_with_add_one_smoothing()
+    {
+        // An estimator returning the first column's first value of y: observed 3, nulls are the shuffled first values.
+        var y = new double[,] { { 3 }, { 1 }, { 5 }, { 2 } };
+        var result = new RowPermutationSignificanceTest().Test(new FirstValueEstimator(), new double[4, 1], y, 1000, 1);
+
+        // Under shuffling y[0] is 3 or 5 (>= 3) with probability 1/2.
+        result.PValue.Should().BeApproximately(0.5, 0.05);
+        result.Permutations.Should().Be(1000);
+    }
+
+    [Fact]
+    public void Mismatched_row_counts_are_rejected()
+    {
+        var act = () => new RowPermutationSignificanceTest().Test(new GaussianTestDoubleMutualInformationEstimator(), new double[5, 1], new double[4, 1], 9, 0);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y");
+    }
+
+    private sealed class FirstValueEstimator : IMutualInformationEstimator
+    {
+        public string Name => "first-value";
+
+        public double Estimate(Tensor x, Tensor y) => throw new NotSupportedException();
+
+        public double Estimate(double[,] x, double[,] y) => y[0, 0];
+    }
+}
+
+public class PrincipalComponentProjectionTests
+{
+    [Fact]
+    public void Rank_one_data_project_onto_one_component_with_the_full_spread()
+    {
+        // Rows t_i * (1, 2, 2) / 3 + offset: the first score is t_i - mean(t) up to sign, the second is zero.
+        double[] t = [-2, -1, 0, 0.5, 3];
+        var x = new double[5, 3];
+        for (int i = 0; i < 5; i++)
+        {
+            x[i, 0] = t[i] / 3 + 1;
+            x[i, 1] = 2 * t[i] / 3 - 4;
+            x[i, 2] = 2 * t[i] / 3 + 0.5;
+        }
+        var scores = PrincipalComponentProjection.Project(x, 2);
+        double mean = t.Average();
+
+        for (int i = 0; i < 5; i++)
+        {
+            scores[i, 0].Should().BeApproximately(t[i] - mean, 1e-12);
+            scores[i, 1].Should().BeApproximately(0, 1e-7);
+        }
+    }
+
+    [Fact]
+    public void Wide_data_give_the_scores_u_s_of_the_svd_of_the_centred_data()
+    {
+        var random = new Random(4);
+        var wide = new double[6, 20];
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 20; j++)
+                wide[i, j] = Normal.Sample(random, 0, 1);
+        var centred = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(wide);
+        var means = centred.ColumnSums() / 6;
+        for (int j = 0; j < 20; j++)
+            centred.SetColumn(j, centred.Column(j) - means[j]);
+        var svd = centred.Svd(computeVectors: true);
+
+        var scores = PrincipalComponentProjection.Project(wide, 3);
+
+        scores.GetLength(1).Should().Be(3);
+        for (int c = 0; c < 3; c++)
+        {
+            var reference = svd.U.Column(c) * svd.S[c];
+            if (reference[reference.AbsoluteMaximumIndex()] < 0)
+                reference = -reference;
+            for (int i = 0; i < 6; i++)
+                scores[i, c].Should().BeApproximately(reference[i], 1e-10);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.DependencyInjection;
+using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.DependencyInjection;
+
+public class DistillationServiceCollectionExtensionsTests
+{
+    private static ServiceProvider Provider(IConfiguration configuration, Action<IServiceCollection>? extra = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMutualInformationEstimator, GaussianTestDoubleMutualInformationEstimator>();
+        extra?.Invoke(services);
+        services.AddBalancedMultimodalDistillation(configuration.GetSection("BalancedMultimodal:Distillation"));
+        return services.BuildServiceProvider();
+    }
+
+    private static IConfiguration DocumentedConfiguration() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Configuration", "appsettings.distillation.json"))
+        .Build();
+
+    private static IConfiguration InMemory(params (string Key, string Value)[] values) => new ConfigurationBuilder()
+        .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("BalancedMultimodal:Distillation:" + v.Key, v.Value)))
+        .Build();
+
+    [Fact]
+    public void The_documented_appsettings_bind_every_option()
+    {
+        using var provider = Provider(DocumentedConfiguration());
+
+        var loss = provider.GetRequiredService<DistillationLossFactory>().Options;
+        loss.KullbackLeiblerWeight.Should().Be(0.5);
+        loss.Temperature.Should().Be(4.0);
+        loss.Representation.Should().Be(RepresentationLossKind.Cosine);
+        var assessment = provider.GetRequiredService<ModalityAssessor>().Options;
+        assessment.Permutations.Should().Be(499);
+        assessment.RequireComplementarity.Should().BeTrue();
+        assessment.PcaComponents.Should().Be(8);
+        assessment.Seed.Should().Be(17);
+        var weighting = provider.GetRequiredService<ModalityLossWeighterFactory>().Options;
+        weighting.PerformanceGated.Beta.Should().Be(1.5);
+        weighting.PerformanceGated.ChanceLevel.Should().Be(0.2);
+        weighting.OgmGe.Formula.Should().Be(OgmGeFormula.Code);
+    }
+
+    [Fact]
+    public void The_factories_create_components_with_the_bound_options()
+    {
+        using var provider = Provider(DocumentedConfiguration());
+
+        using var loss = provider.GetRequiredService<DistillationLossFactory>().Create(8, 4);
+        var weighter = provider.GetRequiredService<ModalityLossWeighterFactory>().Create(3);
+
+        loss.Options.Temperature.Should().Be(4.0);
+        loss.Projection.weight!.shape.Should().Equal(4, 8);
+        weighter.Should().BeOfType<PerformanceGatedWeighter>().Which.Options.Gamma.Should().Be(3.0);
+    }
+
+    [Fact]
+    public void Defaults_apply_when_the_section_is_empty()
+    {
+        using var provider = Provider(InMemory());
+
+        provider.GetRequiredService<DistillationLossFactory>().Options.Temperature.Should().Be(2.0);
+        provider.GetRequiredService<ModalityAssessor>().Options.Permutations.Should().Be(199);
+        provider.GetRequiredService<ModalityLossWeighterFactory>().Create(2).Should().BeOfType<PerformanceGatedWeighter>();
+    }
+
+    [Fact]
+    public void The_policy_is_chosen_by_name_in_configuration()
+    {
+        using var provider = Provider(InMemory(("Weighting:Policy", "Uncertainty")));
+
+        provider.GetRequiredService<ModalityLossWeighterFactory>().Create(2).Should().BeOfType<UncertaintyWeighter>();
+    }
+
+    [Fact]
+    public void An_invalid_configured_option_fails_validation_naming_it()
+    {
+        using var provider = Provider(InMemory(("Loss:Temperature", "0")));
+
+        var act = () => provider.GetRequiredService<IOptions<DistillationLossOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Temperature*");
+    }
+
+    [Fact]
+    public void An_invalid_nested_weighting_option_fails_validation_naming_it()
+    {
+        using var provider = Provider(InMemory(("Weighting:PerformanceGated:EmaDecay", "1.5")));
+
+        var act = () => provider.GetRequiredService<ModalityLossWeighterFactory>();
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*EmaDecay*");
+    }
+
+    [Fact]
+    public void A_keyed_label_estimator_is_used_for_the_label_term()
+    {
+        var labelEstimator = new GaussianTestDoubleMutualInformationEstimator();
+        using var provider = Provider(InMemory(("Assessment:Permutations", "0")),
+            s => s.AddKeyedSingleton<IMutualInformationEstimator>(DistillationServiceCollectionExtensions.LabelEstimatorKey, labelEstimator));
+        var data = new Assessment.SyntheticModalities(seed: 1);
+
+        provider.GetRequiredService<ModalityAssessor>().Assess(data.Evidence(), data.Labels);
+
+        labelEstimator.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public void A_registered_significance_test_replaces_the_default()
+    {
+        using var provider = Provider(InMemory(), s => s.AddSingleton<IMutualInformationSignificanceTest, AlwaysSignificant>());
+        var data = new Assessment.SyntheticModalities(seed: 1);
+
+        var plan = provider.GetRequiredService<ModalityAssessor>().Assess(data.Evidence());
+
+        plan["noise"].TeacherPValue.Should().Be(0.001);
+    }
+
+    private sealed class AlwaysSignificant : IMutualInformationSignificanceTest
+    {
+        public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed) =>
+            new(estimator.Estimate(x, y), 0.001, 0, permutations);
+    }
+}

@@ -1,0 +1,41 @@
+using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Losses;
+
+public class DisposeScopeTests
+{
+    private static long LiveTensors()
+    {
+        var stats = DisposeScopeManager.Statistics.TensorStatistics;
+        return stats.ThreadTotalLiveCount + stats.CreatedOutsideScopeCount - stats.DisposedOutsideScopeCount;
+    }
+
+    [Fact]
+    public void Repeated_loss_steps_inside_a_dispose_scope_leave_no_tensor_behind()
+    {
+        var loss = new DistillationLoss(6, 4, new DistillationLossOptions());
+        var multitask = new MultitaskLoss(new UncertaintyWeighter(2, new UncertaintyWeighterOptions()));
+        var labels = tensor(new long[] { 0, 1, 2, 1, 0, 2, 1, 0 });
+        var mask = tensor(new[] { true, true, false, true, false, true, true, false });
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            var zs = randn(8, 3, requires_grad: true);
+            var terms = loss.Compute(zs, randn(8, 6, requires_grad: true), randn(8, 3), randn(8, 4), labels, mask);
+            var all = multitask.Compute(randn(8, 3, requires_grad: true), [zs, randn(8, 3, requires_grad: true)], labels, mask, [terms.Total]);
+            all.Total.backward();
+        }
+        Step();
+        long before = LiveTensors();
+
+        for (int i = 0; i < 20; i++)
+            Step();
+
+        LiveTensors().Should().Be(before);
+    }
+}

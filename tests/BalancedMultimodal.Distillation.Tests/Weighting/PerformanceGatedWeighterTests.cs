@@ -1,0 +1,145 @@
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.Weighting;
+
+public class PerformanceGatedWeighterTests
+{
+    private static PerformanceGatedWeighter Weighter(int m = 3, double ema = 0, double chance = 0, double beta = 1, double gamma = 2,
+        double min = 0.1, double max = 2) =>
+        new(m, new PerformanceGatedWeighterOptions { EmaDecay = ema, ChanceLevel = chance, Beta = beta, Gamma = gamma, MinWeight = min, MaxWeight = max });
+
+    [Fact]
+    public void Weights_start_at_one()
+    {
+        Weighter().Weights.Should().Equal(1.0, 1.0, 1.0);
+    }
+
+    [Fact]
+    public void The_best_modality_gets_weight_one()
+    {
+        var weighter = Weighter();
+        weighter.Update([0.6, 0.9, 0.75]);
+
+        weighter.Weights[1].Should().Be(1.0);
+    }
+
+    [Fact]
+    public void Weights_follow_the_formula_one_plus_beta_tanh_gamma_ratio_minus_one()
+    {
+        var weighter = Weighter(beta: 0.8, gamma: 1.5);
+        weighter.Update([0.6, 0.9, 0.75]);
+
+        weighter.Weights[0].Should().BeApproximately(1 + 0.8 * Math.Tanh(1.5 * (0.9 / 0.6 - 1)), 1e-15);
+        weighter.Weights[2].Should().BeApproximately(1 + 0.8 * Math.Tanh(1.5 * (0.9 / 0.75 - 1)), 1e-15);
+    }
+
+    [Fact]
+    public void A_weight_grows_monotonically_as_its_modality_falls_behind()
+    {
+        var previous = 1.0;
+        foreach (var score in new[] { 0.89, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3 })
+        {
+            var weighter = Weighter(m: 2);
+            weighter.Update([0.9, score]);
+            weighter.Weights[1].Should().BeGreaterThan(previous);
+            previous = weighter.Weights[1];
+        }
+        previous.Should().BeLessThanOrEqualTo(2.0);
+    }
+
+    [Fact]
+    public void No_weight_falls_below_the_minimum_or_rises_above_the_maximum()
+    {
+        var random = new Random(5);
+        var weighter = Weighter(m: 4, ema: 0.3, chance: 0.2, beta: 3, gamma: 4, min: 0.4, max: 2.5);
+        for (int step = 0; step < 200; step++)
+        {
+            weighter.Update(Enumerable.Range(0, 4).Select(_ => random.NextDouble()).ToArray());
+            weighter.Weights.Should().OnlyContain(w => w >= 0.4 && w <= 2.5);
+        }
+    }
+
+    [Fact]
+    public void The_maximum_weight_caps_a_far_behind_modality()
+    {
+        var weighter = Weighter(m: 2, beta: 3, max: 1.7);
+        weighter.Update([0.9, 0.2]);
+
+        weighter.Weights[1].Should().Be(1.7);
+    }
+
+    [Fact]
+    public void A_chance_level_modality_is_not_boosted()
+    {
+        var weighter = Weighter(chance: 0.2);
+        weighter.Update([0.9, 0.2, 0.19]);
+
+        weighter.Weights[1].Should().Be(1.0);
+        weighter.Weights[2].Should().Be(1.0);
+    }
+
+    [Fact]
+    public void A_modality_just_above_chance_is_boosted()
+    {
+        var weighter = Weighter(m: 2, chance: 0.2);
+        weighter.Update([0.9, 0.21]);
+
+        weighter.Weights[1].Should().BeGreaterThan(1.5);
+    }
+
+    [Fact]
+    public void Ema_smoothing_averages_the_scores_and_the_first_update_initialises_it()
+    {
+        var weighter = Weighter(m: 2, ema: 0.5);
+        weighter.Update([0.8, 0.4]);
+        weighter.SmoothedScores.Should().Equal(0.8, 0.4);
+        weighter.Update([0.8, 0.8]);
+
+        weighter.SmoothedScores[1].Should().BeApproximately(0.6, 1e-15);
+        weighter.Weights[1].Should().BeApproximately(1 + Math.Tanh(2 * (0.8 / 0.6 - 1)), 1e-15);
+    }
+
+    [Fact]
+    public void Weighted_loss_is_the_weighted_sum_of_the_modality_losses()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var weighter = Weighter(m: 2);
+        weighter.Update([0.9, 0.6]);
+        var loss = weighter.WeightedLoss([TorchSharp.torch.tensor(0.5), TorchSharp.torch.tensor(1.25)]);
+
+        loss.item<double>().Should().BeApproximately(0.5 + weighter.Weights[1] * 1.25, 1e-15);
+    }
+
+    [Fact]
+    public void A_wrong_number_of_scores_is_rejected()
+    {
+        var act = () => Weighter().Update([0.5, 0.6]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Expected 3 scores*");
+    }
+
+    [Fact]
+    public void A_negative_score_is_rejected_naming_the_modality()
+    {
+        var act = () => Weighter().Update([0.5, -0.1, 0.6]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*modality 1*");
+    }
+
+    [Theory]
+    [InlineData(-0.1, 2, 0.5, 0.1, 2, 0, "Beta")]
+    [InlineData(1, 0, 0.5, 0.1, 2, 0, "Gamma")]
+    [InlineData(1, 2, 1, 0.1, 2, 0, "EmaDecay")]
+    [InlineData(1, 2, 0.5, 0, 2, 0, "MinWeight")]
+    [InlineData(1, 2, 0.5, 1.2, 2, 0, "MinWeight")]
+    [InlineData(1, 2, 0.5, 0.1, 0.9, 0, "MaxWeight")]
+    [InlineData(1, 2, 0.5, 0.1, 2, 1, "ChanceLevel")]
+    public void Invalid_options_are_rejected_naming_the_option(double beta, double gamma, double ema, double min, double max, double chance, string named)
+    {
+        var act = () => Weighter(beta: beta, gamma: gamma, ema: ema, min: min, max: max, chance: chance);
+
+        act.Should().Throw<ArgumentException>().WithMessage($"*{named}*");
+    }
+}
