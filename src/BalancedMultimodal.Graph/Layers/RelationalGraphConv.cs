@@ -184,23 +184,40 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
         long transformFirstCost = edges * OutChannels * (parametersNeedGrad || inputNeedsGrad ? 2 : 1);
         long aggregateFirstCost = edges * InChannels * (inputNeedsGrad ? 2 : 1);
 
+        // Sparse COO products are exact sums like index_add but avoid the (E, d) message tensor; libtorch's CPU kernel
+        // has no half-precision version, so those dtypes take the gather/scatter path.
+        bool sparseProduct = x.dtype is ScalarType.Float32 or ScalarType.Float64;
         Tensor result;
         if (transformFirstCost <= aggregateFirstCost)
         {
-            // [Theta_root | Theta_0 | ... ] as (in, (R + 1) * out); row i * (R + 1) + k of h.view is x_i Theta_k.
+            // [Theta_root | Theta_0 | ... ] as (in, (R + 1) * out); row i * (R + 1) + k of transformed.view is x_i Theta_k.
             var stacked = cat([root.unsqueeze(0), theta], 0).permute(1, 0, 2).reshape(InChannels, (relations + 1) * OutChannels);
             var transformed = x.matmul(stacked);
-            var messages = transformed.view(n * (relations + 1), OutChannels)
-                .index_select(0, normalization.TransformedSourceRow)
-                .mul_(normalization.Coefficient.unsqueeze(1));
+            var rows = transformed.view(n * (relations + 1), OutChannels);
             var self = transformed.narrow(1, 0, OutChannels);
-            result = self.index_add(0, normalization.Target, messages, 1.0);
+            if (sparseProduct)
+            {
+                result = normalization.TransformFirstOperator.matmul(rows).add_(self);
+            }
+            else
+            {
+                var messages = rows.index_select(0, normalization.TransformedSourceRow).mul_(normalization.Coefficient.unsqueeze(1));
+                result = self.index_add(0, normalization.Target, messages, 1.0);
+            }
         }
         else
         {
-            var messages = x.index_select(0, normalization.Source).mul_(normalization.Coefficient.unsqueeze(1));
-            var aggregated = zeros([n * relations, InChannels], dtype: x.dtype, device: x.device)
-                .index_add(0, normalization.AggregatedTargetRow, messages, 1.0);
+            Tensor aggregated;
+            if (sparseProduct)
+            {
+                aggregated = normalization.AggregateFirstOperator.matmul(x);
+            }
+            else
+            {
+                var messages = x.index_select(0, normalization.Source).mul_(normalization.Coefficient.unsqueeze(1));
+                aggregated = zeros([n * relations, InChannels], dtype: x.dtype, device: x.device)
+                    .index_add(0, normalization.AggregatedTargetRow, messages, 1.0);
+            }
             var features = cat([x, aggregated.view(n, relations * InChannels)], 1);
             var stacked = cat([root.unsqueeze(0), theta], 0).reshape((relations + 1) * InChannels, OutChannels);
             result = features.matmul(stacked);

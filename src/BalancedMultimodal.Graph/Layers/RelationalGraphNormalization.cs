@@ -82,6 +82,61 @@ public sealed class RelationalGraphNormalization
     internal Tensor AggregatedTargetRow { get; }
 
     /// <summary>
+    /// Sparse COO operator M (n, n (R + 1)) with M[target, source (R + 1) + relation + 1] = c_e, so that
+    /// M @ (x [Theta_root | Theta_0 | ...]).view(n (R + 1), out) = sum_r mean_r(x_j Theta_r). Entries are ordered by
+    /// column: the large transformed matrix is then read sequentially and only the small output is addressed at random,
+    /// which measured twice as fast as target order for both M @ H and its backward M^T @ G.
+    /// </summary>
+    internal Tensor TransformFirstOperator
+    {
+        get
+        {
+            lock (_operatorLock)
+                return _transformFirst ??= SparseOperator(Target, TransformedSourceRow, NodeCount, NodeCount * (RelationCount + 1), byRow: false);
+        }
+    }
+
+    /// <summary>
+    /// Sparse COO operator P (n R, n) with P[target R + relation, source] = c_e, so that (P @ x).view(n, R in) holds the
+    /// per-relation means of the input features. Entries are ordered by row, so the small input is the one read at random.
+    /// </summary>
+    internal Tensor AggregateFirstOperator
+    {
+        get
+        {
+            lock (_operatorLock)
+                return _aggregateFirst ??= SparseOperator(AggregatedTargetRow, Source, NodeCount * RelationCount, NodeCount, byRow: true);
+        }
+    }
+
+    /// <summary>Bytes held by the cached tensors (edge lists, coefficients, totals and the sparse operators built so far).</summary>
+    public long ByteCount
+    {
+        get
+        {
+            static long Bytes(Tensor? t) => t is null ? 0 : t.is_sparse
+                ? t.SparseIndices.numel() * t.SparseIndices.ElementSize + t.SparseValues.numel() * t.SparseValues.ElementSize
+                : t.numel() * t.ElementSize;
+            lock (_operatorLock)
+                return Bytes(Source) + Bytes(Target) + Bytes(Relation) + Bytes(Coefficient) + Bytes(TargetTotals)
+                    + Bytes(TransformedSourceRow) + Bytes(AggregatedTargetRow) + Bytes(_transformFirst) + Bytes(_aggregateFirst);
+        }
+    }
+
+    private readonly object _operatorLock = new();
+    private Tensor? _transformFirst;
+    private Tensor? _aggregateFirst;
+
+    private Tensor SparseOperator(Tensor rows, Tensor columns, long rowCount, long columnCount, bool byRow)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var order = (byRow ? rows : columns).argsort();
+        var indices = stack([rows.index_select(0, order), columns.index_select(0, order)]);
+        return sparse_coo_tensor(indices, Coefficient.index_select(0, order), [rowCount, columnCount]).DetachFromDisposeScope();
+    }
+
+    /// <summary>
     /// Returns the cached normalisation of <paramref name="graph"/> for floating dtype <paramref name="dtype"/>,
     /// computing it on first use.
     /// </summary>
