@@ -26,13 +26,15 @@ namespace BalancedMultimodal.Graph.Layers;
 /// <item><c>bias</c>: (out), unless <c>bias</c> is false.</item>
 /// </list>
 /// <para>
-/// Aggregation is sparse: messages are gathered with <c>index_select</c> and summed with <c>index_add</c> over the
-/// edge list, in O(E d) time and memory; no n x n matrix is formed. The per-edge mean coefficients come from
-/// <see cref="RelationalGraphNormalization.For"/>, computed once per graph. The layer either transforms first,
-/// x [Theta_root | Theta_0 | ... | Theta_{R-1}] in one matrix product and then aggregates out-wide messages, or
-/// aggregates the in-wide features per relation first and then applies one (n, (R+1) in) x ((R+1) in, out) product;
-/// it picks the order that moves fewer numbers through the edge list (for a first layer whose input needs no
-/// gradient that is usually aggregate-first). Both orders compute the same function.
+/// Aggregation is sparse, O(E d) time and O(E) extra memory; no n x n matrix is formed. The per-edge mean
+/// coefficients c_e come from <see cref="RelationalGraphNormalization.For"/>, computed once per graph and dtype. The
+/// layer either transforms first, H = x [Theta_root | Theta_0 | ... | Theta_{R-1}] in one matrix product followed by
+/// one sparse product M @ H.view(n (R+1), out) with M[target, source (R+1) + r + 1] = c_e, or aggregates first,
+/// A = P @ x with P[target R + r, source] = c_e followed by one (n, (R+1) in) x ((R+1) in, out) product. It picks the
+/// order that moves fewer numbers through the edge list (forward plus, where a gradient must flow back through the
+/// sparse product, backward); for a first layer whose input needs no gradient that is usually aggregate-first. Both
+/// orders compute the same function. The sparse products are libtorch COO matrix products (float32/float64); other
+/// floating dtypes use the equivalent <c>index_select</c> + <c>index_add</c> gather/scatter.
 /// </para>
 /// <para>No activation or dropout is applied inside the layer; <see cref="RelationalGcn"/> stacks layers with them.
 /// Prefer <see cref="RelationalGcn"/> unless you need a single operator.</para>

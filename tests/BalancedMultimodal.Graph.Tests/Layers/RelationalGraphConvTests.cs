@@ -103,6 +103,24 @@ public class RelationalGraphConvTests
     }
 
     [Theory]
+    [InlineData(3, 7)]
+    [InlineData(7, 3)]
+    public void Bfloat16_layers_take_the_gather_scatter_path_and_match_the_formula(int inChannels, int outChannels)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(12);
+        using var conv = new RelationalGraphConv(inChannels, outChannels, 3, dtype: ScalarType.BFloat16);
+        using var graph = SmallGraphs.Random(12, 3, 3, weighted: true, seed: 6);
+        var x = randn(12, inChannels).to(ScalarType.BFloat16);
+        var expected = SmallGraphs.Reference(conv, SmallGraphs.ToArray2(x), graph);
+
+        var output = conv.forward(x, graph);
+
+        output.dtype.Should().Be(ScalarType.BFloat16);
+        AssertClose(SmallGraphs.ToArray2(output.detach()), expected, 0.05);
+    }
+
+    [Theory]
     [InlineData(null, null)]
     [InlineData(2, null)]
     [InlineData(null, 2)]
