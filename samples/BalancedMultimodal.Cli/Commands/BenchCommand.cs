@@ -10,6 +10,7 @@ public sealed class BenchCommand : ICliCommand
     [
         new DataBenchmark(),
         new DistillationBenchmark(),
+        new RgcnBenchmark(),
     ];
 
     /// <inheritdoc />
