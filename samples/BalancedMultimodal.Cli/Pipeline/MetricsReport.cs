@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>The content of <c>metrics.json</c> written by <c>bmm train</c>.</summary>
+public static class MetricsReport
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Builds the JSON document of one run.</summary>
+    public static string ToJson(PipelineResult r, int seed, string dataFolder)
+    {
+        var modalities = r.ModalityNames.Select((name, m) => new Dictionary<string, object?>
+        {
+            ["name"] = name,
+            ["validation_macro_f1_pretraining"] = r.PretrainingValidationScores[m],
+            ["validation_macro_f1_after_distillation"] = r.DistilledValidationScores[m],
+            ["validation_macro_f1_final"] = r.FinalValidationScores.Count > m ? r.FinalValidationScores[m] : null,
+            ["final_weight"] = r.FinalWeights[m],
+        }).ToArray();
+        var plan = r.Plan?.Modalities.Select(a => new Dictionary<string, object?>
+        {
+            ["modality"] = a.Name,
+            ["score"] = a.Score,
+            ["strong"] = a.IsStrong,
+            ["teacher"] = a.TeacherName,
+            ["gate_open"] = a.GateOpen,
+            ["mutual_information_with_teacher"] = a.MutualInformationWithTeacher,
+            ["teacher_p_value"] = a.TeacherPValue,
+            ["mutual_information_with_labels"] = a.MutualInformationWithLabels,
+            ["candidates"] = a.Candidates.Select(c => new Dictionary<string, object?>
+            {
+                ["teacher"] = c.Name,
+                ["mutual_information"] = c.MutualInformation,
+                ["p_value"] = c.PValue,
+                ["null_mean"] = c.NullMean,
+            }).ToArray(),
+            ["reason"] = a.Reason,
+        }).ToArray();
+        var document = new Dictionary<string, object?>
+        {
+            ["data"] = dataFolder,
+            ["seed"] = seed,
+            ["accuracy"] = r.Accuracy,
+            ["macro_f1"] = r.MacroF1,
+            ["weighted_f1"] = r.WeightedF1,
+            ["auc"] = r.Auc,
+            ["seconds"] = r.Seconds,
+            ["test_samples"] = r.TestRows.Count,
+            ["fused_validation_macro_f1"] = r.FusedValidationScore,
+            ["modalities"] = modalities,
+            ["final_weights"] = r.FinalWeights,
+            ["distillation_plan"] = plan,
+            ["graph"] = new Dictionary<string, object?>
+            {
+                ["components"] = r.Connectivity.ComponentCount,
+                ["isolated_nodes"] = r.Connectivity.IsolatedNodes.Count,
+                ["algebraic_connectivity"] = r.Connectivity.AlgebraicConnectivity,
+            },
+        };
+        return JsonSerializer.Serialize(document, Json);
+    }
+}

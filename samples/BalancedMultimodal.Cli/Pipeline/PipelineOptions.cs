@@ -1,0 +1,46 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Graph.Fusion;
+using BalancedMultimodal.Graph.Layers;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// Every setting of the end-to-end pipeline run by <c>bmm train</c>; bindable from a JSON file (<c>--config</c>).
+/// Defaults were chosen on validation data only (docs/results.md says how).
+/// </summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Seed of every stage (split, autoencoder, training). Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Fraction of each class's training rows carved out for validation (when the data has no validation split). Default 0.2.</summary>
+    public double ValidationFraction { get; set; } = 0.2;
+
+    /// <summary>Compress each modality with an autoencoder before building the graph and training. Default false (see docs/results.md).</summary>
+    public bool UseAutoencoder { get; set; }
+
+    /// <summary>Autoencoder settings (used when <see cref="UseAutoencoder"/> is true).</summary>
+    public AutoencoderOptions Autoencoder { get; set; } = new();
+
+    /// <summary>Per-modality affinity kernel (snfpy's make_affinity: K = 20, mu = 0.5, squared Euclidean, z-scored).</summary>
+    public AffinityOptions Affinity { get; set; } = new();
+
+    /// <summary>Similarity network fusion (snfpy's snf: K = 20, t = 20).</summary>
+    public SimilarityNetworkFusionOptions Fusion { get; set; } = new();
+
+    /// <summary>Neighbours kept per node in the fused patient graph (symmetrised union). Default 10.</summary>
+    public int GraphNeighbours { get; set; } = 10;
+
+    /// <summary>Add each modality's own top-k affinity graph as an extra relation. Default false.</summary>
+    public bool ModalityGraphRelations { get; set; }
+
+    /// <summary>The relational-GCN encoder of every modality (InputSize, RelationCount and ClassCount are set by the pipeline).</summary>
+    public RelationalGcnOptions Encoder { get; set; } = new() { HiddenSizes = [64, 64], Dropout = 0.5 };
+
+    /// <summary>The two-phase balanced schedule.</summary>
+    public BalancedTrainingOptions Training { get; set; } = new();
+
+    /// <summary>Compute dtype: <c>float32</c> (default) or <c>float64</c>.</summary>
+    public string DType { get; set; } = "float32";
+}

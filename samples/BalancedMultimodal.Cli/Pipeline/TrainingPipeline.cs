@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Graph.Encoding;
+using BalancedMultimodal.Graph.Fusion;
+using BalancedMultimodal.Graph.Graphs;
+using BalancedMultimodal.Graph.Layers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// The end-to-end job: standardise (training rows), optionally compress each modality with an autoencoder, build
+/// per-modality affinities, fuse them with SNF, keep a top-k patient graph, and run the two-phase balanced schedule
+/// with one relational-GCN encoder per modality; then score the test rows.
+/// </summary>
+public sealed class TrainingPipeline
+{
+    private readonly PipelineOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the pipeline.</summary>
+    public TrainingPipeline(PipelineOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!(options.ValidationFraction > 0 && options.ValidationFraction < 1))
+            throw new ArgumentException($"ValidationFraction must lie in (0, 1), got {options.ValidationFraction}.");
+        if (options.GraphNeighbours < 1)
+            throw new ArgumentException($"GraphNeighbours must be at least 1, got {options.GraphNeighbours}.");
+        if (options.DType is not ("float32" or "float64"))
+            throw new ArgumentException($"DType must be float32 or float64, got '{options.DType}'.");
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
+    public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.ModalityCount < 2)
+            throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
+        if (dataset.TestIndices.Length == 0)
+            throw new ArgumentException("The dataset has no test rows to score.");
+        var clock = Stopwatch.StartNew();
+        var o = _options;
+        o.Training.Seed = o.Seed;
+        o.Training.Assessment.Seed = o.Seed;
+        o.Autoencoder.Seed = o.Seed;
+
+        var split = dataset.ValidationIndices.Length > 0 ? dataset : StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, o.Seed);
+        CheckTrainingClasses(split);
+        var standardized = Standardizer.FitTransform(split, split.TrainIndices.Concat(split.ValidationIndices).ToArray());
+        var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
+        var names = standardized.Modalities.Select(m => m.Name).ToArray();
+        var labelledRows = split.TrainIndices.Concat(split.ValidationIndices).ToArray();
+
+        using var scope = NewDisposeScope();
+        var features = new List<Tensor>();
+        for (int m = 0; m < standardized.ModalityCount; m++)
+        {
+            var x = standardized.ToTensor(m, dtype: dtype);
+            if (o.UseAutoencoder)
+                x = new AutoencoderCompressor(o.Autoencoder).FitTransform(x, labelledRows, names[m]);
+            features.Add(x);
+        }
+
+        // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
+        var affinities = new AffinityBuilder(o.Affinity).Build(features.Select(f => f.to(ScalarType.Float64)).ToArray());
+        var fused = new SimilarityNetworkFusion(o.Fusion).Fuse(affinities);
+        using var graph = BuildGraph(fused, affinities);
+        var connectivity = GraphConnectivity.Analyze(graph);
+        _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
+
+        var encoderTemplate = o.Encoder;
+        var factory = new RelationalGcnEncoderFactory(graph, encoderTemplate);
+        var trainer = new BalancedTrainer(factory, new KsgEstimator(), o.Training, _logger);
+        var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount, split.TrainIndices, split.ValidationIndices);
+        using var result = trainer.Fit(data, progress, cancellationToken);
+
+        var probabilities = result.FusedProbabilities.to(ScalarType.Float64).cpu();
+        var test = split.TestIndices;
+        var testLabels = test.Select(r => split.Labels[r]).ToArray();
+        var testProbabilities = new double[test.Length, split.ClassCount];
+        for (int i = 0; i < test.Length; i++)
+            for (int c = 0; c < split.ClassCount; c++)
+                testProbabilities[i, c] = probabilities[test[i], c].item<double>();
+        var predictions = ClassificationMetrics.ArgMax(testProbabilities);
+        var report = ClassificationMetrics.Compute(testLabels, predictions, split.ClassCount);
+        double? auc = split.ClassCount == 2
+            ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
+            : null;
+        clock.Stop();
+        return new PipelineResult(
+            names,
+            report.Accuracy,
+            report.MacroF1,
+            report.WeightedF1,
+            auc,
+            clock.Elapsed.TotalSeconds,
+            result.PretrainingScores.ToArray(),
+            result.DistilledScores.ToArray(),
+            result.FinalModalityScores.ToArray(),
+            result.FusedValidationScore,
+            result.FinalWeights.ToArray(),
+            result.Plan,
+            connectivity,
+            test,
+            testLabels,
+            predictions,
+            testProbabilities,
+            result.History.ToArray());
+    }
+
+    private RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities)
+    {
+        var builder = new TopKGraphBuilder(_options.GraphNeighbours);
+        var fusedGraph = builder.Build(fused, "fused");
+        if (!_options.ModalityGraphRelations) return fusedGraph;
+        var graphs = new List<RelationalGraph> { fusedGraph };
+        for (int m = 0; m < affinities.Count; m++) graphs.Add(builder.Build(affinities[m], $"modality{m}"));
+        try
+        {
+            return RelationalGraph.Combine(graphs.ToArray());
+        }
+        finally
+        {
+            foreach (var g in graphs) g.Dispose();
+        }
+    }
+
+    private static void CheckTrainingClasses(MultimodalDataset dataset)
+    {
+        var counts = dataset.CountClasses(dataset.TrainIndices);
+        for (int c = 0; c < counts.Length; c++)
+            if (counts[c] == 0)
+                throw new ArgumentException($"Class {c} has no training row; every class must be present in the training split.");
+    }
+}

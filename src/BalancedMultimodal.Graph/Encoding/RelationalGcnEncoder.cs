@@ -1,0 +1,55 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Graph.Graphs;
+using BalancedMultimodal.Graph.Layers;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Encoding;
+
+/// <summary>
+/// A <see cref="ModalityEncoder"/> that runs a <see cref="RelationalGcn"/> (no classifier head) over a patient graph
+/// bound at construction: h = RelationalGcn.Embed(X_m, G), shape (n, last hidden size).
+/// </summary>
+/// <remarks>The graph is shared by every modality ("decoupled" node features, shared fused edges; METHOD.md
+/// section 1); its rows are the same n samples as the features (transductive training). The encoder does not own
+/// the graph.</remarks>
+public sealed class RelationalGcnEncoder : ModalityEncoder
+{
+    private readonly RelationalGcn gcn;
+    private readonly RelationalGraph _graph;
+
+    /// <summary>Creates the encoder.</summary>
+    /// <param name="graph">The patient graph over the n samples.</param>
+    /// <param name="options">Network options; <c>RelationCount</c> must equal the graph's and <c>ClassCount</c> must be null.</param>
+    /// <param name="device">Device of the parameters.</param>
+    /// <param name="dtype">Floating dtype of the parameters.</param>
+    public RelationalGcnEncoder(RelationalGraph graph, RelationalGcnOptions options, Device? device = null, ScalarType? dtype = null)
+        : base(nameof(RelationalGcnEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ClassCount is not null)
+            throw new ArgumentException("An encoder has no classifier head: leave ClassCount null (the balanced network adds its own heads).", nameof(options));
+        if (options.RelationCount != graph.RelationCount)
+            throw new ArgumentException($"The options declare {options.RelationCount} relations but the graph has {graph.RelationCount}.", nameof(options));
+        _graph = graph;
+        gcn = new RelationalGcn(options, device, dtype);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override long EmbeddingDim => gcn.EmbeddingSize;
+
+    /// <summary>The bound graph.</summary>
+    public RelationalGraph Graph => _graph;
+
+    /// <summary>Embeds all n samples: (n, d_in) to (n, EmbeddingDim).</summary>
+    /// <param name="input">Features of the n graph nodes.</param>
+    /// <returns>The node embeddings.</returns>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 2 || input.shape[0] != _graph.NodeCount)
+            throw new ArgumentException($"Expected features of shape ({_graph.NodeCount}, d), one row per graph node, got ({string.Join(", ", input.shape)}).", nameof(input));
+        return gcn.Embed(input, _graph);
+    }
+}
