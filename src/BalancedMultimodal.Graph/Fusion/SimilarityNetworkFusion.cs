@@ -161,11 +161,10 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         var keptSum = kept.sum(1, keepdim: true);
         keptSum = keptSum.masked_fill(keptSum == 0, 1.0);
         if (_options.ProductPath == FusionProductPath.Dense)
-            return new DensePropagationKernel((kept / keptSum).MoveToOuterDisposeScope());
+            return new DensePropagationKernel((kept / keptSum).DetachFromDisposeScope());
         var indices = keep.nonzero().t();
         var values = kept.masked_select(keep) / keptSum.squeeze(1).index_select(0, indices[0]);
-        var sparse = sparse_coo_tensor(indices, values, new[] { w.shape[0], w.shape[1] });
-        return new SparsePropagationKernel(sparse.MoveToOuterDisposeScope());
+        return new SparsePropagationKernel(indices, values, w.shape[0]);
     }
 
     private static Tensor Sum(Tensor[] matrices)
