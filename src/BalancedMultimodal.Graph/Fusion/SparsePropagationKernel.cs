@@ -36,9 +36,21 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
         long n = a.shape[0];
         using var transposed = empty(n, n, dtype: a.dtype, device: a.device);
         // transposed[:, rows] = (S[rows] A)^T, so transposed = (S A)^T.
-        Run(block => { using var product = block.Block.mm(a); using var target = transposed.narrow(1, block.Start, block.Length); target.copy_(product.t()); });
+        Run(block =>
+        {
+            // Worker threads have no dispose scope: every tensor, views included, is disposed here.
+            using var product = block.Block.mm(a);
+            using var productTransposed = product.t();
+            using var target = transposed.narrow(1, block.Start, block.Length);
+            target.copy_(productTransposed);
+        });
         var result = empty(n, n, dtype: a.dtype, device: a.device);
-        Run(block => { using var product = block.Block.mm(transposed); using var target = result.narrow(0, block.Start, block.Length); target.copy_(product); });
+        Run(block =>
+        {
+            using var product = block.Block.mm(transposed);
+            using var target = result.narrow(0, block.Start, block.Length);
+            target.copy_(product);
+        });
         return result;
     }
 
