@@ -6,6 +6,7 @@ ICliCommand[] commands =
 [
     new InfoCommand(),
     new BenchCommand(),
+    new FuseCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.

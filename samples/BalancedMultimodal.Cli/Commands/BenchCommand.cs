@@ -11,6 +11,7 @@ public sealed class BenchCommand : ICliCommand
         new DataBenchmark(),
         new DistillationBenchmark(),
         new RgcnBenchmark(),
+        new SnfBenchmark(),
     ];
 
     /// <inheritdoc />

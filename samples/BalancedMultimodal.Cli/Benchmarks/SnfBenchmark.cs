@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Graph.Fusion;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Benchmarks;
+
+/// <summary>
+/// <c>bmm bench snf</c>: similarity network fusion, sparse fast path vs snfpy's dense products, on synthetic data
+/// (views x features, clustered Gaussians) and on the bundled ROSMAP data; timings next to the snfpy anchors.
+/// </summary>
+public sealed class SnfBenchmark : IBenchmark
+{
+    // snfpy (numpy + OpenBLAS, this machine, affinity + fusion, K = 20, t = 20), seconds, from the issue.
+    private static readonly Dictionary<int, double> SnfpySeconds = new() { [351] = 0.36, [875] = 3.2, [2000] = 37 };
+
+    /// <inheritdoc />
+    public string Name => "snf";
+
+    /// <inheritdoc />
+    public string Summary => "similarity network fusion: sparse fast path vs dense, and vs snfpy";
+
+    /// <inheritdoc />
+    public void Run(CliArguments args, TextWriter output)
+    {
+        var sizes = (args.GetString("sizes", "500,875,2000,5000") ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 20
+                ? n : throw new CliUsageException($"--sizes expects comma-separated integers above 20, got '{s}'"))
+            .ToArray();
+        int denseMax = args.GetInt("dense-max", 5000);
+        int features = args.GetInt("features", 100);
+        int viewCount = args.GetInt("views", 3);
+        int k = args.GetInt("K", 20);
+        int t = args.GetInt("t", 20);
+        int seed = args.GetInt("seed", 1);
+        bool rosmap = args.GetBool("rosmap", true);
+        int threads = args.GetInt("threads", 0);
+        if (features < 1 || viewCount < 2 || k < 1 || t < 1)
+            throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
+        if (threads > 0) set_num_threads(threads);
+
+        output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}");
+        output.WriteLine();
+        output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | affinity + fast fusion s | snfpy s | snfpy / ours |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        // Warm-up (JIT, native library load) so the first row is not charged for it.
+        using (var warm = NewDisposeScope())
+            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true);
+        if (rosmap)
+        {
+            var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
+            Measure(output, "ROSMAP", views, k, t, dense: 351 <= denseMax);
+            foreach (var view in views) view.Dispose();
+        }
+        foreach (int n in sizes)
+        {
+            var views = Synthetic(n, features, viewCount, seed);
+            Measure(output, "synthetic", views, k, t, dense: n <= denseMax);
+            foreach (var view in views) view.Dispose();
+        }
+        output.WriteLine();
+        output.WriteLine($"Memory (float64): the fast path holds {viewCount} + 4 n x n matrices ({viewCount} views P_v, their sum, A = sum - P_v, S_v A and its transpose) " +
+                         "plus the sparse S_v (about K entries per row); the dense path adds one dense S_v per view. " +
+                         $"At n = 5000 one n x n matrix is {5000L * 5000 * 8 / 1e6:F0} MB.");
+    }
+
+    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense)
+    {
+        long n = views[0].shape[0];
+        using var scope = NewDisposeScope();
+        var builder = new AffinityBuilder(new AffinityOptions { K = k });
+        var fast = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t });
+        var clock = Stopwatch.StartNew();
+        var affinities = builder.Build(views);
+        double affinityMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        var fastResult = fast.Fuse(affinities);
+        double fastMs = clock.Elapsed.TotalMilliseconds;
+        string denseMs = "-", ratio = "-", difference = "-";
+        if (dense)
+        {
+            var slow = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t, ProductPath = FusionProductPath.Dense });
+            clock.Restart();
+            var denseResult = slow.Fuse(affinities);
+            double ms = clock.Elapsed.TotalMilliseconds;
+            denseMs = ms.ToString("F0", CultureInfo.InvariantCulture);
+            ratio = (ms / fastMs).ToString("F1", CultureInfo.InvariantCulture) + "x";
+            difference = (fastResult - denseResult).abs().max().item<double>().ToString("G3", CultureInfo.InvariantCulture);
+        }
+        double totalSeconds = (affinityMs + fastMs) / 1000;
+        string snfpy = SnfpySeconds.TryGetValue((int)n, out var s) ? s.ToString("G3", CultureInfo.InvariantCulture) : "-";
+        string versus = SnfpySeconds.TryGetValue((int)n, out s) ? (s / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {label} | {n} | {affinityMs:F0} | {fastMs:F0} | {denseMs} | {ratio} | {difference} | {totalSeconds:F3} | {snfpy} | {versus} |"));
+        output.Flush();
+    }
+
+    /// <summary>Clustered Gaussian views: 4 classes, per view a random class mean plus unit noise.</summary>
+    private static Tensor[] Synthetic(int n, int features, int viewCount, int seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        var labels = randint(0, 4, new long[] { n }, generator: generator);
+        var views = new Tensor[viewCount];
+        for (int v = 0; v < viewCount; v++)
+        {
+            using var means = randn(4, features, dtype: ScalarType.Float64, generator: generator);
+            using var noise = randn(n, features, dtype: ScalarType.Float64, generator: generator);
+            views[v] = means.index_select(0, labels) * 0.5 + noise;
+        }
+        labels.Dispose();
+        return views;
+    }
+
+    private static Tensor LoadRosmapView(int view)
+    {
+        var folder = CliApp.BundledDataFolder;
+        using var train = tensor(MatrixCsv.Read(Path.Combine(folder, $"{view}_tr.csv")), dtype: ScalarType.Float64);
+        using var test = tensor(MatrixCsv.Read(Path.Combine(folder, $"{view}_te.csv")), dtype: ScalarType.Float64);
+        return cat(new[] { train, test }, 0);
+    }
+}

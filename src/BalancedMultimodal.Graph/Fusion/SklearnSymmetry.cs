@@ -1,0 +1,22 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Fusion;
+
+/// <summary>
+/// scikit-learn's <c>check_symmetric(W, tol=1e-10)</c>, which snfpy calls on its inputs and after row normalisation:
+/// W is replaced by <c>(W + W^T) / 2</c> only when it is not already <c>allclose(W, W^T, rtol=1e-5, atol=1e-10)</c>,
+/// i.e. when some <c>|W_ij - W_ji| &gt; 1e-10 + 1e-5 |W_ji|</c>.
+/// </summary>
+internal static class SklearnSymmetry
+{
+    /// <summary>Returns <paramref name="matrix"/> itself when it counts as symmetric, else a new symmetrised tensor.</summary>
+    public static Tensor CheckSymmetric(Tensor matrix)
+    {
+        using var scope = NewDisposeScope();
+        var transposed = matrix.t();
+        var bound = transposed.abs().mul_(1e-5).add_(1e-10);
+        bool symmetric = !(matrix - transposed).abs_().gt_(bound).any().item<bool>();
+        if (symmetric) return matrix;
+        return (matrix + transposed).mul_(0.5).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,107 @@
+using MathNet.Numerics.LinearAlgebra;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Graphs;
+
+/// <summary>
+/// Checks whether a patient graph is connected: components (union-find over all relations, directions ignored),
+/// isolated nodes, and the algebraic connectivity lambda_2 of the Laplacian <c>L = D - W</c>, where
+/// <c>W = sum_r (A_r + A_r^T) / 2</c> (edge weights, 1 when absent; self loops ignored) and <c>D = diag(W 1)</c>.
+/// </summary>
+/// <remarks>
+/// lambda_2 comes from a dense symmetric eigen-decomposition (MathNet.Numerics <c>Evd</c>), O(n^3) time and n^2 doubles of
+/// memory: about a second at n = 1000 and tens of seconds at n = 3000 with the managed provider, so it is skipped (null)
+/// above <see cref="DefaultEigenNodeLimit"/> nodes unless a larger limit is passed. Components and isolated nodes are
+/// always computed, in O(n + E).
+/// </remarks>
+public static class GraphConnectivity
+{
+    /// <summary>Largest n for which lambda_2 is computed by default (2000).</summary>
+    public const int DefaultEigenNodeLimit = 2000;
+
+    /// <summary>Analyses the graph and logs a warning through <paramref name="logger"/> when it is disconnected.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="logger">Optional logger; receives one warning if the graph has more than one component.</param>
+    /// <param name="eigenNodeLimit">Largest n for which the algebraic connectivity is computed (at least 2).</param>
+    /// <returns>The report.</returns>
+    public static ConnectivityReport Analyze(RelationalGraph graph, ILogger? logger = null, int eigenNodeLimit = DefaultEigenNodeLimit)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (eigenNodeLimit < 2)
+            throw new ArgumentOutOfRangeException(nameof(eigenNodeLimit), eigenNodeLimit, "The eigenvalue node limit must be at least 2.");
+        long n = graph.NodeCount;
+        var parent = new long[n];
+        for (long i = 0; i < n; i++) parent[i] = i;
+        var hasNeighbour = new bool[n];
+        bool computeEigen = n >= 2 && n <= eigenNodeLimit;
+        var weights = computeEigen ? Matrix<double>.Build.Dense((int)n, (int)n) : null;
+
+        foreach (var relation in graph.Relations)
+        {
+            long[] index;
+            using (var host = relation.EdgeIndex.cpu().contiguous()) index = host.data<long>().ToArray();
+            double[]? w = null;
+            if (relation.EdgeWeight is { } edgeWeight)
+                using (var host = edgeWeight.to_type(ScalarType.Float64).cpu().contiguous()) w = host.data<double>().ToArray();
+            long e = relation.EdgeCount;
+            for (long k = 0; k < e; k++)
+            {
+                long s = index[k], t = index[e + k];
+                if (s == t) continue;
+                double value = w?[k] ?? 1.0;
+                if (value > 0)
+                {
+                    hasNeighbour[s] = hasNeighbour[t] = true;
+                    Union(parent, s, t);
+                }
+                if (weights is not null)
+                {
+                    weights[(int)s, (int)t] += value / 2;
+                    weights[(int)t, (int)s] += value / 2;
+                }
+            }
+        }
+
+        var sizes = new Dictionary<long, long>();
+        for (long i = 0; i < n; i++)
+        {
+            long root = Find(parent, i);
+            sizes[root] = sizes.GetValueOrDefault(root) + 1;
+        }
+        var componentSizes = sizes.Values.OrderByDescending(s => s).ToArray();
+        var isolated = Enumerable.Range(0, (int)n).Where(i => !hasNeighbour[i]).Select(i => (long)i).ToArray();
+
+        double? lambda2 = null;
+        if (weights is not null)
+        {
+            var degrees = weights.RowSums();
+            var laplacian = Matrix<double>.Build.DenseOfDiagonalVector(degrees) - weights;
+            var eigenvalues = laplacian.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).OrderBy(x => x).ToArray();
+            lambda2 = eigenvalues[1];
+        }
+
+        var report = new ConnectivityReport(n, componentSizes, isolated, lambda2);
+        if (!report.IsConnected && logger is not null)
+            logger.LogWarning(
+                "Patient graph is disconnected: {ComponentCount} components (largest {LargestComponent} of {NodeCount} nodes), {IsolatedCount} isolated nodes.",
+                report.ComponentCount, componentSizes[0], n, isolated.Length);
+        return report;
+    }
+
+    private static long Find(long[] parent, long i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    private static void Union(long[] parent, long a, long b)
+    {
+        long ra = Find(parent, a), rb = Find(parent, b);
+        if (ra != rb) parent[Math.Max(ra, rb)] = Math.Min(ra, rb);
+    }
+}

@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Graphs;
+
+/// <summary>
+/// Patient graph from a similarity matrix by k nearest neighbours: node i is joined to the k other nodes j with the
+/// largest <c>P_ij</c>; the edge set is symmetrised by union (an edge exists if either endpoint chose the other), and
+/// optionally every node gets a self loop. Edge weight = similarity, <c>w(i -&gt; j) = P_ij</c>.
+/// </summary>
+/// <remarks>
+/// Both directions of every undirected edge are stored (source -&gt; target, PyTorch Geometric convention), sorted by
+/// source then target. Ties at the k-th neighbour are broken by <c>torch.topk</c>. Cost O(n^2) time and memory.
+/// </remarks>
+public sealed class TopKGraphBuilder
+{
+    /// <summary>Creates a builder.</summary>
+    /// <param name="k">Neighbours per node, at least 1 (and below n when building).</param>
+    /// <param name="selfLoops">Whether to add the edge i -&gt; i with weight <c>P_ii</c> for every node.</param>
+    public TopKGraphBuilder(int k, bool selfLoops = false)
+    {
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (neighbours per node) must be at least 1.");
+        K = k;
+        SelfLoops = selfLoops;
+    }
+
+    /// <summary>Neighbours per node k.</summary>
+    public int K { get; }
+
+    /// <summary>Whether self loops are added.</summary>
+    public bool SelfLoops { get; }
+
+    /// <summary>Builds the graph.</summary>
+    /// <param name="similarity">Similarity P of shape (n, n), finite and non-negative, float32 or float64, any device.</param>
+    /// <param name="relationName">The name of the graph's single relation.</param>
+    /// <returns>A <see cref="RelationalGraph"/> with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
+    /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, or k &gt;= n.</exception>
+    public RelationalGraph Build(Tensor similarity, string relationName = "fused")
+    {
+        long n = GraphInput.ValidateSquareSimilarity(similarity, nameof(similarity));
+        if (K >= n)
+            throw new ArgumentOutOfRangeException(nameof(similarity), K, $"k = {K} neighbours per node needs more than {K} nodes, got {n}.");
+        using var scope = NewDisposeScope();
+        var candidates = similarity.clone();
+        candidates.diagonal().fill_(double.NegativeInfinity);
+        var neighbours = candidates.topk(K, dim: 1).indexes;
+        var adjacency = zeros(n, n, dtype: ScalarType.Bool, device: similarity.device)
+            .scatter_(1, neighbours, ones(n, K, dtype: ScalarType.Bool, device: similarity.device));
+        adjacency = adjacency.logical_or(adjacency.t());
+        if (SelfLoops) adjacency.diagonal().fill_(true);
+        var edges = adjacency.nonzero().t().contiguous();
+        var weights = similarity.masked_select(adjacency);
+        var relation = new GraphRelation(relationName, edges.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+        return new RelationalGraph(n, new[] { relation });
+    }
+
+    /// <summary>Builds the graph from a <c>double[,]</c> similarity (float64 on the CPU).</summary>
+    /// <param name="similarity">Similarity P (n x n).</param>
+    /// <param name="relationName">The name of the graph's single relation.</param>
+    /// <returns>The graph.</returns>
+    public RelationalGraph Build(double[,] similarity, string relationName = "fused")
+    {
+        ArgumentNullException.ThrowIfNull(similarity);
+        using var p = tensor(similarity, dtype: ScalarType.Float64);
+        return Build(p, relationName);
+    }
+}

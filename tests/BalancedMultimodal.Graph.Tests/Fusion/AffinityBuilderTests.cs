@@ -1,0 +1,109 @@
+using BalancedMultimodal.Graph.Fusion;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Tests.Fusion;
+
+public sealed class AffinityBuilderTests
+{
+    [Fact]
+    public void Squared_euclidean_euclidean_and_cosine_distances_match_hand_values()
+    {
+        using var x = tensor(new double[,] { { 0, 0 }, { 3, 4 }, { 1, 0 } });
+
+        using var squared = AffinityKernel.PairwiseDistances(x, DistanceMetric.SquaredEuclidean);
+        using var euclidean = AffinityKernel.PairwiseDistances(x, DistanceMetric.Euclidean);
+        using var y = tensor(new double[,] { { 1, 0 }, { 0, 2 }, { 1, 1 } });
+        using var cosine = AffinityKernel.PairwiseDistances(y, DistanceMetric.Cosine);
+
+        squared[0, 1].item<double>().Should().Be(25);
+        squared[1, 2].item<double>().Should().BeApproximately(20, 1e-13);
+        euclidean[0, 1].item<double>().Should().Be(5);
+        cosine[0, 1].item<double>().Should().BeApproximately(1, 1e-15);
+        cosine[0, 2].item<double>().Should().BeApproximately(1 - Math.Sqrt(0.5), 1e-15);
+        cosine[2, 2].item<double>().Should().Be(0);
+    }
+
+    [Fact]
+    public void Z_scores_use_ddof_1_and_leave_constant_columns_zero()
+    {
+        using var x = tensor(new double[,] { { 1, 7 }, { 2, 7 }, { 3, 7 } });
+
+        using var z = AffinityKernel.ZScoreColumns(x);
+
+        z[0, 0].item<double>().Should().BeApproximately(-1, 1e-15);
+        z[2, 0].item<double>().Should().BeApproximately(1, 1e-15);
+        z[TensorIndex.Colon, 1].abs().sum().item<double>().Should().Be(0);
+    }
+
+    [Fact]
+    public void Kernel_matches_the_scaled_normal_density_by_hand()
+    {
+        // Three points on a line at 0, 1, 3 (squared distances 1, 9, 4), K = 1, mu = 0.5.
+        using var d = tensor(new double[,] { { 0, 1, 9 }, { 1, 0, 4 }, { 9, 4, 0 } });
+
+        using var w = AffinityKernel.ScaledExponential(d, 1, 0.5);
+
+        double m0 = 1 + AffinityKernel.Epsilon, m1 = 1 + AffinityKernel.Epsilon, m2 = 4 + AffinityKernel.Epsilon;
+        double sigma = (m0 + m2 + 9) / 3 + AffinityKernel.Epsilon, scale = 0.5 * sigma;
+        double expected = Math.Exp(-(9 / scale) * (9 / scale) / 2) / Math.Sqrt(2 * Math.PI) / scale;
+        w[0, 2].item<double>().Should().BeApproximately(expected, 1e-18);
+        double sigma01 = (m0 + m1 + 1) / 3 + AffinityKernel.Epsilon;
+        w[1, 0].item<double>().Should().BeApproximately(Math.Exp(-Math.Pow(1 / (0.5 * sigma01), 2) / 2) / Math.Sqrt(2 * Math.PI) / (0.5 * sigma01), 1e-15);
+    }
+
+    [Fact]
+    public void Duplicate_samples_give_finite_affinities_and_a_finite_fusion()
+    {
+        using var g = new TorchSharp.torch.Generator(3);
+        using var distinct = randn(30, 4, dtype: ScalarType.Float64, generator: g);
+        using var features = cat(new[] { distinct, distinct[TensorIndex.Slice(0, 10)], distinct[TensorIndex.Slice(0, 10)] }, 0);
+        var builder = new AffinityBuilder(new AffinityOptions { K = 2 });
+
+        using var w = builder.Build(features);
+        using var fused = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 5 }).Fuse(new[] { w, w.clone() });
+
+        w.isfinite().all().item<bool>().Should().BeTrue();
+        fused.isfinite().all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_non_finite_feature_is_rejected_naming_sample_and_feature()
+    {
+        using var x = randn(10, 3, dtype: ScalarType.Float64);
+        x[6, 2] = tensor(double.PositiveInfinity, dtype: ScalarType.Float64);
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 3 }).Build(x);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Sample 6, feature 2 is not finite*");
+    }
+
+    [Fact]
+    public void K_not_below_the_sample_count_is_rejected()
+    {
+        using var x = randn(10, 3, dtype: ScalarType.Float64);
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 10 }).Build(x);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*K = 10 must be below the number of available samples (10)*");
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(double.PositiveInfinity)]
+    public void Non_positive_or_infinite_mu_is_rejected(double mu)
+    {
+        var act = () => new AffinityBuilder(new AffinityOptions { Mu = mu });
+        act.Should().Throw<OptionsValidationException>().WithMessage("*AffinityOptions.Mu*");
+    }
+
+    [Fact]
+    public void Cosine_affinity_rejects_an_all_zero_sample()
+    {
+        var rows = new double[8, 2];
+        for (int i = 1; i < 8; i++) { rows[i, 0] = i; rows[i, 1] = 1; }
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 2, Metric = DistanceMetric.Cosine, ZScore = false }).Build(rows);
+        act.Should().Throw<ArgumentException>().WithMessage("Sample 0 has an all-zero feature vector*");
+    }
+}

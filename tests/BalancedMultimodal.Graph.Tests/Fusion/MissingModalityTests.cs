@@ -1,0 +1,180 @@
+using BalancedMultimodal.Graph.Fusion;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Tests.Fusion;
+
+public sealed class MissingModalityTests
+{
+    private static Tensor[] FixtureAffinities() =>
+        Enumerable.Range(1, 3).Select(v => SnfFixtures.Tensor($"affinity_view{v}_K20_mu0.5.csv")).ToArray();
+
+    private static bool[] AllBut(int n, params int[] missing) =>
+        Enumerable.Range(0, n).Select(i => !missing.Contains(i)).ToArray();
+
+    [Fact]
+    public void All_true_masks_give_exactly_the_unmasked_result()
+    {
+        var affinities = FixtureAffinities();
+        var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions());
+
+        using var plain = fusion.Fuse(affinities);
+        using var masked = fusion.Fuse(affinities, new[] { AllBut(60), AllBut(60), AllBut(60) });
+
+        SnfFixtures.MaxAbsDifference(plain, masked).Should().Be(0);
+    }
+
+    [Fact]
+    public void Entries_that_involve_an_unavailable_sample_are_ignored()
+    {
+        var affinities = FixtureAffinities();
+        var masks = new[] { AllBut(60), AllBut(60, 3, 17), AllBut(60, 40) };
+        var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions());
+        using var reference = fusion.Fuse(affinities, masks);
+
+        affinities[1][3] = full(60, double.NaN, dtype: ScalarType.Float64);
+        affinities[1][TensorIndex.Colon, 17] = full(60, 1e6, dtype: ScalarType.Float64);
+        using var corrupted = fusion.Fuse(affinities, masks);
+
+        SnfFixtures.MaxAbsDifference(reference, corrupted).Should().Be(0);
+    }
+
+    [Fact]
+    public void Fusion_with_missing_samples_matches_a_direct_transcription_of_the_rule()
+    {
+        var affinities = FixtureAffinities();
+        var masks = new[] { AllBut(60, 5), AllBut(60, 3, 17, 5 + 1), AllBut(60, 40) };
+        var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 10, Iterations = 5 });
+
+        using var actual = fusion.Fuse(affinities, masks);
+        var expected = NaiveMissingDataSnf.Fuse(affinities.Select(a => a.data<double>().ToArray()).ToArray(), masks, 60, k: 10, t: 5);
+
+        using var expectedTensor = tensor(expected, dtype: ScalarType.Float64).reshape(60, 60);
+        SnfFixtures.MaxAbsDifference(actual, expectedTensor).Should().BeLessThan(1e-12);
+        actual.isfinite().all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void Affinity_with_a_mask_equals_the_affinity_of_the_available_samples()
+    {
+        using var features = SnfFixtures.Tensor("view2.csv");
+        var mask = AllBut(60, 0, 9, 33);
+        var keep = Enumerable.Range(0, 60).Where(i => mask[i]).Select(i => (long)i).ToArray();
+        using var index = tensor(keep);
+        var builder = new AffinityBuilder(new AffinityOptions());
+        features[9] = full(features.shape[1], double.NaN, dtype: ScalarType.Float64);
+
+        using var masked = builder.Build(features, mask);
+        using var subset = builder.Build(features.index_select(0, index));
+
+        SnfFixtures.MaxAbsDifference(masked.index_select(0, index).index_select(1, index), subset).Should().Be(0);
+        masked[9].abs().sum().item<double>().Should().Be(0);
+        masked[TensorIndex.Colon, 33].abs().sum().item<double>().Should().Be(0);
+    }
+
+    [Fact]
+    public void A_sample_without_any_modality_is_rejected()
+    {
+        var affinities = FixtureAffinities();
+        var masks = new[] { AllBut(60, 7), AllBut(60, 7), AllBut(60, 7) };
+
+        var act = () => new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions()).Fuse(affinities, masks);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Sample 7 has no modality*");
+    }
+
+    [Fact]
+    public void K_must_be_below_the_available_count_of_every_modality()
+    {
+        var affinities = FixtureAffinities();
+        var masks = new[] { AllBut(60), Enumerable.Range(0, 60).Select(i => i < 15).ToArray(), AllBut(60) };
+
+        var act = () => new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions()).Fuse(affinities, masks);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*K = 20*modality 1 (15)*");
+    }
+}
+
+/// <summary>
+/// A loop-by-loop transcription of snfpy's snf() with missing entries (docs/snf.md): entries of unavailable pairs are
+/// dropped, rows normalised over available entries, the K largest available entries kept per row, and each update
+/// divided by max(#views sharing the pair - 1, 1). Plain arrays, no tensors.
+/// </summary>
+internal static class NaiveMissingDataSnf
+{
+    public static double[] Fuse(double[][] views, bool[][] masks, int n, int k, int t, double alpha = 1.0)
+    {
+        int m = views.Length;
+        var p = new double[m][];
+        var s = new double[m][];
+        var count = new double[n * n];
+        for (int v = 0; v < m; v++)
+        {
+            var w = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                    if (masks[v][i] && masks[v][j]) { w[i * n + j] = views[v][i * n + j]; count[i * n + j]++; }
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += w[i * n + j];
+                if (sum > 0) for (int j = 0; j < n; j++) w[i * n + j] /= sum;
+            }
+            var sym = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) sym[i * n + j] = (w[i * n + j] + w[j * n + i]) / 2;
+            p[v] = sym;
+            var kernel = new double[n * n];
+            for (int i = 0; i < n; i++)
+            {
+                if (!masks[v][i]) continue;
+                var top = Enumerable.Range(0, n).Where(j => masks[v][j]).OrderByDescending(j => sym[i * n + j]).Take(k).ToArray();
+                double sum = top.Sum(j => sym[i * n + j]);
+                foreach (int j in top) kernel[i * n + j] = sym[i * n + j] / sum;
+            }
+            s[v] = kernel;
+        }
+        for (int iteration = 0; iteration < t; iteration++)
+        {
+            var total = new double[n * n];
+            for (int v = 0; v < m; v++) for (int x = 0; x < n * n; x++) total[x] += p[v][x];
+            var next = new double[m][];
+            for (int v = 0; v < m; v++)
+            {
+                var a = new double[n * n];
+                for (int x = 0; x < n * n; x++) a[x] = total[x] - p[v][x];
+                var left = new double[n * n];
+                for (int i = 0; i < n; i++)
+                    for (int l = 0; l < n; l++)
+                    {
+                        double sil = s[v][i * n + l];
+                        if (sil == 0) continue;
+                        for (int j = 0; j < n; j++) left[i * n + j] += sil * a[l * n + j];
+                    }
+                var result = new double[n * n];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++)
+                    {
+                        double sum = 0;
+                        for (int l = 0; l < n; l++) sum += left[i * n + l] * s[v][j * n + l];
+                        result[i * n + j] = sum / Math.Max(count[i * n + j] - 1, 1) + (i == j ? alpha : 0);
+                    }
+                next[v] = result;
+            }
+            p = next;
+        }
+        var fused = new double[n * n];
+        for (int v = 0; v < m; v++) for (int x = 0; x < n * n; x++) fused[x] += p[v][x] / m;
+        for (int i = 0; i < n; i++)
+        {
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += fused[i * n + j];
+            for (int j = 0; j < n; j++) fused[i * n + j] /= sum;
+        }
+        var output = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) output[i * n + j] = (fused[i * n + j] + fused[j * n + i] + (i == j ? 1 : 0)) / 2;
+        return output;
+    }
+}

@@ -1,0 +1,84 @@
+using BalancedMultimodal.Graph.Graphs;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Tests.Graphs;
+
+public sealed class GraphBuilderTests
+{
+    private static (long Source, long Target, double Weight)[] Edges(RelationalGraph graph)
+    {
+        var relation = graph.Relations.Single();
+        var index = relation.EdgeIndex.data<long>().ToArray();
+        var weights = relation.EdgeWeight!.to_type(ScalarType.Float64).data<double>().ToArray();
+        long e = relation.EdgeCount;
+        return Enumerable.Range(0, (int)e).Select(k => (index[k], index[e + k], weights[k])).ToArray();
+    }
+
+    // Node 0 prefers 1, node 1 prefers 0, node 2 prefers 1, node 3 prefers 2.
+    private static readonly double[,] Similarity =
+    {
+        { 1.0, 0.9, 0.1, 0.2 },
+        { 0.9, 1.0, 0.8, 0.1 },
+        { 0.1, 0.8, 1.0, 0.7 },
+        { 0.2, 0.1, 0.7, 1.0 },
+    };
+
+    [Fact]
+    public void Top_1_graph_is_the_symmetrised_union_of_each_nodes_best_neighbour()
+    {
+        using var graph = new TopKGraphBuilder(1).Build(Similarity);
+
+        Edges(graph).Should().Equal((0L, 1L, 0.9), (1L, 0L, 0.9), (1L, 2L, 0.8), (2L, 1L, 0.8), (2L, 3L, 0.7), (3L, 2L, 0.7));
+        graph.RelationNames.Should().Equal("fused");
+    }
+
+    [Fact]
+    public void Self_loops_are_added_with_the_diagonal_similarity_when_asked()
+    {
+        using var graph = new TopKGraphBuilder(1, selfLoops: true).Build(Similarity, "snf");
+
+        Edges(graph).Where(e => e.Source == e.Target).Should().HaveCount(4).And.OnlyContain(e => e.Weight == 1.0);
+        graph.RelationNames.Should().Equal("snf");
+    }
+
+    [Fact]
+    public void Top_k_rejects_k_not_below_the_node_count()
+    {
+        var act = () => new TopKGraphBuilder(4).Build(Similarity);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*k = 4*");
+    }
+
+    [Fact]
+    public void Top_k_rejects_a_negative_similarity()
+    {
+        var bad = (double[,])Similarity.Clone();
+        bad[2, 3] = -0.1;
+        var act = () => new TopKGraphBuilder(1).Build(bad);
+        act.Should().Throw<ArgumentException>().WithMessage("Similarity row 2, column 3 holds -0.1*");
+    }
+
+    [Fact]
+    public void Mogonet_rule_matches_a_hand_computed_adjacency()
+    {
+        // Unit vectors at 0, 10 and 90 degrees plus one at 100 degrees. With k = 1 and n = 4, tau is the 4th smallest
+        // (0-based) of the 16 cosine distances: the four zero diagonals come first, then the two 1 - cos(10 deg) pairs.
+        double Rad(double deg) => deg * Math.PI / 180;
+        var angles = new[] { 0.0, 10.0, 90.0, 100.0 };
+        var x = new double[4, 2];
+        for (int i = 0; i < 4; i++) { x[i, 0] = Math.Cos(Rad(angles[i])); x[i, 1] = Math.Sin(Rad(angles[i])); }
+        using var features = tensor(x, dtype: ScalarType.Float64);
+        var builder = new MogonetThresholdGraphBuilder(1);
+
+        double tau = builder.Threshold(features);
+        using var graph = builder.Build(features);
+
+        tau.Should().BeApproximately(1 - Math.Cos(Rad(10)), 1e-12);
+        double c = Math.Cos(Rad(10)), self = 1 / (1 + c), other = c / (1 + c);
+        var edges = Edges(graph);
+        edges.Select(e => (e.Source, e.Target)).Should().Equal((0L, 0L), (1L, 0L), (0L, 1L), (1L, 1L), (2L, 2L), (3L, 2L), (2L, 3L), (3L, 3L));
+        edges.Where(e => e.Source == e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - self) < 1e-12);
+        edges.Where(e => e.Source != e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - other) < 1e-12);
+    }
+}

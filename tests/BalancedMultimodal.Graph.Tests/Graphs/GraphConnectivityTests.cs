@@ -1,0 +1,86 @@
+using BalancedMultimodal.Graph.Graphs;
+using FluentAssertions;
+using Microsoft.Extensions.Logging;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Graph.Tests.Graphs;
+
+public sealed class GraphConnectivityTests
+{
+    private static RelationalGraph Undirected(long n, params (long A, long B)[] edges)
+    {
+        var sources = edges.SelectMany(e => new[] { e.A, e.B }).ToArray();
+        var targets = edges.SelectMany(e => new[] { e.B, e.A }).ToArray();
+        return new RelationalGraph(n, new[] { new GraphRelation("g", tensor(sources.Concat(targets).ToArray()).reshape(2, sources.Length), null) });
+    }
+
+    [Fact]
+    public void Path_graph_has_the_analytic_algebraic_connectivity()
+    {
+        const int n = 10;
+        using var path = Undirected(n, Enumerable.Range(0, n - 1).Select(i => ((long)i, (long)i + 1)).ToArray());
+
+        var report = GraphConnectivity.Analyze(path);
+
+        report.IsConnected.Should().BeTrue();
+        report.IsolatedNodes.Should().BeEmpty();
+        report.AlgebraicConnectivity!.Value.Should().BeApproximately(2 * (1 - Math.Cos(Math.PI / n)), 1e-10);
+    }
+
+    [Fact]
+    public void Complete_graph_has_algebraic_connectivity_n()
+    {
+        var edges = new List<(long, long)>();
+        for (long i = 0; i < 6; i++) for (long j = i + 1; j < 6; j++) edges.Add((i, j));
+        using var complete = Undirected(6, edges.ToArray());
+
+        GraphConnectivity.Analyze(complete).AlgebraicConnectivity!.Value.Should().BeApproximately(6, 1e-10);
+    }
+
+    [Fact]
+    public void Components_and_isolated_nodes_are_reported()
+    {
+        using var graph = Undirected(6, (0, 1), (1, 2), (3, 4));
+
+        var report = GraphConnectivity.Analyze(graph);
+
+        report.ComponentSizes.Should().Equal(3L, 2L, 1L);
+        report.IsolatedNodes.Should().Equal(5L);
+        report.IsConnected.Should().BeFalse();
+        report.AlgebraicConnectivity!.Value.Should().BeApproximately(0, 1e-10);
+    }
+
+    [Fact]
+    public void A_disconnected_graph_logs_one_warning()
+    {
+        using var graph = Undirected(4, (0, 1), (2, 3));
+        var logger = new RecordingLogger();
+
+        GraphConnectivity.Analyze(graph, logger);
+
+        logger.Warnings.Should().ContainSingle().Which.Should().Contain("2 components");
+    }
+
+    [Fact]
+    public void The_eigenvalue_is_skipped_above_the_node_limit()
+    {
+        using var graph = Undirected(5, (0, 1), (1, 2), (2, 3), (3, 4));
+
+        var report = GraphConnectivity.Analyze(graph, eigenNodeLimit: 4);
+
+        report.AlgebraicConnectivity.Should().BeNull();
+        report.IsConnected.Should().BeTrue();
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<string> Warnings { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning) Warnings.Add(formatter(state, exception));
+        }
+    }
+}
