@@ -16,7 +16,7 @@ namespace BalancedMultimodal.Core.Information;
 /// </summary>
 /// <remarks>
 /// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= 2; computed in float64 on the inputs' device.</para>
-/// <para>With <see cref="GaussianMutualInformationEstimatorOptions.BiasCorrection"/>, each log-determinant of a
+/// <para>With <see cref="GaussianMutualInformationEstimatorOptions.BiasCorrection"/> (default), each log-determinant of a
 /// p-dimensional block is replaced by its unbiased version ln det S - sum_{i=1..p} [psi((n - i)/2) + ln(2/(n - 1))]
 /// (the expectation of the log-determinant of a Wishart matrix), removing the ~ d_x d_y / (2n) upward bias.</para>
 /// <para>Exact for Gaussian data, a lower bound-like approximation otherwise (it only sees second moments). This is
@@ -26,7 +26,7 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
 {
     private readonly GaussianMutualInformationEstimatorOptions _options;
 
-    /// <summary>Creates the estimator with validated options (default Ridge = 1e-8, no bias correction).</summary>
+    /// <summary>Creates the estimator with validated options (default Ridge = 1e-8, bias correction on).</summary>
     /// <param name="options">The options, or null for the defaults.</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
     public GaussianMutualInformationEstimator(GaussianMutualInformationEstimatorOptions? options = null)

@@ -10,6 +10,7 @@ public sealed class GaussianMutualInformationEstimatorOptions
     public double Ridge { get; set; } = 1e-8;
 
     /// <summary>Subtract the exact small-sample bias of the Gaussian log-determinants (Wishart expectation, see
-    /// <see cref="GaussianMutualInformationEstimator"/>). Default false: the plain closed form of METHOD.md.</summary>
-    public bool BiasCorrection { get; set; }
+    /// <see cref="GaussianMutualInformationEstimator"/>). Default true: the plain closed form of METHOD.md
+    /// overestimates by about d_x d_y / (2n) (0.025 nats at d = 10, n = 2,000); set false for the plain form.</summary>
+    public bool BiasCorrection { get; set; } = true;
 }

@@ -69,9 +69,16 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         return Estimate(MutualInformationInput.FromArray(x, nameof(x), Name), MutualInformationInput.FromArray(y, nameof(y), Name));
     }
 
-    /// <summary>The bound of one batch of scores S (N, N).</summary>
-    internal static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
+    /// <summary>Functional form: the value of a bound for one batch of critic scores S_ij = f(x_i, y_j).</summary>
+    /// <param name="scores">S, shape (N, N), N &gt;= 2; row i holds x_i against every y_j (diagonal = true pairs).</param>
+    /// <param name="bound">InfoNCE: ln N + mean_i [S_ii - logsumexp_j S_ij]; Donsker-Varadhan: mean_i S_ii -
+    /// ln mean_{i != j} exp(S_ij).</param>
+    /// <returns>A scalar tensor on the device and dtype of <paramref name="scores"/> (differentiable).</returns>
+    public static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
     {
+        ArgumentNullException.ThrowIfNull(scores);
+        if (scores.dim() != 2 || scores.shape[0] != scores.shape[1] || scores.shape[0] < 2)
+            throw new ArgumentException($"scores must have shape (N, N) with N >= 2, got ({string.Join(", ", scores.shape)}).", nameof(scores));
         long n = scores.shape[0];
         var diagonal = scores.diagonal();
         if (bound == NeuralMutualInformationBound.InfoNce)
