@@ -5,6 +5,7 @@ using BalancedMultimodal.Cli.Commands;
 ICliCommand[] commands =
 [
     new BenchCommand(),
+    new MiCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.

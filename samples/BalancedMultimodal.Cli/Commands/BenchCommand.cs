@@ -8,6 +8,8 @@ public sealed class BenchCommand : ICliCommand
     // One line per benchmark; each lives in its own file under Benchmarks/.
     private static readonly IBenchmark[] Benchmarks =
     [
+        new KsgBenchmark(),
+        new MiBiasBenchmark(),
     ];
 
     /// <inheritdoc />
