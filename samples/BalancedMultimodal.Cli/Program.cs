@@ -7,6 +7,7 @@ ICliCommand[] commands =
     new InfoCommand(),
     new BenchCommand(),
     new FuseCommand(),
+    new MiCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.

@@ -12,6 +12,8 @@ public sealed class BenchCommand : ICliCommand
         new DistillationBenchmark(),
         new RgcnBenchmark(),
         new SnfBenchmark(),
+        new KsgBenchmark(),
+        new MiBiasBenchmark(),
     ];
 
     /// <inheritdoc />

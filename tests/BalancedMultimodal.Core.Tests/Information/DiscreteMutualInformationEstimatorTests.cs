@@ -1,0 +1,48 @@
+using BalancedMultimodal.Core.Information;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Core.Tests.Information;
+
+public class DiscreteMutualInformationEstimatorTests
+{
+    [Fact]
+    public void Estimate_matches_the_hand_computed_plug_in_value()
+    {
+        // Joint counts: (0,0)=3, (0,1)=1, (1,0)=1, (1,1)=3 out of 8; marginals 1/2 each.
+        int[] x = [0, 0, 0, 0, 1, 1, 1, 1];
+        int[] y = [0, 0, 0, 1, 0, 1, 1, 1];
+        double expected = 2 * (3.0 / 8 * Math.Log(3.0 / 8 / 0.25)) + 2 * (1.0 / 8 * Math.Log(1.0 / 8 / 0.25));
+
+        new DiscreteMutualInformationEstimator().Estimate(x, y).Should().BeApproximately(expected, 1e-14);
+    }
+
+    [Fact]
+    public void Tensor_rows_as_categories_give_the_label_vector_value()
+    {
+        int[] x = [2, 2, 7, 7, 7, 9, 9, 2];
+        int[] y = [0, 1, 1, 1, 0, 0, 0, 1];
+        var xa = new double[8, 1];
+        var ya = new double[8, 1];
+        for (int i = 0; i < 8; i++) { xa[i, 0] = x[i]; ya[i, 0] = y[i]; }
+        var estimator = new DiscreteMutualInformationEstimator();
+
+        estimator.Estimate(xa, ya).Should().BeApproximately(estimator.Estimate(x, y), 1e-14);
+    }
+
+    [Fact]
+    public void Identical_variables_give_their_entropy()
+    {
+        int[] x = [0, 1, 2, 3, 0, 1, 2, 3];
+
+        new DiscreteMutualInformationEstimator().Estimate(x, x).Should().BeApproximately(Math.Log(4), 1e-14);
+    }
+
+    [Fact]
+    public void Mismatched_lengths_are_rejected()
+    {
+        var act = () => new DiscreteMutualInformationEstimator().Estimate(new[] { 1, 2 }, new[] { 1 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*x has 2 rows but y has 1*");
+    }
+}

@@ -1,0 +1,71 @@
+using BalancedMultimodal.Core.Information;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests.Information;
+
+public class InfoNceEstimatorTests
+{
+    private static InfoNceEstimatorOptions Fast(NeuralMutualInformationBound bound) =>
+        new() { Steps = 300, BatchSize = 128, HiddenSize = 32, Seed = 4, Bound = bound };
+
+    [Theory]
+    [InlineData(NeuralMutualInformationBound.InfoNce)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan)]
+    public void Bound_on_correlated_gaussians_is_within_0_15_nats_of_the_analytic_value(NeuralMutualInformationBound bound)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(2000, 1, 0.9, seed: 41);
+
+        new InfoNceEstimator(Fast(bound)).Estimate(x, y).Should().BeApproximately(CorrelatedGaussian.Truth(1, 0.9), 0.15);
+    }
+
+    [Fact]
+    public void Independent_data_give_a_bound_near_zero()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(1000, 2, 0.0, seed: 42);
+
+        new InfoNceEstimator(Fast(NeuralMutualInformationBound.InfoNce)).Estimate(x, y).Should().BeApproximately(0.0, 0.1, "the critic is evaluated on the rows it was trained on, which biases the bound up slightly");
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_estimate()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(300, 1, 0.5, seed: 43);
+        var options = new InfoNceEstimatorOptions { Steps = 50, BatchSize = 64, HiddenSize = 16, Seed = 8 };
+
+        new InfoNceEstimator(options).Estimate(x, y).Should().Be(new InfoNceEstimator(options).Estimate(x, y));
+    }
+
+    [Fact]
+    public void InfoNce_bound_of_known_scores_matches_the_formula()
+    {
+        using var scope = NewDisposeScope();
+        var scores = tensor(new double[,] { { 2, 0 }, { 1, 3 } });
+        double expected = Math.Log(2) + 0.5 * ((2 - Math.Log(Math.Exp(2) + 1)) + (3 - Math.Log(Math.Exp(1) + Math.Exp(3))));
+
+        InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.InfoNce).item<double>().Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void Donsker_Varadhan_bound_of_known_scores_matches_the_formula()
+    {
+        using var scope = NewDisposeScope();
+        var scores = tensor(new double[,] { { 2, 0 }, { 1, 3 } });
+        double expected = 2.5 - Math.Log((Math.Exp(0) + Math.Exp(1)) / 2);
+
+        InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.DonskerVaradhan).item<double>().Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void A_batch_size_of_one_is_rejected_naming_the_option()
+    {
+        var act = () => new InfoNceEstimator(new InfoNceEstimatorOptions { BatchSize = 1 });
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BatchSize*");
+    }
+}

@@ -1,0 +1,121 @@
+using BalancedMultimodal.Core.Information;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests.Information;
+
+public class KsgEstimatorTests
+{
+    [Theory]
+    [InlineData("cc_rho0.0.csv", 3)]
+    [InlineData("cc_rho0.0.csv", 5)]
+    [InlineData("cc_rho0.5.csv", 3)]
+    [InlineData("cc_rho0.5.csv", 5)]
+    [InlineData("cc_rho0.9.csv", 3)]
+    [InlineData("cc_rho0.9.csv", 5)]
+    public void Estimate_matches_scikit_learn_compute_mi_cc_to_1e10(string file, int k)
+    {
+        var (x, y) = MiFixtures.Columns(file);
+        var estimator = new KsgEstimator(new KsgEstimatorOptions { K = k });
+
+        estimator.Estimate(x, y).Should().BeApproximately(MiFixtures.Expected(file, k), 1e-10);
+    }
+
+    [Fact]
+    public void Small_blocks_give_the_same_estimate_as_one_block()
+    {
+        var (x, y) = MiFixtures.Columns("cc_rho0.5.csv");
+
+        new KsgEstimator(new KsgEstimatorOptions { BlockSize = 7 }).Estimate(x, y)
+            .Should().BeApproximately(new KsgEstimator().Estimate(x, y), 1e-12);
+    }
+
+    [Theory]
+    [InlineData(1, 0.9)]
+    [InlineData(2, 0.5)]
+    public void Estimate_is_within_0_05_nats_of_the_analytic_value_for_correlated_gaussians(int d, double rho)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(2000, d, rho, seed: 11);
+
+        new KsgEstimator().Estimate(x, y).Should().BeApproximately(CorrelatedGaussian.Truth(d, rho), 0.05);
+    }
+
+    [Fact]
+    public void Float32_tensors_give_the_estimate_of_their_float64_values()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(300, 2, 0.5, seed: 3);
+        var x32 = x.to_type(ScalarType.Float32);
+        var y32 = y.to_type(ScalarType.Float32);
+        var estimator = new KsgEstimator();
+
+        estimator.Estimate(x32, y32).Should().Be(estimator.Estimate(x32.to_type(ScalarType.Float64), y32.to_type(ScalarType.Float64)));
+    }
+
+    [Fact]
+    public void Vectors_of_shape_n_give_the_same_estimate_as_single_columns()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(200, 1, 0.5, seed: 4);
+        var estimator = new KsgEstimator();
+
+        estimator.Estimate(x.squeeze(1), y.squeeze(1)).Should().Be(estimator.Estimate(x, y));
+    }
+
+    [Fact]
+    public void Quantised_data_with_many_duplicates_give_a_finite_estimate()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(500, 1, 0.9, seed: 5);
+        // Rounding to 0.5 leaves about a dozen distinct values: most points have k duplicates, so eps_i = 0.
+        double mi = new KsgEstimator().Estimate((x * 2).round() / 2, (y * 2).round() / 2);
+
+        double.IsFinite(mi).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Fewer_than_k_plus_one_samples_are_rejected()
+    {
+        var act = () => new KsgEstimator().Estimate(new double[,] { { 1 }, { 2 }, { 3 } }, new double[,] { { 1 }, { 2 }, { 4 } });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*at least 4 samples*got 3*");
+    }
+
+    [Fact]
+    public void Mismatched_row_counts_are_rejected()
+    {
+        var act = () => new KsgEstimator().Estimate(new double[5, 1], new double[6, 1]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*x has 5 rows but y has 6*");
+    }
+
+    [Fact]
+    public void A_NaN_is_rejected_naming_its_row_and_column()
+    {
+        var y = new double[6, 2];
+        y[4, 1] = double.NaN;
+        var act = () => new KsgEstimator().Estimate(new double[6, 1] { { 1 }, { 2 }, { 3 }, { 4 }, { 5 }, { 6 } }, y);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*y has a non-finite value (NaN) at row 4, column 1*");
+    }
+
+    [Fact]
+    public void A_tensor_with_three_dimensions_is_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new KsgEstimator().Estimate(zeros(10, 2, 2), zeros(10, 1));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*x must have shape (n) or (n, d)*");
+    }
+
+    [Fact]
+    public void K_below_one_is_rejected_naming_the_option()
+    {
+        var act = () => new KsgEstimator(new KsgEstimatorOptions { K = 0 });
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*KsgEstimatorOptions.K*");
+    }
+}
