@@ -47,6 +47,7 @@ public static class CliApp
         catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"bmm {name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("BMM_STACKTRACE") == "1") error.WriteLine(e);
             return UsageError;
         }
     }

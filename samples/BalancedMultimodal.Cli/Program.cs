@@ -8,9 +8,10 @@ ICliCommand[] commands =
     new BenchCommand(),
     new FuseCommand(),
     new MiCommand(),
+    new TrainCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.
-const string DefaultCommand = "info";
+const string DefaultCommand = "train";
 
 return CliApp.Run(args, commands, DefaultCommand, Console.Out, Console.Error);

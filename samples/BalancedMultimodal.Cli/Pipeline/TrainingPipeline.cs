@@ -91,7 +91,7 @@ public sealed class TrainingPipeline
             for (int c = 0; c < split.ClassCount; c++)
                 testProbabilities[i, c] = probabilities[test[i], c].item<double>();
         var predictions = ClassificationMetrics.ArgMax(testProbabilities);
-        var report = ClassificationMetrics.Compute(testLabels, predictions, split.ClassCount);
+        var report = ClassificationReport.Compute(testLabels, predictions, split.ClassCount);
         double? auc = split.ClassCount == 2
             ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
             : null;

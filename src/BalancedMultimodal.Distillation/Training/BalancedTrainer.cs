@@ -196,7 +196,7 @@ public sealed class BalancedTrainer
                     optimizer.step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
                     var (score, validationLoss) = EvaluateModality(network, m, labels);
-                    Report(new TrainingProgress(TrainingPhase.Pretraining, _data.ModalityNames[m], epoch, _o.PretrainingEpochs, loss.item<double>(), score, null, null));
+                    Report(new TrainingProgress(TrainingPhase.Pretraining, _data.ModalityNames[m], epoch, _o.PretrainingEpochs, Scalar(loss), score, null, null));
                     if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
                 }
                 tracker.RestoreBest();
@@ -262,7 +262,7 @@ public sealed class BalancedTrainer
                     optimizer.step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
                     var (score, validationLoss) = EvaluateModality(network, student, labels);
-                    Report(new TrainingProgress(TrainingPhase.Distillation, _data.ModalityNames[student], epoch, _o.DistillationEpochs, terms.Total.item<double>(), score, null, null));
+                    Report(new TrainingProgress(TrainingPhase.Distillation, _data.ModalityNames[student], epoch, _o.DistillationEpochs, Scalar(terms.Total), score, null, null));
                     if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
                 }
                 tracker.RestoreBest();
@@ -318,7 +318,7 @@ public sealed class BalancedTrainer
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
                     var (fusedScore, fusedLoss, modalityScores) = EvaluateJoint(network, labels);
                     weighter.Update(modalityScores);
-                    Report(new TrainingProgress(TrainingPhase.Joint, null, epoch, _o.JointEpochs, total.Total.item<double>(), fusedScore, modalityScores, weighter.Weights.ToArray()));
+                    Report(new TrainingProgress(TrainingPhase.Joint, null, epoch, _o.JointEpochs, Scalar(total.Total), fusedScore, modalityScores, weighter.Weights.ToArray()));
                     if (tracker.Offer(fusedScore, fusedLoss, epoch))
                     {
                         bestModalityScores = modalityScores;
@@ -397,6 +397,8 @@ public sealed class BalancedTrainer
             _trainer._logger.LogDebug("{Phase} {Modality} epoch {Epoch}/{Max}: loss {Loss:F4}, validation macro-F1 {Score:F4}",
                 report.Phase, report.Modality ?? "fused", report.Epoch, report.MaxEpochs, report.Loss, report.ValidationScore);
         }
+
+        private static double Scalar(Tensor value) => value.detach().to(ScalarType.Float64).item<double>();
 
         private static double[,] SelectRows(double[,] values, IReadOnlyList<int> rows)
         {

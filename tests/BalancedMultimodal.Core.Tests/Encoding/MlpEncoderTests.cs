@@ -38,5 +38,5 @@ public class MlpEncoderTests
         act.Should().Throw<OptionsValidationException>().WithMessage("*HiddenSizes*");
     }
 
-    private static readonly Device CPU_DEVICE = new(DeviceType.CPU);
+    private static readonly Device CPU_DEVICE = new(TorchSharp.DeviceType.CPU);
 }
