@@ -19,24 +19,35 @@ public static class MetricsReport
             ["validation_macro_f1_final"] = r.FinalValidationScores.Count > m ? r.FinalValidationScores[m] : null,
             ["final_weight"] = r.FinalWeights[m],
         }).ToArray();
-        var plan = r.Plan?.Modalities.Select(a => new Dictionary<string, object?>
+        var folds = r.Folds.Select(f => new Dictionary<string, object?>
         {
-            ["modality"] = a.Name,
-            ["score"] = a.Score,
-            ["strong"] = a.IsStrong,
-            ["teacher"] = a.TeacherName,
-            ["gate_open"] = a.GateOpen,
-            ["mutual_information_with_teacher"] = a.MutualInformationWithTeacher,
-            ["teacher_p_value"] = a.TeacherPValue,
-            ["mutual_information_with_labels"] = a.MutualInformationWithLabels,
-            ["candidates"] = a.Candidates.Select(c => new Dictionary<string, object?>
+            ["fold"] = f.Fold,
+            ["validation_rows"] = f.ValidationRows.Count,
+            ["fused_validation_macro_f1"] = f.FusedValidationScore,
+            ["best_joint_epoch"] = f.BestJointEpoch,
+            ["validation_macro_f1_pretraining"] = f.PretrainingScores,
+            ["validation_macro_f1_after_distillation"] = f.DistilledScores,
+            ["validation_macro_f1_final"] = f.FinalModalityScores,
+            ["final_weights"] = f.FinalWeights,
+            ["distillation_plan"] = f.Plan?.Modalities.Select(a => new Dictionary<string, object?>
             {
-                ["teacher"] = c.Name,
-                ["mutual_information"] = c.MutualInformation,
-                ["p_value"] = c.PValue,
-                ["null_mean"] = c.NullMean,
+                ["modality"] = a.Name,
+                ["score"] = a.Score,
+                ["strong"] = a.IsStrong,
+                ["teacher"] = a.TeacherName,
+                ["gate_open"] = a.GateOpen,
+                ["mutual_information_with_teacher"] = a.MutualInformationWithTeacher,
+                ["teacher_p_value"] = a.TeacherPValue,
+                ["mutual_information_with_labels"] = a.MutualInformationWithLabels,
+                ["candidates"] = a.Candidates.Select(c => new Dictionary<string, object?>
+                {
+                    ["teacher"] = c.Name,
+                    ["mutual_information"] = c.MutualInformation,
+                    ["p_value"] = c.PValue,
+                    ["null_mean"] = c.NullMean,
+                }).ToArray(),
+                ["reason"] = a.Reason,
             }).ToArray(),
-            ["reason"] = a.Reason,
         }).ToArray();
         var document = new Dictionary<string, object?>
         {
@@ -49,9 +60,10 @@ public static class MetricsReport
             ["seconds"] = r.Seconds,
             ["test_samples"] = r.TestRows.Count,
             ["fused_validation_macro_f1"] = r.FusedValidationScore,
+            ["out_of_fold_macro_f1"] = r.OutOfFoldMacroF1,
             ["modalities"] = modalities,
             ["final_weights"] = r.FinalWeights,
-            ["distillation_plan"] = plan,
+            ["folds"] = folds,
             ["graph"] = new Dictionary<string, object?>
             {
                 ["components"] = r.Connectivity.ComponentCount,

@@ -17,6 +17,13 @@ public sealed class PipelineOptions
     /// <summary>Fraction of each class's training rows carved out for validation (when the data has no validation split). Default 0.2.</summary>
     public double ValidationFraction { get; set; } = 0.2;
 
+    /// <summary>
+    /// Cross-fitting: the labelled training rows are split into this many stratified folds; one model is trained per
+    /// fold (validating on it) and the test probabilities are averaged. 1 means a single model validated on a carved
+    /// split of <see cref="ValidationFraction"/>. Default 5.
+    /// </summary>
+    public int CrossFitFolds { get; set; } = 5;
+
     /// <summary>Compress each modality with an autoencoder before building the graph and training. Default false (see docs/results.md).</summary>
     public bool UseAutoencoder { get; set; }
 

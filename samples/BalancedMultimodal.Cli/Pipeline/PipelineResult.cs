@@ -4,7 +4,8 @@ using BalancedMultimodal.Graph.Graphs;
 
 namespace BalancedMultimodal.Cli.Pipeline;
 
-/// <summary>What one pipeline run measured: test metrics, validation scores, the plan and the weights.</summary>
+/// <summary>What one pipeline run measured: test metrics of the (fold-averaged) fused classifier, and per fold the
+/// validation scores, the distillation plan and the final weights.</summary>
 public sealed record PipelineResult(
     IReadOnlyList<string> ModalityNames,
     double Accuracy,
@@ -12,15 +13,42 @@ public sealed record PipelineResult(
     double WeightedF1,
     double? Auc,
     double Seconds,
-    IReadOnlyList<double> PretrainingValidationScores,
-    IReadOnlyList<double> DistilledValidationScores,
-    IReadOnlyList<double> FinalValidationScores,
-    double FusedValidationScore,
-    IReadOnlyList<double> FinalWeights,
-    DistillationPlan? Plan,
+    double OutOfFoldMacroF1,
+    IReadOnlyList<FoldOutcome> Folds,
     ConnectivityReport Connectivity,
     IReadOnlyList<int> TestRows,
     IReadOnlyList<int> TestLabels,
     IReadOnlyList<int> TestPredictions,
-    double[,] TestProbabilities,
+    double[,] TestProbabilities)
+{
+    /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
+    public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
+
+    /// <summary>Mean over folds of each modality's validation macro-F1 after distillation.</summary>
+    public IReadOnlyList<double> DistilledValidationScores => Mean(f => f.DistilledScores);
+
+    /// <summary>Mean over folds of each modality head's validation macro-F1 at the chosen joint checkpoint.</summary>
+    public IReadOnlyList<double> FinalValidationScores => Mean(f => f.FinalModalityScores);
+
+    /// <summary>Mean over folds of the final per-modality loss weights.</summary>
+    public IReadOnlyList<double> FinalWeights => Mean(f => f.FinalWeights);
+
+    /// <summary>Mean over folds of the fused classifier's validation macro-F1.</summary>
+    public double FusedValidationScore => Folds.Average(f => f.FusedValidationScore);
+
+    private double[] Mean(Func<FoldOutcome, IReadOnlyList<double>> select) =>
+        Enumerable.Range(0, ModalityNames.Count).Select(m => Folds.Average(f => select(f)[m])).ToArray();
+}
+
+/// <summary>The outcome of training on one fold (its validation rows are the fold, its training rows the rest).</summary>
+public sealed record FoldOutcome(
+    int Fold,
+    IReadOnlyList<int> ValidationRows,
+    IReadOnlyList<double> PretrainingScores,
+    IReadOnlyList<double> DistilledScores,
+    IReadOnlyList<double> FinalModalityScores,
+    double FusedValidationScore,
+    IReadOnlyList<double> FinalWeights,
+    DistillationPlan? Plan,
+    int BestJointEpoch,
     IReadOnlyList<TrainingProgress> History);

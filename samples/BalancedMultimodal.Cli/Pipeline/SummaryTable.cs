@@ -9,15 +9,15 @@ public static class SummaryTable
     public static void Write(TextWriter output, PipelineResult r)
     {
         output.WriteLine();
-        output.WriteLine("modality     val F1 (phase 1)  val F1 (distilled)  val F1 (final)  weight  role");
+        output.WriteLine("modality     val F1 (phase 1)  val F1 (distilled)  val F1 (final)  weight  role per fold (strong, <-teacher, gate closed)");
         for (int m = 0; m < r.ModalityNames.Count; m++)
         {
-            var assessment = r.Plan?.Modalities[m];
-            string role = assessment is null ? "-" : assessment.IsStrong ? "strong" : assessment.GateOpen ? $"weak <- {assessment.TeacherName}" : "weak (gate closed)";
+            var roles = r.Folds.Select(f => f.Plan?.Modalities[m]).Select(a => a is null ? "-" : a.IsStrong ? "strong" : a.GateOpen ? $"<-{a.TeacherName}" : "closed");
+            string role = string.Join(",", roles);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.ModalityNames[m],-12} {r.PretrainingValidationScores[m],16:F4}  {r.DistilledValidationScores[m],18:F4}  {(r.FinalValidationScores.Count > m ? r.FinalValidationScores[m] : double.NaN),14:F4}  {r.FinalWeights[m],6:F3}  {role}"));
         }
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused validation macro-F1: {r.FusedValidationScore:F4}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused validation macro-F1 (mean of {r.Folds.Count} folds): {r.FusedValidationScore:F4}; out-of-fold macro-F1: {r.OutOfFoldMacroF1:F4}"));
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));

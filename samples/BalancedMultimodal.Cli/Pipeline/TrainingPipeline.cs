@@ -53,12 +53,15 @@ public sealed class TrainingPipeline
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;
 
-        var split = dataset.ValidationIndices.Length > 0 ? dataset : StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, o.Seed);
-        CheckTrainingClasses(split);
-        var standardized = Standardizer.FitTransform(split, split.TrainIndices.Concat(split.ValidationIndices).ToArray());
+        if (o.CrossFitFolds < 1)
+            throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
+        // Rows whose labels may be used: the training split (and a validation split the data may bring).
+        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        CheckTrainingClasses(dataset, labelledRows);
+        var folds = MakeFolds(dataset, labelledRows);
+        var standardized = Standardizer.FitTransform(dataset, labelledRows);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
-        var labelledRows = split.TrainIndices.Concat(split.ValidationIndices).ToArray();
 
         using var scope = NewDisposeScope();
         var features = new List<Tensor>();
@@ -74,47 +77,62 @@ public sealed class TrainingPipeline
         var affinities = new AffinityBuilder(o.Affinity).Build(features.Select(f => f.to(ScalarType.Float64)).ToArray());
         var fused = new SimilarityNetworkFusion(o.Fusion).Fuse(affinities);
         using var graph = BuildGraph(fused, affinities);
-        var connectivity = GraphConnectivity.Analyze(graph);
+        var connectivity = GraphConnectivity.Analyze(graph, _logger);
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
-        var encoderTemplate = o.Encoder;
-        var factory = new RelationalGcnEncoderFactory(graph, encoderTemplate);
+        var factory = new RelationalGcnEncoderFactory(graph, o.Encoder);
         var trainer = new BalancedTrainer(factory, new KsgEstimator(), o.Training, _logger);
-        var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount, split.TrainIndices, split.ValidationIndices);
-        using var result = trainer.Fit(data, progress, cancellationToken);
+        var labels = standardized.LabelsTensor();
+        var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
+        var outOfFold = new int[dataset.SampleCount];
+        var outcomes = new List<FoldOutcome>();
+        foreach (var (fold, train, validation) in folds)
+        {
+            var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
+            using var result = trainer.Fit(data, progress, cancellationToken);
+            var fusedProbabilities = result.FusedProbabilities.to(ScalarType.Float64).cpu();
+            probabilities.add_(fusedProbabilities);
+            var argmax = fusedProbabilities.argmax(1).data<long>().ToArray();
+            foreach (var row in validation) outOfFold[row] = (int)argmax[row];
+            outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
+                result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
+                result.BestJointEpoch, result.History.ToArray()));
+            _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
+        }
+        probabilities.div_(folds.Count);
 
-        var probabilities = result.FusedProbabilities.to(ScalarType.Float64).cpu();
-        var test = split.TestIndices;
-        var testLabels = test.Select(r => split.Labels[r]).ToArray();
-        var testProbabilities = new double[test.Length, split.ClassCount];
+        var validated = folds.SelectMany(f => f.Validation).ToArray();
+        double outOfFoldF1 = ClassificationMetrics.MacroF1(validated.Select(r => dataset.Labels[r]).ToArray(), validated.Select(r => outOfFold[r]).ToArray());
+        var test = dataset.TestIndices;
+        var testLabels = test.Select(r => dataset.Labels[r]).ToArray();
+        var values = probabilities.data<double>().ToArray();
+        int classes = dataset.ClassCount;
+        var testProbabilities = new double[test.Length, classes];
         for (int i = 0; i < test.Length; i++)
-            for (int c = 0; c < split.ClassCount; c++)
-                testProbabilities[i, c] = probabilities[test[i], c].item<double>();
+            for (int c = 0; c < classes; c++)
+                testProbabilities[i, c] = values[test[i] * classes + c];
         var predictions = ClassificationMetrics.ArgMax(testProbabilities);
-        var report = ClassificationReport.Compute(testLabels, predictions, split.ClassCount);
-        double? auc = split.ClassCount == 2
+        var report = ClassificationReport.Compute(testLabels, predictions, classes);
+        double? auc = classes == 2
             ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
             : null;
         clock.Stop();
-        return new PipelineResult(
-            names,
-            report.Accuracy,
-            report.MacroF1,
-            report.WeightedF1,
-            auc,
-            clock.Elapsed.TotalSeconds,
-            result.PretrainingScores.ToArray(),
-            result.DistilledScores.ToArray(),
-            result.FinalModalityScores.ToArray(),
-            result.FusedValidationScore,
-            result.FinalWeights.ToArray(),
-            result.Plan,
-            connectivity,
-            test,
-            testLabels,
-            predictions,
-            testProbabilities,
-            result.History.ToArray());
+        return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
+            outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities);
+    }
+
+    /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows, or one carved split.</summary>
+    private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows)
+    {
+        var o = _options;
+        if (o.CrossFitFolds == 1)
+        {
+            if (dataset.ValidationIndices.Length > 0) return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
+            var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, o.Seed);
+            return [(0, carved.TrainIndices, carved.ValidationIndices)];
+        }
+        return StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, o.Seed, labelledRows)
+            .Select(f => (f.Index, f.Train, f.Test)).ToArray();
     }
 
     private RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities)
@@ -134,9 +152,9 @@ public sealed class TrainingPipeline
         }
     }
 
-    private static void CheckTrainingClasses(MultimodalDataset dataset)
+    private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)
     {
-        var counts = dataset.CountClasses(dataset.TrainIndices);
+        var counts = dataset.CountClasses(labelledRows);
         for (int c = 0; c < counts.Length; c++)
             if (counts[c] == 0)
                 throw new ArgumentException($"Class {c} has no training row; every class must be present in the training split.");
