@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;
 
-/// <summary><c>bmm bench mi-bias [--n 2000] [--repeats 5]</c>: bias (mean estimate - truth) of every continuous
+/// <summary><c>bmm bench mi-bias [--n 2000] [--repeats 5] [--neural-repeats R] [--neural true|false] [--neural-steps 500]</c>: bias (mean estimate - truth) of every continuous
 /// estimator on correlated Gaussian vectors (dims 1, 2, 5, 10; rho 0, 0.5, 0.9), truth -d/2 ln(1 - rho^2).</summary>
 public sealed class MiBiasBenchmark : IBenchmark
 {
@@ -19,16 +19,21 @@ public sealed class MiBiasBenchmark : IBenchmark
     {
         int n = args.GetInt("n", 2000);
         int repeats = args.GetInt("repeats", 5);
-        if (n < 10 || repeats < 1) throw new CliUsageException("options --n (>= 10) and --repeats (>= 1) are out of range");
-        var estimators = new (string Label, IMutualInformationEstimator Estimator)[]
+        int neuralRepeats = args.GetInt("neural-repeats", repeats);
+        bool neural = args.GetBool("neural", true);
+        int neuralSteps = args.GetInt("neural-steps", 500);
+        if (neuralSteps < 1) throw new CliUsageException("option --neural-steps must be at least 1");
+        if (n < 10 || repeats < 1 || neuralRepeats < 1)
+            throw new CliUsageException("options --n (>= 10), --repeats and --neural-repeats (>= 1) are out of range");
+        var estimators = new (string Label, IMutualInformationEstimator Estimator, int Repeats)[]
         {
-            ("KSG k=3", new KsgEstimator()),
-            ("Gaussian (bias-corrected, default)", new GaussianMutualInformationEstimator()),
-            ("Gaussian (plain)", new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { BiasCorrection = false })),
-            ("InfoNCE", new InfoNceEstimator()),
-            ("DV/MINE", new InfoNceEstimator(new InfoNceEstimatorOptions { Bound = NeuralMutualInformationBound.DonskerVaradhan })),
-        };
-        output.WriteLine($"n = {n}, {repeats} seeded samples per cell; bias = mean(estimate) - truth, (sd over samples), nats");
+            ("KSG k=3", new KsgEstimator(), repeats),
+            ("Gaussian (bias-corrected, default)", new GaussianMutualInformationEstimator(), repeats),
+            ("Gaussian (plain)", new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { BiasCorrection = false }), repeats),
+            ("InfoNCE", new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = neuralSteps }), neuralRepeats),
+            ("DV/MINE", new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = neuralSteps, Bound = NeuralMutualInformationBound.DonskerVaradhan }), neuralRepeats),
+        }.Where(e => neural || e.Estimator is not InfoNceEstimator).ToArray();
+        output.WriteLine($"n = {n}; seeded samples per cell: {repeats} (KSG, Gaussian), {neuralRepeats} (neural, {neuralSteps} steps); bias = mean(estimate) - truth, (sd over samples), nats");
         output.WriteLine();
         output.WriteLine("| d | rho | truth | " + string.Join(" | ", estimators.Select(e => e.Label)) + " |");
         output.WriteLine("|---:|---:|---:|" + string.Concat(estimators.Select(_ => "---:|")));
@@ -37,12 +42,12 @@ public sealed class MiBiasBenchmark : IBenchmark
         {
             foreach (double rho in new[] { 0.0, 0.5, 0.9 })
             {
-                double truth = -0.5 * d * Math.Log(1 - rho * rho);
+                double truth = rho == 0 ? 0.0 : -0.5 * d * Math.Log(1 - rho * rho);
                 var cells = new List<string>();
-                foreach (var (_, estimator) in estimators)
+                foreach (var (_, estimator, cellRepeats) in estimators)
                 {
-                    var values = new double[repeats];
-                    for (int r = 0; r < repeats; r++)
+                    var values = new double[cellRepeats];
+                    for (int r = 0; r < cellRepeats; r++)
                     {
                         using var scope = NewDisposeScope();
                         using var generator = new Generator((ulong)(1000 + r));
@@ -51,8 +56,8 @@ public sealed class MiBiasBenchmark : IBenchmark
                         values[r] = estimator.Estimate(x, y);
                     }
                     double mean = values.Average();
-                    double sd = repeats > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (repeats - 1)) : 0;
-                    cells.Add(FormattableString.Invariant($"{mean - truth:+0.000;-0.000} ({sd:0.000})"));
+                    double sd = cellRepeats > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (cellRepeats - 1)) : double.NaN;
+                    cells.Add(FormattableString.Invariant($"{mean - truth:+0.000;-0.000;0.000}") + (cellRepeats > 1 ? FormattableString.Invariant($" ({sd:0.000})") : ""));
                 }
                 output.WriteLine(FormattableString.Invariant($"| {d} | {rho:0.0} | {truth:0.000} | ") + string.Join(" | ", cells) + " |");
             }

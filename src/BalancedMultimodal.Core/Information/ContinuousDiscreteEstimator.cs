@@ -79,6 +79,7 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     /// <returns>The estimate in nats.</returns>
     public double Estimate(Tensor x, int[] labels)
     {
+        ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
         using var scope = NewDisposeScope();
         var labelTensor = tensor(labels.Select(l => (double)l).ToArray(), dtype: ScalarType.Float64, device: x.device);
