@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text.Json;
+using BalancedMultimodal.Cli.Baselines;
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Distillation.Weighting;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Commands;
+
+/// <summary>
+/// <c>bmm compare</c>: the full pipeline, its ablations (no distillation, uniform weights) and the baselines (each
+/// modality alone and late fusion by logistic regression, early fusion by an MLP) on the same seeds and split;
+/// prints a markdown table of mean +- std over seeds (the tables of docs/results.md).
+/// </summary>
+public sealed class CompareCommand : ICliCommand
+{
+    private static readonly string[] AllVariants = ["full", "no-distillation", "uniform-weights", "baselines"];
+
+    /// <inheritdoc />
+    public string Name => "compare";
+
+    /// <inheritdoc />
+    public string Summary => "the pipeline, its ablations and baselines over several seeds (markdown table)";
+
+    /// <inheritdoc />
+    public string Usage => """
+        usage: bmm compare [--data DIR | --synthetic] [--seeds 0,1,2,3,4] [--variants full,no-distillation,uniform-weights,baselines]
+                           [--config file.json] [--out DIR]
+
+          --data DIR     MOGONET-format folder (default: bundled ROSMAP)
+          --synthetic    a seeded synthetic set with one strong and two weak modalities instead
+          --seeds LIST   seeds (default 0,1,2,3,4)
+          --variants     which rows to run (default: all)
+          --config FILE  PipelineOptions JSON used by every pipeline variant
+          --out DIR      folder for compare.json (default: out)
+        """;
+
+    /// <inheritdoc />
+    public int Run(CliArguments args, TextWriter output)
+    {
+        var data = args.GetString("data");
+        bool synthetic = args.GetBool("synthetic", false);
+        var seeds = ParseList(args.GetString("seeds", "0,1,2,3,4")!, "seeds").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var variants = ParseList(args.GetString("variants", string.Join(",", AllVariants))!, "variants");
+        var config = args.GetString("config");
+        var outFolder = args.GetString("out", "out")!;
+        args.EnsureAllConsumed();
+        foreach (var v in variants)
+            if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");
+        if (synthetic && data is not null) throw new CliUsageException("give either --data or --synthetic, not both");
+        TrainCommand.LoadOptions(config);
+
+        var rows = new List<Row>();
+        foreach (var seed in seeds)
+        {
+            var dataset = synthetic ? SyntheticStrongWeakWeak(seed) : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
+            foreach (var variant in variants)
+            {
+                if (variant == "baselines")
+                {
+                    rows.AddRange(Baselines(dataset, seed));
+                    continue;
+                }
+                var options = TrainCommand.LoadOptions(config);
+                options.Seed = seed;
+                if (variant == "no-distillation") options.Training.EnableDistillation = false;
+                if (variant == "uniform-weights") options.Training.Weighting.Policy = ModalityWeightingPolicy.Uniform;
+                var result = new TrainingPipeline(options).Run(dataset);
+                rows.Add(new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
+                    result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s)"));
+            }
+        }
+
+        Directory.CreateDirectory(outFolder);
+        File.WriteAllText(Path.Combine(outFolder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        WriteTable(output, rows);
+        return 0;
+    }
+
+    private static IEnumerable<Row> Baselines(MultimodalDataset dataset, int seed)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var train = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        var standardized = Standardizer.FitTransform(dataset, train);
+        using var scope = NewDisposeScope();
+        var labels = standardized.LabelsTensor();
+        var perModality = new List<Tensor>();
+        var rows = new List<Row>();
+        for (int m = 0; m < standardized.ModalityCount; m++)
+        {
+            var p = LogisticRegressionBaseline.FitPredict(standardized.ToTensor(m), labels, standardized.ClassCount, train);
+            perModality.Add(p);
+            rows.Add(Score($"LR {standardized.Modalities[m].Name} alone", seed, dataset, p, clock.Elapsed.TotalSeconds));
+        }
+        rows.Add(Score("LR late fusion", seed, dataset, stack(perModality.ToArray()).mean([0]), clock.Elapsed.TotalSeconds));
+
+        clock.Restart();
+        var concatenated = cat(Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray(), 1);
+        var folds = StratifiedSplitter.KFold(dataset.Labels, 5, seed, train);
+        var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
+        foreach (var fold in folds)
+            probabilities.add_(EarlyFusionMlpBaseline.FitPredict(concatenated, labels, dataset.ClassCount, fold.Train, fold.Test, seed * 100 + fold.Index));
+        rows.Add(Score("early fusion MLP", seed, dataset, probabilities / folds.Count, clock.Elapsed.TotalSeconds));
+        return rows;
+    }
+
+    private static Row Score(string variant, int seed, MultimodalDataset dataset, Tensor probabilities, double seconds)
+    {
+        var test = dataset.TestIndices;
+        var labels = test.Select(r => dataset.Labels[r]).ToArray();
+        var p = probabilities.to(ScalarType.Float64).cpu();
+        var predictions = test.Select(r => (int)p[r].argmax().item<long>()).ToArray();
+        var report = ClassificationReport.Compute(labels, predictions, dataset.ClassCount);
+        double? auc = dataset.ClassCount == 2 ? RocAuc.Binary(labels, test.Select(r => p[r, 1].item<double>()).ToArray()) : null;
+        return new Row(variant, seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, seconds, null, null, null, null, null);
+    }
+
+    /// <summary>One strong (signal 1.2) and two weak (0.35, 0.25) modalities, 3 classes, 400 samples; splits 60/20/20.</summary>
+    public static MultimodalDataset SyntheticStrongWeakWeak(int seed) =>
+        new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+        {
+            SampleCount = 400,
+            ClassProportions = [0.4, 0.35, 0.25],
+            Seed = seed,
+            Modalities =
+            [
+                new SyntheticModalityOptions { Name = "strong", FeatureCount = 100, InformativeFeatureCount = 20, SignalStrength = 1.2 },
+                new SyntheticModalityOptions { Name = "weak1", FeatureCount = 100, InformativeFeatureCount = 20, SignalStrength = 0.35 },
+                new SyntheticModalityOptions { Name = "weak2", FeatureCount = 100, InformativeFeatureCount = 20, SignalStrength = 0.25 },
+            ],
+        }).Generate();
+
+    private static void WriteTable(TextWriter output, IReadOnlyList<Row> rows)
+    {
+        static string MeanStd(IEnumerable<double> values)
+        {
+            var v = values.ToArray();
+            if (v.Length == 0) return "n/a";
+            double mean = v.Average();
+            double std = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+            return string.Create(CultureInfo.InvariantCulture, $"{mean:F3} ± {std:F3}");
+        }
+        output.WriteLine();
+        output.WriteLine("| variant | accuracy | macro-F1 | weighted-F1 | AUC | out-of-fold macro-F1 (validation) | seconds |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (var group in rows.GroupBy(r => r.Variant))
+            output.WriteLine($"| {group.Key} | {MeanStd(group.Select(r => r.Accuracy))} | {MeanStd(group.Select(r => r.MacroF1))} | {MeanStd(group.Select(r => r.WeightedF1))} | " +
+                $"{MeanStd(group.Where(r => r.Auc is not null).Select(r => r.Auc!.Value))} | {MeanStd(group.Where(r => r.OutOfFoldMacroF1 is not null).Select(r => r.OutOfFoldMacroF1!.Value))} | {MeanStd(group.Select(r => r.Seconds))} |");
+        var pipelines = rows.Where(r => r.ModalityNames is not null).ToArray();
+        if (pipelines.Length == 0) return;
+        output.WriteLine();
+        output.WriteLine("| variant | modality | validation macro-F1 after phase 1 | after distillation | at the joint checkpoint |");
+        output.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (var group in pipelines.GroupBy(r => r.Variant))
+            for (int m = 0; m < group.First().ModalityNames!.Count; m++)
+                output.WriteLine($"| {group.Key} | {group.First().ModalityNames![m]} | {MeanStd(group.Select(r => r.Pretraining![m]))} | {MeanStd(group.Select(r => r.Distilled![m]))} | {MeanStd(group.Select(r => r.Final![m]))} |");
+    }
+
+    private static string[] ParseList(string text, string option)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0) throw new CliUsageException($"option --{option} needs at least one value");
+        if (option == "seeds" && items.Any(i => !int.TryParse(i, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
+            throw new CliUsageException($"option --seeds expects comma-separated integers, got '{text}'");
+        return items;
+    }
+
+    /// <summary>One measured row of the comparison.</summary>
+    public sealed record Row(
+        string Variant,
+        int Seed,
+        double Accuracy,
+        double MacroF1,
+        double WeightedF1,
+        double? Auc,
+        double Seconds,
+        double? OutOfFoldMacroF1,
+        IReadOnlyList<string>? ModalityNames,
+        IReadOnlyList<double>? Pretraining,
+        IReadOnlyList<double>? Distilled,
+        IReadOnlyList<double>? Final);
+}
