@@ -9,6 +9,7 @@ ICliCommand[] commands =
     new FuseCommand(),
     new MiCommand(),
     new TrainCommand(),
+    new PredictCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.
