@@ -10,6 +10,7 @@ ICliCommand[] commands =
     new MiCommand(),
     new TrainCommand(),
     new CompareCommand(),
+    new PredictCommand(),
 ];
 
 // With no arguments, bmm runs its main job on the bundled data.

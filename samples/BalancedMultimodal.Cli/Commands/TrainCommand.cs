@@ -16,12 +16,13 @@ public sealed class TrainCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => """
-        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json]
+        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR]
 
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
           --seed N        seed of every stage (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
           --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md)
+          --save DIR      also save the trained model to DIR (for bmm predict; format: docs/persistence.md)
         """;
 
     /// <inheritdoc />
@@ -31,6 +32,7 @@ public sealed class TrainCommand : ICliCommand
         var configFile = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
         var seedText = args.GetString("seed");
+        var saveFolder = args.GetString("save");
         args.EnsureAllConsumed();
 
         var options = LoadOptions(configFile);
@@ -41,7 +43,12 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
-        var result = new TrainingPipeline(options).Run(dataset, new ConsoleTrainingProgress(output));
+        var result = new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null }.Run(dataset, new ConsoleTrainingProgress(output));
+        if (result.Model is { } model)
+        {
+            using (model) model.Save(saveFolder!);
+            output.WriteLine($"model: {Path.GetFullPath(saveFolder!)}");
+        }
 
         Directory.CreateDirectory(outFolder);
         var metricsPath = Path.Combine(outFolder, "metrics.json");

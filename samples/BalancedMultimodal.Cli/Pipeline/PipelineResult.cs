@@ -21,6 +21,10 @@ public sealed record PipelineResult(
     IReadOnlyList<int> TestPredictions,
     double[,] TestProbabilities)
 {
+    /// <summary>The trained model (fold networks, statistics, cohort graph), when the pipeline ran with
+    /// <see cref="TrainingPipeline.KeepTrainedModel"/>; else null. The caller disposes it.</summary>
+    public TrainedPipeline? Model { get; init; }
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

@@ -39,6 +39,10 @@ public sealed class TrainingPipeline
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>When true, <see cref="Run"/> also returns the trained model in <see cref="PipelineResult.Model"/>
+    /// (for prediction on new samples and <see cref="TrainedPipeline.Save"/>). Default false.</summary>
+    public bool KeepTrainedModel { get; init; }
+
     /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
     public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -59,16 +63,21 @@ public sealed class TrainingPipeline
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         CheckTrainingClasses(dataset, labelledRows);
         var folds = MakeFolds(dataset, labelledRows);
-        var standardized = Standardizer.FitTransform(dataset, labelledRows);
+        var standardizer = Standardizer.Fit(dataset, labelledRows);
+        var standardized = standardizer.Transform(dataset);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
 
         using var scope = NewDisposeScope();
         var features = new List<Tensor>();
+        var keptAutoencoders = new List<ModalityAutoencoder>();
+        var keptFolds = new List<KeptFold>();
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
             var x = standardized.ToTensor(m, dtype: dtype);
-            if (o.UseAutoencoder)
+            if (o.UseAutoencoder && KeepTrainedModel)
+                x = FitAutoencoder(x, labelledRows, names[m], keptAutoencoders);
+            else if (o.UseAutoencoder)
                 x = new AutoencoderCompressor(o.Autoencoder).FitTransform(x, labelledRows, names[m]);
             features.Add(x);
         }
@@ -98,6 +107,7 @@ public sealed class TrainingPipeline
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
                 result.BestJointEpoch, result.History.ToArray()));
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
+            if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }
         probabilities.div_(folds.Count);
 
@@ -116,9 +126,10 @@ public sealed class TrainingPipeline
         double? auc = classes == 2
             ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
             : null;
+        var model = KeepTrainedModel ? KeepModel(dataset, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
-            outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities);
+            outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities) { Model = model };
     }
 
     /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows, or one carved split.</summary>
@@ -150,6 +161,52 @@ public sealed class TrainingPipeline
         {
             foreach (var g in graphs) g.Dispose();
         }
+    }
+
+    /// <summary>Fits an autoencoder, keeps it, and returns the codes (what <see cref="AutoencoderCompressor.FitTransform"/> computes).</summary>
+    private Tensor FitAutoencoder(Tensor x, int[] rows, string name, List<ModalityAutoencoder> kept)
+    {
+        var autoencoder = new AutoencoderCompressor(_options.Autoencoder).Fit(x, rows, name);
+        kept.Add(autoencoder);
+        using var noGrad = no_grad();
+        return autoencoder.Encode(x).detach();
+    }
+
+    /// <summary>One fold's trained state, copied out of the run (its network is rebuilt over the kept graph later).</summary>
+    private sealed record KeptFold(int Fold, int[] Validation, Dictionary<string, Tensor> State, BalancedTrainingResult Outcome);
+
+    private static KeptFold KeepFold(int fold, int[] validation, BalancedTrainingResult result)
+    {
+        using var noGrad = no_grad();
+        var state = result.Network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        return new KeptFold(fold, validation, state, result);
+    }
+
+    /// <summary>The trained model: copies of the statistics, features and graph, and the fold networks rebuilt over the copied graph.</summary>
+    private TrainedPipeline KeepModel(MultimodalDataset dataset, Standardizer standardizer, List<ModalityAutoencoder> autoencoders,
+        List<Tensor> features, RelationalGraph graph, List<KeptFold> folds)
+    {
+        var names = dataset.Modalities.Select(m => m.Name).ToArray();
+        var cohort = features.Select(f => f.detach().clone().DetachFromDisposeScope()).ToArray();
+        var keptGraph = graph.To(graph.Device);
+        foreach (var relation in keptGraph.Relations)
+        {
+            relation.EdgeIndex.DetachFromDisposeScope();
+            relation.EdgeWeight?.DetachFromDisposeScope();
+        }
+        var inputDims = cohort.Select(f => f.shape[1]).ToArray();
+        var kept = folds.Select(f =>
+        {
+            var network = TrainedPipeline.CreateLongLivedNetwork(keptGraph, _options, names, inputDims, dataset.ClassCount, cohort[0].dtype);
+            using (no_grad())
+                foreach (var (name, value) in network.state_dict()) value.copy_(f.State[name]);
+            foreach (var t in f.State.Values) t.Dispose();
+            var o = f.Outcome;
+            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch);
+        }).ToArray();
+        var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
+            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept);
     }
 
     private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)

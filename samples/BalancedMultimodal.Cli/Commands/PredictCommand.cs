@@ -1,0 +1,51 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Metrics;
+
+namespace BalancedMultimodal.Cli.Commands;
+
+/// <summary><c>bmm predict</c>: class probabilities for new samples from a model saved by <c>bmm train --save</c>.</summary>
+public sealed class PredictCommand : ICliCommand
+{
+    /// <inheritdoc />
+    public string Name => "predict";
+
+    /// <inheritdoc />
+    public string Summary => "predict new samples with a saved model (no retraining; writes a CSV of class probabilities)";
+
+    /// <inheritdoc />
+    public string Usage => """
+        usage: bmm predict --model DIR --data DIR [--out predictions.csv]
+
+          --model DIR     folder written by bmm train --save
+          --data DIR      MOGONET-format folder; its {m}_te.csv files are the new samples (a missing file = that
+                          modality missing for all; a row of empty/NA/NaN fields = that sample lacks the modality);
+                          labels_te.csv, if present, is only used to print the accuracy
+          --out FILE      CSV with columns sample (0-based row), predicted_class, p_<class>... (default: predictions.csv)
+        """;
+
+    /// <inheritdoc />
+    public int Run(CliArguments args, TextWriter output)
+    {
+        var modelFolder = args.GetRequiredString("model");
+        var dataFolder = args.GetRequiredString("data");
+        var outFile = args.GetString("out", "predictions.csv")!;
+        args.EnsureAllConsumed();
+        if (!Directory.Exists(modelFolder)) throw new CliUsageException($"model folder '{modelFolder}' does not exist");
+        if (!Directory.Exists(dataFolder)) throw new CliUsageException($"data folder '{dataFolder}' does not exist");
+
+        using var model = TrainedPipeline.Load(modelFolder);
+        var samples = NewSampleFolderLoader.Load(dataFolder, model.ModalityNames, model.FeatureCounts);
+        var result = model.Predict(samples.Modalities);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(outFile));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(outFile, result.ToCsv());
+        output.WriteLine($"model: {Path.GetFullPath(modelFolder)} ({model.ModalityNames.Count} modalities, {model.Folds.Count} fold network(s), cohort of {model.CohortSize})");
+        output.WriteLine($"predicted {result.SampleCount} sample(s) from {Path.GetFullPath(dataFolder)}");
+        var partial = Enumerable.Range(0, result.SampleCount).Count(i => samples.Modalities.Any(m => m is null || !m.IsAvailable(i)));
+        if (partial > 0) output.WriteLine($"{partial} sample(s) lack at least one modality (attached by their available modalities)");
+        if (samples.Labels is { } labels && labels.All(l => l < model.ClassNames.Count))
+            output.WriteLine($"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(labels.ToArray(), result.Predictions.ToArray()):F4}");
+        output.WriteLine($"predictions: {Path.GetFullPath(outFile)}");
+        return 0;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using BalancedMultimodal.Graph.Fusion;
+using BalancedMultimodal.Graph.Graphs;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// Attaches new samples to a trained cohort graph, as MOGONET attaches its test samples: each new node i receives
+/// directed edges from its k most similar cohort nodes (cohort -&gt; new, so messages flow into the new node only), and
+/// the cohort's own edges are kept exactly as they were.
+/// </summary>
+/// <remarks>
+/// <para>Similarity of new sample i to cohort node j: for every modality m that i has, the affinity W^m_ij of
+/// <see cref="InductiveAffinity"/> (the cohort graph's kernel) normalised over the cohort,
+/// P^m_ij = W^m_ij / sum_j' W^m_ij' (the row normalisation SNF starts from, which puts the modalities on one scale);
+/// then S_ij = mean over i's available modalities of P^m_ij. SNF itself cannot be rerun for one new row without
+/// changing the cohort's fused matrix, so this average of the per-modality normalised kernels stands in for it.</para>
+/// <para>Relation <c>fused</c> gets the top-k of S_i; relation <c>modality{m}</c> (when the cohort graph has the
+/// per-modality relations) the top-k of W^m_i, and no edge when i lacks modality m. Edge weights are the similarities;
+/// since relational mean aggregation normalises each node's incoming weights, their scale does not matter. New nodes
+/// get no edges among themselves, so each prediction is independent of the other new samples, and cohort nodes get no
+/// new incoming edge, so their embeddings are unchanged.</para>
+/// </remarks>
+public static class InductiveGraph
+{
+    /// <summary>Returns the union graph over the n_c cohort nodes followed by the n_new new nodes.</summary>
+    /// <param name="cohortGraph">The trained cohort graph (relations <c>fused</c> and optionally <c>modality{m}</c>).</param>
+    /// <param name="cohortFeatures">Per modality the cohort's model-input features (n_c, d_m).</param>
+    /// <param name="sampleFeatures">Per modality the new samples' model-input features (n_new, d_m).</param>
+    /// <param name="available">Per modality, which new samples have it (every sample must have at least one).</param>
+    /// <param name="affinity">The affinity options the cohort graph was built with.</param>
+    /// <param name="neighbours">k, the cohort neighbours each new node is attached to (below n_c).</param>
+    /// <returns>A new graph (the caller disposes it).</returns>
+    public static RelationalGraph Attach(RelationalGraph cohortGraph, IReadOnlyList<Tensor> cohortFeatures, IReadOnlyList<Tensor> sampleFeatures,
+        IReadOnlyList<bool[]> available, AffinityOptions affinity, int neighbours)
+    {
+        ArgumentNullException.ThrowIfNull(cohortGraph);
+        ArgumentNullException.ThrowIfNull(cohortFeatures);
+        ArgumentNullException.ThrowIfNull(sampleFeatures);
+        ArgumentNullException.ThrowIfNull(available);
+        ArgumentNullException.ThrowIfNull(affinity);
+        long cohortSize = cohortGraph.NodeCount;
+        int modalities = cohortFeatures.Count;
+        int sampleCount = (int)sampleFeatures[0].shape[0];
+        if (neighbours < 1 || neighbours >= cohortSize)
+            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {cohortSize - 1}].");
+        using var scope = NewDisposeScope();
+        var device = cohortGraph.Device;
+
+        // Per-modality kernel rows of the available samples (zero rows for the others), and their normalised average.
+        var kernels = new Tensor[modalities];
+        var masks = new Tensor[modalities];
+        var sum = zeros(sampleCount, cohortSize, dtype: ScalarType.Float64, device: device);
+        var count = zeros(sampleCount, 1, dtype: ScalarType.Float64, device: device);
+        for (int m = 0; m < modalities; m++)
+        {
+            var rows = Enumerable.Range(0, sampleCount).Where(i => available[m][i]).Select(i => (long)i).ToArray();
+            kernels[m] = zeros(sampleCount, cohortSize, dtype: ScalarType.Float64, device: device);
+            masks[m] = tensor(available[m], device: device);
+            if (rows.Length == 0) continue;
+            var index = tensor(rows, device: device);
+            var w = InductiveAffinity.Compute(cohortFeatures[m], sampleFeatures[m].index_select(0, index), affinity).to(device);
+            kernels[m].index_copy_(0, index, w);
+            sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
+            count.index_add_(0, index, ones(rows.Length, 1, dtype: ScalarType.Float64, device: device), 1.0);
+        }
+        if (count.eq(0).any().item<bool>())
+            throw new ArgumentException($"New sample {count.eq(0).nonzero()[0, 0].item<long>()} has no available modality.", nameof(available));
+        var fused = sum / count;
+
+        var relations = new List<GraphRelation>();
+        foreach (var relation in cohortGraph.Relations)
+        {
+            Tensor similarity;
+            Tensor? mask = null;
+            if (relation.Name == "fused") similarity = fused;
+            else if (relation.Name.StartsWith("modality", StringComparison.Ordinal)
+                     && int.TryParse(relation.Name.AsSpan("modality".Length), NumberStyles.None, CultureInfo.InvariantCulture, out int m) && m < modalities)
+            {
+                similarity = kernels[m];
+                mask = masks[m];
+            }
+            else throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));
+            var (index, weight) = Edges(similarity, mask, neighbours, cohortSize, relation.EdgeWeight?.dtype ?? ScalarType.Float64);
+            var edgeIndex = cat([relation.EdgeIndex, index], 1);
+            Tensor? edgeWeight = relation.EdgeWeight is null ? null : cat([relation.EdgeWeight, weight], 0);
+            relations.Add(new GraphRelation(relation.Name, edgeIndex.MoveToOuterDisposeScope(), edgeWeight?.MoveToOuterDisposeScope()));
+        }
+        return new RelationalGraph(cohortSize + sampleCount, relations);
+    }
+
+    /// <summary>Edges top-k cohort node -&gt; new node (n_c + i) for the new samples selected by <paramref name="mask"/>.</summary>
+    private static (Tensor Index, Tensor Weight) Edges(Tensor similarity, Tensor? mask, int k, long cohortSize, ScalarType weightType)
+    {
+        var (values, sources) = similarity.topk(k, dim: 1);
+        long n = similarity.shape[0];
+        var targets = arange(cohortSize, cohortSize + n, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
+        if (mask is not null)
+        {
+            var rows = mask.nonzero().squeeze(1);
+            values = values.index_select(0, rows);
+            sources = sources.index_select(0, rows);
+            targets = targets.index_select(0, rows);
+        }
+        var index = stack([sources.reshape(-1), targets.reshape(-1)]);
+        return (index, values.reshape(-1).to(weightType));
+    }
+}

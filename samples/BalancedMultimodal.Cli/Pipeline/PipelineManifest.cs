@@ -1,0 +1,57 @@
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>The content of <c>manifest.json</c>, the table of contents of a saved <see cref="TrainedPipeline"/> folder.</summary>
+public sealed class PipelineManifest
+{
+    /// <summary>Folder format version (<see cref="TrainedPipeline.FormatVersion"/>).</summary>
+    public int FormatVersion { get; set; }
+
+    /// <summary>Library version that wrote the folder.</summary>
+    public string LibraryVersion { get; set; } = "";
+
+    /// <summary>When the folder was written (UTC, ISO 8601).</summary>
+    public string CreatedUtc { get; set; } = "";
+
+    /// <summary>The M modality names.</summary>
+    public string[] ModalityNames { get; set; } = [];
+
+    /// <summary>Raw feature count of every modality.</summary>
+    public int[] FeatureCounts { get; set; } = [];
+
+    /// <summary>Model-input width of every modality (the latent width when autoencoders are used).</summary>
+    public long[] InputDims { get; set; } = [];
+
+    /// <summary>The C class names.</summary>
+    public string[] ClassNames { get; set; } = [];
+
+    /// <summary>Number of cohort nodes.</summary>
+    public long CohortSize { get; set; }
+
+    /// <summary>Compute dtype (TorchSharp scalar type name).</summary>
+    public string DType { get; set; } = "";
+
+    /// <summary>Whether <c>autoencoder_{m}.bin</c> files are present.</summary>
+    public bool HasAutoencoders { get; set; }
+
+    /// <summary>Number of folds (<c>fold_{k}.bin</c> and <c>fold_{k}.json</c>).</summary>
+    public int FoldCount { get; set; }
+
+    /// <summary>Relation names of the cohort graph, in order.</summary>
+    public string[] GraphRelations { get; set; } = [];
+
+    /// <summary>Every file of the folder with its SHA-256 and, for tensor files, the tensors it holds.</summary>
+    public PipelineFile[] Files { get; set; } = [];
+}
+
+/// <summary>One file of a saved pipeline folder.</summary>
+public sealed class PipelineFile
+{
+    /// <summary>File name, relative to the folder.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Lower-case hexadecimal SHA-256 of the file's bytes.</summary>
+    public string Sha256 { get; set; } = "";
+
+    /// <summary>For tensor files (TorchSharp state dicts): the name, shape and dtype of every entry; else null.</summary>
+    public TensorDescription[]? Tensors { get; set; }
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>Predictions of a <see cref="TrainedPipeline"/> for new samples: fold-averaged fused class probabilities.</summary>
+/// <param name="SampleIds">One identifier per sample (the given IDs, or the 0-based row numbers).</param>
+/// <param name="ClassNames">The C class names.</param>
+/// <param name="Probabilities">p_ic = (1 / K) sum_k softmax(z^(k)_i)_c over the K fold networks, (n, C); rows sum to 1.</param>
+/// <param name="Predictions">argmax_c p_ic per sample (first maximum on ties).</param>
+public sealed record PredictionResult(IReadOnlyList<string> SampleIds, IReadOnlyList<string> ClassNames, double[,] Probabilities, IReadOnlyList<int> Predictions)
+{
+    /// <summary>Number of samples.</summary>
+    public int SampleCount => SampleIds.Count;
+
+    /// <summary>
+    /// The CSV document: header <c>sample,predicted_class,p_&lt;class&gt;...</c>, then one line per sample with its ID,
+    /// the predicted class name and the C probabilities (round-trip precision, invariant culture).
+    /// </summary>
+    public string ToCsv()
+    {
+        var text = new StringBuilder();
+        text.Append("sample,predicted_class");
+        foreach (var name in ClassNames) text.Append(",p_").Append(Quote(name));
+        text.Append('\n');
+        for (int i = 0; i < SampleCount; i++)
+        {
+            text.Append(Quote(SampleIds[i])).Append(',').Append(Quote(ClassNames[Predictions[i]]));
+            for (int c = 0; c < ClassNames.Count; c++)
+                text.Append(',').Append(Probabilities[i, c].ToString("R", CultureInfo.InvariantCulture));
+            text.Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static string Quote(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

@@ -1,0 +1,42 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// Named tensors held as the buffers of a module, so that they are written and read with TorchSharp's own
+/// state-dict format (<c>Module.save</c> / <c>Module.load</c>, which checks every name, dtype and shape on load).
+/// </summary>
+internal sealed class TensorBundle : nn.Module
+{
+    /// <summary>Creates a bundle holding <paramref name="tensors"/> (not copied; the bundle does not own them).</summary>
+    public TensorBundle(IEnumerable<KeyValuePair<string, Tensor>> tensors) : base(nameof(TensorBundle))
+    {
+        foreach (var (name, value) in tensors) register_buffer(name, value);
+    }
+
+    /// <summary>Creates an empty bundle whose buffers have the given shapes and dtypes, ready to <c>load</c> into.</summary>
+    public static TensorBundle Empty(IEnumerable<TensorDescription> descriptions) =>
+        new(descriptions.Select(d => new KeyValuePair<string, Tensor>(d.Name, zeros(d.Shape, dtype: d.ParseDType()))).ToArray());
+
+    /// <summary>A copy of the buffer <paramref name="name"/>, detached from every dispose scope.</summary>
+    public Tensor Take(string name) =>
+        (state_dict().TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"No tensor named '{name}'.")).detach().clone().DetachFromDisposeScope();
+
+    /// <summary>The name, shape and dtype of every buffer, in order.</summary>
+    public IReadOnlyList<TensorDescription> Describe() => Describe(this);
+
+    /// <summary>The name, shape and dtype of every entry of a module's state dict, in order.</summary>
+    public static IReadOnlyList<TensorDescription> Describe(nn.Module module) =>
+        module.state_dict().Select(kv => new TensorDescription(kv.Key, kv.Value.shape.ToArray(), kv.Value.dtype.ToString())).ToArray();
+}
+
+/// <summary>The name, shape and dtype of one saved tensor (as recorded in <c>manifest.json</c>).</summary>
+/// <param name="Name">State-dict name.</param>
+/// <param name="Shape">Shape.</param>
+/// <param name="DType">TorchSharp scalar type name (e.g. <c>Float32</c>).</param>
+public sealed record TensorDescription(string Name, long[] Shape, string DType)
+{
+    /// <summary>The scalar type named by <see cref="DType"/>.</summary>
+    public ScalarType ParseDType() =>
+        Enum.TryParse<ScalarType>(DType, out var t) ? t : throw new InvalidDataException($"Tensor '{Name}': unknown dtype '{DType}'.");
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Reflection;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Graph.Encoding;
+using BalancedMultimodal.Graph.Graphs;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// A trained pipeline, ready to predict new samples without retraining (inductively) and to be saved to a folder and
+/// loaded back: the standardiser statistics, the autoencoders (if used), the training cohort's model-input features
+/// and its fused graph, one <see cref="BalancedMultimodalNetwork"/> per cross-fitted fold, and the options.
+/// </summary>
+/// <remarks>
+/// <para>Prediction (<see cref="Predict"/>): new samples are standardised with the saved statistics (a missing
+/// modality is filled with the training mean, i.e. 0 after standardisation), compressed by the saved autoencoders,
+/// attached to their k nearest cohort nodes by <see cref="InductiveGraph"/> (edges cohort -&gt; new only, the cohort
+/// graph unchanged, as MOGONET attaches its test samples), and every fold network runs on the union graph; the fused
+/// head's probabilities are averaged over the folds. A sample lacking a modality is attached by its other modalities'
+/// similarities only, and that modality's encoder then sees an uninformative input (0) at the new node, so its embedding
+/// comes from the cohort neighbours' features of that modality (relational mean aggregation) - a neighbourhood
+/// imputation.</para>
+/// <para>Folder format: docs/persistence.md (<see cref="Save"/>, <see cref="Load"/>).</para>
+/// </remarks>
+public sealed class TrainedPipeline : IDisposable
+{
+    /// <summary>Version of the folder format written by <see cref="Save"/>; <see cref="Load"/> reads this version only.</summary>
+    public const int FormatVersion = 1;
+
+    private readonly Tensor[] _cohortFeatures;
+    private readonly TrainedFold[] _folds;
+    private readonly ModalityAutoencoder[]? _autoencoders;
+
+    /// <summary>Assembles a trained pipeline; it takes ownership of the tensors, graph, autoencoders and fold networks.</summary>
+    /// <param name="options">The options it was trained with.</param>
+    /// <param name="modalityNames">The M modality names.</param>
+    /// <param name="featureCounts">Raw feature count d_m of every modality.</param>
+    /// <param name="classNames">The C class names.</param>
+    /// <param name="standardizer">The standardiser fitted on the labelled training rows.</param>
+    /// <param name="autoencoders">One fitted autoencoder per modality, or null when none was used.</param>
+    /// <param name="cohortFeatures">Per modality the cohort's model-input features (n_c, d'_m), one dtype.</param>
+    /// <param name="graph">The cohort's patient graph (n_c nodes).</param>
+    /// <param name="folds">One trained fold per cross-fitted fold (at least one), networks bound to <paramref name="graph"/>.</param>
+    public TrainedPipeline(PipelineOptions options, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts,
+        IReadOnlyList<string> classNames, Standardizer standardizer, IReadOnlyList<ModalityAutoencoder>? autoencoders,
+        IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(modalityNames);
+        ArgumentNullException.ThrowIfNull(featureCounts);
+        ArgumentNullException.ThrowIfNull(classNames);
+        ArgumentNullException.ThrowIfNull(standardizer);
+        ArgumentNullException.ThrowIfNull(cohortFeatures);
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(folds);
+        int m = modalityNames.Count;
+        if (m < 2) throw new ArgumentException($"A trained pipeline has at least two modalities, got {m}.", nameof(modalityNames));
+        if (featureCounts.Count != m || cohortFeatures.Count != m || standardizer.ModalityNames.Count != m || (autoencoders is not null && autoencoders.Count != m))
+            throw new ArgumentException($"Modality count mismatch: {m} names, {featureCounts.Count} feature counts, {cohortFeatures.Count} feature matrices, {standardizer.ModalityNames.Count} standardised modalities, {autoencoders?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} autoencoders.", nameof(featureCounts));
+        if (classNames.Count < 2) throw new ArgumentException("At least two class names are needed.", nameof(classNames));
+        if (folds.Count == 0) throw new ArgumentException("At least one trained fold is needed.", nameof(folds));
+        for (int i = 0; i < m; i++)
+        {
+            if (cohortFeatures[i].dim() != 2 || cohortFeatures[i].shape[0] != graph.NodeCount)
+                throw new ArgumentException($"Modality '{modalityNames[i]}': cohort features ({string.Join(", ", cohortFeatures[i].shape)}) do not have one row per graph node ({graph.NodeCount}).", nameof(cohortFeatures));
+            if (standardizer.Means[i].Count != featureCounts[i])
+                throw new ArgumentException($"Modality '{modalityNames[i]}': the standardiser has {standardizer.Means[i].Count} columns but the modality {featureCounts[i]}.", nameof(standardizer));
+        }
+        foreach (var fold in folds)
+            if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
+                throw new ArgumentException($"Fold {fold.Fold}: its network has {fold.Network.ModalityCount} modalities and {fold.Network.ClassCount} classes, expected {m} and {classNames.Count}.", nameof(folds));
+        Options = options;
+        ModalityNames = modalityNames.ToArray();
+        FeatureCounts = featureCounts.ToArray();
+        ClassNames = classNames.ToArray();
+        Standardizer = standardizer;
+        _autoencoders = autoencoders?.ToArray();
+        _cohortFeatures = cohortFeatures.ToArray();
+        Graph = graph;
+        _folds = folds.ToArray();
+    }
+
+    /// <summary>The library version stamped into saved folders (informational version of BalancedMultimodal.Distillation).</summary>
+    public static string LibraryVersion { get; } =
+        typeof(BalancedTrainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(BalancedTrainer).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The options the pipeline was trained with.</summary>
+    public PipelineOptions Options { get; }
+
+    /// <summary>The M modality names, in order.</summary>
+    public IReadOnlyList<string> ModalityNames { get; }
+
+    /// <summary>Raw feature count d_m of every modality (what new samples must have).</summary>
+    public IReadOnlyList<int> FeatureCounts { get; }
+
+    /// <summary>The C class names.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The standardiser fitted on the labelled training rows.</summary>
+    public Standardizer Standardizer { get; }
+
+    /// <summary>The per-modality autoencoders, or null when the pipeline did not compress.</summary>
+    public IReadOnlyList<ModalityAutoencoder>? Autoencoders => _autoencoders;
+
+    /// <summary>Per modality the cohort's model-input features (n_c, d'_m): standardised, compressed when autoencoders are used.</summary>
+    public IReadOnlyList<Tensor> CohortFeatures => _cohortFeatures;
+
+    /// <summary>The cohort's patient graph (n_c nodes) the fold networks were trained on.</summary>
+    public RelationalGraph Graph { get; }
+
+    /// <summary>The trained folds.</summary>
+    public IReadOnlyList<TrainedFold> Folds => _folds;
+
+    /// <summary>Number of cohort nodes n_c.</summary>
+    public int CohortSize => (int)Graph.NodeCount;
+
+    /// <summary>The compute dtype of the networks.</summary>
+    public ScalarType DType => _cohortFeatures[0].dtype;
+
+    /// <summary>Builds an untrained network over <paramref name="graph"/> with this pipeline's architecture.</summary>
+    internal static BalancedMultimodalNetwork CreateNetwork(RelationalGraph graph, PipelineOptions options, IReadOnlyList<string> names,
+        IReadOnlyList<long> inputDims, int classCount, ScalarType dtype)
+    {
+        var factory = new RelationalGcnEncoderFactory(graph, options.Encoder);
+        var device = graph.Device;
+        var encoders = new List<ModalityEncoder>();
+        for (int m = 0; m < names.Count; m++)
+            encoders.Add(factory.Create(new ModalityEncoderRequest(m, names[m], inputDims[m], device, dtype)));
+        var network = new BalancedMultimodalNetwork(encoders, classCount, options.Training.HeadDropout, device, dtype);
+        network.eval();
+        return network;
+    }
+
+    /// <summary><see cref="CreateNetwork"/>, with every parameter and buffer detached from the current dispose scope,
+    /// so that a network kept beyond the scope it is built in (a trained fold) keeps its state.</summary>
+    internal static BalancedMultimodalNetwork CreateLongLivedNetwork(RelationalGraph graph, PipelineOptions options, IReadOnlyList<string> names,
+        IReadOnlyList<long> inputDims, int classCount, ScalarType dtype)
+    {
+        var network = CreateNetwork(graph, options, names, inputDims, classCount, dtype);
+        foreach (var p in network.parameters()) p.DetachFromDisposeScope();
+        foreach (var b in network.buffers()) b.DetachFromDisposeScope();
+        return network;
+    }
+
+    /// <summary>Model-input width d'_m of every modality.</summary>
+    internal long[] InputDims => _cohortFeatures.Select(f => f.shape[1]).ToArray();
+
+    /// <summary>
+    /// Predicts new samples inductively (see the class remarks): fold-averaged fused probabilities.
+    /// </summary>
+    /// <param name="modalities">One entry per trained modality, in order: the new samples' raw (unstandardised) values,
+    /// (n_new, d_m), with the trained name and feature count, and rows marked unavailable where a sample lacks the
+    /// modality; or null when no new sample has that modality. Every sample needs at least one available modality.</param>
+    /// <param name="sampleIds">Optional n_new sample IDs (default: the 0-based row numbers).</param>
+    /// <returns>The probabilities (n_new, C) and predicted classes.</returns>
+    /// <exception cref="ArgumentException">When the input does not match the trained modalities; the message names the modality or sample.</exception>
+    public PredictionResult Predict(IReadOnlyList<Modality?> modalities, IReadOnlyList<string>? sampleIds = null)
+    {
+        ArgumentNullException.ThrowIfNull(modalities);
+        int count = ModalityNames.Count;
+        if (modalities.Count != count)
+            throw new ArgumentException($"The model has {count} modalities ({string.Join(", ", ModalityNames)}) but {modalities.Count} were given.", nameof(modalities));
+        var present = modalities.Where(x => x is not null).ToArray();
+        if (present.Length == 0) throw new ArgumentException("Every modality is missing; at least one is needed.", nameof(modalities));
+        int n = present[0]!.SampleCount;
+        for (int m = 0; m < count; m++)
+        {
+            if (modalities[m] is not { } x) continue;
+            if (x.Name != ModalityNames[m])
+                throw new ArgumentException($"Modality {m} is named '{x.Name}' but the model's modality {m} is '{ModalityNames[m]}'.", nameof(modalities));
+            if (x.FeatureCount != FeatureCounts[m])
+                throw new ArgumentException($"Modality '{x.Name}' has {x.FeatureCount} features but the model was trained on {FeatureCounts[m]}.", nameof(modalities));
+            if (x.SampleCount != n)
+                throw new ArgumentException($"Modality '{x.Name}' has {x.SampleCount} rows but modality '{present[0]!.Name}' has {n}.", nameof(modalities));
+        }
+        var available = new bool[count][];
+        for (int m = 0; m < count; m++)
+            available[m] = Enumerable.Range(0, n).Select(i => modalities[m]?.IsAvailable(i) ?? false).ToArray();
+        for (int i = 0; i < n; i++)
+            if (!available.Any(a => a[i]))
+                throw new ArgumentException($"New sample {i} is missing in every modality; it needs at least one.", nameof(modalities));
+        if (sampleIds is not null && sampleIds.Count != n)
+            throw new ArgumentException($"{sampleIds.Count} sample IDs were given for {n} samples.", nameof(sampleIds));
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var device = Graph.Device;
+        var features = new Tensor[count];
+        for (int m = 0; m < count; m++)
+        {
+            var standardized = Standardize(modalities[m], m, n, available[m]);
+            var x = tensor(standardized, [n, FeatureCounts[m]], dtype: ScalarType.Float64, device: device).to(DType);
+            if (_autoencoders is not null) x = _autoencoders[m].Encode(x);
+            features[m] = x;
+        }
+        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours);
+        var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
+        var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
+        foreach (var fold in _folds)
+        {
+            using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
+            CopyState(fold.Network, network);
+            var outputs = network.Forward(unionFeatures);
+            sum.add_(nn.functional.softmax(outputs.FusedLogits, 1).narrow(0, CohortSize, n).to(ScalarType.Float64));
+        }
+        var values = sum.div_(_folds.Length).cpu().data<double>().ToArray();
+        var probabilities = new double[n, ClassNames.Count];
+        var predictions = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < ClassNames.Count; c++)
+            {
+                probabilities[i, c] = values[i * ClassNames.Count + c];
+                if (probabilities[i, c] > probabilities[i, predictions[i]]) predictions[i] = c;
+            }
+        }
+        var ids = sampleIds?.ToArray() ?? Enumerable.Range(0, n).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        return new PredictionResult(ids, ClassNames, probabilities, predictions);
+    }
+
+    /// <summary>z = (x - mean) / scale with the saved statistics; unavailable rows become 0 (the training mean).</summary>
+    private double[] Standardize(Modality? modality, int m, int n, bool[] available)
+    {
+        int d = FeatureCounts[m];
+        var result = new double[n * d];
+        if (modality is null) return result;
+        var means = Standardizer.Means[m];
+        var scales = Standardizer.Scales[m];
+        for (int i = 0; i < n; i++)
+        {
+            if (!available[i]) continue;
+            var row = modality.GetRow(i);
+            for (int j = 0; j < d; j++) result[i * d + j] = (row[j] - means[j]) / scales[j];
+        }
+        return result;
+    }
+
+    /// <summary>Copies every parameter and buffer of <paramref name="source"/> into the same-shaped <paramref name="target"/>.</summary>
+    internal static void CopyState(nn.Module source, nn.Module target)
+    {
+        using var noGrad = no_grad();
+        var from = source.state_dict();
+        foreach (var (name, value) in target.state_dict())
+            value.copy_(from[name]);
+    }
+
+    /// <summary>Writes the pipeline to <paramref name="folder"/> (created if needed; existing pipeline files are replaced).</summary>
+    /// <param name="folder">Target folder.</param>
+    public void Save(string folder) => TrainedPipelineFolder.Save(this, folder);
+
+    /// <summary>Loads a pipeline written by <see cref="Save"/>.</summary>
+    /// <param name="folder">The folder.</param>
+    /// <returns>The pipeline (the caller disposes it).</returns>
+    /// <exception cref="InvalidDataException">When a file is missing, corrupt, truncated, of another format version, or
+    /// does not fit the model the folder describes (e.g. weights of another shape); the message names the file.</exception>
+    public static TrainedPipeline Load(string folder) => TrainedPipelineFolder.Load(folder);
+
+    /// <summary>Disposes the networks, autoencoders, features and graph.</summary>
+    public void Dispose()
+    {
+        foreach (var fold in _folds) fold.Dispose();
+        if (_autoencoders is not null) foreach (var a in _autoencoders) a.Dispose();
+        foreach (var f in _cohortFeatures) f.Dispose();
+        Graph.Dispose();
+    }
+}

@@ -1,0 +1,317 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Graph.Graphs;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// Writes and reads the folder format of <see cref="TrainedPipeline"/> (docs/persistence.md): JSON for the options,
+/// statistics and per-fold outcomes, TorchSharp state dicts (<c>Module.save</c>) for every tensor, and a
+/// <c>manifest.json</c> with the format and library versions, the model's shape and the SHA-256 of every file.
+/// </summary>
+/// <remarks>
+/// Loading checks, in order: the manifest (present, valid JSON, known format version), every listed file present,
+/// every JSON file parseable, every tensor file loadable into the model the options and manifest describe (TorchSharp
+/// checks each entry's name, dtype and shape), and every file's SHA-256, so a file that is truncated, corrupt, or taken
+/// from a model of another shape gives an <see cref="InvalidDataException"/> naming it.
+/// </remarks>
+internal static class TrainedPipelineFolder
+{
+    public const string ManifestFile = "manifest.json";
+    public const string OptionsFile = "options.json";
+    public const string StandardizerFile = "standardizer.json";
+    public const string CohortFile = "cohort.bin";
+    public const string GraphFile = "graph.bin";
+
+    public static string AutoencoderFile(int m) => $"autoencoder_{m}.bin";
+
+    public static string FoldWeightsFile(int k) => $"fold_{k}.bin";
+
+    public static string FoldFile(int k) => $"fold_{k}.json";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private sealed record StandardizerRecord(string[] ModalityNames, double[][] Means, double[][] Scales);
+
+    private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan);
+
+    public static void Save(TrainedPipeline pipeline, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        Directory.CreateDirectory(folder);
+        var files = new List<PipelineFile>();
+        WriteJson(folder, OptionsFile, pipeline.Options, files);
+        WriteJson(folder, StandardizerFile, new StandardizerRecord(pipeline.ModalityNames.ToArray(),
+            pipeline.Standardizer.Means.Select(a => a.ToArray()).ToArray(), pipeline.Standardizer.Scales.Select(a => a.ToArray()).ToArray()), files);
+        if (pipeline.Autoencoders is { } autoencoders)
+            for (int m = 0; m < autoencoders.Count; m++) WriteModule(folder, AutoencoderFile(m), autoencoders[m], files);
+        using (var cohort = new TensorBundle(pipeline.CohortFeatures.Select((f, m) => Entry($"features{m}", f))))
+            WriteModule(folder, CohortFile, cohort, files);
+        var relations = pipeline.Graph.Relations;
+        using (var graph = new TensorBundle(relations.SelectMany((r, i) => r.EdgeWeight is null
+                   ? new[] { Entry($"relation{i}_edges", r.EdgeIndex) }
+                   : new[] { Entry($"relation{i}_edges", r.EdgeIndex), Entry($"relation{i}_weights", r.EdgeWeight) })))
+            WriteModule(folder, GraphFile, graph, files);
+        for (int k = 0; k < pipeline.Folds.Count; k++)
+        {
+            var fold = pipeline.Folds[k];
+            WriteModule(folder, FoldWeightsFile(k), fold.Network, files);
+            WriteJson(folder, FoldFile(k), new FoldRecord(fold.Fold, fold.ValidationRows.ToArray(), fold.FinalWeights.ToArray(),
+                fold.FusedValidationScore, fold.BestJointEpoch, fold.Plan), files);
+        }
+        var manifest = new PipelineManifest
+        {
+            FormatVersion = TrainedPipeline.FormatVersion,
+            LibraryVersion = TrainedPipeline.LibraryVersion,
+            CreatedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+            ModalityNames = pipeline.ModalityNames.ToArray(),
+            FeatureCounts = pipeline.FeatureCounts.ToArray(),
+            InputDims = pipeline.InputDims,
+            ClassNames = pipeline.ClassNames.ToArray(),
+            CohortSize = pipeline.CohortSize,
+            DType = pipeline.DType.ToString(),
+            HasAutoencoders = pipeline.Autoencoders is not null,
+            FoldCount = pipeline.Folds.Count,
+            GraphRelations = relations.Select(r => r.Name).ToArray(),
+            Files = files.ToArray(),
+        };
+        File.WriteAllText(Path.Combine(folder, ManifestFile), JsonSerializer.Serialize(manifest, Json));
+    }
+
+    public static TrainedPipeline Load(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
+        var manifestPath = Path.Combine(folder, ManifestFile);
+        if (!File.Exists(manifestPath))
+            throw new InvalidDataException($"{ManifestFile} is missing in '{folder}'; it is not a saved pipeline (write one with bmm train --save).");
+        var manifest = ReadJson<PipelineManifest>(folder, ManifestFile);
+        if (manifest.FormatVersion != TrainedPipeline.FormatVersion)
+            throw new InvalidDataException($"{ManifestFile}: format version {manifest.FormatVersion} (library {manifest.LibraryVersion}) cannot be read by this library (format version {TrainedPipeline.FormatVersion}, library {TrainedPipeline.LibraryVersion}).");
+        CheckManifest(manifest);
+        var listed = manifest.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        foreach (var file in listed.Keys)
+            if (!File.Exists(Path.Combine(folder, file)))
+                throw new InvalidDataException($"{file} is listed in {ManifestFile} but missing from '{folder}'.");
+        PipelineFile Listed(string name) => listed.TryGetValue(name, out var f) ? f
+            : throw new InvalidDataException($"{ManifestFile} does not list {name}, which the model needs.");
+
+        int count = manifest.ModalityNames.Length;
+        var dtype = new TensorDescription("dtype", [], manifest.DType).ParseDType();
+        var options = ReadJson<PipelineOptions>(folder, Listed(OptionsFile).Name);
+        var standardizer = ReadStandardizer(folder, Listed(StandardizerFile).Name, manifest);
+        var owned = new List<IDisposable>();
+        try
+        {
+            ModalityAutoencoder[]? autoencoders = null;
+            if (manifest.HasAutoencoders)
+            {
+                autoencoders = new ModalityAutoencoder[count];
+                for (int m = 0; m < count; m++)
+                {
+                    var file = Listed(AutoencoderFile(m));
+                    var autoencoder = Construct(file.Name, () => new ModalityAutoencoder(manifest.FeatureCounts[m], options.Autoencoder, dtype: dtype));
+                    owned.Add(autoencoder);
+                    LoadModule(folder, file, autoencoder);
+                    if (autoencoder.LatentDim != manifest.InputDims[m])
+                        throw new InvalidDataException($"{file.Name}: latent width {autoencoder.LatentDim} differs from the model input width {manifest.InputDims[m]} in {ManifestFile}.");
+                    autoencoder.eval();
+                    autoencoders[m] = autoencoder;
+                }
+            }
+            var cohortFile = Listed(CohortFile);
+            var features = LoadBundle(folder, cohortFile, Enumerable.Range(0, count)
+                .Select(m => new TensorDescription($"features{m}", [manifest.CohortSize, manifest.InputDims[m]], manifest.DType)).ToArray());
+            var cohort = Enumerable.Range(0, count).Select(m => features[$"features{m}"]).ToArray();
+            foreach (var t in cohort) owned.Add(t);
+            var graph = LoadGraph(folder, Listed(GraphFile), manifest);
+            owned.Add(graph);
+            var folds = new List<TrainedFold>();
+            for (int k = 0; k < manifest.FoldCount; k++)
+            {
+                var weights = Listed(FoldWeightsFile(k));
+                var network = Construct(weights.Name, () => TrainedPipeline.CreateLongLivedNetwork(graph, options, manifest.ModalityNames, manifest.InputDims, manifest.ClassNames.Length, dtype));
+                owned.Add(network);
+                CheckShapes(weights, TensorBundle.Describe(network));
+                LoadModule(folder, weights, network);
+                network.eval();
+                var record = ReadJson<FoldRecord>(folder, Listed(FoldFile(k)).Name);
+                if (record.ValidationRows is null || record.FinalWeights is null || record.FinalWeights.Length != count)
+                    throw new InvalidDataException($"{FoldFile(k)}: expected validation rows and {count} final weights.");
+                folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch));
+            }
+            foreach (var file in manifest.Files) VerifyChecksum(folder, file);
+            return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
+                autoencoders, cohort, graph, folds);
+        }
+        catch
+        {
+            foreach (var d in owned) d.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckManifest(PipelineManifest manifest)
+    {
+        int count = manifest.ModalityNames?.Length ?? 0;
+        if (count < 2 || manifest.FeatureCounts?.Length != count || manifest.InputDims?.Length != count)
+            throw new InvalidDataException($"{ManifestFile}: expected at least two modality names with as many feature counts and input widths.");
+        if (manifest.ClassNames is null || manifest.ClassNames.Length < 2)
+            throw new InvalidDataException($"{ManifestFile}: expected at least two class names.");
+        if (manifest.CohortSize < 2 || manifest.FoldCount < 1 || manifest.Files is null || manifest.GraphRelations is null || manifest.GraphRelations.Length == 0)
+            throw new InvalidDataException($"{ManifestFile}: cohort size, fold count, graph relations or file list missing.");
+        if (manifest.FeatureCounts.Any(d => d < 1) || manifest.InputDims.Any(d => d < 1))
+            throw new InvalidDataException($"{ManifestFile}: feature counts and input widths must be positive.");
+        if (manifest.Files.Any(f => f is null || string.IsNullOrEmpty(f.Name) || f.Name != Path.GetFileName(f.Name)))
+            throw new InvalidDataException($"{ManifestFile}: every listed file must be a plain file name inside the folder.");
+    }
+
+    private static Standardizer ReadStandardizer(string folder, string file, PipelineManifest manifest)
+    {
+        var record = ReadJson<StandardizerRecord>(folder, file);
+        if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
+            throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        for (int m = 0; m < manifest.FeatureCounts.Length; m++)
+            if (record.Means?[m]?.Length != manifest.FeatureCounts[m] || record.Scales?[m]?.Length != manifest.FeatureCounts[m])
+                throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' needs {manifest.FeatureCounts[m]} means and scales.");
+        try
+        {
+            return new Standardizer(record.ModalityNames, record.Means!, record.Scales!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
+    }
+
+    private static RelationalGraph LoadGraph(string folder, PipelineFile file, PipelineManifest manifest)
+    {
+        // Edge counts are data, not architecture: take them from the manifest's record of the file, then let TorchSharp
+        // check the file against it.
+        var recorded = file.Tensors ?? throw new InvalidDataException($"{ManifestFile}: {file.Name} has no tensor list.");
+        var tensors = LoadBundle(folder, file, recorded);
+        var relations = new List<GraphRelation>();
+        try
+        {
+            for (int r = 0; r < manifest.GraphRelations.Length; r++)
+            {
+                if (!tensors.TryGetValue($"relation{r}_edges", out var edges))
+                    throw new InvalidDataException($"{file.Name}: relation {r} ('{manifest.GraphRelations[r]}') has no edges.");
+                tensors.TryGetValue($"relation{r}_weights", out var weights);
+                relations.Add(new GraphRelation(manifest.GraphRelations[r], edges, weights));
+            }
+            return new RelationalGraph(manifest.CohortSize, relations);
+        }
+        catch (ArgumentException e)
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw new InvalidDataException($"{file.Name}: not a valid graph over {manifest.CohortSize} nodes: {e.Message}", e);
+        }
+    }
+
+    private static Dictionary<string, Tensor> LoadBundle(string folder, PipelineFile file, IReadOnlyList<TensorDescription> expected)
+    {
+        CheckShapes(file, expected);
+        using var bundle = Construct(file.Name, () => TensorBundle.Empty(expected));
+        LoadModule(folder, file, bundle);
+        return expected.ToDictionary(d => d.Name, d => bundle.Take(d.Name), StringComparer.Ordinal);
+    }
+
+    /// <summary>Compares what the model needs with what the manifest says the file holds.</summary>
+    private static void CheckShapes(PipelineFile file, IReadOnlyList<TensorDescription> expected)
+    {
+        if (file.Tensors is not { } recorded) throw new InvalidDataException($"{ManifestFile}: {file.Name} has no tensor list.");
+        if (recorded.Length != expected.Count)
+            throw new InvalidDataException($"{file.Name} holds {recorded.Length} tensors but the model described by {ManifestFile} and {OptionsFile} has {expected.Count}: it was written by a model of another shape (other modality count or layer count).");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            var (want, have) = (expected[i], recorded[i]);
+            if (want.Name != have.Name || !want.Shape.SequenceEqual(have.Shape ?? []) || want.DType != have.DType)
+                throw new InvalidDataException($"{file.Name} holds '{have.Name}' {Describe(have)} where the model described by {ManifestFile} and {OptionsFile} needs '{want.Name}' {Describe(want)}: it was written by a model of another shape (other hidden sizes, feature counts or dtype).");
+        }
+    }
+
+    private static string Describe(TensorDescription d) => $"({string.Join(", ", d.Shape ?? [])}) {d.DType}";
+
+    private static T Construct<T>(string file, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (Exception e) when (e is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
+        {
+            throw new InvalidDataException($"{file}: the model described by {ManifestFile} and {OptionsFile} cannot be built: {e.Message}", e);
+        }
+    }
+
+    private static void LoadModule(string folder, PipelineFile file, nn.Module module)
+    {
+        try
+        {
+            module.load(Path.Combine(folder, file.Name));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file.Name} does not fit the model described by {ManifestFile} and {OptionsFile}; it was written by a model of another shape or is corrupt ({e.Message})", e);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or FormatException or OverflowException or InvalidOperationException or OutOfMemoryException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new InvalidDataException($"{file.Name} is truncated or corrupt ({e.Message})", e);
+        }
+    }
+
+    private static void VerifyChecksum(string folder, PipelineFile file)
+    {
+        var actual = Sha256(Path.Combine(folder, file.Name));
+        if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{file.Name} is corrupt or was replaced: its SHA-256 {actual} differs from {file.Sha256} recorded in {ManifestFile}.");
+    }
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static T ReadJson<T>(string folder, string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(Path.Combine(folder, file)), Json)
+                ?? throw new InvalidDataException($"{file} holds null.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{file} is not valid: {e.Message}", e);
+        }
+    }
+
+    private static void WriteJson<T>(string folder, string file, T value, List<PipelineFile> files)
+    {
+        var path = Path.Combine(folder, file);
+        File.WriteAllText(path, JsonSerializer.Serialize(value, Json));
+        files.Add(new PipelineFile { Name = file, Sha256 = Sha256(path) });
+    }
+
+    private static void WriteModule(string folder, string file, nn.Module module, List<PipelineFile> files)
+    {
+        var path = Path.Combine(folder, file);
+        module.save(path);
+        files.Add(new PipelineFile { Name = file, Sha256 = Sha256(path), Tensors = TensorBundle.Describe(module).ToArray() });
+    }
+
+    private static KeyValuePair<string, Tensor> Entry(string name, Tensor value) => new(name, value.detach().clone());
+}

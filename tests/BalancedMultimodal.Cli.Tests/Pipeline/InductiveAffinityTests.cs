@@ -1,0 +1,50 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Graph.Fusion;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+public class InductiveAffinityTests
+{
+    [Theory]
+    [InlineData(DistanceMetric.SquaredEuclidean)]
+    [InlineData(DistanceMetric.Euclidean)]
+    public void Affinity_to_the_cohort_equals_the_training_kernel_over_cohort_plus_sample_when_the_sample_is_nobodys_neighbour(DistanceMetric metric)
+    {
+        // Without z-scoring, appending a sample that is in no cohort row's K nearest leaves the cohort's neighbour means
+        // unchanged, so the appended kernel's last row must equal the inductive affinity exactly.
+        using var scope = NewDisposeScope();
+        var cohort = randn(30, 4, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(7));
+        var sample = full(1, 4, 6.0, dtype: ScalarType.Float64);
+        var options = new AffinityOptions { K = 5, Mu = 0.5, Metric = metric, ZScore = false };
+
+        var inductive = InductiveAffinity.Compute(cohort, sample, options);
+        var appended = new AffinityBuilder(options).Build(cat([cohort, sample], 0));
+
+        var expected = appended[TensorIndex.Slice(30, 31), TensorIndex.Slice(0, 30)];
+        inductive.allclose(expected, rtol: 1e-12, atol: 0).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Attached_new_nodes_receive_exactly_k_edges_from_the_cohort_and_the_cohort_edges_are_unchanged()
+    {
+        using var scope = NewDisposeScope();
+        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
+        var samples = randn(4, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
+        var affinity = new AffinityOptions { K = 5 };
+        using var graph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(cohort));
+
+        using var union = InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [[true, true, true, true], [true, false, true, true]], affinity, 3);
+
+        union.NodeCount.Should().Be(24);
+        var edges = union.Relations[0].EdgeIndex;
+        long cohortEdges = graph.Relations[0].EdgeCount;
+        edges.narrow(1, 0, cohortEdges).eq(graph.Relations[0].EdgeIndex).all().item<bool>().Should().BeTrue();
+        var added = edges.narrow(1, cohortEdges, edges.shape[1] - cohortEdges);
+        added.shape[1].Should().Be(4 * 3);
+        (added[0] < 20).all().item<bool>().Should().BeTrue();
+        added[1].bincount(null, 0).narrow(0, 20, 4).data<long>().ToArray().Should().Equal(3, 3, 3, 3);
+    }
+}

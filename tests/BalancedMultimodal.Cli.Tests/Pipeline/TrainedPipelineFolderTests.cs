@@ -1,0 +1,175 @@
+using System.Text.Json.Nodes;
+using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Cli.Pipeline;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+[Collection(TrainedPipelineCollection.Name)]
+public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
+{
+    private static readonly ICliCommand[] Commands = [new TrainCommand(), new PredictCommand()];
+
+    private static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, Commands, "train", output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void The_folder_holds_a_manifest_with_format_and_library_versions()
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture.ModelFolder, "manifest.json")))!;
+
+        manifest["FormatVersion"]!.GetValue<int>().Should().Be(TrainedPipeline.FormatVersion);
+        manifest["LibraryVersion"]!.GetValue<string>().Should().Be(TrainedPipeline.LibraryVersion);
+        manifest["FoldCount"]!.GetValue<int>().Should().Be(2);
+        Directory.GetFiles(fixture.ModelFolder).Select(Path.GetFileName).Should()
+            .Contain(["options.json", "standardizer.json", "cohort.bin", "graph.bin", "fold_0.bin", "fold_0.json", "fold_1.bin", "fold_1.json"]);
+    }
+
+    [Fact]
+    public void A_truncated_weights_file_gives_invalid_data_naming_the_file()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "fold_1.bin");
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("fold_1.bin*");
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_the_cohort_features_is_caught_by_the_checksum()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "cohort.bin");
+        var bytes = File.ReadAllBytes(path);
+        bytes[^10] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("cohort.bin is corrupt*SHA-256*");
+    }
+
+    [Fact]
+    public void Corrupt_json_gives_invalid_data_naming_the_file()
+    {
+        var folder = fixture.CopyOfModel();
+        File.WriteAllText(Path.Combine(folder, "options.json"), "{ \"Seed\": ");
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("options.json is not valid*");
+    }
+
+    [Fact]
+    public void A_newer_format_version_gives_invalid_data_naming_the_manifest()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["FormatVersion"] = TrainedPipeline.FormatVersion + 1;
+        File.WriteAllText(path, manifest.ToJsonString());
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"manifest.json: format version {TrainedPipeline.FormatVersion + 1}*");
+    }
+
+    [Fact]
+    public void A_folder_without_manifest_is_not_a_saved_pipeline()
+    {
+        var act = () => TrainedPipeline.Load(fixture.DataFolder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("manifest.json is missing*");
+    }
+
+    [Fact]
+    public void Options_describing_other_hidden_sizes_than_the_weights_give_invalid_data_naming_the_weights()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "options.json");
+        var options = JsonNode.Parse(File.ReadAllText(path))!;
+        options["Encoder"]!["HiddenSizes"] = new JsonArray(8);
+        File.WriteAllText(path, options.ToJsonString());
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("fold_0.bin holds*, 16)*needs*, 8)*another shape*");
+    }
+
+    [Fact]
+    public void Train_with_save_writes_a_model_whose_weights_do_not_fit_a_model_of_another_shape()
+    {
+        // A second model with other hidden sizes, trained and saved through the CLI.
+        var config = Path.Combine(fixture.Root, "other-shape.json");
+        File.WriteAllText(config, """
+            {"Seed": 2, "CrossFitFolds": 1, "GraphNeighbours": 5, "Affinity": {"K": 8}, "Fusion": {"K": 8, "Iterations": 5},
+             "Encoder": {"HiddenSizes": [8]},
+             "Training": {"PretrainingEpochs": 5, "DistillationEpochs": 2, "JointEpochs": 5, "Assessment": {"Permutations": 19}}}
+            """);
+        var other = Path.Combine(fixture.Root, "other-shape-model");
+        var (code, output, error) = Run("train", "--data", fixture.DataFolder, "--config", config, "--out", Path.Combine(fixture.Root, "other-out"), "--save", other);
+        code.Should().Be(0, error);
+        output.Should().Contain("model: ");
+        using (var reloaded = TrainedPipeline.Load(other)) reloaded.Folds.Should().HaveCount(1);
+
+        var folder = fixture.CopyOfModel();
+        File.Copy(Path.Combine(other, "fold_0.bin"), Path.Combine(folder, "fold_0.bin"), overwrite: true);
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("fold_0.bin does not fit the model*another shape*");
+    }
+
+    [Fact]
+    public void Predict_command_writes_one_row_per_new_sample_with_a_probability_per_class()
+    {
+        var csv = Path.Combine(fixture.Root, "predictions-" + Guid.NewGuid().ToString("N") + ".csv");
+
+        var (code, output, error) = Run("predict", "--model", fixture.ModelFolder, "--data", fixture.NewSampleFolder, "--out", csv);
+
+        code.Should().Be(0, error);
+        var lines = File.ReadAllLines(csv);
+        lines[0].Should().Be("sample,predicted_class,p_0,p_1");
+        lines.Should().HaveCount(fixture.NewRows.Length + 1);
+        lines[1].Split(',')[0].Should().Be("0");
+        output.Should().Contain($"predicted {fixture.NewRows.Length} sample(s)").And.Contain("accuracy against labels_te.csv");
+    }
+
+    [Fact]
+    public void Predict_command_accepts_rows_and_files_marking_a_missing_modality()
+    {
+        var data = Path.Combine(fixture.Root, "partial-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        File.Copy(Path.Combine(fixture.NewSampleFolder, "1_te.csv"), Path.Combine(data, "1_te.csv"));
+        var second = File.ReadAllLines(Path.Combine(fixture.NewSampleFolder, "2_te.csv"));
+        second[0] = string.Join(',', Enumerable.Repeat("NA", 10));
+        File.WriteAllLines(Path.Combine(data, "2_te.csv"), second);
+        var csv = Path.Combine(data, "predictions.csv");
+
+        var (code, output, error) = Run("predict", "--model", fixture.ModelFolder, "--data", data, "--out", csv);
+
+        code.Should().Be(0, error);
+        File.ReadAllLines(csv).Should().HaveCount(fixture.NewRows.Length + 1);
+        output.Should().Contain($"{fixture.NewRows.Length} sample(s) lack at least one modality");
+    }
+
+    [Fact]
+    public void Predict_command_reports_a_corrupt_model_in_one_line_with_exit_code_2()
+    {
+        var folder = fixture.CopyOfModel();
+        File.WriteAllBytes(Path.Combine(folder, "graph.bin"), [1, 2, 3]);
+
+        var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Trim().Should().StartWith("bmm predict: graph.bin");
+    }
+}
