@@ -48,6 +48,13 @@ public sealed class PipelineOptions
     /// <summary>The two-phase balanced schedule.</summary>
     public BalancedTrainingOptions Training { get; set; } = new();
 
+    /// <summary>
+    /// libtorch intra-op threads for the run (torch.set_num_threads). Default 1: on cohorts of a few hundred to a few
+    /// thousand samples the tensors are small and extra threads only add synchronisation (measured in
+    /// docs/benchmarks.md); 0 keeps libtorch's default (one per core), better for large cohorts or GPUs.
+    /// </summary>
+    public int Threads { get; set; } = 1;
+
     /// <summary>Compute dtype: <c>float32</c> (default) or <c>float64</c>.</summary>
     public string DType { get; set; } = "float32";
 }

@@ -53,6 +53,8 @@ public sealed class TrainingPipeline
             throw new ArgumentException("The dataset has no test rows to score.");
         var clock = Stopwatch.StartNew();
         var o = _options;
+        if (o.Threads < 0) throw new ArgumentException($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
+        if (o.Threads > 0) torch.set_num_threads(o.Threads);
         o.Training.Seed = o.Seed;
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;

@@ -1,0 +1,14 @@
+using System.Runtime.CompilerServices;
+
+namespace BalancedMultimodal.Distillation.Tests;
+
+/// <summary>Runs once when the test assembly loads.</summary>
+internal static class TestRuntimeSetup
+{
+    /// <summary>
+    /// One libtorch thread per test process: test assemblies and test classes run in parallel on a 2-core CI machine,
+    /// and libtorch's OpenMP workers spin-waiting for each other made small models many times slower.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void UseOneLibtorchThread() => TorchSharp.torch.set_num_threads(1);
+}
