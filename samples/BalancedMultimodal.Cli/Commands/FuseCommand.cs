@@ -79,6 +79,7 @@ public sealed class FuseCommand : ICliCommand
         if (k >= n)
             throw new CliUsageException($"--K {k} must be below the number of samples ({n})");
 
+        GlibcHeap.ReturnLargeBlocksToSystem();
         WarmUp(dtype);
         var clock = Stopwatch.StartNew();
         double[,] fused;
