@@ -41,6 +41,7 @@ public sealed class SnfBenchmark : IBenchmark
         if (features < 1 || viewCount < 2 || k < 1 || t < 1)
             throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
         if (threads > 0) set_num_threads(threads);
+        GlibcHeap.ReturnLargeBlocksToSystem();
 
         output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}");
         output.WriteLine();
@@ -62,8 +63,9 @@ public sealed class SnfBenchmark : IBenchmark
             foreach (var view in views) view.Dispose();
         }
         output.WriteLine();
-        output.WriteLine($"Memory (float64): the fast path holds {viewCount} + 4 n x n matrices ({viewCount} views P_v, their sum, A = sum - P_v, S_v A and its transpose) " +
-                         "plus the sparse S_v (about K entries per row); the dense path adds one dense S_v per view. " +
+        output.WriteLine($"Memory (float64): during the iterations the fast path holds {viewCount} + 5 n x n matrices ({viewCount} views P_v, their sum, " +
+                         "A = sum - P_v, (S_v A)^T, the new P_v, the row-block products) plus the sparse S_v (about K entries per row); " +
+                         "the dense path adds one dense S_v per view. " +
                          $"At n = 5000 one n x n matrix is {5000L * 5000 * 8 / 1e6:F0} MB.");
     }
 

@@ -96,6 +96,10 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 divisor = (count - 1).clamp_min(1.0);
             }
 
+            // Scalars made once and disposed: implicit double -> Scalar conversions in the loop leave small native
+            // objects alive until finalisation, which pins the malloc heap and keeps freed n x n blocks from the OS.
+            using var divisorScalar = scalarDivisor.ToScalar();
+            using var alphaScalar = _options.Alpha.ToScalar();
             var sum = Sum(p);
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
@@ -104,10 +108,10 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     using var step = NewDisposeScope();
                     var others = sum - p[v];
                     var updated = kernels[v].Propagate(others);
-                    if (divisor is null) updated.div_(scalarDivisor); else updated.div_(divisor);
+                    if (divisor is null) updated.div_(divisorScalar); else updated.div_(divisor);
                     // snfpy's _B0_normalized then calls check_symmetric, which never fires here: the product is
                     // symmetric up to rounding (far inside its rtol = 1e-5), so that O(n^2) test is skipped.
-                    updated.diagonal().add_(_options.Alpha);
+                    updated.diagonal().add_(alphaScalar);
                     var previous = p[v];
                     p[v] = updated.MoveToOuterDisposeScope();
                     previous.Dispose();

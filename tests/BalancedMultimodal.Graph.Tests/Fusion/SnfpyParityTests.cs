@@ -77,12 +77,14 @@ public sealed class SnfpyParityTests
         var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions());
         var single = views.Select(v => v.to_type(ScalarType.Float32)).ToArray();
 
-        using var reference = fusion.Fuse(builder.Build(views));
-        using var actual = fusion.Fuse(builder.Build(single));
+        var doubleAffinities = builder.Build(views);
+        var singleAffinities = builder.Build(single);
+        using var reference = fusion.Fuse(doubleAffinities);
+        using var actual = fusion.Fuse(singleAffinities);
 
         actual.dtype.Should().Be(ScalarType.Float32);
         using var relative = (actual.to_type(ScalarType.Float64) - reference).abs() / reference.abs();
         relative.max().item<double>().Should().BeLessThan(1e-5);
-        foreach (var a in views.Concat(single)) a.Dispose();
+        foreach (var a in views.Concat(single).Concat(doubleAffinities).Concat(singleAffinities)) a.Dispose();
     }
 }
