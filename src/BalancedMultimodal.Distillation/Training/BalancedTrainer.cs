@@ -25,7 +25,8 @@ namespace BalancedMultimodal.Distillation.Training;
 /// measured and the best checkpoint kept (ties broken by validation cross-entropy); training stops after
 /// <c>Patience</c> epochs without improvement.</item>
 /// <item>Assessment: the phase-1 validation scores split the modalities into strong (score >= best - delta) and weak;
-/// for each weak modality the teacher is the strong modality whose class probabilities (over all rows) share the most
+/// for each weak modality the teacher is the strong modality whose class probabilities (over the rows held out from
+/// fitting: validation and unlabelled rows) share the most
 /// mutual information with its own, and the gate opens only if that dependence is significant
 /// (<see cref="ModalityAssessor"/>).</item>
 /// <item>Distillation (phase 1b): each gated student is fine-tuned with
@@ -211,24 +212,39 @@ public sealed class BalancedTrainer
 
         private DistillationPlan Assess(BalancedMultimodalNetwork network, IReadOnlyList<double> scores)
         {
+            // Outputs are compared on the rows no model was fitted to (validation and unlabelled rows): on training rows
+            // every head reproduces the labels it memorised, which would make even a pure-noise modality look
+            // dependent on its teacher.
+            var training = new HashSet<int>(_data.TrainRows);
+            var heldOut = Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).ToArray();
             network.eval();
-            var evidence = new List<ModalityEvidence>();
+            var outputs = new List<double[,]>();
             using (var scope = NewDisposeScope())
             using (no_grad())
             {
                 for (int m = 0; m < _data.ModalityCount; m++)
                 {
                     var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _data.Features[m])), 1).to(ScalarType.Float64);
-                    evidence.Add(ModalityEvidence.FromTensor(_data.ModalityNames[m], scores[m], probabilities));
+                    outputs.Add(ToArray(probabilities));
                 }
             }
             var assessment = _o.Assessment;
             var assessor = new ModalityAssessor(_trainer._estimator, assessment);
-            if (!assessment.RequireComplementarity) return assessor.Assess(evidence);
-            // I(student; labels) needs labels: only the training rows' labels are used, never validation or test labels.
-            var rows = _data.TrainRows;
-            var labelled = evidence.Select(e => new ModalityEvidence(e.Name, e.Score, SelectRows(e.Outputs, rows))).ToArray();
+            if (!assessment.RequireComplementarity)
+                return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut))).ToArray());
+            // I(student; labels) needs labels: the validation rows' (held out from fitting, like the scores themselves).
+            var rows = _data.ValidationRows;
+            var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows))).ToArray();
             return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
+        }
+
+        private static double[,] ToArray(Tensor matrix)
+        {
+            var values = matrix.cpu().data<double>().ToArray();
+            int rows = (int)matrix.shape[0], columns = (int)matrix.shape[1];
+            var result = new double[rows, columns];
+            Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
+            return result;
         }
 
         /// <summary>Phase 1b for one student; returns its validation macro-F1 afterwards.</summary>

@@ -49,7 +49,7 @@ public class AutoencoderCompressorTests
         var options = new AutoencoderOptions { LatentDim = 2, Epochs = 20, Seed = 4 };
         var first = new AutoencoderCompressor(options).FitTransform(x, AllRows, "m");
         var second = new AutoencoderCompressor(options).FitTransform(x, AllRows, "m");
-        first.equal(second).item<bool>().Should().BeTrue();
+        (first == second).all().item<bool>().Should().BeTrue();
     }
 
     [Fact]
