@@ -3,8 +3,8 @@ using BalancedMultimodal.Core.Information;
 namespace BalancedMultimodal.Distillation.Assessment;
 
 /// <summary>
-/// Permutation test of I(X; Y): the rows of Y are shuffled P times (Fisher-Yates with <see cref="System.Random"/> seeded
-/// by the given seed), which destroys the pairing but keeps both marginals, and I is re-estimated each time:
+/// Permutation test of I(X; Y) for the MI gate, delegating to Core's <see cref="PermutationTest"/>: the rows of Y are
+/// shuffled P times (seeded Fisher-Yates), which destroys the pairing but keeps both marginals, and I is re-estimated:
 /// <code>
 /// p = (1 + #{b : I(X; Y_pi_b) &gt;= I(X; Y)}) / (1 + P)
 /// </code>
@@ -19,33 +19,9 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentOutOfRangeException.ThrowIfLessThan(permutations, 1);
-        int n = y.GetLength(0), columns = y.GetLength(1);
-        if (x.GetLength(0) != n)
-            throw new ArgumentException($"x has {x.GetLength(0)} rows but y has {n}; rows must be paired.", nameof(y));
-
-        double observed = estimator.Estimate(x, y);
-        var random = new Random(seed);
-        var order = Enumerable.Range(0, n).ToArray();
-        var shuffled = new double[n, columns];
-        int atLeastObserved = 0;
-        double nullSum = 0;
-        for (int b = 0; b < permutations; b++)
-        {
-            for (int i = n - 1; i > 0; i--)
-            {
-                int j = random.Next(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
-            for (int i = 0; i < n; i++)
-            {
-                for (int c = 0; c < columns; c++)
-                    shuffled[i, c] = y[order[i], c];
-            }
-            double value = estimator.Estimate(x, shuffled);
-            nullSum += value;
-            if (value >= observed)
-                atLeastObserved++;
-        }
-        return new SignificanceResult(observed, (1.0 + atLeastObserved) / (1.0 + permutations), nullSum / permutations, permutations);
+        if (x.GetLength(0) != y.GetLength(0))
+            throw new ArgumentException($"x has {x.GetLength(0)} rows but y has {y.GetLength(0)}; rows must be paired.", nameof(y));
+        var result = new PermutationTest(estimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y);
+        return new SignificanceResult(result.Estimate, result.PValue, result.NullMean, result.Permutations);
     }
 }

@@ -41,7 +41,8 @@ namespace BalancedMultimodal.Distillation.Training;
 /// </list>
 /// Only training rows' labels enter a loss; validation labels only score, weight, select and stop; other rows' labels
 /// are never read. Every random choice is seeded (<see cref="BalancedTrainingOptions.Seed"/>), so the same seed gives
-/// the same result on CPU. Progress goes to an <see cref="IProgress{T}"/> and an <see cref="ILogger"/>; a
+/// the same result on CPU, provided no other thread draws from TorchSharp's process-wide generator meanwhile
+/// (initialisation and dropout use it, as in PyTorch). Progress goes to an <see cref="IProgress{T}"/> and an <see cref="ILogger"/>; a
 /// <see cref="CancellationToken"/> is honoured between epochs.
 /// </remarks>
 public sealed class BalancedTrainer

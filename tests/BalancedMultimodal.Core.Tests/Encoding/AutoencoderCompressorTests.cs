@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Tests.Encoding;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class AutoencoderCompressorTests
 {
     /// <summary>Rank-3 data embedded in 12 dimensions: a 3-wide code can reconstruct it almost exactly.</summary>

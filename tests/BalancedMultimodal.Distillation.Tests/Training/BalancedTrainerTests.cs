@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Training;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class BalancedTrainerTests
 {
     [Fact]
