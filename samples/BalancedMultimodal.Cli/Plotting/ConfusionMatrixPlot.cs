@@ -41,7 +41,7 @@ public static class ConfusionMatrixPlot
         return string.Create(CultureInfo.InvariantCulture, $"{count}\n({share:F1}%)");
     }
 
-    /// <summary>Writes the figure.</summary>
+    /// <summary>Writes the figure (<see cref="Create"/>) as a <see cref="Width"/> x <see cref="Height"/> PNG.</summary>
     /// <param name="labels">True test classes.</param>
     /// <param name="predictions">Predicted test classes (same length).</param>
     /// <param name="classCount">C.</param>
@@ -49,8 +49,16 @@ public static class ConfusionMatrixPlot
     /// <param name="path">The PNG file to write.</param>
     public static void Save(IReadOnlyList<int> labels, IReadOnlyList<int> predictions, int classCount, IReadOnlyList<string>? classNames, string path)
     {
-        var matrix = ConfusionMatrix.Compute(labels, predictions, classCount);
+        var plot = Create(labels, predictions, classCount, classNames);
         PlotStyle.PrepareOutput(path);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>Builds the figure: cell (i, j) is centred at plot coordinates x = j, y = C - 1 - i (row 0 at the top).</summary>
+    /// <inheritdoc cref="Save" path="/param"/>
+    public static Plot Create(IReadOnlyList<int> labels, IReadOnlyList<int> predictions, int classCount, IReadOnlyList<string>? classNames)
+    {
+        var matrix = ConfusionMatrix.Compute(labels, predictions, classCount);
         int c = matrix.ClassCount;
         var shares = RowShares(matrix);
 
@@ -59,8 +67,8 @@ public static class ConfusionMatrixPlot
         // ScottPlot's Blues runs dark to light; reversed, a high share is dark blue (white text) and zero is white.
         heatmap.Colormap = new ScottPlot.Colormaps.Blues().Reversed();
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        // Row 0 of the array is drawn at the top: cell (i, j) spans x in [j - 0.5, j + 0.5], y in [c - 1 - i - 0.5, c - 1 - i + 0.5].
-        heatmap.Extent = new CoordinateRect(-0.5, c - 0.5, -0.5, c - 0.5);
+        // ScottPlot's default placement: cell centres at integer coordinates, row 0 of the array at the top, so
+        // cell (i, j) is centred at x = j, y = c - 1 - i. (Heatmap.Extent would give the span of the cell CENTRES.)
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = "share of the true class (row)";
 
@@ -87,6 +95,6 @@ public static class ConfusionMatrixPlot
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Confusion matrix, test split (n = {matrix.Total}, accuracy {accuracy:F3})"));
         plot.Axes.SetLimits(-0.5, c - 0.5, -0.5, c - 0.5);
         plot.Grid.IsVisible = false;
-        plot.SavePng(path, Width, Height);
+        return plot;
     }
 }

@@ -41,7 +41,7 @@ public static class FusedSimilarityPlot
         return values[lower] + (position - lower) * (values[upper] - values[lower]);
     }
 
-    /// <summary>Writes the figure.</summary>
+    /// <summary>Writes the figure (<see cref="Create"/>) as a <see cref="Width"/> x <see cref="Height"/> PNG.</summary>
     /// <param name="fused">The N x N fused similarity matrix in the dataset's row order (as SNF returns it, not yet times N).</param>
     /// <param name="labels">The N labels (all rows, training and test: the graph spans them all).</param>
     /// <param name="classCount">C.</param>
@@ -49,9 +49,18 @@ public static class FusedSimilarityPlot
     /// <param name="path">The PNG file to write.</param>
     public static void Save(double[,] fused, IReadOnlyList<int> labels, int classCount, IReadOnlyList<string>? classNames, string path)
     {
+        var plot = Create(fused, labels, classCount, classNames);
+        PlotStyle.PrepareOutput(path);
+        plot.SavePng(path, Width, Height);
+    }
+
+    /// <summary>Builds the figure: ordered position p (see <see cref="ClassOrdering.Order"/>) is centred at plot
+    /// coordinates x = p (columns) and y = N - 1 - p (rows, position 0 at the top).</summary>
+    /// <inheritdoc cref="Save" path="/param"/>
+    public static Plot Create(double[,] fused, IReadOnlyList<int> labels, int classCount, IReadOnlyList<string>? classNames)
+    {
         ArgumentNullException.ThrowIfNull(fused);
         var ordering = ClassOrdering.ByClass(labels, classCount);
-        PlotStyle.PrepareOutput(path);
         int n = ordering.Order.Count;
         var scaled = new double[n, n];
         for (int i = 0; i < n; i++)
@@ -67,27 +76,28 @@ public static class FusedSimilarityPlot
         var heatmap = plot.Add.Heatmap(ordered);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
         heatmap.ManualRange = new ScottPlot.Range(bottom, top > bottom ? top : bottom + 1);
-        // Row 0 at the top: position p spans x in [p, p + 1] and y in [n - 1 - p, n - p].
-        heatmap.Extent = new CoordinateRect(0, n, 0, n);
+        // ScottPlot's default placement: cell centres at integer coordinates, row 0 at the top, so position p spans
+        // x in [p - 0.5, p + 0.5] and y in [n - 1 - p - 0.5, n - 1 - p + 0.5]. A block boundary before position s lies
+        // at x = s - 0.5 and y = n - s - 0.5.
         var colorBar = plot.Add.ColorBar(heatmap);
         colorBar.Label = "fused similarity x N (1 = uniform; scale: 1st-99th percentile)";
 
         for (int c = 1; c < classCount; c++)
         {
             double s = ordering.Starts[c];
-            var vertical = plot.Add.VerticalLine(s);
-            var horizontal = plot.Add.HorizontalLine(n - s);
+            var vertical = plot.Add.VerticalLine(s - 0.5);
+            var horizontal = plot.Add.HorizontalLine(n - s - 0.5);
             foreach (var line in new ScottPlot.Plottables.AxisLine[] { vertical, horizontal })
             {
                 line.Color = Colors.White;
                 line.LineWidth = 1.5f;
             }
         }
-        var centres = Enumerable.Range(0, classCount).Select(c => (ordering.Starts[c] + ordering.Starts[c + 1]) / 2.0).ToArray();
+        var centres = Enumerable.Range(0, classCount).Select(c => (ordering.Starts[c] + ordering.Starts[c + 1]) / 2.0 - 0.5).ToArray();
         var names = Enumerable.Range(0, classCount)
             .Select(c => $"{PlotStyle.ClassLabel(c, classNames)} (n={ordering.Starts[c + 1] - ordering.Starts[c]})").ToArray();
         plot.Axes.Bottom.SetTicks(centres, names);
-        plot.Axes.Left.SetTicks(centres.Select(x => n - x).ToArray(), names);
+        plot.Axes.Left.SetTicks(centres.Select(x => n - 1 - x).ToArray(), names);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.Axes.Left.TickLabelStyle.FontSize = 14;
         plot.XLabel("samples, grouped by class");
@@ -106,8 +116,8 @@ public static class FusedSimilarityPlot
             ? string.Create(CultureInfo.InvariantCulture, $"\nmean similarity x N: within class {within / withinCount:F3}, between classes {between / betweenCount:F3}")
             : "";
         plot.Title($"Fused SNF similarity, {n} samples ordered by class{summary}");
-        plot.Axes.SetLimits(0, n, 0, n);
+        plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
         plot.Grid.IsVisible = false;
-        plot.SavePng(path, Width, Height);
+        return plot;
     }
 }
