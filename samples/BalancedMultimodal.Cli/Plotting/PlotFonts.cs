@@ -23,11 +23,19 @@ public static class PlotFonts
         lock (Gate)
         {
             if (_registered) return;
-            Fonts.FontResolvers.Insert(0, new EmbeddedFontResolver(ReadResource("DejaVuSans.ttf"), ReadResource("DejaVuSans-Bold.ttf")));
+            Fonts.FontResolvers.Insert(0, new EmbeddedFontResolver());
             Fonts.Default = FamilyName;
             _registered = true;
         }
     }
+
+    /// <summary>A new typeface read from the embedded DejaVu Sans (bold or regular), independent of any system font.</summary>
+    public static SKTypeface CreateTypeface(bool bold) =>
+        SKTypeface.FromData(bold ? EmbeddedBold.Value : EmbeddedRegular.Value)
+        ?? throw new InvalidOperationException("The embedded font could not be decoded.");
+
+    private static readonly Lazy<SKData> EmbeddedRegular = new(() => ReadResource("DejaVuSans.ttf"));
+    private static readonly Lazy<SKData> EmbeddedBold = new(() => ReadResource("DejaVuSans-Bold.ttf"));
 
     private static SKData ReadResource(string file)
     {
@@ -37,15 +45,14 @@ public static class PlotFonts
         return SKData.Create(stream);
     }
 
-    /// <summary>Resolves <see cref="FamilyName"/> to the embedded typefaces (bold for weights of semi-bold and above).</summary>
-    private sealed class EmbeddedFontResolver(SKData regular, SKData bold) : IFontResolver
+    /// <summary>Resolves <see cref="FamilyName"/> to the embedded typefaces (bold for weights of semi-bold and above), and
+    /// nothing else (other names fall through to ScottPlot's next resolver).</summary>
+    private sealed class EmbeddedFontResolver : IFontResolver
     {
         public SKTypeface? CreateTypeface(string fontName, FontWeight weight, FontSlant slant, FontSpacing spacing) =>
             CreateTypeface(fontName, (int)weight >= (int)FontWeight.SemiBold, slant != FontSlant.Upright);
 
-        public SKTypeface? CreateTypeface(string fontName, bool bold1, bool italic) =>
-            string.Equals(fontName, FamilyName, StringComparison.OrdinalIgnoreCase)
-                ? SKTypeface.FromData(bold1 ? bold : regular)
-                : null;
+        public SKTypeface? CreateTypeface(string fontName, bool bold, bool italic) =>
+            string.Equals(fontName, FamilyName, StringComparison.OrdinalIgnoreCase) ? PlotFonts.CreateTypeface(bold) : null;
     }
 }

@@ -98,14 +98,23 @@ public sealed class PlotFilesTests : IDisposable
     }
 
     [Fact]
-    public void The_embedded_font_resolves_without_any_system_font()
+    public void The_embedded_font_is_read_from_the_assembly_not_the_system()
+    {
+        using var regular = PlotFonts.CreateTypeface(bold: false);
+        using var bold = PlotFonts.CreateTypeface(bold: true);
+
+        regular.FamilyName.Should().Be("DejaVu Sans");
+        bold.FontStyle.Weight.Should().Be((int)SkiaSharp.SKFontStyleWeight.Bold);
+    }
+
+    [Fact]
+    public void Registering_makes_the_embedded_font_scottplots_first_resolver_and_default_family()
     {
         PlotFonts.Register();
 
-        // ScottPlot caches typefaces: the returned one is shared, so it is not disposed here.
-        var typeface = Fonts.GetTypeface(PlotFonts.FamilyName, bold: false, italic: false);
-
-        typeface.FamilyName.Should().Be("DejaVu Sans");
+        var first = Fonts.FontResolvers[0];
+        first.CreateTypeface(PlotFonts.FamilyName, bold: false, italic: false)!.FamilyName.Should().Be("DejaVu Sans");
+        first.CreateTypeface("Some Other Family", bold: false, italic: false).Should().BeNull("other names fall through to the system resolver");
         Fonts.Default.Should().Be(PlotFonts.FamilyName);
     }
 
