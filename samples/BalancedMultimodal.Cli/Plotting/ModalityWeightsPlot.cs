@@ -30,7 +30,7 @@ public static class ModalityWeightsPlot
         PlotStyle.PrepareOutput(path);
         var plot = PlotStyle.NewPlot();
         int maxEpoch = 0;
-        double maxWeight = 0;
+        double maxWeight = 0, minWeight = double.PositiveInfinity;
         for (int f = folds.Count - 1; f >= 0; f--)
         {
             var joint = folds[f].History.Where(r => r.Phase == TrainingPhase.Joint && r.Weights is not null).OrderBy(r => r.Epoch).ToArray();
@@ -41,6 +41,7 @@ public static class ModalityWeightsPlot
             {
                 var ys = joint.Select(r => r.Weights!.Count > m ? r.Weights[m] : double.NaN).ToArray();
                 maxWeight = Math.Max(maxWeight, ys.Where(double.IsFinite).DefaultIfEmpty(0).Max());
+                minWeight = Math.Min(minWeight, ys.Where(double.IsFinite).DefaultIfEmpty(1).Min());
                 PlotStyle.AddLine(plot, xs, ys, PlotStyle.ModalityColor(m), f == 0, f == 0 ? PlotStyle.ModalityLabel(modalityNames[m]) : null);
             }
         }
@@ -58,7 +59,9 @@ public static class ModalityWeightsPlot
         plot.Title("Modality loss weights in the joint phase" + foldNote);
         plot.XLabel("joint epoch");
         plot.YLabel("loss weight w_m");
-        plot.Axes.SetLimits(0, maxEpoch + 1, 0, Math.Max(1, maxWeight) * 1.15);
+        // From the tenth below the smallest weight (at most 0.9) to above the largest, so changes stay visible.
+        double bottom = Math.Max(0, Math.Min(0.9, Math.Floor(minWeight * 10) / 10 - 0.1));
+        plot.Axes.SetLimits(0, maxEpoch + 1, bottom, Math.Max(1, maxWeight) + 0.1);
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, Width, Height);
     }

@@ -44,7 +44,10 @@ public static class TrainingCurvesPlot
         string foldNote = PlotStyle.FoldNote(folds.Count);
         double maxLoss = folds.SelectMany(f => f.History).Select(r => r.Loss).Where(double.IsFinite).DefaultIfEmpty(1).Max();
         Decorate(loss, timeline, "Training loss" + foldNote, "loss", 0, maxLoss * 1.12);
-        Decorate(score, timeline, "Validation macro-F1" + foldNote, "validation macro-F1", 0, 1.08);
+        // The F1 axis starts at the tenth below the lowest score (not at 0), so the curves use the panel's height.
+        double minScore = folds.SelectMany(f => f.History)
+            .SelectMany(r => (r.ModalityScores ?? []).Append(r.ValidationScore)).Where(double.IsFinite).DefaultIfEmpty(0).Min();
+        Decorate(score, timeline, "Validation macro-F1" + foldNote, "validation macro-F1", Math.Max(0, Math.Floor(minScore * 10) / 10 - 0.05), 1.04);
         // One legend (the colours are shared): right of the second panel.
         score.ShowLegend(Edge.Right);
 
