@@ -1,6 +1,8 @@
 using System.Globalization;
 using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Cli.Plotting;
 using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Distillation.Training;
 using Microsoft.Extensions.Configuration;
 
 namespace BalancedMultimodal.Cli.Commands;
@@ -8,6 +10,15 @@ namespace BalancedMultimodal.Cli.Commands;
 /// <summary><c>bmm train</c>: the balanced two-phase pipeline on a MOGONET-format folder (default: bundled ROSMAP).</summary>
 public sealed class TrainCommand : ICliCommand
 {
+    /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int CancelledExitCode = 130;
+
+    private readonly CancellationToken _externalCancellation;
+
+    /// <summary>Creates the command; <paramref name="cancellation"/> (default none) stops training between epochs
+    /// like Ctrl+C does (tests and hosts use it).</summary>
+    public TrainCommand(CancellationToken cancellation = default) => _externalCancellation = cancellation;
+
     /// <inheritdoc />
     public string Name => "train";
 
@@ -16,13 +27,18 @@ public sealed class TrainCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => """
-        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR]
+        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots]
 
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
           --seed N        seed of every stage (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
           --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md)
           --save DIR      also save the trained model to DIR (for bmm predict; format: docs/persistence.md)
+          --plots         also write PNG plots into --out: training_curves, modality_weights,
+                          confusion_matrix, fused_similarity (see docs/plots.md)
+
+        On a terminal a live progress line is redrawn in place; redirected output gets plain lines.
+        Ctrl+C stops training between epochs (exit code 130, nothing written).
         """;
 
     /// <inheritdoc />
@@ -33,6 +49,7 @@ public sealed class TrainCommand : ICliCommand
         var outFolder = args.GetString("out", "out")!;
         var seedText = args.GetString("seed");
         var saveFolder = args.GetString("save");
+        bool plots = args.GetBool("plots", false);
         args.EnsureAllConsumed();
 
         var options = LoadOptions(configFile);
@@ -43,7 +60,8 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
-        var result = new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null }.Run(dataset, new ConsoleTrainingProgress(output));
+        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null }, dataset, options, output);
+        if (result is null) return CancelledExitCode;
         if (result.Model is { } model)
         {
             using (model) model.Save(saveFolder!);
@@ -55,7 +73,46 @@ public sealed class TrainCommand : ICliCommand
         File.WriteAllText(metricsPath, MetricsReport.ToJson(result, options.Seed, Path.GetFullPath(data)));
         SummaryTable.Write(output, result);
         output.WriteLine($"metrics: {Path.GetFullPath(metricsPath)}");
+        if (plots)
+            foreach (var plot in TrainingPlots.WriteAll(result, dataset, options, outFolder))
+                output.WriteLine($"plot: {plot}");
         return 0;
+    }
+
+    /// <summary>
+    /// Runs the pipeline with live progress on a terminal (plain lines otherwise) and Ctrl+C wired to cancellation;
+    /// returns null, after a one-line message, when the run was cancelled.
+    /// </summary>
+    private PipelineResult? RunCancellable(TrainingPipeline pipeline, MultimodalDataset dataset, PipelineOptions options, TextWriter output)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_externalCancellation);
+        void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
+        {
+            // A second Ctrl+C while waiting for the epoch to end terminates the process as usual.
+            if (cancellation.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancellation.Cancel();
+        }
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        using var live = terminal ? new LiveTrainingProgress(output, options.CrossFitFolds) : null;
+        IProgress<TrainingProgress> progress = live is not null ? live : new ConsoleTrainingProgress(output, options.CrossFitFolds);
+        Console.CancelKeyPress += OnCancelKeyPress;
+        try
+        {
+            var result = pipeline.Run(dataset, progress, cancellation.Token);
+            live?.Complete();
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            live?.Complete();
+            output.WriteLine("bmm train: cancelled between epochs; no metrics or plots were written");
+            return null;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancelKeyPress;
+        }
     }
 
     /// <summary>Binds <see cref="PipelineOptions"/> from a JSON file (or returns the defaults).</summary>

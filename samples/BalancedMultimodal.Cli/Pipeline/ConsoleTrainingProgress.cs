@@ -3,21 +3,28 @@ using BalancedMultimodal.Distillation.Training;
 
 namespace BalancedMultimodal.Cli.Pipeline;
 
-/// <summary>Prints one line per phase change and a line every 50 epochs (plain lines suit CI logs).</summary>
-public sealed class ConsoleTrainingProgress(TextWriter output) : IProgress<TrainingProgress>
+/// <summary>
+/// Plain progress for logs (CI, redirected output): a <c>"fold k/K"</c> line when a fold starts (cross-fitting only),
+/// then one <see cref="TrainingProgressFormat.PlainLine"/> at each phase or modality change and every 50 epochs.
+/// </summary>
+/// <param name="output">Where the lines go.</param>
+/// <param name="foldCount">Number of folds the run trains (1: no fold lines).</param>
+public sealed class ConsoleTrainingProgress(TextWriter output, int foldCount = 1) : IProgress<TrainingProgress>
 {
+    private readonly FoldTracker _folds = new();
     private (TrainingPhase Phase, string? Modality)? _current;
 
     /// <inheritdoc />
     public void Report(TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        bool newFold = _folds.Observe(value);
+        if (newFold && foldCount > 1)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fold {_folds.Fold}/{foldCount}"));
         var key = (value.Phase, value.Modality);
-        bool changed = _current is not { } current || current.Phase != key.Phase || current.Modality != key.Modality;
+        bool changed = newFold || _current is not { } current || current.Phase != key.Phase || current.Modality != key.Modality;
         _current = key;
         if (!changed && value.Epoch % 50 != 0) return;
-        var weights = value.Weights is null ? "" : "  weights " + string.Join(" ", value.Weights.Select(w => w.ToString("F2", CultureInfo.InvariantCulture)));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {value.Phase,-12} {value.Modality ?? "fused",-10} epoch {value.Epoch,4}/{value.MaxEpochs}  loss {value.Loss:F4}  val macro-F1 {value.ValidationScore:F4}{weights}"));
+        output.WriteLine(TrainingProgressFormat.PlainLine(value));
     }
 }

@@ -1,0 +1,61 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Graph.Fusion;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Plotting;
+
+/// <summary>
+/// Recomputes the fused SNF patient-similarity matrix that <see cref="TrainingPipeline"/> builds its graph from, with
+/// the same steps and options: z-score every modality on the labelled rows (training plus any validation split,
+/// <see cref="Standardizer.FitTransform"/>), convert to the pipeline's compute dtype, optionally compress with the
+/// seeded autoencoder, then the per-modality affinities (<see cref="AffinityBuilder"/>, computed in float64) and
+/// <see cref="SimilarityNetworkFusion"/> over all rows (transductive, as the pipeline's graph).
+/// </summary>
+/// <remarks>
+/// The pipeline does not expose its fused matrix, so the plot recomputes it; every stage is deterministic for a given
+/// seed, so the result is the matrix the run used (with the autoencoder on, up to the run-to-run reproducibility of
+/// seeded TorchSharp training on the same machine).
+/// </remarks>
+public static class FusedSimilarityMatrix
+{
+    /// <summary>The N x N fused matrix of <paramref name="dataset"/> under <paramref name="options"/> (row order of the dataset).</summary>
+    /// <exception cref="ArgumentException">For a dataset with fewer than two modalities or an unknown dtype.</exception>
+    public static double[,] Compute(MultimodalDataset dataset, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        if (dataset.ModalityCount < 2)
+            throw new ArgumentException($"Similarity network fusion needs at least two modalities; the dataset has {dataset.ModalityCount}.", nameof(dataset));
+        var dtype = options.DType switch
+        {
+            "float32" => ScalarType.Float32,
+            "float64" => ScalarType.Float64,
+            _ => throw new ArgumentException($"DType must be float32 or float64, got '{options.DType}'.", nameof(options)),
+        };
+        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        var standardized = Standardizer.FitTransform(dataset, labelledRows);
+
+        using var scope = NewDisposeScope();
+        var features = new List<Tensor>();
+        for (int m = 0; m < standardized.ModalityCount; m++)
+        {
+            var x = standardized.ToTensor(m, dtype: dtype);
+            if (options.UseAutoencoder)
+            {
+                options.Autoencoder.Seed = options.Seed;
+                x = new AutoencoderCompressor(options.Autoencoder).FitTransform(x, labelledRows, standardized.Modalities[m].Name);
+            }
+            features.Add(x.to(ScalarType.Float64));
+        }
+        var affinities = new AffinityBuilder(options.Affinity).Build(features);
+        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities).cpu();
+        int n = dataset.SampleCount;
+        var values = fused.data<double>().ToArray();
+        var result = new double[n, n];
+        Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
+        return result;
+    }
+}

@@ -1,0 +1,51 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+
+namespace BalancedMultimodal.Cli.Plotting;
+
+/// <summary>Writes every figure of <c>bmm train --plots</c> into one folder.</summary>
+public static class TrainingPlots
+{
+    /// <summary>File name of <see cref="TrainingCurvesPlot"/>.</summary>
+    public const string TrainingCurvesFile = "training_curves.png";
+
+    /// <summary>File name of <see cref="ModalityWeightsPlot"/>.</summary>
+    public const string ModalityWeightsFile = "modality_weights.png";
+
+    /// <summary>File name of <see cref="ConfusionMatrixPlot"/>.</summary>
+    public const string ConfusionMatrixFile = "confusion_matrix.png";
+
+    /// <summary>File name of <see cref="FusedSimilarityPlot"/>.</summary>
+    public const string FusedSimilarityFile = "fused_similarity.png";
+
+    /// <summary>
+    /// Writes the training curves, the modality weights, the test confusion matrix and the class-ordered fused
+    /// similarity matrix (recomputed by <see cref="FusedSimilarityMatrix"/>) into <paramref name="folder"/>.
+    /// </summary>
+    /// <param name="result">The finished run.</param>
+    /// <param name="dataset">The dataset the run was trained on (raw, before standardisation).</param>
+    /// <param name="options">The options of the run.</param>
+    /// <param name="folder">The output folder (created when missing).</param>
+    /// <returns>The full paths of the files written, in the order above.</returns>
+    public static IReadOnlyList<string> WriteAll(PipelineResult result, MultimodalDataset dataset, PipelineOptions options, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        Directory.CreateDirectory(folder);
+        string Path1(string file) => Path.GetFullPath(Path.Combine(folder, file));
+
+        var paths = new List<string>();
+        TrainingCurvesPlot.Save(result.Folds, result.ModalityNames, Path1(TrainingCurvesFile));
+        paths.Add(Path1(TrainingCurvesFile));
+        ModalityWeightsPlot.Save(result.Folds, result.ModalityNames, Path1(ModalityWeightsFile));
+        paths.Add(Path1(ModalityWeightsFile));
+        ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
+        paths.Add(Path1(ConfusionMatrixFile));
+        var fused = FusedSimilarityMatrix.Compute(dataset, options);
+        FusedSimilarityPlot.Save(fused, dataset.Labels, dataset.ClassCount, dataset.ClassNames, Path1(FusedSimilarityFile));
+        paths.Add(Path1(FusedSimilarityFile));
+        return paths;
+    }
+}

@@ -1,0 +1,132 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Cli.Plotting;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using ScottPlot;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Plotting;
+
+public sealed class PlotFilesTests : IDisposable
+{
+    private static readonly string[] Names = ["1", "2", "3"];
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "bmm-plot-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>A hand-made history: 3 modalities, phase 1 (40 epochs), distillation of modality 3 (20), joint (40), every 5 epochs.</summary>
+    private static FoldOutcome Fold(int fold, double shift)
+    {
+        var history = new List<TrainingProgress>();
+        for (int m = 0; m < 3; m++)
+            for (int e = 5; e <= 40; e += 5)
+                history.Add(new TrainingProgress(TrainingPhase.Pretraining, Names[m], e, 40, 0.7 - 0.01 * e + shift, 0.5 + 0.005 * e - 0.05 * m, null, null));
+        for (int e = 5; e <= 20; e += 5)
+            history.Add(new TrainingProgress(TrainingPhase.Distillation, "3", e, 20, 0.9 - 0.02 * e, 0.6 + 0.004 * e, null, null));
+        for (int e = 5; e <= 40; e += 5)
+            history.Add(new TrainingProgress(TrainingPhase.Joint, null, e, 40, 2.5 - 0.03 * e + shift, 0.7 + 0.003 * e,
+                [0.7 + 0.002 * e, 0.65 + 0.002 * e, 0.6 + 0.003 * e], [1.0, 1.0 + 0.002 * e, 1.2 - 0.004 * e]));
+        return new FoldOutcome(fold, [0, 1], [0.7, 0.65, 0.6], [0.7, 0.65, 0.68], [0.78, 0.73, 0.72], 0.82, [1.0, 1.08, 1.04], null, 30, history);
+    }
+
+    [Fact]
+    public void Training_curves_are_written_as_a_non_blank_png()
+    {
+        var path = Path.Combine(_folder, "curves.png");
+
+        TrainingCurvesPlot.Save([Fold(0, 0), Fold(1, 0.1)], Names, path);
+
+        PngAssertions.ShouldBeAPlot(path, TrainingCurvesPlot.Width, TrainingCurvesPlot.Height);
+    }
+
+    [Fact]
+    public void Modality_weights_are_written_as_a_non_blank_png()
+    {
+        var path = Path.Combine(_folder, "weights.png");
+
+        ModalityWeightsPlot.Save([Fold(0, 0), Fold(1, 0.1)], Names, path);
+
+        PngAssertions.ShouldBeAPlot(path, ModalityWeightsPlot.Width, ModalityWeightsPlot.Height);
+    }
+
+    [Fact]
+    public void The_confusion_matrix_is_written_as_a_non_blank_png()
+    {
+        var path = Path.Combine(_folder, "confusion.png");
+
+        ConfusionMatrixPlot.Save([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 2], 3, null, path);
+
+        PngAssertions.ShouldBeAPlot(path, ConfusionMatrixPlot.Width, ConfusionMatrixPlot.Height);
+    }
+
+    [Fact]
+    public void The_fused_similarity_matrix_is_written_as_a_non_blank_png()
+    {
+        var random = new Random(3);
+        int n = 40;
+        var labels = Enumerable.Range(0, n).Select(i => i % 2).ToArray();
+        var fused = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+                fused[i, j] = fused[j, i] = (labels[i] == labels[j] ? 2.0 : 1.0) + random.NextDouble();
+        var path = Path.Combine(_folder, "fused.png");
+
+        FusedSimilarityPlot.Save(fused, labels, 2, ["control", "case"], path);
+
+        PngAssertions.ShouldBeAPlot(path, FusedSimilarityPlot.Width, FusedSimilarityPlot.Height);
+    }
+
+    [Fact]
+    public void A_history_without_joint_weights_cannot_give_a_weight_plot()
+    {
+        var fold = Fold(0, 0) with { History = Fold(0, 0).History.Where(r => r.Phase != TrainingPhase.Joint).ToArray() };
+
+        var act = () => ModalityWeightsPlot.Save([fold], Names, Path.Combine(_folder, "w.png"));
+
+        act.Should().Throw<ArgumentException>().WithMessage("No joint-phase record carries modality weights*");
+    }
+
+    [Fact]
+    public void A_plot_path_must_end_in_png()
+    {
+        var act = () => ConfusionMatrixPlot.Save([0, 1], [0, 1], 2, null, Path.Combine(_folder, "confusion.jpg"));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*must end in .png*");
+    }
+
+    [Fact]
+    public void The_embedded_font_is_read_from_the_assembly_not_the_system()
+    {
+        using var regular = PlotFonts.CreateTypeface(bold: false);
+        using var bold = PlotFonts.CreateTypeface(bold: true);
+
+        regular.FamilyName.Should().Be("DejaVu Sans");
+        bold.FontStyle.Weight.Should().Be((int)SkiaSharp.SKFontStyleWeight.Bold);
+    }
+
+    [Fact]
+    public void Registering_makes_the_embedded_font_scottplots_first_resolver_and_default_family()
+    {
+        PlotFonts.Register();
+
+        var first = Fonts.FontResolvers[0];
+        first.CreateTypeface(PlotFonts.FamilyName, bold: false, italic: false)!.FamilyName.Should().Be("DejaVu Sans");
+        first.CreateTypeface("Some Other Family", bold: false, italic: false).Should().BeNull("other names fall through to the system resolver");
+        Fonts.Default.Should().Be(PlotFonts.FamilyName);
+    }
+
+    [Fact]
+    public void The_off_diagonal_quantile_interpolates_between_order_statistics()
+    {
+        // Off-diagonal entries 1..6; the diagonal (100) is ignored. q = 0.5 lies halfway between 3 and 4.
+        var matrix = new double[,] { { 100, 1, 2 }, { 3, 100, 4 }, { 5, 6, 100 } };
+
+        FusedSimilarityPlot.OffDiagonalQuantile(matrix, 0.5).Should().Be(3.5);
+        FusedSimilarityPlot.OffDiagonalQuantile(matrix, 0).Should().Be(1);
+        FusedSimilarityPlot.OffDiagonalQuantile(matrix, 1).Should().Be(6);
+        FusedSimilarityPlot.OffDiagonalQuantile(matrix, 0.1).Should().BeApproximately(1.5, 1e-12);
+    }
+}
