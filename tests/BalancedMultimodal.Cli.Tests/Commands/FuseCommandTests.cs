@@ -1,0 +1,78 @@
+using System.Globalization;
+using BalancedMultimodal.Cli.Commands;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+public class FuseCommandTests : IDisposable
+{
+    private static readonly ICliCommand[] Commands = { new FuseCommand() };
+    private readonly string _folder = Directory.CreateTempSubdirectory("bmm-fuse-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "snf", name);
+
+    private static string Views => string.Join(",", new[] { "view1.csv", "view2.csv", "view3.csv" }.Select(Fixture));
+
+    private static (int ExitCode, string[] Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, Commands, "fuse", output, error);
+        return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error.ToString());
+    }
+
+    private static double[][] Read(string path) => File.ReadAllLines(path).Where(l => l.Length > 0)
+        .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_fused_matrix_matches_snfpy_to_1e10_and_the_last_line_reports_the_time(bool dense)
+    {
+        var outPath = Path.Combine(_folder, "fused.csv");
+        var args = new List<string> { "--views", Views, "--K", "20", "--mu", "0.5", "--t", "20", "--out", outPath };
+        if (dense) args.Add("--dense");
+        var (code, output, error) = Run(args.ToArray());
+
+        code.Should().Be(0, error);
+        output[^1].Should().StartWith("fuse_ms=");
+        double.Parse(output[^1]["fuse_ms=".Length..], CultureInfo.InvariantCulture).Should().BeGreaterThan(0);
+        var actual = Read(outPath);
+        var expected = Read(Fixture("fused_K20_mu0.5_t20.csv"));
+        actual.Length.Should().Be(expected.Length);
+        for (int i = 0; i < expected.Length; i++)
+            for (int j = 0; j < expected[i].Length; j++)
+                actual[i][j].Should().BeApproximately(expected[i][j], 1e-10, $"entry ({i}, {j})");
+    }
+
+    [Fact]
+    public void A_single_view_is_rejected_with_exit_code_2()
+    {
+        var (code, _, error) = Run("--views", Fixture("view1.csv"), "--out", Path.Combine(_folder, "f.csv"));
+        code.Should().Be(2);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
+
+    [Fact]
+    public void K_not_below_the_sample_count_is_rejected_with_exit_code_2()
+    {
+        var (code, _, error) = Run("--views", Views, "--K", "60", "--out", Path.Combine(_folder, "f.csv"));
+        code.Should().Be(2);
+        error.Should().Contain("60");
+    }
+
+    [Fact]
+    public void Ragged_rows_are_rejected_with_exit_code_2()
+    {
+        var ragged = Path.Combine(_folder, "ragged.csv");
+        var lines = File.ReadAllLines(Fixture("view2.csv"));
+        lines[4] = lines[4] + ",1.0";
+        File.WriteAllLines(ragged, lines);
+        var (code, _, error) = Run("--views", Fixture("view1.csv") + "," + ragged, "--out", Path.Combine(_folder, "f.csv"));
+        code.Should().Be(2);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using BalancedMultimodal.Cli.Commands;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+public class MiCommandTests : IDisposable
+{
+    private static readonly ICliCommand[] Commands = { new MiCommand() };
+    private readonly string _folder = Directory.CreateTempSubdirectory("bmm-mi-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static (int ExitCode, string[] Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, Commands, "mi", output, error);
+        return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error.ToString());
+    }
+
+    /// <summary>Splits a two-column fixture (x, y) into two headerless one-column files.</summary>
+    private (string X, string Y) Columns(string fixture)
+    {
+        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mi", fixture)).Where(l => l.Length > 0).ToArray();
+        var x = Path.Combine(_folder, "x.csv");
+        var y = Path.Combine(_folder, "y.csv");
+        File.WriteAllLines(x, lines.Select(l => l.Split(',')[0]));
+        File.WriteAllLines(y, lines.Select(l => l.Split(',')[1]));
+        return (x, y);
+    }
+
+    private static double Value(string line, string key)
+    {
+        line.Should().StartWith(key + "=");
+        return double.Parse(line[(key.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Ksg_prints_scikit_learns_estimate_as_the_last_line()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var (code, output, error) = Run("--x", x, "--y", y, "--k", "3");
+
+        code.Should().Be(0, error);
+        Value(output[^1], "mi_nats").Should().BeApproximately(0.14491691773446425, 1e-10);
+    }
+
+    [Fact]
+    public void The_mixed_estimator_matches_scikit_learns_continuous_discrete_estimate()
+    {
+        var (x, y) = Columns("cd.csv");
+        File.WriteAllLines(y, File.ReadAllLines(y).Select(v => ((int)double.Parse(v, CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture)));
+        var (code, output, error) = Run("--x", x, "--y", y, "--estimator", "mixed", "--k", "5");
+
+        code.Should().Be(0, error);
+        Value(output[^1], "mi_nats").Should().BeApproximately(0.10482353376583164, 1e-10);
+    }
+
+    [Fact]
+    public void With_permutations_the_p_value_is_printed_just_before_the_estimate()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var (code, output, _) = Run("--x", x, "--y", y, "--estimator", "gaussian", "--permutations", "99", "--seed", "1");
+
+        code.Should().Be(0);
+        Value(output[^2], "p_value").Should().Be(0.01, "rho = 0.5 over 300 rows is far beyond every shuffled pairing");
+        Value(output[^1], "mi_nats").Should().BeApproximately(-0.5 * Math.Log(1 - 0.25), 0.06);
+    }
+
+    [Fact]
+    public void Mismatched_row_counts_give_a_one_line_error_and_exit_code_2()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        File.WriteAllLines(y, File.ReadAllLines(y).Take(100));
+        var (code, _, error) = Run("--x", x, "--y", y);
+
+        code.Should().Be(2);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_non_numeric_cell_gives_a_one_line_error_and_exit_code_2()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var lines = File.ReadAllLines(x);
+        lines[7] = "abc";
+        File.WriteAllLines(x, lines);
+        var (code, _, error) = Run("--x", x, "--y", y);
+
+        code.Should().Be(2);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
+
+    [Fact]
+    public void An_unknown_estimator_is_rejected()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var (code, _, error) = Run("--x", x, "--y", y, "--estimator", "magic");
+
+        code.Should().Be(2);
+        error.Should().Contain("magic");
+    }
+}
