@@ -7,7 +7,6 @@ namespace BalancedMultimodal.Cli.Tests.Commands;
 
 public class FuseCommandTests : IDisposable
 {
-    private static readonly ICliCommand[] Commands = { new FuseCommand() };
     private readonly string _folder = Directory.CreateTempSubdirectory("bmm-fuse-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -16,13 +15,7 @@ public class FuseCommandTests : IDisposable
 
     private static string Views => string.Join(",", new[] { "view1.csv", "view2.csv", "view3.csv" }.Select(Fixture));
 
-    private static (int ExitCode, string[] Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, Commands, "fuse", output, error);
-        return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error.ToString());
-    }
+    private static (int ExitCode, string[] Output, string Error) Run(params string[] args) => CliRunner.Run(new FuseCommand(), args);
 
     private static double[][] Read(string path) => File.ReadAllLines(path).Where(l => l.Length > 0)
         .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();

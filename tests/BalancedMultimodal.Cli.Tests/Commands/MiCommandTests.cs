@@ -7,18 +7,11 @@ namespace BalancedMultimodal.Cli.Tests.Commands;
 
 public class MiCommandTests : IDisposable
 {
-    private static readonly ICliCommand[] Commands = { new MiCommand() };
     private readonly string _folder = Directory.CreateTempSubdirectory("bmm-mi-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, string[] Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, Commands, "mi", output, error);
-        return (code, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), error.ToString());
-    }
+    private static (int ExitCode, string[] Output, string Error) Run(params string[] args) => CliRunner.Run(new MiCommand(), args);
 
     /// <summary>Splits a two-column fixture (x, y) into two headerless one-column files.</summary>
     private (string X, string Y) Columns(string fixture)
