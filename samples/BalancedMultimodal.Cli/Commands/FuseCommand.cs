@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Graph.Fusion;
@@ -88,7 +89,7 @@ public sealed class FuseCommand : ICliCommand
             var views = matrices.Select(m => tensor(m, dtype: ScalarType.Float64).to_type(dtype)).ToArray();
             var affinities = builder.Build(views);
             var result = fusion.Fuse(affinities);
-            fused = ToArray(result);
+            fused = TensorMatrices.ToMatrix(result);
         }
         clock.Stop();
 
@@ -105,15 +106,5 @@ public sealed class FuseCommand : ICliCommand
         var views = new[] { rand(16, 3, dtype: dtype), rand(16, 3, dtype: dtype) };
         new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 4, Iterations = 1 })
             .Fuse(new AffinityBuilder(new AffinityOptions { K = 4 }).Build(views));
-    }
-
-    private static double[,] ToArray(Tensor matrix)
-    {
-        using var host = matrix.to_type(ScalarType.Float64).cpu().contiguous();
-        int rows = (int)host.shape[0], columns = (int)host.shape[1];
-        var flat = host.data<double>().ToArray();
-        var result = new double[rows, columns];
-        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(double));
-        return result;
     }
 }

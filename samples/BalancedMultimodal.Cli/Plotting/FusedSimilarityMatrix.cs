@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
@@ -51,11 +52,6 @@ public static class FusedSimilarityMatrix
             features.Add(x.to(ScalarType.Float64));
         }
         var affinities = new AffinityBuilder(options.Affinity).Build(features);
-        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities).cpu();
-        int n = dataset.SampleCount;
-        var values = fused.data<double>().ToArray();
-        var result = new double[n, n];
-        Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
-        return result;
+        return new SimilarityNetworkFusion(options.Fusion).Fuse(affinities).ToMatrix();
     }
 }

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,10 +64,6 @@ public sealed class ModalityEvidence
             throw new ArgumentException($"The outputs of modality '{name}' must be floating point; they are {outputs.dtype}.", nameof(outputs));
         using var scope = NewDisposeScope();
         var matrix = outputs.dim() == 1 ? outputs.unsqueeze(1) : outputs;
-        int rows = (int)matrix.shape[0], columns = (int)matrix.shape[1];
-        var values = matrix.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
-        var array = new double[rows, columns];
-        Buffer.BlockCopy(values, 0, array, 0, values.Length * sizeof(double));
-        return new ModalityEvidence(name, score, array);
+        return new ModalityEvidence(name, score, matrix.ToMatrix());
     }
 }

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Core.Metrics;
@@ -226,7 +227,7 @@ public sealed class BalancedTrainer
                 for (int m = 0; m < _data.ModalityCount; m++)
                 {
                     var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _data.Features[m])), 1).to(ScalarType.Float64);
-                    outputs.Add(ToArray(probabilities));
+                    outputs.Add(probabilities.ToMatrix());
                 }
             }
             var assessment = _o.Assessment;
@@ -237,15 +238,6 @@ public sealed class BalancedTrainer
             var rows = _data.ValidationRows;
             var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows))).ToArray();
             return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
-        }
-
-        private static double[,] ToArray(Tensor matrix)
-        {
-            var values = matrix.cpu().data<double>().ToArray();
-            int rows = (int)matrix.shape[0], columns = (int)matrix.shape[1];
-            var result = new double[rows, columns];
-            Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
-            return result;
         }
 
         /// <summary>Phase 1b for one student; returns its validation macro-F1 afterwards.</summary>

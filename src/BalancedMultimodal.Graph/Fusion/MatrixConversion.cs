@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -11,13 +12,5 @@ internal static class MatrixConversion
         return tensor(values, dtype: ScalarType.Float64);
     }
 
-    public static double[,] ToArray(Tensor matrix)
-    {
-        using var host = matrix.to_type(ScalarType.Float64).cpu().contiguous();
-        int rows = (int)host.shape[0], columns = (int)host.shape[1];
-        var flat = host.data<double>().ToArray();
-        var result = new double[rows, columns];
-        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(double));
-        return result;
-    }
+    public static double[,] ToArray(Tensor matrix) => matrix.ToMatrix();
 }

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core;
+
+/// <summary>Copies between 2-D tensors and <c>double[,]</c> arrays, for the array overloads of the public API.</summary>
+public static class TensorMatrices
+{
+    /// <summary>Copies a 2-D tensor (any device, any real dtype) into a new <c>double[rows, columns]</c>.</summary>
+    /// <param name="matrix">A tensor of shape (rows, columns).</param>
+    /// <returns>The values, converted to float64, row-major.</returns>
+    /// <exception cref="ArgumentException">The tensor is not 2-D.</exception>
+    public static double[,] ToMatrix(this Tensor matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (matrix.dim() != 2)
+            throw new ArgumentException($"Expected a 2-D tensor, got shape ({string.Join(", ", matrix.shape)}).", nameof(matrix));
+        using var host = matrix.detach().to(ScalarType.Float64).cpu().contiguous();
+        int rows = (int)host.shape[0], columns = (int)host.shape[1];
+        var flat = host.data<double>().ToArray();
+        var result = new double[rows, columns];
+        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(double));
+        return result;
+    }
+}
