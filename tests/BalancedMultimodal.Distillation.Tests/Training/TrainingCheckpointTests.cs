@@ -31,6 +31,50 @@ public class TrainingCheckpointTests
     }
 
     [Fact]
+    public void A_checkpoint_saved_to_a_file_and_loaded_resumes_exactly_like_an_uninterrupted_run()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions(seed: 7);
+        using var uninterrupted = TrainingFixtures.Trainer(options).Fit(data);
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-checkpoint-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using (var interrupted = InterruptedAfterPhase1(data, options)) interrupted.SaveTo(path);
+
+            using var loaded = TrainingCheckpoint.Load(path);
+            using var resumed = TrainingFixtures.Trainer(options).Fit(data, loaded);
+
+            resumed.FusedProbabilities.data<float>().ToArray().Should().Equal(uninterrupted.FusedProbabilities.data<float>().ToArray());
+            resumed.PretrainingScores.Should().Equal(uninterrupted.PretrainingScores);
+            resumed.FinalWeights.Should().Equal(uninterrupted.FinalWeights);
+            resumed.History.Should().Equal(uninterrupted.History, (a, b) => a.Phase == b.Phase && a.Modality == b.Modality && a.Epoch == b.Epoch
+                && a.Loss == b.Loss && a.ValidationScore == b.ValidationScore);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_checkpoint_is_rejected_as_invalid_data()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-not-a-checkpoint-{Guid.NewGuid():N}.bin");
+        try
+        {
+            File.WriteAllText(path, "modality,value\nstrong,1\n");
+
+            var act = () => TrainingCheckpoint.Load(path);
+
+            act.Should().Throw<InvalidDataException>().WithMessage("*not a training checkpoint*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_checkpoint_is_filled_with_the_phase_1_scores_before_the_interruption()
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
