@@ -91,11 +91,32 @@ public sealed class BalancedTrainer
     public BalancedTrainingResult Fit(BalancedTrainingData data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var run = new Run(this, data, progress, cancellationToken);
+        var run = new Run(this, data, progress, cancellationToken, null);
         return run.Execute();
     }
 
-    /// <summary>The state of one <see cref="Fit"/> call.</summary>
+    /// <summary>
+    /// Runs the whole schedule with a phase-boundary checkpoint: an empty <paramref name="checkpoint"/> is filled right
+    /// after phase 1; a filled one is resumed from (phase 1 skipped; network state, phase-1 scores and the global
+    /// generator state restored), giving the same result as an uninterrupted run with the same seed.
+    /// </summary>
+    /// <param name="data">Features, labels and splits (validated at construction).</param>
+    /// <param name="checkpoint">The checkpoint to fill (empty) or resume from (filled).</param>
+    /// <param name="progress">Receives a report at every evaluation step (a resumed run reports phases after 1 only).</param>
+    /// <param name="cancellationToken">Checked between epochs.</param>
+    /// <returns>The trained network and its outcome; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities
+    /// or a network of another shape (thrown before any training).</exception>
+    public BalancedTrainingResult Fit(BalancedTrainingData data, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var run = new Run(this, data, progress, cancellationToken, checkpoint);
+        return run.Execute();
+    }
+
+    /// <summary>The state of one <c>Fit</c> call.</summary>
     private sealed class Run
     {
         private readonly BalancedTrainer _trainer;
@@ -103,6 +124,7 @@ public sealed class BalancedTrainer
         private readonly BalancedTrainingData _data;
         private readonly IProgress<TrainingProgress>? _progress;
         private readonly CancellationToken _cancellation;
+        private readonly TrainingCheckpoint? _checkpoint;
         private readonly List<TrainingProgress> _history = new();
         private readonly int[] _validationLabels;
         private Tensor _trainRows = null!;
@@ -110,8 +132,9 @@ public sealed class BalancedTrainer
         private Tensor _trainMask = null!;
         private Tensor _allRowsMask = null!;
 
-        public Run(BalancedTrainer trainer, BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        public Run(BalancedTrainer trainer, BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingCheckpoint? checkpoint)
         {
+            _checkpoint = checkpoint;
             _trainer = trainer;
             _o = trainer._options;
             _data = data;
@@ -141,10 +164,23 @@ public sealed class BalancedTrainer
             var network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
             try
             {
-                var pretraining = new double[_data.ModalityCount];
-                for (int m = 0; m < _data.ModalityCount; m++)
-                    pretraining[m] = Pretrain(network, m, labels);
-                _trainer._logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
+                double[] pretraining;
+                if (_checkpoint is { IsFilled: true })
+                {
+                    _checkpoint.Validate(_o.Seed, _data.ModalityNames, network, "checkpoint");
+                    _checkpoint.Restore(network);
+                    pretraining = _checkpoint.PretrainingScores.ToArray();
+                    _history.AddRange(_checkpoint.PretrainingHistory);
+                    _trainer._logger.LogInformation("Resumed after phase 1 from the checkpoint; validation macro-F1: {Scores}", Describe(pretraining));
+                }
+                else
+                {
+                    pretraining = new double[_data.ModalityCount];
+                    for (int m = 0; m < _data.ModalityCount; m++)
+                        pretraining[m] = Pretrain(network, m, labels);
+                    _trainer._logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
+                    _checkpoint?.Save(_o.Seed, _data.ModalityNames, network, pretraining, _history);
+                }
 
                 DistillationPlan? plan = null;
                 var distilled = (double[])pretraining.Clone();

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Training;
 
-/// <summary>The outcome of <see cref="BalancedTrainer.Fit"/>: the trained network at its best checkpoint, its
+/// <summary>The outcome of <see cref="BalancedTrainer.Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/>: the trained network at its best checkpoint, its
 /// predictions for every row, and what happened on the way (scores, plan, weights, history).</summary>
 public sealed class BalancedTrainingResult : IDisposable
 {

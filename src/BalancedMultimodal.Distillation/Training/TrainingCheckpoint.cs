@@ -1,0 +1,255 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>
+/// The phase-boundary checkpoint of <see cref="BalancedTrainer"/>: the state right after phase 1 (every modality
+/// pretrained), from which a run resumes and ends exactly as an uninterrupted run with the same seed.
+/// </summary>
+/// <remarks>
+/// Pass an empty checkpoint to <see cref="BalancedTrainer.Fit(BalancedTrainingData, TrainingCheckpoint, IProgress{TrainingProgress}, CancellationToken)"/>:
+/// the trainer fills it as soon as phase 1 ends (before assessment, distillation and phase 2), so it survives a
+/// cancellation or failure later in the run. Passing the filled checkpoint to a later <c>Fit</c> (any trainer with the
+/// same options and encoder factory) skips phase 1: the network is built exactly as in a fresh run (its encoders draw
+/// their initial weights from the seeded generator), then its state (parameters and buffers, i.e. the
+/// <c>state_dict</c>) is overwritten with the saved one, the phase-1 scores and progress reports are restored, and
+/// TorchSharp's process-wide CPU generator is set back to the saved state (<c>torch.random.set_rng_state</c>, as
+/// <c>torch.set_rng_state</c> in PyTorch), so that dropout in the later phases draws the same numbers.
+/// The checkpoint holds detached copies of the tensors (on the training device); <see cref="SaveTo"/> and
+/// <see cref="Load"/> carry it across processes. Dispose it when done.
+/// </remarks>
+public sealed class TrainingCheckpoint : IDisposable
+{
+    private readonly Dictionary<string, Tensor> _networkState = new(StringComparer.Ordinal);
+    private Tensor? _generatorState;
+    private string[] _modalityNames = Array.Empty<string>();
+    private double[] _pretrainingScores = Array.Empty<double>();
+    private TrainingProgress[] _pretrainingHistory = Array.Empty<TrainingProgress>();
+
+    /// <summary>True once a run has saved its phase-1 state here; a <c>Fit</c> given a filled checkpoint resumes from it.</summary>
+    public bool IsFilled { get; private set; }
+
+    /// <summary>The seed (<see cref="BalancedTrainingOptions.Seed"/>) of the run that filled the checkpoint.</summary>
+    public int Seed { get; private set; }
+
+    /// <summary>The modality names of the run that filled the checkpoint, in order.</summary>
+    public IReadOnlyList<string> ModalityNames => _modalityNames;
+
+    /// <summary>The phase-1 validation macro-F1 of each modality (same order as <see cref="ModalityNames"/>).</summary>
+    public IReadOnlyList<double> PretrainingScores => _pretrainingScores;
+
+    /// <summary>The progress reports of phase 1, replayed into the resumed run's history.</summary>
+    public IReadOnlyList<TrainingProgress> PretrainingHistory => _pretrainingHistory;
+
+    /// <summary>Names of the saved network state entries (parameters and buffers).</summary>
+    public IReadOnlyCollection<string> NetworkStateNames => _networkState.Keys;
+
+    internal void Save(int seed, IReadOnlyList<string> modalityNames, nn.Module network, IReadOnlyList<double> pretrainingScores,
+        IReadOnlyList<TrainingProgress> history)
+    {
+        Clear();
+        using (no_grad())
+            foreach (var (name, value) in network.state_dict())
+                _networkState[name] = value.detach().clone().DetachFromDisposeScope();
+        _generatorState = random.get_rng_state().DetachFromDisposeScope();
+        Seed = seed;
+        _modalityNames = modalityNames.ToArray();
+        _pretrainingScores = pretrainingScores.ToArray();
+        _pretrainingHistory = history.ToArray();
+        IsFilled = true;
+    }
+
+    /// <summary>Checks that the checkpoint fits the run before any state is changed; throws naming the mismatch.</summary>
+    internal void Validate(int seed, IReadOnlyList<string> modalityNames, nn.Module network, string parameterName)
+    {
+        if (!IsFilled) throw new ArgumentException("The checkpoint is empty; it cannot be resumed from.", parameterName);
+        if (seed != Seed)
+            throw new ArgumentException($"The checkpoint was written with Seed {Seed}, but the options have Seed {seed}.", parameterName);
+        if (!modalityNames.SequenceEqual(_modalityNames, StringComparer.Ordinal))
+            throw new ArgumentException(
+                $"The checkpoint was written for modalities [{string.Join(", ", _modalityNames)}], but the data has [{string.Join(", ", modalityNames)}].",
+                parameterName);
+        var state = network.state_dict();
+        foreach (var (name, target) in state)
+        {
+            if (!_networkState.TryGetValue(name, out var saved))
+                throw new ArgumentException($"The checkpoint has no network state '{name}'; it was written by a different network.", parameterName);
+            if (!saved.shape.SequenceEqual(target.shape))
+                throw new ArgumentException(
+                    $"Network state '{name}' has shape [{string.Join(", ", saved.shape)}] in the checkpoint but [{string.Join(", ", target.shape)}] in this network.",
+                    parameterName);
+            if (saved.dtype != target.dtype)
+                throw new ArgumentException($"Network state '{name}' has dtype {saved.dtype} in the checkpoint but {target.dtype} in this network.", parameterName);
+        }
+        var extra = _networkState.Keys.FirstOrDefault(k => !state.ContainsKey(k));
+        if (extra is not null)
+            throw new ArgumentException($"The checkpoint has network state '{extra}' that this network lacks; it was written by a different network.", parameterName);
+    }
+
+    /// <summary>Copies the saved network state into the network and sets the global generator state.</summary>
+    internal void Restore(nn.Module network)
+    {
+        using (no_grad())
+            foreach (var (name, target) in network.state_dict())
+                target.copy_(_networkState[name]);
+        random.set_rng_state(_generatorState!);
+    }
+
+    /// <summary>
+    /// Writes the filled checkpoint to a file (binary: a header, then every tensor as dtype, shape and raw bytes), so a
+    /// run can resume in another process with <see cref="Load"/>.
+    /// </summary>
+    /// <param name="path">The file to create or overwrite.</param>
+    /// <exception cref="InvalidOperationException">The checkpoint is empty.</exception>
+    public void SaveTo(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!IsFilled) throw new InvalidOperationException("The checkpoint is empty; there is nothing to save.");
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write(System.Text.Encoding.ASCII.GetBytes(FileMagic));
+        writer.Write(Seed);
+        writer.Write(_modalityNames.Length);
+        foreach (var name in _modalityNames) writer.Write(name);
+        foreach (var score in _pretrainingScores) writer.Write(score);
+        writer.Write(_pretrainingHistory.Length);
+        foreach (var report in _pretrainingHistory) WriteReport(writer, report);
+        writer.Write(_networkState.Count);
+        foreach (var (name, value) in _networkState)
+        {
+            writer.Write(name);
+            WriteTensor(writer, value);
+        }
+        WriteTensor(writer, _generatorState!);
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="SaveTo"/>; its tensors are on the default device until restored.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <returns>A filled checkpoint; the caller disposes it.</returns>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint or is truncated.</exception>
+    public static TrainingCheckpoint Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var reader = new BinaryReader(File.OpenRead(path));
+        var checkpoint = new TrainingCheckpoint();
+        try
+        {
+            var header = reader.ReadBytes(FileMagic.Length);
+            if (System.Text.Encoding.ASCII.GetString(header) != FileMagic)
+                throw new InvalidDataException($"'{path}' is not a training checkpoint (expected header {FileMagic}).");
+            int seed = reader.ReadInt32();
+            var names = new string[ReadCount(reader, path)];
+            for (int i = 0; i < names.Length; i++) names[i] = reader.ReadString();
+            var scores = new double[names.Length];
+            for (int i = 0; i < scores.Length; i++) scores[i] = reader.ReadDouble();
+            var history = new TrainingProgress[ReadCount(reader, path)];
+            for (int i = 0; i < history.Length; i++) history[i] = ReadReport(reader);
+            int entries = ReadCount(reader, path);
+            for (int i = 0; i < entries; i++)
+            {
+                var name = reader.ReadString();
+                checkpoint._networkState[name] = ReadTensor(reader, path);
+            }
+            checkpoint._generatorState = ReadTensor(reader, path);
+            checkpoint.Seed = seed;
+            checkpoint._modalityNames = names;
+            checkpoint._pretrainingScores = scores;
+            checkpoint._pretrainingHistory = history;
+            checkpoint.IsFilled = true;
+            return checkpoint;
+        }
+        catch (EndOfStreamException e)
+        {
+            checkpoint.Dispose();
+            throw new InvalidDataException($"The checkpoint file '{path}' is truncated.", e);
+        }
+        catch
+        {
+            checkpoint.Dispose();
+            throw;
+        }
+    }
+
+    private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/1";
+
+    private static int ReadCount(BinaryReader reader, string path)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (negative count {count}).");
+        return count;
+    }
+
+    private static void WriteTensor(BinaryWriter writer, Tensor value)
+    {
+        writer.Write((int)value.dtype);
+        writer.Write(value.shape.Length);
+        foreach (var d in value.shape) writer.Write(d);
+        using var host = value.cpu().contiguous();
+        var bytes = host.bytes.ToArray();
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static Tensor ReadTensor(BinaryReader reader, string path)
+    {
+        var dtype = (ScalarType)reader.ReadInt32();
+        var shape = new long[ReadCount(reader, path)];
+        for (int i = 0; i < shape.Length; i++) shape[i] = reader.ReadInt64();
+        var bytes = reader.ReadBytes(ReadCount(reader, path));
+        var result = empty(shape, dtype: dtype);
+        if (result.bytes.Length != bytes.Length)
+        {
+            result.Dispose();
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (a tensor of shape [{string.Join(", ", shape)}] has {bytes.Length} bytes).");
+        }
+        result.bytes = bytes;
+        return result.DetachFromDisposeScope();
+    }
+
+    private static void WriteReport(BinaryWriter writer, TrainingProgress report)
+    {
+        writer.Write((int)report.Phase);
+        writer.Write(report.Modality is not null);
+        if (report.Modality is not null) writer.Write(report.Modality);
+        writer.Write(report.Epoch);
+        writer.Write(report.MaxEpochs);
+        writer.Write(report.Loss);
+        writer.Write(report.ValidationScore);
+        WriteValues(writer, report.ModalityScores);
+        WriteValues(writer, report.Weights);
+    }
+
+    private static TrainingProgress ReadReport(BinaryReader reader)
+    {
+        var phase = (TrainingPhase)reader.ReadInt32();
+        var modality = reader.ReadBoolean() ? reader.ReadString() : null;
+        return new TrainingProgress(phase, modality, reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(),
+            ReadValues(reader), ReadValues(reader));
+    }
+
+    private static void WriteValues(BinaryWriter writer, IReadOnlyList<double>? values)
+    {
+        writer.Write(values?.Count ?? -1);
+        if (values is not null) foreach (var v in values) writer.Write(v);
+    }
+
+    private static double[]? ReadValues(BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0) return null;
+        var values = new double[count];
+        for (int i = 0; i < count; i++) values[i] = reader.ReadDouble();
+        return values;
+    }
+
+    /// <summary>Releases the saved tensors and empties the checkpoint.</summary>
+    public void Dispose() => Clear();
+
+    private void Clear()
+    {
+        foreach (var t in _networkState.Values) t.Dispose();
+        _networkState.Clear();
+        _generatorState?.Dispose();
+        _generatorState = null;
+        IsFilled = false;
+    }
+}

@@ -1,0 +1,150 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+[Collection(GlobalGeneratorCollection.Name)]
+public class TrainingCheckpointTests
+{
+    [Fact]
+    public void A_run_interrupted_after_phase_1_resumes_and_ends_exactly_like_an_uninterrupted_run()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions(seed: 5);
+        using var uninterrupted = TrainingFixtures.Trainer(options).Fit(data);
+
+        using var checkpoint = InterruptedAfterPhase1(data, options);
+        using var resumed = TrainingFixtures.Trainer(options).Fit(data, checkpoint);
+
+        resumed.FusedProbabilities.data<float>().ToArray().Should().Equal(uninterrupted.FusedProbabilities.data<float>().ToArray());
+        for (int m = 0; m < data.ModalityCount; m++)
+            resumed.ModalityProbabilities[m].data<float>().ToArray().Should().Equal(uninterrupted.ModalityProbabilities[m].data<float>().ToArray());
+        resumed.PretrainingScores.Should().Equal(uninterrupted.PretrainingScores);
+        resumed.DistilledScores.Should().Equal(uninterrupted.DistilledScores);
+        resumed.FinalModalityScores.Should().Equal(uninterrupted.FinalModalityScores);
+        resumed.FusedValidationScore.Should().Be(uninterrupted.FusedValidationScore);
+        resumed.FinalWeights.Should().Equal(uninterrupted.FinalWeights);
+        resumed.History.Should().HaveCount(uninterrupted.History.Count);
+    }
+
+    [Fact]
+    public void A_checkpoint_saved_to_a_file_and_loaded_resumes_exactly_like_an_uninterrupted_run()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions(seed: 7);
+        using var uninterrupted = TrainingFixtures.Trainer(options).Fit(data);
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-checkpoint-{Guid.NewGuid():N}.bin");
+        try
+        {
+            using (var interrupted = InterruptedAfterPhase1(data, options)) interrupted.SaveTo(path);
+
+            using var loaded = TrainingCheckpoint.Load(path);
+            using var resumed = TrainingFixtures.Trainer(options).Fit(data, loaded);
+
+            resumed.FusedProbabilities.data<float>().ToArray().Should().Equal(uninterrupted.FusedProbabilities.data<float>().ToArray());
+            resumed.PretrainingScores.Should().Equal(uninterrupted.PretrainingScores);
+            resumed.FinalWeights.Should().Equal(uninterrupted.FinalWeights);
+            resumed.History.Should().Equal(uninterrupted.History, (a, b) => a.Phase == b.Phase && a.Modality == b.Modality && a.Epoch == b.Epoch
+                && a.Loss == b.Loss && a.ValidationScore == b.ValidationScore);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_checkpoint_is_rejected_as_invalid_data()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-not-a-checkpoint-{Guid.NewGuid():N}.bin");
+        try
+        {
+            File.WriteAllText(path, "modality,value\nstrong,1\n");
+
+            var act = () => TrainingCheckpoint.Load(path);
+
+            act.Should().Throw<InvalidDataException>().WithMessage("*not a training checkpoint*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_checkpoint_is_filled_with_the_phase_1_scores_before_the_interruption()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions(seed: 5);
+
+        using var checkpoint = InterruptedAfterPhase1(data, options);
+
+        checkpoint.IsFilled.Should().BeTrue();
+        checkpoint.Seed.Should().Be(5);
+        checkpoint.ModalityNames.Should().Equal("strong", "weak", "noise");
+        checkpoint.PretrainingScores.Should().HaveCount(3).And.OnlyContain(s => s >= 0 && s <= 1);
+        checkpoint.PretrainingHistory.Should().NotBeEmpty().And.OnlyContain(p => p.Phase == TrainingPhase.Pretraining);
+    }
+
+    [Fact]
+    public void A_checkpoint_written_by_a_network_of_another_shape_is_rejected_naming_the_state()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions();
+        using var checkpoint = InterruptedAfterPhase1(data, options);
+        var narrower = new BalancedTrainer(new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [8], Dropout = 0.2 }),
+            new GaussianMutualInformationEstimator(), options);
+
+        var act = () => narrower.Fit(data, checkpoint);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("checkpoint").WithMessage("*shape*");
+    }
+
+    [Fact]
+    public void A_checkpoint_written_for_other_modalities_is_rejected_naming_them()
+    {
+        var dataset = TrainingFixtures.StrongWeakNoise();
+        var data = TrainingFixtures.ToTrainingData(dataset);
+        var options = TrainingFixtures.FastOptions();
+        using var checkpoint = InterruptedAfterPhase1(data, options);
+        var twoModalities = new BalancedTrainingData(["strong", "weak"], [data.Features[0], data.Features[1]], data.Labels, data.ClassCount,
+            data.TrainRows, data.ValidationRows);
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(twoModalities, checkpoint);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("checkpoint").WithMessage("*strong, weak, noise*strong, weak]*");
+    }
+
+    [Fact]
+    public void A_checkpoint_written_with_another_seed_is_rejected()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        using var checkpoint = InterruptedAfterPhase1(data, TrainingFixtures.FastOptions(seed: 0));
+
+        var act = () => TrainingFixtures.Trainer(TrainingFixtures.FastOptions(seed: 1)).Fit(data, checkpoint);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("checkpoint").WithMessage("*Seed 0*Seed 1*");
+    }
+
+    /// <summary>Runs with an empty checkpoint and cancels at the first report after phase 1; returns the filled checkpoint.</summary>
+    private static TrainingCheckpoint InterruptedAfterPhase1(BalancedTrainingData data, BalancedTrainingOptions options)
+    {
+        var checkpoint = new TrainingCheckpoint();
+        using var cancellation = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Phase != TrainingPhase.Pretraining) cancellation.Cancel();
+        });
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, checkpoint, progress, cancellation.Token);
+        act.Should().Throw<OperationCanceledException>();
+        return checkpoint;
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => handler(value);
+    }
+}
