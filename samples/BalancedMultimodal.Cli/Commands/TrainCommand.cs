@@ -27,13 +27,15 @@ public sealed class TrainCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => """
-        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots]
+        usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots] [--checkpoint DIR]
 
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
           --seed N        seed of every stage (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
           --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md)
           --save DIR      also save the trained model to DIR (for bmm predict; format: docs/persistence.md)
+          --checkpoint DIR  keep a phase-1 checkpoint per fold in DIR; rerunning the same command after an
+                          interruption resumes each fold after phase 1 (identical result)
           --plots         also write PNG plots into --out: training_curves, modality_weights,
                           confusion_matrix, fused_similarity (see docs/plots.md)
 
@@ -50,6 +52,7 @@ public sealed class TrainCommand : ICliCommand
         var seedText = args.GetString("seed");
         var saveFolder = args.GetString("save");
         bool plots = args.GetBool("plots", false);
+        var checkpointFolder = args.GetString("checkpoint");
         args.EnsureAllConsumed();
 
         var options = LoadOptions(configFile);
@@ -60,7 +63,7 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
-        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null }, dataset, options, output);
+        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, options, output);
         if (result is null) return CancelledExitCode;
         if (result.Model is { } model)
         {

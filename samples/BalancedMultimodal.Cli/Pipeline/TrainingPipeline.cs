@@ -43,6 +43,13 @@ public sealed class TrainingPipeline
     /// (for prediction on new samples and <see cref="TrainedPipeline.Save"/>). Default false.</summary>
     public bool KeepTrainedModel { get; init; }
 
+    /// <summary>
+    /// Folder for phase-1 checkpoints (one file per fold, <c>fold{k}.ckpt</c>), or null for none. A fold whose file exists
+    /// resumes after phase 1 from it (same seed and data: the result is identical to an uninterrupted run); otherwise
+    /// the fold's checkpoint is written as soon as its phase 1 ends, even if the run is cancelled later.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
     /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
     public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -100,7 +107,7 @@ public sealed class TrainingPipeline
         foreach (var (fold, train, validation) in folds)
         {
             var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
-            using var result = trainer.Fit(data, progress, cancellationToken);
+            using var result = FitFold(trainer, data, fold, progress, cancellationToken);
             var fusedProbabilities = result.FusedProbabilities.to(ScalarType.Float64).cpu();
             probabilities.add_(fusedProbabilities);
             var argmax = fusedProbabilities.argmax(1).data<long>().ToArray();
@@ -132,6 +139,24 @@ public sealed class TrainingPipeline
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities) { Model = model };
+    }
+
+    private BalancedTrainingResult FitFold(BalancedTrainer trainer, BalancedTrainingData data, int fold, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (CheckpointFolder is null) return trainer.Fit(data, progress, cancellationToken);
+        Directory.CreateDirectory(CheckpointFolder);
+        var path = Path.Combine(CheckpointFolder, $"fold{fold}.ckpt");
+        bool existed = File.Exists(path);
+        using var checkpoint = existed ? TrainingCheckpoint.Load(path) : new TrainingCheckpoint();
+        if (existed) _logger.LogInformation("Fold {Fold}: resuming after phase 1 from {Path}", fold, path);
+        try
+        {
+            return trainer.Fit(data, checkpoint, progress, cancellationToken);
+        }
+        finally
+        {
+            if (!existed && checkpoint.IsFilled) checkpoint.SaveTo(path);
+        }
     }
 
     /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows, or one carved split.</summary>

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+/// <summary>Runs that compare seeded results: TorchSharp's dropout draws from the process-wide generator, so these tests
+/// must not run while other test classes train.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SeededTrainingCollection
+{
+    public const string Name = "Seeded training (TorchSharp global generator)";
+}
+
+[Collection(SeededTrainingCollection.Name)]
+public sealed class TrainCheckpointTests : IDisposable
+{
+    private readonly SyntheticMogonetFolder _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private static JsonElement Metrics(string folder)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")));
+        return document.RootElement.Clone();
+    }
+
+    [Fact]
+    public void A_rerun_with_the_same_checkpoint_folder_resumes_every_fold_after_phase_1_with_identical_metrics()
+    {
+        var config = _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var first = Path.Combine(_data.Path, "first");
+        var second = Path.Combine(_data.Path, "second");
+
+        var (code1, _, error1) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", first, "--checkpoint", checkpoints);
+        code1.Should().Be(0, error1);
+        Directory.GetFiles(checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo("fold0.ckpt", "fold1.ckpt");
+        var written = File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "fold0.ckpt"));
+
+        var (code2, _, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", second, "--checkpoint", checkpoints);
+        code2.Should().Be(0, error2);
+
+        File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "fold0.ckpt")).Should().Be(written, "the second run reads the checkpoint instead of rewriting it");
+        foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc", "out_of_fold_macro_f1" })
+            Metrics(second).GetProperty(key).GetDouble().Should().Be(Metrics(first).GetProperty(key).GetDouble(), key);
+    }
+}
