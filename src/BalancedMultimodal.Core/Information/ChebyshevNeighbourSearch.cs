@@ -36,30 +36,21 @@ internal static class ChebyshevNeighbourSearch
     /// Distance from each row to its k-th nearest other row (self excluded; duplicates count as neighbours at
     /// distance 0), shape (n).
     /// </summary>
-    public static Tensor KthNeighbourDistance(Tensor points, int k, int configuredBlock)
-    {
-        long n = points.shape[0];
-        long block = BlockRows(n, points.shape[1], configuredBlock);
-        var parts = new List<Tensor>();
-        using (var scope = NewDisposeScope())
-        {
-            for (long start = 0; start < n; start += block)
-            {
-                long length = Math.Min(block, n - start);
-                var d = Distances(points, start, length);
-                // The row itself sits at distance 0, the smallest value, so the (k+1)-th smallest distance of the
-                // row is the k-th smallest over the other rows even when duplicates tie with it at 0.
-                var kth = d.topk(k + 1, dim: 1, largest: false, sorted: true).values.select(1, k);
-                parts.Add(kth.MoveToOuterDisposeScope());
-            }
-        }
-        return cat(parts, 0);
-    }
+    public static Tensor KthNeighbourDistance(Tensor points, int k, int configuredBlock) =>
+        // The row itself sits at distance 0, the smallest value, so the (k+1)-th smallest distance of the row is the
+        // k-th smallest over the other rows even when duplicates tie with it at 0.
+        MapRowBlocks(points, configuredBlock, (d, _, _) => d.topk(k + 1, dim: 1, largest: false, sorted: true).values.select(1, k));
 
     /// <summary>
     /// For each row i, the number of rows j (i included) with d_inf(p_i, p_j) &lt;= radius_i, shape (n), int64.
     /// </summary>
-    public static Tensor CountWithin(Tensor points, Tensor radius, int configuredBlock)
+    public static Tensor CountWithin(Tensor points, Tensor radius, int configuredBlock) =>
+        MapRowBlocks(points, configuredBlock, (d, start, length) =>
+            d.le(radius.narrow(0, start, length).unsqueeze(1)).sum(1, type: ScalarType.Int64));
+
+    /// <summary>Applies <paramref name="reduce"/> to the (b, n) distance block of every block of b query rows and
+    /// concatenates the per-row results; only one block of distances exists at a time.</summary>
+    private static Tensor MapRowBlocks(Tensor points, int configuredBlock, Func<Tensor, long, long, Tensor> reduce)
     {
         long n = points.shape[0];
         long block = BlockRows(n, points.shape[1], configuredBlock);
@@ -69,9 +60,7 @@ internal static class ChebyshevNeighbourSearch
             for (long start = 0; start < n; start += block)
             {
                 long length = Math.Min(block, n - start);
-                var d = Distances(points, start, length);
-                var counts = d.le(radius.narrow(0, start, length).unsqueeze(1)).sum(1, type: ScalarType.Int64);
-                parts.Add(counts.MoveToOuterDisposeScope());
+                parts.Add(reduce(Distances(points, start, length), start, length).MoveToOuterDisposeScope());
             }
         }
         return cat(parts, 0);

@@ -251,7 +251,8 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
         if (x.device_type != root.device_type || x.device_index != root.device_index)
             throw new ArgumentException($"Node features are on {x.device} but the layer's parameters are on {root.device}.", nameof(x));
         var graphDevice = graph.Device;
-        if (graphDevice.type != x.device_type || (graphDevice.type != DeviceType.CPU && graphDevice.index != x.device_index))
+        // A negative index means "the default device of that type": compare as index 0.
+        if (graphDevice.type != x.device_type || Math.Max(graphDevice.index, 0) != Math.Max(x.device_index, 0))
             throw new ArgumentException(
                 $"The graph is on {graphDevice} but the node features are on {x.device}; move it with graph.To(device).", nameof(graph));
     }
