@@ -10,11 +10,12 @@ internal sealed class DensePropagationKernel : IPropagationKernel
     /// <summary>Takes ownership of the dense kernel <paramref name="s"/>.</summary>
     public DensePropagationKernel(Tensor s) => _s = s;
 
-    public Tensor Propagate(Tensor a)
+    public void Propagate(Tensor a, Tensor result)
     {
         using var left = _s.mm(a);
         using var transposed = _s.t();
-        return left.mm(transposed);
+        using var product = left.mm(transposed);
+        result.copy_(product);
     }
 
     public void Dispose() => _s.Dispose();

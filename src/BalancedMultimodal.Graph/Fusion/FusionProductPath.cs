@@ -4,8 +4,10 @@ namespace BalancedMultimodal.Graph.Fusion;
 public enum FusionProductPath
 {
     /// <summary>
-    /// Default. <c>S_v</c> is kept as a sparse COO tensor with about K non-zeros per row, and the update is two
-    /// sparse-dense products, <c>(S_v (S_v A)^T)</c>, costing O(n^2 K) instead of O(n^3).
+    /// Default. <c>S_v</c> is sparse with about K non-zeros per row and the update is two sparse-dense products,
+    /// <c>S_v (S_v A)^T</c>, costing O(n^2 K) instead of O(n^3). On the CPU a SIMD row-gather kernel works on the
+    /// tensors' memory (compressed sparse rows, column tiles held in registers, rows split over the torch threads);
+    /// on other devices, or above 16,383 float64 rows, libtorch's sparse COO product (as <see cref="SparseCoo"/>).
     /// </summary>
     Sparse = 0,
 
@@ -14,4 +16,10 @@ public enum FusionProductPath
     /// exactly as snfpy writes it (<c>nzW @ (Wsum - aw) @ nzW.T</c>); O(n^3) per view and iteration.
     /// </summary>
     Dense = 1,
+
+    /// <summary>
+    /// <c>S_v</c> as a libtorch sparse COO tensor on any device, row blocks multiplied in parallel; O(n^2 K). The
+    /// device-agnostic form of <see cref="Sparse"/>, selectable for comparison.
+    /// </summary>
+    SparseCoo = 2,
 }

@@ -100,28 +100,24 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             // objects alive until finalisation, which pins the malloc heap and keeps freed n x n blocks from the OS.
             using var divisorScalar = scalarDivisor.ToScalar();
             using var alphaScalar = _options.Alpha.ToScalar();
+            // Buffers reused by every iteration: fresh n x n tensors per step page-fault on first touch, which on a
+            // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
             var sum = Sum(p);
+            var others = empty_like(sum);
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
                 for (int v = 0; v < m; v++)
                 {
                     using var step = NewDisposeScope();
-                    var others = sum - p[v];
-                    var updated = kernels[v].Propagate(others);
-                    if (divisor is null) updated.div_(divisorScalar); else updated.div_(divisor);
+                    others.copy_(sum).sub_(p[v]);
+                    kernels[v].Propagate(others, p[v]);
+                    if (divisor is null) p[v].div_(divisorScalar); else p[v].div_(divisor);
                     // snfpy's _B0_normalized then calls check_symmetric, which never fires here: the product is
                     // symmetric up to rounding (far inside its rtol = 1e-5), so that O(n^2) test is skipped.
-                    updated.diagonal().add_(alphaScalar);
-                    var previous = p[v];
-                    p[v] = updated.MoveToOuterDisposeScope();
-                    previous.Dispose();
+                    p[v].diagonal().add_(alphaScalar);
                 }
-                using (var step = NewDisposeScope())
-                {
-                    var previousSum = sum;
-                    sum = Sum(p).MoveToOuterDisposeScope();
-                    previousSum.Dispose();
-                }
+                sum.copy_(p[0]);
+                for (int v = 1; v < m; v++) sum.add_(p[v]);
             }
 
             var fused = sum / m;
@@ -161,14 +157,29 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         using var scope = NewDisposeScope();
         var keep = NeighbourSelection.KeepMask(w, _options.K, available, rowMask);
         if (rowMask is not null) keep = keep.logical_and(rowMask.unsqueeze(1));
-        var kept = where(keep, w, zeros_like(w));
-        var keptSum = kept.sum(1, keepdim: true);
-        keptSum = keptSum.masked_fill(keptSum == 0, 1.0);
         if (_options.ProductPath == FusionProductPath.Dense)
+        {
+            var kept = where(keep, w, zeros_like(w));
+            var keptSum = kept.sum(1, keepdim: true);
+            keptSum = keptSum.masked_fill(keptSum == 0, 1.0);
             return new DensePropagationKernel((kept / keptSum).DetachFromDisposeScope());
+        }
+        // The same values without a dense copy: row sums of the kept entries by index_add (summing only the kept
+        // entries, as the dense row sum adds zeros elsewhere).
         var indices = keep.nonzero().t();
-        var values = kept.masked_select(keep) / keptSum.squeeze(1).index_select(0, indices[0]);
-        return new SparsePropagationKernel(indices, values, w.shape[0]);
+        var entries = w.masked_select(keep);
+        var rowSums = zeros(w.shape[0], dtype: w.dtype, device: w.device).index_add_(0, indices[0], entries, 1.0);
+        rowSums = rowSums.masked_fill(rowSums == 0, 1.0);
+        var values = entries / rowSums.index_select(0, indices[0]);
+        long n = w.shape[0];
+        // The row-gather kernel reads and writes the tensors' host memory, so it serves CPU tensors only; any other
+        // device (CUDA) takes libtorch's sparse COO product, which runs wherever the tensors live.
+        bool host = _options.ProductPath == FusionProductPath.Sparse && w.device.type == DeviceType.CPU;
+        if (host && w.dtype == ScalarType.Float64 && n <= HostSparsePropagationKernel<double>.MaxSize)
+            return new HostSparsePropagationKernel<double>(indices, values, (int)n);
+        if (host && w.dtype == ScalarType.Float32 && n <= HostSparsePropagationKernel<float>.MaxSize)
+            return new HostSparsePropagationKernel<float>(indices, values, (int)n);
+        return new SparsePropagationKernel(indices, values, n);
     }
 
     private static Tensor Sum(Tensor[] matrices)
@@ -176,6 +187,18 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         var sum = matrices[0].clone();
         for (int v = 1; v < matrices.Length; v++) sum.add_(matrices[v]);
         return sum;
+    }
+
+    /// <summary>
+    /// Two reductions instead of the element-wise scans: min &gt;= 0 with a finite max (NaN propagates into both) and
+    /// a positive smallest row sum prove every entry and row valid; otherwise the caller locates the offending entry.
+    /// </summary>
+    private static bool QuickCheck(Tensor affinity)
+    {
+        double smallest = affinity.min().to_type(ScalarType.Float64).item<double>();
+        double largest = affinity.max().to_type(ScalarType.Float64).item<double>();
+        if (!(smallest >= 0) || !double.IsFinite(largest)) return false;
+        return affinity.sum(1).min().to_type(ScalarType.Float64).item<double>() > 0;
     }
 
     private (long N, bool[]?[] Masks) Validate(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability)
@@ -236,6 +259,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     private static void CheckEntries(Tensor affinity, bool[]? mask, int modality)
     {
         using var scope = NewDisposeScope();
+        if (mask is null && QuickCheck(affinity)) return;
         var bad = affinity.isfinite().logical_not().logical_or(affinity < 0);
         Tensor? rows = null;
         if (mask is not null)

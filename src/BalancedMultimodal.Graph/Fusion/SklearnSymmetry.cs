@@ -15,9 +15,10 @@ internal static class SklearnSymmetry
         using var scope = NewDisposeScope();
         // A contiguous copy: element-wise ops against a strided transpose are several times slower for large n.
         var transposed = matrix.t().contiguous();
-        var bound = transposed.abs().mul_(1e-5).add_(1e-10);
-        bool symmetric = !(matrix - transposed).abs_().gt_(bound).any().item<bool>();
+        // |a - b| > atol + rtol |b| with b >= 0 (affinities are validated non-negative): |a - b| - rtol b > atol.
+        var excess = (matrix - transposed).abs_().add_(transposed, -1e-5);
+        bool symmetric = !excess.gt(1e-10).any().item<bool>();
         if (symmetric) return matrix;
-        return (matrix + transposed).mul_(0.5).MoveToOuterDisposeScope();
+        return excess.copy_(matrix).add_(transposed).mul_(0.5).MoveToOuterDisposeScope();
     }
 }

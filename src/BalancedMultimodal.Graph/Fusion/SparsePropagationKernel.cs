@@ -31,7 +31,7 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
         }
     }
 
-    public Tensor Propagate(Tensor a)
+    public void Propagate(Tensor a, Tensor result)
     {
         long n = a.shape[0];
         using var transposed = empty(n, n, dtype: a.dtype, device: a.device);
@@ -44,14 +44,12 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
             using var target = transposed.narrow(1, block.Start, block.Length);
             target.copy_(productTransposed);
         });
-        var result = empty(n, n, dtype: a.dtype, device: a.device);
         Run(block =>
         {
             using var product = block.Block.mm(transposed);
             using var target = result.narrow(0, block.Start, block.Length);
             target.copy_(product);
         });
-        return result;
     }
 
     private void Run(Action<(long Start, long Length, Tensor Block)> work)

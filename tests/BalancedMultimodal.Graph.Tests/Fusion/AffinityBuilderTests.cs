@@ -1,6 +1,7 @@
 using BalancedMultimodal.Graph.Fusion;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -18,12 +19,37 @@ public sealed class AffinityBuilderTests
         using var y = tensor(new double[,] { { 1, 0 }, { 0, 2 }, { 1, 1 } });
         using var cosine = AffinityKernel.PairwiseDistances(y, DistanceMetric.Cosine);
 
-        squared[0, 1].item<double>().Should().Be(25);
+        squared[0, 1].item<double>().Should().BeApproximately(25, 1e-13);
         squared[1, 2].item<double>().Should().BeApproximately(20, 1e-13);
-        euclidean[0, 1].item<double>().Should().Be(5);
+        euclidean[0, 1].item<double>().Should().BeApproximately(5, 1e-14);
         cosine[0, 1].item<double>().Should().BeApproximately(1, 1e-15);
         cosine[0, 2].item<double>().Should().BeApproximately(1 - Math.Sqrt(0.5), 1e-15);
         cosine[2, 2].item<double>().Should().Be(0);
+    }
+
+    [Fact]
+    public void Euclidean_distances_from_the_matrix_product_match_direct_differences_even_far_from_the_origin()
+    {
+        var generator = new Random(7);
+        var rows = new double[60, 12];
+        for (int i = 0; i < 60; i++)
+            for (int j = 0; j < 12; j++)
+                rows[i, j] = 1e6 + generator.NextDouble();
+        for (int j = 0; j < 12; j++)
+        {
+            rows[5, j] = rows[4, j];                      // an exact duplicate
+            rows[9, j] = rows[8, j] + (j == 0 ? 1e-9 : 0); // a near duplicate
+        }
+        using var x = tensor(rows);
+
+        using var squared = AffinityKernel.PairwiseDistances(x, DistanceMetric.SquaredEuclidean);
+        using var direct = cdist(x, x, 2.0, compute_mode.donot_use_mm_for_euclid_dist).square();
+
+        squared[4, 5].item<double>().Should().Be(0, "duplicates must give exactly zero, as scipy's cdist does");
+        squared[8, 9].item<double>().Should().BeApproximately(direct[8, 9].item<double>(), 1e-30);
+        ((squared - direct).abs() / (direct + 1e-300)).max().item<double>().Should().BeLessThan(1e-9);
+        (squared - squared.t()).abs().max().item<double>().Should().Be(0);
+        squared.min().item<double>().Should().BeGreaterThanOrEqualTo(0);
     }
 
     [Fact]

@@ -30,6 +30,8 @@ public sealed class SnfpyParityTests
     [InlineData(10, "0.3", 10, FusionProductPath.Sparse)]
     [InlineData(20, "0.5", 20, FusionProductPath.Dense)]
     [InlineData(10, "0.3", 10, FusionProductPath.Dense)]
+    [InlineData(20, "0.5", 20, FusionProductPath.SparseCoo)]
+    [InlineData(10, "0.3", 10, FusionProductPath.SparseCoo)]
     public void Fused_matrix_of_snfpy_affinities_matches_snfpy_snf_to_1e10(int k, string mu, int t, FusionProductPath path)
     {
         var affinities = Enumerable.Range(1, 3).Select(v => SnfFixtures.Tensor($"affinity_view{v}_K{k}_mu{mu}.csv")).ToArray();
