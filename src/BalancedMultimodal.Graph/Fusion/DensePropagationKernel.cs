@@ -10,7 +10,7 @@ internal sealed class DensePropagationKernel : IPropagationKernel
     /// <summary>Takes ownership of the dense kernel <paramref name="s"/>.</summary>
     public DensePropagationKernel(Tensor s) => _s = s;
 
-    public void Propagate(Tensor a, Tensor result)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch)
     {
         using var left = _s.mm(a);
         using var transposed = _s.t();

@@ -8,7 +8,7 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// <c>S A S^T</c> on the CPU with S in compressed sparse row form and <see cref="RowGatherProduct"/> working on the
 /// tensors' memory in place: first <c>(S A)^T</c> written straight into the transposed layout, then
 /// <c>S (S A)^T</c> = <c>S A S^T</c> for symmetric A. 2 n^2 K multiply-adds, rows split into one contiguous block per
-/// torch thread with about equal non-zeros. Memory: one n x n buffer (kept between calls) besides the result. Used by
+/// torch thread with about equal non-zeros. Memory: the caller's result and scratch buffers, plus the CSR arrays (about 12 n K bytes). Used by
 /// <see cref="FusionProductPath.Sparse"/> for contiguous CPU tensors of at most <see cref="MaxSize"/> rows (the raw
 /// span of a tensor is limited to 2^31 bytes); other devices use <see cref="SparsePropagationKernel"/>.
 /// </summary>
@@ -16,7 +16,6 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
 {
     private readonly CsrMatrix<T> _s;
     private readonly int[] _blockStarts;
-    private Tensor? _transposed;
 
     /// <summary>Largest n whose n x n matrix of T fits one span (2^31 - 1 bytes).</summary>
     public static int MaxSize { get; } = (int)Math.Floor(Math.Sqrt(int.MaxValue / (double)System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
@@ -49,21 +48,11 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
         _blockStarts[blockCount] = n;
     }
 
-    public void Propagate(Tensor a, Tensor result)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch)
     {
-        int n = _s.Size;
         using var input = a.is_contiguous() ? a.alias() : a.contiguous();
-        // The intermediate (S A)^T is kept between calls: a fresh n x n buffer per call costs n^2 / 512 page faults
-        // on first touch, which on a virtual machine took as long as the product itself.
-        if (_transposed is null || _transposed.dtype != a.dtype || _transposed.device != a.device)
-        {
-            _transposed?.Dispose();
-            _transposed = empty(n, n, dtype: a.dtype, device: a.device).DetachFromDisposeScope();
-        }
-        if (!result.is_contiguous())
-            throw new ArgumentException("The result of the host kernel must be a contiguous tensor.", nameof(result));
-        Multiply(input, _transposed, transposedOutput: true);
-        Multiply(_transposed, result, transposedOutput: false);
+        Multiply(input, scratch, transposedOutput: true);
+        Multiply(scratch, result, transposedOutput: false);
     }
 
     private unsafe void Multiply(Tensor input, Tensor output, bool transposedOutput)
@@ -85,7 +74,6 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
 
     public void Dispose()
     {
-        _transposed?.Dispose();
-        _transposed = null;
+        // Managed arrays only.
     }
 }

@@ -7,7 +7,8 @@ internal interface IPropagationKernel : IDisposable
 {
     /// <summary>
     /// Writes <c>S A S^T</c> (or its transpose, which equals it up to rounding for symmetric A) into
-    /// <paramref name="result"/>, an n x n tensor of A's dtype and device that does not alias A.
+    /// <paramref name="result"/>; <paramref name="scratch"/> holds the intermediate product. All three are contiguous
+    /// n x n tensors of one dtype and device, and none aliases another.
     /// </summary>
-    void Propagate(Tensor a, Tensor result);
+    void Propagate(Tensor a, Tensor result, Tensor scratch);
 }

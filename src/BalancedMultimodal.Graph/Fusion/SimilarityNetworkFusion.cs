@@ -19,9 +19,11 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// <item><c>P = mean_v P_v</c>; <c>P = P / rowsum(P)</c>; result <c>(P + P^T + I) / 2</c>.</item>
 /// </list>
 /// <para>The product uses a sparse S_v by default (<see cref="FusionProductPath.Sparse"/>, O(n^2 K) per view and
-/// iteration); <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products. Memory: one n x n matrix per
-/// view (P_v) plus four shared n x n matrices (their sum, A = sum - P_v, and two products); the dense path adds the dense
-/// S_v per view.</para>
+/// iteration; on the CPU a SIMD row-gather kernel, elsewhere libtorch's COO product, <see cref="FusionProductPath.SparseCoo"/>);
+/// <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products. Memory during the iterations: m + 3 n x n
+/// matrices (P_v per view, updated in place, their sum, A = sum - P_v and the intermediate product), plus S_v with
+/// about K entries per row; the dense path adds a dense S_v per view and two product temporaries. Set-up (row
+/// normalisation, symmetry checks, neighbour selection) briefly needs about three more n x n matrices.</para>
 /// <para>Missing modalities (snfpy semantics): with availability masks, a view's entries involving an unavailable
 /// sample are ignored (treated as snfpy's NaN), row sums and neighbour selection use the available samples only, and
 /// the update of entry (i, j) is divided by (number of views in which both i and j are present) - 1, at least 1
@@ -104,13 +106,14 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
             var sum = Sum(p);
             var others = empty_like(sum);
+            var scratch = empty_like(sum);
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
                 for (int v = 0; v < m; v++)
                 {
                     using var step = NewDisposeScope();
                     others.copy_(sum).sub_(p[v]);
-                    kernels[v].Propagate(others, p[v]);
+                    kernels[v].Propagate(others, p[v], scratch);
                     if (divisor is null) p[v].div_(divisorScalar); else p[v].div_(divisor);
                     // snfpy's _B0_normalized then calls check_symmetric, which never fires here: the product is
                     // symmetric up to rounding (far inside its rtol = 1e-5), so that O(n^2) test is skipped.

@@ -7,7 +7,7 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// S as sparse COO row blocks with about K non-zeros per row: <c>S (S A)^T</c> = <c>(S A S^T)^T</c> through two
 /// sparse-dense products, O(n^2 K) time. libtorch's COO x dense product runs on one thread, so the rows of S are split
 /// into one block per torch thread and the blocks run in parallel, each writing its own slice of the result (the
-/// first product writes straight into the transposed layout the second one needs). Memory: two n x n buffers.
+/// first product writes straight into the transposed layout the second one needs, the caller's scratch buffer).
 /// </summary>
 internal sealed class SparsePropagationKernel : IPropagationKernel
 {
@@ -31,10 +31,9 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
         }
     }
 
-    public void Propagate(Tensor a, Tensor result)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch)
     {
-        long n = a.shape[0];
-        using var transposed = empty(n, n, dtype: a.dtype, device: a.device);
+        var transposed = scratch;
         // transposed[:, rows] = (S[rows] A)^T, so transposed = (S A)^T.
         Run(block =>
         {
