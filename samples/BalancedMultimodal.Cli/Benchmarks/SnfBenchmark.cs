@@ -31,6 +31,7 @@ public sealed class SnfBenchmark : IBenchmark
                 ? n : throw new CliUsageException($"--sizes expects comma-separated integers above 20, got '{s}'"))
             .ToArray();
         int denseMax = args.GetInt("dense-max", 5000);
+        int cooMax = args.GetInt("coo-max", 0);
         int features = args.GetInt("features", 100);
         int viewCount = args.GetInt("views", 3);
         int k = args.GetInt("K", 20);
@@ -45,31 +46,32 @@ public sealed class SnfBenchmark : IBenchmark
 
         output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}");
         output.WriteLine();
-        output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | affinity + fast fusion s | snfpy s | snfpy / ours |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | COO fusion ms | affinity + fast fusion s | snfpy s | snfpy / ours |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // Warm-up (JIT, native library load) so the first row is not charged for it.
         using (var warm = NewDisposeScope())
-            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true);
+            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true, coo: true);
         if (rosmap)
         {
             var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
-            Measure(output, "ROSMAP", views, k, t, dense: 351 <= denseMax);
+            Measure(output, "ROSMAP", views, k, t, dense: 351 <= denseMax, coo: 351 <= cooMax);
             foreach (var view in views) view.Dispose();
         }
         foreach (int n in sizes)
         {
             var views = Synthetic(n, features, viewCount, seed);
-            Measure(output, "synthetic", views, k, t, dense: n <= denseMax);
+            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax);
             foreach (var view in views) view.Dispose();
         }
         output.WriteLine();
-        output.WriteLine($"Memory (float64): during the iterations the fast path holds {viewCount} + 5 n x n matrices ({viewCount} views P_v, their sum, " +
-                         "A = sum - P_v, (S_v A)^T, the new P_v, the row-block products) plus the sparse S_v (about K entries per row); " +
-                         "the dense path adds one dense S_v per view. " +
-                         $"At n = 5000 one n x n matrix is {5000L * 5000 * 8 / 1e6:F0} MB.");
+        output.WriteLine($"Memory (float64): during the iterations the fast path holds {viewCount} + 3 n x n matrices ({viewCount} views P_v, " +
+                         "updated in place, their sum, A = sum - P_v and the intermediate product) plus the sparse S_v (about K entries " +
+                         "per row); the dense path adds one dense S_v per view and two product temporaries. " +
+                         $"At n = 5000 one n x n matrix is {5000L * 5000 * 8 / 1e6:F0} MB. Peak resident set of this process: " +
+                         $"{Environment.WorkingSet / 1e9:F2} GB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB at most.");
     }
 
-    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense)
+    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo)
     {
         long n = views[0].shape[0];
         using var scope = NewDisposeScope();
@@ -92,11 +94,19 @@ public sealed class SnfBenchmark : IBenchmark
             ratio = (ms / fastMs).ToString("F1", CultureInfo.InvariantCulture) + "x";
             difference = (fastResult - denseResult).abs().max().item<double>().ToString("G3", CultureInfo.InvariantCulture);
         }
+        string cooMs = "-";
+        if (coo)
+        {
+            var sparseCoo = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t, ProductPath = FusionProductPath.SparseCoo });
+            clock.Restart();
+            using var cooResult = sparseCoo.Fuse(affinities);
+            cooMs = clock.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
+        }
         double totalSeconds = (affinityMs + fastMs) / 1000;
         string snfpy = SnfpySeconds.TryGetValue((int)n, out var s) ? s.ToString("G3", CultureInfo.InvariantCulture) : "-";
         string versus = SnfpySeconds.TryGetValue((int)n, out s) ? (s / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {n} | {affinityMs:F0} | {fastMs:F0} | {denseMs} | {ratio} | {difference} | {totalSeconds:F3} | {snfpy} | {versus} |"));
+            $"| {label} | {n} | {affinityMs:F0} | {fastMs:F0} | {denseMs} | {ratio} | {difference} | {cooMs} | {totalSeconds:F3} | {snfpy} | {versus} |"));
         output.Flush();
     }
 
