@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -10,12 +11,15 @@ internal sealed class DensePropagationKernel : IPropagationKernel
     /// <summary>Takes ownership of the dense kernel <paramref name="s"/>.</summary>
     public DensePropagationKernel(Tensor s) => _s = s;
 
-    public void Propagate(Tensor a, Tensor result, Tensor scratch)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {
         using var left = _s.mm(a);
         using var transposed = _s.t();
         using var product = left.mm(transposed);
         result.copy_(product);
+        if (divisor == 1) return;
+        using var scalar = divisor.ToScalar(); // disposed now: finalised Scalars pin the malloc heap
+        result.div_(scalar);
     }
 
     public void Dispose() => _s.Dispose();

@@ -48,14 +48,16 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
         _blockStarts[blockCount] = n;
     }
 
-    public void Propagate(Tensor a, Tensor result, Tensor scratch)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {
         using var input = a.is_contiguous() ? a.alias() : a.contiguous();
-        Multiply(input, scratch, transposedOutput: true);
-        Multiply(scratch, result, transposedOutput: false);
+        // The division is folded into the second product's stores as a multiplication by 1 / divisor: exact for
+        // snfpy's default m = 3 views (1 / 2), within one rounding otherwise.
+        Multiply(input, scratch, T.One, transposedOutput: true);
+        Multiply(scratch, result, T.CreateChecked(1.0 / divisor), transposedOutput: false);
     }
 
-    private unsafe void Multiply(Tensor input, Tensor output, bool transposedOutput)
+    private unsafe void Multiply(Tensor input, Tensor output, T scale, bool transposedOutput)
     {
         fixed (byte* source = input.bytes, target = output.bytes)
         {
@@ -63,12 +65,12 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
             int blocks = _blockStarts.Length - 1;
             if (blocks == 1)
             {
-                RowGatherProduct.Multiply(_s, x, y, 0, _s.Size, transposedOutput);
+                RowGatherProduct.Multiply(_s, x, y, 0, _s.Size, scale, transposedOutput);
                 return;
             }
             nint xAddress = (nint)x, yAddress = (nint)y;
             Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = blocks }, b =>
-                RowGatherProduct.Multiply(_s, (T*)xAddress, (T*)yAddress, _blockStarts[b], _blockStarts[b + 1], transposedOutput));
+                RowGatherProduct.Multiply(_s, (T*)xAddress, (T*)yAddress, _blockStarts[b], _blockStarts[b + 1], scale, transposedOutput));
         }
     }
 

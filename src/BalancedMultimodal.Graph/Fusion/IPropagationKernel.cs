@@ -6,9 +6,9 @@ namespace BalancedMultimodal.Graph.Fusion;
 internal interface IPropagationKernel : IDisposable
 {
     /// <summary>
-    /// Writes <c>S A S^T</c> (or its transpose, which equals it up to rounding for symmetric A) into
+    /// Writes <c>S A S^T / divisor</c> (or its transpose, which equals it up to rounding for symmetric A) into
     /// <paramref name="result"/>; <paramref name="scratch"/> holds the intermediate product. All three are contiguous
     /// n x n tensors of one dtype and device, and none aliases another.
     /// </summary>
-    void Propagate(Tensor a, Tensor result, Tensor scratch);
+    void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor);
 }

@@ -15,10 +15,10 @@ namespace BalancedMultimodal.Graph.Fusion;
 internal static unsafe class RowGatherProduct
 {
     /// <summary>
-    /// Computes rows <paramref name="rowStart"/> to <paramref name="rowEnd"/> (exclusive) of <c>S X</c> into
+    /// Computes rows <paramref name="rowStart"/> to <paramref name="rowEnd"/> (exclusive) of <c>scale S X</c> into
     /// <paramref name="output"/> (row-major n x n), or into its transpose when <paramref name="transposed"/> is set.
     /// </summary>
-    public static void Multiply<T>(CsrMatrix<T> s, T* input, T* output, int rowStart, int rowEnd, bool transposed)
+    public static void Multiply<T>(CsrMatrix<T> s, T* input, T* output, int rowStart, int rowEnd, T scale, bool transposed)
         where T : unmanaged, INumber<T>
     {
         int n = s.Size;
@@ -50,6 +50,12 @@ internal static unsafe class RowGatherProduct
                         a5 += v * Load(r + 5 * width);
                         a6 += v * Load(r + 6 * width);
                         a7 += v * Load(r + 7 * width);
+                    }
+                    if (scale != T.One)
+                    {
+                        var factor = new Vector<T>(scale);
+                        a0 *= factor; a1 *= factor; a2 *= factor; a3 *= factor;
+                        a4 *= factor; a5 *= factor; a6 *= factor; a7 *= factor;
                     }
                     if (!transposed)
                     {
@@ -84,6 +90,7 @@ internal static unsafe class RowGatherProduct
                     var a = Vector<T>.Zero;
                     for (int p = starts[i], end = starts[i + 1]; p < end; p++)
                         a += new Vector<T>(values[p]) * Load(input + (long)columns[p] * n + j0);
+                    a *= new Vector<T>(scale);
                     if (!transposed) { Store(output + (long)i * n + j0, a); continue; }
                     Store(buffer, a);
                     for (int q = 0; q < width; q++) output[(long)(j0 + q) * n + i] = buffer[q];
@@ -95,7 +102,7 @@ internal static unsafe class RowGatherProduct
                 {
                     T sum = T.Zero;
                     for (int p = starts[i], end = starts[i + 1]; p < end; p++) sum += values[p] * input[(long)columns[p] * n + j];
-                    output[transposed ? (long)j * n + i : (long)i * n + j] = sum;
+                    output[transposed ? (long)j * n + i : (long)i * n + j] = sum * scale;
                 }
             }
         }

@@ -100,7 +100,6 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
 
             // Scalars made once and disposed: implicit double -> Scalar conversions in the loop leave small native
             // objects alive until finalisation, which pins the malloc heap and keeps freed n x n blocks from the OS.
-            using var divisorScalar = scalarDivisor.ToScalar();
             using var alphaScalar = _options.Alpha.ToScalar();
             // Buffers reused by every iteration: fresh n x n tensors per step page-fault on first touch, which on a
             // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
@@ -112,9 +111,9 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 for (int v = 0; v < m; v++)
                 {
                     using var step = NewDisposeScope();
-                    others.copy_(sum).sub_(p[v]);
-                    kernels[v].Propagate(others, p[v], scratch);
-                    if (divisor is null) p[v].div_(divisorScalar); else p[v].div_(divisor);
+                    if (!HostElementwise.TrySubtract(sum, p[v], others)) others.copy_(sum).sub_(p[v]);
+                    kernels[v].Propagate(others, p[v], scratch, divisor is null ? scalarDivisor : 1.0);
+                    if (divisor is not null) p[v].div_(divisor);
                     // snfpy's _B0_normalized then calls check_symmetric, which never fires here: the product is
                     // symmetric up to rounding (far inside its rtol = 1e-5), so that O(n^2) test is skipped.
                     p[v].diagonal().add_(alphaScalar);

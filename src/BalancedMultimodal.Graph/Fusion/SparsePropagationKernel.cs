@@ -31,7 +31,7 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
         }
     }
 
-    public void Propagate(Tensor a, Tensor result, Tensor scratch)
+    public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {
         var transposed = scratch;
         // transposed[:, rows] = (S[rows] A)^T, so transposed = (S A)^T.
@@ -49,6 +49,9 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
             using var target = result.narrow(0, block.Start, block.Length);
             target.copy_(product);
         });
+        if (divisor == 1) return;
+        using var scalar = divisor.ToScalar(); // disposed now: finalised Scalars pin the malloc heap
+        result.div_(scalar);
     }
 
     private void Run(Action<(long Start, long Length, Tensor Block)> work)
