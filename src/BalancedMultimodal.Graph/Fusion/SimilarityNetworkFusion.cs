@@ -103,9 +103,11 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             using var alphaScalar = _options.Alpha.ToScalar();
             // Buffers reused by every iteration: fresh n x n tensors per step page-fault on first touch, which on a
             // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
-            var sum = Sum(p);
-            var others = empty_like(sum);
-            var scratch = empty_like(sum);
+            for (int v = 0; v < m; v++) p[v] = HugePageAdvice.Copy(p[v]);
+            var sum = HugePageAdvice.Copy(p[0]);
+            for (int v = 1; v < m; v++) sum.add_(p[v]);
+            var others = HugePageAdvice.Empty(sum);
+            var scratch = HugePageAdvice.Empty(sum);
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
                 for (int v = 0; v < m; v++)
@@ -182,13 +184,6 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         if (host && w.dtype == ScalarType.Float32 && n <= HostSparsePropagationKernel<float>.MaxSize)
             return new HostSparsePropagationKernel<float>(indices, values, (int)n);
         return new SparsePropagationKernel(indices, values, n);
-    }
-
-    private static Tensor Sum(Tensor[] matrices)
-    {
-        var sum = matrices[0].clone();
-        for (int v = 1; v < matrices.Length; v++) sum.add_(matrices[v]);
-        return sum;
     }
 
     /// <summary>
