@@ -56,6 +56,33 @@ public sealed class MissingModalityTests
     }
 
     [Fact]
+    public void Fusion_of_a_matrix_larger_than_the_symmetry_tiles_matches_the_direct_transcription()
+    {
+        // n = 600 spans two 512-row tiles of the blocked symmetry check and symmetrisation.
+        const int n = 600;
+        var generator = new Random(3);
+        var builder = new AffinityBuilder(new AffinityOptions { K = 10 });
+        var masks = new[] { AllBut(n), AllBut(n, 7, 513, 599), AllBut(n) };
+        var affinities = Enumerable.Range(0, 3).Select(v =>
+        {
+            var rows = new double[n, 5];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < 5; j++)
+                    rows[i, j] = generator.NextDouble() + (i % 2 == v % 2 ? 0.5 : 0);
+            using var x = tensor(rows);
+            return builder.Build(x, masks[v]);
+        }).ToArray();
+        var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 10, Iterations = 1 });
+
+        using var actual = fusion.Fuse(affinities, masks);
+        var expected = NaiveMissingDataSnf.Fuse(affinities.Select(a => a.data<double>().ToArray()).ToArray(), masks, n, k: 10, t: 1);
+
+        using var expectedTensor = tensor(expected, dtype: ScalarType.Float64).reshape(n, n);
+        SnfFixtures.MaxAbsDifference(actual, expectedTensor).Should().BeLessThan(1e-12);
+        foreach (var a in affinities) a.Dispose();
+    }
+
+    [Fact]
     public void Affinity_with_a_mask_equals_the_affinity_of_the_available_samples()
     {
         using var features = SnfFixtures.Tensor("view2.csv");
