@@ -5,8 +5,11 @@ using F = TorchSharp.torch.nn.functional;
 namespace BalancedMultimodal.Cli.Baselines;
 
 /// <summary>
-/// Multinomial logistic regression with scikit-learn's L2 convention: minimise
-/// sum_i CE(x_i W + b, y_i) + ||W||^2 / (2 C) (intercept not penalised), by L-BFGS. The baseline of issue 7's late fusion.
+/// Logistic regression with scikit-learn's L2 convention (intercept not penalised), by L-BFGS; the baseline of issue
+/// 7's late fusion. Several classes: multinomial, minimise sum_i CE(x_i W + b, y_i) + ||W||^2 / (2 C). Two classes:
+/// scikit-learn fits one weight vector w (sigmoid) with ||w||^2 / (2 C); in the softmax parameterisation w = W_1 - W_0
+/// and the optimum has W_0 = -W_1, so ||w||^2 = 2 ||W||^2 and the same model is sum_i CE + ||W||^2 / C. (Using
+/// ||W||^2 / (2 C) for two classes, as the first version did, halves the regularisation: it is sklearn's C = 0.2.)
 /// </summary>
 public static class LogisticRegressionBaseline
 {
@@ -21,10 +24,11 @@ public static class LogisticRegressionBaseline
         var weight = new TorchSharp.Modules.Parameter(zeros(x.shape[1], classCount, dtype: ScalarType.Float64, device: x.device));
         var bias = new TorchSharp.Modules.Parameter(zeros(classCount, dtype: ScalarType.Float64, device: x.device));
         var optimizer = optim.LBFGS(new[] { weight, bias }, lr: 1, max_iter: 500, history_size: 20);
+        double penaltyDivisor = classCount == 2 ? inverseRegularization : 2 * inverseRegularization;
         Tensor Closure()
         {
             optimizer.zero_grad();
-            var loss = F.cross_entropy(xt.matmul(weight) + bias, yt, reduction: nn.Reduction.Sum) + weight.pow(2).sum() / (2 * inverseRegularization);
+            var loss = F.cross_entropy(xt.matmul(weight) + bias, yt, reduction: nn.Reduction.Sum) + weight.pow(2).sum() / penaltyDivisor;
             loss.backward();
             return loss;
         }
