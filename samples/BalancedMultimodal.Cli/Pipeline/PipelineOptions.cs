@@ -42,6 +42,21 @@ public sealed class PipelineOptions
     /// <summary>Add each modality's own top-k affinity graph as an extra relation. Default false.</summary>
     public bool ModalityGraphRelations { get; set; }
 
+    /// <summary>Which encoder every modality gets: the relational GCN over the patient graph (default) or a graph-free MLP.</summary>
+    public ModalityEncoderKind EncoderKind { get; set; } = ModalityEncoderKind.RelationalGcn;
+
+    /// <summary>The MLP encoder of every modality when <see cref="EncoderKind"/> is <see cref="ModalityEncoderKind.Mlp"/>.
+    /// Default: one hidden layer of 32 units, dropout 0.5 (before every layer, the input included).</summary>
+    public MlpEncoderSettings MlpEncoder { get; set; } = new();
+
+    /// <summary>
+    /// Repeated cross-fitting: the <see cref="CrossFitFolds"/>-fold split is drawn this many times with different
+    /// seeds (repeat 0 uses <see cref="Seed"/>, as a single run does), one model per fold and repeat; test probabilities
+    /// are averaged over all models, and each labelled row's out-of-fold probabilities over the models of every repeat
+    /// that held it out. Ignored (must be 1) when <see cref="CrossFitFolds"/> is 1. Default 1.
+    /// </summary>
+    public int CrossFitRepeats { get; set; } = 1;
+
     /// <summary>The relational-GCN encoder of every modality (InputSize, RelationCount and ClassCount are set by the pipeline).
     /// Default: one relational graph convolution to 32 units, dropout 0.5 (chosen on out-of-fold validation F1, docs/results.md).</summary>
     public RelationalGcnOptions Encoder { get; set; } = new() { HiddenSizes = [32], Dropout = 0.5 };
