@@ -68,8 +68,8 @@ public sealed class TrainingPipeline
 
         if (o.CrossFitFolds < 1)
             throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
-        if (o.CrossFitRepeats < 1 || (o.CrossFitFolds == 1 && o.CrossFitRepeats != 1))
-            throw new ArgumentException($"CrossFitRepeats must be at least 1 (and 1 when CrossFitFolds is 1), got {o.CrossFitRepeats}.");
+        if (o.CrossFitRepeats < 1)
+            throw new ArgumentException($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
         if (!Enum.IsDefined(o.EncoderKind))
             throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         // Rows whose labels may be used: the training split (and a validation split the data may bring).
@@ -178,21 +178,24 @@ public sealed class TrainingPipeline
 
     /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows per repeat
     /// (repeat r's folds numbered r k .. r k + k - 1; repeat 0 split with <see cref="PipelineOptions.Seed"/>, repeat r &gt; 0
-    /// with the r-th draw of System.Random(Seed)), or one carved split.</summary>
+    /// with the r-th draw of System.Random(Seed)); with one fold, one carved validation split per repeat (same seeds), or
+    /// the data's own validation split (once: a fixed split cannot be redrawn).</summary>
     private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows)
     {
         var o = _options;
-        if (o.CrossFitFolds == 1)
-        {
-            if (dataset.ValidationIndices.Length > 0) return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
-            var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, o.Seed);
-            return [(0, carved.TrainIndices, carved.ValidationIndices)];
-        }
+        if (o.CrossFitFolds == 1 && dataset.ValidationIndices.Length > 0)
+            return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
         var seeds = new Random(o.Seed);
         var folds = new List<(int, int[], int[])>();
         for (int r = 0; r < o.CrossFitRepeats; r++)
         {
             int seed = r == 0 ? o.Seed : seeds.Next();
+            if (o.CrossFitFolds == 1)
+            {
+                var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, seed);
+                folds.Add((r, carved.TrainIndices, carved.ValidationIndices));
+                continue;
+            }
             folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows)
                 .Select(f => (r * o.CrossFitFolds + f.Index, f.Train, f.Test)));
         }

@@ -35,7 +35,9 @@ namespace BalancedMultimodal.Distillation.Training;
 /// (unlabelled included), the teacher frozen; the distilled student replaces the pretrained one only if its validation
 /// score is at least as good.</item>
 /// <item>Phase 2 (joint): all encoders, heads and a fused classifier over the concatenated embeddings are trained on
-/// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached], where the
+/// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached]
+/// [+ lambda mean_{i not training} H(p_i), entropy minimisation on the unlabelled rows when
+/// <see cref="BalancedTrainingOptions.UnlabelledEntropyWeight"/> = lambda &gt; 0], where the
 /// weights w_m come from the <see cref="IModalityLossWeighter"/> (default: the performance gate of METHOD.md section 8)
 /// updated from the heads' validation macro-F1 at every evaluation step. The checkpoint with the best validation
 /// macro-F1 of the final prediction (<see cref="BalancedTrainingOptions.Prediction"/>: the fused head, or the fused

@@ -14,6 +14,7 @@ public sealed class TrainRunFixture : IDisposable
     public const string TinyConfig = """
         {
           "CrossFitFolds": 2,
+          "CrossFitRepeats": 1,
           "GraphNeighbours": 5,
           "Affinity": { "K": 10 },
           "Fusion": { "K": 10 },

@@ -70,9 +70,22 @@ public class TrainingPipelineOptionTests
         result.OutOfFoldMacroF1.Should().BeInRange(0, 1);
     }
 
+    [Fact]
+    public void With_one_fold_each_repeat_carves_its_own_validation_split()
+    {
+        var options = Options();
+        options.CrossFitFolds = 1;
+        options.CrossFitRepeats = 2;
+
+        var result = new TrainingPipeline(options).Run(Data());
+
+        result.Folds.Should().HaveCount(2);
+        result.Folds[0].ValidationRows.Should().NotBeEquivalentTo(result.Folds[1].ValidationRows);
+    }
+
     [Theory]
     [InlineData(5, 0)]
-    [InlineData(1, 2)]
+    [InlineData(1, -1)]
     public void Invalid_cross_fit_repeats_are_rejected_naming_the_option(int folds, int repeats)
     {
         var options = Options();
