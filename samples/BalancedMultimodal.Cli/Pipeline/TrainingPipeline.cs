@@ -18,7 +18,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <summary>
 /// The end-to-end job: standardise (training rows), optionally compress each modality with an autoencoder, build
 /// per-modality affinities, fuse them with SNF, keep a top-k patient graph, and run the two-phase balanced schedule
-/// with one relational-GCN encoder per modality; then score the test rows.
+/// with one encoder per modality (<see cref="PipelineOptions.EncoderKind"/>: MLP by default, or the relational GCN over
+/// the graph) on every cross-fitted fold; then score the test rows with the fold-averaged final probabilities.
 /// </summary>
 public sealed class TrainingPipeline
 {
