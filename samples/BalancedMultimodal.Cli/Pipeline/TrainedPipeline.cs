@@ -23,7 +23,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <c>Training.Prediction</c> says: <see cref="PredictionCombiner"/>, the rule training used) are averaged over the folds. A sample lacking a modality is attached by its other modalities'
 /// similarities only, and that modality's encoder then sees an uninformative input (0) at the new node, so its embedding
 /// comes from the cohort neighbours' features of that modality (relational mean aggregation) - a neighbourhood
-/// imputation.</para>
+/// imputation, with the relational-GCN encoder; with the graph-free MLP encoder that modality's embedding is the one of
+/// the training mean, and the prediction rests on the other modalities.</para>
 /// <para>Folder format: docs/persistence.md (<see cref="Save"/>, <see cref="Load"/>).</para>
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
