@@ -128,11 +128,31 @@ public sealed class TrainCommand : ICliCommand
         {
             var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configFile), optional: false).Build();
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            ReplaceArrays(options, configuration);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
         {
             throw new CliUsageException($"config file '{configFile}': {e.Message.Split('\n')[0]}");
         }
         return options;
+    }
+
+    /// <summary>
+    /// The configuration binder appends a JSON list to an array property's default (binding [16] onto the default [32]
+    /// gives [32, 16]); every array property the file sets is therefore re-bound here so that the file's list replaces
+    /// the default, recursively through nested option objects.
+    /// </summary>
+    private static void ReplaceArrays(object target, IConfiguration section)
+    {
+        foreach (var property in target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (!property.CanRead || property.GetIndexParameters().Length > 0) continue;
+            var child = section.GetSection(property.Name);
+            if (!child.Exists()) continue;
+            if (property.PropertyType.IsArray && property.CanWrite)
+                property.SetValue(target, child.Get(property.PropertyType) ?? Array.CreateInstance(property.PropertyType.GetElementType()!, 0));
+            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string) && property.GetValue(target) is { } nested)
+                ReplaceArrays(nested, child);
+        }
     }
 }

@@ -61,6 +61,8 @@ public static class MetricsReport
             ["test_samples"] = r.TestRows.Count,
             ["fused_validation_macro_f1"] = r.FusedValidationScore,
             ["out_of_fold_macro_f1"] = r.OutOfFoldMacroF1,
+            ["out_of_fold_auc"] = r.OutOfFoldAuc,
+            ["out_of_fold_log_loss"] = r.OutOfFoldLogLoss,
             ["modalities"] = modalities,
             ["final_weights"] = r.FinalWeights,
             ["folds"] = folds,

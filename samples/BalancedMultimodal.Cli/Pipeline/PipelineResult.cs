@@ -25,6 +25,14 @@ public sealed record PipelineResult(
     /// <see cref="TrainingPipeline.KeepTrainedModel"/>; else null. The caller disposes it.</summary>
     public TrainedPipeline? Model { get; init; }
 
+    /// <summary>Out-of-fold ROC AUC of the labelled rows (two classes only; else null): every labelled row scored by
+    /// the probabilities of the model(s) that did not train on it.</summary>
+    public double? OutOfFoldAuc { get; init; }
+
+    /// <summary>Out-of-fold log-loss of the labelled rows: -mean_i log p_i(y_i), p the out-of-fold probabilities
+    /// (clamped at 1e-12).</summary>
+    public double? OutOfFoldLogLoss { get; init; }
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

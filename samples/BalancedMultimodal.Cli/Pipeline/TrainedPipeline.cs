@@ -18,11 +18,13 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <para>Prediction (<see cref="Predict"/>): new samples are standardised with the saved statistics (a missing
 /// modality is filled with the training mean, i.e. 0 after standardisation), compressed by the saved autoencoders,
 /// attached to their k nearest cohort nodes by <see cref="InductiveGraph"/> (edges cohort -&gt; new only, the cohort
-/// graph unchanged, as MOGONET attaches its test samples), and every fold network runs on the union graph; the fused
-/// head's probabilities are averaged over the folds. A sample lacking a modality is attached by its other modalities'
+/// graph unchanged, as MOGONET attaches its test samples), and every fold network runs on the union graph; the final
+/// probabilities of each fold (the fused head, or the fused head averaged with the modality heads, as
+/// <c>Training.Prediction</c> says: <see cref="PredictionCombiner"/>, the rule training used) are averaged over the folds. A sample lacking a modality is attached by its other modalities'
 /// similarities only, and that modality's encoder then sees an uninformative input (0) at the new node, so its embedding
 /// comes from the cohort neighbours' features of that modality (relational mean aggregation) - a neighbourhood
-/// imputation.</para>
+/// imputation, with the relational-GCN encoder; with the graph-free MLP encoder that modality's embedding is the one of
+/// the training mean, and the prediction rests on the other modalities.</para>
 /// <para>Folder format: docs/persistence.md (<see cref="Save"/>, <see cref="Load"/>).</para>
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
@@ -125,7 +127,7 @@ public sealed class TrainedPipeline : IDisposable
     internal static BalancedMultimodalNetwork CreateNetwork(RelationalGraph graph, PipelineOptions options, IReadOnlyList<string> names,
         IReadOnlyList<long> inputDims, int classCount, ScalarType dtype)
     {
-        var factory = new RelationalGcnEncoderFactory(graph, options.Encoder);
+        var factory = TrainingPipeline.CreateEncoderFactory(graph, options);
         var device = graph.Device;
         var encoders = new List<ModalityEncoder>();
         for (int m = 0; m < names.Count; m++)
@@ -150,7 +152,7 @@ public sealed class TrainedPipeline : IDisposable
     internal long[] InputDims => _cohortFeatures.Select(f => f.shape[1]).ToArray();
 
     /// <summary>
-    /// Predicts new samples inductively (see the class remarks): fold-averaged fused probabilities.
+    /// Predicts new samples inductively (see the class remarks): fold-averaged final probabilities.
     /// </summary>
     /// <param name="modalities">One entry per trained modality, in order: the new samples' raw (unstandardised) values,
     /// (n_new, d_m), with the trained name and feature count, and rows marked unavailable where a sample lacks the
@@ -205,7 +207,7 @@ public sealed class TrainedPipeline : IDisposable
             using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
             CopyState(fold.Network, network);
             var outputs = network.Forward(unionFeatures);
-            sum.add_(nn.functional.softmax(outputs.FusedLogits, 1).narrow(0, CohortSize, n).to(ScalarType.Float64));
+            sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction).narrow(0, CohortSize, n).to(ScalarType.Float64));
         }
         var values = sum.div_(_folds.Length).cpu().data<double>().ToArray();
         var probabilities = new double[n, ClassNames.Count];

@@ -18,7 +18,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <summary>
 /// The end-to-end job: standardise (training rows), optionally compress each modality with an autoencoder, build
 /// per-modality affinities, fuse them with SNF, keep a top-k patient graph, and run the two-phase balanced schedule
-/// with one relational-GCN encoder per modality; then score the test rows.
+/// with one encoder per modality (<see cref="PipelineOptions.EncoderKind"/>: MLP by default, or the relational GCN over
+/// the graph) on every cross-fitted fold; then score the test rows with the fold-averaged final probabilities.
 /// </summary>
 public sealed class TrainingPipeline
 {
@@ -68,6 +69,10 @@ public sealed class TrainingPipeline
 
         if (o.CrossFitFolds < 1)
             throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
+        if (o.CrossFitRepeats < 1)
+            throw new ArgumentException($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
+        if (!Enum.IsDefined(o.EncoderKind))
+            throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         // Rows whose labels may be used: the training split (and a validation split the data may bring).
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         CheckTrainingClasses(dataset, labelledRows);
@@ -98,20 +103,22 @@ public sealed class TrainingPipeline
         var connectivity = GraphConnectivity.Analyze(graph, _logger);
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
-        var factory = new RelationalGcnEncoderFactory(graph, o.Encoder);
+        var factory = CreateEncoderFactory(graph, o);
         var trainer = new BalancedTrainer(factory, new KsgEstimator(), o.Training, _logger);
         var labels = standardized.LabelsTensor();
         var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
-        var outOfFold = new int[dataset.SampleCount];
+        var outOfFold = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
+        var outOfFoldCount = new int[dataset.SampleCount];
         var outcomes = new List<FoldOutcome>();
         foreach (var (fold, train, validation) in folds)
         {
             var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
-            var fusedProbabilities = result.FusedProbabilities.to(ScalarType.Float64).cpu();
-            probabilities.add_(fusedProbabilities);
-            var argmax = fusedProbabilities.argmax(1).data<long>().ToArray();
-            foreach (var row in validation) outOfFold[row] = (int)argmax[row];
+            var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
+            probabilities.add_(predicted);
+            var heldOut = tensor(validation.Select(r => (long)r).ToArray());
+            outOfFold.index_add_(0, heldOut, predicted.index_select(0, heldOut), 1.0);
+            foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
                 result.BestJointEpoch, result.History.ToArray()));
@@ -120,8 +127,18 @@ public sealed class TrainingPipeline
         }
         probabilities.div_(folds.Count);
 
-        var validated = folds.SelectMany(f => f.Validation).ToArray();
-        double outOfFoldF1 = ClassificationMetrics.MacroF1(validated.Select(r => dataset.Labels[r]).ToArray(), validated.Select(r => outOfFold[r]).ToArray());
+        var validated = folds.SelectMany(f => f.Validation).Distinct().Order().ToArray();
+        var outOfFoldValues = outOfFold.data<double>().ToArray();
+        var outOfFoldProbabilities = new double[validated.Length, dataset.ClassCount];
+        for (int i = 0; i < validated.Length; i++)
+            for (int c = 0; c < dataset.ClassCount; c++)
+                outOfFoldProbabilities[i, c] = outOfFoldValues[validated[i] * dataset.ClassCount + c] / outOfFoldCount[validated[i]];
+        var validatedLabels = validated.Select(r => dataset.Labels[r]).ToArray();
+        double outOfFoldF1 = ClassificationMetrics.MacroF1(validatedLabels, ClassificationMetrics.ArgMax(outOfFoldProbabilities));
+        double? outOfFoldAuc = dataset.ClassCount == 2
+            ? RocAuc.Binary(validatedLabels, Enumerable.Range(0, validated.Length).Select(i => outOfFoldProbabilities[i, 1]).ToArray())
+            : null;
+        double outOfFoldLogLoss = -Enumerable.Range(0, validated.Length).Average(i => Math.Log(Math.Max(outOfFoldProbabilities[i, validatedLabels[i]], 1e-12)));
         var test = dataset.TestIndices;
         var testLabels = test.Select(r => dataset.Labels[r]).ToArray();
         var values = probabilities.data<double>().ToArray();
@@ -138,7 +155,8 @@ public sealed class TrainingPipeline
         var model = KeepTrainedModel ? KeepModel(dataset, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
-            outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities) { Model = model };
+            outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
+        { Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss };
     }
 
     private BalancedTrainingResult FitFold(BalancedTrainer trainer, BalancedTrainingData data, int fold, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -159,19 +177,43 @@ public sealed class TrainingPipeline
         }
     }
 
-    /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows, or one carved split.</summary>
+    /// <summary>The (fold, training rows, validation rows) triples: k stratified folds of the labelled rows per repeat
+    /// (repeat r's folds numbered r k .. r k + k - 1; repeat 0 split with <see cref="PipelineOptions.Seed"/>, repeat r &gt; 0
+    /// with the r-th draw of System.Random(Seed)); with one fold, one carved validation split per repeat (same seeds), or
+    /// the data's own validation split (once: a fixed split cannot be redrawn).</summary>
     private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows)
     {
         var o = _options;
-        if (o.CrossFitFolds == 1)
+        if (o.CrossFitFolds == 1 && dataset.ValidationIndices.Length > 0)
+            return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
+        var seeds = new Random(o.Seed);
+        var folds = new List<(int, int[], int[])>();
+        for (int r = 0; r < o.CrossFitRepeats; r++)
         {
-            if (dataset.ValidationIndices.Length > 0) return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
-            var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, o.Seed);
-            return [(0, carved.TrainIndices, carved.ValidationIndices)];
+            int seed = r == 0 ? o.Seed : seeds.Next();
+            if (o.CrossFitFolds == 1)
+            {
+                var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, seed);
+                folds.Add((r, carved.TrainIndices, carved.ValidationIndices));
+                continue;
+            }
+            folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows)
+                .Select(f => (r * o.CrossFitFolds + f.Index, f.Train, f.Test)));
         }
-        return StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, o.Seed, labelledRows)
-            .Select(f => (f.Index, f.Train, f.Test)).ToArray();
+        return folds;
     }
+
+    /// <summary>The encoder factory of <see cref="PipelineOptions.EncoderKind"/>: relational GCNs over
+    /// <paramref name="graph"/> or graph-free MLPs.</summary>
+    internal static IModalityEncoderFactory CreateEncoderFactory(RelationalGraph graph, PipelineOptions options) =>
+        options.EncoderKind switch
+        {
+            ModalityEncoderKind.RelationalGcn => new RelationalGcnEncoderFactory(graph, options.Encoder),
+            ModalityEncoderKind.Mlp => new MlpEncoderFactory(options.MlpEncoder.ToOptions()),
+            ModalityEncoderKind.RelationalGcnAndMlp => new ConcatenatedEncoderFactory(
+                [new RelationalGcnEncoderFactory(graph, options.Encoder), new MlpEncoderFactory(options.MlpEncoder.ToOptions())]),
+            _ => throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)options.EncoderKind}."),
+        };
 
     private RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities)
     {

@@ -35,10 +35,13 @@ namespace BalancedMultimodal.Distillation.Training;
 /// (unlabelled included), the teacher frozen; the distilled student replaces the pretrained one only if its validation
 /// score is at least as good.</item>
 /// <item>Phase 2 (joint): all encoders, heads and a fused classifier over the concatenated embeddings are trained on
-/// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached], where the
+/// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached]
+/// [+ lambda mean_{i not training} H(p_i), entropy minimisation on the unlabelled rows when
+/// <see cref="BalancedTrainingOptions.UnlabelledEntropyWeight"/> = lambda &gt; 0], where the
 /// weights w_m come from the <see cref="IModalityLossWeighter"/> (default: the performance gate of METHOD.md section 8)
-/// updated from the heads' validation macro-F1 at every evaluation step. The checkpoint with the best fused
-/// validation macro-F1 is returned.</item>
+/// updated from the heads' validation macro-F1 at every evaluation step. The checkpoint with the best validation
+/// macro-F1 of the final prediction (<see cref="BalancedTrainingOptions.Prediction"/>: the fused head, or the fused
+/// head averaged with the modality heads) is returned.</item>
 /// </list>
 /// Only training rows' labels enter a loss; validation labels only score, weight, select and stop; other rows' labels
 /// are never read. Every random choice is seeded (<see cref="BalancedTrainingOptions.Seed"/>), so the same seed gives
@@ -131,6 +134,7 @@ public sealed class BalancedTrainer
         private Tensor _validationRows = null!;
         private Tensor _trainMask = null!;
         private Tensor _allRowsMask = null!;
+        private Tensor _unlabelledRows = null!;
 
         public Run(BalancedTrainer trainer, BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingCheckpoint? checkpoint)
         {
@@ -156,6 +160,8 @@ public sealed class BalancedTrainer
             _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device);
             _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true);
             _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device);
+            var training = new HashSet<int>(_data.TrainRows);
+            _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(), ScalarType.Int64, device: device);
             var labels = _data.Labels.to(device);
 
             var encoders = new List<ModalityEncoder>();
@@ -198,7 +204,8 @@ public sealed class BalancedTrainer
                 var outputs = network.Forward(_data.Features);
                 var fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach();
                 var modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach()).ToArray();
-                return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, _data.ModalityNames,
+                var predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction).detach();
+                return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
                     pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch);
             }
             catch
@@ -212,6 +219,7 @@ public sealed class BalancedTrainer
                 _validationRows.Dispose();
                 _trainMask.Dispose();
                 _allRowsMask.Dispose();
+                _unlabelledRows.Dispose();
             }
         }
 
@@ -358,7 +366,10 @@ public sealed class BalancedTrainer
                             distillation.Add(terms.Total);
                         }
                     var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
-                    total.Total.backward();
+                    var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
+                        ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction).index_select(0, _unlabelledRows))
+                        : total.Total;
+                    objective.backward();
                     optimizer.step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
                     var (fusedScore, fusedLoss, modalityScores) = EvaluateJoint(network, labels);
@@ -386,6 +397,10 @@ public sealed class BalancedTrainer
                 (weighter as IDisposable)?.Dispose();
             }
         }
+
+        /// <summary>mean_i H(p_i) = -mean_i sum_c p_ic log p_ic of probabilities (n, C), with 0 log 0 = 0.</summary>
+        private static Tensor MeanEntropy(Tensor probabilities) =>
+            -(probabilities * probabilities.clamp_min(1e-12).log()).sum(1).mean();
 
         /// <summary>Phase-2 distillation terms: the KL and RE parts only (the students' CE is already in the multitask loss).</summary>
         private DistillationLossOptions? JointDistillationOptions()
@@ -422,7 +437,9 @@ public sealed class BalancedTrainer
             using var noGrad = no_grad();
             network.eval();
             var outputs = network.Forward(_data.Features);
-            var (fusedScore, fusedLoss) = Score(outputs.FusedLogits.index_select(0, _validationRows), labels);
+            var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
+                ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)
+                : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction).index_select(0, _validationRows), labels);
             var modalityScores = outputs.ModalityLogits.Select(z => Score(z.index_select(0, _validationRows), labels).Score).ToArray();
             return (fusedScore, fusedLoss, modalityScores);
         }
@@ -432,6 +449,15 @@ public sealed class BalancedTrainer
             var predictions = validationLogits.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
             double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
             double loss = F.cross_entropy(validationLogits, labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+            return (macroF1, loss);
+        }
+
+        /// <summary>Validation macro-F1 of argmax p and the negative log-likelihood -mean log p_y of probabilities p (n_val, C).</summary>
+        private (double Score, double Loss) ScoreProbabilities(Tensor validationProbabilities, Tensor labels)
+        {
+            var predictions = validationProbabilities.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
+            double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
+            double loss = F.nll_loss(validationProbabilities.clamp_min(1e-12).log(), labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
             return (macroF1, loss);
         }
 

@@ -37,6 +37,22 @@ public sealed class BalancedTrainingOptions
     /// <summary>Run the MI-gated distillation into weak modalities (phase 1b and the distillation terms of phase 2). Default true.</summary>
     public bool EnableDistillation { get; set; } = true;
 
+    /// <summary>
+    /// Which outputs make the final class probabilities, scored on validation (phase-2 checkpoint and early stopping)
+    /// and returned as <see cref="BalancedTrainingResult.PredictedProbabilities"/>: the fused head alone or the average
+    /// of the fused head and every modality head (<see cref="PredictionCombiner"/>). Default
+    /// <see cref="PredictionSource.FusedHead"/>.
+    /// </summary>
+    public PredictionSource Prediction { get; set; } = PredictionSource.FusedHead;
+
+    /// <summary>
+    /// Weight lambda of entropy minimisation on the rows without a training label during phase 2 (transductive, no
+    /// label read): the joint loss gains lambda * mean_{i not a training row} H(p_i), H(p) = -sum_c p_c log p_c, p_i the
+    /// final prediction of <see cref="Prediction"/> (Grandvalet and Bengio, "Semi-supervised learning by entropy
+    /// minimization", NIPS 2004). Default 0 (off).
+    /// </summary>
+    public double UnlabelledEntropyWeight { get; set; }
+
     /// <summary>Seed of every random choice (initialisation, dropout, permutation tests). Default 0.</summary>
     public int Seed { get; set; }
 

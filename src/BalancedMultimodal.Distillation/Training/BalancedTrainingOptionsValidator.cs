@@ -25,6 +25,10 @@ public sealed class BalancedTrainingOptionsValidator : IValidateOptions<Balanced
             failures.Add($"{nameof(options.WeightDecay)} must be finite and non-negative, got {options.WeightDecay}.");
         if (!(options.HeadDropout >= 0 && options.HeadDropout < 1))
             failures.Add($"{nameof(options.HeadDropout)} must lie in [0, 1), got {options.HeadDropout}.");
+        if (!(options.UnlabelledEntropyWeight >= 0) || double.IsInfinity(options.UnlabelledEntropyWeight))
+            failures.Add($"{nameof(options.UnlabelledEntropyWeight)} must be finite and non-negative, got {options.UnlabelledEntropyWeight}.");
+        if (!Enum.IsDefined(options.Prediction))
+            failures.Add($"{nameof(options.Prediction)} must be {string.Join(" or ", Enum.GetNames<PredictionSource>())}, got {(int)options.Prediction}.");
         if (options.Distillation is null) failures.Add($"{nameof(options.Distillation)} must not be null.");
         else AddNested(failures, nameof(options.Distillation), new DistillationLossOptionsValidator().Validate(name, options.Distillation));
         if (options.Assessment is null) failures.Add($"{nameof(options.Assessment)} must not be null.");

@@ -11,6 +11,7 @@ public sealed class BalancedTrainingResult : IDisposable
         BalancedMultimodalNetwork network,
         Tensor fusedProbabilities,
         IReadOnlyList<Tensor> modalityProbabilities,
+        Tensor predictedProbabilities,
         IReadOnlyList<string> modalityNames,
         IReadOnlyList<double> pretrainingScores,
         IReadOnlyList<double> distilledScores,
@@ -24,6 +25,7 @@ public sealed class BalancedTrainingResult : IDisposable
         Network = network;
         FusedProbabilities = fusedProbabilities;
         ModalityProbabilities = modalityProbabilities;
+        PredictedProbabilities = predictedProbabilities;
         ModalityNames = modalityNames;
         PretrainingScores = pretrainingScores;
         DistilledScores = distilledScores;
@@ -44,6 +46,11 @@ public sealed class BalancedTrainingResult : IDisposable
     /// <summary>Class probabilities of each modality's head for every row, each (n, C).</summary>
     public IReadOnlyList<Tensor> ModalityProbabilities { get; }
 
+    /// <summary>The final class probabilities for every row, (n, C): <see cref="FusedProbabilities"/> or the average of the
+    /// fused and modality heads' probabilities, as <see cref="BalancedTrainingOptions.Prediction"/> says
+    /// (<see cref="PredictionCombiner"/>). This is what the checkpoint was chosen on.</summary>
+    public Tensor PredictedProbabilities { get; }
+
     /// <summary>Modality names, in order.</summary>
     public IReadOnlyList<string> ModalityNames { get; }
 
@@ -56,7 +63,7 @@ public sealed class BalancedTrainingResult : IDisposable
     /// <summary>Validation macro-F1 of each modality's head at the chosen joint checkpoint.</summary>
     public IReadOnlyList<double> FinalModalityScores { get; }
 
-    /// <summary>Validation macro-F1 of the fused classifier at the chosen checkpoint.</summary>
+    /// <summary>Validation macro-F1 of the final prediction (<see cref="PredictedProbabilities"/>) at the chosen checkpoint.</summary>
     public double FusedValidationScore { get; }
 
     /// <summary>The distillation plan (null when distillation is disabled).</summary>
@@ -75,6 +82,7 @@ public sealed class BalancedTrainingResult : IDisposable
     public void Dispose()
     {
         FusedProbabilities.Dispose();
+        PredictedProbabilities.Dispose();
         foreach (var p in ModalityProbabilities) p.Dispose();
         Network.Dispose();
     }

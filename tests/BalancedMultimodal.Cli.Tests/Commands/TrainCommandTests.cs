@@ -14,6 +14,7 @@ public sealed class TrainRunFixture : IDisposable
     public const string TinyConfig = """
         {
           "CrossFitFolds": 2,
+          "CrossFitRepeats": 1,
           "GraphNeighbours": 5,
           "Affinity": { "K": 10 },
           "Fusion": { "K": 10 },
@@ -80,6 +81,27 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
             metrics.GetProperty(key).GetDouble().Should().BeInRange(0, 1, key);
         metrics.GetProperty("seconds").GetDouble().Should().BeGreaterThan(0);
         metrics.GetProperty("test_samples").GetInt32().Should().Be(SyntheticMogonetFolder.TestCount);
+    }
+
+    [Fact]
+    public void Metrics_json_holds_the_out_of_fold_macro_f1_auc_and_log_loss()
+    {
+        var metrics = Metrics();
+
+        metrics.GetProperty("out_of_fold_macro_f1").GetDouble().Should().BeInRange(0, 1);
+        metrics.GetProperty("out_of_fold_auc").GetDouble().Should().BeInRange(0, 1);
+        metrics.GetProperty("out_of_fold_log_loss").GetDouble().Should().BePositive();
+    }
+
+    [Fact]
+    public void A_config_list_replaces_the_default_list_instead_of_being_appended_to_it()
+    {
+        var config = run.Data.WriteFile("lists.json", """{ "Encoder": { "HiddenSizes": [ 16 ] }, "MlpEncoder": { "HiddenSizes": [ 8, 4 ] } }""");
+
+        var options = TrainCommand.LoadOptions(config);
+
+        options.Encoder.HiddenSizes.Should().Equal(16);
+        options.MlpEncoder.HiddenSizes.Should().Equal(8, 4);
     }
 
     [Fact]

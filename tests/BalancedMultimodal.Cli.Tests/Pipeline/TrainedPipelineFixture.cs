@@ -54,6 +54,8 @@ public sealed class TrainedPipelineFixture : IDisposable
     {
         Seed = 1,
         CrossFitFolds = 2,
+        CrossFitRepeats = 1,
+        EncoderKind = ModalityEncoderKind.RelationalGcn,
         GraphNeighbours = 5,
         Affinity = new AffinityOptions { K = 8 },
         Fusion = new SimilarityNetworkFusionOptions { K = 8, Iterations = 10 },

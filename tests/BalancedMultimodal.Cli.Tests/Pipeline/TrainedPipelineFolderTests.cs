@@ -111,7 +111,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         // A second model with other hidden sizes, trained and saved through the CLI.
         var config = Path.Combine(fixture.Root, "other-shape.json");
         File.WriteAllText(config, """
-            {"Seed": 2, "CrossFitFolds": 1, "GraphNeighbours": 5, "Affinity": {"K": 8}, "Fusion": {"K": 8, "Iterations": 5},
+            {"Seed": 2, "CrossFitFolds": 1, "CrossFitRepeats": 1, "EncoderKind": "RelationalGcn", "GraphNeighbours": 5, "Affinity": {"K": 8}, "Fusion": {"K": 8, "Iterations": 5},
              "Encoder": {"HiddenSizes": [8]},
              "Training": {"PretrainingEpochs": 5, "DistillationEpochs": 2, "JointEpochs": 5, "Assessment": {"Permutations": 19}}}
             """);

@@ -1,0 +1,26 @@
+using BalancedMultimodal.Core.Encoding;
+
+namespace BalancedMultimodal.Cli.Pipeline;
+
+/// <summary>
+/// The MLP encoder of every modality when <see cref="PipelineOptions.EncoderKind"/> is <see cref="ModalityEncoderKind.Mlp"/>:
+/// Core's <see cref="MlpEncoder"/>, h = act(Dropout(x) W_1 + b_1), then the same for every further hidden size.
+/// A separate settings class because a JSON list replaces an array default but would be appended to the
+/// <see cref="MlpEncoderOptions.HiddenSizes"/> list default.
+/// </summary>
+public sealed class MlpEncoderSettings
+{
+    /// <summary>Widths of the hidden layers; the last is the embedding width. Default [32] (one layer, as the GCN encoder's default).</summary>
+    public int[] HiddenSizes { get; set; } = [32];
+
+    /// <summary>Dropout before every layer (the input included) while training, in [0, 1). Default 0.2 (0.5, Core's
+    /// default, scored lower on out-of-fold validation: docs/results.md).</summary>
+    public double Dropout { get; set; } = 0.2;
+
+    /// <summary>Negative slope of the LeakyReLU after every layer. Default 0.25.</summary>
+    public double NegativeSlope { get; set; } = 0.25;
+
+    /// <summary>The equivalent Core options (validated by <see cref="MlpEncoderFactory"/>).</summary>
+    /// <returns>New options with these values.</returns>
+    public MlpEncoderOptions ToOptions() => new() { HiddenSizes = HiddenSizes.ToList(), Dropout = Dropout, NegativeSlope = NegativeSlope };
+}

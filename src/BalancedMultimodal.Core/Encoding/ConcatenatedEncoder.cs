@@ -1,0 +1,44 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Encoding;
+
+/// <summary>
+/// Runs several encoders on the same modality and concatenates their embeddings: h = [f_1(X), ..., f_K(X)],
+/// input (n, d_in), output (n, sum_k e_k). Used to give a graph encoder a graph-free path (e.g. relational GCN + MLP),
+/// so a modality's head sees both its neighbourhood-smoothed and its own features.
+/// </summary>
+public sealed class ConcatenatedEncoder : ModalityEncoder
+{
+    private readonly TorchSharp.Modules.ModuleList<ModalityEncoder> parts;
+
+    /// <summary>Creates the encoder; it takes ownership of the parts.</summary>
+    /// <param name="encoders">At least one encoder, all on the same device and dtype, all accepting the same input.</param>
+    /// <exception cref="ArgumentException">No encoder given, or a null entry.</exception>
+    public ConcatenatedEncoder(IReadOnlyList<ModalityEncoder> encoders) : base(nameof(ConcatenatedEncoder))
+    {
+        ArgumentNullException.ThrowIfNull(encoders);
+        if (encoders.Count == 0) throw new ArgumentException("At least one encoder is needed.", nameof(encoders));
+        for (int k = 0; k < encoders.Count; k++)
+            if (encoders[k] is null) throw new ArgumentException($"Encoder {k} is null.", nameof(encoders));
+        parts = new TorchSharp.Modules.ModuleList<ModalityEncoder>(encoders.ToArray());
+        EmbeddingDim = encoders.Sum(e => e.EmbeddingDim);
+        RegisterComponents();
+    }
+
+    /// <summary>Width sum_k e_k of the concatenated embeddings.</summary>
+    public override long EmbeddingDim { get; }
+
+    /// <summary>The concatenated encoders, in order.</summary>
+    public IReadOnlyList<ModalityEncoder> Parts => parts.ToArray();
+
+    /// <summary>Encodes: (n, d_in) to (n, sum_k e_k), the parts' embeddings side by side in order.</summary>
+    /// <param name="input">Features (n, d_in).</param>
+    /// <returns>Embeddings (n, <see cref="EmbeddingDim"/>).</returns>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        return cat(parts.Select(p => p.forward(input)).ToArray(), 1).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,99 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+/// <summary>The encoder kind and repeated cross-fitting options of <see cref="TrainingPipeline"/>, on a tiny separable set.</summary>
+public class TrainingPipelineOptionTests
+{
+    private static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+    {
+        SampleCount = 90,
+        ClassProportions = [0.5, 0.5],
+        Modalities =
+        [
+            new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = 6, SignalStrength = 1.5 },
+            new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = 5, SignalStrength = 1.0 },
+        ],
+        ValidationFraction = 0.0,
+        TestFraction = 0.3,
+        Seed = 4,
+    }).Generate();
+
+    private static PipelineOptions Options()
+    {
+        var options = TrainedPipelineFixture.Options();
+        options.Training.EnableDistillation = false;
+        options.Training.PretrainingEpochs = options.Training.JointEpochs = 20;
+        return options;
+    }
+
+    [Fact]
+    public void The_mlp_encoder_kind_trains_mlp_encoders_of_the_configured_width()
+    {
+        var options = Options();
+        options.EncoderKind = ModalityEncoderKind.Mlp;
+        options.MlpEncoder.HiddenSizes = [8];
+
+        var result = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(Data());
+        using var model = result.Model!;
+
+        model.Folds.Should().HaveCount(2);
+        foreach (var fold in model.Folds)
+            for (int m = 0; m < 2; m++)
+            {
+                fold.Network.Encoder(m).Should().BeOfType<MlpEncoder>();
+                fold.Network.Encoder(m).EmbeddingDim.Should().Be(8);
+            }
+        result.Accuracy.Should().BeGreaterThan(0.7);
+    }
+
+    [Fact]
+    public void Repeated_cross_fitting_trains_one_model_per_fold_and_repeat_and_scores_every_labelled_row()
+    {
+        var options = Options();
+        options.CrossFitRepeats = 2;
+        var data = Data();
+
+        var result = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+
+        result.Folds.Select(f => f.Fold).Should().Equal(0, 1, 2, 3);
+        var labelled = data.TrainIndices.Concat(data.ValidationIndices).Order().ToArray();
+        result.Folds.Take(2).SelectMany(f => f.ValidationRows).Order().Should().Equal(labelled, "each repeat's folds partition the labelled rows");
+        result.Folds.Skip(2).SelectMany(f => f.ValidationRows).Order().Should().Equal(labelled);
+        result.Folds[0].ValidationRows.Should().NotEqual(result.Folds[2].ValidationRows, "the second repeat draws another split");
+        model.Folds.Should().HaveCount(4);
+        result.OutOfFoldMacroF1.Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void With_one_fold_each_repeat_carves_its_own_validation_split()
+    {
+        var options = Options();
+        options.CrossFitFolds = 1;
+        options.CrossFitRepeats = 2;
+
+        var result = new TrainingPipeline(options).Run(Data());
+
+        result.Folds.Should().HaveCount(2);
+        result.Folds[0].ValidationRows.Should().NotBeEquivalentTo(result.Folds[1].ValidationRows);
+    }
+
+    [Theory]
+    [InlineData(5, 0)]
+    [InlineData(1, -1)]
+    public void Invalid_cross_fit_repeats_are_rejected_naming_the_option(int folds, int repeats)
+    {
+        var options = Options();
+        options.CrossFitFolds = folds;
+        options.CrossFitRepeats = repeats;
+
+        var act = () => new TrainingPipeline(options).Run(Data());
+
+        act.Should().Throw<ArgumentException>().WithMessage("*CrossFitRepeats*");
+    }
+}

@@ -1,0 +1,51 @@
+using BalancedMultimodal.Core.Encoding;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests.Encoding;
+
+public class ConcatenatedEncoderTests
+{
+    private static readonly Device CPU_DEVICE = new(TorchSharp.DeviceType.CPU);
+
+    [Fact]
+    public void The_embedding_is_the_parts_embeddings_side_by_side_in_order()
+    {
+        var first = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2], Dropout = 0 }, dtype: ScalarType.Float64);
+        var second = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [4], Dropout = 0 }, dtype: ScalarType.Float64);
+        using var encoder = new ConcatenatedEncoder([first, second]);
+        var x = tensor(new double[] { 1, -2, 0.5, 0, 1, -1 }, 2, 3);
+
+        var output = encoder.forward(x);
+
+        encoder.EmbeddingDim.Should().Be(6);
+        output.shape.Should().Equal(2, 6);
+        output.narrow(1, 0, 2).allclose(first.forward(x)).Should().BeTrue();
+        output.narrow(1, 2, 4).allclose(second.forward(x)).Should().BeTrue();
+        encoder.parameters().Count().Should().Be(4, "both parts' weights and biases are trained");
+    }
+
+    [Fact]
+    public void The_factory_builds_one_part_per_factory_for_the_requested_modality()
+    {
+        var factory = new ConcatenatedEncoderFactory([
+            new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [3] }),
+            new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [5] })]);
+
+        using var encoder = (ConcatenatedEncoder)factory.Create(new ModalityEncoderRequest(1, "methylation", 7, CPU_DEVICE, ScalarType.Float32));
+
+        encoder.Parts.Select(p => p.EmbeddingDim).Should().Equal(3, 5);
+        encoder.forward(randn(4, 7)).shape.Should().Equal(4, 8);
+    }
+
+    [Fact]
+    public void An_empty_list_of_encoders_or_factories_is_rejected()
+    {
+        var encoders = () => new ConcatenatedEncoder([]);
+        var factories = () => new ConcatenatedEncoderFactory([]);
+
+        encoders.Should().Throw<ArgumentException>().WithParameterName("encoders");
+        factories.Should().Throw<ArgumentException>().WithParameterName("factories");
+    }
+}

@@ -1,0 +1,74 @@
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+[Collection(GlobalGeneratorCollection.Name)]
+public class PredictionCombinerTests
+{
+    // Fused logits [0, 0] -> (1/2, 1/2); head 1 [ln 3, 0] -> (3/4, 1/4); head 2 [ln 9, 0] -> (9/10, 1/10).
+    private static NetworkOutputs HandOutputs(ScalarType dtype) => new(
+        [zeros(1, 4, dtype: dtype), zeros(1, 4, dtype: dtype)],
+        [tensor(new[] { Math.Log(3), 0 }, [1, 2], dtype: dtype), tensor(new[] { Math.Log(9), 0 }, [1, 2], dtype: dtype)],
+        tensor(new[] { 0.0, 0.0 }, [1, 2], dtype: dtype));
+
+    [Fact]
+    public void Fused_head_prediction_is_the_softmax_of_the_fused_logits()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.FusedHead);
+
+        p.data<double>().ToArray().Should().Equal(0.5, 0.5);
+    }
+
+    [Fact]
+    public void All_heads_prediction_averages_the_fused_and_every_modality_softmax()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeads);
+
+        var values = p.data<double>().ToArray();
+        values[0].Should().BeApproximately((0.5 + 0.75 + 0.9) / 3, 1e-12);
+        values[1].Should().BeApproximately((0.5 + 0.25 + 0.1) / 3, 1e-12);
+        p.dtype.Should().Be(ScalarType.Float64);
+    }
+
+    [Fact]
+    public void An_undefined_prediction_source_is_rejected_naming_the_option()
+    {
+        var options = new BalancedTrainingOptions { Prediction = (PredictionSource)7 };
+
+        var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Prediction*");
+    }
+
+    [Fact]
+    public void Training_with_all_heads_returns_the_average_of_the_fused_and_modality_probabilities()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.JointEpochs = 10;
+        options.EnableDistillation = false;
+        options.Prediction = PredictionSource.AllHeads;
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        using var expected = result.ModalityProbabilities.Aggregate(result.FusedProbabilities.clone(), (sum, p) => sum + p) / 4;
+        result.PredictedProbabilities.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+        result.FusedProbabilities.allclose(result.PredictedProbabilities).Should().BeFalse("the heads move the average away from the fused head");
+    }
+
+    [Fact]
+    public void Training_with_the_fused_head_returns_the_fused_probabilities_as_prediction()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.JointEpochs = 10;
+        options.EnableDistillation = false;
+        options.Prediction = PredictionSource.FusedHead;
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        result.PredictedProbabilities.data<float>().ToArray().Should().Equal(result.FusedProbabilities.data<float>().ToArray());
+    }
+}
