@@ -30,7 +30,7 @@ public sealed class CompareCommand : ICliCommand
     public string Usage => """
         usage: bmm compare [--data DIR | --synthetic] [--seeds 0,1,2,3,4]
                            [--variants full,no-distillation,uniform-weights,graph-encoder,fused-head,baselines]
-                           [--config file.json] [--out DIR]
+                           [--config file.json] [--out DIR] [--outer-folds K]
 
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
           --synthetic    a seeded synthetic set with one strong and two weak modalities instead
@@ -39,6 +39,9 @@ public sealed class CompareCommand : ICliCommand
                          patient graph, fused-head = the fused classifier's probabilities alone
           --config FILE  PipelineOptions JSON used by every pipeline variant
           --out DIR      folder for compare.json (default: out)
+          --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
+                         rows split into K stratified outer folds, each pipeline variant trained on K - 1 and
+                         scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows)
         """;
 
     /// <inheritdoc />
@@ -50,7 +53,9 @@ public sealed class CompareCommand : ICliCommand
         var variants = ParseList(args.GetString("variants", string.Join(",", AllVariants))!, "variants");
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
+        int outerFolds = args.GetInt("outer-folds", 0);
         args.EnsureAllConsumed();
+        if (outerFolds is < 0 or 1) throw new CliUsageException($"--outer-folds must be 0 (off) or at least 2, got {outerFolds}");
         foreach (var v in variants)
             if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");
         if (synthetic && data is not null) throw new CliUsageException("give either --data or --synthetic, not both");
@@ -73,6 +78,14 @@ public sealed class CompareCommand : ICliCommand
                 if (variant == "uniform-weights") options.Training.Weighting.Policy = ModalityWeightingPolicy.Uniform;
                 if (variant == "graph-encoder") options.EncoderKind = ModalityEncoderKind.RelationalGcn;
                 if (variant == "fused-head") options.Training.Prediction = PredictionSource.FusedHead;
+                if (outerFolds > 0)
+                {
+                    var nested = NestedValidation(dataset, options, outerFolds, seed);
+                    rows.Add(nested with { Variant = variant + " (nested validation)" });
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s)"));
+                    continue;
+                }
                 var result = new TrainingPipeline(options).Run(dataset);
                 rows.Add(new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
                     result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores));
@@ -85,6 +98,37 @@ public sealed class CompareCommand : ICliCommand
         File.WriteAllText(Path.Combine(outFolder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
         WriteTable(output, rows);
         return 0;
+    }
+
+    /// <summary>
+    /// Nested validation of one configuration: only the labelled rows are kept (the test split never enters), they are
+    /// split into <paramref name="outerFolds"/> stratified folds, and each fold is predicted by a full pipeline run
+    /// (with its own inner cross-fitting, early stopping and checkpoint choice) trained on the other folds. Unlike the
+    /// out-of-fold score, no choice inside the pipeline ever sees the rows it is scored on, so configurations with
+    /// different inner fold counts can be compared.
+    /// </summary>
+    private static Row NestedValidation(MultimodalDataset dataset, PipelineOptions options, int outerFolds, int seed)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var labelled = dataset.TrainIndices.Concat(dataset.ValidationIndices).OrderBy(r => r).ToArray();
+        var cohort = dataset.SelectRows(labelled);
+        var all = Enumerable.Range(0, cohort.SampleCount).ToArray();
+        var truth = new List<int>();
+        var predicted = new List<int>();
+        var scores = new List<double>();
+        foreach (var fold in StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all))
+        {
+            var result = new TrainingPipeline(options).Run(cohort.WithSplits(fold.Train, [], fold.Test));
+            for (int k = 0; k < result.TestRows.Count; k++)
+            {
+                truth.Add(result.TestLabels[k]);
+                predicted.Add(result.TestPredictions[k]);
+                if (cohort.ClassCount == 2) scores.Add(result.TestProbabilities[k, 1]);
+            }
+        }
+        var report = ClassificationReport.Compute(truth, predicted, cohort.ClassCount);
+        double? auc = cohort.ClassCount == 2 ? RocAuc.Binary(truth, scores) : null;
+        return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count);
     }
 
     private static IEnumerable<Row> Baselines(MultimodalDataset dataset, int seed)
@@ -213,5 +257,6 @@ public sealed class CompareCommand : ICliCommand
         IReadOnlyList<string>? ModalityNames,
         IReadOnlyList<double>? Pretraining,
         IReadOnlyList<double>? Distilled,
-        IReadOnlyList<double>? Final);
+        IReadOnlyList<double>? Final,
+        int? ScoredRows = null);
 }
