@@ -6,26 +6,24 @@ using static TorchSharp.torch;
 namespace BalancedMultimodal.Graph.Fusion;
 
 /// <summary>
-/// Element-wise steps of the fusion loop done in one pass over host memory when the tensors allow it (contiguous CPU
-/// float32/float64 below 2^31 bytes), instead of libtorch's two (<c>copy_</c> then <c>sub_</c> into a reused buffer).
+/// Element-wise steps of the fusion loop done in one pass over host memory when the tensors allow it
+/// (<see cref="HostTensor.IsUsable"/>), instead of libtorch's two (<c>copy_</c> then <c>sub_</c> into a reused buffer).
 /// </summary>
 internal static unsafe class HostElementwise
 {
     /// <summary>
     /// <c>result = a - b</c> element by element (same rounding as libtorch's subtraction); false, with nothing
-    /// written, when the tensors are not contiguous same-dtype CPU tensors of equal size that fit one span.
+    /// written, when the tensors are not usable in place (<see cref="HostTensor.IsUsable"/>) or differ in dtype or size.
     /// </summary>
     public static bool TrySubtract(Tensor a, Tensor b, Tensor result)
     {
-        if (a.device.type != DeviceType.CPU || !a.is_contiguous() || !b.is_contiguous() || !result.is_contiguous())
+        if (!HostTensor.IsUsable(a) || !HostTensor.IsUsable(b) || !HostTensor.IsUsable(result))
             return false;
         if (a.dtype != b.dtype || a.dtype != result.dtype || a.numel() != b.numel() || a.numel() != result.numel())
             return false;
-        long bytes = a.numel() * a.element_size();
-        if (bytes > int.MaxValue) return false;
-        if (a.dtype == ScalarType.Float64) { Subtract<double>(a, b, result); return true; }
-        if (a.dtype == ScalarType.Float32) { Subtract<float>(a, b, result); return true; }
-        return false;
+        if (a.dtype == ScalarType.Float64) Subtract<double>(a, b, result);
+        else Subtract<float>(a, b, result);
+        return true;
     }
 
     private static void Subtract<T>(Tensor a, Tensor b, Tensor result) where T : unmanaged, INumber<T>

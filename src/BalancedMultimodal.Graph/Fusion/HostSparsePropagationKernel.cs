@@ -8,17 +8,15 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// <c>S A S^T</c> on the CPU with S in compressed sparse row form and <see cref="RowGatherProduct"/> working on the
 /// tensors' memory in place: first <c>(S A)^T</c> written straight into the transposed layout, then
 /// <c>S (S A)^T</c> = <c>S A S^T</c> for symmetric A. 2 n^2 K multiply-adds, rows split into one contiguous block per
-/// torch thread with about equal non-zeros. Memory: the caller's result and scratch buffers, plus the CSR arrays (about 12 n K bytes). Used by
-/// <see cref="FusionProductPath.Sparse"/> for contiguous CPU tensors of at most <see cref="MaxSize"/> rows (the raw
-/// span of a tensor is limited to 2^31 bytes); other devices use <see cref="SparsePropagationKernel"/>.
+/// torch thread with about equal non-zeros. Memory: the caller's result and scratch buffers, plus the CSR arrays
+/// (about 12 n K bytes). Used by <see cref="FusionProductPath.Sparse"/> for tensors that
+/// <see cref="HostTensor.IsUsable"/> accepts; others use <see cref="SparsePropagationKernel"/>.
 /// </summary>
 internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where T : unmanaged, INumber<T>
 {
     private readonly CsrMatrix<T> _s;
     private readonly int[] _blockStarts;
 
-    /// <summary>Largest n whose n x n matrix of T fits one span (2^31 - 1 bytes).</summary>
-    public static int MaxSize { get; } = (int)Math.Floor(Math.Sqrt(int.MaxValue / (double)System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
 
     /// <summary>Builds S from row-major <paramref name="indices"/> (shape (2, nnz), rows ascending) and values.</summary>
     public HostSparsePropagationKernel(Tensor indices, Tensor values, int n)

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -29,7 +28,7 @@ internal static class HugePageAdvice
     {
         var result = empty(like.shape, dtype: like.dtype, device: like.device);
         long bytes = result.numel() * result.element_size();
-        if (!OperatingSystem.IsLinux() || result.device.type != DeviceType.CPU || bytes < 2 * HugePage || bytes > int.MaxValue)
+        if (!OperatingSystem.IsLinux() || !HostTensor.IsUsable(result) || bytes < 2 * HugePage)
             return result;
         try
         {

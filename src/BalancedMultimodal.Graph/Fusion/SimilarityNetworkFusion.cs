@@ -176,14 +176,13 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         rowSums = rowSums.masked_fill(rowSums == 0, 1.0);
         var values = entries / rowSums.index_select(0, indices[0]);
         long n = w.shape[0];
-        // The row-gather kernel reads and writes the tensors' host memory, so it serves CPU tensors only; any other
-        // device (CUDA) takes libtorch's sparse COO product, which runs wherever the tensors live.
-        bool host = _options.ProductPath == FusionProductPath.Sparse && w.device.type == DeviceType.CPU;
-        if (host && w.dtype == ScalarType.Float64 && n <= HostSparsePropagationKernel<double>.MaxSize)
-            return new HostSparsePropagationKernel<double>(indices, values, (int)n);
-        if (host && w.dtype == ScalarType.Float32 && n <= HostSparsePropagationKernel<float>.MaxSize)
-            return new HostSparsePropagationKernel<float>(indices, values, (int)n);
-        return new SparsePropagationKernel(indices, values, n);
+        // The row-gather kernel reads and writes the tensors' storage in place, so it serves host tensors only; any
+        // other device (CUDA) takes libtorch's sparse COO product, which runs wherever the tensors live.
+        if (_options.ProductPath != FusionProductPath.Sparse || !HostTensor.IsUsable(w))
+            return new SparsePropagationKernel(indices, values, n);
+        return w.dtype == ScalarType.Float64
+            ? new HostSparsePropagationKernel<double>(indices, values, (int)n)
+            : new HostSparsePropagationKernel<float>(indices, values, (int)n);
     }
 
     /// <summary>
