@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -17,9 +16,7 @@ internal sealed class DensePropagationKernel : IPropagationKernel
         using var transposed = _s.t();
         using var product = left.mm(transposed);
         result.copy_(product);
-        if (divisor == 1) return;
-        using var scalar = divisor.ToScalar(); // disposed now: finalised Scalars pin the malloc heap
-        result.div_(scalar);
+        UpdateDivision.Apply(result, divisor);
     }
 
     public void Dispose() => _s.Dispose();

@@ -20,40 +20,39 @@ internal static class SklearnSymmetry
     /// <summary>Returns <paramref name="matrix"/> itself when it counts as symmetric, else a new symmetrised tensor.</summary>
     public static Tensor CheckSymmetric(Tensor matrix)
     {
-        long n = matrix.shape[0];
-        if (IsSymmetric(matrix, n)) return matrix;
+        if (TilePairs(matrix.shape[0]).All(pair => IsClose(matrix, pair))) return matrix;
         var result = empty_like(matrix);
-        for (long i = 0; i < n; i += Tile)
+        foreach (var (i, j, rows, columns) in TilePairs(matrix.shape[0]))
         {
-            for (long j = i; j < n; j += Tile)
-            {
-                using var scope = NewDisposeScope();
-                long rows = Math.Min(Tile, n - i), columns = Math.Min(Tile, n - j);
-                var upper = matrix.narrow(0, i, rows).narrow(1, j, columns);
-                var lower = matrix.narrow(0, j, columns).narrow(1, i, rows).t();
-                var mean = (upper + lower).mul_(0.5);
-                result.narrow(0, i, rows).narrow(1, j, columns).copy_(mean);
-                result.narrow(0, j, columns).narrow(1, i, rows).copy_(mean.t());
-            }
+            using var scope = NewDisposeScope();
+            var mean = (Upper(matrix, i, j, rows, columns) + Lower(matrix, i, j, rows, columns)).mul_(0.5);
+            result.narrow(0, i, rows).narrow(1, j, columns).copy_(mean);
+            result.narrow(0, j, columns).narrow(1, i, rows).copy_(mean.t());
         }
         return result;
     }
 
-    private static bool IsSymmetric(Tensor matrix, long n)
+    /// <summary>Tile pairs (I, J) with J &gt;= I covering the upper triangle: start row, start column and sizes.</summary>
+    private static IEnumerable<(long I, long J, long Rows, long Columns)> TilePairs(long n)
     {
         for (long i = 0; i < n; i += Tile)
-        {
             for (long j = i; j < n; j += Tile)
-            {
-                using var scope = NewDisposeScope();
-                long rows = Math.Min(Tile, n - i), columns = Math.Min(Tile, n - j);
-                var upper = matrix.narrow(0, i, rows).narrow(1, j, columns);
-                var lower = matrix.narrow(0, j, columns).narrow(1, i, rows).t().contiguous();
-                // |a - b| - rtol min(|a|, |b|) > atol anywhere means not allclose.
-                var excess = (upper - lower).abs_().sub_(minimum(upper.abs(), lower.abs_()).mul_(1e-5));
-                if (excess.gt(1e-10).any().item<bool>()) return false;
-            }
-        }
-        return true;
+                yield return (i, j, Math.Min(Tile, n - i), Math.Min(Tile, n - j));
+    }
+
+    private static Tensor Upper(Tensor matrix, long i, long j, long rows, long columns) =>
+        matrix.narrow(0, i, rows).narrow(1, j, columns);
+
+    private static Tensor Lower(Tensor matrix, long i, long j, long rows, long columns) =>
+        matrix.narrow(0, j, columns).narrow(1, i, rows).t();
+
+    /// <summary><c>|a - b| &lt;= atol + rtol min(|a|, |b|)</c> on one tile pair.</summary>
+    private static bool IsClose(Tensor matrix, (long I, long J, long Rows, long Columns) pair)
+    {
+        using var scope = NewDisposeScope();
+        var upper = Upper(matrix, pair.I, pair.J, pair.Rows, pair.Columns);
+        var lower = Lower(matrix, pair.I, pair.J, pair.Rows, pair.Columns).contiguous();
+        var excess = (upper - lower).abs_().sub_(minimum(upper.abs(), lower.abs()).mul_(1e-5));
+        return !excess.gt(1e-10).any().item<bool>();
     }
 }

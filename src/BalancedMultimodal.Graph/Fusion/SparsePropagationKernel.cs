@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -49,9 +48,7 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
             using var target = result.narrow(0, block.Start, block.Length);
             target.copy_(product);
         });
-        if (divisor == 1) return;
-        using var scalar = divisor.ToScalar(); // disposed now: finalised Scalars pin the malloc heap
-        result.div_(scalar);
+        UpdateDivision.Apply(result, divisor);
     }
 
     private void Run(Action<(long Start, long Length, Tensor Block)> work)
