@@ -1,10 +1,10 @@
 #!/bin/bash
-# Usage (from the repository root, after dotnet build samples/BalancedMultimodal.Cli -c Release):
+# Usage (from the repository root, after dotnet build samples/BalancedMultimodal.Cli -c Release; BMM=path overrides the binary):
 #   docs/tuning/tune.sh NAME docs/tuning/configs/NAME.json [SEEDS]
 # Prints ONLY validation (out-of-fold) numbers from metrics.json, never a test metric. Configs are explicit about every
 # setting that the issue-7 defaults changed (EncoderKind, MlpEncoder, CrossFitRepeats, Training.Prediction).
 name=$1; config=$2; seeds=${3:-0 1 2}
-bmm=samples/BalancedMultimodal.Cli/bin/Release/net10.0/linux-x64/bmm
+bmm=${BMM:-samples/BalancedMultimodal.Cli/bin/Release/net10.0/linux-x64/bmm}
 for s in $seeds; do
   out=out/tune/$name/s$s; mkdir -p out/tune/$name
   if [ ! -f $out/metrics.json ]; then

@@ -65,9 +65,10 @@ public sealed class PipelineOptions
     public RelationalGcnOptions Encoder { get; set; } = new() { HiddenSizes = [32], Dropout = 0.5 };
 
     /// <summary>The two-phase balanced schedule. The pipeline's default differs from the library's in one setting:
-    /// <see cref="BalancedTrainingOptions.Prediction"/> = <see cref="PredictionSource.AllHeads"/> (the fused head
-    /// averaged with the modality heads; chosen on out-of-fold validation, docs/results.md).</summary>
-    public BalancedTrainingOptions Training { get; set; } = new() { Prediction = PredictionSource.AllHeads };
+    /// <see cref="BalancedTrainingOptions.Prediction"/> = <see cref="PredictionSource.AllHeadsGeometricMean"/> (the
+    /// normalised geometric mean of the fused head and the modality heads, softmax of their mean logits; chosen on
+    /// out-of-fold and nested validation over the arithmetic mean <see cref="PredictionSource.AllHeads"/>, docs/results.md).</summary>
+    public BalancedTrainingOptions Training { get; set; } = new() { Prediction = PredictionSource.AllHeadsGeometricMean };
 
     /// <summary>
     /// libtorch intra-op threads for the run (torch.set_num_threads). Default 1: on cohorts of a few hundred to a few

@@ -12,4 +12,15 @@ public enum PredictionSource
     /// p = (softmax(z) + sum_m softmax(z_m)) / (M + 1), a late fusion of the heads on top of the fused classifier.
     /// </summary>
     AllHeads,
+
+    /// <summary>
+    /// The fused classifier and every modality head, pooled log-linearly (the normalised geometric mean of their
+    /// probabilities, a product of experts):
+    /// p = (softmax(z) * prod_m softmax(z_m))^(1/(M+1)) / normaliser = softmax((z + sum_m z_m) / (M + 1)),
+    /// the last form because log softmax(z) = z - logsumexp(z) differs from z by a per-row constant (Genest and Zidek,
+    /// "Combining probability distributions: a critique and an annotated bibliography", Statistical Science 1986;
+    /// Hinton, "Training products of experts by minimizing contrastive divergence", Neural Computation 2002). Unlike
+    /// <see cref="AllHeads"/>, a confident head is not diluted by an uncertain one.
+    /// </summary>
+    AllHeadsGeometricMean,
 }

@@ -34,6 +34,21 @@ public class PredictionCombinerTests
         p.dtype.Should().Be(ScalarType.Float64);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float64, 1e-12)]
+    [InlineData(ScalarType.Float32, 1e-6)]
+    public void Geometric_all_heads_prediction_is_the_normalised_geometric_mean_of_the_softmaxes(ScalarType dtype, double tolerance)
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(dtype), PredictionSource.AllHeadsGeometricMean);
+
+        // (1/2 * 3/4 * 9/10)^(1/3) and (1/2 * 1/4 * 1/10)^(1/3), normalised: 27^(1/3) = 3 and 1 -> (3/4, 1/4).
+        double first = Math.Cbrt(0.5 * 0.75 * 0.9), second = Math.Cbrt(0.5 * 0.25 * 0.1);
+        var values = p.to(ScalarType.Float64).data<double>().ToArray();
+        values[0].Should().BeApproximately(first / (first + second), tolerance).And.BeApproximately(0.75, tolerance);
+        values[1].Should().BeApproximately(second / (first + second), tolerance);
+        p.dtype.Should().Be(dtype);
+    }
+
     [Fact]
     public void An_undefined_prediction_source_is_rejected_naming_the_option()
     {
@@ -57,6 +72,21 @@ public class PredictionCombinerTests
         using var expected = result.ModalityProbabilities.Aggregate(result.FusedProbabilities.clone(), (sum, p) => sum + p) / 4;
         result.PredictedProbabilities.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
         result.FusedProbabilities.allclose(result.PredictedProbabilities).Should().BeFalse("the heads move the average away from the fused head");
+    }
+
+    [Fact]
+    public void Training_with_geometric_all_heads_returns_the_softmax_of_the_mean_head_logits()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.JointEpochs = 10;
+        options.EnableDistillation = false;
+        options.Prediction = PredictionSource.AllHeadsGeometricMean;
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        using var logSum = result.ModalityProbabilities.Aggregate(result.FusedProbabilities.log(), (sum, p) => sum + p.log());
+        using var expected = nn.functional.softmax(logSum / 4, 1);
+        result.PredictedProbabilities.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
     }
 
     [Fact]
