@@ -15,6 +15,17 @@ public class PredictionCombinerTests
         [tensor(new[] { Math.Log(3), 0 }, [1, 2], dtype: dtype), tensor(new[] { Math.Log(9), 0 }, [1, 2], dtype: dtype)],
         tensor(new[] { 0.0, 0.0 }, [1, 2], dtype: dtype));
 
+    /// <summary>Ten epochs per phase on the strong/weak/noise set, no distillation, with the given prediction source.</summary>
+    private static BalancedTrainingResult FitBriefly(PredictionSource source)
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.JointEpochs = 10;
+        options.EnableDistillation = false;
+        options.Prediction = source;
+        return TrainingFixtures.Trainer(options).Fit(data);
+    }
+
     [Fact]
     public void Fused_head_prediction_is_the_softmax_of_the_fused_logits()
     {
@@ -62,12 +73,7 @@ public class PredictionCombinerTests
     [Fact]
     public void Training_with_all_heads_returns_the_average_of_the_fused_and_modality_probabilities()
     {
-        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
-        var options = TrainingFixtures.FastOptions();
-        options.PretrainingEpochs = options.JointEpochs = 10;
-        options.EnableDistillation = false;
-        options.Prediction = PredictionSource.AllHeads;
-        using var result = TrainingFixtures.Trainer(options).Fit(data);
+        using var result = FitBriefly(PredictionSource.AllHeads);
 
         using var expected = result.ModalityProbabilities.Aggregate(result.FusedProbabilities.clone(), (sum, p) => sum + p) / 4;
         result.PredictedProbabilities.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
@@ -77,12 +83,7 @@ public class PredictionCombinerTests
     [Fact]
     public void Training_with_geometric_all_heads_returns_the_softmax_of_the_mean_head_logits()
     {
-        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
-        var options = TrainingFixtures.FastOptions();
-        options.PretrainingEpochs = options.JointEpochs = 10;
-        options.EnableDistillation = false;
-        options.Prediction = PredictionSource.AllHeadsGeometricMean;
-        using var result = TrainingFixtures.Trainer(options).Fit(data);
+        using var result = FitBriefly(PredictionSource.AllHeadsGeometricMean);
 
         using var logSum = result.ModalityProbabilities.Aggregate(result.FusedProbabilities.log(), (sum, p) => sum + p.log());
         using var expected = nn.functional.softmax(logSum / 4, 1);
@@ -92,12 +93,7 @@ public class PredictionCombinerTests
     [Fact]
     public void Training_with_the_fused_head_returns_the_fused_probabilities_as_prediction()
     {
-        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
-        var options = TrainingFixtures.FastOptions();
-        options.PretrainingEpochs = options.JointEpochs = 10;
-        options.EnableDistillation = false;
-        options.Prediction = PredictionSource.FusedHead;
-        using var result = TrainingFixtures.Trainer(options).Fit(data);
+        using var result = FitBriefly(PredictionSource.FusedHead);
 
         result.PredictedProbabilities.data<float>().ToArray().Should().Equal(result.FusedProbabilities.data<float>().ToArray());
     }
