@@ -1,12 +1,13 @@
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Pipeline;
 
-/// <summary>The encoder kind and repeated cross-fitting options of <see cref="TrainingPipeline"/>, on a tiny separable set.</summary>
+/// <summary>The pipeline defaults, and the encoder kind and repeated cross-fitting options of <see cref="TrainingPipeline"/> on a tiny separable set.</summary>
 public class TrainingPipelineOptionTests
 {
     private static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
@@ -29,6 +30,23 @@ public class TrainingPipelineOptionTests
         options.Training.EnableDistillation = false;
         options.Training.PretrainingEpochs = options.Training.JointEpochs = 20;
         return options;
+    }
+
+    [Fact]
+    public void Pipeline_defaults_are_the_choices_documented_in_results_md()
+    {
+        var options = new PipelineOptions();
+
+        options.EncoderKind.Should().Be(ModalityEncoderKind.Mlp);
+        options.MlpEncoder.HiddenSizes.Should().Equal(32);
+        options.MlpEncoder.Dropout.Should().Be(0.2);
+        options.CrossFitFolds.Should().Be(5);
+        options.CrossFitRepeats.Should().Be(2);
+        options.Training.Prediction.Should().Be(PredictionSource.AllHeadsGeometricMean);
+        options.Training.WeightDecay.Should().Be(1e-2);
+        var library = new BalancedTrainingOptions();
+        library.Prediction.Should().Be(PredictionSource.FusedHead, "the library keeps METHOD.md's fused head");
+        library.WeightDecay.Should().Be(1e-3, "only the pipeline's default changed");
     }
 
     [Fact]
