@@ -18,7 +18,7 @@ namespace BalancedMultimodal.Cli.Commands;
 /// </summary>
 public sealed class CompareCommand : ICliCommand
 {
-    private static readonly string[] AllVariants = ["full", "no-distillation", "uniform-weights", "graph-encoder", "fused-head", "mean-heads", "baselines"];
+    private static readonly string[] AllVariants = ["full", "no-distillation", "uniform-weights", "graph-encoder", "fused-head", "mean-heads", "equal-heads", "baselines"];
 
     /// <inheritdoc />
     public string Name => "compare";
@@ -29,7 +29,7 @@ public sealed class CompareCommand : ICliCommand
     /// <inheritdoc />
     public string Usage => """
         usage: bmm compare [--data DIR | --synthetic] [--seeds 0,1,2,3,4]
-                           [--variants full,no-distillation,uniform-weights,graph-encoder,fused-head,mean-heads,baselines]
+                           [--variants full,no-distillation,uniform-weights,graph-encoder,fused-head,mean-heads,equal-heads,baselines]
                            [--config file.json] [--out DIR] [--outer-folds K]
 
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
@@ -37,7 +37,8 @@ public sealed class CompareCommand : ICliCommand
           --seeds LIST   seeds (default 0,1,2,3,4)
           --variants     which rows to run (default: all); graph-encoder = the relational-GCN encoder over the
                          patient graph, fused-head = the fused classifier's probabilities alone, mean-heads =
-                         the heads' probabilities averaged arithmetically instead of geometrically
+                         the heads' probabilities averaged arithmetically, equal-heads = the heads pooled
+                         geometrically with equal weights instead of validation-weighted
           --config FILE  PipelineOptions JSON used by every pipeline variant
           --out DIR      folder for compare.json (default: out)
           --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
@@ -80,6 +81,7 @@ public sealed class CompareCommand : ICliCommand
                 if (variant == "graph-encoder") options.EncoderKind = ModalityEncoderKind.RelationalGcn;
                 if (variant == "fused-head") options.Training.Prediction = PredictionSource.FusedHead;
                 if (variant == "mean-heads") options.Training.Prediction = PredictionSource.AllHeads;
+                if (variant == "equal-heads") options.Training.Prediction = PredictionSource.AllHeadsGeometricMean;
                 if (outerFolds > 0)
                 {
                     var nested = NestedValidation(dataset, options, outerFolds, seed);

@@ -29,6 +29,7 @@ public static class MetricsReport
             ["validation_macro_f1_after_distillation"] = f.DistilledScores,
             ["validation_macro_f1_final"] = f.FinalModalityScores,
             ["final_weights"] = f.FinalWeights,
+            ["pooling_weights"] = f.PoolingWeights,
             ["distillation_plan"] = f.Plan?.Modalities.Select(a => new Dictionary<string, object?>
             {
                 ["modality"] = a.Name,
@@ -65,6 +66,10 @@ public static class MetricsReport
             ["out_of_fold_log_loss"] = r.OutOfFoldLogLoss,
             ["modalities"] = modalities,
             ["final_weights"] = r.FinalWeights,
+            ["pooling_weights"] = r.PoolingWeights is { } pooling
+                ? new[] { "fused head" }.Concat(r.ModalityNames).Zip(pooling)
+                    .Select(p => new Dictionary<string, object?> { ["head"] = p.First, ["weight"] = p.Second }).ToArray()
+                : null,
             ["folds"] = folds,
             ["graph"] = new Dictionary<string, object?>
             {

@@ -45,6 +45,12 @@ public sealed record PipelineResult(
     /// <summary>Mean over folds of the final per-modality loss weights.</summary>
     public IReadOnlyList<double> FinalWeights => Mean(f => f.FinalWeights);
 
+    /// <summary>Mean over folds of the pooled prediction's head weights (fused head first, then one per modality), for
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/>; else null.</summary>
+    public IReadOnlyList<double>? PoolingWeights => Folds.Count > 0 && Folds.All(f => f.PoolingWeights is not null)
+        ? Enumerable.Range(0, ModalityNames.Count + 1).Select(h => Folds.Average(f => f.PoolingWeights![h])).ToArray()
+        : null;
+
     /// <summary>Mean over folds of the fused classifier's validation macro-F1.</summary>
     public double FusedValidationScore => Folds.Average(f => f.FusedValidationScore);
 
@@ -63,4 +69,5 @@ public sealed record FoldOutcome(
     IReadOnlyList<double> FinalWeights,
     DistillationPlan? Plan,
     int BestJointEpoch,
-    IReadOnlyList<TrainingProgress> History);
+    IReadOnlyList<TrainingProgress> History,
+    IReadOnlyList<double>? PoolingWeights = null);

@@ -14,8 +14,10 @@ public sealed class TrainedFold : IDisposable
     /// <param name="finalWeights">Per-modality loss weights at the chosen checkpoint.</param>
     /// <param name="fusedValidationScore">Fused validation macro-F1 at the chosen checkpoint.</param>
     /// <param name="bestJointEpoch">1-based joint epoch of the chosen checkpoint.</param>
+    /// <param name="poolingWeights">The pooled prediction's head weights at the chosen checkpoint (fused head first), for
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/>; null for the sources with fixed weights.</param>
     public TrainedFold(int fold, IReadOnlyList<int> validationRows, BalancedMultimodalNetwork network, DistillationPlan? plan,
-        IReadOnlyList<double> finalWeights, double fusedValidationScore, int bestJointEpoch)
+        IReadOnlyList<double> finalWeights, double fusedValidationScore, int bestJointEpoch, IReadOnlyList<double>? poolingWeights = null)
     {
         ArgumentNullException.ThrowIfNull(validationRows);
         ArgumentNullException.ThrowIfNull(network);
@@ -27,6 +29,7 @@ public sealed class TrainedFold : IDisposable
         FinalWeights = finalWeights.ToArray();
         FusedValidationScore = fusedValidationScore;
         BestJointEpoch = bestJointEpoch;
+        PoolingWeights = poolingWeights?.ToArray();
     }
 
     /// <summary>Fold index.</summary>
@@ -49,6 +52,10 @@ public sealed class TrainedFold : IDisposable
 
     /// <summary>1-based joint epoch of the chosen checkpoint.</summary>
     public int BestJointEpoch { get; }
+
+    /// <summary>The pooled prediction's head weights (fused head first), for
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/>; else null.</summary>
+    public IReadOnlyList<double>? PoolingWeights { get; }
 
     /// <summary>Disposes the network.</summary>
     public void Dispose() => Network.Dispose();

@@ -207,7 +207,7 @@ public sealed class TrainedPipeline : IDisposable
             using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
             CopyState(fold.Network, network);
             var outputs = network.Forward(unionFeatures);
-            sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction).narrow(0, CohortSize, n).to(ScalarType.Float64));
+            sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights).narrow(0, CohortSize, n).to(ScalarType.Float64));
         }
         var values = sum.div_(_folds.Length).cpu().data<double>().ToArray();
         var probabilities = new double[n, ClassNames.Count];

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Graph.Graphs;
 using static TorchSharp.torch;
 
@@ -44,7 +45,8 @@ internal static class TrainedPipelineFolder
 
     private sealed record StandardizerRecord(string[] ModalityNames, double[][] Means, double[][] Scales);
 
-    private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan);
+    private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan,
+        double[]? PoolingWeights = null);
 
     public static void Save(TrainedPipeline pipeline, string folder)
     {
@@ -69,7 +71,7 @@ internal static class TrainedPipelineFolder
             var fold = pipeline.Folds[k];
             WriteModule(folder, FoldWeightsFile(k), fold.Network, files);
             WriteJson(folder, FoldFile(k), new FoldRecord(fold.Fold, fold.ValidationRows.ToArray(), fold.FinalWeights.ToArray(),
-                fold.FusedValidationScore, fold.BestJointEpoch, fold.Plan), files);
+                fold.FusedValidationScore, fold.BestJointEpoch, fold.Plan, fold.PoolingWeights?.ToArray()), files);
         }
         var manifest = new PipelineManifest
         {
@@ -150,7 +152,13 @@ internal static class TrainedPipelineFolder
                 var record = ReadJson<FoldRecord>(folder, Listed(FoldFile(k)).Name);
                 if (record.ValidationRows is null || record.FinalWeights is null || record.FinalWeights.Length != count)
                     throw new InvalidDataException($"{FoldFile(k)}: expected validation rows and {count} final weights.");
-                folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch));
+                bool weighted = options.Training.Prediction == PredictionSource.AllHeadsValidationWeighted;
+                if (weighted && (record.PoolingWeights is null || record.PoolingWeights.Length != count + 1))
+                    throw new InvalidDataException($"{FoldFile(k)}: Training.Prediction is {PredictionSource.AllHeadsValidationWeighted}, which needs {count + 1} pooling weights.");
+                if (!weighted && record.PoolingWeights is not null)
+                    throw new InvalidDataException($"{FoldFile(k)}: has pooling weights, but Training.Prediction is {options.Training.Prediction}, whose weights are fixed.");
+                folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch,
+                    record.PoolingWeights));
             }
             foreach (var file in manifest.Files) VerifyChecksum(folder, file);
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,

@@ -121,7 +121,7 @@ public sealed class TrainingPipeline
             foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
-                result.BestJointEpoch, result.History.ToArray()));
+                result.BestJointEpoch, result.History.ToArray(), result.PoolingWeights?.ToArray()));
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
             if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }
@@ -271,7 +271,7 @@ public sealed class TrainingPipeline
                 foreach (var (name, value) in network.state_dict()) value.copy_(f.State[name]);
             foreach (var t in f.State.Values) t.Dispose();
             var o = f.Outcome;
-            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch);
+            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch, o.PoolingWeights);
         }).ToArray();
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,

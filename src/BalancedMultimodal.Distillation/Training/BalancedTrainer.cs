@@ -41,7 +41,8 @@ namespace BalancedMultimodal.Distillation.Training;
 /// weights w_m come from the <see cref="IModalityLossWeighter"/> (default: the performance gate of METHOD.md section 8)
 /// updated from the heads' validation macro-F1 at every evaluation step. The checkpoint with the best validation
 /// macro-F1 of the final prediction (<see cref="BalancedTrainingOptions.Prediction"/>: the fused head, or the fused
-/// head averaged with the modality heads) is returned.</item>
+/// head pooled with the modality heads, for <see cref="PredictionSource.AllHeadsValidationWeighted"/> with head weights
+/// measured on validation at the same step, <see cref="HeadPoolingWeights"/>) is returned.</item>
 /// </list>
 /// Only training rows' labels enter a loss; validation labels only score, weight, select and stop; other rows' labels
 /// are never read. Every random choice is seeded (<see cref="BalancedTrainingOptions.Seed"/>), so the same seed gives
@@ -198,15 +199,16 @@ public sealed class BalancedTrainer
                         distilled[student.Index] = Distill(network, student.Index, student.TeacherIndex!.Value, labels, pretraining[student.Index]);
                 }
 
-                var (bestEpoch, fusedScore, modalityScores, weights) = TrainJointly(network, labels, plan);
+                var (bestEpoch, fusedScore, modalityScores, weights, poolingWeights) = TrainJointly(network, labels, plan);
                 network.eval();
                 using var noGrad = no_grad();
                 var outputs = network.Forward(_data.Features);
                 var fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach();
                 var modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach()).ToArray();
-                var predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction).detach();
+                var predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach();
                 return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
-                    pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch);
+                    pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch)
+                { PoolingWeights = poolingWeights };
             }
             catch
             {
@@ -331,7 +333,7 @@ public sealed class BalancedTrainer
             }
         }
 
-        private (int BestEpoch, double FusedScore, IReadOnlyList<double> ModalityScores, IReadOnlyList<double> Weights) TrainJointly(
+        private (int BestEpoch, double FusedScore, IReadOnlyList<double> ModalityScores, IReadOnlyList<double> Weights, IReadOnlyList<double>? PoolingWeights) TrainJointly(
             BalancedMultimodalNetwork network, Tensor labels, DistillationPlan? plan)
         {
             var weighter = new ModalityLossWeighterFactory(_o.Weighting).Create(_data.ModalityCount, Device, DType);
@@ -347,6 +349,11 @@ public sealed class BalancedTrainer
             var tracker = new CheckpointTracker(network);
             IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
             IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();
+            // Head weights of the pooled prediction (validation-weighted source only): uniform until the first evaluation.
+            double[]? poolingWeights = _o.Prediction == PredictionSource.AllHeadsValidationWeighted
+                ? Enumerable.Repeat(1.0 / (_data.ModalityCount + 1), _data.ModalityCount + 1).ToArray()
+                : null;
+            double[]? bestPoolingWeights = poolingWeights;
             try
             {
                 for (int epoch = 1; epoch <= _o.JointEpochs; epoch++)
@@ -367,18 +374,19 @@ public sealed class BalancedTrainer
                         }
                     var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
                     var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
-                        ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction).index_select(0, _unlabelledRows))
+                        ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows))
                         : total.Total;
                     objective.backward();
                     optimizer.step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
-                    var (fusedScore, fusedLoss, modalityScores) = EvaluateJoint(network, labels);
+                    (var fusedScore, var fusedLoss, var modalityScores, poolingWeights) = EvaluateJoint(network, labels);
                     weighter.Update(modalityScores);
                     Report(new TrainingProgress(TrainingPhase.Joint, null, epoch, _o.JointEpochs, Scalar(total.Total), fusedScore, modalityScores, weighter.Weights.ToArray()));
                     if (tracker.Offer(fusedScore, fusedLoss, epoch))
                     {
                         bestModalityScores = modalityScores;
                         bestWeights = weighter.Weights.ToArray();
+                        bestPoolingWeights = poolingWeights;
                     }
                     else if (epoch - tracker.BestEpoch >= _o.Patience)
                     {
@@ -388,7 +396,7 @@ public sealed class BalancedTrainer
                 tracker.RestoreBest();
                 _trainer._logger.LogInformation("Phase 2 best fused validation macro-F1 {Score:F4} at epoch {Epoch}; weights {Weights}",
                     tracker.BestScore, tracker.BestEpoch, Describe(bestWeights));
-                return (tracker.BestEpoch, tracker.BestScore, bestModalityScores, bestWeights);
+                return (tracker.BestEpoch, tracker.BestScore, bestModalityScores, bestWeights, bestPoolingWeights);
             }
             finally
             {
@@ -431,17 +439,25 @@ public sealed class BalancedTrainer
             return Score(logits, labels);
         }
 
-        private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
+        /// <summary>Validation macro-F1 and loss of the final prediction, each head's validation macro-F1, and (validation-weighted
+        /// source only) the head weights measured now, which that prediction used.</summary>
+        private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores, double[]? PoolingWeights) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             network.eval();
             var outputs = network.Forward(_data.Features);
+            double[]? poolingWeights = null;
+            if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
+            {
+                var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
+                poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows));
+            }
             var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
                 ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)
-                : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction).index_select(0, _validationRows), labels);
+                : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _validationRows), labels);
             var modalityScores = outputs.ModalityLogits.Select(z => Score(z.index_select(0, _validationRows), labels).Score).ToArray();
-            return (fusedScore, fusedLoss, modalityScores);
+            return (fusedScore, fusedLoss, modalityScores, poolingWeights);
         }
 
         private (double Score, double Loss) Score(Tensor validationLogits, Tensor labels)

@@ -46,9 +46,9 @@ public sealed class BalancedTrainingResult : IDisposable
     /// <summary>Class probabilities of each modality's head for every row, each (n, C).</summary>
     public IReadOnlyList<Tensor> ModalityProbabilities { get; }
 
-    /// <summary>The final class probabilities for every row, (n, C): <see cref="FusedProbabilities"/> or the average of the
-    /// fused and modality heads' probabilities, as <see cref="BalancedTrainingOptions.Prediction"/> says
-    /// (<see cref="PredictionCombiner"/>). This is what the checkpoint was chosen on.</summary>
+    /// <summary>The final class probabilities for every row, (n, C): <see cref="FusedProbabilities"/> or the fused and
+    /// modality heads pooled, as <see cref="BalancedTrainingOptions.Prediction"/> says (<see cref="PredictionCombiner"/>,
+    /// with <see cref="PoolingWeights"/> for the validation-weighted source). This is what the checkpoint was chosen on.</summary>
     public Tensor PredictedProbabilities { get; }
 
     /// <summary>Modality names, in order.</summary>
@@ -77,6 +77,13 @@ public sealed class BalancedTrainingResult : IDisposable
 
     /// <summary>1-based joint epoch of the chosen checkpoint.</summary>
     public int BestJointEpoch { get; }
+
+    /// <summary>For <see cref="PredictionSource.AllHeadsValidationWeighted"/>: the head weights (fused head first, then
+    /// one per modality; summing to 1) measured on validation at the chosen checkpoint (<see cref="HeadPoolingWeights"/>),
+    /// which <see cref="PredictedProbabilities"/> used and a caller needs to pool new outputs the same way
+    /// (<see cref="PredictionCombiner.Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>);
+    /// null for the sources with fixed weights.</summary>
+    public IReadOnlyList<double>? PoolingWeights { get; init; }
 
     /// <summary>Disposes the network and the probability tensors.</summary>
     public void Dispose()

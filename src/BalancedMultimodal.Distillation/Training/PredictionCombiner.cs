@@ -8,19 +8,41 @@ namespace BalancedMultimodal.Distillation.Training;
 public static class PredictionCombiner
 {
     /// <summary>
-    /// The class probabilities (n, C): <see cref="PredictionSource.FusedHead"/> gives softmax(z);
-    /// <see cref="PredictionSource.AllHeads"/> gives (softmax(z) + sum_m softmax(z_m)) / (M + 1), where z is the fused
-    /// logits and z_m the M modality heads' logits (each (n, C)); <see cref="PredictionSource.AllHeadsGeometricMean"/>
+    /// The class probabilities (n, C) of a source with fixed weights: <see cref="PredictionSource.FusedHead"/> gives
+    /// softmax(z); <see cref="PredictionSource.AllHeads"/> gives (softmax(z) + sum_m softmax(z_m)) / (M + 1), where z is
+    /// the fused logits and z_m the M modality heads' logits (each (n, C)); <see cref="PredictionSource.AllHeadsGeometricMean"/>
     /// gives softmax((z + sum_m z_m) / (M + 1)), the normalised geometric mean of the same M + 1 softmaxes.
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/> needs its weights: use
+    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>.
     /// Same device and dtype as the logits.
     /// </summary>
     /// <param name="outputs">The network's outputs.</param>
     /// <param name="source">Which outputs to combine.</param>
     /// <returns>Probabilities (n, C); every row sums to 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
-    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source)
+    /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>.</exception>
+    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source) => Probabilities(outputs, source, null);
+
+    /// <summary>
+    /// The class probabilities (n, C) of <paramref name="source"/>, as <see cref="Probabilities(NetworkOutputs, PredictionSource)"/>;
+    /// for <see cref="PredictionSource.AllHeadsValidationWeighted"/>, p = softmax(sum_h w_h z_h / sum_h w_h) over the
+    /// heads h = (fused, modality 1, ..., modality M) with the given <paramref name="headWeights"/> (e.g. from
+    /// <see cref="HeadPoolingWeights.FromValidation"/>). Same device and dtype as the logits.
+    /// </summary>
+    /// <param name="outputs">The network's outputs.</param>
+    /// <param name="source">Which outputs to combine.</param>
+    /// <param name="headWeights">M + 1 non-negative finite weights with a positive sum, the fused head first; required
+    /// for <see cref="PredictionSource.AllHeadsValidationWeighted"/> and must be null for the other sources.</param>
+    /// <returns>Probabilities (n, C); every row sums to 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
+    /// <exception cref="ArgumentException">Weights missing, given to a fixed source, of the wrong count, negative, non-finite or summing to 0.</exception>
+    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        if (!Enum.IsDefined(source))
+            throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
+        if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
+            throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
         switch (source)
         {
             case PredictionSource.FusedHead:
@@ -40,7 +62,28 @@ public static class PredictionCombiner
                     return F.softmax(sum / (outputs.ModalityLogits.Count + 1), 1).MoveToOuterDisposeScope();
                 }
             default:
-                throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
+                var weights = CheckWeights(headWeights, outputs.ModalityLogits.Count + 1);
+                using (var scope = NewDisposeScope())
+                {
+                    var sum = outputs.FusedLogits * weights[0];
+                    for (int m = 0; m < outputs.ModalityLogits.Count; m++) sum = sum + outputs.ModalityLogits[m] * weights[m + 1];
+                    return F.softmax(sum, 1).MoveToOuterDisposeScope();
+                }
         }
+    }
+
+    /// <summary>Checks the weights and returns them divided by their sum.</summary>
+    private static double[] CheckWeights(IReadOnlyList<double>? headWeights, int heads)
+    {
+        if (headWeights is null)
+            throw new ArgumentException($"{PredictionSource.AllHeadsValidationWeighted} needs {heads} head weights (the fused head first).", nameof(headWeights));
+        if (headWeights.Count != heads)
+            throw new ArgumentException($"Expected {heads} head weights (the fused head and {heads - 1} modality heads), got {headWeights.Count}.", nameof(headWeights));
+        for (int h = 0; h < heads; h++)
+            if (!double.IsFinite(headWeights[h]) || headWeights[h] < 0)
+                throw new ArgumentException($"Head weight {h} must be finite and non-negative, got {headWeights[h]}.", nameof(headWeights));
+        double total = headWeights.Sum();
+        if (total <= 0) throw new ArgumentException("The head weights sum to 0; at least one head needs a positive weight.", nameof(headWeights));
+        return headWeights.Select(w => w / total).ToArray();
     }
 }

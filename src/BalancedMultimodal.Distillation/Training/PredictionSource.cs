@@ -23,4 +23,15 @@ public enum PredictionSource
     /// <see cref="AllHeads"/>, a confident head is not diluted by an uncertain one.
     /// </summary>
     AllHeadsGeometricMean,
+
+    /// <summary>
+    /// The fused classifier and every modality head, pooled log-linearly with weights measured on validation:
+    /// p = softmax(w_0 z + sum_m w_m z_m), the normalised weighted geometric mean of the heads' probabilities, where the
+    /// weights (non-negative, summing to 1) are each head's validation information gain over the uniform guess,
+    /// w_h proportional to max(0, ln C - CE_h) (<see cref="HeadPoolingWeights"/>), measured at every evaluation step and
+    /// kept with the checkpoint (<see cref="BalancedTrainingResult.PoolingWeights"/>). With equal gains it is
+    /// <see cref="AllHeadsGeometricMean"/>; a head no better than chance on validation gets weight 0 and cannot dilute
+    /// the others.
+    /// </summary>
+    AllHeadsValidationWeighted,
 }

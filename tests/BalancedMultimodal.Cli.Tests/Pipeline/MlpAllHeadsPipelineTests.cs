@@ -35,17 +35,7 @@ public class MlpAllHeadsPipelineTests(TrainedPipelineFixture fixture)
         // (softmax(z) + sum_m softmax(z_m)) / (M + 1) over the folds by hand.
         using var scope = NewDisposeScope();
         int n = fixture.NewRows.Length;
-        var features = Enumerable.Range(0, 3).Select(m =>
-        {
-            var values = new double[n * model.FeatureCounts[m]];
-            for (int i = 0; i < n; i++)
-            {
-                var row = modalities[m]!.GetRow(i);
-                for (int j = 0; j < row.Length; j++)
-                    values[i * row.Length + j] = (row[j] - model.Standardizer.Means[m][j]) / model.Standardizer.Scales[m][j];
-            }
-            return tensor(values, [n, model.FeatureCounts[m]], dtype: ScalarType.Float64).to(model.DType);
-        }).ToArray();
+        var features = TrainedPipelineFixture.StandardizedByHand(model, modalities, n);
         var expected = zeros(n, 2, dtype: ScalarType.Float64);
         using (no_grad())
             foreach (var fold in model.Folds)

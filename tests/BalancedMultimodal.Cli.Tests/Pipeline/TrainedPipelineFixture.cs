@@ -105,6 +105,21 @@ public sealed class TrainedPipelineFixture : IDisposable
             return mask.Any(x => x) ? new Modality((m + 1).ToString(CultureInfo.InvariantCulture), values, availability: mask) : null;
         }).ToArray();
 
+    /// <summary>The new rows of <paramref name="modalities"/> standardised with <paramref name="model"/>'s training
+    /// statistics, (n, d_m) each in the model's dtype: what an MLP encoder sees (no graph involved), computed by hand.</summary>
+    public static TorchSharp.torch.Tensor[] StandardizedByHand(TrainedPipeline model, Modality?[] modalities, int n) =>
+        Enumerable.Range(0, modalities.Length).Select(m =>
+        {
+            var values = new double[n * model.FeatureCounts[m]];
+            for (int i = 0; i < n; i++)
+            {
+                var row = modalities[m]!.GetRow(i);
+                for (int j = 0; j < row.Length; j++)
+                    values[i * row.Length + j] = (row[j] - model.Standardizer.Means[m][j]) / model.Standardizer.Scales[m][j];
+            }
+            return TorchSharp.torch.tensor(values, [n, model.FeatureCounts[m]], dtype: TorchSharp.torch.ScalarType.Float64).to(model.DType);
+        }).ToArray();
+
     /// <summary>A fresh copy of the saved model folder, for tests that damage it.</summary>
     public string CopyOfModel()
     {

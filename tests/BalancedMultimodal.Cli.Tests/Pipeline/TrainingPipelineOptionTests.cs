@@ -42,7 +42,7 @@ public class TrainingPipelineOptionTests
         options.MlpEncoder.Dropout.Should().Be(0.2);
         options.CrossFitFolds.Should().Be(5);
         options.CrossFitRepeats.Should().Be(2);
-        options.Training.Prediction.Should().Be(PredictionSource.AllHeadsGeometricMean);
+        options.Training.Prediction.Should().Be(PredictionSource.AllHeadsValidationWeighted);
         options.Training.WeightDecay.Should().Be(1e-2);
         var library = new BalancedTrainingOptions();
         library.Prediction.Should().Be(PredictionSource.FusedHead, "the library keeps METHOD.md's fused head");

@@ -60,6 +60,91 @@ public class PredictionCombinerTests
         p.dtype.Should().Be(dtype);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float64, 1e-12)]
+    [InlineData(ScalarType.Float32, 1e-6)]
+    public void Validation_weighted_prediction_is_the_softmax_of_the_weighted_head_logits(ScalarType dtype, double tolerance)
+    {
+        // Weights (1, 1, 2) normalise to (1/4, 1/4, 1/2): pooled logits [(ln 3) / 4 + (ln 9) / 2, 0] = [(5/4) ln 3, 0],
+        // so p_0 = 3^(5/4) / (3^(5/4) + 1).
+        using var p = PredictionCombiner.Probabilities(HandOutputs(dtype), PredictionSource.AllHeadsValidationWeighted, [1.0, 1.0, 2.0]);
+
+        double odds = Math.Pow(3, 1.25);
+        var values = p.to(ScalarType.Float64).data<double>().ToArray();
+        values[0].Should().BeApproximately(odds / (odds + 1), tolerance);
+        values[1].Should().BeApproximately(1 / (odds + 1), tolerance);
+        p.dtype.Should().Be(dtype);
+    }
+
+    [Fact]
+    public void Validation_weighted_prediction_with_equal_weights_is_the_geometric_mean()
+    {
+        using var weighted = PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted, [0.2, 0.2, 0.2]);
+        using var geometric = PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsGeometricMean);
+
+        weighted.allclose(geometric, rtol: 0, atol: 1e-14).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Validation_weighted_prediction_with_all_weight_on_one_head_is_that_heads_softmax()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted, [0.0, 0.0, 1.0]);
+
+        var values = p.data<double>().ToArray();
+        values[0].Should().BeApproximately(0.9, 1e-12);
+        values[1].Should().BeApproximately(0.1, 1e-12);
+    }
+
+    [Fact]
+    public void Validation_weighted_prediction_without_weights_is_rejected()
+    {
+        var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*AllHeadsValidationWeighted needs 3 head weights*");
+    }
+
+    [Theory]
+    [InlineData(new[] { 1.0, 1.0 }, "*Expected 3 head weights*got 2*")]
+    [InlineData(new[] { 1.0, -0.5, 1.0 }, "*Head weight 1 must be finite and non-negative*")]
+    [InlineData(new[] { 1.0, 1.0, double.NaN }, "*Head weight 2 must be finite*")]
+    [InlineData(new[] { 0.0, 0.0, 0.0 }, "*sum to 0*")]
+    public void Bad_head_weights_are_rejected_naming_the_head(double[] weights, string message)
+    {
+        var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted, weights);
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void Head_weights_given_to_a_source_with_fixed_weights_are_rejected()
+    {
+        var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsGeometricMean, [1.0, 1.0, 1.0]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*AllHeadsGeometricMean has fixed head weights*");
+    }
+
+    [Fact]
+    public void Training_with_validation_weighted_heads_returns_the_prediction_pooled_with_its_reported_weights()
+    {
+        using var result = FitBriefly(PredictionSource.AllHeadsValidationWeighted);
+
+        result.PoolingWeights.Should().NotBeNull().And.HaveCount(4);
+        result.PoolingWeights!.Should().OnlyContain(w => w >= 0);
+        result.PoolingWeights!.Sum().Should().BeApproximately(1, 1e-12);
+        var w = result.PoolingWeights!;
+        using var logSum = result.ModalityProbabilities.Select((p, m) => p.log() * w[m + 1]).Aggregate(result.FusedProbabilities.log() * w[0], (sum, t) => sum + t);
+        using var expected = nn.functional.softmax(logSum, 1);
+        result.PredictedProbabilities.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Training_with_a_fixed_weight_source_reports_no_pooling_weights()
+    {
+        using var result = FitBriefly(PredictionSource.AllHeadsGeometricMean);
+
+        result.PoolingWeights.Should().BeNull();
+    }
+
     [Fact]
     public void An_undefined_prediction_source_is_rejected_naming_the_option()
     {

@@ -1,0 +1,68 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>
+/// The head weights of <see cref="PredictionSource.AllHeadsValidationWeighted"/>: each head (the fused classifier
+/// first, then one per modality) is weighted by how much it beats the uniform guess on the validation rows.
+/// </summary>
+/// <remarks>
+/// For head h with validation logits z_h (n_val, C) and labels y, the information gain over the uniform prediction is
+/// g_h = max(0, ln C - CE_h), CE_h = -(1/n_val) sum_i log softmax(z_h)_{i, y_i} (nats; ln C is the cross-entropy of
+/// the uniform guess), and the weights are w_h = g_h / sum_k g_k. A head that is no better than chance on validation
+/// (or worse: over-confident and wrong) gets weight 0, so it cannot dilute the others; when no head beats chance the
+/// weights are uniform, 1 / H. This is a one-parameter-per-head stacking rule in the spirit of Breiman,
+/// "Stacked regressions", Machine Learning 24 (1996) (non-negative weights), with the gain in log-loss instead of a
+/// least-squares fit so that it cannot overfit the small validation split.
+/// </remarks>
+public static class HeadPoolingWeights
+{
+    /// <summary>
+    /// w_h = g_h / sum_k g_k with g_h = max(0, ln C - CE(z_h, y)); uniform when every g_h is 0.
+    /// </summary>
+    /// <param name="validationLogits">Each head's logits on the validation rows, (n_val, C) each, the fused head first;
+    /// all on one device and dtype.</param>
+    /// <param name="validationLabels">Class indices of the validation rows, (n_val), int64, in [0, C).</param>
+    /// <returns>One non-negative weight per head, summing to 1.</returns>
+    /// <exception cref="ArgumentException">No heads, heads of different shapes, no rows, a label count or range that does not
+    /// match, or non-finite logits (the offending head is named by its index).</exception>
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels)
+    {
+        ArgumentNullException.ThrowIfNull(validationLogits);
+        ArgumentNullException.ThrowIfNull(validationLabels);
+        if (validationLogits.Count == 0) throw new ArgumentException("At least one head's logits are needed.", nameof(validationLogits));
+        var first = validationLogits[0] ?? throw new ArgumentException("Head 0's logits are null.", nameof(validationLogits));
+        if (first.dim() != 2 || first.shape[0] == 0 || first.shape[1] < 2)
+            throw new ArgumentException($"Head 0's logits must be (n_val > 0, C >= 2), got ({string.Join(", ", first.shape)}).", nameof(validationLogits));
+        long n = first.shape[0], classes = first.shape[1];
+        for (int h = 0; h < validationLogits.Count; h++)
+        {
+            var z = validationLogits[h] ?? throw new ArgumentException($"Head {h}'s logits are null.", nameof(validationLogits));
+            if (z.dim() != 2 || z.shape[0] != n || z.shape[1] != classes)
+                throw new ArgumentException($"Head {h}'s logits are ({string.Join(", ", z.shape)}); head 0's are ({n}, {classes}).", nameof(validationLogits));
+        }
+        if (validationLabels.dim() != 1 || validationLabels.shape[0] != n)
+            throw new ArgumentException($"The labels must be a vector of {n} class indices, got shape ({string.Join(", ", validationLabels.shape)}).", nameof(validationLabels));
+        if (validationLabels.dtype != ScalarType.Int64)
+            throw new ArgumentException($"The labels must be int64, got {validationLabels.dtype}.", nameof(validationLabels));
+        using var scope = NewDisposeScope();
+        long low = validationLabels.min().item<long>(), high = validationLabels.max().item<long>();
+        if (low < 0 || high >= classes)
+            throw new ArgumentException($"Labels must lie in [0, {classes}), found {(low < 0 ? low : high)}.", nameof(validationLabels));
+        double uniform = Math.Log(classes);
+        var gains = new double[validationLogits.Count];
+        for (int h = 0; h < gains.Length; h++)
+        {
+            var z = validationLogits[h];
+            double crossEntropy = F.cross_entropy(z, validationLabels.to(z.device)).to(ScalarType.Float64).item<double>();
+            if (!double.IsFinite(crossEntropy))
+                throw new ArgumentException($"Head {h}'s logits give a non-finite validation cross-entropy.", nameof(validationLogits));
+            gains[h] = Math.Max(0, uniform - crossEntropy);
+        }
+        double total = gains.Sum();
+        return total > 0
+            ? gains.Select(g => g / total).ToArray()
+            : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
+    }
+}
