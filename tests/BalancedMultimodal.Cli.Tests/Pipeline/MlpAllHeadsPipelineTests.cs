@@ -11,16 +11,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 [Collection(TrainedPipelineCollection.Name)]
 public class MlpAllHeadsPipelineTests(TrainedPipelineFixture fixture)
 {
-    private static PipelineOptions Options()
-    {
-        var options = TrainedPipelineFixture.Options();
-        options.EncoderKind = ModalityEncoderKind.Mlp;
-        options.MlpEncoder.HiddenSizes = [8];
-        options.MlpEncoder.Dropout = 0.2;
-        options.Training.Prediction = PredictionSource.AllHeads;
-        options.Training.DistillationEpochs = 2;
-        return options;
-    }
+    private static PipelineOptions Options() => TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeads);
 
     [Fact]
     public void Prediction_is_the_fold_average_of_the_fused_and_modality_head_probabilities()

@@ -105,6 +105,19 @@ public sealed class TrainedPipelineFixture : IDisposable
             return mask.Any(x => x) ? new Modality((m + 1).ToString(CultureInfo.InvariantCulture), values, availability: mask) : null;
         }).ToArray();
 
+    /// <summary><see cref="Options"/> with graph-free MLP encoders (one hidden layer of 8, dropout 0.2), the given
+    /// prediction rule and a short distillation phase.</summary>
+    public static PipelineOptions MlpOptions(PredictionSource prediction)
+    {
+        var options = Options();
+        options.EncoderKind = ModalityEncoderKind.Mlp;
+        options.MlpEncoder.HiddenSizes = [8];
+        options.MlpEncoder.Dropout = 0.2;
+        options.Training.Prediction = prediction;
+        options.Training.DistillationEpochs = 2;
+        return options;
+    }
+
     /// <summary>The new rows of <paramref name="modalities"/> standardised with <paramref name="model"/>'s training
     /// statistics, (n, d_m) each in the model's dtype: what an MLP encoder sees (no graph involved), computed by hand.</summary>
     public static TorchSharp.torch.Tensor[] StandardizedByHand(TrainedPipeline model, Modality?[] modalities, int n) =>

@@ -12,18 +12,8 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 [Collection(TrainedPipelineCollection.Name)]
 public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
 {
-    private static PipelineOptions Options()
-    {
-        var options = TrainedPipelineFixture.Options();
-        options.EncoderKind = ModalityEncoderKind.Mlp;
-        options.MlpEncoder.HiddenSizes = [8];
-        options.Training.Prediction = PredictionSource.AllHeadsValidationWeighted;
-        options.Training.DistillationEpochs = 2;
-        return options;
-    }
-
     private TrainedPipeline Train() =>
-        new TrainingPipeline(Options()) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder)).Model!;
+        new TrainingPipeline(TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted)) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder)).Model!;
 
     [Fact]
     public void Prediction_is_the_fold_average_of_the_heads_pooled_with_each_folds_validation_weights()
