@@ -138,6 +138,21 @@ public class PredictionCombinerTests
     }
 
     [Fact]
+    public void Validation_weighting_gives_the_pure_noise_head_far_less_say_than_the_strong_head()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions();
+        options.EnableDistillation = false;
+        options.Prediction = PredictionSource.AllHeadsValidationWeighted;
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        // Heads: fused, strong, weak, noise. The noise head cannot beat the uniform guess by much on validation.
+        var w = result.PoolingWeights!;
+        w[1].Should().BeGreaterThan(0.2, "the strong head beats chance by a wide margin");
+        w[3].Should().BeLessThan(w[1] / 3, "a head on pure noise has (almost) no information gain over the uniform guess");
+    }
+
+    [Fact]
     public void Training_with_a_fixed_weight_source_reports_no_pooling_weights()
     {
         using var result = FitBriefly(PredictionSource.AllHeadsGeometricMean);
