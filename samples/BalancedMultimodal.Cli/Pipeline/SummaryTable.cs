@@ -20,7 +20,7 @@ public static class SummaryTable
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fused validation macro-F1 (mean of {r.Folds.Count} folds): {r.FusedValidationScore:F4}; out-of-fold macro-F1: {r.OutOfFoldMacroF1:F4}"));
         if (r.PoolingWeights is { } pooling)
             output.WriteLine("pooling weights of the heads (mean of folds): " + string.Join(", ",
-                new[] { "fused" }.Concat(r.ModalityNames).Zip(pooling, (name, w) => string.Create(CultureInfo.InvariantCulture, $"{name} {w:F3}"))));
+                new[] { "fused head" }.Concat(r.ModalityNames).Zip(pooling, (name, w) => string.Create(CultureInfo.InvariantCulture, $"{name} {w:F3}"))));
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));

@@ -5,6 +5,7 @@ using BalancedMultimodal.Graph.Fusion;
 using BalancedMultimodal.Graph.Layers;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Core.Encoding;
+using FluentAssertions;
 
 namespace BalancedMultimodal.Cli.Tests.Pipeline;
 
@@ -118,10 +119,18 @@ public sealed class TrainedPipelineFixture : IDisposable
         return options;
     }
 
-    /// <summary>The new rows of <paramref name="modalities"/> standardised with <paramref name="model"/>'s training
-    /// statistics, (n, d_m) each in the model's dtype: what an MLP encoder sees (no graph involved), computed by hand.</summary>
-    public static TorchSharp.torch.Tensor[] StandardizedByHand(TrainedPipeline model, Modality?[] modalities, int n) =>
-        Enumerable.Range(0, modalities.Length).Select(m =>
+    /// <summary>
+    /// Asserts that <paramref name="model"/>'s prediction for the new rows is, to 1e-5, the fold average of
+    /// <paramref name="pool"/> applied by hand to each fold network's outputs on the new rows, standardised with the
+    /// model's training statistics (MLP encoders see each row alone, so no graph is involved).
+    /// </summary>
+    public void PredictionShouldBeTheFoldAverageOf(TrainedPipeline model, Func<TrainedFold, NetworkOutputs, TorchSharp.torch.Tensor> pool)
+    {
+        var modalities = NewModalities();
+        var predicted = model.Predict(modalities);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        int n = NewRows.Length;
+        var features = Enumerable.Range(0, modalities.Length).Select(m =>
         {
             var values = new double[n * model.FeatureCounts[m]];
             for (int i = 0; i < n; i++)
@@ -132,6 +141,15 @@ public sealed class TrainedPipelineFixture : IDisposable
             }
             return TorchSharp.torch.tensor(values, [n, model.FeatureCounts[m]], dtype: TorchSharp.torch.ScalarType.Float64).to(model.DType);
         }).ToArray();
+        var expected = TorchSharp.torch.zeros(n, predicted.ClassNames.Count, dtype: TorchSharp.torch.ScalarType.Float64);
+        using (TorchSharp.torch.no_grad())
+            foreach (var fold in model.Folds)
+                expected.add_(pool(fold, fold.Network.Forward(features)).to(TorchSharp.torch.ScalarType.Float64));
+        expected.div_(model.Folds.Count);
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < predicted.ClassNames.Count; c++)
+                predicted.Probabilities[i, c].Should().BeApproximately(expected[i, c].item<double>(), 1e-5);
+    }
 
     /// <summary>A fresh copy of the saved model folder, for tests that damage it.</summary>
     public string CopyOfModel()
