@@ -451,7 +451,7 @@ public sealed class BalancedTrainer
             if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
             {
                 var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
-                poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows));
+                poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows), _o.PoolingWeightShrinkage);
             }
             var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
                 ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)

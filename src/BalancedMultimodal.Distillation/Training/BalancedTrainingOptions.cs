@@ -46,6 +46,13 @@ public sealed class BalancedTrainingOptions
     public PredictionSource Prediction { get; set; } = PredictionSource.FusedHead;
 
     /// <summary>
+    /// For <see cref="PredictionSource.AllHeadsValidationWeighted"/> only: lambda in [0, 1], how far the heads'
+    /// validation-gain weights are pulled towards equal weights, w_h = lambda / H + (1 - lambda) g_h / sum_k g_k
+    /// (<see cref="HeadPoolingWeights.FromValidation"/>). Default 0 (the pure gain rule); the CLI pipeline uses 0.5.
+    /// </summary>
+    public double PoolingWeightShrinkage { get; set; }
+
+    /// <summary>
     /// Weight lambda of entropy minimisation on the rows without a training label during phase 2 (transductive, no
     /// label read): the joint loss gains lambda * mean_{i not a training row} H(p_i), H(p) = -sum_c p_c log p_c, p_i the
     /// final prediction of <see cref="Prediction"/> (Grandvalet and Bengio, "Semi-supervised learning by entropy

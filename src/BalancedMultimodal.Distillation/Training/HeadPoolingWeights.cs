@@ -15,22 +15,32 @@ namespace BalancedMultimodal.Distillation.Training;
 /// weights are uniform, 1 / H. This is a one-parameter-per-head stacking rule in the spirit of Breiman,
 /// "Stacked regressions", Machine Learning 24 (1996) (non-negative weights), with the gain in log-loss instead of a
 /// least-squares fit so that it cannot overfit the small validation split.
+/// <para>With a shrinkage lambda in [0, 1] the weights are pulled towards equal ones, w_h = lambda / H + (1 - lambda)
+/// g_h / sum_k g_k (the usual convex shrinkage of an estimate towards a fixed target, as in James-Stein or
+/// Ledoit-Wolf): lambda = 0 is the pure gain rule, lambda = 1 equal weights. A near-chance head then keeps lambda / H
+/// instead of 0, in exchange for weights that move less with the few validation rows they are measured on.</para>
 /// </remarks>
 public static class HeadPoolingWeights
 {
     /// <summary>
-    /// w_h = g_h / sum_k g_k with g_h = max(0, ln C - CE(z_h, y)); uniform when every g_h is 0.
+    /// w_h = lambda / H + (1 - lambda) g_h / sum_k g_k with g_h = max(0, ln C - CE(z_h, y)) and lambda =
+    /// <paramref name="shrinkage"/>; uniform (1 / H) when every g_h is 0.
     /// </summary>
     /// <param name="validationLogits">Each head's logits on the validation rows, (n_val, C) each, the fused head first;
     /// all on one device and dtype.</param>
     /// <param name="validationLabels">Class indices of the validation rows, (n_val), int64, in [0, C).</param>
+    /// <param name="shrinkage">lambda in [0, 1]: how far the gain weights are pulled towards equal weights. Default 0
+    /// (the pure gain rule).</param>
     /// <returns>One non-negative weight per head, summing to 1.</returns>
     /// <exception cref="ArgumentException">No heads, heads of different shapes, no rows, a label count or range that does not
     /// match, or non-finite logits (the offending head is named by its index).</exception>
-    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1].</exception>
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, double shrinkage = 0)
     {
         ArgumentNullException.ThrowIfNull(validationLogits);
         ArgumentNullException.ThrowIfNull(validationLabels);
+        if (!(shrinkage >= 0 && shrinkage <= 1))
+            throw new ArgumentOutOfRangeException(nameof(shrinkage), shrinkage, $"The shrinkage towards equal weights must lie in [0, 1], got {shrinkage}.");
         if (validationLogits.Count == 0) throw new ArgumentException("At least one head's logits are needed.", nameof(validationLogits));
         var first = validationLogits[0] ?? throw new ArgumentException("Head 0's logits are null.", nameof(validationLogits));
         if (first.dim() != 2 || first.shape[0] == 0 || first.shape[1] < 2)
@@ -62,7 +72,7 @@ public static class HeadPoolingWeights
         }
         double total = gains.Sum();
         return total > 0
-            ? gains.Select(g => g / total).ToArray()
+            ? gains.Select(g => shrinkage / gains.Length + (1 - shrinkage) * g / total).ToArray()
             : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
     }
 }

@@ -43,8 +43,10 @@ public class TrainingPipelineOptionTests
         options.CrossFitFolds.Should().Be(5);
         options.CrossFitRepeats.Should().Be(2);
         options.Training.Prediction.Should().Be(PredictionSource.AllHeadsValidationWeighted);
+        options.Training.PoolingWeightShrinkage.Should().Be(0.5);
         options.Training.WeightDecay.Should().Be(1e-2);
         var library = new BalancedTrainingOptions();
+        library.PoolingWeightShrinkage.Should().Be(0, "the library keeps the pure gain rule");
         library.Prediction.Should().Be(PredictionSource.FusedHead, "the library keeps METHOD.md's fused head");
         library.WeightDecay.Should().Be(1e-3, "only the pipeline's default changed");
     }

@@ -47,6 +47,52 @@ public class HeadPoolingWeightsTests
         weights.Should().Equal(1.0, 0.0);
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.25)]
+    public void Shrinkage_pulls_the_gain_weights_towards_equal_weights(double lambda)
+    {
+        // Same heads as above: gain weights (g0, g1, 0) / (g0 + g1); shrunk: lambda / 3 + (1 - lambda) * gain weight.
+        using var labels = Labels();
+        using var head0 = Logits(2, 0, 0, 2);
+        using var head1 = Logits(1, 0, 0, 1);
+        using var head2 = Logits(0, 0, 0, 0);
+
+        var weights = HeadPoolingWeights.FromValidation([head0, head1, head2], labels, lambda);
+
+        double gain0 = Math.Log(2) - Math.Log(1 + Math.Exp(-2)), gain1 = Math.Log(2) - Math.Log(1 + Math.Exp(-1));
+        weights[0].Should().BeApproximately(lambda / 3 + (1 - lambda) * gain0 / (gain0 + gain1), 1e-12);
+        weights[1].Should().BeApproximately(lambda / 3 + (1 - lambda) * gain1 / (gain0 + gain1), 1e-12);
+        weights[2].Should().BeApproximately(lambda / 3, 1e-12, "a near-chance head keeps only the shrinkage share");
+        weights.Sum().Should().BeApproximately(1, 1e-12);
+    }
+
+    [Fact]
+    public void Full_shrinkage_gives_equal_weights()
+    {
+        using var labels = Labels();
+        using var good = Logits(2, 0, 0, 2);
+        using var wrong = Logits(0, 3, 3, 0);
+
+        var weights = HeadPoolingWeights.FromValidation([good, wrong], labels, 1);
+
+        weights.Should().Equal(0.5, 0.5);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void Shrinkage_outside_zero_to_one_is_rejected_before_any_work(double lambda)
+    {
+        using var labels = Labels();
+        using var good = Logits(1, 0, 0, 1);
+
+        var act = () => HeadPoolingWeights.FromValidation([good], labels, lambda);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("shrinkage").WithMessage("*must lie in [0, 1]*");
+    }
+
     [Fact]
     public void When_no_head_beats_chance_the_weights_are_uniform()
     {

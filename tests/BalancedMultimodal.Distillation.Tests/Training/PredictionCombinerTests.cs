@@ -16,13 +16,14 @@ public class PredictionCombinerTests
         tensor(new[] { 0.0, 0.0 }, [1, 2], dtype: dtype));
 
     /// <summary>Ten epochs per phase on the strong/weak/noise set, no distillation, with the given prediction source.</summary>
-    private static BalancedTrainingResult FitBriefly(PredictionSource source)
+    private static BalancedTrainingResult FitBriefly(PredictionSource source, double poolingWeightShrinkage = 0)
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
         var options = TrainingFixtures.FastOptions();
         options.PretrainingEpochs = options.JointEpochs = 10;
         options.EnableDistillation = false;
         options.Prediction = source;
+        options.PoolingWeightShrinkage = poolingWeightShrinkage;
         return TrainingFixtures.Trainer(options).Fit(data);
     }
 
@@ -150,6 +151,40 @@ public class PredictionCombinerTests
         var w = result.PoolingWeights!;
         w[1].Should().BeGreaterThan(0.2, "the strong head beats chance by a wide margin");
         w[3].Should().BeLessThan(w[1] / 3, "a head on pure noise has (almost) no information gain over the uniform guess");
+    }
+
+    [Fact]
+    public void Validation_weighted_heads_shrunk_fully_train_and_predict_exactly_as_the_equal_weight_geometric_mean()
+    {
+        using var shrunk = FitBriefly(PredictionSource.AllHeadsValidationWeighted, poolingWeightShrinkage: 1);
+        using var equal = FitBriefly(PredictionSource.AllHeadsGeometricMean);
+
+        shrunk.PoolingWeights.Should().Equal(0.25, 0.25, 0.25, 0.25);
+        shrunk.BestJointEpoch.Should().Be(equal.BestJointEpoch, "the same pooled prediction chooses the same checkpoint");
+        shrunk.PredictedProbabilities.allclose(equal.PredictedProbabilities, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Half_shrinkage_keeps_the_reported_weights_between_the_gain_weights_and_equal_weights()
+    {
+        using var result = FitBriefly(PredictionSource.AllHeadsValidationWeighted, poolingWeightShrinkage: 0.5);
+
+        result.PoolingWeights.Should().NotBeNull().And.HaveCount(4);
+        result.PoolingWeights!.Should().OnlyContain(w => w >= 0.125 - 1e-12, "every head keeps lambda / H = 0.5 / 4");
+        result.PoolingWeights!.Sum().Should().BeApproximately(1, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(-0.5)]
+    [InlineData(2.0)]
+    [InlineData(double.NaN)]
+    public void A_pooling_weight_shrinkage_outside_zero_to_one_is_rejected_naming_the_option(double lambda)
+    {
+        var options = new BalancedTrainingOptions { Prediction = PredictionSource.AllHeadsValidationWeighted, PoolingWeightShrinkage = lambda };
+
+        var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*PoolingWeightShrinkage must lie in [0, 1]*");
     }
 
     [Fact]
