@@ -165,7 +165,7 @@ public class PredictionCombinerTests
     }
 
     [Fact]
-    public void Half_shrinkage_keeps_the_reported_weights_between_the_gain_weights_and_equal_weights()
+    public void Half_shrinkage_gives_every_head_at_least_half_of_an_equal_share()
     {
         using var result = FitBriefly(PredictionSource.AllHeadsValidationWeighted, poolingWeightShrinkage: 0.5);
 
