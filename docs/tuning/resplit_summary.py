@@ -1,23 +1,21 @@
 #!/usr/bin/env python3
-"""Summarise `bmm compare` runs over repeated random splits (docs/results.md, "Beyond the fixed split").
+"""Summarise `bmm compare --resplit` runs (docs/results.md, "Beyond the fixed split").
 
-Usage: python3 docs/tuning/resplit_summary.py OUT_ROOT
-Reads OUT_ROOT/split_<s>/compare.json (one per split, as written by `bmm compare --data /tmp/resplit/split_<s>`),
-prints per variant the mean +- standard deviation over splits of accuracy, macro-F1 and AUC, and for every variant
-the paired difference to the late fusion and to the full method (mean +- standard error over splits, and on how many
-splits it is ahead / level / behind in macro-F1). Standard library only.
+Usage: python3 docs/tuning/resplit_summary.py COMPARE.json [COMPARE.json ...]
+Each file is a compare.json written by `bmm compare --resplit --seeds ...`; a row's Seed is its random split (rows of
+several files are pooled, e.g. two processes with the even and the odd seeds). Prints per variant the mean +- standard
+deviation over splits of accuracy, macro-F1 and AUC, and the paired difference in macro-F1 and in AUC to the LR late
+fusion (mean +- standard error over splits, and on how many splits the variant is ahead / level / behind).
+Standard library only.
 """
-import glob
 import json
 import math
-import os
 import sys
 
-root = sys.argv[1]
 runs = {}
-for path in sorted(glob.glob(os.path.join(root, "split_*", "compare.json"))):
-    split = int(os.path.basename(os.path.dirname(path)).split("_")[1])
-    runs[split] = {row["Variant"]: row for row in json.load(open(path))}
+for path in sys.argv[1:]:
+    for row in json.load(open(path)):
+        runs.setdefault(row["Seed"], {})[row["Variant"]] = row
 splits = sorted(runs)
 variants = [v for v in runs[splits[0]] if all(v in runs[s] for s in splits)]
 
@@ -28,18 +26,20 @@ def stats(values):
     return mean, sd
 
 
-print(f"{len(splits)} splits: {splits}")
-print("| variant | accuracy | macro-F1 | AUC | macro-F1 minus late fusion (mean +- s.e.; ahead / level / behind) | macro-F1 minus full method |")
+def paired(v, key, reference="LR late fusion"):
+    diffs = [runs[s][v][key] - runs[s][reference][key] for s in splits]
+    mean, sd = stats(diffs)
+    ahead, behind = sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)
+    return f"{mean:+.3f} ± {sd / math.sqrt(len(diffs)):.3f} ({ahead} / {len(diffs) - ahead - behind} / {behind})"
+
+
+print(f"{len(splits)} splits (seeds {splits[0]}-{splits[-1]})")
+print("| variant | accuracy | macro-F1 | AUC | macro-F1 minus late fusion | AUC minus late fusion |")
 print("| --- | --- | --- | --- | --- | --- |")
 for v in variants:
-    cells = []
-    for key in ("Accuracy", "MacroF1", "Auc"):
-        mean, sd = stats([runs[s][v][key] for s in splits])
-        cells.append(f"{mean:.3f} ± {sd:.3f}")
-    for reference in ("LR late fusion", "full"):
-        diffs = [runs[s][v]["MacroF1"] - runs[s][reference]["MacroF1"] for s in splits]
-        mean, sd = stats(diffs)
-        ahead = sum(d > 1e-9 for d in diffs)
-        behind = sum(d < -1e-9 for d in diffs)
-        cells.append(f"{mean:+.3f} ± {sd / math.sqrt(len(diffs)):.3f} ({ahead} / {len(diffs) - ahead - behind} / {behind})")
+    cells = [f"{m:.3f} ± {sd:.3f}" for m, sd in (stats([runs[s][v][k] for s in splits]) for k in ("Accuracy", "MacroF1", "Auc"))]
+    cells += [paired(v, "MacroF1"), paired(v, "Auc")]
     print(f"| {v} | " + " | ".join(cells) + " |")
+for v in ("full", "LR late fusion"):
+    f1 = sorted(runs[s][v]["MacroF1"] for s in splits)
+    print(f"{v}: macro-F1 range {f1[0]:.3f}-{f1[-1]:.3f}; seconds {min(runs[s][v]['Seconds'] for s in splits):.0f}-{max(runs[s][v]['Seconds'] for s in splits):.0f}")

@@ -14,7 +14,7 @@ namespace BalancedMultimodal.Cli.Commands;
 /// <c>bmm compare</c>: the full pipeline, its ablations (no distillation, uniform weights, the relational-GCN encoder
 /// instead of the configured one, the fused head's prediction alone, other pooling rules) and the baselines (each
 /// modality alone by logistic regression and by an MLP, late fusion by logistic regression, early fusion by an MLP) on
-/// the same seeds and split;
+/// the same seeds and split (or, with <c>--resplit</c>, one stratified random split of all rows per seed);
 /// prints a markdown table of mean +- std over seeds (the tables of docs/results.md).
 /// </summary>
 public sealed class CompareCommand : ICliCommand
@@ -31,7 +31,7 @@ public sealed class CompareCommand : ICliCommand
     public string Usage => """
         usage: bmm compare [--data DIR | --synthetic] [--seeds 0,1,2,3,4]
                            [--variants full,no-distillation,uniform-weights,graph-encoder,fused-head,mean-heads,equal-heads,baselines]
-                           [--config file.json] [--out DIR] [--outer-folds K]
+                           [--config file.json] [--out DIR] [--outer-folds K] [--resplit]
 
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
           --synthetic    a seeded synthetic set with one strong and two weak modalities instead
@@ -45,6 +45,10 @@ public sealed class CompareCommand : ICliCommand
           --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
                          rows split into K stratified outer folds, each pipeline variant trained on K - 1 and
                          scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows)
+          --resplit      for every seed a new stratified random split of all rows (training, validation and test
+                         pooled; split seed = the seed) with the data's test fraction, instead of the data's own
+                         split: mean +- std over seeds is then over random splits, which one fixed test split
+                         cannot give
         """;
 
     /// <inheritdoc />
@@ -57,6 +61,7 @@ public sealed class CompareCommand : ICliCommand
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
         int outerFolds = args.GetInt("outer-folds", 0);
+        bool resplit = args.GetBool("resplit", false);
         args.EnsureAllConsumed();
         if (outerFolds is < 0 or 1) throw new CliUsageException($"--outer-folds must be 0 (off) or at least 2, got {outerFolds}");
         foreach (var v in variants)
@@ -68,6 +73,12 @@ public sealed class CompareCommand : ICliCommand
         foreach (var seed in seeds)
         {
             var dataset = synthetic ? SyntheticStrongWeakWeak(seed) : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
+            if (resplit)
+            {
+                dataset = RandomSplit(dataset, seed);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"seed {seed}: random split, {dataset.TrainIndices.Length} training and {dataset.TestIndices.Length} test rows"));
+            }
             foreach (var variant in variants)
             {
                 if (variant == "baselines")
@@ -103,6 +114,18 @@ public sealed class CompareCommand : ICliCommand
         File.WriteAllText(Path.Combine(outFolder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
         WriteTable(output, rows);
         return 0;
+    }
+
+    /// <summary>
+    /// A stratified random split of all rows of <paramref name="dataset"/> (its training, validation and test rows
+    /// pooled) with the same test fraction, n_test / n, and no validation part (the pipeline carves its own);
+    /// <see cref="StratifiedSplitter.SplitDataset"/> with seed <paramref name="seed"/>.
+    /// </summary>
+    private static MultimodalDataset RandomSplit(MultimodalDataset dataset, int seed)
+    {
+        if (dataset.TestIndices.Length == 0)
+            throw new CliUsageException("--resplit takes the test fraction from the data's test split, and the data has no test rows");
+        return StratifiedSplitter.SplitDataset(dataset, 0, (double)dataset.TestIndices.Length / dataset.SampleCount, seed);
     }
 
     /// <summary>

@@ -38,6 +38,38 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void Resplit_draws_a_new_stratified_split_of_all_rows_for_every_seed()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var fixedOut = Path.Combine(data.Path, "fixed");
+        var resplitOut = Path.Combine(data.Path, "resplit");
+
+        var (fixedCode, _, fixedError) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0,1",
+            "--variants", "baselines", "--out", fixedOut);
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0,1",
+            "--variants", "baselines", "--resplit", "--out", resplitOut);
+
+        fixedCode.Should().Be(0, fixedError);
+        code.Should().Be(0, error);
+        // 60 rows, 30 per class, test fraction 18 / 60: 9 test rows of each class, whatever the seed.
+        output.Should().Contain($"seed 0: random split, {SyntheticMogonetFolder.TrainCount} training and {SyntheticMogonetFolder.TestCount} test rows")
+            .And.Contain($"seed 1: random split, {SyntheticMogonetFolder.TrainCount} training and {SyntheticMogonetFolder.TestCount} test rows");
+        // Logistic regression has no randomness: on the data's own split both seeds score the same; on a new split per
+        // seed they are scored on different test rows.
+        LateFusionScores(fixedOut).Distinct().Should().ContainSingle();
+        LateFusionScores(resplitOut).Distinct().Should().HaveCount(2);
+    }
+
+    private static IEnumerable<(double Accuracy, double Auc)> LateFusionScores(string outFolder)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "compare.json")));
+        return json.RootElement.EnumerateArray()
+            .Where(r => r.GetProperty("Variant").GetString() == "LR late fusion")
+            .Select(r => (r.GetProperty("Accuracy").GetDouble(), r.GetProperty("Auc").GetDouble()))
+            .ToArray();
+    }
+
+    [Fact]
     public void Nested_validation_scores_exactly_the_labelled_rows()
     {
         using var data = new SyntheticMogonetFolder();
