@@ -5,8 +5,8 @@ Usage: python3 docs/tuning/resplit_summary.py COMPARE.json [COMPARE.json ...]
 Each file is a compare.json written by `bmm compare --resplit --seeds ...`; a row's Seed is its random split (rows of
 several files are pooled, e.g. two processes with the even and the odd seeds). Prints per variant the mean +- standard
 deviation over splits of accuracy, macro-F1 and AUC, and the paired difference in macro-F1 and in AUC to the LR late
-fusion (mean +- standard error over splits, and on how many splits the variant is ahead / level / behind).
-Standard library only.
+fusion (mean +- standard error over splits, and on how many splits the variant is ahead / level / behind), and the
+same paired differences of every other pipeline variant to the full method. Standard library only.
 """
 import json
 import math
@@ -43,3 +43,9 @@ for v in variants:
 for v in ("full", "LR late fusion"):
     f1 = sorted(runs[s][v]["MacroF1"] for s in splits)
     print(f"{v}: macro-F1 range {f1[0]:.3f}-{f1[-1]:.3f}; seconds {min(runs[s][v]['Seconds'] for s in splits):.0f}-{max(runs[s][v]['Seconds'] for s in splits):.0f}")
+others = [v for v in variants if v != "full" and not v.startswith(("LR ", "MLP ", "early fusion"))]
+if "full" in variants and others:
+    print("| pipeline variant | macro-F1 minus full method | AUC minus full method |")
+    print("| --- | --- | --- |")
+    for v in others:
+        print(f"| {v} | {paired(v, 'MacroF1', 'full')} | {paired(v, 'Auc', 'full')} |")
