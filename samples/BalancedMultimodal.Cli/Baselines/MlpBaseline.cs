@@ -32,7 +32,7 @@ public static class MlpBaseline
             using var scope = NewDisposeScope();
             encoder.train();
             optimizer.zero_grad();
-            var loss = F.cross_entropy(head.forward(F.dropout(encoder.forward(features), 0.5, true)).index_select(0, train), trainLabels);
+            var loss = F.cross_entropy(head.forward(InvertedDropout.Apply(encoder.forward(features), 0.5, true)).index_select(0, train), trainLabels);
             loss.backward();
             optimizer.step();
             if (epoch % 5 != 0) continue;

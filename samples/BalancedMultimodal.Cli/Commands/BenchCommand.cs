@@ -14,6 +14,7 @@ public sealed class BenchCommand : ICliCommand
         new SnfBenchmark(),
         new KsgBenchmark(),
         new MiBiasBenchmark(),
+        new DropoutBenchmark(),
     ];
 
     /// <inheritdoc />

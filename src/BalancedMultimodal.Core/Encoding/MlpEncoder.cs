@@ -6,6 +6,7 @@ namespace BalancedMultimodal.Core.Encoding;
 
 /// <summary>
 /// A multilayer perceptron encoder: h_{l+1} = LeakyReLU(Dropout(h_l) W_l + b_l), rows encoded independently.
+/// Dropout is <see cref="InvertedDropout"/> (libtorch's semantics, a faster mask on the CPU).
 /// Input (n, d_in), output (n, HiddenSizes[^1]).
 /// </summary>
 /// <remarks>Used for early-fusion and per-modality baselines, and as the non-graph encoder of the balanced
@@ -52,7 +53,7 @@ public sealed class MlpEncoder : ModalityEncoder
         var h = input;
         foreach (var layer in layers)
         {
-            h = nn.functional.dropout(h, _dropout, training);
+            h = InvertedDropout.Apply(h, _dropout, training);
             h = nn.functional.leaky_relu(layer.forward(h), _slope);
         }
         return h;

@@ -79,7 +79,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <param name="embedding">Embeddings h_m, (n, e_m).</param>
     /// <returns>The logits.</returns>
     public Tensor ModalityLogits(int modality, Tensor embedding) =>
-        heads[modality].forward(nn.functional.dropout(embedding, _dropout, training));
+        heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
 
     /// <summary>Fused logits from all embeddings: Dropout([h_1..h_M]) W + b, (n, C).</summary>
     /// <param name="embeddings">One embedding matrix per modality, each (n, e_m).</param>
@@ -88,7 +88,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         using var joined = cat(embeddings.ToArray(), 1);
-        return fused.forward(nn.functional.dropout(joined, _dropout, training));
+        return fused.forward(InvertedDropout.Apply(joined, _dropout, training));
     }
 
     /// <summary>Runs every encoder, every head and the fused classifier.</summary>

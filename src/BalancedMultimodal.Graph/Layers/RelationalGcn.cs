@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -121,7 +122,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
         var h = x;
         for (int l = 0; l < layers.Count; l++)
         {
-            if (l > 0) h = nn.functional.dropout(h, _dropout, training);
+            if (l > 0) h = InvertedDropout.Apply(h, _dropout, training);
             h = Activate(layers[l].forward(h, graph));
         }
         return h.MoveToOuterDisposeScope();
@@ -147,7 +148,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
                 $"Embeddings must have shape ({graph.NodeCount}, {EmbeddingSize}), got ({string.Join(", ", embedding.shape)}).",
                 nameof(embedding));
         using var scope = NewDisposeScope();
-        var dropped = nn.functional.dropout(embedding, _dropout, training);
+        var dropped = InvertedDropout.Apply(embedding, _dropout, training);
         var logits = head switch
         {
             RelationalGraphConv conv => conv.forward(dropped, graph),

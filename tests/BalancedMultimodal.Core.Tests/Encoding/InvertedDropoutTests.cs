@@ -1,0 +1,134 @@
+using BalancedMultimodal.Core.Encoding;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests.Encoding;
+
+[Collection(GlobalGeneratorCollection.Name)]
+public class InvertedDropoutTests
+{
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void Each_element_is_kept_with_probability_one_minus_p_and_scaled_by_its_inverse(double p)
+    {
+        manual_seed(11);
+        const int rows = 400, columns = 500;
+        var x = rand(rows, columns, dtype: ScalarType.Float64).add_(0.5);   // no zeros, so a zero output means dropped
+        var y = InvertedDropout.Apply(x, p, training: true);
+
+        var kept = y.ne(0);
+        double fraction = kept.to_type(ScalarType.Float64).mean().item<double>();
+        double sigma = Math.Sqrt(p * (1 - p) / (rows * columns));
+        fraction.Should().BeApproximately(1 - p, 5 * sigma);
+        y.masked_select(kept).allclose(x.masked_select(kept) / (1 - p), rtol: 1e-15, atol: 0).Should().BeTrue();
+        y.shape.Should().Equal(rows, columns);
+        y.dtype.Should().Be(ScalarType.Float64);
+    }
+
+    [Fact]
+    public void Masks_have_no_positional_pattern_across_columns_rows_or_generator_chunks()
+    {
+        manual_seed(3);
+        const double p = 0.3;
+        const int rows = 2000, columns = 40;   // 320,000 mask bytes: five 64 KiB chunks of the generator
+        var kept = InvertedDropout.Apply(ones(rows, columns), p, training: true).ne(0).to_type(ScalarType.Float64);
+
+        double columnSigma = Math.Sqrt(p * (1 - p) / rows), rowBlockSigma = Math.Sqrt(p * (1 - p) / (400.0 * columns));
+        var perColumn = kept.mean([0]);
+        (perColumn - (1 - p)).abs().max().item<double>().Should().BeLessThan(4.5 * columnSigma);
+        var perRowBlock = kept.reshape(5, 400 * columns).mean([1]);   // one block per generator chunk, roughly
+        (perRowBlock - (1 - p)).abs().max().item<double>().Should().BeLessThan(4.5 * rowBlockSigma);
+        var flat = kept.flatten();
+        const int perChunk = 16384;   // 64 KiB of generator output, 4 bytes per element
+        flat[..perChunk].eq(flat[perChunk..(2 * perChunk)]).all().item<bool>().Should().BeFalse("every chunk of the mask is freshly drawn");
+        // Neighbouring elements are independent: P(both kept) = (1 - p)^2.
+        double both = (kept[.., ..^1] * kept[.., 1..]).mean().item<double>();
+        both.Should().BeApproximately((1 - p) * (1 - p), 5 * Math.Sqrt(0.49 * 0.51 / (rows * (columns - 1))));
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_mask_and_another_seed_another()
+    {
+        var x = ones(50, 30, dtype: ScalarType.Float32);
+        manual_seed(5);
+        var first = InvertedDropout.Apply(x, 0.4, training: true);
+        var second = InvertedDropout.Apply(x, 0.4, training: true);
+        manual_seed(5);
+        var replay = InvertedDropout.Apply(x, 0.4, training: true);
+        manual_seed(6);
+        var other = InvertedDropout.Apply(x, 0.4, training: true);
+
+        replay.eq(first).all().item<bool>().Should().BeTrue();
+        second.eq(first).all().item<bool>().Should().BeFalse("consecutive calls draw new masks");
+        other.eq(first).all().item<bool>().Should().BeFalse();
+    }
+
+    [Fact]
+    public void Saving_and_restoring_the_generator_state_replays_the_mask()
+    {
+        var x = ones(20, 20, dtype: ScalarType.Float64);
+        manual_seed(9);
+        InvertedDropout.Apply(x, 0.5, training: true);
+        var state = get_rng_state();
+        var expected = InvertedDropout.Apply(x, 0.5, training: true);
+        InvertedDropout.Apply(x, 0.5, training: true);
+        set_rng_state(state);
+
+        InvertedDropout.Apply(x, 0.5, training: true).eq(expected).all().item<bool>().Should().BeTrue();
+    }
+
+    [Fact]
+    public void The_gradient_is_the_scaled_mask()
+    {
+        manual_seed(2);
+        var x = rand(30, 7, dtype: ScalarType.Float64).add_(1).requires_grad_();
+        var y = InvertedDropout.Apply(x, 0.25, training: true);
+        y.sum().backward();
+
+        var expected = y.detach().ne(0).to_type(ScalarType.Float64) / 0.75;
+        x.grad!.allclose(expected, rtol: 1e-15, atol: 0).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Evaluation_a_zero_probability_and_an_empty_tensor_pass_the_input_through()
+    {
+        var x = randn(6, 4);
+        ReferenceEquals(InvertedDropout.Apply(x, 0.5, training: false), x).Should().BeTrue();
+        ReferenceEquals(InvertedDropout.Apply(x, 0, training: true), x).Should().BeTrue();
+        var empty = zeros(0, 4);
+        ReferenceEquals(InvertedDropout.Apply(empty, 0.5, training: true), empty).Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_three_dimensional_non_contiguous_float32_input_keeps_its_shape_and_dtype()
+    {
+        manual_seed(4);
+        var x = rand(4, 5, 6).add_(1).transpose(0, 2);
+        var y = InvertedDropout.Apply(x, 0.5, training: true);
+
+        y.shape.Should().Equal(6, 5, 4);
+        y.dtype.Should().Be(ScalarType.Float32);
+        var kept = y.ne(0);
+        y.masked_select(kept).allclose(x.masked_select(kept) * 2).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void A_probability_outside_zero_to_one_is_rejected(double p)
+    {
+        var act = () => InvertedDropout.Apply(ones(2, 2), p, training: true);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("probability");
+    }
+
+    [Fact]
+    public void An_integer_tensor_is_rejected()
+    {
+        var act = () => InvertedDropout.Apply(ones(2, 2, dtype: ScalarType.Int64), 0.5, training: true);
+        act.Should().Throw<ArgumentException>().WithParameterName("input").WithMessage("*floating-point*Int64*");
+    }
+}
