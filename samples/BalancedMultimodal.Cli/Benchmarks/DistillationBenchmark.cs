@@ -29,14 +29,11 @@ public sealed class DistillationBenchmark : IBenchmark
         int modalities = args.GetInt("modalities", 3);
         int steps = args.GetInt("steps", 100);
         int seed = args.GetInt("seed", 0);
-        int threads = args.GetInt("threads", 0);
+        int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);
         if (rows < 2 || classes < 2 || dim < 1 || modalities < 2 || steps < 1)
             throw new CliUsageException("need --rows >= 2, --classes >= 2, --dim >= 1, --modalities >= 2, --steps >= 1");
-        if (threads < 0)
-            throw new CliUsageException("--threads must be >= 0 (0 keeps TorchSharp's default)");
-        if (threads > 0)
-            set_num_threads(threads);
+        BenchmarkThreads.Apply(threads);
 
         manual_seed(seed);
         var labels = randint(classes, rows, dtype: ScalarType.Int64);

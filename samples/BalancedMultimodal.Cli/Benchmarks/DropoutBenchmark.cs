@@ -27,14 +27,11 @@ public sealed class DropoutBenchmark : IBenchmark
         double p = args.GetDouble("p", 0.2);
         int steps = args.GetInt("steps", 300);
         int seed = args.GetInt("seed", 0);
-        int threads = args.GetInt("threads", 0);
+        int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);
         if (rows < 1 || cols < 1 || steps < 1 || !(p > 0 && p < 1))
             throw new CliUsageException("need --rows >= 1, --cols >= 1, --steps >= 1 and 0 < --p < 1");
-        if (threads < 0)
-            throw new CliUsageException("--threads must be >= 0 (0 keeps TorchSharp's default)");
-        if (threads > 0)
-            set_num_threads(threads);
+        BenchmarkThreads.Apply(threads);
 
         manual_seed(seed);
         using var x = randn(rows, cols).add_(10);   // no zeros: a zero output means a dropped element

@@ -38,10 +38,10 @@ public sealed class SnfBenchmark : IBenchmark
         int t = args.GetInt("t", 20);
         int seed = args.GetInt("seed", 1);
         bool rosmap = args.GetBool("rosmap", true);
-        int threads = args.GetInt("threads", 0);
+        int threads = BenchmarkThreads.Read(args);
         if (features < 1 || viewCount < 2 || k < 1 || t < 1)
             throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
-        if (threads > 0) set_num_threads(threads);
+        BenchmarkThreads.Apply(threads);
         GlibcHeap.ReturnLargeBlocksToSystem();
 
         output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}");

@@ -1,0 +1,41 @@
+using System.Globalization;
+using BalancedMultimodal.Cli.Commands;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+public sealed class BenchCommandTests
+{
+    [Theory]
+    [InlineData("dropout")]
+    [InlineData("distill")]
+    [InlineData("snf")]
+    public void A_negative_thread_count_is_a_usage_error_before_any_work(string benchmark)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", benchmark, "--threads", "-1");
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("--threads").And.Contain("-1");
+        output.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_dropout_benchmark_times_both_masks_and_both_keep_about_one_minus_p()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", "dropout", "--rows", "100", "--cols", "50",
+            "--p", "0.3", "--steps", "3", "--threads", "1");
+
+        code.Should().Be(0, error);
+        output[0].Should().Be("rows=100 cols=50 p=0.3 steps=3 threads=1");
+        var rows = output.Where(line => line.StartsWith("| libtorch", StringComparison.Ordinal) || line.StartsWith("| InvertedDropout", StringComparison.Ordinal)).ToArray();
+        rows.Should().HaveCount(2);
+        foreach (var row in rows)
+        {
+            var cells = row.Split('|', StringSplitOptions.TrimEntries);
+            double.Parse(cells[2], CultureInfo.InvariantCulture).Should().BePositive();
+            double kept = double.Parse(cells[4], CultureInfo.InvariantCulture);
+            kept.Should().BeApproximately(0.7, 5 * Math.Sqrt(0.21 / 5000), row);
+        }
+    }
+}
