@@ -55,6 +55,54 @@ public class PermutationTestTests
             .Should().Be(new PermutationTest(new KsgEstimator(), options).Run(x, y));
     }
 
+    [Theory]
+    [InlineData(0)]    // automatic blocks: one block of all rows
+    [InlineData(16)]   // many row blocks, the last one partial
+    public void The_cached_ksg_null_equals_estimating_every_permuted_pair_from_scratch_bit_for_bit(int blockSize)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(150, 3, 0.3, seed: 23);
+        var y2 = y.narrow(1, 0, 2);
+        var ksg = new KsgEstimator(new KsgEstimatorOptions { K = 3, BlockSize = blockSize });
+        var options = new PermutationTestOptions { Permutations = 40, Seed = 9 };
+
+        var cached = new PermutationTest(ksg, options).Run(x, y2);
+        var fromScratch = new PermutationTest(new OnePairAtATime(ksg), options).Run(x, y2);
+
+        cached.Should().Be(fromScratch);
+        cached.NullMean.Should().NotBe(0.0);
+        cached.PValue.Should().BeLessThan(0.05);
+    }
+
+    [Fact]
+    public void Above_the_cache_limit_the_ksg_estimator_declines_and_the_test_estimates_one_by_one()
+    {
+        using var scope = NewDisposeScope();
+        int n = KsgEstimator.PermutationCacheRows + 1;
+        var x = randn(n, 1, dtype: ScalarType.Float64);
+        var permutation = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
+
+        ((IPermutationNullEstimator)new KsgEstimator()).EstimateWithPermutedY(x, x, [permutation]).Should().BeNull();
+    }
+
+    [Fact]
+    public void A_permutation_of_the_wrong_length_is_rejected_naming_it()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(20, 1, 0.3, seed: 24);
+        var act = () => ((IPermutationNullEstimator)new KsgEstimator()).EstimateWithPermutedY(x, y, [new long[] { 0, 1 }]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("permutations").WithMessage("*Permutation 0 has 2 entries*20 rows*");
+    }
+
+    /// <summary>Hides the KSG estimator's permutation cache, so the test takes the one-estimate-per-permutation path.</summary>
+    private sealed class OnePairAtATime(IMutualInformationEstimator inner) : IMutualInformationEstimator
+    {
+        public string Name => inner.Name;
+        public double Estimate(Tensor x, Tensor y) => inner.Estimate(x, y);
+        public double Estimate(double[,] x, double[,] y) => inner.Estimate(x, y);
+    }
+
     [Fact]
     public void Zero_permutations_are_rejected_naming_the_option()
     {
