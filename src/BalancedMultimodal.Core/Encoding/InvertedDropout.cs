@@ -19,8 +19,8 @@ namespace BalancedMultimodal.Core.Encoding;
 /// (<c>torch.randint</c>) and seeds a fresh xoshiro256** with it, so <c>torch.manual_seed</c> fixes every mask and
 /// <c>torch.get_rng_state</c> / <c>set_rng_state</c> replay them, as with libtorch's dropout. The masks themselves
 /// differ from libtorch's (another generator), so a seeded run is reproducible but not bit-identical with one using
-/// <c>torch.nn.functional.dropout</c>. Tensors on any other device (CUDA) use libtorch's dropout, whose GPU
-/// generator is fast.</para>
+/// <c>torch.nn.functional.dropout</c>. The mask is drawn in host memory and moved to the input's device; CUDA tensors
+/// instead use libtorch's dropout, whose GPU generator is fast, so that no mask crosses the bus.</para>
 /// </remarks>
 public static class InvertedDropout
 {
@@ -45,25 +45,26 @@ public static class InvertedDropout
         if (!input.is_floating_point())
             throw new ArgumentException($"Dropout needs a floating-point tensor, got {input.dtype}.", nameof(input));
         if (!training || probability == 0 || input.numel() == 0) return input;
-        long count = input.numel();
-        if (input.device_type != DeviceType.CPU || count > int.MaxValue / sizeof(int))
+        // CUDA's own generator (Philox) draws masks in parallel on the device; a host mask would only add a transfer.
+        if (input.is_cuda || input.numel() > int.MaxValue / sizeof(int))
             return nn.functional.dropout(input, probability, true);
 
         using var scope = NewDisposeScope();
-        var bits = KeepBits(input.shape, count, input.device);
         long threshold = (long)Math.Round(int.MinValue + probability * 4294967296.0);
-        var keep = bits.ge(threshold).to_type(input.dtype).mul_(1.0 / (1.0 - probability));
+        // The mask is drawn in host memory and follows the input to its device (a no-op for host tensors).
+        var keep = HostBits(input.shape).ge(threshold).to(input.device).to_type(input.dtype).mul_(1.0 / (1.0 - probability));
         return input.mul(keep).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Uniform 32-bit integers, one per element, from a xoshiro256** stream seeded by TorchSharp's generator.</summary>
-    private static Tensor KeepBits(long[] shape, long count, Device device)
+    /// <summary>Uniform 32-bit integers, one per element, in a host tensor, from a xoshiro256** stream seeded by
+    /// TorchSharp's default generator.</summary>
+    private static Tensor HostBits(long[] shape)
     {
         int seed;
-        using (var draw = randint(int.MaxValue, [1], dtype: ScalarType.Int64, device: device))
+        using (var draw = randint(int.MaxValue, [1], dtype: ScalarType.Int64))
             seed = (int)draw.item<long>();
         var generator = new Xoshiro256StarStar(seed, threadSafe: false);
-        var bits = empty(shape, dtype: ScalarType.Int32, device: device);
+        var bits = empty(shape, dtype: ScalarType.Int32, device: CPU);
         var target = bits.bytes;
         var buffer = chunk ??= new byte[ChunkBytes];
         for (int offset = 0; offset < target.Length; offset += ChunkBytes)

@@ -88,6 +88,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);
         long n = xm.shape[0];
+        for (int b = 0; b < permutations.Count; b++)
+            RequirePermutation(permutations[b], n, b);
         if (n > PermutationCacheRows) return null;
         var distancesX = ChebyshevNeighbourSearch.Distances(xm, 0, n);
         var distancesY = ChebyshevNeighbourSearch.Distances(ym, 0, n);
@@ -95,14 +97,26 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         for (int b = 0; b < results.Length; b++)
         {
             using var inner = NewDisposeScope();
-            if (permutations[b].Length != n)
-                throw new ArgumentException($"Permutation {b} has {permutations[b].Length} entries; Y has {n} rows.", nameof(permutations));
             var order = tensor(permutations[b], device: ym.device);
             var permuted = distancesY.index_select(0, order).index_select(1, order);
             results[b] = FromDistances(n, xm.shape[1] + ym.shape[1], (start, length) =>
                 (distancesX.narrow(0, start, length), permuted.narrow(0, start, length)));
         }
         return results;
+    }
+
+    /// <summary>Throws unless <paramref name="permutation"/> holds every row index 0..n-1 exactly once.</summary>
+    private static void RequirePermutation(long[]? permutation, long n, int index)
+    {
+        if (permutation is null || permutation.Length != n)
+            throw new ArgumentException($"Permutation {index} has {permutation?.Length ?? 0} entries; Y has {n} rows.", "permutations");
+        var seen = new bool[n];
+        foreach (long row in permutation)
+        {
+            if (row < 0 || row >= n || seen[row])
+                throw new ArgumentException($"Permutation {index} is not a permutation of 0..{n - 1}: row {row} is out of range or repeated.", "permutations");
+            seen[row] = true;
+        }
     }
 
     private double EstimateValidated(Tensor x, Tensor y) =>

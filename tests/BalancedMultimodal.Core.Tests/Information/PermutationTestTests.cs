@@ -95,6 +95,16 @@ public class PermutationTestTests
         act.Should().Throw<ArgumentException>().WithParameterName("permutations").WithMessage("*Permutation 0 has 2 entries*20 rows*");
     }
 
+    [Fact]
+    public void A_repeated_row_in_a_permutation_is_rejected_naming_it()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(4, 1, 0.3, seed: 25);
+        var act = () => new KsgEstimator(new KsgEstimatorOptions { K = 1 }).EstimateWithPermutedY(x, y, [[0, 1, 2, 3], [0, 1, 1, 3]]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("permutations").WithMessage("*Permutation 1 is not a permutation of 0..3: row 1*");
+    }
+
     /// <summary>Hides the KSG estimator's permutation cache, so the test takes the one-estimate-per-permutation path.</summary>
     private sealed class OnePairAtATime(IMutualInformationEstimator inner) : IMutualInformationEstimator
     {
