@@ -33,6 +33,9 @@ public sealed class PipelineManifest
     /// <summary>Whether <c>autoencoder_{m}.bin</c> files are present.</summary>
     public bool HasAutoencoders { get; set; }
 
+    /// <summary>Whether <c>quantiles.json</c> (the rank-Gauss transform applied before the standardiser) is present; needs format version 2.</summary>
+    public bool HasQuantileNormalizer { get; set; }
+
     /// <summary>Number of folds (<c>fold_{k}.bin</c> and <c>fold_{k}.json</c>).</summary>
     public int FoldCount { get; set; }
 

@@ -24,6 +24,10 @@ public sealed class PipelineOptions
     /// </summary>
     public int CrossFitFolds { get; set; } = 5;
 
+    /// <summary>How every modality's features are scaled before anything else (fitted on the labelled training rows):
+    /// <see cref="FeatureScaling.Standardize"/> (default) or <see cref="FeatureScaling.QuantileNormal"/>.</summary>
+    public FeatureScaling Scaling { get; set; } = FeatureScaling.Standardize;
+
     /// <summary>Compress each modality with an autoencoder before building the graph and training. Default false (see docs/results.md).</summary>
     public bool UseAutoencoder { get; set; }
 

@@ -29,8 +29,13 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
 {
-    /// <summary>Version of the folder format written by <see cref="Save"/>; <see cref="Load"/> reads this version only.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>Newest version of the folder format: <see cref="Save"/> writes 2 when the pipeline carries a
+    /// <see cref="QuantileNormalizer"/> (<c>quantiles.json</c>, which a version-1 reader would ignore) and 1 otherwise;
+    /// <see cref="Load"/> reads versions <see cref="MinimumFormatVersion"/> to this one.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>Oldest folder format version <see cref="Load"/> reads.</summary>
+    public const int MinimumFormatVersion = 1;
 
     private readonly Tensor[] _cohortFeatures;
     private readonly TrainedFold[] _folds;
@@ -46,9 +51,12 @@ public sealed class TrainedPipeline : IDisposable
     /// <param name="cohortFeatures">Per modality the cohort's model-input features (n_c, d'_m), one dtype.</param>
     /// <param name="graph">The cohort's patient graph (n_c nodes).</param>
     /// <param name="folds">One trained fold per cross-fitted fold (at least one), networks bound to <paramref name="graph"/>.</param>
+    /// <param name="quantileNormalizer">The rank-Gauss transform applied before <paramref name="standardizer"/>
+    /// (<see cref="FeatureScaling.QuantileNormal"/>), or null (<see cref="FeatureScaling.Standardize"/>); must match
+    /// <see cref="PipelineOptions.Scaling"/>.</param>
     public TrainedPipeline(PipelineOptions options, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts,
         IReadOnlyList<string> classNames, Standardizer standardizer, IReadOnlyList<ModalityAutoencoder>? autoencoders,
-        IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds)
+        IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds, QuantileNormalizer? quantileNormalizer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -63,6 +71,10 @@ public sealed class TrainedPipeline : IDisposable
         if (featureCounts.Count != m || cohortFeatures.Count != m || standardizer.ModalityNames.Count != m || (autoencoders is not null && autoencoders.Count != m))
             throw new ArgumentException($"Modality count mismatch: {m} names, {featureCounts.Count} feature counts, {cohortFeatures.Count} feature matrices, {standardizer.ModalityNames.Count} standardised modalities, {autoencoders?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} autoencoders.", nameof(featureCounts));
         if (classNames.Count < 2) throw new ArgumentException("At least two class names are needed.", nameof(classNames));
+        if ((quantileNormalizer is not null) != (options.Scaling == FeatureScaling.QuantileNormal))
+            throw new ArgumentException($"Scaling is {options.Scaling} but a quantile normaliser was {(quantileNormalizer is null ? "not " : "")}given.", nameof(quantileNormalizer));
+        if (quantileNormalizer is not null && !quantileNormalizer.ModalityNames.SequenceEqual(modalityNames))
+            throw new ArgumentException($"The quantile normaliser was fitted on {string.Join(", ", quantileNormalizer.ModalityNames)}, not {string.Join(", ", modalityNames)}.", nameof(quantileNormalizer));
         if (folds.Count == 0) throw new ArgumentException("At least one trained fold is needed.", nameof(folds));
         for (int i = 0; i < m; i++)
         {
@@ -70,6 +82,8 @@ public sealed class TrainedPipeline : IDisposable
                 throw new ArgumentException($"Modality '{modalityNames[i]}': cohort features ({string.Join(", ", cohortFeatures[i].shape)}) do not have one row per graph node ({graph.NodeCount}).", nameof(cohortFeatures));
             if (standardizer.Means[i].Count != featureCounts[i])
                 throw new ArgumentException($"Modality '{modalityNames[i]}': the standardiser has {standardizer.Means[i].Count} columns but the modality {featureCounts[i]}.", nameof(standardizer));
+            if (quantileNormalizer is not null && quantileNormalizer.Quantiles[i].Count != featureCounts[i])
+                throw new ArgumentException($"Modality '{modalityNames[i]}': the quantile normaliser has {quantileNormalizer.Quantiles[i].Count} columns but the modality {featureCounts[i]}.", nameof(quantileNormalizer));
         }
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
@@ -79,6 +93,7 @@ public sealed class TrainedPipeline : IDisposable
         FeatureCounts = featureCounts.ToArray();
         ClassNames = classNames.ToArray();
         Standardizer = standardizer;
+        QuantileNormalizer = quantileNormalizer;
         _autoencoders = autoencoders?.ToArray();
         _cohortFeatures = cohortFeatures.ToArray();
         Graph = graph;
@@ -102,8 +117,13 @@ public sealed class TrainedPipeline : IDisposable
     /// <summary>The C class names.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
-    /// <summary>The standardiser fitted on the labelled training rows.</summary>
+    /// <summary>The standardiser fitted on the labelled training rows (on the rank-Gauss values when
+    /// <see cref="QuantileNormalizer"/> is set).</summary>
     public Standardizer Standardizer { get; }
+
+    /// <summary>The rank-Gauss transform fitted on the labelled training rows and applied before
+    /// <see cref="Standardizer"/>, or null when <see cref="PipelineOptions.Scaling"/> is <see cref="FeatureScaling.Standardize"/>.</summary>
+    public QuantileNormalizer? QuantileNormalizer { get; }
 
     /// <summary>The per-modality autoencoders, or null when the pipeline did not compress.</summary>
     public IReadOnlyList<ModalityAutoencoder>? Autoencoders => _autoencoders;
@@ -194,7 +214,8 @@ public sealed class TrainedPipeline : IDisposable
         var features = new Tensor[count];
         for (int m = 0; m < count; m++)
         {
-            var standardized = Standardize(modalities[m], m, n, available[m]);
+            var raw = modalities[m] is { } given && QuantileNormalizer is not null ? QuantileNormalizer.Transform(m, given) : modalities[m];
+            var standardized = Standardize(raw, m, n, available[m]);
             var x = tensor(standardized, [n, FeatureCounts[m]], dtype: ScalarType.Float64, device: device).to(DType);
             if (_autoencoders is not null) x = _autoencoders[m].Encode(x);
             features[m] = x;

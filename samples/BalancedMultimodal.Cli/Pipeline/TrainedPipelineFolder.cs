@@ -27,6 +27,7 @@ internal static class TrainedPipelineFolder
     public const string ManifestFile = "manifest.json";
     public const string OptionsFile = "options.json";
     public const string StandardizerFile = "standardizer.json";
+    public const string QuantilesFile = "quantiles.json";
     public const string CohortFile = "cohort.bin";
     public const string GraphFile = "graph.bin";
 
@@ -45,6 +46,8 @@ internal static class TrainedPipelineFolder
 
     private sealed record StandardizerRecord(string[] ModalityNames, double[][] Means, double[][] Scales);
 
+    private sealed record QuantilesRecord(string[] ModalityNames, double[][][] Quantiles);
+
     private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan,
         double[]? PoolingWeights = null);
 
@@ -57,6 +60,9 @@ internal static class TrainedPipelineFolder
         WriteJson(folder, OptionsFile, pipeline.Options, files);
         WriteJson(folder, StandardizerFile, new StandardizerRecord(pipeline.ModalityNames.ToArray(),
             pipeline.Standardizer.Means.Select(a => a.ToArray()).ToArray(), pipeline.Standardizer.Scales.Select(a => a.ToArray()).ToArray()), files);
+        if (pipeline.QuantileNormalizer is { } quantiles)
+            WriteJson(folder, QuantilesFile, new QuantilesRecord(quantiles.ModalityNames.ToArray(),
+                quantiles.Quantiles.Select(t => t.Select(c => c.ToArray()).ToArray()).ToArray()), files);
         if (pipeline.Autoencoders is { } autoencoders)
             for (int m = 0; m < autoencoders.Count; m++) WriteModule(folder, AutoencoderFile(m), autoencoders[m], files);
         using (var cohort = new TensorBundle(pipeline.CohortFeatures.Select((f, m) => Entry($"features{m}", f))))
@@ -75,7 +81,8 @@ internal static class TrainedPipelineFolder
         }
         var manifest = new PipelineManifest
         {
-            FormatVersion = TrainedPipeline.FormatVersion,
+            // A pipeline with a quantile normaliser needs a reader that applies it (format 2); others stay readable by format-1 readers.
+            FormatVersion = pipeline.QuantileNormalizer is null ? TrainedPipeline.MinimumFormatVersion : TrainedPipeline.FormatVersion,
             LibraryVersion = TrainedPipeline.LibraryVersion,
             CreatedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ModalityNames = pipeline.ModalityNames.ToArray(),
@@ -85,6 +92,7 @@ internal static class TrainedPipelineFolder
             CohortSize = pipeline.CohortSize,
             DType = pipeline.DType.ToString(),
             HasAutoencoders = pipeline.Autoencoders is not null,
+            HasQuantileNormalizer = pipeline.QuantileNormalizer is not null,
             FoldCount = pipeline.Folds.Count,
             GraphRelations = relations.Select(r => r.Name).ToArray(),
             Files = files.ToArray(),
@@ -100,8 +108,10 @@ internal static class TrainedPipelineFolder
         if (!File.Exists(manifestPath))
             throw new InvalidDataException($"{ManifestFile} is missing in '{folder}'; it is not a saved pipeline (write one with bmm train --save).");
         var manifest = ReadJson<PipelineManifest>(folder, ManifestFile);
-        if (manifest.FormatVersion != TrainedPipeline.FormatVersion)
-            throw new InvalidDataException($"{ManifestFile}: format version {manifest.FormatVersion} (library {manifest.LibraryVersion}) cannot be read by this library (format version {TrainedPipeline.FormatVersion}, library {TrainedPipeline.LibraryVersion}).");
+        if (manifest.FormatVersion < TrainedPipeline.MinimumFormatVersion || manifest.FormatVersion > TrainedPipeline.FormatVersion)
+            throw new InvalidDataException($"{ManifestFile}: format version {manifest.FormatVersion} (library {manifest.LibraryVersion}) cannot be read by this library (format versions {TrainedPipeline.MinimumFormatVersion}-{TrainedPipeline.FormatVersion}, library {TrainedPipeline.LibraryVersion}).");
+        if (manifest.HasQuantileNormalizer && manifest.FormatVersion < 2)
+            throw new InvalidDataException($"{ManifestFile}: a quantile normaliser needs format version 2, the manifest says {manifest.FormatVersion}.");
         CheckManifest(manifest);
         var listed = manifest.Files.ToDictionary(f => f.Name, StringComparer.Ordinal);
         foreach (var file in listed.Keys)
@@ -114,6 +124,9 @@ internal static class TrainedPipelineFolder
         var dtype = new TensorDescription("dtype", [], manifest.DType).ParseDType();
         var options = ReadJson<PipelineOptions>(folder, Listed(OptionsFile).Name);
         var standardizer = ReadStandardizer(folder, Listed(StandardizerFile).Name, manifest);
+        if (manifest.HasQuantileNormalizer != (options.Scaling == FeatureScaling.QuantileNormal))
+            throw new InvalidDataException($"{OptionsFile}: Scaling is {options.Scaling} but {ManifestFile} says the folder {(manifest.HasQuantileNormalizer ? "has" : "has no")} {QuantilesFile}.");
+        var quantileNormalizer = manifest.HasQuantileNormalizer ? ReadQuantiles(folder, Listed(QuantilesFile).Name, manifest) : null;
         var owned = new List<IDisposable>();
         try
         {
@@ -162,7 +175,7 @@ internal static class TrainedPipelineFolder
             }
             foreach (var file in manifest.Files) VerifyChecksum(folder, file);
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
-                autoencoders, cohort, graph, folds);
+                autoencoders, cohort, graph, folds, quantileNormalizer);
         }
         catch
         {
@@ -197,6 +210,24 @@ internal static class TrainedPipelineFolder
         try
         {
             return new Standardizer(record.ModalityNames, record.Means!, record.Scales!);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
+    }
+
+    private static QuantileNormalizer ReadQuantiles(string folder, string file, PipelineManifest manifest)
+    {
+        var record = ReadJson<QuantilesRecord>(folder, file);
+        if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
+            throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        for (int m = 0; m < manifest.FeatureCounts.Length; m++)
+            if (record.Quantiles?[m]?.Length != manifest.FeatureCounts[m])
+                throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' needs quantiles for {manifest.FeatureCounts[m]} columns.");
+        try
+        {
+            return new QuantileNormalizer(record.ModalityNames, record.Quantiles!);
         }
         catch (ArgumentException e)
         {

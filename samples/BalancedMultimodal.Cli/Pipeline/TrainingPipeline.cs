@@ -77,8 +77,12 @@ public sealed class TrainingPipeline
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         CheckTrainingClasses(dataset, labelledRows);
         var folds = MakeFolds(dataset, labelledRows);
-        var standardizer = Standardizer.Fit(dataset, labelledRows);
-        var standardized = standardizer.Transform(dataset);
+        if (!Enum.IsDefined(o.Scaling))
+            throw new ArgumentException($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
+        var quantileNormalizer = o.Scaling == FeatureScaling.QuantileNormal ? QuantileNormalizer.Fit(dataset, labelledRows) : null;
+        var scaled = quantileNormalizer?.Transform(dataset) ?? dataset;
+        var standardizer = Standardizer.Fit(scaled, labelledRows);
+        var standardized = standardizer.Transform(scaled);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
 
@@ -152,7 +156,7 @@ public sealed class TrainingPipeline
         double? auc = classes == 2
             ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
             : null;
-        var model = KeepTrainedModel ? KeepModel(dataset, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
+        var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
@@ -252,7 +256,7 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>The trained model: copies of the statistics, features and graph, and the fold networks rebuilt over the copied graph.</summary>
-    private TrainedPipeline KeepModel(MultimodalDataset dataset, Standardizer standardizer, List<ModalityAutoencoder> autoencoders,
+    private TrainedPipeline KeepModel(MultimodalDataset dataset, QuantileNormalizer? quantileNormalizer, Standardizer standardizer, List<ModalityAutoencoder> autoencoders,
         List<Tensor> features, RelationalGraph graph, List<KeptFold> folds)
     {
         var names = dataset.Modalities.Select(m => m.Name).ToArray();
@@ -275,7 +279,7 @@ public sealed class TrainingPipeline
         }).ToArray();
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
-            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept);
+            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer);
     }
 
     private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)

@@ -24,7 +24,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(fixture.ModelFolder, "manifest.json")))!;
 
-        manifest["FormatVersion"]!.GetValue<int>().Should().Be(TrainedPipeline.FormatVersion);
+        manifest["FormatVersion"]!.GetValue<int>().Should().Be(TrainedPipeline.MinimumFormatVersion, "a standardised pipeline stays readable by format-1 readers");
         manifest["LibraryVersion"]!.GetValue<string>().Should().Be(TrainedPipeline.LibraryVersion);
         manifest["FoldCount"]!.GetValue<int>().Should().Be(2);
         Directory.GetFiles(fixture.ModelFolder).Select(Path.GetFileName).Should()
