@@ -39,12 +39,45 @@ public class QuantileNormalPipelineTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
-    public void A_saved_quantile_normal_pipeline_is_format_2_and_loads_to_identical_predictions()
+    public void New_values_beyond_the_fitted_range_are_clipped_not_extrapolated()
     {
-        var result = new TrainingPipeline(Options()) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder));
-        using var model = result.Model!;
+        var (model, _) = TrainAndSave();
+        using var owned = model;
+        var quantiles = model.QuantileNormalizer!.Quantiles;
+        // Row 0: every column `beyond` above its highest fitted value; row 1: as far below its lowest.
+        Modality?[] Outside(double beyond) => model.ModalityNames.Select((name, m) =>
+        {
+            var values = new double[2, model.FeatureCounts[m]];
+            for (int j = 0; j < model.FeatureCounts[m]; j++)
+            {
+                values[0, j] = quantiles[m][j][^1] + beyond;
+                values[1, j] = quantiles[m][j][0] - beyond;
+            }
+            return (Modality?)new Modality(name, values);
+        }).ToArray();
+
+        // Every column maps to its upper (row 0) or lower (row 1) clip value either way, so the predictions agree,
+        // which they would not if the z-scored raw values reached the networks.
+        var near = model.Predict(Outside(0.01)).Probabilities;
+        var far = model.Predict(Outside(1.0)).Probabilities;
+        far.Should().BeEquivalentTo(near, o => o.WithStrictOrdering());
+        near[0, 0].Should().BeInRange(1e-4, 1 - 1e-4, "the check needs an unsaturated prediction");
+    }
+
+    /// <summary>Trains a quantile-normal pipeline on the fixture data and saves it to a fresh folder.</summary>
+    private (TrainedPipeline Model, string Folder) TrainAndSave()
+    {
+        var model = new TrainingPipeline(Options()) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder)).Model!;
         var folder = Path.Combine(fixture.Root, "quantile-normal-model-" + Guid.NewGuid().ToString("N"));
         model.Save(folder);
+        return (model, folder);
+    }
+
+    [Fact]
+    public void A_saved_quantile_normal_pipeline_is_format_2_and_loads_to_identical_predictions()
+    {
+        var (model, folder) = TrainAndSave();
+        using var owned = model;
 
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!;
         manifest["FormatVersion"]!.GetValue<int>().Should().Be(2);
@@ -60,10 +93,8 @@ public class QuantileNormalPipelineTests(TrainedPipelineFixture fixture)
     [Fact]
     public void A_folder_whose_manifest_drops_the_quantiles_is_rejected_before_predicting()
     {
-        var result = new TrainingPipeline(Options()) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder));
-        using var model = result.Model!;
-        var folder = Path.Combine(fixture.Root, "quantile-normal-model-" + Guid.NewGuid().ToString("N"));
-        model.Save(folder);
+        var (model, folder) = TrainAndSave();
+        model.Dispose();
         var path = Path.Combine(folder, "manifest.json");
         var manifest = JsonNode.Parse(File.ReadAllText(path))!;
         manifest["HasQuantileNormalizer"] = false;
