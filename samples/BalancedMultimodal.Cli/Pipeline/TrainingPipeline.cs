@@ -61,24 +61,16 @@ public sealed class TrainingPipeline
             throw new ArgumentException("The dataset has no test rows to score.");
         var clock = Stopwatch.StartNew();
         var o = _options;
-        if (o.Threads < 0) throw new ArgumentException($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
+        ValidateOptions(o, dataset);
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         o.Training.Seed = o.Seed;
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;
 
-        if (o.CrossFitFolds < 1)
-            throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
-        if (o.CrossFitRepeats < 1)
-            throw new ArgumentException($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
-        if (!Enum.IsDefined(o.EncoderKind))
-            throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         // Rows whose labels may be used: the training split (and a validation split the data may bring).
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         CheckTrainingClasses(dataset, labelledRows);
         var folds = MakeFolds(dataset, labelledRows);
-        if (!Enum.IsDefined(o.Scaling))
-            throw new ArgumentException($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
         var quantileNormalizer = o.Scaling == FeatureScaling.QuantileNormal ? QuantileNormalizer.Fit(dataset, labelledRows) : null;
         var scaled = quantileNormalizer?.Transform(dataset) ?? dataset;
         var standardizer = Standardizer.Fit(scaled, labelledRows);
@@ -116,6 +108,8 @@ public sealed class TrainingPipeline
         var outcomes = new List<FoldOutcome>();
         foreach (var (fold, train, validation) in folds)
         {
+            // Everything a fold leaves behind (its outputs, index tensors, temporaries) is freed before the next fold.
+            using var foldScope = NewDisposeScope();
             var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
             var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
@@ -280,6 +274,44 @@ public sealed class TrainingPipeline
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
             _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer);
+    }
+
+    /// <summary>Checks every setting, the nested component options included, before any work (no thread setting,
+    /// scaling, compression or fusion happens with an invalid option).</summary>
+    private static void ValidateOptions(PipelineOptions o, MultimodalDataset dataset)
+    {
+        if (o.Threads < 0) throw new ArgumentException($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
+        if (o.CrossFitFolds < 1)
+            throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
+        if (o.CrossFitRepeats < 1)
+            throw new ArgumentException($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
+        if (!Enum.IsDefined(o.EncoderKind))
+            throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
+        if (!Enum.IsDefined(o.Scaling))
+            throw new ArgumentException($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
+        AffinityOptionsValidator.EnsureValid(o.Affinity);
+        SimilarityNetworkFusionOptionsValidator.EnsureValid(o.Fusion);
+        BalancedTrainingOptionsValidator.ThrowIfInvalid(o.Training);
+        if (o.UseAutoencoder) AutoencoderOptionsValidator.ThrowIfInvalid(o.Autoencoder);
+        if (o.EncoderKind != ModalityEncoderKind.RelationalGcn)
+            MlpEncoderOptionsValidator.ThrowIfInvalid((o.MlpEncoder ?? throw new ArgumentException("MlpEncoder settings are missing.")).ToOptions());
+        if (o.EncoderKind != ModalityEncoderKind.Mlp)
+        {
+            var encoder = o.Encoder ?? throw new ArgumentException("Encoder (relational GCN) settings are missing.");
+            int relations = 1 + (o.ModalityGraphRelations ? dataset.ModalityCount : 0);
+            foreach (var modality in dataset.Modalities)
+            {
+                int inputSize = o.UseAutoencoder ? o.Autoencoder.LatentDim : modality.FeatureCount;
+                var check = new RelationalGcnOptionsValidator().Validate(null, new RelationalGcnOptions
+                {
+                    InputSize = inputSize, HiddenSizes = encoder.HiddenSizes?.ToArray()!, RelationCount = relations, NumBases = encoder.NumBases,
+                    NumBlocks = encoder.NumBlocks, Bias = encoder.Bias, Activation = encoder.Activation, NegativeSlope = encoder.NegativeSlope,
+                    Dropout = encoder.Dropout, ClassCount = null, Head = encoder.Head,
+                });
+                if (check.Failed)
+                    throw new ArgumentException($"Encoder options for modality '{modality.Name}': {string.Join(" ", check.Failures)}");
+            }
+        }
     }
 
     private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)

@@ -55,14 +55,21 @@ internal static class ChebyshevNeighbourSearch
         long n = points.shape[0];
         long block = BlockRows(n, points.shape[1], configuredBlock);
         var parts = new List<Tensor>();
-        using (var scope = NewDisposeScope())
+        try
         {
             for (long start = 0; start < n; start += block)
             {
+                // One scope per block: the block's distances and the reduction's temporaries are freed before the
+                // next block is computed, so at most one (b, n) distance block exists at a time.
+                using var scope = NewDisposeScope();
                 long length = Math.Min(block, n - start);
                 parts.Add(reduce(Distances(points, start, length), start, length).MoveToOuterDisposeScope());
             }
+            return cat(parts, 0);
         }
-        return cat(parts, 0);
+        finally
+        {
+            foreach (var part in parts) part.Dispose();
+        }
     }
 }

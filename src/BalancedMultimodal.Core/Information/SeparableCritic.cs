@@ -44,6 +44,8 @@ internal sealed class SeparableCritic : IDisposable
         double bound = 1.0 / Math.Sqrt(fanIn);
         using var raw = rand(shape, dtype: dtype, device: device, generator: generator);
         using var scaled = raw.mul(2 * bound).sub_(bound);
-        return new Parameter(scaled.detach().clone(), requires_grad: true);
+        var parameter = new Parameter(scaled.detach().clone(), requires_grad: true);
+        parameter.DetachFromDisposeScope(); // owned (and disposed) by the critic, not by the caller's scope
+        return parameter;
     }
 }

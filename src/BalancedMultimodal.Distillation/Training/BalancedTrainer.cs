@@ -202,10 +202,16 @@ public sealed class BalancedTrainer
                 var (bestEpoch, fusedScore, modalityScores, weights, poolingWeights) = TrainJointly(network, labels, plan);
                 network.eval();
                 using var noGrad = no_grad();
-                var outputs = network.Forward(_data.Features);
-                var fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach();
-                var modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach()).ToArray();
-                var predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach();
+                Tensor fusedProbabilities, predictedProbabilities;
+                Tensor[] modalityProbabilities;
+                using (NewDisposeScope())
+                {
+                    // The final forward pass's activations and logits are freed here; only the probabilities leave.
+                    var outputs = network.Forward(_data.Features);
+                    fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach().MoveToOuterDisposeScope();
+                    modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach().MoveToOuterDisposeScope()).ToArray();
+                    predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach().MoveToOuterDisposeScope();
+                }
                 return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
                     pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch)
                 { PoolingWeights = poolingWeights };
@@ -293,9 +299,11 @@ public sealed class BalancedTrainer
             Tensor teacherLogits, teacherEmbedding;
             network.eval();
             using (no_grad())
+            using (NewDisposeScope())
             {
-                teacherEmbedding = network.Embed(teacher, _data.Features[teacher]).detach();
-                teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach();
+                // The teacher's activations are freed here; its embedding and logits are disposed in the finally below.
+                teacherEmbedding = network.Embed(teacher, _data.Features[teacher]).detach().MoveToOuterDisposeScope();
+                teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach().MoveToOuterDisposeScope();
             }
             using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
             using var optimizer = optim.Adam(network.ModalityParameters(student).Concat(loss.parameters()), _o.LearningRate, weight_decay: _o.WeightDecay);

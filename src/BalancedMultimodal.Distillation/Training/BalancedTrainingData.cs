@@ -54,14 +54,16 @@ public sealed class BalancedTrainingData
                 throw new ArgumentException($"Modality '{modalityNames[m]}': features must be floating point, got {x.dtype}.", nameof(features));
             if (x.dtype != first.dtype || x.device.type != first.device.type || x.device.index != first.device.index)
                 throw new ArgumentException($"Modality '{modalityNames[m]}' is {x.dtype} on {x.device}, but modality '{modalityNames[0]}' is {first.dtype} on {first.device}; all must match.", nameof(features));
-            using var bad = x.isfinite().logical_not().nonzero();
+            // The checks' n x d temporaries are freed per modality.
+            using var checkScope = NewDisposeScope();
+            var bad = x.isfinite().logical_not().nonzero();
             if (bad.shape[0] > 0)
                 throw new ArgumentException($"Modality '{modalityNames[m]}': row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite.", nameof(features));
-            using var zeroVariance = x.std(0).max();
-            if (zeroVariance.to(ScalarType.Float64).item<double>() == 0)
+            if (x.std(0).max().to(ScalarType.Float64).item<double>() == 0)
                 throw new ArgumentException($"Modality '{modalityNames[m]}' has zero variance in every column: it carries no information.", nameof(features));
         }
-        var labelValues = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
+        long[] labelValues;
+        using (NewDisposeScope()) labelValues = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
         CheckRows(trainRows, n, nameof(trainRows));
         CheckRows(validationRows, n, nameof(validationRows));
         var trainSet = new HashSet<int>(trainRows);

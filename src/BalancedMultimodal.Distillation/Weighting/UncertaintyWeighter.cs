@@ -33,6 +33,7 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
         ModalityCount = modalityCount;
         logVariances = new Parameter(full(modalityCount, Options.InitialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));
+        logVariances.DetachFromDisposeScope(); // owned by the module, not by the scope it is built in
         RegisterComponents();
     }
 

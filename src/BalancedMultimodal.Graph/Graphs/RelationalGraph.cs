@@ -1,3 +1,4 @@
+using BalancedMultimodal.Graph.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -101,11 +102,12 @@ public sealed class RelationalGraph : IDisposable
         return new RelationalGraph(NodeCount, relations);
     }
 
-    /// <summary>Disposes the edge tensors.</summary>
+    /// <summary>Disposes the edge tensors and the cached normalisations built from them (<see cref="RelationalGraphNormalization.For"/>).</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        RelationalGraphNormalization.Release(this);
         foreach (var r in _relations)
         {
             r.EdgeIndex.Dispose();

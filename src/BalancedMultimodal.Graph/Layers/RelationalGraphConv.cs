@@ -91,12 +91,21 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
         long[] weightShape = numBases is { } bases ? [bases, inChannels, outChannels]
             : numBlocks is { } blocks ? [numRelations, blocks, inChannels / blocks, outChannels / blocks]
             : [numRelations, inChannels, outChannels];
-        this.weight = new Parameter(empty(weightShape, dtype: dtype, device: device));
-        comp = numBases is { } basisCount ? new Parameter(empty([numRelations, basisCount], dtype: dtype, device: device)) : null;
-        root = new Parameter(empty([inChannels, outChannels], dtype: dtype, device: device));
-        this.bias = bias ? new Parameter(empty([outChannels], dtype: dtype, device: device)) : null;
+        this.weight = OwnedParameter(empty(weightShape, dtype: dtype, device: device));
+        comp = numBases is { } basisCount ? OwnedParameter(empty([numRelations, basisCount], dtype: dtype, device: device)) : null;
+        root = OwnedParameter(empty([inChannels, outChannels], dtype: dtype, device: device));
+        this.bias = bias ? OwnedParameter(empty([outChannels], dtype: dtype, device: device)) : null;
         reset_parameters();
         RegisterComponents();
+    }
+
+    /// <summary>A parameter owned by the layer, not by the dispose scope it is built in (as TorchSharp's nn.Linear does),
+    /// so a layer built inside a caller's scope keeps its weights when that scope closes.</summary>
+    private static Parameter OwnedParameter(Tensor data)
+    {
+        var parameter = new Parameter(data);
+        parameter.DetachFromDisposeScope();
+        return parameter;
     }
 
     /// <summary>Input feature size.</summary>

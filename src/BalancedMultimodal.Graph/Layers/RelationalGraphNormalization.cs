@@ -162,6 +162,30 @@ public sealed class RelationalGraphNormalization
         }
     }
 
+    /// <summary>Frees the cached normalisations of <paramref name="graph"/> (called by <see cref="RelationalGraph.Dispose"/>),
+    /// so disposing a graph releases its native memory at once instead of when the garbage collector runs.</summary>
+    internal static void Release(RelationalGraph graph)
+    {
+        if (!Cache.TryGetValue(graph, out var perDtype)) return;
+        lock (perDtype)
+        {
+            foreach (var normalization in perDtype.Values) normalization.DisposeTensors();
+            perDtype.Clear();
+        }
+        Cache.Remove(graph);
+    }
+
+    private void DisposeTensors()
+    {
+        lock (_operatorLock)
+        {
+            foreach (var t in new[] { Source, Target, Relation, Coefficient, TargetTotals, TransformedSourceRow, AggregatedTargetRow, _transformFirst, _aggregateFirst })
+                t?.Dispose();
+            _transformFirst = null;
+            _aggregateFirst = null;
+        }
+    }
+
     private static RelationalGraphNormalization Compute(RelationalGraph graph, ScalarType dtype)
     {
         using var noGrad = no_grad();

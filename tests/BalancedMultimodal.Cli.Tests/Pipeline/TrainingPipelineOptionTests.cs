@@ -116,4 +116,35 @@ public class TrainingPipelineOptionTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*CrossFitRepeats*");
     }
+
+    public static TheoryData<string> InvalidComponentOptions => ["Training.LearningRate", "Fusion.K", "Affinity.Mu", "MlpEncoder.Dropout", "Encoder.HiddenSizes", "Autoencoder.LatentDim"];
+
+    [Theory]
+    [MemberData(nameof(InvalidComponentOptions))]
+    public void An_invalid_nested_option_is_rejected_before_any_work_naming_the_option(string option)
+    {
+        var options = Options();
+        switch (option)
+        {
+            case "Training.LearningRate": options.Training.LearningRate = -1; break;
+            case "Fusion.K": options.Fusion.K = 0; break;
+            case "Affinity.Mu": options.Affinity.Mu = -0.5; break;
+            case "MlpEncoder.Dropout": options.EncoderKind = ModalityEncoderKind.Mlp; options.MlpEncoder.Dropout = 1.5; break;
+            case "Encoder.HiddenSizes": options.EncoderKind = ModalityEncoderKind.RelationalGcn; options.Encoder.HiddenSizes = [0]; break;
+            case "Autoencoder.LatentDim": options.UseAutoencoder = true; options.Autoencoder.LatentDim = 0; break;
+        }
+        var progress = new List<TrainingProgress>();
+
+        var act = () => new TrainingPipeline(options).Run(Data(), new Progress(progress));
+
+        act.Should().Throw<Exception>().Where(e => e is ArgumentException || e is Microsoft.Extensions.Options.OptionsValidationException)
+            .Which.Message.Should().Contain(option.Split('.')[1]);
+        progress.Should().BeEmpty("nothing was trained");
+    }
+
+    /// <summary>Synchronous progress sink (System.Progress posts to a context, which would race with the assertions).</summary>
+    private sealed class Progress(List<TrainingProgress> seen) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => seen.Add(value);
+    }
 }

@@ -94,6 +94,18 @@ public class OgmGeWeighterTests
 public class UncertaintyWeighterTests
 {
     [Fact]
+    public void The_log_variances_survive_the_dispose_scope_the_weighter_was_built_in()
+    {
+        UncertaintyWeighter weighter;
+        using (NewDisposeScope())
+            weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.2 }, dtype: ScalarType.Float64);
+        using var owned = weighter;
+
+        weighter.LogVariances.IsInvalid.Should().BeFalse();
+        weighter.Weights.Should().Equal([Math.Exp(-0.2), Math.Exp(-0.2)], (a, b) => Math.Abs(a - b) < 1e-14);
+    }
+
+    [Fact]
     public void Weighted_loss_is_sum_of_exp_minus_s_times_loss_plus_s()
     {
         using var scope = NewDisposeScope();
