@@ -42,11 +42,34 @@ public static class InductiveGraph
         ArgumentNullException.ThrowIfNull(affinity);
         long cohortSize = cohortGraph.NodeCount;
         int modalities = cohortFeatures.Count;
+        if (modalities == 0) throw new ArgumentException("At least one modality is needed.", nameof(cohortFeatures));
+        if (sampleFeatures.Count != modalities || available.Count != modalities)
+            throw new ArgumentException($"{modalities} cohort feature matrices, {sampleFeatures.Count} new-sample feature matrices and {available.Count} availability masks do not match.", nameof(sampleFeatures));
         int sampleCount = (int)sampleFeatures[0].shape[0];
+        var device = cohortGraph.Device;
+        for (int m = 0; m < modalities; m++)
+        {
+            var cohort = cohortFeatures[m] ?? throw new ArgumentNullException(nameof(cohortFeatures), $"Modality {m}: cohort features are missing.");
+            var sample = sampleFeatures[m] ?? throw new ArgumentNullException(nameof(sampleFeatures), $"Modality {m}: new-sample features are missing.");
+            if (cohort.dim() != 2 || cohort.shape[0] != cohortSize)
+                throw new ArgumentException($"Modality {m}: cohort features must be ({cohortSize}, d), got ({string.Join(", ", cohort.shape)}).", nameof(cohortFeatures));
+            if (sample.dim() != 2 || sample.shape[0] != sampleCount || sample.shape[1] != cohort.shape[1])
+                throw new ArgumentException($"Modality {m}: new-sample features must be ({sampleCount}, {cohort.shape[1]}), got ({string.Join(", ", sample.shape)}).", nameof(sampleFeatures));
+            if (available[m] is null || available[m].Length != sampleCount)
+                throw new ArgumentException($"Modality {m}: the availability mask needs {sampleCount} entries, got {available[m]?.Length ?? 0}.", nameof(available));
+            foreach (var (name, t) in new[] { ("cohort", cohort), ("new-sample", sample) })
+                if (t.device.type != device.type || t.device.index != device.index)
+                    throw new ArgumentException($"Modality {m}: the {name} features are on {t.device} but the cohort graph is on {device}.", nameof(sampleFeatures));
+        }
+        for (int i = 0; i < sampleCount; i++)
+            if (!Enumerable.Range(0, modalities).Any(m => available[m][i]))
+                throw new ArgumentException($"New sample {i} has no available modality.", nameof(available));
         if (neighbours < 1 || neighbours >= cohortSize)
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {cohortSize - 1}].");
+        foreach (var relation in cohortGraph.Relations)
+            if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)
+                throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));
         using var scope = NewDisposeScope();
-        var device = cohortGraph.Device;
 
         // Per-modality kernel rows of the available samples (zero rows for the others), and their normalised average.
         var kernels = new Tensor[modalities];
@@ -65,8 +88,6 @@ public static class InductiveGraph
             sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
             count.index_add_(0, index, ones(rows.Length, 1, dtype: ScalarType.Float64, device: device), 1.0);
         }
-        if (count.eq(0).any().item<bool>())
-            throw new ArgumentException($"New sample {count.eq(0).nonzero()[0, 0].item<long>()} has no available modality.", nameof(available));
         var fused = sum / count;
 
         var relations = new List<GraphRelation>();
@@ -75,13 +96,12 @@ public static class InductiveGraph
             Tensor similarity;
             Tensor? mask = null;
             if (relation.Name == "fused") similarity = fused;
-            else if (relation.Name.StartsWith("modality", StringComparison.Ordinal)
-                     && int.TryParse(relation.Name.AsSpan("modality".Length), NumberStyles.None, CultureInfo.InvariantCulture, out int m) && m < modalities)
+            else
             {
+                int m = RelationModality(relation.Name, modalities)!.Value; // checked above
                 similarity = kernels[m];
                 mask = masks[m];
             }
-            else throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));
             var (index, weight) = Edges(similarity, mask, neighbours, cohortSize, relation.EdgeWeight?.dtype ?? ScalarType.Float64);
             var edgeIndex = cat([relation.EdgeIndex, index], 1);
             Tensor? edgeWeight = relation.EdgeWeight is null ? null : cat([relation.EdgeWeight, weight], 0);
@@ -89,6 +109,12 @@ public static class InductiveGraph
         }
         return new RelationalGraph(cohortSize + sampleCount, relations);
     }
+
+    /// <summary>The modality m of a relation named <c>modality{m}</c> with m below <paramref name="modalities"/>, else null.</summary>
+    private static int? RelationModality(string name, int modalities) =>
+        name.StartsWith("modality", StringComparison.Ordinal)
+        && int.TryParse(name.AsSpan("modality".Length), NumberStyles.None, CultureInfo.InvariantCulture, out int m) && m < modalities
+            ? m : null;
 
     /// <summary>Edges top-k cohort node -&gt; new node (n_c + i) for the new samples selected by <paramref name="mask"/>.</summary>
     private static (Tensor Index, Tensor Weight) Edges(Tensor similarity, Tensor? mask, int k, long cohortSize, ScalarType weightType)

@@ -29,6 +29,8 @@ public static class NewSampleFolderLoader
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(modalityNames);
         ArgumentNullException.ThrowIfNull(featureCounts);
+        if (featureCounts.Count != modalityNames.Count)
+            throw new ArgumentException($"{modalityNames.Count} modality names but {featureCounts.Count} feature counts were given.", nameof(featureCounts));
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
         var modalities = new Modality?[modalityNames.Count];
         int rows = -1;

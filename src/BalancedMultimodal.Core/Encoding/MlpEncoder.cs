@@ -38,18 +38,28 @@ public sealed class MlpEncoder : ModalityEncoder
             width = hidden;
         }
         EmbeddingDim = width;
+        InputDim = inputDim;
         RegisterComponents();
     }
 
     /// <inheritdoc />
     public override long EmbeddingDim { get; }
 
+    /// <summary>Number of input features d_in the encoder was built for.</summary>
+    public long InputDim { get; }
+
     /// <summary>Encodes rows: (n, d_in) to (n, EmbeddingDim).</summary>
     /// <param name="input">Features of shape (n, d_in), on the parameters' device and dtype.</param>
     /// <returns>Embeddings of shape (n, EmbeddingDim).</returns>
+    /// <exception cref="ArgumentException">When the input is not (n, d_in) or not on the parameters' device and dtype.</exception>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var weight = layers[0].weight!;
+        if (input.dim() != 2 || input.shape[1] != InputDim)
+            throw new ArgumentException($"The MLP encoder expects features of shape (n, {InputDim}), got ({string.Join(", ", input.shape)}).", nameof(input));
+        if (input.dtype != weight.dtype || input.device.type != weight.device.type || input.device.index != weight.device.index)
+            throw new ArgumentException($"The MLP encoder's parameters are {weight.dtype} on {weight.device}, but the features are {input.dtype} on {input.device}.", nameof(input));
         var h = input;
         foreach (var layer in layers)
         {

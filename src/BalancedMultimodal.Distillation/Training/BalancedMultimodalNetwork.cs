@@ -72,14 +72,35 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <param name="modality">Modality index.</param>
     /// <param name="features">Features of modality m, (n, d_m).</param>
     /// <returns>The embeddings.</returns>
-    public Tensor Embed(int modality, Tensor features) => encoders[modality].forward(features);
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
+    /// <exception cref="ArgumentException">When the encoder rejects the features; the message names the modality.</exception>
+    public Tensor Embed(int modality, Tensor features)
+    {
+        if ((uint)modality >= (uint)ModalityCount)
+            throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
+        ArgumentNullException.ThrowIfNull(features);
+        try
+        {
+            return encoders[modality].forward(features);
+        }
+        catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+        {
+            throw new ArgumentException($"Modality {modality}: {e.Message}", nameof(features), e);
+        }
+    }
 
     /// <summary>Head logits of modality m from its embeddings: Dropout(h_m) W_m + b_m, (n, C).</summary>
     /// <param name="modality">Modality index.</param>
     /// <param name="embedding">Embeddings h_m, (n, e_m).</param>
     /// <returns>The logits.</returns>
-    public Tensor ModalityLogits(int modality, Tensor embedding) =>
-        heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
+    public Tensor ModalityLogits(int modality, Tensor embedding)
+    {
+        if ((uint)modality >= (uint)ModalityCount)
+            throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
+        ArgumentNullException.ThrowIfNull(embedding);
+        return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
+    }
 
     /// <summary>Fused logits from all embeddings: Dropout([h_1..h_M]) W + b, (n, C).</summary>
     /// <param name="embeddings">One embedding matrix per modality, each (n, e_m).</param>

@@ -26,9 +26,10 @@ public static class AffinityKernel
     /// </summary>
     /// <param name="features">Features of shape (n, d), n &gt;= 2, finite.</param>
     /// <returns>Z-scores of shape (n, d), same device and dtype.</returns>
+    /// <exception cref="ArgumentException">When the features are not a floating (n, d) matrix with n &gt;= 2.</exception>
     public static Tensor ZScoreColumns(Tensor features)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        CheckFeatures(features, needTwoRows: true);
         using var scope = NewDisposeScope();
         var mean = features.mean(new long[] { 0 }, keepdim: true);
         var sd = features.std(0, unbiased: true, keepdim: true);
@@ -55,7 +56,9 @@ public static class AffinityKernel
     /// <exception cref="ArgumentException">For <see cref="DistanceMetric.Cosine"/> when a row is all zero.</exception>
     public static Tensor PairwiseDistances(Tensor features, DistanceMetric metric)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        CheckFeatures(features, needTwoRows: false);
+        if (!Enum.IsDefined(metric))
+            throw new ArgumentOutOfRangeException(nameof(metric), metric, $"Unknown distance metric {(int)metric}.");
         using var scope = NewDisposeScope();
         Tensor distances;
         switch (metric)
@@ -121,9 +124,14 @@ public static class AffinityKernel
     /// <param name="k">Neighbours K, 1 &lt;= K &lt; n.</param>
     /// <param name="mu">Kernel width factor, &gt; 0.</param>
     /// <returns>The affinity W of shape (n, n), symmetric, same device and dtype; matches snfpy to 1e-10 in float64.</returns>
+    /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix.</exception>
     public static Tensor ScaledExponential(Tensor distances, int k, double mu)
     {
         ArgumentNullException.ThrowIfNull(distances);
+        if (distances.dim() != 2 || distances.shape[0] != distances.shape[1])
+            throw new ArgumentException($"Distances must be a square (n, n) matrix, got shape ({string.Join(", ", distances.shape)}).", nameof(distances));
+        if (!distances.is_floating_point())
+            throw new ArgumentException($"Distances must be floating point, got {distances.dtype}.", nameof(distances));
         long n = distances.shape[0];
         if (k < 1 || k >= n)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"K must lie in [1, {n - 1}] for {n} samples.");
@@ -139,5 +147,15 @@ public static class AffinityKernel
         var w = distances.div(scale);
         w.mul_(w).neg_().div_(2.0).exp_().div_(SqrtTwoPi).div_(scale);
         return w.MoveToOuterDisposeScope();
+    }
+
+    private static void CheckFeatures(Tensor features, bool needTwoRows)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.dim() != 2 || features.shape[1] < 1 || features.shape[0] < (needTwoRows ? 2 : 1))
+            throw new ArgumentException(
+                $"Features must be an (n, d) matrix with n >= {(needTwoRows ? 2 : 1)} and d >= 1, got shape ({string.Join(", ", features.shape)}).", nameof(features));
+        if (!features.is_floating_point())
+            throw new ArgumentException($"Features must be floating point, got {features.dtype}.", nameof(features));
     }
 }

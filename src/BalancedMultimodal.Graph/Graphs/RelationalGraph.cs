@@ -37,6 +37,10 @@ public sealed class RelationalGraph : IDisposable
                 throw new ArgumentException("Every relation needs a non-empty name.", nameof(relations));
             if (!names.Add(relation.Name))
                 throw new ArgumentException($"Relation name '{relation.Name}' is used twice.", nameof(relations));
+            if (relation.EdgeIndex is { } index && relations[0].EdgeIndex is { } first
+                && (index.device.type != first.device.type || index.device.index != first.device.index))
+                throw new ArgumentException(
+                    $"Relation '{relation.Name}' is on {index.device} but relation '{relations[0].Name}' is on {first.device}; all relations must share one device.", nameof(relations));
             Validate(relation, nodeCount);
         }
         NodeCount = nodeCount;
@@ -145,8 +149,8 @@ public sealed class RelationalGraph : IDisposable
                     $"Relation '{relation.Name}': edge weights must have shape ({edges}), got ({string.Join(", ", w.shape)}).");
             if (!w.is_floating_point())
                 throw new ArgumentException($"Relation '{relation.Name}': edge weights must be floating point, got {w.dtype}.");
-            if (w.device.type != index.device.type)
-                throw new ArgumentException($"Relation '{relation.Name}': edge weights and edge index are on different devices.");
+            if (w.device.type != index.device.type || w.device.index != index.device.index)
+                throw new ArgumentException($"Relation '{relation.Name}': edge weights are on {w.device} but the edge index is on {index.device}.");
             if (edges > 0)
             {
                 using var invalid = (w.isfinite().logical_not() | (w < 0)).nonzero();

@@ -47,4 +47,24 @@ public class InductiveAffinityTests
         (added[0] < 20).all().item<bool>().Should().BeTrue();
         added[1].bincount(null, 0).narrow(0, 20, 4).data<long>().ToArray().Should().Equal(3, 3, 3, 3);
     }
+
+    [Fact]
+    public void Mismatched_inputs_are_rejected_naming_the_modality_or_sample_before_any_affinity_is_computed()
+    {
+        using var scope = NewDisposeScope();
+        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
+        var samples = randn(4, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
+        var affinity = new AffinityOptions { K = 5 };
+        using var graph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(cohort));
+        bool[] all = [true, true, true, true];
+
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples], [all, all], affinity, 3))
+            .Should().Throw<ArgumentException>().WithMessage("2 cohort feature matrices, 1 new-sample feature matrices and 2 availability masks*");
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples.narrow(1, 0, 2)], [all, all], affinity, 3))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 1: new-sample features must be (4, 3), got (4, 2)*");
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, [true, true]], affinity, 3))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 1: the availability mask needs 4 entries, got 2*");
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [[true, false, true, true], [true, false, true, true]], affinity, 3))
+            .Should().Throw<ArgumentException>().WithMessage("New sample 1 has no available modality*");
+    }
 }

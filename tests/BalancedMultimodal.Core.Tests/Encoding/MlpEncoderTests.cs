@@ -38,5 +38,19 @@ public class MlpEncoderTests
         act.Should().Throw<OptionsValidationException>().WithMessage("*HiddenSizes*");
     }
 
+    [Fact]
+    public void Features_of_another_width_or_dtype_are_rejected_naming_both_shapes_or_dtypes()
+    {
+        using var encoder = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2] }, dtype: ScalarType.Float64);
+
+        encoder.InputDim.Should().Be(3);
+        FluentActions.Invoking(() => encoder.forward(zeros(4, 5, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentException>().WithMessage("*shape (n, 3), got (4, 5)*");
+        FluentActions.Invoking(() => encoder.forward(zeros(3, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentException>().WithMessage("*shape (n, 3), got (3)*");
+        FluentActions.Invoking(() => encoder.forward(zeros(4, 3, dtype: ScalarType.Float32)))
+            .Should().Throw<ArgumentException>().WithMessage("*Float64 on cpu, but the features are Float32 on cpu*");
+    }
+
     private static readonly Device CPU_DEVICE = new(TorchSharp.DeviceType.CPU);
 }

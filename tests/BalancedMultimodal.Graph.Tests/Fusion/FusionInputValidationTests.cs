@@ -93,4 +93,20 @@ public sealed class FusionInputValidationTests
         using var actual = tensor(fused, dtype: ScalarType.Float64);
         SnfFixtures.MaxAbsDifference(actual, expected).Should().BeLessThan(1e-10);
     }
+
+    [Fact]
+    public void The_affinity_kernels_reject_bad_shapes_and_dtypes_before_computing()
+    {
+        using var scope = NewDisposeScope();
+        FluentActions.Invoking(() => AffinityKernel.ZScoreColumns(zeros(1, 3, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentException>().WithMessage("*n >= 2*got shape (1, 3)*");
+        FluentActions.Invoking(() => AffinityKernel.PairwiseDistances(zeros(4, dtype: ScalarType.Float64), DistanceMetric.Euclidean))
+            .Should().Throw<ArgumentException>().WithMessage("*(n, d) matrix*got shape (4)*");
+        FluentActions.Invoking(() => AffinityKernel.PairwiseDistances(zeros(new long[] { 4, 2 }, dtype: ScalarType.Int64), DistanceMetric.Euclidean))
+            .Should().Throw<ArgumentException>().WithMessage("*floating point, got Int64*");
+        FluentActions.Invoking(() => AffinityKernel.PairwiseDistances(zeros(4, 2, dtype: ScalarType.Float64), (DistanceMetric)9))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("metric");
+        FluentActions.Invoking(() => AffinityKernel.ScaledExponential(zeros(4, 3, dtype: ScalarType.Float64), 2, 0.5))
+            .Should().Throw<ArgumentException>().WithMessage("*square (n, n)*got shape (4, 3)*");
+    }
 }

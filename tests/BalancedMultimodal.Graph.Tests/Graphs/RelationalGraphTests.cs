@@ -19,6 +19,18 @@ public sealed class RelationalGraphTests
     }
 
     [Fact]
+    public void Relations_on_different_devices_are_rejected_naming_both()
+    {
+        // The "meta" device (shapes without storage) stands in for a GPU on this CPU-only machine.
+        var meta = new Device(TorchSharp.DeviceType.META);
+        var elsewhere = new GraphRelation("knn", zeros(new long[] { 2, 2 }, dtype: ScalarType.Int64, device: meta), null);
+
+        var act = () => new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }), elsewhere });
+
+        act.Should().Throw<ArgumentException>().WithMessage("Relation 'knn' is on meta* but relation 'fused' is on cpu*share one device*");
+    }
+
+    [Fact]
     public void A_negative_edge_weight_is_rejected()
     {
         var act = () => new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }, new[] { 0.5, -1.0 }) });
