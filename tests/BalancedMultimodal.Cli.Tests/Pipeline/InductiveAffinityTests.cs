@@ -27,14 +27,21 @@ public class InductiveAffinityTests
         inductive.allclose(expected, rtol: 1e-12, atol: 0).Should().BeTrue();
     }
 
+    /// <summary>20 cohort rows with their top-3 affinity graph (K = 5), and 4 new rows; the caller disposes the graph.</summary>
+    private static (Tensor Cohort, Tensor Samples, AffinityOptions Affinity, BalancedMultimodal.Graph.Graphs.RelationalGraph Graph) SmallCohort()
+    {
+        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
+        var samples = randn(4, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
+        var affinity = new AffinityOptions { K = 5 };
+        return (cohort, samples, affinity, new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(cohort)));
+    }
+
     [Fact]
     public void Attached_new_nodes_receive_exactly_k_edges_from_the_cohort_and_the_cohort_edges_are_unchanged()
     {
         using var scope = NewDisposeScope();
-        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
-        var samples = randn(4, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
-        var affinity = new AffinityOptions { K = 5 };
-        using var graph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(cohort));
+        var (cohort, samples, affinity, cohortGraph) = SmallCohort();
+        using var graph = cohortGraph;
 
         using var union = InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [[true, true, true, true], [true, false, true, true]], affinity, 3);
 
@@ -52,10 +59,8 @@ public class InductiveAffinityTests
     public void Mismatched_inputs_are_rejected_naming_the_modality_or_sample_before_any_affinity_is_computed()
     {
         using var scope = NewDisposeScope();
-        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
-        var samples = randn(4, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
-        var affinity = new AffinityOptions { K = 5 };
-        using var graph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(cohort));
+        var (cohort, samples, affinity, cohortGraph) = SmallCohort();
+        using var graph = cohortGraph;
         bool[] all = [true, true, true, true];
 
         FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples], [all, all], affinity, 3))
