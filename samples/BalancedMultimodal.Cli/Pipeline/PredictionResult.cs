@@ -3,7 +3,8 @@ using System.Text;
 
 namespace BalancedMultimodal.Cli.Pipeline;
 
-/// <summary>Predictions of a <see cref="TrainedPipeline"/> for new samples: fold-averaged fused class probabilities.</summary>
+/// <summary>Predictions of a <see cref="TrainedPipeline"/> for new samples: fold-averaged final class probabilities (the heads
+/// combined as <see cref="BalancedMultimodal.Distillation.Training.BalancedTrainingOptions.Prediction"/> says).</summary>
 /// <param name="SampleIds">One identifier per sample (the given IDs, or the 0-based row numbers).</param>
 /// <param name="ClassNames">The C class names.</param>
 /// <param name="Probabilities">p_ic = (1 / K) sum_k softmax(z^(k)_i)_c over the K fold networks, (n, C); rows sum to 1.</param>

@@ -71,10 +71,7 @@ public sealed class TrainingPipeline
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         CheckTrainingClasses(dataset, labelledRows);
         var folds = MakeFolds(dataset, labelledRows);
-        var quantileNormalizer = o.Scaling == FeatureScaling.QuantileNormal ? QuantileNormalizer.Fit(dataset, labelledRows) : null;
-        var scaled = quantileNormalizer?.Transform(dataset) ?? dataset;
-        var standardizer = Standardizer.Fit(scaled, labelledRows);
-        var standardized = standardizer.Transform(scaled);
+        var (quantileNormalizer, standardizer, standardized) = FittedScaling.Fit(dataset, labelledRows, o.Scaling);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
 

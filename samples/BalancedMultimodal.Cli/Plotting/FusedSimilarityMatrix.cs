@@ -37,7 +37,7 @@ public static class FusedSimilarityMatrix
             _ => throw new ArgumentException($"DType must be float32 or float64, got '{options.DType}'.", nameof(options)),
         };
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
-        var standardized = Standardizer.FitTransform(dataset, labelledRows);
+        var standardized = FittedScaling.Fit(dataset, labelledRows, options.Scaling).Scaled;
 
         using var scope = NewDisposeScope();
         var features = new List<Tensor>();
