@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using MathNet.Numerics.Random;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +16,8 @@ namespace BalancedMultimodal.Core.Encoding;
 /// element at a time from a Mersenne twister, about 10 ns per element; a full-batch step of an MLP on 875 samples by
 /// 1000 features spends 9 ms on the mask and 1 ms on the matrix product (docs/benchmarks.md). Here a CPU mask is
 /// drawn from MathNet's xoshiro256** generator in bulk (about 0.5 ns per byte) and compared, 32 bits per element,
-/// with the threshold p·2³² (the keep probability is exact to 2⁻³²).</para>
+/// with the threshold p·2³² (the keep probability is exact to 2⁻³²); for float32 and float64 inputs the mask is
+/// written directly as 0 or 1 / (1 - p) in the input's dtype, other dtypes compare an int32 tensor of the same bits.</para>
 /// <para>Reproducibility: each call draws one 31-bit seed from TorchSharp's default generator
 /// (<c>torch.randint</c>) and seeds a fresh xoshiro256** with it, so <c>torch.manual_seed</c> fixes every mask and
 /// <c>torch.get_rng_state</c> / <c>set_rng_state</c> replay them, as with libtorch's dropout. The masks themselves
@@ -50,20 +53,86 @@ public static class InvertedDropout
             return nn.functional.dropout(input, probability, true);
 
         using var scope = NewDisposeScope();
-        long threshold = (long)Math.Round(int.MinValue + probability * 4294967296.0);
-        // The mask is drawn in host memory and follows the input to its device (a no-op for host tensors).
-        var keep = HostBits(input.shape).ge(threshold).to(input.device).to_type(input.dtype).mul_(1.0 / (1.0 - probability));
-        return input.mul(keep).MoveToOuterDisposeScope();
+        // Keep element i when its 32 random bits, read as a signed integer, are >= p * 2^32 - 2^31 (clamped to the
+        // int range, which only matters for p within 2^-33 of 1).
+        int threshold = (int)Math.Min(int.MaxValue, Math.Round(int.MinValue + probability * 4294967296.0));
+        double scale = 1.0 / (1.0 - probability);
+        // The mask is drawn in host memory and follows the input to its device (a no-op for host tensors). For float32
+        // and float64 it is written directly as 0 or 1 / (1 - p) in the input's dtype, in one pass over the random bits.
+        var keep = input.dtype switch
+        {
+            ScalarType.Float32 => HostMask(input.shape, threshold, (float)scale),
+            ScalarType.Float64 when input.numel() <= int.MaxValue / sizeof(double) => HostMask(input.shape, threshold, scale),
+            _ => HostBits(input.shape).ge(threshold).to_type(input.dtype).mul_(scale),
+        };
+        return input.mul(keep.to(input.device)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The float32 mask: <paramref name="scale"/> where the element's 32 random bits are &gt;=
+    /// <paramref name="threshold"/>, else 0; the same bits and decisions as <see cref="HostBits"/> followed by a
+    /// comparison, without the intermediate tensors.</summary>
+    private static Tensor HostMask(long[] shape, int threshold, float scale)
+    {
+        var mask = empty(shape, dtype: ScalarType.Float32, device: CPU);
+        var target = MemoryMarshal.Cast<byte, float>(mask.bytes);
+        var limit = new Vector<int>(threshold);
+        var scaleBits = new Vector<int>(BitConverter.SingleToInt32Bits(scale));
+        var generator = SeededGenerator();
+        var buffer = chunk ??= new byte[ChunkBytes];
+        for (int offset = 0; offset < target.Length; offset += ChunkElements)
+        {
+            var bits = NextBits(generator, buffer, target.Length - offset);
+            var output = target.Slice(offset, bits.Length);
+            int i = 0;
+            for (; i + Vector<int>.Count <= bits.Length; i += Vector<int>.Count)
+                Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<int>(bits.Slice(i)), limit) & scaleBits).CopyTo(output.Slice(i));
+            for (; i < bits.Length; i++) output[i] = bits[i] >= threshold ? scale : 0f;
+        }
+        return mask;
+    }
+
+    /// <summary>The float64 mask: <paramref name="scale"/> where the element's 32 random bits are &gt;=
+    /// <paramref name="threshold"/>, else 0.</summary>
+    private static Tensor HostMask(long[] shape, int threshold, double scale)
+    {
+        var mask = empty(shape, dtype: ScalarType.Float64, device: CPU);
+        var target = MemoryMarshal.Cast<byte, double>(mask.bytes);
+        var generator = SeededGenerator();
+        var buffer = chunk ??= new byte[ChunkBytes];
+        for (int offset = 0; offset < target.Length; offset += ChunkElements)
+        {
+            var bits = NextBits(generator, buffer, target.Length - offset);
+            var output = target.Slice(offset, bits.Length);
+            for (int i = 0; i < bits.Length; i++) output[i] = bits[i] >= threshold ? scale : 0.0;
+        }
+        return mask;
+    }
+
+    /// <summary>Elements covered by one chunk of random bytes (32 bits each).</summary>
+    private const int ChunkElements = ChunkBytes / sizeof(int);
+
+    /// <summary>The next chunk of the stream as 32-bit integers, at most <paramref name="remaining"/> of them (the
+    /// generator always advances by a whole chunk, as <see cref="HostBits"/> does, so both read the same bits).</summary>
+    private static ReadOnlySpan<int> NextBits(Xoshiro256StarStar generator, byte[] buffer, int remaining)
+    {
+        generator.NextBytes(buffer);
+        return MemoryMarshal.Cast<byte, int>(buffer.AsSpan(0, Math.Min(ChunkElements, remaining) * sizeof(int)));
+    }
+
+    /// <summary>A fresh xoshiro256** seeded with one 31-bit draw from TorchSharp's default generator.</summary>
+    private static Xoshiro256StarStar SeededGenerator()
+    {
+        int seed;
+        using (var draw = randint(int.MaxValue, [1], dtype: ScalarType.Int64))
+            seed = (int)draw.item<long>();
+        return new Xoshiro256StarStar(seed, threadSafe: false);
     }
 
     /// <summary>Uniform 32-bit integers, one per element, in a host tensor, from a xoshiro256** stream seeded by
     /// TorchSharp's default generator.</summary>
     private static Tensor HostBits(long[] shape)
     {
-        int seed;
-        using (var draw = randint(int.MaxValue, [1], dtype: ScalarType.Int64))
-            seed = (int)draw.item<long>();
-        var generator = new Xoshiro256StarStar(seed, threadSafe: false);
+        var generator = SeededGenerator();
         var bits = empty(shape, dtype: ScalarType.Int32, device: CPU);
         var target = bits.bytes;
         var buffer = chunk ??= new byte[ChunkBytes];

@@ -49,6 +49,25 @@ public class InvertedDropoutTests
         both.Should().BeApproximately((1 - p) * (1 - p), 5 * Math.Sqrt(0.49 * 0.51 / (rows * (columns - 1))));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    public void The_direct_float_masks_keep_exactly_the_elements_of_the_generic_path(ScalarType dtype)
+    {
+        // float32 and float64 masks are written straight from the random bits; other dtypes go through an int32 bit
+        // tensor and a comparison. Same seed, same bits: the kept elements and their scale must agree. 70,000 elements
+        // span two chunks of the stream.
+        const double p = 0.3;
+        manual_seed(21);
+        var fast = InvertedDropout.Apply(ones(7, 10_000, dtype: dtype), p, training: true);
+        manual_seed(21);
+        var generic = InvertedDropout.Apply(ones(7, 10_000, dtype: ScalarType.BFloat16), p, training: true);
+
+        fast.ne(0).eq(generic.ne(0)).all().item<bool>().Should().BeTrue();
+        fast.ne(0).sum().item<long>().Should().BeInRange(47_000, 51_000);
+        fast.max().to(ScalarType.Float64).item<double>().Should().Be(dtype == ScalarType.Float32 ? (double)(float)(1 / 0.7) : 1 / 0.7);
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_mask_and_another_seed_another()
     {
