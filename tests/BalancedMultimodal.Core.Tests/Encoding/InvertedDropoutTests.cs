@@ -69,6 +69,26 @@ public class InvertedDropoutTests
     }
 
     [Fact]
+    public void The_mask_is_the_threshold_test_of_MathNet_xoshiro256_starstar_bytes_seeded_from_torch()
+    {
+        // The documented stream: one 31-bit seed from torch.randint, MathNet's Xoshiro256StarStar(seed) bytes read as
+        // little-endian int32, element kept when its int >= round(int.MinValue + p * 2^32). 40,000 elements span chunks.
+        const double p = 0.25;
+        const int count = 40_000;
+        manual_seed(33);
+        int seed = (int)randint(int.MaxValue, [1], dtype: ScalarType.Int64).item<long>();
+        var bytes = new byte[count * sizeof(int)];
+        new MathNet.Numerics.Random.Xoshiro256StarStar(seed, threadSafe: false).NextBytes(bytes);
+        int threshold = (int)Math.Round(int.MinValue + p * 4294967296.0);
+        var expected = Enumerable.Range(0, count).Select(i => BitConverter.ToInt32(bytes, i * sizeof(int)) >= threshold).ToArray();
+
+        manual_seed(33);
+        var kept = InvertedDropout.Apply(ones(count, dtype: ScalarType.Float32), p, training: true).ne(0).data<bool>().ToArray();
+
+        kept.Should().Equal(expected);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_mask_and_another_seed_another()
     {
         var x = ones(50, 30, dtype: ScalarType.Float32);
