@@ -8,19 +8,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 /// <summary>The pipeline's scaling step (shared by training and the fused-similarity plot).</summary>
 public class FittedScalingTests
 {
-    private static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
-    {
-        SampleCount = 40,
-        ClassProportions = [0.5, 0.5],
-        Modalities =
-        [
-            new SyntheticModalityOptions { Name = "a", FeatureCount = 5, InformativeFeatureCount = 2, SignalStrength = 1.0 },
-            new SyntheticModalityOptions { Name = "b", FeatureCount = 4, InformativeFeatureCount = 2, SignalStrength = 1.0 },
-        ],
-        ValidationFraction = 0.0,
-        TestFraction = 0.25,
-        Seed = 2,
-    }).Generate();
+    private static MultimodalDataset Data() => TrainingPipelineOptionTests.Data();
 
     [Fact]
     public void Standardize_is_z_scoring_of_the_labelled_rows()

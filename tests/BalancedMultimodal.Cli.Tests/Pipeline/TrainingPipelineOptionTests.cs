@@ -10,7 +10,8 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 /// <summary>The pipeline defaults, and the encoder kind and repeated cross-fitting options of <see cref="TrainingPipeline"/> on a tiny separable set.</summary>
 public class TrainingPipelineOptionTests
 {
-    private static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+    /// <summary>90 samples, two small separable modalities, 30 % test rows (also used by <see cref="FittedScalingTests"/>).</summary>
+    internal static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
     {
         SampleCount = 90,
         ClassProportions = [0.5, 0.5],
