@@ -3,6 +3,7 @@ using BalancedMultimodal.Core.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Cli.Baselines;
 
@@ -20,7 +21,7 @@ public static class MlpBaseline
         manual_seed(seed);
         var encoder = new MlpEncoder(features.shape[1], new MlpEncoderOptions { HiddenSizes = [64], Dropout = 0.5 }, features.device, features.dtype);
         var head = nn.Linear(encoder.EmbeddingDim, classCount, device: features.device, dtype: features.dtype);
-        using var optimizer = optim.Adam(encoder.parameters().Concat(head.parameters()), learningRate, weight_decay: weightDecay);
+        using var optimizer = new ExplicitScalarAdam(encoder.parameters().Concat(head.parameters()), learningRate, weightDecay: weightDecay);
         var train = tensor(trainRows.Select(r => (long)r).ToArray(), device: features.device);
         var validation = tensor(validationRows.Select(r => (long)r).ToArray(), device: features.device);
         var trainLabels = labels.to(features.device).index_select(0, train);
@@ -31,10 +32,10 @@ public static class MlpBaseline
         {
             using var scope = NewDisposeScope();
             encoder.train();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = F.cross_entropy(head.forward(InvertedDropout.Apply(encoder.forward(features), 0.5, true)).index_select(0, train), trainLabels);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             if (epoch % 5 != 0) continue;
             encoder.eval();
             using var noGrad = no_grad();

@@ -4,6 +4,7 @@ using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
+using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Cli.Benchmarks;
 
@@ -86,16 +87,16 @@ public sealed class RgcnBenchmark : IBenchmark
             Head = RelationalGcnHead.GraphConvolution,
             Dropout = dropout,
         });
-        using var optimizer = optim.Adam(model.parameters(), 0.01);
+        using var optimizer = new ExplicitScalarAdam(model.parameters(), 0.01);
         model.train();
 
         void Epoch()
         {
             using var step = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.cross_entropy(model.forward(x, graph), labels);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
 
         for (int e = 0; e < warmup; e++) Epoch();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Core.Encoding;
 
@@ -47,17 +48,17 @@ public sealed class AutoencoderCompressor
 
         manual_seed(_options.Seed);
         var model = new ModalityAutoencoder(features.shape[1], _options, features.device, features.dtype);
-        using var optimizer = optim.Adam(model.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay);
+        using var optimizer = new ExplicitScalarAdam(model.parameters(), _options.LearningRate, weightDecay: _options.WeightDecay);
         using var rows = tensor(trainingRows.Select(r => (long)r).ToArray(), device: features.device);
         using var fitRows = _options.FitRows == AutoencoderFitRows.All ? features.alias() : features.index_select(0, rows);
         model.train();
         for (int epoch = 0; epoch < _options.Epochs; epoch++)
         {
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.mse_loss(model.forward(fitRows), fitRows);
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
         }
         model.eval();
         return model;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
+using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Core.Information;
 
@@ -104,7 +105,7 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         var critic = new SeparableCritic(x.shape[1], y.shape[1], _options.HiddenSize, generator, x.dtype, x.device);
         try
         {
-            using var optimizer = optim.Adam(critic.Parameters, _options.LearningRate);
+            using var optimizer = new ExplicitScalarAdam(critic.Parameters, _options.LearningRate);
             var order = Enumerable.Range(0, (int)n).ToArray();
             for (int step = 0; step < _options.Steps; step++)
             {
@@ -116,10 +117,10 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
                     (order[i], order[j]) = (order[j], order[i]);
                 }
                 var index = tensor(order.AsSpan(0, batch).ToArray().Select(v => (long)v).ToArray(), device: x.device);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = -Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound);
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
             }
 
             using var evalScope = NewDisposeScope();

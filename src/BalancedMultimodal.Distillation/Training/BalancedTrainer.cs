@@ -12,6 +12,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Distillation.Training;
 
@@ -234,7 +235,7 @@ public sealed class BalancedTrainer
         /// <summary>Phase 1 for modality m; returns its best validation macro-F1 (the checkpoint is restored).</summary>
         private double Pretrain(BalancedMultimodalNetwork network, int m, Tensor labels)
         {
-            using var optimizer = optim.Adam(network.ModalityParameters(m), _o.LearningRate, weight_decay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(network.ModalityParameters(m), _o.LearningRate, weightDecay: _o.WeightDecay);
             var trainLabels = labels.index_select(0, _trainRows);
             var tracker = new CheckpointTracker(network);
             try
@@ -244,11 +245,11 @@ public sealed class BalancedTrainer
                     _cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     network.train();
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m]));
                     var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels);
                     loss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
                     var (score, validationLoss) = EvaluateModality(network, m, labels);
                     Report(new TrainingProgress(TrainingPhase.Pretraining, _data.ModalityNames[m], epoch, _o.PretrainingEpochs, Scalar(loss), score, null, null));
@@ -306,7 +307,7 @@ public sealed class BalancedTrainer
                 teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach().MoveToOuterDisposeScope();
             }
             using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
-            using var optimizer = optim.Adam(network.ModalityParameters(student).Concat(loss.parameters()), _o.LearningRate, weight_decay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(network.ModalityParameters(student).Concat(loss.parameters()), _o.LearningRate, weightDecay: _o.WeightDecay);
             var tracker = new CheckpointTracker(network);
             try
             {
@@ -317,12 +318,12 @@ public sealed class BalancedTrainer
                     _cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     network.train();
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var embedding = network.Embed(student, _data.Features[student]);
                     var logits = network.ModalityLogits(student, embedding);
                     var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, _allRowsMask);
                     terms.Total.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
                     var (score, validationLoss) = EvaluateModality(network, student, labels);
                     Report(new TrainingProgress(TrainingPhase.Distillation, _data.ModalityNames[student], epoch, _o.DistillationEpochs, Scalar(terms.Total), score, null, null));
@@ -353,7 +354,7 @@ public sealed class BalancedTrainer
             var parameters = network.parameters()
                 .Concat(pairLosses.SelectMany(l => l.parameters()))
                 .Concat(weighter.TrainableParameters);
-            using var optimizer = optim.Adam(parameters, _o.LearningRate, weight_decay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(parameters, _o.LearningRate, weightDecay: _o.WeightDecay);
             var tracker = new CheckpointTracker(network);
             IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
             IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();
@@ -369,7 +370,7 @@ public sealed class BalancedTrainer
                     _cancellation.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     network.train();
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var outputs = network.Forward(_data.Features);
                     var distillation = new List<Tensor>();
                     if (jointDistillation is not null)
@@ -385,7 +386,7 @@ public sealed class BalancedTrainer
                         ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows))
                         : total.Total;
                     objective.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
                     (var fusedScore, var fusedLoss, var modalityScores, poolingWeights) = EvaluateJoint(network, labels);
                     weighter.Update(modalityScores);

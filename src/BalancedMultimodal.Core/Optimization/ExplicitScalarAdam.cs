@@ -1,0 +1,116 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Optimization;
+
+/// <summary>
+/// Adam (Kingma and Ba, "Adam: a method for stochastic optimization", ICLR 2015) with L2 weight decay added to the
+/// gradient, the exact arithmetic of TorchSharp's <c>torch.optim.Adam</c> (0.107, amsgrad and maximize off), with every
+/// <see cref="Scalar"/> the update needs created once, held and disposed by this object.
+/// </summary>
+/// <remarks>
+/// <para>Per parameter p with gradient g, step t: g' = g + λ p (when λ &gt; 0); m = β1 m + (1 - β1) g';
+/// v = β2 v + (1 - β2) g'²; p = p - (lr / (1 - β1^t)) m / (sqrt(v) / sqrt(1 - β2^t) + ε). The same tensor operations in
+/// the same order as TorchSharp's implementation, so a run gives bit-identical parameters (tested).</para>
+/// <para>Why not TorchSharp's own: its update converts each C# number to a temporary <see cref="Scalar"/> whose native
+/// value is freed by the garbage collector's finalizer; once the handle has been passed to native code the managed
+/// object is unreachable, and a collection on another thread can free the value while libtorch still reads it
+/// (<c>ExternalException: Expected false to be true</c> from <c>c10::Scalar::toFloat</c>; upstream
+/// dotnet/TorchSharp#1434, #1496; docs/native-runtime.md). Here each scalar is a field, alive until
+/// <see cref="Dispose"/>, so the race cannot occur in the optimiser step.</para>
+/// </remarks>
+public sealed class ExplicitScalarAdam : IDisposable
+{
+    private readonly Parameter[] _parameters;
+    private readonly Tensor[] _firstMoments;
+    private readonly Tensor[] _secondMoments;
+    private readonly long[] _steps;
+    private readonly double _learningRate, _beta1, _beta2, _weightDecay;
+    private readonly Scalar _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _weightDecayScalar, _one;
+    private bool _disposed;
+
+    /// <summary>Creates the optimiser; the moment estimates start at zero (on each parameter's device and dtype).</summary>
+    /// <param name="parameters">The parameters to update (each once).</param>
+    /// <param name="learningRate">lr &gt;= 0. Default 1e-3.</param>
+    /// <param name="beta1">β1 in [0, 1). Default 0.9.</param>
+    /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
+    /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
+    /// <param name="weightDecay">λ &gt;= 0 (L2 penalty added to the gradient). Default 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
+    public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double epsilon = 1e-8, double weightDecay = 0)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(learningRate >= 0) || double.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and >= 0.");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must lie in [0, 1).");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must lie in [0, 1).");
+        if (!(epsilon >= 0) || double.IsInfinity(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be finite and >= 0.");
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
+        _parameters = parameters.ToArray();
+        for (int i = 0; i < _parameters.Length; i++)
+            if (_parameters[i] is null) throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
+        (_learningRate, _beta1, _beta2, _weightDecay) = (learningRate, beta1, beta2, weightDecay);
+        _beta1Scalar = beta1.ToScalar();
+        _oneMinusBeta1 = (1 - beta1).ToScalar();
+        _beta2Scalar = beta2.ToScalar();
+        _oneMinusBeta2 = (1 - beta2).ToScalar();
+        _epsilon = epsilon.ToScalar();
+        _weightDecayScalar = weightDecay.ToScalar();
+        _one = 1.ToScalar();
+        _firstMoments = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _secondMoments = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        _steps = new long[_parameters.Length];
+    }
+
+    /// <summary>The parameters this optimiser updates.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Sets every existing gradient to zero in place (as TorchSharp's <c>zero_grad</c>).</summary>
+    public void ZeroGrad()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (var p in _parameters)
+        {
+            using var grad = p.grad;
+            grad?.zero_();
+        }
+    }
+
+    /// <summary>One Adam update of every parameter that has a gradient (see the class remarks); parameters without a
+    /// gradient are skipped and their step count does not advance.</summary>
+    public void Step()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            var grad = p.grad;
+            if (grad is null) continue;
+            long t = ++_steps[i];
+            double biasCorrection1 = 1 - Math.Pow(_beta1, t);
+            double biasCorrection2 = 1 - Math.Pow(_beta2, t);
+            if (_weightDecay != 0) grad = grad.add(p, _weightDecayScalar);
+            _firstMoments[i].mul_(_beta1Scalar).add_(grad, _oneMinusBeta1);
+            _secondMoments[i].mul_(_beta2Scalar).addcmul_(grad, grad.conj(), _oneMinusBeta2);
+            using var rootCorrection = Math.Sqrt(biasCorrection2).ToScalar();
+            var denominator = _secondMoments[i].sqrt().div(rootCorrection).add_(_epsilon, _one);
+            using var stepSize = (-(_learningRate / biasCorrection1)).ToScalar();
+            p.addcdiv_(_firstMoments[i], denominator, stepSize);
+        }
+    }
+
+    /// <summary>Frees the moment estimates and the scalars.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var t in _firstMoments.Concat(_secondMoments)) t.Dispose();
+        foreach (var s in new[] { _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _weightDecayScalar, _one }) s.Dispose();
+    }
+}
