@@ -1,9 +1,9 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Core.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Cli.Baselines;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using BalancedMultimodal.Core.Optimization;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
-using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Cli.Benchmarks;
 

@@ -1,6 +1,6 @@
+using BalancedMultimodal.Core.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
-using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Core.Encoding;
 

@@ -16,8 +16,8 @@ namespace BalancedMultimodal.Core.Encoding;
 /// 1000 features spends 9 ms on the mask and 1 ms on the matrix product (docs/benchmarks.md). Here a CPU mask is
 /// drawn in bulk from a xoshiro256** stream identical to MathNet's <c>Xoshiro256StarStar</c> (generated as whole
 /// 64-bit words, about 0.15 ns per byte) and compared, 32 bits per element,
-/// with the threshold p·2³² (the keep probability is exact to 2⁻³²); for float32 and float64 inputs the mask is
-/// written directly as 0 or 1 / (1 - p) in the input's dtype, other dtypes compare an int32 tensor of the same bits.</para>
+/// with the threshold p·2³² (the keep probability is exact to 2⁻³²); for float32 inputs the mask is written directly
+/// as 0 or 1 / (1 - p), other dtypes compare an int32 tensor of the same bits.</para>
 /// <para>Reproducibility: each call draws one 31-bit seed from TorchSharp's default generator
 /// (<c>torch.randint</c>) and seeds a fresh xoshiro256** with it, so <c>torch.manual_seed</c> fixes every mask and
 /// <c>torch.get_rng_state</c> / <c>set_rng_state</c> replay them, as with libtorch's dropout. The masks themselves
@@ -57,14 +57,18 @@ public static class InvertedDropout
         // int range, which only matters for p within 2^-33 of 1).
         int threshold = (int)Math.Min(int.MaxValue, Math.Round(int.MinValue + probability * 4294967296.0));
         double scale = 1.0 / (1.0 - probability);
-        // The mask is drawn in host memory and follows the input to its device (a no-op for host tensors). For float32
-        // and float64 it is written directly as 0 or 1 / (1 - p) in the input's dtype, in one pass over the random bits.
-        var keep = input.dtype switch
+        // The mask is drawn in host memory and follows the input to its device (a no-op for host tensors). For float32,
+        // the models' default, it is written directly as 0 or 1 / (1 - p) in one pass over the random bits; other dtypes
+        // compare an int32 tensor of the same bits.
+        Tensor keep;
+        if (input.dtype == ScalarType.Float32)
+            keep = HostMask(input.shape, threshold, (float)scale);
+        else
         {
-            ScalarType.Float32 => HostMask(input.shape, threshold, (float)scale),
-            ScalarType.Float64 when input.numel() <= int.MaxValue / sizeof(double) => HostMask(input.shape, threshold, scale),
-            _ => HostBits(input.shape).ge(threshold).to_type(input.dtype).mul_(scale),
-        };
+            using var thresholdScalar = threshold.ToScalar();
+            using var scaleScalar = scale.ToScalar();
+            keep = HostBits(input.shape).ge(thresholdScalar).to_type(input.dtype).mul_(scaleScalar);
+        }
         return input.mul(keep.to(input.device)).MoveToOuterDisposeScope();
     }
 
@@ -87,23 +91,6 @@ public static class InvertedDropout
             for (; i + Vector<int>.Count <= bits.Length; i += Vector<int>.Count)
                 Vector.AsVectorSingle(Vector.GreaterThanOrEqual(new Vector<int>(bits.Slice(i)), limit) & scaleBits).CopyTo(output.Slice(i));
             for (; i < bits.Length; i++) output[i] = bits[i] >= threshold ? scale : 0f;
-        }
-        return mask;
-    }
-
-    /// <summary>The float64 mask: <paramref name="scale"/> where the element's 32 random bits are &gt;=
-    /// <paramref name="threshold"/>, else 0.</summary>
-    private static Tensor HostMask(long[] shape, int threshold, double scale)
-    {
-        var mask = empty(shape, dtype: ScalarType.Float64, device: CPU);
-        var target = MemoryMarshal.Cast<byte, double>(mask.bytes);
-        var generator = SeededGenerator();
-        var buffer = chunk ??= new ulong[ChunkBytes / sizeof(ulong)];
-        for (int offset = 0; offset < target.Length; offset += ChunkElements)
-        {
-            var bits = NextBits(generator, buffer, target.Length - offset);
-            var output = target.Slice(offset, bits.Length);
-            for (int i = 0; i < bits.Length; i++) output[i] = bits[i] >= threshold ? scale : 0.0;
         }
         return mask;
     }

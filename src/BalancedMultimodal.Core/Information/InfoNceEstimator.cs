@@ -1,7 +1,7 @@
+using BalancedMultimodal.Core.Optimization;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
-using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Core.Information;
 

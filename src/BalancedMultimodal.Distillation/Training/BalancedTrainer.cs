@@ -2,6 +2,7 @@ using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Core.Optimization;
 using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Weighting;
@@ -12,7 +13,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using BalancedMultimodal.Core.Optimization;
 
 namespace BalancedMultimodal.Distillation.Training;
 

@@ -54,8 +54,8 @@ public class InvertedDropoutTests
     [InlineData(ScalarType.Float64)]
     public void The_direct_float_masks_keep_exactly_the_elements_of_the_generic_path(ScalarType dtype)
     {
-        // float32 and float64 masks are written straight from the random bits; other dtypes go through an int32 bit
-        // tensor and a comparison. Same seed, same bits: the kept elements and their scale must agree. 70,000 elements
+        // float32 masks are written straight from the random bits; other dtypes (float64 here) go through an int32
+        // bit tensor and a comparison. Same seed, same bits: the kept elements and their scale must agree. 70,000 elements
         // span two chunks of the stream.
         const double p = 0.3;
         manual_seed(21);
