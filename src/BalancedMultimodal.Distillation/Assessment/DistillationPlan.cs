@@ -19,12 +19,27 @@ public sealed record DistillationPlan(
     string EstimatorName,
     int Seed)
 {
+    /// <summary>One verdict per modality, in input order.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<ModalityAssessment> Modalities { get; init; } = Modalities ?? throw new ArgumentNullException(nameof(Modalities));
+
+    /// <summary>The MI estimator used (<c>IMutualInformationEstimator.Name</c>).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public string EstimatorName { get; init; } = EstimatorName ?? throw new ArgumentNullException(nameof(EstimatorName));
+
     /// <summary>The verdict for the modality called <paramref name="name"/>.</summary>
     /// <param name="name">A modality name.</param>
     /// <exception cref="KeyNotFoundException">No modality has that name.</exception>
-    public ModalityAssessment this[string name] =>
-        Modalities.FirstOrDefault(m => m.Name == name)
-        ?? throw new KeyNotFoundException($"The plan has no modality '{name}' (it has {string.Join(", ", Modalities.Select(m => m.Name))}).");
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+    public ModalityAssessment this[string name]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(name);
+            return Modalities.FirstOrDefault(m => m.Name == name)
+                ?? throw new KeyNotFoundException($"The plan has no modality '{name}' (it has {string.Join(", ", Modalities.Select(m => m.Name))}).");
+        }
+    }
 
     /// <summary>The strong modalities (the teachers).</summary>
     public IReadOnlyList<ModalityAssessment> StrongModalities => Modalities.Where(m => m.IsStrong).ToArray();
@@ -36,6 +51,7 @@ public sealed record DistillationPlan(
     /// <param name="student">A modality name.</param>
     public string? TeacherOf(string student)
     {
+        ArgumentNullException.ThrowIfNull(student);
         var assessment = this[student];
         return assessment.GateOpen ? assessment.TeacherName : null;
     }

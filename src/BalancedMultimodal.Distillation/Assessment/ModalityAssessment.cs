@@ -24,6 +24,18 @@ public sealed record ModalityAssessment(
     bool GateOpen,
     string Reason)
 {
+    /// <summary>The modality's name.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public string Name { get; init; } = Name ?? throw new ArgumentNullException(nameof(Name));
+
+    /// <summary>Every strong modality considered, with its MI and p-value (empty for a strong modality).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<TeacherCandidate> Candidates { get; init; } = Candidates ?? throw new ArgumentNullException(nameof(Candidates));
+
+    /// <summary>Why: the strong/weak rule with the numbers, and each gate condition with its outcome.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public string Reason { get; init; } = Reason ?? throw new ArgumentNullException(nameof(Reason));
+
     /// <summary>The chosen teacher's candidate entry (MI and p-value), or null for a strong modality.</summary>
     public TeacherCandidate? Teacher => TeacherIndex is int index ? Candidates.First(c => c.Index == index) : null;
 

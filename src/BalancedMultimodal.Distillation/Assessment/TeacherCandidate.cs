@@ -6,4 +6,9 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// <param name="MutualInformation">Estimated I(candidate; student) in nats, on the (possibly PCA-reduced) outputs.</param>
 /// <param name="PValue">The permutation p-value of that estimate; null when the permutation test is off.</param>
 /// <param name="NullMean">The mean null estimate of the permutation test; null when it is off.</param>
-public sealed record TeacherCandidate(int Index, string Name, double MutualInformation, double? PValue, double? NullMean);
+public sealed record TeacherCandidate(int Index, string Name, double MutualInformation, double? PValue, double? NullMean)
+{
+    /// <summary>The candidate's name.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public string Name { get; init; } = Name ?? throw new ArgumentNullException(nameof(Name));
+}

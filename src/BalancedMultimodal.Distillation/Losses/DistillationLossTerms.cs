@@ -14,4 +14,21 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// <param name="Representation">The representation term over the distillation rows (unweighted).</param>
 /// <remarks>Terms whose weight is zero are computed without gradient, for logging; a zero-weight term whose mask
 /// selects no row is NaN.</remarks>
-public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Tensor KullbackLeibler, Tensor Representation);
+public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Tensor KullbackLeibler, Tensor Representation)
+{
+    /// <summary>a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor Total { get; init; } = Total ?? throw new ArgumentNullException(nameof(Total));
+
+    /// <summary>Mean cross-entropy of the student over the labelled rows (unweighted).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor CrossEntropy { get; init; } = CrossEntropy ?? throw new ArgumentNullException(nameof(CrossEntropy));
+
+    /// <summary>T^2 * (1/B) sum_b KL(softmax(z_t/T) || softmax(z_s/T)) over the B distillation rows (unweighted by a2, but including the T^2 factor).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor KullbackLeibler { get; init; } = KullbackLeibler ?? throw new ArgumentNullException(nameof(KullbackLeibler));
+
+    /// <summary>The representation term over the distillation rows (unweighted).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor Representation { get; init; } = Representation ?? throw new ArgumentNullException(nameof(Representation));
+}

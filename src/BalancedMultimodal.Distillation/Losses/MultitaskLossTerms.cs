@@ -16,4 +16,29 @@ public sealed record MultitaskLossTerms(
     IReadOnlyList<Tensor> ModalityLosses,
     IReadOnlyList<double> ModalityWeights,
     Tensor WeightedModalities,
-    Tensor Distillation);
+    Tensor Distillation)
+{
+    /// <summary>Fused + WeightedModalities + Distillation (differentiable).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor Total { get; init; } = Total ?? throw new ArgumentNullException(nameof(Total));
+
+    /// <summary>CE of the fused classifier over the labelled rows.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor Fused { get; init; } = Fused ?? throw new ArgumentNullException(nameof(Fused));
+
+    /// <summary>CE of each auxiliary head over the labelled rows (unweighted), in modality order.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<Tensor> ModalityLosses { get; init; } = ModalityLosses ?? throw new ArgumentNullException(nameof(ModalityLosses));
+
+    /// <summary>The weights w_m in force for this step (for the learned policy: exp(-s_m)).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<double> ModalityWeights { get; init; } = ModalityWeights ?? throw new ArgumentNullException(nameof(ModalityWeights));
+
+    /// <summary>The weighter's combination of <see cref="ModalityLosses"/> (sum_m w_m L_m, or sum_m exp(-s_m) L_m + s_m for the learned policy).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor WeightedModalities { get; init; } = WeightedModalities ?? throw new ArgumentNullException(nameof(WeightedModalities));
+
+    /// <summary>The sum of the distillation totals passed in (0 when none).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor Distillation { get; init; } = Distillation ?? throw new ArgumentNullException(nameof(Distillation));
+}

@@ -6,4 +6,17 @@ namespace BalancedMultimodal.Distillation.Training;
 /// <param name="Embeddings">Per-modality embeddings h_m, each (n, e_m).</param>
 /// <param name="ModalityLogits">Per-modality head logits z_m, each (n, C).</param>
 /// <param name="FusedLogits">Fused classifier logits, (n, C).</param>
-public sealed record NetworkOutputs(IReadOnlyList<Tensor> Embeddings, IReadOnlyList<Tensor> ModalityLogits, Tensor FusedLogits);
+public sealed record NetworkOutputs(IReadOnlyList<Tensor> Embeddings, IReadOnlyList<Tensor> ModalityLogits, Tensor FusedLogits)
+{
+    /// <summary>Per-modality embeddings h_m, each (n, e_m).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<Tensor> Embeddings { get; init; } = Embeddings ?? throw new ArgumentNullException(nameof(Embeddings));
+
+    /// <summary>Per-modality head logits z_m, each (n, C).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<Tensor> ModalityLogits { get; init; } = ModalityLogits ?? throw new ArgumentNullException(nameof(ModalityLogits));
+
+    /// <summary>Fused classifier logits, (n, C).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor FusedLogits { get; init; } = FusedLogits ?? throw new ArgumentNullException(nameof(FusedLogits));
+}

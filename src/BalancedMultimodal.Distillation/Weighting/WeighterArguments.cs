@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Weighting;
@@ -11,32 +12,32 @@ internal static class WeighterArguments
             throw new ArgumentOutOfRangeException(nameof(modalityCount), modalityCount, "At least one modality is needed.");
     }
 
-    public static void Scores(IReadOnlyList<double>? scores, int modalityCount)
+    public static void Scores(IReadOnlyList<double>? scores, int modalityCount, [CallerArgumentExpression(nameof(scores))] string parameterName = "")
     {
-        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(scores, parameterName);
         if (scores.Count != modalityCount)
-            throw new ArgumentException($"Expected {modalityCount} scores (one per modality); got {scores.Count}.", nameof(scores));
+            throw new ArgumentException($"Expected {modalityCount} scores (one per modality); got {scores.Count}.", parameterName);
         for (int m = 0; m < scores.Count; m++)
         {
             if (!double.IsFinite(scores[m]) || scores[m] < 0)
-                throw new ArgumentException($"The score of modality {m} must be a finite number >= 0 (was {scores[m]}).", nameof(scores));
+                throw new ArgumentException($"The score of modality {m} must be a finite number >= 0 (was {scores[m]}).", parameterName);
         }
     }
 
-    public static void Losses(IReadOnlyList<Tensor>? losses, int modalityCount)
+    public static void Losses(IReadOnlyList<Tensor>? losses, int modalityCount, [CallerArgumentExpression(nameof(losses))] string parameterName = "")
     {
-        ArgumentNullException.ThrowIfNull(losses);
+        ArgumentNullException.ThrowIfNull(losses, parameterName);
         if (losses.Count != modalityCount)
-            throw new ArgumentException($"Expected {modalityCount} losses (one per modality); got {losses.Count}.", nameof(losses));
+            throw new ArgumentException($"Expected {modalityCount} losses (one per modality); got {losses.Count}.", parameterName);
         for (int m = 0; m < losses.Count; m++)
         {
-            var loss = losses[m] ?? throw new ArgumentNullException(nameof(losses), $"The loss of modality {m} is null.");
+            var loss = losses[m] ?? throw new ArgumentNullException(parameterName, $"The loss of modality {m} is null.");
             if (loss.numel() != 1)
-                throw new ArgumentException($"The loss of modality {m} must be a scalar tensor; it has shape [{string.Join(", ", loss.shape)}].", nameof(losses));
+                throw new ArgumentException($"The loss of modality {m} must be a scalar tensor; it has shape [{string.Join(", ", loss.shape)}].", parameterName);
             if (!loss.is_floating_point())
-                throw new ArgumentException($"The loss of modality {m} must be floating point; it is {loss.dtype}.", nameof(losses));
+                throw new ArgumentException($"The loss of modality {m} must be floating point; it is {loss.dtype}.", parameterName);
             if (loss.device.type != losses[0].device.type || loss.device.index != losses[0].device.index)
-                throw new ArgumentException($"The loss of modality {m} is on {loss.device}; modality 0's is on {losses[0].device}.", nameof(losses));
+                throw new ArgumentException($"The loss of modality {m} is on {loss.device}; modality 0's is on {losses[0].device}.", parameterName);
         }
     }
 

@@ -12,7 +12,7 @@ public sealed class AffinityOptionsValidator : IValidateOptions<AffinityOptions>
     /// <returns>Success, or a failure listing every offending option.</returns>
     public ValidateOptionsResult Validate(string? name, AffinityOptions options)
     {
-        if (options is null) return ValidateOptionsResult.Fail("AffinityOptions is null.");
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (options.K < 1)
             failures.Add($"AffinityOptions.K must be at least 1, got {options.K}.");

@@ -12,7 +12,7 @@ public sealed class SimilarityNetworkFusionOptionsValidator : IValidateOptions<S
     /// <returns>Success, or a failure listing every offending option.</returns>
     public ValidateOptionsResult Validate(string? name, SimilarityNetworkFusionOptions options)
     {
-        if (options is null) return ValidateOptionsResult.Fail("SimilarityNetworkFusionOptions is null.");
+        ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (options.K < 1)
             failures.Add($"SimilarityNetworkFusionOptions.K must be at least 1, got {options.K}.");

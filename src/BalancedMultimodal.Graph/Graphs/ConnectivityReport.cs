@@ -15,6 +15,14 @@ public sealed record ConnectivityReport(
     IReadOnlyList<long> IsolatedNodes,
     double? AlgebraicConnectivity)
 {
+    /// <summary>Sizes of the connected components, largest first.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<long> ComponentSizes { get; init; } = ComponentSizes ?? throw new ArgumentNullException(nameof(ComponentSizes));
+
+    /// <summary>Nodes with no edge to another node, ascending.</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public IReadOnlyList<long> IsolatedNodes { get; init; } = IsolatedNodes ?? throw new ArgumentNullException(nameof(IsolatedNodes));
+
     /// <summary>Number of connected components.</summary>
     public int ComponentCount => ComponentSizes.Count;
 

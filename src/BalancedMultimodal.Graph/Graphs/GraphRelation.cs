@@ -11,6 +11,14 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// <param name="EdgeWeight">Optional edge weights of shape (E), floating point, non-negative; <c>null</c> means all 1.</param>
 public sealed record GraphRelation(string Name, Tensor EdgeIndex, Tensor? EdgeWeight)
 {
+    /// <summary>The relation's name (e.g. <c>fused</c> or <c>knn:mRNA</c>).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public string Name { get; init; } = Name ?? throw new ArgumentNullException(nameof(Name));
+
+    /// <summary>Edge index of shape (2, E), int64; row 0 holds sources, row 1 targets (PyTorch Geometric convention).</summary>
+    /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
+    public Tensor EdgeIndex { get; init; } = EdgeIndex ?? throw new ArgumentNullException(nameof(EdgeIndex));
+
     /// <summary>Number of edges E of this relation.</summary>
     public long EdgeCount => EdgeIndex.shape[1];
 }
