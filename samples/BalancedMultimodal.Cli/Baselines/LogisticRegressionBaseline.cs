@@ -1,39 +1,115 @@
-using TorchSharp;
+using BalancedMultimodal.Core;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace BalancedMultimodal.Cli.Baselines;
 
 /// <summary>
-/// Logistic regression with scikit-learn's L2 convention (intercept not penalised), by L-BFGS; the baseline of issue
-/// 7's late fusion. Several classes: multinomial, minimise sum_i CE(x_i W + b, y_i) + ||W||^2 / (2 C). Two classes:
-/// scikit-learn fits one weight vector w (sigmoid) with ||w||^2 / (2 C); in the softmax parameterisation w = W_1 - W_0
-/// and the optimum has W_0 = -W_1, so ||w||^2 = 2 ||W||^2 and the same model is sum_i CE + ||W||^2 / C. (Using
-/// ||W||^2 / (2 C) for two classes, as the first version did, halves the regularisation: it is sklearn's C = 0.2.)
+/// Logistic regression with scikit-learn's L2 convention (intercept not penalised), by MathNet's L-BFGS; the baseline
+/// of issue 7's late fusion. Several classes: multinomial, minimise sum_i CE(x_i W + b, y_i) + ||W||^2 / (2 C). Two
+/// classes: scikit-learn fits one weight vector w (sigmoid) with ||w||^2 / (2 C); in the softmax parameterisation
+/// w = W_1 - W_0 and the optimum has W_0 = -W_1, so ||w||^2 = 2 ||W||^2 and the same model is sum_i CE + ||W||^2 / C.
+/// (Using ||W||^2 / (2 C) for two classes, as the first version did, halves the regularisation: it is sklearn's C = 0.2.)
+/// The fit runs in managed float64 (MathNet), not in TorchSharp: the objective is strictly convex, so any solver reaches
+/// the same optimum, and MathNet's creates no native temporaries (docs/native-runtime.md, the Scalar-finalizer race).
 /// </summary>
 public static class LogisticRegressionBaseline
 {
-    /// <summary>Fits on <paramref name="trainRows"/> and returns class probabilities for all rows, (n, C), float64.</summary>
+    /// <summary>Fits on <paramref name="trainRows"/> and returns class probabilities for all rows, (n, C), float64, on the features' device.</summary>
+    /// <param name="features">Features (n, d), floating point.</param>
+    /// <param name="labels">Class indices (n), int64; only the training rows are read and must lie in [0, C).</param>
+    /// <param name="classCount">C &gt;= 2.</param>
+    /// <param name="trainRows">The rows to fit on (at least one).</param>
+    /// <param name="inverseRegularization">scikit-learn's C &gt; 0.</param>
     public static Tensor FitPredict(Tensor features, Tensor labels, int classCount, IReadOnlyList<int> trainRows, double inverseRegularization = 0.1)
     {
-        using var scope = NewDisposeScope();
-        var x = features.to(ScalarType.Float64);
-        var rows = tensor(trainRows.Select(r => (long)r).ToArray(), device: x.device);
-        var xt = x.index_select(0, rows);
-        var yt = labels.to(x.device).index_select(0, rows);
-        var weight = new TorchSharp.Modules.Parameter(zeros(x.shape[1], classCount, dtype: ScalarType.Float64, device: x.device));
-        var bias = new TorchSharp.Modules.Parameter(zeros(classCount, dtype: ScalarType.Float64, device: x.device));
-        var optimizer = optim.LBFGS(new[] { weight, bias }, lr: 1, max_iter: 500, history_size: 20);
-        double penaltyDivisor = classCount == 2 ? inverseRegularization : 2 * inverseRegularization;
-        Tensor Closure()
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(trainRows);
+        if (features.dim() != 2) throw new ArgumentException($"The features must be (n, d), got ({string.Join(", ", features.shape)}).", nameof(features));
+        if (labels.dim() != 1 || labels.shape[0] != features.shape[0])
+            throw new ArgumentException($"The labels must be a vector of {features.shape[0]} class indices, got ({string.Join(", ", labels.shape)}).", nameof(labels));
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        if (trainRows.Count == 0) throw new ArgumentException("At least one training row is needed.", nameof(trainRows));
+        if (!(inverseRegularization > 0) || double.IsInfinity(inverseRegularization))
+            throw new ArgumentOutOfRangeException(nameof(inverseRegularization), inverseRegularization, "C must be finite and > 0.");
+
+        double[,] all = features.to(ScalarType.Float64).cpu().ToMatrix();
+        long[] allLabels = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
+        int n = all.GetLength(0), d = all.GetLength(1), classes = classCount;
+        foreach (int row in trainRows)
         {
-            optimizer.zero_grad();
-            var loss = F.cross_entropy(xt.matmul(weight) + bias, yt, reduction: nn.Reduction.Sum) + weight.pow(2).sum() / penaltyDivisor;
-            loss.backward();
-            return loss;
+            if (row < 0 || row >= n) throw new ArgumentOutOfRangeException(nameof(trainRows), row, $"Training row {row} is outside [0, {n}).");
+            if (allLabels[row] < 0 || allLabels[row] >= classes)
+                throw new ArgumentOutOfRangeException(nameof(labels), allLabels[row], $"The label of training row {row} is outside [0, {classes}).");
         }
-        for (int i = 0; i < 10; i++) optimizer.step(Closure);
-        using var noGrad = no_grad();
-        return F.softmax(x.matmul(weight) + bias, 1).detach().MoveToOuterDisposeScope();
+        int rows = trainRows.Count;
+        var design = new double[rows * d];                                   // the training rows, row-major
+        var target = new int[rows];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < d; j++) design[i * d + j] = all[trainRows[i], j];
+            target[i] = (int)allLabels[trainRows[i]];
+        }
+        double penaltyDivisor = classes == 2 ? inverseRegularization : 2 * inverseRegularization;
+        var logits = new double[classes];
+
+        // theta = [W row-major (d x C), b (C)]; loss sum_i CE + ||W||^2 / divisor, gradient X^T (P - Y) + 2 W / divisor and sum_i (P - Y).
+        (double, Vector<double>) Objective(Vector<double> parameters)
+        {
+            var theta = parameters.AsArray() ?? parameters.ToArray();
+            var gradient = new double[theta.Length];
+            double loss = 0;
+            for (int k = 0; k < d * classes; k++)
+            {
+                loss += theta[k] * theta[k] / penaltyDivisor;
+                gradient[k] = 2 * theta[k] / penaltyDivisor;
+            }
+            for (int i = 0; i < rows; i++)
+            {
+                var x = design.AsSpan(i * d, d);
+                double max = double.NegativeInfinity;
+                for (int c = 0; c < classes; c++)
+                {
+                    double z = theta[d * classes + c];
+                    for (int j = 0; j < d; j++) z += x[j] * theta[j * classes + c];
+                    logits[c] = z;
+                    max = Math.Max(max, z);
+                }
+                double sum = 0;
+                for (int c = 0; c < classes; c++) sum += Math.Exp(logits[c] - max);
+                double logSum = max + Math.Log(sum);
+                loss += logSum - logits[target[i]];
+                for (int c = 0; c < classes; c++)
+                {
+                    double residual = Math.Exp(logits[c] - logSum) - (c == target[i] ? 1 : 0);
+                    for (int j = 0; j < d; j++) gradient[j * classes + c] += x[j] * residual;
+                    gradient[d * classes + c] += residual;
+                }
+            }
+            return (loss, Vector<double>.Build.Dense(gradient));
+        }
+
+        var minimizer = new LimitedMemoryBfgsMinimizer(gradientTolerance: 1e-9, parameterTolerance: 1e-14, functionProgressTolerance: 1e-15,
+            memory: 20, maximumIterations: 5000);
+        var optimum = minimizer.FindMinimum(ObjectiveFunction.Gradient(Objective), Vector<double>.Build.Dense(d * classes + classes)).MinimizingPoint;
+
+        var probabilities = new double[n, classes];
+        for (int i = 0; i < n; i++)
+        {
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < classes; c++)
+            {
+                double z = optimum[d * classes + c];
+                for (int j = 0; j < d; j++) z += all[i, j] * optimum[j * classes + c];
+                logits[c] = z;
+                max = Math.Max(max, z);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) sum += probabilities[i, c] = Math.Exp(logits[c] - max);
+            for (int c = 0; c < classes; c++) probabilities[i, c] /= sum;
+        }
+        return tensor(probabilities, dtype: ScalarType.Float64, device: features.device);
     }
 }

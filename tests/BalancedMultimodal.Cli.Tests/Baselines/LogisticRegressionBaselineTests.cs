@@ -53,4 +53,68 @@ public sealed class LogisticRegressionBaselineTests
         // L-BFGS stops at its gradient tolerance, a few 1e-6 from the exact optimum.
         for (int i = 0; i < 40; i++) actual[i].Should().BeApproximately(expected[i], 1e-5, $"row {i}");
     }
+
+    /// <summary>
+    /// Largest violation of the multinomial optimum's stationarity, read from the probabilities alone: at the optimum
+    /// W = -(divisor / 2) X_t^T (P_t - Y_t) (training rows t) and sum_t (P_t - Y_t) = 0 (free intercept), and every row's
+    /// log-probabilities, centred over the classes, equal its centred logits x W + b; so centred(log p_i) - centred(x_i W)
+    /// is the same vector (centred b) for every row, training or not.
+    /// </summary>
+    private static double StationarityViolation(double[,] x, int[] y, int[] train, double[,] p, double divisor)
+    {
+        int n = x.GetLength(0), d = x.GetLength(1), classes = p.GetLength(1);
+        var residual = Matrix<double>.Build.Dense(train.Length, classes, (t, c) => p[train[t], c] - (y[train[t]] == c ? 1 : 0));
+        var design = Matrix<double>.Build.Dense(train.Length, d, (t, j) => x[train[t], j]);
+        var weight = design.TransposeThisAndMultiply(residual) * (-divisor / 2);
+        double violation = residual.ColumnSums().InfinityNorm();
+        var logits = Matrix<double>.Build.DenseOfArray(x) * weight;
+        Vector<double> Offset(int i)
+        {
+            var v = Vector<double>.Build.Dense(classes, c => Math.Log(p[i, c]) - logits[i, c]);
+            return v - v.Average();
+        }
+        var first = Offset(0);
+        for (int i = 1; i < n; i++) violation = Math.Max(violation, (Offset(i) - first).InfinityNorm());
+        return violation;
+    }
+
+    [Fact]
+    public void Three_class_fit_is_the_stationary_point_of_the_multinomial_objective_with_penalty_W_squared_over_2C()
+    {
+        var generator = new Random(11);
+        int n = 90, d = 4;
+        var x = new double[n, d];
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % 3;
+            for (int j = 0; j < d; j++) x[i, j] = generator.NextDouble() * 2 - 1 + (j == y[i] ? 0.7 : 0);
+        }
+        int[] train = Enumerable.Range(0, n).Where(i => i % 5 != 0).ToArray();       // every fifth row is predicted only
+        using var features = tensor(x);
+        using var labels = tensor(y.Select(v => (long)v).ToArray());
+
+        using var probabilities = LogisticRegressionBaseline.FitPredict(features, labels, 3, train, inverseRegularization: 0.1);
+
+        probabilities.shape.Should().Equal(n, 3);
+        var p = new double[n, 3];
+        var flat = probabilities.data<double>().ToArray();
+        for (int i = 0; i < n; i++) for (int c = 0; c < 3; c++) p[i, c] = flat[i * 3 + c];
+        StationarityViolation(x, y, train, p, divisor: 2 * 0.1).Should().BeLessThan(1e-5, "the fit is the optimum of sum CE + ||W||^2 / (2 C)");
+        StationarityViolation(x, y, train, p, divisor: 0.1).Should().BeGreaterThan(1e-2, "the check must tell the penalty ||W||^2 / (2 C) from ||W||^2 / C");
+    }
+
+    [Fact]
+    public void Bad_arguments_are_rejected_by_name_before_fitting()
+    {
+        using var features = tensor(new double[,] { { 0, 1 }, { 1, 0 }, { 1, 1 } });
+        using var labels = tensor(new long[] { 0, 1, 2 });
+
+        FluentActions.Invoking(() => LogisticRegressionBaseline.FitPredict(features, labels, 2, [0, 1, 2]))
+            .Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should().Contain("training row 2");
+        FluentActions.Invoking(() => LogisticRegressionBaseline.FitPredict(features, labels, 3, [0, 3]))
+            .Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("trainRows");
+        FluentActions.Invoking(() => LogisticRegressionBaseline.FitPredict(features, labels, 3, [0, 1], inverseRegularization: 0))
+            .Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("inverseRegularization");
+    }
 }
