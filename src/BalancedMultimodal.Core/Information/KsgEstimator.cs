@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MathNet.Numerics;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -91,8 +92,10 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         for (int b = 0; b < permutations.Count; b++)
             RequirePermutation(permutations[b], n, b);
         if (n > PermutationCacheRows) return null;
-        var distancesX = ChebyshevNeighbourSearch.Distances(xm, 0, n);
-        var distancesY = ChebyshevNeighbourSearch.Distances(ym, 0, n);
+        var distancesX = ChebyshevNeighbourSearch.Distances(xm, 0, n).contiguous();
+        var distancesY = ChebyshevNeighbourSearch.Distances(ym, 0, n).contiguous();
+        if (distancesX.is_cpu() && distancesY.is_cpu())
+            return PermutedOnHost(distancesX, distancesY, permutations, xm.shape[1] + ym.shape[1]);
         var results = new double[permutations.Count];
         for (int b = 0; b < results.Length; b++)
         {
@@ -101,6 +104,37 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
             var permuted = distancesY.index_select(0, order).index_select(1, order);
             results[b] = FromDistances(n, xm.shape[1] + ym.shape[1], (start, length) =>
                 (distancesX.narrow(0, start, length), permuted.narrow(0, start, length)));
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The permutation estimates from host-memory distance matrices: <see cref="PermutedNeighbourCounts"/> finds each
+    /// row's radius and counts without forming D_Y[pi, pi] (a row gather, a column gather and an n x n maximum per
+    /// permutation on the tensor path); the digamma sums then run, block by block, through the same tensor operations as
+    /// <see cref="FromDistances"/>, so the estimates are bit-identical to it.
+    /// </summary>
+    private double[] PermutedOnHost(Tensor distancesX, Tensor distancesY, IReadOnlyList<long[]> permutations, long jointDim)
+    {
+        int n = (int)distancesX.shape[0], k = _options.K;
+        var dx = MemoryMarshal.Cast<byte, double>(distancesX.bytes).ToArray();
+        var dy = MemoryMarshal.Cast<byte, double>(distancesY.bytes).ToArray();
+        long block = ChebyshevNeighbourSearch.BlockRows(n, jointDim, _options.BlockSize);
+        var countX = new double[n];
+        var countY = new double[n];
+        var results = new double[permutations.Count];
+        for (int b = 0; b < results.Length; b++)
+        {
+            PermutedNeighbourCounts.Compute(dx, dy, permutations[b], k, countX, countY);
+            double sumPsiX = 0, sumPsiY = 0;
+            for (long start = 0; start < n; start += block)
+            {
+                using var scope = NewDisposeScope();
+                int length = (int)Math.Min(block, n - start);
+                sumPsiX += tensor(countX.AsSpan((int)start, length).ToArray(), ScalarType.Float64).digamma().sum().item<double>();
+                sumPsiY += tensor(countY.AsSpan((int)start, length).ToArray(), ScalarType.Float64).digamma().sum().item<double>();
+            }
+            results[b] = SpecialFunctions.DiGamma(n) + SpecialFunctions.DiGamma(k) - sumPsiX / n - sumPsiY / n;
         }
         return results;
     }

@@ -1,4 +1,3 @@
-using MathNet.Numerics.LinearAlgebra;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -10,10 +9,11 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// <c>W = sum_r (A_r + A_r^T) / 2</c> (edge weights, 1 when absent; self loops ignored) and <c>D = diag(W 1)</c>.
 /// </summary>
 /// <remarks>
-/// lambda_2 comes from a dense symmetric eigen-decomposition (MathNet.Numerics <c>Evd</c>), O(n^3) time and n^2 doubles of
-/// memory: about a second at n = 1000 and tens of seconds at n = 3000 with the managed provider, so it is skipped (null)
-/// above <see cref="DefaultEigenNodeLimit"/> nodes unless a larger limit is passed. Components and isolated nodes are
-/// always computed, in O(n + E).
+/// lambda_2 comes from the eigenvalues of the dense Laplacian in float64 (<c>torch.linalg.eigvalsh</c>, LAPACK's symmetric
+/// eigenvalue solver; eigenvalues only), O(n^3) time and n^2 doubles of memory: about 0.1 s at n = 500 and 1-2 s at
+/// n = 2000 on one core (MathNet's managed <c>Evd</c>, used before, also forms the eigenvectors and took about 20 s at
+/// n = 2000), so it is skipped (null) above <see cref="DefaultEigenNodeLimit"/> nodes unless a larger limit is passed.
+/// Components and isolated nodes are always computed, in O(n + E).
 /// </remarks>
 public static class GraphConnectivity
 {
@@ -35,7 +35,7 @@ public static class GraphConnectivity
         for (long i = 0; i < n; i++) parent[i] = i;
         var hasNeighbour = new bool[n];
         bool computeEigen = n >= 2 && n <= eigenNodeLimit;
-        var weights = computeEigen ? Matrix<double>.Build.Dense((int)n, (int)n) : null;
+        var weights = computeEigen ? new double[n * n] : null;                     // W, row-major
 
         foreach (var relation in graph.Relations)
         {
@@ -57,8 +57,8 @@ public static class GraphConnectivity
                 }
                 if (weights is not null)
                 {
-                    weights[(int)s, (int)t] += value / 2;
-                    weights[(int)t, (int)s] += value / 2;
+                    weights[s * n + t] += value / 2;
+                    weights[t * n + s] += value / 2;
                 }
             }
         }
@@ -75,10 +75,16 @@ public static class GraphConnectivity
         double? lambda2 = null;
         if (weights is not null)
         {
-            var degrees = weights.RowSums();
-            var laplacian = Matrix<double>.Build.DenseOfDiagonalVector(degrees) - weights;
-            var eigenvalues = laplacian.Evd(Symmetricity.Symmetric).EigenValues.Select(c => c.Real).OrderBy(x => x).ToArray();
-            lambda2 = eigenvalues[1];
+            for (long i = 0; i < n; i++)                                             // L = D - W in place
+            {
+                double degree = 0;
+                for (long j = 0; j < n; j++) degree += weights[i * n + j];
+                for (long j = 0; j < n; j++) weights[i * n + j] = -weights[i * n + j];
+                weights[i * n + i] += degree;
+            }
+            using var scope = NewDisposeScope();
+            var eigenvalues = linalg.eigvalsh(tensor(weights, [n, n], ScalarType.Float64));   // ascending
+            lambda2 = eigenvalues[1].item<double>();
         }
 
         var report = new ConnectivityReport(n, componentSizes, isolated, lambda2);

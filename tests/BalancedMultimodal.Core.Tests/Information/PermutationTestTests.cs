@@ -74,6 +74,22 @@ public class PermutationTestTests
         cached.PValue.Should().BeLessThan(0.05);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void The_cached_ksg_null_equals_estimating_every_pair_from_scratch_with_tied_and_duplicate_samples(int k)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(120, 2, 0.4, seed: 24);
+        // Rounded to a coarse grid: many equal distances, duplicate rows and radii of 0, the edge cases of the neighbour counts.
+        var xr = (x * 2).round() / 2;
+        var yr = (y * 2).round() / 2;
+        var ksg = new KsgEstimator(new KsgEstimatorOptions { K = k });
+        var options = new PermutationTestOptions { Permutations = 30, Seed = 3 };
+
+        new PermutationTest(ksg, options).Run(xr, yr).Should().Be(new PermutationTest(new OnePairAtATime(ksg), options).Run(xr, yr));
+    }
+
     [Fact]
     public void Above_the_cache_limit_the_ksg_estimator_declines_and_the_test_estimates_one_by_one()
     {

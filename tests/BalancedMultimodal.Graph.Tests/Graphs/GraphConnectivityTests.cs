@@ -29,6 +29,30 @@ public sealed class GraphConnectivityTests
     }
 
     [Fact]
+    public void Weighted_directed_multi_relation_graph_matches_MathNets_eigen_decomposition_of_the_symmetrised_Laplacian()
+    {
+        const int n = 40;
+        var random = new Random(3);
+        var relations = new List<GraphRelation>();
+        var w = new double[n, n];
+        for (int r = 0; r < 2; r++)
+        {
+            var edges = Enumerable.Range(0, 120).Select(_ => (S: random.Next(n), T: random.Next(n), W: random.NextDouble())).ToArray();
+            foreach (var (a, b, weight) in edges.Where(e => e.S != e.T)) { w[a, b] += weight / 2; w[b, a] += weight / 2; }
+            relations.Add(new GraphRelation($"r{r}",
+                tensor(edges.Select(e => (long)e.S).Concat(edges.Select(e => (long)e.T)).ToArray()).reshape(2, edges.Length),
+                tensor(edges.Select(e => e.W).ToArray())));
+        }
+        var weights = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(w);
+        var laplacian = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfDiagonalVector(weights.RowSums()) - weights;
+        double expected = laplacian.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Select(c => c.Real).Order().ElementAt(1);
+        using var graph = new RelationalGraph(n, relations);
+
+        GraphConnectivity.Analyze(graph).AlgebraicConnectivity!.Value.Should().BeApproximately(expected, 1e-10);
+        expected.Should().BeGreaterThan(0.1, "the random graph is connected, so the check is not 0 = 0");
+    }
+
+    [Fact]
     public void Complete_graph_has_algebraic_connectivity_n()
     {
         var edges = new List<(long, long)>();
