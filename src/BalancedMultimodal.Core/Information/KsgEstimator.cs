@@ -55,9 +55,10 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     {
     }
 
-    /// <summary>The largest n for which a permutation test caches the two n x n distance matrices (with the gathered
-    /// copy and the joint matrix, four n x n float64 matrices: 512 MB at n = 4096); larger n estimate every permutation
-    /// from scratch.</summary>
+    /// <summary>The largest n for which a permutation test caches the two n x n distance matrices (on the CPU with their
+    /// row-sorted copies and the sort order: at most 4.5 n x n float64 matrices while they are built, 3.5 afterwards,
+    /// 600 / 470 MB at n = 4096; on other devices with the gathered copy and the joint matrix, four: 512 MB); larger n
+    /// estimate every permutation from scratch.</summary>
     public const int PermutationCacheRows = 4096;
 
     /// <summary>The number of neighbours k.</summary>
@@ -109,23 +110,26 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     }
 
     /// <summary>
-    /// The permutation estimates from host-memory distance matrices: <see cref="PermutedNeighbourCounts"/> finds each
-    /// row's radius and counts without forming D_Y[pi, pi] (a row gather, a column gather and an n x n maximum per
-    /// permutation on the tensor path); the digamma sums then run, block by block, through the same tensor operations as
-    /// <see cref="FromDistances"/>, so the estimates are bit-identical to it.
+    /// The permutation estimates from host-memory distance matrices: <see cref="PermutedNeighbourCounts"/> sorts the rows
+    /// once and then finds each row's radius and counts without forming D_Y[pi, pi] (a row gather, a column gather, an
+    /// n x n maximum, topk and two comparison passes per permutation on the tensor path); the digamma sums then run,
+    /// block by block, through the same tensor operations as <see cref="FromDistances"/>, so the estimates are
+    /// bit-identical to it.
     /// </summary>
     private double[] PermutedOnHost(Tensor distancesX, Tensor distancesY, IReadOnlyList<long[]> permutations, long jointDim)
     {
         int n = (int)distancesX.shape[0], k = _options.K;
-        var dx = MemoryMarshal.Cast<byte, double>(distancesX.bytes).ToArray();
-        var dy = MemoryMarshal.Cast<byte, double>(distancesY.bytes).ToArray();
+        var copyY = MemoryMarshal.Cast<byte, double>(distancesY.bytes).ToArray();
+        distancesY.Dispose();                                  // the kernel keeps its own copies: free the tensors early
+        var counts = new PermutedNeighbourCounts(MemoryMarshal.Cast<byte, double>(distancesX.bytes), copyY, n, k);
+        distancesX.Dispose();
         long block = ChebyshevNeighbourSearch.BlockRows(n, jointDim, _options.BlockSize);
         var countX = new double[n];
         var countY = new double[n];
         var results = new double[permutations.Count];
         for (int b = 0; b < results.Length; b++)
         {
-            PermutedNeighbourCounts.Compute(dx, dy, permutations[b], k, countX, countY);
+            counts.Compute(permutations[b], countX, countY);
             double sumPsiX = 0, sumPsiY = 0;
             for (long start = 0; start < n; start += block)
             {
