@@ -61,6 +61,24 @@ public class BalancedTrainerTests
     }
 
     [Fact]
+    public void The_whole_schedule_runs_in_float64_with_distillation_and_pooled_heads()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 160), ScalarType.Float64);
+        var options = TrainingFixtures.FastOptions();
+        options.Prediction = PredictionSource.AllHeadsValidationWeighted;
+        options.PoolingWeightShrinkage = 0.5;
+        options.Assessment.Delta = 0.05;
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        result.Plan.Should().NotBeNull();
+        result.Plan!.Students.Should().NotBeEmpty("the weak modality distils, so the float64 distillation loss runs");
+        result.Network.parameters().Should().OnlyContain(p => p.dtype == ScalarType.Float64);
+        result.PredictedProbabilities.dtype.Should().Be(ScalarType.Float64);
+        result.PredictedProbabilities.sum(1).allclose(ones(data.SampleCount, dtype: ScalarType.Float64)).Should().BeTrue();
+        result.PoolingWeights.Should().NotBeNull().And.HaveCount(4);
+    }
+
+    [Fact]
     public void Progress_is_reported_for_every_phase_and_the_weights_of_the_joint_phase()
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
