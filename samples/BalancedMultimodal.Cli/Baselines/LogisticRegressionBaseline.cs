@@ -1,4 +1,3 @@
-using BalancedMultimodal.Core;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 using static TorchSharp.torch;
@@ -35,9 +34,10 @@ public static class LogisticRegressionBaseline
         if (!(inverseRegularization > 0) || double.IsInfinity(inverseRegularization))
             throw new ArgumentOutOfRangeException(nameof(inverseRegularization), inverseRegularization, "C must be finite and > 0.");
 
-        double[,] all = features.to(ScalarType.Float64).cpu().ToMatrix();
+        int n = (int)features.shape[0], d = (int)features.shape[1], classes = classCount;
+        double[] all;                                                        // every row, row-major
+        using (var host = features.to(ScalarType.Float64).cpu().contiguous()) all = host.data<double>().ToArray();
         long[] allLabels = labels.to(ScalarType.Int64).cpu().data<long>().ToArray();
-        int n = all.GetLength(0), d = all.GetLength(1), classes = classCount;
         foreach (int row in trainRows)
         {
             if (row < 0 || row >= n) throw new ArgumentOutOfRangeException(nameof(trainRows), row, $"Training row {row} is outside [0, {n}).");
@@ -49,7 +49,7 @@ public static class LogisticRegressionBaseline
         var target = new int[rows];
         for (int i = 0; i < rows; i++)
         {
-            for (int j = 0; j < d; j++) design[i * d + j] = all[trainRows[i], j];
+            all.AsSpan(trainRows[i] * d, d).CopyTo(design.AsSpan(i * d, d));
             target[i] = (int)allLabels[trainRows[i]];
         }
         double penaltyDivisor = classes == 2 ? inverseRegularization : 2 * inverseRegularization;
@@ -69,16 +69,7 @@ public static class LogisticRegressionBaseline
             for (int i = 0; i < rows; i++)
             {
                 var x = design.AsSpan(i * d, d);
-                double max = double.NegativeInfinity;
-                for (int c = 0; c < classes; c++)
-                {
-                    double z = theta[d * classes + c];
-                    for (int j = 0; j < d; j++) z += x[j] * theta[j * classes + c];
-                    logits[c] = z;
-                    max = Math.Max(max, z);
-                }
-                double sum = 0;
-                for (int c = 0; c < classes; c++) sum += Math.Exp(logits[c] - max);
+                var (max, sum) = Logits(x, theta, classes, logits);
                 double logSum = max + Math.Log(sum);
                 loss += logSum - logits[target[i]];
                 for (int c = 0; c < classes; c++)
@@ -95,21 +86,31 @@ public static class LogisticRegressionBaseline
             memory: 20, maximumIterations: 5000);
         var optimum = minimizer.FindMinimum(ObjectiveFunction.Gradient(Objective), Vector<double>.Build.Dense(d * classes + classes)).MinimizingPoint;
 
+        var fitted = optimum.AsArray() ?? optimum.ToArray();
         var probabilities = new double[n, classes];
         for (int i = 0; i < n; i++)
         {
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < classes; c++)
-            {
-                double z = optimum[d * classes + c];
-                for (int j = 0; j < d; j++) z += all[i, j] * optimum[j * classes + c];
-                logits[c] = z;
-                max = Math.Max(max, z);
-            }
-            double sum = 0;
-            for (int c = 0; c < classes; c++) sum += probabilities[i, c] = Math.Exp(logits[c] - max);
-            for (int c = 0; c < classes; c++) probabilities[i, c] /= sum;
+            var (max, sum) = Logits(all.AsSpan(i * d, d), fitted, classes, logits);
+            for (int c = 0; c < classes; c++) probabilities[i, c] = Math.Exp(logits[c] - max) / sum;
         }
         return tensor(probabilities, dtype: ScalarType.Float64, device: features.device);
+    }
+
+    /// <summary>z = x W + b into <paramref name="logits"/> (theta = [W row-major (d x C), b]); returns max_c z_c and
+    /// sum_c exp(z_c - max), the stable pieces of the log-sum-exp.</summary>
+    private static (double Max, double Sum) Logits(ReadOnlySpan<double> x, ReadOnlySpan<double> theta, int classes, Span<double> logits)
+    {
+        int d = x.Length;
+        double max = double.NegativeInfinity;
+        for (int c = 0; c < classes; c++)
+        {
+            double z = theta[d * classes + c];
+            for (int j = 0; j < d; j++) z += x[j] * theta[j * classes + c];
+            logits[c] = z;
+            max = Math.Max(max, z);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) sum += Math.Exp(logits[c] - max);
+        return (max, sum);
     }
 }

@@ -112,9 +112,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     /// <summary>
     /// The permutation estimates from host-memory distance matrices: <see cref="PermutedNeighbourCounts"/> sorts the rows
     /// once and then finds each row's radius and counts without forming D_Y[pi, pi] (a row gather, a column gather, an
-    /// n x n maximum, topk and two comparison passes per permutation on the tensor path); the digamma sums then run,
-    /// block by block, through the same tensor operations as <see cref="FromDistances"/>, so the estimates are
-    /// bit-identical to it.
+    /// n x n maximum, topk and two comparison passes per permutation on the tensor path); the counts then go through
+    /// <see cref="FromBlockCounts"/> like those of <see cref="FromDistances"/>, so the estimates are bit-identical to it.
     /// </summary>
     private double[] PermutedOnHost(Tensor distancesX, Tensor distancesY, IReadOnlyList<long[]> permutations, long jointDim)
     {
@@ -123,22 +122,15 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         distancesY.Dispose();                                  // the kernel keeps its own copies: free the tensors early
         var counts = new PermutedNeighbourCounts(MemoryMarshal.Cast<byte, double>(distancesX.bytes), copyY, n, k);
         distancesX.Dispose();
-        long block = ChebyshevNeighbourSearch.BlockRows(n, jointDim, _options.BlockSize);
         var countX = new double[n];
         var countY = new double[n];
         var results = new double[permutations.Count];
         for (int b = 0; b < results.Length; b++)
         {
             counts.Compute(permutations[b], countX, countY);
-            double sumPsiX = 0, sumPsiY = 0;
-            for (long start = 0; start < n; start += block)
-            {
-                using var scope = NewDisposeScope();
-                int length = (int)Math.Min(block, n - start);
-                sumPsiX += tensor(countX.AsSpan((int)start, length).ToArray(), ScalarType.Float64).digamma().sum().item<double>();
-                sumPsiY += tensor(countY.AsSpan((int)start, length).ToArray(), ScalarType.Float64).digamma().sum().item<double>();
-            }
-            results[b] = SpecialFunctions.DiGamma(n) + SpecialFunctions.DiGamma(k) - sumPsiX / n - sumPsiY / n;
+            results[b] = FromBlockCounts(n, jointDim, (start, length) =>
+                (tensor(countX.AsSpan((int)start, (int)length).ToArray(), ScalarType.Float64),
+                 tensor(countY.AsSpan((int)start, (int)length).ToArray(), ScalarType.Float64)));
         }
         return results;
     }
@@ -161,9 +153,26 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         FromDistances(x.shape[0], x.shape[1] + y.shape[1], (start, length) =>
             (ChebyshevNeighbourSearch.Distances(x, start, length), ChebyshevNeighbourSearch.Distances(y, start, length)));
 
-    /// <summary>The estimate from the marginal distance rows of every block of query rows (b, n), in the blocks of
-    /// <see cref="ChebyshevNeighbourSearch.BlockRows"/>, so that every caller sums in the same order.</summary>
+    /// <summary>The estimate from the marginal distance rows of every block of query rows (b, n).</summary>
     private double FromDistances(long n, long jointDim, Func<long, long, (Tensor X, Tensor Y)> blockDistances)
+    {
+        int k = _options.K;
+        return FromBlockCounts(n, jointDim, (start, length) =>
+        {
+            var (dx, dy) = blockDistances(start, length);
+            // The joint max-norm is the larger of the two marginal max-norms: reuse the marginal distances.
+            var joint = maximum(dx, dy);
+            var eps = joint.topk(k + 1, dim: 1, largest: false, sorted: true).values.select(1, k);
+            var radius = ChebyshevNeighbourSearch.RadiusBelow(eps).unsqueeze(1);
+            // Counts include the point itself (distance 0 <= radius): n_x + 1 is exactly that count.
+            return (dx.le(radius).sum(1, type: ScalarType.Float64), dy.le(radius).sum(1, type: ScalarType.Float64));
+        });
+    }
+
+    /// <summary>psi(n) + psi(k) - &lt;psi(n_x + 1)&gt; - &lt;psi(n_y + 1)&gt; from the float64 counts (n_x + 1, n_y + 1) of every
+    /// block of rows, in the blocks of <see cref="ChebyshevNeighbourSearch.BlockRows"/>, so that every caller sums in
+    /// the same order (the permutation paths are bit-identical to plain estimates).</summary>
+    private double FromBlockCounts(long n, long jointDim, Func<long, long, (Tensor CountX, Tensor CountY)> blockCounts)
     {
         int k = _options.K;
         long block = ChebyshevNeighbourSearch.BlockRows(n, jointDim, _options.BlockSize);
@@ -171,15 +180,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         for (long start = 0; start < n; start += block)
         {
             using var scope = NewDisposeScope();
-            long length = Math.Min(block, n - start);
-            var (dx, dy) = blockDistances(start, length);
-            // The joint max-norm is the larger of the two marginal max-norms: reuse the marginal distances.
-            var joint = maximum(dx, dy);
-            var eps = joint.topk(k + 1, dim: 1, largest: false, sorted: true).values.select(1, k);
-            var radius = ChebyshevNeighbourSearch.RadiusBelow(eps).unsqueeze(1);
-            // Counts include the point itself (distance 0 <= radius): n_x + 1 is exactly that count.
-            var countX = dx.le(radius).sum(1, type: ScalarType.Float64);
-            var countY = dy.le(radius).sum(1, type: ScalarType.Float64);
+            var (countX, countY) = blockCounts(start, Math.Min(block, n - start));
             sumPsiX += countX.digamma().sum().item<double>();
             sumPsiY += countY.digamma().sum().item<double>();
         }
