@@ -12,7 +12,8 @@ namespace BalancedMultimodal.Core.Data;
 /// <para>The result holds the training rows first, then the test rows: <see cref="MultimodalDataset.TrainIndices"/> =
 /// 0..n_tr-1, <see cref="MultimodalDataset.TestIndices"/> = n_tr..n_tr+n_te-1, no validation rows (carve them from the
 /// training rows with <see cref="StratifiedSplitter.CarveValidation"/>). Modalities are named "1", "2", ... unless names
-/// are given; the class count is max(label) + 1. No sample IDs are invented.</para>
+/// are given; the class count is max(label) + 1, and every class 0..max(label) must have a sample (1-based labels are
+/// reported, not renumbered). No sample IDs are invented.</para>
 /// <para>A malformed file gives an <see cref="InvalidDataException"/> naming the file and the 1-based line; a missing
 /// folder or file gives a <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/>.</para>
 /// </remarks>
@@ -38,6 +39,7 @@ public static class MogonetFolderLoader
         var trainLabels = ReadLabels(Path.Combine(folder, "labels_tr.csv"));
         var testLabels = ReadLabels(Path.Combine(folder, "labels_te.csv"));
         int nTrain = trainLabels.Length, nTest = testLabels.Length, n = nTrain + nTest;
+        RequireEveryClassIndexUsed(trainLabels, testLabels);
 
         var modalities = new Modality[modalityCount];
         for (int m = 1; m <= modalityCount; m++)
@@ -61,6 +63,22 @@ public static class MogonetFolderLoader
             trainIndices: Enumerable.Range(0, nTrain).ToArray(),
             validationIndices: [],
             testIndices: Enumerable.Range(nTrain, nTest).ToArray());
+    }
+
+    // The class count is max(label) + 1, so a class index no sample carries means the labels are not the format's
+    // 0-based indices (typically 1-based ones); say so before any later check reports an empty class.
+    private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels)
+    {
+        var present = new SortedSet<int>(trainLabels.Concat(testLabels));
+        var unused = Enumerable.Range(0, present.Max + 1).Where(c => !present.Contains(c)).ToArray();
+        if (unused.Length == 0) return;
+        string hint = present.Min > 0
+            ? $" The labels start at {present.Min}; subtract {present.Min} from every label to number the classes 0..{present.Max - present.Min}."
+            : " Renumber the labels consecutively from 0.";
+        throw new InvalidDataException(
+            $"labels_tr.csv and labels_te.csv hold no sample of class {string.Join(", ", unused.Take(5))}{(unused.Length > 5 ? ", ..." : "")} " +
+            $"(labels present: {string.Join(", ", present.Take(10))}{(present.Count > 10 ? ", ..." : "")}); the MOGONET format numbers " +
+            $"the classes 0..C-1 and every class needs a sample.{hint}");
     }
 
     private static int[] ReadLabels(string path)

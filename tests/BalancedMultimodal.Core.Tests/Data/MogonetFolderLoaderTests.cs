@@ -87,6 +87,32 @@ public class MogonetFolderLoaderTests
     }
 
     [Fact]
+    public void One_based_labels_are_reported_with_the_fix_instead_of_an_empty_class_zero()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), "1\n2\n3\n2\n");
+        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), "3\n1\n");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("labels_tr.csv and labels_te.csv hold no sample of class 0 (labels present: 1, 2, 3)*start at 1; subtract 1*0..2.");
+    }
+
+    [Fact]
+    public void A_class_index_without_samples_inside_the_range_is_reported()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), "0\n3\n3\n0\n");
+        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), "0\n3\n");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("*no sample of class 1, 2 (labels present: 0, 3)*Renumber the labels consecutively from 0.");
+    }
+
+    [Fact]
     public void A_missing_test_file_is_reported_by_name()
     {
         using var folder = new TemporaryFolder(Mini);
