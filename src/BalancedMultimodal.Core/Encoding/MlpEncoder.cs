@@ -10,7 +10,8 @@ namespace BalancedMultimodal.Core.Encoding;
 /// Input (n, d_in), output (n, HiddenSizes[^1]).
 /// </summary>
 /// <remarks>Used for early-fusion and per-modality baselines, and as the non-graph encoder of the balanced
-/// schedule. Layers are TorchSharp <c>Linear</c> modules (Kaiming-uniform initialisation, as PyTorch).</remarks>
+/// schedule. A slope of 1 makes the activation the identity, so the encoder is linear (a rank-limited linear map
+/// when a hidden width is below d_in); the activation is then skipped, with the same values. Layers are TorchSharp <c>Linear</c> modules (Kaiming-uniform initialisation, as PyTorch).</remarks>
 public sealed class MlpEncoder : ModalityEncoder
 {
     private readonly ModuleList<Linear> layers;
@@ -64,7 +65,9 @@ public sealed class MlpEncoder : ModalityEncoder
         foreach (var layer in layers)
         {
             h = InvertedDropout.Apply(h, _dropout, training);
-            h = nn.functional.leaky_relu(layer.forward(h), _slope);
+            var affine = layer.forward(h);
+            // LeakyReLU with slope 1 is the identity (x for x > 0, 1 * x otherwise, exactly): a linear encoder.
+            h = _slope == 1.0 ? affine : nn.functional.leaky_relu(affine, _slope);
         }
         return h;
     }

@@ -9,6 +9,7 @@ public sealed class MlpEncoderOptions
     /// <summary>Dropout probability applied before every layer while training. Default 0.5 (MOGONET's value).</summary>
     public double Dropout { get; set; } = 0.5;
 
-    /// <summary>Negative slope of the LeakyReLU after every layer. Default 0.25 (MOGONET's value).</summary>
+    /// <summary>Negative slope of the LeakyReLU after every layer, &gt;= 0. Default 0.25 (MOGONET's value); 1 makes the
+    /// activation the identity and the encoder linear.</summary>
     public double NegativeSlope { get; set; } = 0.25;
 }

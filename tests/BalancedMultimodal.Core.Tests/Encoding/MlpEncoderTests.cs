@@ -32,6 +32,22 @@ public class MlpEncoderTests
     }
 
     [Fact]
+    public void Slope_one_makes_the_encoder_exactly_the_composed_affine_maps_so_it_is_linear()
+    {
+        using var encoder = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [4, 2], Dropout = 0, NegativeSlope = 1 }, dtype: ScalarType.Float64);
+        var x = tensor(new double[] { 1, -2, 0.5, 0, 1, -1, -3, -0.5, 2 }, 3, 3);
+        var layers = encoder.children().First().children().Cast<TorchSharp.Modules.Linear>().ToArray();
+        var expected = (x.matmul(layers[0].weight!.T) + layers[0].bias!).matmul(layers[1].weight!.T) + layers[1].bias!;
+
+        var output = encoder.forward(x);
+
+        output.allclose(expected, rtol: 0, atol: 1e-14).Should().BeTrue();
+        (output < 0).any().item<bool>().Should().BeTrue("negative pre-activations pass through unchanged, so the check covers them");
+        using var doubled = encoder.forward(x * 2) - layers[1].bias!;
+        doubled.allclose((output - layers[1].bias!) * 2 - (layers[0].bias!.matmul(layers[1].weight!.T)), atol: 1e-12).Should().BeTrue("the map is affine");
+    }
+
+    [Fact]
     public void Empty_hidden_sizes_are_rejected()
     {
         var act = () => new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [] });
