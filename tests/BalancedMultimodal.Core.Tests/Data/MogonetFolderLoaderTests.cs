@@ -86,30 +86,20 @@ public class MogonetFolderLoaderTests
         act.Should().Throw<InvalidDataException>().WithMessage(expectedMessage);
     }
 
-    [Fact]
-    public void One_based_labels_are_reported_with_the_fix_instead_of_an_empty_class_zero()
+    [Theory]
+    [InlineData("1\n2\n3\n2\n", "3\n1\n",
+        "labels_tr.csv and labels_te.csv hold no sample of class 0 (labels present: 1, 2, 3)*start at 1; subtract 1*0..2.")]
+    [InlineData("0\n3\n3\n0\n", "0\n3\n",
+        "*no sample of class 1, 2 (labels present: 0, 3)*Renumber the labels consecutively from 0.")]
+    public void Labels_that_leave_a_class_index_without_samples_are_reported_with_the_fix(string trainLabels, string testLabels, string expectedMessage)
     {
         using var folder = new TemporaryFolder(Mini);
-        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), "1\n2\n3\n2\n");
-        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), "3\n1\n");
+        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), trainLabels);
+        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), testLabels);
 
         var act = () => MogonetFolderLoader.Load(folder.Path);
 
-        act.Should().Throw<InvalidDataException>()
-            .WithMessage("labels_tr.csv and labels_te.csv hold no sample of class 0 (labels present: 1, 2, 3)*start at 1; subtract 1*0..2.");
-    }
-
-    [Fact]
-    public void A_class_index_without_samples_inside_the_range_is_reported()
-    {
-        using var folder = new TemporaryFolder(Mini);
-        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), "0\n3\n3\n0\n");
-        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), "0\n3\n");
-
-        var act = () => MogonetFolderLoader.Load(folder.Path);
-
-        act.Should().Throw<InvalidDataException>()
-            .WithMessage("*no sample of class 1, 2 (labels present: 0, 3)*Renumber the labels consecutively from 0.");
+        act.Should().Throw<InvalidDataException>().WithMessage(expectedMessage);
     }
 
     [Fact]
