@@ -73,7 +73,7 @@ public sealed class TrainCommand : ICliCommand
 
         Directory.CreateDirectory(outFolder);
         var metricsPath = Path.Combine(outFolder, "metrics.json");
-        File.WriteAllText(metricsPath, MetricsReport.ToJson(result, options.Seed, Path.GetFullPath(data)));
+        File.WriteAllText(metricsPath, MetricsReport.ToJson(result, options, Path.GetFullPath(data)));
         SummaryTable.Write(output, result);
         output.WriteLine($"metrics: {Path.GetFullPath(metricsPath)}");
         if (plots)

@@ -9,8 +9,14 @@ public static class MetricsReport
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Builds the JSON document of one run.</summary>
-    public static string ToJson(PipelineResult r, int seed, string dataFolder)
+    /// <param name="r">The run's result.</param>
+    /// <param name="options">The effective options of the run (defaults, then the config file, then <c>--seed</c>);
+    /// recorded under <c>options</c> in the format <c>--config</c> reads, so the file reproduces the run.</param>
+    /// <param name="dataFolder">The data folder, as a full path.</param>
+    public static string ToJson(PipelineResult r, PipelineOptions options, string dataFolder)
     {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(options);
         var modalities = r.ModalityNames.Select((name, m) => new Dictionary<string, object?>
         {
             ["name"] = name,
@@ -53,7 +59,7 @@ public static class MetricsReport
         var document = new Dictionary<string, object?>
         {
             ["data"] = dataFolder,
-            ["seed"] = seed,
+            ["seed"] = options.Seed,
             ["accuracy"] = r.Accuracy,
             ["macro_f1"] = r.MacroF1,
             ["weighted_f1"] = r.WeightedF1,
@@ -77,6 +83,7 @@ public static class MetricsReport
                 ["isolated_nodes"] = r.Connectivity.IsolatedNodes.Count,
                 ["algebraic_connectivity"] = r.Connectivity.AlgebraicConnectivity,
             },
+            ["options"] = JsonSerializer.SerializeToElement(options, TrainedPipelineFolder.Json),
         };
         return JsonSerializer.Serialize(document, Json);
     }

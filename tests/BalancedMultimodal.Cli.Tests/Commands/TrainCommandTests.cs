@@ -105,6 +105,28 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void Metrics_json_records_the_effective_options_in_the_config_format_so_they_reproduce_the_run()
+    {
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.OutFolder, "metrics.json")));
+        var recorded = metrics.RootElement.GetProperty("options");
+        recorded.GetProperty("CrossFitFolds").GetInt32().Should().Be(2, "the config file's value, not the default");
+        recorded.GetProperty("Training").GetProperty("Assessment").GetProperty("Permutations").GetInt32().Should().Be(19);
+        recorded.GetProperty("MlpEncoder").GetProperty("NegativeSlope").GetDouble().Should().Be(1.0, "the default the config left alone");
+
+        var replay = run.Data.WriteFile("replay.json", recorded.GetRawText());
+        var reloaded = TrainCommand.LoadOptions(replay);
+
+        var asWritten = new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+        };
+        JsonSerializer.Serialize(JsonSerializer.SerializeToElement(reloaded, asWritten)).Should().Be(JsonSerializer.Serialize(recorded),
+            "binding the recorded options as --config gives the same options back");
+    }
+
+    [Fact]
     public void Metrics_json_holds_per_modality_validation_scores_and_final_weights()
     {
         var metrics = Metrics();
