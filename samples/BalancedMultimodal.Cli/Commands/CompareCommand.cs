@@ -155,7 +155,7 @@ public sealed class CompareCommand : ICliCommand
             }
         }
         var report = ClassificationReport.Compute(truth, predicted, cohort.ClassCount);
-        double? auc = cohort.ClassCount == 2 ? RocAuc.Binary(truth, scores) : null;
+        double? auc = cohort.ClassCount == 2 && RocAuc.TryBinary(truth, scores, out var nestedAuc) ? nestedAuc : null;
         return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count);
     }
 
@@ -227,7 +227,7 @@ public sealed class CompareCommand : ICliCommand
         var p = probabilities.to(ScalarType.Float64).cpu();
         var predictions = test.Select(r => (int)p[r].argmax().item<long>()).ToArray();
         var report = ClassificationReport.Compute(labels, predictions, dataset.ClassCount);
-        double? auc = dataset.ClassCount == 2 ? RocAuc.Binary(labels, test.Select(r => p[r, 1].item<double>()).ToArray()) : null;
+        double? auc = dataset.ClassCount == 2 && RocAuc.TryBinary(labels, test.Select(r => p[r, 1].item<double>()).ToArray(), out var testAuc) ? testAuc : null;
         return new Row(variant, seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, seconds, null, null, null, null, null);
     }
 

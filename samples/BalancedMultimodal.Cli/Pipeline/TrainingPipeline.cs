@@ -131,8 +131,8 @@ public sealed class TrainingPipeline
         var validatedLabels = validated.Select(r => dataset.Labels[r]).ToArray();
         double outOfFoldF1 = ClassificationMetrics.MacroF1(validatedLabels, ClassificationMetrics.ArgMax(outOfFoldProbabilities));
         double? outOfFoldAuc = dataset.ClassCount == 2
-            ? RocAuc.Binary(validatedLabels, Enumerable.Range(0, validated.Length).Select(i => outOfFoldProbabilities[i, 1]).ToArray())
-            : null;
+            && RocAuc.TryBinary(validatedLabels, Enumerable.Range(0, validated.Length).Select(i => outOfFoldProbabilities[i, 1]).ToArray(), out var oofAuc)
+            ? oofAuc : null;
         double outOfFoldLogLoss = -Enumerable.Range(0, validated.Length).Average(i => Math.Log(Math.Max(outOfFoldProbabilities[i, validatedLabels[i]], 1e-12)));
         var test = dataset.TestIndices;
         var testLabels = test.Select(r => dataset.Labels[r]).ToArray();
@@ -144,9 +144,10 @@ public sealed class TrainingPipeline
                 testProbabilities[i, c] = values[test[i] * classes + c];
         var predictions = ClassificationMetrics.ArgMax(testProbabilities);
         var report = ClassificationReport.Compute(testLabels, predictions, classes);
+        // Undefined (null, "n/a") when the test rows hold one class only, e.g. a one-sample test split.
         double? auc = classes == 2
-            ? RocAuc.Binary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray())
-            : null;
+            && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
+            ? testAuc : null;
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,

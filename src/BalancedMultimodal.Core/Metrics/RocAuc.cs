@@ -19,6 +19,23 @@ public static class RocAuc
     /// <exception cref="ArgumentException">When lengths differ, a label is not 0/1, only one class is present, or a score is not finite.</exception>
     public static double Binary(IReadOnlyList<int> labels, IReadOnlyList<double> scores)
     {
+        if (TryBinary(labels, scores, out double auc)) return auc;
+        long positives = labels.Count(label => label == 1);
+        throw new ArgumentException($"ROC-AUC is undefined when only one class is present ({positives} positive, {labels.Count - positives} negative samples).", nameof(labels));
+    }
+
+    /// <summary>
+    /// Binary ROC-AUC when it is defined: as <see cref="Binary"/>, but returns false (and <paramref name="auc"/> = NaN)
+    /// instead of throwing when only one class is present, e.g. for a small test split or a one-sample prediction set.
+    /// </summary>
+    /// <param name="labels">n labels, each 0 or 1.</param>
+    /// <param name="scores">n finite scores; larger means more likely class 1.</param>
+    /// <param name="auc">The AUC in [0, 1] when both classes are present; NaN otherwise.</param>
+    /// <returns>True when both classes are present and the AUC was computed.</returns>
+    /// <exception cref="ArgumentException">When lengths differ, a label is not 0/1 or a score is not finite.</exception>
+    public static bool TryBinary(IReadOnlyList<int> labels, IReadOnlyList<double> scores, out double auc)
+    {
+        auc = double.NaN;
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(scores);
         if (labels.Count != scores.Count)
@@ -31,8 +48,7 @@ public static class RocAuc
             positives += labels[i];
         }
         long negatives = labels.Count - positives;
-        if (positives == 0 || negatives == 0)
-            throw new ArgumentException($"ROC-AUC is undefined when only one class is present ({positives} positive, {negatives} negative samples).", nameof(labels));
+        if (positives == 0 || negatives == 0) return false;
 
         var order = Enumerable.Range(0, scores.Count).ToArray();
         Array.Sort(order, (a, b) => scores[a].CompareTo(scores[b]));
@@ -45,7 +61,8 @@ public static class RocAuc
             for (int k = start; k <= end; k++) if (labels[order[k]] == 1) positiveRankSum += averageRank;
             start = end + 1;
         }
-        return (positiveRankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        auc = (positiveRankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
+        return true;
     }
 
     /// <summary>

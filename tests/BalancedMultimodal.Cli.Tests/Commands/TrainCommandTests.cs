@@ -178,6 +178,29 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void A_test_split_of_one_class_is_scored_with_the_auc_reported_as_undefined_instead_of_failing_after_training()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var labels = File.ReadAllLines(Path.Combine(data.Path, "labels_te.csv"));
+        var keep = Enumerable.Range(0, labels.Length).Where(i => double.Parse(labels[i], System.Globalization.CultureInfo.InvariantCulture) == 1).ToArray();
+        foreach (var file in new[] { "labels_te.csv", "1_te.csv", "2_te.csv", "3_te.csv" })
+        {
+            var lines = File.ReadAllLines(Path.Combine(data.Path, file));
+            File.WriteAllLines(Path.Combine(data.Path, file), keep.Select(i => lines[i]));
+        }
+        var outFolder = Path.Combine(data.Path, "out");
+
+        var (code, output, error) = Run("train", "--data", data.Path, "--config", data.WriteFile("tiny.json", TrainRunFixture.TinyConfig), "--out", outFolder);
+
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain($"test ({keep.Length} samples)").And.Contain("AUC n/a");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "metrics.json")));
+        metrics.RootElement.GetProperty("auc").ValueKind.Should().Be(JsonValueKind.Null, "an undefined AUC is null, as for more than two classes");
+        metrics.RootElement.GetProperty("accuracy").GetDouble().Should().BeInRange(0, 1);
+    }
+
+    [Fact]
     public void A_missing_data_folder_gives_a_one_line_error_and_exit_code_2()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-train-data");

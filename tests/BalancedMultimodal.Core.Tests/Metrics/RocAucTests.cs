@@ -62,6 +62,29 @@ public class RocAucTests
     }
 
     [Fact]
+    public void TryBinary_reports_an_undefined_auc_for_a_single_class_and_agrees_with_Binary_otherwise()
+    {
+        RocAuc.TryBinary(new[] { 1, 1, 1 }, new[] { 0.1, 0.2, 0.3 }, out double undefined).Should().BeFalse();
+        double.IsNaN(undefined).Should().BeTrue();
+        RocAuc.TryBinary(new[] { 0 }, new[] { 0.4 }, out _).Should().BeFalse("one sample is one class");
+
+        int[] labels = [0, 0, 1, 1];
+        double[] scores = [0.1, 0.4, 0.35, 0.8];
+        RocAuc.TryBinary(labels, scores, out double auc).Should().BeTrue();
+        auc.Should().Be(0.75).And.Be(RocAuc.Binary(labels, scores));
+    }
+
+    [Fact]
+    public void TryBinary_still_rejects_malformed_input()
+    {
+        var badLabel = () => RocAuc.TryBinary(new[] { 0, 2 }, new[] { 0.1, 0.2 }, out _);
+        var badScore = () => RocAuc.TryBinary(new[] { 0, 1 }, new[] { 0.1, double.NaN }, out _);
+
+        badLabel.Should().Throw<ArgumentException>().WithMessage("Label at position 1 is 2*");
+        badScore.Should().Throw<ArgumentException>().WithMessage("*finite*");
+    }
+
+    [Fact]
     public void A_label_other_than_0_or_1_is_rejected_naming_its_position()
     {
         var act = () => RocAuc.Binary(new[] { 0, 2, 1 }, new[] { 0.1, 0.2, 0.3 });
