@@ -83,6 +83,17 @@ public static class MetricsReport
                 ["isolated_nodes"] = r.Connectivity.IsolatedNodes.Count,
                 ["algebraic_connectivity"] = r.Connectivity.AlgebraicConnectivity,
             },
+            ["encoder_selection"] = r.EncoderSelection is { } selection
+                ? new Dictionary<string, object?>
+                {
+                    ["primary_slope"] = selection.PrimarySlope,
+                    ["primary_out_of_fold_macro_f1"] = selection.PrimaryOutOfFoldMacroF1,
+                    ["alternative_slope"] = selection.AlternativeSlope,
+                    ["alternative_out_of_fold_macro_f1"] = selection.AlternativeOutOfFoldMacroF1,
+                    ["margin"] = selection.Margin,
+                    ["chosen_slope"] = selection.ChosenSlope,
+                }
+                : null,
             ["options"] = JsonSerializer.SerializeToElement(options, TrainedPipelineFolder.Json),
         };
         return JsonSerializer.Serialize(document, Json);

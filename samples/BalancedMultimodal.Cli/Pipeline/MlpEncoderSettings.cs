@@ -22,6 +22,19 @@ public sealed class MlpEncoderSettings
     /// against 0.786 with MOGONET's 0.25, the same AUC; docs/results.md). Set 0.25 for MOGONET's nonlinear encoder.</summary>
     public double NegativeSlope { get; set; } = 1.0;
 
+    /// <summary>
+    /// A second slope to try, or null for none. When set (and different from <see cref="NegativeSlope"/>), the pipeline
+    /// runs twice, once with each slope, and keeps the run whose out-of-fold macro-F1 (validation only) exceeds the
+    /// other's by more than <see cref="SelectionMargin"/>, else the run with <see cref="NegativeSlope"/>. Default 0.25
+    /// (MOGONET's nonlinear encoder): a cohort that needs a nonlinearity gets it, the linear encoder is kept where it is
+    /// as good (docs/pipeline.md, "Why the encoder is linear"). Twice the training time; null runs once.
+    /// </summary>
+    public double? AlternativeNegativeSlope { get; set; } = 0.25;
+
+    /// <summary>How much higher the alternative's out-of-fold macro-F1 must be to replace the primary slope's run,
+    /// in [0, 1). Default 0.01 (about the fold-to-fold noise on ROSMAP), so that the simpler primary encoder wins ties.</summary>
+    public double SelectionMargin { get; set; } = 0.01;
+
     /// <summary>The equivalent Core options (validated by <see cref="MlpEncoderFactory"/>).</summary>
     /// <returns>New options with these values.</returns>
     public MlpEncoderOptions ToOptions() => new() { HiddenSizes = HiddenSizes.ToList(), Dropout = Dropout, NegativeSlope = NegativeSlope };

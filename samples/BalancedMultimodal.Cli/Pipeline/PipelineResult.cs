@@ -33,6 +33,10 @@ public sealed record PipelineResult(
     /// (clamped at 1e-12).</summary>
     public double? OutOfFoldLogLoss { get; init; }
 
+    /// <summary>How the MLP encoder's slope was chosen, when <see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>
+    /// was set; else null.</summary>
+    public EncoderSelection? EncoderSelection { get; init; }
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

@@ -21,6 +21,9 @@ public static class SummaryTable
         if (r.PoolingWeights is { } pooling)
             output.WriteLine("pooling weights of the heads (mean of folds): " + string.Join(", ",
                 new[] { "fused head" }.Concat(r.ModalityNames).Zip(pooling, (name, w) => string.Create(CultureInfo.InvariantCulture, $"{name} {w:F3}"))));
+        if (r.EncoderSelection is { } selection)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"encoder slope: {selection.ChosenSlope} kept (out-of-fold macro-F1 {selection.PrimaryOutOfFoldMacroF1:F4} with slope {selection.PrimarySlope}, {selection.AlternativeOutOfFoldMacroF1:F4} with {selection.AlternativeSlope}; margin {selection.Margin})"));
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));

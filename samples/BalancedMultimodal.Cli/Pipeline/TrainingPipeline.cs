@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
@@ -45,7 +47,7 @@ public sealed class TrainingPipeline
     public bool KeepTrainedModel { get; init; }
 
     /// <summary>
-    /// Folder for phase-1 checkpoints (one file per fold, <c>fold{k}.ckpt</c>), or null for none. A fold whose file exists
+    /// Folder for phase-1 checkpoints (one file per fold, <c>fold{k}.ckpt</c>; with an <see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, one subfolder per slope, <c>slope-{s}</c>), or null for none. A fold whose file exists
     /// resumes after phase 1 from it (same seed and data: the result is identical to an uninterrupted run); otherwise
     /// the fold's checkpoint is written as soon as its phase 1 ends, even if the run is cancelled later.
     /// </summary>
@@ -62,6 +64,9 @@ public sealed class TrainingPipeline
         var clock = Stopwatch.StartNew();
         var o = _options;
         ValidateOptions(o, dataset);
+        if (o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder.AlternativeNegativeSlope is double alternative
+            && alternative != o.MlpEncoder.NegativeSlope)
+            return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         o.Training.Seed = o.Seed;
         o.Training.Assessment.Seed = o.Seed;
@@ -154,6 +159,47 @@ public sealed class TrainingPipeline
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
         { Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss };
     }
+
+    /// <summary>Runs the pipeline once per slope (validation decides, <see cref="EncoderSelection"/>) and returns the
+    /// kept run, its model (if any) built with the kept slope; the other run's model is disposed.</summary>
+    private PipelineResult RunWithSlopeSelection(MultimodalDataset dataset, double alternative, Stopwatch clock,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        double primary = _options.MlpEncoder.NegativeSlope, margin = _options.MlpEncoder.SelectionMargin;
+        PipelineResult RunWith(double slope, string label)
+        {
+            var options = CloneOptions(_options);
+            options.MlpEncoder.NegativeSlope = slope;
+            options.MlpEncoder.AlternativeNegativeSlope = null;
+            _logger.LogInformation("Encoder selection: run with LeakyReLU slope {Slope} ({Label})", slope, label);
+            var pipeline = new TrainingPipeline(options, _logger)
+            {
+                KeepTrainedModel = KeepTrainedModel,
+                CheckpointFolder = CheckpointFolder is null ? null : Path.Combine(CheckpointFolder, string.Create(CultureInfo.InvariantCulture, $"slope-{slope:R}")),
+            };
+            return pipeline.Run(dataset, progress, cancellationToken);
+        }
+
+        var first = RunWith(primary, "primary");
+        PipelineResult second;
+        try { second = RunWith(alternative, "alternative"); }
+        catch { first.Model?.Dispose(); throw; }
+        bool keepAlternative = second.OutOfFoldMacroF1 > first.OutOfFoldMacroF1 + margin;
+        var (kept, dropped) = keepAlternative ? (second, first) : (first, second);
+        dropped.Model?.Dispose();
+        _logger.LogInformation("Encoder selection: out-of-fold macro-F1 {Primary:F4} (slope {PrimarySlope}) vs {Alternative:F4} (slope {AlternativeSlope}), margin {Margin}: kept slope {Kept}",
+            first.OutOfFoldMacroF1, primary, second.OutOfFoldMacroF1, alternative, margin, keepAlternative ? alternative : primary);
+        return kept with
+        {
+            Seconds = clock.Elapsed.TotalSeconds,
+            EncoderSelection = new EncoderSelection(primary, first.OutOfFoldMacroF1, alternative, second.OutOfFoldMacroF1, margin,
+                keepAlternative ? alternative : primary),
+        };
+    }
+
+    private static PipelineOptions CloneOptions(PipelineOptions options) =>
+        JsonSerializer.Deserialize<PipelineOptions>(JsonSerializer.Serialize(options, TrainedPipelineFolder.Json), TrainedPipelineFolder.Json)
+        ?? throw new InvalidOperationException("The pipeline options could not be copied.");
 
     private BalancedTrainingResult FitFold(BalancedTrainer trainer, BalancedTrainingData data, int fold, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -292,7 +338,13 @@ public sealed class TrainingPipeline
         BalancedTrainingOptionsValidator.ThrowIfInvalid(o.Training);
         if (o.UseAutoencoder) AutoencoderOptionsValidator.ThrowIfInvalid(o.Autoencoder);
         if (o.EncoderKind != ModalityEncoderKind.RelationalGcn)
+        {
             MlpEncoderOptionsValidator.ThrowIfInvalid((o.MlpEncoder ?? throw new ArgumentException("MlpEncoder settings are missing.")).ToOptions());
+            if (o.MlpEncoder.AlternativeNegativeSlope is double alternative && !(alternative >= 0 && double.IsFinite(alternative)))
+                throw new ArgumentException($"MlpEncoder.AlternativeNegativeSlope must be finite and non-negative, got {alternative}.");
+            if (!(o.MlpEncoder.SelectionMargin >= 0 && o.MlpEncoder.SelectionMargin < 1))
+                throw new ArgumentException($"MlpEncoder.SelectionMargin must lie in [0, 1), got {o.MlpEncoder.SelectionMargin}.");
+        }
         if (o.EncoderKind != ModalityEncoderKind.Mlp)
         {
             var encoder = o.Encoder ?? throw new ArgumentException("Encoder (relational GCN) settings are missing.");

@@ -35,13 +35,15 @@ public sealed class TrainCheckpointTests : IDisposable
 
         var (code1, _, error1) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", first, "--checkpoint", checkpoints);
         code1.Should().Be(0, error1);
-        Directory.GetFiles(checkpoints).Select(Path.GetFileName).Should().BeEquivalentTo("fold0.ckpt", "fold1.ckpt");
-        var written = File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "fold0.ckpt"));
+        // The default encoder selection trains the pipeline once per slope, each run in its own subfolder.
+        Directory.GetFiles(checkpoints, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(checkpoints, f).Replace('\\', '/'))
+            .Should().BeEquivalentTo("slope-1/fold0.ckpt", "slope-1/fold1.ckpt", "slope-0.25/fold0.ckpt", "slope-0.25/fold1.ckpt");
+        var written = File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "slope-1", "fold0.ckpt"));
 
         var (code2, _, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", second, "--checkpoint", checkpoints);
         code2.Should().Be(0, error2);
 
-        File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "fold0.ckpt")).Should().Be(written, "the second run reads the checkpoint instead of rewriting it");
+        File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "slope-1", "fold0.ckpt")).Should().Be(written, "the second run reads the checkpoint instead of rewriting it");
         foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc", "out_of_fold_macro_f1" })
             Metrics(second).GetProperty(key).GetDouble().Should().Be(Metrics(first).GetProperty(key).GetDouble(), key);
     }

@@ -41,6 +41,9 @@ public class TrainingPipelineOptionTests
         options.EncoderKind.Should().Be(ModalityEncoderKind.Mlp);
         options.MlpEncoder.HiddenSizes.Should().Equal(32);
         options.MlpEncoder.Dropout.Should().Be(0.2);
+        options.MlpEncoder.NegativeSlope.Should().Be(1.0, "linear encoders (twelfth session)");
+        options.MlpEncoder.AlternativeNegativeSlope.Should().Be(0.25, "MOGONET's slope, kept when validation prefers it");
+        options.MlpEncoder.SelectionMargin.Should().Be(0.01);
         options.CrossFitFolds.Should().Be(5);
         options.CrossFitRepeats.Should().Be(2);
         options.Training.Prediction.Should().Be(PredictionSource.AllHeadsValidationWeighted);
