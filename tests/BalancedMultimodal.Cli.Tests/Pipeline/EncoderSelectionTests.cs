@@ -10,19 +10,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 public class EncoderSelectionTests
 {
     /// <summary>120 samples, two weakly informative modalities, so that validation scores are below 1 and differ.</summary>
-    private static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
-    {
-        SampleCount = 120,
-        ClassProportions = [0.5, 0.5],
-        Modalities =
-        [
-            new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = 4, SignalStrength = 0.45 },
-            new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = 3, SignalStrength = 0.35 },
-        ],
-        ValidationFraction = 0.0,
-        TestFraction = 0.3,
-        Seed = 9,
-    }).Generate();
+    private static MultimodalDataset Data() => TrainingPipelineOptionTests.Data(120, a: (4, 0.45), b: (3, 0.35), seed: 9);
 
     private static PipelineOptions Options(double slope = 1.0, double? alternative = null, double margin = 0.01)
     {

@@ -10,20 +10,22 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 /// <summary>The pipeline defaults, and the encoder kind and repeated cross-fitting options of <see cref="TrainingPipeline"/> on a tiny separable set.</summary>
 public class TrainingPipelineOptionTests
 {
-    /// <summary>90 samples, two small separable modalities, 30 % test rows (also used by <see cref="FittedScalingTests"/>).</summary>
-    internal static MultimodalDataset Data() => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
-    {
-        SampleCount = 90,
-        ClassProportions = [0.5, 0.5],
-        Modalities =
-        [
-            new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = 6, SignalStrength = 1.5 },
-            new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = 5, SignalStrength = 1.0 },
-        ],
-        ValidationFraction = 0.0,
-        TestFraction = 0.3,
-        Seed = 4,
-    }).Generate();
+    /// <summary>By default 90 samples, two small separable modalities (12 and 10 features), 30 % test rows (also used by
+    /// <see cref="FittedScalingTests"/> and, with weaker signals, by <see cref="EncoderSelectionTests"/>).</summary>
+    internal static MultimodalDataset Data(int sampleCount = 90, (int Informative, double Signal) a = default, (int Informative, double Signal) b = default, int seed = 4) =>
+        new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+        {
+            SampleCount = sampleCount,
+            ClassProportions = [0.5, 0.5],
+            Modalities =
+            [
+                new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = a == default ? 6 : a.Informative, SignalStrength = a == default ? 1.5 : a.Signal },
+                new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = b == default ? 5 : b.Informative, SignalStrength = b == default ? 1.0 : b.Signal },
+            ],
+            ValidationFraction = 0.0,
+            TestFraction = 0.3,
+            Seed = seed,
+        }).Generate();
 
     private static PipelineOptions Options()
     {
