@@ -99,14 +99,15 @@ public sealed class CompareCommand : ICliCommand
                     var nested = NestedValidation(dataset, options, outerFolds, seed);
                     rows.Add(nested with { Variant = variant + " (nested validation)" });
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s)"));
+                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s){(nested.ChosenEncoderSlopes is { } kept ? " [encoder slopes " + string.Join(", ", kept.Select(k => k.ToString(CultureInfo.InvariantCulture))) + "]" : "")}"));
                     continue;
                 }
                 var result = new TrainingPipeline(options).Run(dataset);
                 rows.Add(new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
-                    result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores));
+                    result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores)
+                { ChosenEncoderSlopes = result.EncoderSelection is { } selection ? [selection.ChosenSlope] : null });
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s)"));
+                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(result.EncoderSelection)}"));
             }
         }
 
@@ -144,9 +145,11 @@ public sealed class CompareCommand : ICliCommand
         var truth = new List<int>();
         var predicted = new List<int>();
         var scores = new List<double>();
+        var slopes = new List<double>();
         foreach (var fold in StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all))
         {
             var result = new TrainingPipeline(options).Run(cohort.WithSplits(fold.Train, [], fold.Test));
+            if (result.EncoderSelection is { } selection) slopes.Add(selection.ChosenSlope);
             for (int k = 0; k < result.TestRows.Count; k++)
             {
                 truth.Add(result.TestLabels[k]);
@@ -156,8 +159,12 @@ public sealed class CompareCommand : ICliCommand
         }
         var report = ClassificationReport.Compute(truth, predicted, cohort.ClassCount);
         double? auc = cohort.ClassCount == 2 && RocAuc.TryBinary(truth, scores, out var nestedAuc) ? nestedAuc : null;
-        return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count);
+        return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count)
+        { ChosenEncoderSlopes = slopes.Count > 0 ? slopes : null };
     }
+
+    private static string SlopeNote(EncoderSelection? selection) =>
+        selection is null ? "" : string.Create(CultureInfo.InvariantCulture, $" [encoder slope {selection.ChosenSlope}]");
 
     private static IEnumerable<Row> Baselines(MultimodalDataset dataset, int seed)
     {
@@ -295,5 +302,10 @@ public sealed class CompareCommand : ICliCommand
         IReadOnlyList<double>? Pretraining,
         IReadOnlyList<double>? Distilled,
         IReadOnlyList<double>? Final,
-        int? ScoredRows = null);
+        int? ScoredRows = null)
+    {
+        /// <summary>The MLP-encoder slope(s) the encoder selection kept (one per pipeline run: one for a pipeline row, one per
+        /// outer fold for a nested row), or null when no selection ran.</summary>
+        public IReadOnlyList<double>? ChosenEncoderSlopes { get; init; }
+    }
 }

@@ -87,5 +87,7 @@ public sealed class CompareCommandTests
             "every labelled row is scored once by the outer fold that held it out, and no test row is");
         double correct = row.GetProperty("Accuracy").GetDouble() * SyntheticMogonetFolder.TrainCount;
         correct.Should().BeApproximately(Math.Round(correct), 1e-9);
+        row.GetProperty("ChosenEncoderSlopes").EnumerateArray().Select(s => s.GetDouble()).Should()
+            .HaveCount(3, "the default encoder selection ran once per outer fold").And.OnlyContain(s => s == 1.0 || s == 0.25);
     }
 }
