@@ -99,15 +99,16 @@ public sealed class CompareCommand : ICliCommand
                     var nested = NestedValidation(dataset, options, outerFolds, seed);
                     rows.Add(nested with { Variant = variant + " (nested validation)" });
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s){(nested.ChosenEncoderSlopes is { } kept ? " [encoder slopes " + string.Join(", ", kept.Select(k => k.ToString(CultureInfo.InvariantCulture))) + "]" : "")}"));
+                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s){SlopeNote(nested.ChosenEncoderSlopes)}"));
                     continue;
                 }
                 var result = new TrainingPipeline(options).Run(dataset);
-                rows.Add(new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
+                var row = new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
                     result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores)
-                { ChosenEncoderSlopes = result.EncoderSelection is { } selection ? [selection.ChosenSlope] : null });
+                { ChosenEncoderSlopes = result.EncoderSelection is { } selection ? [selection.ChosenSlope] : null };
+                rows.Add(row);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(result.EncoderSelection)}"));
+                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
             }
         }
 
@@ -163,8 +164,8 @@ public sealed class CompareCommand : ICliCommand
         { ChosenEncoderSlopes = slopes.Count > 0 ? slopes : null };
     }
 
-    private static string SlopeNote(EncoderSelection? selection) =>
-        selection is null ? "" : string.Create(CultureInfo.InvariantCulture, $" [encoder slope {selection.ChosenSlope}]");
+    private static string SlopeNote(IReadOnlyList<double>? keptSlopes) =>
+        keptSlopes is null ? "" : " [encoder slope(s) kept: " + string.Join(", ", keptSlopes.Select(k => k.ToString(CultureInfo.InvariantCulture))) + "]";
 
     private static IEnumerable<Row> Baselines(MultimodalDataset dataset, int seed)
     {

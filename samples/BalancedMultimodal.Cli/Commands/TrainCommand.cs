@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Cli.Plotting;
 using BalancedMultimodal.Core.Data;
@@ -129,6 +130,8 @@ public sealed class TrainCommand : ICliCommand
             var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configFile), optional: false).Build();
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
             ReplaceArrays(options, configuration);
+            using var json = JsonDocument.Parse(File.ReadAllText(configFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            ApplyNulls(options, json.RootElement);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
         {
@@ -142,6 +145,24 @@ public sealed class TrainCommand : ICliCommand
     /// gives [32, 16]); every array property the file sets is therefore re-bound here so that the file's list replaces
     /// the default, recursively through nested option objects.
     /// </summary>
+    /// <summary>The binder skips JSON nulls, so a file could not switch off an option whose default is set (e.g.
+    /// <c>"MlpEncoder": {"AlternativeNegativeSlope": null}</c>); this sets every nullable property the file sets to null.</summary>
+    private static void ApplyNulls(object target, JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object) return;
+        foreach (var member in element.EnumerateObject())
+        {
+            var property = target.GetType().GetProperty(member.Name,
+                System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            if (property is null || !property.CanRead || property.GetIndexParameters().Length > 0) continue;
+            bool nullable = !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null;
+            if (member.Value.ValueKind == JsonValueKind.Null && nullable && property.CanWrite)
+                property.SetValue(target, null);
+            else if (member.Value.ValueKind == JsonValueKind.Object && property.GetValue(target) is { } nested)
+                ApplyNulls(nested, member.Value);
+        }
+    }
+
     private static void ReplaceArrays(object target, IConfiguration section)
     {
         foreach (var property in target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))

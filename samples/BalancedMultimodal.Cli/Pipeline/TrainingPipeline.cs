@@ -47,9 +47,11 @@ public sealed class TrainingPipeline
     public bool KeepTrainedModel { get; init; }
 
     /// <summary>
-    /// Folder for phase-1 checkpoints (one file per fold, <c>fold{k}.ckpt</c>; with an <see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, one subfolder per slope, <c>slope-{s}</c>), or null for none. A fold whose file exists
-    /// resumes after phase 1 from it (same seed and data: the result is identical to an uninterrupted run); otherwise
-    /// the fold's checkpoint is written as soon as its phase 1 ends, even if the run is cancelled later.
+    /// Folder for phase-1 checkpoints (one file per fold, <c>fold{k}.ckpt</c>; with an
+    /// <see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, one subfolder per slope, <c>slope-{s}</c>), or null for
+    /// none. A fold whose file exists resumes after phase 1 from it (same seed and data: the result is identical to an
+    /// uninterrupted run); otherwise the fold's checkpoint is written as soon as its phase 1 ends, even if the run is
+    /// cancelled later.
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
@@ -185,15 +187,14 @@ public sealed class TrainingPipeline
         try { second = RunWith(alternative, "alternative"); }
         catch { first.Model?.Dispose(); throw; }
         bool keepAlternative = second.OutOfFoldMacroF1 > first.OutOfFoldMacroF1 + margin;
-        var (kept, dropped) = keepAlternative ? (second, first) : (first, second);
+        var (kept, dropped, keptSlope) = keepAlternative ? (second, first, alternative) : (first, second, primary);
         dropped.Model?.Dispose();
         _logger.LogInformation("Encoder selection: out-of-fold macro-F1 {Primary:F4} (slope {PrimarySlope}) vs {Alternative:F4} (slope {AlternativeSlope}), margin {Margin}: kept slope {Kept}",
-            first.OutOfFoldMacroF1, primary, second.OutOfFoldMacroF1, alternative, margin, keepAlternative ? alternative : primary);
+            first.OutOfFoldMacroF1, primary, second.OutOfFoldMacroF1, alternative, margin, keptSlope);
         return kept with
         {
             Seconds = clock.Elapsed.TotalSeconds,
-            EncoderSelection = new EncoderSelection(primary, first.OutOfFoldMacroF1, alternative, second.OutOfFoldMacroF1, margin,
-                keepAlternative ? alternative : primary),
+            EncoderSelection = new EncoderSelection(primary, first.OutOfFoldMacroF1, alternative, second.OutOfFoldMacroF1, margin, keptSlope),
         };
     }
 

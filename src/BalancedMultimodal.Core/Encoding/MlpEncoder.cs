@@ -11,7 +11,8 @@ namespace BalancedMultimodal.Core.Encoding;
 /// </summary>
 /// <remarks>Used for early-fusion and per-modality baselines, and as the non-graph encoder of the balanced
 /// schedule. A slope of 1 makes the activation the identity, so the encoder is linear (a rank-limited linear map
-/// when a hidden width is below d_in); the activation is then skipped, with the same values. Layers are TorchSharp <c>Linear</c> modules (Kaiming-uniform initialisation, as PyTorch).</remarks>
+/// when a hidden width is below d_in); the activation is then skipped, with the same values. Layers are TorchSharp
+/// <c>Linear</c> modules (Kaiming-uniform initialisation, as PyTorch).</remarks>
 public sealed class MlpEncoder : ModalityEncoder
 {
     private readonly ModuleList<Linear> layers;

@@ -127,6 +127,18 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void A_config_null_switches_off_an_option_whose_default_is_set()
+    {
+        var off = TrainCommand.LoadOptions(run.Data.WriteFile("no-selection.json", """{ "MlpEncoder": { "AlternativeNegativeSlope": null } }"""));
+        var untouched = TrainCommand.LoadOptions(run.Data.WriteFile("other.json", """{ "MlpEncoder": { "Dropout": 0.3 } }"""));
+
+        off.MlpEncoder.AlternativeNegativeSlope.Should().BeNull("the binder alone would skip the JSON null and keep 0.25");
+        off.MlpEncoder.NegativeSlope.Should().Be(1.0);
+        untouched.MlpEncoder.AlternativeNegativeSlope.Should().Be(0.25);
+        untouched.MlpEncoder.Dropout.Should().Be(0.3);
+    }
+
+    [Fact]
     public void Metrics_json_holds_per_modality_validation_scores_and_final_weights()
     {
         var metrics = Metrics();
