@@ -142,13 +142,9 @@ public class CustomTrainingLoopExampleTests
     [Fact]
     public void The_guide_shows_exactly_the_code_this_test_runs()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "BalancedMultimodal.sln"))) root = root.Parent;
-        root.Should().NotBeNull("the tests run inside the repository");
-        var source = File.ReadAllLines(Path.Combine(root!.FullName, "tests", "BalancedMultimodal.Cli.Tests", "Documentation", "CustomTrainingLoopExampleTests.cs"));
-        int start = Array.FindIndex(source, l => l.Trim() == StartMarker), end = Array.FindIndex(source, l => l.Trim() == EndMarker);
-        var example = source[(start + 1)..end].Where(l => !l.Contains("Checkpoint(epoch)", StringComparison.Ordinal)).Select(l => l.Length >= 8 ? l[8..] : l.Trim()).ToArray();
-        var guide = File.ReadAllText(Path.Combine(root.FullName, "docs", "getting-started.md")).Replace("\r\n", "\n");
+        var example = DocumentationSources.ExampleLines("CustomTrainingLoopExampleTests.cs", StartMarker, EndMarker)
+            .Where(l => !l.Contains("Checkpoint(epoch)", StringComparison.Ordinal)).ToArray();
+        var guide = DocumentationSources.Read("getting-started.md");
 
         example.Should().HaveCountGreaterThan(50);
         guide.Should().Contain(string.Join("\n", example), "docs/getting-started.md must show the example verbatim (less the test's checkpoint line)");

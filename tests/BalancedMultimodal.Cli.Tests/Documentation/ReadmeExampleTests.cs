@@ -41,4 +41,15 @@ public class ReadmeExampleTests
         accuracy.Should().BeGreaterThan(0.7, "the example trains a real model, well above chance (0.52)");
         result.Plan.Should().NotBeNull();
     }
+
+    [Fact]
+    public void The_readme_shows_exactly_the_code_this_test_runs()
+    {
+        var example = DocumentationSources.ExampleLines("ReadmeExampleTests.cs", "// --- README.md example ---", "// --- end of the example ---");
+        var readme = DocumentationSources.Read("README.md");
+
+        example.Should().HaveCountGreaterThan(10);
+        readme.Should().Contain(string.Join("\n", example).Replace("Load(folder)", "Load(\"ROSMAP\")"),
+            "README.md must show the example verbatim (with the data folder written as \"ROSMAP\")");
+    }
 }

@@ -1,22 +1,13 @@
 namespace BalancedMultimodal.Core.Tests.Data;
 
-/// <summary>Locations of test data: the copied fixtures and the repository's bundled ROSMAP folder.</summary>
+/// <summary>Locations of test data: the copied fixtures and the linked bundled ROSMAP folder.</summary>
 internal static class TestData
 {
     public static string Fixture(params string[] parts) =>
         Path.Combine(new[] { AppContext.BaseDirectory, "Fixtures", "Data" }.Concat(parts).ToArray());
 
-    /// <summary>samples/data/ROSMAP of this repository (found by walking up to BalancedMultimodal.sln), so the 5 MB set is not duplicated.</summary>
-    public static string RosmapFolder
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "BalancedMultimodal.sln")))
-                    return Path.Combine(dir.FullName, "samples", "data", "ROSMAP");
-            throw new DirectoryNotFoundException("BalancedMultimodal.sln not found above the test output folder.");
-        }
-    }
+    /// <summary>The repository's samples/data/ROSMAP, linked into the test output by the project file (not duplicated).</summary>
+    public static string RosmapFolder => Fixture("ROSMAP");
 }
 
 /// <summary>A temporary copy of a fixture folder in which single files can be replaced; deleted on dispose.</summary>

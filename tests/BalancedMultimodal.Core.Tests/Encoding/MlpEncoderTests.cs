@@ -37,6 +37,14 @@ public class MlpEncoderTests
         using var encoder = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [4, 2], Dropout = 0, NegativeSlope = 1 }, dtype: ScalarType.Float64);
         var x = tensor(new double[] { 1, -2, 0.5, 0, 1, -1, -3, -0.5, 2 }, 3, 3);
         var layers = encoder.children().First().children().Cast<TorchSharp.Modules.Linear>().ToArray();
+        using (no_grad())
+        {
+            // Fixed weights (not the generator's draw) so that some pre-activations are negative in every test order.
+            layers[0].weight!.copy_(tensor(new double[] { 1, 0, -1, 0.5, 2, 0, -1, -1, 1, 0, 0.5, 3 }, 4, 3));
+            layers[0].bias!.copy_(tensor(new double[] { 0.1, -0.2, 0.3, -0.4 }));
+            layers[1].weight!.copy_(tensor(new double[] { 1, -1, 0.5, 2, -0.5, 1, 1, -2 }, 2, 4));
+            layers[1].bias!.copy_(tensor(new double[] { -0.3, 0.2 }));
+        }
         var expected = (x.matmul(layers[0].weight!.T) + layers[0].bias!).matmul(layers[1].weight!.T) + layers[1].bias!;
 
         var output = encoder.forward(x);

@@ -32,7 +32,8 @@ public class BalancedTrainerTests
         result.Plan.Should().NotBeNull();
         result.Plan!["strong"].IsStrong.Should().BeTrue();
         result.Plan["noise"].GateOpen.Should().BeFalse();
-        if (result.Plan["weak"].GateOpen) result.Plan.TeacherOf("weak").Should().Be("strong");
+        result.Plan["weak"].GateOpen.Should().BeTrue("the weak modality shares information with the strong one");
+        result.Plan.TeacherOf("weak").Should().Be("strong");
     }
 
     [Fact]
