@@ -7,8 +7,9 @@ namespace BalancedMultimodal.Core.Metrics;
 /// <remarks>
 /// Computed through the equivalent Mann-Whitney statistic with average ranks for ties:
 /// AUC = (R_+ - n_+ (n_+ + 1) / 2) / (n_+ n_-), where R_+ is the sum of the (tie-averaged, 1-based) ranks of the
-/// positive samples' scores; equivalently the probability that a random positive outranks a random negative, ties 1/2.
-/// Cost O(n log n).
+/// positive samples' scores; equivalently the probability that a random positive outranks a random negative, ties 1/2
+/// (Hanley and McNeil, "The meaning and use of the area under a receiver operating characteristic (ROC) curve",
+/// Radiology 143, 1982). Cost O(n log n).
 /// </remarks>
 public static class RocAuc
 {

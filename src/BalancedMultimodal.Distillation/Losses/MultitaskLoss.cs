@@ -10,7 +10,9 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// L = CE(z_fused, y) + sum_m w_m CE(z_m, y) + sum_s L_distill,s
 /// </code>
 /// over the labelled rows, with the per-modality weights w_m from an <see cref="IModalityLossWeighter"/> and optional
-/// distillation totals (each from <see cref="DistillationLoss.Compute"/>, already weighted by its a1..a3).
+/// distillation totals (each from <see cref="DistillationLoss.Compute"/>, already weighted by its a1..a3). Build those
+/// distillation losses with <see cref="DistillationLossOptions.CrossEntropyWeight"/> = 0 (as <c>BalancedTrainer</c> does in
+/// phase 2): the sum above already holds each student's CE(z_m, y), which a1 &gt; 0 would count a second time.
 /// </summary>
 public sealed class MultitaskLoss
 {

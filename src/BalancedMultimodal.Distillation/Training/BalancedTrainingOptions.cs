@@ -39,8 +39,9 @@ public sealed class BalancedTrainingOptions
 
     /// <summary>
     /// Which outputs make the final class probabilities, scored on validation (phase-2 checkpoint and early stopping)
-    /// and returned as <see cref="BalancedTrainingResult.PredictedProbabilities"/>: the fused head alone, or the
-    /// arithmetic or geometric mean of the fused head and every modality head (<see cref="PredictionCombiner"/>). Default
+    /// and returned as <see cref="BalancedTrainingResult.PredictedProbabilities"/>: the fused head alone, or the fused
+    /// head pooled with every modality head (arithmetic mean, geometric mean, or log-linear with validation-gain weights,
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/>; <see cref="PredictionCombiner"/>). Default
     /// <see cref="PredictionSource.FusedHead"/>.
     /// </summary>
     public PredictionSource Prediction { get; set; } = PredictionSource.FusedHead;

@@ -97,8 +97,9 @@ public class CustomTrainingLoopExampleTests
         // Phase 2: joint multitask training, distillation into the students, performance-gated modality weights.
         var weighter = new PerformanceGatedWeighter(modalities, new PerformanceGatedWeighterOptions { ChanceLevel = 1.0 / classes });
         var multitask = new MultitaskLoss(weighter);
-        var distillation = plan.Students.ToDictionary(s => s.Index, s => new DistillationLoss(
-            gcns[s.Index].EmbeddingSize, gcns[s.TeacherIndex!.Value].EmbeddingSize, new DistillationLossOptions(), device, dtype));
+        // CrossEntropyWeight = 0: the multitask loss already holds every modality's cross-entropy (w_m CE(z_m, y)).
+        var distillation = plan.Students.ToDictionary(s => s.Index, s => new DistillationLoss(gcns[s.Index].EmbeddingSize,
+            gcns[s.TeacherIndex!.Value].EmbeddingSize, new DistillationLossOptions { CrossEntropyWeight = 0 }, device, dtype));
         using var jointAdam = new ExplicitScalarAdam(gcns.SelectMany(g => g.parameters()).Concat(fusedHead.parameters())
             .Concat(distillation.Values.SelectMany(d => d.parameters())), learningRate: 1e-3, weightDecay: 1e-3);
         for (int epoch = 0; epoch < 100; epoch++)
