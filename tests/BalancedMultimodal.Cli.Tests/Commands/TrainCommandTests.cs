@@ -215,7 +215,7 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     [Fact]
     public void A_missing_data_folder_gives_a_one_line_error_and_exit_code_2()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-train-data");
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-train-data-" + Guid.NewGuid().ToString("N"));
 
         var (code, _, error) = Run("train", "--data", missing);
 
