@@ -33,7 +33,10 @@ public sealed class BenchCommandTests
         foreach (var row in rows)
         {
             var cells = row.Split('|', StringSplitOptions.TrimEntries);
-            double.Parse(cells[2], CultureInfo.InvariantCulture).Should().BePositive();
+            // A measured time: only a finite, non-negative value is asserted (no wall-clock expectations).
+            double ms = double.Parse(cells[2], CultureInfo.InvariantCulture);
+            double.IsFinite(ms).Should().BeTrue(row);
+            ms.Should().BeGreaterThanOrEqualTo(0, row);
             double kept = double.Parse(cells[4], CultureInfo.InvariantCulture);
             kept.Should().BeApproximately(0.7, 5 * Math.Sqrt(0.21 / 5000), row);
         }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Core.Data;
 using FluentAssertions;
 using Xunit;
 
@@ -41,31 +43,69 @@ public sealed class CompareCommandTests
     public void Resplit_draws_a_new_stratified_split_of_all_rows_for_every_seed()
     {
         using var data = new SyntheticMogonetFolder();
-        var fixedOut = Path.Combine(data.Path, "fixed");
         var resplitOut = Path.Combine(data.Path, "resplit");
 
-        var (fixedCode, _, fixedError) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0,1",
-            "--variants", "baselines", "--out", fixedOut);
         var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0,1",
             "--variants", "baselines", "--resplit", "--out", resplitOut);
 
-        fixedCode.Should().Be(0, fixedError);
         code.Should().Be(0, error);
         // 60 rows, 30 per class, test fraction 18 / 60: 9 test rows of each class, whatever the seed.
         output.Should().Contain($"seed 0: random split, {SyntheticMogonetFolder.TrainCount} training and {SyntheticMogonetFolder.TestCount} test rows")
             .And.Contain($"seed 1: random split, {SyntheticMogonetFolder.TrainCount} training and {SyntheticMogonetFolder.TestCount} test rows");
-        // Logistic regression has no randomness: on the data's own split both seeds score the same; on a new split per
-        // seed they are scored on different test rows.
-        LateFusionScores(fixedOut).Distinct().Should().ContainSingle();
-        LateFusionScores(resplitOut).Distinct().Should().HaveCount(2);
+
+        // --resplit documents its split as StratifiedSplitter.SplitDataset over all rows, no validation part, the data's
+        // test fraction and the run's seed. Those splits are stratified, new, and differ between the seeds ...
+        var dataset = MogonetFolderLoader.Load(data.Path);
+        double testFraction = (double)SyntheticMogonetFolder.TestCount / dataset.SampleCount;
+        var splits = new[] { 0, 1 }.Select(seed => StratifiedSplitter.SplitDataset(dataset, 0, testFraction, seed)).ToArray();
+        foreach (var split in splits)
+        {
+            split.ValidationIndices.Should().BeEmpty();
+            split.TrainIndices.Concat(split.TestIndices).Should().BeEquivalentTo(Enumerable.Range(0, dataset.SampleCount), "the split partitions all rows");
+            split.TestIndices.Count(r => dataset.Labels[r] == 0).Should().Be(9);
+            split.TestIndices.Count(r => dataset.Labels[r] == 1).Should().Be(9);
+            split.TestIndices.Should().NotEqual(dataset.TestIndices, "a random split, not the data's own");
+        }
+        splits[0].TestIndices.Should().NotEqual(splits[1].TestIndices);
+
+        // ... and they are the splits the command scored: the same folder rewritten with each seed's split as its own
+        // train/test files gives, without --resplit, the same logistic-regression rows (no randomness in them; both
+        // runs see the training and test rows in ascending order, so the scores agree exactly).
+        var resplitRows = LogisticRegressionScores(resplitOut);
+        for (int seed = 0; seed < 2; seed++)
+        {
+            var folder = Path.Combine(data.Path, $"as-split-{seed}");
+            WriteWithSplit(data.Path, folder, splits[seed].TrainIndices, splits[seed].TestIndices);
+            var reference = Path.Combine(data.Path, $"reference-{seed}");
+            var (referenceCode, _, referenceError) = CliRunner.Run(new CompareCommand(), "compare", "--data", folder,
+                "--seeds", seed.ToString(CultureInfo.InvariantCulture), "--variants", "baselines", "--out", reference);
+
+            referenceCode.Should().Be(0, referenceError);
+            resplitRows.Where(r => r.Seed == seed).Should().Equal(LogisticRegressionScores(reference), $"seed {seed}");
+        }
     }
 
-    private static IEnumerable<(double Accuracy, double Auc)> LateFusionScores(string outFolder)
+    /// <summary>Copies the MOGONET folder <paramref name="source"/> (rows: training file then test file) to
+    /// <paramref name="target"/> with the given rows, in the given order, as its training and test files.</summary>
+    private static void WriteWithSplit(string source, string target, IReadOnlyList<int> trainRows, IReadOnlyList<int> testRows)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var stem in new[] { "labels", "1", "2", "3" })
+        {
+            var rows = File.ReadAllLines(Path.Combine(source, $"{stem}_tr.csv")).Concat(File.ReadAllLines(Path.Combine(source, $"{stem}_te.csv")))
+                .Where(l => l.Length > 0).ToArray();
+            File.WriteAllLines(Path.Combine(target, $"{stem}_tr.csv"), trainRows.Select(r => rows[r]));
+            File.WriteAllLines(Path.Combine(target, $"{stem}_te.csv"), testRows.Select(r => rows[r]));
+        }
+    }
+
+    private static (string Variant, int Seed, double Accuracy, double MacroF1, double Auc)[] LogisticRegressionScores(string outFolder)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "compare.json")));
         return json.RootElement.EnumerateArray()
-            .Where(r => r.GetProperty("Variant").GetString() == "LR late fusion")
-            .Select(r => (r.GetProperty("Accuracy").GetDouble(), r.GetProperty("Auc").GetDouble()))
+            .Where(r => r.GetProperty("Variant").GetString()!.StartsWith("LR ", StringComparison.Ordinal))
+            .Select(r => (r.GetProperty("Variant").GetString()!, r.GetProperty("Seed").GetInt32(), r.GetProperty("Accuracy").GetDouble(),
+                r.GetProperty("MacroF1").GetDouble(), r.GetProperty("Auc").GetDouble()))
             .ToArray();
     }
 

@@ -68,7 +68,7 @@ public class InfoCommandTests
     [Fact]
     public void A_missing_data_folder_gives_a_one_line_error_and_exit_code_2()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-data");
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-data-" + Guid.NewGuid().ToString("N"));
 
         var (code, _, error) = Run("info", "--data", missing);
 

@@ -38,12 +38,17 @@ public sealed class TrainCheckpointTests : IDisposable
         // The default encoder selection trains the pipeline once per slope, each run in its own subfolder.
         Directory.GetFiles(checkpoints, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(checkpoints, f).Replace('\\', '/'))
             .Should().BeEquivalentTo("slope-1/fold0.ckpt", "slope-1/fold1.ckpt", "slope-0.25/fold0.ckpt", "slope-0.25/fold1.ckpt");
-        var written = File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "slope-1", "fold0.ckpt"));
+        // A stamp no rewrite can produce, so coarse file-system timestamps cannot hide a rewrite within the test.
+        var stamp = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var files = Directory.GetFiles(checkpoints, "*", SearchOption.AllDirectories);
+        foreach (var file in files)
+            File.SetLastWriteTimeUtc(file, stamp);
 
         var (code2, _, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", second, "--checkpoint", checkpoints);
         code2.Should().Be(0, error2);
 
-        File.GetLastWriteTimeUtc(Path.Combine(checkpoints, "slope-1", "fold0.ckpt")).Should().Be(written, "the second run reads the checkpoint instead of rewriting it");
+        foreach (var file in files)
+            File.GetLastWriteTimeUtc(file).Should().Be(stamp, $"the second run reads {Path.GetRelativePath(checkpoints, file)} instead of rewriting it");
         foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc", "out_of_fold_macro_f1" })
             Metrics(second).GetProperty(key).GetDouble().Should().Be(Metrics(first).GetProperty(key).GetDouble(), key);
     }

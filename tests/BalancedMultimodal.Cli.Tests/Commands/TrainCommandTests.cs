@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using BalancedMultimodal.Cli.Commands;
 using BalancedMultimodal.Cli.Plotting;
 using BalancedMultimodal.Cli.Tests.Plotting;
@@ -72,15 +74,57 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         run.Output.Should().Contain("60 samples, 3 modalities, 2 classes").And.Contain("test (18 samples): accuracy");
     }
 
+    /// <summary>The values of the printed "test (n samples): accuracy ... (s s)" line.</summary>
+    private static (int Samples, string Accuracy, string MacroF1, string WeightedF1, string Auc, string Seconds) SummaryLine(string output)
+    {
+        var match = Regex.Match(output,
+            @"^test \((\d+) samples\): accuracy (\S+)  macro-F1 (\S+)  weighted-F1 (\S+)  AUC (\S+)  \((\S+) s\)$", RegexOptions.Multiline);
+        match.Success.Should().BeTrue("the summary ends with the test line:\n" + output);
+        var g = match.Groups;
+        return (int.Parse(g[1].Value, CultureInfo.InvariantCulture), g[2].Value, g[3].Value, g[4].Value, g[5].Value, g[6].Value);
+    }
+
+    private static string F4(JsonElement metrics, string key) => metrics.GetProperty(key).GetDouble().ToString("F4", CultureInfo.InvariantCulture);
+
     [Fact]
     public void Metrics_json_holds_the_test_scores_and_the_run_time()
     {
         var metrics = Metrics();
+        int testRows = metrics.GetProperty("test_samples").GetInt32();
+        double accuracy = metrics.GetProperty("accuracy").GetDouble();
+        double macroF1 = metrics.GetProperty("macro_f1").GetDouble();
 
-        foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc" })
-            metrics.GetProperty(key).GetDouble().Should().BeInRange(0, 1, key);
-        metrics.GetProperty("seconds").GetDouble().Should().BeGreaterThan(0);
-        metrics.GetProperty("test_samples").GetInt32().Should().Be(SyntheticMogonetFolder.TestCount);
+        testRows.Should().Be(SyntheticMogonetFolder.TestCount);
+        double correct = accuracy * testRows;
+        correct.Should().BeApproximately(Math.Round(correct), 1e-9, "the accuracy is a count of correct test rows over 18");
+        // The 18 test rows hold 9 of each class: with equal supports the support-weighted F1 is the plain mean.
+        metrics.GetProperty("weighted_f1").GetDouble().Should().BeApproximately(macroF1, 1e-12);
+        // Floors calibrated on this seeded data: modality 1's class shift (1.5 on three features, Bayes error ~0.5%)
+        // makes the classes nearly separable, and the tiny run scores accuracy 17/18, macro-F1 0.944 and AUC 1.0.
+        // The floors leave room for three more errors (14/18) and a lower AUC, because dropout draws from the
+        // process-wide generator, which other test classes running in parallel move; a broken pipeline scores ~0.5.
+        accuracy.Should().BeGreaterThanOrEqualTo(14.0 / 18);
+        macroF1.Should().BeGreaterThan(0.75);
+        metrics.GetProperty("auc").GetDouble().Should().BeGreaterThan(0.85);
+        // A measured time: only a finite, non-negative value is asserted (no wall-clock expectations).
+        double seconds = metrics.GetProperty("seconds").GetDouble();
+        double.IsFinite(seconds).Should().BeTrue();
+        seconds.Should().BeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
+    public void The_printed_test_summary_matches_metrics_json()
+    {
+        var metrics = Metrics();
+        var line = SummaryLine(run.Output);
+
+        line.Samples.Should().Be(metrics.GetProperty("test_samples").GetInt32());
+        line.Accuracy.Should().Be(F4(metrics, "accuracy"));
+        line.MacroF1.Should().Be(F4(metrics, "macro_f1"));
+        line.WeightedF1.Should().Be(F4(metrics, "weighted_f1"));
+        line.Auc.Should().Be(F4(metrics, "auc"));
+        line.Seconds.Should().Be(metrics.GetProperty("seconds").GetDouble().ToString("F1", CultureInfo.InvariantCulture));
+        Lines(run.Output).Should().Contain(l => l.EndsWith($"; out-of-fold macro-F1: {F4(metrics, "out_of_fold_macro_f1")}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -88,9 +132,13 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     {
         var metrics = Metrics();
 
-        metrics.GetProperty("out_of_fold_macro_f1").GetDouble().Should().BeInRange(0, 1);
-        metrics.GetProperty("out_of_fold_auc").GetDouble().Should().BeInRange(0, 1);
-        metrics.GetProperty("out_of_fold_log_loss").GetDouble().Should().BePositive();
+        // Calibrated like the test scores: the tiny run reaches out-of-fold macro-F1 0.952, AUC 1.0 and log-loss 0.479
+        // on the 42 labelled rows; the floors keep a margin of 0.15 or more for the parallel runs' dropout draws.
+        metrics.GetProperty("out_of_fold_macro_f1").GetDouble().Should().BeGreaterThan(0.8);
+        metrics.GetProperty("out_of_fold_auc").GetDouble().Should().BeGreaterThan(0.85);
+        // ln 2 is the log-loss of the uninformative prediction (1/2, 1/2): the run must do better, and no log-loss is 0
+        // after ten epochs, whose probabilities stay well inside (0, 1).
+        metrics.GetProperty("out_of_fold_log_loss").GetDouble().Should().BeInRange(0.05, Math.Log(2) - 0.1);
     }
 
     [Fact]
@@ -144,14 +192,27 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         var metrics = Metrics();
 
         var modalities = metrics.GetProperty("modalities").EnumerateArray().ToArray();
+        var folds = metrics.GetProperty("folds").EnumerateArray().ToArray();
         modalities.Select(m => m.GetProperty("name").GetString()).Should().Equal("1", "2", "3");
-        foreach (var m in modalities)
+        double FoldMean(string key, int m) => folds.Average(f => f.GetProperty(key)[m].GetDouble());
+        for (int m = 0; m < modalities.Length; m++)
         {
-            m.GetProperty("validation_macro_f1_pretraining").GetDouble().Should().BeInRange(0, 1);
-            m.GetProperty("validation_macro_f1_after_distillation").GetDouble().Should().BeInRange(0, 1);
-            m.GetProperty("final_weight").GetDouble().Should().BePositive();
+            // Each per-modality value is the mean of the folds' values recorded alongside it.
+            foreach (var key in new[] { "validation_macro_f1_pretraining", "validation_macro_f1_after_distillation", "validation_macro_f1_final" })
+                modalities[m].GetProperty(key).GetDouble().Should().BeApproximately(FoldMean(key, m), 1e-12, $"{key} of modality {m + 1}");
+            modalities[m].GetProperty("final_weight").GetDouble().Should().BeApproximately(FoldMean("final_weights", m), 1e-12);
+            modalities[m].GetProperty("final_weight").GetDouble().Should().BePositive();
+            metrics.GetProperty("final_weights")[m].GetDouble().Should().Be(modalities[m].GetProperty("final_weight").GetDouble());
         }
         metrics.GetProperty("final_weights").GetArrayLength().Should().Be(3);
+        foreach (var fold in folds)
+            foreach (var (assessment, m) in fold.GetProperty("distillation_plan").EnumerateArray().Select((a, m) => (a, m)))
+                if (assessment.GetProperty("strong").GetBoolean() || !assessment.GetProperty("gate_open").GetBoolean())
+                    fold.GetProperty("validation_macro_f1_after_distillation")[m].GetDouble().Should().Be(
+                        fold.GetProperty("validation_macro_f1_pretraining")[m].GetDouble(), "a modality that is not distilled keeps its phase-1 score");
+        // Calibrated: modality 1 (shift 1.5, Bayes error ~0.5%) ends at validation macro-F1 0.93 in the tiny run; the
+        // floor keeps a margin of about 0.15 for the parallel runs' dropout draws.
+        modalities[0].GetProperty("validation_macro_f1_final").GetDouble().Should().BeGreaterThan(0.78);
     }
 
     [Fact]
@@ -206,16 +267,24 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
 
         error.Should().BeEmpty();
         code.Should().Be(0);
-        output.Should().Contain($"test ({keep.Length} samples)").And.Contain("AUC n/a");
+        var line = SummaryLine(output);
+        line.Samples.Should().Be(keep.Length);
+        line.Auc.Should().Be("n/a");
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "metrics.json")));
         metrics.RootElement.GetProperty("auc").ValueKind.Should().Be(JsonValueKind.Null, "an undefined AUC is null, as for more than two classes");
-        metrics.RootElement.GetProperty("accuracy").GetDouble().Should().BeInRange(0, 1);
+        double accuracy = metrics.RootElement.GetProperty("accuracy").GetDouble();
+        line.Accuracy.Should().Be(F4(metrics.RootElement, "accuracy"));
+        double correct = accuracy * keep.Length;
+        correct.Should().BeApproximately(Math.Round(correct), 1e-9, "the accuracy is a count of correct rows over the 9 kept");
+        // Calibrated: the model trained on the full training rows gets 8 of the 9 class-1 rows right; the floor allows
+        // two more errors for the parallel runs' dropout draws (an untrained model would get about half).
+        correct.Should().BeGreaterThanOrEqualTo(6);
     }
 
     [Fact]
     public void A_missing_data_folder_gives_a_one_line_error_and_exit_code_2()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-train-data");
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-train-data-" + Guid.NewGuid().ToString("N"));
 
         var (code, _, error) = Run("train", "--data", missing);
 

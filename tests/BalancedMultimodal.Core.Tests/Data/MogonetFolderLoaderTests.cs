@@ -116,9 +116,11 @@ public class MogonetFolderLoaderTests
     [Fact]
     public void A_missing_folder_is_reported()
     {
-        var act = () => MogonetFolderLoader.Load(Path.Combine(Path.GetTempPath(), "no-such-bmm-folder"));
+        // A fresh name: a leftover folder from an earlier run cannot make it exist.
+        var missing = Path.Combine(Path.GetTempPath(), "no-such-bmm-folder-" + Guid.NewGuid().ToString("N"));
+        var act = () => MogonetFolderLoader.Load(missing);
 
-        act.Should().Throw<DirectoryNotFoundException>().WithMessage("*no-such-bmm-folder*does not exist*");
+        act.Should().Throw<DirectoryNotFoundException>().WithMessage($"*{missing}*does not exist*");
     }
 
     [Fact]

@@ -13,7 +13,8 @@ public class MlpEncoderTests
     {
         var factory = new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [8, 5], Dropout = 0 });
         using var encoder = factory.Create(new ModalityEncoderRequest(0, "rna", 7, CPU_DEVICE, ScalarType.Float64));
-        var output = encoder.forward(randn(4, 7, dtype: ScalarType.Float64));
+        using var generator = new Generator(16);
+        var output = encoder.forward(randn(4, 7, dtype: ScalarType.Float64, generator: generator));
 
         encoder.EmbeddingDim.Should().Be(5);
         output.shape.Should().Equal(4, 5);

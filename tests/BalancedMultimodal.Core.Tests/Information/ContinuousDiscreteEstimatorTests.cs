@@ -62,13 +62,18 @@ public class ContinuousDiscreteEstimatorTests
     }
 
     [Fact]
-    public void Duplicated_feature_values_give_a_finite_estimate()
+    public void Duplicated_feature_values_give_the_exact_value_of_the_formula_with_zero_radii()
     {
+        // Values 0 and 2 carry label 0, values 1 and 3 label 1, ten rows each: every row has nine same-label
+        // duplicates, so its k = 3rd same-label neighbour sits at distance d_i = 0 and m_i counts the ten rows at
+        // distance exactly 0 (all of its own label). With N' = 40, k_i = 3, N_l = 20, m_i = 10 the formula gives
+        // psi(40) + psi(3) - psi(20) - psi(10) = -0.6231648721755598 (scipy.special.digamma; scikit-learn 1.2.1's
+        // _compute_mi_cd computes the same value before clipping it to 0). Not clipped here.
         var features = new double[40, 1];
         var labels = new int[40];
         for (int i = 0; i < 40; i++) { features[i, 0] = i % 4; labels[i] = i % 2; }
         var estimator = new ContinuousDiscreteEstimator();
 
-        double.IsFinite(estimator.Estimate(features, labels)).Should().BeTrue();
+        estimator.Estimate(features, labels).Should().BeApproximately(-0.6231648721755598, 1e-12);
     }
 }

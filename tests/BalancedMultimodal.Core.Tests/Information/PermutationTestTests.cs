@@ -95,7 +95,8 @@ public class PermutationTestTests
     {
         using var scope = NewDisposeScope();
         int n = KsgEstimator.PermutationCacheRows + 1;
-        var x = randn(n, 1, dtype: ScalarType.Float64);
+        using var generator = new Generator(98);
+        var x = randn(n, 1, dtype: ScalarType.Float64, generator: generator);
         var permutation = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
 
         ((IPermutationNullEstimator)new KsgEstimator()).EstimateWithPermutedY(x, x, [permutation]).Should().BeNull();

@@ -14,10 +14,12 @@ namespace BalancedMultimodal.Distillation.Tests.DependencyInjection;
 
 public class DistillationServiceCollectionExtensionsTests
 {
+    private static GaussianMutualInformationEstimator Gaussian() => new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { BiasCorrection = false });
+
     private static ServiceProvider Provider(IConfiguration configuration, Action<IServiceCollection>? extra = null)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IMutualInformationEstimator, GaussianTestDoubleMutualInformationEstimator>();
+        services.AddSingleton<IMutualInformationEstimator>(Gaussian());
         extra?.Invoke(services);
         services.AddBalancedMultimodalDistillation(configuration.GetSection("BalancedMultimodal:Distillation"));
         return services.BuildServiceProvider();
@@ -105,7 +107,7 @@ public class DistillationServiceCollectionExtensionsTests
     [Fact]
     public void A_keyed_label_estimator_is_used_for_the_label_term()
     {
-        var labelEstimator = new GaussianTestDoubleMutualInformationEstimator();
+        var labelEstimator = new CountingMutualInformationEstimator(Gaussian());
         using var provider = Provider(InMemory(("Assessment:Permutations", "0")),
             s => s.AddKeyedSingleton<IMutualInformationEstimator>(DistillationServiceCollectionExtensions.LabelEstimatorKey, labelEstimator));
         var data = new Assessment.SyntheticModalities(seed: 1);

@@ -22,12 +22,15 @@ public class DisposeScopeTests
         var multitask = new MultitaskLoss(new UncertaintyWeighter(2, new UncertaintyWeighterOptions()));
         var labels = tensor(new long[] { 0, 1, 2, 1, 0, 2, 1, 0 });
         var mask = tensor(new[] { true, true, false, true, false, true, true, false });
+        using var generator = new Generator(28);
         void Step()
         {
             using var scope = NewDisposeScope();
-            var zs = randn(8, 3, requires_grad: true);
-            var terms = loss.Compute(zs, randn(8, 6, requires_grad: true), randn(8, 3), randn(8, 4), labels, mask);
-            var all = multitask.Compute(randn(8, 3, requires_grad: true), [zs, randn(8, 3, requires_grad: true)], labels, mask, [terms.Total]);
+            var zs = randn(8, 3, requires_grad: true, generator: generator);
+            var terms = loss.Compute(zs, randn(8, 6, requires_grad: true, generator: generator), randn(8, 3, generator: generator),
+                randn(8, 4, generator: generator), labels, mask);
+            var all = multitask.Compute(randn(8, 3, requires_grad: true, generator: generator),
+                [zs, randn(8, 3, requires_grad: true, generator: generator)], labels, mask, [terms.Total]);
             all.Total.backward();
         }
         Step();

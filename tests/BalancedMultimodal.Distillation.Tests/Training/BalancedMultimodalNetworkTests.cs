@@ -20,7 +20,8 @@ public class BalancedMultimodalNetworkTests
         using var network = Network();
         using var scope = NewDisposeScope();
 
-        var outputs = network.Forward([randn(5, 4, dtype: ScalarType.Float64), randn(5, 6, dtype: ScalarType.Float64)]);
+        using var generator = new Generator(23);
+        var outputs = network.Forward([randn(5, 4, dtype: ScalarType.Float64, generator: generator), randn(5, 6, dtype: ScalarType.Float64, generator: generator)]);
 
         outputs.Embeddings.Select(e => e.shape[1]).Should().Equal(3, 2);
         outputs.ModalityLogits.Should().AllSatisfy(z => z.shape.Should().Equal(5, 2));
@@ -33,7 +34,8 @@ public class BalancedMultimodalNetworkTests
         using var network = Network();
         using var scope = NewDisposeScope();
 
-        var act = () => network.Forward([randn(5, 4, dtype: ScalarType.Float64), randn(5, 4, dtype: ScalarType.Float64)]);
+        using var generator = new Generator(36);
+        var act = () => network.Forward([randn(5, 4, dtype: ScalarType.Float64, generator: generator), randn(5, 4, dtype: ScalarType.Float64, generator: generator)]);
 
         act.Should().Throw<ArgumentException>().WithMessage("Modality 1: *shape (n, 6), got (5, 4)*");
     }
@@ -44,9 +46,10 @@ public class BalancedMultimodalNetworkTests
         using var network = Network();
         using var scope = NewDisposeScope();
 
-        FluentActions.Invoking(() => network.Embed(2, randn(5, 4, dtype: ScalarType.Float64)))
+        using var generator = new Generator(47);
+        FluentActions.Invoking(() => network.Embed(2, randn(5, 4, dtype: ScalarType.Float64, generator: generator)))
             .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality");
-        FluentActions.Invoking(() => network.ModalityLogits(-1, randn(5, 3, dtype: ScalarType.Float64)))
+        FluentActions.Invoking(() => network.ModalityLogits(-1, randn(5, 3, dtype: ScalarType.Float64, generator: generator)))
             .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality");
     }
 }

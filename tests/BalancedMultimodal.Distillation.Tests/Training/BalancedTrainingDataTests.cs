@@ -16,14 +16,14 @@ public class BalancedTrainingDataTests
     [Fact]
     public void A_single_modality_is_rejected()
     {
-        var act = () => new BalancedTrainingData(["a"], [randn(8, 3)], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        var act = () => new BalancedTrainingData(["a"], [randn(8, 3, generator: new Generator(19))], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
         act.Should().Throw<ArgumentException>().WithMessage("*at least two modalities*");
     }
 
     [Fact]
     public void A_modality_with_only_zero_variance_columns_is_rejected_by_name()
     {
-        var act = () => new BalancedTrainingData(Names, [randn(8, 3), ones(8, 2)], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        var act = () => new BalancedTrainingData(Names, [randn(8, 3, generator: new Generator(26)), ones(8, 2)], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
         act.Should().Throw<ArgumentException>().WithMessage("*'b'*zero variance*");
     }
 
@@ -58,9 +58,9 @@ public class BalancedTrainingDataTests
     [Fact]
     public void A_non_finite_feature_is_rejected_with_modality_row_and_column()
     {
-        var bad = randn(8, 2);
-        bad[5, 1] = tensor(float.NaN);
-        var act = () => new BalancedTrainingData(Names, [randn(8, 3), bad], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        var features = Features();
+        features[1][5, 1] = tensor(float.NaN);
+        var act = () => new BalancedTrainingData(Names, features, Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
         act.Should().Throw<ArgumentException>().WithMessage("*'b'*row 5, column 1*");
     }
 
