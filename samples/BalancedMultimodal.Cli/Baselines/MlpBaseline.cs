@@ -15,9 +15,12 @@ namespace BalancedMultimodal.Cli.Baselines;
 public static class MlpBaseline
 {
     /// <summary>Trains on <paramref name="trainRows"/>, selects the checkpoint on <paramref name="validationRows"/>, returns probabilities (n, C).</summary>
+    /// <returns>Float64 probabilities (n, C) on the features' device, outside every dispose scope: the caller disposes them.</returns>
     public static Tensor FitPredict(Tensor features, Tensor labels, int classCount, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
         int seed, int epochs = 300, double learningRate = 1e-3, double weightDecay = 1e-3)
     {
+        // The index tensors, the labels on the device and the model's temporaries are freed when the fit returns.
+        using var fitScope = NewDisposeScope();
         manual_seed(seed);
         var encoder = new MlpEncoder(features.shape[1], new MlpEncoderOptions { HiddenSizes = [64], Dropout = 0.5 }, features.device, features.dtype);
         var head = nn.Linear(encoder.EmbeddingDim, classCount, device: features.device, dtype: features.dtype);
@@ -25,7 +28,8 @@ public static class MlpBaseline
         var train = tensor(trainRows.Select(r => (long)r).ToArray(), device: features.device);
         var validation = tensor(validationRows.Select(r => (long)r).ToArray(), device: features.device);
         var trainLabels = labels.to(features.device).index_select(0, train);
-        var validationLabels = validationRows.Select(r => (int)labels[r].item<long>()).ToArray();
+        var hostLabels = labels.to_type(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();   // one copy, not one per row
+        var validationLabels = validationRows.Select(r => (int)hostLabels[r]).ToArray();
         double best = double.NegativeInfinity;
         Tensor? bestProbabilities = null;
         for (int epoch = 1; epoch <= epochs; epoch++)
@@ -40,7 +44,7 @@ public static class MlpBaseline
             encoder.eval();
             using var noGrad = no_grad();
             var probabilities = F.softmax(head.forward(encoder.forward(features)), 1);
-            var predictions = probabilities.index_select(0, validation).argmax(1).data<long>().Select(v => (int)v).ToArray();
+            var predictions = probabilities.index_select(0, validation).argmax(1).cpu().data<long>().Select(v => (int)v).ToArray();
             double score = ClassificationMetrics.MacroF1(validationLabels, predictions);
             if (score > best)
             {

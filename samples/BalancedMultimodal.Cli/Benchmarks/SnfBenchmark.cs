@@ -111,18 +111,19 @@ public sealed class SnfBenchmark : IBenchmark
     }
 
     /// <summary>Clustered Gaussian views: 4 classes, per view a random class mean plus unit noise.</summary>
+    /// <remarks>The views leave the method's dispose scope (to the caller's, if any); every temporary is freed.</remarks>
     private static Tensor[] Synthetic(int n, int features, int viewCount, int seed)
     {
         using var generator = new Generator((ulong)seed);
+        using var scope = NewDisposeScope();
         var labels = randint(0, 4, new long[] { n }, generator: generator);
         var views = new Tensor[viewCount];
         for (int v = 0; v < viewCount; v++)
         {
-            using var means = randn(4, features, dtype: ScalarType.Float64, generator: generator);
-            using var noise = randn(n, features, dtype: ScalarType.Float64, generator: generator);
-            views[v] = means.index_select(0, labels) * 0.5 + noise;
+            var means = randn(4, features, dtype: ScalarType.Float64, generator: generator);
+            var noise = randn(n, features, dtype: ScalarType.Float64, generator: generator);
+            views[v] = (means.index_select(0, labels) * 0.5 + noise).MoveToOuterDisposeScope();
         }
-        labels.Dispose();
         return views;
     }
 

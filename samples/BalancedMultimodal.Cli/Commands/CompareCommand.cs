@@ -200,7 +200,11 @@ public sealed class CompareCommand : ICliCommand
         using var scope = NewDisposeScope();
         var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         foreach (var fold in folds)
-            probabilities.add_(MlpBaseline.FitPredict(features, labels, dataset.ClassCount, fold.Train, fold.Test, seed * 100 + fold.Index));
+        {
+            // FitPredict's result lives outside every dispose scope: freed here, once added.
+            using var foldProbabilities = MlpBaseline.FitPredict(features, labels, dataset.ClassCount, fold.Train, fold.Test, seed * 100 + fold.Index);
+            probabilities.add_(foldProbabilities);
+        }
         return Score(variant, seed, dataset, probabilities / folds.Count, clock.Elapsed.TotalSeconds);
     }
 

@@ -223,12 +223,24 @@ public sealed class TrainedPipeline : IDisposable
         using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
-        foreach (var fold in _folds)
+        // Building a network draws its (immediately overwritten) initial weights from the process-wide generator:
+        // restore it, so that predicting leaves no trace on later random draws.
+        using var generatorState = random.get_rng_state();
+        try
         {
-            using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
-            CopyState(fold.Network, network);
-            var outputs = network.Forward(unionFeatures);
-            sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights).narrow(0, CohortSize, n).to(ScalarType.Float64));
+            foreach (var fold in _folds)
+            {
+                // A fold's network, outputs and temporaries are freed before the next fold; only the sum is kept.
+                using var foldScope = NewDisposeScope();
+                using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
+                CopyState(fold.Network, network);
+                var outputs = network.Forward(unionFeatures);
+                sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights).narrow(0, CohortSize, n).to(ScalarType.Float64));
+            }
+        }
+        finally
+        {
+            random.set_rng_state(generatorState);
         }
         var values = sum.div_(_folds.Length).cpu().data<double>().ToArray();
         var probabilities = new double[n, ClassNames.Count];

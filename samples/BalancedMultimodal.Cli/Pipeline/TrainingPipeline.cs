@@ -97,9 +97,7 @@ public sealed class TrainingPipeline
         }
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
-        var affinities = new AffinityBuilder(o.Affinity).Build(features.Select(f => f.to(ScalarType.Float64)).ToArray());
-        var fused = new SimilarityNetworkFusion(o.Fusion).Fuse(affinities);
-        using var graph = BuildGraph(fused, affinities);
+        using var graph = BuildPatientGraph(features, o);
         var connectivity = GraphConnectivity.Analyze(graph, _logger);
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
@@ -258,11 +256,40 @@ public sealed class TrainingPipeline
             _ => throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)options.EncoderKind}."),
         };
 
-    private RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities)
+    /// <summary>
+    /// The pipeline's patient graph over all rows of <paramref name="features"/> (no labels): per-modality affinities
+    /// (in float64), similarity network fusion, the top-k graph of the fused matrix (and, with
+    /// <see cref="PipelineOptions.ModalityGraphRelations"/>, of every affinity).
+    /// </summary>
+    /// <remarks>Everything but the graph (the float64 copies, the affinities, the fused matrix and the builders'
+    /// temporaries) is freed before it returns, so the n x n matrices do not stay alive while the folds train; the
+    /// graph's tensors belong to the caller's dispose scope, if any.</remarks>
+    /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned.</param>
+    /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <returns>The graph; the caller disposes it.</returns>
+    public static RelationalGraph BuildPatientGraph(IReadOnlyList<Tensor> features, PipelineOptions options)
     {
-        var builder = new TopKGraphBuilder(_options.GraphNeighbours);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        using var scope = NewDisposeScope();
+        var affinities = new AffinityBuilder(options.Affinity).Build(features
+            .Select((f, m) => (f ?? throw new ArgumentNullException(nameof(features), $"The features of modality {m} are null.")).to(ScalarType.Float64))
+            .ToArray());
+        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities);
+        var graph = BuildGraph(fused, affinities, options);
+        foreach (var relation in graph.Relations)
+        {
+            relation.EdgeIndex.MoveToOuterDisposeScope();
+            relation.EdgeWeight?.MoveToOuterDisposeScope();
+        }
+        return graph;
+    }
+
+    private static RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities, PipelineOptions options)
+    {
+        var builder = new TopKGraphBuilder(options.GraphNeighbours);
         var fusedGraph = builder.Build(fused, "fused");
-        if (!_options.ModalityGraphRelations) return fusedGraph;
+        if (!options.ModalityGraphRelations) return fusedGraph;
         var graphs = new List<RelationalGraph> { fusedGraph };
         for (int m = 0; m < affinities.Count; m++) graphs.Add(builder.Build(affinities[m], $"modality{m}"));
         try

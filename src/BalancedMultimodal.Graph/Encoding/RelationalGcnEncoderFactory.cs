@@ -18,7 +18,10 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
     /// <summary>Creates the factory.</summary>
     /// <param name="graph">The patient graph shared by all modalities (not owned).</param>
     /// <param name="template">Hidden sizes, activation, dropout and decomposition of every encoder; <c>InputSize</c>,
-    /// <c>RelationCount</c> and <c>ClassCount</c> are set per modality.</param>
+    /// <c>RelationCount</c> and <c>ClassCount</c> are set per modality. The options are validated and copied here:
+    /// later changes to <paramref name="template"/> do not affect the factory.</param>
+    /// <exception cref="ArgumentException">When an option is invalid (the message names it). Whether
+    /// <c>NumBlocks</c> divides a modality's input width is checked by <see cref="Create"/>.</exception>
     public RelationalGcnEncoderFactory(RelationalGraph graph, RelationalGcnOptions template)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -26,26 +29,39 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
         if (template.ClassCount is not null)
             throw new ArgumentException("An encoder has no classifier head: leave ClassCount null (the balanced network adds its own heads).", nameof(template));
         _graph = graph;
-        _template = template;
-        var check = Copy(template, 1);
-        var result = new RelationalGcnOptionsValidator().Validate(null, check);
+        // The input width is only known per modality: validate with one that satisfies NumBlocks' divisibility rule
+        // (the rule is checked per modality in Create).
+        _template = Copy(template, template.NumBlocks is { } blocks && blocks >= 1 ? blocks : 1, graph.RelationCount);
+        var result = new RelationalGcnOptionsValidator().Validate(null, _template);
         if (result.Failed) throw new ArgumentException("Invalid encoder options: " + result.FailureMessage, nameof(template));
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">When the request's device is not the graph's, or the template's options do
+    /// not fit the modality's input width (e.g. <c>NumBlocks</c> does not divide it); the message names the modality.</exception>
+    /// <exception cref="ObjectDisposedException">When the graph was disposed.</exception>
     public ModalityEncoder Create(ModalityEncoderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Device.type != _graph.Device.type || request.Device.index != _graph.Device.index)
-            throw new ArgumentException($"Modality '{request.ModalityName}' is trained on {request.Device} but the graph lives on {_graph.Device}; move the graph with RelationalGraph.To first.", nameof(request));
-        return new RelationalGcnEncoder(_graph, Copy(_template, checked((int)request.InputDim)), request.Device, request.DType);
+        var graphDevice = _graph.Device;
+        // A negative index means "the default device of that type" (torch.CUDA is cuda:-1, a tensor on it reports cuda:0).
+        if (request.Device.type != graphDevice.type || Math.Max(request.Device.index, 0) != Math.Max(graphDevice.index, 0))
+            throw new ArgumentException($"Modality '{request.ModalityName}' is trained on {request.Device} but the graph lives on {graphDevice}; move the graph with RelationalGraph.To first.", nameof(request));
+        if (request.InputDim is < 1 or > int.MaxValue)
+            throw new ArgumentException($"Modality '{request.ModalityName}': the input width must be between 1 and {int.MaxValue}, got {request.InputDim}.", nameof(request));
+        var options = Copy(_template, (int)request.InputDim, _template.RelationCount);
+        var result = new RelationalGcnOptionsValidator().Validate(null, options);
+        if (result.Failed)
+            throw new ArgumentException($"Modality '{request.ModalityName}': invalid encoder options for its {request.InputDim} input features: {result.FailureMessage}", nameof(request));
+        return new RelationalGcnEncoder(_graph, options, request.Device, request.DType);
     }
 
-    private RelationalGcnOptions Copy(RelationalGcnOptions t, int inputSize) => new()
+    private static RelationalGcnOptions Copy(RelationalGcnOptions t, int inputSize, int relationCount) => new()
     {
         InputSize = inputSize,
-        HiddenSizes = t.HiddenSizes.ToArray(),
-        RelationCount = _graph.RelationCount,
+        // A null list is left for the validator, whose message names HiddenSizes.
+        HiddenSizes = t.HiddenSizes is null ? null! : [.. t.HiddenSizes],
+        RelationCount = relationCount,
         NumBases = t.NumBases,
         NumBlocks = t.NumBlocks,
         Bias = t.Bias,

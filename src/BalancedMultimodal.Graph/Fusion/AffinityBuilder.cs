@@ -19,11 +19,13 @@ public sealed class AffinityBuilder
     private readonly AffinityOptions _options;
 
     /// <summary>Creates a builder with validated options.</summary>
-    /// <param name="options">The options; checked by <see cref="AffinityOptionsValidator"/>.</param>
+    /// <param name="options">The options; copied, then checked by <see cref="AffinityOptionsValidator"/>. Later changes
+    /// to this object do not affect the builder.</param>
     /// <exception cref="OptionsValidationException">When an option is out of range (the message names it).</exception>
     public AffinityBuilder(AffinityOptions options)
     {
-        _options = AffinityOptionsValidator.EnsureValid(options);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = AffinityOptionsValidator.EnsureValid(Copy(options));
     }
 
     /// <summary>Creates a builder from the options pattern (e.g. dependency injection).</summary>
@@ -33,8 +35,11 @@ public sealed class AffinityBuilder
     {
     }
 
-    /// <summary>The options in use.</summary>
-    public AffinityOptions Options => _options;
+    /// <summary>A copy of the options in use. They were validated and copied at construction, so neither changes to
+    /// the object given to the constructor nor changes to this copy affect the builder.</summary>
+    public AffinityOptions Options => Copy(_options);
+
+    private static AffinityOptions Copy(AffinityOptions o) => new() { K = o.K, Mu = o.Mu, Metric = o.Metric, ZScore = o.ZScore };
 
     /// <summary>Builds the affinity of one modality.</summary>
     /// <param name="features">Features X of shape (n, d), float32 or float64, any device; rows = samples. Rows of

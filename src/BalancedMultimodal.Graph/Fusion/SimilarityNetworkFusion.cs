@@ -34,11 +34,13 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     private readonly SimilarityNetworkFusionOptions _options;
 
     /// <summary>Creates the fusion with validated options.</summary>
-    /// <param name="options">The options; checked by <see cref="SimilarityNetworkFusionOptionsValidator"/>.</param>
+    /// <param name="options">The options; copied, then checked by <see cref="SimilarityNetworkFusionOptionsValidator"/>.
+    /// Later changes to this object do not affect the fusion.</param>
     /// <exception cref="OptionsValidationException">When an option is out of range (the message names it).</exception>
     public SimilarityNetworkFusion(SimilarityNetworkFusionOptions options)
     {
-        _options = SimilarityNetworkFusionOptionsValidator.EnsureValid(options);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = SimilarityNetworkFusionOptionsValidator.EnsureValid(Copy(options));
     }
 
     /// <summary>Creates the fusion from the options pattern (e.g. dependency injection).</summary>
@@ -48,8 +50,12 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     {
     }
 
-    /// <summary>The options in use.</summary>
-    public SimilarityNetworkFusionOptions Options => _options;
+    /// <summary>A copy of the options in use. They were validated and copied at construction, so neither changes to
+    /// the object given to the constructor nor changes to this copy affect the fusion.</summary>
+    public SimilarityNetworkFusionOptions Options => Copy(_options);
+
+    private static SimilarityNetworkFusionOptions Copy(SimilarityNetworkFusionOptions o) =>
+        new() { K = o.K, Iterations = o.Iterations, Alpha = o.Alpha, ProductPath = o.ProductPath };
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">For fewer than two views, mismatched shapes, dtypes or devices, non-finite or

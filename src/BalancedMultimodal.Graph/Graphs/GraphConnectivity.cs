@@ -7,13 +7,19 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// Checks whether a patient graph is connected: components (union-find over all relations, directions ignored),
 /// isolated nodes, and the algebraic connectivity lambda_2 of the Laplacian <c>L = D - W</c>, where
 /// <c>W = sum_r (A_r + A_r^T) / 2</c> (edge weights, 1 when absent; self loops ignored) and <c>D = diag(W 1)</c>.
+/// Edges of weight 0 join nothing: they are ignored for the components and the isolated nodes (and add nothing to W).
 /// </summary>
 /// <remarks>
+/// <para>The algebraic connectivity is Fiedler's (M. Fiedler, "Algebraic connectivity of graphs", Czechoslovak
+/// Mathematical Journal 23(2), 298-305, 1973): the second-smallest Laplacian eigenvalue, positive exactly when the graph
+/// (restricted to edges of positive weight) is connected.</para>
+/// <para>
 /// lambda_2 comes from the eigenvalues of the dense Laplacian in float64 (<c>torch.linalg.eigvalsh</c>, LAPACK's symmetric
 /// eigenvalue solver; eigenvalues only), O(n^3) time and n^2 doubles of memory: about 0.1 s at n = 500 and 1-2 s at
 /// n = 2000 on one core (MathNet's managed <c>Evd</c>, used before, also forms the eigenvectors and took about 20 s at
 /// n = 2000), so it is skipped (null) above <see cref="DefaultEigenNodeLimit"/> nodes unless a larger limit is passed.
 /// Components and isolated nodes are always computed, in O(n + E).
+/// </para>
 /// </remarks>
 public static class GraphConnectivity
 {
@@ -40,10 +46,14 @@ public static class GraphConnectivity
         foreach (var relation in graph.Relations)
         {
             long[] index;
-            using (var host = relation.EdgeIndex.cpu().contiguous()) index = host.data<long>().ToArray();
             double[]? w = null;
-            if (relation.EdgeWeight is { } edgeWeight)
-                using (var host = edgeWeight.to_type(ScalarType.Float64).cpu().contiguous()) w = host.data<double>().ToArray();
+            // .cpu(), .to_type() and .contiguous() each return a new tensor (or a new handle to the same storage).
+            using (NewDisposeScope())
+            {
+                index = relation.EdgeIndex.cpu().contiguous().data<long>().ToArray();
+                if (relation.EdgeWeight is { } edgeWeight)
+                    w = edgeWeight.to_type(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+            }
             long e = relation.EdgeCount;
             for (long k = 0; k < e; k++)
             {

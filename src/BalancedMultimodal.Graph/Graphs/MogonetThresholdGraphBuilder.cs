@@ -42,9 +42,11 @@ public sealed class MogonetThresholdGraphBuilder
     /// <param name="features">Features X of shape (n, d), finite, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
     /// <returns>A one-relation <see cref="RelationalGraph"/> holding the non-zeros of the normalised A.</returns>
-    /// <exception cref="ArgumentException">For non-finite features, k &gt;= n, or a threshold above 1 (negative weights).</exception>
+    /// <exception cref="ArgumentException">For non-finite features, k &gt;= n, a threshold above 1 (negative weights), or an
+    /// empty relation name.</exception>
     public RelationalGraph Build(Tensor features, string relationName = "mogonet")
     {
+        GraphInput.ValidateRelationName(relationName, nameof(relationName));
         using var scope = NewDisposeScope();
         var distance = CosineDistance(features);
         long n = distance.shape[0];

@@ -54,16 +54,40 @@ public sealed class RelationalGraph : IDisposable
     public int RelationCount => _relations.Length;
 
     /// <summary>The relations, in order (relation r is <c>Relations[r]</c>).</summary>
-    public IReadOnlyList<GraphRelation> Relations => _relations;
+    /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
+    public IReadOnlyList<GraphRelation> Relations
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _relations;
+        }
+    }
 
     /// <summary>The relation names, in order.</summary>
     public IReadOnlyList<string> RelationNames => _relations.Select(r => r.Name).ToArray();
 
     /// <summary>Total number of edges over all relations.</summary>
-    public long EdgeCount => _relations.Sum(r => r.EdgeCount);
+    /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
+    public long EdgeCount
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _relations.Sum(r => r.EdgeCount);
+        }
+    }
 
     /// <summary>The device the edge tensors live on.</summary>
-    public Device Device => _relations[0].EdgeIndex.device;
+    /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
+    public Device Device
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _relations[0].EdgeIndex.device;
+        }
+    }
 
     /// <summary>
     /// Combines graphs over the same nodes into one multi-relation graph (relations concatenated in order).
@@ -71,19 +95,26 @@ public sealed class RelationalGraph : IDisposable
     /// </summary>
     /// <param name="graphs">Two or more graphs with the same <see cref="NodeCount"/> and distinct relation names.</param>
     /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order.</returns>
+    /// <exception cref="ObjectDisposedException">One of the graphs was disposed.</exception>
     public static RelationalGraph Combine(params RelationalGraph[] graphs)
     {
         ArgumentNullException.ThrowIfNull(graphs);
         if (graphs.Length == 0) throw new ArgumentException("Nothing to combine.", nameof(graphs));
+        ArgumentNullException.ThrowIfNull(graphs[0], nameof(graphs));
         long n = graphs[0].NodeCount;
         for (int g = 0; g < graphs.Length; g++)
         {
             ArgumentNullException.ThrowIfNull(graphs[g], nameof(graphs));
+            graphs[g].ThrowIfDisposed();
             if (graphs[g].NodeCount != n)
                 throw new ArgumentException(
                     $"Graph {g} has {graphs[g].NodeCount} nodes but graph 0 has {n}; combined graphs must share their nodes.",
                     nameof(graphs));
         }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in graphs.SelectMany(g => g.RelationNames))
+            if (!names.Add(name))
+                throw new ArgumentException($"Relation name '{name}' is used twice; combined graphs need distinct relation names.", nameof(graphs));
         var relations = graphs.SelectMany(g => g.Relations)
             .Select(r => new GraphRelation(r.Name, r.EdgeIndex.clone(), r.EdgeWeight?.clone()))
             .ToArray();
@@ -95,13 +126,18 @@ public sealed class RelationalGraph : IDisposable
     /// <param name="device">Target device.</param>
     /// <param name="weightType">Optional floating dtype for the edge weights.</param>
     /// <returns>A new graph; this one is unchanged.</returns>
+    /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
     public RelationalGraph To(Device device, ScalarType? weightType = null)
     {
         ArgumentNullException.ThrowIfNull(device);
+        ThrowIfDisposed();
+        if (weightType is { } type && type is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+            throw new ArgumentException($"The edge weights must stay floating point; {type} is not.", nameof(weightType));
+        // copy: true makes every tensor a fresh copy in one step (no intermediate alias or second device copy).
         var relations = _relations.Select(r => new GraphRelation(
             r.Name,
-            r.EdgeIndex.to(device).clone(),
-            r.EdgeWeight is null ? null : (weightType is { } t ? r.EdgeWeight.to(t, device) : r.EdgeWeight.to(device)).clone()))
+            r.EdgeIndex.to(device, copy: true),
+            r.EdgeWeight is null ? null : r.EdgeWeight.to(weightType ?? r.EdgeWeight.dtype, device, copy: true)))
             .ToArray();
         return new RelationalGraph(NodeCount, relations);
     }
@@ -117,6 +153,14 @@ public sealed class RelationalGraph : IDisposable
             r.EdgeIndex.Dispose();
             r.EdgeWeight?.Dispose();
         }
+    }
+
+    /// <summary>Throws when the graph was disposed, naming the usual cause: a model still bound to the graph.</summary>
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(RelationalGraph),
+                "The relational graph was disposed, but it is still in use (e.g. by the RelationalGcnEncoder or RelationalGraphConv it is bound to); keep the graph alive as long as every model built on it.");
     }
 
     private static void Validate(GraphRelation relation, long nodeCount)

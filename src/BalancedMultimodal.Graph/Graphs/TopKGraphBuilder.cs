@@ -34,13 +34,15 @@ public sealed class TopKGraphBuilder
     /// <param name="similarity">Similarity P of shape (n, n), finite and non-negative, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
     /// <returns>A <see cref="RelationalGraph"/> with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
-    /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, or k &gt;= n.</exception>
+    /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, k &gt;= n, or the
+    /// relation name is empty.</exception>
     public RelationalGraph Build(Tensor similarity, string relationName = "fused")
     {
+        GraphInput.ValidateRelationName(relationName, nameof(relationName));
+        using var scope = NewDisposeScope();
         long n = GraphInput.ValidateSquareSimilarity(similarity, nameof(similarity));
         if (K >= n)
             throw new ArgumentOutOfRangeException(nameof(similarity), K, $"k = {K} neighbours per node needs more than {K} nodes, got {n}.");
-        using var scope = NewDisposeScope();
         var candidates = similarity.clone();
         candidates.diagonal().fill_(double.NegativeInfinity);
         var neighbours = candidates.topk(K, dim: 1).indexes;
@@ -61,6 +63,7 @@ public sealed class TopKGraphBuilder
     public RelationalGraph Build(double[,] similarity, string relationName = "fused")
     {
         ArgumentNullException.ThrowIfNull(similarity);
+        GraphInput.ValidateRelationName(relationName, nameof(relationName));
         using var p = tensor(similarity, dtype: ScalarType.Float64);
         return Build(p, relationName);
     }

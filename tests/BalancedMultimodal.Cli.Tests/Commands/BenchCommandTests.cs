@@ -1,6 +1,7 @@
 using System.Globalization;
 using BalancedMultimodal.Cli.Commands;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Commands;
@@ -40,5 +41,19 @@ public sealed class BenchCommandTests
             double kept = double.Parse(cells[4], CultureInfo.InvariantCulture);
             kept.Should().BeApproximately(0.7, 5 * Math.Sqrt(0.21 / 5000), row);
         }
+    }
+
+    [Fact]
+    public void The_snf_benchmark_leaves_no_tensor_behind_after_its_synthetic_sizes()
+    {
+        static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        string[] args = ["bench", "snf", "--sizes", "30,40", "--rosmap", "false", "--dense-max", "0", "--K", "5", "--t", "2", "--threads", "1"];
+        long before = LiveTensors();
+
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), args);
+
+        code.Should().Be(0, error);
+        output.Count(line => line.StartsWith("| synthetic |", StringComparison.Ordinal)).Should().Be(2);
+        LiveTensors().Should().Be(before);
     }
 }

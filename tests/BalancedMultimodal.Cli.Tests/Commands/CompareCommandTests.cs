@@ -3,6 +3,7 @@ using System.Text.Json;
 using BalancedMultimodal.Cli.Commands;
 using BalancedMultimodal.Core.Data;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Commands;
@@ -37,6 +38,20 @@ public sealed class CompareCommandTests
         auc["MLP 1 alone"].Should().BeGreaterThan(0.9);
         auc["MLP 1 alone"].Should().BeGreaterThan(auc["MLP 3 alone"] + 0.1);
         auc["LR 1 alone"].Should().BeGreaterThan(auc["LR 3 alone"] + 0.1);
+    }
+
+    [Fact]
+    public void The_baselines_leave_no_tensor_behind()
+    {
+        using var data = new SyntheticMogonetFolder();
+        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        var (code, _, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(0, error);
+        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before,
+            "every fold's MLP probabilities are freed once added");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Metrics;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Pipeline;
@@ -18,6 +19,31 @@ public class TrainedPipelinePredictionTests(TrainedPipelineFixture fixture)
 
         actual.Probabilities.Should().BeEquivalentTo(expected.Probabilities, o => o.WithStrictOrdering());
         actual.Predictions.Should().Equal(expected.Predictions);
+    }
+
+    [Fact]
+    public void Predicting_leaves_the_global_random_generator_where_it_was()
+    {
+        torch.manual_seed(11);
+        using var expected = torch.rand(8, dtype: torch.ScalarType.Float64);
+        torch.manual_seed(11);
+
+        fixture.Model.Predict(fixture.NewModalities());
+        using var actual = torch.rand(8, dtype: torch.ScalarType.Float64);
+
+        actual.allclose(expected, rtol: 0, atol: 0).Should().BeTrue("building the fold networks must not consume random numbers of later draws");
+    }
+
+    [Fact]
+    public void Predicting_leaves_no_tensor_behind()
+    {
+        var modalities = fixture.NewModalities();
+        fixture.Model.Predict(modalities);
+        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        fixture.Model.Predict(modalities);
+
+        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
     }
 
     [Fact]

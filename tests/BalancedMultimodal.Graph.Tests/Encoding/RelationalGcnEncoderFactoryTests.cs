@@ -69,4 +69,88 @@ public class RelationalGcnEncoderFactoryTests
         var act = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3], ClassCount = 2 });
         act.Should().Throw<ArgumentException>().WithMessage("*ClassCount*");
     }
+
+    [Fact]
+    public void A_block_decomposition_is_accepted_before_any_modality_width_is_known()
+    {
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [4], NumBlocks = 2, Dropout = 0 });
+
+        using var encoder = factory.Create(new ModalityEncoderRequest(0, "rna", 6, graph.Device, ScalarType.Float32));
+
+        encoder.forward(randn(4, 6)).shape.Should().Equal(4, 4);
+    }
+
+    [Fact]
+    public void A_modality_whose_width_the_blocks_do_not_divide_is_rejected_by_name()
+    {
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [4], NumBlocks = 2 });
+
+        var act = () => factory.Create(new ModalityEncoderRequest(1, "mirna", 5, graph.Device, ScalarType.Float32));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'mirna': *NumBlocks (2) must divide InputSize (5)*");
+    }
+
+    [Fact]
+    public void A_template_without_hidden_sizes_is_rejected_naming_HiddenSizes()
+    {
+        using var graph = Path(4);
+
+        var act = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = null! });
+
+        act.Should().Throw<ArgumentException>().WithMessage("Invalid encoder options: HiddenSizes must list at least one layer size*")
+            .And.ParamName.Should().Be("template");
+    }
+
+    [Fact]
+    public void A_request_for_the_default_index_of_the_graphs_device_type_is_accepted()
+    {
+        // torch.CUDA is cuda:-1 while a tensor on it reports cuda:0; on the CPU the same holds for cpu:0 and cpu.
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
+        var device = new Device(TorchSharp.DeviceType.CPU, graph.Device.index < 0 ? 0 : -1);
+
+        using var encoder = factory.Create(new ModalityEncoderRequest(0, "m", 2, device, ScalarType.Float32));
+
+        encoder.forward(randn(4, 2)).shape.Should().Equal(4, 3);
+    }
+
+    [Fact]
+    public void A_request_on_another_device_type_is_rejected_naming_the_modality()
+    {
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
+
+        var act = () => factory.Create(new ModalityEncoderRequest(0, "rna", 2, new Device(TorchSharp.DeviceType.META), ScalarType.Float32));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'rna' is trained on meta* but the graph lives on cpu*");
+    }
+
+    [Fact]
+    public void Changing_the_template_after_construction_does_not_change_the_encoders()
+    {
+        using var graph = Path(4);
+        var template = new RelationalGcnOptions { HiddenSizes = [3], Dropout = 0 };
+        var factory = new RelationalGcnEncoderFactory(graph, template);
+        template.HiddenSizes[0] = 7;
+        template.Dropout = 2;
+
+        using var encoder = factory.Create(new ModalityEncoderRequest(0, "m", 2, graph.Device, ScalarType.Float32));
+
+        encoder.EmbeddingDim.Should().Be(3);
+    }
+
+    [Fact]
+    public void An_encoder_whose_graph_was_disposed_says_the_graph_was_disposed()
+    {
+        var graph = Path(4);
+        using var encoder = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] })
+            .Create(new ModalityEncoderRequest(0, "m", 2, graph.Device, ScalarType.Float32));
+        graph.Dispose();
+
+        var act = () => encoder.forward(randn(4, 2));
+
+        act.Should().Throw<ObjectDisposedException>().WithMessage("*relational graph was disposed*");
+    }
 }

@@ -116,6 +116,27 @@ public sealed class AffinityBuilderTests
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*K = 10 must be below the number of available samples (10)*");
     }
 
+    [Fact]
+    public void Changing_the_options_after_construction_does_not_change_the_builder()
+    {
+        using var g = new TorchSharp.torch.Generator(5);
+        using var x = randn(10, 3, dtype: ScalarType.Float64, generator: g);
+        using var expected = new AffinityBuilder(new AffinityOptions { K = 3 }).Build(x);
+        var options = new AffinityOptions { K = 3 };
+        var builder = new AffinityBuilder(options);
+
+        options.K = 0;
+        options.Mu = double.NaN;
+        builder.Options.Mu = -1;
+        builder.Options.ZScore = false;
+        using var w = builder.Build(x);
+
+        w.allclose(expected, rtol: 0, atol: 0).Should().BeTrue("the builder uses the options it was built with");
+        builder.Options.K.Should().Be(3);
+        builder.Options.Mu.Should().Be(0.5);
+        builder.Options.ZScore.Should().BeTrue();
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-0.5)]

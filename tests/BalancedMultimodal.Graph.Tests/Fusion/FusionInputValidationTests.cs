@@ -77,6 +77,28 @@ public sealed class FusionInputValidationTests
     }
 
     [Fact]
+    public void Changing_the_options_after_construction_does_not_change_the_fusion()
+    {
+        using var a = Affinity(8, 1);
+        using var b = Affinity(8, 2);
+        using var expected = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 3, Iterations = 2 }).Fuse(new[] { a, b });
+        var options = new SimilarityNetworkFusionOptions { K = 3, Iterations = 2 };
+        var fusion = new SimilarityNetworkFusion(options);
+
+        options.Alpha = double.NaN;
+        options.Iterations = 0;
+        options.K = 0;
+        fusion.Options.Alpha = double.NaN;
+        fusion.Options.K = 0;
+        using var fused = fusion.Fuse(new[] { a, b });
+
+        fused.allclose(expected, rtol: 0, atol: 0).Should().BeTrue("the fusion uses the options it was built with");
+        fusion.Options.Alpha.Should().Be(1.0);
+        fusion.Options.K.Should().Be(3);
+        fusion.Options.Iterations.Should().Be(2);
+    }
+
+    [Fact]
     public void Mixed_dtypes_are_rejected()
     {
         var act = () => Fusion.Fuse(new[] { Affinity(8, 1), Affinity(8, 2).to_type(ScalarType.Float32) });

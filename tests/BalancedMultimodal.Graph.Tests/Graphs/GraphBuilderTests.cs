@@ -1,5 +1,6 @@
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -7,6 +8,9 @@ namespace BalancedMultimodal.Graph.Tests.Graphs;
 
 public sealed class GraphBuilderTests
 {
+    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
     private static (long Source, long Target, double Weight)[] Edges(RelationalGraph graph)
     {
         var relation = graph.Relations.Single();
@@ -80,5 +84,44 @@ public sealed class GraphBuilderTests
         edges.Select(e => (e.Source, e.Target)).Should().Equal((0L, 0L), (1L, 0L), (0L, 1L), (1L, 1L), (2L, 2L), (3L, 2L), (2L, 3L), (3L, 3L));
         edges.Where(e => e.Source == e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - self) < 1e-12);
         edges.Where(e => e.Source != e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - other) < 1e-12);
+    }
+
+    [Fact]
+    public void Top_k_leaves_only_the_graphs_tensors_behind_including_those_of_the_input_check()
+    {
+        using var similarity = tensor(Similarity, dtype: ScalarType.Float64);
+        var builder = new TopKGraphBuilder(1);
+        builder.Build(similarity).Dispose();
+        long before = LiveTensors();
+
+        using (var graph = builder.Build(similarity))
+            LiveTensors().Should().Be(before + 2, "the graph holds one edge index and one weight tensor");
+
+        LiveTensors().Should().Be(before);
+    }
+
+    [Fact]
+    public void Top_k_checks_the_relation_name_before_the_similarity()
+    {
+        var bad = (double[,])Similarity.Clone();
+        bad[2, 3] = double.NaN;
+        using var similarity = tensor(bad, dtype: ScalarType.Float64);
+        var builder = new TopKGraphBuilder(1);
+
+        builder.Invoking(b => b.Build(similarity, " ")).Should().Throw<ArgumentException>()
+            .WithMessage("The relation name must not be empty*").And.ParamName.Should().Be("relationName");
+        builder.Invoking(b => b.Build(bad, "")).Should().Throw<ArgumentException>().And.ParamName.Should().Be("relationName");
+        builder.Invoking(b => b.Build(similarity, null!)).Should().Throw<ArgumentNullException>().And.ParamName.Should().Be("relationName");
+    }
+
+    [Fact]
+    public void Mogonet_checks_the_relation_name_before_the_features()
+    {
+        using var features = tensor(new[,] { { 1.0, 0.0 }, { double.NaN, 1.0 }, { 0.5, 0.5 } });
+        var builder = new MogonetThresholdGraphBuilder(1);
+
+        builder.Invoking(b => b.Build(features, "")).Should().Throw<ArgumentException>()
+            .WithMessage("The relation name must not be empty*").And.ParamName.Should().Be("relationName");
+        builder.Invoking(b => b.Build(features, null!)).Should().Throw<ArgumentNullException>().And.ParamName.Should().Be("relationName");
     }
 }

@@ -1,6 +1,7 @@
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
 using Microsoft.Extensions.Logging;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -8,6 +9,9 @@ namespace BalancedMultimodal.Graph.Tests.Graphs;
 
 public sealed class GraphConnectivityTests
 {
+    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
     private static RelationalGraph Undirected(long n, params (long A, long B)[] edges)
     {
         var sources = edges.SelectMany(e => new[] { e.A, e.B }).ToArray();
@@ -95,6 +99,24 @@ public sealed class GraphConnectivityTests
 
         report.AlgebraicConnectivity.Should().BeNull();
         report.IsConnected.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Analysis_leaves_no_tensor_behind()
+    {
+        var sources = new long[] { 0, 1, 2 };
+        var targets = new long[] { 1, 2, 3 };
+        using var graph = new RelationalGraph(4, new[]
+        {
+            new GraphRelation("weighted", tensor(sources.Concat(targets).ToArray()).reshape(2, 3), tensor(new[] { 0.5f, 1f, 2f })),
+            new GraphRelation("plain", tensor(new long[] { 3, 0 }).reshape(2, 1), null),
+        });
+        GraphConnectivity.Analyze(graph);
+        long before = LiveTensors();
+
+        GraphConnectivity.Analyze(graph);
+
+        LiveTensors().Should().Be(before);
     }
 
     private sealed class RecordingLogger : ILogger

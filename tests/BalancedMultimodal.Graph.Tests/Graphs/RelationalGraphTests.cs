@@ -1,5 +1,7 @@
 using BalancedMultimodal.Graph.Graphs;
+using BalancedMultimodal.Graph.Layers;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -7,6 +9,9 @@ namespace BalancedMultimodal.Graph.Tests.Graphs;
 
 public sealed class RelationalGraphTests
 {
+    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
     private static GraphRelation Relation(string name, long[] sources, long[] targets, double[]? weights = null) =>
         new(name, tensor(sources.Concat(targets).ToArray()).reshape(2, sources.Length),
             weights is null ? null : tensor(weights, dtype: ScalarType.Float64));
@@ -78,5 +83,96 @@ public sealed class RelationalGraphTests
         using var b = new RelationalGraph(4, new[] { Relation("b", new long[] { 0 }, new long[] { 1 }) });
         var act = () => RelationalGraph.Combine(a, b);
         act.Should().Throw<ArgumentException>().WithMessage("Graph 1 has 4 nodes but graph 0 has 3*");
+    }
+
+    [Fact]
+    public void A_disposed_graph_says_it_was_disposed_instead_of_failing_on_an_empty_tensor_handle()
+    {
+        var graph = new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }, new[] { 0.2, 0.3 }) });
+        using var other = new RelationalGraph(3, new[] { Relation("knn", new long[] { 2 }, new long[] { 0 }) });
+        graph.Dispose();
+
+        var uses = new Dictionary<string, Action>
+        {
+            ["Relations"] = () => _ = graph.Relations,
+            ["Device"] = () => _ = graph.Device,
+            ["EdgeCount"] = () => _ = graph.EdgeCount,
+            ["To"] = () => graph.To(CPU).Dispose(),
+            ["Combine"] = () => RelationalGraph.Combine(other, graph).Dispose(),
+        };
+
+        foreach (var (name, use) in uses)
+            use.Should().Throw<ObjectDisposedException>(name).WithMessage("*relational graph was disposed*bound to*");
+    }
+
+    [Fact]
+    public void A_layer_whose_graph_was_disposed_says_the_graph_was_disposed()
+    {
+        var graph = new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }) });
+        using var layer = new RelationalGraphConv(2, 2, 1);
+        using var x = randn(3, 2);
+        layer.forward(x, graph).Dispose();
+        graph.Dispose();
+
+        var act = () => layer.forward(x, graph);
+
+        act.Should().Throw<ObjectDisposedException>().WithMessage("*relational graph was disposed*");
+    }
+
+    [Fact]
+    public void To_leaves_only_the_copies_behind_even_when_it_converts_the_weights()
+    {
+        using var graph = new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }, new[] { 0.2, 0.3 }) });
+        long before = LiveTensors();
+
+        using (var copy = graph.To(CPU, ScalarType.Float32))
+        {
+            LiveTensors().Should().Be(before + 2, "the copy holds one edge index and one weight tensor, nothing else");
+            copy.Relations[0].EdgeWeight!.dtype.Should().Be(ScalarType.Float32);
+            copy.Relations[0].EdgeWeight!.data<float>().ToArray().Should().Equal(0.2f, 0.3f);
+            copy.Relations[0].EdgeIndex.data<long>().ToArray().Should().Equal(0, 1, 1, 2);
+        }
+        using (graph.To(CPU))
+            LiveTensors().Should().Be(before + 2);
+
+        LiveTensors().Should().Be(before);
+    }
+
+    [Fact]
+    public void To_a_copy_shares_no_storage_with_the_original()
+    {
+        using var graph = new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }, new[] { 0.2, 0.3 }) });
+        using var copy = graph.To(CPU);
+
+        copy.Relations[0].EdgeWeight!.fill_(0.5);
+        copy.Relations[0].EdgeIndex.fill_(0);
+
+        graph.Relations[0].EdgeWeight!.data<double>().ToArray().Should().Equal(0.2, 0.3);
+        graph.Relations[0].EdgeIndex.data<long>().ToArray().Should().Equal(0, 1, 1, 2);
+    }
+
+    [Fact]
+    public void To_an_integer_weight_type_is_rejected_before_copying()
+    {
+        using var graph = new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 2 }, new[] { 0.2, 0.3 }) });
+        long before = LiveTensors();
+
+        var act = () => graph.To(CPU, ScalarType.Int32);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*floating point*Int32*").And.ParamName.Should().Be("weightType");
+        LiveTensors().Should().Be(before);
+    }
+
+    [Fact]
+    public void Combine_rejects_a_relation_name_used_by_two_graphs_before_copying()
+    {
+        using var a = new RelationalGraph(3, new[] { Relation("knn", new long[] { 0 }, new long[] { 1 }) });
+        using var b = new RelationalGraph(3, new[] { Relation("knn", new long[] { 1 }, new long[] { 2 }) });
+        long before = LiveTensors();
+
+        var act = () => RelationalGraph.Combine(a, b);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Relation name 'knn' is used twice*");
+        LiveTensors().Should().Be(before);
     }
 }

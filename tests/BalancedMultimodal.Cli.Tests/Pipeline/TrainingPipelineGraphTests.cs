@@ -1,0 +1,54 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Graph.Graphs;
+using FluentAssertions;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+/// <summary>The patient graph of <see cref="TrainingPipeline"/>: built once, before the folds train.</summary>
+public class TrainingPipelineGraphTests
+{
+    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
+    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Only_the_graph_stays_alive_once_it_is_built_so_the_folds_do_not_carry_the_n_by_n_matrices(bool modalityRelations)
+    {
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        var options = TrainedPipelineFixture.Options();
+        options.ModalityGraphRelations = modalityRelations;
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        long before = LiveTensors();
+
+        using (var graph = TrainingPipeline.BuildPatientGraph(features, options))
+        {
+            graph.RelationCount.Should().Be(modalityRelations ? 3 : 1);
+            LiveTensors().Should().Be(before + 2 * graph.RelationCount, "the graph holds an edge index and edge weights per relation, and nothing else is left");
+        }
+
+        LiveTensors().Should().Be(before);
+        foreach (var f in features) f.Dispose();
+    }
+
+    [Fact]
+    public void The_graphs_tensors_belong_to_the_callers_dispose_scope()
+    {
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m)).ToArray();
+        RelationalGraph graph;
+        using (NewDisposeScope())
+        {
+            graph = TrainingPipeline.BuildPatientGraph(features, TrainedPipelineFixture.Options());
+            graph.Relations[0].EdgeIndex.IsInvalid.Should().BeFalse();
+        }
+
+        graph.Relations[0].EdgeIndex.IsInvalid.Should().BeTrue("the scope the graph was built in freed its tensors");
+        graph.Dispose();
+        foreach (var f in features) f.Dispose();
+    }
+}
