@@ -19,6 +19,10 @@ namespace BalancedMultimodal.Core.Optimization;
 /// (<c>ExternalException: Expected false to be true</c> from <c>c10::Scalar::toFloat</c>; upstream
 /// dotnet/TorchSharp#1434, #1496; docs/native-runtime.md). Here each scalar is a field, alive until
 /// <see cref="Dispose"/>, so the race cannot occur in the optimiser step.</para>
+/// <para>float16 parameters are not a supported use (as with PyTorch's Adam): the default ε = 1e-8 rounds to 0 in float16
+/// and squared gradients below about 6e-8 underflow to 0, so an update can divide by zero and turn the parameter into
+/// NaN. Keep parameters in float32 (or float64, or bfloat16, whose exponent range is float32's); for float16, an ε above
+/// its smallest normal number 6.1e-5 (e.g. 1e-4) at least avoids the division by zero.</para>
 /// </remarks>
 public sealed class ExplicitScalarAdam : IDisposable
 {

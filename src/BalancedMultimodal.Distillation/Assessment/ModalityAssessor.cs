@@ -61,7 +61,8 @@ public sealed class ModalityAssessor
     public ModalityAssessmentOptions Options { get; }
 
     /// <summary>Assesses the modalities and builds the distillation plan.</summary>
-    /// <param name="modalities">At least two modalities with unique names and equally many output rows n.</param>
+    /// <param name="modalities">At least two modalities with unique names and equally many output rows n, n &gt;= 3
+    /// (and n &gt;= k + 1 for a <see cref="KsgEstimator"/>).</param>
     /// <param name="labels">Optional class labels (&gt;= 0) of the n rows; required when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
     /// <returns>The plan.</returns>
@@ -165,8 +166,9 @@ public sealed class ModalityAssessor
                 throw new ArgumentException($"Modality '{modality.Name}' has {modality.Rows} output rows but '{modalities[0].Name}' has {modalities[0].Rows}; rows must be the same samples.", nameof(modalities));
         }
         int n = modalities[0].Rows;
-        if (n < 3)
-            throw new ArgumentException($"At least 3 rows are needed to estimate mutual information; got {n}.", nameof(modalities));
+        int minimum = AssessmentRows.Minimum(estimator, labels is null ? null : labelEstimator);
+        if (n < minimum)
+            throw new ArgumentException($"At least {minimum} rows are needed to estimate mutual information with '{estimator.Name}'; got {n}.", nameof(modalities));
         if (labels is null)
         {
             if (Options.RequireComplementarity)

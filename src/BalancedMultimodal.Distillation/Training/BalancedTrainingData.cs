@@ -8,14 +8,15 @@ namespace BalancedMultimodal.Distillation.Training;
 /// transductive training: their labels are never read).
 /// </summary>
 /// <remarks>Validated at construction, before any training: at least two modalities with non-empty, distinct names; every feature matrix 2-D,
-/// floating point, finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
+/// float32, float64 or bfloat16 (float16 is rejected: Adam's epsilon 1e-8 and small squared gradients round to 0 there,
+/// so training would turn to NaN), finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
 /// rows non-empty, in range, distinct and disjoint; labels of those rows in [0, C); every class present among the
 /// training rows and at least one validation row per class. The object does not own the tensors.</remarks>
 public sealed class BalancedTrainingData
 {
     /// <summary>Creates and validates the training input.</summary>
     /// <param name="modalityNames">One distinct, non-empty name per modality.</param>
-    /// <param name="features">Per-modality features, shape (n, d_m), same device and floating dtype.</param>
+    /// <param name="features">Per-modality features, shape (n, d_m), same device and dtype (float32, float64 or bfloat16).</param>
     /// <param name="labels">Labels of all n rows, int64, shape (n); only training and validation rows are read.</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
     /// <param name="trainRows">Labelled rows used for the loss.</param>
@@ -61,6 +62,10 @@ public sealed class BalancedTrainingData
                 throw new ArgumentException($"Modality '{modalityNames[m]}': features must have shape ({n}, d >= 1), got ({string.Join(", ", x.shape)}).", nameof(features));
             if (!x.is_floating_point())
                 throw new ArgumentException($"Modality '{modalityNames[m]}': features must be floating point, got {x.dtype}.", nameof(features));
+            if (x.dtype == ScalarType.Float16)
+                throw new ArgumentException(
+                    $"Modality '{modalityNames[m]}': float16 features are not supported: Adam's epsilon (1e-8) and small squared gradients " +
+                    "round to 0 in float16, so training turns to NaN; use float32 (or float64, bfloat16).", nameof(features));
             if (x.dtype != first.dtype || x.device.type != first.device.type || x.device.index != first.device.index)
                 throw new ArgumentException($"Modality '{modalityNames[m]}' is {x.dtype} on {x.device}, but modality '{modalityNames[0]}' is {first.dtype} on {first.device}; all must match.", nameof(features));
             // The checks' n x d temporaries are freed per modality.

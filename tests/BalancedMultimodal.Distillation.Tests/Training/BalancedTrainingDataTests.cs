@@ -45,6 +45,14 @@ public class BalancedTrainingDataTests
     }
 
     [Fact]
+    public void Float16_features_are_rejected_naming_the_modality_because_adam_cannot_train_them()
+    {
+        var half = Features().Select(x => x.to(ScalarType.Float16)).ToArray();
+        var act = () => new BalancedTrainingData(Names, half, Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        act.Should().Throw<ArgumentException>().WithParameterName("features").WithMessage("Modality 'a': float16 features are not supported*float32*");
+    }
+
+    [Fact]
     public void A_class_missing_from_the_training_rows_is_rejected()
     {
         var act = () => new BalancedTrainingData(Names, Features(), Labels(0, 0, 0, 0, 1, 1, 0, 1), 2, [0, 1, 2, 3], [4, 6]);
