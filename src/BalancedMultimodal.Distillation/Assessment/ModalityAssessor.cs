@@ -57,7 +57,9 @@ public sealed class ModalityAssessor
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <see cref="Assess"/>, which validates the
+    /// options again with <see cref="ModalityAssessmentOptionsValidator"/> (as the constructor) before any work.</remarks>
     public ModalityAssessmentOptions Options { get; }
 
     /// <summary>Assesses the modalities and builds the distillation plan.</summary>
@@ -67,9 +69,11 @@ public sealed class ModalityAssessor
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
-    /// modality), too few rows, a labels problem (naming the row), or missing labels under the complementarity criterion.</exception>
+    /// modality), too few rows, a labels problem (naming the row), missing labels under the complementarity criterion,
+    /// or <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
     {
+        OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), Options, nameof(Options));
         Validate(modalities, labels);
         int count = modalities.Count;
         double best = modalities.Max(m => m.Score);
