@@ -14,7 +14,9 @@ namespace BalancedMultimodal.Distillation.Training;
 /// their initial weights from the seeded generator), then its state (parameters and buffers, i.e. the
 /// <c>state_dict</c>) is overwritten with the saved one, the phase-1 scores and progress reports are restored, and
 /// TorchSharp's process-wide CPU generator is set back to the saved state (<c>torch.random.set_rng_state</c>, as
-/// <c>torch.set_rng_state</c> in PyTorch), so that dropout in the later phases draws the same numbers.
+/// <c>torch.set_rng_state</c> in PyTorch), so that dropout in the later phases draws the same numbers. Only that CPU
+/// generator is saved: on CUDA, whose dropout draws from the CUDA generator, a resumed run is valid but not guaranteed
+/// to be identical to an uninterrupted one.
 /// The checkpoint holds detached copies of the tensors (on the training device); <see cref="SaveTo"/> and
 /// <see cref="Load"/> carry it across processes. Dispose it when done.
 /// </remarks>
