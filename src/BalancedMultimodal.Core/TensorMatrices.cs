@@ -14,7 +14,9 @@ public static class TensorMatrices
         ArgumentNullException.ThrowIfNull(matrix);
         if (matrix.dim() != 2)
             throw new ArgumentException($"Expected a 2-D tensor, got shape ({string.Join(", ", matrix.shape)}).", nameof(matrix));
-        using var host = matrix.detach().to(ScalarType.Float64).cpu().contiguous();
+        // detach, to, cpu and contiguous each give a new handle: all of them are freed with this scope.
+        using var scope = NewDisposeScope();
+        var host = matrix.detach().to(ScalarType.Float64).cpu().contiguous();
         int rows = (int)host.shape[0], columns = (int)host.shape[1];
         var flat = host.data<double>().ToArray();
         var result = new double[rows, columns];

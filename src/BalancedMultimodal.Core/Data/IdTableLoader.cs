@@ -7,32 +7,47 @@ namespace BalancedMultimodal.Core.Data;
 /// </summary>
 /// <remarks>
 /// <para>Modality table: a header line (first field: the ID column's name, then the feature names), then one line per
-/// sample: the sample ID, then d numbers. Label table: a header line, then <c>ID,label</c> lines. A label column made
-/// only of whole numbers &gt;= 0 (e.g. <c>2</c> or <c>2.0e+00</c>) is used as is (C = max + 1); otherwise the labels are
-/// class names, numbered in ordinal (culture-invariant) order, and become <see cref="MultimodalDataset.ClassNames"/>.</para>
+/// sample: the sample ID, then d numbers. Label table: a header line, then <c>ID,label</c> lines.</para>
 /// <para>Alignment: the kept samples are the IDs present in the label table and in every modality table (intersection),
 /// in the order of the label table; every other ID is reported in <see cref="IdTableLoadResult.DroppedSamples"/>.
 /// All kept rows are training rows (split them with <see cref="StratifiedSplitter"/>).</para>
+/// <para>Classes come from the kept samples' labels only (a dropped sample's label neither adds a class nor decides the
+/// label kind). If those labels are all whole numbers &gt;= 0 (e.g. <c>2</c> or <c>2.0e+00</c>) they are class indices,
+/// used as is with C = max + 1, and every index 0..C-1 must have a kept sample (1-based labels, or a class whose samples
+/// were all dropped, are reported with the fix rather than left as an empty class); otherwise they are class names,
+/// numbered in ordinal (culture-invariant) order, and become <see cref="MultimodalDataset.ClassNames"/>. At least two
+/// classes must remain.</para>
 /// <para>A malformed file (wrong field count, a value that is not a finite number, an empty or repeated ID) gives an
-/// <see cref="InvalidDataException"/> naming the file and the 1-based line number.</para>
+/// <see cref="InvalidDataException"/> naming the file and the 1-based line number; labels that leave a class index
+/// without a kept sample, or a single class, give one naming the label file.</para>
 /// </remarks>
 public static class IdTableLoader
 {
     /// <summary>Loads and aligns the tables.</summary>
-    /// <param name="modalityFiles">One table per modality (at least one).</param>
+    /// <param name="modalityFiles">One table per modality (at least one), each path non-empty.</param>
     /// <param name="labelFile">The label table.</param>
     /// <param name="delimiter">Field delimiter (default ','; use '\t' for TSV).</param>
-    /// <param name="modalityNames">Optional modality names (default: each file name without its extension); distinct.</param>
+    /// <param name="modalityNames">Optional modality names (default: each file name without its extension); non-empty
+    /// and distinct (the default names too).</param>
     /// <returns>The aligned dataset and the dropped IDs.</returns>
+    /// <exception cref="ArgumentException">No table, a null or empty path (naming its index), a bad delimiter, the wrong
+    /// number of names, or a null, empty or repeated modality name (naming its index); all checked before any file is read.</exception>
+    /// <exception cref="InvalidDataException">A malformed file (naming it and the line), no common sample ID, or kept
+    /// labels that leave a class index without a sample or hold a single class (naming the label file).</exception>
     public static IdTableLoadResult Load(IReadOnlyList<string> modalityFiles, string labelFile, char delimiter = ',', IReadOnlyList<string>? modalityNames = null)
     {
         ArgumentNullException.ThrowIfNull(modalityFiles);
         ArgumentException.ThrowIfNullOrWhiteSpace(labelFile);
         if (modalityFiles.Count == 0) throw new ArgumentException("At least one modality table is needed.", nameof(modalityFiles));
+        for (int m = 0; m < modalityFiles.Count; m++)
+            if (string.IsNullOrWhiteSpace(modalityFiles[m]))
+                throw new ArgumentException($"The path of modality table {m} is {(modalityFiles[m] is null ? "null" : "empty")}.", nameof(modalityFiles));
         if (delimiter is '"' or '\r' or '\n') throw new ArgumentException($"'{delimiter}' cannot be a field delimiter.", nameof(delimiter));
         if (modalityNames is not null && modalityNames.Count != modalityFiles.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names were given for {modalityFiles.Count} tables.", nameof(modalityNames));
         var names = modalityNames?.ToArray() ?? modalityFiles.Select(f => Path.GetFileNameWithoutExtension(f)).ToArray();
+        LoaderArguments.CheckNames(names, nameof(modalityNames), "Modality name",
+            modalityNames is null ? " The names default to the file names without extension; pass modalityNames to tell the tables apart." : "");
 
         var (labelIds, rawLabels) = ReadLabelTable(labelFile, delimiter);
         var tables = new Table[modalityFiles.Count];
@@ -57,7 +72,7 @@ public static class IdTableLoader
             if (missing.Count > 0) dropped.Add(new DroppedSample(id, missing));
         }
 
-        var (labels, classNames) = EncodeLabels(rawLabels, labelFile);
+        var (labels, classNames) = EncodeLabels(kept.Select(k => rawLabels[k]).ToArray(), labelFile);
         var modalities = new Modality[tables.Length];
         for (int m = 0; m < tables.Length; m++)
         {
@@ -67,7 +82,7 @@ public static class IdTableLoader
                 Array.Copy(t.Values, (long)t.RowOfId[labelIds[kept[k]]] * t.Columns, values, (long)k * t.Columns, t.Columns);
             modalities[m] = Modality.FromRowMajor(names[m], values, kept.Count, t.Columns, t.FeatureNames);
         }
-        var dataset = new MultimodalDataset(modalities, kept.Select(k => labels[k]).ToArray(),
+        var dataset = new MultimodalDataset(modalities, labels,
             classCount: classNames is null ? labels.Max() + 1 : classNames.Length, classNames: classNames,
             sampleIds: kept.Select(k => labelIds[k]).ToArray());
         return new IdTableLoadResult(dataset, dropped);
@@ -129,8 +144,10 @@ public static class IdTableLoader
         return id.ToString();
     }
 
+    /// <summary>Class indices and (for text labels) class names of the kept samples' raw labels.</summary>
     private static (int[] Labels, string[]? ClassNames) EncodeLabels(string[] raw, string labelFile)
     {
+        string file = Path.GetFileName(labelFile);
         var numeric = new int[raw.Length];
         bool allWhole = true;
         for (int i = 0; i < raw.Length && allWhole; i++)
@@ -139,10 +156,17 @@ public static class IdTableLoader
                 && v >= 0 && v <= int.MaxValue && v == Math.Floor(v);
             if (allWhole) numeric[i] = (int)v;
         }
-        if (allWhole) return (numeric, null);
+        if (allWhole)
+        {
+            LoaderArguments.RequireEveryIndexUsed(numeric, $"Among the kept samples, {file} holds",
+                "numeric labels are the class indices 0..C-1 (C = max + 1) and every class needs a sample");
+            if (numeric.Max() == 0)
+                throw new InvalidDataException($"Among the kept samples, {file} holds a single class 0; at least two are needed.");
+            return (numeric, null);
+        }
         var classNames = raw.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (classNames.Length < 2)
-            throw new InvalidDataException($"{Path.GetFileName(labelFile)} names a single class '{classNames[0]}'; at least two are needed.");
+            throw new InvalidDataException($"Among the kept samples, {file} names a single class '{classNames[0]}'; at least two are needed.");
         var index = classNames.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => p.c, StringComparer.Ordinal);
         return (raw.Select(r => index[r]).ToArray(), classNames);
     }

@@ -21,12 +21,22 @@ public static class MogonetFolderLoader
 {
     /// <summary>Loads the MOGONET-format dataset in <paramref name="folder"/>.</summary>
     /// <param name="folder">The folder holding <c>1_tr.csv</c>, <c>1_te.csv</c>, ..., <c>labels_tr.csv</c>, <c>labels_te.csv</c>.</param>
-    /// <param name="modalityNames">Optional names for modalities 1..M (default "1".."M"); must number exactly M.</param>
-    /// <param name="classNames">Optional class names (C of them).</param>
+    /// <param name="modalityNames">Optional names for modalities 1..M (default "1".."M"); must number exactly M, each
+    /// non-empty and distinct.</param>
+    /// <param name="classNames">Optional class names, none null: exactly C = max(label) + 1 of them (checked against the
+    /// label files before the feature files are read).</param>
     /// <returns>The dataset (train rows then test rows) with the file's train/test split.</returns>
+    /// <exception cref="ArgumentException">A null, empty or repeated modality name, a null class name (naming its index),
+    /// the wrong number of modality names, or a number of class names other than C.</exception>
     public static MultimodalDataset Load(string folder, IReadOnlyList<string>? modalityNames = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        if (modalityNames is not null)
+            LoaderArguments.CheckNames(modalityNames, nameof(modalityNames), "Modality name");
+        if (classNames is not null)
+            for (int c = 0; c < classNames.Count; c++)
+                if (classNames[c] is null)
+                    throw new ArgumentException($"Class name {c} is null.", nameof(classNames));
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
         int modalityCount = 0;
@@ -40,6 +50,14 @@ public static class MogonetFolderLoader
         var testLabels = ReadLabels(Path.Combine(folder, "labels_te.csv"));
         int nTrain = trainLabels.Length, nTest = testLabels.Length, n = nTrain + nTest;
         RequireEveryClassIndexUsed(trainLabels, testLabels);
+        if (classNames is not null)
+        {
+            int classCount = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
+            if (classNames.Count != classCount)
+                throw new ArgumentException(
+                    $"{classNames.Count} class names were given, but labels_tr.csv and labels_te.csv hold {classCount} classes (0..{classCount - 1}).",
+                    nameof(classNames));
+        }
 
         var modalities = new Modality[modalityCount];
         for (int m = 1; m <= modalityCount; m++)
@@ -52,7 +70,7 @@ public static class MogonetFolderLoader
             train.CopyTo(values, 0);
             test.CopyTo(values, train.Length);
             var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), dTrain);
-            modalities[m - 1] = Modality.FromRowMajor(modalityNames?[m - 1] ?? m.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            modalities[m - 1] = Modality.FromRowMajor(modalityNames is null ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : modalityNames[m - 1],
                 values, n, dTrain, featureNames);
         }
 
@@ -67,19 +85,9 @@ public static class MogonetFolderLoader
 
     // The class count is max(label) + 1, so a class index no sample carries means the labels are not the format's
     // 0-based indices (typically 1-based ones); say so before any later check reports an empty class.
-    private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels)
-    {
-        var present = new SortedSet<int>(trainLabels.Concat(testLabels));
-        var unused = Enumerable.Range(0, present.Max + 1).Where(c => !present.Contains(c)).ToArray();
-        if (unused.Length == 0) return;
-        string hint = present.Min > 0
-            ? $" The labels start at {present.Min}; subtract {present.Min} from every label to number the classes 0..{present.Max - present.Min}."
-            : " Renumber the labels consecutively from 0.";
-        throw new InvalidDataException(
-            $"labels_tr.csv and labels_te.csv hold no sample of class {string.Join(", ", unused.Take(5))}{(unused.Length > 5 ? ", ..." : "")} " +
-            $"(labels present: {string.Join(", ", present.Take(10))}{(present.Count > 10 ? ", ..." : "")}); the MOGONET format numbers " +
-            $"the classes 0..C-1 and every class needs a sample.{hint}");
-    }
+    private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels) =>
+        LoaderArguments.RequireEveryIndexUsed(trainLabels.Concat(testLabels), "labels_tr.csv and labels_te.csv hold",
+            "the MOGONET format numbers the classes 0..C-1 and every class needs a sample");
 
     private static int[] ReadLabels(string path)
     {

@@ -42,8 +42,8 @@ public sealed class AutoencoderCompressor
                 throw new ArgumentOutOfRangeException(nameof(trainingRows), row, $"Modality '{modalityName}': training row {row} is outside [0, {n}).");
         if (_options.FitRows == AutoencoderFitRows.Training && trainingRows.Count < 2)
             throw new ArgumentException($"Modality '{modalityName}': at least two training rows are needed to fit the autoencoder.", nameof(trainingRows));
-        using (var nonFinite = features.isfinite().logical_not().any())
-            if (nonFinite.item<bool>())
+        using (NewDisposeScope())
+            if (features.isfinite().logical_not().any().item<bool>())
                 throw new ArgumentException($"Modality '{modalityName}': features contain NaN or infinite values.", nameof(features));
 
         manual_seed(_options.Seed);
@@ -68,11 +68,13 @@ public sealed class AutoencoderCompressor
     /// <param name="features">Standardised features, shape (n, d).</param>
     /// <param name="trainingRows">Training rows.</param>
     /// <param name="modalityName">Name used in error messages.</param>
-    /// <returns>The codes (no gradient), on the features' device and dtype.</returns>
+    /// <returns>The codes (no gradient), on the features' device and dtype; the encoder's intermediate activations are
+    /// freed here, so only the codes reach the caller's dispose scope.</returns>
     public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
         using var model = Fit(features, trainingRows, modalityName);
         using var noGrad = no_grad();
-        return model.Encode(features).detach();
+        using var scope = NewDisposeScope();
+        return model.Encode(features).detach().MoveToOuterDisposeScope();
     }
 }

@@ -18,7 +18,12 @@ namespace BalancedMultimodal.Core.Information;
 /// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= 2; computed in float64 on the inputs' device.</para>
 /// <para>With <see cref="GaussianMutualInformationEstimatorOptions.BiasCorrection"/> (default), each log-determinant of a
 /// p-dimensional block is replaced by its unbiased version ln det S - sum_{i=1..p} [psi((n - i)/2) + ln(2/(n - 1))]
-/// (the expectation of the log-determinant of a Wishart matrix), removing the ~ d_x d_y / (2n) upward bias.</para>
+/// (the expectation of the log-determinant of a Wishart matrix), removing the ~ d_x d_y / (2n) upward bias. Derivation:
+/// (n - 1) S ~ W_p(n - 1, Sigma), and det((n - 1) S) / det Sigma is distributed as the product of independent chi-square
+/// variables with n - 1, n - 2, ..., n - p degrees of freedom (R. J. Muirhead, <i>Aspects of Multivariate Statistical
+/// Theory</i>, Wiley, 1982, Theorem 3.2.15), with E ln chi^2_k = psi(k/2) + ln 2. This needs n - p &gt;= 1 for the joint
+/// block, p = d_x + d_y: with fewer samples (n &lt;= d_x + d_y) the correction is undefined and
+/// <see cref="Estimate(Tensor, Tensor)"/> throws rather than apply it to the marginal blocks only.</para>
 /// <para>Exact for Gaussian data, a lower bound-like approximation otherwise (it only sees second moments). This is
 /// the ground truth used to test the other estimators (METHOD.md section 5). Stateless and thread-safe.</para>
 /// </remarks>
@@ -59,13 +64,19 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
     }
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">Bad shapes, mismatched rows, n &lt; 2, a non-finite value, or (with
-    /// Ridge = 0) a constant column or a singular covariance.</exception>
+    /// <exception cref="ArgumentException">Bad shapes, mismatched rows, n &lt; 2, a non-finite value, (with
+    /// Ridge = 0) a constant column or a singular covariance, or (with BiasCorrection) n &lt;= d_x + d_y, where the
+    /// Wishart correction of the joint block is undefined (the message gives n and d_x + d_y; add samples or set
+    /// BiasCorrection = false).</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
         long dx = xm.shape[1], dy = ym.shape[1], n = xm.shape[0];
+        if (_options.BiasCorrection && n <= dx + dy)
+            throw new ArgumentException(
+                $"{Name}: the bias correction needs more samples than joint dimensions (n > d_x + d_y), got n = {n} and d_x + d_y = {dx + dy}; " +
+                "add samples, reduce the dimensions, or set BiasCorrection = false.", nameof(x));
         var joint = cat(new[] { xm, ym }, 1);
         var constant = joint.amax(0).eq(joint.amin(0));
         if (_options.Ridge == 0 && constant.any().item<bool>())
@@ -107,10 +118,11 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         return value;
     }
 
-    /// <summary>E[ln det S] - ln det Sigma for a p-dimensional sample covariance of n Gaussian samples.</summary>
+    /// <summary>E[ln det S] - ln det Sigma for a p-dimensional sample covariance of n Gaussian samples (n &gt; p, checked
+    /// by <see cref="Estimate(Tensor, Tensor)"/> for the joint block, which implies it for the marginal ones).</summary>
     private static double LogDetBias(long p, long n)
     {
-        if (n - p < 1) return 0.0;
+        System.Diagnostics.Debug.Assert(n - p >= 1, "the caller checks n > d_x + d_y");
         double bias = 0;
         for (long i = 1; i <= p; i++) bias += SpecialFunctions.DiGamma((n - i) / 2.0) + Math.Log(2.0 / (n - 1));
         return bias;

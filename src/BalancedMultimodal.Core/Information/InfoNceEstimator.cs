@@ -75,11 +75,17 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// <param name="bound">InfoNCE: ln N + mean_i [S_ii - logsumexp_j S_ij]; Donsker-Varadhan: mean_i S_ii -
     /// ln mean_{i != j} exp(S_ij).</param>
     /// <returns>A scalar tensor on the device and dtype of <paramref name="scores"/> (differentiable).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bound"/> is not a defined <see cref="NeuralMutualInformationBound"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scores"/> is not a floating-point (N, N) matrix with N &gt;= 2.</exception>
     public static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
     {
         ArgumentNullException.ThrowIfNull(scores);
+        if (!Enum.IsDefined(bound))
+            throw new ArgumentOutOfRangeException(nameof(bound), bound, $"Unknown {nameof(NeuralMutualInformationBound)} {(int)bound}; use InfoNce or DonskerVaradhan.");
         if (scores.dim() != 2 || scores.shape[0] != scores.shape[1] || scores.shape[0] < 2)
             throw new ArgumentException($"scores must have shape (N, N) with N >= 2, got ({string.Join(", ", scores.shape)}).", nameof(scores));
+        if (!scores.is_floating_point())
+            throw new ArgumentException($"scores must be floating point, got {scores.dtype}.", nameof(scores));
         long n = scores.shape[0];
         var diagonal = scores.diagonal();
         if (bound == NeuralMutualInformationBound.InfoNce)

@@ -71,8 +71,11 @@ public static class RocAuc
     /// the mean over classes c of <see cref="Binary"/>(labels == c, scores[:, c]).
     /// </summary>
     /// <param name="labels">n labels in [0, C); every class must occur (and not be the only one).</param>
-    /// <param name="scores">n x C class scores (e.g. probabilities).</param>
+    /// <param name="scores">n x C finite class scores (e.g. probabilities).</param>
     /// <returns>The macro-averaged AUC.</returns>
+    /// <exception cref="ArgumentException">Mismatched counts, fewer than two columns, a label outside [0, C) (naming its
+    /// position), a score that is not finite (naming its row and class column), or a class that never occurs; all
+    /// checked before any AUC is computed.</exception>
     public static double OneVsRestMacro(IReadOnlyList<int> labels, double[,] scores)
     {
         ArgumentNullException.ThrowIfNull(labels);
@@ -82,6 +85,10 @@ public static class RocAuc
         if (classes < 2) throw new ArgumentException($"The score matrix has {classes} column(s); one-vs-rest AUC needs at least two classes.", nameof(scores));
         for (int i = 0; i < n; i++)
             if ((uint)labels[i] >= (uint)classes) throw new ArgumentException($"Label at position {i} is {labels[i]}; labels must lie in [0, {classes}).", nameof(labels));
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < classes; c++)
+                if (!double.IsFinite(scores[i, c]))
+                    throw new ArgumentException($"Score at row {i}, class {c} is {scores[i, c]}; scores must be finite.", nameof(scores));
         double sum = 0;
         for (int c = 0; c < classes; c++)
         {

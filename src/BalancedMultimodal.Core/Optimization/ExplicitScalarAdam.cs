@@ -19,6 +19,10 @@ namespace BalancedMultimodal.Core.Optimization;
 /// (<c>ExternalException: Expected false to be true</c> from <c>c10::Scalar::toFloat</c>; upstream
 /// dotnet/TorchSharp#1434, #1496; docs/native-runtime.md). Here each scalar is a field, alive until
 /// <see cref="Dispose"/>, so the race cannot occur in the optimiser step.</para>
+/// <para>float16 parameters are not a supported use (as with PyTorch's Adam): the default ε = 1e-8 rounds to 0 in float16
+/// and squared gradients below about 6e-8 underflow to 0, so an update can divide by zero and turn the parameter into
+/// NaN. Keep parameters in float32 (or float64, or bfloat16, whose exponent range is float32's); for float16, an ε above
+/// its smallest normal number 6.1e-5 (e.g. 1e-4) at least avoids the division by zero.</para>
 /// </remarks>
 public sealed class ExplicitScalarAdam : IDisposable
 {
@@ -31,13 +35,16 @@ public sealed class ExplicitScalarAdam : IDisposable
     private bool _disposed;
 
     /// <summary>Creates the optimiser; the moment estimates start at zero (on each parameter's device and dtype).</summary>
-    /// <param name="parameters">The parameters to update (each once).</param>
+    /// <param name="parameters">The parameters to update, none null, each listed once (a parameter listed twice would be
+    /// updated twice per step with two sets of moments).</param>
     /// <param name="learningRate">lr &gt;= 0. Default 1e-3.</param>
     /// <param name="beta1">β1 in [0, 1). Default 0.9.</param>
     /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
     /// <param name="weightDecay">λ &gt;= 0 (L2 penalty added to the gradient). Default 0.</param>
     /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
+    /// <exception cref="ArgumentException">A null parameter, or the same parameter object listed twice (the message gives
+    /// both positions).</exception>
     public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
     {
@@ -51,8 +58,15 @@ public sealed class ExplicitScalarAdam : IDisposable
         if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
         _parameters = parameters.ToArray();
+        var firstPosition = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _parameters.Length; i++)
+        {
             if (_parameters[i] is null) throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
+            if (!firstPosition.TryAdd(_parameters[i], i))
+                throw new ArgumentException(
+                    $"Parameter {i} is the same object as parameter {firstPosition[_parameters[i]]}; list every parameter once (it would be updated twice per step).",
+                    nameof(parameters));
+        }
         (_learningRate, _beta1, _beta2, _weightDecay) = (learningRate, beta1, beta2, weightDecay);
         _beta1Scalar = beta1.ToScalar();
         _oneMinusBeta1 = (1 - beta1).ToScalar();

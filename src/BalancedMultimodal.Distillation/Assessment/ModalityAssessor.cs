@@ -57,18 +57,23 @@ public sealed class ModalityAssessor
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <see cref="Assess"/>, which validates the
+    /// options again with <see cref="ModalityAssessmentOptionsValidator"/> (as the constructor) before any work.</remarks>
     public ModalityAssessmentOptions Options { get; }
 
     /// <summary>Assesses the modalities and builds the distillation plan.</summary>
-    /// <param name="modalities">At least two modalities with unique names and equally many output rows n.</param>
+    /// <param name="modalities">At least two modalities with unique names and equally many output rows n, n &gt;= 3
+    /// (and n &gt;= k + 1 for a <see cref="KsgEstimator"/>).</param>
     /// <param name="labels">Optional class labels (&gt;= 0) of the n rows; required when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
-    /// modality), too few rows, a labels problem (naming the row), or missing labels under the complementarity criterion.</exception>
+    /// modality), too few rows, a labels problem (naming the row), missing labels under the complementarity criterion,
+    /// or <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
     {
+        OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), Options, nameof(Options));
         Validate(modalities, labels);
         int count = modalities.Count;
         double best = modalities.Max(m => m.Score);
@@ -165,8 +170,9 @@ public sealed class ModalityAssessor
                 throw new ArgumentException($"Modality '{modality.Name}' has {modality.Rows} output rows but '{modalities[0].Name}' has {modalities[0].Rows}; rows must be the same samples.", nameof(modalities));
         }
         int n = modalities[0].Rows;
-        if (n < 3)
-            throw new ArgumentException($"At least 3 rows are needed to estimate mutual information; got {n}.", nameof(modalities));
+        int minimum = AssessmentRows.Minimum(estimator, labels is null ? null : labelEstimator);
+        if (n < minimum)
+            throw new ArgumentException($"At least {minimum} rows are needed to estimate mutual information with '{estimator.Name}'; got {n}.", nameof(modalities));
         if (labels is null)
         {
             if (Options.RequireComplementarity)

@@ -13,6 +13,9 @@ public static class PrincipalComponentProjection
     /// <param name="x">Data, shape (n, d), n &gt;= 2, finite.</param>
     /// <param name="components">k &gt;= 1; at most min(n, d) components are returned.</param>
     /// <returns>Scores, shape (n, min(k, n, d)).</returns>
+    /// <exception cref="ArgumentException">Fewer than 2 rows or no column, or a value that is not finite (naming its row
+    /// and column).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="components"/> below 1.</exception>
     public static double[,] Project(double[,] x, int components)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -20,6 +23,10 @@ public static class PrincipalComponentProjection
         int n = x.GetLength(0), d = x.GetLength(1);
         if (n < 2 || d < 1)
             throw new ArgumentException($"PCA needs at least 2 rows and 1 column; x is {n} x {d}.", nameof(x));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++)
+                if (!double.IsFinite(x[i, j]))
+                    throw new ArgumentException($"PCA needs finite values; x has {x[i, j]} at row {i}, column {j}.", nameof(x));
         int k = Math.Min(components, Math.Min(n, d));
 
         var centred = Matrix<double>.Build.DenseOfArray(x);

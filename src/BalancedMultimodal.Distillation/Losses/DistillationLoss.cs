@@ -56,7 +56,9 @@ public sealed class DistillationLoss : nn.Module
     {
     }
 
-    /// <summary>The validated options (a1, a2, a3, T, representation kind).</summary>
+    /// <summary>The options (a1, a2, a3, T, representation kind): the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <see cref="Compute"/>, which validates the
+    /// options again with <see cref="DistillationLossOptionsValidator"/> (as the constructor) before any work.</remarks>
     public DistillationLossOptions Options { get; }
 
     /// <summary>d_s, the student embedding width.</summary>
@@ -78,7 +80,8 @@ public sealed class DistillationLoss : nn.Module
     /// <param name="distillMask">Boolean (n): the rows of the KL and RE terms (must select a row if a2 or a3 &gt; 0);
     /// null means every row.</param>
     /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
-    /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument.</exception>
+    /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; or
+    /// <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
     public DistillationLossTerms Compute(
         Tensor studentLogits,
@@ -89,6 +92,7 @@ public sealed class DistillationLoss : nn.Module
         Tensor labelledMask,
         Tensor? distillMask = null)
     {
+        OptionsGuard.Validate(new DistillationLossOptionsValidator(), Options, nameof(Options));
         ArgumentNullException.ThrowIfNull(studentLogits);
         var device = studentLogits.device;
         TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, device);

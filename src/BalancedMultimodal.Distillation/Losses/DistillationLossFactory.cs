@@ -22,7 +22,10 @@ public sealed class DistillationLossFactory
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object apply to the losses created afterwards; <see cref="Create"/> validates
+    /// the options again with <see cref="DistillationLossOptionsValidator"/> (as the constructor) and every created loss
+    /// shares this object (see <see cref="DistillationLoss.Options"/>).</remarks>
     public DistillationLossOptions Options { get; }
 
     /// <summary>Creates a loss for one student-teacher pair.</summary>
@@ -31,6 +34,11 @@ public sealed class DistillationLossFactory
     /// <param name="device">Device of the projection.</param>
     /// <param name="dtype">Dtype of the projection (default float32).</param>
     /// <returns>A new module with its own learnable projection.</returns>
-    public DistillationLoss Create(int studentDimension, int teacherDimension, Device? device = null, ScalarType? dtype = null) =>
-        new(studentDimension, teacherDimension, Options, device, dtype);
+    /// <exception cref="ArgumentException"><see cref="Options"/> changed since construction and are no longer valid (naming the option).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension below 1.</exception>
+    public DistillationLoss Create(int studentDimension, int teacherDimension, Device? device = null, ScalarType? dtype = null)
+    {
+        OptionsGuard.Validate(new DistillationLossOptionsValidator(), Options, nameof(Options));
+        return new(studentDimension, teacherDimension, Options, device, dtype);
+    }
 }

@@ -22,17 +22,26 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     private readonly double _dropout;
 
     /// <summary>Creates the network around already built encoders (the network takes ownership of them).</summary>
-    /// <param name="modalityEncoders">One encoder per modality (at least two).</param>
+    /// <param name="modalityEncoders">One encoder per modality (at least two, none null, each with an embedding width &gt;= 1).</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
     /// <param name="headDropout">Dropout before every classifier, in [0, 1).</param>
     /// <param name="device">Device of the heads (the encoders' device).</param>
     /// <param name="dtype">Floating dtype of the heads (the encoders' dtype).</param>
+    /// <exception cref="ArgumentException">Fewer than two encoders, or a null encoder or one with no embedding width
+    /// (naming its index).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class count below 2 or a dropout outside [0, 1).</exception>
     public BalancedMultimodalNetwork(IReadOnlyList<ModalityEncoder> modalityEncoders, int classCount, double headDropout, Device device, ScalarType dtype)
         : base(nameof(BalancedMultimodalNetwork))
     {
         ArgumentNullException.ThrowIfNull(modalityEncoders);
         ArgumentNullException.ThrowIfNull(device);
         if (modalityEncoders.Count < 2) throw new ArgumentException("At least two modality encoders are needed.", nameof(modalityEncoders));
+        for (int m = 0; m < modalityEncoders.Count; m++)
+        {
+            var encoder = modalityEncoders[m] ?? throw new ArgumentException($"The encoder of modality {m} is null.", nameof(modalityEncoders));
+            if (encoder.EmbeddingDim < 1)
+                throw new ArgumentException($"The encoder of modality {m} has embedding width {encoder.EmbeddingDim}; it must be at least 1.", nameof(modalityEncoders));
+        }
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least two classes are needed.");
         if (!(headDropout >= 0 && headDropout < 1)) throw new ArgumentOutOfRangeException(nameof(headDropout), headDropout, "Dropout must lie in [0, 1).");
         _dropout = headDropout;
@@ -94,22 +103,52 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <param name="embedding">Embeddings h_m, (n, e_m).</param>
     /// <returns>The logits.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
+    /// <exception cref="ArgumentException">When <paramref name="embedding"/> is not an (n, e_m) matrix of the heads' dtype
+    /// and device; the message names the modality.</exception>
     public Tensor ModalityLogits(int modality, Tensor embedding)
     {
         if ((uint)modality >= (uint)ModalityCount)
             throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
         ArgumentNullException.ThrowIfNull(embedding);
+        CheckEmbedding(modality, embedding, embedding.dim() == 2 ? embedding.shape[0] : -1, nameof(embedding), "embedding");
         return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
     }
 
     /// <summary>Fused logits from all embeddings: Dropout([h_1..h_M]) W + b, (n, C).</summary>
-    /// <param name="embeddings">One embedding matrix per modality, each (n, e_m).</param>
+    /// <param name="embeddings">One embedding matrix per modality, each (n, e_m), of the heads' dtype and device.</param>
     /// <returns>The logits.</returns>
+    /// <exception cref="ArgumentException">Not one embedding per modality, or an embedding that is null, not (n, e_m)
+    /// with the same n as modality 0's, or of another dtype or device; the message names its index.</exception>
     public Tensor FusedLogits(IReadOnlyList<Tensor> embeddings)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.Count != ModalityCount)
+            throw new ArgumentException($"Expected {ModalityCount} embedding matrices (one per modality), got {embeddings.Count}.", nameof(embeddings));
+        long rows = -1;
+        for (int m = 0; m < embeddings.Count; m++)
+        {
+            var h = embeddings[m] ?? throw new ArgumentException($"embeddings[{m}] is null.", nameof(embeddings));
+            CheckEmbedding(m, h, rows, nameof(embeddings), $"embeddings[{m}]");
+            if (m == 0) rows = h.shape[0];
+        }
         using var joined = cat(embeddings.ToArray(), 1);
         return fused.forward(InvertedDropout.Apply(joined, _dropout, training));
+    }
+
+    /// <summary>Requires an (n, e_m) embedding of modality m, with <paramref name="rows"/> rows when that is not -1, on
+    /// the heads' dtype and device.</summary>
+    private void CheckEmbedding(int modality, Tensor embedding, long rows, string parameterName, string label)
+    {
+        long width = encoders[modality].EmbeddingDim;
+        if (embedding.dim() != 2 || embedding.shape[1] != width || (rows >= 0 && embedding.shape[0] != rows))
+            throw new ArgumentException(
+                $"Modality {modality}: {label} must have shape ({(rows >= 0 ? rows.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n")}, {width}), got ({string.Join(", ", embedding.shape)}).",
+                parameterName);
+        var weight = heads[modality].weight!;
+        if (embedding.dtype != weight.dtype)
+            throw new ArgumentException($"Modality {modality}: {label} is {embedding.dtype} but the heads are {weight.dtype}.", parameterName);
+        if (embedding.device_type != weight.device_type || embedding.device_index != weight.device_index)
+            throw new ArgumentException($"Modality {modality}: {label} is on {embedding.device} but the heads are on {weight.device}.", parameterName);
     }
 
     /// <summary>Runs every encoder, every head and the fused classifier.</summary>

@@ -85,7 +85,11 @@ public sealed class BalancedTrainer
     {
     }
 
-    /// <summary>The options in force.</summary>
+    /// <summary>The options in force: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <c>Fit</c>, which validates the options again
+    /// (with <see cref="BalancedTrainingOptionsValidator"/>, as the constructor) before any work and throws
+    /// <see cref="OptionsValidationException"/> naming the option if they are no longer valid. Do not change them
+    /// while <c>Fit</c> runs (e.g. from a progress callback): a run reads them throughout.</remarks>
     public BalancedTrainingOptions Options => _options;
 
     /// <summary>Runs the whole schedule.</summary>
@@ -93,9 +97,17 @@ public sealed class BalancedTrainer
     /// <param name="progress">Receives a report at every evaluation step.</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
+    /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
+    /// longer valid (thrown before any training; the message names the option).</exception>
+    /// <exception cref="ArgumentException">Distillation is enabled but <paramref name="data"/> holds fewer rows held out
+    /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
+    /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
+    /// validation plus unlabelled rows. Thrown before any training; the message gives the count, the minimum and the remedies.</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
+        RequireAssessmentRows(data);
         var run = new Run(this, data, progress, cancellationToken, null);
         return run.Execute();
     }
@@ -103,22 +115,54 @@ public sealed class BalancedTrainer
     /// <summary>
     /// Runs the whole schedule with a phase-boundary checkpoint: an empty <paramref name="checkpoint"/> is filled right
     /// after phase 1; a filled one is resumed from (phase 1 skipped; network state, phase-1 scores and the global
-    /// generator state restored), giving the same result as an uninterrupted run with the same seed.
+    /// generator state restored), giving the same result as an uninterrupted run with the same seed and options on the
+    /// CPU. Only TorchSharp's CPU generator state is saved: on CUDA, whose dropout draws from the CUDA generator, the
+    /// resumed run is valid but not guaranteed to be identical to an uninterrupted one.
     /// </summary>
     /// <param name="data">Features, labels and splits (validated at construction).</param>
     /// <param name="checkpoint">The checkpoint to fill (empty) or resume from (filled).</param>
     /// <param name="progress">Receives a report at every evaluation step (a resumed run reports phases after 1 only).</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
+    /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
+    /// longer valid (thrown before any training; the message names the option).</exception>
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities
-    /// or a network of another shape (thrown before any training).</exception>
+    /// or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
+    /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
+        RequireAssessmentRows(data);
         var run = new Run(this, data, progress, cancellationToken, checkpoint);
         return run.Execute();
+    }
+
+    /// <summary>
+    /// With <see cref="BalancedTrainingOptions.EnableDistillation"/> on, the distillation gate estimates mutual information
+    /// on the rows held out from fitting: the validation rows when
+    /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on (I(student; labels) needs their labels), else
+    /// every row that is not a training row (validation and unlabelled rows). Throws now, before phase 1, if there are
+    /// fewer than the estimator needs: 3, and k + 1 for a <see cref="KsgEstimator"/> with k neighbours.
+    /// </summary>
+    private void RequireAssessmentRows(BalancedTrainingData data)
+    {
+        if (!_options.EnableDistillation) return;
+        bool validationOnly = _options.Assessment.RequireComplementarity;
+        int rows = validationOnly ? data.ValidationRows.Count : (int)data.SampleCount - data.TrainRows.Count;
+        int minimum = AssessmentRows.Minimum(_estimator);
+        if (rows >= minimum) return;
+        string which = validationOnly
+            ? $"{rows} validation row(s) (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
+            : $"{rows} row(s) held out from fitting ({data.ValidationRows.Count} validation, {rows - data.ValidationRows.Count} unlabelled)";
+        string remedy = validationOnly
+            ? "add validation rows, set Assessment.RequireComplementarity = false, or set EnableDistillation = false"
+            : "add validation or unlabelled rows, or set EnableDistillation = false";
+        throw new ArgumentException(
+            $"The distillation gate estimates mutual information on the rows held out from fitting, and the '{_estimator.Name}' estimator " +
+            $"needs at least {minimum}; data has {which}. To train anyway, {remedy}.", nameof(data));
     }
 
     /// <summary>The state of one <c>Fit</c> call.</summary>
@@ -158,20 +202,29 @@ public sealed class BalancedTrainer
             _cancellation.ThrowIfCancellationRequested();
             var device = Device;
             manual_seed(_o.Seed);
-            _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device);
-            _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device);
-            _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true);
-            _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device);
-            var training = new HashSet<int>(_data.TrainRows);
-            _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(), ScalarType.Int64, device: device);
-            var labels = _data.Labels.to(device);
+            // The run's row indices, masks and labels (on the features' device) live until the finally below; the
+            // intermediates that build them are freed with this scope. The labels are an alias (a new handle), so the
+            // finally never disposes the caller's tensor, whichever handle to() returns.
+            Tensor labels;
+            using (NewDisposeScope())
+            {
+                _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
+                _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
+                _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true).alias().DetachFromDisposeScope();
+                _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device).DetachFromDisposeScope();
+                var training = new HashSet<int>(_data.TrainRows);
+                _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
+                    ScalarType.Int64, device: device).DetachFromDisposeScope();
+                labels = _data.Labels.to(device).alias().DetachFromDisposeScope();
+            }
 
             var encoders = new List<ModalityEncoder>();
-            for (int m = 0; m < _data.ModalityCount; m++)
-                encoders.Add(_trainer._encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType)));
-            var network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
+            BalancedMultimodalNetwork? network = null;
             try
             {
+                for (int m = 0; m < _data.ModalityCount; m++)
+                    encoders.Add(_trainer._encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType)));
+                network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
                 double[] pretraining;
                 if (_checkpoint is { IsFilled: true })
                 {
@@ -219,7 +272,8 @@ public sealed class BalancedTrainer
             }
             catch
             {
-                network.Dispose();
+                if (network is not null) network.Dispose();
+                else foreach (var encoder in encoders) encoder.Dispose();
                 throw;
             }
             finally
@@ -229,6 +283,7 @@ public sealed class BalancedTrainer
                 _trainMask.Dispose();
                 _allRowsMask.Dispose();
                 _unlabelledRows.Dispose();
+                labels.Dispose();
             }
         }
 
@@ -416,6 +471,8 @@ public sealed class BalancedTrainer
         }
 
         /// <summary>mean_i H(p_i) = -mean_i sum_c p_ic log p_ic of probabilities (n, C), with 0 log 0 = 0.</summary>
+        /// <remarks>The floor 1e-12 is representable in every dtype the trainer accepts (float32, float64, bfloat16);
+        /// float16, where it would round to 0 (0 log 0 = 0 * -inf = NaN), is rejected by <see cref="BalancedTrainingData"/>.</remarks>
         private static Tensor MeanEntropy(Tensor probabilities) =>
             -(probabilities * probabilities.clamp_min(1e-12).log()).sum(1).mean();
 

@@ -7,19 +7,22 @@ namespace BalancedMultimodal.Distillation.Training;
 /// and which rows are labelled for training and for validation (everything else is unlabelled, e.g. test rows in
 /// transductive training: their labels are never read).
 /// </summary>
-/// <remarks>Validated at construction, before any training: at least two modalities; every feature matrix 2-D,
-/// floating point, finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
+/// <remarks>Validated at construction, before any training: at least two modalities with non-empty, distinct names; every feature matrix 2-D,
+/// float32, float64 or bfloat16 (float16 is rejected: Adam's epsilon 1e-8 and small squared gradients round to 0 there,
+/// so training would turn to NaN), finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
 /// rows non-empty, in range, distinct and disjoint; labels of those rows in [0, C); every class present among the
 /// training rows and at least one validation row per class. The object does not own the tensors.</remarks>
 public sealed class BalancedTrainingData
 {
     /// <summary>Creates and validates the training input.</summary>
-    /// <param name="modalityNames">One distinct name per modality.</param>
-    /// <param name="features">Per-modality features, shape (n, d_m), same device and floating dtype.</param>
+    /// <param name="modalityNames">One distinct, non-empty name per modality.</param>
+    /// <param name="features">Per-modality features, shape (n, d_m), same device and dtype (float32, float64 or bfloat16).</param>
     /// <param name="labels">Labels of all n rows, int64, shape (n); only training and validation rows are read.</param>
     /// <param name="classCount">Number of classes C (at least 2).</param>
     /// <param name="trainRows">Labelled rows used for the loss.</param>
     /// <param name="validationRows">Labelled rows used only to score, weight, select checkpoints and stop early.</param>
+    /// <exception cref="ArgumentException">A rule of the remarks is broken; the message names the modality (by index for
+    /// a null, empty or repeated name), row or class.</exception>
     public BalancedTrainingData(
         IReadOnlyList<string> modalityNames,
         IReadOnlyList<Tensor> features,
@@ -37,8 +40,15 @@ public sealed class BalancedTrainingData
             throw new ArgumentException($"Balanced multimodal training needs at least two modalities, got {features.Count}.", nameof(features));
         if (modalityNames.Count != features.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names were given for {features.Count} feature matrices.", nameof(modalityNames));
-        if (modalityNames.Distinct(StringComparer.Ordinal).Count() != modalityNames.Count)
-            throw new ArgumentException("Modality names must be distinct.", nameof(modalityNames));
+        var seenNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int m = 0; m < modalityNames.Count; m++)
+        {
+            var name = modalityNames[m];
+            if (string.IsNullOrWhiteSpace(name))
+                throw new ArgumentException($"Modality {m} has {(name is null ? "a null" : "an empty")} name; every modality needs a non-empty name.", nameof(modalityNames));
+            if (!seenNames.TryAdd(name, m))
+                throw new ArgumentException($"Modality names must be distinct: '{name}' names modalities {seenNames[name]} and {m}.", nameof(modalityNames));
+        }
         if (classCount < 2)
             throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least two classes are needed.");
         if (labels.dim() != 1 || labels.dtype != ScalarType.Int64)
@@ -52,6 +62,10 @@ public sealed class BalancedTrainingData
                 throw new ArgumentException($"Modality '{modalityNames[m]}': features must have shape ({n}, d >= 1), got ({string.Join(", ", x.shape)}).", nameof(features));
             if (!x.is_floating_point())
                 throw new ArgumentException($"Modality '{modalityNames[m]}': features must be floating point, got {x.dtype}.", nameof(features));
+            if (x.dtype == ScalarType.Float16)
+                throw new ArgumentException(
+                    $"Modality '{modalityNames[m]}': float16 features are not supported: Adam's epsilon (1e-8) and small squared gradients " +
+                    "round to 0 in float16, so training turns to NaN; use float32 (or float64, bfloat16).", nameof(features));
             if (x.dtype != first.dtype || x.device.type != first.device.type || x.device.index != first.device.index)
                 throw new ArgumentException($"Modality '{modalityNames[m]}' is {x.dtype} on {x.device}, but modality '{modalityNames[0]}' is {first.dtype} on {first.device}; all must match.", nameof(features));
             // The checks' n x d temporaries are freed per modality.

@@ -20,7 +20,8 @@ public static class PredictionCombiner
     /// <param name="source">Which outputs to combine.</param>
     /// <returns>Probabilities (n, C); every row sums to 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>,
+    /// or the logits do not match (see <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>).</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source) => Probabilities(outputs, source, null);
 
     /// <summary>
@@ -29,16 +30,21 @@ public static class PredictionCombiner
     /// heads h = (fused, modality 1, ..., modality M) with the given <paramref name="headWeights"/> (e.g. from
     /// <see cref="HeadPoolingWeights.FromValidation"/>). Same device and dtype as the logits.
     /// </summary>
-    /// <param name="outputs">The network's outputs.</param>
+    /// <param name="outputs">The network's outputs: <see cref="NetworkOutputs.FusedLogits"/> a floating-point (n, C)
+    /// matrix and every entry of <see cref="NetworkOutputs.ModalityLogits"/> non-null with the same shape, dtype and device
+    /// (checked for every source, so that no mismatch is broadcast).</param>
     /// <param name="source">Which outputs to combine.</param>
     /// <param name="headWeights">M + 1 non-negative finite weights with a positive sum, the fused head first; required
     /// for <see cref="PredictionSource.AllHeadsValidationWeighted"/> and must be null for the other sources.</param>
     /// <returns>Probabilities (n, C); every row sums to 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
-    /// <exception cref="ArgumentException">Weights missing, given to a fixed source, of the wrong count, negative, non-finite or summing to 0.</exception>
+    /// <exception cref="ArgumentException">Weights missing, given to a fixed source, of the wrong count, negative, non-finite
+    /// or summing to 0; or logits that are not (n, C) or do not match (the message names <c>outputs.ModalityLogits[m]</c>
+    /// and both shapes, dtypes or devices).</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        CheckLogits(outputs);
         if (!Enum.IsDefined(source))
             throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
         if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
@@ -69,6 +75,26 @@ public static class PredictionCombiner
                     for (int m = 0; m < outputs.ModalityLogits.Count; m++) sum = sum + outputs.ModalityLogits[m] * weights[m + 1];
                     return F.softmax(sum, 1).MoveToOuterDisposeScope();
                 }
+        }
+    }
+
+    /// <summary>Requires (n, C) floating-point fused logits and modality logits of the same shape, dtype and device.</summary>
+    private static void CheckLogits(NetworkOutputs outputs)
+    {
+        var fused = outputs.FusedLogits;
+        if (fused.dim() != 2 || !fused.is_floating_point())
+            throw new ArgumentException($"outputs.FusedLogits must be a floating-point (n, C) matrix, got {fused.dtype} of shape [{string.Join(", ", fused.shape)}].", nameof(outputs));
+        for (int m = 0; m < outputs.ModalityLogits.Count; m++)
+        {
+            var z = outputs.ModalityLogits[m] ?? throw new ArgumentException($"outputs.ModalityLogits[{m}] is null.", nameof(outputs));
+            if (!z.shape.SequenceEqual(fused.shape))
+                throw new ArgumentException(
+                    $"outputs.ModalityLogits[{m}] has shape [{string.Join(", ", z.shape)}] but outputs.FusedLogits has [{string.Join(", ", fused.shape)}]; every head gives (n, C) logits of the same rows and classes.",
+                    nameof(outputs));
+            if (z.dtype != fused.dtype)
+                throw new ArgumentException($"outputs.ModalityLogits[{m}] is {z.dtype} but outputs.FusedLogits is {fused.dtype}.", nameof(outputs));
+            if (z.device_type != fused.device_type || z.device_index != fused.device_index)
+                throw new ArgumentException($"outputs.ModalityLogits[{m}] is on {z.device} but outputs.FusedLogits is on {fused.device}.", nameof(outputs));
         }
     }
 

@@ -14,7 +14,9 @@ namespace BalancedMultimodal.Distillation.Training;
 /// their initial weights from the seeded generator), then its state (parameters and buffers, i.e. the
 /// <c>state_dict</c>) is overwritten with the saved one, the phase-1 scores and progress reports are restored, and
 /// TorchSharp's process-wide CPU generator is set back to the saved state (<c>torch.random.set_rng_state</c>, as
-/// <c>torch.set_rng_state</c> in PyTorch), so that dropout in the later phases draws the same numbers.
+/// <c>torch.set_rng_state</c> in PyTorch), so that dropout in the later phases draws the same numbers. Only that CPU
+/// generator is saved: on CUDA, whose dropout draws from the CUDA generator, a resumed run is valid but not guaranteed
+/// to be identical to an uninterrupted one.
 /// The checkpoint holds detached copies of the tensors (on the training device); <see cref="SaveTo"/> and
 /// <see cref="Load"/> carry it across processes. Dispose it when done.
 /// </remarks>
@@ -125,7 +127,10 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>Reads a checkpoint written by <see cref="SaveTo"/>; its tensors are on the default device until restored.</summary>
     /// <param name="path">The checkpoint file.</param>
     /// <returns>A filled checkpoint; the caller disposes it.</returns>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint or is truncated.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or is corrupt: a negative count
+    /// or one larger than the rest of the file can hold, an unknown progress phase, an unknown or unsupported tensor dtype
+    /// code, a negative dimension, or a tensor whose element count does not match its byte count (all checked before
+    /// anything is allocated for them).</exception>
     public static TrainingCheckpoint Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -137,16 +142,19 @@ public sealed class TrainingCheckpoint : IDisposable
             if (System.Text.Encoding.ASCII.GetString(header) != FileMagic)
                 throw new InvalidDataException($"'{path}' is not a training checkpoint (expected header {FileMagic}).");
             int seed = reader.ReadInt32();
-            var names = new string[ReadCount(reader, path)];
+            // Each name is at least its 1-byte length prefix and is followed by its 8-byte score.
+            var names = new string[ReadCount(reader, path, 1 + sizeof(double), "modality names")];
             for (int i = 0; i < names.Length; i++) names[i] = reader.ReadString();
             var scores = new double[names.Length];
             for (int i = 0; i < scores.Length; i++) scores[i] = reader.ReadDouble();
-            var history = new TrainingProgress[ReadCount(reader, path)];
-            for (int i = 0; i < history.Length; i++) history[i] = ReadReport(reader);
-            int entries = ReadCount(reader, path);
+            var history = new TrainingProgress[ReadCount(reader, path, MinimumReportBytes, "progress reports")];
+            for (int i = 0; i < history.Length; i++) history[i] = ReadReport(reader, path);
+            int entries = ReadCount(reader, path, 1 + MinimumTensorBytes, "network state entries");
             for (int i = 0; i < entries; i++)
             {
                 var name = reader.ReadString();
+                if (checkpoint._networkState.ContainsKey(name))
+                    throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (network state '{name}' appears twice).");
                 checkpoint._networkState[name] = ReadTensor(reader, path);
             }
             checkpoint._generatorState = ReadTensor(reader, path);
@@ -162,6 +170,12 @@ public sealed class TrainingCheckpoint : IDisposable
             checkpoint.Dispose();
             throw new InvalidDataException($"The checkpoint file '{path}' is truncated.", e);
         }
+        catch (FormatException e)
+        {
+            // BinaryReader.ReadString's 7-bit length prefix was malformed.
+            checkpoint.Dispose();
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (a malformed string length).", e);
+        }
         catch
         {
             checkpoint.Dispose();
@@ -171,12 +185,36 @@ public sealed class TrainingCheckpoint : IDisposable
 
     private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/1";
 
-    private static int ReadCount(BinaryReader reader, string path)
+    /// <summary>The fewest bytes a progress report takes: phase, flag, epoch, max epochs, loss, score and two value counts.</summary>
+    private const int MinimumReportBytes = sizeof(int) + 1 + 2 * sizeof(int) + 2 * sizeof(double) + 2 * sizeof(int);
+
+    /// <summary>The fewest bytes a tensor takes: dtype code, rank and byte count.</summary>
+    private const int MinimumTensorBytes = 3 * sizeof(int);
+
+    /// <summary>Bytes per element of the dtypes a checkpoint can hold (state dicts and generator states).</summary>
+    private static readonly Dictionary<ScalarType, int> ElementSizes = new()
+    {
+        [ScalarType.Byte] = 1, [ScalarType.Int8] = 1, [ScalarType.Bool] = 1,
+        [ScalarType.Int16] = 2, [ScalarType.Float16] = 2, [ScalarType.BFloat16] = 2,
+        [ScalarType.Int32] = 4, [ScalarType.Float32] = 4,
+        [ScalarType.Int64] = 8, [ScalarType.Float64] = 8, [ScalarType.ComplexFloat32] = 8,
+        [ScalarType.ComplexFloat64] = 16,
+    };
+
+    /// <summary>Reads a count of items that each take at least <paramref name="minimumBytesPerItem"/> bytes, rejecting
+    /// a negative count or one the rest of the file cannot hold (so a corrupt count never becomes a huge allocation).</summary>
+    private static int ReadCount(BinaryReader reader, string path, int minimumBytesPerItem, string what)
     {
         int count = reader.ReadInt32();
-        if (count < 0) throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (negative count {count}).");
+        if (count < 0) throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (negative count {count} of {what}).");
+        long remaining = Remaining(reader);
+        if ((long)count * minimumBytesPerItem > remaining)
+            throw new InvalidDataException(
+                $"The checkpoint file '{path}' is corrupt or truncated ({count} {what} need at least {(long)count * minimumBytesPerItem} bytes; {remaining} remain).");
         return count;
     }
+
+    private static long Remaining(BinaryReader reader) => reader.BaseStream.Length - reader.BaseStream.Position;
 
     private static void WriteTensor(BinaryWriter writer, Tensor value)
     {
@@ -191,10 +229,25 @@ public sealed class TrainingCheckpoint : IDisposable
 
     private static Tensor ReadTensor(BinaryReader reader, string path)
     {
-        var dtype = (ScalarType)reader.ReadInt32();
-        var shape = new long[ReadCount(reader, path)];
-        for (int i = 0; i < shape.Length; i++) shape[i] = reader.ReadInt64();
-        var bytes = reader.ReadBytes(ReadCount(reader, path));
+        int code = reader.ReadInt32();
+        var dtype = (ScalarType)code;
+        if (!Enum.IsDefined(dtype) || !ElementSizes.TryGetValue(dtype, out int elementSize))
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (unknown or unsupported tensor dtype code {code}).");
+        var shape = new long[ReadCount(reader, path, sizeof(long), "tensor dimensions")];
+        long elements = 1;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            shape[i] = reader.ReadInt64();
+            if (shape[i] < 0)
+                throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (dimension {i} of a tensor is {shape[i]}).");
+            // Saturates instead of overflowing: any count above the byte count below is rejected there.
+            elements = shape[i] == 0 || elements == 0 ? 0 : elements > long.MaxValue / shape[i] ? long.MaxValue : elements * shape[i];
+        }
+        int byteCount = ReadCount(reader, path, 1, "tensor bytes");
+        if (elements > byteCount || elements * elementSize != byteCount)
+            throw new InvalidDataException(
+                $"The checkpoint file '{path}' is corrupt (a {dtype} tensor of shape [{string.Join(", ", shape)}] has {byteCount} bytes).");
+        var bytes = reader.ReadBytes(byteCount);
         var result = empty(shape, dtype: dtype);
         if (result.bytes.Length != bytes.Length)
         {
@@ -218,12 +271,15 @@ public sealed class TrainingCheckpoint : IDisposable
         WriteValues(writer, report.Weights);
     }
 
-    private static TrainingProgress ReadReport(BinaryReader reader)
+    private static TrainingProgress ReadReport(BinaryReader reader, string path)
     {
-        var phase = (TrainingPhase)reader.ReadInt32();
+        int code = reader.ReadInt32();
+        var phase = (TrainingPhase)code;
+        if (!Enum.IsDefined(phase))
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (unknown training phase code {code}).");
         var modality = reader.ReadBoolean() ? reader.ReadString() : null;
         return new TrainingProgress(phase, modality, reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(),
-            ReadValues(reader), ReadValues(reader));
+            ReadValues(reader, path), ReadValues(reader, path));
     }
 
     private static void WriteValues(BinaryWriter writer, IReadOnlyList<double>? values)
@@ -232,10 +288,13 @@ public sealed class TrainingCheckpoint : IDisposable
         if (values is not null) foreach (var v in values) writer.Write(v);
     }
 
-    private static double[]? ReadValues(BinaryReader reader)
+    private static double[]? ReadValues(BinaryReader reader, string path)
     {
         int count = reader.ReadInt32();
-        if (count < 0) return null;
+        if (count == -1) return null; // WriteValues' mark of a null list
+        if (count < 0) throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (negative count {count} of progress-report values).");
+        if ((long)count * sizeof(double) > Remaining(reader))
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt or truncated ({count} values of a progress report; {Remaining(reader)} bytes remain).");
         var values = new double[count];
         for (int i = 0; i < count; i++) values[i] = reader.ReadDouble();
         return values;

@@ -22,7 +22,10 @@ public sealed class ModalityLossWeighterFactory
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object apply to the weighters created afterwards: <see cref="Create"/>
+    /// validates the options again with <see cref="ModalityWeightingOptionsValidator"/> (as the constructor) before any
+    /// work, and the created weighter shares the nested options object of its policy.</remarks>
     public ModalityWeightingOptions Options { get; }
 
     /// <summary>Creates a weighter of the configured policy for <paramref name="modalityCount"/> modalities.</summary>
@@ -30,11 +33,19 @@ public sealed class ModalityLossWeighterFactory
     /// <param name="device">Device of learned parameters (uncertainty policy only).</param>
     /// <param name="dtype">Dtype of learned parameters (uncertainty policy only; default float32).</param>
     /// <returns>A new weighter; all weights start at their initial values.</returns>
-    public IModalityLossWeighter Create(int modalityCount, Device? device = null, ScalarType? dtype = null) => Options.Policy switch
+    /// <exception cref="ArgumentException"><see cref="Options"/> changed since construction and are no longer valid,
+    /// e.g. an undefined <see cref="ModalityWeightingOptions.Policy"/> (the message names the option).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modalityCount"/> below the policy's minimum.</exception>
+    public IModalityLossWeighter Create(int modalityCount, Device? device = null, ScalarType? dtype = null)
     {
-        ModalityWeightingPolicy.PerformanceGated => new PerformanceGatedWeighter(modalityCount, Options.PerformanceGated),
-        ModalityWeightingPolicy.Uniform => new UniformWeighter(modalityCount),
-        ModalityWeightingPolicy.OgmGe => new OgmGeWeighter(modalityCount, Options.OgmGe),
-        _ => new UncertaintyWeighter(modalityCount, Options.Uncertainty, device, dtype),
-    };
+        OptionsGuard.Validate(new ModalityWeightingOptionsValidator(), Options, nameof(Options));
+        return Options.Policy switch
+        {
+            ModalityWeightingPolicy.PerformanceGated => new PerformanceGatedWeighter(modalityCount, Options.PerformanceGated),
+            ModalityWeightingPolicy.Uniform => new UniformWeighter(modalityCount),
+            ModalityWeightingPolicy.OgmGe => new OgmGeWeighter(modalityCount, Options.OgmGe),
+            ModalityWeightingPolicy.Uncertainty => new UncertaintyWeighter(modalityCount, Options.Uncertainty, device, dtype),
+            var policy => throw new ArgumentOutOfRangeException(nameof(Options), policy, $"Unknown {nameof(ModalityWeightingPolicy)} {(int)policy}."),
+        };
+    }
 }

@@ -45,7 +45,9 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <see cref="Update"/>, which validates the
+    /// options again with <see cref="OgmGeWeighterOptionsValidator"/> (as the constructor) before any work.</remarks>
     public OgmGeWeighterOptions Options { get; }
 
     /// <inheritdoc />
@@ -61,9 +63,12 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     public IReadOnlyList<Parameter> TrainableParameters => [];
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">Also when the peers of a modality with a positive score all score 0 (the ratio is undefined).</exception>
+    /// <exception cref="ArgumentException">Also when the peers of a modality with a positive score all score 0 (the ratio
+    /// is undefined), or when <see cref="Options"/> changed since construction and are no longer valid (naming the
+    /// option); the weights are then left unchanged.</exception>
     public void Update(IReadOnlyList<double> scores)
     {
+        OptionsGuard.Validate(new OgmGeWeighterOptionsValidator(), Options, nameof(Options));
         WeighterArguments.Scores(scores, ModalityCount);
         double total = scores.Sum();
         int peers = ModalityCount - 1;
@@ -77,17 +82,28 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
         {
             double peerMean = (total - scores[m]) / peers;
             double ratio = peerMean > 0 ? scores[m] / peerMean : 1.0;
-            weights[m] = ratio > 1 ? Damping(ratio, Options) : 1.0;
+            weights[m] = ratio > 1 ? DampingOfValid(ratio, Options) : 1.0;
         }
     }
 
     /// <summary>The damping coefficient k of a dominant modality (ratio &gt; 1) under the configured formula.</summary>
-    /// <param name="ratio">s_m / mean of the peers' scores.</param>
-    /// <param name="options">alpha and the formula.</param>
+    /// <param name="ratio">s_m / mean of the peers' scores, finite and &gt; 1.</param>
+    /// <param name="options">alpha and the formula; validated by <see cref="OgmGeWeighterOptionsValidator"/>.</param>
     /// <returns>k in (0, 1].</returns>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ratio"/> is not a finite number &gt; 1 (a modality that
+    /// does not dominate is not damped).</exception>
     public static double Damping(double ratio, OgmGeWeighterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        OptionsGuard.Validate(new OgmGeWeighterOptionsValidator(), options, nameof(options));
+        if (!double.IsFinite(ratio) || ratio <= 1)
+            throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "Only a dominant modality (a finite ratio > 1) is damped.");
+        return DampingOfValid(ratio, options);
+    }
+
+    /// <summary>The formula of <see cref="Damping"/> on arguments already checked.</summary>
+    private static double DampingOfValid(double ratio, OgmGeWeighterOptions options)
+    {
         double argument = options.Formula == OgmGeFormula.Paper ? ratio - 1 : Math.Max(ratio, 0);
         return 1 - Math.Tanh(options.Alpha * argument);
     }

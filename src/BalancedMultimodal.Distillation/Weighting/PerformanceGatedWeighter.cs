@@ -41,7 +41,9 @@ public sealed class PerformanceGatedWeighter : IModalityLossWeighter
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>Changes made through this object take effect at the next <see cref="Update"/>, which validates the
+    /// options again with <see cref="PerformanceGatedWeighterOptionsValidator"/> (as the constructor) before any work.</remarks>
     public PerformanceGatedWeighterOptions Options { get; }
 
     /// <inheritdoc />
@@ -60,27 +62,43 @@ public sealed class PerformanceGatedWeighter : IModalityLossWeighter
     public IReadOnlyList<Parameter> TrainableParameters => [];
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">Also when <see cref="Options"/> changed since construction and are no longer
+    /// valid (naming the option); the weights are then left unchanged.</exception>
     public void Update(IReadOnlyList<double> scores)
     {
+        OptionsGuard.Validate(new PerformanceGatedWeighterOptionsValidator(), Options, nameof(Options));
         WeighterArguments.Scores(scores, ModalityCount);
         for (int m = 0; m < smoothed.Length; m++)
             smoothed[m] = initialised ? Options.EmaDecay * smoothed[m] + (1 - Options.EmaDecay) * scores[m] : scores[m];
         initialised = true;
         double best = smoothed.Max();
         for (int m = 0; m < weights.Length; m++)
-            weights[m] = Weight(smoothed[m], best, Options);
+            weights[m] = WeightOfValid(smoothed[m], best, Options);
     }
 
     /// <summary>
     /// The weight of one modality from its smoothed score and the best smoothed score (the formula of the class).
     /// </summary>
-    /// <param name="score">s~_m &gt;= 0.</param>
-    /// <param name="best">s* = max_k s~_k.</param>
-    /// <param name="options">beta, gamma, w_min, w_max and the chance level.</param>
+    /// <param name="score">s~_m, finite and &gt;= 0.</param>
+    /// <param name="best">s* = max_k s~_k, finite and &gt;= <paramref name="score"/>.</param>
+    /// <param name="options">beta, gamma, w_min, w_max and the chance level; validated by
+    /// <see cref="PerformanceGatedWeighterOptionsValidator"/>.</param>
     /// <returns>w_m.</returns>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option, e.g. MinWeight &gt; MaxWeight).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A score that is not finite, negative, or above <paramref name="best"/>.</exception>
     public static double Weight(double score, double best, PerformanceGatedWeighterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        OptionsGuard.Validate(new PerformanceGatedWeighterOptionsValidator(), options, nameof(options));
+        if (!double.IsFinite(score) || score < 0)
+            throw new ArgumentOutOfRangeException(nameof(score), score, "The smoothed score must be a finite number >= 0.");
+        if (!double.IsFinite(best) || best < score)
+            throw new ArgumentOutOfRangeException(nameof(best), best, $"The best smoothed score must be finite and >= the modality's score {score}.");
+        return WeightOfValid(score, best, options);
+    }
+
+    /// <summary>The formula of <see cref="Weight"/> on arguments already checked.</summary>
+    private static double WeightOfValid(double score, double best, PerformanceGatedWeighterOptions options)
+    {
         if (score <= options.ChanceLevel)
             return 1.0;
         double ratio = best / Math.Max(score, Tiny);

@@ -43,7 +43,9 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     {
     }
 
-    /// <summary>The validated options.</summary>
+    /// <summary>The options: the object given at construction, not a copy.</summary>
+    /// <remarks>They are read only by the constructor (the initial log-variance); changing them afterwards has no effect
+    /// on this weighter, whose log-variances are learned.</remarks>
     public UncertaintyWeighterOptions Options { get; }
 
     /// <inheritdoc />

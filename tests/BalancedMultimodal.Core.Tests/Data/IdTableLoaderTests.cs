@@ -72,6 +72,103 @@ public class IdTableLoaderTests
     }
 
     [Fact]
+    public void Numeric_labels_starting_at_one_are_reported_with_the_fix_instead_of_leaving_class_0_empty()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,1\nP2,2\nP3,1\nP4,2\n");
+
+        var act = () => IdTableLoader.Load(new[] { table }, labels);
+
+        act.Should().Throw<InvalidDataException>()
+            .WithMessage("Among the kept samples, labels.csv holds no sample of class 0 (labels present: 1, 2)*start at 1; subtract 1*");
+    }
+
+    [Fact]
+    public void A_numeric_class_carried_only_by_dropped_samples_inside_the_range_is_reported()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,0\nP2,2\nP3,0\nP4,2\nQ9,1\n"); // Q9 has no features: dropped
+
+        var act = () => IdTableLoader.Load(new[] { table }, labels);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*labels.csv holds no sample of class 1 (labels present: 0, 2)*");
+    }
+
+    [Fact]
+    public void The_largest_numeric_class_carried_only_by_dropped_samples_is_not_a_class()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,0\nP2,1\nP3,0\nP4,1\nQ9,2\n");
+
+        var result = IdTableLoader.Load(new[] { table }, labels);
+
+        result.Dataset.ClassCount.Should().Be(2);
+        result.DroppedIds.Should().Equal("Q9");
+    }
+
+    [Fact]
+    public void A_class_name_carried_only_by_dropped_samples_is_not_a_class()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,LumA\nP2,Basal\nP3,LumA\nP4,Basal\nQ9,Her2\n");
+
+        var data = IdTableLoader.Load(new[] { table }, labels).Dataset;
+
+        data.ClassNames.Should().Equal("Basal", "LumA");
+        data.Labels.Should().Equal(1, 0, 1, 0);
+    }
+
+    [Fact]
+    public void A_single_class_among_the_kept_samples_is_reported_naming_the_label_file()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,LumA\nP2,LumA\nQ9,Basal\n");
+
+        var act = () => IdTableLoader.Load(new[] { table }, labels);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("Among the kept samples, labels.csv names a single class 'LumA'*");
+    }
+
+    [Theory]
+    [InlineData(null, "The path of modality table 1 is null*")]
+    [InlineData(" ", "The path of modality table 1 is empty*")]
+    public void A_missing_table_path_is_rejected_naming_its_index_before_any_file_is_read(string? path, string message)
+    {
+        var act = () => IdTableLoader.Load(new[] { Table("mrna.csv"), path! }, "no-such-labels.csv");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityFiles").WithMessage(message);
+    }
+
+    [Theory]
+    [InlineData(null, "Modality name 1 is null*")]
+    [InlineData("", "Modality name 1 is empty*")]
+    [InlineData("mrna", "Modality name 1 ('mrna') repeats modality name 0*")]
+    public void A_bad_modality_name_is_rejected_naming_its_index_before_any_file_is_read(string? name, string message)
+    {
+        var act = () => IdTableLoader.Load(new[] { Table("mrna.csv"), Table("meth.csv") }, "no-such-labels.csv", modalityNames: new[] { "mrna", name! });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage(message);
+    }
+
+    [Fact]
+    public void Tables_whose_file_names_coincide_are_rejected_with_a_hint_to_name_them()
+    {
+        var act = () => IdTableLoader.Load(new[] { Table("mrna.csv"), Table("mrna.tsv") }, Table("labels.csv"));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 1 ('mrna') repeats*pass modalityNames*");
+    }
+
+    /// <summary>Writes a one-feature table for P1..P4 and a label table with the given lines; returns both paths.</summary>
+    private static (string Table, string Labels) Write(TemporaryFolder folder, string labelLines)
+    {
+        var table = Path.Combine(folder.Path, "mrna.csv");
+        var labels = Path.Combine(folder.Path, "labels.csv");
+        File.WriteAllText(table, "sample,g1\nP1,1\nP2,2\nP3,3\nP4,4\n");
+        File.WriteAllText(labels, "id,label\n" + labelLines);
+        return (table, labels);
+    }
+
+    [Fact]
     public void Tables_without_a_common_id_are_rejected()
     {
         using var folder = new TemporaryFolder();

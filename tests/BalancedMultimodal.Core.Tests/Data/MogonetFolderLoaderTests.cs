@@ -71,6 +71,29 @@ public class MogonetFolderLoaderTests
     }
 
     [Theory]
+    [InlineData(null, "Modality name 1 is null*")]
+    [InlineData(" ", "Modality name 1 is empty*")]
+    [InlineData("mRNA", "Modality name 1 ('mRNA') repeats modality name 0*")]
+    public void A_bad_modality_name_is_rejected_naming_its_index(string? name, string message)
+    {
+        var act = () => MogonetFolderLoader.Load(Mini, new[] { "mRNA", name! });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage(message);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Class_names_that_do_not_number_the_classes_of_the_labels_are_rejected(int count)
+    {
+        var names = Enumerable.Range(0, count).Select(c => $"class{c}").ToArray();
+
+        var act = () => MogonetFolderLoader.Load(Mini, classNames: names);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage($"{count} class names were given, but labels_tr.csv and labels_te.csv hold 3 classes (0..2)*");
+    }
+
+    [Theory]
     [InlineData("1_tr.csv", "1_tr_not_a_number.csv", "1_tr.csv, line 3: column 2: 'abc' is not a number*")]
     [InlineData("1_tr.csv", "1_tr_ragged_row.csv", "1_tr.csv, line 4: has 2 values but line 1 has 3*")]
     [InlineData("1_tr.csv", "1_tr_blank_line.csv", "1_tr.csv, line 2: is empty*")]

@@ -34,6 +34,20 @@ public class AutoencoderCompressorTests
     }
 
     [Fact]
+    public void Fit_transform_inside_a_dispose_scope_leaves_only_the_codes_in_it()
+    {
+        var x = LowRank(n: 120, dtype: ScalarType.Float32);
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 4, HiddenSizes = [8], Epochs = 3 });
+        using var scope = NewDisposeScope();
+
+        var codes = compressor.FitTransform(x, AllRows, "m");
+
+        scope.DisposablesCount.Should().Be(1, "the encoder's activations and the input checks are freed inside");
+        codes.Dispose();
+        scope.DisposablesCount.Should().Be(0);
+    }
+
+    [Fact]
     public void Codes_keep_the_device_and_dtype_of_the_features()
     {
         var x = LowRank(dtype: ScalarType.Float32);

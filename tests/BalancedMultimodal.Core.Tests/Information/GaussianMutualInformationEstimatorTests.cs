@@ -63,6 +63,29 @@ public class GaussianMutualInformationEstimatorTests
     }
 
     [Fact]
+    public void Bias_correction_with_no_more_samples_than_joint_dimensions_is_rejected_naming_both_counts()
+    {
+        // n = 4 = d_x + d_y: the joint block's correction psi((n - 4)/2) is undefined, the marginal ones are not.
+        var x = new double[,] { { 1, 0.5 }, { 2, 0.1 }, { 3, 0.9 }, { 4, 0.3 } };
+        var y = new double[,] { { 1, 2 }, { 3, 1 }, { 2, 4 }, { 5, 3 } };
+
+        var act = () => new GaussianMutualInformationEstimator().Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("*n = 4 and d_x + d_y = 4*BiasCorrection = false*");
+    }
+
+    [Fact]
+    public void Without_bias_correction_as_few_samples_as_joint_dimensions_still_give_an_estimate()
+    {
+        var x = new double[,] { { 1, 0.5 }, { 2, 0.1 }, { 3, 0.9 }, { 4, 0.3 } };
+        var y = new double[,] { { 1, 2 }, { 3, 1 }, { 2, 4 }, { 5, 3 } };
+
+        double estimate = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { BiasCorrection = false }).Estimate(x, y);
+
+        double.IsFinite(estimate).Should().BeTrue();
+    }
+
+    [Fact]
     public void A_constant_column_is_rejected_without_ridge()
     {
         var x = new double[,] { { 1, 5 }, { 2, 5 }, { 3, 5 }, { 4, 5 } };

@@ -62,6 +62,17 @@ public class InfoNceEstimatorTests
     }
 
     [Fact]
+    public void An_undefined_bound_is_rejected_instead_of_being_treated_as_donsker_varadhan()
+    {
+        using var scope = NewDisposeScope();
+        var scores = tensor(new double[,] { { 2, 0 }, { 1, 3 } });
+
+        var act = () => InfoNceEstimator.Bound(scores, (NeuralMutualInformationBound)7);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("bound");
+    }
+
+    [Fact]
     public void A_batch_size_of_one_is_rejected_naming_the_option()
     {
         var act = () => new InfoNceEstimator(new InfoNceEstimatorOptions { BatchSize = 1 });

@@ -101,6 +101,16 @@ public class RocAucTests
     }
 
     [Fact]
+    public void A_non_finite_score_in_the_class_matrix_is_rejected_naming_its_row_and_class()
+    {
+        var scores = new double[,] { { 0.8, 0.1, 0.1 }, { 0.3, 0.4, 0.3 }, { 0.2, 0.5, double.NaN }, { 0.5, 0.3, 0.2 } };
+
+        var act = () => RocAuc.OneVsRestMacro(new[] { 0, 1, 2, 0 }, scores);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("Score at row 2, class 2 is NaN*");
+    }
+
+    [Fact]
     public void One_vs_rest_macro_auc_averages_the_per_class_binary_aucs()
     {
         var labels = new[] { 0, 1, 2, 0, 1, 2 };

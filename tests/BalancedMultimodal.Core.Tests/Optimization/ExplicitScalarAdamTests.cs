@@ -59,6 +59,17 @@ public class ExplicitScalarAdamTests
     }
 
     [Fact]
+    public void A_parameter_listed_twice_is_rejected_naming_both_positions()
+    {
+        using var a = new TorchSharp.Modules.Parameter(ones(2));
+        using var b = new TorchSharp.Modules.Parameter(ones(3));
+
+        var act = () => new ExplicitScalarAdam([a, b, a], 0.1);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("parameters").WithMessage("Parameter 2 is the same object as parameter 0*");
+    }
+
+    [Fact]
     public void Hyperparameters_outside_their_ranges_are_rejected_by_name()
     {
         using var p = new TorchSharp.Modules.Parameter(ones(2));

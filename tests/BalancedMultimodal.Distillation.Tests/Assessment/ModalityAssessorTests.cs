@@ -232,6 +232,17 @@ public class ModalityAssessorTests
         act.Should().Throw<ArgumentException>().WithMessage("*'rna'*row 2, column 1*");
     }
 
+    [Fact]
+    public void Options_made_invalid_through_the_assessor_after_construction_are_rejected_by_Assess()
+    {
+        var assessor = Assessor();
+        assessor.Options.Delta = double.NaN;
+
+        var act = () => assessor.Assess(new SyntheticModalities(1).Evidence());
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*Delta*");
+    }
+
     [Theory]
     [InlineData(-0.01, 199, 0.05, 0, 10, "Delta")]
     [InlineData(0.05, -1, 0.05, 0, 10, "Permutations")]

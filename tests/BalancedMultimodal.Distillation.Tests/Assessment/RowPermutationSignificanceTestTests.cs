@@ -130,4 +130,16 @@ public class PrincipalComponentProjectionTests
                 scores[i, c].Should().BeApproximately(reference[i], 1e-10);
         }
     }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_non_finite_value_is_rejected_naming_its_row_and_column(double bad)
+    {
+        var x = new double[,] { { 1, 2, 3 }, { 4, 5, 6 }, { 7, bad, 9 }, { 1, 0, 1 } };
+
+        var act = () => PrincipalComponentProjection.Project(x, 2);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("*row 2, column 1*");
+    }
 }

@@ -256,6 +256,28 @@ public class DistillationLossTests
         act.Should().Throw<ArgumentException>().WithMessage($"*{named}*");
     }
 
+    [Fact]
+    public void Options_made_invalid_through_the_loss_after_construction_are_rejected_by_Compute()
+    {
+        var loss = Loss(1, 1, 0.1);
+        loss.Options.Temperature = 0;
+
+        var act = () => Compute(loss);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*Temperature*");
+    }
+
+    [Fact]
+    public void Options_made_invalid_through_the_factory_after_construction_are_rejected_by_Create()
+    {
+        var factory = new DistillationLossFactory(new DistillationLossOptions());
+        factory.Options.CrossEntropyWeight = double.NaN;
+
+        var act = () => factory.Create(2, 2);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*CrossEntropyWeight*");
+    }
+
     private static Tensor HandlessCrossEntropy(Tensor logits)
     {
         var rows = tensor(new long[] { 0, 1, 2 });

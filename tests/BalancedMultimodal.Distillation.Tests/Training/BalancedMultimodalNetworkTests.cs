@@ -41,6 +41,43 @@ public class BalancedMultimodalNetworkTests
     }
 
     [Fact]
+    public void A_null_encoder_is_rejected_naming_its_modality()
+    {
+        var act = () => new BalancedMultimodalNetwork(
+            [new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] }, dtype: ScalarType.Float64), null!],
+            classCount: 2, headDropout: 0, device: zeros(1).device, dtype: ScalarType.Float64);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityEncoders").WithMessage("The encoder of modality 1 is null*");
+    }
+
+    [Fact]
+    public void Fused_logits_from_the_wrong_number_of_embeddings_are_rejected()
+    {
+        using var network = Network();
+        using var scope = NewDisposeScope();
+
+        var act = () => network.FusedLogits([randn(5, 3, dtype: ScalarType.Float64)]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("embeddings").WithMessage("Expected 2 embedding matrices*got 1*");
+    }
+
+    [Fact]
+    public void An_embedding_of_the_wrong_width_or_row_count_is_rejected_naming_its_index()
+    {
+        using var network = Network();
+        using var scope = NewDisposeScope();
+
+        FluentActions.Invoking(() => network.FusedLogits([randn(5, 3, dtype: ScalarType.Float64), randn(5, 4, dtype: ScalarType.Float64)]))
+            .Should().Throw<ArgumentException>().WithParameterName("embeddings").WithMessage("Modality 1: embeddings[1] must have shape (5, 2), got (5, 4)*");
+        FluentActions.Invoking(() => network.FusedLogits([randn(5, 3, dtype: ScalarType.Float64), randn(4, 2, dtype: ScalarType.Float64)]))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 1: embeddings[1] must have shape (5, 2), got (4, 2)*");
+        FluentActions.Invoking(() => network.FusedLogits([randn(5, 3), randn(5, 2)]))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 0: embeddings[0] is Float32 but the heads are Float64*");
+        FluentActions.Invoking(() => network.ModalityLogits(0, randn(5, 2, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentException>().WithParameterName("embedding").WithMessage("Modality 0: embedding must have shape (5, 3), got (5, 2)*");
+    }
+
+    [Fact]
     public void A_modality_index_outside_the_network_is_rejected()
     {
         using var network = Network();

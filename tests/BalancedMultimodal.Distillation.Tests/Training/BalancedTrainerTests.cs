@@ -1,6 +1,9 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -102,6 +105,113 @@ public class BalancedTrainerTests
 
         act.Should().Throw<OperationCanceledException>();
         progress.Reports.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public void Too_few_held_out_rows_for_the_mutual_information_gate_are_rejected_before_any_training()
+    {
+        var data = HeldOut(validationPerClass: 1, unlabelled: 0);
+        var reports = new List<TrainingProgress>();
+
+        var act = () => TrainingFixtures.Trainer(TrainingFixtures.FastOptions()).Fit(data, new SynchronousProgress(reports));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("data")
+            .WithMessage("*'gaussian' estimator needs at least 3*2 row(s) held out from fitting (2 validation, 0 unlabelled)*add validation or unlabelled rows*EnableDistillation = false*");
+        reports.Should().BeEmpty("the check runs before phase 1");
+    }
+
+    [Fact]
+    public void A_ksg_gate_needs_k_plus_one_held_out_rows()
+    {
+        var data = HeldOut(validationPerClass: 1, unlabelled: 3);
+        var trainer = new BalancedTrainer(new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [16] }),
+            new KsgEstimator(new KsgEstimatorOptions { K = 5 }), TrainingFixtures.FastOptions());
+
+        var act = () => trainer.Fit(data);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("data").WithMessage("*'ksg' estimator needs at least 6*5 row(s) held out*");
+    }
+
+    [Fact]
+    public void Under_the_complementarity_criterion_only_validation_rows_count_for_the_gate()
+    {
+        var data = HeldOut(validationPerClass: 1, unlabelled: 20);
+        var options = TrainingFixtures.FastOptions();
+        options.Assessment.RequireComplementarity = true;
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("data")
+            .WithMessage("*needs at least 3*2 validation row(s) (Assessment.RequireComplementarity is on*RequireComplementarity = false*EnableDistillation = false*");
+    }
+
+    [Fact]
+    public void Without_distillation_two_validation_rows_are_enough()
+    {
+        var data = HeldOut(validationPerClass: 1, unlabelled: 0);
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.JointEpochs = 5;
+        options.EnableDistillation = false;
+
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        result.Plan.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData(nameof(BalancedTrainingOptions.EvaluationInterval))]
+    [InlineData(nameof(BalancedTrainingOptions.JointEpochs))]
+    public void Options_made_invalid_through_the_trainer_after_construction_are_rejected_when_Fit_starts(string option)
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var trainer = TrainingFixtures.Trainer(TrainingFixtures.FastOptions());
+        var reports = new List<TrainingProgress>();
+        if (option == nameof(BalancedTrainingOptions.EvaluationInterval)) trainer.Options.EvaluationInterval = 0;
+        else trainer.Options.JointEpochs = 0;
+
+        var act = () => trainer.Fit(data, new SynchronousProgress(reports));
+
+        act.Should().Throw<OptionsValidationException>().WithMessage($"*{option}*");
+        reports.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_nested_option_made_invalid_after_construction_is_rejected_when_a_resumed_Fit_starts()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var trainer = TrainingFixtures.Trainer(TrainingFixtures.FastOptions());
+        trainer.Options.Weighting.Policy = (BalancedMultimodal.Distillation.Weighting.ModalityWeightingPolicy)42;
+        using var checkpoint = new TrainingCheckpoint();
+
+        var act = () => trainer.Fit(data, checkpoint);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Policy*42*");
+        checkpoint.IsFilled.Should().BeFalse("nothing was trained");
+    }
+
+    [Fact]
+    public void A_run_inside_a_dispose_scope_leaves_nothing_in_it_once_its_result_is_disposed()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.PretrainingEpochs = options.DistillationEpochs = options.JointEpochs = 5;
+        using var scope = NewDisposeScope();
+
+        TrainingFixtures.Trainer(options).Fit(data).Dispose();
+
+        scope.DisposablesCount.Should().Be(0, "every tensor of the run is freed by the run or by the result");
+    }
+
+    /// <summary>The strong/weak/noise set with <paramref name="validationPerClass"/> validation rows per class, the given
+    /// number of unlabelled rows and every other row a training row.</summary>
+    private static BalancedTrainingData HeldOut(int validationPerClass, int unlabelled)
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var rows = Enumerable.Range(0, (int)data.SampleCount).ToArray();
+        var validation = Enumerable.Range(0, data.ClassCount)
+            .SelectMany(c => rows.Where(r => data.LabelValues[r] == c).Take(validationPerClass)).ToArray();
+        var train = rows.Except(validation).Skip(unlabelled).ToArray();
+        return new BalancedTrainingData(data.ModalityNames, data.Features, data.Labels, data.ClassCount, train, validation);
     }
 
     private sealed class SynchronousProgress(List<TrainingProgress> reports, Action<TrainingProgress>? onReport = null) : IProgress<TrainingProgress>

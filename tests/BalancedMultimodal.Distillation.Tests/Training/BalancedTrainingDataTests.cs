@@ -20,11 +20,36 @@ public class BalancedTrainingDataTests
         act.Should().Throw<ArgumentException>().WithMessage("*at least two modalities*");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public void An_empty_modality_name_is_rejected_naming_the_modality_index(string? name)
+    {
+        var act = () => new BalancedTrainingData(["a", name!], Features(), Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality 1 has a* name*");
+    }
+
+    [Fact]
+    public void A_repeated_modality_name_is_rejected_naming_both_modalities()
+    {
+        var act = () => new BalancedTrainingData(["a", "a"], Features(), Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("*'a' names modalities 0 and 1*");
+    }
+
     [Fact]
     public void A_modality_with_only_zero_variance_columns_is_rejected_by_name()
     {
         var act = () => new BalancedTrainingData(Names, [randn(8, 3, generator: new Generator(26)), ones(8, 2)], Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
         act.Should().Throw<ArgumentException>().WithMessage("*'b'*zero variance*");
+    }
+
+    [Fact]
+    public void Float16_features_are_rejected_naming_the_modality_because_adam_cannot_train_them()
+    {
+        var half = Features().Select(x => x.to(ScalarType.Float16)).ToArray();
+        var act = () => new BalancedTrainingData(Names, half, Labels(0, 1, 0, 1, 0, 1, 0, 1), 2, [0, 1, 2, 3], [4, 5]);
+        act.Should().Throw<ArgumentException>().WithParameterName("features").WithMessage("Modality 'a': float16 features are not supported*float32*");
     }
 
     [Fact]

@@ -116,6 +116,42 @@ public class PredictionCombinerTests
         act.Should().Throw<ArgumentException>().WithMessage(message);
     }
 
+    [Theory]
+    [InlineData(PredictionSource.FusedHead)]
+    [InlineData(PredictionSource.AllHeads)]
+    [InlineData(PredictionSource.AllHeadsGeometricMean)]
+    public void Modality_logits_of_another_shape_than_the_fused_logits_are_rejected_naming_the_head_and_both_shapes(PredictionSource source)
+    {
+        // (1, 2) fused logits against a (3, 2) head would broadcast to a (3, 2) "prediction".
+        var outputs = new NetworkOutputs([zeros(1, 4), zeros(3, 4)], [zeros(1, 2), zeros(3, 2)], zeros(1, 2));
+
+        var act = () => PredictionCombiner.Probabilities(outputs, source);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("outputs").WithMessage("outputs.ModalityLogits[1] has shape [3, 2] but outputs.FusedLogits has [1, 2]*");
+    }
+
+    [Fact]
+    public void Modality_logits_of_another_dtype_or_a_missing_head_are_rejected_naming_the_head()
+    {
+        var otherDtype = new NetworkOutputs([zeros(1, 4), zeros(1, 4)], [zeros(1, 2), zeros(1, 2, dtype: ScalarType.Float64)], zeros(1, 2));
+        var missing = new NetworkOutputs([zeros(1, 4), zeros(1, 4)], [zeros(1, 2), null!], zeros(1, 2));
+
+        FluentActions.Invoking(() => PredictionCombiner.Probabilities(otherDtype, PredictionSource.AllHeads))
+            .Should().Throw<ArgumentException>().WithMessage("outputs.ModalityLogits[1] is Float64 but outputs.FusedLogits is Float32*");
+        FluentActions.Invoking(() => PredictionCombiner.Probabilities(missing, PredictionSource.AllHeadsValidationWeighted, [1.0, 1.0, 1.0]))
+            .Should().Throw<ArgumentException>().WithMessage("outputs.ModalityLogits[1] is null*");
+    }
+
+    [Fact]
+    public void Fused_logits_that_are_not_a_matrix_are_rejected()
+    {
+        var outputs = new NetworkOutputs([zeros(2, 4)], [zeros(2)], zeros(2));
+
+        var act = () => PredictionCombiner.Probabilities(outputs, PredictionSource.FusedHead);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("outputs").WithMessage("outputs.FusedLogits must be a floating-point (n, C) matrix*");
+    }
+
     [Fact]
     public void Head_weights_given_to_a_source_with_fixed_weights_are_rejected()
     {

@@ -75,6 +75,43 @@ public class TrainingCheckpointTests
     }
 
     [Fact]
+    public void A_minimal_hand_written_checkpoint_file_loads()
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4)); // generator state: 4 bytes
+
+        using var loaded = TrainingCheckpoint.Load(file.Path);
+
+        loaded.IsFilled.Should().BeTrue();
+        loaded.Seed.Should().Be(3);
+        loaded.NetworkStateNames.Should().Equal("w");
+    }
+
+    [Theory]
+    [InlineData(99, new long[] { 2 }, 8, "*unknown or unsupported tensor dtype code 99*")]
+    [InlineData(12, new long[] { 2 }, 2, "*unknown or unsupported tensor dtype code 12*")] // QInt8: defined, not a state-dict dtype
+    [InlineData(6, new long[] { 2, -3 }, 8, "*dimension 1 of a tensor is -3*")]
+    [InlineData(6, new long[] { 1L << 40, 1L << 40 }, 8, "*Float32 tensor of shape [1099511627776, 1099511627776] has 8 bytes*")]
+    [InlineData(6, new long[] { 2 }, int.MaxValue, "*2147483647 tensor bytes need at least 2147483647 bytes*remain*")]
+    public void A_corrupt_tensor_record_after_a_valid_header_is_invalid_data(int dtype, long[] shape, int bytes, string message)
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype, shape, bytes), corruptFirstEntry: true);
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void A_huge_count_after_a_valid_header_is_invalid_data_not_an_out_of_memory()
+    {
+        using var file = new CraftedCheckpoint(w => { }, modalityCount: int.MaxValue);
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*2147483647 modality names need at least*");
+    }
+
+    [Fact]
     public void The_checkpoint_is_filled_with_the_phase_1_scores_before_the_interruption()
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
@@ -141,6 +178,52 @@ public class TrainingCheckpointTests
         var act = () => TrainingFixtures.Trainer(options).Fit(data, checkpoint, progress, cancellation.Token);
         act.Should().Throw<OperationCanceledException>();
         return checkpoint;
+    }
+
+    /// <summary>A tensor record as SaveTo writes it (dtype code, rank, dimensions, byte count, bytes), with
+    /// <paramref name="bytes"/> zero bytes when that is small (a huge count is written without its bytes).</summary>
+    private static void WriteTensor(BinaryWriter writer, int dtype, long[] shape, int bytes)
+    {
+        writer.Write(dtype);
+        writer.Write(shape.Length);
+        foreach (var d in shape) writer.Write(d);
+        writer.Write(bytes);
+        if (bytes <= 1024) writer.Write(new byte[bytes]);
+    }
+
+    /// <summary>A checkpoint file in SaveTo's format with seed 3, one modality "a" (score 0.5), no progress report and
+    /// one network state entry "w" (a valid float32 [2] tensor, or the record the callback writes when corruptFirstEntry),
+    /// then the generator state (the record the callback writes, or a valid one); deleted on dispose.</summary>
+    private sealed class CraftedCheckpoint : IDisposable
+    {
+        public CraftedCheckpoint(Action<BinaryWriter> last, bool corruptFirstEntry = false, int modalityCount = 1)
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bmm-crafted-{Guid.NewGuid():N}.bin");
+            using var writer = new BinaryWriter(File.Create(Path));
+            writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/1"));
+            writer.Write(3);
+            writer.Write(modalityCount);
+            if (modalityCount != 1) return;
+            writer.Write("a");
+            writer.Write(0.5);
+            writer.Write(0);
+            writer.Write(1);
+            writer.Write("w");
+            if (corruptFirstEntry)
+            {
+                last(writer);
+                WriteTensor(writer, dtype: 0, shape: [4], bytes: 4);
+            }
+            else
+            {
+                WriteTensor(writer, dtype: 6, shape: [2], bytes: 8);
+                last(writer);
+            }
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => File.Delete(Path);
     }
 
     private sealed class SynchronousProgress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>

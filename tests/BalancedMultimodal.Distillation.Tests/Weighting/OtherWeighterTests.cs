@@ -89,6 +89,39 @@ public class OgmGeWeighterTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*Alpha*");
     }
+
+    [Fact]
+    public void Options_made_invalid_through_the_weighter_after_construction_are_rejected_by_Update()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions());
+        weighter.Options.Formula = (OgmGeFormula)5;
+
+        var act = () => weighter.Update([0.9, 0.5]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*Formula*5*");
+        weighter.Weights.Should().Equal(1.0, 1.0);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    [InlineData(double.PositiveInfinity)]
+    public void The_static_damping_formula_rejects_a_ratio_that_is_not_dominant_and_finite(double ratio)
+    {
+        var act = () => OgmGeWeighter.Damping(ratio, new OgmGeWeighterOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ratio");
+    }
+
+    [Theory]
+    [InlineData(0.0, OgmGeFormula.Paper, "Alpha")]
+    [InlineData(0.1, (OgmGeFormula)5, "Formula")]
+    public void The_static_damping_formula_rejects_invalid_options_naming_the_option(double alpha, OgmGeFormula formula, string named)
+    {
+        var act = () => OgmGeWeighter.Damping(1.5, new OgmGeWeighterOptions { Alpha = alpha, Formula = formula });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"*{named}*");
+    }
 }
 
 public class UncertaintyWeighterTests
@@ -194,5 +227,16 @@ public class ModalityLossWeighterFactoryTests
         var act = () => new ModalityLossWeighterFactory(options);
 
         act.Should().Throw<ArgumentException>().WithMessage("*Gamma*");
+    }
+
+    [Fact]
+    public void An_undefined_policy_set_after_construction_is_rejected_by_Create_instead_of_falling_back_to_uncertainty()
+    {
+        var factory = new ModalityLossWeighterFactory(new ModalityWeightingOptions());
+        factory.Options.Policy = (ModalityWeightingPolicy)7;
+
+        var act = () => factory.Create(3);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*Policy*7*");
     }
 }

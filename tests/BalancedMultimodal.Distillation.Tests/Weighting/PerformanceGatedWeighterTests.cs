@@ -128,6 +128,39 @@ public class PerformanceGatedWeighterTests
         act.Should().Throw<ArgumentException>().WithMessage("*modality 1*");
     }
 
+    [Fact]
+    public void Options_made_invalid_through_the_weighter_after_construction_are_rejected_by_Update_leaving_the_weights()
+    {
+        var weighter = Weighter();
+        weighter.Update([0.6, 0.9, 0.75]);
+        var before = weighter.Weights.ToArray();
+        weighter.Options.MinWeight = 3;
+
+        var act = () => weighter.Update([0.3, 0.9, 0.75]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*MinWeight*");
+        weighter.Weights.Should().Equal(before);
+    }
+
+    [Fact]
+    public void The_static_weight_formula_rejects_invalid_options_naming_the_option()
+    {
+        var act = () => PerformanceGatedWeighter.Weight(0.5, 0.9, new PerformanceGatedWeighterOptions { MinWeight = 1, MaxWeight = 0.5 });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage("*MaxWeight*");
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 0.9, "score")]
+    [InlineData(-0.1, 0.9, "score")]
+    [InlineData(0.5, 0.4, "best")]
+    public void The_static_weight_formula_rejects_scores_outside_its_domain(double score, double best, string parameter)
+    {
+        var act = () => PerformanceGatedWeighter.Weight(score, best, new PerformanceGatedWeighterOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(parameter);
+    }
+
     [Theory]
     [InlineData(-0.1, 2, 0.5, 0.1, 2, 0, "Beta")]
     [InlineData(1, 0, 0.5, 0.1, 2, 0, "Gamma")]
