@@ -98,8 +98,8 @@ public sealed class TrainCommand : ICliCommand
             cancellation.Cancel();
         }
         bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        using var live = terminal ? new LiveTrainingProgress(output, options.CrossFitFolds * options.CrossFitRepeats) : null;
-        IProgress<TrainingProgress> progress = live is not null ? live : new ConsoleTrainingProgress(output, options.CrossFitFolds * options.CrossFitRepeats);
+        using var live = terminal ? new LiveTrainingProgress(output, pipeline.FoldModelCount) : null;
+        IProgress<TrainingProgress> progress = live is not null ? live : new ConsoleTrainingProgress(output, pipeline.FoldModelCount);
         Console.CancelKeyPress += OnCancelKeyPress;
         try
         {

@@ -55,6 +55,20 @@ public sealed class TrainingPipeline
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
+    /// <summary>
+    /// The number of fold models <see cref="Run"/> trains, one after another, each reporting its phases to the progress
+    /// callback from phase 1 on: <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
+    /// selected on validation (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>: one run per slope). For
+    /// progress displays ("fold k/K").
+    /// </summary>
+    public int FoldModelCount =>
+        _options.CrossFitFolds * _options.CrossFitRepeats * (AlternativeSlopeToSelect(_options) is null ? 1 : 2);
+
+    /// <summary>The alternative slope to train beside the primary one, or null when no selection runs.</summary>
+    private static double? AlternativeSlopeToSelect(PipelineOptions o) =>
+        o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder.AlternativeNegativeSlope is double alternative
+        && alternative != o.MlpEncoder.NegativeSlope ? alternative : null;
+
     /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
     public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -66,8 +80,7 @@ public sealed class TrainingPipeline
         var clock = Stopwatch.StartNew();
         var o = _options;
         ValidateOptions(o, dataset);
-        if (o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder.AlternativeNegativeSlope is double alternative
-            && alternative != o.MlpEncoder.NegativeSlope)
+        if (AlternativeSlopeToSelect(o) is double alternative)
             return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         o.Training.Seed = o.Seed;

@@ -245,7 +245,8 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     {
         var lines = Lines(run.Output);
 
-        lines.Should().Contain("fold 1/2").And.Contain("fold 2/2");
+        // 2 folds x 1 repeat, trained once per encoder slope (the default selection): four fold models, counted 1/4..4/4.
+        lines.Where(l => l.StartsWith("fold ", StringComparison.Ordinal)).Should().Equal("fold 1/4", "fold 2/4", "fold 3/4", "fold 4/4");
         lines.Should().Contain(l => l.StartsWith("Pretraining  1", StringComparison.Ordinal) && l.Contains("val macro-F1"));
         run.Output.Should().NotContain("\r", "plain output never redraws in place");
     }

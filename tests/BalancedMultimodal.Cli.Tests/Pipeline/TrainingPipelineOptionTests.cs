@@ -36,6 +36,23 @@ public class TrainingPipelineOptionTests
     }
 
     [Fact]
+    public void The_fold_model_count_doubles_only_when_an_encoder_slope_is_selected()
+    {
+        var options = new PipelineOptions { CrossFitFolds = 5, CrossFitRepeats = 2 };
+        new TrainingPipeline(options).FoldModelCount.Should().Be(20, "the default trains the linear and the nonlinear encoder");
+
+        options.MlpEncoder.AlternativeNegativeSlope = null;
+        new TrainingPipeline(options).FoldModelCount.Should().Be(10);
+
+        options.MlpEncoder.AlternativeNegativeSlope = options.MlpEncoder.NegativeSlope;
+        new TrainingPipeline(options).FoldModelCount.Should().Be(10, "an alternative equal to the primary slope trains nothing more");
+
+        options.MlpEncoder.AlternativeNegativeSlope = 0.25;
+        options.EncoderKind = ModalityEncoderKind.RelationalGcn;
+        new TrainingPipeline(options).FoldModelCount.Should().Be(10, "the slope belongs to the MLP encoder, which a relational GCN run does not use");
+    }
+
+    [Fact]
     public void Pipeline_defaults_are_the_choices_documented_in_results_md()
     {
         var options = new PipelineOptions();
