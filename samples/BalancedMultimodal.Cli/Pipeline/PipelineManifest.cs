@@ -45,16 +45,3 @@ public sealed class PipelineManifest
     /// <summary>Every file of the folder with its SHA-256 and, for tensor files, the tensors it holds.</summary>
     public PipelineFile[] Files { get; set; } = [];
 }
-
-/// <summary>One file of a saved pipeline folder.</summary>
-public sealed class PipelineFile
-{
-    /// <summary>File name, relative to the folder.</summary>
-    public string Name { get; set; } = "";
-
-    /// <summary>Lower-case hexadecimal SHA-256 of the file's bytes.</summary>
-    public string Sha256 { get; set; } = "";
-
-    /// <summary>For tensor files (TorchSharp state dicts): the name, shape and dtype of every entry; else null.</summary>
-    public TensorDescription[]? Tensors { get; set; }
-}

@@ -1,4 +1,3 @@
-using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Graph.Graphs;
 
@@ -61,17 +60,3 @@ public sealed record PipelineResult(
     private double[] Mean(Func<FoldOutcome, IReadOnlyList<double>> select) =>
         Enumerable.Range(0, ModalityNames.Count).Select(m => Folds.Average(f => select(f)[m])).ToArray();
 }
-
-/// <summary>The outcome of training on one fold (its validation rows are the fold, its training rows the rest).</summary>
-public sealed record FoldOutcome(
-    int Fold,
-    IReadOnlyList<int> ValidationRows,
-    IReadOnlyList<double> PretrainingScores,
-    IReadOnlyList<double> DistilledScores,
-    IReadOnlyList<double> FinalModalityScores,
-    double FusedValidationScore,
-    IReadOnlyList<double> FinalWeights,
-    DistillationPlan? Plan,
-    int BestJointEpoch,
-    IReadOnlyList<TrainingProgress> History,
-    IReadOnlyList<double>? PoolingWeights = null);

@@ -1,0 +1,101 @@
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.Weighting;
+
+public class OgmGeWeighterTests
+{
+    [Fact]
+    public void The_dominant_modality_is_damped_by_one_minus_tanh_alpha_ratio_minus_one()
+    {
+        var weighter = new OgmGeWeighter(3, new OgmGeWeighterOptions { Alpha = 0.5 });
+        weighter.Update([0.9, 0.6, 0.3]);
+
+        // ratio_0 = 0.9 / mean(0.6, 0.3) = 2; ratio_1 = 0.6 / 0.6 = 1 (not damped); ratio_2 < 1.
+        weighter.Weights[0].Should().BeApproximately(1 - Math.Tanh(0.5 * (2 - 1)), 1e-15);
+        weighter.Weights[1].Should().Be(1.0);
+        weighter.Weights[2].Should().Be(1.0);
+    }
+
+    [Fact]
+    public void With_two_modalities_the_ratio_is_ogm_ges_pairwise_ratio()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.8 });
+        weighter.Update([0.5, 0.8]);
+
+        weighter.Weights[0].Should().Be(1.0);
+        weighter.Weights[1].Should().BeApproximately(1 - Math.Tanh(0.8 * (0.8 / 0.5 - 1)), 1e-15);
+    }
+
+    [Fact]
+    public void The_code_formula_damps_by_tanh_of_the_whole_ratio()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.3, Formula = OgmGeFormula.Code });
+        weighter.Update([0.505, 0.5]);
+
+        weighter.Weights[0].Should().BeApproximately(1 - Math.Tanh(0.3 * 1.01), 1e-12);
+    }
+
+    [Fact]
+    public void Stronger_dominance_means_stronger_damping()
+    {
+        var options = new OgmGeWeighterOptions { Alpha = 0.5 };
+        var mild = new OgmGeWeighter(2, options);
+        mild.Update([0.7, 0.6]);
+        var strong = new OgmGeWeighter(2, options);
+        strong.Update([0.9, 0.3]);
+
+        strong.Weights[0].Should().BeLessThan(mild.Weights[0]);
+        mild.Weights[0].Should().BeLessThan(1.0);
+    }
+
+    [Fact]
+    public void A_single_modality_is_rejected()
+    {
+        var act = () => new OgmGeWeighter(1, new OgmGeWeighterOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public void A_non_positive_alpha_is_rejected()
+    {
+        var act = () => new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0 });
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Alpha*");
+    }
+
+    [Fact]
+    public void Options_made_invalid_through_the_weighter_after_construction_are_rejected_by_Update()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions());
+        weighter.Options.Formula = (OgmGeFormula)5;
+
+        var act = () => weighter.Update([0.9, 0.5]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("Options").WithMessage("*Formula*5*");
+        weighter.Weights.Should().Equal(1.0, 1.0);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(0.5)]
+    [InlineData(double.PositiveInfinity)]
+    public void The_static_damping_formula_rejects_a_ratio_that_is_not_dominant_and_finite(double ratio)
+    {
+        var act = () => OgmGeWeighter.Damping(ratio, new OgmGeWeighterOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("ratio");
+    }
+
+    [Theory]
+    [InlineData(0.0, OgmGeFormula.Paper, "Alpha")]
+    [InlineData(0.1, (OgmGeFormula)5, "Formula")]
+    public void The_static_damping_formula_rejects_invalid_options_naming_the_option(double alpha, OgmGeFormula formula, string named)
+    {
+        var act = () => OgmGeWeighter.Damping(1.5, new OgmGeWeighterOptions { Alpha = alpha, Formula = formula });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"*{named}*");
+    }
+}

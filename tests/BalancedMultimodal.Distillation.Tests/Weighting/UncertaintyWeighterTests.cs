@@ -1,0 +1,87 @@
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Weighting;
+
+public class UncertaintyWeighterTests
+{
+    [Fact]
+    public void The_log_variances_survive_the_dispose_scope_the_weighter_was_built_in()
+    {
+        UncertaintyWeighter weighter;
+        using (NewDisposeScope())
+            weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.2 }, dtype: ScalarType.Float64);
+        using var owned = weighter;
+
+        weighter.LogVariances.IsInvalid.Should().BeFalse();
+        weighter.Weights.Should().Equal([Math.Exp(-0.2), Math.Exp(-0.2)], (a, b) => Math.Abs(a - b) < 1e-14);
+    }
+
+    [Fact]
+    public void Weighted_loss_is_sum_of_exp_minus_s_times_loss_plus_s()
+    {
+        using var scope = NewDisposeScope();
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Float64);
+        using (no_grad())
+            weighter.LogVariances.copy_(tensor(new[] { 0.5, -1.0 }));
+
+        var loss = weighter.WeightedLoss([tensor(2.0), tensor(0.3)]);
+
+        loss.item<double>().Should().BeApproximately(Math.Exp(-0.5) * 2.0 + 0.5 + Math.Exp(1.0) * 0.3 - 1.0, 1e-14);
+        weighter.Weights.Should().Equal([Math.Exp(-0.5), Math.Exp(1.0)], (a, b) => Math.Abs(a - b) < 1e-14);
+    }
+
+    [Fact]
+    public void The_log_variances_receive_the_gradient_one_minus_exp_minus_s_times_loss()
+    {
+        using var scope = NewDisposeScope();
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.2 }, dtype: ScalarType.Float64);
+        var losses = new[] { tensor(2.0, requires_grad: true), tensor(0.5, requires_grad: true) };
+
+        weighter.WeightedLoss(losses).backward();
+
+        weighter.LogVariances.grad!.data<double>().ToArray().Should().Equal(
+            [1 - Math.Exp(-0.2) * 2.0, 1 - Math.Exp(-0.2) * 0.5], (a, b) => Math.Abs(a - b) < 1e-14);
+        losses[0].grad!.item<double>().Should().BeApproximately(Math.Exp(-0.2), 1e-14);
+    }
+
+    [Fact]
+    public void Training_the_log_variances_drives_each_weight_to_the_inverse_loss()
+    {
+        using var scope = NewDisposeScope();
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Float64);
+        var optimiser = optim.Adam(weighter.TrainableParameters, 0.05);
+        for (int step = 0; step < 600; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            optimiser.zero_grad();
+            weighter.WeightedLoss([tensor(4.0), tensor(0.25)]).backward();
+            optimiser.step();
+        }
+
+        weighter.Weights[0].Should().BeApproximately(0.25, 0.01);
+        weighter.Weights[1].Should().BeApproximately(4.0, 0.1);
+    }
+
+    [Fact]
+    public void Update_does_not_change_the_learned_weights_but_validates_scores()
+    {
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions());
+        weighter.Update([0.9, 0.1]);
+
+        weighter.Weights.Should().Equal(1.0, 1.0);
+        var act = () => weighter.Update([0.9]);
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [Fact]
+    public void The_log_variances_are_the_trainable_parameters_of_the_module()
+    {
+        var weighter = new UncertaintyWeighter(3, new UncertaintyWeighterOptions());
+
+        weighter.TrainableParameters.Should().ContainSingle().Which.shape.Should().Equal(3);
+        weighter.parameters().Should().HaveCount(1);
+    }
+}
