@@ -1,4 +1,3 @@
-using BalancedMultimodal.Core;
 using FluentAssertions;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Core.Optimization;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

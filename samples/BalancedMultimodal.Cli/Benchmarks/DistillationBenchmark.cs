@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Weighting;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;

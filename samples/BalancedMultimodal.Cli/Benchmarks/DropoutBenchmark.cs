@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Core.Encoding;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;

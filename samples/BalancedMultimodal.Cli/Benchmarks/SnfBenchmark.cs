@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Cli.Commands;
 using BalancedMultimodal.Graph.Fusion;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;

@@ -3,7 +3,6 @@ using System.Reflection;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Distillation.Training;
-using BalancedMultimodal.Graph.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Fusion;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Plotting;

@@ -1,5 +1,4 @@
 using BalancedMultimodal.Core.Optimization;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Encoding;

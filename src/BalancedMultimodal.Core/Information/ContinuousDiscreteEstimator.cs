@@ -1,6 +1,5 @@
 using MathNet.Numerics;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;

@@ -1,6 +1,5 @@
 using BalancedMultimodal.Core.Optimization;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;

@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using MathNet.Numerics;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;

@@ -1,5 +1,4 @@
 using BalancedMultimodal.Core;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Assessment;

@@ -1,5 +1,4 @@
 using BalancedMultimodal.Distillation.Weighting;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;

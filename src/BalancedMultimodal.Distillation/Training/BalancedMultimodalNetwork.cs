@@ -1,5 +1,4 @@
 using BalancedMultimodal.Core.Encoding;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

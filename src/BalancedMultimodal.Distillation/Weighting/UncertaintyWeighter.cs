@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

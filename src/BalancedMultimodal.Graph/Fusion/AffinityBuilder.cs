@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;

@@ -1,5 +1,4 @@
 using BalancedMultimodal.Graph.Layers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;

@@ -1,7 +1,6 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using BalancedMultimodal.Graph.Graphs;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

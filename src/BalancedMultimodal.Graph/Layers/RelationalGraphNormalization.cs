@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using BalancedMultimodal.Graph.Graphs;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Layers;

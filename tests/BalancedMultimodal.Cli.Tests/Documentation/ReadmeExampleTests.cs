@@ -1,4 +1,3 @@
-using BalancedMultimodal.Cli;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Distillation.Training;

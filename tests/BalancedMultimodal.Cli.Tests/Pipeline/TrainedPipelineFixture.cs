@@ -4,7 +4,6 @@ using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Graph.Fusion;
 using BalancedMultimodal.Graph.Layers;
 using BalancedMultimodal.Distillation.Training;
-using BalancedMultimodal.Core.Encoding;
 using FluentAssertions;
 
 namespace BalancedMultimodal.Cli.Tests.Pipeline;

@@ -1,7 +1,6 @@
 using BalancedMultimodal.Core.Information;
 using FluentAssertions;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Tests.Information;
 

@@ -1,7 +1,6 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Optimization;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using FluentAssertions;
 using MathNet.Numerics.Distributions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

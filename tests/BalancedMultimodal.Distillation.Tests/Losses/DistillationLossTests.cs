@@ -1,6 +1,5 @@
 using BalancedMultimodal.Distillation.Losses;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

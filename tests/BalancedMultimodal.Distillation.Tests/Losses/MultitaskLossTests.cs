@@ -1,7 +1,6 @@
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

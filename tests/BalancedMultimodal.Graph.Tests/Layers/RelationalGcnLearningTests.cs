@@ -1,7 +1,6 @@
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

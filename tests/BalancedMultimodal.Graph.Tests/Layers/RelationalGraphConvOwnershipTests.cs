@@ -1,6 +1,5 @@
 using BalancedMultimodal.Graph.Layers;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

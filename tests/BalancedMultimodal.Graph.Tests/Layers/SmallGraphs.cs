@@ -1,6 +1,5 @@
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Tests.Layers;
