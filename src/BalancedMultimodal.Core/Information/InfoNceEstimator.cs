@@ -14,9 +14,12 @@ namespace BalancedMultimodal.Core.Information;
 /// </summary>
 /// <remarks>
 /// <para>Procedure: columns of X and Y are z-scored (constant columns are only centred; MI is invariant to this);
-/// the critic is trained for <see cref="InfoNceEstimatorOptions.Steps"/> steps on random batches of N =
-/// min(BatchSize, n) rows drawn without replacement, maximising the chosen bound; the estimate is then the bound
-/// averaged over the floor(n / N) disjoint batches of a seeded permutation of all rows (no gradient).</para>
+/// a seeded permutation holds out h = round(n * <see cref="InfoNceEstimatorOptions.HeldOutFraction"/>) rows; the
+/// critic is trained for <see cref="InfoNceEstimatorOptions.Steps"/> steps on random batches of
+/// min(BatchSize, n - h) of the other rows, drawn without replacement, maximising the chosen bound; the estimate is
+/// then the bound averaged over the floor(h / N) disjoint batches of N = min(BatchSize, h) held-out rows (no
+/// gradient). With HeldOutFraction = 0 the critic is trained and evaluated on all n rows, which over-fits: the bound
+/// then reads high on independent data once the critic can memorise the pairs (many dimensions, few rows).</para>
 /// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= 2. Runs on the inputs' device, in their dtype when
 /// floating point (else float64). Seeded: weights come from a private <see cref="Generator"/> and batches from
 /// <see cref="Random"/>(Seed), so equal inputs and options give equal results, also from several threads at once.</para>
@@ -29,7 +32,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     private readonly InfoNceEstimatorOptions _options;
 
     /// <summary>Creates the estimator with validated options.</summary>
-    /// <param name="options">The options, or null for the defaults (500 steps, hidden 64, lr 5e-3, batch 256, seed 0, InfoNCE).</param>
+    /// <param name="options">The options, or null for the defaults (500 steps, hidden 64, lr 5e-3, batch 256, seed 0,
+    /// half the rows held out for the evaluation, InfoNCE).</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
     public InfoNceEstimator(InfoNceEstimatorOptions? options = null)
     {
@@ -38,7 +42,7 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         _options = new InfoNceEstimatorOptions
         {
             Steps = source.Steps, HiddenSize = source.HiddenSize, LearningRate = source.LearningRate,
-            BatchSize = source.BatchSize, Seed = source.Seed, Bound = source.Bound,
+            BatchSize = source.BatchSize, Seed = source.Seed, Bound = source.Bound, HeldOutFraction = source.HeldOutFraction,
         };
     }
 
@@ -58,6 +62,11 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     {
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
+        long n = xm.shape[0], heldOut = HeldOutCount(n);
+        if (_options.HeldOutFraction > 0 && (heldOut < 2 || n - heldOut < 2))
+            throw new ArgumentException(
+                $"{Name}: HeldOutFraction = {_options.HeldOutFraction} of n = {n} rows leaves {n - heldOut} rows to train the critic " +
+                $"and {heldOut} to evaluate it; both need at least 2 (more rows, another fraction, or 0 to evaluate on the training rows).", nameof(x));
         var dtype = x.is_floating_point() ? x.dtype : ScalarType.Float64;
         return Train(Standardise(xm).to_type(dtype), Standardise(ym).to_type(dtype));
     }
@@ -101,51 +110,85 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         return centred / std.masked_fill(std.eq(0), 1.0);
     }
 
+    private long HeldOutCount(long n) => (long)Math.Round(n * _options.HeldOutFraction, MidpointRounding.AwayFromZero);
+
     private double Train(Tensor x, Tensor y)
     {
         long n = x.shape[0];
-        int batch = (int)Math.Min(_options.BatchSize, n);
         var random = new Random(_options.Seed);
+        bool holdOut = _options.HeldOutFraction > 0;
+        int[] trainRows;
+        long[]? heldOutOrder = null;
+        if (holdOut)
+        {
+            var split = Enumerable.Range(0, (int)n).ToArray();
+            random.Shuffle(split);
+            int heldOut = (int)HeldOutCount(n);
+            heldOutOrder = split[..heldOut].Select(v => (long)v).ToArray();
+            trainRows = split[heldOut..];
+        }
+        else
+        {
+            trainRows = Enumerable.Range(0, (int)n).ToArray();
+        }
+        int batch = Math.Min(_options.BatchSize, trainRows.Length);
+        int interval = Math.Max(1, _options.Steps / EvaluationsPerRun);
         var generator = new Generator((ulong)(uint)_options.Seed, x.device);
         var critic = new SeparableCritic(x.shape[1], y.shape[1], _options.HiddenSize, generator, x.dtype, x.device);
         try
         {
+            double best = holdOut ? Evaluate(critic, x, y, heldOutOrder!) : double.NegativeInfinity;
             using var optimizer = new ExplicitScalarAdam(critic.Parameters, _options.LearningRate);
-            var order = Enumerable.Range(0, (int)n).ToArray();
+            var order = trainRows.ToArray();
             for (int step = 0; step < _options.Steps; step++)
             {
-                using var stepScope = NewDisposeScope();
-                // Partial Fisher-Yates: the first `batch` entries become a uniform sample without replacement.
-                for (int i = 0; i < batch; i++)
+                using (var stepScope = NewDisposeScope())
                 {
-                    int j = random.Next(i, (int)n);
-                    (order[i], order[j]) = (order[j], order[i]);
+                    // Partial Fisher-Yates: the first `batch` entries become a uniform sample without replacement.
+                    for (int i = 0; i < batch; i++)
+                    {
+                        int j = random.Next(i, order.Length);
+                        (order[i], order[j]) = (order[j], order[i]);
+                    }
+                    var index = tensor(order.AsSpan(0, batch).ToArray().Select(v => (long)v).ToArray(), device: x.device);
+                    optimizer.ZeroGrad();
+                    var loss = -Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound);
+                    loss.backward();
+                    optimizer.Step();
                 }
-                var index = tensor(order.AsSpan(0, batch).ToArray().Select(v => (long)v).ToArray(), device: x.device);
-                optimizer.ZeroGrad();
-                var loss = -Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound);
-                loss.backward();
-                optimizer.Step();
+                if (holdOut && ((step + 1) % interval == 0 || step + 1 == _options.Steps))
+                    best = Math.Max(best, Evaluate(critic, x, y, heldOutOrder!));
             }
-
-            using var evalScope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var permutation = Enumerable.Range(0, (int)n).OrderBy(_ => random.Next()).Select(v => (long)v).ToArray();
-            long batches = n / batch;
-            double total = 0;
-            for (long b = 0; b < batches; b++)
-            {
-                using var batchScope = NewDisposeScope();
-                var index = tensor(permutation.AsSpan((int)(b * batch), batch).ToArray(), device: x.device);
-                total += Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound)
-                    .to_type(ScalarType.Float64).item<double>();
-            }
-            return total / batches;
+            if (holdOut) return best;
+            var permutation = trainRows.OrderBy(_ => random.Next()).Select(v => (long)v).ToArray();
+            return Evaluate(critic, x, y, permutation);
         }
         finally
         {
             critic.Dispose();
             generator.Dispose();
         }
+    }
+
+    /// <summary>How often the held-out bound is measured during training (plus once before the first step).</summary>
+    private const int EvaluationsPerRun = 20;
+
+    /// <summary>The bound averaged over the floor(rows / N) disjoint batches of N = min(BatchSize, rows) of the given
+    /// row order (no gradient).</summary>
+    private double Evaluate(SeparableCritic critic, Tensor x, Tensor y, long[] rows)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        int evaluationBatch = Math.Min(_options.BatchSize, rows.Length);
+        long batches = rows.Length / evaluationBatch;
+        double total = 0;
+        for (long b = 0; b < batches; b++)
+        {
+            using var batchScope = NewDisposeScope();
+            var index = tensor(rows.AsSpan((int)(b * evaluationBatch), evaluationBatch).ToArray(), device: x.device);
+            total += Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound)
+                .to_type(ScalarType.Float64).item<double>();
+        }
+        return total / batches;
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace BalancedMultimodal.Core.Information;
 
 /// <summary>Validates <see cref="InfoNceEstimatorOptions"/>: Steps &gt;= 1, HiddenSize &gt;= 1, LearningRate &gt; 0,
-/// BatchSize &gt;= 2, Bound defined.</summary>
+/// BatchSize &gt;= 2, HeldOutFraction in [0, 1), Bound defined.</summary>
 public sealed class InfoNceEstimatorOptionsValidator : IValidateOptions<InfoNceEstimatorOptions>
 {
     /// <inheritdoc />
@@ -16,6 +16,8 @@ public sealed class InfoNceEstimatorOptionsValidator : IValidateOptions<InfoNceE
         if (!(double.IsFinite(options.LearningRate) && options.LearningRate > 0))
             failures.Add($"InfoNceEstimatorOptions.LearningRate must be finite and positive, got {options.LearningRate}.");
         if (options.BatchSize < 2) failures.Add($"InfoNceEstimatorOptions.BatchSize must be at least 2, got {options.BatchSize}.");
+        if (!(options.HeldOutFraction >= 0 && options.HeldOutFraction < 1))
+            failures.Add($"InfoNceEstimatorOptions.HeldOutFraction must lie in [0, 1), got {options.HeldOutFraction}.");
         if (!Enum.IsDefined(options.Bound)) failures.Add($"InfoNceEstimatorOptions.Bound is not a known bound: {options.Bound}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
