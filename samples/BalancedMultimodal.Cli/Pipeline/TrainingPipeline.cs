@@ -382,7 +382,8 @@ public sealed class TrainingPipeline
         }).ToArray();
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
-            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer);
+            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer,
+            dataset.Modalities.Select(m => m.FeatureNames).ToArray());
     }
 
     /// <summary>Checks every setting, the nested component options included, before any work (no thread setting,
