@@ -61,8 +61,9 @@ public sealed class TrainingPipeline
     private bool CheckpointFolderChecked { get; init; }
 
     /// <summary>
-    /// The number of fold models <see cref="Run"/> trains, one after another, each reporting its phases to the progress
-    /// callback from phase 1 on: <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
+    /// The number of fold models <see cref="Run"/> trains, one after another, each announced to an
+    /// <see cref="IFoldProgress"/> callback and reporting its phases from phase 1 on (only those after phase 1 when resumed from a
+    /// checkpoint): <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
     /// selected on validation (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>: one run per slope). For
     /// progress displays ("fold k/K").
     /// </summary>
