@@ -19,7 +19,10 @@ public sealed class PredictCommand : ICliCommand
           --model DIR     folder written by bmm train --save
           --data DIR      MOGONET-format folder; its {m}_te.csv files are the new samples (a missing file = that
                           modality missing for all; a row of empty/NA/NaN fields = that sample lacks the modality);
-                          labels_te.csv, if present, is only used to print the accuracy
+                          a {m}_featname.csv must list the model's feature names in the model's order (checked;
+                          columns are never reordered); a file of a modality the model lacks is an error;
+                          labels_te.csv, if present, must hold class indices 0..C-1 of the model and is only
+                          used to print the accuracy
           --out FILE      CSV with columns sample (0-based row), predicted_class, p_<class>... (default: predictions.csv)
         """;
 
@@ -34,16 +37,21 @@ public sealed class PredictCommand : ICliCommand
         if (!Directory.Exists(dataFolder)) throw new CliUsageException($"data folder '{dataFolder}' does not exist");
 
         using var model = TrainedPipeline.Load(modelFolder);
-        var samples = NewSampleFolderLoader.Load(dataFolder, model.ModalityNames, model.FeatureCounts);
+        var samples = NewSampleFolderLoader.Load(dataFolder, model);
         var result = model.Predict(samples.Modalities);
         var directory = Path.GetDirectoryName(Path.GetFullPath(outFile));
         if (directory is not null) Directory.CreateDirectory(directory);
         File.WriteAllText(outFile, result.ToCsv());
         output.WriteLine($"model: {Path.GetFullPath(modelFolder)} ({model.ModalityNames.Count} modalities, {model.Folds.Count} fold network(s), cohort of {model.CohortSize})");
         output.WriteLine($"predicted {result.SampleCount} sample(s) from {Path.GetFullPath(dataFolder)}");
+        if (samples.CheckedFeatureNameFiles.Count > 0)
+            output.WriteLine($"feature names match the model: {string.Join(", ", samples.CheckedFeatureNameFiles)}");
+        if (samples.UncheckedFeatureNameFiles.Count > 0)
+            output.WriteLine($"note: the model stores no feature names to check {string.Join(", ", samples.UncheckedFeatureNameFiles)} against (saved before names were stored, or trained without them); the columns are assumed to be in the training order");
         var partial = Enumerable.Range(0, result.SampleCount).Count(i => samples.Modalities.Any(m => m is null || !m.IsAvailable(i)));
         if (partial > 0) output.WriteLine($"{partial} sample(s) lack at least one modality (attached by their available modalities)");
-        if (samples.Labels is { } labels && labels.All(l => l < model.ClassNames.Count))
+        // The loader has checked every label against the model's classes.
+        if (samples.Labels is { } labels)
             output.WriteLine($"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(labels.ToArray(), result.Predictions.ToArray()):F4}");
         output.WriteLine($"predictions: {Path.GetFullPath(outFile)}");
         return 0;

@@ -7,11 +7,12 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <summary>
 /// Progress for a terminal: one line per (fold, phase, modality) that is redrawn in place (carriage return) at every
 /// report with a bar, the epoch, loss and validation macro-F1 (<see cref="TrainingProgressFormat.LiveLine"/>) and the
-/// elapsed time; when the phase or modality changes the finished line stays and a new one starts. Lines are cut to
+/// elapsed time; when the fold, phase or modality changes the finished line stays and a new one starts (a fold
+/// resumed from a checkpoint first gets its <see cref="TrainingProgressFormat.ResumedLine"/>). Lines are cut to
 /// the terminal width so they never wrap (a wrapped line cannot be redrawn). Call <see cref="Complete"/> (or dispose)
 /// to end the last line before printing anything else.
 /// </summary>
-public sealed class LiveTrainingProgress : IProgress<TrainingProgress>, IDisposable
+public sealed class LiveTrainingProgress : IFoldProgress, IDisposable
 {
     private readonly TextWriter _output;
     private readonly int _foldCount;
@@ -33,6 +34,19 @@ public sealed class LiveTrainingProgress : IProgress<TrainingProgress>, IDisposa
         _output = output;
         _foldCount = foldCount;
         _width = width ?? TerminalWidth;
+    }
+
+    /// <inheritdoc />
+    public void FoldStarting(string? resumedFrom)
+    {
+        lock (_gate)
+        {
+            EndLine();
+            _folds.StartFold();
+            if (resumedFrom is null) return;
+            _output.WriteLine(TrainingProgressFormat.ResumedLine(_folds.Fold, resumedFrom));
+            _output.Flush();
+        }
     }
 
     /// <inheritdoc />

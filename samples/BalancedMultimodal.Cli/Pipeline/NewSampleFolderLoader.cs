@@ -9,22 +9,57 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// two extensions for missing modalities: a modality whose <c>{m}_te.csv</c> is absent is missing for every sample,
 /// and a row whose fields are all empty, <c>NA</c> or <c>NaN</c> marks that sample as lacking that modality.
 /// </summary>
-/// <remarks>Labels (<c>labels_te.csv</c>) are optional and only used to report accuracy. Errors name the file and the
-/// 1-based line (<see cref="InvalidDataException"/>).</remarks>
+/// <remarks>
+/// <para>Checks against the model: a <c>{m}_te.csv</c> or <c>{m}_featname.csv</c> of a modality the model does not
+/// have (e.g. <c>4_te.csv</c> for a three-modality model) is an error naming the file; an optional
+/// <c>{m}_featname.csv</c> (one feature name per line, as <see cref="MogonetFolderLoader"/> reads it) must list the
+/// model's feature names of modality m in the same order (an error names the file, the first differing feature with
+/// both names, and says when the names are the model's in another order; columns are never reordered); it cannot be
+/// checked against a model saved without names (<see cref="NewSamples.UncheckedFeatureNameFiles"/>). The names are also
+/// attached to the modalities, so that <see cref="TrainedPipeline.Predict"/> compares them too.</para>
+/// <para>Labels (<c>labels_te.csv</c>) are optional and only used to report accuracy; each must be a class index of
+/// the model (0..C-1), else an error naming the line and the label. Errors name the file and the 1-based line
+/// (<see cref="InvalidDataException"/>).</para>
+/// </remarks>
 public static class NewSampleFolderLoader
 {
     /// <summary>The new samples (one entry per model modality, null when its file is absent) and the optional labels.</summary>
-    /// <param name="Modalities">Per modality the raw values, or null.</param>
+    /// <param name="Modalities">Per modality the raw values (with the feature names of <c>{m}_featname.csv</c>, if
+    /// present), or null.</param>
     /// <param name="SampleCount">Number of new samples.</param>
     /// <param name="Labels">The labels of <c>labels_te.csv</c>, or null when the file is absent.</param>
-    public sealed record NewSamples(IReadOnlyList<Modality?> Modalities, int SampleCount, IReadOnlyList<int>? Labels);
+    public sealed record NewSamples(IReadOnlyList<Modality?> Modalities, int SampleCount, IReadOnlyList<int>? Labels)
+    {
+        /// <summary>The <c>{m}_featname.csv</c> files found equal to the model's feature names.</summary>
+        public IReadOnlyList<string> CheckedFeatureNameFiles { get; init; } = [];
 
-    /// <summary>Reads <c>{m}_te.csv</c> for the model's modalities.</summary>
+        /// <summary>The <c>{m}_featname.csv</c> files read but not compared, because the model has no feature names for
+        /// that modality (a model saved before names were stored, or trained without them) or none were given.</summary>
+        public IReadOnlyList<string> UncheckedFeatureNameFiles { get; init; } = [];
+    }
+
+    /// <summary>Reads the new samples of <paramref name="model"/>: its modalities, feature counts and feature names,
+    /// and labels within its classes (see the class remarks).</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="model">The model that will predict them.</param>
+    /// <returns>The new samples.</returns>
+    public static NewSamples Load(string folder, TrainedPipeline model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Load(folder, model.ModalityNames, model.FeatureCounts, model.FeatureNames, model.ClassNames);
+    }
+
+    /// <summary>Reads <c>{m}_te.csv</c> for the given modalities; feature-name files are read and attached but not
+    /// compared, labels are not checked against classes (<see cref="Load(string, TrainedPipeline)"/> does both).</summary>
     /// <param name="folder">The folder.</param>
     /// <param name="modalityNames">The model's modality names (modality m + 1 is read from <c>{m+1}_te.csv</c>).</param>
     /// <param name="featureCounts">The model's feature count per modality.</param>
     /// <returns>The new samples.</returns>
-    public static NewSamples Load(string folder, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts)
+    public static NewSamples Load(string folder, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts) =>
+        Load(folder, modalityNames, featureCounts, null, null);
+
+    private static NewSamples Load(string folder, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts,
+        IReadOnlyList<IReadOnlyList<string>?>? featureNames, IReadOnlyList<string>? classNames)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -32,11 +67,14 @@ public static class NewSampleFolderLoader
         if (featureCounts.Count != modalityNames.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names but {featureCounts.Count} feature counts were given.", nameof(featureCounts));
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
+        RejectOtherModalities(folder, modalityNames.Count);
         var modalities = new Modality?[modalityNames.Count];
+        var (checkedFiles, uncheckedFiles) = (new List<string>(), new List<string>());
         int rows = -1;
         string? firstFile = null;
         for (int m = 0; m < modalityNames.Count; m++)
         {
+            var names = ReadFeatureNames(folder, m, modalityNames[m], featureCounts[m], featureNames?[m], checkedFiles, uncheckedFiles);
             var file = $"{m + 1}_te.csv";
             var path = Path.Combine(folder, file);
             if (!File.Exists(path)) continue;
@@ -46,26 +84,84 @@ public static class NewSampleFolderLoader
             rows = values.GetLength(0);
             firstFile ??= file;
             if (!available.Any(a => a)) continue;
-            modalities[m] = new Modality(modalityNames[m], values, availability: available);
+            modalities[m] = new Modality(modalityNames[m], values, names, available);
         }
         if (rows < 0)
             throw new FileNotFoundException($"Folder '{folder}' holds none of {string.Join(", ", Enumerable.Range(1, modalityNames.Count).Select(m => $"{m}_te.csv"))}.");
-        var labelPath = Path.Combine(folder, "labels_te.csv");
-        int[]? labels = null;
-        if (File.Exists(labelPath))
+        var labels = ReadLabels(Path.Combine(folder, "labels_te.csv"), classNames);
+        if (labels is not null && labels.Length != rows)
+            throw new InvalidDataException($"labels_te.csv has {labels.Length} labels but {firstFile} has {rows} rows.");
+        return new NewSamples(modalities, rows, labels) { CheckedFeatureNameFiles = checkedFiles, UncheckedFeatureNameFiles = uncheckedFiles };
+    }
+
+    /// <summary>A <c>{k}_te.csv</c> or <c>{k}_featname.csv</c> whose k is not one of the model's 1..M modalities would be
+    /// silently left out; it is an error instead.</summary>
+    private static void RejectOtherModalities(string folder, int modalityCount)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal))
         {
-            var lines = File.ReadAllLines(labelPath).Where(l => l.Trim().Length > 0).ToArray();
-            labels = new int[lines.Length];
-            for (int i = 0; i < lines.Length; i++)
-            {
-                if (!double.TryParse(lines[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
-                    throw new InvalidDataException($"labels_te.csv, line {i + 1}: '{lines[i].Trim()}' is not a whole number >= 0.");
-                labels[i] = (int)v;
-            }
-            if (labels.Length != rows)
-                throw new InvalidDataException($"labels_te.csv has {labels.Length} labels but {firstFile} has {rows} rows.");
+            var prefix = file!.EndsWith("_te.csv", StringComparison.Ordinal) ? file[..^"_te.csv".Length]
+                : file.EndsWith("_featname.csv", StringComparison.Ordinal) ? file[..^"_featname.csv".Length] : null;
+            if (prefix is null || prefix.Length == 0 || !prefix.All(char.IsAsciiDigit)) continue;
+            if (int.TryParse(prefix, NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1 && k <= modalityCount
+                && prefix == k.ToString(CultureInfo.InvariantCulture))
+                continue;
+            throw new InvalidDataException($"{file} is not a file of the model's {modalityCount} modalities (1_te.csv .. {modalityCount}_te.csv): the new samples have a modality the model was not trained on; remove the file or use a model trained on it.");
         }
-        return new NewSamples(modalities, rows, labels);
+    }
+
+    /// <summary>The names of <c>{m+1}_featname.csv</c>, or null when it is absent; compared with the model's names when
+    /// it has them.</summary>
+    private static string[]? ReadFeatureNames(string folder, int m, string modalityName, int featureCount, IReadOnlyList<string>? expected,
+        List<string> checkedFiles, List<string> uncheckedFiles)
+    {
+        var file = $"{m + 1}_featname.csv";
+        var path = Path.Combine(folder, file);
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
+        int last = lines.Length;
+        while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
+        var names = new string[last];
+        for (int i = 0; i < last; i++)
+        {
+            names[i] = lines[i].Trim();
+            if (names[i].Length == 0)
+                throw new InvalidDataException($"{file}, line {i + 1}: is empty; blank lines are only allowed at the end of the file.");
+        }
+        if (names.Length != featureCount)
+            throw new InvalidDataException($"{file} lists {names.Length} feature names but the model was trained on {featureCount} features of modality '{modalityName}'.");
+        if (expected is null)
+        {
+            uncheckedFiles.Add(file);
+            return names;
+        }
+        var mismatch = TrainedPipeline.DescribeFeatureNameMismatch(expected, names,
+            j => string.Create(CultureInfo.InvariantCulture, $"feature {j + 1} (line {j + 1})"));
+        if (mismatch is not null)
+            throw new InvalidDataException($"{file} does not match the feature names of the model's modality '{modalityName}': {mismatch}.");
+        checkedFiles.Add(file);
+        return names;
+    }
+
+    /// <summary>The labels of <c>labels_te.csv</c> (null when absent): whole numbers &gt;= 0 and, when the classes are
+    /// known, below their count.</summary>
+    private static int[]? ReadLabels(string path, IReadOnlyList<string>? classNames)
+    {
+        const string LabelFile = "labels_te.csv";
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
+        var labels = new List<int>(lines.Length);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var text = lines[i].Trim();
+            if (text.Length == 0) continue;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
+                throw new InvalidDataException($"{LabelFile}, line {i + 1}: '{text}' is not a whole number >= 0.");
+            if (classNames is not null && v >= classNames.Count)
+                throw new InvalidDataException($"{LabelFile}, line {i + 1}: label {(int)v} is not a class of the model, whose {classNames.Count} classes are numbered 0..{classNames.Count - 1} ({string.Join(", ", classNames.Select((c, k) => $"{k} = '{c}'"))}).");
+            labels.Add((int)v);
+        }
+        return labels.ToArray();
     }
 
     private static (double[,] Values, bool[] Available) ReadMatrix(string path, string file, int featureCount)

@@ -53,9 +53,13 @@ public sealed class TrainedPipeline : IDisposable
     /// <param name="quantileNormalizer">The rank-Gauss transform applied before <paramref name="standardizer"/>
     /// (<see cref="FeatureScaling.QuantileNormal"/>), or null (<see cref="FeatureScaling.Standardize"/>); must match
     /// <see cref="PipelineOptions.Scaling"/>.</param>
+    /// <param name="featureNames">Per modality the names of its d_m features in training order (e.g. from
+    /// <c>{m}_featname.csv</c>, <see cref="Modality.FeatureNames"/>), or null for a modality trained without names; null
+    /// (default) when no modality has names.</param>
     public TrainedPipeline(PipelineOptions options, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts,
         IReadOnlyList<string> classNames, Standardizer standardizer, IReadOnlyList<ModalityAutoencoder>? autoencoders,
-        IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds, QuantileNormalizer? quantileNormalizer = null)
+        IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds, QuantileNormalizer? quantileNormalizer = null,
+        IReadOnlyList<IReadOnlyList<string>?>? featureNames = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -84,6 +88,16 @@ public sealed class TrainedPipeline : IDisposable
             if (quantileNormalizer is not null && quantileNormalizer.Quantiles[i].Count != featureCounts[i])
                 throw new ArgumentException($"Modality '{modalityNames[i]}': the quantile normaliser has {quantileNormalizer.Quantiles[i].Count} columns but the modality {featureCounts[i]}.", nameof(quantileNormalizer));
         }
+        if (featureNames is not null && featureNames.Count != m)
+            throw new ArgumentException($"{featureNames.Count} feature-name lists were given for {m} modalities.", nameof(featureNames));
+        for (int i = 0; i < m && featureNames is not null; i++)
+        {
+            if (featureNames[i] is not { } names) continue;
+            if (names.Count != featureCounts[i])
+                throw new ArgumentException($"Modality '{modalityNames[i]}': {names.Count} feature names for {featureCounts[i]} features.", nameof(featureNames));
+            if (names.Any(n => n is null))
+                throw new ArgumentException($"Modality '{modalityNames[i]}': a feature name is null.", nameof(featureNames));
+        }
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
                 throw new ArgumentException($"Fold {fold.Fold}: its network has {fold.Network.ModalityCount} modalities and {fold.Network.ClassCount} classes, expected {m} and {classNames.Count}.", nameof(folds));
@@ -91,6 +105,7 @@ public sealed class TrainedPipeline : IDisposable
         ModalityNames = modalityNames.ToArray();
         FeatureCounts = featureCounts.ToArray();
         ClassNames = classNames.ToArray();
+        FeatureNames = Enumerable.Range(0, m).Select(i => featureNames?[i]?.ToArray()).ToArray();
         Standardizer = standardizer;
         QuantileNormalizer = quantileNormalizer;
         _autoencoders = autoencoders?.ToArray();
@@ -115,6 +130,11 @@ public sealed class TrainedPipeline : IDisposable
 
     /// <summary>The C class names.</summary>
     public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>Per modality the names of its features in training order, or null for a modality trained without names
+    /// (and for every modality of a model saved before names were stored). <see cref="Predict"/> compares them with the
+    /// names of the given modalities.</summary>
+    public IReadOnlyList<IReadOnlyList<string>?> FeatureNames { get; }
 
     /// <summary>The standardiser fitted on the labelled training rows (on the rank-Gauss values when
     /// <see cref="QuantileNormalizer"/> is set).</summary>
@@ -175,10 +195,14 @@ public sealed class TrainedPipeline : IDisposable
     /// </summary>
     /// <param name="modalities">One entry per trained modality, in order: the new samples' raw (unstandardised) values,
     /// (n_new, d_m), with the trained name and feature count, and rows marked unavailable where a sample lacks the
-    /// modality; or null when no new sample has that modality. Every sample needs at least one available modality.</param>
+    /// modality; or null when no new sample has that modality. Every sample needs at least one available modality. A
+    /// modality that carries <see cref="Modality.FeatureNames"/> must list the model's <see cref="FeatureNames"/> in
+    /// the same order (columns are never reordered); a modality or model without names is not checked.</param>
     /// <param name="sampleIds">Optional n_new sample IDs (default: the 0-based row numbers).</param>
     /// <returns>The probabilities (n_new, C) and predicted classes.</returns>
-    /// <exception cref="ArgumentException">When the input does not match the trained modalities; the message names the modality or sample.</exception>
+    /// <exception cref="ArgumentException">When the input does not match the trained modalities (name, feature count,
+    /// feature names, rows); the message names the modality or sample, and for feature names the first differing
+    /// column with both names.</exception>
     public PredictionResult Predict(IReadOnlyList<Modality?> modalities, IReadOnlyList<string>? sampleIds = null)
     {
         ArgumentNullException.ThrowIfNull(modalities);
@@ -197,6 +221,9 @@ public sealed class TrainedPipeline : IDisposable
                 throw new ArgumentException($"Modality '{x.Name}' has {x.FeatureCount} features but the model was trained on {FeatureCounts[m]}.", nameof(modalities));
             if (x.SampleCount != n)
                 throw new ArgumentException($"Modality '{x.Name}' has {x.SampleCount} rows but modality '{present[0]!.Name}' has {n}.", nameof(modalities));
+            if (FeatureNames[m] is { } expected && x.FeatureNames is { } given
+                && DescribeFeatureNameMismatch(expected, given, j => string.Create(CultureInfo.InvariantCulture, $"column {j}")) is { } mismatch)
+                throw new ArgumentException($"Modality '{x.Name}': its feature names differ from the model's: {mismatch}.", nameof(modalities));
         }
         var available = new bool[count][];
         for (int m = 0; m < count; m++)
@@ -254,6 +281,24 @@ public sealed class TrainedPipeline : IDisposable
         }
         var ids = sampleIds?.ToArray() ?? Enumerable.Range(0, n).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         return new PredictionResult(ids, ClassNames, probabilities, predictions);
+    }
+
+    /// <summary>
+    /// Null when <paramref name="given"/> equals <paramref name="expected"/> in order; otherwise what differs: the count,
+    /// or the first differing position (<paramref name="position"/> of its 0-based index) with both names, saying when
+    /// the names are the model's in another order.
+    /// </summary>
+    internal static string? DescribeFeatureNameMismatch(IReadOnlyList<string> expected, IReadOnlyList<string> given, Func<int, string> position)
+    {
+        if (given.Count != expected.Count)
+            return string.Create(CultureInfo.InvariantCulture, $"{given.Count} names where the model has {expected.Count}");
+        int first = Enumerable.Range(0, expected.Count).FirstOrDefault(j => !string.Equals(expected[j], given[j], StringComparison.Ordinal), -1);
+        if (first < 0) return null;
+        var difference = $"{position(first)} is '{given[first]}' where the model has '{expected[first]}'";
+        bool reordered = expected.Order(StringComparer.Ordinal).SequenceEqual(given.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        return reordered
+            ? $"they are the model's feature names in another order: {difference}; columns are not reordered automatically, so put them in the model's order"
+            : difference;
     }
 
     /// <summary>z = (x - mean) / scale with the saved statistics; unavailable rows become 0 (the training mean).</summary>

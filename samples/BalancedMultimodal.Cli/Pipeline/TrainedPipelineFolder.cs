@@ -13,7 +13,7 @@ namespace BalancedMultimodal.Cli.Pipeline;
 
 /// <summary>
 /// Writes and reads the folder format of <see cref="TrainedPipeline"/> (docs/persistence.md): JSON for the options,
-/// statistics and per-fold outcomes, TorchSharp state dicts (<c>Module.save</c>) for every tensor, and a
+/// statistics, feature names and per-fold outcomes, TorchSharp state dicts (<c>Module.save</c>) for every tensor, and a
 /// <c>manifest.json</c> with the format and library versions, the model's shape and the SHA-256 of every file.
 /// </summary>
 /// <remarks>
@@ -28,6 +28,7 @@ internal static class TrainedPipelineFolder
     public const string OptionsFile = "options.json";
     public const string StandardizerFile = "standardizer.json";
     public const string QuantilesFile = "quantiles.json";
+    public const string FeatureNamesFile = "feature_names.json";
     public const string CohortFile = "cohort.bin";
     public const string GraphFile = "graph.bin";
 
@@ -48,6 +49,9 @@ internal static class TrainedPipelineFolder
 
     private sealed record QuantilesRecord(string[] ModalityNames, double[][][] Quantiles);
 
+    /// <summary>Per modality its feature names in training order, or null for a modality trained without names.</summary>
+    private sealed record FeatureNamesRecord(string[] ModalityNames, string[]?[] FeatureNames);
+
     private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan,
         double[]? PoolingWeights = null);
 
@@ -63,6 +67,10 @@ internal static class TrainedPipelineFolder
         if (pipeline.QuantileNormalizer is { } quantiles)
             WriteJson(folder, QuantilesFile, new QuantilesRecord(quantiles.ModalityNames.ToArray(),
                 quantiles.Quantiles.Select(t => t.Select(c => c.ToArray()).ToArray()).ToArray()), files);
+        // Optional in every format version: a reader that does not know the file only verifies its checksum.
+        if (pipeline.FeatureNames.Any(n => n is not null))
+            WriteJson(folder, FeatureNamesFile, new FeatureNamesRecord(pipeline.ModalityNames.ToArray(),
+                pipeline.FeatureNames.Select(n => n?.ToArray()).ToArray()), files);
         if (pipeline.Autoencoders is { } autoencoders)
             for (int m = 0; m < autoencoders.Count; m++) WriteModule(folder, AutoencoderFile(m), autoencoders[m], files);
         using (var cohort = new TensorBundle(pipeline.CohortFeatures.Select((f, m) => Entry($"features{m}", f))))
@@ -127,6 +135,8 @@ internal static class TrainedPipelineFolder
         if (manifest.HasQuantileNormalizer != (options.Scaling == FeatureScaling.QuantileNormal))
             throw new InvalidDataException($"{OptionsFile}: Scaling is {options.Scaling} but {ManifestFile} says the folder {(manifest.HasQuantileNormalizer ? "has" : "has no")} {QuantilesFile}.");
         var quantileNormalizer = manifest.HasQuantileNormalizer ? ReadQuantiles(folder, Listed(QuantilesFile).Name, manifest) : null;
+        // Folders written before feature names were stored have no such file: their models have no names to check.
+        var featureNames = listed.ContainsKey(FeatureNamesFile) ? ReadFeatureNames(folder, FeatureNamesFile, manifest) : null;
         var owned = new List<IDisposable>();
         try
         {
@@ -175,7 +185,7 @@ internal static class TrainedPipelineFolder
             }
             foreach (var file in manifest.Files) VerifyChecksum(folder, file);
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
-                autoencoders, cohort, graph, folds, quantileNormalizer);
+                autoencoders, cohort, graph, folds, quantileNormalizer, featureNames);
         }
         catch
         {
@@ -233,6 +243,19 @@ internal static class TrainedPipelineFolder
         {
             throw new InvalidDataException($"{file}: {e.Message}", e);
         }
+    }
+
+    private static string[]?[] ReadFeatureNames(string folder, string file, PipelineManifest manifest)
+    {
+        var record = ReadJson<FeatureNamesRecord>(folder, file);
+        if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
+            throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        if (record.FeatureNames is null || record.FeatureNames.Length != manifest.ModalityNames.Length)
+            throw new InvalidDataException($"{file}: expected one entry (a list of names, or null) per modality of {ManifestFile}.");
+        for (int m = 0; m < manifest.FeatureCounts.Length; m++)
+            if (record.FeatureNames[m] is { } names && (names.Length != manifest.FeatureCounts[m] || names.Any(n => n is null)))
+                throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' needs {manifest.FeatureCounts[m]} feature names (none null), got {names.Length}.");
+        return record.FeatureNames;
     }
 
     private static RelationalGraph LoadGraph(string folder, PipelineFile file, PipelineManifest manifest)

@@ -51,13 +51,19 @@ public sealed class TrainingPipeline
     /// <see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, one subfolder per slope, <c>slope-{s}</c>), or null for
     /// none. A fold whose file exists resumes after phase 1 from it (same seed and data: the result is identical to an
     /// uninterrupted run); otherwise the fold's checkpoint is written as soon as its phase 1 ends, even if the run is
-    /// cancelled later.
+    /// cancelled later. Before any training the folder is tied to the run's options and data
+    /// (<see cref="CheckpointFingerprint"/>, <c>fingerprint.json</c>): checkpoints written with other options or data are
+    /// refused with an <see cref="InvalidDataException"/> naming the folder and what differs.
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
+    /// <summary>True for the per-slope runs of the encoder selection, whose parent checked the checkpoint folder.</summary>
+    private bool CheckpointFolderChecked { get; init; }
+
     /// <summary>
-    /// The number of fold models <see cref="Run"/> trains, one after another, each reporting its phases to the progress
-    /// callback from phase 1 on: <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
+    /// The number of fold models <see cref="Run"/> trains, one after another, each announced to an
+    /// <see cref="IFoldProgress"/> callback and reporting its phases from phase 1 on (only those after phase 1 when resumed from a
+    /// checkpoint): <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
     /// selected on validation (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>: one run per slope). For
     /// progress displays ("fold k/K").
     /// </summary>
@@ -80,6 +86,7 @@ public sealed class TrainingPipeline
         var clock = Stopwatch.StartNew();
         var o = _options;
         ValidateOptions(o, dataset);
+        if (CheckpointFolder is not null && !CheckpointFolderChecked) CheckCheckpointFolder(dataset);
         if (AlternativeSlopeToSelect(o) is double alternative)
             return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
@@ -189,6 +196,7 @@ public sealed class TrainingPipeline
             {
                 KeepTrainedModel = KeepTrainedModel,
                 CheckpointFolder = CheckpointFolder is null ? null : Path.Combine(CheckpointFolder, string.Create(CultureInfo.InvariantCulture, $"slope-{slope:R}")),
+                CheckpointFolderChecked = true,
             };
             return pipeline.Run(dataset, progress, cancellationToken);
         }
@@ -213,14 +221,31 @@ public sealed class TrainingPipeline
         JsonSerializer.Deserialize<PipelineOptions>(JsonSerializer.Serialize(options, TrainedPipelineFolder.Json), TrainedPipelineFolder.Json)
         ?? throw new InvalidOperationException("The pipeline options could not be copied.");
 
+    /// <summary>Before any training: ties the checkpoint folder to these options and this data, refusing checkpoints
+    /// written with others (<see cref="CheckpointFingerprint.Prepare"/>); with the encoder selection, for both slopes'
+    /// subfolders at once.</summary>
+    private void CheckCheckpointFolder(MultimodalDataset dataset)
+    {
+        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        CheckTrainingClasses(dataset, labelledRows);
+        CheckpointFingerprint.Compute(_options, dataset, labelledRows, MakeFolds(dataset, labelledRows)).Prepare(CheckpointFolder!, _logger);
+    }
+
     private BalancedTrainingResult FitFold(BalancedTrainer trainer, BalancedTrainingData data, int fold, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        if (CheckpointFolder is null) return trainer.Fit(data, progress, cancellationToken);
+        // A resumed fold reports no phase-1 progress, so its start is announced explicitly.
+        var folds = progress as IFoldProgress;
+        if (CheckpointFolder is null)
+        {
+            folds?.FoldStarting(null);
+            return trainer.Fit(data, progress, cancellationToken);
+        }
         Directory.CreateDirectory(CheckpointFolder);
         var path = Path.Combine(CheckpointFolder, $"fold{fold}.ckpt");
         bool existed = File.Exists(path);
         using var checkpoint = existed ? TrainingCheckpoint.Load(path) : new TrainingCheckpoint();
         if (existed) _logger.LogInformation("Fold {Fold}: resuming after phase 1 from {Path}", fold, path);
+        folds?.FoldStarting(existed ? Path.GetFullPath(path) : null);
         try
         {
             return trainer.Fit(data, checkpoint, progress, cancellationToken);
@@ -358,7 +383,8 @@ public sealed class TrainingPipeline
         }).ToArray();
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
-            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer);
+            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer,
+            dataset.Modalities.Select(m => m.FeatureNames).ToArray());
     }
 
     /// <summary>Checks every setting, the nested component options included, before any work (no thread setting,

@@ -34,6 +34,13 @@ public static class TrainingProgressFormat
             $"{foldText}{value.Phase,-12} {value.Modality ?? "fused",-6} [{bar}] {value.Epoch,4}/{value.MaxEpochs}  loss {value.Loss:F4}  val F1 {value.ValidationScore:F4}{Weights(value)}");
     }
 
+    /// <summary>The line of a fold resumed after phase 1: <c>"fold {fold}: resumed from {checkpointFile} (phase 1 skipped)"</c>.</summary>
+    public static string ResumedLine(int fold, string checkpointFile)
+    {
+        ArgumentNullException.ThrowIfNull(checkpointFile);
+        return string.Create(CultureInfo.InvariantCulture, $"fold {fold}: resumed from {checkpointFile} (phase 1 skipped)");
+    }
+
     private static string Weights(TrainingProgress value) =>
         value.Weights is null ? "" : "  weights " + string.Join(" ", value.Weights.Select(w => w.ToString("F2", CultureInfo.InvariantCulture)));
 }

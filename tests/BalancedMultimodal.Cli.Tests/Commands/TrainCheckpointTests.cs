@@ -11,10 +11,44 @@ public sealed class TrainCheckpointTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
+    /// <summary>Two folds, five epochs per phase, no encoder selection (two fold models): the cheapest run that writes checkpoints.</summary>
+    private const string QuickConfig = """
+        {
+          "CrossFitFolds": 2, "CrossFitRepeats": 1, "GraphNeighbours": 5, "Affinity": { "K": 10 }, "Fusion": { "K": 10 },
+          "MlpEncoder": { "AlternativeNegativeSlope": null },
+          "Training": { "PretrainingEpochs": 5, "DistillationEpochs": 5, "JointEpochs": 5, "LearningRate": 0.001, "Assessment": { "Permutations": 19 } }
+        }
+        """;
+
     private static JsonElement Metrics(string folder)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")));
         return document.RootElement.Clone();
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Trains <see cref="QuickConfig"/> on <paramref name="data"/> with <paramref name="checkpoints"/>, stamps the
+    /// checkpoint files (so that a rewrite shows), and returns the stamp.</summary>
+    private static DateTime TrainAndStamp(string data, string config, string checkpoints)
+    {
+        var (code, _, error) = TrainCommandTests.Run("train", "--data", data, "--config", config, "--out", Path.Combine(checkpoints, "..", "first-out"), "--checkpoint", checkpoints);
+        code.Should().Be(0, error);
+        Directory.GetFiles(checkpoints, "*.ckpt").Select(Path.GetFileName).Should().BeEquivalentTo("fold0.ckpt", "fold1.ckpt");
+        File.Exists(Path.Combine(checkpoints, "fingerprint.json")).Should().BeTrue();
+        var stamp = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        foreach (var file in Directory.GetFiles(checkpoints)) File.SetLastWriteTimeUtc(file, stamp);
+        return stamp;
+    }
+
+    /// <summary>Asserts that a refused run stopped before any training: no progress line, no metrics, no file rewritten.</summary>
+    private static void ShouldHaveStoppedBeforeTraining(string output, string outFolder, string checkpoints, DateTime stamp)
+    {
+        Lines(output).Should().NotContain(l => l.StartsWith("Pretraining", StringComparison.Ordinal) || l.StartsWith("Joint", StringComparison.Ordinal)
+            || l.StartsWith("fold", StringComparison.Ordinal), "the folder is checked before the first fold");
+        File.Exists(Path.Combine(outFolder, "metrics.json")).Should().BeFalse();
+        foreach (var file in Directory.GetFiles(checkpoints))
+            File.GetLastWriteTimeUtc(file).Should().Be(stamp, $"{Path.GetFileName(file)} is left as it was");
     }
 
     [Fact]
@@ -27,21 +61,101 @@ public sealed class TrainCheckpointTests : IDisposable
 
         var (code1, _, error1) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", first, "--checkpoint", checkpoints);
         code1.Should().Be(0, error1);
-        // The default encoder selection trains the pipeline once per slope, each run in its own subfolder.
+        // The default encoder selection trains the pipeline once per slope, each run in its own subfolder; the fingerprint
+        // of the options and data covers both.
         Directory.GetFiles(checkpoints, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(checkpoints, f).Replace('\\', '/'))
-            .Should().BeEquivalentTo("slope-1/fold0.ckpt", "slope-1/fold1.ckpt", "slope-0.25/fold0.ckpt", "slope-0.25/fold1.ckpt");
+            .Should().BeEquivalentTo("fingerprint.json", "slope-1/fold0.ckpt", "slope-1/fold1.ckpt", "slope-0.25/fold0.ckpt", "slope-0.25/fold1.ckpt");
         // A stamp no rewrite can produce, so coarse file-system timestamps cannot hide a rewrite within the test.
         var stamp = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         var files = Directory.GetFiles(checkpoints, "*", SearchOption.AllDirectories);
         foreach (var file in files)
             File.SetLastWriteTimeUtc(file, stamp);
 
-        var (code2, _, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", second, "--checkpoint", checkpoints);
+        var (code2, output2, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", second, "--checkpoint", checkpoints);
         code2.Should().Be(0, error2);
 
         foreach (var file in files)
             File.GetLastWriteTimeUtc(file).Should().Be(stamp, $"the second run reads {Path.GetRelativePath(checkpoints, file)} instead of rewriting it");
         foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc", "out_of_fold_macro_f1" })
             Metrics(second).GetProperty(key).GetDouble().Should().Be(Metrics(first).GetProperty(key).GetDouble(), key);
+        // Every resumed fold is announced, and still counted in the fold lines although it reports no phase 1.
+        var full = Path.GetFullPath(checkpoints);
+        Lines(output2).Where(l => l.StartsWith("fold ", StringComparison.Ordinal)).Should().Equal(
+            "fold 1/4", $"fold 1: resumed from {Path.Combine(full, "slope-1", "fold0.ckpt")} (phase 1 skipped)",
+            "fold 2/4", $"fold 2: resumed from {Path.Combine(full, "slope-1", "fold1.ckpt")} (phase 1 skipped)",
+            "fold 3/4", $"fold 3: resumed from {Path.Combine(full, "slope-0.25", "fold0.ckpt")} (phase 1 skipped)",
+            "fold 4/4", $"fold 4: resumed from {Path.Combine(full, "slope-0.25", "fold1.ckpt")} (phase 1 skipped)");
+        Lines(output2).Should().NotContain(l => l.StartsWith("Pretraining", StringComparison.Ordinal), "phase 1 is skipped in every fold");
+    }
+
+    [Fact]
+    public void A_checkpoint_folder_written_with_other_options_is_refused_before_any_training_naming_the_folder_and_the_options()
+    {
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        var longer = _data.WriteFile("longer.json", QuickConfig.Replace("\"PretrainingEpochs\": 5", "\"PretrainingEpochs\": 40", StringComparison.Ordinal)
+            .Replace("\"LearningRate\": 0.001", "\"LearningRate\": 0.003", StringComparison.Ordinal));
+        var outFolder = Path.Combine(_data.Path, "second");
+
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", longer, "--out", outFolder, "--checkpoint", checkpoints);
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().ContainSingle().Which.Should()
+            .StartWith($"bmm train: Checkpoint folder '{Path.GetFullPath(checkpoints)}' holds checkpoints written by a run with other options (")
+            .And.Contain("Training.PretrainingEpochs 5 in the checkpoint folder, 40 now")
+            .And.Contain("Training.LearningRate 0.001 in the checkpoint folder, 0.003 now")
+            .And.NotContain("other data")
+            .And.EndWith("Delete the folder or use another checkpoint folder.");
+        ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
+    }
+
+    [Fact]
+    public void A_checkpoint_folder_written_for_other_data_of_the_same_shapes_is_refused_before_any_training()
+    {
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        // Other data of the same shapes: a copy of the folder with one training value changed.
+        var other = Path.Combine(_data.Path, "other-data");
+        Directory.CreateDirectory(other);
+        foreach (var file in Directory.GetFiles(_data.Path, "*.csv")) File.Copy(file, Path.Combine(other, Path.GetFileName(file)));
+        var rows = File.ReadAllLines(Path.Combine(other, "2_tr.csv"));
+        rows[0] = "0.5" + rows[0][rows[0].IndexOf(',', StringComparison.Ordinal)..];
+        File.WriteAllLines(Path.Combine(other, "2_tr.csv"), rows);
+        var outFolder = Path.Combine(_data.Path, "second");
+
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", other, "--config", config, "--out", outFolder, "--checkpoint", checkpoints);
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().ContainSingle().Which.Should()
+            .StartWith($"bmm train: Checkpoint folder '{Path.GetFullPath(checkpoints)}' holds checkpoints written by a run with other data (")
+            .And.NotContain("other options")
+            .And.EndWith("Delete the folder or use another checkpoint folder.");
+        ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
+    }
+
+    [Fact]
+    public void Checkpoints_without_a_fingerprint_are_refused_and_a_folder_without_checkpoints_starts_over()
+    {
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        File.Delete(Path.Combine(checkpoints, "fingerprint.json"));
+        var outFolder = Path.Combine(_data.Path, "second");
+
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", outFolder, "--checkpoint", checkpoints);
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().ContainSingle().Which.Should().Contain("holds checkpoints (fold").And.Contain("but no fingerprint.json");
+        ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
+
+        // A stale fingerprint with nothing to resume from is simply replaced.
+        var empty = Path.Combine(_data.Path, "empty-checkpoints");
+        Directory.CreateDirectory(empty);
+        File.WriteAllText(Path.Combine(empty, "fingerprint.json"), "{ not json");
+        var (code2, _, error2) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", config, "--out", outFolder, "--checkpoint", empty);
+        code2.Should().Be(0, error2);
+        File.ReadAllText(Path.Combine(empty, "fingerprint.json")).Should().Contain("\"DataSha256\"");
     }
 }

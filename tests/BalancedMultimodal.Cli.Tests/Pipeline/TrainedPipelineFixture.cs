@@ -10,8 +10,9 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 
 /// <summary>
 /// One tiny pipeline trained once for all persistence tests: a strongly separable two-class synthetic set with three
-/// modalities, written in the MOGONET format (train + validation rows as *_tr, half the test rows as *_te); the other
-/// half of the test rows never enters the cohort and serves as the new samples.
+/// modalities, written in the MOGONET format (train + validation rows as *_tr, half the test rows as *_te, the
+/// generator's feature names as {m}_featname.csv, so the model keeps them); the other half of the test rows never
+/// enters the cohort and serves as the new samples (written without feature-name files).
 /// </summary>
 public sealed class TrainedPipelineFixture : IDisposable
 {
@@ -41,6 +42,7 @@ public sealed class TrainedPipelineFixture : IDisposable
         Generated = generated;
         WriteMogonet(DataFolder, generated, cohortTrain, "tr");
         WriteMogonet(DataFolder, generated, cohortTest, "te");
+        WriteFeatureNames(DataFolder, generated);
         WriteMogonet(NewSampleFolder, generated, NewRows, "te");
 
         var dataset = MogonetFolderLoader.Load(DataFolder);
@@ -173,6 +175,13 @@ public sealed class TrainedPipelineFixture : IDisposable
             File.WriteAllLines(Path.Combine(folder, $"{m + 1}_{split}.csv"), lines);
         }
         File.WriteAllLines(Path.Combine(folder, $"labels_{split}.csv"), rows.Select(r => data.Labels[r].ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Writes <c>{m}_featname.csv</c> with the generator's feature names of every modality.</summary>
+    public static void WriteFeatureNames(string folder, MultimodalDataset data)
+    {
+        for (int m = 0; m < data.ModalityCount; m++)
+            File.WriteAllLines(Path.Combine(folder, $"{m + 1}_featname.csv"), data.Modalities[m].FeatureNames!);
     }
 
     public void Dispose()

@@ -54,6 +54,47 @@ public class TrainingProgressOutputTests
     }
 
     [Fact]
+    public void Plain_progress_counts_announced_folds_including_one_resumed_after_phase_1()
+    {
+        var output = new StringWriter();
+        var progress = new ConsoleTrainingProgress(output, foldCount: 3);
+
+        progress.FoldStarting(null);
+        progress.Report(Pre("1", 5));
+        progress.Report(Joint(5));
+        // A resumed fold reports no phase 1: its first report is a joint one, like the last report of the fold before.
+        progress.FoldStarting("/ck/fold1.ckpt");
+        progress.Report(Joint(5));
+        progress.FoldStarting(null);
+        progress.Report(Pre("1", 5));
+
+        Lines(output.ToString()).Select(l => l.Trim()).Should().Equal(
+            "fold 1/3", TrainingProgressFormat.PlainLine(Pre("1", 5)).Trim(), TrainingProgressFormat.PlainLine(Joint(5)).Trim(),
+            "fold 2/3", "fold 2: resumed from /ck/fold1.ckpt (phase 1 skipped)", TrainingProgressFormat.PlainLine(Joint(5)).Trim(),
+            "fold 3/3", TrainingProgressFormat.PlainLine(Pre("1", 5)).Trim());
+    }
+
+    [Fact]
+    public void Live_progress_starts_a_new_line_for_an_announced_resumed_fold()
+    {
+        var output = new StringWriter();
+        using (var progress = new LiveTrainingProgress(output, foldCount: 2, width: () => 200))
+        {
+            progress.FoldStarting(null);
+            progress.Report(Joint(5));
+            progress.FoldStarting("/ck/fold1.ckpt");
+            progress.Report(Joint(5));
+        }
+
+        var lines = output.ToString().Split(Environment.NewLine);
+        lines.Should().HaveCount(4);
+        lines[0].Should().StartWith("\rfold 1/2 Joint");
+        lines[1].Should().Be("fold 2: resumed from /ck/fold1.ckpt (phase 1 skipped)");
+        lines[2].Should().StartWith("\rfold 2/2 Joint");
+        lines[3].Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_live_line_shows_a_bar_filled_in_proportion_to_the_epoch()
     {
         var line = TrainingProgressFormat.LiveLine(Pre("1", 150), fold: 2, foldCount: 5, barWidth: 10);
