@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace BalancedMultimodal.Cli;
 
 /// <summary>Dispatches <c>bmm</c> sub-commands and turns failures into one-line errors with exit codes.</summary>
@@ -44,12 +46,28 @@ public static class CliApp
             error.WriteLine($"bmm {name}: {e.Message}");
             return UsageError;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException
+                                   or OptionsValidationException)
         {
-            error.WriteLine($"bmm {name}: {e.Message}");
+            error.WriteLine($"bmm {name}: {OneLine(e)}");
             if (Environment.GetEnvironmentVariable("BMM_STACKTRACE") == "1") error.WriteLine(e);
             return UsageError;
         }
+    }
+
+    /// <summary>
+    /// The first line of an exception's message, without the " (Parameter 'x')" that <see cref="ArgumentException"/>
+    /// appends to it (an <see cref="ArgumentOutOfRangeException"/> adds "Actual value was ..." on a second line).
+    /// </summary>
+    internal static string OneLine(Exception e)
+    {
+        var message = e.Message.Split('\n')[0].TrimEnd('\r');
+        if (e is ArgumentException { ParamName: { } parameter })
+        {
+            var suffix = $" (Parameter '{parameter}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        }
+        return message;
     }
 
     /// <summary>The bundled ROSMAP folder next to the executable.</summary>

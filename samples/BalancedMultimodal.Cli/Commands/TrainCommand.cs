@@ -63,6 +63,7 @@ public sealed class TrainCommand : ICliCommand
         if (!Directory.Exists(data)) throw new CliUsageException($"data folder '{data}' does not exist");
 
         var dataset = MogonetFolderLoader.Load(data);
+        TrainingPipeline.Validate(options, dataset);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
         var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, options, output);
         if (result is null) return CancelledExitCode;

@@ -21,6 +21,18 @@ public sealed class BenchCommandTests
         output.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("--k", "0")]
+    [InlineData("--block", "-1")]
+    public void An_invalid_ksg_option_is_a_one_line_usage_error_naming_it_before_any_work(string option, string value)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", "ksg", "--sizes", "100", option, value);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith($"bmm bench: option {option} ");
+        output.Should().BeEmpty();
+    }
+
     [Fact]
     public void The_dropout_benchmark_times_both_masks_and_both_keep_about_one_minus_p()
     {

@@ -1,0 +1,93 @@
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+/// <summary>Bad options and config values given to <c>bmm train</c>: one line on stderr naming the option or key, exit
+/// code 2, and nothing trained or written (no test here trains: every case fails before the first epoch).</summary>
+public sealed class TrainInputValidationTests : IDisposable
+{
+    private readonly SyntheticMogonetFolder _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => TrainCommandTests.Run(args);
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Runs train with <paramref name="config"/> on the synthetic folder and checks the one-line usage error.</summary>
+    private string RejectedConfig(string config)
+    {
+        var file = _data.WriteFile("config.json", config);
+        var outFolder = Path.Combine(_data.Path, "out");
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", file, "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError, error);
+        output.Should().BeEmpty("nothing is loaded, trained or printed before the error");
+        Directory.Exists(outFolder).Should().BeFalse();
+        return Lines(error).Should().ContainSingle().Which.Should().StartWith("bmm train: ").And.Subject;
+    }
+
+    public static TheoryData<string, string> InvalidSectionValues => new()
+    {
+        { """{ "Training": { "PretrainingEpochs": -1 } }""", "Training.PretrainingEpochs" },
+        { """{ "Affinity": { "K": 0 } }""", "Affinity.K" },
+        { """{ "MlpEncoder": { "Dropout": 2 } }""", "MlpEncoder.Dropout" },
+        { """{ "Training": { "LearningRate": -1 } }""", "Training.LearningRate" },
+        { """{ "Training": { "PoolingWeightShrinkage": 2 } }""", "Training.PoolingWeightShrinkage" },
+        { """{ "Training": { "Prediction": "7" } }""", "Training.Prediction" },
+        { """{ "UseAutoencoder": true, "Autoencoder": { "LatentDim": 0 } }""", "Autoencoder.LatentDim" },
+        { """{ "Fusion": { "Iterations": 0 } }""", "Fusion.Iterations" },
+        { """{ "Training": { "Distillation": { "Temperature": 0 } } }""", "Training.Distillation.Temperature" },
+        { """{ "Training": { "Weighting": { "PerformanceGated": { "Gamma": 0 } } } }""", "Training.Weighting.PerformanceGated.Gamma" },
+        { """{ "EncoderKind": "RelationalGcn", "Encoder": { "Dropout": 1.5 } }""", "Encoder.Dropout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSectionValues))]
+    public void An_invalid_value_in_a_config_section_is_a_one_line_usage_error_naming_its_config_path(string config, string key)
+    {
+        RejectedConfig(config).Should().Contain(key + " ");
+    }
+
+    public static TheoryData<string, string> SectionsOfTheUnusedEncoder => new()
+    {
+        { """{ "EncoderKind": "Mlp", "Encoder": { "HiddenSizes": [ 0 ] } }""", "Encoder.HiddenSizes[0]" },
+        { """{ "EncoderKind": "Mlp", "Encoder": { "Dropout": 1.5 } }""", "Encoder.Dropout" },
+        { """{ "EncoderKind": "RelationalGcn", "MlpEncoder": { "Dropout": -0.1 } }""", "MlpEncoder.Dropout" },
+        { """{ "UseAutoencoder": false, "Autoencoder": { "Epochs": 0 } }""", "Autoencoder.Epochs" },
+    };
+
+    /// <summary>Every section is validated, also one the configured encoder kind does not use (it was silently accepted).</summary>
+    [Theory]
+    [MemberData(nameof(SectionsOfTheUnusedEncoder))]
+    public void An_invalid_value_in_a_section_the_run_does_not_use_is_rejected_too(string config, string key)
+    {
+        RejectedConfig(config).Should().Contain(key + " ");
+    }
+
+    public static TheoryData<string, string> NeighbourCountsAboveTheSamples => new()
+    {
+        { """{ "GraphNeighbours": 500 }""", "GraphNeighbours = 500 must be below the number of samples (60)." },
+        { """{ "Affinity": { "K": 60 } }""", "Affinity.K = 60 must be below the number of samples (60)." },
+        { """{ "Fusion": { "K": 75 } }""", "Fusion.K = 75 must be below the number of samples (60)." },
+    };
+
+    /// <summary>A neighbour count not below the sample count was an error from deep inside the graph or affinity code,
+    /// on two lines, naming an internal parameter ('similarity') or "Modality 0" instead of the key.</summary>
+    [Theory]
+    [MemberData(nameof(NeighbourCountsAboveTheSamples))]
+    public void A_neighbour_count_not_below_the_sample_count_is_rejected_naming_its_key(string config, string message)
+    {
+        RejectedConfig(config).Should().Be("bmm train: " + message);
+    }
+
+    [Theory]
+    [InlineData("""{ "Seed": -1 }""", "Seed must be non-negative")]
+    [InlineData("""{ "Threads": 5000 }""", "Threads must be at most 1024, got 5000.")]
+    public void A_negative_seed_or_an_absurd_thread_count_in_the_config_is_rejected(string config, string message)
+    {
+        RejectedConfig(config).Should().StartWith("bmm train: " + message);
+    }
+}
