@@ -63,6 +63,7 @@ public sealed class CompareCommand : ICliCommand
         int outerFolds = args.GetInt("outer-folds", 0);
         bool resplit = args.GetBool("resplit", false);
         args.EnsureAllConsumed();
+        CliPaths.RequireOutputFolder(outFolder, "out");
         if (outerFolds is < 0 or 1) throw new CliUsageException($"--outer-folds must be 0 (off) or at least 2, got {outerFolds}");
         foreach (var v in variants)
             if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");

@@ -55,6 +55,9 @@ public sealed class TrainCommand : ICliCommand
         bool plots = args.GetBool("plots", false);
         var checkpointFolder = args.GetString("checkpoint");
         args.EnsureAllConsumed();
+        CliPaths.RequireOutputFolder(outFolder, "out");
+        if (saveFolder is not null) CliPaths.RequireOutputFolder(saveFolder, "save");
+        if (checkpointFolder is not null) CliPaths.RequireOutputFolder(checkpointFolder, "checkpoint");
 
         var options = LoadOptions(configFile);
         if (seedText is not null)

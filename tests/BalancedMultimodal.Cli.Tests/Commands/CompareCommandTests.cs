@@ -20,6 +20,20 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void An_out_path_that_is_an_existing_file_is_rejected_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var file = data.WriteFile("afile", "not a folder");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--out", file);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("no variant runs: the results could not be written");
+        error.Should().Be($"bmm compare: option --out: '{file}' is a file, not a folder" + Environment.NewLine);
+    }
+
+    [Fact]
     public void Baselines_include_each_modality_alone_by_logistic_regression_and_by_mlp_and_the_strong_modality_wins()
     {
         using var data = new SyntheticMogonetFolder();

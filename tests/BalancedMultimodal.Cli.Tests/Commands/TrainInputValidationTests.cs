@@ -90,4 +90,36 @@ public sealed class TrainInputValidationTests : IDisposable
     {
         RejectedConfig(config).Should().StartWith("bmm train: " + message);
     }
+
+    [Theory]
+    [InlineData("out")]
+    [InlineData("save")]
+    [InlineData("checkpoint")]
+    public void An_output_folder_that_is_an_existing_file_is_rejected_naming_the_option_before_training(string option)
+    {
+        var file = _data.WriteFile("afile", "not a folder");
+        var config = _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig);
+        var args = new List<string> { "train", "--data", _data.Path, "--config", config, $"--{option}", file };
+        if (option != "out") args.AddRange(["--out", Path.Combine(_data.Path, "out")]);
+
+        var (code, output, error) = Run(args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("the path is checked right after the arguments, before the data is loaded or anything trained");
+        Lines(error).Should().Equal($"bmm train: option --{option}: '{file}' is a file, not a folder");
+        Directory.Exists(Path.Combine(_data.Path, "out")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_output_folder_below_an_existing_file_is_rejected_before_training()
+    {
+        var file = _data.WriteFile("afile", "not a folder");
+        var outFolder = Path.Combine(file, "results");
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig), "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        Lines(error).Should().Equal($"bmm train: option --out: '{outFolder}' cannot be created because '{file}' is a file");
+    }
 }
