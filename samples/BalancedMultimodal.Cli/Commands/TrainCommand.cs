@@ -33,7 +33,8 @@ public sealed class TrainCommand : ICliCommand
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
           --seed N        seed of every stage (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
-          --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md)
+          --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md); every section is checked
+                          before any work, also those the run does not use (e.g. Encoder with EncoderKind Mlp)
           --save DIR      also save the trained model to DIR (for bmm predict; format: docs/persistence.md)
           --checkpoint DIR  keep a phase-1 checkpoint per fold in DIR; rerunning the same command after an
                           interruption resumes each fold after phase 1 (identical result)

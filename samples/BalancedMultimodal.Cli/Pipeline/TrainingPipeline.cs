@@ -206,7 +206,8 @@ public sealed class TrainingPipeline
         };
     }
 
-    private static PipelineOptions CloneOptions(PipelineOptions options) =>
+    /// <summary>A deep copy of <paramref name="options"/> (through their JSON form, as saved with a model).</summary>
+    internal static PipelineOptions CloneOptions(PipelineOptions options) =>
         JsonSerializer.Deserialize<PipelineOptions>(JsonSerializer.Serialize(options, TrainedPipelineFolder.Json), TrainedPipelineFolder.Json)
         ?? throw new InvalidOperationException("The pipeline options could not be copied.");
 

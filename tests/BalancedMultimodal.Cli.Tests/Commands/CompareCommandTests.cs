@@ -34,6 +34,38 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void An_invalid_config_is_rejected_before_the_first_variant_runs()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var config = data.WriteFile("bad.json", """{ "MlpEncoder": { "Dropout": 2 } }""");
+        var outFolder = Path.Combine(data.Path, "out");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines,full", "--config", config, "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be("bmm compare: variant full, seed 0: MlpEncoder.Dropout must lie in [0, 1), got 2." + Environment.NewLine);
+        Directory.Exists(outFolder).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Each_variant_is_validated_against_the_rows_its_runs_see_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+        // 60 samples, but nested validation builds its graphs over the 42 labelled rows only.
+        var config = data.WriteFile("k45.json", """{ "Affinity": { "K": 45 } }""");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full", "--outer-folds", "3", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm compare: variant full, seed 0: Affinity.K = 45 must be below the number of samples ({SyntheticMogonetFolder.TrainCount})."
+            + Environment.NewLine);
+    }
+
+    [Fact]
     public void Baselines_include_each_modality_alone_by_logistic_regression_and_by_mlp_and_the_strong_modality_wins()
     {
         using var data = new SyntheticMogonetFolder();
