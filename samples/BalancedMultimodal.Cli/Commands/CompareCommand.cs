@@ -35,8 +35,8 @@ public sealed class CompareCommand : ICliCommand
 
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
           --synthetic    a seeded synthetic set with one strong and two weak modalities instead
-          --seeds LIST   seeds (default 0,1,2,3,4)
-          --variants     which rows to run (default: all); graph-encoder = the relational-GCN encoder over the
+          --seeds LIST   seeds, non-negative and each once (default 0,1,2,3,4)
+          --variants     which rows to run, each once (default: all); graph-encoder = the relational-GCN encoder over the
                          patient graph, fused-head = the fused classifier's probabilities alone, mean-heads =
                          the heads' probabilities averaged arithmetically, equal-heads = the heads pooled
                          geometrically with equal weights instead of validation-weighted
@@ -57,7 +57,7 @@ public sealed class CompareCommand : ICliCommand
     {
         var data = args.GetString("data");
         bool synthetic = args.GetBool("synthetic", false);
-        var seeds = ParseList(args.GetString("seeds", "0,1,2,3,4")!, "seeds").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var seeds = ParseSeeds(args.GetString("seeds", "0,1,2,3,4")!);
         var variants = ParseList(args.GetString("variants", string.Join(",", AllVariants))!, "variants");
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
@@ -333,13 +333,30 @@ public sealed class CompareCommand : ICliCommand
                 output.WriteLine($"| {group.Key} | {group.First().ModalityNames![m]} | {MeanStd(group.Select(r => r.Pretraining![m]))} | {MeanStd(group.Select(r => r.Distilled![m]))} | {MeanStd(group.Select(r => r.Final![m]))} |");
     }
 
-    private static string[] ParseList(string text, string option)
+    /// <summary>The comma-separated items of an option: no empty item, none twice (unless <paramref name="distinct"/>
+    /// is false: the seeds are compared as numbers).</summary>
+    private static string[] ParseList(string text, string option, bool distinct = true)
     {
-        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (items.Length == 0) throw new CliUsageException($"option --{option} needs at least one value");
-        if (option == "seeds" && items.Any(i => !int.TryParse(i, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
-            throw new CliUsageException($"option --seeds expects comma-separated integers, got '{text}'");
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        if (items.All(i => i.Length == 0)) throw new CliUsageException($"option --{option} needs at least one value");
+        if (items.Any(i => i.Length == 0)) throw new CliUsageException($"option --{option} has an empty item in '{text}'");
+        var twice = distinct ? items.GroupBy(i => i, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) : null;
+        if (twice is not null) throw new CliUsageException($"option --{option} lists '{twice.Key}' twice");
         return items;
+    }
+
+    /// <summary>The seeds of <c>--seeds</c>: non-negative integers, none twice (a repeated seed repeats its run and
+    /// fakes a smaller spread; System.Random uses |seed|, so -1 would repeat 1's splits).</summary>
+    private static int[] ParseSeeds(string text)
+    {
+        var seeds = ParseList(text, "seeds", distinct: false).Select(item =>
+            int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+                ? seed : throw new CliUsageException($"option --seeds expects comma-separated integers, got '{item}'")).ToArray();
+        foreach (var seed in seeds)
+            if (seed < 0) throw new CliUsageException($"option --seeds: a seed must be non-negative, got {seed}");
+        var twice = seeds.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new CliUsageException($"option --seeds lists {twice.Key} twice");
+        return seeds;
     }
 
     /// <summary>One measured row of the comparison.</summary>

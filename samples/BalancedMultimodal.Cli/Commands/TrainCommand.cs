@@ -31,7 +31,7 @@ public sealed class TrainCommand : ICliCommand
         usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots] [--checkpoint DIR]
 
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
-          --seed N        seed of every stage (default 0, or the config's Seed)
+          --seed N        seed of every stage, non-negative (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
           --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md); every section is checked
                           before any work, also those the run does not use (e.g. Encoder with EncoderKind Mlp)
@@ -62,8 +62,12 @@ public sealed class TrainCommand : ICliCommand
 
         var options = LoadOptions(configFile);
         if (seedText is not null)
+        {
             options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
                 ? seed : throw new CliUsageException($"option --seed expects an integer, got '{seedText}'");
+            // System.Random uses |seed|: -1 would repeat seed 1's splits.
+            if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
+        }
         if (!Directory.Exists(data)) throw new CliUsageException($"data folder '{data}' does not exist");
 
         var dataset = MogonetFolderLoader.Load(data);

@@ -65,6 +65,28 @@ public sealed class CompareCommandTests
             + Environment.NewLine);
     }
 
+    [Theory]
+    [InlineData("--seeds", "0,0", "option --seeds lists 0 twice")]
+    [InlineData("--seeds", "0,00", "option --seeds lists 0 twice")]
+    [InlineData("--seeds", "1,,2", "option --seeds has an empty item in '1,,2'")]
+    [InlineData("--seeds", "1,", "option --seeds has an empty item in '1,'")]
+    [InlineData("--seeds", "0,-1", "option --seeds: a seed must be non-negative, got -1")]
+    [InlineData("--variants", "baselines,baselines", "option --variants lists 'baselines' twice")]
+    [InlineData("--variants", "baselines,,full", "option --variants has an empty item in 'baselines,,full'")]
+    public void Repeated_empty_or_negative_list_items_are_rejected_before_any_run(string option, string value, string message)
+    {
+        using var data = new SyntheticMogonetFolder();
+        var args = new List<string> { "compare", "--data", data.Path, option, value, "--out", Path.Combine(data.Path, "out") };
+        if (option != "--variants") args.AddRange(["--variants", "baselines"]);
+        if (option != "--seeds") args.AddRange(["--seeds", "0"]);
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm compare: {message}" + Environment.NewLine);
+    }
+
     [Fact]
     public void Baselines_include_each_modality_alone_by_logistic_regression_and_by_mlp_and_the_strong_modality_wins()
     {

@@ -122,4 +122,15 @@ public sealed class TrainInputValidationTests : IDisposable
         output.Should().BeEmpty();
         Lines(error).Should().Equal($"bmm train: option --out: '{outFolder}' cannot be created because '{file}' is a file");
     }
+
+    [Fact]
+    public void A_negative_seed_option_is_rejected_before_training()
+    {
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig),
+            "--seed", "-1", "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        Lines(error).Should().Equal("bmm train: option --seed must be non-negative, got -1");
+    }
 }
