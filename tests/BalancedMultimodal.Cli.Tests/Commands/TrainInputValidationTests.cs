@@ -1,3 +1,4 @@
+using BalancedMultimodal.Cli.Commands;
 using FluentAssertions;
 using Xunit;
 
@@ -132,5 +133,75 @@ public sealed class TrainInputValidationTests : IDisposable
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty();
         Lines(error).Should().Equal("bmm train: option --seed must be non-negative, got -1");
+    }
+
+    public static TheoryData<string, string> ConfigValuesOfTheWrongShape => new()
+    {
+        { """{ "Autoencoder": { "HiddenSizes": 64 } }""", "config key 'Autoencoder.HiddenSizes' expects a list such as [32], got 64" },
+        { """{ "MlpEncoder": { "HiddenSizes": 32 } }""", "config key 'MlpEncoder.HiddenSizes' expects a list such as [32], got 32" },
+        { """{ "Encoder": { "HiddenSizes": { "a": 1 } } }""", "config key 'Encoder.HiddenSizes' expects a list such as [32], got an object" },
+        { """{ "MlpEncoder": { "HiddenSizes": [ 32, null ] } }""", "config key 'MlpEncoder.HiddenSizes[1]' expects a single value, got null" },
+        { """{ "MlpEncoder": 5 }""", "config key 'MlpEncoder' expects an object { ... } of options, got 5" },
+        { """{ "Seed": { "a": 1 } }""", "config key 'Seed' expects a single value, got an object" },
+        { """{ "MlpEncoder": null }""", "config key 'MlpEncoder' cannot be null" },
+        { """{ "Training": null }""", "config key 'Training' cannot be null" },
+        { """{ "DType": null }""", "config key 'DType' cannot be null" },
+        { """{ "GraphNeighbours": null }""", "config key 'GraphNeighbours' cannot be null" },
+        { """{ "Training": { "Weighting": { "PerformanceGated": null } } }""", "config key 'Training.Weighting.PerformanceGated' cannot be null" },
+        { """{ "MlpEncoder": { "Dropout": null } }""", "config key 'MlpEncoder.Dropout' cannot be null" },
+    };
+
+    /// <summary>A scalar where a list belongs was dropped (Autoencoder) or became an empty list (MlpEncoder); a null
+    /// section was set to null and crashed later (NullReferenceException, or "Value cannot be null"); a null value was
+    /// silently skipped.</summary>
+    [Theory]
+    [MemberData(nameof(ConfigValuesOfTheWrongShape))]
+    public void A_config_value_of_the_wrong_shape_or_a_null_for_a_non_nullable_key_is_rejected_naming_the_key(string config, string message)
+    {
+        RejectedConfig(config).Should().Be($"bmm train: config file '{Path.Combine(_data.Path, "config.json")}': {message}");
+    }
+
+    [Fact]
+    public void An_empty_config_list_gives_an_empty_list_which_the_validator_rejects_instead_of_the_default()
+    {
+        var options = TrainCommand.LoadOptions(_data.WriteFile("empty.json",
+            """{ "MlpEncoder": { "HiddenSizes": [] }, "Encoder": { "HiddenSizes": [] }, "Autoencoder": { "HiddenSizes": [] } }"""));
+        var replaced = TrainCommand.LoadOptions(_data.WriteFile("list.json", """{ "Autoencoder": { "HiddenSizes": [ 64, 16 ] } }"""));
+
+        options.MlpEncoder.HiddenSizes.Should().BeEmpty("[] was silently the default [32]");
+        options.Encoder.HiddenSizes.Should().BeEmpty();
+        options.Autoencoder.HiddenSizes.Should().BeEmpty();
+        replaced.Autoencoder.HiddenSizes.Should().Equal(64, 16);
+        RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [] } }""").Should().Be("bmm train: MlpEncoder.HiddenSizes must list at least one layer width.");
+    }
+
+    [Fact]
+    public void Null_still_switches_off_the_options_that_may_be_null()
+    {
+        var options = TrainCommand.LoadOptions(_data.WriteFile("nulls.json",
+            """{ "MlpEncoder": { "AlternativeNegativeSlope": null }, "Encoder": { "NumBases": null, "NumBlocks": null, "ClassCount": null } }"""));
+
+        options.MlpEncoder.AlternativeNegativeSlope.Should().BeNull();
+        options.Encoder.NumBases.Should().BeNull();
+    }
+
+    [Fact]
+    public void Broken_json_in_the_config_names_the_line_and_position()
+    {
+        var message = RejectedConfig("""
+            {
+              "Seed": 1,
+              "Training": { "JointEpochs" 3 }
+            }
+            """);
+
+        message.Should().Be($"bmm train: config file '{Path.Combine(_data.Path, "config.json")}' is not valid JSON: line 3, byte 31: '3' is invalid after a property name. Expected a ':'.");
+    }
+
+    [Fact]
+    public void A_config_value_the_binder_cannot_convert_names_the_key_and_the_value()
+    {
+        RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [ "x" ] } }""").Should()
+            .Contain("Failed to convert configuration value at 'MlpEncoder:HiddenSizes:0' to type 'System.Int32'");
     }
 }
