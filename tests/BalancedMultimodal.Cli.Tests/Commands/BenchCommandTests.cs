@@ -21,6 +21,26 @@ public sealed class BenchCommandTests
         output.Should().BeEmpty();
     }
 
+    /// <summary>Every benchmark with small sizes (so that even a run would be short) and a misspelt option.</summary>
+    [Theory]
+    [InlineData("data", "--repeats 1")]
+    [InlineData("ksg", "--sizes 100 --repeats 1")]
+    [InlineData("snf", "--sizes 30 --rosmap false --dense-max 0 --K 5 --t 2 --threads 1")]
+    [InlineData("rgcn", "--sizes 10 --threads 1 --epochs 1 --warmup 0")]
+    [InlineData("mi-bias", "--n 10 --repeats 1 --neural false")]
+    [InlineData("distill", "--rows 10 --steps 1")]
+    [InlineData("dropout", "--rows 10 --cols 10 --steps 1")]
+    public void An_unknown_option_is_reported_before_the_benchmark_runs(string benchmark, string options)
+    {
+        string[] args = ["bench", benchmark, .. options.Split(' '), "--sizez", "5"];
+
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), args);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("nothing is measured or printed before the typo is reported");
+        error.Should().Be("bmm bench: unknown option --sizez" + Environment.NewLine);
+    }
+
     [Theory]
     [InlineData("--k", "0")]
     [InlineData("--block", "-1")]
