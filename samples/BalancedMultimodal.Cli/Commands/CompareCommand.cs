@@ -36,16 +36,19 @@ public sealed class CompareCommand : ICliCommand
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
           --synthetic    a seeded synthetic set with one strong and two weak modalities instead
           --seeds LIST   seeds, non-negative and each once (default 0,1,2,3,4)
-          --variants     which rows to run, each once (default: all); graph-encoder = the relational-GCN encoder over the
-                         patient graph, fused-head = the fused classifier's probabilities alone, mean-heads =
-                         the heads' probabilities averaged arithmetically, equal-heads = the heads pooled
-                         geometrically with equal weights instead of validation-weighted
+          --variants     which rows to run, each once (default: all; with --outer-folds all but baselines);
+                         graph-encoder = the relational-GCN encoder over the patient graph, fused-head = the
+                         fused classifier's probabilities alone, mean-heads = the heads' probabilities averaged
+                         arithmetically, equal-heads = the heads pooled geometrically with equal weights
+                         instead of validation-weighted
           --config FILE  PipelineOptions JSON used by every pipeline variant (read once; every variant's options are
                          checked against every seed's data before the first run)
           --out DIR      folder for compare.json (default: out)
           --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
                          rows split into K stratified outer folds, each pipeline variant trained on K - 1 and
-                         scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows)
+                         scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows); the
+                         baselines (scored on the test split) cannot be combined with it: the default variants
+                         are then all but baselines, and --variants naming baselines is an error
           --resplit      for every seed a new stratified random split of all rows (training, validation and test
                          pooled; split seed = the seed) with the data's test fraction, instead of the data's own
                          split: mean +- std over seeds is then over random splits, which one fixed test split
@@ -58,7 +61,7 @@ public sealed class CompareCommand : ICliCommand
         var data = args.GetString("data");
         bool synthetic = args.GetBool("synthetic", false);
         var seeds = ParseSeeds(args.GetString("seeds", "0,1,2,3,4")!);
-        var variants = ParseList(args.GetString("variants", string.Join(",", AllVariants))!, "variants");
+        var variantList = args.GetString("variants");
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
         int outerFolds = args.GetInt("outer-folds", 0);
@@ -66,6 +69,10 @@ public sealed class CompareCommand : ICliCommand
         args.EnsureAllConsumed();
         CliPaths.RequireOutputFolder(outFolder, "out");
         if (outerFolds is < 0 or 1) throw new CliUsageException($"--outer-folds must be 0 (off) or at least 2, got {outerFolds}");
+        // The baselines are scored on the test split, which nested validation drops: one table must not mix the two.
+        var variants = ParseList(variantList ?? string.Join(",", outerFolds > 0 ? AllVariants.Where(v => v != "baselines") : AllVariants), "variants");
+        if (outerFolds > 0 && variants.Contains("baselines"))
+            throw new CliUsageException("--outer-folds scores the pipeline variants by nested validation, but the baselines variant is scored on the test split; leave baselines out of --variants");
         foreach (var v in variants)
             if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");
         if (synthetic && data is not null) throw new CliUsageException("give either --data or --synthetic, not both");

@@ -87,6 +87,37 @@ public sealed class CompareCommandTests
         error.Should().Be($"bmm compare: {message}" + Environment.NewLine);
     }
 
+    /// <summary>The baselines are scored on the test split, nested validation's rows are the labelled rows: one table
+    /// mixed the two.</summary>
+    [Fact]
+    public void Outer_folds_with_the_baselines_variant_are_a_usage_error_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--outer-folds", "2", "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().StartWith("bmm compare: --outer-folds scores the pipeline variants by nested validation, but the baselines variant")
+            .And.EndWith("leave baselines out of --variants" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Outer_folds_without_variants_run_every_variant_but_the_baselines()
+    {
+        using var data = new SyntheticMogonetFolder();
+        // An invalid config stops the run at the up-front validation, after the variant list was checked: the default
+        // list under --outer-folds passes that check (it holds no baselines) and starts with the full pipeline.
+        var config = data.WriteFile("bad.json", """{ "Training": { "JointEpochs": 0 } }""");
+
+        var (code, _, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--outer-folds", "2", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("bmm compare: variant full, seed 0: Training.JointEpochs must be at least 1");
+    }
+
     [Fact]
     public void Baselines_include_each_modality_alone_by_logistic_regression_and_by_mlp_and_the_strong_modality_wins()
     {
