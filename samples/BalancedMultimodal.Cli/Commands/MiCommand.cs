@@ -90,6 +90,8 @@ public sealed class MiCommand : ICliCommand
             {
                 if (!double.TryParse(cells[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]))
                     throw new InvalidDataException($"{option}: '{path}' line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not a number");
+                if (!double.IsFinite(values[c]))
+                    throw new InvalidDataException($"{option}: '{path}' line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not finite");
             }
             if (rows.Count > 0 && values.Length != rows[0].Length)
                 throw new InvalidDataException($"{option}: '{path}' line {lineNumber} has {values.Length} columns, the first row has {rows[0].Length}");

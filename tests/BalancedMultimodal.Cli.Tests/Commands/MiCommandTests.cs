@@ -95,4 +95,18 @@ public class MiCommandTests : IDisposable
         code.Should().Be(2);
         error.Should().Contain("magic");
     }
+
+    [Fact]
+    public void A_non_finite_cell_is_rejected_naming_the_option_file_line_and_column()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var lines = File.ReadAllLines(y);
+        lines[4] = "NaN";
+        File.WriteAllLines(y, lines);
+
+        var (code, _, error) = Run("--x", x, "--y", y);
+
+        code.Should().Be(2);
+        error.Should().Be($"bmm mi: --y: '{y}' line 5, column 1: 'NaN' is not finite" + Environment.NewLine);
+    }
 }
