@@ -76,6 +76,7 @@ public sealed class CompareCommand : ICliCommand
         foreach (var v in variants)
             if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");
         if (synthetic && data is not null) throw new CliUsageException("give either --data or --synthetic, not both");
+        if (!synthetic) CliPaths.RequireInputFolder(data ?? CliApp.BundledDataFolder, "data", "data");
 
         // The config is read once; every variant's options are built and validated against every seed's data (as each
         // run will see it) before the first run, and each run gets its own copy (a run writes seeds into its options).

@@ -70,7 +70,7 @@ public sealed class TrainCommand : ICliCommand
             // System.Random uses |seed|: -1 would repeat seed 1's splits.
             if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
         }
-        if (!Directory.Exists(data)) throw new CliUsageException($"data folder '{data}' does not exist");
+        CliPaths.RequireInputFolder(data, "data", "data");
 
         var dataset = MogonetFolderLoader.Load(data);
         TrainingPipeline.Validate(options, dataset);
