@@ -8,6 +8,9 @@ public static class CliApp
     /// <summary>Exit code for bad arguments or bad input.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     /// <summary>Runs the command named by <paramref name="args"/>[0] (or the default command).</summary>
     public static int Run(string[] args, IReadOnlyList<ICliCommand> commands, string defaultCommand, TextWriter output, TextWriter error)
     {
@@ -20,7 +23,7 @@ public static class CliApp
             output.WriteLine("commands:");
             foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
             output.WriteLine();
-            output.WriteLine("bmm <command> --help shows a command's options.");
+            output.WriteLine("bmm <command> --help (or -h) shows a command's options.");
             return 0;
         }
         string name = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : defaultCommand;
@@ -45,6 +48,11 @@ public static class CliApp
         {
             error.WriteLine($"bmm {name}: {e.Message}");
             return UsageError;
+        }
+        catch (CliCancelledException e)
+        {
+            error.WriteLine($"bmm {name}: {e.Message}");
+            return Cancelled;
         }
         catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException
                                    or OptionsValidationException)

@@ -46,4 +46,30 @@ public sealed class CliAppTests
         error.Should().Be("bmm boom: k = 500 neighbours per node needs more than 500 nodes, got 110." + Environment.NewLine,
             "\"(Parameter 'similarity')\" and the second line \"Actual value was 500.\" are internal details");
     }
+
+    [Theory]
+    [InlineData("boom", "-h")]
+    [InlineData("boom", "--flag", "-h")]
+    [InlineData("boom", "word", "-h")]
+    public void Dash_h_after_a_command_prints_that_commands_help(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run(args, [new Throwing(new InvalidOperationException("must not run"))], "boom", output, error);
+
+        code.Should().Be(0);
+        error.ToString().Should().BeEmpty();
+        output.ToString().Should().Be("usage: bmm boom" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Dash_h_is_never_taken_as_an_options_value()
+    {
+        var parsed = new CliArguments(["--plots", "-h", "--out", "dir"]);
+
+        parsed.WantsHelp.Should().BeTrue();
+        parsed.GetBool("plots", false).Should().BeTrue();
+        parsed.GetString("out").Should().Be("dir");
+    }
 }

@@ -12,7 +12,7 @@ namespace BalancedMultimodal.Cli.Commands;
 public sealed class TrainCommand : ICliCommand
 {
     /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
-    public const int CancelledExitCode = 130;
+    public const int CancelledExitCode = CliApp.Cancelled;
 
     private readonly CancellationToken _externalCancellation;
 
@@ -44,7 +44,9 @@ public sealed class TrainCommand : ICliCommand
                           confusion_matrix, fused_similarity (see docs/plots.md)
 
         On a terminal a live progress line is redrawn in place; redirected output gets plain lines.
-        Ctrl+C stops training between epochs (exit code 130, nothing written).
+        Ctrl+C stops training between epochs (exit code 130, one line on stderr): no metrics, plots or model are
+        written; with --checkpoint, the phase-1 checkpoints of the folds that got that far are kept, and rerunning
+        the command resumes from them.
         """;
 
     /// <inheritdoc />
@@ -75,8 +77,7 @@ public sealed class TrainCommand : ICliCommand
         var dataset = MogonetFolderLoader.Load(data);
         TrainingPipeline.Validate(options, dataset);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
-        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, options, output);
-        if (result is null) return CancelledExitCode;
+        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);
         if (result.Model is { } model)
         {
             using (model) model.Save(saveFolder!);
@@ -96,9 +97,9 @@ public sealed class TrainCommand : ICliCommand
 
     /// <summary>
     /// Runs the pipeline with live progress on a terminal (plain lines otherwise) and Ctrl+C wired to cancellation;
-    /// returns null, after a one-line message, when the run was cancelled.
+    /// throws <see cref="CliCancelledException"/> (one line on stderr, exit code 130) when the run was cancelled.
     /// </summary>
-    private PipelineResult? RunCancellable(TrainingPipeline pipeline, MultimodalDataset dataset, PipelineOptions options, TextWriter output)
+    private PipelineResult RunCancellable(TrainingPipeline pipeline, MultimodalDataset dataset, TextWriter output)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_externalCancellation);
         void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
@@ -121,8 +122,9 @@ public sealed class TrainCommand : ICliCommand
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             live?.Complete();
-            output.WriteLine("bmm train: cancelled between epochs; no metrics or plots were written");
-            return null;
+            var kept = pipeline.CheckpointFolder is { } folder && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()
+                ? $"; the phase-1 checkpoints in '{folder}' are kept (rerun the command to resume)" : "";
+            throw new CliCancelledException($"cancelled between epochs; no metrics or plots were written{kept}");
         }
         finally
         {

@@ -9,6 +9,19 @@ namespace BalancedMultimodal.Cli.Tests.Commands;
 public sealed class BenchCommandTests
 {
     [Theory]
+    [InlineData("dropout", "5000")]
+    [InlineData("snf", "5000")]
+    [InlineData("rgcn", "1,5000")]
+    public void A_thread_count_above_1024_is_a_usage_error_before_any_work(string benchmark, string threads)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", benchmark, "--threads", threads);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("--threads").And.Contain("1024");
+        output.Should().BeEmpty();
+    }
+
+    [Theory]
     [InlineData("dropout")]
     [InlineData("distill")]
     [InlineData("snf")]
