@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace BalancedMultimodal.Cli;
 
 /// <summary>Dispatches <c>bmm</c> sub-commands and turns failures into one-line errors with exit codes.</summary>
@@ -5,6 +7,9 @@ public static class CliApp
 {
     /// <summary>Exit code for bad arguments or bad input.</summary>
     public const int UsageError = 2;
+
+    /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 
     /// <summary>Runs the command named by <paramref name="args"/>[0] (or the default command).</summary>
     public static int Run(string[] args, IReadOnlyList<ICliCommand> commands, string defaultCommand, TextWriter output, TextWriter error)
@@ -18,7 +23,7 @@ public static class CliApp
             output.WriteLine("commands:");
             foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
             output.WriteLine();
-            output.WriteLine("bmm <command> --help shows a command's options.");
+            output.WriteLine("bmm <command> --help (or -h) shows a command's options.");
             return 0;
         }
         string name = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : defaultCommand;
@@ -44,12 +49,33 @@ public static class CliApp
             error.WriteLine($"bmm {name}: {e.Message}");
             return UsageError;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException)
+        catch (CliCancelledException e)
         {
             error.WriteLine($"bmm {name}: {e.Message}");
+            return Cancelled;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or FormatException or InvalidDataException or UnauthorizedAccessException
+                                   or OptionsValidationException)
+        {
+            error.WriteLine($"bmm {name}: {OneLine(e)}");
             if (Environment.GetEnvironmentVariable("BMM_STACKTRACE") == "1") error.WriteLine(e);
             return UsageError;
         }
+    }
+
+    /// <summary>
+    /// The first line of an exception's message, without the " (Parameter 'x')" that <see cref="ArgumentException"/>
+    /// appends to it (an <see cref="ArgumentOutOfRangeException"/> adds "Actual value was ..." on a second line).
+    /// </summary>
+    internal static string OneLine(Exception e)
+    {
+        var message = e.Message.Split('\n')[0].TrimEnd('\r');
+        if (e is ArgumentException { ParamName: { } parameter })
+        {
+            var suffix = $" (Parameter '{parameter}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        }
+        return message;
     }
 
     /// <summary>The bundled ROSMAP folder next to the executable.</summary>

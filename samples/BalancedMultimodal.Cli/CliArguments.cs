@@ -13,22 +13,32 @@ public sealed class CliArguments
 
     private readonly List<string> _positionals = new();
 
-    /// <summary>Parses leading positional words, then options <c>--name value</c>, <c>--name=value</c> or <c>--flag</c>.</summary>
+    /// <summary>Parses leading positional words, then options <c>--name value</c>, <c>--name=value</c> or <c>--flag</c>;
+    /// <c>-h</c> anywhere means <c>--help</c> (it is never taken as an option's value: <c>--plots -h</c> asks for help).</summary>
     public CliArguments(IReadOnlyList<string> args)
     {
         int first = 0;
-        while (first < args.Count && !args[first].StartsWith("--", StringComparison.Ordinal)) _positionals.Add(args[first++]);
+        for (; first < args.Count && !args[first].StartsWith("--", StringComparison.Ordinal); first++)
+        {
+            if (args[first] == "-h") _values["help"] = null;
+            else _positionals.Add(args[first]);
+        }
         for (int i = first; i < args.Count; i++)
         {
             var token = args[i];
+            if (token == "-h")
+            {
+                _values["help"] = null;
+                continue;
+            }
             if (!token.StartsWith("--", StringComparison.Ordinal) || token.Length == 2)
                 throw new CliUsageException($"unexpected argument '{token}' (options look like --name value)");
             var name = token[2..];
             string? value = null;
             int eq = name.IndexOf('=');
             if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) value = args[++i];
-            if (_values.ContainsKey(name)) throw new CliUsageException($"option --{name} is given twice");
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) && args[i + 1] != "-h") value = args[++i];
+            if (_values.ContainsKey(name) && name != "help") throw new CliUsageException($"option --{name} is given twice");
             _values[name] = value;
         }
     }
@@ -36,8 +46,11 @@ public sealed class CliArguments
     /// <summary>The words before the first option (e.g. a benchmark name).</summary>
     public IReadOnlyList<string> Positionals => _positionals;
 
-    /// <summary>True when <c>--help</c> was given.</summary>
+    /// <summary>True when <c>--help</c> (or <c>-h</c>) was given.</summary>
     public bool WantsHelp => _values.ContainsKey("help");
+
+    /// <summary>True when the option was given (with or without a value); does not count as reading it.</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
 
     /// <summary>Returns a string option, or <paramref name="defaultValue"/> when absent.</summary>
     public string? GetString(string name, string? defaultValue = null)

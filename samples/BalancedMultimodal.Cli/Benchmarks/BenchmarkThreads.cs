@@ -6,13 +6,15 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 public static class BenchmarkThreads
 {
     /// <summary>Reads <c>--threads</c>: 0 (the default) keeps TorchSharp's thread count, a positive count sets it.</summary>
-    /// <exception cref="CliUsageException">The count is negative.</exception>
+    /// <exception cref="CliUsageException">The count is negative or above <see cref="Pipeline.TrainingPipeline.MaxThreads"/>.</exception>
     public static int Read(CliArguments args)
     {
         ArgumentNullException.ThrowIfNull(args);
         int threads = args.GetInt("threads", 0);
         if (threads < 0)
             throw new CliUsageException($"--threads must be >= 0 (0 keeps TorchSharp's default), got {threads}");
+        if (threads > Pipeline.TrainingPipeline.MaxThreads)
+            throw new CliUsageException($"--threads must be at most {Pipeline.TrainingPipeline.MaxThreads}, got {threads}");
         return threads;
     }
 

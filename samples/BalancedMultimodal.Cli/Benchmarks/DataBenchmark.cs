@@ -22,8 +22,9 @@ public sealed class DataBenchmark : IBenchmark
     {
         var folder = args.GetString("data", CliApp.BundledDataFolder)!;
         int repeats = args.GetInt("repeats", 20);
+        args.EnsureAllConsumed(allowPositionals: true);
         if (repeats < 1) throw new CliUsageException("option --repeats must be >= 1");
-        if (!Directory.Exists(folder)) throw new CliUsageException($"data folder '{folder}' does not exist");
+        CliPaths.RequireInputFolder(folder, "data", "data");
 
         var firstLoad = Stopwatch.StartNew();
         var dataset = MogonetFolderLoader.Load(folder);

@@ -9,6 +9,8 @@ public interface IBenchmark
     /// <summary>One line for <c>bmm bench --help</c>.</summary>
     string Summary { get; }
 
-    /// <summary>Runs the benchmark with its options and writes the results (markdown table) to <paramref name="output"/>.</summary>
+    /// <summary>Runs the benchmark with its options and writes the results (markdown table) to <paramref name="output"/>.
+    /// Calls <see cref="CliArguments.EnsureAllConsumed"/> (positionals allowed) right after reading its options, so that
+    /// an unknown option fails before any work.</summary>
     void Run(CliArguments args, TextWriter output);
 }

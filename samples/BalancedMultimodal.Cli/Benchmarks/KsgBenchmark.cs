@@ -28,7 +28,10 @@ public sealed class KsgBenchmark : IBenchmark
         int repeats = args.GetInt("repeats", 3);
         int block = args.GetInt("block", 0);
         int permutations = args.GetInt("permutations", 0);
+        args.EnsureAllConsumed(allowPositionals: true);
         if (dim < 1 || repeats < 1) throw new CliUsageException("options --dim and --repeats must be positive");
+        if (k < 1) throw new CliUsageException($"option --k must be at least 1, got {k}");
+        if (block < 0) throw new CliUsageException($"option --block must be 0 (automatic) or positive, got {block}");
         if (permutations < 0) throw new CliUsageException("option --permutations must be 0 (plain estimates) or positive");
         if (permutations > 0 && sizes.Any(n => n > KsgEstimator.PermutationCacheRows))
             throw new CliUsageException($"with --permutations, sizes must be at most {KsgEstimator.PermutationCacheRows} (the permutation cache)");

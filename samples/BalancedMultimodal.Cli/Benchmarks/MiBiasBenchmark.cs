@@ -22,6 +22,7 @@ public sealed class MiBiasBenchmark : IBenchmark
         int neuralRepeats = args.GetInt("neural-repeats", repeats);
         bool neural = args.GetBool("neural", true);
         int neuralSteps = args.GetInt("neural-steps", 500);
+        args.EnsureAllConsumed(allowPositionals: true);
         if (neuralSteps < 1) throw new CliUsageException("option --neural-steps must be at least 1");
         if (n < 10 || repeats < 1 || neuralRepeats < 1)
             throw new CliUsageException("options --n (>= 10), --repeats and --neural-repeats (>= 1) are out of range");

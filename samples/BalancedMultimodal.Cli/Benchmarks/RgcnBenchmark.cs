@@ -36,8 +36,10 @@ public sealed class RgcnBenchmark : IBenchmark
         double dropout = args.GetDouble("dropout", 0.5);
         int seed = args.GetInt("seed", 1);
         if (args.WantsHelp) return;
+        args.EnsureAllConsumed(allowPositionals: true);
         if (sizes.Any(s => s < 2)) throw new CliUsageException("--sizes must all be at least 2");
-        if (threads.Any(t => t < 1)) throw new CliUsageException("--threads must all be at least 1");
+        if (threads.Any(t => t < 1 || t > Pipeline.TrainingPipeline.MaxThreads))
+            throw new CliUsageException($"--threads must all be between 1 and {Pipeline.TrainingPipeline.MaxThreads}");
         if (relations < 1 || degree < 1 || features < 1 || hidden < 1 || classes < 2)
             throw new CliUsageException("--relations, --degree, --features, --hidden must be at least 1 and --classes at least 2");
         if (epochs < 1 || warmup < 0) throw new CliUsageException("--epochs must be at least 1 and --warmup at least 0");

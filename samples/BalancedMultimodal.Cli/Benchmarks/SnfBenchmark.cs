@@ -38,6 +38,7 @@ public sealed class SnfBenchmark : IBenchmark
         int seed = args.GetInt("seed", 1);
         bool rosmap = args.GetBool("rosmap", true);
         int threads = BenchmarkThreads.Read(args);
+        args.EnsureAllConsumed(allowPositionals: true);
         if (features < 1 || viewCount < 2 || k < 1 || t < 1)
             throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
         BenchmarkThreads.Apply(threads);

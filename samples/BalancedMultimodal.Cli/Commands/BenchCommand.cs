@@ -36,6 +36,8 @@ public sealed class BenchCommand : ICliCommand
         var name = args.Positionals[0];
         var benchmark = Benchmarks.FirstOrDefault(b => b.Name == name)
             ?? throw new CliUsageException($"unknown benchmark '{name}' (bmm bench --help lists them)");
+        // Each benchmark checks for unknown options itself, right after reading its own, before any work; this is a
+        // safety net for one that forgets (too late to save the work, but the typo is still reported).
         benchmark.Run(args, output);
         args.EnsureAllConsumed(allowPositionals: true);
         return 0;

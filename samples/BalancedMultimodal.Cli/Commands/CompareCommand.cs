@@ -35,16 +35,20 @@ public sealed class CompareCommand : ICliCommand
 
           --data DIR     MOGONET-format folder (default: bundled ROSMAP)
           --synthetic    a seeded synthetic set with one strong and two weak modalities instead
-          --seeds LIST   seeds (default 0,1,2,3,4)
-          --variants     which rows to run (default: all); graph-encoder = the relational-GCN encoder over the
-                         patient graph, fused-head = the fused classifier's probabilities alone, mean-heads =
-                         the heads' probabilities averaged arithmetically, equal-heads = the heads pooled
-                         geometrically with equal weights instead of validation-weighted
-          --config FILE  PipelineOptions JSON used by every pipeline variant
+          --seeds LIST   seeds, non-negative and each once (default 0,1,2,3,4)
+          --variants     which rows to run, each once (default: all; with --outer-folds all but baselines);
+                         graph-encoder = the relational-GCN encoder over the patient graph, fused-head = the
+                         fused classifier's probabilities alone, mean-heads = the heads' probabilities averaged
+                         arithmetically, equal-heads = the heads pooled geometrically with equal weights
+                         instead of validation-weighted
+          --config FILE  PipelineOptions JSON used by every pipeline variant (read once; every variant's options are
+                         checked against every seed's data before the first run)
           --out DIR      folder for compare.json (default: out)
           --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
                          rows split into K stratified outer folds, each pipeline variant trained on K - 1 and
-                         scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows)
+                         scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows); the
+                         baselines (scored on the test split) cannot be combined with it: the default variants
+                         are then all but baselines, and --variants naming baselines is an error
           --resplit      for every seed a new stratified random split of all rows (training, validation and test
                          pooled; split seed = the seed) with the data's test fraction, instead of the data's own
                          split: mean +- std over seeds is then over random splits, which one fixed test split
@@ -56,29 +60,57 @@ public sealed class CompareCommand : ICliCommand
     {
         var data = args.GetString("data");
         bool synthetic = args.GetBool("synthetic", false);
-        var seeds = ParseList(args.GetString("seeds", "0,1,2,3,4")!, "seeds").Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        var variants = ParseList(args.GetString("variants", string.Join(",", AllVariants))!, "variants");
+        var seeds = ParseSeeds(args.GetString("seeds", "0,1,2,3,4")!);
+        var variantList = args.GetString("variants");
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
         int outerFolds = args.GetInt("outer-folds", 0);
         bool resplit = args.GetBool("resplit", false);
         args.EnsureAllConsumed();
+        CliPaths.RequireOutputFolder(outFolder, "out");
         if (outerFolds is < 0 or 1) throw new CliUsageException($"--outer-folds must be 0 (off) or at least 2, got {outerFolds}");
+        // The baselines are scored on the test split, which nested validation drops: one table must not mix the two.
+        var variants = ParseList(variantList ?? string.Join(",", outerFolds > 0 ? AllVariants.Where(v => v != "baselines") : AllVariants), "variants");
+        if (outerFolds > 0 && variants.Contains("baselines"))
+            throw new CliUsageException("--outer-folds scores the pipeline variants by nested validation, but the baselines variant is scored on the test split; leave baselines out of --variants");
         foreach (var v in variants)
             if (!AllVariants.Contains(v)) throw new CliUsageException($"unknown variant '{v}' (known: {string.Join(", ", AllVariants)})");
         if (synthetic && data is not null) throw new CliUsageException("give either --data or --synthetic, not both");
-        TrainCommand.LoadOptions(config);
+        if (!synthetic) CliPaths.RequireInputFolder(data ?? CliApp.BundledDataFolder, "data", "data");
+
+        // The config is read once; every variant's options are built and validated against every seed's data (as each
+        // run will see it) before the first run, and each run gets its own copy (a run writes seeds into its options).
+        var configured = TrainCommand.LoadOptions(config);
+        var pipelineVariants = variants.Where(v => v != "baselines").ToDictionary(v => v, v => VariantOptions(configured, v));
+        var loaded = synthetic ? null : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
+        var datasets = seeds.Select(seed =>
+        {
+            var dataset = loaded ?? SyntheticStrongWeakWeak(seed);
+            return resplit ? RandomSplit(dataset, seed) : dataset;
+        }).ToArray();
+        for (int s = 0; s < seeds.Length; s++)
+            foreach (var (variant, variantOptions) in pipelineVariants)
+            {
+                var options = RunOptions(variantOptions, seeds[s]);
+                var runs = outerFolds > 0 ? NestedFolds(datasets[s], outerFolds, seeds[s]) : [datasets[s]];
+                try
+                {
+                    foreach (var run in runs) TrainingPipeline.Validate(options, run);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliUsageException($"variant {variant}, seed {seeds[s]}: {CliApp.OneLine(e)}");
+                }
+            }
 
         var rows = new List<Row>();
-        foreach (var seed in seeds)
+        for (int s = 0; s < seeds.Length; s++)
         {
-            var dataset = synthetic ? SyntheticStrongWeakWeak(seed) : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
+            int seed = seeds[s];
+            var dataset = datasets[s];
             if (resplit)
-            {
-                dataset = RandomSplit(dataset, seed);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"seed {seed}: random split, {dataset.TrainIndices.Length} training and {dataset.TestIndices.Length} test rows"));
-            }
             foreach (var variant in variants)
             {
                 if (variant == "baselines")
@@ -86,14 +118,7 @@ public sealed class CompareCommand : ICliCommand
                     rows.AddRange(Baselines(dataset, seed));
                     continue;
                 }
-                var options = TrainCommand.LoadOptions(config);
-                options.Seed = seed;
-                if (variant == "no-distillation") options.Training.EnableDistillation = false;
-                if (variant == "uniform-weights") options.Training.Weighting.Policy = ModalityWeightingPolicy.Uniform;
-                if (variant == "graph-encoder") options.EncoderKind = ModalityEncoderKind.RelationalGcn;
-                if (variant == "fused-head") options.Training.Prediction = PredictionSource.FusedHead;
-                if (variant == "mean-heads") options.Training.Prediction = PredictionSource.AllHeads;
-                if (variant == "equal-heads") options.Training.Prediction = PredictionSource.AllHeadsGeometricMean;
+                var options = RunOptions(pipelineVariants[variant], seed);
                 if (outerFolds > 0)
                 {
                     var nested = NestedValidation(dataset, options, outerFolds, seed);
@@ -140,28 +165,60 @@ public sealed class CompareCommand : ICliCommand
     private static Row NestedValidation(MultimodalDataset dataset, PipelineOptions options, int outerFolds, int seed)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var labelled = dataset.TrainIndices.Concat(dataset.ValidationIndices).OrderBy(r => r).ToArray();
-        var cohort = dataset.SelectRows(labelled);
-        var all = Enumerable.Range(0, cohort.SampleCount).ToArray();
         var truth = new List<int>();
         var predicted = new List<int>();
         var scores = new List<double>();
         var slopes = new List<double>();
-        foreach (var fold in StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all))
+        int classCount = dataset.ClassCount;
+        foreach (var fold in NestedFolds(dataset, outerFolds, seed))
         {
-            var result = new TrainingPipeline(options).Run(cohort.WithSplits(fold.Train, [], fold.Test));
+            // Every outer fold's run gets its own copy: a run writes the seed into its options.
+            var result = new TrainingPipeline(RunOptions(options, options.Seed)).Run(fold);
             if (result.EncoderSelection is { } selection) slopes.Add(selection.ChosenSlope);
             for (int k = 0; k < result.TestRows.Count; k++)
             {
                 truth.Add(result.TestLabels[k]);
                 predicted.Add(result.TestPredictions[k]);
-                if (cohort.ClassCount == 2) scores.Add(result.TestProbabilities[k, 1]);
+                if (classCount == 2) scores.Add(result.TestProbabilities[k, 1]);
             }
         }
-        var report = ClassificationReport.Compute(truth, predicted, cohort.ClassCount);
-        double? auc = cohort.ClassCount == 2 && RocAuc.TryBinary(truth, scores, out var nestedAuc) ? nestedAuc : null;
+        var report = ClassificationReport.Compute(truth, predicted, classCount);
+        double? auc = classCount == 2 && RocAuc.TryBinary(truth, scores, out var nestedAuc) ? nestedAuc : null;
         return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count)
         { ChosenEncoderSlopes = slopes.Count > 0 ? slopes : null };
+    }
+
+    /// <summary>The outer folds of nested validation: only the labelled rows of <paramref name="dataset"/> are kept, split
+    /// into <paramref name="outerFolds"/> stratified folds (seed + 7919); one dataset per fold, whose test rows are the
+    /// fold and whose training rows are the other folds.</summary>
+    private static MultimodalDataset[] NestedFolds(MultimodalDataset dataset, int outerFolds, int seed)
+    {
+        var labelled = dataset.TrainIndices.Concat(dataset.ValidationIndices).OrderBy(r => r).ToArray();
+        var cohort = dataset.SelectRows(labelled);
+        var all = Enumerable.Range(0, cohort.SampleCount).ToArray();
+        return StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all)
+            .Select(fold => cohort.WithSplits(fold.Train, [], fold.Test)).ToArray();
+    }
+
+    /// <summary>The configured options with <paramref name="variant"/>'s change (a copy).</summary>
+    private static PipelineOptions VariantOptions(PipelineOptions configured, string variant)
+    {
+        var options = TrainingPipeline.CloneOptions(configured);
+        if (variant == "no-distillation") options.Training.EnableDistillation = false;
+        if (variant == "uniform-weights") options.Training.Weighting.Policy = ModalityWeightingPolicy.Uniform;
+        if (variant == "graph-encoder") options.EncoderKind = ModalityEncoderKind.RelationalGcn;
+        if (variant == "fused-head") options.Training.Prediction = PredictionSource.FusedHead;
+        if (variant == "mean-heads") options.Training.Prediction = PredictionSource.AllHeads;
+        if (variant == "equal-heads") options.Training.Prediction = PredictionSource.AllHeadsGeometricMean;
+        return options;
+    }
+
+    /// <summary>A copy of <paramref name="options"/> for one run with <paramref name="seed"/>.</summary>
+    private static PipelineOptions RunOptions(PipelineOptions options, int seed)
+    {
+        var copy = TrainingPipeline.CloneOptions(options);
+        copy.Seed = seed;
+        return copy;
     }
 
     private static string SlopeNote(IReadOnlyList<double>? keptSlopes) =>
@@ -284,13 +341,30 @@ public sealed class CompareCommand : ICliCommand
                 output.WriteLine($"| {group.Key} | {group.First().ModalityNames![m]} | {MeanStd(group.Select(r => r.Pretraining![m]))} | {MeanStd(group.Select(r => r.Distilled![m]))} | {MeanStd(group.Select(r => r.Final![m]))} |");
     }
 
-    private static string[] ParseList(string text, string option)
+    /// <summary>The comma-separated items of an option: no empty item, none twice (unless <paramref name="distinct"/>
+    /// is false: the seeds are compared as numbers).</summary>
+    private static string[] ParseList(string text, string option, bool distinct = true)
     {
-        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (items.Length == 0) throw new CliUsageException($"option --{option} needs at least one value");
-        if (option == "seeds" && items.Any(i => !int.TryParse(i, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
-            throw new CliUsageException($"option --seeds expects comma-separated integers, got '{text}'");
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        if (items.All(i => i.Length == 0)) throw new CliUsageException($"option --{option} needs at least one value");
+        if (items.Any(i => i.Length == 0)) throw new CliUsageException($"option --{option} has an empty item in '{text}'");
+        var twice = distinct ? items.GroupBy(i => i, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) : null;
+        if (twice is not null) throw new CliUsageException($"option --{option} lists '{twice.Key}' twice");
         return items;
+    }
+
+    /// <summary>The seeds of <c>--seeds</c>: non-negative integers, none twice (a repeated seed repeats its run and
+    /// fakes a smaller spread; System.Random uses |seed|, so -1 would repeat 1's splits).</summary>
+    private static int[] ParseSeeds(string text)
+    {
+        var seeds = ParseList(text, "seeds", distinct: false).Select(item =>
+            int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+                ? seed : throw new CliUsageException($"option --seeds expects comma-separated integers, got '{item}'")).ToArray();
+        foreach (var seed in seeds)
+            if (seed < 0) throw new CliUsageException($"option --seeds: a seed must be non-negative, got {seed}");
+        var twice = seeds.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null) throw new CliUsageException($"option --seeds lists {twice.Key} twice");
+        return seeds;
     }
 
     /// <summary>One measured row of the comparison.</summary>

@@ -42,6 +42,7 @@ public sealed class FuseCommand : ICliCommand
         var dtypeName = args.GetString("dtype", "float64");
         var outPath = args.GetRequiredString("out");
         args.EnsureAllConsumed();
+        CliPaths.RequireOutputFile(outPath, "out");
 
         var dtype = dtypeName switch
         {

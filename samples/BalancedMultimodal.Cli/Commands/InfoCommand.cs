@@ -23,7 +23,7 @@ public sealed class InfoCommand : ICliCommand
     {
         var folder = args.GetString("data", CliApp.BundledDataFolder)!;
         args.EnsureAllConsumed();
-        if (!Directory.Exists(folder)) throw new CliUsageException($"data folder '{folder}' does not exist");
+        CliPaths.RequireInputFolder(folder, "data", "data");
         var dataset = MogonetFolderLoader.Load(folder);
         Describe(dataset, folder, output);
         return 0;

@@ -6,7 +6,8 @@ namespace BalancedMultimodal.Cli.Commands;
 /// <summary>Headerless comma-separated numeric matrices (rows = samples), as read and written by <c>bmm fuse</c>.</summary>
 internal static class MatrixCsv
 {
-    /// <summary>Reads a matrix; throws <see cref="InvalidDataException"/> naming the file, row and column of bad input.</summary>
+    /// <summary>Reads a matrix; throws <see cref="InvalidDataException"/> naming the file, row and column of bad input
+    /// (a cell that is not a number, or is NaN or infinite).</summary>
     public static double[,] Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
@@ -21,8 +22,12 @@ internal static class MatrixCsv
                 throw new InvalidDataException($"{path}: row {lineNumber} has {cells.Length} values but row 1 has {rows[0].Length} (ragged rows)");
             var values = new double[cells.Length];
             for (int j = 0; j < cells.Length; j++)
+            {
                 if (!double.TryParse(cells[j].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[j]))
                     throw new InvalidDataException($"{path}: row {lineNumber}, column {j + 1} is not a number: '{cells[j]}'");
+                if (!double.IsFinite(values[j]))
+                    throw new InvalidDataException($"{path}: row {lineNumber}, column {j + 1} is not finite: '{cells[j].Trim()}'");
+            }
             rows.Add(values);
         }
         if (rows.Count == 0) throw new InvalidDataException($"{path}: no data rows");

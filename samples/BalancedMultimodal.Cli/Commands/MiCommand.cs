@@ -19,9 +19,9 @@ public sealed class MiCommand : ICliCommand
         "  --x, --y         headerless comma-separated numbers, one sample per row (same row count)\n" +
         "  --estimator      ksg (default, Kraskov), gaussian (closed form), mixed (Ross: y = one integer label column),\n" +
         "                   infonce (neural lower bound)\n" +
-        "  --k              neighbours for ksg and mixed (default 3)\n" +
+        "  --k              neighbours for ksg and mixed (default 3; an error with gaussian and infonce)\n" +
         "  --permutations   run a permutation test with N shuffles of y and print p_value=\n" +
-        "  --seed           seed of the permutations and of infonce (default 0)\n\n" +
+        "  --seed           seed of the permutations and of infonce (default 0; an error when neither runs)\n\n" +
         "prints the raw estimate (mi_nats_raw=) and, last, mi_nats= (clipped at 0, as scikit-learn reports)";
 
     /// <inheritdoc />
@@ -34,6 +34,13 @@ public sealed class MiCommand : ICliCommand
         int permutations = args.GetInt("permutations", 0);
         int seed = args.GetInt("seed", 0);
         args.EnsureAllConsumed();
+        if (estimatorName is not ("ksg" or "gaussian" or "mixed" or "infonce"))
+            throw new CliUsageException($"option --estimator must be ksg, gaussian, mixed or infonce, got '{estimatorName}'");
+        // An option the chosen estimator does not read is an error, not silently ignored.
+        if (args.Has("k") && estimatorName is "gaussian" or "infonce")
+            throw new CliUsageException($"option --k does not apply to the {estimatorName} estimator (only ksg and mixed use neighbours)");
+        if (args.Has("seed") && estimatorName != "infonce" && permutations == 0)
+            throw new CliUsageException($"option --seed does not apply to the {estimatorName} estimator without --permutations (it seeds the permutations and infonce)");
         if (k < 1) throw new CliUsageException($"option --k must be at least 1, got {k}");
         if (permutations < 0) throw new CliUsageException($"option --permutations must be 0 or positive, got {permutations}");
 
@@ -90,6 +97,8 @@ public sealed class MiCommand : ICliCommand
             {
                 if (!double.TryParse(cells[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]))
                     throw new InvalidDataException($"{option}: '{path}' line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not a number");
+                if (!double.IsFinite(values[c]))
+                    throw new InvalidDataException($"{option}: '{path}' line {lineNumber}, column {c + 1}: '{cells[c].Trim()}' is not finite");
             }
             if (rows.Count > 0 && values.Length != rows[0].Length)
                 throw new InvalidDataException($"{option}: '{path}' line {lineNumber} has {values.Length} columns, the first row has {rows[0].Length}");

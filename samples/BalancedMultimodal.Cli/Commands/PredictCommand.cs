@@ -33,8 +33,9 @@ public sealed class PredictCommand : ICliCommand
         var dataFolder = args.GetRequiredString("data");
         var outFile = args.GetString("out", "predictions.csv")!;
         args.EnsureAllConsumed();
-        if (!Directory.Exists(modelFolder)) throw new CliUsageException($"model folder '{modelFolder}' does not exist");
-        if (!Directory.Exists(dataFolder)) throw new CliUsageException($"data folder '{dataFolder}' does not exist");
+        CliPaths.RequireInputFolder(modelFolder, "model", "model");
+        CliPaths.RequireInputFolder(dataFolder, "data", "data");
+        CliPaths.RequireOutputFile(outFile, "out");
 
         using var model = TrainedPipeline.Load(modelFolder);
         var samples = NewSampleFolderLoader.Load(dataFolder, model);

@@ -12,7 +12,7 @@ namespace BalancedMultimodal.Cli.Commands;
 public sealed class TrainCommand : ICliCommand
 {
     /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
-    public const int CancelledExitCode = 130;
+    public const int CancelledExitCode = CliApp.Cancelled;
 
     private readonly CancellationToken _externalCancellation;
 
@@ -31,9 +31,12 @@ public sealed class TrainCommand : ICliCommand
         usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots] [--checkpoint DIR]
 
           --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
-          --seed N        seed of every stage (default 0, or the config's Seed)
+          --seed N        seed of every stage, non-negative (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
-          --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md)
+          --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md); every section is checked
+                          before any work, also those the run does not use (e.g. Encoder with EncoderKind Mlp);
+                          a JSON list replaces the default list ([] is an empty list), null is accepted only by
+                          options that may be null (e.g. MlpEncoder.AlternativeNegativeSlope)
           --save DIR      also save the trained model to DIR (for bmm predict; format: docs/persistence.md)
           --checkpoint DIR  keep a phase-1 checkpoint per fold in DIR; rerunning the same command after an
                           interruption resumes each fold after phase 1 (identical result)
@@ -41,7 +44,9 @@ public sealed class TrainCommand : ICliCommand
                           confusion_matrix, fused_similarity (see docs/plots.md)
 
         On a terminal a live progress line is redrawn in place; redirected output gets plain lines.
-        Ctrl+C stops training between epochs (exit code 130, nothing written).
+        Ctrl+C stops training between epochs (exit code 130, one line on stderr): no metrics, plots or model are
+        written; with --checkpoint, the phase-1 checkpoints of the folds that got that far are kept, and rerunning
+        the command resumes from them.
         """;
 
     /// <inheritdoc />
@@ -55,17 +60,24 @@ public sealed class TrainCommand : ICliCommand
         bool plots = args.GetBool("plots", false);
         var checkpointFolder = args.GetString("checkpoint");
         args.EnsureAllConsumed();
+        CliPaths.RequireOutputFolder(outFolder, "out");
+        if (saveFolder is not null) CliPaths.RequireOutputFolder(saveFolder, "save");
+        if (checkpointFolder is not null) CliPaths.RequireOutputFolder(checkpointFolder, "checkpoint");
 
         var options = LoadOptions(configFile);
         if (seedText is not null)
+        {
             options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
                 ? seed : throw new CliUsageException($"option --seed expects an integer, got '{seedText}'");
-        if (!Directory.Exists(data)) throw new CliUsageException($"data folder '{data}' does not exist");
+            // System.Random uses |seed|: -1 would repeat seed 1's splits.
+            if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
+        }
+        CliPaths.RequireInputFolder(data, "data", "data");
 
         var dataset = MogonetFolderLoader.Load(data);
+        TrainingPipeline.Validate(options, dataset);
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
-        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, options, output);
-        if (result is null) return CancelledExitCode;
+        var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);
         if (result.Model is { } model)
         {
             using (model) model.Save(saveFolder!);
@@ -85,9 +97,9 @@ public sealed class TrainCommand : ICliCommand
 
     /// <summary>
     /// Runs the pipeline with live progress on a terminal (plain lines otherwise) and Ctrl+C wired to cancellation;
-    /// returns null, after a one-line message, when the run was cancelled.
+    /// throws <see cref="CliCancelledException"/> (one line on stderr, exit code 130) when the run was cancelled.
     /// </summary>
-    private PipelineResult? RunCancellable(TrainingPipeline pipeline, MultimodalDataset dataset, PipelineOptions options, TextWriter output)
+    private PipelineResult RunCancellable(TrainingPipeline pipeline, MultimodalDataset dataset, TextWriter output)
     {
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_externalCancellation);
         void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
@@ -110,8 +122,9 @@ public sealed class TrainCommand : ICliCommand
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             live?.Complete();
-            output.WriteLine("bmm train: cancelled between epochs; no metrics or plots were written");
-            return null;
+            var kept = pipeline.CheckpointFolder is { } folder && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()
+                ? $"; the phase-1 checkpoints in '{folder}' are kept (rerun the command to resume)" : "";
+            throw new CliCancelledException($"cancelled between epochs; no metrics or plots were written{kept}");
         }
         finally
         {
@@ -119,61 +132,136 @@ public sealed class TrainCommand : ICliCommand
         }
     }
 
-    /// <summary>Binds <see cref="PipelineOptions"/> from a JSON file (or returns the defaults).</summary>
+    /// <summary>
+    /// Binds <see cref="PipelineOptions"/> from a JSON file (or returns the defaults). Unknown keys are an error; a JSON
+    /// list replaces the default list (<c>[]</c> gives an empty list); <c>null</c> is allowed only for the options that
+    /// may be null (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, the relational-GCN
+    /// <c>NumBases</c>/<c>NumBlocks</c>/<c>ClassCount</c>); a list, an object or a single value where another is expected
+    /// is an error naming the key.
+    /// </summary>
+    /// <exception cref="CliUsageException">The file is missing, is not valid JSON or does not fit the options; the
+    /// message names the file and the key.</exception>
     public static PipelineOptions LoadOptions(string? configFile)
     {
         var options = new PipelineOptions();
         if (configFile is null) return options;
+        if (Directory.Exists(configFile)) throw new CliUsageException($"option --config: '{configFile}' is a folder, not a file");
         if (!File.Exists(configFile)) throw new CliUsageException($"config file '{configFile}' does not exist");
+        using var json = ParseJson(configFile);
         try
         {
             var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configFile), optional: false).Build();
+            // The shapes are checked before binding, whose own messages for them are vague or missing.
+            Walk(options, json.RootElement, configuration, "", apply: false);
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
-            ReplaceArrays(options, configuration);
-            using var json = JsonDocument.Parse(File.ReadAllText(configFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            ApplyNulls(options, json.RootElement);
+            Walk(options, json.RootElement, configuration, "", apply: true);
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
         {
-            throw new CliUsageException($"config file '{configFile}': {e.Message.Split('\n')[0]}");
+            // The JSON parser's message (line and position) and the binder's cause are the inner exception's.
+            var cause = e.InnerException is { } inner ? " " + CliApp.OneLine(inner) : "";
+            throw new CliUsageException($"config file '{configFile}': {CliApp.OneLine(e)}{cause}");
         }
         return options;
     }
 
-    /// <summary>
-    /// The configuration binder appends a JSON list to an array property's default (binding [16] onto the default [32]
-    /// gives [32, 16]); every array property the file sets is therefore re-bound here so that the file's list replaces
-    /// the default, recursively through nested option objects.
-    /// </summary>
-    /// <summary>The binder skips JSON nulls, so a file could not switch off an option whose default is set (e.g.
-    /// <c>"MlpEncoder": {"AlternativeNegativeSlope": null}</c>); this sets every nullable property the file sets to null.</summary>
-    private static void ApplyNulls(object target, JsonElement element)
+    /// <summary>Parses the file as the configuration's JSON provider does (comments and trailing commas allowed); a syntax
+    /// error names the line and position (the provider's own message does not).</summary>
+    private static JsonDocument ParseJson(string configFile)
     {
-        if (element.ValueKind != JsonValueKind.Object) return;
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(configFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            var message = e.Message;
+            int position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (position >= 0) message = message[..position];
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"config file '{configFile}' is not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {message}"));
+        }
+    }
+
+    /// <summary>
+    /// Walks the JSON object <paramref name="element"/> beside the options object <paramref name="target"/> it binds to.
+    /// Without <paramref name="apply"/> it checks the shapes: <c>null</c> only for a nullable option, a list (of single
+    /// values) for a list option, an object for a nested options object, a single value otherwise. With
+    /// <paramref name="apply"/> (after binding) it sets what the configuration binder gets wrong: it appends a JSON list
+    /// to a list's default (binding [16] onto the default [32] gave [32, 16]) and skips an empty list and JSON nulls,
+    /// so every list the file sets is bound again to replace the default, and every null is set.
+    /// </summary>
+    private static void Walk(object target, JsonElement element, IConfiguration section, string path, bool apply)
+    {
         foreach (var member in element.EnumerateObject())
         {
             var property = target.GetType().GetProperty(member.Name,
                 System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            // Unknown keys are reported by the binder (ErrorOnUnknownConfiguration).
             if (property is null || !property.CanRead || property.GetIndexParameters().Length > 0) continue;
-            bool nullable = !property.PropertyType.IsValueType || Nullable.GetUnderlyingType(property.PropertyType) is not null;
-            if (member.Value.ValueKind == JsonValueKind.Null && nullable && property.CanWrite)
-                property.SetValue(target, null);
-            else if (member.Value.ValueKind == JsonValueKind.Object && property.GetValue(target) is { } nested)
-                ApplyNulls(nested, member.Value);
+            var key = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            var value = member.Value;
+            var child = section.GetSection(member.Name);
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                if (!property.CanWrite || !IsNullable(property)) throw new InvalidDataException($"config key '{key}' cannot be null");
+                if (apply) property.SetValue(target, null);
+            }
+            else if (ListElementType(property.PropertyType) is { } elementType)
+            {
+                if (value.ValueKind != JsonValueKind.Array)
+                    throw new InvalidDataException($"config key '{key}' expects a list such as [32], got {Describe(value)}");
+                int index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array)
+                        throw new InvalidDataException($"config key '{key}[{index}]' expects a single value, got {Describe(item)}");
+                    index++;
+                }
+                if (apply && property.CanWrite) property.SetValue(target, BindList(property.PropertyType, elementType, child, index, key));
+            }
+            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string))
+            {
+                if (value.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"config key '{key}' expects an object {{ ... }} of options, got {Describe(value)}");
+                if (property.GetValue(target) is { } nested) Walk(nested, value, child, key, apply);
+            }
+            else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                throw new InvalidDataException($"config key '{key}' expects a single value, got {Describe(value)}");
+            }
         }
     }
 
-    private static void ReplaceArrays(object target, IConfiguration section)
+    /// <summary>True for a <see cref="Nullable{T}"/> property and a reference property declared nullable (<c>T?</c>).</summary>
+    private static bool IsNullable(System.Reflection.PropertyInfo property) =>
+        Nullable.GetUnderlyingType(property.PropertyType) is not null
+        || (!property.PropertyType.IsValueType && new System.Reflection.NullabilityInfoContext().Create(property).WriteState == System.Reflection.NullabilityState.Nullable);
+
+    /// <summary>The element type of an array or generic list property (T[], List&lt;T&gt;, IList&lt;T&gt;, ...), else null.</summary>
+    private static Type? ListElementType(Type type)
     {
-        foreach (var property in target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
-        {
-            if (!property.CanRead || property.GetIndexParameters().Length > 0) continue;
-            var child = section.GetSection(property.Name);
-            if (!child.Exists()) continue;
-            if (property.PropertyType.IsArray && property.CanWrite)
-                property.SetValue(target, child.Get(property.PropertyType) ?? Array.CreateInstance(property.PropertyType.GetElementType()!, 0));
-            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string) && property.GetValue(target) is { } nested)
-                ReplaceArrays(nested, child);
-        }
+        if (type == typeof(string)) return null;
+        if (type.IsArray) return type.GetElementType();
+        if (!type.IsGenericType || type.GetGenericArguments().Length != 1) return null;
+        var elementType = type.GetGenericArguments()[0];
+        return typeof(List<>).MakeGenericType(elementType).IsAssignableTo(type) && typeof(IEnumerable<>).MakeGenericType(elementType).IsAssignableFrom(type)
+            ? elementType : null;
     }
+
+    /// <summary>The file's list for a property of type <paramref name="type"/>: a new array or List&lt;T&gt;, empty for [].</summary>
+    private static object BindList(Type type, Type elementType, IConfiguration child, int count, string key)
+    {
+        var concrete = type.IsArray ? type : typeof(List<>).MakeGenericType(elementType);
+        if (count == 0) return type.IsArray ? Array.CreateInstance(elementType, 0) : Activator.CreateInstance(concrete)!;
+        return child.Get(concrete) ?? throw new InvalidDataException($"config key '{key}' could not be read as a list");
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Null => "null",
+        _ => value.GetRawText().Length <= 40 ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant(),
+    };
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
@@ -12,6 +13,7 @@ using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,20 +74,16 @@ public sealed class TrainingPipeline
 
     /// <summary>The alternative slope to train beside the primary one, or null when no selection runs.</summary>
     private static double? AlternativeSlopeToSelect(PipelineOptions o) =>
-        o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder.AlternativeNegativeSlope is double alternative
+        o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder?.AlternativeNegativeSlope is double alternative
         && alternative != o.MlpEncoder.NegativeSlope ? alternative : null;
 
     /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
     public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        if (dataset.ModalityCount < 2)
-            throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
-        if (dataset.TestIndices.Length == 0)
-            throw new ArgumentException("The dataset has no test rows to score.");
         var clock = Stopwatch.StartNew();
         var o = _options;
-        ValidateOptions(o, dataset);
+        Validate(o, dataset);
         if (CheckpointFolder is not null && !CheckpointFolderChecked) CheckCheckpointFolder(dataset);
         if (AlternativeSlopeToSelect(o) is double alternative)
             return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
@@ -96,7 +94,6 @@ public sealed class TrainingPipeline
 
         // Rows whose labels may be used: the training split (and a validation split the data may bring).
         var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
-        CheckTrainingClasses(dataset, labelledRows);
         var folds = MakeFolds(dataset, labelledRows);
         var (quantileNormalizer, standardizer, standardized) = FittedScaling.Fit(dataset, labelledRows, o.Scaling);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
@@ -217,7 +214,8 @@ public sealed class TrainingPipeline
         };
     }
 
-    private static PipelineOptions CloneOptions(PipelineOptions options) =>
+    /// <summary>A deep copy of <paramref name="options"/> (through their JSON form, as saved with a model).</summary>
+    internal static PipelineOptions CloneOptions(PipelineOptions options) =>
         JsonSerializer.Deserialize<PipelineOptions>(JsonSerializer.Serialize(options, TrainedPipelineFolder.Json), TrainedPipelineFolder.Json)
         ?? throw new InvalidOperationException("The pipeline options could not be copied.");
 
@@ -387,38 +385,90 @@ public sealed class TrainingPipeline
             dataset.Modalities.Select(m => m.FeatureNames).ToArray());
     }
 
-    /// <summary>Checks every setting, the nested component options included, before any work (no thread setting,
-    /// scaling, compression or fusion happens with an invalid option).</summary>
-    private static void ValidateOptions(PipelineOptions o, MultimodalDataset dataset)
+    /// <summary>The largest <see cref="PipelineOptions.Threads"/> accepted: far above any machine's core count, it catches
+    /// a typo (e.g. 10000) instead of letting libtorch start thousands of threads.</summary>
+    public const int MaxThreads = 1024;
+
+    /// <summary>
+    /// Checks every setting against <paramref name="dataset"/> before any work, as <see cref="Run"/> does first: the
+    /// top-level options, every nested section whatever the encoder kind (<c>Training</c>, <c>Affinity</c>, <c>Fusion</c>,
+    /// <c>Autoencoder</c>, <c>MlpEncoder</c> and the relational-GCN <c>Encoder</c>, per modality), the neighbour counts
+    /// against the number of samples, and the data's shape (two modalities, test rows, every class in the training
+    /// rows). Each message names the option by its path in the configuration file (e.g. <c>MlpEncoder.Dropout</c>).
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <param name="dataset">The data the pipeline would run on.</param>
+    /// <exception cref="ArgumentException">An option or the data is invalid; the message lists every failure on one line.</exception>
+    public static void Validate(PipelineOptions options, MultimodalDataset dataset)
     {
-        if (o.Threads < 0) throw new ArgumentException($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.ModalityCount < 2)
+            throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
+        if (dataset.TestIndices.Length == 0)
+            throw new ArgumentException("The dataset has no test rows to score.");
+        var failures = OptionFailures(options, dataset);
+        if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
+        CheckTrainingClasses(dataset, dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray());
+    }
+
+    /// <summary>Every failure of <paramref name="o"/> on <paramref name="dataset"/>, each naming its option's configuration path.</summary>
+    private static List<string> OptionFailures(PipelineOptions o, MultimodalDataset dataset)
+    {
+        var failures = new List<string>();
+        int n = dataset.SampleCount;
+        if (o.Seed < 0)
+            failures.Add($"Seed must be non-negative, got {o.Seed} (System.Random uses |seed|, so a negative seed would repeat the positive one's splits).");
+        if (!(o.ValidationFraction > 0 && o.ValidationFraction < 1))
+            failures.Add($"ValidationFraction must lie in (0, 1), got {o.ValidationFraction}.");
+        if (o.Threads < 0) failures.Add($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
+        if (o.Threads > MaxThreads) failures.Add($"Threads must be at most {MaxThreads}, got {o.Threads}.");
         if (o.CrossFitFolds < 1)
-            throw new ArgumentException($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
+            failures.Add($"CrossFitFolds must be at least 1, got {o.CrossFitFolds}.");
         if (o.CrossFitRepeats < 1)
-            throw new ArgumentException($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
+            failures.Add($"CrossFitRepeats must be at least 1, got {o.CrossFitRepeats}.");
+        if (o.GraphNeighbours < 1)
+            failures.Add($"GraphNeighbours must be at least 1, got {o.GraphNeighbours}.");
+        else if (o.GraphNeighbours >= n)
+            failures.Add($"GraphNeighbours = {o.GraphNeighbours} must be below the number of samples ({n}).");
+        if (o.DType is not ("float32" or "float64"))
+            failures.Add($"DType must be float32 or float64, got '{o.DType}'.");
         if (!Enum.IsDefined(o.EncoderKind))
-            throw new ArgumentException($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
+            failures.Add($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         if (!Enum.IsDefined(o.Scaling))
-            throw new ArgumentException($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
-        AffinityOptionsValidator.EnsureValid(o.Affinity);
-        SimilarityNetworkFusionOptionsValidator.EnsureValid(o.Fusion);
-        BalancedTrainingOptionsValidator.ThrowIfInvalid(o.Training);
-        if (o.UseAutoencoder) AutoencoderOptionsValidator.ThrowIfInvalid(o.Autoencoder);
-        if (o.EncoderKind != ModalityEncoderKind.RelationalGcn)
+            failures.Add($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
+
+        if (Section(failures, o.Affinity, nameof(o.Affinity)) is { } affinity)
         {
-            MlpEncoderOptionsValidator.ThrowIfInvalid((o.MlpEncoder ?? throw new ArgumentException("MlpEncoder settings are missing.")).ToOptions());
-            if (o.MlpEncoder.AlternativeNegativeSlope is double alternative && !(alternative >= 0 && double.IsFinite(alternative)))
-                throw new ArgumentException($"MlpEncoder.AlternativeNegativeSlope must be finite and non-negative, got {alternative}.");
-            if (!(o.MlpEncoder.SelectionMargin >= 0 && o.MlpEncoder.SelectionMargin < 1))
-                throw new ArgumentException($"MlpEncoder.SelectionMargin must lie in [0, 1), got {o.MlpEncoder.SelectionMargin}.");
+            AddFailures(failures, nameof(o.Affinity), new AffinityOptionsValidator().Validate(null, affinity));
+            if (affinity.K >= n) failures.Add($"Affinity.K = {affinity.K} must be below the number of samples ({n}).");
         }
-        if (o.EncoderKind != ModalityEncoderKind.Mlp)
+        if (Section(failures, o.Fusion, nameof(o.Fusion)) is { } fusion)
         {
-            var encoder = o.Encoder ?? throw new ArgumentException("Encoder (relational GCN) settings are missing.");
+            AddFailures(failures, nameof(o.Fusion), new SimilarityNetworkFusionOptionsValidator().Validate(null, fusion));
+            if (fusion.K >= n) failures.Add($"Fusion.K = {fusion.K} must be below the number of samples ({n}).");
+        }
+        if (Section(failures, o.Training, nameof(o.Training)) is { } training)
+            AddFailures(failures, nameof(o.Training), new BalancedTrainingOptionsValidator().Validate(null, training));
+        if (Section(failures, o.Autoencoder, nameof(o.Autoencoder)) is { } autoencoder)
+            AddFailures(failures, nameof(o.Autoencoder), new AutoencoderOptionsValidator().Validate(null, autoencoder));
+        if (Section(failures, o.MlpEncoder, nameof(o.MlpEncoder)) is { } mlp)
+        {
+            if (mlp.HiddenSizes is null) failures.Add("MlpEncoder.HiddenSizes must not be null.");
+            else AddFailures(failures, nameof(o.MlpEncoder), new MlpEncoderOptionsValidator().Validate(null, mlp.ToOptions()));
+            if (mlp.AlternativeNegativeSlope is double alternative && !(alternative >= 0 && double.IsFinite(alternative)))
+                failures.Add($"MlpEncoder.AlternativeNegativeSlope must be finite and non-negative, got {alternative}.");
+            if (!(mlp.SelectionMargin >= 0 && mlp.SelectionMargin < 1))
+                failures.Add($"MlpEncoder.SelectionMargin must lie in [0, 1), got {mlp.SelectionMargin}.");
+        }
+        if (Section(failures, o.Encoder, nameof(o.Encoder)) is { } encoder)
+        {
+            // Checked per modality (the input width is the modality's); a failure that does not depend on it is listed once.
             int relations = 1 + (o.ModalityGraphRelations ? dataset.ModalityCount : 0);
+            var encoderFailures = new List<string>();
             foreach (var modality in dataset.Modalities)
             {
-                int inputSize = o.UseAutoencoder ? o.Autoencoder.LatentDim : modality.FeatureCount;
+                int inputSize = o.UseAutoencoder && o.Autoencoder is not null ? o.Autoencoder.LatentDim : modality.FeatureCount;
                 var check = new RelationalGcnOptionsValidator().Validate(null, new RelationalGcnOptions
                 {
                     InputSize = inputSize, HiddenSizes = encoder.HiddenSizes?.ToArray()!, RelationCount = relations, NumBases = encoder.NumBases,
@@ -426,9 +476,52 @@ public sealed class TrainingPipeline
                     Dropout = encoder.Dropout, ClassCount = null, Head = encoder.Head,
                 });
                 if (check.Failed)
-                    throw new ArgumentException($"Encoder options for modality '{modality.Name}': {string.Join(" ", check.Failures)}");
+                    foreach (var failure in check.Failures)
+                    {
+                        var message = failure.Contains(nameof(RelationalGcnOptions.InputSize), StringComparison.Ordinal)
+                            ? $"{failure.TrimEnd('.')} (modality '{modality.Name}')." : failure;
+                        if (!encoderFailures.Contains(message)) encoderFailures.Add(message);
+                    }
             }
+            failures.AddRange(encoderFailures.Select(f => ConfigPath(nameof(o.Encoder), f)));
         }
+        return failures;
+    }
+
+    private static T? Section<T>(List<string> failures, T? section, string name) where T : class
+    {
+        if (section is null) failures.Add($"{name} must not be null.");
+        return section;
+    }
+
+    private static void AddFailures(List<string> failures, string section, ValidateOptionsResult result)
+    {
+        if (result.Failed) failures.AddRange(result.Failures.Select(f => ConfigPath(section, f)));
+    }
+
+    // The validators of nested option classes name their class ("PerformanceGatedWeighterOptions.Beta ..."); the
+    // property of the enclosing section that holds each of them.
+    private static readonly Dictionary<string, string> NestedSections = new(StringComparer.Ordinal)
+    {
+        ["PerformanceGatedWeighterOptions"] = "PerformanceGated",
+        ["OgmGeWeighterOptions"] = "OgmGe",
+        ["UncertaintyWeighterOptions"] = "Uncertainty",
+    };
+
+    /// <summary>
+    /// A component validator's failure with the option's path in the configuration file in front: "Dropout must ..."
+    /// in section MlpEncoder gives "MlpEncoder.Dropout must ...", "AffinityOptions.K must ..." gives "Affinity.K must ...",
+    /// and the training validator's "Distillation: DistillationLossOptions.Temperature must ..." gives
+    /// "Training.Distillation.Temperature must ...".
+    /// </summary>
+    internal static string ConfigPath(string section, string failure)
+    {
+        var nested = Regex.Match(failure, @"^(Distillation|Assessment|Weighting): (.*)$", RegexOptions.Singleline);
+        if (nested.Success) return ConfigPath($"{section}.{nested.Groups[1].Value}", nested.Groups[2].Value);
+        var typed = Regex.Match(failure, @"^(\w+Options)(\.|: )(.*)$", RegexOptions.Singleline);
+        if (!typed.Success) return $"{section}.{failure}";
+        if (NestedSections.TryGetValue(typed.Groups[1].Value, out var property)) section = $"{section}.{property}";
+        return typed.Groups[2].Value == "." ? $"{section}.{typed.Groups[3].Value}" : $"{section}: {typed.Groups[3].Value}";
     }
 
     private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)

@@ -9,6 +9,19 @@ namespace BalancedMultimodal.Cli.Tests.Commands;
 public sealed class BenchCommandTests
 {
     [Theory]
+    [InlineData("dropout", "5000")]
+    [InlineData("snf", "5000")]
+    [InlineData("rgcn", "1,5000")]
+    public void A_thread_count_above_1024_is_a_usage_error_before_any_work(string benchmark, string threads)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", benchmark, "--threads", threads);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("--threads").And.Contain("1024");
+        output.Should().BeEmpty();
+    }
+
+    [Theory]
     [InlineData("dropout")]
     [InlineData("distill")]
     [InlineData("snf")]
@@ -18,6 +31,38 @@ public sealed class BenchCommandTests
 
         code.Should().Be(CliApp.UsageError);
         error.Should().Contain("--threads").And.Contain("-1");
+        output.Should().BeEmpty();
+    }
+
+    /// <summary>Every benchmark with small sizes (so that even a run would be short) and a misspelt option.</summary>
+    [Theory]
+    [InlineData("data", "--repeats 1")]
+    [InlineData("ksg", "--sizes 100 --repeats 1")]
+    [InlineData("snf", "--sizes 30 --rosmap false --dense-max 0 --K 5 --t 2 --threads 1")]
+    [InlineData("rgcn", "--sizes 10 --threads 1 --epochs 1 --warmup 0")]
+    [InlineData("mi-bias", "--n 10 --repeats 1 --neural false")]
+    [InlineData("distill", "--rows 10 --steps 1")]
+    [InlineData("dropout", "--rows 10 --cols 10 --steps 1")]
+    public void An_unknown_option_is_reported_before_the_benchmark_runs(string benchmark, string options)
+    {
+        string[] args = ["bench", benchmark, .. options.Split(' '), "--sizez", "5"];
+
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), args);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("nothing is measured or printed before the typo is reported");
+        error.Should().Be("bmm bench: unknown option --sizez" + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("--k", "0")]
+    [InlineData("--block", "-1")]
+    public void An_invalid_ksg_option_is_a_one_line_usage_error_naming_it_before_any_work(string option, string value)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", "ksg", "--sizes", "100", option, value);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Trim().Split('\n').Should().ContainSingle().Which.Should().StartWith($"bmm bench: option {option} ");
         output.Should().BeEmpty();
     }
 

@@ -20,6 +20,105 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void An_out_path_that_is_an_existing_file_is_rejected_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var file = data.WriteFile("afile", "not a folder");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--out", file);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("no variant runs: the results could not be written");
+        error.Should().Be($"bmm compare: option --out: '{file}' is a file, not a folder" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void An_invalid_config_is_rejected_before_the_first_variant_runs()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var config = data.WriteFile("bad.json", """{ "MlpEncoder": { "Dropout": 2 } }""");
+        var outFolder = Path.Combine(data.Path, "out");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines,full", "--config", config, "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be("bmm compare: variant full, seed 0: MlpEncoder.Dropout must lie in [0, 1), got 2." + Environment.NewLine);
+        Directory.Exists(outFolder).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Each_variant_is_validated_against_the_rows_its_runs_see_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+        // 60 samples, but nested validation builds its graphs over the 42 labelled rows only.
+        var config = data.WriteFile("k45.json", """{ "Affinity": { "K": 45 } }""");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full", "--outer-folds", "3", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm compare: variant full, seed 0: Affinity.K = 45 must be below the number of samples ({SyntheticMogonetFolder.TrainCount})."
+            + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("--seeds", "0,0", "option --seeds lists 0 twice")]
+    [InlineData("--seeds", "0,00", "option --seeds lists 0 twice")]
+    [InlineData("--seeds", "1,,2", "option --seeds has an empty item in '1,,2'")]
+    [InlineData("--seeds", "1,", "option --seeds has an empty item in '1,'")]
+    [InlineData("--seeds", "0,-1", "option --seeds: a seed must be non-negative, got -1")]
+    [InlineData("--variants", "baselines,baselines", "option --variants lists 'baselines' twice")]
+    [InlineData("--variants", "baselines,,full", "option --variants has an empty item in 'baselines,,full'")]
+    public void Repeated_empty_or_negative_list_items_are_rejected_before_any_run(string option, string value, string message)
+    {
+        using var data = new SyntheticMogonetFolder();
+        var args = new List<string> { "compare", "--data", data.Path, option, value, "--out", Path.Combine(data.Path, "out") };
+        if (option != "--variants") args.AddRange(["--variants", "baselines"]);
+        if (option != "--seeds") args.AddRange(["--seeds", "0"]);
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm compare: {message}" + Environment.NewLine);
+    }
+
+    /// <summary>The baselines are scored on the test split, nested validation's rows are the labelled rows: one table
+    /// mixed the two.</summary>
+    [Fact]
+    public void Outer_folds_with_the_baselines_variant_are_a_usage_error_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--outer-folds", "2", "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().StartWith("bmm compare: --outer-folds scores the pipeline variants by nested validation, but the baselines variant")
+            .And.EndWith("leave baselines out of --variants" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Outer_folds_without_variants_run_every_variant_but_the_baselines()
+    {
+        using var data = new SyntheticMogonetFolder();
+        // An invalid config stops the run at the up-front validation, after the variant list was checked: the default
+        // list under --outer-folds passes that check (it holds no baselines) and starts with the full pipeline.
+        var config = data.WriteFile("bad.json", """{ "Training": { "JointEpochs": 0 } }""");
+
+        var (code, _, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--outer-folds", "2", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().StartWith("bmm compare: variant full, seed 0: Training.JointEpochs must be at least 1");
+    }
+
+    [Fact]
     public void Baselines_include_each_modality_alone_by_logistic_regression_and_by_mlp_and_the_strong_modality_wins()
     {
         using var data = new SyntheticMogonetFolder();

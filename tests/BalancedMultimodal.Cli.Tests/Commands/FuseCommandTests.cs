@@ -71,4 +71,25 @@ public class FuseCommandTests : IDisposable
         code.Should().Be(2);
         error.Trim().Split('\n').Should().ContainSingle();
     }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void A_non_finite_cell_is_rejected_naming_the_file_row_and_column(string value)
+    {
+        var bad = Path.Combine(_folder, "bad.csv");
+        var lines = File.ReadAllLines(Fixture("view2.csv"));
+        var cells = lines[2].Split(',');
+        cells[1] = value;
+        lines[2] = string.Join(',', cells);
+        File.WriteAllLines(bad, lines);
+
+        var (code, output, error) = Run("--views", Fixture("view1.csv") + "," + bad, "--out", Path.Combine(_folder, "f.csv"));
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm fuse: {bad}: row 3, column 2 is not finite: '{value}'" + Environment.NewLine,
+            "the affinity code's \"Modality 0: Sample 0, feature 0\" named neither the file nor its row");
+    }
 }

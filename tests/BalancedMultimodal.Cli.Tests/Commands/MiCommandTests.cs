@@ -95,4 +95,35 @@ public class MiCommandTests : IDisposable
         code.Should().Be(2);
         error.Should().Contain("magic");
     }
+
+    [Fact]
+    public void A_non_finite_cell_is_rejected_naming_the_option_file_line_and_column()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var lines = File.ReadAllLines(y);
+        lines[4] = "NaN";
+        File.WriteAllLines(y, lines);
+
+        var (code, _, error) = Run("--x", x, "--y", y);
+
+        code.Should().Be(2);
+        error.Should().Be($"bmm mi: --y: '{y}' line 5, column 1: 'NaN' is not finite" + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("gaussian", "--k", "5", "option --k does not apply to the gaussian estimator")]
+    [InlineData("infonce", "--k", "5", "option --k does not apply to the infonce estimator")]
+    [InlineData("ksg", "--seed", "3", "option --seed does not apply to the ksg estimator without --permutations")]
+    [InlineData("gaussian", "--seed", "3", "option --seed does not apply to the gaussian estimator without --permutations")]
+    public void An_option_the_estimator_does_not_use_is_rejected_naming_option_and_estimator(string estimator, string option, string value, string message)
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+
+        var (code, output, error) = Run("--x", x, "--y", y, "--estimator", estimator, option, value);
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Should().StartWith("bmm mi: " + message);
+        error.Trim().Split('\n').Should().ContainSingle();
+    }
 }

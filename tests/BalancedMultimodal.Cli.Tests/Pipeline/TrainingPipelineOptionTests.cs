@@ -161,7 +161,7 @@ public class TrainingPipelineOptionTests
         var act = () => new TrainingPipeline(options).Run(Data(), new Progress(progress));
 
         act.Should().Throw<Exception>().Where(e => e is ArgumentException || e is Microsoft.Extensions.Options.OptionsValidationException)
-            .Which.Message.Should().Contain(option.Split('.')[1]);
+            .Which.Message.Should().StartWith(option, "the message names the option by its path in the config file");
         progress.Should().BeEmpty("nothing was trained");
     }
 

@@ -1,0 +1,207 @@
+using BalancedMultimodal.Cli.Commands;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+/// <summary>Bad options and config values given to <c>bmm train</c>: one line on stderr naming the option or key, exit
+/// code 2, and nothing trained or written (no test here trains: every case fails before the first epoch).</summary>
+public sealed class TrainInputValidationTests : IDisposable
+{
+    private readonly SyntheticMogonetFolder _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => TrainCommandTests.Run(args);
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Runs train with <paramref name="config"/> on the synthetic folder and checks the one-line usage error.</summary>
+    private string RejectedConfig(string config)
+    {
+        var file = _data.WriteFile("config.json", config);
+        var outFolder = Path.Combine(_data.Path, "out");
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", file, "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError, error);
+        output.Should().BeEmpty("nothing is loaded, trained or printed before the error");
+        Directory.Exists(outFolder).Should().BeFalse();
+        return Lines(error).Should().ContainSingle().Which.Should().StartWith("bmm train: ").And.Subject;
+    }
+
+    public static TheoryData<string, string> InvalidSectionValues => new()
+    {
+        { """{ "Training": { "PretrainingEpochs": -1 } }""", "Training.PretrainingEpochs" },
+        { """{ "Affinity": { "K": 0 } }""", "Affinity.K" },
+        { """{ "MlpEncoder": { "Dropout": 2 } }""", "MlpEncoder.Dropout" },
+        { """{ "Training": { "LearningRate": -1 } }""", "Training.LearningRate" },
+        { """{ "Training": { "PoolingWeightShrinkage": 2 } }""", "Training.PoolingWeightShrinkage" },
+        { """{ "Training": { "Prediction": "7" } }""", "Training.Prediction" },
+        { """{ "UseAutoencoder": true, "Autoencoder": { "LatentDim": 0 } }""", "Autoencoder.LatentDim" },
+        { """{ "Fusion": { "Iterations": 0 } }""", "Fusion.Iterations" },
+        { """{ "Training": { "Distillation": { "Temperature": 0 } } }""", "Training.Distillation.Temperature" },
+        { """{ "Training": { "Weighting": { "PerformanceGated": { "Gamma": 0 } } } }""", "Training.Weighting.PerformanceGated.Gamma" },
+        { """{ "EncoderKind": "RelationalGcn", "Encoder": { "Dropout": 1.5 } }""", "Encoder.Dropout" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidSectionValues))]
+    public void An_invalid_value_in_a_config_section_is_a_one_line_usage_error_naming_its_config_path(string config, string key)
+    {
+        RejectedConfig(config).Should().Contain(key + " ");
+    }
+
+    public static TheoryData<string, string> SectionsOfTheUnusedEncoder => new()
+    {
+        { """{ "EncoderKind": "Mlp", "Encoder": { "HiddenSizes": [ 0 ] } }""", "Encoder.HiddenSizes[0]" },
+        { """{ "EncoderKind": "Mlp", "Encoder": { "Dropout": 1.5 } }""", "Encoder.Dropout" },
+        { """{ "EncoderKind": "RelationalGcn", "MlpEncoder": { "Dropout": -0.1 } }""", "MlpEncoder.Dropout" },
+        { """{ "UseAutoencoder": false, "Autoencoder": { "Epochs": 0 } }""", "Autoencoder.Epochs" },
+    };
+
+    /// <summary>Every section is validated, also one the configured encoder kind does not use (it was silently accepted).</summary>
+    [Theory]
+    [MemberData(nameof(SectionsOfTheUnusedEncoder))]
+    public void An_invalid_value_in_a_section_the_run_does_not_use_is_rejected_too(string config, string key)
+    {
+        RejectedConfig(config).Should().Contain(key + " ");
+    }
+
+    public static TheoryData<string, string> NeighbourCountsAboveTheSamples => new()
+    {
+        { """{ "GraphNeighbours": 500 }""", "GraphNeighbours = 500 must be below the number of samples (60)." },
+        { """{ "Affinity": { "K": 60 } }""", "Affinity.K = 60 must be below the number of samples (60)." },
+        { """{ "Fusion": { "K": 75 } }""", "Fusion.K = 75 must be below the number of samples (60)." },
+    };
+
+    /// <summary>A neighbour count not below the sample count was an error from deep inside the graph or affinity code,
+    /// on two lines, naming an internal parameter ('similarity') or "Modality 0" instead of the key.</summary>
+    [Theory]
+    [MemberData(nameof(NeighbourCountsAboveTheSamples))]
+    public void A_neighbour_count_not_below_the_sample_count_is_rejected_naming_its_key(string config, string message)
+    {
+        RejectedConfig(config).Should().Be("bmm train: " + message);
+    }
+
+    [Theory]
+    [InlineData("""{ "Seed": -1 }""", "Seed must be non-negative")]
+    [InlineData("""{ "Threads": 5000 }""", "Threads must be at most 1024, got 5000.")]
+    public void A_negative_seed_or_an_absurd_thread_count_in_the_config_is_rejected(string config, string message)
+    {
+        RejectedConfig(config).Should().StartWith("bmm train: " + message);
+    }
+
+    [Theory]
+    [InlineData("out")]
+    [InlineData("save")]
+    [InlineData("checkpoint")]
+    public void An_output_folder_that_is_an_existing_file_is_rejected_naming_the_option_before_training(string option)
+    {
+        var file = _data.WriteFile("afile", "not a folder");
+        var config = _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig);
+        var args = new List<string> { "train", "--data", _data.Path, "--config", config, $"--{option}", file };
+        if (option != "out") args.AddRange(["--out", Path.Combine(_data.Path, "out")]);
+
+        var (code, output, error) = Run(args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("the path is checked right after the arguments, before the data is loaded or anything trained");
+        Lines(error).Should().Equal($"bmm train: option --{option}: '{file}' is a file, not a folder");
+        Directory.Exists(Path.Combine(_data.Path, "out")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_output_folder_below_an_existing_file_is_rejected_before_training()
+    {
+        var file = _data.WriteFile("afile", "not a folder");
+        var outFolder = Path.Combine(file, "results");
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig), "--out", outFolder);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        Lines(error).Should().Equal($"bmm train: option --out: '{outFolder}' cannot be created because '{file}' is a file");
+    }
+
+    [Fact]
+    public void A_negative_seed_option_is_rejected_before_training()
+    {
+        var (code, output, error) = Run("train", "--data", _data.Path, "--config", _data.WriteFile("tiny.json", TrainRunFixture.TinyConfig),
+            "--seed", "-1", "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        Lines(error).Should().Equal("bmm train: option --seed must be non-negative, got -1");
+    }
+
+    public static TheoryData<string, string> ConfigValuesOfTheWrongShape => new()
+    {
+        { """{ "Autoencoder": { "HiddenSizes": 64 } }""", "config key 'Autoencoder.HiddenSizes' expects a list such as [32], got 64" },
+        { """{ "MlpEncoder": { "HiddenSizes": 32 } }""", "config key 'MlpEncoder.HiddenSizes' expects a list such as [32], got 32" },
+        { """{ "Encoder": { "HiddenSizes": { "a": 1 } } }""", "config key 'Encoder.HiddenSizes' expects a list such as [32], got an object" },
+        { """{ "MlpEncoder": { "HiddenSizes": [ 32, null ] } }""", "config key 'MlpEncoder.HiddenSizes[1]' expects a single value, got null" },
+        { """{ "MlpEncoder": 5 }""", "config key 'MlpEncoder' expects an object { ... } of options, got 5" },
+        { """{ "Seed": { "a": 1 } }""", "config key 'Seed' expects a single value, got an object" },
+        { """{ "MlpEncoder": null }""", "config key 'MlpEncoder' cannot be null" },
+        { """{ "Training": null }""", "config key 'Training' cannot be null" },
+        { """{ "DType": null }""", "config key 'DType' cannot be null" },
+        { """{ "GraphNeighbours": null }""", "config key 'GraphNeighbours' cannot be null" },
+        { """{ "Training": { "Weighting": { "PerformanceGated": null } } }""", "config key 'Training.Weighting.PerformanceGated' cannot be null" },
+        { """{ "MlpEncoder": { "Dropout": null } }""", "config key 'MlpEncoder.Dropout' cannot be null" },
+    };
+
+    /// <summary>A scalar where a list belongs was dropped (Autoencoder) or became an empty list (MlpEncoder); a null
+    /// section was set to null and crashed later (NullReferenceException, or "Value cannot be null"); a null value was
+    /// silently skipped.</summary>
+    [Theory]
+    [MemberData(nameof(ConfigValuesOfTheWrongShape))]
+    public void A_config_value_of_the_wrong_shape_or_a_null_for_a_non_nullable_key_is_rejected_naming_the_key(string config, string message)
+    {
+        RejectedConfig(config).Should().Be($"bmm train: config file '{Path.Combine(_data.Path, "config.json")}': {message}");
+    }
+
+    [Fact]
+    public void An_empty_config_list_gives_an_empty_list_which_the_validator_rejects_instead_of_the_default()
+    {
+        var options = TrainCommand.LoadOptions(_data.WriteFile("empty.json",
+            """{ "MlpEncoder": { "HiddenSizes": [] }, "Encoder": { "HiddenSizes": [] }, "Autoencoder": { "HiddenSizes": [] } }"""));
+        var replaced = TrainCommand.LoadOptions(_data.WriteFile("list.json", """{ "Autoencoder": { "HiddenSizes": [ 64, 16 ] } }"""));
+
+        options.MlpEncoder.HiddenSizes.Should().BeEmpty("[] was silently the default [32]");
+        options.Encoder.HiddenSizes.Should().BeEmpty();
+        options.Autoencoder.HiddenSizes.Should().BeEmpty();
+        replaced.Autoencoder.HiddenSizes.Should().Equal(64, 16);
+        RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [] } }""").Should().Be("bmm train: MlpEncoder.HiddenSizes must list at least one layer width.");
+    }
+
+    [Fact]
+    public void Null_still_switches_off_the_options_that_may_be_null()
+    {
+        var options = TrainCommand.LoadOptions(_data.WriteFile("nulls.json",
+            """{ "MlpEncoder": { "AlternativeNegativeSlope": null }, "Encoder": { "NumBases": null, "NumBlocks": null, "ClassCount": null } }"""));
+
+        options.MlpEncoder.AlternativeNegativeSlope.Should().BeNull();
+        options.Encoder.NumBases.Should().BeNull();
+    }
+
+    [Fact]
+    public void Broken_json_in_the_config_names_the_line_and_position()
+    {
+        var message = RejectedConfig("""
+            {
+              "Seed": 1,
+              "Training": { "JointEpochs" 3 }
+            }
+            """);
+
+        message.Should().Be($"bmm train: config file '{Path.Combine(_data.Path, "config.json")}' is not valid JSON: line 3, byte 31: '3' is invalid after a property name. Expected a ':'.");
+    }
+
+    [Fact]
+    public void A_config_value_the_binder_cannot_convert_names_the_key_and_the_value()
+    {
+        RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [ "x" ] } }""").Should()
+            .Contain("Failed to convert configuration value at 'MlpEncoder:HiddenSizes:0' to type 'System.Int32'");
+    }
+}
