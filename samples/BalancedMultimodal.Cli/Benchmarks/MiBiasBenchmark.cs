@@ -24,8 +24,9 @@ public sealed class MiBiasBenchmark : IBenchmark
         int neuralSteps = args.GetInt("neural-steps", 500);
         args.EnsureAllConsumed(allowPositionals: true);
         if (neuralSteps < 1) throw new CliUsageException("option --neural-steps must be at least 1");
-        if (n < 10 || repeats < 1 || neuralRepeats < 1)
-            throw new CliUsageException("options --n (>= 10), --repeats and --neural-repeats (>= 1) are out of range");
+        // d goes up to 10, so the bias-corrected Gaussian estimator needs n > d_x + d_y = 20.
+        if (n <= 20 || repeats < 1 || neuralRepeats < 1)
+            throw new CliUsageException("options --n (> 20: the bias-corrected Gaussian estimator needs n > d_x + d_y = 20 at d = 10), --repeats and --neural-repeats (>= 1) are out of range");
         var estimators = new (string Label, IMutualInformationEstimator Estimator, int Repeats)[]
         {
             ("KSG k=3", new KsgEstimator(), repeats),

@@ -110,8 +110,8 @@ public sealed class TrainCommand : ICliCommand
             cancellation.Cancel();
         }
         bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        using var live = terminal ? new LiveTrainingProgress(output, pipeline.FoldModelCount) : null;
-        IProgress<TrainingProgress> progress = live is not null ? live : new ConsoleTrainingProgress(output, pipeline.FoldModelCount);
+        using var live = terminal ? new LiveTrainingProgress(output, pipeline.FoldModelCount(dataset)) : null;
+        IProgress<TrainingProgress> progress = live is not null ? live : new ConsoleTrainingProgress(output, pipeline.FoldModelCount(dataset));
         Console.CancelKeyPress += OnCancelKeyPress;
         try
         {
@@ -122,7 +122,8 @@ public sealed class TrainCommand : ICliCommand
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             live?.Complete();
-            var kept = pipeline.CheckpointFolder is { } folder && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()
+            var kept = pipeline.CheckpointFolder is { } folder && Directory.Exists(folder)
+                && Directory.EnumerateFiles(folder, "*.ckpt", SearchOption.AllDirectories).Any()
                 ? $"; the phase-1 checkpoints in '{folder}' are kept (rerun the command to resume)" : "";
             throw new CliCancelledException($"cancelled between epochs; no metrics or plots were written{kept}");
         }

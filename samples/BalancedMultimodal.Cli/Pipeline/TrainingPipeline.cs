@@ -65,12 +65,21 @@ public sealed class TrainingPipeline
     /// <summary>
     /// The number of fold models <see cref="Run"/> trains, one after another, each announced to an
     /// <see cref="IFoldProgress"/> callback and reporting its phases from phase 1 on (only those after phase 1 when resumed from a
-    /// checkpoint): <c>CrossFitFolds x CrossFitRepeats</c>, twice that when the MLP encoder's slope is
-    /// selected on validation (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>: one run per slope). For
-    /// progress displays ("fold k/K").
+    /// checkpoint): <c>CrossFitFolds x CrossFitRepeats</c> (one, whatever the repeats, when <c>CrossFitFolds</c> = 1 and
+    /// the data bring their own validation rows), twice that when the MLP encoder's slope is selected on validation
+    /// (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>: one run per slope). For progress displays ("fold k/K").
     /// </summary>
-    public int FoldModelCount =>
-        _options.CrossFitFolds * _options.CrossFitRepeats * (AlternativeSlopeToSelect(_options) is null ? 1 : 2);
+    /// <param name="dataset">The data the run will train on.</param>
+    public int FoldModelCount(MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        int perRun = UsesDataValidationSplit(_options, dataset) ? 1 : _options.CrossFitFolds * _options.CrossFitRepeats;
+        return perRun * (AlternativeSlopeToSelect(_options) is null ? 1 : 2);
+    }
+
+    /// <summary>True when a single fold takes the data's own validation rows (no carving, no repeats).</summary>
+    private static bool UsesDataValidationSplit(PipelineOptions o, MultimodalDataset dataset) =>
+        o.CrossFitFolds == 1 && dataset.ValidationIndices.Length > 0;
 
     /// <summary>The alternative slope to train beside the primary one, or null when no selection runs.</summary>
     private static double? AlternativeSlopeToSelect(PipelineOptions o) =>
@@ -258,10 +267,12 @@ public sealed class TrainingPipeline
     /// (repeat r's folds numbered r k .. r k + k - 1; repeat 0 split with <see cref="PipelineOptions.Seed"/>, repeat r &gt; 0
     /// with the r-th draw of System.Random(Seed)); with one fold, one carved validation split per repeat (same seeds), or
     /// the data's own validation split (once: a fixed split cannot be redrawn).</summary>
-    private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows)
+    private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows) =>
+        MakeFolds(_options, dataset, labelledRows);
+
+    private static IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(PipelineOptions o, MultimodalDataset dataset, int[] labelledRows)
     {
-        var o = _options;
-        if (o.CrossFitFolds == 1 && dataset.ValidationIndices.Length > 0)
+        if (UsesDataValidationSplit(o, dataset))
             return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
         var seeds = new Random(o.Seed);
         var folds = new List<(int, int[], int[])>();
@@ -409,7 +420,9 @@ public sealed class TrainingPipeline
             throw new ArgumentException("The dataset has no test rows to score.");
         var failures = OptionFailures(options, dataset);
         if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
-        CheckTrainingClasses(dataset, dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray());
+        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        CheckTrainingClasses(dataset, labelledRows);
+        _ = MakeFolds(options, dataset, labelledRows);   // cheap; a class too small for the folds fails here, before any work
     }
 
     /// <summary>Every failure of <paramref name="o"/> on <paramref name="dataset"/>, each naming its option's configuration path.</summary>
@@ -484,6 +497,10 @@ public sealed class TrainingPipeline
                     }
             }
             failures.AddRange(encoderFailures.Select(f => ConfigPath(nameof(o.Encoder), f)));
+            // The pipeline sets these from the data; a value in the file would be ignored, so it is an error instead.
+            if (encoder.InputSize != 0) failures.Add($"Encoder.InputSize must not be set (the pipeline uses each modality's width), got {encoder.InputSize}.");
+            if (encoder.RelationCount != 1) failures.Add($"Encoder.RelationCount must not be set (the pipeline derives it from ModalityGraphRelations), got {encoder.RelationCount}.");
+            if (encoder.ClassCount is not null) failures.Add($"Encoder.ClassCount must not be set (the pipeline's heads take the data's classes), got {encoder.ClassCount}.");
         }
         return failures;
     }

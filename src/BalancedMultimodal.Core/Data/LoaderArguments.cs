@@ -29,13 +29,20 @@ internal static class LoaderArguments
     public static void RequireEveryIndexUsed(IEnumerable<int> labels, string holders, string rule)
     {
         var present = new SortedSet<int>(labels);
-        var unused = Enumerable.Range(0, present.Max + 1).Where(c => !present.Contains(c)).ToArray();
-        if (unused.Length == 0) return;
+        long classCount = (long)present.Max + 1;
+        if (present.Count == classCount) return;
+        // Lazily, so that one huge label (a typo, an ID in the label column) costs nothing: only the first six gaps are listed.
+        var unused = LongRange(classCount).Where(c => c > int.MaxValue || !present.Contains((int)c)).Take(6).ToArray();
         string hint = present.Min > 0
             ? $" The labels start at {present.Min}; subtract {present.Min} from every label to number the classes 0..{present.Max - present.Min}."
             : " Renumber the labels consecutively from 0.";
         throw new InvalidDataException(
             $"{holders} no sample of class {string.Join(", ", unused.Take(5))}{(unused.Length > 5 ? ", ..." : "")} " +
             $"(labels present: {string.Join(", ", present.Take(10))}{(present.Count > 10 ? ", ..." : "")}); {rule}.{hint}");
+    }
+
+    private static IEnumerable<long> LongRange(long count)
+    {
+        for (long c = 0; c < count; c++) yield return c;
     }
 }

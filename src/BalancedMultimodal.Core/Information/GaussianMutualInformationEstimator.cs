@@ -50,6 +50,10 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
     /// <inheritdoc />
     public string Name => "gaussian";
 
+    /// <summary>Whether the Wishart bias correction is applied (<see cref="GaussianMutualInformationEstimatorOptions.BiasCorrection"/>);
+    /// it needs n &gt; d_x + d_y samples.</summary>
+    public bool BiasCorrection => _options.BiasCorrection;
+
     /// <summary>The analytic I(X; Y) of d-dimensional X, Y whose coordinate pairs (x_c, y_c) are independent with
     /// correlation rho: -d/2 ln(1 - rho^2) nats.</summary>
     /// <param name="dimension">d, at least 1.</param>

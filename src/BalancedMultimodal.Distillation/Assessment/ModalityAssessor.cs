@@ -170,7 +170,8 @@ public sealed class ModalityAssessor
                 throw new ArgumentException($"Modality '{modality.Name}' has {modality.Rows} output rows but '{modalities[0].Name}' has {modalities[0].Rows}; rows must be the same samples.", nameof(modalities));
         }
         int n = modalities[0].Rows;
-        int minimum = AssessmentRows.Minimum(estimator, labels is null ? null : labelEstimator);
+        int columns = modalities.Max(e => EstimatedColumns(e.Outputs.GetLength(1), Options));
+        int minimum = AssessmentRows.Minimum(columns, estimator, labels is null ? null : labelEstimator);
         if (n < minimum)
             throw new ArgumentException($"At least {minimum} rows are needed to estimate mutual information with '{estimator.Name}'; got {n}.", nameof(modalities));
         if (labels is null)
@@ -189,4 +190,9 @@ public sealed class ModalityAssessor
     }
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The columns the estimators see for outputs of <paramref name="columns"/> columns: the PCA width when
+    /// <see cref="ModalityAssessmentOptions.UsePca"/> reduces them, else all.</summary>
+    internal static int EstimatedColumns(int columns, ModalityAssessmentOptions options) =>
+        options.UsePca && columns > options.PcaComponents ? options.PcaComponents : columns;
 }

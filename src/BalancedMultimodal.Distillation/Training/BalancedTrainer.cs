@@ -143,14 +143,18 @@ public sealed class BalancedTrainer
     /// on the rows held out from fitting: the validation rows when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on (I(student; labels) needs their labels), else
     /// every row that is not a training row (validation and unlabelled rows). Throws now, before phase 1, if there are
-    /// fewer than the estimator needs: 3, and k + 1 for a <see cref="KsgEstimator"/> with k neighbours.
+    /// fewer than the estimator needs: 3, k + 1 for a <see cref="KsgEstimator"/> with k neighbours, the held-out split's
+    /// minimum for an <see cref="InfoNceEstimator"/>, n &gt; d_x + d_y for a bias-corrected Gaussian estimator.
     /// </summary>
     private void RequireAssessmentRows(BalancedTrainingData data)
     {
         if (!_options.EnableDistillation) return;
         bool validationOnly = _options.Assessment.RequireComplementarity;
         int rows = validationOnly ? data.ValidationRows.Count : (int)data.SampleCount - data.TrainRows.Count;
-        int minimum = AssessmentRows.Minimum(_estimator);
+        // The gate compares class probabilities (ClassCount columns, or their PCA); with labels, the main estimator also
+        // estimates I(outputs; labels).
+        int columns = ModalityAssessor.EstimatedColumns(data.ClassCount, _options.Assessment);
+        int minimum = AssessmentRows.Minimum(columns, _estimator, validationOnly ? _estimator : null);
         if (rows >= minimum) return;
         string which = validationOnly
             ? $"{rows} validation row(s) (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"

@@ -40,7 +40,7 @@ public sealed class BenchCommandTests
     [InlineData("ksg", "--sizes 100 --repeats 1")]
     [InlineData("snf", "--sizes 30 --rosmap false --dense-max 0 --K 5 --t 2 --threads 1")]
     [InlineData("rgcn", "--sizes 10 --threads 1 --epochs 1 --warmup 0")]
-    [InlineData("mi-bias", "--n 10 --repeats 1 --neural false")]
+    [InlineData("mi-bias", "--n 30 --repeats 1 --neural false")]
     [InlineData("distill", "--rows 10 --steps 1")]
     [InlineData("dropout", "--rows 10 --cols 10 --steps 1")]
     public void An_unknown_option_is_reported_before_the_benchmark_runs(string benchmark, string options)
@@ -52,6 +52,16 @@ public sealed class BenchCommandTests
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty("nothing is measured or printed before the typo is reported");
         error.Should().Be("bmm bench: unknown option --sizez" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Mi_bias_rejects_a_sample_count_the_bias_corrected_gaussian_cannot_use_at_d_10_before_any_work()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), ["bench", "mi-bias", "--n", "15", "--repeats", "1", "--neural", "false"]);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("no table is printed before the error (it used to fail half-way, at d = 10)");
+        error.Should().Contain("--n (> 20");
     }
 
     [Theory]

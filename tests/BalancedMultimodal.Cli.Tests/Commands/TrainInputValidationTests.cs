@@ -43,6 +43,10 @@ public sealed class TrainInputValidationTests : IDisposable
         { """{ "Training": { "Distillation": { "Temperature": 0 } } }""", "Training.Distillation.Temperature" },
         { """{ "Training": { "Weighting": { "PerformanceGated": { "Gamma": 0 } } } }""", "Training.Weighting.PerformanceGated.Gamma" },
         { """{ "EncoderKind": "RelationalGcn", "Encoder": { "Dropout": 1.5 } }""", "Encoder.Dropout" },
+        { """{ "EncoderKind": "RelationalGcn", "Encoder": { "ClassCount": 2 } }""", "Encoder.ClassCount" },
+        { """{ "Encoder": { "InputSize": 10 } }""", "Encoder.InputSize" },
+        { """{ "Encoder": { "RelationCount": 3 } }""", "Encoder.RelationCount" },
+        { """{ "CrossFitFolds": 30 }""", "fewer than the 30" },
     };
 
     [Theory]

@@ -36,20 +36,27 @@ public class TrainingPipelineOptionTests
     }
 
     [Fact]
-    public void The_fold_model_count_doubles_only_when_an_encoder_slope_is_selected()
+    public void The_fold_model_count_counts_every_fold_model_and_doubles_only_when_an_encoder_slope_is_selected()
     {
+        var data = Data();
         var options = new PipelineOptions { CrossFitFolds = 5, CrossFitRepeats = 2 };
-        new TrainingPipeline(options).FoldModelCount.Should().Be(20, "the default trains the linear and the nonlinear encoder");
+        new TrainingPipeline(options).FoldModelCount(data).Should().Be(20, "the default trains the linear and the nonlinear encoder");
 
         options.MlpEncoder.AlternativeNegativeSlope = null;
-        new TrainingPipeline(options).FoldModelCount.Should().Be(10);
+        new TrainingPipeline(options).FoldModelCount(data).Should().Be(10);
 
         options.MlpEncoder.AlternativeNegativeSlope = options.MlpEncoder.NegativeSlope;
-        new TrainingPipeline(options).FoldModelCount.Should().Be(10, "an alternative equal to the primary slope trains nothing more");
+        new TrainingPipeline(options).FoldModelCount(data).Should().Be(10, "an alternative equal to the primary slope trains nothing more");
 
         options.MlpEncoder.AlternativeNegativeSlope = 0.25;
         options.EncoderKind = ModalityEncoderKind.RelationalGcn;
-        new TrainingPipeline(options).FoldModelCount.Should().Be(10, "the slope belongs to the MLP encoder, which a relational GCN run does not use");
+        new TrainingPipeline(options).FoldModelCount(data).Should().Be(10, "the slope belongs to the MLP encoder, which a relational GCN run does not use");
+
+        options.CrossFitFolds = 1;
+        new TrainingPipeline(options).FoldModelCount(data).Should().Be(2, "one carved validation split per repeat");
+        var withValidationRows = StratifiedSplitter.SplitDataset(data, validationFraction: 0.2, testFraction: 0.3, seed: 0);
+        withValidationRows.ValidationIndices.Should().NotBeEmpty();
+        new TrainingPipeline(options).FoldModelCount(withValidationRows).Should().Be(1, "the data's own validation rows make the only fold, whatever the repeats");
     }
 
     [Fact]

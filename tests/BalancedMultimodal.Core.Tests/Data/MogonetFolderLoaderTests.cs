@@ -114,6 +114,8 @@ public class MogonetFolderLoaderTests
         "labels_tr.csv and labels_te.csv hold no sample of class 0 (labels present: 1, 2, 3)*start at 1; subtract 1*0..2.")]
     [InlineData("0\n3\n3\n0\n", "0\n3\n",
         "*no sample of class 1, 2 (labels present: 0, 3)*Renumber the labels consecutively from 0.")]
+    [InlineData("0\n1\n2147483647\n0\n", "0\n1\n",
+        "*no sample of class 2, 3, 4, 5, 6, ... (labels present: 0, 1, 2147483647)*")]  // listed lazily: no 2^31-entry array, no overflow
     public void Labels_that_leave_a_class_index_without_samples_are_reported_with_the_fix(string trainLabels, string testLabels, string expectedMessage)
     {
         using var folder = new TemporaryFolder(Mini);

@@ -116,8 +116,24 @@ public class BalancedTrainerTests
         var act = () => TrainingFixtures.Trainer(TrainingFixtures.FastOptions()).Fit(data, new SynchronousProgress(reports));
 
         act.Should().Throw<ArgumentException>().WithParameterName("data")
-            .WithMessage("*'gaussian' estimator needs at least 3*2 row(s) held out from fitting (2 validation, 0 unlabelled)*add validation or unlabelled rows*EnableDistillation = false*");
+            .WithMessage("*'gaussian' estimator needs at least 5*2 row(s) held out from fitting (2 validation, 0 unlabelled)*add validation or unlabelled rows*EnableDistillation = false*");
         reports.Should().BeEmpty("the check runs before phase 1");
+    }
+
+    [Fact]
+    public void A_held_out_infonce_gate_and_a_bias_corrected_gaussian_gate_name_their_own_minimum_before_any_training()
+    {
+        var data = HeldOut(validationPerClass: 1, unlabelled: 1);   // 3 held-out rows: enough for the floor of 3
+        var encoders = new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [16] });
+
+        var neural = () => new BalancedTrainer(encoders, new InfoNceEstimator(), TrainingFixtures.FastOptions()).Fit(data);
+        var gaussian = () => new BalancedTrainer(encoders, new GaussianMutualInformationEstimator(), TrainingFixtures.FastOptions()).Fit(data);
+
+        neural.Should().Throw<ArgumentException>().WithParameterName("data")
+            .WithMessage("*'infonce' estimator needs at least 4*3 row(s) held out*", "half of the rows are held out from the critic, and both halves need 2");
+        gaussian.Should().Throw<ArgumentException>().WithParameterName("data")
+            .WithMessage($"*'gaussian' estimator needs at least {2 * data.ClassCount + 1}*3 row(s) held out*",
+                "the bias correction needs n > d_x + d_y, and the gate compares two modalities' class probabilities");
     }
 
     [Fact]
@@ -142,7 +158,7 @@ public class BalancedTrainerTests
         var act = () => TrainingFixtures.Trainer(options).Fit(data);
 
         act.Should().Throw<ArgumentException>().WithParameterName("data")
-            .WithMessage("*needs at least 3*2 validation row(s) (Assessment.RequireComplementarity is on*RequireComplementarity = false*EnableDistillation = false*");
+            .WithMessage("*needs at least 5*2 validation row(s) (Assessment.RequireComplementarity is on*RequireComplementarity = false*EnableDistillation = false*");
     }
 
     [Fact]
