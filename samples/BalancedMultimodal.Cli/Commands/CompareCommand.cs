@@ -80,7 +80,7 @@ public sealed class CompareCommand : ICliCommand
 
         // The config is read once; every variant's options are built and validated against every seed's data (as each
         // run will see it) before the first run, and each run gets its own copy (a run writes seeds into its options).
-        var configured = TrainCommand.LoadOptions(config);
+        var configured = PipelineConfigFile.Load(config);
         var pipelineVariants = variants.Where(v => v != "baselines").ToDictionary(v => v, v => VariantOptions(configured, v));
         var loaded = synthetic ? null : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
         var datasets = seeds.Select(seed =>

@@ -101,8 +101,7 @@ public sealed class TrainingPipeline
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;
 
-        // Rows whose labels may be used: the training split (and a validation split the data may bring).
-        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        var labelledRows = LabelledRows(dataset);
         var folds = MakeFolds(dataset, labelledRows);
         var (quantileNormalizer, standardizer, standardized) = FittedScaling.Fit(dataset, labelledRows, o.Scaling);
         var dtype = o.DType == "float64" ? ScalarType.Float64 : ScalarType.Float32;
@@ -233,8 +232,7 @@ public sealed class TrainingPipeline
     /// subfolders at once.</summary>
     private void CheckCheckpointFolder(MultimodalDataset dataset)
     {
-        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
-        CheckTrainingClasses(dataset, labelledRows);
+        var labelledRows = LabelledRows(dataset);   // Validate has checked their classes and folds
         CheckpointFingerprint.Compute(_options, dataset, labelledRows, MakeFolds(dataset, labelledRows)).Prepare(CheckpointFolder!, _logger);
     }
 
@@ -269,6 +267,9 @@ public sealed class TrainingPipeline
     /// the data's own validation split (once: a fixed split cannot be redrawn).</summary>
     private IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(MultimodalDataset dataset, int[] labelledRows) =>
         MakeFolds(_options, dataset, labelledRows);
+
+    /// <summary>Rows whose labels may be used: the training split (and a validation split the data may bring).</summary>
+    private static int[] LabelledRows(MultimodalDataset dataset) => [.. dataset.TrainIndices, .. dataset.ValidationIndices];
 
     private static IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(PipelineOptions o, MultimodalDataset dataset, int[] labelledRows)
     {
@@ -420,7 +421,7 @@ public sealed class TrainingPipeline
             throw new ArgumentException("The dataset has no test rows to score.");
         var failures = OptionFailures(options, dataset);
         if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
-        var labelledRows = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        var labelledRows = LabelledRows(dataset);
         CheckTrainingClasses(dataset, labelledRows);
         _ = MakeFolds(options, dataset, labelledRows);   // cheap; a class too small for the folds fails here, before any work
     }

@@ -109,7 +109,7 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     {
         var config = run.Data.WriteFile("lists.json", """{ "Encoder": { "HiddenSizes": [ 16 ] }, "MlpEncoder": { "HiddenSizes": [ 8, 4 ] } }""");
 
-        var options = TrainCommand.LoadOptions(config);
+        var options = PipelineConfigFile.Load(config);
 
         options.Encoder.HiddenSizes.Should().Equal(16);
         options.MlpEncoder.HiddenSizes.Should().Equal(8, 4);
@@ -125,7 +125,7 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         recorded.GetProperty("MlpEncoder").GetProperty("NegativeSlope").GetDouble().Should().Be(1.0, "the default the config left alone");
 
         var replay = run.Data.WriteFile("replay.json", recorded.GetRawText());
-        var reloaded = TrainCommand.LoadOptions(replay);
+        var reloaded = PipelineConfigFile.Load(replay);
 
         var asWritten = new JsonSerializerOptions
         {
@@ -140,8 +140,8 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     [Fact]
     public void A_config_null_switches_off_an_option_whose_default_is_set()
     {
-        var off = TrainCommand.LoadOptions(run.Data.WriteFile("no-selection.json", """{ "MlpEncoder": { "AlternativeNegativeSlope": null } }"""));
-        var untouched = TrainCommand.LoadOptions(run.Data.WriteFile("other.json", """{ "MlpEncoder": { "Dropout": 0.3 } }"""));
+        var off = PipelineConfigFile.Load(run.Data.WriteFile("no-selection.json", """{ "MlpEncoder": { "AlternativeNegativeSlope": null } }"""));
+        var untouched = PipelineConfigFile.Load(run.Data.WriteFile("other.json", """{ "MlpEncoder": { "Dropout": 0.3 } }"""));
 
         off.MlpEncoder.AlternativeNegativeSlope.Should().BeNull("the binder alone would skip the JSON null and keep 0.25");
         off.MlpEncoder.NegativeSlope.Should().Be(1.0);

@@ -168,9 +168,9 @@ public sealed class TrainInputValidationTests : IDisposable
     [Fact]
     public void An_empty_config_list_gives_an_empty_list_which_the_validator_rejects_instead_of_the_default()
     {
-        var options = TrainCommand.LoadOptions(_data.WriteFile("empty.json",
+        var options = PipelineConfigFile.Load(_data.WriteFile("empty.json",
             """{ "MlpEncoder": { "HiddenSizes": [] }, "Encoder": { "HiddenSizes": [] }, "Autoencoder": { "HiddenSizes": [] } }"""));
-        var replaced = TrainCommand.LoadOptions(_data.WriteFile("list.json", """{ "Autoencoder": { "HiddenSizes": [ 64, 16 ] } }"""));
+        var replaced = PipelineConfigFile.Load(_data.WriteFile("list.json", """{ "Autoencoder": { "HiddenSizes": [ 64, 16 ] } }"""));
 
         options.MlpEncoder.HiddenSizes.Should().BeEmpty("[] was silently the default [32]");
         options.Encoder.HiddenSizes.Should().BeEmpty();
@@ -182,7 +182,7 @@ public sealed class TrainInputValidationTests : IDisposable
     [Fact]
     public void Null_still_switches_off_the_options_that_may_be_null()
     {
-        var options = TrainCommand.LoadOptions(_data.WriteFile("nulls.json",
+        var options = PipelineConfigFile.Load(_data.WriteFile("nulls.json",
             """{ "MlpEncoder": { "AlternativeNegativeSlope": null }, "Encoder": { "NumBases": null, "NumBlocks": null, "ClassCount": null } }"""));
 
         options.MlpEncoder.AlternativeNegativeSlope.Should().BeNull();

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using BalancedMultimodal.Cli.Pipeline;
+using Microsoft.Extensions.Configuration;
+
+namespace BalancedMultimodal.Cli.Commands;
+
+/// <summary>The <c>--config</c> file of <c>bmm train</c> and <c>bmm compare</c>: JSON bound onto <see cref="PipelineOptions"/>,
+/// with the shape checks and list/null handling the configuration binder lacks.</summary>
+public static class PipelineConfigFile
+{
+    /// <summary>
+    /// Binds <see cref="PipelineOptions"/> from a JSON file (or returns the defaults). Unknown keys are an error; a JSON
+    /// list replaces the default list (<c>[]</c> gives an empty list); <c>null</c> is allowed only for the options that
+    /// may be null (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, the relational-GCN
+    /// <c>NumBases</c>/<c>NumBlocks</c>/<c>ClassCount</c>); a list, an object or a single value where another is expected
+    /// is an error naming the key.
+    /// </summary>
+    /// <exception cref="CliUsageException">The file is missing, is not valid JSON or does not fit the options; the
+    /// message names the file and the key.</exception>
+    public static PipelineOptions Load(string? configFile)
+    {
+        var options = new PipelineOptions();
+        if (configFile is null) return options;
+        if (Directory.Exists(configFile)) throw new CliUsageException($"option --config: '{configFile}' is a folder, not a file");
+        if (!File.Exists(configFile)) throw new CliUsageException($"config file '{configFile}' does not exist");
+        using var json = ParseJson(configFile);
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddJsonFile(Path.GetFullPath(configFile), optional: false).Build();
+            // The shapes are checked before binding, whose own messages for them are vague or missing.
+            Walk(options, json.RootElement, configuration, "", apply: false);
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
+            Walk(options, json.RootElement, configuration, "", apply: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
+        {
+            // The JSON parser's message (line and position) and the binder's cause are the inner exception's.
+            var cause = e.InnerException is { } inner ? " " + CliApp.OneLine(inner) : "";
+            throw new CliUsageException($"config file '{configFile}': {CliApp.OneLine(e)}{cause}");
+        }
+        return options;
+    }
+
+    /// <summary>Parses the file as the configuration's JSON provider does (comments and trailing commas allowed); a syntax
+    /// error names the line and position (the provider's own message does not).</summary>
+    private static JsonDocument ParseJson(string configFile)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(configFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            var message = e.Message;
+            int position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (position >= 0) message = message[..position];
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"config file '{configFile}' is not valid JSON: line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {message}"));
+        }
+    }
+
+    /// <summary>
+    /// Walks the JSON object <paramref name="element"/> beside the options object <paramref name="target"/> it binds to.
+    /// Without <paramref name="apply"/> it checks the shapes: <c>null</c> only for a nullable option, a list (of single
+    /// values) for a list option, an object for a nested options object, a single value otherwise. With
+    /// <paramref name="apply"/> (after binding) it sets what the configuration binder gets wrong: it appends a JSON list
+    /// to a list's default (binding [16] onto the default [32] gave [32, 16]) and skips an empty list and JSON nulls,
+    /// so every list the file sets is bound again to replace the default, and every null is set.
+    /// </summary>
+    private static void Walk(object target, JsonElement element, IConfiguration section, string path, bool apply)
+    {
+        foreach (var member in element.EnumerateObject())
+        {
+            var property = target.GetType().GetProperty(member.Name,
+                System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            // Unknown keys are reported by the binder (ErrorOnUnknownConfiguration).
+            if (property is null || !property.CanRead || property.GetIndexParameters().Length > 0) continue;
+            var key = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            var value = member.Value;
+            var child = section.GetSection(member.Name);
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                if (!property.CanWrite || !IsNullable(property)) throw new InvalidDataException($"config key '{key}' cannot be null");
+                if (apply) property.SetValue(target, null);
+            }
+            else if (ListElementType(property.PropertyType) is { } elementType)
+            {
+                if (value.ValueKind != JsonValueKind.Array)
+                    throw new InvalidDataException($"config key '{key}' expects a list such as [32], got {Describe(value)}");
+                int index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array)
+                        throw new InvalidDataException($"config key '{key}[{index}]' expects a single value, got {Describe(item)}");
+                    index++;
+                }
+                if (apply && property.CanWrite) property.SetValue(target, BindList(property.PropertyType, elementType, child, index, key));
+            }
+            else if (property.PropertyType.IsClass && property.PropertyType != typeof(string))
+            {
+                if (value.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"config key '{key}' expects an object {{ ... }} of options, got {Describe(value)}");
+                if (property.GetValue(target) is { } nested) Walk(nested, value, child, key, apply);
+            }
+            else if (value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                throw new InvalidDataException($"config key '{key}' expects a single value, got {Describe(value)}");
+            }
+        }
+    }
+
+    /// <summary>True for a <see cref="Nullable{T}"/> property and a reference property declared nullable (<c>T?</c>).</summary>
+    private static bool IsNullable(System.Reflection.PropertyInfo property) =>
+        Nullable.GetUnderlyingType(property.PropertyType) is not null
+        || (!property.PropertyType.IsValueType && new System.Reflection.NullabilityInfoContext().Create(property).WriteState == System.Reflection.NullabilityState.Nullable);
+
+    /// <summary>The element type of an array or generic list property (T[], List&lt;T&gt;, IList&lt;T&gt;, ...), else null.</summary>
+    private static Type? ListElementType(Type type)
+    {
+        if (type == typeof(string)) return null;
+        if (type.IsArray) return type.GetElementType();
+        if (!type.IsGenericType || type.GetGenericArguments().Length != 1) return null;
+        var elementType = type.GetGenericArguments()[0];
+        return typeof(List<>).MakeGenericType(elementType).IsAssignableTo(type) && typeof(IEnumerable<>).MakeGenericType(elementType).IsAssignableFrom(type)
+            ? elementType : null;
+    }
+
+    /// <summary>The file's list for a property of type <paramref name="type"/>: a new array or List&lt;T&gt;, empty for [].</summary>
+    private static object BindList(Type type, Type elementType, IConfiguration child, int count, string key)
+    {
+        var concrete = type.IsArray ? type : typeof(List<>).MakeGenericType(elementType);
+        if (count == 0) return type.IsArray ? Array.CreateInstance(elementType, 0) : Activator.CreateInstance(concrete)!;
+        return child.Get(concrete) ?? throw new InvalidDataException($"config key '{key}' could not be read as a list");
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        JsonValueKind.Null => "null",
+        _ => value.GetRawText().Length <= 40 ? value.GetRawText() : value.ValueKind.ToString().ToLowerInvariant(),
+    };
+}
