@@ -28,6 +28,9 @@ public sealed class ConcatenatedEncoder : ModalityEncoder
     /// <summary>Width sum_k e_k of the concatenated embeddings.</summary>
     public override long EmbeddingDim { get; }
 
+    /// <summary>Every part's <see cref="ModalityEncoder.InputWeights"/>, parts in order.</summary>
+    public override IReadOnlyList<TorchSharp.Modules.Parameter> InputWeights => parts.SelectMany(p => p.InputWeights).ToArray();
+
     /// <summary>The concatenated encoders, in order.</summary>
     public IReadOnlyList<ModalityEncoder> Parts => parts.ToArray();
 

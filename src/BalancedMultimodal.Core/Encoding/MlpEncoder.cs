@@ -46,6 +46,9 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <inheritdoc />
     public override long EmbeddingDim { get; }
 
+    /// <summary>The first layer's weight W_0, shape (HiddenSizes[0], d_in).</summary>
+    public override IReadOnlyList<Parameter> InputWeights => [layers[0].weight!];
+
     /// <summary>Number of input features d_in the encoder was built for.</summary>
     public long InputDim { get; }
 

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Encoding;
@@ -22,4 +23,12 @@ public abstract class ModalityEncoder : nn.Module<Tensor, Tensor>
 
     /// <summary>Width h of the embeddings returned by <c>forward</c>.</summary>
     public abstract long EmbeddingDim { get; }
+
+    /// <summary>
+    /// The weight tensors that multiply the input features themselves (the first layer's weights, one row or column per
+    /// input feature), whose size grows with d_in. The balanced trainer can give them a width-scaled L2 penalty
+    /// (<c>BalancedTrainingOptions.InputWeightDecayWidthExponent</c>). Biases and deeper layers are not listed.
+    /// Default: none (an encoder that does not say gets the common weight decay on every parameter).
+    /// </summary>
+    public virtual IReadOnlyList<Parameter> InputWeights => [];
 }

@@ -10,7 +10,7 @@ namespace BalancedMultimodal.Core.Optimization;
 /// <see cref="Scalar"/> the update needs created once, held and disposed by this object.
 /// </summary>
 /// <remarks>
-/// <para>Per parameter p with gradient g, step t: g' = g + λ p (when λ &gt; 0); m = β1 m + (1 - β1) g';
+/// <para>Per parameter p with gradient g, step t: g' = g + λ p (when λ &gt; 0; λ the weight decay of p's <see cref="ParameterGroup"/>, one value for all parameters with the first constructor); m = β1 m + (1 - β1) g';
 /// v = β2 v + (1 - β2) g'²; p = p - (lr / (1 - β1^t)) m / (sqrt(v) / sqrt(1 - β2^t) + ε). The same tensor operations in
 /// the same order as TorchSharp's implementation, so a run gives bit-identical parameters (tested).</para>
 /// <para>Why not TorchSharp's own: its update converts each C# number to a temporary <see cref="Scalar"/> whose native
@@ -30,11 +30,14 @@ public sealed class ExplicitScalarAdam : IDisposable
     private readonly Tensor[] _firstMoments;
     private readonly Tensor[] _secondMoments;
     private readonly long[] _steps;
-    private readonly double _learningRate, _beta1, _beta2, _weightDecay;
-    private readonly Scalar _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _weightDecayScalar, _one;
+    private readonly double[] _weightDecays;
+    private readonly Dictionary<double, Scalar> _weightDecayScalars;
+    private readonly double _learningRate, _beta1, _beta2;
+    private readonly Scalar _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _one;
     private bool _disposed;
 
-    /// <summary>Creates the optimiser; the moment estimates start at zero (on each parameter's device and dtype).</summary>
+    /// <summary>Creates the optimiser with one weight decay for every parameter; the moment estimates start at zero
+    /// (on each parameter's device and dtype).</summary>
     /// <param name="parameters">The parameters to update, none null, each listed once (a parameter listed twice would be
     /// updated twice per step with two sets of moments).</param>
     /// <param name="learningRate">lr &gt;= 0. Default 1e-3.</param>
@@ -47,41 +50,72 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// both positions).</exception>
     public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
+        : this([new ParameterGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)), CheckedDecay(weightDecay))],
+            learningRate, beta1, beta2, epsilon, nameof(parameters))
     {
-        ArgumentNullException.ThrowIfNull(parameters);
+    }
+
+    /// <summary>Creates the optimiser with a weight decay per group of parameters (g' = g + λ_group p); the moment
+    /// estimates start at zero (on each parameter's device and dtype).</summary>
+    /// <param name="groups">The parameter groups; every parameter non-null and listed once over all groups.</param>
+    /// <param name="learningRate">lr &gt;= 0. Default 1e-3.</param>
+    /// <param name="beta1">β1 in [0, 1). Default 0.9.</param>
+    /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
+    /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
+    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
+    /// <exception cref="ArgumentException">A null group or parameter, or the same parameter object listed twice (the
+    /// message gives both positions, counted over the groups in order).</exception>
+    public ExplicitScalarAdam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double epsilon = 1e-8)
+        : this(groups ?? throw new ArgumentNullException(nameof(groups)), learningRate, beta1, beta2, epsilon, nameof(groups))
+    {
+    }
+
+    private ExplicitScalarAdam(IEnumerable<ParameterGroup> groups, double learningRate, double beta1, double beta2, double epsilon, string argumentName)
+    {
         if (!(learningRate >= 0) || double.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and >= 0.");
         if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must lie in [0, 1).");
         if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must lie in [0, 1).");
         if (!(epsilon >= 0) || double.IsInfinity(epsilon))
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be finite and >= 0.");
-        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
-        _parameters = parameters.ToArray();
+        var groupArray = groups.ToArray();
+        for (int g = 0; g < groupArray.Length; g++)
+            if (groupArray[g] is null) throw new ArgumentException($"Parameter group {g} is null.", argumentName);
+        _parameters = groupArray.SelectMany(g => g.Parameters).ToArray();
+        _weightDecays = groupArray.SelectMany(g => g.Parameters.Select(_ => g.WeightDecay)).ToArray();
         var firstPosition = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < _parameters.Length; i++)
         {
-            if (_parameters[i] is null) throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
+            if (_parameters[i] is null) throw new ArgumentException($"Parameter {i} is null.", argumentName);
             if (!firstPosition.TryAdd(_parameters[i], i))
                 throw new ArgumentException(
                     $"Parameter {i} is the same object as parameter {firstPosition[_parameters[i]]}; list every parameter once (it would be updated twice per step).",
-                    nameof(parameters));
+                    argumentName);
         }
-        (_learningRate, _beta1, _beta2, _weightDecay) = (learningRate, beta1, beta2, weightDecay);
+        (_learningRate, _beta1, _beta2) = (learningRate, beta1, beta2);
         _beta1Scalar = beta1.ToScalar();
         _oneMinusBeta1 = (1 - beta1).ToScalar();
         _beta2Scalar = beta2.ToScalar();
         _oneMinusBeta2 = (1 - beta2).ToScalar();
         _epsilon = epsilon.ToScalar();
-        _weightDecayScalar = weightDecay.ToScalar();
+        _weightDecayScalars = _weightDecays.Distinct().ToDictionary(decay => decay, decay => decay.ToScalar());
         _one = 1.ToScalar();
         _firstMoments = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _secondMoments = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
         _steps = new long[_parameters.Length];
     }
 
-    /// <summary>The parameters this optimiser updates.</summary>
+    private static double CheckedDecay(double weightDecay) =>
+        !(weightDecay >= 0) || double.IsInfinity(weightDecay)
+            ? throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.")
+            : weightDecay;
+
+    /// <summary>The parameters this optimiser updates (the groups' parameters in order).</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The weight decay λ of each of <see cref="Parameters"/>, in the same order.</summary>
+    public IReadOnlyList<double> WeightDecays => _weightDecays;
 
     /// <summary>Sets every existing gradient to zero in place (as TorchSharp's <c>zero_grad</c>).</summary>
     public void ZeroGrad()
@@ -109,7 +143,7 @@ public sealed class ExplicitScalarAdam : IDisposable
             long t = ++_steps[i];
             double biasCorrection1 = 1 - Math.Pow(_beta1, t);
             double biasCorrection2 = 1 - Math.Pow(_beta2, t);
-            if (_weightDecay != 0) grad = grad.add(p, _weightDecayScalar);
+            if (_weightDecays[i] != 0) grad = grad.add(p, _weightDecayScalars[_weightDecays[i]]);
             _firstMoments[i].mul_(_beta1Scalar).add_(grad, _oneMinusBeta1);
             _secondMoments[i].mul_(_beta2Scalar).addcmul_(grad, grad.conj(), _oneMinusBeta2);
             using var rootCorrection = Math.Sqrt(biasCorrection2).ToScalar();
@@ -125,6 +159,6 @@ public sealed class ExplicitScalarAdam : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var t in _firstMoments.Concat(_secondMoments)) t.Dispose();
-        foreach (var s in new[] { _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _weightDecayScalar, _one }) s.Dispose();
+        foreach (var s in new[] { _beta1Scalar, _oneMinusBeta1, _beta2Scalar, _oneMinusBeta2, _epsilon, _one }.Concat(_weightDecayScalars.Values)) s.Dispose();
     }
 }

@@ -9,6 +9,7 @@ using BalancedMultimodal.Distillation.Weighting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -289,10 +290,28 @@ public sealed class BalancedTrainer
             }
         }
 
+        /// <summary>Splits <paramref name="parameters"/> into weight-decay groups: each modality's input weights with
+        /// λ_m (<see cref="BalancedTrainingOptions.InputWeightDecay"/>), everything else with λ; order kept within a group.</summary>
+        private IEnumerable<ParameterGroup> DecayGroups(BalancedMultimodalNetwork network, IEnumerable<Parameter> parameters)
+        {
+            var inputDecay = new Dictionary<Parameter, double>(ReferenceEqualityComparer.Instance);
+            for (int m = 0; m < _data.ModalityCount; m++)
+            {
+                double decay = _o.InputWeightDecay(_data.Features[m].shape[1]);
+                foreach (var weight in network.Encoder(m).InputWeights) inputDecay[weight] = decay;
+            }
+            var list = parameters.ToList();
+            return list.Where(p => !inputDecay.ContainsKey(p))
+                .GroupBy(_ => _o.WeightDecay)
+                .Concat(list.Where(inputDecay.ContainsKey).GroupBy(p => inputDecay[p]))
+                .Select(g => new ParameterGroup(g, g.Key))
+                .ToArray();
+        }
+
         /// <summary>Phase 1 for modality m; returns its best validation macro-F1 (the checkpoint is restored).</summary>
         private double Pretrain(BalancedMultimodalNetwork network, int m, Tensor labels)
         {
-            using var optimizer = new ExplicitScalarAdam(network.ModalityParameters(m), _o.LearningRate, weightDecay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(m)), _o.LearningRate);
             var trainLabels = labels.index_select(0, _trainRows);
             var tracker = new CheckpointTracker(network);
             try
@@ -364,7 +383,7 @@ public sealed class BalancedTrainer
                 teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach().MoveToOuterDisposeScope();
             }
             using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
-            using var optimizer = new ExplicitScalarAdam(network.ModalityParameters(student).Concat(loss.parameters()), _o.LearningRate, weightDecay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(student).Concat(loss.parameters())), _o.LearningRate);
             var tracker = new CheckpointTracker(network);
             try
             {
@@ -411,7 +430,7 @@ public sealed class BalancedTrainer
             var parameters = network.parameters()
                 .Concat(pairLosses.SelectMany(l => l.parameters()))
                 .Concat(weighter.TrainableParameters);
-            using var optimizer = new ExplicitScalarAdam(parameters, _o.LearningRate, weightDecay: _o.WeightDecay);
+            using var optimizer = new ExplicitScalarAdam(DecayGroups(network, parameters), _o.LearningRate);
             var tracker = new CheckpointTracker(network);
             IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
             IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();

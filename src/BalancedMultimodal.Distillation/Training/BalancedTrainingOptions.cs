@@ -22,8 +22,40 @@ public sealed class BalancedTrainingOptions
     /// <summary>Adam learning rate of every phase. Default 1e-3.</summary>
     public double LearningRate { get; set; } = 1e-3;
 
-    /// <summary>Adam weight decay (L2) of every phase. Default 1e-3.</summary>
+    /// <summary>Adam weight decay (L2) λ of every phase. Default 1e-3. Modality m's input weights
+    /// (<see cref="BalancedMultimodal.Core.Encoding.ModalityEncoder.InputWeights"/>) get λ_m instead; see
+    /// <see cref="InputWeightDecayWidthExponent"/>.</summary>
     public double WeightDecay { get; set; } = 1e-3;
+
+    /// <summary>
+    /// γ &gt;= 0: the weight decay of modality m's input weights (its encoder's first layer, the only parameters whose
+    /// number grows with the modality's width d_m) is λ_m = λ max(1, d_m / <see cref="InputWeightDecayReferenceWidth"/>)^γ,
+    /// λ = <see cref="WeightDecay"/>; every other parameter gets λ. Default 0: λ everywhere. The reason: Adam moves every
+    /// coordinate at about the learning rate whatever its gradient's size, so with d_m mostly uninformative inputs the
+    /// noise in a first-layer unit's pre-activation grows like d_m times the squared size of each noise weight; the L2 term
+    /// λ p balances a gradient g at |p| ~ |g| / λ, so holding that noise level as d_m grows asks for λ ~ sqrt(d_m), γ = 0.5
+    /// (a heuristic, docs/results.md "width-scaled weight decay"). The floor at 1 leaves modalities at or below the
+    /// reference width unchanged.
+    /// </summary>
+    public double InputWeightDecayWidthExponent { get; set; }
+
+    /// <summary>The width w_ref (&gt; 0, features) at which the input weights' decay equals <see cref="WeightDecay"/>
+    /// (<see cref="InputWeightDecayWidthExponent"/>). Default 200, the width at which the CLI pipeline's weight decay was
+    /// chosen (ROSMAP's 200 features per modality).</summary>
+    public double InputWeightDecayReferenceWidth { get; set; } = 200;
+
+    /// <summary>The weight decay of modality input weights for a modality of <paramref name="width"/> features:
+    /// λ_m = λ max(1, d_m / w_ref)^γ (<see cref="InputWeightDecayWidthExponent"/>).</summary>
+    /// <param name="width">d_m, the modality's number of features (at least 1).</param>
+    /// <returns>λ_m.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="width"/> is below 1.</exception>
+    public double InputWeightDecay(long width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1L);
+        return InputWeightDecayWidthExponent == 0
+            ? WeightDecay
+            : WeightDecay * Math.Pow(Math.Max(1.0, width / InputWeightDecayReferenceWidth), InputWeightDecayWidthExponent);
+    }
 
     /// <summary>Dropout before the classifier heads. Default 0.5.</summary>
     public double HeadDropout { get; set; } = 0.5;

@@ -39,6 +39,10 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     /// <inheritdoc />
     public override long EmbeddingDim => gcn.EmbeddingSize;
 
+    /// <summary>The first graph convolution's relation weights (or bases) and root weight, the tensors that multiply
+    /// the input features (<see cref="RelationalGraphConv.Weight"/>, <see cref="RelationalGraphConv.Root"/>).</summary>
+    public override IReadOnlyList<TorchSharp.Modules.Parameter> InputWeights => [gcn.Layers[0].Weight, gcn.Layers[0].Root];
+
     /// <summary>The bound graph.</summary>
     public RelationalGraph Graph => _graph;
 

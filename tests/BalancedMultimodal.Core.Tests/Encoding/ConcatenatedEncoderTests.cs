@@ -49,4 +49,16 @@ public class ConcatenatedEncoderTests
         encoders.Should().Throw<ArgumentException>().WithParameterName("encoders");
         factories.Should().Throw<ArgumentException>().WithParameterName("factories");
     }
+
+    [Fact]
+    public void The_input_weights_are_every_parts_in_order()
+    {
+        var first = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] });
+        var second = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [2, 2] });
+        using var encoder = new ConcatenatedEncoder([first, second]);
+
+        encoder.InputWeights.Should().HaveCount(2);
+        encoder.InputWeights[0].Should().BeSameAs(first.InputWeights[0]);
+        encoder.InputWeights[1].Should().BeSameAs(second.InputWeights[0]);
+    }
 }

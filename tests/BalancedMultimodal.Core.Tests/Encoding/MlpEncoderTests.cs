@@ -78,4 +78,15 @@ public class MlpEncoderTests
     }
 
     private static readonly Device CPU_DEVICE = new(TorchSharp.DeviceType.CPU);
+
+    [Fact]
+    public void The_input_weights_are_the_first_layers_weight_matrix_only()
+    {
+        using var encoder = new MlpEncoder(7, new MlpEncoderOptions { HiddenSizes = [5, 3] });
+
+        encoder.InputWeights.Should().ContainSingle();
+        encoder.InputWeights[0].shape.Should().Equal(5, 7);
+        var named = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        encoder.InputWeights[0].Should().BeSameAs(named["layers.0.weight"]);
+    }
 }

@@ -46,6 +46,74 @@ public class ExplicitScalarAdamTests
         expected[0].Should().NotEqual(Train(explicitScalars: false, weightDecay, dtype, steps: 0)[0], "training moved the parameters");
     }
 
+    /// <summary>As <see cref="Train"/>, with the encoder's parameters decayed by <paramref name="encoderDecay"/> and the
+    /// head's by <paramref name="headDecay"/> (two parameter groups).</summary>
+    private static double[][] TrainGrouped(bool explicitScalars, double encoderDecay, double headDecay, int steps = 60)
+    {
+        manual_seed(5);
+        var x = randn(40, 6, dtype: ScalarType.Float64);
+        var y = randint(3, [40], dtype: ScalarType.Int64);
+        using var encoder = new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [8], Dropout = 0.2 }, dtype: ScalarType.Float64);
+        using var head = nn.Linear(8, 3, dtype: ScalarType.Float64);
+        var encoderParameters = encoder.parameters().ToArray();
+        var headParameters = head.parameters().ToArray();
+        using var ours = explicitScalars
+            ? new ExplicitScalarAdam([new ParameterGroup(encoderParameters, encoderDecay), new ParameterGroup(headParameters, headDecay)], 1e-2)
+            : null;
+        using var theirs = explicitScalars
+            ? null
+            : optim.Adam([
+                new TorchSharp.Modules.Adam.ParamGroup(encoderParameters, new TorchSharp.Modules.Adam.Options { weight_decay = encoderDecay }),
+                new TorchSharp.Modules.Adam.ParamGroup(headParameters, new TorchSharp.Modules.Adam.Options { weight_decay = headDecay })], 1e-2);
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            if (ours is not null) ours.ZeroGrad(); else theirs!.zero_grad();
+            var loss = nn.functional.cross_entropy(head.forward(encoder.forward(x)), y);
+            loss.backward();
+            if (ours is not null) ours.Step(); else theirs!.step();
+        }
+        return encoderParameters.Concat(headParameters).Select(p => p.detach().data<double>().ToArray()).ToArray();
+    }
+
+    [Fact]
+    public void Parameter_groups_are_bit_identical_to_torchsharp_adam_parameter_groups()
+    {
+        var expected = TrainGrouped(explicitScalars: false, encoderDecay: 0.3, headDecay: 0);
+        var actual = TrainGrouped(explicitScalars: true, encoderDecay: 0.3, headDecay: 0);
+
+        for (int i = 0; i < expected.Length; i++) actual[i].Should().Equal(expected[i], $"parameter {i}");
+        var oneDecay = TrainGrouped(explicitScalars: true, encoderDecay: 0, headDecay: 0);
+        actual[0].Should().NotEqual(oneDecay[0], "the encoder group's decay changed its weights");
+    }
+
+    [Fact]
+    public void One_group_with_the_common_decay_equals_the_single_decay_constructor()
+    {
+        using var p = new TorchSharp.Modules.Parameter(ones(2));
+        using var q = new TorchSharp.Modules.Parameter(ones(3));
+        using var grouped = new ExplicitScalarAdam([new ParameterGroup([p], 0.5), new ParameterGroup([q], 0)]);
+        using var single = new ExplicitScalarAdam([p, q], weightDecay: 0.25);
+
+        grouped.Parameters.Should().Equal(p, q);
+        grouped.WeightDecays.Should().Equal(0.5, 0.0);
+        single.WeightDecays.Should().Equal(0.25, 0.25);
+    }
+
+    [Fact]
+    public void A_parameter_in_two_groups_or_a_null_group_is_rejected()
+    {
+        using var a = new TorchSharp.Modules.Parameter(ones(2));
+        using var b = new TorchSharp.Modules.Parameter(ones(3));
+
+        FluentActions.Invoking(() => new ExplicitScalarAdam([new ParameterGroup([a, b], 0.1), new ParameterGroup([a], 0)]))
+            .Should().Throw<ArgumentException>().WithParameterName("groups").WithMessage("Parameter 2 is the same object as parameter 0*");
+        FluentActions.Invoking(() => new ExplicitScalarAdam([new ParameterGroup([a], 0.1), null!]))
+            .Should().Throw<ArgumentException>().WithParameterName("groups").WithMessage("Parameter group 1 is null.*");
+        FluentActions.Invoking(() => new ParameterGroup([a], -0.1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("weightDecay");
+        FluentActions.Invoking(() => new ParameterGroup([a], double.PositiveInfinity)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("weightDecay");
+    }
+
     [Fact]
     public void A_parameter_without_gradient_is_left_alone()
     {

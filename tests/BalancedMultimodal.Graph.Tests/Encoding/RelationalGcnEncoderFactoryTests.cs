@@ -153,4 +153,18 @@ public class RelationalGcnEncoderFactoryTests
 
         act.Should().Throw<ObjectDisposedException>().WithMessage("*relational graph was disposed*");
     }
+
+    [Fact]
+    public void The_input_weights_are_the_first_convolutions_relation_and_root_weights()
+    {
+        using var graph = Path(5);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [6, 4], Dropout = 0 });
+        using var encoder = factory.Create(new ModalityEncoderRequest(0, "m", 9, graph.Device, ScalarType.Float32));
+
+        var named = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        encoder.InputWeights.Should().HaveCount(2);
+        encoder.InputWeights[0].Should().BeSameAs(named.Single(p => p.Key.EndsWith("layers.0.weight")).Value);
+        encoder.InputWeights[1].Should().BeSameAs(named.Single(p => p.Key.EndsWith("layers.0.root")).Value);
+        encoder.InputWeights[1].shape.Should().Equal(9, 6);
+    }
 }

@@ -1,0 +1,30 @@
+using TorchSharp.Modules;
+
+namespace BalancedMultimodal.Core.Optimization;
+
+/// <summary>
+/// Parameters that share one L2 weight decay λ in <see cref="ExplicitScalarAdam"/> (PyTorch's "parameter groups",
+/// restricted to the decay): the update adds λ p to the gradient of every parameter p of the group.
+/// </summary>
+public sealed class ParameterGroup
+{
+    /// <summary>Creates a group.</summary>
+    /// <param name="parameters">The parameters (none null; checked by the optimiser, which also rejects a parameter
+    /// listed in two groups).</param>
+    /// <param name="weightDecay">λ &gt;= 0, finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException">When λ is negative, infinite or NaN.</exception>
+    public ParameterGroup(IEnumerable<Parameter> parameters, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
+        Parameters = parameters.ToArray();
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The parameters of the group, in the order given.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The L2 weight decay λ of the group.</summary>
+    public double WeightDecay { get; }
+}

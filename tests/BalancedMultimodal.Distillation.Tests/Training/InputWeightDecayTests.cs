@@ -1,0 +1,76 @@
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>The width-scaled weight decay of each modality's input weights,
+/// λ_m = λ max(1, d_m / w_ref)^γ (<see cref="BalancedTrainingOptions.InputWeightDecayWidthExponent"/>).</summary>
+[Collection(GlobalGeneratorCollection.Name)]
+public class InputWeightDecayTests
+{
+    [Theory]
+    [InlineData(0.0, 8000, 1e-2)]     // γ = 0: λ whatever the width
+    [InlineData(0.5, 800, 2e-2)]      // sqrt(800 / 200) = 2
+    [InlineData(0.5, 8000, 6.324555320336759e-2)] // sqrt(40)
+    [InlineData(1.0, 3000, 0.15)]     // 3000 / 200 = 15
+    [InlineData(0.5, 200, 1e-2)]      // at the reference width
+    [InlineData(1.0, 30, 1e-2)]       // below it: the floor at 1
+    public void The_input_decay_follows_the_formula(double exponent, long width, double expected)
+    {
+        var options = new BalancedTrainingOptions { WeightDecay = 1e-2, InputWeightDecayWidthExponent = exponent };
+
+        options.InputWeightDecay(width).Should().BeApproximately(expected, 1e-15);
+    }
+
+    [Fact]
+    public void The_reference_width_is_an_option()
+    {
+        var options = new BalancedTrainingOptions { WeightDecay = 1e-3, InputWeightDecayWidthExponent = 1, InputWeightDecayReferenceWidth = 50 };
+
+        options.InputWeightDecay(200).Should().BeApproximately(4e-3, 1e-18);
+        FluentActions.Invoking(() => options.InputWeightDecay(0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("width");
+    }
+
+    [Theory]
+    [InlineData(-0.5, 200.0, "InputWeightDecayWidthExponent")]
+    [InlineData(double.NaN, 200.0, "InputWeightDecayWidthExponent")]
+    [InlineData(double.PositiveInfinity, 200.0, "InputWeightDecayWidthExponent")]
+    [InlineData(0.5, 0.0, "InputWeightDecayReferenceWidth")]
+    [InlineData(0.5, double.NaN, "InputWeightDecayReferenceWidth")]
+    public void Invalid_settings_are_rejected_by_name(double exponent, double referenceWidth, string option)
+    {
+        var options = new BalancedTrainingOptions { InputWeightDecayWidthExponent = exponent, InputWeightDecayReferenceWidth = referenceWidth };
+
+        var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage($"*{option}*");
+    }
+
+    [Fact]
+    public void A_larger_input_decay_shrinks_the_first_layers_and_leaves_narrow_modalities_as_they_were()
+    {
+        // The fixture's modalities have 30 features each. With a reference width of 10, γ = 1 decays their first layers
+        // 3 times as strongly; with the default reference width of 200 they are below it, and the run is unchanged.
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        BalancedTrainingResult Fit(double exponent, double referenceWidth)
+        {
+            var options = TrainingFixtures.FastOptions(seed: 2);
+            options.WeightDecay = 0.05;
+            options.InputWeightDecayWidthExponent = exponent;
+            options.InputWeightDecayReferenceWidth = referenceWidth;
+            return TrainingFixtures.Trainer(options).Fit(data);
+        }
+        static double InputNorm(BalancedTrainingResult r, int m) => r.Network.Encoder(m).InputWeights.Sum(w => w.norm().item<float>());
+
+        using var common = Fit(0, 200);
+        using var belowReference = Fit(1, 200);
+        using var scaled = Fit(1, 10);
+
+        belowReference.FusedProbabilities.data<float>().ToArray().Should().Equal(common.FusedProbabilities.data<float>().ToArray(),
+            "30 features are below the reference width of 200, so every decay is λ");
+        for (int m = 0; m < 3; m++)
+            InputNorm(scaled, m).Should().BeLessThan(0.9 * InputNorm(common, m), $"modality {m}'s first layer is decayed 3 times as strongly");
+    }
+}
