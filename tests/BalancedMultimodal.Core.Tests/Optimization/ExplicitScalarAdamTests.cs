@@ -10,6 +10,20 @@ namespace BalancedMultimodal.Core.Tests.Optimization;
 [Collection(Encoding.GlobalGeneratorCollection.Name)]
 public class ExplicitScalarAdamTests
 {
+    /// <summary>Full-batch cross-entropy steps of encoder + head with one of the two optimisers.</summary>
+    private static void RunSteps(MlpEncoder encoder, TorchSharp.Modules.Linear head, Tensor x, Tensor y, int steps,
+        ExplicitScalarAdam? ours, optim.Optimizer? theirs)
+    {
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            if (ours is not null) ours.ZeroGrad(); else theirs!.zero_grad();
+            var loss = nn.functional.cross_entropy(head.forward(encoder.forward(x)), y);
+            loss.backward();
+            if (ours is not null) ours.Step(); else theirs!.step();
+        }
+    }
+
     /// <summary>Trains a small MLP + linear head for <paramref name="steps"/> full-batch steps and returns its parameters.</summary>
     private static double[][] Train(bool explicitScalars, double weightDecay, ScalarType dtype, int steps = 60)
     {
@@ -21,14 +35,7 @@ public class ExplicitScalarAdamTests
         var parameters = encoder.parameters().Concat(head.parameters()).ToArray();
         using var ours = explicitScalars ? new ExplicitScalarAdam(parameters, 1e-2, weightDecay: weightDecay) : null;
         using var theirs = explicitScalars ? null : optim.Adam(parameters, 1e-2, weight_decay: weightDecay);
-        for (int step = 0; step < steps; step++)
-        {
-            using var scope = NewDisposeScope();
-            if (ours is not null) ours.ZeroGrad(); else theirs!.zero_grad();
-            var loss = nn.functional.cross_entropy(head.forward(encoder.forward(x)), y);
-            loss.backward();
-            if (ours is not null) ours.Step(); else theirs!.step();
-        }
+        RunSteps(encoder, head, x, y, steps, ours, theirs);
         return parameters.Select(p => p.detach().to(ScalarType.Float64).data<double>().ToArray()).ToArray();
     }
 
@@ -65,14 +72,7 @@ public class ExplicitScalarAdamTests
             : optim.Adam([
                 new TorchSharp.Modules.Adam.ParamGroup(encoderParameters, new TorchSharp.Modules.Adam.Options { weight_decay = encoderDecay }),
                 new TorchSharp.Modules.Adam.ParamGroup(headParameters, new TorchSharp.Modules.Adam.Options { weight_decay = headDecay })], 1e-2);
-        for (int step = 0; step < steps; step++)
-        {
-            using var scope = NewDisposeScope();
-            if (ours is not null) ours.ZeroGrad(); else theirs!.zero_grad();
-            var loss = nn.functional.cross_entropy(head.forward(encoder.forward(x)), y);
-            loss.backward();
-            if (ours is not null) ours.Step(); else theirs!.step();
-        }
+        RunSteps(encoder, head, x, y, steps, ours, theirs);
         return encoderParameters.Concat(headParameters).Select(p => p.detach().data<double>().ToArray()).ToArray();
     }
 
