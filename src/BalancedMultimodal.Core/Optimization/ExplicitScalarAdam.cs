@@ -45,13 +45,13 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
     /// <param name="weightDecay">λ &gt;= 0 (L2 penalty added to the gradient). Default 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
     /// <exception cref="ArgumentException">A null parameter, or the same parameter object listed twice (the message gives
     /// both positions).</exception>
     public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
-        : this([new ParameterGroup(parameters ?? throw new ArgumentNullException(nameof(parameters)), CheckedDecay(weightDecay))],
-            learningRate, beta1, beta2, epsilon, nameof(parameters))
+        : this(SingleGroup(parameters, learningRate, beta1, beta2, epsilon, weightDecay), learningRate, beta1, beta2, epsilon, nameof(parameters))
     {
     }
 
@@ -62,6 +62,7 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="beta1">β1 in [0, 1). Default 0.9.</param>
     /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="groups"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
     /// <exception cref="ArgumentException">A null group or parameter, or the same parameter object listed twice (the
     /// message gives both positions, counted over the groups in order).</exception>
@@ -73,12 +74,7 @@ public sealed class ExplicitScalarAdam : IDisposable
 
     private ExplicitScalarAdam(IEnumerable<ParameterGroup> groups, double learningRate, double beta1, double beta2, double epsilon, string argumentName)
     {
-        if (!(learningRate >= 0) || double.IsInfinity(learningRate))
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and >= 0.");
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must lie in [0, 1).");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must lie in [0, 1).");
-        if (!(epsilon >= 0) || double.IsInfinity(epsilon))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be finite and >= 0.");
+        CheckHyperparameters(learningRate, beta1, beta2, epsilon);
         var groupArray = groups.ToArray();
         for (int g = 0; g < groupArray.Length; g++)
             if (groupArray[g] is null) throw new ArgumentException($"Parameter group {g} is null.", argumentName);
@@ -106,10 +102,27 @@ public sealed class ExplicitScalarAdam : IDisposable
         _steps = new long[_parameters.Length];
     }
 
-    private static double CheckedDecay(double weightDecay) =>
-        !(weightDecay >= 0) || double.IsInfinity(weightDecay)
-            ? throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.")
-            : weightDecay;
+    /// <summary>The single-decay constructor's one group, built after every hyperparameter is checked (in the order of
+    /// the signature), so nothing of <paramref name="parameters"/> is read before that.</summary>
+    private static ParameterGroup[] SingleGroup(IEnumerable<Parameter> parameters, double learningRate, double beta1, double beta2,
+        double epsilon, double weightDecay)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckHyperparameters(learningRate, beta1, beta2, epsilon);
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
+        return [new ParameterGroup(parameters, weightDecay)];
+    }
+
+    private static void CheckHyperparameters(double learningRate, double beta1, double beta2, double epsilon)
+    {
+        if (!(learningRate >= 0) || double.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and >= 0.");
+        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must lie in [0, 1).");
+        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must lie in [0, 1).");
+        if (!(epsilon >= 0) || double.IsInfinity(epsilon))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be finite and >= 0.");
+    }
 
     /// <summary>The parameters this optimiser updates (the groups' parameters in order).</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;

@@ -12,6 +12,7 @@ public sealed class ParameterGroup
     /// <param name="parameters">The parameters (none null; checked by the optimiser, which also rejects a parameter
     /// listed in two groups).</param>
     /// <param name="weightDecay">λ &gt;= 0, finite.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When λ is negative, infinite or NaN.</exception>
     public ParameterGroup(IEnumerable<Parameter> parameters, double weightDecay)
     {

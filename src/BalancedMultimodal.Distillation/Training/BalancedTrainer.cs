@@ -97,7 +97,8 @@ public sealed class BalancedTrainer
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
-    /// longer valid (thrown before any training; the message names the option).</exception>
+    /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
+    /// for its width (thrown before any training; the message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">Distillation is enabled but <paramref name="data"/> holds fewer rows held out
     /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
     /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
@@ -107,6 +108,7 @@ public sealed class BalancedTrainer
         ArgumentNullException.ThrowIfNull(data);
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
+        RequireFiniteInputDecays(data);
         var run = new Run(this, data, progress, cancellationToken, null);
         return run.Execute();
     }
@@ -124,7 +126,8 @@ public sealed class BalancedTrainer
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
-    /// longer valid (thrown before any training; the message names the option).</exception>
+    /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
+    /// for its width (thrown before any training; the message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities
     /// or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
@@ -135,8 +138,30 @@ public sealed class BalancedTrainer
         ArgumentNullException.ThrowIfNull(checkpoint);
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
+        RequireFiniteInputDecays(data);
         var run = new Run(this, data, progress, cancellationToken, checkpoint);
         return run.Execute();
+    }
+
+    /// <summary>Throws now, before phase 1, when a modality's input-weight decay
+    /// λ_m = λ max(1, d_m / w_ref)^γ (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows to infinity for
+    /// the data's widths, which each option's own range cannot rule out.</summary>
+    private void RequireFiniteInputDecays(BalancedTrainingData data)
+    {
+        for (int m = 0; m < data.ModalityCount; m++)
+        {
+            long width = data.Features[m].shape[1];
+            double decay = _options.InputWeightDecay(width);
+            if (double.IsFinite(decay)) continue;
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(BalancedTrainingOptions),
+            [
+                $"The input-weight decay of modality '{data.ModalityNames[m]}' ({width} features) is {decay}: " +
+                $"{nameof(BalancedTrainingOptions.WeightDecay)} {_options.WeightDecay} x max(1, {width} / " +
+                $"{nameof(BalancedTrainingOptions.InputWeightDecayReferenceWidth)} {_options.InputWeightDecayReferenceWidth})^" +
+                $"{nameof(BalancedTrainingOptions.InputWeightDecayWidthExponent)} {_options.InputWeightDecayWidthExponent} overflows; " +
+                "lower the exponent or raise the reference width.",
+            ]);
+        }
     }
 
     /// <summary>

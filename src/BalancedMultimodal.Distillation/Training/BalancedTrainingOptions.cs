@@ -28,7 +28,7 @@ public sealed class BalancedTrainingOptions
     public double WeightDecay { get; set; } = 1e-3;
 
     /// <summary>
-    /// γ &gt;= 0: the weight decay of modality m's input weights (its encoder's first layer, the only parameters whose
+    /// γ in [0, 2]: the weight decay of modality m's input weights (its encoder's first layer, the only parameters whose
     /// number grows with the modality's width d_m) is λ_m = λ max(1, d_m / <see cref="InputWeightDecayReferenceWidth"/>)^γ,
     /// λ = <see cref="WeightDecay"/>; every other parameter gets λ. Default 0: λ everywhere. The reason: Adam moves every
     /// coordinate at about the learning rate whatever its gradient's size, so with d_m mostly uninformative inputs the
@@ -39,7 +39,7 @@ public sealed class BalancedTrainingOptions
     /// </summary>
     public double InputWeightDecayWidthExponent { get; set; }
 
-    /// <summary>The width w_ref (&gt; 0, features) at which the input weights' decay equals <see cref="WeightDecay"/>
+    /// <summary>The width w_ref (&gt;= 1, features) at which the input weights' decay equals <see cref="WeightDecay"/>
     /// (<see cref="InputWeightDecayWidthExponent"/>). Default 200, the width at which the CLI pipeline's weight decay was
     /// chosen (ROSMAP's 200 features per modality).</summary>
     public double InputWeightDecayReferenceWidth { get; set; } = 200;
@@ -47,12 +47,12 @@ public sealed class BalancedTrainingOptions
     /// <summary>The weight decay of modality input weights for a modality of <paramref name="width"/> features:
     /// λ_m = λ max(1, d_m / w_ref)^γ (<see cref="InputWeightDecayWidthExponent"/>).</summary>
     /// <param name="width">d_m, the modality's number of features (at least 1).</param>
-    /// <returns>λ_m.</returns>
+    /// <returns>λ_m (exactly λ when γ = 0 or λ = 0).</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="width"/> is below 1.</exception>
     public double InputWeightDecay(long width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1L);
-        return InputWeightDecayWidthExponent == 0
+        return InputWeightDecayWidthExponent == 0 || WeightDecay == 0
             ? WeightDecay
             : WeightDecay * Math.Pow(Math.Max(1.0, width / InputWeightDecayReferenceWidth), InputWeightDecayWidthExponent);
     }

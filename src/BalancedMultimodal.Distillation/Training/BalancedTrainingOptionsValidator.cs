@@ -23,10 +23,10 @@ public sealed class BalancedTrainingOptionsValidator : IValidateOptions<Balanced
             failures.Add($"{nameof(options.LearningRate)} must be finite and positive, got {options.LearningRate}.");
         if (!(options.WeightDecay >= 0) || double.IsInfinity(options.WeightDecay))
             failures.Add($"{nameof(options.WeightDecay)} must be finite and non-negative, got {options.WeightDecay}.");
-        if (!(options.InputWeightDecayWidthExponent >= 0) || double.IsInfinity(options.InputWeightDecayWidthExponent))
-            failures.Add($"{nameof(options.InputWeightDecayWidthExponent)} must be finite and non-negative, got {options.InputWeightDecayWidthExponent}.");
-        if (!(options.InputWeightDecayReferenceWidth > 0) || double.IsInfinity(options.InputWeightDecayReferenceWidth))
-            failures.Add($"{nameof(options.InputWeightDecayReferenceWidth)} must be finite and positive, got {options.InputWeightDecayReferenceWidth}.");
+        if (!(options.InputWeightDecayWidthExponent >= 0 && options.InputWeightDecayWidthExponent <= 2))
+            failures.Add($"{nameof(options.InputWeightDecayWidthExponent)} must lie in [0, 2], got {options.InputWeightDecayWidthExponent}.");
+        if (!(options.InputWeightDecayReferenceWidth >= 1) || double.IsInfinity(options.InputWeightDecayReferenceWidth))
+            failures.Add($"{nameof(options.InputWeightDecayReferenceWidth)} must be finite and at least 1 (a number of features), got {options.InputWeightDecayReferenceWidth}.");
         if (!(options.HeadDropout >= 0 && options.HeadDropout < 1))
             failures.Add($"{nameof(options.HeadDropout)} must lie in [0, 1), got {options.HeadDropout}.");
         if (!(options.UnlabelledEntropyWeight >= 0) || double.IsInfinity(options.UnlabelledEntropyWeight))

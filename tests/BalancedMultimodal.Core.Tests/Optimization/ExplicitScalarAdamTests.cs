@@ -88,7 +88,16 @@ public class ExplicitScalarAdamTests
     }
 
     [Fact]
-    public void One_group_with_the_common_decay_equals_the_single_decay_constructor()
+    public void Groups_with_a_common_decay_train_exactly_like_the_single_decay_constructor()
+    {
+        var single = Train(explicitScalars: true, weightDecay: 0.3, ScalarType.Float64);
+        var grouped = TrainGrouped(explicitScalars: true, encoderDecay: 0.3, headDecay: 0.3);
+
+        for (int i = 0; i < single.Length; i++) grouped[i].Should().Equal(single[i], $"parameter {i}");
+    }
+
+    [Fact]
+    public void Each_parameter_carries_its_groups_decay_in_order()
     {
         using var p = new TorchSharp.Modules.Parameter(ones(2));
         using var q = new TorchSharp.Modules.Parameter(ones(3));
@@ -145,5 +154,19 @@ public class ExplicitScalarAdamTests
         FluentActions.Invoking(() => new ExplicitScalarAdam([p], beta2: -0.1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("beta2");
         FluentActions.Invoking(() => new ExplicitScalarAdam([p], epsilon: double.NaN)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("epsilon");
         FluentActions.Invoking(() => new ExplicitScalarAdam([p], weightDecay: -1)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("weightDecay");
+        FluentActions.Invoking(() => new ExplicitScalarAdam([new ParameterGroup([p], 0)], learningRate: double.NaN)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("learningRate");
+        FluentActions.Invoking(() => new ExplicitScalarAdam((IEnumerable<ParameterGroup>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("groups");
+        FluentActions.Invoking(() => new ExplicitScalarAdam((IEnumerable<TorchSharp.Modules.Parameter>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("parameters");
+    }
+
+    [Fact]
+    public void The_hyperparameters_are_checked_before_the_parameters_are_read()
+    {
+        bool read = false;
+        IEnumerable<TorchSharp.Modules.Parameter> Lazy() { read = true; yield break; }
+
+        FluentActions.Invoking(() => new ExplicitScalarAdam(Lazy(), learningRate: -1, weightDecay: -1))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("learningRate", "the signature's order: learning rate first");
+        read.Should().BeFalse();
     }
 }

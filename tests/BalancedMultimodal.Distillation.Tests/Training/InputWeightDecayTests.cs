@@ -25,6 +25,35 @@ public class InputWeightDecayTests
     }
 
     [Fact]
+    public void Without_weight_decay_every_width_has_none()
+    {
+        var options = new BalancedTrainingOptions { WeightDecay = 0, InputWeightDecayWidthExponent = 2, InputWeightDecayReferenceWidth = 1 };
+
+        options.InputWeightDecay(long.MaxValue).Should().Be(0, "0 x (a huge factor) is 0, not NaN");
+    }
+
+    [Fact]
+    public void A_decay_that_overflows_for_the_datas_widths_is_rejected_before_training_naming_the_modality()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.WeightDecay = 1e306;
+        options.InputWeightDecayWidthExponent = 2;
+        options.InputWeightDecayReferenceWidth = 1;
+        var reports = new List<TrainingProgress>();
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*modality 'strong' (30 features)*InputWeightDecayWidthExponent*");
+        reports.Should().BeEmpty();
+    }
+
+    private sealed class Progress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => reports.Add(value);
+    }
+
+    [Fact]
     public void The_reference_width_is_an_option()
     {
         var options = new BalancedTrainingOptions { WeightDecay = 1e-3, InputWeightDecayWidthExponent = 1, InputWeightDecayReferenceWidth = 50 };
@@ -37,7 +66,9 @@ public class InputWeightDecayTests
     [InlineData(-0.5, 200.0, "InputWeightDecayWidthExponent")]
     [InlineData(double.NaN, 200.0, "InputWeightDecayWidthExponent")]
     [InlineData(double.PositiveInfinity, 200.0, "InputWeightDecayWidthExponent")]
+    [InlineData(2.5, 200.0, "InputWeightDecayWidthExponent")]
     [InlineData(0.5, 0.0, "InputWeightDecayReferenceWidth")]
+    [InlineData(0.5, 0.5, "InputWeightDecayReferenceWidth")]
     [InlineData(0.5, double.NaN, "InputWeightDecayReferenceWidth")]
     public void Invalid_settings_are_rejected_by_name(double exponent, double referenceWidth, string option)
     {
