@@ -8,6 +8,7 @@ mean (class centroids drawn N(0, 0.6^2)); 3 modalities of 1500 / 1000 / 400 feat
 little of the signal and the features are strongly correlated. Needs numpy. Usage: make_latent_like.py OUT_DIR"""
 import os, sys
 import numpy as np
+from mogonet_folder import write_labels, write_modality
 
 out = sys.argv[1]; os.makedirs(out, exist_ok=True)
 r = np.random.default_rng(5)
@@ -19,9 +20,5 @@ train = np.arange(n) < n_train
 for m, (d, gain) in enumerate([(1500, 1.0), (1000, 0.6), (400, 0.4)], 1):
     loadings = r.standard_normal((factors, d)) / np.sqrt(factors)
     x = gain * z @ loadings + r.standard_normal((n, d))
-    np.savetxt(os.path.join(out, f'{m}_tr.csv'), x[train], delimiter=',', fmt='%.5f')
-    np.savetxt(os.path.join(out, f'{m}_te.csv'), x[~train], delimiter=',', fmt='%.5f')
-    with open(os.path.join(out, f'{m}_featname.csv'), 'w') as f:
-        f.write('\n'.join(f'f{m}_{j}' for j in range(d)) + '\n')
-np.savetxt(os.path.join(out, 'labels_tr.csv'), y[train], fmt='%d')
-np.savetxt(os.path.join(out, 'labels_te.csv'), y[~train], fmt='%d')
+    write_modality(out, m, x, train)
+write_labels(out, y, train)

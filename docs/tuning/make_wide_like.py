@@ -6,6 +6,7 @@ class-dependent mean (class centroids drawn N(0, s^2)) on the first 40 / 20 / 10
 Needs numpy. Usage: make_wide_like.py OUT_DIR"""
 import os, sys
 import numpy as np
+from mogonet_folder import write_labels, write_modality
 
 out = sys.argv[1]; os.makedirs(out, exist_ok=True)
 r = np.random.default_rng(7)
@@ -15,9 +16,5 @@ train = np.arange(n) < 420
 for m, (d, k, s) in enumerate([(8000, 40, 0.6), (3000, 20, 0.4), (500, 10, 0.3)], 1):
     x = r.standard_normal((n, d))
     x[:, :k] += (r.standard_normal((classes, k)) * s)[y]
-    np.savetxt(os.path.join(out, f'{m}_tr.csv'), x[train], delimiter=',', fmt='%.5f')
-    np.savetxt(os.path.join(out, f'{m}_te.csv'), x[~train], delimiter=',', fmt='%.5f')
-    with open(os.path.join(out, f'{m}_featname.csv'), 'w') as f:
-        f.write('\n'.join(f'f{m}_{j}' for j in range(d)) + '\n')
-np.savetxt(os.path.join(out, 'labels_tr.csv'), y[train], fmt='%d')
-np.savetxt(os.path.join(out, 'labels_te.csv'), y[~train], fmt='%d')
+    write_modality(out, m, x, train)
+write_labels(out, y, train)
