@@ -8,8 +8,6 @@ namespace BalancedMultimodal.Cli.Tests.Baselines;
 
 public class MlpBaselineTests
 {
-    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
-    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
     private static (Tensor Features, Tensor Labels) Data()
     {
@@ -26,16 +24,16 @@ public class MlpBaselineTests
         var (features, labels) = Data();
         int[] train = Enumerable.Range(0, 30).ToArray(), validation = Enumerable.Range(30, 10).ToArray();
         MlpBaseline.FitPredict(features, labels, 2, train, validation, seed: 0, epochs: 10).Dispose();
-        long before = LiveTensors();
+        long before = LiveTensors.Count;
 
         using (var probabilities = MlpBaseline.FitPredict(features, labels, 2, train, validation, seed: 0, epochs: 10))
         {
-            LiveTensors().Should().Be(before + 1, "the index tensors, labels and model temporaries of the fit are freed");
+            LiveTensors.Count.Should().Be(before + 1, "the index tensors, labels and model temporaries of the fit are freed");
             probabilities.shape.Should().Equal(40, 2);
             probabilities.dtype.Should().Be(ScalarType.Float64);
         }
 
-        LiveTensors().Should().Be(before);
+        LiveTensors.Count.Should().Be(before);
         features.Dispose();
         labels.Dispose();
     }

@@ -3,7 +3,6 @@ using System.Text.Json;
 using BalancedMultimodal.Cli.Commands;
 using BalancedMultimodal.Core.Data;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Commands;
@@ -143,13 +142,13 @@ public sealed class CompareCommandTests
     public void The_baselines_leave_no_tensor_behind()
     {
         using var data = new SyntheticMogonetFolder();
-        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        long before = LiveTensors.Count;
 
         var (code, _, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
             "--variants", "baselines", "--out", Path.Combine(data.Path, "out"));
 
         code.Should().Be(0, error);
-        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before,
+        LiveTensors.Count.Should().Be(before,
             "every fold's MLP probabilities are freed once added");
     }
 

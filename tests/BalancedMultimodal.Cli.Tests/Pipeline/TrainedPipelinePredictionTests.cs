@@ -39,11 +39,11 @@ public class TrainedPipelinePredictionTests(TrainedPipelineFixture fixture)
     {
         var modalities = fixture.NewModalities();
         fixture.Model.Predict(modalities);
-        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        long before = LiveTensors.Count;
 
         fixture.Model.Predict(modalities);
 
-        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+        LiveTensors.Count.Should().Be(before);
     }
 
     [Fact]

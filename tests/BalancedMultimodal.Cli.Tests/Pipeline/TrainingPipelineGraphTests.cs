@@ -2,7 +2,6 @@ using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -11,8 +10,6 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 /// <summary>The patient graph of <see cref="TrainingPipeline"/>: built once, before the folds train.</summary>
 public class TrainingPipelineGraphTests
 {
-    /// <summary>Tensors created minus tensors disposed on this thread, in or outside dispose scopes.</summary>
-    private static long LiveTensors() => DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
     [Theory]
     [InlineData(false)]
@@ -23,15 +20,15 @@ public class TrainingPipelineGraphTests
         var options = TrainedPipelineFixture.Options();
         options.ModalityGraphRelations = modalityRelations;
         var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
-        long before = LiveTensors();
+        long before = LiveTensors.Count;
 
         using (var graph = TrainingPipeline.BuildPatientGraph(features, options))
         {
             graph.RelationCount.Should().Be(modalityRelations ? 3 : 1);
-            LiveTensors().Should().Be(before + 2 * graph.RelationCount, "the graph holds an edge index and edge weights per relation, and nothing else is left");
+            LiveTensors.Count.Should().Be(before + 2 * graph.RelationCount, "the graph holds an edge index and edge weights per relation, and nothing else is left");
         }
 
-        LiveTensors().Should().Be(before);
+        LiveTensors.Count.Should().Be(before);
         foreach (var f in features) f.Dispose();
     }
 
