@@ -142,7 +142,9 @@ public static class StratifiedSplitter
         return groups.Select(p => (p.Key, p.Value)).ToList();
     }
 
-    private static int PartSize(int classSize, double fraction) =>
+    /// <summary>The rows of a class of <paramref name="classSize"/> that a part of <paramref name="fraction"/> takes:
+    /// round(size x fraction), at least one when the fraction is positive, none when it is 0.</summary>
+    internal static int PartSize(int classSize, double fraction) =>
         fraction > 0 ? Math.Max(1, (int)Math.Round(classSize * fraction, MidpointRounding.AwayFromZero)) : 0;
 
     private static void Shuffle(List<int> items, Random random)

@@ -63,11 +63,13 @@ public sealed class SyntheticMultiomicsGenerator
     /// a class that would get none takes one from the currently largest class.
     /// </summary>
     /// <returns>C counts summing to <see cref="SyntheticMultiomicsOptions.SampleCount"/>.</returns>
-    public int[] ClassCounts()
+    public int[] ClassCounts() => ClassCounts(_options.SampleCount, _options.ClassProportions);
+
+    /// <summary>The class counts of <see cref="ClassCounts()"/> for n samples and proportions p (validated by the caller).</summary>
+    internal static int[] ClassCounts(int n, IReadOnlyList<double> p)
     {
-        var p = _options.ClassProportions;
         double total = p.Sum();
-        int n = _options.SampleCount, classes = p.Length;
+        int classes = p.Count;
         var exact = p.Select(x => n * x / total).ToArray();
         var counts = exact.Select(x => (int)Math.Floor(x)).ToArray();
         var byRemainder = Enumerable.Range(0, classes).OrderByDescending(c => exact[c] - Math.Floor(exact[c])).ThenBy(c => c).ToArray();
@@ -82,8 +84,8 @@ public sealed class SyntheticMultiomicsGenerator
     }
 
     /// <summary>Generates the dataset (n samples, the configured modalities, a stratified train/validation/test split).</summary>
-    /// <returns>A new <see cref="MultimodalDataset"/>; identical for identical options.</returns>
-    /// <exception cref="ArgumentException">When a class is too small for the requested split.</exception>
+    /// <returns>A new <see cref="MultimodalDataset"/>; identical for identical options. (Options too small for the
+    /// split were refused by the constructor, <see cref="SyntheticMultiomicsOptionsValidator"/>.)</returns>
     public MultimodalDataset Generate()
     {
         var counts = ClassCounts();

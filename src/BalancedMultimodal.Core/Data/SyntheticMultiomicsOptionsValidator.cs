@@ -44,6 +44,23 @@ public sealed class SyntheticMultiomicsOptionsValidator : IValidateOptions<Synth
             failures.Add($"TestFraction must be in [0, 1) (got {options.TestFraction.ToString(CultureInfo.InvariantCulture)}).");
         else if (options.ValidationFraction + options.TestFraction >= 1)
             failures.Add("ValidationFraction + TestFraction must be < 1 so that training rows remain.");
+        if (failures.Count == 0) CheckSplitFeasible(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Every class must keep a training row after its stratified test and validation rows
+    /// (<see cref="StratifiedSplitter.Split"/>'s rounding), so that generating never fails half-way.</summary>
+    private static void CheckSplitFeasible(SyntheticMultiomicsOptions options, List<string> failures)
+    {
+        var counts = SyntheticMultiomicsGenerator.ClassCounts(options.SampleCount, options.ClassProportions);
+        for (int c = 0; c < counts.Length; c++)
+        {
+            int test = StratifiedSplitter.PartSize(counts[c], options.TestFraction);
+            int validation = StratifiedSplitter.PartSize(counts[c], options.ValidationFraction);
+            if (counts[c] - test - validation >= 1) continue;
+            failures.Add(string.Create(CultureInfo.InvariantCulture,
+                $"SampleCount = {options.SampleCount} gives class {c} {counts[c]} sample(s) (ClassProportions), too few for TestFraction = {options.TestFraction} " +
+                $"and ValidationFraction = {options.ValidationFraction}: the class needs {test} test, {validation} validation and at least one training row."));
+        }
     }
 }

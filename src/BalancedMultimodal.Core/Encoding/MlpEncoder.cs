@@ -28,6 +28,7 @@ public sealed class MlpEncoder : ModalityEncoder
     {
         ArgumentNullException.ThrowIfNull(options);
         if (inputDim < 1) throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "An encoder needs at least one input feature.");
+        ModuleArguments.FloatingDType(dtype, nameof(dtype));
         MlpEncoderOptionsValidator.ThrowIfInvalid(options);
         _dropout = options.Dropout;
         _slope = options.NegativeSlope;
@@ -58,12 +59,7 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <exception cref="ArgumentException">When the input is not (n, d_in) or not on the parameters' device and dtype.</exception>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var weight = layers[0].weight!;
-        if (input.dim() != 2 || input.shape[1] != InputDim)
-            throw new ArgumentException($"The MLP encoder expects features of shape (n, {InputDim}), got ({string.Join(", ", input.shape)}).", nameof(input));
-        if (input.dtype != weight.dtype || input.device.type != weight.device.type || input.device.index != weight.device.index)
-            throw new ArgumentException($"The MLP encoder's parameters are {weight.dtype} on {weight.device}, but the features are {input.dtype} on {input.device}.", nameof(input));
+        ModuleArguments.MatchesParameters(input, layers[0].weight!, InputDim, "MLP encoder", nameof(input));
         var h = input;
         foreach (var layer in layers)
         {

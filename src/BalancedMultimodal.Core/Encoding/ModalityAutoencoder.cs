@@ -26,6 +26,7 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(options);
         if (inputDim < 1) throw new ArgumentOutOfRangeException(nameof(inputDim), inputDim, "An autoencoder needs at least one input feature.");
+        ModuleArguments.FloatingDType(dtype, nameof(dtype));
         AutoencoderOptionsValidator.ThrowIfInvalid(options);
         InputDim = inputDim;
         LatentDim = options.LatentDim;
@@ -50,20 +51,20 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Encodes (n, d) features to (n, LatentDim) codes.</summary>
     /// <param name="input">Features, shape (n, d), on the parameters' device and dtype.</param>
     /// <returns>The latent codes.</returns>
+    /// <exception cref="ArgumentException">The input is not (n, d) or not on the parameters' device and dtype.</exception>
     public Tensor Encode(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.dim() != 2 || input.shape[1] != InputDim)
-            throw new ArgumentException($"Expected features of shape (n, {InputDim}), got ({string.Join(", ", input.shape)}).", nameof(input));
+        ModuleArguments.MatchesParameters(input, encoder[0].weight!, InputDim, "autoencoder's encoder", nameof(input));
         return RunStack(encoder, input);
     }
 
     /// <summary>Decodes (n, LatentDim) codes to (n, d) reconstructions.</summary>
-    /// <param name="code">Latent codes.</param>
+    /// <param name="code">Latent codes, shape (n, LatentDim), on the parameters' device and dtype.</param>
     /// <returns>The reconstructed features.</returns>
+    /// <exception cref="ArgumentException">The code is not (n, LatentDim) or not on the parameters' device and dtype.</exception>
     public Tensor Decode(Tensor code)
     {
-        ArgumentNullException.ThrowIfNull(code);
+        ModuleArguments.MatchesParameters(code, decoder[0].weight!, LatentDim, "autoencoder's decoder", nameof(code));
         return RunStack(decoder, code);
     }
 

@@ -10,7 +10,7 @@ namespace BalancedMultimodal.Core.Information;
 /// Each distinct row of X (and of Y) is one category, so several columns form a joint discrete variable.
 /// </summary>
 /// <remarks>
-/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), any real values (compared exactly; NaN rejected), n &gt;= 1.
+/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), any real values (compared exactly; NaN and infinities rejected), n &gt;= 1.
 /// Matches scikit-learn's <c>mutual_info_score</c> (natural log) for label vectors. The plug-in estimate is biased
 /// upwards by about (|X| - 1)(|Y| - 1) / (2n) (Miller-Madow); use the permutation test to judge dependence.</para>
 /// <para>Stateless and thread-safe.</para>

@@ -102,7 +102,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// ln mean_{i != j} exp(S_ij).</param>
     /// <returns>A scalar tensor on the device and dtype of <paramref name="scores"/> (differentiable).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bound"/> is not a defined <see cref="NeuralMutualInformationBound"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="scores"/> is not a floating-point (N, N) matrix with N &gt;= 2.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scores"/> is not a floating-point (N, N) matrix with N &gt;= 2,
+    /// or holds a NaN or an infinity (naming the entry).</exception>
     public static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
     {
         ArgumentNullException.ThrowIfNull(scores);
@@ -112,13 +113,27 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
             throw new ArgumentException($"scores must have shape (N, N) with N >= 2, got ({string.Join(", ", scores.shape)}).", nameof(scores));
         if (!scores.is_floating_point())
             throw new ArgumentException($"scores must be floating point, got {scores.dtype}.", nameof(scores));
+        using (var check = NewDisposeScope())
+        {
+            var notFinite = scores.isfinite().logical_not().nonzero();
+            if (notFinite.shape[0] > 0)
+                throw new ArgumentException($"scores[{notFinite[0, 0].item<long>()}, {notFinite[0, 1].item<long>()}] is not finite (NaN or infinity).", nameof(scores));
+        }
+        return CheckedBound(scores, bound);
+    }
+
+    /// <summary><see cref="Bound"/> on scores already checked (the training loop's critic outputs); its temporaries are
+    /// freed before it returns.</summary>
+    private static Tensor CheckedBound(Tensor scores, NeuralMutualInformationBound bound)
+    {
+        using var scope = NewDisposeScope();
         long n = scores.shape[0];
         var diagonal = scores.diagonal();
         if (bound == NeuralMutualInformationBound.InfoNce)
-            return Math.Log(n) + (diagonal - scores.logsumexp(1)).mean();
+            return (Math.Log(n) + (diagonal - scores.logsumexp(1)).mean()).MoveToOuterDisposeScope();
         var mask = eye(n, dtype: ScalarType.Bool, device: scores.device);
         var offDiagonal = scores.masked_fill(mask, double.NegativeInfinity).flatten();
-        return diagonal.mean() - (offDiagonal.logsumexp(0) - Math.Log(n * (double)(n - 1)));
+        return (diagonal.mean() - (offDiagonal.logsumexp(0) - Math.Log(n * (double)(n - 1)))).MoveToOuterDisposeScope();
     }
 
     private static Tensor Standardise(Tensor m)
@@ -170,7 +185,7 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
                     }
                     var index = tensor(order.AsSpan(0, batch).ToArray().Select(v => (long)v).ToArray(), device: x.device);
                     optimizer.ZeroGrad();
-                    var loss = -Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound);
+                    var loss = -CheckedBound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound);
                     loss.backward();
                     optimizer.Step();
                 }
@@ -204,7 +219,7 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         {
             using var batchScope = NewDisposeScope();
             var index = tensor(rows.AsSpan((int)(b * evaluationBatch), evaluationBatch).ToArray(), device: x.device);
-            total += Bound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound)
+            total += CheckedBound(critic.Scores(x.index_select(0, index), y.index_select(0, index)), _options.Bound)
                 .to_type(ScalarType.Float64).item<double>();
         }
         return total / batches;

@@ -89,13 +89,16 @@ public static class RocAuc
             for (int c = 0; c < classes; c++)
                 if (!double.IsFinite(scores[i, c]))
                     throw new ArgumentException($"Score at row {i}, class {c} is {scores[i, c]}; scores must be finite.", nameof(scores));
+        var present = new bool[classes];
+        foreach (var label in labels) present[label] = true;
+        int missing = Array.IndexOf(present, false);
+        if (missing >= 0) throw new ArgumentException($"Class {missing} never occurs in the labels; its one-vs-rest AUC is undefined.", nameof(labels));
         double sum = 0;
         for (int c = 0; c < classes; c++)
         {
             var binary = new int[n];
             var column = new double[n];
             for (int i = 0; i < n; i++) { binary[i] = labels[i] == c ? 1 : 0; column[i] = scores[i, c]; }
-            if (!binary.Contains(1)) throw new ArgumentException($"Class {c} never occurs in the labels; its one-vs-rest AUC is undefined.", nameof(labels));
             sum += Binary(binary, column);
         }
         return sum / classes;

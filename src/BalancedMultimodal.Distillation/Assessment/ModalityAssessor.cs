@@ -187,6 +187,8 @@ public sealed class ModalityAssessor
             if (labels[i] < 0)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"labels[{i}] = {labels[i]} is negative; class indices start at 0.");
         }
+        if (labels.All(label => label == labels[0]))
+            throw new ArgumentException($"Every one of the {n} labels is class {labels[0]}; I(student; labels) needs at least two classes among the assessment rows.", nameof(labels));
     }
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

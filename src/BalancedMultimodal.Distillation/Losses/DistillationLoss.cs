@@ -34,13 +34,14 @@ public sealed class DistillationLoss : nn.Module
     /// <param name="options">Weights, temperature and representation kind; validated by <see cref="DistillationLossOptionsValidator"/>.</param>
     /// <param name="device">Device of the projection's parameters (default: the default device).</param>
     /// <param name="dtype">Dtype of the projection's parameters (default float32); must match the student embedding's dtype.</param>
-    /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
+    /// <exception cref="ArgumentException">Invalid options (the message names the option) or a non-floating dtype.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension below 1.</exception>
     public DistillationLoss(int studentDimension, int teacherDimension, DistillationLossOptions options, Device? device = null, ScalarType? dtype = null)
         : base(nameof(DistillationLoss))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(studentDimension, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(teacherDimension, 1);
+        TensorArguments.FloatingDType(dtype, nameof(dtype));
         Options = OptionsGuard.Validate(new DistillationLossOptionsValidator(), options, nameof(options));
         StudentDimension = studentDimension;
         TeacherDimension = teacherDimension;
@@ -137,7 +138,7 @@ public sealed class DistillationLoss : nn.Module
         var crossEntropy = Term(Options.CrossEntropyWeight, labelled, studentLogits, () =>
             nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows)));
         var kullbackLeibler = Term(Options.KullbackLeiblerWeight, distilled, studentLogits, () =>
-            KullbackLeiblerBatchMean(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
+            BatchMeanKullbackLeibler(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
         var representation = studentEmbedding is null || teacherEmbedding is null
             ? full(Array.Empty<long>(), double.NaN, dtype: studentLogits.dtype, device: device)
             : Term(Options.RepresentationWeight, distilled, studentLogits, () =>
@@ -160,18 +161,35 @@ public sealed class DistillationLoss : nn.Module
     /// equal to PyTorch's <c>T*T * kl_div(log_softmax(z_s/T), softmax(z_t/T), reduction="batchmean")</c>.
     /// Gradient flows into both arguments (detach the teacher yourself).
     /// </summary>
-    /// <param name="studentLogits">z_s, shape (B, C).</param>
-    /// <param name="teacherLogits">z_t, shape (B, C).</param>
+    /// <param name="studentLogits">z_s, shape (B, C) with B, C &gt;= 1, floating point, finite.</param>
+    /// <param name="teacherLogits">z_t, the same shape, dtype and device as z_s, finite.</param>
     /// <param name="temperature">T &gt; 0.</param>
-    /// <returns>A 0-d tensor.</returns>
+    /// <returns>A 0-d tensor on the logits' device and dtype.</returns>
+    /// <exception cref="ArgumentException">A null, non-matrix, empty, non-floating or non-finite argument, or the two
+    /// differ in shape, dtype or device (the argument is named).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0.</exception>
     public static Tensor KullbackLeiblerBatchMean(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits);
         if (!double.IsFinite(temperature) || temperature <= 0)
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a finite number > 0.");
-        if (studentLogits.dim() != 2 || !studentLogits.shape.SequenceEqual(teacherLogits.shape))
+        TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, studentLogits.device);
+        if (studentLogits.shape[0] == 0 || studentLogits.shape[1] == 0)
+            throw new ArgumentException($"studentLogits [{string.Join(", ", studentLogits.shape)}] must hold at least one row and one class.", nameof(studentLogits));
+        TensorArguments.FloatingMatrix(teacherLogits, nameof(teacherLogits), studentLogits.shape[0], studentLogits.device);
+        if (!studentLogits.shape.SequenceEqual(teacherLogits.shape))
             throw new ArgumentException($"studentLogits [{string.Join(", ", studentLogits.shape)}] and teacherLogits [{string.Join(", ", teacherLogits.shape)}] must be (B, C) tensors of one shape.", nameof(teacherLogits));
+        if (teacherLogits.dtype != studentLogits.dtype)
+            throw new ArgumentException($"teacherLogits is {teacherLogits.dtype}; studentLogits is {studentLogits.dtype}.", nameof(teacherLogits));
+        TensorArguments.Finite(studentLogits, nameof(studentLogits));
+        TensorArguments.Finite(teacherLogits, nameof(teacherLogits));
+        return BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
+    }
+
+    /// <summary><see cref="KullbackLeiblerBatchMean"/> on arguments already checked (B &gt;= 1).</summary>
+    private static Tensor BatchMeanKullbackLeibler(Tensor studentLogits, Tensor teacherLogits, double temperature)
+    {
         using var scope = NewDisposeScope();
         long batch = studentLogits.shape[0];
         var logStudent = nn.functional.log_softmax(studentLogits / temperature, 1);

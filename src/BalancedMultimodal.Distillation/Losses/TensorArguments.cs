@@ -18,6 +18,13 @@ internal static class TensorArguments
             throw new ArgumentException($"{name} is on {tensor.device}; expected {device} like the other inputs.", name);
     }
 
+    /// <summary>Parameters are created in a floating dtype only (null: the default, float32).</summary>
+    public static void FloatingDType(ScalarType? dtype, string name)
+    {
+        if (dtype is { } type && type is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+            throw new ArgumentException($"The parameters' dtype must be a floating type (float32 or float64), got {type}.", name);
+    }
+
     public static void Mask(Tensor? mask, string name, long rows, Device device)
     {
         ArgumentNullException.ThrowIfNull(mask, name);
@@ -51,6 +58,15 @@ internal static class TensorArguments
             var value = labels[row].item<long>();
             throw new ArgumentOutOfRangeException(name, $"{name}[{row}] = {value} is outside [0, {classes}) at a labelled row.");
         }
+    }
+
+    /// <summary>Throws when <paramref name="tensor"/> holds a NaN or an infinity, naming its first such row.</summary>
+    public static void Finite(Tensor tensor, string name)
+    {
+        using var scope = NewDisposeScope();
+        var bad = tensor.isfinite().logical_not().nonzero();
+        if (bad.shape[0] > 0)
+            throw new ArgumentException($"{name} holds a non-finite value (NaN or infinity) at row {bad[0, 0].item<long>()}.", name);
     }
 
     public static long Count(Tensor mask)

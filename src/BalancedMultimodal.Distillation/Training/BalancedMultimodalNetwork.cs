@@ -26,8 +26,9 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <param name="headDropout">Dropout before every classifier, in [0, 1).</param>
     /// <param name="device">Device of the heads (the encoders' device).</param>
     /// <param name="dtype">Floating dtype of the heads (the encoders' dtype).</param>
-    /// <exception cref="ArgumentException">Fewer than two encoders, or a null encoder or one with no embedding width
-    /// (naming its index).</exception>
+    /// <exception cref="ArgumentException">Fewer than two encoders, a non-floating dtype, or a null encoder, one with no
+    /// embedding width or one whose parameters are not on <paramref name="device"/> and <paramref name="dtype"/> (naming
+    /// its index).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A class count below 2 or a dropout outside [0, 1).</exception>
     public BalancedMultimodalNetwork(IReadOnlyList<ModalityEncoder> modalityEncoders, int classCount, double headDropout, Device device, ScalarType dtype)
         : base(nameof(BalancedMultimodalNetwork))
@@ -35,11 +36,15 @@ public sealed class BalancedMultimodalNetwork : nn.Module
         ArgumentNullException.ThrowIfNull(modalityEncoders);
         ArgumentNullException.ThrowIfNull(device);
         if (modalityEncoders.Count < 2) throw new ArgumentException("At least two modality encoders are needed.", nameof(modalityEncoders));
+        Losses.TensorArguments.FloatingDType(dtype, nameof(dtype));
         for (int m = 0; m < modalityEncoders.Count; m++)
         {
             var encoder = modalityEncoders[m] ?? throw new ArgumentException($"The encoder of modality {m} is null.", nameof(modalityEncoders));
             if (encoder.EmbeddingDim < 1)
                 throw new ArgumentException($"The encoder of modality {m} has embedding width {encoder.EmbeddingDim}; it must be at least 1.", nameof(modalityEncoders));
+            var parameter = encoder.parameters().FirstOrDefault();
+            if (parameter is not null && (parameter.dtype != dtype || parameter.device.type != device.type || parameter.device.index != device.index))
+                throw new ArgumentException($"The encoder of modality {m} has {parameter.dtype} parameters on {parameter.device}; the network's heads are {dtype} on {device}.", nameof(modalityEncoders));
         }
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least two classes are needed.");
         if (!(headDropout >= 0 && headDropout < 1)) throw new ArgumentOutOfRangeException(nameof(headDropout), headDropout, "Dropout must lie in [0, 1).");

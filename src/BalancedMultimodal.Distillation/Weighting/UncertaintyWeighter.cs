@@ -29,6 +29,7 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         : base(nameof(UncertaintyWeighter))
     {
         WeighterArguments.ModalityCount(modalityCount);
+        Losses.TensorArguments.FloatingDType(dtype, nameof(dtype));
         Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
         ModalityCount = modalityCount;
         logVariances = new Parameter(full(modalityCount, Options.InitialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));

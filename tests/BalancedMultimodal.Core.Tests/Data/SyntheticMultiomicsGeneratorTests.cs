@@ -92,13 +92,32 @@ public class SyntheticMultiomicsGeneratorTests
     }
 
     [Fact]
-    public void A_class_too_small_for_the_split_is_rejected_when_generating()
+    public void A_class_too_small_for_the_split_is_rejected_by_the_constructor_naming_the_options()
     {
-        var generator = new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions { SampleCount = 20, ClassProportions = [0.95, 0.05] });
+        var act = () => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions { SampleCount = 20, ClassProportions = [0.95, 0.05] });
 
-        var act = () => generator.Generate();
+        act.Should().Throw<OptionsValidationException>()
+            .WithMessage("*SampleCount = 20 gives class 1 1 sample(s)*TestFraction = 0.2*ValidationFraction = 0.2*1 test, 1 validation*");
+    }
 
-        act.Should().Throw<ArgumentException>().WithMessage("Class 1 has 1 sample(s)*");
+    [Theory]
+    [InlineData(9)]     // classes 4 / 3 / 2 with the default proportions: the smallest has no training row left
+    [InlineData(12)]
+    public void Default_proportions_with_too_few_samples_fail_validation_not_generation(int sampleCount)
+    {
+        var result = new SyntheticMultiomicsOptionsValidator().Validate(null, new SyntheticMultiomicsOptions { SampleCount = sampleCount });
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain($"SampleCount = {sampleCount}");
+    }
+
+    [Fact]
+    public void The_smallest_default_sample_count_that_can_be_split_generates()
+    {
+        var data = SyntheticMultiomicsGenerator.Generate(seed: 0, sampleCount: 13);
+
+        data.SampleCount.Should().Be(13);
+        data.CountClasses(data.TrainIndices).Should().OnlyContain(count => count >= 1);
     }
 
     /// <summary>Macro-F1 on the test rows of a nearest-class-mean classifier fitted on the training rows of one modality.</summary>

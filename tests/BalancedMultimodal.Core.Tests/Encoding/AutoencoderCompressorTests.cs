@@ -106,4 +106,34 @@ public class AutoencoderCompressorTests
         var act = () => new AutoencoderCompressor(new AutoencoderOptions { LatentDim = latent, Epochs = epochs, LearningRate = learningRate });
         act.Should().Throw<OptionsValidationException>();
     }
+
+    [Fact]
+    public void Encode_refuses_features_of_another_dtype_than_the_parameters()
+    {
+        using var autoencoder = new ModalityAutoencoder(5, new AutoencoderOptions { LatentDim = 3 });
+        using var features = zeros(4, 5, dtype: ScalarType.Float64);
+
+        var act = () => autoencoder.Encode(features);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*parameters are Float32*input is Float64*").And.ParamName.Should().Be("input");
+    }
+
+    [Fact]
+    public void Decode_refuses_codes_of_the_wrong_width()
+    {
+        using var autoencoder = new ModalityAutoencoder(5, new AutoencoderOptions { LatentDim = 3 });
+        using var code = zeros(4, 7);
+
+        var act = () => autoencoder.Decode(code);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*code of shape (n, 3), got (4, 7)*").And.ParamName.Should().Be("code");
+    }
+
+    [Fact]
+    public void A_non_floating_parameter_dtype_is_rejected_by_the_constructor()
+    {
+        var act = () => new ModalityAutoencoder(5, new AutoencoderOptions { LatentDim = 3 }, dtype: ScalarType.Int64);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*floating*Int64*").And.ParamName.Should().Be("dtype");
+    }
 }

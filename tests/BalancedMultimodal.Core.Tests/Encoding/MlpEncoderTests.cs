@@ -74,7 +74,7 @@ public class MlpEncoderTests
         FluentActions.Invoking(() => encoder.forward(zeros(3, dtype: ScalarType.Float64)))
             .Should().Throw<ArgumentException>().WithMessage("*shape (n, 3), got (3)*");
         FluentActions.Invoking(() => encoder.forward(zeros(4, 3, dtype: ScalarType.Float32)))
-            .Should().Throw<ArgumentException>().WithMessage("*Float64 on cpu, but the features are Float32 on cpu*");
+            .Should().Throw<ArgumentException>().WithMessage("*Float64 on cpu, but input is Float32 on cpu*");
     }
 
     private static readonly Device CPU_DEVICE = new(TorchSharp.DeviceType.CPU);
@@ -88,5 +88,13 @@ public class MlpEncoderTests
         encoder.InputWeights[0].shape.Should().Equal(5, 7);
         var named = encoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         encoder.InputWeights[0].Should().BeSameAs(named["layers.0.weight"]);
+    }
+
+    [Fact]
+    public void A_non_floating_parameter_dtype_is_rejected_by_the_constructor()
+    {
+        var act = () => new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] }, dtype: ScalarType.Int32);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*floating*Int32*").And.ParamName.Should().Be("dtype");
     }
 }

@@ -129,4 +129,29 @@ public class InfoNceEstimatorTests
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*BatchSize*");
     }
+
+    [Fact]
+    public void A_non_finite_score_is_rejected_naming_its_entry()
+    {
+        using var scope = NewDisposeScope();
+        var scores = tensor(new double[,] { { 2, 0 }, { double.NaN, 3 } });
+
+        var act = () => InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.InfoNce);
+
+        act.Should().Throw<ArgumentException>().WithMessage("scores[1, 0] is not finite*").And.ParamName.Should().Be("scores");
+    }
+
+    [Theory]
+    [InlineData(NeuralMutualInformationBound.InfoNce)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan)]
+    public void The_functional_bound_leaves_only_its_result_alive(NeuralMutualInformationBound bound)
+    {
+        using var scores = tensor(new double[,] { { 2, 0, 1 }, { 1, 3, 0 }, { 0, 1, 2 } });
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        using (InfoNceEstimator.Bound(scores, bound))
+            TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before + 1);
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }

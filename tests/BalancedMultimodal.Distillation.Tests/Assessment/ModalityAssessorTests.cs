@@ -222,6 +222,18 @@ public class ModalityAssessorTests
     }
 
     [Fact]
+    public void Labels_of_a_single_class_are_rejected_before_any_mutual_information_is_estimated()
+    {
+        var counting = new CountingMutualInformationEstimator(Gaussian());
+        var assessor = new ModalityAssessor(counting, new ModalityAssessmentOptions { Seed = 42, Permutations = 19 });
+
+        var act = () => assessor.Assess(new SyntheticModalities(1).Evidence(), new int[300]);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*labels is class 0*at least two classes*").And.ParamName.Should().Be("labels");
+        counting.Calls.Should().Be(0);
+    }
+
+    [Fact]
     public void A_non_finite_output_is_rejected_naming_the_modality_row_and_column()
     {
         var outputs = new double[4, 3];

@@ -70,6 +70,36 @@ public class DistillationLossTests
     }
 
     [Fact]
+    public void The_functional_kl_refuses_an_empty_batch_instead_of_returning_nan()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => DistillationLoss.KullbackLeiblerBatchMean(zeros(0, 3), zeros(0, 3), 2.0);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*at least one row*").And.ParamName.Should().Be("studentLogits");
+    }
+
+    [Fact]
+    public void The_functional_kl_names_a_non_finite_teacher_row()
+    {
+        using var scope = NewDisposeScope();
+        var teacher = zeros(3, 2);
+        teacher[1, 0] = tensor(float.NaN);
+
+        var act = () => DistillationLoss.KullbackLeiblerBatchMean(zeros(3, 2), teacher, 2.0);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*non-finite*row 1*").And.ParamName.Should().Be("teacherLogits");
+    }
+
+    [Fact]
+    public void The_functional_kl_refuses_logits_of_different_dtypes()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => DistillationLoss.KullbackLeiblerBatchMean(zeros(2, 2), zeros(2, 2, dtype: ScalarType.Float64), 2.0);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Float64*Float32*").And.ParamName.Should().Be("teacherLogits");
+    }
+
+    [Fact]
     public void Without_a_distill_mask_kl_averages_over_every_row()
     {
         using var scope = NewDisposeScope();

@@ -89,4 +89,26 @@ public class BalancedMultimodalNetworkTests
         FluentActions.Invoking(() => network.ModalityLogits(-1, randn(5, 3, dtype: ScalarType.Float64, generator: generator)))
             .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality");
     }
+
+    [Fact]
+    public void An_encoder_of_another_dtype_than_the_heads_is_rejected_naming_its_modality()
+    {
+        using var second = new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [2] }, dtype: ScalarType.Float32);
+        using var first = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] }, dtype: ScalarType.Float64);
+
+        var act = () => new BalancedMultimodalNetwork([first, second], classCount: 2, headDropout: 0, device: zeros(1).device, dtype: ScalarType.Float64);
+
+        act.Should().Throw<ArgumentException>().WithMessage("The encoder of modality 1 has Float32 parameters*Float64*").And.ParamName.Should().Be("modalityEncoders");
+    }
+
+    [Fact]
+    public void A_non_floating_dtype_is_rejected_before_any_head_is_built()
+    {
+        using var second = new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [2] });
+        using var first = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] });
+
+        var act = () => new BalancedMultimodalNetwork([first, second], classCount: 2, headDropout: 0, device: zeros(1).device, dtype: ScalarType.Int64);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*floating*Int64*").And.ParamName.Should().Be("dtype");
+    }
 }
