@@ -18,6 +18,9 @@ public sealed class SnfBenchmark : IBenchmark
     /// <inheritdoc />
     public string Name => "snf";
 
+    /// <summary>Samples in the bundled ROSMAP data (245 training + 106 test).</summary>
+    private const int RosmapSamples = 351;
+
     /// <inheritdoc />
     public string Summary => "similarity network fusion: sparse fast path vs dense, and vs snfpy";
 
@@ -41,6 +44,9 @@ public sealed class SnfBenchmark : IBenchmark
         args.EnsureAllConsumed(allowPositionals: true);
         if (features < 1 || viewCount < 2 || k < 1 || t < 1)
             throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
+        int smallest = Math.Min(sizes.DefaultIfEmpty(int.MaxValue).Min(), rosmap ? RosmapSamples : int.MaxValue);
+        if (k >= smallest)
+            throw new CliUsageException($"--K = {k} must be below the smallest number of samples benchmarked ({smallest}{(rosmap && smallest == RosmapSamples ? ", ROSMAP" : "")})");
         BenchmarkThreads.Apply(threads);
         GlibcHeap.ReturnLargeBlocksToSystem();
 
@@ -54,7 +60,7 @@ public sealed class SnfBenchmark : IBenchmark
         if (rosmap)
         {
             var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
-            Measure(output, "ROSMAP", views, k, t, dense: 351 <= denseMax, coo: 351 <= cooMax);
+            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax);
             foreach (var view in views) view.Dispose();
         }
         foreach (int n in sizes)

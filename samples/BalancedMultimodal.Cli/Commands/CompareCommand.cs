@@ -103,6 +103,20 @@ public sealed class CompareCommand : ICliCommand
                 }
             }
 
+        if (variants.Contains("baselines"))
+            for (int s = 0; s < seeds.Length; s++)
+            {
+                try
+                {
+                    TrainingPipeline.ValidateData(datasets[s]);
+                    _ = BaselineFolds(datasets[s], seeds[s]);   // a class too small for the folds fails here, before any run
+                }
+                catch (ArgumentException e)
+                {
+                    throw new CliUsageException($"variant baselines, seed {seeds[s]}: {CliApp.OneLine(e)}");
+                }
+            }
+
         var rows = new List<Row>();
         for (int s = 0; s < seeds.Length; s++)
         {
@@ -239,7 +253,7 @@ public sealed class CompareCommand : ICliCommand
             perModality.Add(p);
             rows.Add(Score($"LR {standardized.Modalities[m].Name} alone", seed, dataset, p, clock.Elapsed.TotalSeconds));
         }
-        var folds = StratifiedSplitter.KFold(dataset.Labels, 5, seed, train);
+        var folds = BaselineFolds(dataset, seed);
         rows.Add(Score("LR late fusion", seed, dataset, stack(perModality.ToArray()).mean([0]), clock.Elapsed.TotalSeconds)
             with { OutOfFoldMacroF1 = LateFusionOutOfFoldMacroF1(standardized, labels, folds) });
 
@@ -249,6 +263,10 @@ public sealed class CompareCommand : ICliCommand
             rows.Add(CrossFittedMlp($"MLP {standardized.Modalities[m].Name} alone", modalityFeatures[m], labels, dataset, folds, seed));
         return rows;
     }
+
+    /// <summary>The baselines' 5 stratified folds of the labelled (training and validation) rows.</summary>
+    private static IReadOnlyList<CrossValidationFold> BaselineFolds(MultimodalDataset dataset, int seed) =>
+        StratifiedSplitter.KFold(dataset.Labels, 5, seed, dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray());
 
     /// <summary>The MLP baseline on <paramref name="features"/>, one model per fold (validated on it), test probabilities averaged.</summary>
     private static Row CrossFittedMlp(string variant, Tensor features, Tensor labels, MultimodalDataset dataset, IReadOnlyList<CrossValidationFold> folds, int seed)

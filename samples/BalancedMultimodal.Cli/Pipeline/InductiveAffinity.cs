@@ -30,8 +30,9 @@ public static class InductiveAffinity
     /// <param name="cohort">Cohort features C, (n_c, d), floating point.</param>
     /// <param name="samples">New features X, (n_new, d), finite.</param>
     /// <param name="options">The affinity options the cohort graph was built with.</param>
+    /// <param name="sampleRows">The caller's row number of each new sample, used in error messages (null: 0, 1, ...).</param>
     /// <returns>The affinities of every new sample to every cohort row.</returns>
-    public static Tensor Compute(Tensor cohort, Tensor samples, AffinityOptions options)
+    public static Tensor Compute(Tensor cohort, Tensor samples, AffinityOptions options, IReadOnlyList<long>? sampleRows = null)
     {
         ArgumentNullException.ThrowIfNull(cohort);
         ArgumentNullException.ThrowIfNull(samples);
@@ -55,7 +56,7 @@ public static class InductiveAffinity
         var cohortDistances = AffinityKernel.PairwiseDistances(c, options.Metric);
         var cohortMean = cohortDistances.topk(k + 1, dim: 1, largest: false, sorted: true).values[TensorIndex.Colon, TensorIndex.Slice(1, k + 1)]
             .mean([1]) + AffinityKernel.Epsilon;
-        var distances = CrossDistances(x, c, options.Metric);
+        var distances = CrossDistances(x, c, options.Metric, sampleRows);
         var sampleMean = distances.topk(k, dim: 1, largest: false, sorted: true).values.mean([1], keepdim: true) + AffinityKernel.Epsilon;
         var sigma = (sampleMean + cohortMean.unsqueeze(0) + distances) / 3;
         sigma = sigma * (sigma > AffinityKernel.Epsilon).to_type(sigma.dtype) + AffinityKernel.Epsilon;
@@ -64,7 +65,7 @@ public static class InductiveAffinity
         return w.MoveToOuterDisposeScope();
     }
 
-    private static Tensor CrossDistances(Tensor x, Tensor c, DistanceMetric metric)
+    private static Tensor CrossDistances(Tensor x, Tensor c, DistanceMetric metric, IReadOnlyList<long>? sampleRows)
     {
         switch (metric)
         {
@@ -77,7 +78,10 @@ public static class InductiveAffinity
                 var cn = c.norm(1, keepdim: true);
                 using (var zero = (xn == 0).nonzero())
                     if (zero.shape[0] > 0)
-                        throw new ArgumentException($"New sample {zero[0, 0].item<long>()} has an all-zero feature vector; the cosine distance is undefined for it.");
+                    {
+                        long row = zero[0, 0].item<long>();
+                        throw new ArgumentException($"New sample {(sampleRows is null ? row : sampleRows[(int)row])} has an all-zero feature vector; the cosine distance is undefined for it.");
+                    }
                 return 1 - (x / xn).mm((c / cn).t()).clamp(-1.0, 1.0);
             default:
                 throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric.");

@@ -83,7 +83,7 @@ public static class InductiveGraph
             masks[m] = tensor(available[m], device: device);
             if (rows.Length == 0) continue;
             var index = tensor(rows, device: device);
-            var w = InductiveAffinity.Compute(cohortFeatures[m], sampleFeatures[m].index_select(0, index), affinity).to(device);
+            var w = InductiveAffinity.Compute(cohortFeatures[m], sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
             kernels[m].index_copy_(0, index, w);
             sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
             count.index_add_(0, index, ones(rows.Length, 1, dtype: ScalarType.Float64, device: device), 1.0);

@@ -243,6 +243,7 @@ public sealed class TrainedPipeline : IDisposable
             var raw = modalities[m] is { } given && QuantileNormalizer is not null ? QuantileNormalizer.Transform(m, given) : modalities[m];
             var standardized = Standardize(raw, m, n, available[m]);
             var x = tensor(standardized, [n, FeatureCounts[m]], dtype: ScalarType.Float64, device: device).to(DType);
+            RepresentableFeatures.Require(x, ModalityNames[m], sampleIds, FeatureNames?[m], available[m]);
             if (_autoencoders is not null) x = _autoencoders[m].Encode(x);
             features[m] = x;
         }

@@ -114,6 +114,7 @@ public sealed class TrainingPipeline
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
             var x = standardized.ToTensor(m, dtype: dtype);
+            RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames);
             if (o.UseAutoencoder && KeepTrainedModel)
                 x = FitAutoencoder(x, labelledRows, names[m], keptAutoencoders);
             else if (o.UseAutoencoder)
@@ -415,15 +416,27 @@ public sealed class TrainingPipeline
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dataset);
+        ValidateData(dataset);
+        var failures = OptionFailures(options, dataset);
+        if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
+        _ = MakeFolds(options, dataset, LabelledRows(dataset));   // cheap; a class too small for the folds fails here, before any work
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Validate"/> that concern the data alone, whatever the options (also run before the
+    /// baselines of <c>bmm compare</c>): at least two modalities, test rows to score, and every class among the training
+    /// (and validation) rows.
+    /// </summary>
+    /// <param name="dataset">The data.</param>
+    /// <exception cref="ArgumentException">The data cannot be trained on and scored.</exception>
+    public static void ValidateData(MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.ModalityCount < 2)
             throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
         if (dataset.TestIndices.Length == 0)
             throw new ArgumentException("The dataset has no test rows to score.");
-        var failures = OptionFailures(options, dataset);
-        if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
-        var labelledRows = LabelledRows(dataset);
-        CheckTrainingClasses(dataset, labelledRows);
-        _ = MakeFolds(options, dataset, labelledRows);   // cheap; a class too small for the folds fails here, before any work
+        CheckTrainingClasses(dataset, LabelledRows(dataset));
     }
 
     /// <summary>Every failure of <paramref name="o"/> on <paramref name="dataset"/>, each naming its option's configuration path.</summary>

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace BalancedMultimodal.Core.Data;
 
 /// <summary>
@@ -5,7 +8,8 @@ namespace BalancedMultimodal.Core.Data;
 /// github.com/txWang/MOGONET, read there with <c>np.loadtxt(..., delimiter=',')</c>).
 /// </summary>
 /// <remarks>
-/// <para>Files, for modalities m = 1, 2, ... (discovered while <c>{m}_tr.csv</c> exists):
+/// <para>Files, for modalities m = 1, 2, ... (discovered while <c>{m}_tr.csv</c> exists; a modality file numbered
+/// after a gap, e.g. <c>4_tr.csv</c> without <c>3_tr.csv</c>, is an error rather than ignored):
 /// <c>{m}_tr.csv</c> and <c>{m}_te.csv</c> (numeric CSV without a header, one row per sample),
 /// optional <c>{m}_featname.csv</c> (one feature name per line), and <c>labels_tr.csv</c> / <c>labels_te.csv</c>
 /// (one label per line; written as floats such as <c>1.000000000000000000e+00</c>, which must be whole numbers &gt;= 0).</para>
@@ -43,6 +47,7 @@ public static class MogonetFolderLoader
         while (File.Exists(Path.Combine(folder, $"{modalityCount + 1}_tr.csv"))) modalityCount++;
         if (modalityCount == 0)
             throw new FileNotFoundException($"Folder '{folder}' holds no '1_tr.csv'; it is not in the MOGONET format.", Path.Combine(folder, "1_tr.csv"));
+        RejectModalityFilesAfterGap(folder, modalityCount);
         if (modalityNames is not null && modalityNames.Count != modalityCount)
             throw new ArgumentException($"Folder '{folder}' holds {modalityCount} modalities but {modalityNames.Count} names were given.", nameof(modalityNames));
 
@@ -70,7 +75,7 @@ public static class MogonetFolderLoader
             train.CopyTo(values, 0);
             test.CopyTo(values, train.Length);
             var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), dTrain);
-            modalities[m - 1] = Modality.FromRowMajor(modalityNames is null ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : modalityNames[m - 1],
+            modalities[m - 1] = Modality.FromRowMajor(modalityNames is null ? m.ToString(CultureInfo.InvariantCulture) : modalityNames[m - 1],
                 values, n, dTrain, featureNames);
         }
 
@@ -88,6 +93,22 @@ public static class MogonetFolderLoader
     private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels) =>
         LoaderArguments.RequireEveryIndexUsed(trainLabels.Concat(testLabels), "labels_tr.csv and labels_te.csv hold",
             "the MOGONET format numbers the classes 0..C-1 and every class needs a sample");
+
+    /// <summary>Modalities are numbered 1..M without gaps: a modality file numbered above M (e.g. <c>4_tr.csv</c> when
+    /// <c>3_tr.csv</c> is missing) would otherwise be ignored silently, so it is an error naming the file.</summary>
+    private static void RejectModalityFilesAfterGap(string folder, int modalityCount)
+    {
+        foreach (var path in Directory.EnumerateFiles(folder, "*.csv").Order(StringComparer.Ordinal))
+        {
+            var match = ModalityFileName.Match(Path.GetFileName(path));
+            if (match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number > modalityCount)
+                throw new InvalidDataException(
+                    $"Folder '{folder}' holds '{Path.GetFileName(path)}', but modality files must be numbered 1, 2, ... without gaps and " +
+                    $"'{modalityCount + 1}_tr.csv' is missing; rename the files or add modality {modalityCount + 1}.");
+        }
+    }
+
+    private static readonly Regex ModalityFileName = new(@"^(\d+)_(tr|te|featname)\.csv$", RegexOptions.CultureInvariant);
 
     private static int[] ReadLabels(string path)
     {

@@ -1,6 +1,7 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
+using Microsoft.Extensions.Options;
 
 namespace BalancedMultimodal.Graph.Encoding;
 
@@ -20,8 +21,9 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
     /// <param name="template">Hidden sizes, activation, dropout and decomposition of every encoder; <c>InputSize</c>,
     /// <c>RelationCount</c> and <c>ClassCount</c> are set per modality. The options are validated and copied here:
     /// later changes to <paramref name="template"/> do not affect the factory.</param>
-    /// <exception cref="ArgumentException">When an option is invalid (the message names it). Whether
+    /// <exception cref="OptionsValidationException">When an option is invalid (the failures name it). Whether
     /// <c>NumBlocks</c> divides a modality's input width is checked by <see cref="Create"/>.</exception>
+    /// <exception cref="ArgumentException">When the template sets <c>ClassCount</c>.</exception>
     public RelationalGcnEncoderFactory(RelationalGraph graph, RelationalGcnOptions template)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -33,7 +35,7 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
         // (the rule is checked per modality in Create).
         _template = Copy(template, template.NumBlocks is { } blocks && blocks >= 1 ? blocks : 1, graph.RelationCount);
         var result = new RelationalGcnOptionsValidator().Validate(null, _template);
-        if (result.Failed) throw new ArgumentException("Invalid encoder options: " + result.FailureMessage, nameof(template));
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(RelationalGcnOptions), result.Failures);
     }
 
     /// <inheritdoc />

@@ -70,7 +70,9 @@ public sealed class AffinityBuilder
         var x = available is null ? features : features.index_select(0, index);
         EnsureFinite(x, rows);
         if (_options.ZScore) x = AffinityKernel.ZScoreColumns(x);
+        if (_options.Metric == DistanceMetric.Cosine) EnsureNoZeroRow(x, rows);
         var distances = AffinityKernel.PairwiseDistances(x, _options.Metric);
+        EnsureFiniteDistances(distances, rows, x.dtype);
         var w = AffinityKernel.ScaledExponential(distances, _options.K, _options.Mu);
         if (available is null) return w.MoveToOuterDisposeScope();
         var partial = zeros(rows.Length, n, dtype: w.dtype, device: w.device).index_copy_(1, index, w);
@@ -92,11 +94,14 @@ public sealed class AffinityBuilder
     /// <param name="views">One feature matrix (n, d_v) per modality.</param>
     /// <param name="availability">Optional masks, one per modality (null = all samples everywhere).</param>
     /// <returns>One affinity (n, n) per modality; the caller disposes them.</returns>
+    /// <exception cref="ArgumentException">A null view, or views that disagree in sample count, dtype or device (checked
+    /// for all before any is built), or a malformed view (the message starts with its modality index).</exception>
     public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null)
     {
         ArgumentNullException.ThrowIfNull(views);
         if (availability is not null && availability.Count != views.Count)
             throw new ArgumentException($"{availability.Count} availability masks for {views.Count} modalities.", nameof(availability));
+        CheckViewsAgree(views);
         var result = new List<Tensor>(views.Count);
         try
         {
@@ -104,11 +109,11 @@ public sealed class AffinityBuilder
             {
                 try
                 {
-                    result.Add(Build(views[v] ?? throw new ArgumentNullException(nameof(views), $"Modality {v} is null."), availability?[v]));
+                    result.Add(Build(views[v], availability?[v]));
                 }
                 catch (ArgumentException e)
                 {
-                    throw new ArgumentException($"Modality {v}: {e.Message}", nameof(views), e);
+                    throw new ArgumentException($"Modality {v}: {WithoutParameterName(e)}", nameof(views), e);
                 }
             }
             return result;
@@ -118,6 +123,46 @@ public sealed class AffinityBuilder
             foreach (var t in result) t.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Before any modality is built: none null, all (n, d_v) matrices with the same n, dtype and device.</summary>
+    private static void CheckViewsAgree(IReadOnlyList<Tensor> views)
+    {
+        for (int v = 0; v < views.Count; v++)
+        {
+            var view = views[v] ?? throw new ArgumentNullException(nameof(views), $"Modality {v} is null.");
+            if (view.dim() != 2)
+                throw new ArgumentException($"Modality {v}: features must have shape (n, d), got ({string.Join(", ", view.shape)}).", nameof(views));
+            var first = views[0];
+            if (view.shape[0] != first.shape[0] || view.dtype != first.dtype || view.device.type != first.device.type || view.device.index != first.device.index)
+                throw new ArgumentException(
+                    $"Modality {v} has {view.shape[0]} samples of {view.dtype} on {view.device}; modality 0 has {first.shape[0]} of {first.dtype} on {first.device}. " +
+                    "All modalities must describe the same samples with one dtype and device.", nameof(views));
+        }
+    }
+
+    /// <summary>The message of <paramref name="e"/> without the " (Parameter 'x')" suffix .NET appends, for wrapping.</summary>
+    private static string WithoutParameterName(ArgumentException e)
+    {
+        string suffix = e.ParamName is null ? "" : $" (Parameter '{e.ParamName}')";
+        return suffix.Length > 0 && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
+
+    private static void EnsureNoZeroRow(Tensor x, long[] rows)
+    {
+        using var zero = x.abs().sum(1).eq(0).nonzero();
+        if (zero.shape[0] > 0)
+            throw new ArgumentException($"Sample {rows[zero[0, 0].item<long>()]} has an all-zero feature vector; the cosine distance is undefined for it.", "features");
+    }
+
+    /// <summary>Finite features can still give infinite squared distances (values near the dtype's range).</summary>
+    private static void EnsureFiniteDistances(Tensor distances, long[] rows, ScalarType dtype)
+    {
+        using var bad = distances.isfinite().logical_not().nonzero();
+        if (bad.shape[0] == 0) return;
+        throw new ArgumentException(
+            $"The distance between samples {rows[bad[0, 0].item<long>()]} and {rows[bad[0, 1].item<long>()]} overflows {dtype}: the features are too large " +
+            "for this dtype; rescale them (or set AffinityOptions.ZScore).", "features");
     }
 
     private static void EnsureFinite(Tensor x, long[] rows)

@@ -25,7 +25,8 @@ public static class AffinityKernel
     /// </summary>
     /// <param name="features">Features of shape (n, d), n &gt;= 2, finite.</param>
     /// <returns>Z-scores of shape (n, d), same device and dtype.</returns>
-    /// <exception cref="ArgumentException">When the features are not a floating (n, d) matrix with n &gt;= 2.</exception>
+    /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix with n &gt;= 2
+    /// (naming the first non-finite row and column).</exception>
     public static Tensor ZScoreColumns(Tensor features)
     {
         CheckFeatures(features, needTwoRows: true);
@@ -49,10 +50,11 @@ public static class AffinityKernel
     /// relative error at most about 2e-12 / 1e-6) is recomputed exactly as <c>sum_f (x_if - x_jf)^2</c>; duplicates
     /// therefore give exactly 0, as scipy's <c>cdist</c> does. The symmetric product is symmetrised exactly.
     /// </remarks>
-    /// <param name="features">Features of shape (n, d).</param>
+    /// <param name="features">Features of shape (n, d), finite.</param>
     /// <param name="metric">The distance.</param>
     /// <returns>Distances of shape (n, n), same device and dtype.</returns>
-    /// <exception cref="ArgumentException">For <see cref="DistanceMetric.Cosine"/> when a row is all zero.</exception>
+    /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix (naming the first
+    /// non-finite row and column), or, for <see cref="DistanceMetric.Cosine"/>, when a row is all zero.</exception>
     public static Tensor PairwiseDistances(Tensor features, DistanceMetric metric)
     {
         CheckFeatures(features, needTwoRows: false);
@@ -119,11 +121,12 @@ public static class AffinityKernel
     /// <c>W_ij = exp(-(D_ij / (mu sigma_ij))^2 / 2) / (sqrt(2 pi) mu sigma_ij)</c>, i.e. scipy's
     /// <c>norm.pdf(D, 0, mu * sigma)</c>. Note D enters squared again: this is snfpy's kernel, not the paper's.
     /// </summary>
-    /// <param name="distances">Symmetric distances of shape (n, n) with a zero diagonal.</param>
+    /// <param name="distances">Symmetric distances of shape (n, n) with a zero diagonal, finite and non-negative.</param>
     /// <param name="k">Neighbours K, 1 &lt;= K &lt; n.</param>
     /// <param name="mu">Kernel width factor, &gt; 0.</param>
     /// <returns>The affinity W of shape (n, n), symmetric, same device and dtype; matches snfpy to 1e-10 in float64.</returns>
-    /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix, or holds a
+    /// NaN, an infinity or a negative entry (naming it).</exception>
     public static Tensor ScaledExponential(Tensor distances, int k, double mu)
     {
         ArgumentNullException.ThrowIfNull(distances);
@@ -131,6 +134,7 @@ public static class AffinityKernel
             throw new ArgumentException($"Distances must be a square (n, n) matrix, got shape ({string.Join(", ", distances.shape)}).", nameof(distances));
         if (!distances.is_floating_point())
             throw new ArgumentException($"Distances must be floating point, got {distances.dtype}.", nameof(distances));
+        CheckDistances(distances);
         long n = distances.shape[0];
         if (k < 1 || k >= n)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"K must lie in [1, {n - 1}] for {n} samples.");
@@ -156,5 +160,20 @@ public static class AffinityKernel
                 $"Features must be an (n, d) matrix with n >= {(needTwoRows ? 2 : 1)} and d >= 1, got shape ({string.Join(", ", features.shape)}).", nameof(features));
         if (!features.is_floating_point())
             throw new ArgumentException($"Features must be floating point, got {features.dtype}.", nameof(features));
+        using var bad = features.isfinite().logical_not().nonzero();
+        if (bad.shape[0] > 0)
+            throw new ArgumentException($"Features row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite (NaN or infinity).", nameof(features));
+    }
+
+    private static void CheckDistances(Tensor distances)
+    {
+        using var scope = NewDisposeScope();
+        var bad = distances.isfinite().logical_not().logical_or(distances.lt(0)).nonzero();
+        if (bad.shape[0] > 0)
+        {
+            long row = bad[0, 0].item<long>(), column = bad[0, 1].item<long>();
+            throw new ArgumentException(
+                $"Distance ({row}, {column}) is {distances[row, column].to(ScalarType.Float64).item<double>()}; distances must be finite and non-negative.", nameof(distances));
+        }
     }
 }

@@ -92,7 +92,8 @@ public sealed class RelationalGraph : IDisposable
     /// Combines graphs over the same nodes into one multi-relation graph (relations concatenated in order).
     /// The result holds copies of the tensors, so the inputs stay usable and must still be disposed.
     /// </summary>
-    /// <param name="graphs">Two or more graphs with the same <see cref="NodeCount"/> and distinct relation names.</param>
+    /// <param name="graphs">One or more graphs with the same <see cref="NodeCount"/> and distinct relation names (one
+    /// graph gives a copy of it).</param>
     /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order.</returns>
     /// <exception cref="ObjectDisposedException">One of the graphs was disposed.</exception>
     public static RelationalGraph Combine(params RelationalGraph[] graphs)
@@ -165,12 +166,12 @@ public sealed class RelationalGraph : IDisposable
     private static void Validate(GraphRelation relation, long nodeCount)
     {
         using var scope = NewDisposeScope();
-        var index = relation.EdgeIndex ?? throw new ArgumentException($"Relation '{relation.Name}' has no edge index.");
+        var index = relation.EdgeIndex ?? throw new ArgumentException($"Relation '{relation.Name}' has no edge index.", "relations");
         if (index.dim() != 2 || index.shape[0] != 2)
             throw new ArgumentException(
-                $"Relation '{relation.Name}': edge index must have shape (2, E), got ({string.Join(", ", index.shape)}).");
+                $"Relation '{relation.Name}': edge index must have shape (2, E), got ({string.Join(", ", index.shape)}).", "relations");
         if (index.dtype != ScalarType.Int64)
-            throw new ArgumentException($"Relation '{relation.Name}': edge index must be int64, got {index.dtype}.");
+            throw new ArgumentException($"Relation '{relation.Name}': edge index must be int64, got {index.dtype}.", "relations");
         long edges = index.shape[1];
         if (edges > 0)
         {
@@ -182,18 +183,18 @@ public sealed class RelationalGraph : IDisposable
                 long column = bad[0, 1].item<long>();
                 long value = index[bad[0, 0], bad[0, 1]].item<long>();
                 throw new ArgumentException(
-                    $"Relation '{relation.Name}': edge {column} refers to node {value}, outside [0, {nodeCount}).");
+                    $"Relation '{relation.Name}': edge {column} refers to node {value}, outside [0, {nodeCount}).", "relations");
             }
         }
         if (relation.EdgeWeight is { } w)
         {
             if (w.dim() != 1 || w.shape[0] != edges)
                 throw new ArgumentException(
-                    $"Relation '{relation.Name}': edge weights must have shape ({edges}), got ({string.Join(", ", w.shape)}).");
+                    $"Relation '{relation.Name}': edge weights must have shape ({edges}), got ({string.Join(", ", w.shape)}).", "relations");
             if (!w.is_floating_point())
-                throw new ArgumentException($"Relation '{relation.Name}': edge weights must be floating point, got {w.dtype}.");
+                throw new ArgumentException($"Relation '{relation.Name}': edge weights must be floating point, got {w.dtype}.", "relations");
             if (w.device.type != index.device.type || w.device.index != index.device.index)
-                throw new ArgumentException($"Relation '{relation.Name}': edge weights are on {w.device} but the edge index is on {index.device}.");
+                throw new ArgumentException($"Relation '{relation.Name}': edge weights are on {w.device} but the edge index is on {index.device}.", "relations");
             if (edges > 0)
             {
                 using var invalid = (w.isfinite().logical_not() | (w < 0)).nonzero();
@@ -202,7 +203,7 @@ public sealed class RelationalGraph : IDisposable
                     long e = invalid[0, 0].item<long>();
                     double value = w[e].to(ScalarType.Float64).item<double>();
                     throw new ArgumentException(
-                        $"Relation '{relation.Name}': edge {e} has weight {value}; weights must be finite and non-negative.");
+                        $"Relation '{relation.Name}': edge {e} has weight {value}; weights must be finite and non-negative.", "relations");
                 }
             }
         }

@@ -109,4 +109,17 @@ public sealed class BenchCommandTests
         output.Count(line => line.StartsWith("| synthetic |", StringComparison.Ordinal)).Should().Be(2);
         LiveTensors.Count.Should().Be(before);
     }
+
+    [Theory]
+    [InlineData("30", "false", "--K = 40 must be below the smallest number of samples benchmarked (30)")]
+    [InlineData("1000", "true", "--K = 400 must be below the smallest number of samples benchmarked (351, ROSMAP)")]
+    public void Snf_rejects_a_k_not_below_every_sample_count_before_printing_anything(string sizes, string rosmap, string message)
+    {
+        string k = rosmap == "true" ? "400" : "40";
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", "snf", "--sizes", sizes, "--K", k, "--rosmap", rosmap, "--t", "1");
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be("bmm bench: " + message + Environment.NewLine);
+    }
 }

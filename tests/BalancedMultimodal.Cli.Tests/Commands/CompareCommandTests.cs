@@ -64,6 +64,21 @@ public sealed class CompareCommandTests
             + Environment.NewLine);
     }
 
+    [Fact]
+    public void The_baselines_check_the_data_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+        File.WriteAllLines(Path.Combine(data.Path, "labels_tr.csv"), Enumerable.Repeat("0", SyntheticMogonetFolder.TrainCount));
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("no baseline is fitted on a training split that lacks a class");
+        error.Should().Be("bmm compare: variant baselines, seed 0: Class 1 has no training row; every class must be present in the training split."
+            + Environment.NewLine);
+    }
+
     [Theory]
     [InlineData("--seeds", "0,0", "option --seeds lists 0 twice")]
     [InlineData("--seeds", "0,00", "option --seeds lists 0 twice")]

@@ -208,4 +208,22 @@ public sealed class TrainInputValidationTests : IDisposable
         RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [ "x" ] } }""").Should()
             .Contain("Failed to convert configuration value at 'MlpEncoder:HiddenSizes:0' to type 'System.Int32'");
     }
+
+    [Fact]
+    public void A_value_that_overflows_float32_is_reported_with_its_modality_sample_and_feature()
+    {
+        var file = Path.Combine(_data.Path, "1_te.csv");
+        var lines = File.ReadAllLines(file);
+        var cells = lines[0].Split(',');
+        cells[2] = "1e200";
+        lines[0] = string.Join(',', cells);
+        File.WriteAllLines(file, lines);
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError, error);
+        Lines(error).Should().ContainSingle().Which.Should()
+            .StartWith($"bmm train: Modality '1', sample row {SyntheticMogonetFolder.TrainCount}, feature column 2: its standardised value is not finite in Float32")
+            .And.Contain("\"DType\": \"float64\"");
+    }
 }

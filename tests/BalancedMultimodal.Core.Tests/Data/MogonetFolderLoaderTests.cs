@@ -139,6 +139,20 @@ public class MogonetFolderLoaderTests
     }
 
     [Fact]
+    public void A_modality_numbered_after_a_gap_is_reported_instead_of_being_dropped()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        foreach (var suffix in new[] { "tr", "te" })
+        {
+            File.Move(System.IO.Path.Combine(folder.Path, $"2_{suffix}.csv"), System.IO.Path.Combine(folder.Path, $"3_{suffix}.csv"));
+        }
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*'3_t?.csv'*without gaps*'2_tr.csv' is missing*");
+    }
+
+    [Fact]
     public void A_missing_folder_is_reported()
     {
         // A fresh name: a leftover folder from an earlier run cannot make it exist.

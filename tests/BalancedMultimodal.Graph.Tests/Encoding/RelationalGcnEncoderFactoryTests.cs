@@ -3,6 +3,7 @@ using BalancedMultimodal.Graph.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -99,8 +100,8 @@ public class RelationalGcnEncoderFactoryTests
 
         var act = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = null! });
 
-        act.Should().Throw<ArgumentException>().WithMessage("Invalid encoder options: HiddenSizes must list at least one layer size*")
-            .And.ParamName.Should().Be("template");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*HiddenSizes must list at least one layer size*")
+            .And.OptionsType.Should().Be(typeof(RelationalGcnOptions));
     }
 
     [Fact]

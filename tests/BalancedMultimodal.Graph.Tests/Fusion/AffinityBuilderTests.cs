@@ -155,4 +155,71 @@ public sealed class AffinityBuilderTests
         var act = () => new AffinityBuilder(new AffinityOptions { K = 2, Metric = DistanceMetric.Cosine, ZScore = false }).Build(rows);
         act.Should().Throw<ArgumentException>().WithMessage("Sample 0 has an all-zero feature vector*");
     }
+
+    [Fact]
+    public void The_all_zero_sample_is_named_by_its_own_row_when_earlier_samples_are_unavailable()
+    {
+        var rows = new double[10, 2];
+        for (int i = 0; i < 10; i++) { rows[i, 0] = i + 1; rows[i, 1] = 1; }
+        rows[5, 0] = rows[5, 1] = 0;
+        var available = Enumerable.Range(0, 10).Select(i => i >= 2).ToArray();
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 2, Metric = DistanceMetric.Cosine, ZScore = false }).Build(rows, available);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Sample 5 has an all-zero feature vector*");
+    }
+
+    [Fact]
+    public void Finite_features_whose_distances_overflow_are_rejected_naming_the_samples()
+    {
+        var rows = new double[30, 4];
+        var random = new Random(3);
+        for (int i = 0; i < 30; i++)
+            for (int j = 0; j < 4; j++) rows[i, j] = (random.NextDouble() - 0.5) * 1e300;
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 5, ZScore = false }).Build(rows);
+
+        act.Should().Throw<ArgumentException>().WithMessage("The distance between samples * and * overflows Float64*rescale*").And.ParamName.Should().Be("features");
+    }
+
+    [Fact]
+    public void Views_of_different_sample_counts_are_rejected_before_any_is_built()
+    {
+        using var scope = NewDisposeScope();
+        var views = new[] { randn(30, 4, dtype: ScalarType.Float64), randn(20, 4, dtype: ScalarType.Float64) };
+        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 5 }).Build(views);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 1 has 20 samples of Float64*modality 0 has 30*").And.ParamName.Should().Be("views");
+        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before, "no affinity was built");
+    }
+
+    [Fact]
+    public void A_wrapped_view_error_names_the_parameter_once()
+    {
+        using var scope = NewDisposeScope();
+        var bad = randn(30, 4, dtype: ScalarType.Float64);
+        bad[3, 1] = tensor(double.NaN);
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 5 }).Build([randn(30, 4, dtype: ScalarType.Float64), bad]);
+
+        act.Should().Throw<ArgumentException>().Which.Message.Should()
+            .StartWith("Modality 1: Sample 3, feature 1 is not finite").And.Contain("(Parameter 'views')").And.NotContain("(Parameter 'features')");
+    }
+
+    [Fact]
+    public void The_kernel_functions_reject_non_finite_features_and_negative_distances()
+    {
+        using var scope = NewDisposeScope();
+        var features = randn(6, 3, dtype: ScalarType.Float64);
+        features[2, 0] = tensor(double.PositiveInfinity);
+        var distances = zeros(6, 6, dtype: ScalarType.Float64);
+        distances[1, 4] = tensor(-0.5);
+
+        ((Action)(() => AffinityKernel.ZScoreColumns(features))).Should().Throw<ArgumentException>().WithMessage("*row 2, column 0 is not finite*");
+        ((Action)(() => AffinityKernel.PairwiseDistances(features, DistanceMetric.Euclidean))).Should().Throw<ArgumentException>().WithMessage("*row 2, column 0*");
+        ((Action)(() => AffinityKernel.ScaledExponential(distances, 2, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage("Distance (1, 4) is -0.5*non-negative*").And.ParamName.Should().Be("distances");
+    }
 }

@@ -17,7 +17,7 @@ public sealed class RelationalGraphTests
     public void An_edge_outside_the_node_range_is_rejected_naming_relation_and_edge()
     {
         var act = () => new RelationalGraph(3, new[] { Relation("fused", new long[] { 0, 1 }, new long[] { 1, 3 }) });
-        act.Should().Throw<ArgumentException>().WithMessage("Relation 'fused': edge 1 refers to node 3, outside [0, 3).");
+        act.Should().Throw<ArgumentException>().WithMessage("Relation 'fused': edge 1 refers to node 3, outside [0, 3).*").And.ParamName.Should().Be("relations");
     }
 
     [Fact]
