@@ -51,4 +51,16 @@ public class ReadmeExampleTests
         readme.Should().Contain(string.Join("\n", example).Replace("Load(folder)", "Load(\"ROSMAP\")"),
             "README.md must show the example verbatim (with the data folder written as \"ROSMAP\")");
     }
+
+    [Fact]
+    public void The_readme_example_lists_every_using_directive_it_needs()
+    {
+        var needed = DocumentationSources.Read("ReadmeExampleTests.cs").Split('\n')
+            .Where(l => l.StartsWith("using ", StringComparison.Ordinal) && !l.Contains("FluentAssertions") && !l.Contains("Xunit"))
+            .ToArray();
+        var readme = DocumentationSources.Read("README.md");
+
+        needed.Should().HaveCountGreaterThan(5);
+        readme.Should().Contain(string.Join("\n", needed), "a user pasting the README example into a new console app needs its using directives");
+    }
 }
