@@ -118,10 +118,14 @@ public sealed class BalancedTrainingData
     /// <summary>Number of classes C.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Training rows.</summary>
+    /// <summary>The rows (indices into the n rows of <see cref="Features"/> and <see cref="Labels"/>) whose labels feed
+    /// the cross-entropy terms: distinct, non-empty, disjoint from <see cref="ValidationRows"/>.</summary>
     public IReadOnlyList<int> TrainRows { get; }
 
-    /// <summary>Validation rows.</summary>
+    /// <summary>The labelled rows held out from fitting: they only score the model (per-modality validation macro-F1,
+    /// the performance gate, the head pooling weights, early stopping and the checkpoint choice); distinct, disjoint from
+    /// <see cref="TrainRows"/>. Every row, listed or not, enters the forward pass and the distillation terms (KL and
+    /// representation over all rows); only <see cref="TrainRows"/> enter a cross-entropy.</summary>
     public IReadOnlyList<int> ValidationRows { get; }
 
     /// <summary>Number of samples n.</summary>

@@ -33,8 +33,8 @@ public class InfoCommandTests
     {
         var lines = Lines(Run("info").Output);
 
-        lines.Should().Contain(l => l.StartsWith("1 ") && l.Contains(" 351 ") && l.Contains(" 200 "));
-        lines.Should().Contain(l => l.StartsWith("3 ") && l.Contains(" 351 ") && l.Contains(" 200 "));
+        foreach (var modality in new[] { "1 ", "2 ", "3 " })
+            lines.Should().Contain(l => l.StartsWith(modality) && l.Contains(" 351 ") && l.Contains(" 200 "));
     }
 
     [Fact]
@@ -48,11 +48,33 @@ public class InfoCommandTests
     }
 
     [Fact]
-    public void Info_prints_value_ranges_of_each_modality()
+    public void Info_prints_each_modality_s_minimum_maximum_mean_and_missing_count_over_all_rows()
     {
-        var header = Lines(Run("info").Output).Single(l => l.StartsWith("modality"));
+        // Two training rows and one test row; hand values: modality 1 min -6, max 5, mean (1 + 2 + 3 + 4 + 5 - 6) / 6 =
+        // 1.5; modality 2 min 0.25, max 1, mean 1.75 / 3 = 0.58333 (G5).
+        var folder = Path.Combine(Path.GetTempPath(), "bmm-info-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.WriteAllLines(Path.Combine(folder, "1_tr.csv"), ["1,2", "3,4"]);
+            File.WriteAllLines(Path.Combine(folder, "1_te.csv"), ["5,-6"]);
+            File.WriteAllLines(Path.Combine(folder, "2_tr.csv"), ["0.5", "0.25"]);
+            File.WriteAllLines(Path.Combine(folder, "2_te.csv"), ["1"]);
+            File.WriteAllLines(Path.Combine(folder, "labels_tr.csv"), ["0", "1"]);
+            File.WriteAllLines(Path.Combine(folder, "labels_te.csv"), ["1"]);
 
-        header.Should().Contain("min").And.Contain("max").And.Contain("mean");
+            var (code, output, _) = Run("info", "--data", folder);
+
+            code.Should().Be(0);
+            var rows = Lines(output).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+            rows.Should().Contain("modality samples features min max mean missing");
+            rows.Should().Contain("1 3 2 -6 5 1.5 0");
+            rows.Should().Contain("2 3 1 0.25 1 0.58333 0");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -64,8 +64,8 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         metrics.GetProperty("weighted_f1").GetDouble().Should().BeApproximately(macroF1, 1e-12);
         // Floors calibrated on this seeded data: modality 1's class shift (1.5 on three features, Bayes error ~0.5%)
         // makes the classes nearly separable, and the tiny run scores accuracy 17/18, macro-F1 0.944 and AUC 1.0.
-        // The floors leave room for three more errors (14/18) and a lower AUC, because dropout draws from the
-        // process-wide generator, which other test classes running in parallel move; a broken pipeline scores ~0.5.
+        // The floors leave room for three more errors (14/18) and a lower AUC so that the test checks that the pipeline
+        // learns, not one run's exact numbers (which any change to the schedule moves); a broken pipeline scores ~0.5.
         accuracy.Should().BeGreaterThanOrEqualTo(14.0 / 18);
         macroF1.Should().BeGreaterThan(0.75);
         metrics.GetProperty("auc").GetDouble().Should().BeGreaterThan(0.85);
@@ -96,7 +96,8 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         var metrics = Metrics();
 
         // Calibrated like the test scores: the tiny run reaches out-of-fold macro-F1 0.952, AUC 1.0 and log-loss 0.479
-        // on the 42 labelled rows; the floors keep a margin of 0.15 or more for the parallel runs' dropout draws.
+        // on the 42 labelled rows; the floors keep a margin of 0.15 or more, so that a change to the schedule that still
+        // learns does not fail it.
         metrics.GetProperty("out_of_fold_macro_f1").GetDouble().Should().BeGreaterThan(0.8);
         metrics.GetProperty("out_of_fold_auc").GetDouble().Should().BeGreaterThan(0.85);
         // ln 2 is the log-loss of the uninformative prediction (1/2, 1/2): the run must do better, and no log-loss is 0
@@ -174,7 +175,7 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
                     fold.GetProperty("validation_macro_f1_after_distillation")[m].GetDouble().Should().Be(
                         fold.GetProperty("validation_macro_f1_pretraining")[m].GetDouble(), "a modality that is not distilled keeps its phase-1 score");
         // Calibrated: modality 1 (shift 1.5, Bayes error ~0.5%) ends at validation macro-F1 0.93 in the tiny run; the
-        // floor keeps a margin of about 0.15 for the parallel runs' dropout draws.
+        // floor keeps a margin of about 0.15, so that a change to the schedule that still learns does not fail it.
         modalities[0].GetProperty("validation_macro_f1_final").GetDouble().Should().BeGreaterThan(0.78);
     }
 
@@ -241,7 +242,7 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         double correct = accuracy * keep.Length;
         correct.Should().BeApproximately(Math.Round(correct), 1e-9, "the accuracy is a count of correct rows over the 9 kept");
         // Calibrated: the model trained on the full training rows gets 8 of the 9 class-1 rows right; the floor allows
-        // two more errors for the parallel runs' dropout draws (an untrained model would get about half).
+        // two more errors, for changes to the schedule that still learn (an untrained model would get about half).
         correct.Should().BeGreaterThanOrEqualTo(6);
     }
 

@@ -113,6 +113,16 @@ public class ClassificationReportTests
     {
         var text = Report.Format(new[] { "a", "b", "c" });
 
-        text.Should().Contain("macro avg").And.Contain("weighted avg").And.Contain("0.3889");
+        // scikit-learn's classification_report layout; the values are the per-class ones checked above, to 4 decimals.
+        var rows = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+        rows.Should().Equal(
+            "precision recall f1-score support",
+            "a 0.6000 0.7500 0.6667 4",
+            "b 0.4000 0.6667 0.5000 3",
+            "c 0.0000 0.0000 0.0000 3",
+            "accuracy 0.5000 10",
+            "macro avg 0.3333 0.4722 0.3889 10",
+            "weighted avg 0.3600 0.5000 0.4167 10");
     }
 }

@@ -1,0 +1,452 @@
+using BalancedMultimodal.Core;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Core.Optimization;
+using BalancedMultimodal.Distillation.Assessment;
+using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Weighting;
+using Microsoft.Extensions.Logging;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace BalancedMultimodal.Distillation.Training;
+
+/// <summary>
+/// The state and steps of one <see cref="BalancedTrainer.Fit(BalancedTrainingData, IProgress{TrainingProgress}?, CancellationToken)"/>
+/// call: the run's row tensors, phase 1 (per-modality pretraining), the modality assessment and distillation, and the
+/// joint phase with performance-gated weights, early stopping and checkpoint choice on validation (METHOD.md sections
+/// 6-8). Internal: <see cref="BalancedTrainer"/> validates the options and data, then creates and executes one.
+/// </summary>
+internal sealed class BalancedTrainingRun
+{
+    private readonly IModalityEncoderFactory _encoders;
+    private readonly IMutualInformationEstimator _estimator;
+    private readonly ILogger _logger;
+    private readonly BalancedTrainingOptions _o;
+    private readonly BalancedTrainingData _data;
+    private readonly IProgress<TrainingProgress>? _progress;
+    private readonly CancellationToken _cancellation;
+    private readonly TrainingCheckpoint? _checkpoint;
+    private readonly List<TrainingProgress> _history = new();
+    private readonly int[] _validationLabels;
+    private Tensor _trainRows = null!;
+    private Tensor _validationRows = null!;
+    private Tensor _trainMask = null!;
+    private Tensor _allRowsMask = null!;
+    private Tensor _unlabelledRows = null!;
+
+    /// <summary>Prepares one run; <see cref="Execute"/> trains.</summary>
+    /// <param name="encoders">The encoder factory of the trainer.</param>
+    /// <param name="estimator">The mutual-information estimator of the distillation gate.</param>
+    /// <param name="options">The trainer's options, validated by the caller.</param>
+    /// <param name="logger">The trainer's logger.</param>
+    /// <param name="data">The data, validated by the caller.</param>
+    /// <param name="progress">Receives a report at every evaluation step, or null.</param>
+    /// <param name="cancellation">Checked between epochs.</param>
+    /// <param name="checkpoint">A phase-1 checkpoint to fill or resume from, or null.</param>
+    public BalancedTrainingRun(IModalityEncoderFactory encoders, IMutualInformationEstimator estimator, BalancedTrainingOptions options, ILogger logger,
+        BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingCheckpoint? checkpoint)
+    {
+        _checkpoint = checkpoint;
+        _encoders = encoders;
+        _estimator = estimator;
+        _logger = logger;
+        _o = options;
+        _data = data;
+        _progress = progress;
+        _cancellation = cancellation;
+        _validationLabels = data.ValidationRows.Select(r => (int)data.LabelValues[r]).ToArray();
+    }
+
+    private Device Device => _data.Features[0].device;
+
+    private ScalarType DType => _data.Features[0].dtype;
+
+    public BalancedTrainingResult Execute()
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        var device = Device;
+        manual_seed(_o.Seed);
+        // The run's row indices, masks and labels (on the features' device) live until the finally below; the
+        // intermediates that build them are freed with this scope. The labels are an alias (a new handle), so the
+        // finally never disposes the caller's tensor, whichever handle to() returns.
+        Tensor labels;
+        using (NewDisposeScope())
+        {
+            _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
+            _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
+            _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true).alias().DetachFromDisposeScope();
+            _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device).DetachFromDisposeScope();
+            var training = new HashSet<int>(_data.TrainRows);
+            _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
+                ScalarType.Int64, device: device).DetachFromDisposeScope();
+            labels = _data.Labels.to(device).alias().DetachFromDisposeScope();
+        }
+
+        var encoders = new List<ModalityEncoder>();
+        BalancedMultimodalNetwork? network = null;
+        try
+        {
+            for (int m = 0; m < _data.ModalityCount; m++)
+                encoders.Add(_encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType)));
+            network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
+            double[] pretraining;
+            if (_checkpoint is { IsFilled: true })
+            {
+                _checkpoint.Validate(_o.Seed, _data.ModalityNames, network, "checkpoint");
+                _checkpoint.Restore(network);
+                pretraining = _checkpoint.PretrainingScores.ToArray();
+                _history.AddRange(_checkpoint.PretrainingHistory);
+                _logger.LogInformation("Resumed after phase 1 from the checkpoint; validation macro-F1: {Scores}", Describe(pretraining));
+            }
+            else
+            {
+                pretraining = new double[_data.ModalityCount];
+                for (int m = 0; m < _data.ModalityCount; m++)
+                    pretraining[m] = Pretrain(network, m, labels);
+                _logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
+                _checkpoint?.Save(_o.Seed, _data.ModalityNames, network, pretraining, _history);
+            }
+
+            DistillationPlan? plan = null;
+            var distilled = (double[])pretraining.Clone();
+            if (_o.EnableDistillation)
+            {
+                plan = Assess(network, pretraining);
+                _logger.LogInformation("Distillation plan:\n{Plan}", plan);
+                foreach (var student in plan.Students)
+                    distilled[student.Index] = Distill(network, student.Index, student.TeacherIndex!.Value, labels, pretraining[student.Index]);
+            }
+
+            var (bestEpoch, fusedScore, modalityScores, weights, poolingWeights) = TrainJointly(network, labels, plan);
+            network.eval();
+            using var noGrad = no_grad();
+            Tensor fusedProbabilities, predictedProbabilities;
+            Tensor[] modalityProbabilities;
+            using (NewDisposeScope())
+            {
+                // The final forward pass's activations and logits are freed here; only the probabilities leave.
+                var outputs = network.Forward(_data.Features);
+                fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach().MoveToOuterDisposeScope();
+                modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach().MoveToOuterDisposeScope()).ToArray();
+                predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach().MoveToOuterDisposeScope();
+            }
+            return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
+                pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch)
+            { PoolingWeights = poolingWeights };
+        }
+        catch
+        {
+            if (network is not null) network.Dispose();
+            else foreach (var encoder in encoders) encoder.Dispose();
+            throw;
+        }
+        finally
+        {
+            _trainRows.Dispose();
+            _validationRows.Dispose();
+            _trainMask.Dispose();
+            _allRowsMask.Dispose();
+            _unlabelledRows.Dispose();
+            labels.Dispose();
+        }
+    }
+
+    /// <summary>Splits <paramref name="parameters"/> into weight-decay groups: each modality's input weights with
+    /// λ_m (<see cref="BalancedTrainingOptions.InputWeightDecay"/>), everything else with λ; order kept within a group.</summary>
+    private IEnumerable<ParameterGroup> DecayGroups(BalancedMultimodalNetwork network, IEnumerable<Parameter> parameters)
+    {
+        var inputDecay = new Dictionary<Parameter, double>(ReferenceEqualityComparer.Instance);
+        for (int m = 0; m < _data.ModalityCount; m++)
+        {
+            double decay = _o.InputWeightDecay(_data.Features[m].shape[1]);
+            foreach (var weight in network.Encoder(m).InputWeights) inputDecay[weight] = decay;
+        }
+        var list = parameters.ToList();
+        return list.Where(p => !inputDecay.ContainsKey(p))
+            .GroupBy(_ => _o.WeightDecay)
+            .Concat(list.Where(inputDecay.ContainsKey).GroupBy(p => inputDecay[p]))
+            .Select(g => new ParameterGroup(g, g.Key))
+            .ToArray();
+    }
+
+    /// <summary>Phase 1 for modality m; returns its best validation macro-F1 (the checkpoint is restored).</summary>
+    private double Pretrain(BalancedMultimodalNetwork network, int m, Tensor labels)
+    {
+        using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(m)), _o.LearningRate);
+        var trainLabels = labels.index_select(0, _trainRows);
+        var tracker = new CheckpointTracker(network);
+        try
+        {
+            for (int epoch = 1; epoch <= _o.PretrainingEpochs; epoch++)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                network.train();
+                optimizer.ZeroGrad();
+                var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m]));
+                var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels);
+                loss.backward();
+                optimizer.Step();
+                if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
+                var (score, validationLoss) = EvaluateModality(network, m, labels);
+                Report(new TrainingProgress(TrainingPhase.Pretraining, _data.ModalityNames[m], epoch, _o.PretrainingEpochs, Scalar(loss), score, null, null));
+                if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
+            }
+            tracker.RestoreBest();
+            return tracker.BestScore;
+        }
+        finally
+        {
+            tracker.Dispose();
+            trainLabels.Dispose();
+        }
+    }
+
+    private DistillationPlan Assess(BalancedMultimodalNetwork network, IReadOnlyList<double> scores)
+    {
+        // Outputs are compared on the rows no model was fitted to (validation and unlabelled rows): on training rows
+        // every head reproduces the labels it memorised, which would make even a pure-noise modality look
+        // dependent on its teacher.
+        var training = new HashSet<int>(_data.TrainRows);
+        var heldOut = Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).ToArray();
+        network.eval();
+        var outputs = new List<double[,]>();
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            for (int m = 0; m < _data.ModalityCount; m++)
+            {
+                var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _data.Features[m])), 1).to(ScalarType.Float64);
+                outputs.Add(probabilities.ToMatrix());
+            }
+        }
+        var assessment = _o.Assessment;
+        var assessor = new ModalityAssessor(_estimator, assessment);
+        if (!assessment.RequireComplementarity)
+            return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut))).ToArray());
+        // I(student; labels) needs labels: the validation rows' (held out from fitting, like the scores themselves).
+        var rows = _data.ValidationRows;
+        var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows))).ToArray();
+        return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
+    }
+
+    /// <summary>Phase 1b for one student; returns its validation macro-F1 afterwards.</summary>
+    private double Distill(BalancedMultimodalNetwork network, int student, int teacher, Tensor labels, double pretrainedScore)
+    {
+        if (_o.DistillationEpochs == 0) return pretrainedScore;
+        Tensor teacherLogits, teacherEmbedding;
+        network.eval();
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            // The teacher's activations are freed here; its embedding and logits are disposed in the finally below.
+            teacherEmbedding = network.Embed(teacher, _data.Features[teacher]).detach().MoveToOuterDisposeScope();
+            teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach().MoveToOuterDisposeScope();
+        }
+        using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
+        using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(student).Concat(loss.parameters())), _o.LearningRate);
+        var tracker = new CheckpointTracker(network);
+        try
+        {
+            var (startScore, startLoss) = EvaluateModality(network, student, labels);
+            tracker.Offer(startScore, startLoss, 0);
+            for (int epoch = 1; epoch <= _o.DistillationEpochs; epoch++)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                network.train();
+                optimizer.ZeroGrad();
+                var embedding = network.Embed(student, _data.Features[student]);
+                var logits = network.ModalityLogits(student, embedding);
+                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, _allRowsMask);
+                terms.Total.backward();
+                optimizer.Step();
+                if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
+                var (score, validationLoss) = EvaluateModality(network, student, labels);
+                Report(new TrainingProgress(TrainingPhase.Distillation, _data.ModalityNames[student], epoch, _o.DistillationEpochs, Scalar(terms.Total), score, null, null));
+                if (!tracker.Offer(score, validationLoss, epoch) && epoch - tracker.BestEpoch >= _o.Patience) break;
+            }
+            tracker.RestoreBest();
+            _logger.LogInformation("Distilled {Teacher} -> {Student}: validation macro-F1 {Before:F4} -> {After:F4}",
+                _data.ModalityNames[teacher], _data.ModalityNames[student], pretrainedScore, tracker.BestScore);
+            return tracker.BestScore;
+        }
+        finally
+        {
+            tracker.Dispose();
+            teacherLogits.Dispose();
+            teacherEmbedding.Dispose();
+        }
+    }
+
+    private (int BestEpoch, double FusedScore, IReadOnlyList<double> ModalityScores, IReadOnlyList<double> Weights, IReadOnlyList<double>? PoolingWeights) TrainJointly(
+        BalancedMultimodalNetwork network, Tensor labels, DistillationPlan? plan)
+    {
+        var weighter = new ModalityLossWeighterFactory(_o.Weighting).Create(_data.ModalityCount, Device, DType);
+        var multitask = new MultitaskLoss(weighter);
+        var pairs = DistillationPairs(plan);
+        var jointDistillation = JointDistillationOptions();
+        var pairLosses = pairs.Select(p => new DistillationLoss(
+            (int)network.Encoder(p.Student).EmbeddingDim, (int)network.Encoder(p.Teacher).EmbeddingDim, jointDistillation ?? _o.Distillation, Device, DType)).ToArray();
+        var parameters = network.parameters()
+            .Concat(pairLosses.SelectMany(l => l.parameters()))
+            .Concat(weighter.TrainableParameters);
+        using var optimizer = new ExplicitScalarAdam(DecayGroups(network, parameters), _o.LearningRate);
+        var tracker = new CheckpointTracker(network);
+        IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
+        IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();
+        // Head weights of the pooled prediction (validation-weighted source only): uniform until the first evaluation.
+        double[]? poolingWeights = _o.Prediction == PredictionSource.AllHeadsValidationWeighted
+            ? Enumerable.Repeat(1.0 / (_data.ModalityCount + 1), _data.ModalityCount + 1).ToArray()
+            : null;
+        double[]? bestPoolingWeights = poolingWeights;
+        try
+        {
+            for (int epoch = 1; epoch <= _o.JointEpochs; epoch++)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                network.train();
+                optimizer.ZeroGrad();
+                var outputs = network.Forward(_data.Features);
+                var distillation = new List<Tensor>();
+                if (jointDistillation is not null)
+                    for (int p = 0; p < pairs.Count; p++)
+                    {
+                        var (student, teacher) = pairs[p];
+                        var terms = pairLosses[p].Compute(outputs.ModalityLogits[student], outputs.Embeddings[student],
+                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, _allRowsMask);
+                        distillation.Add(terms.Total);
+                    }
+                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
+                var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
+                    ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows))
+                    : total.Total;
+                objective.backward();
+                optimizer.Step();
+                if (epoch % _o.EvaluationInterval != 0 && epoch != _o.JointEpochs) continue;
+                (var fusedScore, var fusedLoss, var modalityScores, poolingWeights) = EvaluateJoint(network, labels);
+                weighter.Update(modalityScores);
+                Report(new TrainingProgress(TrainingPhase.Joint, null, epoch, _o.JointEpochs, Scalar(total.Total), fusedScore, modalityScores, weighter.Weights.ToArray()));
+                if (tracker.Offer(fusedScore, fusedLoss, epoch))
+                {
+                    bestModalityScores = modalityScores;
+                    bestWeights = weighter.Weights.ToArray();
+                    bestPoolingWeights = poolingWeights;
+                }
+                else if (epoch - tracker.BestEpoch >= _o.Patience)
+                {
+                    break;
+                }
+            }
+            tracker.RestoreBest();
+            _logger.LogInformation("Phase 2 best fused validation macro-F1 {Score:F4} at epoch {Epoch}; weights {Weights}",
+                tracker.BestScore, tracker.BestEpoch, Describe(bestWeights));
+            return (tracker.BestEpoch, tracker.BestScore, bestModalityScores, bestWeights, bestPoolingWeights);
+        }
+        finally
+        {
+            tracker.Dispose();
+            foreach (var l in pairLosses) l.Dispose();
+            (weighter as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>mean_i H(p_i) = -mean_i sum_c p_ic log p_ic of probabilities (n, C), with 0 log 0 = 0.</summary>
+    /// <remarks>The floor 1e-12 is representable in every dtype the trainer accepts (float32, float64, bfloat16);
+    /// float16, where it would round to 0 (0 log 0 = 0 * -inf = NaN), is rejected by <see cref="BalancedTrainingData"/>.</remarks>
+    private static Tensor MeanEntropy(Tensor probabilities) =>
+        -(probabilities * probabilities.clamp_min(1e-12).log()).sum(1).mean();
+
+    /// <summary>Phase-2 distillation terms: the KL and RE parts only (the students' CE is already in the multitask loss).</summary>
+    private DistillationLossOptions? JointDistillationOptions()
+    {
+        var d = _o.Distillation;
+        if (d.KullbackLeiblerWeight == 0 && d.RepresentationWeight == 0) return null;
+        return new DistillationLossOptions
+        {
+            CrossEntropyWeight = 0,
+            KullbackLeiblerWeight = d.KullbackLeiblerWeight,
+            RepresentationWeight = d.RepresentationWeight,
+            Temperature = d.Temperature,
+            Representation = d.Representation,
+        };
+    }
+
+    private static IReadOnlyList<(int Student, int Teacher)> DistillationPairs(DistillationPlan? plan) =>
+        plan is null
+            ? Array.Empty<(int, int)>()
+            : plan.Students.Select(s => (s.Index, s.TeacherIndex!.Value)).ToArray();
+
+    private (double Score, double Loss) EvaluateModality(BalancedMultimodalNetwork network, int m, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        network.eval();
+        var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m])).index_select(0, _validationRows);
+        return Score(logits, labels);
+    }
+
+    /// <summary>Validation macro-F1 and loss of the final prediction, each head's validation macro-F1, and (validation-weighted
+    /// source only) the head weights measured now, which that prediction used.</summary>
+    private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores, double[]? PoolingWeights) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        network.eval();
+        var outputs = network.Forward(_data.Features);
+        double[]? poolingWeights = null;
+        if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
+        {
+            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
+            poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows), _o.PoolingWeightShrinkage);
+        }
+        var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
+            ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)
+            : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _validationRows), labels);
+        var modalityScores = outputs.ModalityLogits.Select(z => Score(z.index_select(0, _validationRows), labels).Score).ToArray();
+        return (fusedScore, fusedLoss, modalityScores, poolingWeights);
+    }
+
+    private (double Score, double Loss) Score(Tensor validationLogits, Tensor labels)
+    {
+        var predictions = validationLogits.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
+        double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
+        double loss = F.cross_entropy(validationLogits, labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+        return (macroF1, loss);
+    }
+
+    /// <summary>Validation macro-F1 of argmax p and the negative log-likelihood -mean log p_y of probabilities p (n_val, C).</summary>
+    private (double Score, double Loss) ScoreProbabilities(Tensor validationProbabilities, Tensor labels)
+    {
+        var predictions = validationProbabilities.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
+        double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
+        double loss = F.nll_loss(validationProbabilities.clamp_min(1e-12).log(), labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+        return (macroF1, loss);
+    }
+
+    private void Report(TrainingProgress report)
+    {
+        _history.Add(report);
+        _progress?.Report(report);
+        _logger.LogDebug("{Phase} {Modality} epoch {Epoch}/{Max}: loss {Loss:F4}, validation macro-F1 {Score:F4}",
+            report.Phase, report.Modality ?? "fused", report.Epoch, report.MaxEpochs, report.Loss, report.ValidationScore);
+    }
+
+    private static double Scalar(Tensor value) => value.detach().to(ScalarType.Float64).item<double>();
+
+    private static double[,] SelectRows(double[,] values, IReadOnlyList<int> rows)
+    {
+        var result = new double[rows.Count, values.GetLength(1)];
+        for (int i = 0; i < rows.Count; i++)
+            for (int j = 0; j < values.GetLength(1); j++)
+                result[i, j] = values[rows[i], j];
+        return result;
+    }
+
+    private string Describe(IReadOnlyList<double> values) =>
+        string.Join(", ", values.Select((v, m) => $"{_data.ModalityNames[m]} {v:F4}"));
+}
