@@ -71,6 +71,7 @@ public sealed class Modality
                 _featureNames[j] = featureNames[j] ?? throw new ArgumentException(
                     $"Modality '{name}': feature name at column {j} is null.", nameof(featureNames));
         }
+        FeatureNames = _featureNames is null ? null : Array.AsReadOnly(_featureNames);
 
         _available = new bool[sampleCount];
         if (availability is null)
@@ -137,8 +138,8 @@ public sealed class Modality
     /// <summary>Number of columns d (features).</summary>
     public int FeatureCount { get; }
 
-    /// <summary>The d feature names, or null when none were given.</summary>
-    public IReadOnlyList<string>? FeatureNames => _featureNames;
+    /// <summary>The d feature names (a read-only view), or null when none were given.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; }
 
     /// <summary>Number of rows whose modality is available.</summary>
     public int AvailableCount { get; }

@@ -8,8 +8,9 @@ namespace BalancedMultimodal.Core.Data;
 /// github.com/txWang/MOGONET, read there with <c>np.loadtxt(..., delimiter=',')</c>).
 /// </summary>
 /// <remarks>
-/// <para>Files, for modalities m = 1, 2, ... (discovered while <c>{m}_tr.csv</c> exists; a modality file numbered
-/// after a gap, e.g. <c>4_tr.csv</c> without <c>3_tr.csv</c>, is an error rather than ignored):
+/// <para>Files, for modalities m = 1, 2, ... (discovered while <c>{m}_tr.csv</c> exists; any <c>{k}_tr.csv</c>,
+/// <c>{k}_te.csv</c> or <c>{k}_featname.csv</c> numbered above the M so found, e.g. <c>4_tr.csv</c> without
+/// <c>3_tr.csv</c>, is an <see cref="InvalidDataException"/> naming the file rather than ignored):
 /// <c>{m}_tr.csv</c> and <c>{m}_te.csv</c> (numeric CSV without a header, one row per sample),
 /// optional <c>{m}_featname.csv</c> (one feature name per line), and <c>labels_tr.csv</c> / <c>labels_te.csv</c>
 /// (one label per line; written as floats such as <c>1.000000000000000000e+00</c>, which must be whole numbers &gt;= 0).</para>

@@ -61,6 +61,7 @@ public sealed class MultimodalDataset
                     nameof(modalities));
         }
         _modalities = modalities.ToArray();
+        Modalities = Array.AsReadOnly(_modalities);
         for (int i = 0; i < n; i++)
         {
             bool any = false;
@@ -77,6 +78,7 @@ public sealed class MultimodalDataset
             for (int c = 0; c < classNames.Count; c++)
                 _classNames[c] = classNames[c] ?? throw new ArgumentException($"Class name {c} is null.", nameof(classNames));
         }
+        ClassNames = _classNames is null ? null : Array.AsReadOnly(_classNames);
         var labelArray = labels.ToArray();
         int maxLabel = labelArray.Length == 0 ? -1 : labelArray.Max();
         ClassCount = classCount ?? _classNames?.Length ?? maxLabel + 1;
@@ -106,6 +108,7 @@ public sealed class MultimodalDataset
                 _sampleIds[i] = id;
             }
         }
+        SampleIds = _sampleIds is null ? null : Array.AsReadOnly(_sampleIds);
 
         bool noSplits = trainIndices is null && validationIndices is null && testIndices is null;
         TrainIndices = noSplits ? Enumerable.Range(0, n).ToArray() : trainIndices?.ToArray() ?? [];
@@ -165,8 +168,8 @@ public sealed class MultimodalDataset
         return new MultimodalDataset(modalities, intLabels, classCount);
     }
 
-    /// <summary>The modalities, in order.</summary>
-    public IReadOnlyList<Modality> Modalities => _modalities;
+    /// <summary>The modalities, in order (a read-only view).</summary>
+    public IReadOnlyList<Modality> Modalities { get; }
 
     /// <summary>Number of modalities M.</summary>
     public int ModalityCount => _modalities.Length;
@@ -180,11 +183,11 @@ public sealed class MultimodalDataset
     /// <summary>The n class labels in [0, C). The dataset's own array: do not modify.</summary>
     public int[] Labels { get; }
 
-    /// <summary>The C class names, or null.</summary>
-    public IReadOnlyList<string>? ClassNames => _classNames;
+    /// <summary>The C class names (a read-only view), or null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
 
-    /// <summary>The n sample IDs, or null.</summary>
-    public IReadOnlyList<string>? SampleIds => _sampleIds;
+    /// <summary>The n sample IDs (a read-only view), or null.</summary>
+    public IReadOnlyList<string>? SampleIds { get; }
 
     /// <summary>Training rows. The dataset's own array: do not modify.</summary>
     public int[] TrainIndices { get; }

@@ -54,7 +54,9 @@ public sealed class SyntheticMultiomicsGenerator
 
     /// <summary>Generates the dataset with default options but the given seed and sample count.</summary>
     /// <param name="seed">The seed.</param>
-    /// <param name="sampleCount">Number of samples (default 300).</param>
+    /// <param name="sampleCount">Number of samples (default 300; at least 13 with the default options).</param>
+    /// <returns>The generated dataset.</returns>
+    /// <exception cref="OptionsValidationException"><paramref name="sampleCount"/> is too small for the default split.</exception>
     public static MultimodalDataset Generate(int seed, int sampleCount = 300) =>
         new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions { Seed = seed, SampleCount = sampleCount }).Generate();
 

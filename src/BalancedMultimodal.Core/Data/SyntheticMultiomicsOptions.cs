@@ -8,7 +8,8 @@ namespace BalancedMultimodal.Core.Data;
 /// <remarks>When binding from configuration, note that the binder appends to the default arrays; replace them in code instead.</remarks>
 public sealed class SyntheticMultiomicsOptions
 {
-    /// <summary>Number of samples n (&gt;= 2). Default 300.</summary>
+    /// <summary>Number of samples n: at least the number of classes, and enough that every class keeps a training row
+    /// after its stratified test and validation rows (13 with the default proportions and fractions). Default 300.</summary>
     public int SampleCount { get; set; } = 300;
 
     /// <summary>Relative class frequencies (C &gt;= 2 positive finite weights, normalised to sum 1). Default {0.5, 0.3, 0.2}.</summary>

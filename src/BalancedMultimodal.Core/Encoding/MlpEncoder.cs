@@ -23,6 +23,8 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <param name="options">Layer widths, dropout and slope; validated.</param>
     /// <param name="device">Device of the parameters (default: TorchSharp's default device).</param>
     /// <param name="dtype">Floating dtype of the parameters (default float32).</param>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
+    /// float64).</exception>
     public MlpEncoder(long inputDim, MlpEncoderOptions options, Device? device = null, ScalarType dtype = ScalarType.Float32)
         : base(nameof(MlpEncoder))
     {

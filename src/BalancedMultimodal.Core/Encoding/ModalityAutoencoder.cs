@@ -21,6 +21,8 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <param name="options">Latent width and hidden layers; validated.</param>
     /// <param name="device">Device of the parameters.</param>
     /// <param name="dtype">Floating dtype of the parameters (default float32).</param>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
+    /// float64).</exception>
     public ModalityAutoencoder(long inputDim, AutoencoderOptions options, Device? device = null, ScalarType dtype = ScalarType.Float32)
         : base(nameof(ModalityAutoencoder))
     {

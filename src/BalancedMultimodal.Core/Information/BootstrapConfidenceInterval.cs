@@ -23,11 +23,20 @@ public sealed class BootstrapConfidenceInterval
     private readonly IMutualInformationEstimator _estimator;
     private readonly BootstrapOptions _options;
 
+    /// <summary>Creates it with the default options. (A separate constructor rather than an optional parameter, so
+    /// that a dependency-injection container that registers the options pattern picks the <c>IOptions</c> constructor
+    /// unambiguously.)</summary>
+    /// <param name="estimator">The estimator to use.</param>
+    public BootstrapConfidenceInterval(IMutualInformationEstimator estimator)
+        : this(estimator, (BootstrapOptions?)null)
+    {
+    }
+
     /// <summary>Creates the bootstrap.</summary>
     /// <param name="estimator">The estimator to resample.</param>
     /// <param name="options">The options, or null for the defaults (200 resamples, level 0.95, seed 0).</param>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
-    public BootstrapConfidenceInterval(IMutualInformationEstimator estimator, BootstrapOptions? options = null)
+    public BootstrapConfidenceInterval(IMutualInformationEstimator estimator, BootstrapOptions? options)
     {
         _estimator = estimator ?? throw new ArgumentNullException(nameof(estimator));
         var source = options ?? new BootstrapOptions();

@@ -27,10 +27,18 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
 {
     private readonly ContinuousDiscreteEstimatorOptions _options;
 
+    /// <summary>Creates the estimator with the default options. (A separate constructor rather than an optional
+    /// parameter, so that a dependency-injection container that registers the options pattern picks the
+    /// <c>IOptions</c> constructor unambiguously.)</summary>
+    public ContinuousDiscreteEstimator()
+        : this((ContinuousDiscreteEstimatorOptions?)null)
+    {
+    }
+
     /// <summary>Creates the estimator with validated options (default K = 3).</summary>
     /// <param name="options">The options, or null for the defaults.</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
-    public ContinuousDiscreteEstimator(ContinuousDiscreteEstimatorOptions? options = null)
+    public ContinuousDiscreteEstimator(ContinuousDiscreteEstimatorOptions? options)
     {
         var source = options ?? new ContinuousDiscreteEstimatorOptions();
         OptionsCheck.Validated(source, new ContinuousDiscreteEstimatorOptionsValidator());

@@ -30,10 +30,18 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
 {
     private readonly GaussianMutualInformationEstimatorOptions _options;
 
+    /// <summary>Creates the estimator with the default options. (A separate constructor rather than an optional
+    /// parameter, so that a dependency-injection container that registers the options pattern picks the
+    /// <c>IOptions</c> constructor unambiguously.)</summary>
+    public GaussianMutualInformationEstimator()
+        : this((GaussianMutualInformationEstimatorOptions?)null)
+    {
+    }
+
     /// <summary>Creates the estimator with validated options (default Ridge = 1e-8, bias correction on).</summary>
     /// <param name="options">The options, or null for the defaults.</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
-    public GaussianMutualInformationEstimator(GaussianMutualInformationEstimatorOptions? options = null)
+    public GaussianMutualInformationEstimator(GaussianMutualInformationEstimatorOptions? options)
     {
         var source = options ?? new GaussianMutualInformationEstimatorOptions();
         OptionsCheck.Validated(source, new GaussianMutualInformationEstimatorOptionsValidator());

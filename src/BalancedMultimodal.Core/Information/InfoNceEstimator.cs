@@ -33,11 +33,19 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
 {
     private readonly InfoNceEstimatorOptions _options;
 
+    /// <summary>Creates the estimator with the default options. (A separate constructor rather than an optional
+    /// parameter, so that a dependency-injection container that registers the options pattern picks the
+    /// <c>IOptions</c> constructor unambiguously.)</summary>
+    public InfoNceEstimator()
+        : this((InfoNceEstimatorOptions?)null)
+    {
+    }
+
     /// <summary>Creates the estimator with validated options.</summary>
     /// <param name="options">The options, or null for the defaults (500 steps, hidden 64, lr 5e-3, batch 256, seed 0,
     /// half the rows held out for the evaluation, InfoNCE).</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
-    public InfoNceEstimator(InfoNceEstimatorOptions? options = null)
+    public InfoNceEstimator(InfoNceEstimatorOptions? options)
     {
         var source = options ?? new InfoNceEstimatorOptions();
         OptionsCheck.Validated(source, new InfoNceEstimatorOptionsValidator());

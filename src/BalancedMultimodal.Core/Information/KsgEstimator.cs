@@ -37,10 +37,18 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
 {
     private readonly KsgEstimatorOptions _options;
 
+    /// <summary>Creates the estimator with the default options. (A separate constructor rather than an optional
+    /// parameter, so that a dependency-injection container that registers the options pattern picks the
+    /// <c>IOptions</c> constructor unambiguously.)</summary>
+    public KsgEstimator()
+        : this((KsgEstimatorOptions?)null)
+    {
+    }
+
     /// <summary>Creates the estimator with validated options (defaults: K = 3, automatic blocks).</summary>
     /// <param name="options">The options, or null for the defaults.</param>
     /// <exception cref="OptionsValidationException">An option is out of range (the message names it).</exception>
-    public KsgEstimator(KsgEstimatorOptions? options = null)
+    public KsgEstimator(KsgEstimatorOptions? options)
     {
         var source = options ?? new KsgEstimatorOptions();
         OptionsCheck.Validated(source, new KsgEstimatorOptionsValidator());

@@ -16,7 +16,9 @@ public static class MutualInformationServiceCollectionExtensions
     /// <see cref="PermutationTest"/> (<c>PermutationTest</c>) and <see cref="BootstrapConfidenceInterval"/>
     /// (<c>Bootstrap</c>). <see cref="IMutualInformationEstimator"/> resolves to the KSG estimator; every estimator
     /// is also a keyed <see cref="IMutualInformationEstimator"/> under its <see cref="IMutualInformationEstimator.Name"/>
-    /// (<c>ksg</c>, <c>mixed</c>, <c>gaussian</c>, <c>infonce</c> or <c>dv</c> per configuration, <c>discrete</c>).
+    /// (<c>ksg</c>, <c>mixed</c>, <c>gaussian</c>, <c>discrete</c>), and the neural estimator under both <c>infonce</c>
+    /// and <c>dv</c>, each with that bound and the other <c>InfoNce</c> options as configured (the un-keyed
+    /// <see cref="InfoNceEstimator"/> has the configured bound).
     /// The permutation test and bootstrap use the un-keyed (KSG) estimator.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -48,13 +50,28 @@ public static class MutualInformationServiceCollectionExtensions
         services.AddKeyedSingleton<IMutualInformationEstimator>("ksg", (sp, _) => sp.GetRequiredService<KsgEstimator>());
         services.AddKeyedSingleton<IMutualInformationEstimator>("mixed", (sp, _) => sp.GetRequiredService<ContinuousDiscreteEstimator>());
         services.AddKeyedSingleton<IMutualInformationEstimator>("gaussian", (sp, _) => sp.GetRequiredService<GaussianMutualInformationEstimator>());
-        string neuralName = configuration.GetSection("InfoNce").Get<InfoNceEstimatorOptions>()?.Bound == NeuralMutualInformationBound.DonskerVaradhan ? "dv" : "infonce";
-        services.AddKeyedSingleton<IMutualInformationEstimator>(neuralName, (sp, _) => sp.GetRequiredService<InfoNceEstimator>());
+        // Both neural keys, each with its own bound (the other options as configured), so that a key always resolves to
+        // an estimator of that Name, however the options were configured (section, Configure, PostConfigure).
+        services.AddKeyedSingleton<IMutualInformationEstimator>("infonce", (sp, _) => WithBound(sp, NeuralMutualInformationBound.InfoNce));
+        services.AddKeyedSingleton<IMutualInformationEstimator>("dv", (sp, _) => WithBound(sp, NeuralMutualInformationBound.DonskerVaradhan));
         services.AddKeyedSingleton<IMutualInformationEstimator>("discrete", (sp, _) => sp.GetRequiredService<DiscreteMutualInformationEstimator>());
 
         services.TryAddSingleton(sp => new PermutationTest(sp.GetRequiredService<IMutualInformationEstimator>(), sp.GetRequiredService<IOptions<PermutationTestOptions>>()));
         services.TryAddSingleton(sp => new BootstrapConfidenceInterval(sp.GetRequiredService<IMutualInformationEstimator>(), sp.GetRequiredService<IOptions<BootstrapOptions>>()));
         return services;
+    }
+
+    /// <summary>The unkeyed <see cref="InfoNceEstimator"/> when its bound is <paramref name="bound"/>, else a new one with
+    /// the same options and that bound.</summary>
+    private static InfoNceEstimator WithBound(IServiceProvider provider, NeuralMutualInformationBound bound)
+    {
+        var configured = provider.GetRequiredService<IOptions<InfoNceEstimatorOptions>>().Value;
+        if (configured.Bound == bound) return provider.GetRequiredService<InfoNceEstimator>();
+        return new InfoNceEstimator(new InfoNceEstimatorOptions
+        {
+            Steps = configured.Steps, HiddenSize = configured.HiddenSize, LearningRate = configured.LearningRate, BatchSize = configured.BatchSize,
+            Seed = configured.Seed, HeldOutFraction = configured.HeldOutFraction, Bound = bound,
+        });
     }
 
     private static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)

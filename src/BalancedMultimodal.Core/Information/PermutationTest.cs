@@ -22,11 +22,20 @@ public sealed class PermutationTest
     private readonly IMutualInformationEstimator _estimator;
     private readonly PermutationTestOptions _options;
 
+    /// <summary>Creates it with the default options. (A separate constructor rather than an optional parameter, so
+    /// that a dependency-injection container that registers the options pattern picks the <c>IOptions</c> constructor
+    /// unambiguously.)</summary>
+    /// <param name="estimator">The estimator to use.</param>
+    public PermutationTest(IMutualInformationEstimator estimator)
+        : this(estimator, (PermutationTestOptions?)null)
+    {
+    }
+
     /// <summary>Creates the test.</summary>
     /// <param name="estimator">The estimator to test with.</param>
     /// <param name="options">The options, or null for the defaults (199 permutations, seed 0).</param>
     /// <exception cref="OptionsValidationException">An option is out of range.</exception>
-    public PermutationTest(IMutualInformationEstimator estimator, PermutationTestOptions? options = null)
+    public PermutationTest(IMutualInformationEstimator estimator, PermutationTestOptions? options)
     {
         _estimator = estimator ?? throw new ArgumentNullException(nameof(estimator));
         var source = options ?? new PermutationTestOptions();

@@ -65,11 +65,12 @@ public sealed class ModalityAssessor
     /// <summary>Assesses the modalities and builds the distillation plan.</summary>
     /// <param name="modalities">At least two modalities with unique names and equally many output rows n, n &gt;= 3
     /// (and n &gt;= k + 1 for a <see cref="KsgEstimator"/>).</param>
-    /// <param name="labels">Optional class labels (&gt;= 0) of the n rows; required when
+    /// <param name="labels">Optional class labels (&gt;= 0, at least two distinct classes) of the n rows; required when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
-    /// modality), too few rows, a labels problem (naming the row), missing labels under the complementarity criterion,
+    /// modality), too few rows, a labels problem (naming the row), labels of a single class, missing labels under the
+    /// complementarity criterion,
     /// or <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
     {

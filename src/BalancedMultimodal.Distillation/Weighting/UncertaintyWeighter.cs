@@ -25,6 +25,8 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <param name="options">Validated by <see cref="UncertaintyWeighterOptionsValidator"/>.</param>
     /// <param name="device">Device of the log-variances (default: the default device); losses on another device are rejected.</param>
     /// <param name="dtype">Dtype of the log-variances (default float32); converted (differentiably) to each loss's dtype.</param>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
+    /// float64).</exception>
     public UncertaintyWeighter(int modalityCount, UncertaintyWeighterOptions options, Device? device = null, ScalarType? dtype = null)
         : base(nameof(UncertaintyWeighter))
     {

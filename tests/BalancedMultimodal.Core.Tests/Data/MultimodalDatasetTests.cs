@@ -34,6 +34,19 @@ public class MultimodalDatasetTests
     }
 
     [Fact]
+    public void The_list_views_cannot_be_cast_back_to_the_dataset_s_own_arrays()
+    {
+        var data = Small();
+
+        (data.Modalities as Modality[]).Should().BeNull("a caller could otherwise replace a modality behind the checks");
+        (data.SampleIds as string[]).Should().BeNull();
+        (data.Modalities[1].FeatureNames as string[]).Should().BeNull();
+        var replace = () => ((IList<Modality>)data.Modalities)[0] = data.Modalities[1];
+        replace.Should().Throw<NotSupportedException>();
+        data.Modalities[0].Name.Should().Be("a");
+    }
+
+    [Fact]
     public void Without_splits_every_row_is_a_training_row()
     {
         var data = MultimodalDataset.FromArrays(new[] { "a" }, new[] { A }, Y);

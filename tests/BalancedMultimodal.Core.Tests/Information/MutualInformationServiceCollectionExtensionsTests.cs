@@ -34,9 +34,37 @@ public class MutualInformationServiceCollectionExtensionsTests
         using var provider = Build(new());
 
         provider.GetRequiredService<IMutualInformationEstimator>().Should().BeOfType<KsgEstimator>();
-        foreach (var name in new[] { "ksg", "mixed", "gaussian", "infonce", "discrete" })
+        foreach (var name in new[] { "ksg", "mixed", "gaussian", "infonce", "dv", "discrete" })
             provider.GetRequiredKeyedService<IMutualInformationEstimator>(name).Name.Should().Be(name);
         provider.GetRequiredService<PermutationTest>().Estimator.Should().BeOfType<KsgEstimator>();
+    }
+
+    [Fact]
+    public void Each_neural_key_resolves_an_estimator_of_that_bound_whichever_way_the_options_were_configured()
+    {
+        var services = new ServiceCollection().AddMutualInformationEstimators(new ConfigurationBuilder().Build().GetSection("MutualInformation"));
+        services.Configure<InfoNceEstimatorOptions>(o => { o.Bound = NeuralMutualInformationBound.DonskerVaradhan; o.Steps = 40; });
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<InfoNceEstimator>().Name.Should().Be("dv", "the un-keyed estimator has the configured bound");
+        provider.GetRequiredKeyedService<IMutualInformationEstimator>("dv").Should().BeSameAs(provider.GetRequiredService<InfoNceEstimator>());
+        var infoNce = provider.GetRequiredKeyedService<IMutualInformationEstimator>("infonce");
+        infoNce.Name.Should().Be("infonce");
+        infoNce.Should().BeOfType<InfoNceEstimator>().Which.Should().NotBeSameAs(provider.GetRequiredService<InfoNceEstimator>());
+    }
+
+    [Fact]
+    public void An_estimator_registered_by_type_next_to_the_options_pattern_gets_its_configured_options()
+    {
+        var services = new ServiceCollection().AddMutualInformationEstimators(new ConfigurationBuilder().Build().GetSection("MutualInformation"));
+        services.Configure<GaussianMutualInformationEstimatorOptions>(o => o.BiasCorrection = false);
+        services.AddKeyedSingleton<IMutualInformationEstimator, GaussianMutualInformationEstimator>("by-type");
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredKeyedService<IMutualInformationEstimator>("by-type");
+
+        act.Should().NotThrow("the container must choose between the constructors unambiguously")
+            .Which.Should().BeOfType<GaussianMutualInformationEstimator>().Which.BiasCorrection.Should().BeFalse();
     }
 
     [Fact]

@@ -34,6 +34,25 @@ public class DistillationServiceCollectionExtensionsTests
         .Build();
 
     [Fact]
+    public void The_documented_registration_of_an_estimator_by_type_resolves_the_assessor()
+    {
+        // docs/distillation.md registers Core's KSG by type; AddBalancedMultimodalDistillation registers the options
+        // pattern, so the container sees both KsgEstimator(KsgEstimatorOptions?) and KsgEstimator(IOptions<...>).
+        var services = new ServiceCollection();
+        services.AddSingleton<IMutualInformationEstimator, KsgEstimator>();
+        services.AddKeyedSingleton<IMutualInformationEstimator>(DistillationServiceCollectionExtensions.LabelEstimatorKey, new ContinuousDiscreteEstimator());
+        services.AddBalancedMultimodalDistillation(InMemory());
+        services.Configure<KsgEstimatorOptions>(o => o.K = 5);
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<ModalityAssessor>();
+
+        act.Should().NotThrow("the container must pick one KsgEstimator constructor unambiguously");
+        provider.GetRequiredService<IMutualInformationEstimator>().Should().BeOfType<KsgEstimator>()
+            .Which.K.Should().Be(5, "the IOptions constructor is the one chosen, so configured options reach the estimator");
+    }
+
+    [Fact]
     public void The_documented_appsettings_bind_every_option()
     {
         using var provider = Provider(DocumentedConfiguration());
@@ -64,6 +83,21 @@ public class DistillationServiceCollectionExtensionsTests
         loss.Options.Temperature.Should().Be(4.0);
         loss.Projection.weight!.shape.Should().Equal(4, 8);
         weighter.Should().BeOfType<PerformanceGatedWeighter>().Which.Options.Gamma.Should().Be(3.0);
+    }
+
+    [Fact]
+    public void Losses_from_the_singleton_factory_do_not_share_their_options()
+    {
+        using var provider = Provider(DocumentedConfiguration());
+        var factory = provider.GetRequiredService<DistillationLossFactory>();
+        using var first = factory.Create(8, 4);
+        using var second = factory.Create(8, 4);
+
+        first.Options.Temperature = 9;
+
+        second.Options.Temperature.Should().Be(4.0, "each loss holds its own copy of the factory's options");
+        factory.Options.Temperature.Should().Be(4.0);
+        provider.GetRequiredService<IOptions<DistillationLossOptions>>().Value.Temperature.Should().Be(4.0);
     }
 
     [Fact]
