@@ -63,9 +63,12 @@ public static class PredictionCombiner
             case PredictionSource.AllHeadsGeometricMean:
                 using (var scope = NewDisposeScope())
                 {
-                    var sum = outputs.FusedLogits;
-                    foreach (var z in outputs.ModalityLogits) sum = sum + z;
-                    return F.softmax(sum / (outputs.ModalityLogits.Count + 1), 1).MoveToOuterDisposeScope();
+                    // Each head divided before the sum: the mean of finite logits is finite, their raw sum may not be
+                    // (float16 beyond 65504).
+                    double heads = outputs.ModalityLogits.Count + 1;
+                    var mean = outputs.FusedLogits / heads;
+                    foreach (var z in outputs.ModalityLogits) mean = mean + z / heads;
+                    return F.softmax(mean, 1).MoveToOuterDisposeScope();
                 }
             default:
                 var weights = CheckWeights(headWeights, outputs.ModalityLogits.Count + 1);

@@ -70,18 +70,21 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     {
         OptionsGuard.Validate(new OgmGeWeighterOptionsValidator(), Options, nameof(Options));
         WeighterArguments.Scores(scores, ModalityCount);
-        double total = scores.Sum();
-        int peers = ModalityCount - 1;
+        // The peers' mean is summed over the peers themselves, not as (total - s_m) / (M - 1): the subtraction rounds,
+        // so tied scores could give a ratio of 1 + 1e-16 and be damped, and tiny peers could cancel to 0.
+        var peerMeans = new double[ModalityCount];
         for (int m = 0; m < ModalityCount; m++)
         {
-            double peerMean = (total - scores[m]) / peers;
-            if (peerMean <= 0 && scores[m] > 0)
+            double peerSum = 0;
+            for (int k = 0; k < ModalityCount; k++)
+                if (k != m) peerSum += scores[k];
+            peerMeans[m] = peerSum / (ModalityCount - 1);
+            if (peerMeans[m] <= 0 && scores[m] > 0)
                 throw new ArgumentException($"The peers of modality {m} all score 0, so its OGM-GE ratio is undefined.", nameof(scores));
         }
         for (int m = 0; m < ModalityCount; m++)
         {
-            double peerMean = (total - scores[m]) / peers;
-            double ratio = peerMean > 0 ? scores[m] / peerMean : 1.0;
+            double ratio = peerMeans[m] > 0 ? scores[m] / peerMeans[m] : 1.0;
             weights[m] = ratio > 1 ? DampingOfValid(ratio, Options) : 1.0;
         }
     }
@@ -105,7 +108,9 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     private static double DampingOfValid(double ratio, OgmGeWeighterOptions options)
     {
         double argument = options.Formula == OgmGeFormula.Paper ? ratio - 1 : Math.Max(ratio, 0);
-        return 1 - Math.Tanh(options.Alpha * argument);
+        // 1 - tanh(x) written as 2 / (1 + e^(2x)), the same value without the cancellation that makes 1 - tanh(x)
+        // round to exactly 0 once x > ~19: the weight stays in (0, 1] (positive up to x of about 354).
+        return 2 / (1 + Math.Exp(2 * options.Alpha * argument));
     }
 
     /// <summary>sum_m w_m L_m with the current weights (constants).</summary>

@@ -149,4 +149,20 @@ public class HeadPoolingWeightsTests
 
         act.Should().Throw<ArgumentException>().WithMessage("At least one head's logits are needed*");
     }
+
+    [Fact]
+    public void Half_precision_logits_are_scored_with_float32_cross_entropies()
+    {
+        // The same float16 values scored in float32 give the reference; float16 arithmetic would be off by ~1e-3.
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(7);
+        var labels = randint(0, 5, [200], generator: generator);
+        var strong = (randn(200, 5, generator: generator) + 3 * nn.functional.one_hot(labels, 5)).to(ScalarType.Float16);
+        var weak = (randn(200, 5, generator: generator) + 0.5 * nn.functional.one_hot(labels, 5)).to(ScalarType.Float16);
+
+        var half = HeadPoolingWeights.FromValidation([strong, weak], labels);
+        var reference = HeadPoolingWeights.FromValidation([strong.to(ScalarType.Float32), weak.to(ScalarType.Float32)], labels);
+
+        half.Should().Equal(reference);
+    }
 }

@@ -268,4 +268,20 @@ public class PredictionCombinerTests
 
         result.PredictedProbabilities.data<float>().ToArray().Should().Equal(result.FusedProbabilities.data<float>().ToArray());
     }
+
+    [Fact]
+    public void The_geometric_mean_of_large_finite_half_precision_logits_stays_finite()
+    {
+        // 30000 + 40000 overflows float16 (max 65504); their mean, 35000, does not.
+        using var scope = NewDisposeScope();
+        var fused = tensor(new double[] { 30000, 0, 0, 30000 }, [2, 2]).to(ScalarType.Float16);
+        var head = tensor(new double[] { 40000, 0, 0, 0 }, [2, 2]).to(ScalarType.Float16);
+
+        var probabilities = PredictionCombiner.Probabilities(new NetworkOutputs([], [head], fused), PredictionSource.AllHeadsGeometricMean)
+            .to(ScalarType.Float64);
+
+        probabilities.isfinite().all().item<bool>().Should().BeTrue();
+        probabilities[0, 0].item<double>().Should().Be(1.0);
+        probabilities.sum(1).allclose(ones(2, dtype: ScalarType.Float64)).Should().BeTrue();
+    }
 }

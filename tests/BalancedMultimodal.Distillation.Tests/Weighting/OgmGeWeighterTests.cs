@@ -98,4 +98,31 @@ public class OgmGeWeighterTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"*{named}*");
     }
+
+    [Theory]
+    [InlineData(0.7)]
+    [InlineData(0.3)]
+    [InlineData(0.6)]
+    [InlineData(0.85)]
+    public void Tied_scores_are_not_damped_under_either_formula(double score)
+    {
+        // (0.7 + 0.7 + 0.7 - 0.7) / 2 rounds to 0.7000000000000001 in float64: the ratio must still be exactly 1.
+        foreach (var formula in new[] { OgmGeFormula.Paper, OgmGeFormula.Code })
+        {
+            var weighter = new OgmGeWeighter(3, new OgmGeWeighterOptions { Alpha = 0.1, Formula = formula });
+            weighter.Update([score, score, score]);
+
+            weighter.Weights.Should().Equal([1.0, 1.0, 1.0], $"tied scores are not dominant ({formula})");
+        }
+    }
+
+    [Fact]
+    public void A_very_dominant_modality_keeps_a_positive_weight()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.1 });
+        weighter.Update([0.95, 0.004]);   // ratio 237.5: 1 - tanh(23.65) rounds to 0 in float64
+
+        weighter.Weights[0].Should().BeGreaterThan(0).And.BeApproximately(2 / (1 + Math.Exp(2 * 0.1 * (0.95 / 0.004 - 1))), 1e-30);
+        weighter.Weights[1].Should().Be(1.0);
+    }
 }
