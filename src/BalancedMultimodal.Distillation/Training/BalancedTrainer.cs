@@ -121,8 +121,8 @@ public sealed class BalancedTrainer
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
     /// for its width (thrown before any training; the message names the option and the modality).</exception>
-    /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities
-    /// or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
+    /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities,
+    /// other training or validation rows (another fold) or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)

@@ -95,7 +95,7 @@ internal sealed class BalancedTrainingRun
             double[] pretraining;
             if (_checkpoint is { IsFilled: true })
             {
-                _checkpoint.Validate(_o.Seed, _data.ModalityNames, network, "checkpoint");
+                _checkpoint.Validate(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, network, "checkpoint");
                 _checkpoint.Restore(network);
                 pretraining = _checkpoint.PretrainingScores.ToArray();
                 _history.AddRange(_checkpoint.PretrainingHistory);
@@ -107,7 +107,7 @@ internal sealed class BalancedTrainingRun
                 for (int m = 0; m < _data.ModalityCount; m++)
                     pretraining[m] = Pretrain(network, m, labels);
                 _logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
-                _checkpoint?.Save(_o.Seed, _data.ModalityNames, network, pretraining, _history);
+                _checkpoint?.Save(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, network, pretraining, _history);
             }
 
             DistillationPlan? plan = null;

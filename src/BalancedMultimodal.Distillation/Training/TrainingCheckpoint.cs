@@ -25,6 +25,8 @@ public sealed class TrainingCheckpoint : IDisposable
     private readonly Dictionary<string, Tensor> _networkState = new(StringComparer.Ordinal);
     private Tensor? _generatorState;
     private string[] _modalityNames = Array.Empty<string>();
+    private int[] _trainRows = Array.Empty<int>();
+    private int[] _validationRows = Array.Empty<int>();
     private double[] _pretrainingScores = Array.Empty<double>();
     private TrainingProgress[] _pretrainingHistory = Array.Empty<TrainingProgress>();
 
@@ -37,6 +39,13 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>The modality names of the run that filled the checkpoint, in order.</summary>
     public IReadOnlyList<string> ModalityNames => _modalityNames;
 
+    /// <summary>The training rows (<see cref="BalancedTrainingData.TrainRows"/>) of the run that filled the checkpoint:
+    /// a resumed run must train on the same rows, or its phase-1 weights would have seen some of its validation rows.</summary>
+    public IReadOnlyList<int> TrainRows => _trainRows;
+
+    /// <summary>The validation rows (<see cref="BalancedTrainingData.ValidationRows"/>) of the run that filled the checkpoint.</summary>
+    public IReadOnlyList<int> ValidationRows => _validationRows;
+
     /// <summary>The phase-1 validation macro-F1 of each modality (same order as <see cref="ModalityNames"/>).</summary>
     public IReadOnlyList<double> PretrainingScores => _pretrainingScores;
 
@@ -46,8 +55,8 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>Names of the saved network state entries (parameters and buffers).</summary>
     public IReadOnlyCollection<string> NetworkStateNames => _networkState.Keys;
 
-    internal void Save(int seed, IReadOnlyList<string> modalityNames, nn.Module network, IReadOnlyList<double> pretrainingScores,
-        IReadOnlyList<TrainingProgress> history)
+    internal void Save(int seed, IReadOnlyList<string> modalityNames, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
+        nn.Module network, IReadOnlyList<double> pretrainingScores, IReadOnlyList<TrainingProgress> history)
     {
         Clear();
         using (no_grad())
@@ -56,13 +65,16 @@ public sealed class TrainingCheckpoint : IDisposable
         _generatorState = random.get_rng_state().DetachFromDisposeScope();
         Seed = seed;
         _modalityNames = modalityNames.ToArray();
+        _trainRows = trainRows.ToArray();
+        _validationRows = validationRows.ToArray();
         _pretrainingScores = pretrainingScores.ToArray();
         _pretrainingHistory = history.ToArray();
         IsFilled = true;
     }
 
     /// <summary>Checks that the checkpoint fits the run before any state is changed; throws naming the mismatch.</summary>
-    internal void Validate(int seed, IReadOnlyList<string> modalityNames, nn.Module network, string parameterName)
+    internal void Validate(int seed, IReadOnlyList<string> modalityNames, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
+        nn.Module network, string parameterName)
     {
         if (!IsFilled) throw new ArgumentException("The checkpoint is empty; it cannot be resumed from.", parameterName);
         if (seed != Seed)
@@ -71,6 +83,11 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new ArgumentException(
                 $"The checkpoint was written for modalities [{string.Join(", ", _modalityNames)}], but the data has [{string.Join(", ", modalityNames)}].",
                 parameterName);
+        if (!trainRows.SequenceEqual(_trainRows) || !validationRows.SequenceEqual(_validationRows))
+            throw new ArgumentException(
+                $"The checkpoint was written for other rows ({_trainRows.Length} training and {_validationRows.Length} validation rows; the data has " +
+                $"{trainRows.Count} and {validationRows.Count}{FirstDifference(trainRows, validationRows)}): a checkpoint of another fold or split " +
+                "would resume from weights that were trained on some of this run's validation rows.", parameterName);
         var state = network.state_dict();
         foreach (var (name, target) in state)
         {
@@ -88,6 +105,22 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new ArgumentException($"The checkpoint has network state '{extra}' that this network lacks; it was written by a different network.", parameterName);
     }
 
+    /// <summary>Where the rows first differ, for the message of <see cref="Validate"/>.</summary>
+    private string FirstDifference(IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows)
+    {
+        static int First(IReadOnlyList<int> a, int[] b)
+        {
+            int n = Math.Min(a.Count, b.Length);
+            for (int i = 0; i < n; i++)
+                if (a[i] != b[i]) return i;
+            return a.Count == b.Length ? -1 : n;
+        }
+        int train = First(trainRows, _trainRows);
+        if (train >= 0) return $", first differing at training position {train}";
+        int validation = First(validationRows, _validationRows);
+        return validation >= 0 ? $", first differing at validation position {validation}" : "";
+    }
+
     /// <summary>Copies the saved network state into the network and sets the global generator state.</summary>
     internal void Restore(nn.Module network)
     {
@@ -98,8 +131,9 @@ public sealed class TrainingCheckpoint : IDisposable
     }
 
     /// <summary>
-    /// Writes the filled checkpoint to a file (binary: a header, then every tensor as dtype, shape and raw bytes), so a
-    /// run can resume in another process with <see cref="Load"/>.
+    /// Writes the filled checkpoint to a file (binary: a header, the seed, modality names, training and validation rows,
+    /// phase-1 scores and reports, then every tensor as dtype, shape and raw bytes, and last a SHA-256 of everything
+    /// before it), so a run can resume in another process with <see cref="Load"/>.
     /// </summary>
     /// <param name="path">The file to create or overwrite.</param>
     /// <exception cref="InvalidOperationException">The checkpoint is empty.</exception>
@@ -107,11 +141,23 @@ public sealed class TrainingCheckpoint : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!IsFilled) throw new InvalidOperationException("The checkpoint is empty; there is nothing to save.");
-        using var writer = new BinaryWriter(File.Create(path));
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+            WritePayload(writer);
+        using var file = File.Create(path);
+        payload.Position = 0;
+        payload.CopyTo(file);
+        file.Write(System.Security.Cryptography.SHA256.HashData(payload.GetBuffer().AsSpan(0, (int)payload.Length)));
+    }
+
+    private void WritePayload(BinaryWriter writer)
+    {
         writer.Write(System.Text.Encoding.ASCII.GetBytes(FileMagic));
         writer.Write(Seed);
         writer.Write(_modalityNames.Length);
         foreach (var name in _modalityNames) writer.Write(name);
+        WriteRows(writer, _trainRows);
+        WriteRows(writer, _validationRows);
         foreach (var score in _pretrainingScores) writer.Write(score);
         writer.Write(_pretrainingHistory.Length);
         foreach (var report in _pretrainingHistory) WriteReport(writer, report);
@@ -127,24 +173,31 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>Reads a checkpoint written by <see cref="SaveTo"/>; its tensors are on the default device until restored.</summary>
     /// <param name="path">The checkpoint file.</param>
     /// <returns>A filled checkpoint; the caller disposes it.</returns>
-    /// <exception cref="InvalidDataException">The file is not a checkpoint, is truncated, or is corrupt: a negative count
-    /// or one larger than the rest of the file can hold, an unknown progress phase, an unknown or unsupported tensor dtype
-    /// code, a negative dimension, or a tensor whose element count does not match its byte count (all checked before
-    /// anything is allocated for them).</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint (or one of an older format), is truncated, or is
+    /// corrupt: its SHA-256 does not match its content, a negative count or one larger than the rest of the file can
+    /// hold, an unknown progress phase, an unknown or unsupported tensor dtype code, a negative dimension, or a tensor whose
+    /// element count does not match its byte count (all checked before anything is allocated for them).</exception>
     public static TrainingCheckpoint Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var reader = new BinaryReader(File.OpenRead(path));
+        var bytes = File.ReadAllBytes(path);
+        int hashLength = System.Security.Cryptography.SHA256.HashSizeInBytes;
+        if (bytes.Length < FileMagic.Length + hashLength
+            || System.Text.Encoding.ASCII.GetString(bytes, 0, FileMagic.Length) != FileMagic)
+            throw new InvalidDataException($"'{path}' is not a training checkpoint of this version (expected header {FileMagic}); delete it to train phase 1 again.");
+        if (!System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - hashLength)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - hashLength)))
+            throw new InvalidDataException($"The checkpoint file '{path}' is corrupt (its SHA-256 does not match its content); delete it to train phase 1 again.");
+        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - hashLength, writable: false));
         var checkpoint = new TrainingCheckpoint();
         try
         {
-            var header = reader.ReadBytes(FileMagic.Length);
-            if (System.Text.Encoding.ASCII.GetString(header) != FileMagic)
-                throw new InvalidDataException($"'{path}' is not a training checkpoint (expected header {FileMagic}).");
+            reader.ReadBytes(FileMagic.Length);
             int seed = reader.ReadInt32();
             // Each name is at least its 1-byte length prefix and is followed by its 8-byte score.
             var names = new string[ReadCount(reader, path, 1 + sizeof(double), "modality names")];
             for (int i = 0; i < names.Length; i++) names[i] = reader.ReadString();
+            var trainRows = ReadRows(reader, path, "training rows");
+            var validationRows = ReadRows(reader, path, "validation rows");
             var scores = new double[names.Length];
             for (int i = 0; i < scores.Length; i++) scores[i] = reader.ReadDouble();
             var history = new TrainingProgress[ReadCount(reader, path, MinimumReportBytes, "progress reports")];
@@ -160,6 +213,8 @@ public sealed class TrainingCheckpoint : IDisposable
             checkpoint._generatorState = ReadTensor(reader, path);
             checkpoint.Seed = seed;
             checkpoint._modalityNames = names;
+            checkpoint._trainRows = trainRows;
+            checkpoint._validationRows = validationRows;
             checkpoint._pretrainingScores = scores;
             checkpoint._pretrainingHistory = history;
             checkpoint.IsFilled = true;
@@ -183,7 +238,20 @@ public sealed class TrainingCheckpoint : IDisposable
         }
     }
 
-    private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/1";
+    private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/2";
+
+    private static void WriteRows(BinaryWriter writer, int[] rows)
+    {
+        writer.Write(rows.Length);
+        foreach (int row in rows) writer.Write(row);
+    }
+
+    private static int[] ReadRows(BinaryReader reader, string path, string what)
+    {
+        var rows = new int[ReadCount(reader, path, sizeof(int), what)];
+        for (int i = 0; i < rows.Length; i++) rows[i] = reader.ReadInt32();
+        return rows;
+    }
 
     /// <summary>The fewest bytes a progress report takes: phase, flag, epoch, max epochs, loss, score and two value counts.</summary>
     private const int MinimumReportBytes = sizeof(int) + 1 + 2 * sizeof(int) + 2 * sizeof(double) + 2 * sizeof(int);

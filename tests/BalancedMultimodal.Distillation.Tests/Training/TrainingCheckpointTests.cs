@@ -83,6 +83,8 @@ public class TrainingCheckpointTests
 
         loaded.IsFilled.Should().BeTrue();
         loaded.Seed.Should().Be(3);
+        loaded.TrainRows.Should().Equal(0, 1);
+        loaded.ValidationRows.Should().Equal(2);
         loaded.NetworkStateNames.Should().Equal("w");
     }
 
@@ -156,6 +158,46 @@ public class TrainingCheckpointTests
     }
 
     [Fact]
+    public void A_checkpoint_of_another_fold_is_rejected_before_it_can_leak_validation_rows_into_training()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        var options = TrainingFixtures.FastOptions();
+        using var checkpoint = InterruptedAfterPhase1(data, options);
+        // Another fold: the first validation row trains, the first training row validates.
+        int[] train = [data.ValidationRows[0], .. data.TrainRows.Skip(1)];
+        int[] validation = [data.TrainRows[0], .. data.ValidationRows.Skip(1)];
+        var otherFold = new BalancedTrainingData(data.ModalityNames.ToArray(), data.Features.ToArray(), data.Labels, data.ClassCount,
+            train.Order().ToArray(), validation.Order().ToArray());
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(otherFold, checkpoint);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("checkpoint").WithMessage("*written for other rows*another fold*");
+    }
+
+    [Fact]
+    public void A_changed_byte_in_a_saved_checkpoint_is_reported_as_corrupt_naming_the_file()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        using var checkpoint = InterruptedAfterPhase1(data, TrainingFixtures.FastOptions());
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-flipped-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            checkpoint.SaveTo(path);
+            var bytes = File.ReadAllBytes(path);
+            bytes[bytes.Length / 2] ^= 0x40;   // inside the network weights
+            File.WriteAllBytes(path, bytes);
+
+            var act = () => TrainingCheckpoint.Load(path);
+
+            act.Should().Throw<InvalidDataException>().WithMessage($"*'{path}' is corrupt (its SHA-256 does not match*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_written_with_another_seed_is_rejected()
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
@@ -191,20 +233,33 @@ public class TrainingCheckpointTests
         if (bytes <= 1024) writer.Write(new byte[bytes]);
     }
 
-    /// <summary>A checkpoint file in SaveTo's format with seed 3, one modality "a" (score 0.5), no progress report and
-    /// one network state entry "w" (a valid float32 [2] tensor, or the record the callback writes when corruptFirstEntry),
-    /// then the generator state (the record the callback writes, or a valid one); deleted on dispose.</summary>
+    /// <summary>A checkpoint file in SaveTo's format with seed 3, one modality "a", training rows {0, 1} and validation row
+    /// {2}, score 0.5, no progress report and one network state entry "w" (a valid float32 [2] tensor, or the record the
+    /// callback writes when corruptFirstEntry), then the generator state (the record the callback writes, or a valid
+    /// one), and the SHA-256 of all that (so the parser, not the checksum, meets the crafted content); deleted on dispose.</summary>
     private sealed class CraftedCheckpoint : IDisposable
     {
         public CraftedCheckpoint(Action<BinaryWriter> last, bool corruptFirstEntry = false, int modalityCount = 1)
         {
             Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bmm-crafted-{Guid.NewGuid():N}.bin");
-            using var writer = new BinaryWriter(File.Create(Path));
-            writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/1"));
+            using var payload = new MemoryStream();
+            using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
+                Write(writer, last, corruptFirstEntry, modalityCount);
+            File.WriteAllBytes(Path, [.. payload.ToArray(), .. System.Security.Cryptography.SHA256.HashData(payload.ToArray())]);
+        }
+
+        private static void Write(BinaryWriter writer, Action<BinaryWriter> last, bool corruptFirstEntry, int modalityCount)
+        {
+            writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/2"));
             writer.Write(3);
             writer.Write(modalityCount);
             if (modalityCount != 1) return;
             writer.Write("a");
+            writer.Write(2);
+            writer.Write(0);
+            writer.Write(1);
+            writer.Write(1);
+            writer.Write(2);
             writer.Write(0.5);
             writer.Write(0);
             writer.Write(1);
