@@ -19,8 +19,12 @@ internal sealed class TensorBundle : nn.Module
         new(descriptions.Select(d => new KeyValuePair<string, Tensor>(d.Name, zeros(d.Shape, dtype: d.ParseDType()))).ToArray());
 
     /// <summary>A copy of the buffer <paramref name="name"/>, detached from every dispose scope.</summary>
-    public Tensor Take(string name) =>
-        (state_dict().TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"No tensor named '{name}'.")).detach().clone().DetachFromDisposeScope();
+    public Tensor Take(string name)
+    {
+        var buffer = state_dict().TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"No tensor named '{name}'.");
+        using var detached = buffer.detach();   // a new handle on the buffer's storage: freed here, or it keeps the storage alive
+        return detached.clone().DetachFromDisposeScope();
+    }
 
     /// <summary>The name, shape and dtype of every buffer, in order.</summary>
     public IReadOnlyList<TensorDescription> Describe() => Describe(this);

@@ -198,11 +198,11 @@ public sealed class TrainedPipeline : IDisposable
     /// modality; or null when no new sample has that modality. Every sample needs at least one available modality. A
     /// modality that carries <see cref="Modality.FeatureNames"/> must list the model's <see cref="FeatureNames"/> in
     /// the same order (columns are never reordered); a modality or model without names is not checked.</param>
-    /// <param name="sampleIds">Optional n_new sample IDs (default: the 0-based row numbers).</param>
+    /// <param name="sampleIds">Optional n_new sample IDs, none null, all distinct (default: the 0-based row numbers).</param>
     /// <returns>The probabilities (n_new, C) and predicted classes.</returns>
     /// <exception cref="ArgumentException">When the input does not match the trained modalities (name, feature count,
-    /// feature names, rows); the message names the modality or sample, and for feature names the first differing
-    /// column with both names.</exception>
+    /// feature names, rows), or a sample ID is null or repeated; the message names the modality or sample, and for
+    /// feature names the first differing column with both names.</exception>
     public PredictionResult Predict(IReadOnlyList<Modality?> modalities, IReadOnlyList<string>? sampleIds = null)
     {
         ArgumentNullException.ThrowIfNull(modalities);
@@ -233,6 +233,16 @@ public sealed class TrainedPipeline : IDisposable
                 throw new ArgumentException($"New sample {i} is missing in every modality; it needs at least one.", nameof(modalities));
         if (sampleIds is not null && sampleIds.Count != n)
             throw new ArgumentException($"{sampleIds.Count} sample IDs were given for {n} samples.", nameof(sampleIds));
+        if (sampleIds is not null)
+        {
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++)
+            {
+                var id = sampleIds[i] ?? throw new ArgumentException($"Sample ID {i} is null.", nameof(sampleIds));
+                if (!seen.TryAdd(id, i))
+                    throw new ArgumentException($"Sample ID '{id}' is given for rows {seen[id]} and {i}; IDs must be distinct.", nameof(sampleIds));
+            }
+        }
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -111,6 +111,20 @@ internal static class TrainedPipelineFolder
     public static TrainedPipeline Load(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        try
+        {
+            return LoadChecked(folder);
+        }
+        catch (Exception e) when (e is NullReferenceException or IndexOutOfRangeException or KeyNotFoundException or InvalidCastException)
+        {
+            // A hand-edited file that still parses (its checksum updated too) can break an assumption the checks above
+            // do not cover: report the folder as damaged rather than crash with a stack trace.
+            throw new InvalidDataException($"The model folder '{folder}' is damaged or was edited ({e.GetType().Name}: {e.Message}); save the model again with bmm train --save.", e);
+        }
+    }
+
+    private static TrainedPipeline LoadChecked(string folder)
+    {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Model folder '{folder}' does not exist.");
         var manifestPath = Path.Combine(folder, ManifestFile);
         if (!File.Exists(manifestPath))
@@ -125,12 +139,21 @@ internal static class TrainedPipelineFolder
         foreach (var file in listed.Keys)
             if (!File.Exists(Path.Combine(folder, file)))
                 throw new InvalidDataException($"{file} is listed in {ManifestFile} but missing from '{folder}'.");
+        // Every file's SHA-256 first: an edited or swapped file is named as such, before anything is parsed from it.
+        foreach (var file in manifest.Files) VerifyChecksum(folder, file);
         PipelineFile Listed(string name) => listed.TryGetValue(name, out var f) ? f
             : throw new InvalidDataException($"{ManifestFile} does not list {name}, which the model needs.");
 
         int count = manifest.ModalityNames.Length;
         var dtype = new TensorDescription("dtype", [], manifest.DType).ParseDType();
         var options = ReadJson<PipelineOptions>(folder, Listed(OptionsFile).Name);
+        var missing = new (string Name, object? Value)[]
+        {
+            (nameof(options.Training), options.Training), (nameof(options.MlpEncoder), options.MlpEncoder), (nameof(options.Encoder), options.Encoder),
+            (nameof(options.Affinity), options.Affinity), (nameof(options.Fusion), options.Fusion), (nameof(options.Autoencoder), options.Autoencoder),
+        }.Where(s => s.Value is null).Select(s => s.Name).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidDataException($"{OptionsFile}: the section(s) {string.Join(", ", missing)} are null; a saved model needs every section.");
         var standardizer = ReadStandardizer(folder, Listed(StandardizerFile).Name, manifest);
         if (manifest.HasQuantileNormalizer != (options.Scaling == FeatureScaling.QuantileNormal))
             throw new InvalidDataException($"{OptionsFile}: Scaling is {options.Scaling} but {ManifestFile} says the folder {(manifest.HasQuantileNormalizer ? "has" : "has no")} {QuantilesFile}.");
@@ -183,7 +206,6 @@ internal static class TrainedPipelineFolder
                 folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch,
                     record.PoolingWeights));
             }
-            foreach (var file in manifest.Files) VerifyChecksum(folder, file);
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
                 autoencoders, cohort, graph, folds, quantileNormalizer, featureNames);
         }
@@ -207,6 +229,20 @@ internal static class TrainedPipelineFolder
             throw new InvalidDataException($"{ManifestFile}: feature counts and input widths must be positive.");
         if (manifest.Files.Any(f => f is null || string.IsNullOrEmpty(f.Name) || f.Name != Path.GetFileName(f.Name)))
             throw new InvalidDataException($"{ManifestFile}: every listed file must be a plain file name inside the folder.");
+        var duplicate = manifest.Files.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"{ManifestFile}: {duplicate.Key} is listed {duplicate.Count()} times.");
+        var extraFold = manifest.Files.Select(f => f.Name).FirstOrDefault(name =>
+            FoldFileNumber(name) is int k && k >= manifest.FoldCount);
+        if (extraFold is not null)
+            throw new InvalidDataException($"{ManifestFile}: lists {extraFold}, but FoldCount is {manifest.FoldCount} (folds 0..{manifest.FoldCount - 1}).");
+    }
+
+    /// <summary>k for <c>fold_{k}.bin</c> or <c>fold_{k}.json</c>, else null.</summary>
+    private static int? FoldFileNumber(string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(name, @"^fold_(\d+)\.(bin|json)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        return match.Success && int.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int k) ? k : null;
     }
 
     private static Standardizer ReadStandardizer(string folder, string file, PipelineManifest manifest)
@@ -214,6 +250,8 @@ internal static class TrainedPipelineFolder
         var record = ReadJson<StandardizerRecord>(folder, file);
         if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
             throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        if (record.Means is null || record.Scales is null || record.Means.Length != manifest.FeatureCounts.Length || record.Scales.Length != manifest.FeatureCounts.Length)
+            throw new InvalidDataException($"{file}: expected means and scales for each of the {manifest.FeatureCounts.Length} modalities.");
         for (int m = 0; m < manifest.FeatureCounts.Length; m++)
             if (record.Means?[m]?.Length != manifest.FeatureCounts[m] || record.Scales?[m]?.Length != manifest.FeatureCounts[m])
                 throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' needs {manifest.FeatureCounts[m]} means and scales.");
@@ -232,6 +270,8 @@ internal static class TrainedPipelineFolder
         var record = ReadJson<QuantilesRecord>(folder, file);
         if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
             throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        if (record.Quantiles is null || record.Quantiles.Length != manifest.FeatureCounts.Length)
+            throw new InvalidDataException($"{file}: expected quantiles for each of the {manifest.FeatureCounts.Length} modalities.");
         for (int m = 0; m < manifest.FeatureCounts.Length; m++)
             if (record.Quantiles?[m]?.Length != manifest.FeatureCounts[m])
                 throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' needs quantiles for {manifest.FeatureCounts[m]} columns.");
@@ -280,6 +320,11 @@ internal static class TrainedPipelineFolder
         {
             foreach (var t in tensors.Values) t.Dispose();
             throw new InvalidDataException($"{file.Name}: not a valid graph over {manifest.CohortSize} nodes: {e.Message}", e);
+        }
+        catch
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+            throw;
         }
     }
 
@@ -375,5 +420,9 @@ internal static class TrainedPipelineFolder
         files.Add(new PipelineFile { Name = file, Sha256 = Sha256(path), Tensors = TensorBundle.Describe(module).ToArray() });
     }
 
-    private static KeyValuePair<string, Tensor> Entry(string name, Tensor value) => new(name, value.detach().clone());
+    private static KeyValuePair<string, Tensor> Entry(string name, Tensor value)
+    {
+        using var detached = value.detach();   // a new handle on the same storage: freed here, the clone is kept
+        return new(name, detached.clone());
+    }
 }

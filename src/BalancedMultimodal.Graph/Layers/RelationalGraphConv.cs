@@ -142,6 +142,9 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
     public void reset_parameters()
     {
         using var noGrad = no_grad();
+        // The in-place initialisers return handles of their own (the bias' zero_ one that was never freed: one live
+        // tensor per layer built); the scope frees them, the parameters are not its to dispose.
+        using var scope = NewDisposeScope();
         Glorot(weight);
         if (comp is not null) Glorot(comp);
         Glorot(root);

@@ -63,6 +63,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     {
         var folder = fixture.CopyOfModel();
         File.WriteAllText(Path.Combine(folder, "options.json"), "{ \"Seed\": ");
+        ModelFolderEdit.RecordChecksum(folder, "options.json");
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -99,6 +100,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         var options = JsonNode.Parse(File.ReadAllText(path))!;
         options["Encoder"]!["HiddenSizes"] = new JsonArray(8);
         File.WriteAllText(path, options.ToJsonString());
+        ModelFolderEdit.RecordChecksum(folder, "options.json");
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -123,6 +125,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
 
         var folder = fixture.CopyOfModel();
         File.Copy(Path.Combine(other, "fold_0.bin"), Path.Combine(folder, "fold_0.bin"), overwrite: true);
+        ModelFolderEdit.RecordChecksum(folder, "fold_0.bin");
         var act = () => TrainedPipeline.Load(folder);
 
         act.Should().Throw<InvalidDataException>().WithMessage("fold_0.bin does not fit the model*another shape*");
@@ -171,5 +174,97 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
 
         code.Should().Be(CliApp.UsageError);
         error.Trim().Should().StartWith("bmm predict: graph.bin");
+    }
+
+    [Fact]
+    public void An_edited_file_is_named_by_its_checksum_before_anything_is_parsed_from_it()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "standardizer.json");
+        var record = JsonNode.Parse(File.ReadAllText(path))!;
+        record["Means"]!.AsArray().RemoveAt(2);   // two mean vectors for three modalities
+        File.WriteAllText(path, record.ToJsonString());
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("standardizer.json is corrupt or was replaced*SHA-256*");
+    }
+
+    [Fact]
+    public void A_standardizer_with_too_few_modalities_is_invalid_data_even_with_its_checksum_recorded()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "standardizer.json");
+        var record = JsonNode.Parse(File.ReadAllText(path))!;
+        record["Means"]!.AsArray().RemoveAt(2);
+        File.WriteAllText(path, record.ToJsonString());
+        ModelFolderEdit.RecordChecksum(folder, "standardizer.json");
+
+        var act = () => TrainedPipeline.Load(folder);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("standardizer.json: expected means and scales for each of the 3 modalities*");
+    }
+
+    [Fact]
+    public void A_null_options_section_is_invalid_data_naming_it()
+    {
+        var folder = fixture.CopyOfModel();
+        var path = Path.Combine(folder, "options.json");
+        var options = JsonNode.Parse(File.ReadAllText(path))!;
+        options["Training"] = null;
+        File.WriteAllText(path, options.ToJsonString());
+        ModelFolderEdit.RecordChecksum(folder, "options.json");
+
+        var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
+
+        code.Should().Be(CliApp.UsageError);
+        error.Trim().Should().Be("bmm predict: options.json: the section(s) Training are null; a saved model needs every section.");
+    }
+
+    [Fact]
+    public void A_manifest_listing_a_file_twice_or_more_folds_than_its_count_is_invalid_data()
+    {
+        var twice = fixture.CopyOfModel();
+        var path = Path.Combine(twice, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["Files"]!.AsArray().Add(manifest["Files"]![0]!.DeepClone());
+        File.WriteAllText(path, manifest.ToJsonString());
+        var fewer = fixture.CopyOfModel();
+        path = Path.Combine(fewer, "manifest.json");
+        manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["FoldCount"] = 1;
+        File.WriteAllText(path, manifest.ToJsonString());
+
+        ((Action)(() => TrainedPipeline.Load(twice))).Should().Throw<InvalidDataException>().WithMessage("manifest.json: * is listed 2 times.");
+        ((Action)(() => TrainedPipeline.Load(fewer))).Should().Throw<InvalidDataException>().WithMessage("manifest.json: lists fold_1.*, but FoldCount is 1*");
+    }
+
+    [Fact]
+    public void Repeated_or_null_sample_ids_are_rejected_before_predicting()
+    {
+        var modalities = fixture.NewModalities();
+        var repeatedIds = Enumerable.Range(0, fixture.NewRows.Length).Select(i => $"s{i}").ToArray();
+        repeatedIds[1] = repeatedIds[0];
+        var nullIds = Enumerable.Range(0, fixture.NewRows.Length).Select(i => $"s{i}").ToArray();
+        nullIds[1] = null!;
+
+        var repeated = () => fixture.Model.Predict(modalities, repeatedIds);
+        var missing = () => fixture.Model.Predict(modalities, nullIds);
+
+        repeated.Should().Throw<ArgumentException>().WithMessage("Sample ID 's0' is given for rows 0 and 1*").And.ParamName.Should().Be("sampleIds");
+        missing.Should().Throw<ArgumentException>().WithMessage("Sample ID 1 is null*");
+    }
+
+    [Fact]
+    public void Loading_and_disposing_a_model_leaves_no_tensor_alive()
+    {
+        using (TrainedPipeline.Load(fixture.ModelFolder)) { }   // warm-up: TorchSharp's one-off allocations
+        // (This caught two leaks: TensorBundle.Take's detached handle, and one tensor per relational-GCN layer built.)
+        long before = LiveTensors.Count;
+
+        for (int i = 0; i < 3; i++)
+            using (TrainedPipeline.Load(fixture.ModelFolder)) { }
+
+        LiveTensors.Count.Should().Be(before);
     }
 }

@@ -48,6 +48,7 @@ public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
         var record = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         record.Remove("PoolingWeights");
         File.WriteAllText(path, record.ToJsonString());
+        ModelFolderEdit.RecordChecksum(folder, "fold_1.json");
 
         var act = () => TrainedPipeline.Load(folder);
 

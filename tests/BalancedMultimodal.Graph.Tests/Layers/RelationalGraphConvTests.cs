@@ -245,6 +245,18 @@ public class RelationalGraphConvTests
         again.allclose(first, rtol: 0, atol: 0).Should().BeTrue("the cached normalisation outlived the scope it was built in and is unchanged");
     }
 
+    [Fact]
+    public void Building_and_disposing_a_layer_leaves_no_tensor_alive()
+    {
+        new RelationalGraphConv(4, 3, 2).Dispose();   // warm-up
+        long before = LiveTensors.Count;
+
+        for (int i = 0; i < 5; i++)
+            new RelationalGraphConv(4, 3, 2, numBases: 1).Dispose();
+
+        LiveTensors.Count.Should().Be(before, "the initialisers' returned handles are freed (one per layer leaked before)");
+    }
+
     private static void AssertUniformWithin(Tensor values, double bound, bool loose = false)
     {
         double max = values.abs().max().to(ScalarType.Float64).item<double>();
