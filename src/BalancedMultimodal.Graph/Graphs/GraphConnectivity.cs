@@ -45,6 +45,7 @@ public static class GraphConnectivity
 
         foreach (var relation in graph.Relations)
         {
+            if (relation.EdgeCount == 0) continue;   // a valid, empty relation (TorchSharp cannot copy out an empty tensor)
             long[] index;
             double[]? w = null;
             // .cpu(), .to_type() and .contiguous() each return a new tensor (or a new handle to the same storage).

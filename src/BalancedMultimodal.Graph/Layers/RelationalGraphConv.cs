@@ -159,7 +159,10 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
     public Tensor RelationWeights()
     {
         if (comp is not null)
-            return comp.matmul(weight.view(weight.shape[0], -1)).view(NumRelations, InChannels, OutChannels);
+        {
+            using var scope = NewDisposeScope();   // the view and the product are freed; only the result leaves
+            return comp.matmul(weight.view(weight.shape[0], -1)).view(NumRelations, InChannels, OutChannels).MoveToOuterDisposeScope();
+        }
         if (NumBlocks is { } nb)
         {
             using var scope = NewDisposeScope();

@@ -126,4 +126,19 @@ public sealed class GraphConnectivityTests
             if (logLevel == LogLevel.Warning) Warnings.Add(formatter(state, exception));
         }
     }
+
+    [Fact]
+    public void A_relation_without_edges_is_analysed_as_contributing_none()
+    {
+        using var graph = new RelationalGraph(3, new[]
+        {
+            new GraphRelation("a", tensor(new long[,] { { 0, 1 }, { 1, 2 } }), null),
+            new GraphRelation("b", zeros(2, 0, dtype: ScalarType.Int64), zeros(0, dtype: ScalarType.Float64)),
+        });
+
+        var report = GraphConnectivity.Analyze(graph);
+
+        report.ComponentCount.Should().Be(1);
+        report.IsolatedNodes.Should().BeEmpty();
+    }
 }

@@ -257,6 +257,21 @@ public class RelationalGraphConvTests
         LiveTensors.Count.Should().Be(before, "the initialisers' returned handles are freed (one per layer leaked before)");
     }
 
+    [Theory]
+    [InlineData(2, null)]
+    [InlineData(null, 2)]
+    [InlineData(null, null)]
+    public void Relation_weights_called_outside_a_scope_leave_only_their_result(int? bases, int? blocks)
+    {
+        using var conv = new RelationalGraphConv(6, 4, 2, numBases: bases, numBlocks: blocks);
+        long before = LiveTensors.Count;
+
+        for (int i = 0; i < 5; i++)
+            using (conv.RelationWeights()) { }
+
+        LiveTensors.Count.Should().Be(before);
+    }
+
     private static void AssertUniformWithin(Tensor values, double bound, bool loose = false)
     {
         double max = values.abs().max().to(ScalarType.Float64).item<double>();
