@@ -81,6 +81,8 @@ public sealed class CompareCommand : ICliCommand
         // The config is read once; every variant's options are built and validated against every seed's data (as each
         // run will see it) before the first run, and each run gets its own copy (a run writes seeds into its options).
         var configured = PipelineConfigFile.Load(config);
+        if (configured.Seed != 0)
+            throw new CliUsageException($"the config sets Seed = {configured.Seed}, but compare takes its seeds from --seeds; remove Seed from the config and pass --seeds {configured.Seed}");
         var pipelineVariants = variants.Where(v => v != "baselines").ToDictionary(v => v, v => VariantOptions(configured, v));
         var loaded = synthetic ? null : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
         var datasets = seeds.Select(seed =>
@@ -117,6 +119,17 @@ public sealed class CompareCommand : ICliCommand
                 }
             }
 
+        // The output folder is made now, after every check and before the first run: a folder that cannot be created
+        // (e.g. under /proc) fails here, not after minutes of training.
+        try
+        {
+            Directory.CreateDirectory(outFolder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"option --out: cannot create the folder '{outFolder}': {e.Message}");
+        }
+
         var rows = new List<Row>();
         for (int s = 0; s < seeds.Length; s++)
         {
@@ -138,7 +151,7 @@ public sealed class CompareCommand : ICliCommand
                     var nested = NestedValidation(dataset, options, outerFolds, seed);
                     rows.Add(nested with { Variant = variant + " (nested validation)" });
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {nested.Auc:F4} ({nested.Seconds:F1} s){SlopeNote(nested.ChosenEncoderSlopes)}"));
+                        $"seed {seed} {variant} nested: acc {nested.Accuracy:F4} macro-F1 {nested.MacroF1:F4} AUC {Auc(nested.Auc)} ({nested.Seconds:F1} s){SlopeNote(nested.ChosenEncoderSlopes)}"));
                     continue;
                 }
                 var result = new TrainingPipeline(options).Run(dataset);
@@ -147,15 +160,17 @@ public sealed class CompareCommand : ICliCommand
                 { ChosenEncoderSlopes = result.EncoderSelection is { } selection ? [selection.ChosenSlope] : null };
                 rows.Add(row);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {result.Auc:F4} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
+                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {Auc(result.Auc)} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
             }
         }
 
-        Directory.CreateDirectory(outFolder);
+        WriteTable(output, rows);   // first: a failing write below must not lose the table
         File.WriteAllText(Path.Combine(outFolder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
-        WriteTable(output, rows);
         return 0;
     }
+
+    /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (more than two classes).</summary>
+    private static string Auc(double? auc) => auc is double value ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>
     /// A stratified random split of all rows of <paramref name="dataset"/> (its training, validation and test rows
@@ -243,15 +258,18 @@ public sealed class CompareCommand : ICliCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var train = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
         var standardized = Standardizer.FitTransform(dataset, train);
+        double standardizing = clock.Elapsed.TotalSeconds;
         using var scope = NewDisposeScope();
         var labels = standardized.LabelsTensor();
         var perModality = new List<Tensor>();
         var rows = new List<Row>();
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
+            // Each modality's row: the shared standardisation plus its own fit (the late fusion row: all of them).
+            var fit = System.Diagnostics.Stopwatch.StartNew();
             var p = LogisticRegressionBaseline.FitPredict(standardized.ToTensor(m), labels, standardized.ClassCount, train);
             perModality.Add(p);
-            rows.Add(Score($"LR {standardized.Modalities[m].Name} alone", seed, dataset, p, clock.Elapsed.TotalSeconds));
+            rows.Add(Score($"LR {standardized.Modalities[m].Name} alone", seed, dataset, p, standardizing + fit.Elapsed.TotalSeconds));
         }
         var folds = BaselineFolds(dataset, seed);
         rows.Add(Score("LR late fusion", seed, dataset, stack(perModality.ToArray()).mean([0]), clock.Elapsed.TotalSeconds)

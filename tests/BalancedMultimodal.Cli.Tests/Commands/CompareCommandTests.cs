@@ -79,6 +79,33 @@ public sealed class CompareCommandTests
             + Environment.NewLine);
     }
 
+    [Fact]
+    public void A_seed_in_the_config_is_a_usage_error_because_compare_takes_its_seeds_from_the_command_line()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var config = data.WriteFile("seed.json", """{ "Seed": 5 }""");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Contain("Seed = 5").And.Contain("--seeds 5");
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_created_is_a_usage_error_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "baselines", "--out", "/proc/bmm-cannot-exist");
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("no baseline runs before the error");
+        error.Should().StartWith("bmm compare: option --out: cannot create the folder '/proc/bmm-cannot-exist'");
+    }
+
     [Theory]
     [InlineData("--seeds", "0,0", "option --seeds lists 0 twice")]
     [InlineData("--seeds", "0,00", "option --seeds lists 0 twice")]

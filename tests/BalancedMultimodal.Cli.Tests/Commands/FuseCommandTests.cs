@@ -92,4 +92,25 @@ public class FuseCommandTests : IDisposable
         error.Should().Be($"bmm fuse: {bad}: row 3, column 2 is not finite: '{value}'" + Environment.NewLine,
             "the affinity code's \"Modality 0: Sample 0, feature 0\" named neither the file nor its row");
     }
+
+    [Fact]
+    public void An_output_in_a_folder_that_does_not_exist_yet_is_written_there()
+    {
+        var outPath = Path.Combine(_folder, "new", "deeper", "fused.csv");
+
+        var (code, _, error) = Run("fuse", "--views", Views, "--K", "20", "--out", outPath);
+
+        code.Should().Be(0, error);
+        File.Exists(outPath).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_created_is_a_usage_error_before_the_fusion()
+    {
+        var (code, output, error) = Run("fuse", "--views", Views, "--K", "20", "--out", "/proc/bmm-cannot-exist/fused.csv");
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("nothing is fused before the error");
+        error.Should().StartWith("bmm fuse: option --out: cannot create the folder of '/proc/bmm-cannot-exist/fused.csv'");
+    }
 }
