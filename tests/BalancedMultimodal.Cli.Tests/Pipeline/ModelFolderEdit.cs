@@ -4,11 +4,23 @@ using System.Text.Json.Nodes;
 namespace BalancedMultimodal.Cli.Tests.Pipeline;
 
 /// <summary>
-/// Records a deliberately edited file's new SHA-256 in a saved model's manifest.json, as a careful hand edit would: the
-/// load then gets past the checksums (which catch unrecorded edits first) to the consistency check the test is about.
+/// Deliberate edits of a saved model folder for the load-check tests: a JSON file changed in place, and, as a careful
+/// hand edit would, its new SHA-256 recorded in manifest.json, so that the load gets past the checksums (which catch
+/// unrecorded edits first) to the consistency check a test is about.
 /// </summary>
 internal static class ModelFolderEdit
 {
+    /// <summary>Applies <paramref name="edit"/> to the JSON file <paramref name="fileName"/> in <paramref name="folder"/>,
+    /// then records its new checksum unless <paramref name="recordChecksum"/> is false (or the file is the manifest).</summary>
+    public static void EditJson(string folder, string fileName, Action<JsonNode> edit, bool recordChecksum = true)
+    {
+        var path = Path.Combine(folder, fileName);
+        var node = JsonNode.Parse(File.ReadAllText(path))!;
+        edit(node);
+        File.WriteAllText(path, node.ToJsonString());
+        if (recordChecksum && fileName != "manifest.json") RecordChecksum(folder, fileName);
+    }
+
     /// <summary>Updates the manifest entry of <paramref name="fileName"/> in <paramref name="folder"/> to the file's current hash.</summary>
     public static void RecordChecksum(string folder, string fileName)
     {

@@ -74,10 +74,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void A_newer_format_version_gives_invalid_data_naming_the_manifest()
     {
         var folder = fixture.CopyOfModel();
-        var path = Path.Combine(folder, "manifest.json");
-        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        manifest["FormatVersion"] = TrainedPipeline.FormatVersion + 1;
-        File.WriteAllText(path, manifest.ToJsonString());
+        ModelFolderEdit.EditJson(folder, "manifest.json", manifest => manifest["FormatVersion"] = TrainedPipeline.FormatVersion + 1);
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -96,11 +93,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void Options_describing_other_hidden_sizes_than_the_weights_give_invalid_data_naming_the_weights()
     {
         var folder = fixture.CopyOfModel();
-        var path = Path.Combine(folder, "options.json");
-        var options = JsonNode.Parse(File.ReadAllText(path))!;
-        options["Encoder"]!["HiddenSizes"] = new JsonArray(8);
-        File.WriteAllText(path, options.ToJsonString());
-        ModelFolderEdit.RecordChecksum(folder, "options.json");
+        ModelFolderEdit.EditJson(folder, "options.json", options => options["Encoder"]!["HiddenSizes"] = new JsonArray(8));
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -180,10 +173,8 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void An_edited_file_is_named_by_its_checksum_before_anything_is_parsed_from_it()
     {
         var folder = fixture.CopyOfModel();
-        var path = Path.Combine(folder, "standardizer.json");
-        var record = JsonNode.Parse(File.ReadAllText(path))!;
-        record["Means"]!.AsArray().RemoveAt(2);   // two mean vectors for three modalities
-        File.WriteAllText(path, record.ToJsonString());
+        // Two mean vectors for three modalities, the checksum left as it was.
+        ModelFolderEdit.EditJson(folder, "standardizer.json", record => record["Means"]!.AsArray().RemoveAt(2), recordChecksum: false);
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -194,11 +185,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void A_standardizer_with_too_few_modalities_is_invalid_data_even_with_its_checksum_recorded()
     {
         var folder = fixture.CopyOfModel();
-        var path = Path.Combine(folder, "standardizer.json");
-        var record = JsonNode.Parse(File.ReadAllText(path))!;
-        record["Means"]!.AsArray().RemoveAt(2);
-        File.WriteAllText(path, record.ToJsonString());
-        ModelFolderEdit.RecordChecksum(folder, "standardizer.json");
+        ModelFolderEdit.EditJson(folder, "standardizer.json", record => record["Means"]!.AsArray().RemoveAt(2));
 
         var act = () => TrainedPipeline.Load(folder);
 
@@ -209,11 +196,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void A_null_options_section_is_invalid_data_naming_it()
     {
         var folder = fixture.CopyOfModel();
-        var path = Path.Combine(folder, "options.json");
-        var options = JsonNode.Parse(File.ReadAllText(path))!;
-        options["Training"] = null;
-        File.WriteAllText(path, options.ToJsonString());
-        ModelFolderEdit.RecordChecksum(folder, "options.json");
+        ModelFolderEdit.EditJson(folder, "options.json", options => options["Training"] = null);
 
         var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
 
@@ -225,15 +208,9 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     public void A_manifest_listing_a_file_twice_or_more_folds_than_its_count_is_invalid_data()
     {
         var twice = fixture.CopyOfModel();
-        var path = Path.Combine(twice, "manifest.json");
-        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        manifest["Files"]!.AsArray().Add(manifest["Files"]![0]!.DeepClone());
-        File.WriteAllText(path, manifest.ToJsonString());
+        ModelFolderEdit.EditJson(twice, "manifest.json", manifest => manifest["Files"]!.AsArray().Add(manifest["Files"]![0]!.DeepClone()));
         var fewer = fixture.CopyOfModel();
-        path = Path.Combine(fewer, "manifest.json");
-        manifest = JsonNode.Parse(File.ReadAllText(path))!;
-        manifest["FoldCount"] = 1;
-        File.WriteAllText(path, manifest.ToJsonString());
+        ModelFolderEdit.EditJson(fewer, "manifest.json", manifest => manifest["FoldCount"] = 1);
 
         ((Action)(() => TrainedPipeline.Load(twice))).Should().Throw<InvalidDataException>().WithMessage("manifest.json: * is listed 2 times.");
         ((Action)(() => TrainedPipeline.Load(fewer))).Should().Throw<InvalidDataException>().WithMessage("manifest.json: lists fold_1.*, but FoldCount is 1*");
