@@ -26,7 +26,7 @@ namespace BalancedMultimodal.Distillation.Training;
 /// <item>Distillation (phase 1b): each gated student is fine-tuned with
 /// L = a1 CE(z_s, y) + a2 T^2 KL(softmax(z_t/T) || softmax(z_s/T)) + a3 RE(h_s, h_t), the KL and RE terms over all rows
 /// (unlabelled included), the teacher frozen; the distilled student replaces the pretrained one only if its validation
-/// score is at least as good.</item>
+/// macro-F1 is higher, or equal with a lower validation cross-entropy (the pretrained state competes as epoch 0).</item>
 /// <item>Phase 2 (joint): all encoders, heads and a fused classifier over the concatenated embeddings are trained on
 /// L = CE(z, y) + sum_m w_m CE(z_m, y) [+ sum over gated pairs of the KL and RE terms, teacher detached]
 /// [+ lambda mean_{i not training} H(p_i), entropy minimisation on the unlabelled rows when
@@ -38,8 +38,9 @@ namespace BalancedMultimodal.Distillation.Training;
 /// measured on validation at the same step, <see cref="HeadPoolingWeights"/>) is returned.</item>
 /// </list>
 /// Only training rows' labels enter a loss; validation labels only score, weight, select and stop; other rows' labels
-/// are never read. Every random choice is seeded (<see cref="BalancedTrainingOptions.Seed"/>), so the same seed gives
-/// the same result on CPU, provided no other thread draws from TorchSharp's process-wide generator meanwhile
+/// are never read. Every random choice is seeded (initialisation and dropout by <see cref="BalancedTrainingOptions.Seed"/>,
+/// the gate's permutation tests by <see cref="ModalityAssessmentOptions.Seed"/> of <see cref="BalancedTrainingOptions.Assessment"/>;
+/// the CLI pipeline sets both from its one seed), so the same seeds give the same result on CPU, provided no other thread draws from TorchSharp's process-wide generator meanwhile
 /// (initialisation and dropout use it, as in PyTorch). Progress goes to an <see cref="IProgress{T}"/> and an <see cref="ILogger"/>; a
 /// <see cref="CancellationToken"/> is honoured between epochs.
 /// </remarks>

@@ -93,7 +93,9 @@ public sealed class BalancedTrainingOptions
     /// </summary>
     public double UnlabelledEntropyWeight { get; set; }
 
-    /// <summary>Seed of every random choice (initialisation, dropout, permutation tests). Default 0.</summary>
+    /// <summary>Seed of the initialisation and dropout (TorchSharp's process-wide generator, set at the start of every
+    /// <c>Fit</c>). Default 0. The gate's permutation tests have their own seed, <see cref="ModalityAssessmentOptions.Seed"/>
+    /// in <see cref="Assessment"/> (the CLI pipeline sets both from its one seed).</summary>
     public int Seed { get; set; }
 
     /// <summary>Distillation loss weights, temperature and representation term.</summary>

@@ -69,7 +69,8 @@ public sealed class BalancedTrainingResult : IDisposable
     /// <summary>The distillation plan (null when distillation is disabled).</summary>
     public DistillationPlan? Plan { get; }
 
-    /// <summary>Per-modality loss weights at the chosen joint checkpoint.</summary>
+    /// <summary>Per-modality loss weights as the performance gate set them from the validation scores of the chosen joint
+    /// checkpoint (i.e. after that evaluation's update: the weights the next epochs would have used).</summary>
     public IReadOnlyList<double> FinalWeights { get; }
 
     /// <summary>Every evaluation step of every phase, in order.</summary>
