@@ -100,6 +100,11 @@ public sealed class TrainingPipeline
         o.Training.Seed = o.Seed;
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;
+        // METHOD.md section 8: a modality that scores no better than chance is not boosted. The library's ChanceLevel
+        // defaults to 0 because chance depends on the metric; the pipeline scores macro-F1, whose chance level for C
+        // classes is 1/C (a uniform guesser's). A value set in the configuration is kept.
+        if (o.Training.Weighting.PerformanceGated.ChanceLevel == 0)
+            o.Training.Weighting.PerformanceGated.ChanceLevel = 1.0 / dataset.ClassCount;
 
         var labelledRows = LabelledRows(dataset);
         var folds = MakeFolds(dataset, labelledRows);

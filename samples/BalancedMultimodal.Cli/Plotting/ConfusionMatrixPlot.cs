@@ -31,13 +31,15 @@ public static class ConfusionMatrixPlot
         return shares;
     }
 
-    /// <summary>The text of cell (i, j): the count, and below it the row share in percent with one decimal, e.g. "48\n(87.3%)".</summary>
+    /// <summary>The text of cell (i, j): the count, and below it the row share in percent with one decimal, e.g. "48\n(87.3%)";
+    /// for a class without test rows the share is undefined and shown as "(–)".</summary>
     public static string CellText(ConfusionMatrix matrix, int actual, int predicted)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         int count = matrix[actual, predicted];
         int support = matrix.Support(actual);
-        double share = support == 0 ? 0 : 100.0 * count / support;
+        if (support == 0) return $"{count}\n(–)";
+        double share = 100.0 * count / support;
         return string.Create(CultureInfo.InvariantCulture, $"{count}\n({share:F1}%)");
     }
 

@@ -6,7 +6,7 @@ namespace BalancedMultimodal.Cli.Plotting;
 
 /// <summary>
 /// <c>modality_weights.png</c>: the performance-gated loss weight w_m of each modality at every evaluation step of the
-/// joint phase (the <see cref="TrainingProgress.Weights"/> in force), with a dotted line at the epoch whose checkpoint
+/// joint phase (the <see cref="TrainingProgress.Weights"/> set at each evaluation, which train the epochs after it), with a dotted line at the epoch whose checkpoint
 /// was kept for fold 0. Fold 0 in full colour; other folds faint.
 /// </summary>
 public static class ModalityWeightsPlot

@@ -9,7 +9,8 @@ namespace BalancedMultimodal.Cli.Plotting;
 /// distillation, then the joint phase, separated by dashed lines). Left: the training loss of each modality in phase 1
 /// and distillation (each modality's own cross-entropy, or the distillation objective of a student), and the joint
 /// phase's total weighted multitask loss (black). Right: each modality head's validation macro-F1 (phase 1,
-/// distillation, and in the joint phase the per-modality scores) and the fused head's validation macro-F1 (black).
+/// distillation, and in the joint phase the per-modality scores) and the validation macro-F1 of the final prediction
+/// (black; the validation-weighted pooled heads by default, the fused head with <c>FusedHead</c>).
 /// Fold 0 is drawn in full colour; the other folds, when cross-fitting, as faint lines of the same colours.
 /// </summary>
 public static class TrainingCurvesPlot
@@ -84,7 +85,7 @@ public static class TrainingCurvesPlot
         if (fused.Length == 0) return;
         var fusedXs = fused.Select(timeline.Position).ToArray();
         PlotStyle.AddLine(loss, fusedXs, fused.Select(r => r.Loss).ToArray(), PlotStyle.FusedColor, main);
-        PlotStyle.AddLine(score, fusedXs, fused.Select(r => r.ValidationScore).ToArray(), PlotStyle.FusedColor, main, main ? "joint total loss /\nfused head F1" : null);
+        PlotStyle.AddLine(score, fusedXs, fused.Select(r => r.ValidationScore).ToArray(), PlotStyle.FusedColor, main, main ? "joint total loss /\nfinal prediction F1" : null);
     }
 
     private static void Decorate(Plot plot, ScheduleTimeline timeline, string title, string yLabel, double yMin, double yMax)

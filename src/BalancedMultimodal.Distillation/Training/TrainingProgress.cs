@@ -8,7 +8,8 @@ namespace BalancedMultimodal.Distillation.Training;
 /// <param name="Loss">Training loss of the epoch.</param>
 /// <param name="ValidationScore">Validation macro-F1 of what the phase selects on (the modality's head, or the fused head).</param>
 /// <param name="ModalityScores">Per-modality validation macro-F1 (joint phase), else null.</param>
-/// <param name="Weights">Per-modality loss weights in force (joint phase), else null.</param>
+/// <param name="Weights">Per-modality loss weights as the gate set them at this evaluation, from its validation scores;
+/// they train the epochs after it (joint phase), else null.</param>
 public sealed record TrainingProgress(
     TrainingPhase Phase,
     string? Modality,

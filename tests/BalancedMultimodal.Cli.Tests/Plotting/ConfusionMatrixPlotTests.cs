@@ -36,4 +36,13 @@ public class ConfusionMatrixPlotTests
         ConfusionMatrixPlot.CellText(Matrix, 0, 2).Should().Be("0\n(0.0%)");
         ConfusionMatrixPlot.CellText(Matrix, 2, 2).Should().Be("1\n(100.0%)");
     }
+
+    [Fact]
+    public void A_class_without_test_rows_shows_no_share()
+    {
+        var matrix = ConfusionMatrix.Compute([0], [0], 3);
+
+        ConfusionMatrixPlot.CellText(matrix, 1, 1).Should().Be("0\n(–)", "0 of 0 rows is undefined, not 0 %");
+        ConfusionMatrixPlot.CellText(matrix, 0, 0).Should().Be("1\n(100.0%)");
+    }
 }
