@@ -126,7 +126,9 @@ public static class IdTableLoader
         {
             var fields = reader.SplitFields(line);
             if (fields.Count != 2) throw reader.Error($"has {fields.Count} fields but a label table needs 2 (ID, label)");
-            var id = ReadId(reader, fields[0]);
+            // The ID from the raw field, exactly as ReadTable reads a modality table's IDs (SplitFields has already
+            // trimmed and unquoted fields[0]; doing that twice would read '" A "' as 'A' here but ' A ' there).
+            var id = ReadId(reader, line[..line.IndexOf(delimiter)]);
             if (!seen.Add(id)) throw reader.Error($"sample ID '{id}' appears a second time");
             if (fields[1].Length == 0) throw reader.Error($"sample '{id}' has an empty label");
             ids.Add(id);

@@ -47,7 +47,7 @@ public static class StratifiedSplitter
                 throw new ArgumentException(
                     $"Class {label} has {members.Count} sample(s) among the rows to split; a stratified split into {parts} parts " +
                     $"(validation fraction {validationFraction.ToString(CultureInfo.InvariantCulture)}, test fraction {testFraction.ToString(CultureInfo.InvariantCulture)}) " +
-                    $"needs at least {nTest + nValidation + 1} of it.", nameof(labels));
+                    $"needs at least {SmallestSplittableClass(members.Count, validationFraction, testFraction)} of it.", nameof(labels));
             Shuffle(members, random);
             test.AddRange(members.Take(nTest));
             validation.AddRange(members.Skip(nTest).Take(nValidation));
@@ -140,6 +140,15 @@ public static class StratifiedSplitter
         if (groups.Count == 0) throw new ArgumentException("There are no rows to split.", nameof(rows));
         foreach (var list in groups.Values) list.Sort();
         return groups.Select(p => (p.Key, p.Value)).ToList();
+    }
+
+    /// <summary>The smallest class size, from <paramref name="current"/> up, that keeps a training row after its rounded
+    /// test and validation parts (both grow with the size, so the bound is searched, not computed from one size).</summary>
+    private static int SmallestSplittableClass(int current, double validationFraction, double testFraction)
+    {
+        int n = Math.Max(current, 1);
+        while (n - PartSize(n, testFraction) - PartSize(n, validationFraction) < 1) n++;
+        return n;
     }
 
     /// <summary>The rows of a class of <paramref name="classSize"/> that a part of <paramref name="fraction"/> takes:

@@ -21,7 +21,10 @@ public sealed class AutoencoderCompressor
     }
 
     /// <summary>
-    /// Fits an autoencoder on the chosen rows of <paramref name="features"/> and returns it in evaluation mode.
+    /// Fits an autoencoder on the chosen rows of <paramref name="features"/> and returns it in evaluation mode. The
+    /// initialisation draws from TorchSharp's process-wide generator seeded with <see cref="AutoencoderOptions.Seed"/>;
+    /// the CPU generator's state is put back when the fit ends, so the caller's draws afterwards are what they would
+    /// have been without it.
     /// </summary>
     /// <param name="features">Standardised features of all n samples, shape (n, d), float32 or float64, any device.</param>
     /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
@@ -45,7 +48,22 @@ public sealed class AutoencoderCompressor
             if (features.isfinite().logical_not().any().item<bool>())
                 throw new ArgumentException($"Modality '{modalityName}': features contain NaN or infinite values.", nameof(features));
 
-        manual_seed(_options.Seed);
+        // Seeded from AutoencoderOptions.Seed on TorchSharp's process-wide generator, whose state is put back afterwards:
+        // the caller's own seeding still decides every later draw.
+        using var callersGenerator = random.get_rng_state();
+        try
+        {
+            manual_seed(_options.Seed);
+            return FitSeeded(features, trainingRows);
+        }
+        finally
+        {
+            random.set_rng_state(callersGenerator);
+        }
+    }
+
+    private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows)
+    {
         var model = new ModalityAutoencoder(features.shape[1], _options, features.device, features.dtype);
         using var optimizer = new ExplicitScalarAdam(model.parameters(), _options.LearningRate, weightDecay: _options.WeightDecay);
         using var rows = tensor(trainingRows.Select(r => (long)r).ToArray(), device: features.device);

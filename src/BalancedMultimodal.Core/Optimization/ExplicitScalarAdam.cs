@@ -134,6 +134,8 @@ public sealed class ExplicitScalarAdam : IDisposable
     public void ZeroGrad()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        // zero_() returns a handle of its own in TorchSharp 0.107: the scope frees it (and grad's), not the gradients.
+        using var scope = NewDisposeScope();
         foreach (var p in _parameters)
         {
             using var grad = p.grad;

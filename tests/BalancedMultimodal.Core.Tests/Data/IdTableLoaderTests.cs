@@ -159,6 +159,21 @@ public class IdTableLoaderTests
     }
 
     /// <summary>Writes a one-feature table for P1..P4 and a label table with the given lines; returns both paths.</summary>
+    [Fact]
+    public void A_quoted_id_is_read_the_same_way_in_the_label_table_and_the_modality_tables()
+    {
+        using var folder = new TemporaryFolder();
+        var table = Path.Combine(folder.Path, "mrna.csv");
+        var labels = Path.Combine(folder.Path, "labels.csv");
+        File.WriteAllText(table, "id,f1\n\" A \",1\n\" B \",2\n\" C \",3\n\" D \",4\n");
+        File.WriteAllText(labels, "id,label\n\" A \",0\n\" B \",1\n\" C \",0\n\" D \",1\n");
+
+        var result = IdTableLoader.Load(new[] { table }, labels);
+
+        result.Dataset.SampleIds.Should().Equal(" A ", " B ", " C ", " D ");
+        result.DroppedSamples.Should().BeEmpty();
+    }
+
     private static (string Table, string Labels) Write(TemporaryFolder folder, string labelLines)
     {
         var table = Path.Combine(folder.Path, "mrna.csv");

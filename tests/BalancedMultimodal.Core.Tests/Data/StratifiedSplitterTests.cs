@@ -45,6 +45,19 @@ public class StratifiedSplitterTests
     }
 
     [Fact]
+    public void The_minimum_class_size_in_the_message_is_one_that_splits()
+    {
+        // 4 of class 0 with fractions 0.4 / 0.5: 5 would take 2 + 3 rows and still leave none; 6 is the real minimum.
+        var labels = Enumerable.Repeat(0, 4).Concat(Enumerable.Repeat(1, 30)).ToArray();
+
+        var act = () => StratifiedSplitter.Split(labels, 0.4, 0.5, seed: 1);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Class 0 has 4 sample(s)*needs at least 6 of it.*");
+        var six = Enumerable.Repeat(0, 6).Concat(Enumerable.Repeat(1, 30)).ToArray();
+        StratifiedSplitter.Split(six, 0.4, 0.5, seed: 1).Train.Should().Contain(r => six[r] == 0);
+    }
+
+    [Fact]
     public void A_class_too_small_for_the_split_is_rejected_naming_the_class()
     {
         var labels = new[] { 0, 0, 0, 0, 0, 1, 1, 2 };

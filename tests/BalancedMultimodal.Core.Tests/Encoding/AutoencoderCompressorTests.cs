@@ -136,4 +136,20 @@ public class AutoencoderCompressorTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*floating*Int64*").And.ParamName.Should().Be("dtype");
     }
+
+    [Fact]
+    public void Fitting_leaves_the_callers_generator_state_as_it_was()
+    {
+        using var scope = NewDisposeScope();
+        var features = randn(20, 6, generator: new TorchSharp.torch.Generator(3));
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 2, Epochs = 3, HiddenSizes = [], Seed = 11 });
+
+        manual_seed(1);
+        compressor.FitTransform(features, Enumerable.Range(0, 20).ToArray(), "m");
+        var afterFit = rand(3);
+        manual_seed(1);
+        var withoutFit = rand(3);
+
+        afterFit.allclose(withoutFit, rtol: 0, atol: 0).Should().BeTrue("the fit seeds the generator with its own seed and puts the caller's state back");
+    }
 }

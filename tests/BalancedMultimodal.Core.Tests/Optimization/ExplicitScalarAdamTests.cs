@@ -169,4 +169,19 @@ public class ExplicitScalarAdamTests
             .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("learningRate", "the signature's order: learning rate first");
         read.Should().BeFalse();
     }
+
+    [Fact]
+    public void Zeroing_gradients_outside_a_scope_leaves_no_tensor_alive()
+    {
+        using var layer = TorchSharp.torch.nn.Linear(4, 3);
+        using var optimizer = new ExplicitScalarAdam(layer.parameters(), 1e-3);
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+            layer.forward(TorchSharp.torch.ones(2, 4)).sum().backward();
+        optimizer.ZeroGrad();
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 20; i++) optimizer.ZeroGrad();
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }
