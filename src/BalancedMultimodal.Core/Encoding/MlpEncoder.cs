@@ -62,6 +62,9 @@ public sealed class MlpEncoder : ModalityEncoder
     public override Tensor forward(Tensor input)
     {
         ModuleArguments.MatchesParameters(input, layers[0].weight!, InputDim, "MLP encoder", nameof(input));
+        // The intermediate activations are freed here (autograd keeps what backward needs); only the embedding reaches
+        // the caller's scope, as with the relational-GCN encoder.
+        using var scope = NewDisposeScope();
         var h = input;
         foreach (var layer in layers)
         {
@@ -70,6 +73,6 @@ public sealed class MlpEncoder : ModalityEncoder
             // LeakyReLU with slope 1 is the identity (x for x > 0, 1 * x otherwise, exactly): a linear encoder.
             h = _slope == 1.0 ? affine : nn.functional.leaky_relu(affine, _slope);
         }
-        return h;
+        return h.MoveToOuterDisposeScope();
     }
 }

@@ -15,7 +15,9 @@ namespace BalancedMultimodal.Graph.Layers;
 /// <see cref="For"/> keeps one instance per graph and dtype in a <see cref="ConditionalWeakTable{TKey,TValue}"/>: the
 /// cache entry lives exactly as long as the graph object, so <see cref="RelationalGraphConv"/> pays the degree
 /// computation on the first forward pass only. The cached tensors live on the graph's device, outside every dispose
-/// scope, and are released (by the tensor finalisers) once the graph is collected.
+/// scope; they are freed when the graph is disposed (<see cref="RelationalGraph.Dispose"/>), or, for a graph left to a
+/// dispose scope that freed its edge tensors, at the next lookup of any graph (so a training loop that builds a graph
+/// per step inside the step's scope does not accumulate caches).
 /// </para>
 /// <para>
 /// A graph is treated as immutable: edits made in place to its edge tensors after the first forward pass are not
@@ -149,6 +151,7 @@ public sealed class RelationalGraphNormalization
         ArgumentNullException.ThrowIfNull(graph);
         if (dtype is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"The normalisation dtype must be floating point, got {dtype}.", nameof(dtype));
+        ReleaseOrphans();
         var perDtype = Cache.GetValue(graph, _ => new Dictionary<ScalarType, RelationalGraphNormalization>());
         lock (perDtype)
         {
@@ -159,6 +162,21 @@ public sealed class RelationalGraphNormalization
             }
             return normalization;
         }
+    }
+
+    /// <summary>
+    /// Frees the caches of graphs whose edge tensors were disposed without the graph (a graph built inside a dispose
+    /// scope and left to it: the scope frees the edges, not this cache, whose tensors are detached from every scope).
+    /// Called on every lookup, so a loop that builds a graph per step keeps at most the live graphs' caches.
+    /// </summary>
+    private static void ReleaseOrphans()
+    {
+        List<RelationalGraph>? orphans = null;
+        foreach (var (graph, _) in Cache)
+            if (graph.Relations.Any(r => r.EdgeIndex.IsInvalid || (r.EdgeWeight?.IsInvalid ?? false)))
+                (orphans ??= []).Add(graph);
+        if (orphans is null) return;
+        foreach (var graph in orphans) Release(graph);
     }
 
     /// <summary>Frees the cached normalisations of <paramref name="graph"/> (called by <see cref="RelationalGraph.Dispose"/>),

@@ -97,4 +97,18 @@ public class MlpEncoderTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*floating*Int32*").And.ParamName.Should().Be("dtype");
     }
+
+    [Fact]
+    public void A_forward_pass_leaves_only_its_embedding_alive()
+    {
+        using var encoder = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [8, 8], Dropout = 0.2 });
+        using var x = ones(5, 4);
+        encoder.forward(x).Dispose();   // warm-up
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        using (var embedding = encoder.forward(x))
+            TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before + 1);
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }

@@ -272,6 +272,25 @@ public class RelationalGraphConvTests
         LiveTensors.Count.Should().Be(before);
     }
 
+    [Fact]
+    public void A_graph_built_per_step_inside_the_step_scope_does_not_accumulate_normalisation_caches()
+    {
+        using var conv = new RelationalGraphConv(2, 2, 1);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            var graph = new BalancedMultimodal.Graph.Graphs.RelationalGraph(5, [new BalancedMultimodal.Graph.Graphs.GraphRelation("r", tensor(new long[,] { { 0, 1, 2, 3 }, { 1, 2, 3, 4 } }), null)]);
+            conv.forward(ones(5, 2), graph);   // the graph is not disposed: the scope frees its edges, not the cache
+        }
+        Step();
+        Step();
+        long before = LiveTensors.Count;
+
+        for (int i = 0; i < 5; i++) Step();
+
+        LiveTensors.Count.Should().BeLessThanOrEqualTo(before, "each step's lookup frees the cache of the graph the previous step left behind");
+    }
+
     private static void AssertUniformWithin(Tensor values, double bound, bool loose = false)
     {
         double max = values.abs().max().to(ScalarType.Float64).item<double>();
