@@ -100,11 +100,6 @@ public sealed class TrainingPipeline
         o.Training.Seed = o.Seed;
         o.Training.Assessment.Seed = o.Seed;
         o.Autoencoder.Seed = o.Seed;
-        // METHOD.md section 8: a modality that scores no better than chance is not boosted. The library's ChanceLevel
-        // defaults to 0 because chance depends on the metric; the pipeline scores macro-F1, whose chance level for C
-        // classes is 1/C (a uniform guesser's). A value set in the configuration is kept.
-        if (o.Training.Weighting.PerformanceGated.ChanceLevel == 0)
-            o.Training.Weighting.PerformanceGated.ChanceLevel = 1.0 / dataset.ClassCount;
 
         var labelledRows = LabelledRows(dataset);
         var folds = MakeFolds(dataset, labelledRows);
@@ -133,7 +128,7 @@ public sealed class TrainingPipeline
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
         var factory = CreateEncoderFactory(graph, o);
-        var trainer = new BalancedTrainer(factory, new KsgEstimator(), o.Training, _logger);
+        var trainer = new BalancedTrainer(factory, new KsgEstimator(), EffectiveTraining(o, dataset.ClassCount), _logger);
         var labels = standardized.LabelsTensor();
         var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outOfFold = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
@@ -296,6 +291,27 @@ public sealed class TrainingPipeline
                 .Select(f => (r * o.CrossFitFolds + f.Index, f.Train, f.Test)));
         }
         return folds;
+    }
+
+    /// <summary>
+    /// The training options a run on <paramref name="classCount"/> classes uses: <see cref="PipelineOptions.Training"/>
+    /// itself, or, when its performance gate's <c>ChanceLevel</c> is the library default 0, a copy with ChanceLevel
+    /// 1/C. METHOD.md section 8: a modality that scores no better than chance is not boosted; the library leaves the
+    /// level to the caller because chance depends on the metric, and the pipeline scores macro-F1, whose chance level
+    /// for C classes is 1/C (a uniform guesser's). A copy, not an edit of the options, so that options reused on data
+    /// with another class count get that count's level.
+    /// </summary>
+    /// <param name="options">The pipeline options (not changed).</param>
+    /// <param name="classCount">C, at least 2.</param>
+    /// <returns>The options to train with.</returns>
+    public static BalancedTrainingOptions EffectiveTraining(PipelineOptions options, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        if (options.Training.Weighting.PerformanceGated.ChanceLevel != 0) return options.Training;
+        var training = CloneOptions(options).Training;
+        training.Weighting.PerformanceGated.ChanceLevel = 1.0 / classCount;
+        return training;
     }
 
     /// <summary>The encoder factory of <see cref="PipelineOptions.EncoderKind"/>: relational GCNs over

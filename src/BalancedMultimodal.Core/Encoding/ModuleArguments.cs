@@ -11,7 +11,7 @@ internal static class ModuleArguments
     public static void FloatingDType(ScalarType dtype, string name)
     {
         if (dtype is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
-            throw new ArgumentException($"The parameters' dtype must be a floating type (float32 or float64), got {dtype}.", name);
+            throw new ArgumentException($"The parameters' dtype must be a floating type (float16, bfloat16, float32 or float64), got {dtype}.", name);
     }
 
     /// <summary>Requires <paramref name="input"/> to be (n, <paramref name="width"/>) on <paramref name="weight"/>'s

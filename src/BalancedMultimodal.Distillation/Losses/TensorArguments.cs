@@ -22,7 +22,7 @@ internal static class TensorArguments
     public static void FloatingDType(ScalarType? dtype, string name)
     {
         if (dtype is { } type && type is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
-            throw new ArgumentException($"The parameters' dtype must be a floating type (float32 or float64), got {type}.", name);
+            throw new ArgumentException($"The parameters' dtype must be a floating type (float16, bfloat16, float32 or float64), got {type}.", name);
     }
 
     public static void Mask(Tensor? mask, string name, long rows, Device device)

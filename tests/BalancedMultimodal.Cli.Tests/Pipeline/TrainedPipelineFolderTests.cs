@@ -19,6 +19,13 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary><c>bmm predict</c> of the fixture's new samples with the model in <paramref name="folder"/>.</summary>
+    private (int ExitCode, string Error) PredictWith(string folder)
+    {
+        var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
+        return (code, error);
+    }
+
     [Fact]
     public void The_folder_holds_a_manifest_with_format_and_library_versions()
     {
@@ -163,7 +170,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         var folder = fixture.CopyOfModel();
         File.WriteAllBytes(Path.Combine(folder, "graph.bin"), [1, 2, 3]);
 
-        var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
+        var (code, error) = PredictWith(folder);
 
         code.Should().Be(CliApp.UsageError);
         error.Trim().Should().StartWith("bmm predict: graph.bin");
@@ -198,7 +205,7 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         var folder = fixture.CopyOfModel();
         ModelFolderEdit.EditJson(folder, "options.json", options => options["Training"] = null);
 
-        var (code, _, error) = Run("predict", "--model", folder, "--data", fixture.NewSampleFolder, "--out", Path.Combine(folder, "p.csv"));
+        var (code, error) = PredictWith(folder);
 
         code.Should().Be(CliApp.UsageError);
         error.Trim().Should().Be("bmm predict: options.json: the section(s) Training are null; a saved model needs every section.");

@@ -121,14 +121,4 @@ public class TrainedPipelinePredictionTests(TrainedPipelineFixture fixture)
 
         act.Should().Throw<ArgumentException>().WithMessage("*Modality '2' has 3 features but the model was trained on 10*");
     }
-
-    [Fact]
-    public void The_trained_pipeline_gated_modalities_against_the_macro_f1_chance_level_of_its_classes()
-    {
-        // METHOD.md section 8: a modality no better than chance is not boosted; for macro-F1 chance is 1/C. The fixture's
-        // options leave ChanceLevel at the library default 0, which the pipeline reads as "use 1/C".
-        TrainedPipelineFixture.Options().Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0);
-
-        fixture.Model.Options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(1.0 / fixture.Generated.ClassCount);
-    }
 }

@@ -180,4 +180,20 @@ public class TrainingPipelineOptionTests
     {
         public void Report(TrainingProgress value) => seen.Add(value);
     }
+
+    [Fact]
+    public void The_gate_trains_with_the_macro_f1_chance_level_of_the_data_s_classes_without_editing_the_options()
+    {
+        // METHOD.md section 8: a modality no better than chance is not boosted; for macro-F1 chance is 1/C.
+        var options = new PipelineOptions();
+        options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "the library default, which the pipeline reads as 1/C");
+
+        TrainingPipeline.EffectiveTraining(options, 2).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.5);
+        TrainingPipeline.EffectiveTraining(options, 5).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.2, "options reused on other data follow its class count");
+        options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "a copy is changed, not the caller's options");
+        TrainingPipeline.EffectiveTraining(options, 5).Weighting.PerformanceGated.Gamma.Should().Be(options.Training.Weighting.PerformanceGated.Gamma);
+
+        options.Training.Weighting.PerformanceGated.ChanceLevel = 0.1;
+        TrainingPipeline.EffectiveTraining(options, 5).Should().BeSameAs(options.Training, "a configured level is used as it is");
+    }
 }

@@ -291,6 +291,26 @@ public class RelationalGraphConvTests
         LiveTensors.Count.Should().BeLessThanOrEqualTo(before, "each step's lookup frees the cache of the graph the previous step left behind");
     }
 
+    [Fact]
+    public void A_training_loop_of_forward_and_backward_steps_keeps_the_live_tensor_count_flat()
+    {
+        using var graph = SmallGraphs.FiveNodes();
+        using var conv = new RelationalGraphConv(2, 3, 2);
+        using var x = ones(5, 2);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            conv.zero_grad();
+            conv.forward(x, graph).square().sum().backward();
+        }
+        Step();   // warm-up: the graph's normalisation is cached, the gradients are allocated
+        long before = LiveTensors.Count;
+
+        for (int i = 0; i < 10; i++) Step();
+
+        LiveTensors.Count.Should().Be(before);
+    }
+
     private static void AssertUniformWithin(Tensor values, double bound, bool loose = false)
     {
         double max = values.abs().max().to(ScalarType.Float64).item<double>();
