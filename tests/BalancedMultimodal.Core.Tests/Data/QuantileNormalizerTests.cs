@@ -152,4 +152,141 @@ public class QuantileNormalizerTests
         FluentActions.Invoking(() => other.Transform(data))
             .Should().Throw<ArgumentException>().WithMessage("*'omics' with 5 features*fitted on 'omics' with 1*");
     }
+
+    [Theory]
+    [InlineData(0.5, -0.6744897501960817)]   // u = 1/4
+    [InlineData(1.0, 0.0)]                   // u = 1/2, on a quantile
+    [InlineData(1.5, 0.6744897501960817)]    // u = 3/4
+    [InlineData(3e-7, -5.123447000016431)]   // 2e-7 above the threshold: u = 1.5e-7, interpolated
+    [InlineData(2 - 3e-7, 5.123447000045885)]
+    [InlineData(5e-8, -5.199337582605575)]   // within the threshold of the lowest quantile: u = 0, lower clip
+    [InlineData(-3.0, -5.199337582605575)]
+    [InlineData(2 - 5e-8, 5.199337582605575)] // within the threshold of the highest quantile: u = 1, upper clip
+    [InlineData(9.0, 5.199337582605575)]
+    public void Saved_quantiles_map_a_value_through_the_interpolated_reference_and_the_normal_quantile(double x, double expected)
+    {
+        // Quantiles 0, 1, 2 at the references 0, 1/2, 1; expected values are Phi^-1(u) (Python statistics.NormalDist).
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 1.0, 2.0 } } });
+
+        var z = normaliser.Transform(0, new Modality("m", new double[,] { { x } }));
+
+        z.GetRow(0)[0].Should().BeApproximately(expected, 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.5, -0.9674215661017014)]   // u = 1/6 on the segment (0, 1) of references (0, 1/3)
+    [InlineData(1.0, 0.0)]                   // the repeated quantile: the middle of its references 1/3 and 2/3
+    [InlineData(1.5, 0.9674215661017014)]    // u = 5/6
+    public void A_repeated_quantile_maps_to_the_middle_of_its_references(double x, double expected)
+    {
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 1.0, 1.0, 2.0 } } });
+
+        var z = normaliser.Transform(0, new Modality("m", new double[,] { { x } }));
+
+        z.GetRow(0)[0].Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void Each_column_uses_its_own_quantiles_and_unavailable_rows_are_left_alone()
+    {
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 1.0, 2.0 }, new[] { 0.0, 10.0, 20.0, 30.0 } } });
+        var modality = new Modality("m", new double[,] { { 1.0, 15.0 }, { 7.0, 7.0 } }, availability: new[] { true, false });
+
+        var z = normaliser.Transform(0, modality);
+
+        z.GetRow(0)[0].Should().Be(0.0);
+        z.GetRow(0)[1].Should().BeApproximately(0.0, 1e-12, "15 lies halfway between the references 1/3 and 2/3 of 10 and 20");
+        z.GetRow(1).ToArray().Should().Equal(7.0, 7.0);
+        z.IsAvailable(1).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Missing_saved_quantiles_and_a_bad_modality_index_are_rejected()
+    {
+        FluentActions.Invoking(() => new QuantileNormalizer(new[] { "omics" }, new IReadOnlyList<IReadOnlyList<double>>[] { null! }))
+            .Should().Throw<ArgumentException>().WithParameterName("quantiles").WithMessage("Modality 'omics': the quantile table is missing*");
+        FluentActions.Invoking(() => new QuantileNormalizer(new[] { "omics" }, new[] { new IReadOnlyList<double>[] { new[] { 0.0, 1.0 }, null! } }))
+            .Should().Throw<ArgumentException>().WithParameterName("quantiles").WithMessage("Modality 'omics': the quantiles of column 1 are missing*");
+        var normaliser = new QuantileNormalizer(new[] { "omics" }, new[] { new[] { new[] { 0.0, 1.0 } } });
+        FluentActions.Invoking(() => normaliser.Transform(-1, new Modality("omics", new double[,] { { 0.5 } })))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modalityIndex");
+        FluentActions.Invoking(() => normaliser.Transform(0, new Modality("omics", new double[,] { { 0.5, 0.5 } })))
+            .Should().Throw<ArgumentException>().WithParameterName("modality").WithMessage("Modality 0 is 'omics' with 2 features but the normaliser was fitted on 'omics' with 1*");
+        FluentActions.Invoking(() => normaliser.Transform(new MultimodalDataset(
+                new[] { new Modality("omics", new double[,] { { 1 }, { 2 } }), new Modality("more", new double[,] { { 1 }, { 2 } }) }, new[] { 0, 1 })))
+            .Should().Throw<ArgumentException>().WithParameterName("dataset").WithMessage("The dataset has 2 modalities but the normaliser was fitted on 1*");
+        FluentActions.Invoking(() => QuantileNormalizer.Fit(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void With_two_quantiles_the_fit_keeps_the_minimum_and_maximum_of_the_fitting_rows()
+    {
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 4 }, { -2 }, { 7 }, { 1 }, { 100 } }) }, new[] { 0, 1, 0, 1, 0 },
+            trainIndices: new[] { 0, 1, 2, 3 }, testIndices: new[] { 4 });
+
+        var fitted = QuantileNormalizer.Fit(data, maxQuantiles: 2);
+
+        fitted.Quantiles[0][0].Should().Equal(-2.0, 7.0);
+        QuantileNormalizer.Fit(data, maxQuantiles: 3).Quantiles[0][0].Should().Equal(-2.0, 2.5, 7.0);
+    }
+
+    [Fact]
+    public void The_clip_values_are_the_normal_quantiles_of_the_bounds_threshold_minus_machine_epsilon()
+    {
+        // Phi^-1(1e-7 - 2^-52) and Phi^-1(1 - (1e-7 - 2^-52)) (Python statistics.NormalDist); with + 2^-52 instead they
+        // would move by about 8e-10.
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 1.0 } } });
+
+        var z = normaliser.Transform(0, new Modality("m", new double[,] { { -1.0 }, { 2.0 } }));
+
+        z.GetRow(0)[0].Should().BeApproximately(-5.199337582605575, 1e-10);
+        z.GetRow(1)[0].Should().BeApproximately(5.19933758270342, 1e-10);
+    }
+
+    [Fact]
+    public void Two_fitting_rows_are_enough()
+    {
+        var fitted = QuantileNormalizer.Fit(Dataset(), new[] { 5, 6 });
+
+        fitted.Quantiles[0].Should().AllSatisfy(q => q.Should().HaveCount(2));
+    }
+
+    [Fact]
+    public void Null_arguments_are_rejected_and_the_messages_name_the_problem()
+    {
+        var normaliser = new QuantileNormalizer(new[] { "omics" }, new[] { new[] { new[] { 0.0, 1.0 } } });
+
+        FluentActions.Invoking(() => new QuantileNormalizer(null!, new[] { new[] { new[] { 0.0, 1.0 } } })).Should().Throw<ArgumentNullException>().WithParameterName("modalityNames");
+        FluentActions.Invoking(() => new QuantileNormalizer(new[] { "omics" }, null!)).Should().Throw<ArgumentNullException>().WithParameterName("quantiles");
+        FluentActions.Invoking(() => normaliser.Transform(null!)).Should().Throw<ArgumentNullException>().WithParameterName("dataset");
+        FluentActions.Invoking(() => normaliser.Transform(0, null!)).Should().Throw<ArgumentNullException>().WithParameterName("modality");
+        FluentActions.Invoking(() => normaliser.Transform(1, new Modality("omics", new double[,] { { 0.5 } })))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("The normaliser was fitted on 1 modalities*");
+        FluentActions.Invoking(() => QuantileNormalizer.Fit(Dataset(), maxQuantiles: 1))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("At least two quantiles per column are needed*");
+    }
+
+    [Fact]
+    public void Transforming_a_dataset_whose_modality_does_not_match_names_the_dataset_argument()
+    {
+        var normaliser = new QuantileNormalizer(new[] { "omics" }, new[] { new[] { new[] { 0.0, 1.0 } } });
+        var other = new MultimodalDataset(new[] { new Modality("other", new double[,] { { 1 }, { 2 } }) }, new[] { 0, 1 });
+
+        var act = () => normaliser.Transform(other);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("dataset").WithMessage("Modality 0 is 'other' with 1 features but the normaliser was fitted on 'omics' with 1*");
+    }
+
+    [Theory]
+    [InlineData(1e-7, -4.264890793923331)]      // x - 1e-7 == q_0 exactly: not below it, so interpolated: u = 1e-5
+    [InlineData(0.01 - 1e-7, 4.26489079392384)] // x + 1e-7 == q_1 exactly: not above it, so interpolated: u = 1 - 1e-5
+    public void A_value_exactly_the_bounds_threshold_inside_the_range_is_interpolated_not_mapped_to_the_end(double x, double expected)
+    {
+        // A steep column (quantiles 0 and 0.01 at references 0 and 1) makes the interpolated u large enough to escape the clip.
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 0.01 } } });
+
+        var z = normaliser.Transform(0, new Modality("m", new double[,] { { x } }));
+
+        z.GetRow(0)[0].Should().BeApproximately(expected, 1e-9);
+    }
 }

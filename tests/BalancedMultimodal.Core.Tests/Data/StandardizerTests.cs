@@ -98,4 +98,114 @@ public class StandardizerTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*'m': scale of column 0 is 0*");
     }
+
+    [Fact]
+    public void Saved_statistics_are_validated_naming_the_modality_column_and_argument()
+    {
+        string[] m = ["m"];
+        double[][] one = [[0.0, 0.0]];
+
+        FluentActions.Invoking(() => new Standardizer(m, [[0.0], [0.0]], [[1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("means").WithMessage("1 modality names, 2 mean vectors and 1 scale vectors do not match*");
+        FluentActions.Invoking(() => new Standardizer(m, [[0.0]], [[1.0], [1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("means").WithMessage("1 modality names, 1 mean vectors and 2 scale vectors do not match*");
+        FluentActions.Invoking(() => new Standardizer(m, one, [[1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': means and scales must both be given, with equal lengths*");
+        FluentActions.Invoking(() => new Standardizer(m, [null!], [[1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': means and scales*");
+        FluentActions.Invoking(() => new Standardizer(m, [[0.0]], [null!]))
+            .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': means and scales*");
+        FluentActions.Invoking(() => new Standardizer(m, [[0.0, double.NaN]], [[1.0, 1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("means").WithMessage("Modality 'm': mean of column 1 is not finite*");
+        FluentActions.Invoking(() => new Standardizer(m, one, [[1.0, -2.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': scale of column 1 is -2; scales must be finite and > 0*");
+        FluentActions.Invoking(() => new Standardizer(m, one, [[1.0, double.PositiveInfinity]]))
+            .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': scale of column 1 is*");
+    }
+
+    [Fact]
+    public void Saved_statistics_standardise_each_column_with_its_own_mean_and_scale()
+    {
+        var standardizer = new Standardizer(new[] { "m" }, new[] { new[] { 1.0, -2.0 } }, new[] { new[] { 2.0, 0.5 } });
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 5, -1 }, { 1, -3 } }) }, new[] { 0, 1 });
+
+        var z = standardizer.Transform(data).Modalities[0];
+
+        z.GetRow(0).ToArray().Should().Equal(2.0, 2.0);
+        z.GetRow(1).ToArray().Should().Equal(0.0, -2.0);
+        standardizer.ModalityNames.Should().Equal("m");
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(-1)]
+    public void A_fitting_row_outside_the_dataset_is_rejected_naming_its_position(int row)
+    {
+        var act = () => Standardizer.Fit(Dataset(), new[] { 0, row });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("rows").WithMessage("Fitting row at position 1 must lie in [0, 4)*");
+    }
+
+    [Fact]
+    public void Transforming_a_dataset_with_another_modality_count_or_feature_count_is_rejected()
+    {
+        var fitted = Standardizer.Fit(Dataset());
+        var two = new MultimodalDataset(
+            new[] { new Modality("m", new double[,] { { 1, 2 }, { 2, 3 } }), new Modality("n", new double[,] { { 1 }, { 2 } }) }, new[] { 0, 1 });
+        var narrow = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 1 }, { 2 } }) }, new[] { 0, 1 });
+
+        FluentActions.Invoking(() => fitted.Transform(two))
+            .Should().Throw<ArgumentException>().WithParameterName("dataset").WithMessage("The dataset has 2 modalities but the standardizer was fitted on 1*");
+        FluentActions.Invoking(() => fitted.Transform(narrow))
+            .Should().Throw<ArgumentException>().WithParameterName("dataset").WithMessage("Modality 0 is 'm' with 1 features but the standardizer was fitted on 'm' with 2*");
+        FluentActions.Invoking(() => Standardizer.Fit(null!)).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void A_column_whose_largest_value_comes_first_is_not_taken_for_constant()
+    {
+        // Column 0 decreases (3, 2, 1), column 1 increases (-1, 0, 4): mean 2 and 1, ddof-1 sd 1 and sqrt(7).
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 3, -1 }, { 2, 0 }, { 1, 4 } }) }, new[] { 0, 1, 0 });
+
+        var fitted = Standardizer.Fit(data);
+
+        fitted.Means[0].Should().Equal(2.0, 1.0);
+        fitted.Scales[0][0].Should().Be(1.0);
+        fitted.Scales[0][1].Should().BeApproximately(Math.Sqrt(7.0), 1e-15);
+    }
+
+    [Fact]
+    public void Two_fitting_rows_are_enough()
+    {
+        var fitted = Standardizer.Fit(Dataset(), new[] { 0, 1 });
+
+        fitted.Means[0].Should().Equal(1.5, 5.0);
+        fitted.Scales[0][0].Should().BeApproximately(Math.Sqrt(0.5), 1e-15);
+    }
+
+    [Fact]
+    public void A_constant_column_is_centred_on_its_exact_value_even_when_negative_or_inexact()
+    {
+        // 0.1 + 0.1 + 0.1 = 0.30000000000000004 and its third is not 0.1: the constant is taken as is, so its rows become exactly 0.
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 0.1, -5, 1 }, { 0.1, -5, 2 }, { 0.1, -5, 4 } }) }, new[] { 0, 1, 0 });
+
+        var fitted = Standardizer.Fit(data);
+        var z = fitted.Transform(data).Modalities[0];
+
+        fitted.Means[0].Take(2).Should().Equal(0.1, -5.0);
+        fitted.Scales[0].Take(2).Should().Equal(1.0, 1.0);
+        Enumerable.Range(0, 3).Select(i => z.GetRow(i)[0]).Should().Equal(0.0, 0.0, 0.0);
+        Enumerable.Range(0, 3).Select(i => z.GetRow(i)[1]).Should().Equal(0.0, 0.0, 0.0);
+    }
+
+    [Fact]
+    public void Null_arguments_are_rejected_naming_them()
+    {
+        var fitted = Standardizer.Fit(Dataset());
+
+        FluentActions.Invoking(() => new Standardizer(null!, new[] { new[] { 0.0 } }, new[] { new[] { 1.0 } })).Should().Throw<ArgumentNullException>().WithParameterName("modalityNames");
+        FluentActions.Invoking(() => new Standardizer(new[] { "m" }, null!, new[] { new[] { 1.0 } })).Should().Throw<ArgumentNullException>().WithParameterName("means");
+        FluentActions.Invoking(() => new Standardizer(new[] { "m" }, new[] { new[] { 0.0 } }, null!)).Should().Throw<ArgumentNullException>().WithParameterName("scales");
+        FluentActions.Invoking(() => fitted.Transform(null!)).Should().Throw<ArgumentNullException>().WithParameterName("dataset");
+    }
 }

@@ -1,6 +1,8 @@
 using BalancedMultimodal.Core.Information;
 using FluentAssertions;
+using Microsoft.Extensions.Options;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Tests.Information;
 
@@ -74,5 +76,89 @@ public class ContinuousDiscreteEstimatorTests
         var estimator = new ContinuousDiscreteEstimator();
 
         estimator.Estimate(features, labels).Should().BeApproximately(-0.6231648721755598, 1e-12);
+    }
+
+    [Fact]
+    public void A_small_example_gives_the_hand_computed_value_with_k_capped_at_the_label_size_minus_one()
+    {
+        // Label 0 at 0, 1, 3 (N_0 = 3, k_i = min(3, 2) = 2): d_i = 3, 2, 3 and m_i = #{j : |c_j - c_i| < d_i} = 2, 2, 2.
+        // Label 1 at 10, 11 (N_1 = 2, k_i = 1): d_i = 1, m_i = 1. With N' = 5:
+        // psi(5) + (3 psi(2) + 2 psi(1))/5 - (3 psi(3) + 2 psi(2))/5 - (3 psi(2) + 2 psi(1))/5 = 25/12 - 13/10 = 47/60.
+        var features = new double[,] { { 0 }, { 10 }, { 1 }, { 11 }, { 3 } };
+        int[] labels = [0, 1, 0, 1, 0];
+
+        new ContinuousDiscreteEstimator().Estimate(features, labels).Should().BeApproximately(47.0 / 60, 1e-12);
+    }
+
+    [Fact]
+    public void Two_feature_columns_use_the_max_norm()
+    {
+        // The second column repeats the first scaled by 1/2: the max-norm distance is the first column's, so the
+        // estimate equals the one-column value of the example above.
+        var features = new double[,] { { 0, 0 }, { 10, 5 }, { 1, 0.5 }, { 11, 5.5 }, { 3, 1.5 } };
+        int[] labels = [0, 1, 0, 1, 0];
+
+        new ContinuousDiscreteEstimator(new ContinuousDiscreteEstimatorOptions { BlockSize = 2 }).Estimate(features, labels)
+            .Should().BeApproximately(47.0 / 60, 1e-12);
+    }
+
+    [Fact]
+    public void Labels_that_all_occur_once_are_rejected()
+    {
+        var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new[] { 4, 5, 6 });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: every label occurs once*");
+    }
+
+    [Fact]
+    public void A_single_class_is_rejected_naming_the_label()
+    {
+        var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new[] { 7, 7, 7 });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: y holds a single class (7)*");
+    }
+
+    [Fact]
+    public void A_label_tensor_with_two_columns_is_rejected()
+    {
+        var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new double[,] { { 0, 1 }, { 1, 0 }, { 0, 1 } });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: y must be one column of integer labels, got 2 columns*");
+    }
+
+    [Theory]
+    [InlineData(3e9)]
+    [InlineData(-3e9)]
+    public void A_label_outside_the_int_range_is_rejected_naming_the_row(double label)
+    {
+        var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new double[,] { { 0 }, { label }, { 0 } });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: y must hold integer labels; row 1*");
+    }
+
+    [Fact]
+    public void A_label_column_tensor_gives_the_typed_label_value()
+    {
+        using var scope = NewDisposeScope();
+        var features = tensor(new[] { 0.0, 10, 1, 11, 3 });
+
+        new ContinuousDiscreteEstimator().Estimate(features, tensor(new[] { 0L, 1, 0, 1, 0 })).Should().BeApproximately(47.0 / 60, 1e-12);
+    }
+
+    [Fact]
+    public void Null_arguments_and_invalid_options_are_rejected_naming_them()
+    {
+        using var scope = NewDisposeScope();
+        var estimator = new ContinuousDiscreteEstimator();
+
+        FluentActions.Invoking(() => estimator.Estimate((Tensor)null!, new[] { 0, 1 })).Should().Throw<ArgumentNullException>().WithParameterName("x");
+        FluentActions.Invoking(() => estimator.Estimate(zeros(2), (int[])null!)).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+        FluentActions.Invoking(() => new ContinuousDiscreteEstimator((IOptions<ContinuousDiscreteEstimatorOptions>)null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => new ContinuousDiscreteEstimator(new ContinuousDiscreteEstimatorOptions { K = 0 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*ContinuousDiscreteEstimatorOptions.K must be at least 1, got 0*");
+        FluentActions.Invoking(() => new ContinuousDiscreteEstimator(new ContinuousDiscreteEstimatorOptions { BlockSize = -1 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*ContinuousDiscreteEstimatorOptions.BlockSize must be 0 (automatic) or positive, got -1*");
+        estimator.Name.Should().Be("mixed");
     }
 }

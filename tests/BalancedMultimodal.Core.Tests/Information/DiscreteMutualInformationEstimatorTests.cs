@@ -45,4 +45,53 @@ public class DiscreteMutualInformationEstimatorTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*x has 2 rows but y has 1*");
     }
+
+    [Fact]
+    public void Several_columns_form_one_joint_category_per_distinct_row()
+    {
+        // Four distinct rows of x, each paired with its own y: I = H(Y) = ln 4.
+        var x = new double[,] { { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 }, { 0, 1 }, { 1, 1 } };
+        var y = new double[,] { { 5 }, { 6 }, { 7 }, { 8 }, { 6 }, { 8 } };
+        double h = -(2 * (1.0 / 6) * Math.Log(1.0 / 6) + 2 * (2.0 / 6) * Math.Log(2.0 / 6));
+
+        new DiscreteMutualInformationEstimator().Estimate(x, y).Should().BeApproximately(h, 1e-14);
+    }
+
+    [Fact]
+    public void The_estimate_is_symmetric_in_x_and_y_with_different_category_counts()
+    {
+        int[] x = [2, 2, 7, 7, 7, 9, 9, 2, 4];
+        int[] y = [0, 1, 1, 1, 0, 0, 0, 1, 1];
+        var xa = new double[9, 1];
+        var ya = new double[9, 1];
+        for (int i = 0; i < 9; i++) { xa[i, 0] = x[i]; ya[i, 0] = y[i]; }
+        var estimator = new DiscreteMutualInformationEstimator();
+        double expected = estimator.Estimate(x, y);
+
+        expected.Should().BeGreaterThan(0);
+        estimator.Estimate(y, x).Should().BeApproximately(expected, 1e-14);
+        estimator.Estimate(ya, xa).Should().BeApproximately(expected, 1e-14);
+        estimator.Estimate(xa, ya).Should().BeApproximately(expected, 1e-14);
+    }
+
+    [Fact]
+    public void Independent_labels_give_zero()
+    {
+        int[] x = [0, 0, 1, 1];
+        int[] y = [0, 1, 0, 1];
+
+        new DiscreteMutualInformationEstimator().Estimate(x, y).Should().BeApproximately(0.0, 1e-15);
+    }
+
+    [Fact]
+    public void Null_or_empty_label_vectors_are_rejected_naming_them()
+    {
+        var estimator = new DiscreteMutualInformationEstimator();
+
+        FluentActions.Invoking(() => estimator.Estimate((int[])null!, new[] { 1 })).Should().Throw<ArgumentNullException>().WithParameterName("x");
+        FluentActions.Invoking(() => estimator.Estimate(new[] { 1 }, (int[])null!)).Should().Throw<ArgumentNullException>().WithParameterName("y");
+        FluentActions.Invoking(() => estimator.Estimate(Array.Empty<int>(), Array.Empty<int>()))
+            .Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("discrete: needs at least 1 sample, got 0*");
+        estimator.Name.Should().Be("discrete");
+    }
 }

@@ -117,4 +117,107 @@ public class GaussianMutualInformationEstimatorTests
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*Ridge*");
     }
+
+    [Theory]
+    [InlineData(1, 5, 0.19314718055994531)]   // 1/2 [psi(2) - psi(3/2)] = ln 2 - 1/2
+    [InlineData(1, 3, 0.69314718055994531)]   // 1/2 [psi(1) - psi(1/2)] = ln 2
+    [InlineData(2, 6, 0.33333333333333333)]   // 1/2 [psi(5/2) - psi(3/2)] = 1/3
+    public void The_bias_correction_subtracts_the_expected_wishart_log_determinant_difference(int dx, int n, double expected)
+    {
+        // With d_y = 1 the correction is 1/2 [sum_{i <= d_x} psi((n - i)/2) + psi((n - 1)/2) - sum_{i <= d_x + 1} psi((n - i)/2)],
+        // which does not depend on the data.
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(5);
+        var x = randn(new long[] { n, dx }, dtype: ScalarType.Float64, generator: generator);
+        var y = randn(new long[] { n, 1 }, dtype: ScalarType.Float64, generator: generator);
+        var options = new GaussianMutualInformationEstimatorOptions { Ridge = 0, BiasCorrection = false };
+        double plain = new GaussianMutualInformationEstimator(options).Estimate(x, y);
+        options.BiasCorrection = true;
+
+        double corrected = new GaussianMutualInformationEstimator(options).Estimate(x, y);
+
+        (plain - corrected).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void The_estimate_does_not_depend_on_the_scale_or_offset_of_the_columns()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(200, 2, 0.6, seed: 13);
+        var estimator = new GaussianMutualInformationEstimator();
+        var scaled = x * tensor(new[] { 1000.0, 0.001 }) + 7.0;
+
+        estimator.Estimate(scaled, y * -3.0).Should().BeApproximately(estimator.Estimate(x, y), 1e-10);
+    }
+
+    [Fact]
+    public void The_options_are_copied_and_exposed()
+    {
+        var options = new GaussianMutualInformationEstimatorOptions { BiasCorrection = false };
+        var estimator = new GaussianMutualInformationEstimator(options);
+        options.BiasCorrection = true;
+
+        estimator.BiasCorrection.Should().BeFalse();
+        estimator.Name.Should().Be("gaussian");
+        new GaussianMutualInformationEstimator().BiasCorrection.Should().BeTrue();
+        new GaussianMutualInformationEstimator(Microsoft.Extensions.Options.Options.Create(options)).BiasCorrection.Should().BeTrue();
+        FluentActions.Invoking(() => new GaussianMutualInformationEstimator((IOptions<GaussianMutualInformationEstimatorOptions>)null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_non_finite_ridge_is_rejected_naming_the_option(double ridge)
+    {
+        var act = () => new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = ridge });
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Ridge must be finite and >= 0*");
+    }
+
+    [Fact]
+    public void A_constant_y_column_is_rejected_without_ridge_naming_y()
+    {
+        var x = new double[,] { { 1 }, { 2 }, { 3 }, { 4 } };
+        var y = new double[,] { { 1, 7 }, { 3, 7 }, { 2, 7 }, { 5, 7 } };
+        var estimator = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = 0 });
+
+        FluentActions.Invoking(() => estimator.Estimate(x, y))
+            .Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("gaussian: y column 1 is constant*");
+        FluentActions.Invoking(() => estimator.Estimate(y, x))
+            .Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("gaussian: x column 1 is constant*");
+    }
+
+    [Fact]
+    public void Collinear_columns_without_ridge_are_rejected_as_singular()
+    {
+        var x = new double[,] { { 1, 2 }, { 2, 4 }, { 3, 6 }, { 5, 10 }, { 4, 8 } };
+        var y = new double[,] { { 1 }, { 3 }, { 2 }, { 5 }, { 4 } };
+        var estimator = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = 0, BiasCorrection = false });
+
+        var act = () => estimator.Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("gaussian: the sample covariance is singular*");
+    }
+
+    [Theory]
+    [InlineData(1, 0.5, 0.14384103622589045)]   // -1/2 ln 0.75
+    [InlineData(3, -0.5, 0.43152310867767135)]  // -3/2 ln 0.75
+    public void The_analytic_value_is_minus_half_d_log_one_minus_rho_squared(int d, double rho, double expected)
+    {
+        GaussianMutualInformationEstimator.AnalyticCorrelatedVectors(d, rho).Should().BeApproximately(expected, 1e-15);
+    }
+
+    [Fact]
+    public void The_analytic_value_rejects_a_dimension_below_one_and_a_correlation_outside_minus_one_to_one()
+    {
+        FluentActions.Invoking(() => GaussianMutualInformationEstimator.AnalyticCorrelatedVectors(0, 0.5))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("dimension");
+        FluentActions.Invoking(() => GaussianMutualInformationEstimator.AnalyticCorrelatedVectors(1, 1.0))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("rho");
+        FluentActions.Invoking(() => GaussianMutualInformationEstimator.AnalyticCorrelatedVectors(1, -1.0))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("rho");
+        FluentActions.Invoking(() => GaussianMutualInformationEstimator.AnalyticCorrelatedVectors(1, double.NaN))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("rho");
+    }
 }

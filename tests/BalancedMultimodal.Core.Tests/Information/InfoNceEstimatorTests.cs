@@ -154,4 +154,107 @@ public class InfoNceEstimatorTests
 
         TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
     }
+
+    [Theory]
+    [InlineData(0.0, 2)]
+    [InlineData(0.5, 4)]
+    [InlineData(0.1, 15)]   // round(1.5) = 2 held-out rows (half away from zero), 13 to train
+    [InlineData(0.9, 16)]   // round(14.4) = 14 held out, 2 to train; 15 rows would leave 1
+    public void The_minimum_sample_count_leaves_two_rows_for_training_and_two_for_evaluation(double heldOutFraction, int expected)
+    {
+        new InfoNceEstimator(new InfoNceEstimatorOptions { HeldOutFraction = heldOutFraction }).MinimumSampleCount.Should().Be(expected);
+    }
+
+    [Fact]
+    public void The_name_follows_the_bound()
+    {
+        new InfoNceEstimator().Name.Should().Be("infonce");
+        new InfoNceEstimator(new InfoNceEstimatorOptions { Bound = NeuralMutualInformationBound.DonskerVaradhan }).Name.Should().Be("dv");
+    }
+
+    [Fact]
+    public void Array_input_gives_the_tensor_estimate()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(40, 1, 0.5, seed: 47);
+        var estimator = new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = 5, BatchSize = 8, HiddenSize = 4 });
+        var xa = new double[40, 1];
+        var ya = new double[40, 1];
+        for (int i = 0; i < 40; i++) { xa[i, 0] = x[i, 0].item<double>(); ya[i, 0] = y[i, 0].item<double>(); }
+
+        estimator.Estimate(xa, ya).Should().Be(estimator.Estimate(x, y));
+    }
+
+    [Fact]
+    public void Too_few_rows_to_train_at_a_large_held_out_fraction_are_rejected_naming_the_counts()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(15, 1, 0.5, seed: 48);
+
+        var act = () => new InfoNceEstimator(new InfoNceEstimatorOptions { HeldOutFraction = 0.9 }).Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("infonce: HeldOutFraction = 0.9 of n = 15 rows leaves 1 rows to train the critic and 14 to evaluate it*");
+    }
+
+    [Fact]
+    public void Scores_that_are_not_a_square_matrix_of_at_least_two_rows_are_rejected_giving_the_shape()
+    {
+        using var scope = NewDisposeScope();
+
+        foreach (var (scores, shape) in new[] { (zeros(2, 3), "(2, 3)"), (zeros(1, 1), "(1, 1)"), (zeros(3, 3, 1), "(3, 3, 1)"), (zeros(4), "(4)") })
+        {
+            FluentActions.Invoking(() => InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.InfoNce))
+                .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage($"scores must have shape (N, N) with N >= 2, got {shape}*");
+        }
+    }
+
+    [Fact]
+    public void Integer_scores_are_rejected()
+    {
+        using var scope = NewDisposeScope();
+
+        var act = () => InfoNceEstimator.Bound(zeros(2, 2, dtype: ScalarType.Int32), NeuralMutualInformationBound.DonskerVaradhan);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("scores must be floating point, got Int32*");
+    }
+
+    [Fact]
+    public void Constant_scores_give_a_bound_of_zero_for_both_bounds()
+    {
+        using var scope = NewDisposeScope();
+        var scores = full(4, 4, 1.5, dtype: ScalarType.Float64);
+
+        InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.InfoNce).item<double>().Should().BeApproximately(0.0, 1e-15);
+        InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.DonskerVaradhan).item<double>().Should().BeApproximately(0.0, 1e-15);
+    }
+
+    [Fact]
+    public void Donsker_Varadhan_averages_the_exponentials_of_the_off_diagonal_scores_only()
+    {
+        using var scope = NewDisposeScope();
+        // Off-diagonal scores 0, 1, 2, 0, 1, 2 and a diagonal (5, 7, 9): mean 7 - ln((2 + 2e + 2e^2) / 6).
+        var scores = tensor(new double[,] { { 5, 0, 1 }, { 2, 7, 0 }, { 1, 2, 9 } });
+        double expected = 7 - Math.Log((2 + 2 * Math.E + 2 * Math.E * Math.E) / 6);
+
+        InfoNceEstimator.Bound(scores, NeuralMutualInformationBound.DonskerVaradhan).item<double>().Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_naming_each_one()
+    {
+        FluentActions.Invoking(() => new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = 0 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*InfoNceEstimatorOptions.Steps must be at least 1, got 0*");
+        FluentActions.Invoking(() => new InfoNceEstimator(new InfoNceEstimatorOptions { HiddenSize = 0 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*InfoNceEstimatorOptions.HiddenSize must be at least 1, got 0*");
+        FluentActions.Invoking(() => new InfoNceEstimator(new InfoNceEstimatorOptions { LearningRate = 0 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*InfoNceEstimatorOptions.LearningRate must be finite and positive, got 0*");
+        FluentActions.Invoking(() => new InfoNceEstimator(new InfoNceEstimatorOptions { LearningRate = double.PositiveInfinity }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*LearningRate must be finite and positive*");
+        FluentActions.Invoking(() => new InfoNceEstimator(new InfoNceEstimatorOptions { Bound = (NeuralMutualInformationBound)9 }))
+            .Should().Throw<OptionsValidationException>().WithMessage("*InfoNceEstimatorOptions.Bound is not a known bound: 9*");
+        FluentActions.Invoking(() => new InfoNceEstimator((IOptions<InfoNceEstimatorOptions>)null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => InfoNceEstimator.Bound(null!, NeuralMutualInformationBound.InfoNce))
+            .Should().Throw<ArgumentNullException>().WithParameterName("scores");
+    }
 }

@@ -122,4 +122,112 @@ public class KsgEstimatorTests
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*KsgEstimatorOptions.K*");
     }
+
+    // Five points whose KSG counts are easy to check by hand; with integer counts, psi(m) = -gamma + H_{m-1}, so the
+    // estimate H_{n-1} + H_{k-1} - <H_{n_x}> - <H_{n_y}> is a fraction (computed exactly with Python's fractions).
+    private static readonly double[] SmallX = [0, 1, 3, 6, 10];
+    private static readonly double[] SmallY = [0, 2, 1, 7, 8];
+
+    [Theory]
+    [InlineData(1, 23.0 / 60)]
+    [InlineData(2, 41.0 / 60)]
+    public void A_small_example_gives_the_hand_computed_value_with_strict_marginal_counts(int k, double expected)
+    {
+        // k = 1, point (3, 1): eps = 2 and the x distance 2 to (1, 2) is not below it, so n_x = 0.
+        using var scope = NewDisposeScope();
+
+        new KsgEstimator(new KsgEstimatorOptions { K = k }).Estimate(tensor(SmallX), tensor(SmallY)).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(1, new long[] { 0, 1, 2, 3, 4 }, 23.0 / 60)]
+    [InlineData(1, new long[] { 4, 3, 2, 1, 0 }, 59.0 / 60)]
+    [InlineData(2, new long[] { 4, 3, 2, 1, 0 }, 5.0 / 12)]
+    [InlineData(2, new long[] { 1, 0, 2, 3, 4 }, 31.0 / 60)]
+    [InlineData(1, new long[] { 2, 4, 0, 1, 3 }, -11.0 / 60)]
+    [InlineData(2, new long[] { 2, 4, 0, 1, 3 }, 3.0 / 20)]
+    public void The_cached_permutation_estimate_is_the_hand_computed_value_of_the_permuted_pairs(int k, long[] permutation, double expected)
+    {
+        using var scope = NewDisposeScope();
+        var ksg = new KsgEstimator(new KsgEstimatorOptions { K = k });
+
+        var values = ksg.EstimateWithPermutedY(tensor(SmallX), tensor(SmallY), [permutation]);
+
+        values.Should().ContainSingle().Which.Should().BeApproximately(expected, 1e-12);
+        ksg.Estimate(tensor(SmallX), tensor(SmallY).index_select(0, tensor(permutation))).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(1, 1.0 / 5)]
+    [InlineData(2, 6.0 / 5)]
+    public void Duplicated_points_count_the_marginal_duplicates_at_radius_zero(int k, double expected)
+    {
+        // (0, 0) and (1, 1) occur twice: for them eps = 0 with k = 1, and n_x, n_y count the points at distance exactly 0.
+        using var scope = NewDisposeScope();
+        var x = tensor(new double[] { 0, 0, 1, 1, 2, 2 });
+        var y = tensor(new double[] { 0, 0, 1, 1, 1, 2 });
+        var ksg = new KsgEstimator(new KsgEstimatorOptions { K = k });
+
+        ksg.Estimate(x, y).Should().BeApproximately(expected, 1e-12);
+        ksg.EstimateWithPermutedY(x, y, [[0, 1, 2, 3, 4, 5]]).Should().ContainSingle().Which.Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void A_block_size_above_the_sample_count_gives_the_one_block_estimate()
+    {
+        var (x, y) = MiFixtures.Columns("cc_rho0.5.csv");
+
+        new KsgEstimator(new KsgEstimatorOptions { BlockSize = 100_000 }).Estimate(x, y)
+            .Should().BeApproximately(MiFixtures.Expected("cc_rho0.5.csv", 3), 1e-10);
+    }
+
+    [Fact]
+    public void The_options_are_copied_and_exposed()
+    {
+        var options = new KsgEstimatorOptions { K = 5 };
+        var ksg = new KsgEstimator(options);
+        options.K = 2;
+
+        ksg.K.Should().Be(5);
+        ksg.Name.Should().Be("ksg");
+        new KsgEstimator().K.Should().Be(3);
+        new KsgEstimator(Microsoft.Extensions.Options.Options.Create(options)).K.Should().Be(2);
+        FluentActions.Invoking(() => new KsgEstimator((IOptions<KsgEstimatorOptions>)null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Fact]
+    public void A_negative_block_size_is_rejected_naming_the_option()
+    {
+        var act = () => new KsgEstimator(new KsgEstimatorOptions { BlockSize = -1 });
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*KsgEstimatorOptions.BlockSize must be 0 (automatic) or positive, got -1*");
+    }
+
+    [Theory]
+    [InlineData(1, new long[] { 0, 1, 2, 3, 4 }, 0.0)]
+    [InlineData(2, new long[] { 0, 1, 2, 3, 4 }, 3.0 / 5)]
+    [InlineData(2, new long[] { 3, 0, 4, 1, 2 }, 3.0 / 5)]
+    public void The_cached_permutation_estimate_is_right_when_every_x_neighbour_must_be_visited(int k, long[] permutation, double expected)
+    {
+        // The y spread (100 per step) dwarfs the x spread (1 per step): no x distance reaches the k-th joint distance,
+        // so the host kernel walks every sorted x neighbour of every row; n_x = 4 and n_y = k - 1 for every row.
+        using var scope = NewDisposeScope();
+        var x = tensor(new double[] { 0, 1, 2, 3, 4 });
+        var y = tensor(new double[] { 0, 100, 200, 300, 400 });
+
+        new KsgEstimator(new KsgEstimatorOptions { K = k }).EstimateWithPermutedY(x, y, [permutation])
+            .Should().ContainSingle().Which.Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void Permuted_estimates_need_k_plus_one_rows_like_plain_ones()
+    {
+        using var scope = NewDisposeScope();
+        var ksg = new KsgEstimator();
+
+        var act = () => ksg.EstimateWithPermutedY(tensor(new double[] { 0, 1, 2 }), tensor(new double[] { 2, 1, 0 }), [[0, 1, 2]]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("ksg: needs at least 4 samples (rows), got 3*");
+    }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Tests.Information;
 
@@ -75,5 +76,73 @@ public class MutualInformationServiceCollectionExtensionsTests
         var act = () => provider.GetRequiredService<KsgEstimator>();
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*KsgEstimatorOptions.K*");
+    }
+
+    [Fact]
+    public void Every_options_section_is_bound_and_validated()
+    {
+        using var provider = Build(new()
+        {
+            ["MutualInformation:ContinuousDiscrete:K"] = "7",
+            ["MutualInformation:Gaussian:BiasCorrection"] = "false",
+            ["MutualInformation:InfoNce:HeldOutFraction"] = "0",
+            ["MutualInformation:Bootstrap:Resamples"] = "17",
+        });
+
+        provider.GetRequiredService<IOptions<ContinuousDiscreteEstimatorOptions>>().Value.K.Should().Be(7);
+        provider.GetRequiredService<GaussianMutualInformationEstimator>().BiasCorrection.Should().BeFalse();
+        provider.GetRequiredService<InfoNceEstimator>().MinimumSampleCount.Should().Be(2, "no rows are held out");
+        provider.GetRequiredService<IOptions<BootstrapOptions>>().Value.Resamples.Should().Be(17);
+        provider.GetRequiredService<BootstrapConfidenceInterval>().Should().NotBeNull();
+        provider.GetRequiredKeyedService<IMutualInformationEstimator>("discrete").Should().BeOfType<DiscreteMutualInformationEstimator>();
+
+        RejectsInvalid<ContinuousDiscreteEstimatorOptions>("ContinuousDiscrete:K", "0", "ContinuousDiscreteEstimatorOptions.K");
+        RejectsInvalid<GaussianMutualInformationEstimatorOptions>("Gaussian:Ridge", "-1", "GaussianMutualInformationEstimatorOptions.Ridge");
+        RejectsInvalid<InfoNceEstimatorOptions>("InfoNce:Steps", "0", "InfoNceEstimatorOptions.Steps");
+        RejectsInvalid<PermutationTestOptions>("PermutationTest:Permutations", "0", "PermutationTestOptions.Permutations");
+        RejectsInvalid<BootstrapOptions>("Bootstrap:ConfidenceLevel", "2", "BootstrapOptions.ConfidenceLevel");
+    }
+
+    private static void RejectsInvalid<TOptions>(string key, string value, string option)
+        where TOptions : class
+    {
+        using var provider = Build(new() { ["MutualInformation:" + key] = value });
+
+        FluentActions.Invoking(() => provider.GetRequiredService<IOptions<TOptions>>().Value)
+            .Should().Throw<OptionsValidationException>().WithMessage($"*{option}*");
+    }
+
+    [Fact]
+    public void The_neural_estimator_of_the_other_bound_keeps_every_other_configured_option()
+    {
+        using var scope = NewDisposeScope();
+        using var provider = Build(new()
+        {
+            ["MutualInformation:InfoNce:Steps"] = "3",
+            ["MutualInformation:InfoNce:HiddenSize"] = "4",
+            ["MutualInformation:InfoNce:LearningRate"] = "0.05",
+            ["MutualInformation:InfoNce:BatchSize"] = "4",
+            ["MutualInformation:InfoNce:Seed"] = "6",
+            ["MutualInformation:InfoNce:HeldOutFraction"] = "0.25",
+        });
+        var (x, y) = CorrelatedGaussian.Sample(16, 1, 0.5, seed: 49);
+        var expected = new InfoNceEstimator(new InfoNceEstimatorOptions
+        {
+            Steps = 3, HiddenSize = 4, LearningRate = 0.05, BatchSize = 4, Seed = 6, HeldOutFraction = 0.25,
+            Bound = NeuralMutualInformationBound.DonskerVaradhan,
+        }).Estimate(x, y);
+
+        provider.GetRequiredKeyedService<IMutualInformationEstimator>("dv").Estimate(x, y).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Null_services_or_configuration_are_rejected()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+
+        FluentActions.Invoking(() => ((IServiceCollection)null!).AddMutualInformationEstimators(configuration))
+            .Should().Throw<ArgumentNullException>().WithParameterName("services");
+        FluentActions.Invoking(() => new ServiceCollection().AddMutualInformationEstimators(null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("configuration");
     }
 }

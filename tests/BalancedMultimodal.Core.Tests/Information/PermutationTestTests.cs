@@ -137,4 +137,121 @@ public class PermutationTestTests
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*Permutations*");
     }
+
+    [Fact]
+    public void The_p_value_counts_the_null_estimates_that_reach_the_observed_one_plus_one()
+    {
+        using var scope = NewDisposeScope();
+        // Observed 0.5; null estimates 0.1, 0.5 (a tie counts), 0.7: p = (1 + 2) / (1 + 3), null mean 1.3 / 3.
+        var estimator = new ScriptedEstimator(0.5, 0.1, 0.5, 0.7);
+
+        var result = new PermutationTest(estimator, new PermutationTestOptions { Permutations = 3 }).Run(arange(5.0), arange(5.0));
+
+        result.Estimate.Should().Be(0.5);
+        result.PValue.Should().Be(0.75);
+        result.NullMean.Should().BeApproximately(1.3 / 3, 1e-15);
+        result.Permutations.Should().Be(3);
+    }
+
+    [Fact]
+    public void Every_permutation_shuffles_the_rows_of_y_only_and_all_orders_occur()
+    {
+        using var scope = NewDisposeScope();
+        var estimator = new ScriptedEstimator();
+
+        new PermutationTest(estimator, new PermutationTestOptions { Permutations = 120, Seed = 7 }).Run(tensor(new[] { 1.0, 2, 3 }), tensor(new[] { 10.0, 20, 30 }));
+
+        estimator.SeenY.Should().HaveCount(121);
+        estimator.SeenY[0].Should().Equal(10, 20, 30);
+        estimator.SeenX.Should().AllSatisfy(x => x.Should().Equal(1, 2, 3));
+        var permuted = estimator.SeenY.Skip(1).ToArray();
+        permuted.Should().AllSatisfy(y => y.Order().Should().Equal(10, 20, 30));
+        permuted.Select(y => string.Join(",", y)).Distinct().Should().HaveCount(6, "a uniform shuffle of three rows reaches all 3! orders");
+    }
+
+    [Fact]
+    public void The_default_options_run_199_permutations()
+    {
+        using var scope = NewDisposeScope();
+        var estimator = new ScriptedEstimator();
+
+        var result = new PermutationTest(estimator).Run(arange(4.0), arange(4.0));
+
+        result.Permutations.Should().Be(199);
+        estimator.SeenY.Should().HaveCount(200);
+        result.PValue.Should().Be(1.0, "every null estimate (0) reaches the observed one (0)");
+        new PermutationTest(estimator).Estimator.Should().BeSameAs(estimator);
+    }
+
+    [Fact]
+    public void Array_input_runs_the_test_on_the_same_values()
+    {
+        var estimator = new ScriptedEstimator(1.0, 0.0, 2.0);
+
+        var result = new PermutationTest(estimator, new PermutationTestOptions { Permutations = 2 })
+            .Run(new double[,] { { 1 }, { 2 }, { 3 } }, new double[,] { { 4 }, { 5 }, { 6 } });
+
+        result.Should().Be(new PermutationTestResult(1.0, 1.0, 2.0 / 3, 2));
+        estimator.SeenX[0].Should().Equal(1, 2, 3);
+        estimator.SeenY[0].Should().Equal(4, 5, 6);
+    }
+
+    [Fact]
+    public void Null_arguments_are_rejected_naming_them()
+    {
+        using var scope = NewDisposeScope();
+        var test = new PermutationTest(new ScriptedEstimator());
+
+        FluentActions.Invoking(() => test.Run(null!, zeros(3))).Should().Throw<ArgumentNullException>().WithParameterName("x");
+        FluentActions.Invoking(() => test.Run(zeros(3), null!)).Should().Throw<ArgumentNullException>().WithParameterName("y");
+        FluentActions.Invoking(() => new PermutationTest(null!)).Should().Throw<ArgumentNullException>().WithParameterName("estimator");
+        FluentActions.Invoking(() => new PermutationTest(new ScriptedEstimator(), (IOptions<PermutationTestOptions>)null!))
+            .Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Fact]
+    public void Bound_options_are_validated_and_used()
+    {
+        using var scope = NewDisposeScope();
+        var estimator = new ScriptedEstimator();
+
+        new PermutationTest(estimator, Microsoft.Extensions.Options.Options.Create(new PermutationTestOptions { Permutations = 5 })).Run(arange(3.0), arange(3.0))
+            .Permutations.Should().Be(5);
+        FluentActions.Invoking(() => new PermutationTest(estimator, Microsoft.Extensions.Options.Options.Create(new PermutationTestOptions { Permutations = -1 })))
+            .Should().Throw<OptionsValidationException>().WithMessage("*Permutations must be at least 1, got -1*");
+    }
+
+    [Theory]
+    [InlineData(0.05, 0.05, true)]
+    [InlineData(0.05, 0.04, false)]
+    public void Significance_means_a_p_value_at_most_alpha(double pValue, double alpha, bool significant)
+    {
+        new PermutationTestResult(0.3, 0.0, pValue, 19).IsSignificant(alpha).Should().Be(significant);
+    }
+
+    [Fact]
+    public void A_missing_or_out_of_range_permutation_is_rejected_naming_it()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(4, 1, 0.3, seed: 25);
+        var ksg = new KsgEstimator(new KsgEstimatorOptions { K = 1 });
+
+        FluentActions.Invoking(() => ksg.EstimateWithPermutedY(x, y, null!)).Should().Throw<ArgumentNullException>().WithParameterName("permutations");
+        FluentActions.Invoking(() => ksg.EstimateWithPermutedY(x, y, [null!]))
+            .Should().Throw<ArgumentException>().WithParameterName("permutations").WithMessage("Permutation 0 has 0 entries; Y has 4 rows*");
+        FluentActions.Invoking(() => ksg.EstimateWithPermutedY(x, y, [[0, 1, 2, 4]]))
+            .Should().Throw<ArgumentException>().WithMessage("*Permutation 0 is not a permutation of 0..3: row 4*");
+        FluentActions.Invoking(() => ksg.EstimateWithPermutedY(x, y, [[0, 1, -1, 3]]))
+            .Should().Throw<ArgumentException>().WithMessage("*Permutation 0 is not a permutation of 0..3: row -1*");
+    }
+
+    [Fact]
+    public void A_single_permutation_is_allowed()
+    {
+        using var scope = NewDisposeScope();
+
+        var result = new PermutationTest(new ScriptedEstimator(0.2, 0.4), new PermutationTestOptions { Permutations = 1 }).Run(arange(3.0), arange(3.0));
+
+        result.Should().Be(new PermutationTestResult(0.2, 0.4, 1.0, 1));
+    }
 }

@@ -16,7 +16,8 @@ public class ClassificationReportTests
     private static readonly int[] Truth = { 0, 0, 0, 0, 1, 1, 1, 2, 2, 2 };
     private static readonly int[] Predicted = { 0, 0, 1, 0, 1, 0, 1, 1, 1, 0 };
 
-    private static readonly ClassificationReport Report = ClassificationReport.Compute(Truth, Predicted);
+    // Computed per test (not cached in a static field), so every test exercises the computation itself.
+    private static ClassificationReport Report => ClassificationReport.Compute(Truth, Predicted);
 
     [Fact]
     public void The_confusion_matrix_counts_truth_by_row_and_prediction_by_column()
@@ -124,5 +125,68 @@ public class ClassificationReportTests
             "accuracy 0.5000 10",
             "macro avg 0.3333 0.4722 0.3889 10",
             "weighted avg 0.3600 0.5000 0.4167 10");
+    }
+
+    [Fact]
+    public void Macro_and_weighted_precision_and_recall_match_hand_computed_values()
+    {
+        var report = Report;
+
+        report.MacroPrecision.Should().BeApproximately((3.0 / 5 + 2.0 / 5 + 0) / 3, 1e-15);
+        report.MacroRecall.Should().BeApproximately((3.0 / 4 + 2.0 / 3 + 0) / 3, 1e-15);
+        report.WeightedPrecision.Should().BeApproximately((4 * 3.0 / 5 + 3 * 2.0 / 5 + 3 * 0) / 10, 1e-15);
+        report.WeightedRecall.Should().BeApproximately(0.5, 1e-15);
+        report.SampleCount.Should().Be(10);
+        report.AveragedClasses.Should().Equal(0, 1, 2);
+    }
+
+    [Fact]
+    public void A_perfect_prediction_scores_one_everywhere()
+    {
+        var report = ClassificationReport.Compute(new[] { 0, 1, 1, 2 }, new[] { 0, 1, 1, 2 });
+
+        report.Accuracy.Should().Be(1.0);
+        report.Classes.Should().Equal(new ClassMetrics(0, 1, 1, 1, 1), new ClassMetrics(1, 1, 1, 1, 2), new ClassMetrics(2, 1, 1, 1, 1));
+        new[] { report.MacroPrecision, report.MacroRecall, report.MacroF1, report.WeightedPrecision, report.WeightedRecall, report.WeightedF1 }
+            .Should().AllSatisfy(v => v.Should().Be(1.0));
+    }
+
+    [Fact]
+    public void A_single_class_count_accepts_all_zero_labels_and_predictions()
+    {
+        var report = ClassificationReport.Compute(new[] { 0, 0 }, new[] { 0, 0 }, classCount: 1);
+
+        report.Classes.Should().Equal(new ClassMetrics(0, 1, 1, 1, 2));
+        report.Accuracy.Should().Be(1.0);
+    }
+
+    [Fact]
+    public void The_text_report_widens_the_name_column_to_the_longest_class_name()
+    {
+        var text = ClassificationReport.Compute(new[] { 0, 1 }, new[] { 0, 1 }).Format(new[] { "a", "a_long_class_name" });
+
+        // Name column = max(12, longest name) = 17 characters, then four columns of 10.
+        var lines = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(6).And.AllSatisfy(line => line.Should().HaveLength(17 + 40));
+        lines[1].Should().StartWith(new string(' ', 16) + "a    1.0000");
+        lines[2].Should().StartWith("a_long_class_name    1.0000");
+    }
+
+    [Fact]
+    public void The_default_text_report_names_classes_by_number_in_a_column_of_twelve()
+    {
+        var report = ClassificationReport.Compute(new[] { 0, 1 }, new[] { 0, 1 });
+
+        var lines = report.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().AllSatisfy(line => line.Should().HaveLength(12 + 40));
+        lines[1].Should().StartWith(new string(' ', 11) + "0    1.0000");
+    }
+
+    [Fact]
+    public void A_class_name_list_of_the_wrong_length_is_rejected_naming_both_counts()
+    {
+        var act = () => Report.Format(new[] { "a", "b" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage("2 class names were given for 3 classes*");
     }
 }

@@ -123,4 +123,73 @@ public class RocAucTests
         // class 2: positives 0.3, 0.7 vs negatives 0.1, 0.3, 0.2, 0.1 -> (3.5 + 4) / 8.
         RocAuc.OneVsRestMacro(labels, scores).Should().BeApproximately((1 + 7.0 / 8 + 7.5 / 8) / 3, 1e-15);
     }
+
+    [Theory]
+    [InlineData(new[] { 1, 1, 1 }, "*(3 positive, 0 negative samples)*")]
+    [InlineData(new[] { 0, 0 }, "*(0 positive, 2 negative samples)*")]
+    public void The_single_class_message_counts_the_positive_and_negative_samples(int[] labels, string message)
+    {
+        var act = () => RocAuc.Binary(labels, labels.Select(l => 0.5).ToArray());
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage(message);
+    }
+
+    [Fact]
+    public void Null_or_mismatched_binary_inputs_are_rejected_naming_the_argument()
+    {
+        FluentActions.Invoking(() => RocAuc.Binary(null!, new[] { 0.1 })).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+        FluentActions.Invoking(() => RocAuc.Binary(new[] { 0 }, null!)).Should().Throw<ArgumentNullException>().WithParameterName("scores");
+        FluentActions.Invoking(() => RocAuc.Binary(new[] { 0, 1 }, new[] { 0.1, 0.2, 0.3 }))
+            .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 3 scores*");
+    }
+
+    [Fact]
+    public void One_vs_rest_with_two_classes_averages_both_columns_aucs()
+    {
+        // class 0: positives 0.9, 0.3 vs negatives 0.4, 0.2 -> 3/4; class 1: positives 0.6, 0.8 vs negatives 0.1, 0.5 -> 1.
+        var scores = new double[,] { { 0.9, 0.1 }, { 0.4, 0.6 }, { 0.3, 0.5 }, { 0.2, 0.8 } };
+
+        RocAuc.OneVsRestMacro(new[] { 0, 1, 0, 1 }, scores).Should().Be(0.875);
+    }
+
+    [Fact]
+    public void One_vs_rest_rejects_null_inputs_naming_them()
+    {
+        FluentActions.Invoking(() => RocAuc.OneVsRestMacro(null!, new double[2, 2])).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+        FluentActions.Invoking(() => RocAuc.OneVsRestMacro(new[] { 0, 1 }, null!)).Should().Throw<ArgumentNullException>().WithParameterName("scores");
+    }
+
+    [Fact]
+    public void One_vs_rest_rejects_a_row_count_that_differs_from_the_label_count()
+    {
+        var act = () => RocAuc.OneVsRestMacro(new[] { 0, 1 }, new double[3, 2]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 3 score rows*");
+    }
+
+    [Fact]
+    public void One_vs_rest_rejects_a_single_score_column()
+    {
+        var act = () => RocAuc.OneVsRestMacro(new[] { 0, 0 }, new double[2, 1]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("The score matrix has 1 column(s)*");
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(-1)]
+    public void One_vs_rest_rejects_a_label_outside_the_columns_naming_its_position(int label)
+    {
+        var act = () => RocAuc.OneVsRestMacro(new[] { 0, 1, 2, label }, new double[4, 3]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage($"Label at position 3 is {label}; labels must lie in [0, 3)*");
+    }
+
+    [Fact]
+    public void One_vs_rest_rejects_a_class_that_never_occurs_naming_it()
+    {
+        var act = () => RocAuc.OneVsRestMacro(new[] { 1, 2, 1, 2 }, new double[4, 3]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Class 0 never occurs in the labels*");
+    }
 }
