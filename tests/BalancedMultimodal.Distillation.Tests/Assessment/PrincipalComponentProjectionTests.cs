@@ -67,4 +67,70 @@ public class PrincipalComponentProjectionTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("*row 2, column 1*");
     }
+
+    [Fact]
+    public void Components_are_ordered_by_variance_and_signed_so_the_largest_score_is_positive()
+    {
+        // Centred, orthogonal columns with sums of squares 6 and 0.5: the scores are the columns themselves, up to the sign rule.
+        var x = new double[,] { { -2, 0.1 }, { 1, 0.2 }, { 1, 0 }, { 0, -0.6 }, { 0, 0.3 } };
+
+        var scores = PrincipalComponentProjection.Project(x, 2);
+
+        Enumerable.Range(0, 5).Select(i => scores[i, 0]).Should().Equal([2, -1, -1, 0, 0], (a, b) => Math.Abs(a - b) < 1e-12);
+        Enumerable.Range(0, 5).Select(i => scores[i, 1]).Should().Equal([-0.1, -0.2, 0, 0.6, -0.3], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void Column_means_are_removed_before_projecting()
+    {
+        var x = new double[,] { { 10, 5 }, { 11, 5 }, { 15, 5 } };
+
+        var scores = PrincipalComponentProjection.Project(x, 1);
+
+        scores.GetLength(1).Should().Be(1);
+        Enumerable.Range(0, 3).Select(i => scores[i, 0]).Should().Equal([-2, -1, 3], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(5, 2)]
+    [InlineData(1, 1)]
+    public void At_most_min_of_rows_columns_and_components_are_returned(int components, int expected)
+    {
+        var x = new double[,] { { 1, 2 }, { 3, 1 }, { 0, 5 } };
+
+        PrincipalComponentProjection.Project(x, components).GetLength(1).Should().Be(expected);
+    }
+
+    [Fact]
+    public void Wide_data_with_two_rows_give_one_spread_component_and_a_zero_one()
+    {
+        var x = new double[,] { { 1, 2, 3 }, { 3, 2, 1 } };
+
+        var scores = PrincipalComponentProjection.Project(x, 5);
+
+        scores.GetLength(1).Should().Be(2);
+        // Centred rows (-1, 0, 1) and (1, 0, -1): singular values 2 and 0, first scores +-sqrt(2).
+        Math.Abs(scores[0, 0]).Should().BeApproximately(Math.Sqrt(2), 1e-12);
+        scores[1, 0].Should().BeApproximately(-scores[0, 0], 1e-12);
+        scores[0, 1].Should().BeApproximately(0, 1e-7);
+        scores[1, 1].Should().BeApproximately(0, 1e-7);
+    }
+
+    [Fact]
+    public void Fewer_than_one_component_is_rejected()
+    {
+        var act = () => PrincipalComponentProjection.Project(new double[3, 2], 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("components");
+    }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(3, 0)]
+    public void Fewer_than_two_rows_or_no_column_is_rejected(int rows, int columns)
+    {
+        var act = () => PrincipalComponentProjection.Project(new double[rows, columns], 1);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage($"PCA needs at least 2 rows and 1 column; x is {rows} x {columns}.*");
+    }
 }

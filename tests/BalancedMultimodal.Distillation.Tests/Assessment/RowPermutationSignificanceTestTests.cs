@@ -78,4 +78,33 @@ public class RowPermutationSignificanceTestTests
 
         public double Estimate(double[,] x, double[,] y) => y[0, 0];
     }
+
+    [Fact]
+    public void Null_arguments_are_rejected_naming_them()
+    {
+        var test = new RowPermutationSignificanceTest();
+        var x = new double[4, 1];
+
+        FluentActions.Invoking(() => test.Test(null!, x, x, 9, 0)).Should().Throw<ArgumentNullException>().WithParameterName("estimator");
+        FluentActions.Invoking(() => test.Test(Gaussian(), null!, x, 9, 0)).Should().Throw<ArgumentNullException>().WithParameterName("x");
+        FluentActions.Invoking(() => test.Test(Gaussian(), x, null!, 9, 0)).Should().Throw<ArgumentNullException>().WithParameterName("y");
+    }
+
+    [Fact]
+    public void Fewer_than_one_permutation_is_rejected()
+    {
+        var x = new double[4, 1];
+
+        var act = () => new RowPermutationSignificanceTest().Test(Gaussian(), x, x, 0, 0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("permutations");
+    }
+
+    [Fact]
+    public void Unpaired_rows_are_rejected_naming_both_counts()
+    {
+        var act = () => new RowPermutationSignificanceTest().Test(Gaussian(), new double[3, 1], new double[4, 1], 9, 0);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("x has 3 rows but y has 4; rows must be paired.*");
+    }
 }

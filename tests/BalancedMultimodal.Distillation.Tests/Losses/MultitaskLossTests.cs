@@ -81,4 +81,129 @@ public class MultitaskLossTests
 
         act.Should().Throw<ArgumentException>().WithMessage("*modalityLogits[1]*");
     }
+
+    [Fact]
+    public void A_null_weighter_is_rejected()
+    {
+        var act = () => new MultitaskLoss(null!);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("weighter");
+    }
+
+    [Fact]
+    public void A_head_with_another_row_count_is_rejected_naming_the_modality()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), [Matrix(HeadA), zeros(2, 2, dtype: ScalarType.Float64)],
+            tensor(new long[] { 0, 1, 1 }), tensor(Mask));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityLogits[1]").WithMessage("*2 rows; expected 3*");
+    }
+
+    [Fact]
+    public void An_empty_labelled_mask_is_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(new long[] { 0, 1, 1 }), zeros(3, dtype: ScalarType.Bool));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labelledMask").WithMessage("*selects no row*");
+    }
+
+    [Fact]
+    public void A_label_outside_the_classes_at_a_labelled_row_is_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(new long[] { 0, 1, 2 }), tensor(Mask));
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("labels").WithMessage("*labels[2] = 2*");
+    }
+
+    [Fact]
+    public void A_null_distillation_term_is_rejected_naming_its_index()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => Compute(new UniformWeighter(2), [tensor(0.5), null!]);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("distillationLosses").WithMessage("*distillationLosses[1] is null*");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_distillation_term_that_is_not_a_floating_point_scalar_is_rejected(bool integer)
+    {
+        using var scope = NewDisposeScope();
+        var term = integer ? tensor(3L) : tensor(new[] { 0.5, 0.5 });
+        var act = () => Compute(new UniformWeighter(2), [tensor(0.5), term]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("distillationLosses").WithMessage("*distillationLosses[1] must be a floating-point scalar*");
+    }
+
+    [Fact]
+    public void A_one_element_distillation_term_of_another_dtype_is_added_as_a_scalar()
+    {
+        using var scope = NewDisposeScope();
+        var terms = Compute(new UniformWeighter(2), [tensor(new[] { 0.25f }), tensor(0.5)]);
+
+        terms.Distillation.shape.Should().BeEmpty();
+        terms.Distillation.dtype.Should().Be(ScalarType.Float64);
+        terms.Distillation.item<double>().Should().Be(0.75);
+        terms.Total.item<double>().Should().BeApproximately(
+            HandComputed.CrossEntropy(Fused, Labels, Mask) + HandComputed.CrossEntropy(HeadA, Labels, Mask) + HandComputed.CrossEntropy(HeadB, Labels, Mask) + 0.75,
+            1e-12);
+    }
+
+    [Theory]
+    [InlineData("fusedLogits")]
+    [InlineData("modalityLogits")]
+    public void Null_logits_are_rejected(string parameter)
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(parameter == "fusedLogits" ? null! : Matrix(Fused),
+            parameter == "modalityLogits" ? null! : [Matrix(HeadA), Matrix(HeadB)], tensor(new long[] { 0, 1, 1 }), tensor(Mask));
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName(parameter);
+    }
+
+    [Fact]
+    public void Fused_logits_that_are_not_a_matrix_are_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(zeros(3, dtype: ScalarType.Float64), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(new long[] { 0, 1, 1 }), tensor(Mask));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("fusedLogits").WithMessage("*2-D*");
+    }
+
+    [Fact]
+    public void A_head_with_rows_when_the_fused_logits_have_none_is_rejected_naming_the_modality()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(zeros(0, 2, dtype: ScalarType.Float64), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(Array.Empty<long>()), zeros(0, dtype: ScalarType.Bool));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityLogits[0]").WithMessage("*3 rows; expected 0*");
+    }
+
+    [Fact]
+    public void Labels_that_are_not_int64_are_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(new[] { 0, 1, 1 }), tensor(Mask));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("*int64*");
+    }
+
+    [Fact]
+    public void A_labelled_mask_of_the_wrong_length_is_rejected()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(new long[] { 0, 1, 1 }), tensor(new[] { true, true }));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labelledMask").WithMessage("*length 3*");
+    }
 }

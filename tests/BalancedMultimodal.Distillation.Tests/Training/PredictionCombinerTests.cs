@@ -105,7 +105,7 @@ public class PredictionCombinerTests
     }
 
     [Theory]
-    [InlineData(new[] { 1.0, 1.0 }, "*Expected 3 head weights*got 2*")]
+    [InlineData(new[] { 1.0, 1.0 }, "Expected 3 head weights (the fused head and 2 modality heads), got 2.*")]
     [InlineData(new[] { 1.0, -0.5, 1.0 }, "*Head weight 1 must be finite and non-negative*")]
     [InlineData(new[] { 1.0, 1.0, double.NaN }, "*Head weight 2 must be finite*")]
     [InlineData(new[] { 0.0, 0.0, 0.0 }, "*sum to 0*")]
@@ -283,5 +283,53 @@ public class PredictionCombinerTests
         probabilities.isfinite().all().item<bool>().Should().BeTrue();
         probabilities[0, 0].item<double>().Should().Be(1.0);
         probabilities.sum(1).allclose(ones(2, dtype: ScalarType.Float64)).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Null_outputs_are_rejected()
+    {
+        var act = () => PredictionCombiner.Probabilities(null!, PredictionSource.FusedHead);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("outputs");
+    }
+
+    [Fact]
+    public void An_undefined_source_is_rejected()
+    {
+        var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), (PredictionSource)17);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("source");
+    }
+
+    [Fact]
+    public void Integer_fused_logits_are_rejected()
+    {
+        var outputs = new NetworkOutputs([zeros(1, 4)], [zeros(1, 2, dtype: ScalarType.Int64)], zeros(1, 2, dtype: ScalarType.Int64));
+
+        var act = () => PredictionCombiner.Probabilities(outputs, PredictionSource.FusedHead);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("outputs").WithMessage("outputs.FusedLogits must be a floating-point (n, C) matrix, got Int64*");
+    }
+
+    [Fact]
+    public void An_infinite_head_weight_is_rejected()
+    {
+        var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted, [1.0, double.PositiveInfinity, 1.0]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("headWeights").WithMessage("Head weight 1 must be finite and non-negative*");
+    }
+
+    [Theory]
+    [InlineData(PredictionSource.AllHeads)]
+    [InlineData(PredictionSource.AllHeadsGeometricMean)]
+    public void Without_modality_heads_the_pooled_sources_are_the_fused_softmax(PredictionSource source)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new NetworkOutputs([], [], tensor(new[] { Math.Log(3), 0 }, [1, 2]));
+
+        var values = PredictionCombiner.Probabilities(outputs, source).data<double>().ToArray();
+
+        values[0].Should().BeApproximately(0.75, 1e-12);
+        values[1].Should().BeApproximately(0.25, 1e-12);
     }
 }

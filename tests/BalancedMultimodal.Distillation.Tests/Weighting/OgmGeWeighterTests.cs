@@ -125,4 +125,74 @@ public class OgmGeWeighterTests
         weighter.Weights[0].Should().BeGreaterThan(0).And.BeApproximately(2 / (1 + Math.Exp(2 * 0.1 * (0.95 / 0.004 - 1))), 1e-30);
         weighter.Weights[1].Should().Be(1.0);
     }
+
+    [Fact]
+    public void A_modality_with_a_positive_score_whose_peers_all_score_zero_is_rejected_leaving_the_weights()
+    {
+        var weighter = new OgmGeWeighter(3, new OgmGeWeighterOptions { Alpha = 0.5 });
+        weighter.Update([0.9, 0.6, 0.3]);
+        var before = weighter.Weights.ToArray();
+
+        var act = () => weighter.Update([0.0, 0.4, 0.0]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("The peers of modality 1 all score 0*");
+        weighter.Weights.Should().Equal(before);
+    }
+
+    [Fact]
+    public void All_zero_scores_leave_every_weight_at_one()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.5 });
+        weighter.Update([0.9, 0.3]);
+
+        weighter.Update([0.0, 0.0]);
+
+        weighter.Weights.Should().Equal(1.0, 1.0);
+    }
+
+    [Fact]
+    public void A_zero_score_among_positive_peers_keeps_weight_one_and_is_averaged_into_the_leaders_peers()
+    {
+        var weighter = new OgmGeWeighter(3, new OgmGeWeighterOptions { Alpha = 0.5 });
+        weighter.Update([0.8, 0.0, 0.4]);
+
+        // ratio_0 = 0.8 / mean(0, 0.4) = 4; ratio_2 = 0.4 / mean(0.8, 0) = 1 (not damped).
+        weighter.Weights[0].Should().BeApproximately(1 - Math.Tanh(0.5 * 3), 1e-15);
+        weighter.Weights[1].Should().Be(1.0);
+        weighter.Weights[2].Should().Be(1.0);
+    }
+
+    [Theory]
+    [InlineData(OgmGeFormula.Paper, 1.5, 0.4, 0.2)]
+    [InlineData(OgmGeFormula.Code, 1.5, 0.4, 0.6)]
+    [InlineData(OgmGeFormula.Paper, 3.0, 0.1, 0.2)]
+    public void The_static_damping_is_one_minus_tanh_of_alpha_times_the_formulas_argument(OgmGeFormula formula, double ratio, double alpha, double argumentTimesAlpha)
+    {
+        var k = OgmGeWeighter.Damping(ratio, new OgmGeWeighterOptions { Alpha = alpha, Formula = formula });
+
+        k.Should().BeApproximately(1 - Math.Tanh(argumentTimesAlpha), 1e-15);
+    }
+
+    [Fact]
+    public void Weighted_loss_is_the_damped_sum_of_the_modality_losses()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.5 });
+        weighter.Update([0.9, 0.3]);
+
+        var loss = weighter.WeightedLoss([TorchSharp.torch.tensor(2.0), TorchSharp.torch.tensor(0.5)]);
+
+        loss.item<double>().Should().BeApproximately((1 - Math.Tanh(0.5 * 2)) * 2.0 + 0.5, 1e-15);
+        weighter.TrainableParameters.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_options_monitor_constructor_uses_the_monitored_value_and_rejects_null()
+    {
+        var options = new OgmGeWeighterOptions { Alpha = 0.4 };
+        var act = () => new OgmGeWeighter(2, (Microsoft.Extensions.Options.IOptions<OgmGeWeighterOptions>)null!);
+
+        new OgmGeWeighter(2, Microsoft.Extensions.Options.Options.Create(options)).Options.Should().BeSameAs(options);
+        act.Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
 }

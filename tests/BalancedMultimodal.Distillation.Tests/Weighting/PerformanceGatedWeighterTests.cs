@@ -175,4 +175,71 @@ public class PerformanceGatedWeighterTests
 
         act.Should().Throw<ArgumentException>().WithMessage($"*{named}*");
     }
+
+    [Fact]
+    public void Smoothed_scores_start_at_zero_and_the_ema_weighs_the_old_value_by_the_decay()
+    {
+        var weighter = Weighter(m: 2, ema: 0.25);
+        weighter.SmoothedScores.Should().Equal(0.0, 0.0);
+        weighter.Update([0.8, 0.4]);
+
+        weighter.Update([0.8, 0.8]);
+
+        // 0.25 * 0.4 + 0.75 * 0.8 = 0.7.
+        weighter.SmoothedScores[0].Should().BeApproximately(0.8, 1e-15);
+        weighter.SmoothedScores[1].Should().BeApproximately(0.7, 1e-15);
+        weighter.Weights[1].Should().BeApproximately(1 + Math.Tanh(2 * (0.8 / 0.7 - 1)), 1e-15);
+    }
+
+    [Fact]
+    public void The_static_weight_formula_gives_the_documented_value()
+    {
+        var options = new PerformanceGatedWeighterOptions { Beta = 0.5, Gamma = 3 };
+
+        PerformanceGatedWeighter.Weight(0.6, 0.9, options).Should().BeApproximately(1 + 0.5 * Math.Tanh(3 * 0.5), 1e-15);
+        PerformanceGatedWeighter.Weight(0.9, 0.9, options).Should().Be(1.0);
+        PerformanceGatedWeighter.Weight(0, 0.9, options).Should().Be(1.0, "a zero score is at the default chance level");
+    }
+
+    [Fact]
+    public void The_static_weight_formula_rejects_an_infinite_best_score()
+    {
+        var act = () => PerformanceGatedWeighter.Weight(0.5, double.PositiveInfinity, new PerformanceGatedWeighterOptions());
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("best");
+    }
+
+    [Fact]
+    public void Options_at_the_edges_of_their_ranges_are_valid()
+    {
+        var act = () => Weighter(beta: 0, ema: 0, min: 1, max: 1, chance: 0);
+
+        act.Should().NotThrow();
+        var weighter = Weighter(m: 2, beta: 0);
+        weighter.Update([0.9, 0.3]);
+        weighter.Weights.Should().Equal(1.0, 1.0);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity, 2, 0.5, 0.1, 2, 0, "Beta")]
+    [InlineData(1, double.NaN, 0.5, 0.1, 2, 0, "Gamma")]
+    [InlineData(1, 2, -0.1, 0.1, 2, 0, "EmaDecay")]
+    [InlineData(1, 2, 0.5, 0.1, double.PositiveInfinity, 0, "MaxWeight")]
+    [InlineData(1, 2, 0.5, 0.1, 2, -0.1, "ChanceLevel")]
+    public void Options_just_outside_their_ranges_are_rejected_naming_the_option(double beta, double gamma, double ema, double min, double max, double chance, string named)
+    {
+        var act = () => Weighter(beta: beta, gamma: gamma, ema: ema, min: min, max: max, chance: chance);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"PerformanceGatedWeighterOptions.{named} must*");
+    }
+
+    [Fact]
+    public void The_options_monitor_constructor_uses_the_monitored_value_and_rejects_null()
+    {
+        var options = new PerformanceGatedWeighterOptions { Beta = 0.4 };
+        var act = () => new PerformanceGatedWeighter(2, (Microsoft.Extensions.Options.IOptions<PerformanceGatedWeighterOptions>)null!);
+
+        new PerformanceGatedWeighter(2, Microsoft.Extensions.Options.Options.Create(options)).Options.Should().BeSameAs(options);
+        act.Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
 }

@@ -84,4 +84,50 @@ public class UncertaintyWeighterTests
         weighter.TrainableParameters.Should().ContainSingle().Which.shape.Should().Equal(3);
         weighter.parameters().Should().HaveCount(1);
     }
+
+    [Fact]
+    public void A_non_floating_dtype_is_rejected()
+    {
+        var act = () => new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Int32);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("dtype").WithMessage("*floating type*Int32*");
+    }
+
+    [Fact]
+    public void A_non_finite_initial_log_variance_is_rejected_naming_the_option()
+    {
+        var act = () => new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = double.NaN });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage("*InitialLogVariance must be finite*");
+    }
+
+    [Fact]
+    public void The_log_variances_start_at_the_initial_value_in_the_requested_dtype()
+    {
+        using var weighter = new UncertaintyWeighter(3, Microsoft.Extensions.Options.Options.Create(new UncertaintyWeighterOptions { InitialLogVariance = -0.5 }),
+            dtype: ScalarType.Float64);
+
+        weighter.LogVariances.dtype.Should().Be(ScalarType.Float64);
+        weighter.LogVariances.data<double>().ToArray().Should().Equal(-0.5, -0.5, -0.5);
+        weighter.Weights.Should().Equal([Math.Exp(0.5), Math.Exp(0.5), Math.Exp(0.5)], (a, b) => Math.Abs(a - b) < 1e-14);
+    }
+
+    [Fact]
+    public void The_options_monitor_constructor_rejects_null()
+    {
+        var act = () => new UncertaintyWeighter(2, (Microsoft.Extensions.Options.IOptions<UncertaintyWeighterOptions>)null!);
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Half_precision_log_variances_are_accepted(ScalarType dtype)
+    {
+        using var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: dtype);
+
+        weighter.LogVariances.dtype.Should().Be(dtype);
+        weighter.Weights.Should().Equal(1.0, 1.0);
+    }
 }
