@@ -1,6 +1,5 @@
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
-using Microsoft.Extensions.Logging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -138,16 +137,5 @@ public sealed class GraphConnectivityRulesTests
             .WithParameterName("ComponentSizes");
         FluentActions.Invoking(() => new ConnectivityReport(1, new long[] { 1 }, null!, null)).Should().Throw<ArgumentNullException>()
             .WithParameterName("IsolatedNodes");
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<string> Warnings { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Warning) Warnings.Add(formatter(state, exception));
-        }
     }
 }

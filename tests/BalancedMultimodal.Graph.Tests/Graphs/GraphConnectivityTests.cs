@@ -1,6 +1,5 @@
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
-using Microsoft.Extensions.Logging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -116,16 +115,6 @@ public sealed class GraphConnectivityTests
         LiveTensors.Count.Should().Be(before);
     }
 
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<string> Warnings { get; } = new();
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => true;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Warning) Warnings.Add(formatter(state, exception));
-        }
-    }
 
     [Fact]
     public void A_relation_without_edges_is_analysed_as_contributing_none()
