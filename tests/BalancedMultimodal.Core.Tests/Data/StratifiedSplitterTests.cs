@@ -263,7 +263,7 @@ public class StratifiedSplitterTests
 
         var act = () => StratifiedSplitter.CarveValidation(data, fraction, seed: 0);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("validationFraction");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("validationFraction").WithMessage("validationFraction must be in (0, 1)*");
         FluentActions.Invoking(() => StratifiedSplitter.CarveValidation(null!, 0.2, 0)).Should().Throw<ArgumentNullException>();
     }
 
@@ -296,7 +296,7 @@ public class StratifiedSplitterTests
     {
         var act = () => StratifiedSplitter.KFold(Labels, 1, seed: 0);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("foldCount");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("foldCount").WithMessage("k-fold cross-validation needs at least 2 folds*");
     }
 
     [Theory]

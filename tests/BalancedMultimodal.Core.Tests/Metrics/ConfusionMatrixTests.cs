@@ -76,7 +76,7 @@ public class ConfusionMatrixTests
     {
         var act = () => ConfusionMatrix.Compute(new[] { 0 }, new[] { 0 }, classCount: 0);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount").WithMessage("classCount must be >= 1*");
     }
 
     [Fact]
