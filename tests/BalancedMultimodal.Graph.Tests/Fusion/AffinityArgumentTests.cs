@@ -95,7 +95,7 @@ public sealed class AffinityArgumentTests
         builder.Invoking(b => b.Build(new[] { good, ones(6, dtype: ScalarType.Float64) })).Should().Throw<ArgumentException>()
             .WithMessage("Modality 1: features must have shape (n, d), got (6).*").WithParameterName("views");
         builder.Invoking(b => b.Build(new[] { good, good.to_type(ScalarType.Float32) })).Should().Throw<ArgumentException>()
-            .WithMessage("Modality 1 has 6 samples of Float32 on cpu; modality 0 has 6 of Float64 on cpu.*");
+            .WithMessage("Modality 1 has 6 samples of Float32 on cpu; modality 0 has 6 of Float64 on cpu. All modalities must describe the same samples with one dtype and device.*");
         builder.Invoking(b => b.Build(new[] { good, zeros(new long[] { 6, 2 }, dtype: ScalarType.Float64, device: new Device(TorchSharp.DeviceType.META)) }))
             .Should().Throw<ArgumentException>().WithMessage("Modality 1 has 6 samples of Float64 on meta*");
         builder.Invoking(b => b.Build(new[] { good, good }, new[] { new bool[6] })).Should().Throw<ArgumentException>()
@@ -176,6 +176,32 @@ public sealed class AffinityArgumentTests
             .WithMessage("Distances must be floating point, got Int64.*").WithParameterName("distances");
         FluentActions.Invoking(() => AffinityKernel.ScaledExponential(null!, 2, 0.5)).Should().Throw<ArgumentNullException>().WithParameterName("distances");
         AffinityKernel.ScaledExponential(d, 2, 0.5).shape.Should().Equal(3, 3);
+    }
+
+    [Fact]
+    public void A_cosine_affinity_is_the_kernel_of_the_cosine_distances_and_names_a_zero_sample()
+    {
+        using var scope = NewDisposeScope();
+        var x = Features(8, 3, 12);
+        var builder = new AffinityBuilder(new AffinityOptions { K = 3, Metric = DistanceMetric.Cosine, ZScore = false });
+
+        var w = builder.Build(x);
+        var expected = AffinityKernel.ScaledExponential(AffinityKernel.PairwiseDistances(x, DistanceMetric.Cosine), 3, 0.5);
+
+        w.allclose(expected, rtol: 0, atol: 0).Should().BeTrue();
+        x[4] = zeros(3, dtype: ScalarType.Float64);
+        builder.Invoking(b => b.Build(x)).Should().Throw<ArgumentException>().WithMessage("Sample 4 has an all-zero feature vector*")
+            .WithParameterName("features");
+    }
+
+    [Fact]
+    public void The_distance_functions_state_the_shape_they_need()
+    {
+        using var scope = NewDisposeScope();
+        FluentActions.Invoking(() => AffinityKernel.PairwiseDistances(zeros(4, dtype: ScalarType.Float64), DistanceMetric.Euclidean))
+            .Should().Throw<ArgumentException>().WithMessage("Features must be an (n, d) matrix with n >= 1 and d >= 1, got shape (4).*");
+        FluentActions.Invoking(() => AffinityKernel.PairwiseDistances(ones(4, 2, dtype: ScalarType.Float64), (DistanceMetric)9))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("Unknown distance metric 9.*").WithParameterName("metric");
     }
 
     [Fact]

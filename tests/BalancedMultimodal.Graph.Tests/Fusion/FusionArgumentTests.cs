@@ -58,6 +58,8 @@ public sealed class FusionArgumentTests
             .WithMessage("Modality 0: affinities must be float32 or float64, got Int64.*");
         Fusion.Invoking(f => f.Fuse(new[] { Affinity(6, 1), ones(6, dtype: ScalarType.Float64) })).Should().Throw<ArgumentException>()
             .WithMessage("Modality 1: an affinity must be square (n, n), got (6).*");
+        Fusion.Invoking(f => f.Fuse(new[] { Affinity(6, 1), ones(6, 5, dtype: ScalarType.Float64) })).Should().Throw<ArgumentException>()
+            .WithMessage("Modality 1: an affinity must be square (n, n), got (6, 5).*");
     }
 
     [Fact]
@@ -129,6 +131,8 @@ public sealed class FusionArgumentTests
         var holes = Affinity(7, 2);
         holes[1] = zeros(7, dtype: ScalarType.Float64);
         holes[TensorIndex.Colon, 1] = full(7, double.NaN, dtype: ScalarType.Float64);
+        holes[3, 4] = tensor(0.0, dtype: ScalarType.Float64);   // a zero affinity between available samples is valid
+        holes[4, 3] = tensor(0.0, dtype: ScalarType.Float64);
         var masks = new[] { AllBut(7), AllBut(7, 1) };
 
         var fused = Fusion.Fuse(new[] { Affinity(7, 1), holes }, masks);
