@@ -189,6 +189,17 @@ public class GaussianMutualInformationEstimatorTests
     }
 
     [Fact]
+    public void A_constant_first_y_column_is_named_as_y_column_0()
+    {
+        var x = new double[,] { { 1 }, { 2 }, { 3 }, { 4 } };
+        var y = new double[,] { { 7, 1 }, { 7, 3 }, { 7, 2 }, { 7, 5 } };
+        var estimator = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = 0 });
+
+        FluentActions.Invoking(() => estimator.Estimate(x, y))
+            .Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("gaussian: y column 0 is constant*");
+    }
+
+    [Fact]
     public void Collinear_columns_without_ridge_are_rejected_as_singular()
     {
         var x = new double[,] { { 1, 2 }, { 2, 4 }, { 3, 6 }, { 5, 10 }, { 4, 8 } };

@@ -104,6 +104,15 @@ public class MutualInformationInputTests
     }
 
     [Fact]
+    public void Exactly_the_minimum_number_of_rows_is_accepted()
+    {
+        // The discrete estimator's minimum is one row; a single joint category carries no information.
+        double estimate = new DiscreteMutualInformationEstimator().Estimate(new double[,] { { 3 } }, new double[,] { { 5 } });
+
+        estimate.Should().Be(0);
+    }
+
+    [Fact]
     public void Mismatched_rows_are_rejected_naming_y()
     {
         var act = () => new DiscreteMutualInformationEstimator().Estimate(new double[3, 1], new double[2, 1]);
