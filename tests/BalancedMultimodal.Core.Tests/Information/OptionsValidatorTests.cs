@@ -29,4 +29,15 @@ public class OptionsValidatorTests
             "KsgEstimatorOptions.BlockSize must be 0 (automatic) or positive, got -2.");
         new KsgEstimatorOptionsValidator().Validate(null, new KsgEstimatorOptions()).Succeeded.Should().BeTrue();
     }
+
+    [Fact]
+    public void The_smallest_valid_neighbour_count_is_one_and_zero_is_rejected()
+    {
+        new KsgEstimatorOptionsValidator().Validate(null, new KsgEstimatorOptions { K = 1 }).Succeeded.Should().BeTrue();
+        new ContinuousDiscreteEstimatorOptionsValidator().Validate(null, new ContinuousDiscreteEstimatorOptions { K = 1 }).Succeeded.Should().BeTrue();
+        new ContinuousDiscreteEstimatorOptionsValidator().Validate(null, new ContinuousDiscreteEstimatorOptions { K = 0, BlockSize = -1 }).Failures
+            .Should().Equal(
+                "ContinuousDiscreteEstimatorOptions.K must be at least 1, got 0.",
+                "ContinuousDiscreteEstimatorOptions.BlockSize must be 0 (automatic) or positive, got -1.");
+    }
 }
