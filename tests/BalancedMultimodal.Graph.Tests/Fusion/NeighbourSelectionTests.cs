@@ -54,4 +54,23 @@ public sealed class NeighbourSelectionTests
 
         Difference(actual, expected, 60).Should().BeLessThan(1e-12);
     }
+
+    [Theory]
+    [InlineData(FusionProductPath.Sparse)]
+    [InlineData(FusionProductPath.SparseCoo)]
+    [InlineData(FusionProductPath.Dense)]
+    public void K_above_half_of_the_samples_takes_the_upper_branch_of_numpys_interpolation(FusionProductPath path)
+    {
+        // K / n = 40 / 60 >= 0.5: numpy's lerp interpolates down from the K-th largest entry (the other branch of
+        // KeepMask, which K = 20 on these sizes never reaches).
+        using var scope = NewDisposeScope();
+        var affinities = FixtureAffinities();
+        var masks = new[] { AllBut(60), AllBut(60), AllBut(60) };
+        var fusion = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = 40, Iterations = 3, ProductPath = path });
+
+        var actual = fusion.Fuse(affinities);
+        var expected = NaiveMissingDataSnf.Fuse(affinities.Select(a => a.data<double>().ToArray()).ToArray(), masks, 60, k: 40, t: 3);
+
+        Difference(actual, expected, 60).Should().BeLessThan(1e-12);
+    }
 }
