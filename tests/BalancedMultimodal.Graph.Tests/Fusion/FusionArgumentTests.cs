@@ -12,12 +12,7 @@ public sealed class FusionArgumentTests
 {
     private static readonly SimilarityNetworkFusion Fusion = new(new SimilarityNetworkFusionOptions { K = 3, Iterations = 2 });
 
-    private static Tensor Affinity(int n, int seed)
-    {
-        using var g = new TorchSharp.torch.Generator((ulong)seed);
-        using var x = rand(n, n, dtype: ScalarType.Float64, generator: g);
-        return ((x + x.t()) / 2).add_(0.1);
-    }
+    private static Tensor Affinity(int n, int seed) => SnfFixtures.RandomAffinity(n, seed, offset: 0.1);
 
     private static bool[] AllBut(int n, params int[] missing) => Enumerable.Range(0, n).Select(i => !missing.Contains(i)).ToArray();
 

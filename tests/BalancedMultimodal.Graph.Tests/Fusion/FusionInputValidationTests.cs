@@ -10,12 +10,7 @@ public sealed class FusionInputValidationTests
 {
     private static readonly SimilarityNetworkFusion Fusion = new(new SimilarityNetworkFusionOptions { K = 3, Iterations = 2 });
 
-    private static Tensor Affinity(int n, int seed)
-    {
-        using var g = new TorchSharp.torch.Generator((ulong)seed);
-        using var x = rand(n, n, dtype: ScalarType.Float64, generator: g);
-        return (x + x.t()) / 2;
-    }
+    private static Tensor Affinity(int n, int seed) => SnfFixtures.RandomAffinity(n, seed);
 
     [Fact]
     public void A_single_modality_is_rejected()

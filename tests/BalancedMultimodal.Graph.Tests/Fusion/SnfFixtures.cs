@@ -33,6 +33,15 @@ internal static class SnfFixtures
         return cat(new[] { train, test }, 0);
     }
 
+    /// <summary>A random symmetric n x n float64 affinity (uniform entries, seeded) plus <paramref name="offset"/>,
+    /// for the argument tests: (R + R^T) / 2 + offset.</summary>
+    public static Tensor RandomAffinity(int n, int seed, double offset = 0)
+    {
+        using var g = new TorchSharp.torch.Generator((ulong)seed);
+        using var x = rand(n, n, dtype: ScalarType.Float64, generator: g);
+        return ((x + x.t()) / 2).add_(offset);
+    }
+
     public static double MaxAbsDifference(Tensor a, Tensor b)
     {
         using var d = (a.to_type(ScalarType.Float64) - b.to_type(ScalarType.Float64)).abs().max();
