@@ -208,6 +208,166 @@ public class TrainingCheckpointTests
         act.Should().Throw<ArgumentException>().WithParameterName("checkpoint").WithMessage("*Seed 0*Seed 1*");
     }
 
+    [Fact]
+    public void A_progress_report_is_read_back_field_by_field()
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), history: w =>
+        {
+            w.Write(1);
+            WriteReport(w, phase: 1, modality: "a", values: -1);
+            w.Write(2);
+            w.Write(0.75);
+            w.Write(1.25);
+        });
+
+        using var loaded = TrainingCheckpoint.Load(file.Path);
+
+        var report = loaded.PretrainingHistory.Should().ContainSingle().Which;
+        report.Should().Match<TrainingProgress>(r => r.Phase == TrainingPhase.Distillation && r.Modality == "a" && r.Epoch == 2 && r.MaxEpochs == 5
+            && r.Loss == 0.25 && r.ValidationScore == 0.5 && r.ModalityScores == null);
+        report.Weights.Should().Equal(0.75, 1.25);
+        loaded.PretrainingScores.Should().Equal(0.5);
+        loaded.ModalityNames.Should().Equal("a");
+    }
+
+    [Theory]
+    [InlineData(7, -2, "*unknown training phase code 7*")]
+    [InlineData(0, -2, "*negative count -2 of progress-report values*")]
+    [InlineData(0, 1 << 20, "*1048576 values of a progress report*bytes remain*")]
+    public void A_corrupt_progress_report_is_invalid_data(int phase, int values, string message)
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), history: w =>
+        {
+            w.Write(1);
+            WriteReport(w, phase, modality: null, values);
+        });
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void A_malformed_string_length_is_invalid_data()
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), history: w =>
+        {
+            w.Write(1);
+            w.Write(0);
+            w.Write(true);
+            w.Write(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF });   // a 7-bit length that never ends
+        });
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage($"The checkpoint file '{file.Path}' is corrupt (a malformed string length).")
+            .WithInnerException<FormatException>();
+    }
+
+    [Fact]
+    public void A_file_that_ends_early_is_truncated_and_a_repeated_state_entry_is_corrupt()
+    {
+        using var truncated = new CraftedCheckpoint(w => { });   // no generator state
+        using var repeated = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), entries: 2);
+
+        FluentActions.Invoking(() => TrainingCheckpoint.Load(truncated.Path)).Should().Throw<InvalidDataException>()
+            .WithMessage($"The checkpoint file '{truncated.Path}' is truncated.").WithInnerException<EndOfStreamException>();
+        FluentActions.Invoking(() => TrainingCheckpoint.Load(repeated.Path)).Should().Throw<InvalidDataException>()
+            .WithMessage("*corrupt (network state 'w' appears twice)*");
+    }
+
+    [Fact]
+    public void A_negative_count_is_invalid_data()
+    {
+        using var file = new CraftedCheckpoint(w => { }, modalityCount: -1);
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*corrupt (negative count -1 of modality names)*");
+    }
+
+    [Fact]
+    public void A_file_of_only_the_header_and_its_hash_is_truncated()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-header-only-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var header = System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/2");
+            File.WriteAllBytes(path, [.. header, .. System.Security.Cryptography.SHA256.HashData(header)]);
+
+            var act = () => TrainingCheckpoint.Load(path);
+
+            act.Should().Throw<InvalidDataException>().WithMessage("*is truncated.");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(new long[] { 0 })]
+    [InlineData(new long[] { 0, 5 })]
+    public void A_tensor_with_a_zero_dimension_loads(long[] shape)
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 6, shape, bytes: 0));
+
+        using var loaded = TrainingCheckpoint.Load(file.Path);
+
+        loaded.IsFilled.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(6, new long[] { (1L << 62) + 1, 4 }, 16, "*Float32 tensor of shape [4611686018427387905, 4] has 16 bytes*")]   // 2^64 + 4 elements: 4 if the product wrapped
+    [InlineData(6, new long[] { 2 }, 4, "*a Float32 tensor of shape [2] has 4 bytes*")]
+    public void A_tensor_whose_bytes_do_not_match_its_shape_is_invalid_data(int dtype, long[] shape, int bytes, string message)
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype, shape, bytes));
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void A_negative_tensor_rank_is_invalid_data()
+    {
+        using var file = new CraftedCheckpoint(w =>
+        {
+            w.Write(0);
+            w.Write(-1);
+        });
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*corrupt (negative count -1 of tensor dimensions)*");
+    }
+
+    [Fact]
+    public void A_count_larger_than_the_rest_of_the_file_names_the_bytes_it_needs_and_those_that_remain()
+    {
+        using var file = new CraftedCheckpoint(w => { }, modalityCount: int.MaxValue);
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        // Each name takes at least 1 + 8 bytes; nothing follows the count.
+        act.Should().Throw<InvalidDataException>().WithMessage("*(2147483647 modality names need at least 19327352823 bytes; 0 remain).");
+    }
+
+    /// <summary>A progress report as SaveTo writes it: phase code, modality flag (and name), epoch 2, max epochs 5, loss
+    /// 0.25, score 0.5, then the modality-score count <paramref name="values"/> (-1: null), whose values the caller writes.</summary>
+    private static void WriteReport(BinaryWriter writer, int phase, string? modality, int values)
+    {
+        writer.Write(phase);
+        writer.Write(modality is not null);
+        if (modality is not null) writer.Write(modality);
+        writer.Write(2);
+        writer.Write(5);
+        writer.Write(0.25);
+        writer.Write(0.5);
+        writer.Write(values);
+    }
+
     /// <summary>Runs with an empty checkpoint and cancels at the first report after phase 1; returns the filled checkpoint.</summary>
     private static TrainingCheckpoint InterruptedAfterPhase1(BalancedTrainingData data, BalancedTrainingOptions options)
     {
@@ -234,21 +394,24 @@ public class TrainingCheckpointTests
     }
 
     /// <summary>A checkpoint file in SaveTo's format with seed 3, one modality "a", training rows {0, 1} and validation row
-    /// {2}, score 0.5, no progress report and one network state entry "w" (a valid float32 [2] tensor, or the record the
-    /// callback writes when corruptFirstEntry), then the generator state (the record the callback writes, or a valid
-    /// one), and the SHA-256 of all that (so the parser, not the checksum, meets the crafted content); deleted on dispose.</summary>
+    /// {2}, score 0.5, no progress report (or the history section the history callback writes) and one network state entry
+    /// "w" (a valid float32 [2] tensor, or the record the callback writes when corruptFirstEntry; repeated when entries
+    /// &gt; 1), then the generator state (the record the callback writes, or a valid one), and the SHA-256 of all that (so
+    /// the parser, not the checksum, meets the crafted content); deleted on dispose.</summary>
     private sealed class CraftedCheckpoint : IDisposable
     {
-        public CraftedCheckpoint(Action<BinaryWriter> last, bool corruptFirstEntry = false, int modalityCount = 1)
+        public CraftedCheckpoint(Action<BinaryWriter> last, bool corruptFirstEntry = false, int modalityCount = 1,
+            Action<BinaryWriter>? history = null, int entries = 1)
         {
             Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"bmm-crafted-{Guid.NewGuid():N}.bin");
             using var payload = new MemoryStream();
             using (var writer = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
-                Write(writer, last, corruptFirstEntry, modalityCount);
+                Write(writer, last, corruptFirstEntry, modalityCount, history ?? (w => w.Write(0)), entries);
             File.WriteAllBytes(Path, [.. payload.ToArray(), .. System.Security.Cryptography.SHA256.HashData(payload.ToArray())]);
         }
 
-        private static void Write(BinaryWriter writer, Action<BinaryWriter> last, bool corruptFirstEntry, int modalityCount)
+        private static void Write(BinaryWriter writer, Action<BinaryWriter> last, bool corruptFirstEntry, int modalityCount,
+            Action<BinaryWriter> history, int entries)
         {
             writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/2"));
             writer.Write(3);
@@ -261,8 +424,13 @@ public class TrainingCheckpointTests
             writer.Write(1);
             writer.Write(2);
             writer.Write(0.5);
-            writer.Write(0);
-            writer.Write(1);
+            history(writer);
+            writer.Write(entries);
+            for (int i = 1; i < entries; i++)
+            {
+                writer.Write("w");
+                WriteTensor(writer, dtype: 6, shape: [2], bytes: 8);
+            }
             writer.Write("w");
             if (corruptFirstEntry)
             {

@@ -1,0 +1,84 @@
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Microsoft.Extensions.Options;
+using Xunit;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>The trainer's arguments, and the checks both <c>Fit</c> overloads make before any training.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
+public class BalancedTrainerArgumentTests
+{
+    private static readonly MlpEncoderFactory Encoders = new(new MlpEncoderOptions { HiddenSizes = [4], Dropout = 0 });
+
+    [Fact]
+    public void Null_constructor_arguments_are_rejected_by_name()
+    {
+        var estimator = new ConstantMutualInformationEstimator(1.0);
+        var options = TrainingFixtures.TinyOptions();
+
+        FluentActions.Invoking(() => new BalancedTrainer(null!, estimator, options)).Should().Throw<ArgumentNullException>().WithParameterName("encoders");
+        FluentActions.Invoking(() => new BalancedTrainer(Encoders, null!, options)).Should().Throw<ArgumentNullException>().WithParameterName("estimator");
+        FluentActions.Invoking(() => new BalancedTrainer(Encoders, estimator, (BalancedTrainingOptions)null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => new BalancedTrainer(Encoders, estimator, (IOptions<BalancedTrainingOptions>)null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+    }
+
+    [Fact]
+    public void The_options_in_force_are_the_object_given_directly_or_through_IOptions()
+    {
+        var options = TrainingFixtures.TinyOptions();
+        var estimator = new ConstantMutualInformationEstimator(1.0);
+
+        new BalancedTrainer(Encoders, estimator, options).Options.Should().BeSameAs(options);
+        new BalancedTrainer(Encoders, estimator, Options.Create(options)).Options.Should().BeSameAs(options);
+    }
+
+    [Fact]
+    public void Null_data_or_checkpoint_is_rejected_by_name()
+    {
+        var trainer = TrainingFixtures.TinyTrainer(TrainingFixtures.TinyOptions());
+        using var checkpoint = new TrainingCheckpoint();
+
+        FluentActions.Invoking(() => trainer.Fit(null!)).Should().Throw<ArgumentNullException>().WithParameterName("data");
+        FluentActions.Invoking(() => trainer.Fit(null!, checkpoint)).Should().Throw<ArgumentNullException>().WithParameterName("data");
+        FluentActions.Invoking(() => trainer.Fit(TrainingFixtures.Tiny(), (TrainingCheckpoint)null!)).Should().Throw<ArgumentNullException>().WithParameterName("checkpoint");
+    }
+
+    [Fact]
+    public void A_run_with_a_checkpoint_checks_the_held_out_rows_and_the_input_decays_before_filling_it()
+    {
+        var data = TrainingFixtures.Tiny();
+        using var checkpoint = new TrainingCheckpoint();
+        var tooFewRows = TrainingFixtures.TinyOptions();
+        tooFewRows.Assessment.RequireComplementarity = true;
+        var overflowing = TrainingFixtures.TinyOptions();
+        overflowing.WeightDecay = 1e308;   // x 3^2: beyond double.MaxValue
+        overflowing.InputWeightDecayWidthExponent = 2;
+        overflowing.InputWeightDecayReferenceWidth = 1;
+        // 12 validation rows, but the Gaussian estimator needs 2 C + 1 = 5 per side and labels: a KSG gate with k = 12 needs 13.
+        var ksg = new BalancedTrainer(Encoders, new BalancedMultimodal.Core.Information.KsgEstimator(new BalancedMultimodal.Core.Information.KsgEstimatorOptions { K = 12 }), tooFewRows);
+
+        FluentActions.Invoking(() => ksg.Fit(data, checkpoint)).Should().Throw<ArgumentException>().WithParameterName("data")
+            .WithMessage("*'ksg' estimator needs at least 13; data has 12 validation row(s)*");
+        FluentActions.Invoking(() => TrainingFixtures.TinyTrainer(overflowing).Fit(data, checkpoint)).Should().Throw<OptionsValidationException>()
+            .WithMessage("*The input-weight decay of modality 'clear' (3 features) is *: WeightDecay 1E+308 x max(1, 3 / " +
+                "InputWeightDecayReferenceWidth 1)^InputWeightDecayWidthExponent 2 overflows; lower the exponent or raise the reference width.*");
+        checkpoint.IsFilled.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Exactly_the_minimum_of_held_out_rows_is_enough()
+    {
+        // A KSG gate with k = 19 needs k + 1 = 20 rows: the tiny fixture holds out 12 validation and 8 unlabelled rows.
+        var options = TrainingFixtures.TinyOptions();
+        options.PretrainingEpochs = options.JointEpochs = 1;
+        options.DistillationEpochs = 0;
+        var trainer = new BalancedTrainer(Encoders, new BalancedMultimodal.Core.Information.KsgEstimator(new BalancedMultimodal.Core.Information.KsgEstimatorOptions { K = 19 }), options);
+
+        using var result = trainer.Fit(TrainingFixtures.Tiny());
+
+        result.Plan.Should().NotBeNull();
+    }
+}

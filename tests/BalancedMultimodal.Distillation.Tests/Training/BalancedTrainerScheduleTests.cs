@@ -1,0 +1,151 @@
+using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Distillation.Weighting;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>The schedule's decisions on the tiny fixture: when it evaluates, when it stops, which checkpoint it keeps
+/// and which weights it reports (METHOD.md sections 6-8). No dropout anywhere, so a run is a deterministic function of
+/// its options, and a shorter run reproduces a longer one's early epochs exactly.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
+public class BalancedTrainerScheduleTests
+{
+    /// <summary>The validation labels are the flipped signal classes, so fitting the training rows drives validation
+    /// away: each phase's best epoch comes early and early stopping ends it.</summary>
+    private static BalancedTrainingData Contradicting() =>
+        TrainingFixtures.Tiny((row, signal) => row is >= 20 and < 32 ? 1 - signal : signal);
+
+    [Fact]
+    public void Evaluation_steps_fall_on_every_interval_and_on_each_phases_last_epoch()
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.PretrainingEpochs = 7;
+        options.DistillationEpochs = 5;
+        options.JointEpochs = 5;
+        options.EvaluationInterval = 3;
+        using var result = TrainingFixtures.TinyTrainer(options).Fit(TrainingFixtures.Tiny());
+
+        var students = result.Plan!.Students.Select(s => s.Name).ToArray();
+        students.Should().Equal("faint", "noise");   // delta 0 and every pair dependent: every modality below the best
+        var expected = new[] { "clear", "faint", "noise" }.SelectMany(m => new[] { 3, 6, 7 }.Select(e => (TrainingPhase.Pretraining, (string?)m, e, 7)))
+            .Concat(students.SelectMany(m => new[] { 3, 5 }.Select(e => (TrainingPhase.Distillation, (string?)m, e, 5))))
+            .Concat(new[] { 3, 5 }.Select(e => (TrainingPhase.Joint, (string?)null, e, 5)));
+        result.History.Select(h => (h.Phase, h.Modality, h.Epoch, h.MaxEpochs)).Should().Equal(expected);
+        result.History.Where(h => h.Phase != TrainingPhase.Joint).Should().OnlyContain(h => h.ModalityScores == null && h.Weights == null);
+        result.History.Where(h => h.Phase == TrainingPhase.Joint).Should().OnlyContain(h => h.ModalityScores!.Count == 3 && h.Weights!.Count == 3);
+    }
+
+    [Fact]
+    public void Each_phase_stops_patience_epochs_after_its_best_and_keeps_the_best_state()
+    {
+        var data = Contradicting();
+        var stopping = TrainingFixtures.TinyOptions();
+        stopping.EnableDistillation = false;
+        stopping.PretrainingEpochs = stopping.JointEpochs = 20;
+        stopping.Patience = 3;
+        // Without early stopping, phase 1 ends at epoch 3, the best epoch of every modality here (1, 3 and 3), and the
+        // joint phase after its first epoch, its best: the same states the stopped run must restore.
+        var short_ = TrainingFixtures.TinyOptions();
+        short_.EnableDistillation = false;
+        short_.PretrainingEpochs = 3;
+        short_.JointEpochs = 1;
+
+        using var stopped = TrainingFixtures.TinyTrainer(stopping).Fit(data);
+        using var reference = TrainingFixtures.TinyTrainer(short_).Fit(data);
+
+        foreach (var (modality, best) in new[] { ("clear", 1), ("faint", 3), ("noise", 3) })
+        {
+            var reports = stopped.History.Where(h => h.Phase == TrainingPhase.Pretraining && h.Modality == modality).ToArray();
+            reports.Should().ContainSingle(h => h.ValidationScore == reports.Max(r => r.ValidationScore)).Which.Epoch.Should().Be(best);
+            reports.Select(h => h.Epoch).Should().Equal(Enumerable.Range(1, best + 3), $"{modality} stops 3 epochs after its best epoch {best}");
+        }
+        var joint = stopped.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
+        joint.Select(h => h.Epoch).Should().Equal(1, 2, 3, 4);
+        joint.Should().ContainSingle(h => h.ValidationScore == joint.Max(r => r.ValidationScore)).Which.Epoch.Should().Be(1);
+        stopped.BestJointEpoch.Should().Be(1);
+        stopped.PretrainingScores.Should().Equal(reference.PretrainingScores);
+        stopped.FusedValidationScore.Should().Be(reference.FusedValidationScore);
+        stopped.FusedProbabilities.data<float>().ToArray().Should().Equal(reference.FusedProbabilities.data<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(PredictionSource.FusedHead)]
+    [InlineData(PredictionSource.AllHeads)]
+    public void The_joint_checkpoint_is_the_best_validation_macro_f1_and_on_a_tie_the_lowest_validation_loss(PredictionSource source)
+    {
+        // With one pretraining epoch (always evaluated) and uniform weights, evaluating changes nothing in training, so
+        // a run of e joint epochs evaluated only at its end holds the state of epoch e of the full run. Two mislabelled
+        // validation rows make the validation loss turn while the macro-F1 stays: the best macro-F1 is reached at several
+        // epochs (fused head: 6 and 7; pooled heads: 6 to 10, the loss lowest at 9).
+        var data = TrainingFixtures.Tiny((row, signal) => row is 20 or 21 ? 1 - signal : signal);
+        BalancedTrainingOptions Options(int jointEpochs, int interval)
+        {
+            var options = TrainingFixtures.TinyOptions();
+            options.EnableDistillation = false;
+            options.PretrainingEpochs = 1;
+            options.JointEpochs = jointEpochs;
+            options.EvaluationInterval = interval;
+            options.Prediction = source;
+            options.Weighting.Policy = ModalityWeightingPolicy.Uniform;
+            return options;
+        }
+        const int epochs = 10;
+        var states = new List<(int Epoch, double Score, double Loss, float[] Fused)>();
+        for (int e = 1; e <= epochs; e++)
+        {
+            using var run = TrainingFixtures.TinyTrainer(Options(e, epochs)).Fit(data);
+            run.BestJointEpoch.Should().Be(e, "a single evaluation is the only candidate");
+            states.Add((e, run.FusedValidationScore, ValidationLoss(data, run.PredictedProbabilities), run.FusedProbabilities.data<float>().ToArray()));
+        }
+
+        using var full = TrainingFixtures.TinyTrainer(Options(epochs, 1)).Fit(data);
+
+        var expected = states.OrderByDescending(s => s.Score).ThenBy(s => s.Loss).ThenBy(s => s.Epoch).First();
+        states.Count(s => s.Score == expected.Score).Should().BeGreaterThan(1, "the test needs a tie on the best macro-F1");
+        full.History.Where(h => h.Phase == TrainingPhase.Joint).Select(h => h.ValidationScore).Should().Equal(states.Select(s => s.Score));
+        full.BestJointEpoch.Should().Be(expected.Epoch);
+        full.FusedValidationScore.Should().Be(expected.Score);
+        full.FusedProbabilities.data<float>().ToArray().Should().Equal(expected.Fused);
+    }
+
+    [Fact]
+    public void The_weights_follow_the_gate_fed_with_each_evaluations_modality_scores_and_the_final_ones_are_the_best_checkpoints()
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.JointEpochs = 8;
+        options.EvaluationInterval = 2;
+        using var result = TrainingFixtures.TinyTrainer(options).Fit(TrainingFixtures.Tiny());
+
+        var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
+        var gate = new ModalityLossWeighterFactory(options.Weighting).Create(3);
+        foreach (var report in joint)
+        {
+            gate.Update(report.ModalityScores!);
+            report.Weights.Should().Equal(gate.Weights, $"epoch {report.Epoch}'s weights are the gate's after its scores");
+        }
+        joint.Select(h => h.Weights).Distinct(new SequenceComparer()).Should().HaveCountGreaterThan(1, "the weights move during the phase");
+        var best = joint.Single(h => h.Epoch == result.BestJointEpoch);
+        result.FusedValidationScore.Should().Be(best.ValidationScore);
+        result.FinalModalityScores.Should().Equal(best.ModalityScores);
+        result.FinalWeights.Should().Equal(best.Weights);
+    }
+
+    /// <summary>-mean log p_y over the validation rows (the checkpoint's tie-break; for the fused head equal to the
+    /// cross-entropy of its logits up to rounding).</summary>
+    private static double ValidationLoss(BalancedTrainingData data, Tensor probabilities)
+    {
+        using var scope = NewDisposeScope();
+        var rows = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var labels = tensor(data.ValidationRows.Select(r => data.LabelValues[r]).ToArray());
+        return nn.functional.nll_loss(probabilities.index_select(0, rows).to(ScalarType.Float64).clamp_min(1e-12).log(), labels).item<double>();
+    }
+
+    private sealed class SequenceComparer : IEqualityComparer<IReadOnlyList<double>?>
+    {
+        public bool Equals(IReadOnlyList<double>? x, IReadOnlyList<double>? y) => x!.SequenceEqual(y!);
+
+        public int GetHashCode(IReadOnlyList<double>? obj) => obj!.Count;
+    }
+}

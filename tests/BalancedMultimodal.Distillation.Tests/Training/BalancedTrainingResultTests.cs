@@ -1,0 +1,71 @@
+using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>What a result holds is what its network, restored to the chosen checkpoint, computes: the probabilities of
+/// every row, the validation scores of the prediction and of each head, and the pooled heads' weights.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
+public class BalancedTrainingResultTests
+{
+    [Theory]
+    [InlineData(PredictionSource.FusedHead)]
+    [InlineData(PredictionSource.AllHeads)]
+    [InlineData(PredictionSource.AllHeadsGeometricMean)]
+    [InlineData(PredictionSource.AllHeadsValidationWeighted)]
+    public void The_result_is_what_the_returned_network_predicts_and_scores_on_validation(PredictionSource source)
+    {
+        var data = TrainingFixtures.Tiny();
+        var options = TrainingFixtures.TinyOptions();
+        options.Prediction = source;
+        options.PoolingWeightShrinkage = 0.25;
+        options.HeadDropout = 0.3;   // with dropout, a score taken in training mode would not be the returned network's
+        using var result = TrainingFixtures.TinyTrainer(options, dropout: 0.3).Fit(data);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        result.Network.training.Should().BeFalse("the network is returned in eval mode");
+        var outputs = result.Network.Forward(data.Features);
+        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var validationLabels = data.ValidationRows.Select(r => (int)data.LabelValues[r]).ToArray();
+        double MacroF1(Tensor probabilities) => ClassificationMetrics.MacroF1(validationLabels,
+            probabilities.index_select(0, validation).argmax(1).data<long>().Select(v => (int)v).ToArray());
+
+        result.FusedProbabilities.data<float>().ToArray().Should().Equal(nn.functional.softmax(outputs.FusedLogits, 1).data<float>().ToArray());
+        for (int m = 0; m < 3; m++)
+        {
+            result.ModalityProbabilities[m].data<float>().ToArray().Should().Equal(nn.functional.softmax(outputs.ModalityLogits[m], 1).data<float>().ToArray());
+            result.FinalModalityScores[m].Should().Be(MacroF1(result.ModalityProbabilities[m]), $"modality {m}'s head at the checkpoint");
+        }
+        if (source == PredictionSource.AllHeadsValidationWeighted)
+        {
+            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
+            result.PoolingWeights.Should().Equal(HeadPoolingWeights.FromValidation(heads, data.Labels.index_select(0, validation), 0.25));
+        }
+        else
+        {
+            result.PoolingWeights.Should().BeNull();
+        }
+        result.PredictedProbabilities.data<float>().ToArray().Should().Equal(
+            PredictionCombiner.Probabilities(outputs, source, result.PoolingWeights).data<float>().ToArray());
+        result.FusedValidationScore.Should().Be(MacroF1(result.PredictedProbabilities));
+        result.ModalityNames.Should().Equal("clear", "faint", "noise");
+    }
+
+    [Fact]
+    public void Disposing_the_result_frees_its_probabilities_and_its_network()
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.EnableDistillation = false;
+        var result = TrainingFixtures.TinyTrainer(options).Fit(TrainingFixtures.Tiny());
+        var tensors = new[] { result.FusedProbabilities, result.PredictedProbabilities }.Concat(result.ModalityProbabilities)
+            .Concat(result.Network.parameters()).ToArray();
+
+        result.Dispose();
+
+        tensors.Should().OnlyContain(t => t.IsInvalid);
+    }
+}
