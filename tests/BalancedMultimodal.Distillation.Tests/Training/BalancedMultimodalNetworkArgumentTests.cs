@@ -75,7 +75,7 @@ public class BalancedMultimodalNetworkArgumentTests
     public void Fewer_than_two_classes_are_rejected(int classCount)
     {
         var act = () => Network(classCount);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount").WithMessage("At least two classes are needed.*");
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public class BalancedMultimodalNetworkArgumentTests
     public void A_dropout_outside_zero_to_one_is_rejected(double dropout)
     {
         var act = () => Network(dropout: dropout);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("headDropout");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("headDropout").WithMessage("Dropout must lie in [0, 1).*");
     }
 
     [Fact]
@@ -130,8 +130,10 @@ public class BalancedMultimodalNetworkArgumentTests
     {
         using var network = Network();
         using var scope = NewDisposeScope();
-        var act = () => network.ModalityLogits(2, randn(5, 3, dtype: ScalarType.Float64));
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality").WithMessage("The network has 2 modalities.*");
+        FluentActions.Invoking(() => network.ModalityLogits(2, randn(5, 3, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality").WithMessage("The network has 2 modalities.*");
+        FluentActions.Invoking(() => network.Embed(2, randn(5, 4, dtype: ScalarType.Float64)))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality").WithMessage("The network has 2 modalities.*");
     }
 
     [Fact]

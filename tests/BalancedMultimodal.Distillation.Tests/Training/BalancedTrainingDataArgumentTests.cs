@@ -96,7 +96,7 @@ public class BalancedTrainingDataArgumentTests
     {
         using var scope = NewDisposeScope();
         var act = () => Create(classCount: 1);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount").WithMessage("At least two classes are needed.*");
     }
 
     [Fact]

@@ -214,7 +214,7 @@ public class TrainingCheckpointTests
         using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), history: w =>
         {
             w.Write(1);
-            WriteReport(w, phase: 1, modality: "a", values: -1);
+            WriteReport(w, phase: 1, modality: "a", values: 0);
             w.Write(2);
             w.Write(0.75);
             w.Write(1.25);
@@ -224,7 +224,8 @@ public class TrainingCheckpointTests
 
         var report = loaded.PretrainingHistory.Should().ContainSingle().Which;
         report.Should().Match<TrainingProgress>(r => r.Phase == TrainingPhase.Distillation && r.Modality == "a" && r.Epoch == 2 && r.MaxEpochs == 5
-            && r.Loss == 0.25 && r.ValidationScore == 0.5 && r.ModalityScores == null);
+            && r.Loss == 0.25 && r.ValidationScore == 0.5);
+        report.ModalityScores.Should().BeEmpty("a count of 0 is an empty list, -1 a null one");
         report.Weights.Should().Equal(0.75, 1.25);
         loaded.PretrainingScores.Should().Equal(0.5);
         loaded.ModalityNames.Should().Equal("a");
@@ -233,7 +234,7 @@ public class TrainingCheckpointTests
     [Theory]
     [InlineData(7, -2, "*unknown training phase code 7*")]
     [InlineData(0, -2, "*negative count -2 of progress-report values*")]
-    [InlineData(0, 1 << 20, "*1048576 values of a progress report*bytes remain*")]
+    [InlineData(0, 400, "*400 values of a progress report*bytes remain*")]   // 3200 bytes: more than the file's rest, 400 / 8 would not be
     public void A_corrupt_progress_report_is_invalid_data(int phase, int values, string message)
     {
         using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), history: w =>
@@ -354,6 +355,18 @@ public class TrainingCheckpointTests
         act.Should().Throw<InvalidDataException>().WithMessage("*(2147483647 modality names need at least 19327352823 bytes; 0 remain).");
     }
 
+    [Theory]
+    [InlineData(2, 1, "*(2 modality names need at least 18 bytes; 0 remain).")]   // 2 / 9 would be 0
+    [InlineData(1, int.MaxValue, "*(2147483647 network state entries need at least 27917287411 bytes; * remain).")]
+    public void A_count_the_rest_of_the_file_cannot_hold_is_named_with_its_bytes(int modalityCount, int entries, string message)
+    {
+        using var file = new CraftedCheckpoint(w => WriteTensor(w, dtype: 0, shape: [4], bytes: 4), modalityCount: modalityCount, entries: entries);
+
+        var act = () => TrainingCheckpoint.Load(file.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage(message);
+    }
+
     /// <summary>A progress report as SaveTo writes it: phase code, modality flag (and name), epoch 2, max epochs 5, loss
     /// 0.25, score 0.5, then the modality-score count <paramref name="values"/> (-1: null), whose values the caller writes.</summary>
     private static void WriteReport(BinaryWriter writer, int phase, string? modality, int values)
@@ -395,8 +408,8 @@ public class TrainingCheckpointTests
 
     /// <summary>A checkpoint file in SaveTo's format with seed 3, one modality "a", training rows {0, 1} and validation row
     /// {2}, score 0.5, no progress report (or the history section the history callback writes) and one network state entry
-    /// "w" (a valid float32 [2] tensor, or the record the callback writes when corruptFirstEntry; repeated when entries
-    /// &gt; 1), then the generator state (the record the callback writes, or a valid one), and the SHA-256 of all that (so
+    /// "w" (a valid float32 [2] tensor, or the record the callback writes when corruptFirstEntry; written twice when
+    /// entries &gt; 1, whatever the count written), then the generator state (the record the callback writes, or a valid one), and the SHA-256 of all that (so
     /// the parser, not the checksum, meets the crafted content); deleted on dispose.</summary>
     private sealed class CraftedCheckpoint : IDisposable
     {
@@ -426,7 +439,7 @@ public class TrainingCheckpointTests
             writer.Write(0.5);
             history(writer);
             writer.Write(entries);
-            for (int i = 1; i < entries; i++)
+            for (int i = 1; i < Math.Min(entries, 2); i++)
             {
                 writer.Write("w");
                 WriteTensor(writer, dtype: 6, shape: [2], bytes: 8);

@@ -98,16 +98,23 @@ public class TrainingCheckpointValidationTests
     }
 
     [Theory]
-    [InlineData(false, "*(20 training and 12 validation rows; the data has 20 and 12, first differing at validation position 1)*")]
-    [InlineData(true, "*(20 training and 12 validation rows; the data has 19 and 12, first differing at training position 19)*")]
-    public void Other_rows_are_rejected_naming_where_they_first_differ(bool fewerTrainingRows, string message)
+    [InlineData(0, "*(20 training and 12 validation rows; the data has 20 and 12, first differing at validation position 1)*")]
+    [InlineData(1, "*(20 training and 12 validation rows; the data has 20 and 12, first differing at validation position 0)*")]
+    [InlineData(2, "*(20 training and 12 validation rows; the data has 19 and 12, first differing at training position 19)*")]
+    [InlineData(3, "*(20 training and 12 validation rows; the data has 19 and 12, first differing at training position 0)*")]
+    public void Other_rows_are_rejected_naming_where_they_first_differ(int variant, string message)
     {
         var data = TrainingFixtures.Tiny();
         using var checkpoint = new TrainingCheckpoint();
         using (Trainer().Fit(data, checkpoint)) { }
-        var other = fewerTrainingRows
-            ? WithRows(data, TrainingFixtures.TinyTrainRows[..19], TrainingFixtures.TinyValidationRows)
-            : WithRows(data, TrainingFixtures.TinyTrainRows, [20, 32, .. TrainingFixtures.TinyValidationRows[2..]]);
+        int[] train = TrainingFixtures.TinyTrainRows, validation = TrainingFixtures.TinyValidationRows;
+        var other = variant switch
+        {
+            0 => WithRows(data, train, [20, 32, .. validation[2..]]),
+            1 => WithRows(data, train, [32, .. validation[1..]]),
+            2 => WithRows(data, train[..19], validation),
+            _ => WithRows(data, train[1..], validation),
+        };
 
         var act = () => Trainer().Fit(other, checkpoint);
 
