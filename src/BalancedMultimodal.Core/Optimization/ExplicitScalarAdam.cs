@@ -46,9 +46,11 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
     /// <param name="weightDecay">λ &gt;= 0 (L2 penalty added to the gradient). Default 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
-    /// <exception cref="ArgumentException">A null parameter, or the same parameter object listed twice (the message gives
-    /// both positions).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range, or the first step's size
+    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype (the message names it).</exception>
+    /// <exception cref="ArgumentException">A null parameter, the same parameter object listed twice (the message gives
+    /// both positions), or a weight decay above the largest finite value of a parameter's dtype (e.g. 3.4e38 for float32;
+    /// the message names the parameter's position and dtype).</exception>
     public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
         : this(SingleGroup(parameters, learningRate, beta1, beta2, epsilon, weightDecay), learningRate, beta1, beta2, epsilon, nameof(parameters))
@@ -63,9 +65,11 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="beta2">β2 in [0, 1). Default 0.999.</param>
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
     /// <exception cref="ArgumentNullException"><paramref name="groups"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range (the message names it).</exception>
-    /// <exception cref="ArgumentException">A null group or parameter, or the same parameter object listed twice (the
-    /// message gives both positions, counted over the groups in order).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range, or the first step's size
+    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype (the message names it).</exception>
+    /// <exception cref="ArgumentException">A null group or parameter, the same parameter object listed twice (the
+    /// message gives both positions, counted over the groups in order), or a group's weight decay above the largest
+    /// finite value of one of its parameters' dtype (the message names the parameter's position and dtype).</exception>
     public ExplicitScalarAdam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8)
         : this(groups ?? throw new ArgumentNullException(nameof(groups)), learningRate, beta1, beta2, epsilon, nameof(groups))
@@ -89,6 +93,7 @@ public sealed class ExplicitScalarAdam : IDisposable
                     $"Parameter {i} is the same object as parameter {firstPosition[_parameters[i]]}; list every parameter once (it would be updated twice per step).",
                     argumentName);
         }
+        CheckRepresentable(learningRate, beta1, epsilon, argumentName);
         (_learningRate, _beta1, _beta2) = (learningRate, beta1, beta2);
         _beta1Scalar = beta1.ToScalar();
         _oneMinusBeta1 = (1 - beta1).ToScalar();
@@ -113,6 +118,41 @@ public sealed class ExplicitScalarAdam : IDisposable
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
         return [new ParameterGroup(parameters, weightDecay)];
     }
+
+    /// <summary>
+    /// Rejects, before any step, a hyperparameter that libtorch could not convert to a parameter's dtype: the weight
+    /// decay λ, the first step's size lr / (1 - β1) (the largest, t = 1) and ε must not exceed the dtype's largest
+    /// finite value (<c>torch.finfo(dtype).max</c>: 65504 for float16, about 3.4e38 for float32 and bfloat16);
+    /// libtorch would otherwise fail inside the first <see cref="Step"/>.
+    /// </summary>
+    private void CheckRepresentable(double learningRate, double beta1, double epsilon, string argumentName)
+    {
+        double firstStepSize = learningRate / (1 - beta1);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var dtype = _parameters[i].dtype;
+            double largest = LargestFinite(dtype);
+            if (_weightDecays[i] > largest)
+                throw new ArgumentException(
+                    $"Parameter {i} is {dtype}, whose largest finite value is {largest:G9}; its weight decay {_weightDecays[i]:G9} " +
+                    "cannot be represented. Lower the decay or use a wider dtype.", argumentName);
+            if (firstStepSize > largest)
+                throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate,
+                    $"The first step's size lr / (1 - beta1) = {firstStepSize:G9} exceeds the largest finite {dtype} value " +
+                    $"{largest:G9} (parameter {i}); lower the learning rate.");
+            if (epsilon > largest)
+                throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                    $"epsilon exceeds the largest finite {dtype} value {largest:G9} (parameter {i}).");
+        }
+    }
+
+    /// <summary>The largest finite value of a parameter dtype (of its real part for complex dtypes).</summary>
+    private static double LargestFinite(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 => finfo(dtype).max,
+        ScalarType.ComplexFloat32 => float.MaxValue,
+        _ => double.MaxValue,
+    };
 
     private static void CheckHyperparameters(double learningRate, double beta1, double beta2, double epsilon)
     {

@@ -1,10 +1,12 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Core.Optimization;
 using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Weighting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Training;
 
@@ -92,7 +94,8 @@ public sealed class BalancedTrainer
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
-    /// for its width (thrown before any training; the message names the option and the modality).</exception>
+    /// for its width, or it, the weight decay or Adam's first step size exceeds the largest finite value of the features'
+    /// dtype (thrown before any training; the message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">Distillation is enabled but <paramref name="data"/> holds fewer rows held out
     /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
     /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
@@ -102,7 +105,7 @@ public sealed class BalancedTrainer
         ArgumentNullException.ThrowIfNull(data);
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
-        RequireFiniteInputDecays(data);
+        RequireRepresentableOptimizerValues(data);
         var run = new BalancedTrainingRun(_encoders, _estimator, _options, _logger, data, progress, cancellationToken, null);
         return run.Execute();
     }
@@ -121,7 +124,8 @@ public sealed class BalancedTrainer
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
-    /// for its width (thrown before any training; the message names the option and the modality).</exception>
+    /// for its width, or it, the weight decay or Adam's first step size exceeds the largest finite value of the features'
+    /// dtype (thrown before any training; the message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities,
     /// other training or validation rows (another fold) or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
@@ -132,31 +136,48 @@ public sealed class BalancedTrainer
         ArgumentNullException.ThrowIfNull(checkpoint);
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
-        RequireFiniteInputDecays(data);
+        RequireRepresentableOptimizerValues(data);
         var run = new BalancedTrainingRun(_encoders, _estimator, _options, _logger, data, progress, cancellationToken, checkpoint);
         return run.Execute();
     }
 
     /// <summary>Throws now, before phase 1, when a modality's input-weight decay
     /// λ_m = λ max(1, d_m / w_ref)^γ (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows to infinity for
-    /// the data's widths, which each option's own range cannot rule out.</summary>
-    private void RequireFiniteInputDecays(BalancedTrainingData data)
+    /// the data's widths, which each option's own range cannot rule out, or when λ_m (&gt;= λ, so λ is covered) or the
+    /// optimiser's first step size lr / (1 - β1) (β1 = 0.9) exceeds the largest finite value of the features' dtype
+    /// (3.4e38 for float32), which the parameters share and libtorch could not convert the value to.</summary>
+    private void RequireRepresentableOptimizerValues(BalancedTrainingData data)
     {
         for (int m = 0; m < data.ModalityCount; m++)
         {
             long width = data.Features[m].shape[1];
             double decay = _options.InputWeightDecay(width);
-            if (double.IsFinite(decay)) continue;
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(BalancedTrainingOptions),
-            [
-                $"The input-weight decay of modality '{data.ModalityNames[m]}' ({width} features) is {decay}: " +
-                $"{nameof(BalancedTrainingOptions.WeightDecay)} {_options.WeightDecay} x max(1, {width} / " +
-                $"{nameof(BalancedTrainingOptions.InputWeightDecayReferenceWidth)} {_options.InputWeightDecayReferenceWidth})^" +
-                $"{nameof(BalancedTrainingOptions.InputWeightDecayWidthExponent)} {_options.InputWeightDecayWidthExponent} overflows; " +
-                "lower the exponent or raise the reference width.",
-            ]);
+            if (!double.IsFinite(decay))
+                throw InvalidOption(
+                    $"The input-weight decay of modality '{data.ModalityNames[m]}' ({width} features) is {decay}: " +
+                    $"{nameof(BalancedTrainingOptions.WeightDecay)} {_options.WeightDecay} x max(1, {width} / " +
+                    $"{nameof(BalancedTrainingOptions.InputWeightDecayReferenceWidth)} {_options.InputWeightDecayReferenceWidth})^" +
+                    $"{nameof(BalancedTrainingOptions.InputWeightDecayWidthExponent)} {_options.InputWeightDecayWidthExponent} overflows; " +
+                    "lower the exponent or raise the reference width.");
+            var dtype = data.Features[m].dtype;
+            double largest = finfo(dtype).max;
+            if (decay > largest)
+                throw InvalidOption(
+                    $"The input-weight decay of modality '{data.ModalityNames[m]}' ({width} features) is {decay:G9}, above the largest " +
+                    $"finite {dtype} value {largest:G9} (the parameters' dtype): lower {nameof(BalancedTrainingOptions.WeightDecay)} " +
+                    $"or {nameof(BalancedTrainingOptions.InputWeightDecayWidthExponent)}, or use float64 features.");
+            if (_options.LearningRate / (1 - FirstMomentDecay) > largest)
+                throw InvalidOption(
+                    $"{nameof(BalancedTrainingOptions.LearningRate)} {_options.LearningRate:G9} makes Adam's first step lr / (1 - 0.9) exceed " +
+                    $"the largest finite {dtype} value {largest:G9} (the dtype of modality '{data.ModalityNames[m]}' and of the parameters).");
         }
     }
+
+    /// <summary>Adam's β1 in the trainer's optimisers (<see cref="ExplicitScalarAdam"/>'s default).</summary>
+    private const double FirstMomentDecay = 0.9;
+
+    private static OptionsValidationException InvalidOption(string failure) =>
+        new(Microsoft.Extensions.Options.Options.DefaultName, typeof(BalancedTrainingOptions), [failure]);
 
     /// <summary>
     /// With <see cref="BalancedTrainingOptions.EnableDistillation"/> on, the distillation gate estimates mutual information

@@ -48,6 +48,53 @@ public class InputWeightDecayTests
         reports.Should().BeEmpty();
     }
 
+    [Fact]
+    public void A_finite_decay_above_the_float32_range_is_rejected_before_training_naming_the_modality_and_dtype()
+    {
+        // 1e300 x (30 / 1)^2 = 9e302: finite as a double, but libtorch cannot convert it to the float32 parameters.
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        data.Features[0].dtype.Should().Be(TorchSharp.torch.ScalarType.Float32);
+        var options = TrainingFixtures.FastOptions();
+        options.WeightDecay = 1e300;
+        options.InputWeightDecayWidthExponent = 2;
+        options.InputWeightDecayReferenceWidth = 1;
+        var reports = new List<TrainingProgress>();
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+
+        act.Should().Throw<OptionsValidationException>()
+            .WithMessage("*modality 'strong' (30 features) is 9E+302, above the largest finite Float32 value 3.40282347E+38*");
+        reports.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_weight_decay_above_the_float32_range_is_rejected_even_without_width_scaling()
+    {
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.WeightDecay = 1e39;
+        options.InputWeightDecayWidthExponent = 0;
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*modality 'strong'*1E+39, above the largest finite Float32 value*");
+    }
+
+    [Fact]
+    public void A_learning_rate_whose_first_adam_step_overflows_float32_is_rejected_before_training()
+    {
+        // lr / (1 - 0.9) = 1e38 x 10 = 1e39 > 3.4e38.
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise(samples: 120));
+        var options = TrainingFixtures.FastOptions();
+        options.LearningRate = 1e38;
+        var reports = new List<TrainingProgress>();
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("LearningRate 1E+38 makes Adam's first step*Float32*modality 'strong'*");
+        reports.Should().BeEmpty();
+    }
+
     private sealed class Progress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => reports.Add(value);
