@@ -118,7 +118,8 @@ public class MlpEncoderTests
     {
         var act = () => new MlpEncoder(0, new MlpEncoderOptions { HiddenSizes = [2] });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputDim").Which.ActualValue.Should().Be(0L);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputDim").WithMessage("An encoder needs at least one input feature.*")
+            .Which.ActualValue.Should().Be(0L);
         using var single = new MlpEncoder(1, new MlpEncoderOptions { HiddenSizes = [2] });
         single.InputWeights[0].shape.Should().Equal(2, 1);
     }
@@ -168,6 +169,7 @@ public class MlpEncoderTests
     public void Missing_options_or_requests_are_rejected_by_name()
     {
         FluentActions.Invoking(() => new MlpEncoder(3, null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2] }).forward(null!)).Should().Throw<ArgumentNullException>().WithParameterName("input");
         FluentActions.Invoking(() => new MlpEncoderFactory(null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
         FluentActions.Invoking(() => new MlpEncoderFactory(new MlpEncoderOptions()).Create(null!)).Should().Throw<ArgumentNullException>().WithParameterName("request");
         FluentActions.Invoking(() => new ModalityEncoderRequest(0, null!, 3, CPU_DEVICE, ScalarType.Float32)).Should().Throw<ArgumentNullException>().WithParameterName("ModalityName");

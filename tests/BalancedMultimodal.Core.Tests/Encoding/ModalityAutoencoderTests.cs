@@ -66,7 +66,8 @@ public class ModalityAutoencoderTests
     {
         var act = () => new ModalityAutoencoder(0, new AutoencoderOptions { LatentDim = 2 });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputDim").Which.ActualValue.Should().Be(0L);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputDim").WithMessage("An autoencoder needs at least one input feature.*")
+            .Which.ActualValue.Should().Be(0L);
     }
 
     [Fact]
@@ -94,9 +95,12 @@ public class ModalityAutoencoderTests
     }
 
     [Fact]
-    public void Missing_or_invalid_options_are_rejected_by_the_constructor()
+    public void Missing_or_invalid_arguments_are_rejected_by_name()
     {
         FluentActions.Invoking(() => new ModalityAutoencoder(3, null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        using var autoencoder = new ModalityAutoencoder(3, new AutoencoderOptions { LatentDim = 2 });
+        FluentActions.Invoking(() => autoencoder.Encode(null!)).Should().Throw<ArgumentNullException>().WithParameterName("input");
+        FluentActions.Invoking(() => autoencoder.Decode(null!)).Should().Throw<ArgumentNullException>().WithParameterName("code");
         FluentActions.Invoking(() => new ModalityAutoencoder(3, new AutoencoderOptions { LatentDim = 0 }))
             .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("LatentDim must be at least 1, got 0.");
     }
