@@ -126,7 +126,7 @@ public class AutoencoderCompressorTests
 
         var act = () => autoencoder.Decode(code);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*code of shape (n, 3), got (4, 7)*").And.ParamName.Should().Be("code");
+        act.Should().Throw<ArgumentException>().WithMessage("The autoencoder's decoder expects code of shape (n, 3), got (4, 7).*").And.ParamName.Should().Be("code");
     }
 
     [Fact]
@@ -151,5 +151,123 @@ public class AutoencoderCompressorTests
         var withoutFit = rand(3);
 
         afterFit.allclose(withoutFit, rtol: 0, atol: 0).Should().BeTrue("the fit seeds the generator with its own seed and puts the caller's state back");
+    }
+
+    /// <summary>Parameters of an autoencoder, as float64 arrays in the order of <c>parameters()</c>.</summary>
+    private static double[][] Values(ModalityAutoencoder model) =>
+        model.parameters().Select(p => p.detach().to(ScalarType.Float64).data<double>().ToArray()).ToArray();
+
+    [Fact]
+    public void Fit_is_seeded_full_batch_adam_on_the_mean_squared_error_of_the_training_rows()
+    {
+        using var scope = NewDisposeScope();
+        // The documented procedure, written out: seed the global generator, build the autoencoder, then Epochs full-batch
+        // steps of Adam (learning rate, weight decay) on mse(x^, x) over the training rows; the result is in eval mode.
+        var x = LowRank();
+        var rows = Enumerable.Range(10, 50).ToArray();
+        var options = new AutoencoderOptions { LatentDim = 2, HiddenSizes = [4], Epochs = 7, LearningRate = 0.05, WeightDecay = 0.1, Seed = 9 };
+        manual_seed(9);
+        using var reference = new ModalityAutoencoder(12, options, dtype: ScalarType.Float64);
+        using (var adam = new Core.Optimization.ExplicitScalarAdam(reference.parameters(), 0.05, weightDecay: 0.1))
+        using (var fitRows = x.index_select(0, tensor(rows.Select(r => (long)r).ToArray())))
+            for (int epoch = 0; epoch < 7; epoch++)
+            {
+                using var epochScope = NewDisposeScope();
+                adam.ZeroGrad();
+                nn.functional.mse_loss(reference.forward(fitRows), fitRows).backward();
+                adam.Step();
+            }
+
+        using var fitted = new AutoencoderCompressor(options).Fit(x, rows, "m");
+
+        var actual = Values(fitted);
+        var expected = Values(reference);
+        for (int i = 0; i < expected.Length; i++) actual[i].Should().Equal(expected[i], $"parameter {i}");
+        fitted.training.Should().BeFalse("the fitted autoencoder is returned in evaluation mode");
+    }
+
+    [Fact]
+    public void Fitting_on_all_rows_ignores_the_training_rows_and_equals_fitting_on_every_row()
+    {
+        using var scope = NewDisposeScope();
+        var x = LowRank();
+        var all = new AutoencoderOptions { LatentDim = 2, Epochs = 5, LearningRate = 1e-2, FitRows = AutoencoderFitRows.All };
+        var training = new AutoencoderOptions { LatentDim = 2, Epochs = 5, LearningRate = 1e-2, FitRows = AutoencoderFitRows.Training };
+
+        using var fromAll = new AutoencoderCompressor(all).Fit(x, [], "m");
+        using var fromEveryRow = new AutoencoderCompressor(training).Fit(x, AllRows, "m");
+        using var fromSome = new AutoencoderCompressor(training).Fit(x, [0, 1, 2], "m");
+
+        var expected = Values(fromEveryRow);
+        Values(fromAll).Should().HaveCount(expected.Length).And.SatisfyRespectively(expected.Select(e => (Action<double[]>)(a => a.Should().Equal(e))));
+        Values(fromSome)[0].Should().NotEqual(expected[0], "three rows give another fit, so the comparison can fail");
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 12 }, "(1, 12)")]
+    [InlineData(new long[] { 3, 0 }, "(3, 0)")]
+    [InlineData(new long[] { 12 }, "(12)")]
+    public void Features_that_are_not_a_matrix_of_two_rows_and_one_column_or_more_are_rejected(long[] shape, string printed)
+    {
+        using var features = zeros(shape, dtype: ScalarType.Float64);
+        var act = () => new AutoencoderCompressor(new AutoencoderOptions { FitRows = AutoencoderFitRows.All }).Fit(features, [], "mirna");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("features")
+            .WithMessage($"Modality 'mirna': features must have shape (n >= 2, d >= 1), got {printed}.*");
+    }
+
+    [Fact]
+    public void Two_rows_of_one_feature_are_enough()
+    {
+        using var features = tensor(new double[] { 1, -1 }, 2, 1);
+
+        using var model = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 1, Epochs = 1 }).Fit(features, [0, 1], "m");
+
+        model.InputDim.Should().Be(1);
+    }
+
+    [Fact]
+    public void Integer_features_are_rejected_with_the_modality_name()
+    {
+        using var features = ones(4, 3, dtype: ScalarType.Int64);
+        var act = () => new AutoencoderCompressor(new AutoencoderOptions()).Fit(features, [0, 1], "cnv");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("features").WithMessage("Modality 'cnv': features must be floating point, got Int64.*");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(120)]
+    public void A_training_row_just_outside_the_rows_is_rejected_naming_it(int row)
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new AutoencoderCompressor(new AutoencoderOptions()).Fit(LowRank(), [0, row, 1], "rna");
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("trainingRows")
+            .WithMessage($"Modality 'rna': training row {row} is outside [0, 120).*").Which.ActualValue.Should().Be(row);
+    }
+
+    [Fact]
+    public void Fewer_than_two_training_rows_are_rejected_unless_all_rows_are_fitted()
+    {
+        using var scope = NewDisposeScope();
+        var x = LowRank();
+        var act = () => new AutoencoderCompressor(new AutoencoderOptions { Epochs = 1 }).Fit(x, [5], "rna");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("trainingRows")
+            .WithMessage("Modality 'rna': at least two training rows are needed to fit the autoencoder.*");
+        using var model = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 2, Epochs = 1, FitRows = AutoencoderFitRows.All }).Fit(x, [5], "rna");
+        model.LatentDim.Should().Be(2);
+    }
+
+    [Fact]
+    public void Missing_arguments_are_rejected_by_name()
+    {
+        using var scope = NewDisposeScope();
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions());
+
+        FluentActions.Invoking(() => new AutoencoderCompressor(null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => compressor.Fit(null!, [0, 1], "m")).Should().Throw<ArgumentNullException>().WithParameterName("features");
+        FluentActions.Invoking(() => compressor.Fit(LowRank(), null!, "m")).Should().Throw<ArgumentNullException>().WithParameterName("trainingRows");
     }
 }

@@ -46,8 +46,8 @@ public class ConcatenatedEncoderTests
         var encoders = () => new ConcatenatedEncoder([]);
         var factories = () => new ConcatenatedEncoderFactory([]);
 
-        encoders.Should().Throw<ArgumentException>().WithParameterName("encoders");
-        factories.Should().Throw<ArgumentException>().WithParameterName("factories");
+        encoders.Should().Throw<ArgumentException>().WithParameterName("encoders").WithMessage("At least one encoder is needed.*");
+        factories.Should().Throw<ArgumentException>().WithParameterName("factories").WithMessage("At least one encoder factory is needed.*");
     }
 
     [Fact]
@@ -60,5 +60,28 @@ public class ConcatenatedEncoderTests
         encoder.InputWeights.Should().HaveCount(2);
         encoder.InputWeights[0].Should().BeSameAs(first.InputWeights[0]);
         encoder.InputWeights[1].Should().BeSameAs(second.InputWeights[0]);
+    }
+
+    [Fact]
+    public void A_null_encoder_or_factory_is_rejected_naming_its_position()
+    {
+        using var part = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] });
+        var encoders = () => new ConcatenatedEncoder([part, null!]);
+        var factories = () => new ConcatenatedEncoderFactory([null!]);
+
+        encoders.Should().Throw<ArgumentException>().WithParameterName("encoders").WithMessage("Encoder 1 is null.*");
+        factories.Should().Throw<ArgumentException>().WithParameterName("factories").WithMessage("Factory 0 is null.*");
+    }
+
+    [Fact]
+    public void Missing_arguments_are_rejected_by_name()
+    {
+        using var encoder = new ConcatenatedEncoder([new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] })]);
+        var factory = new ConcatenatedEncoderFactory([new MlpEncoderFactory(new MlpEncoderOptions())]);
+
+        FluentActions.Invoking(() => new ConcatenatedEncoder(null!)).Should().Throw<ArgumentNullException>().WithParameterName("encoders");
+        FluentActions.Invoking(() => new ConcatenatedEncoderFactory(null!)).Should().Throw<ArgumentNullException>().WithParameterName("factories");
+        FluentActions.Invoking(() => factory.Create(null!)).Should().Throw<ArgumentNullException>().WithParameterName("request");
+        FluentActions.Invoking(() => encoder.forward(null!)).Should().Throw<ArgumentNullException>().WithParameterName("input");
     }
 }

@@ -75,15 +75,72 @@ public class InvertedDropoutTests
         // little-endian int32, element kept when its int >= round(int.MinValue + p * 2^32). 40,000 elements span chunks.
         const double p = 0.25;
         const int count = 40_000;
-        manual_seed(33);
-        int seed = (int)randint(int.MaxValue, [1], dtype: ScalarType.Int64).item<long>();
-        var bytes = new byte[count * sizeof(int)];
-        new MathNet.Numerics.Random.Xoshiro256StarStar(seed, threadSafe: false).NextBytes(bytes);
         int threshold = (int)Math.Round(int.MinValue + p * 4294967296.0);
-        var expected = Enumerable.Range(0, count).Select(i => BitConverter.ToInt32(bytes, i * sizeof(int)) >= threshold).ToArray();
+        var expected = MathNetBits(torchSeed: 33, count).Select(bits => bits >= threshold).ToArray();
 
         manual_seed(33);
         var kept = InvertedDropout.Apply(ones(count, dtype: ScalarType.Float32), p, training: true).ne(0).data<bool>().ToArray();
+
+        kept.Should().Equal(expected);
+    }
+
+    /// <summary>The first <paramref name="count"/> 32-bit integers of the documented mask stream after
+    /// <c>manual_seed(torchSeed)</c>: MathNet's Xoshiro256StarStar bytes for one <c>torch.randint</c> seed, little-endian.</summary>
+    private static int[] MathNetBits(int torchSeed, int count)
+    {
+        manual_seed(torchSeed);
+        int seed;
+        using (var draw = randint(int.MaxValue, [1], dtype: ScalarType.Int64)) seed = (int)draw.item<long>();
+        var bytes = new byte[count * sizeof(int)];
+        new MathNet.Numerics.Random.Xoshiro256StarStar(seed, threadSafe: false).NextBytes(bytes);
+        return Enumerable.Range(0, count).Select(i => BitConverter.ToInt32(bytes, i * sizeof(int))).ToArray();
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32, 19, 0)]
+    [InlineData(ScalarType.Float32, 19, 16)]
+    [InlineData(ScalarType.Float32, 5, 0)]
+    [InlineData(ScalarType.Float64, 19, 0)]
+    [InlineData(ScalarType.Float64, 19, 16)]
+    public void An_element_whose_bits_equal_the_threshold_is_kept(ScalarType dtype, int count, int from)
+    {
+        using var scope = NewDisposeScope();
+        // p = (b + 2^31) / 2^32 for the bits b of one element makes the threshold p 2^32 - 2^31 exactly b, and the rule
+        // keeps bits >= threshold: that element is kept, every element with smaller bits dropped. The element is the one
+        // with the largest bits from index `from` on, so the others there are dropped. With 19 elements, indices 0 to 15
+        // are the vectorised part of the float32 mask and 16 to 18 its scalar tail (vectors of at most 16 ints);
+        // 5 elements are shorter than one vector; float64 compares an int32 tensor.
+        int[] bits = MathNetBits(torchSeed: 47, count);
+        int element = Enumerable.Range(from, count - from).MaxBy(i => bits[i]);
+        double p = (bits[element] + 2147483648.0) / 4294967296.0;
+
+        manual_seed(47);
+        using var y = InvertedDropout.Apply(ones(count, dtype: dtype), p, training: true);
+
+        y.ne(0).data<bool>().ToArray().Should().Equal(bits.Select(b => b >= bits[element]));
+        y[element].to(ScalarType.Float64).item<double>().Should().Be(dtype == ScalarType.Float32 ? (double)(float)(1 / (1 - p)) : 1 / (1 - p));
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)]
+    public void On_a_fresh_thread_the_mask_is_still_the_documented_stream(ScalarType dtype)
+    {
+        // Each thread allocates its own buffer for the stream on its first mask; 40,000 elements span three 64 KiB
+        // chunks, so a buffer of another size would shift the second and third chunks of the stream.
+        const double p = 0.5;
+        const int count = 40_000;
+        var expected = MathNetBits(torchSeed: 61, count).Select(bits => bits >= 0).ToArray();
+        bool[]? kept = null;
+        var thread = new Thread(() =>
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(61);
+            kept = InvertedDropout.Apply(ones(count, dtype: dtype), p, training: true).ne(0).data<bool>().ToArray();
+        });
+
+        thread.Start();
+        thread.Join();
 
         kept.Should().Equal(expected);
     }
@@ -162,7 +219,7 @@ public class InvertedDropoutTests
     public void A_probability_outside_zero_to_one_is_rejected(double p)
     {
         var act = () => InvertedDropout.Apply(ones(2, 2), p, training: true);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("probability");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("probability").WithMessage("The dropout probability must lie in [0, 1).*");
     }
 
     [Fact]
@@ -170,5 +227,11 @@ public class InvertedDropoutTests
     {
         var act = () => InvertedDropout.Apply(ones(2, 2, dtype: ScalarType.Int64), 0.5, training: true);
         act.Should().Throw<ArgumentException>().WithParameterName("input").WithMessage("*floating-point*Int64*");
+    }
+
+    [Fact]
+    public void A_missing_input_is_rejected_by_name()
+    {
+        FluentActions.Invoking(() => InvertedDropout.Apply(null!, 0.5, training: true)).Should().Throw<ArgumentNullException>().WithParameterName("input");
     }
 }

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Tests.Encoding;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public class MlpEncoderTests
 {
     [Fact]
@@ -70,7 +71,7 @@ public class MlpEncoderTests
 
         encoder.InputDim.Should().Be(3);
         FluentActions.Invoking(() => encoder.forward(zeros(4, 5, dtype: ScalarType.Float64)))
-            .Should().Throw<ArgumentException>().WithMessage("*shape (n, 3), got (4, 5)*");
+            .Should().Throw<ArgumentException>().WithMessage("The MLP encoder expects input of shape (n, 3), got (4, 5).*");
         FluentActions.Invoking(() => encoder.forward(zeros(3, dtype: ScalarType.Float64)))
             .Should().Throw<ArgumentException>().WithMessage("*shape (n, 3), got (3)*");
         FluentActions.Invoking(() => encoder.forward(zeros(4, 3, dtype: ScalarType.Float32)))
@@ -110,5 +111,68 @@ public class MlpEncoderTests
             TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before + 1);
 
         TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    [Fact]
+    public void No_input_feature_is_rejected_naming_the_input_dimension()
+    {
+        var act = () => new MlpEncoder(0, new MlpEncoderOptions { HiddenSizes = [2] });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("inputDim").WithMessage("An encoder needs at least one input feature.*")
+            .Which.ActualValue.Should().Be(0L);
+        using var single = new MlpEncoder(1, new MlpEncoderOptions { HiddenSizes = [2] });
+        single.InputWeights[0].shape.Should().Equal(2, 1);
+    }
+
+    [Fact]
+    public void Invalid_options_are_rejected_by_the_constructor()
+    {
+        var act = () => new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2], Dropout = 1 });
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("Dropout must lie in [0, 1), got 1.");
+    }
+
+    [Fact]
+    public void The_default_options_are_two_layers_of_64_with_dropout_one_half_and_slope_one_quarter()
+    {
+        var options = new MlpEncoderOptions();
+
+        options.HiddenSizes.Should().Equal(64, 64);
+        options.Dropout.Should().Be(0.5);
+        options.NegativeSlope.Should().Be(0.25);
+    }
+
+    [Fact]
+    public void While_training_dropout_with_the_options_probability_precedes_every_layer()
+    {
+        // h1 = LeakyReLU(D(x) W0^T + b0), h2 = LeakyReLU(D(h1) W1^T + b1), D = InvertedDropout with p = 0.4, the masks
+        // drawn in that order from the seeded global generator; in evaluation mode D is the identity.
+        using var scope = NewDisposeScope();
+        using var encoder = new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [5, 4], Dropout = 0.4, NegativeSlope = 0.1 }, dtype: ScalarType.Float64);
+        var layers = encoder.children().First().children().Cast<TorchSharp.Modules.Linear>().ToArray();
+        var x = tensor(Enumerable.Range(0, 18).Select(i => (i % 7) - 3.0).ToArray(), 3, 6);
+        Tensor Layer(int l, Tensor h) => nn.functional.leaky_relu(h.matmul(layers[l].weight!.T) + layers[l].bias!, 0.1);
+
+        manual_seed(8);
+        var expected = Layer(1, InvertedDropout.Apply(Layer(0, InvertedDropout.Apply(x, 0.4, training: true)), 0.4, training: true));
+        manual_seed(8);
+        var trained = encoder.forward(x);
+        encoder.eval();
+        var evaluated = encoder.forward(x);
+
+        trained.allclose(expected, rtol: 1e-12, atol: 1e-14).Should().BeTrue();
+        evaluated.allclose(Layer(1, Layer(0, x)), rtol: 1e-12, atol: 1e-14).Should().BeTrue();
+        trained.allclose(evaluated).Should().BeFalse("dropout changed the training pass");
+    }
+
+    [Fact]
+    public void Missing_options_or_requests_are_rejected_by_name()
+    {
+        FluentActions.Invoking(() => new MlpEncoder(3, null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2] }).forward(null!)).Should().Throw<ArgumentNullException>().WithParameterName("input");
+        FluentActions.Invoking(() => new MlpEncoderFactory(null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
+        FluentActions.Invoking(() => new MlpEncoderFactory(new MlpEncoderOptions()).Create(null!)).Should().Throw<ArgumentNullException>().WithParameterName("request");
+        FluentActions.Invoking(() => new ModalityEncoderRequest(0, null!, 3, CPU_DEVICE, ScalarType.Float32)).Should().Throw<ArgumentNullException>().WithParameterName("ModalityName");
+        FluentActions.Invoking(() => new ModalityEncoderRequest(0, "rna", 3, null!, ScalarType.Float32)).Should().Throw<ArgumentNullException>().WithParameterName("Device");
     }
 }

@@ -2,6 +2,7 @@ using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
+using BalancedMultimodal.Graph.Tests.Layers;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -167,5 +168,89 @@ public class RelationalGcnEncoderFactoryTests
         encoder.InputWeights[0].Should().BeSameAs(named.Single(p => p.Key.EndsWith("layers.0.weight")).Value);
         encoder.InputWeights[1].Should().BeSameAs(named.Single(p => p.Key.EndsWith("layers.0.root")).Value);
         encoder.InputWeights[1].shape.Should().Equal(9, 6);
+    }
+
+    [Theory]
+    [InlineData(RelationalGcnActivation.LeakyRelu, 0.5)]
+    [InlineData(RelationalGcnActivation.Elu, 0.25)]
+    public void Every_template_option_reaches_the_encoder_as_if_built_directly(RelationalGcnActivation activation, double slope)
+    {
+        // Basis decomposition, no bias, a non-default activation or slope and dropout 0.3: the factory's encoder has the
+        // parameters of an encoder built from the same options by hand and, given the same values and the same seed,
+        // computes the same embeddings in evaluation and in training (the dropout masks) mode.
+        using var scope = NewDisposeScope();
+        using var graph = SmallGraphs.FiveNodes(weighted: true);
+        var template = new RelationalGcnOptions
+        {
+            HiddenSizes = [3, 2], NumBases = 1, Bias = false, Activation = activation, NegativeSlope = slope, Dropout = 0.3,
+        };
+        using var built = new RelationalGcnEncoderFactory(graph, template)
+            .Create(new ModalityEncoderRequest(0, "m", 2, graph.Device, ScalarType.Float64));
+        using var direct = new RelationalGcnEncoder(graph, new RelationalGcnOptions
+        {
+            InputSize = 2, HiddenSizes = [3, 2], RelationCount = 2, NumBases = 1, Bias = false, Activation = activation,
+            NegativeSlope = slope, Dropout = 0.3,
+        }, dtype: ScalarType.Float64);
+        built.named_parameters().Select(p => (p.name, p.parameter.shape))
+            .Should().BeEquivalentTo(direct.named_parameters().Select(p => (p.name, p.parameter.shape)), o => o.WithStrictOrdering());
+        using (no_grad())
+            foreach (var (source, target) in built.parameters().Zip(direct.parameters()))
+                target.copy_(source);
+        var x = SmallGraphs.Features() * 3 - 2;
+
+        built.eval();
+        direct.eval();
+        var evaluated = built.forward(x);
+        evaluated.eq(direct.forward(x)).all().item<bool>().Should().BeTrue();
+        (evaluated < 0).any().item<bool>().Should().BeTrue("negative pre-activations make the activation and slope visible");
+        built.train();
+        direct.train();
+        manual_seed(12);
+        var trained = built.forward(x);
+        manual_seed(12);
+        trained.eq(direct.forward(x)).all().item<bool>().Should().BeTrue("the same dropout probability, so the same masks");
+    }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(2147483648L)]
+    public void An_input_width_outside_one_to_int_max_is_rejected_naming_the_modality(long width)
+    {
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
+
+        var act = () => factory.Create(new ModalityEncoderRequest(2, "cnv", width, graph.Device, ScalarType.Float32));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("request")
+            .WithMessage($"Modality 'cnv': the input width must be between 1 and 2147483647, got {width}.*");
+    }
+
+    [Fact]
+    public void A_request_on_another_index_of_the_graphs_device_type_is_rejected()
+    {
+        using var graph = Path(4);
+        var factory = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
+
+        var act = () => factory.Create(new ModalityEncoderRequest(0, "rna", 2, new Device(TorchSharp.DeviceType.CPU, 1), ScalarType.Float32));
+
+        // TorchSharp prints a CPU device without its index, so both read "cpu"; the index itself differs (1 vs 0).
+        act.Should().Throw<ArgumentException>().WithParameterName("request").WithMessage("Modality 'rna' is trained on cpu but the graph lives on cpu; move the graph*");
+    }
+
+    [Fact]
+    public void The_widths_one_and_int_max_are_inside_the_accepted_range()
+    {
+        // Width 1 builds an encoder; int.MaxValue passes the range check and reaches the options validator, whose
+        // block rule rejects it (so no 2^31-wide weight is allocated).
+        using var graph = Path(4);
+        using var narrow = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] })
+            .Create(new ModalityEncoderRequest(0, "m", 1, graph.Device, ScalarType.Float32));
+        var blocks = new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [4], NumBlocks = 2 });
+
+        var act = () => blocks.Create(new ModalityEncoderRequest(1, "wide", int.MaxValue, graph.Device, ScalarType.Float32));
+
+        narrow.InputWeights[1].shape.Should().Equal(1, 3);
+        act.Should().Throw<ArgumentException>().WithParameterName("request")
+            .WithMessage("Modality 'wide': invalid encoder options for its 2147483647 input features:*NumBlocks (2) must divide InputSize (2147483647)*");
     }
 }
