@@ -48,7 +48,7 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
         var graphDevice = _graph.Device;
         // A negative index means "the default device of that type" (torch.CUDA is cuda:-1, a tensor on it reports cuda:0).
         if (request.Device.type != graphDevice.type || Math.Max(request.Device.index, 0) != Math.Max(graphDevice.index, 0))
-            throw new ArgumentException($"Modality '{request.ModalityName}' is trained on {request.Device} but the graph lives on {graphDevice}; move the graph with RelationalGraph.To first.", nameof(request));
+            throw new ArgumentException($"Modality '{request.ModalityName}' is trained on {Describe(request.Device)} but the graph lives on {Describe(graphDevice)}; move the graph with RelationalGraph.To first.", nameof(request));
         if (request.InputDim is < 1 or > int.MaxValue)
             throw new ArgumentException($"Modality '{request.ModalityName}': the input width must be between 1 and {int.MaxValue}, got {request.InputDim}.", nameof(request));
         var options = Copy(_template, (int)request.InputDim, _template.RelationCount);
@@ -73,4 +73,8 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
         ClassCount = null,
         Head = t.Head,
     };
+
+    /// <summary>"type:index" with the default device's index as 0 (TorchSharp prints a CPU device without its index,
+    /// which would make cpu:1 and cpu:0 read alike).</summary>
+    private static string Describe(TorchSharp.torch.Device device) => $"{device.type.ToString().ToLowerInvariant()}:{Math.Max(device.index, 0)}";
 }

@@ -234,7 +234,7 @@ public class RelationalGcnEncoderFactoryTests
         var act = () => factory.Create(new ModalityEncoderRequest(0, "rna", 2, new Device(TorchSharp.DeviceType.CPU, 1), ScalarType.Float32));
 
         // TorchSharp prints a CPU device without its index, so both read "cpu"; the index itself differs (1 vs 0).
-        act.Should().Throw<ArgumentException>().WithParameterName("request").WithMessage("Modality 'rna' is trained on cpu but the graph lives on cpu; move the graph*");
+        act.Should().Throw<ArgumentException>().WithParameterName("request").WithMessage("Modality 'rna' is trained on cpu:1 but the graph lives on cpu:0; move the graph*");
     }
 
     [Fact]
