@@ -124,6 +124,9 @@ public class ModalityTests
         ((Action)(() => modality.GetRow(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("row");
         ((Action)(() => modality.IsAvailable(2))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("row");
         ((Action)(() => modality.IsAvailable(-1))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("row");
+        ((Action)(() => _ = modality[2, 0])).Should().Throw<ArgumentOutOfRangeException>().WithMessage("Row must lie in [0, 2).*");
+        ((Action)(() => _ = modality[0, 3])).Should().Throw<ArgumentOutOfRangeException>().WithMessage("Column must lie in [0, 3).*");
+        ((Action)(() => modality.GetRow(2))).Should().Throw<ArgumentOutOfRangeException>().WithMessage("Row must lie in [0, 2).*");
     }
 
     [Fact]

@@ -443,7 +443,7 @@ public class MultimodalDatasetTests
     {
         var act = () => Small().ToTensor(index);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality").WithMessage("Modality index must lie in [0, 2).*");
     }
 
     [Fact]

@@ -176,6 +176,20 @@ public class SyntheticMultiomicsGeneratorTests
     }
 
     [Fact]
+    public void The_second_modality_draws_from_its_own_stream()
+    {
+        // Modality 2's stream is seeded seed * 1_000_003 + 7919 * 2.
+        var options = Options(seed: 3, new SyntheticModalityOptions { Name = "first", FeatureCount = 2, InformativeFeatureCount = 1 });
+        options.Modalities = [options.Modalities[0], new SyntheticModalityOptions { Name = "second", FeatureCount = 3, InformativeFeatureCount = 0 }];
+        var expected = new double[20 * 3];
+        MathNet.Numerics.Distributions.Normal.Samples(new Random(3 * 1_000_003 + 7919 * 2), expected, 0.0, 1.0);
+
+        var data = new SyntheticMultiomicsGenerator(options).Generate();
+
+        data.Modalities[1].Values.ToArray().Should().Equal(expected);
+    }
+
+    [Fact]
     public void The_signal_shifts_each_informative_feature_by_a_class_mean_proportional_to_the_strength()
     {
         // Same seed, so the same class-mean draws u and noise e: x(s) = s * u[y, j] + e on the informative columns.

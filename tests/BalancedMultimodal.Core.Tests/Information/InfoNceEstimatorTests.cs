@@ -431,6 +431,28 @@ public class InfoNceEstimatorTests
         new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-9);
     }
 
+    [Fact]
+    public void Exactly_the_minimum_of_two_training_and_two_held_out_rows_is_estimated()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(4, 1, 0.5, seed: 57);
+
+        double estimate = new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = 2, HiddenSize = 4 }).Estimate(x, y);
+
+        estimate.Should().BeLessThanOrEqualTo(Math.Log(2) + 1e-12, "InfoNCE over one held-out batch of 2 rows cannot exceed ln 2");
+        double.IsFinite(estimate).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_undefined_bound_is_named_in_the_message()
+    {
+        using var scope = NewDisposeScope();
+
+        var act = () => InfoNceEstimator.Bound(zeros(2, 2, dtype: ScalarType.Float64), (NeuralMutualInformationBound)7);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Unknown NeuralMutualInformationBound 7; use InfoNce or DonskerVaradhan.*");
+    }
+
     /// <summary>S = g(X) h(Y)^T of the critic before training: g(x) = W2 relu(W1 x + b1) + b2 (h likewise), every weight
     /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's Linear default) drawn in the order W1, b1, W2, b2 of g, then h's,
     /// from a generator seeded with the options' seed; X and Y z-scored with the population standard deviation.</summary>
