@@ -298,10 +298,11 @@ public class InfoNceEstimatorTests
         var estimator = new InfoNceEstimator(Tiny());
 
         estimator.Estimate(xi, y).Should().Be(estimator.Estimate(xi.to(ScalarType.Float64), y));
-        double single = estimator.Estimate(x.to(ScalarType.Float32), y.to(ScalarType.Float32));
-        double dual = estimator.Estimate(x, y);
+        var (x32, y32) = (x.to(ScalarType.Float32), y.to(ScalarType.Float32));
+        double single = estimator.Estimate(x32, y32);
+        double dual = estimator.Estimate(x32.to(ScalarType.Float64), y32.to(ScalarType.Float64));
         double.IsFinite(single).Should().BeTrue();
-        single.Should().NotBe(dual, "the critic's weights are drawn and trained in float32");
+        single.Should().NotBe(dual, "the same values, but the critic's weights are drawn and trained in float32");
     }
 
     [Fact]
@@ -451,6 +452,18 @@ public class InfoNceEstimatorTests
         var act = () => InfoNceEstimator.Bound(zeros(2, 2, dtype: ScalarType.Float64), (NeuralMutualInformationBound)7);
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Unknown NeuralMutualInformationBound 7; use InfoNce or DonskerVaradhan.*");
+    }
+
+    [Fact]
+    public void An_estimate_leaves_no_tensor_alive()
+    {
+        using var x = randn(30, 2, dtype: ScalarType.Float64);
+        using var y = randn(30, 1, dtype: ScalarType.Float64);
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        _ = new InfoNceEstimator(Tiny()).Estimate(x, y);
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before, "the critic's weights are freed");
     }
 
     /// <summary>S = g(X) h(Y)^T of the critic before training: g(x) = W2 relu(W1 x + b1) + b2 (h likewise), every weight
