@@ -34,4 +34,29 @@ public class TensorMatricesTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("matrix");
     }
+    [Fact]
+    public void A_null_tensor_is_rejected()
+    {
+        var act = () => ((TorchSharp.torch.Tensor)null!).ToMatrix();
+
+        act.Should().Throw<ArgumentNullException>().WithParameterName("matrix");
+    }
+
+    [Fact]
+    public void The_shape_of_a_tensor_that_is_not_a_matrix_is_named()
+    {
+        using var cube = zeros(2, 1, 3);
+
+        var act = () => cube.ToMatrix();
+
+        act.Should().Throw<ArgumentException>().WithMessage("Expected a 2-D tensor, got shape (2, 1, 3).*");
+    }
+
+    [Fact]
+    public void An_integer_matrix_is_converted_to_float64()
+    {
+        using var matrix = tensor(new long[] { 3, -4, 5, 1L << 40 }, [2, 2]);
+
+        matrix.ToMatrix().Should().BeEquivalentTo(new double[,] { { 3, -4 }, { 5, 1099511627776 } });
+    }
 }

@@ -194,4 +194,194 @@ public class IdTableLoaderTests
 
         act.Should().Throw<InvalidDataException>().WithMessage("No sample ID appears in labels.csv and in every modality table*");
     }
+    [Fact]
+    public void Null_or_empty_table_lists_and_a_blank_label_path_are_rejected_naming_the_argument()
+    {
+        var noList = () => IdTableLoader.Load(null!, Table("labels.csv"));
+        var noTable = () => IdTableLoader.Load(Array.Empty<string>(), Table("labels.csv"));
+        var noLabels = () => IdTableLoader.Load(new[] { Table("mrna.csv") }, " ");
+
+        noList.Should().Throw<ArgumentNullException>().WithParameterName("modalityFiles");
+        noTable.Should().Throw<ArgumentException>().WithParameterName("modalityFiles").WithMessage("At least one modality table is needed.*");
+        noLabels.Should().Throw<ArgumentException>().WithParameterName("labelFile");
+    }
+
+    [Theory]
+    [InlineData('"')]
+    [InlineData('\r')]
+    [InlineData('\n')]
+    public void A_delimiter_that_cannot_separate_fields_is_rejected_before_any_file_is_read(char delimiter)
+    {
+        var act = () => IdTableLoader.Load(new[] { "no-such-table.csv" }, "no-such-labels.csv", delimiter);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("delimiter").WithMessage($"'{delimiter}' cannot be a field delimiter.*");
+    }
+
+    [Fact]
+    public void A_name_count_other_than_the_table_count_is_rejected_before_any_file_is_read()
+    {
+        var act = () => IdTableLoader.Load(new[] { "a.csv", "b.csv" }, "no-such-labels.csv", modalityNames: new[] { "a" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("1 modality names were given for 2 tables.*");
+    }
+
+    [Fact]
+    public void Repeated_given_names_are_reported_without_the_hint_about_default_names()
+    {
+        var act = () => IdTableLoader.Load(new[] { "a.csv", "b.csv" }, "no-such-labels.csv", modalityNames: new[] { "x", "x" });
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("Modality name 1 ('x') repeats modality name 0; names must be distinct. (Parameter 'modalityNames')");
+    }
+
+    [Fact]
+    public void Given_names_replace_the_file_names()
+    {
+        var data = IdTableLoader.Load(new[] { Table("mrna.csv"), Table("meth.csv") }, Table("labels.csv"), modalityNames: new[] { "rna", "cpg" }).Dataset;
+
+        data.Modalities.Select(m => m.Name).Should().Equal("rna", "cpg");
+    }
+
+    [Fact]
+    public void A_missing_table_is_reported_with_its_path()
+    {
+        var missing = Table("no-such-table.csv");
+
+        var act = () => IdTableLoader.Load(new[] { missing }, Table("labels.csv"));
+
+        act.Should().Throw<FileNotFoundException>().Which.FileName.Should().Be(missing);
+    }
+
+    // The modality table is the valid one of Write (P1..P4, one feature); only the label table is malformed.
+    [Theory]
+    [InlineData("", "labels.csv is empty.")]
+    [InlineData("id,label\n", "labels.csv has a header but no labels.")]
+    [InlineData("id,label,extra\nP1,0\n", "labels.csv, line 1: the header of a label table needs exactly two fields: ID and label.")]
+    [InlineData("id,label\nP1,0,9\n", "labels.csv, line 2: has 3 fields but a label table needs 2 (ID, label).")]
+    [InlineData("id,label\nP1\n", "labels.csv, line 2: has 1 fields but a label table needs 2 (ID, label).")]
+    [InlineData("id,label\nP1,0\nP2,1\n P1 ,1\n", "labels.csv, line 4: sample ID 'P1' appears a second time.")]
+    [InlineData("id,label\nP1,0\nP2, \n", "labels.csv, line 3: sample 'P2' has an empty label.")]
+    [InlineData("id,label\nP1,\"\"\n", "labels.csv, line 2: sample 'P1' has an empty label.")]
+    [InlineData("id,label\n ,0\n", "labels.csv, line 2: the sample ID is empty.")]
+    [InlineData("id,label\n,0\n", "labels.csv, line 2: the sample ID is empty.")]
+    [InlineData("id,label\n\"\",0\n", "labels.csv, line 2: the sample ID is empty.")]
+    [InlineData("id,label\nP1,0\nP2,0\nQ9,1\n", "Among the kept samples, labels.csv holds a single class 0; at least two are needed.")]
+    public void A_malformed_label_table_is_reported_with_the_exact_problem(string content, string expectedMessage)
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "");
+        File.WriteAllText(labels, content);
+
+        var act = () => IdTableLoader.Load(new[] { table }, labels);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(expectedMessage);
+    }
+
+    [Theory]
+    [InlineData("", "mrna.csv is empty.")]
+    [InlineData("sample\nP1\n", "mrna.csv, line 1: the header needs an ID column and at least one feature column.")]
+    [InlineData("sample,g1\n", "mrna.csv has a header but no samples.")]
+    [InlineData("sample,g1,g2\nP1,1,2\nP2\n", "mrna.csv, line 3: has 1 field but the header has 3.")]
+    [InlineData("sample,g1\nP1,1,2\n", "mrna.csv, line 2: has 3 fields but the header has 2.")]
+    [InlineData("sample,g1\n \"\" ,1\n", "mrna.csv, line 2: the sample ID is empty.")]
+    [InlineData("sample,g1\n,1\n", "mrna.csv, line 2: the sample ID is empty.")]
+    [InlineData("sample,g1,g2\nP1,1,x\n", "mrna.csv, line 2: column 3: 'x' is not a number.")]
+    [InlineData("sample,g1\nP1,1\n\nP2,2\n", "mrna.csv, line 3: is empty; blank lines are only allowed at the end of the file.")]
+    public void A_malformed_modality_table_is_reported_with_the_exact_problem(string content, string expectedMessage)
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labels) = Write(folder, "P1,0\nP2,1\n");
+        File.WriteAllText(table, content);
+
+        var act = () => IdTableLoader.Load(new[] { table }, labels);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(expectedMessage);
+    }
+
+    // Labels that are not all whole numbers in [0, int.MaxValue] are class names, numbered in ordinal order.
+    [Theory]
+    [InlineData("-1", "1", new[] { "-1", "1" }, new[] { 0, 1, 0, 1 })]
+    [InlineData("0.5", "1", new[] { "0.5", "1" }, new[] { 0, 1, 0, 1 })]
+    [InlineData("3000000000", "0", new[] { "0", "3000000000" }, new[] { 1, 0, 1, 0 })]
+    [InlineData("a", "B", new[] { "B", "a" }, new[] { 1, 0, 1, 0 })]
+    [InlineData("1", "x", new[] { "1", "x" }, new[] { 0, 1, 0, 1 })]
+    public void Labels_that_are_not_all_class_indices_become_class_names(string first, string second, string[] classNames, int[] labels)
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, $"P1,{first}\nP2,{second}\nP3,{first}\nP4,{second}\n");
+
+        var data = IdTableLoader.Load(new[] { table }, labelFile).Dataset;
+
+        data.ClassNames.Should().Equal(classNames);
+        data.Labels.Should().Equal(labels);
+        data.ClassCount.Should().Be(classNames.Length);
+    }
+
+    [Fact]
+    public void Whole_numbers_written_as_floats_are_class_indices_and_the_class_count_is_the_largest_plus_one()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, "P1,2.0e+00\nP2,0\nP3,1.0\nP4,2\n");
+
+        var data = IdTableLoader.Load(new[] { table }, labelFile).Dataset;
+
+        data.ClassNames.Should().BeNull();
+        data.Labels.Should().Equal(2, 0, 1, 2);
+        data.ClassCount.Should().Be(3);
+    }
+
+    [Fact]
+    public void Padded_ids_header_names_and_values_are_trimmed_and_unquoted()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, "P1,0\nP2,1\n");
+        File.WriteAllText(table, "sample, \"g 1\" ,g2\n P2 ,\"3\", 4 \n\"P1\",1,2\n");
+
+        var data = IdTableLoader.Load(new[] { table }, labelFile).Dataset;
+
+        data.SampleIds.Should().Equal("P1", "P2");
+        data.Modalities[0].FeatureNames.Should().Equal("g 1", "g2");
+        data.Modalities[0].ToArray().Should().BeEquivalentTo(new double[,] { { 1, 2 }, { 3, 4 } });
+    }
+
+    [Fact]
+    public void An_id_missing_only_from_the_labels_is_reported_once_even_when_several_tables_hold_it()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, "P1,0\nP2,1\nP3,0\nP4,1\n");
+        var second = Path.Combine(folder.Path, "meth.csv");
+        File.WriteAllText(second, "sample,c1\nP4,1\nX1,2\nP3,3\nP2,4\nP1,5\n");
+        File.AppendAllText(table, "X1,5\n");
+
+        var result = IdTableLoader.Load(new[] { table, second }, labelFile);
+
+        result.DroppedSamples.Should().ContainSingle();
+        result.DroppedSamples[0].Id.Should().Be("X1");
+        result.DroppedSamples[0].MissingFrom.Should().Equal("labels");
+        result.Dataset.Modalities[1].Values.ToArray().Should().Equal(5, 4, 3, 1);
+    }
+    [Fact]
+    public void An_empty_header_field_is_an_empty_feature_name()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, "P1,0\nP2,1\n");
+        File.WriteAllText(table, "sample,,g2\nP1,1,2\nP2,3,4\n");
+
+        var data = IdTableLoader.Load(new[] { table }, labelFile).Dataset;
+
+        data.Modalities[0].FeatureNames.Should().Equal("", "g2");
+    }
+
+    [Fact]
+    public void The_largest_int_as_a_label_is_a_class_index_whose_gaps_are_reported()
+    {
+        using var folder = new TemporaryFolder();
+        var (table, labelFile) = Write(folder, "P1,0\nP2,2147483647\nP3,0\nP4,2147483647\n");
+
+        var act = () => IdTableLoader.Load(new[] { table }, labelFile);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            "Among the kept samples, labels.csv holds no sample of class 1, 2, 3, 4, 5, ... (labels present: 0, 2147483647); " +
+            "numeric labels are the class indices 0..C-1 (C = max + 1) and every class needs a sample. Renumber the labels consecutively from 0.");
+    }
 }

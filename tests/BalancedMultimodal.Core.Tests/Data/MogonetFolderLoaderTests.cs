@@ -116,6 +116,11 @@ public class MogonetFolderLoaderTests
         "*no sample of class 1, 2 (labels present: 0, 3)*Renumber the labels consecutively from 0.")]
     [InlineData("0\n1\n2147483647\n0\n", "0\n1\n",
         "*no sample of class 2, 3, 4, 5, 6, ... (labels present: 0, 1, 2147483647)*")]  // listed lazily: no 2^31-entry array, no overflow
+    [InlineData("0\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n12\n", "0\n1\n",
+        "labels_tr.csv and labels_te.csv hold no sample of class 11 (labels present: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ...); " +
+        "the MOGONET format numbers the classes 0..C-1 and every class needs a sample. Renumber the labels consecutively from 0.")]
+    [InlineData("0\n6\n6\n0\n", "0\n6\n", "*no sample of class 1, 2, 3, 4, 5 (labels present: 0, 6); the MOGONET*")]
+    [InlineData("0\n1\n2\n3\n4\n5\n6\n7\n8\n10\n", "0\n1\n", "*no sample of class 9 (labels present: 0, 1, 2, 3, 4, 5, 6, 7, 8, 10); the MOGONET*")]
     public void Labels_that_leave_a_class_index_without_samples_are_reported_with_the_fix(string trainLabels, string testLabels, string expectedMessage)
     {
         using var folder = new TemporaryFolder(Mini);
@@ -170,5 +175,156 @@ public class MogonetFolderLoaderTests
         var act = () => MogonetFolderLoader.Load(folder.Path);
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*no '1_tr.csv'*MOGONET*");
+    }
+    [Fact]
+    public void A_blank_folder_argument_is_rejected()
+    {
+        var act = () => MogonetFolderLoader.Load(" ");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("folder");
+    }
+
+    [Fact]
+    public void A_null_class_name_is_rejected_naming_its_index_before_the_folder_is_read()
+    {
+        var act = () => MogonetFolderLoader.Load("no-such-folder", classNames: new[] { "a", null!, "c" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage("Class name 1 is null.*");
+    }
+
+    [Fact]
+    public void Modality_names_that_do_not_number_the_modalities_are_rejected()
+    {
+        var act = () => MogonetFolderLoader.Load(Mini, new[] { "mRNA" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityNames")
+            .WithMessage("Folder '*mogonet_mini' holds 2 modalities but 1 names were given.*");
+    }
+
+    [Fact]
+    public void The_class_name_count_error_states_the_class_range_of_the_labels()
+    {
+        var act = () => MogonetFolderLoader.Load(Mini, classNames: new[] { "a", "b" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames")
+            .WithMessage("2 class names were given, but labels_tr.csv and labels_te.csv hold 3 classes (0..2).*");
+    }
+
+    // Each case replaces one file of the mini folder (4 training rows, 2 test rows, modality 1 has 3 columns).
+    [Theory]
+    [InlineData("labels_tr.csv", "0\n1,1\n2\n1\n", "labels_tr.csv, line 2: expected one label per line.")]
+    [InlineData("labels_tr.csv", "0\n-1\n2\n1\n", "labels_tr.csv, line 2: label -1 is not a whole number >= 0.")]
+    [InlineData("labels_tr.csv", "0\n1\n2\n3e9\n", "labels_tr.csv, line 4: label 3000000000 is not a whole number >= 0.")]
+    [InlineData("labels_te.csv", "", "labels_te.csv holds no labels.")]
+    [InlineData("labels_te.csv", "\n \n", "labels_te.csv holds no labels.")]
+    [InlineData("1_te.csv", "1,2\n3,4\n", "1_tr.csv has 3 columns but 1_te.csv has 2; both must hold the same features.")]
+    [InlineData("1_te.csv", "", "1_te.csv is empty.")]
+    [InlineData("1_te.csv", "1,2,3\n4,5,6\n7,8,9\n", "1_te.csv has 3 rows but labels_te.csv has 2 labels.")]
+    [InlineData("1_featname.csv", "geneA\ngeneB\n", "1_featname.csv lists 2 feature names but the data have 3 columns.")]
+    [InlineData("1_te.csv", "1,2,3\n4,-Infinity,6\n", "1_te.csv, line 2: column 2: '-Infinity' is not a finite number.")]
+    [InlineData("1_te.csv", "1,2,3\n4,,6\n", "1_te.csv, line 2: column 2: '' is not a number.")]
+    [InlineData("1_te.csv", "\n1,2,3\n4,5,6\n", "1_te.csv, line 1: is empty; blank lines are only allowed at the end of the file.")]
+    [InlineData("1_te.csv", "1,2,3\r\n\r\n4,5,6\r\n", "1_te.csv, line 2: is empty; blank lines are only allowed at the end of the file.")]
+    public void A_malformed_file_is_reported_with_the_exact_problem(string target, string content, string expectedMessage)
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, target), content);
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(expectedMessage);
+    }
+
+    [Fact]
+    public void Padded_and_quoted_numbers_and_a_last_line_of_spaces_without_a_line_break_are_read()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, "1_te.csv"), " \"-1.5\" , 2E-1,+3\n13,14,15\n   ");
+        File.WriteAllText(Path.Combine(folder.Path, "1_featname.csv"), " geneA \r\ngeneB\r\n\tgeneC");
+
+        var data = MogonetFolderLoader.Load(folder.Path);
+
+        data.Modalities[0].GetRow(4).ToArray().Should().Equal(-1.5, 0.2, 3);
+        data.Modalities[0].GetRow(5).ToArray().Should().Equal(13, 14, 15);
+        data.Modalities[0].FeatureNames.Should().Equal("geneA", "geneB", "geneC");
+    }
+
+    [Fact]
+    public void A_missing_label_file_is_reported_with_its_path()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        folder.Delete("labels_te.csv");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        var error = act.Should().Throw<FileNotFoundException>().Which;
+        error.FileName.Should().Be(Path.Combine(folder.Path, "labels_te.csv"));
+        error.Message.Should().Be($"File '{Path.Combine(folder.Path, "labels_te.csv")}' does not exist.");
+    }
+
+    [Fact]
+    public void A_feature_name_file_numbered_after_the_last_modality_is_reported_by_name()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, "3_featname.csv"), "x\n");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            $"Folder '{folder.Path}' holds '3_featname.csv', but modality files must be numbered 1, 2, ... without gaps and " +
+            "'3_tr.csv' is missing; rename the files or add modality 3.");
+    }
+
+    [Fact]
+    public void The_first_file_after_a_gap_in_ordinal_order_is_the_one_reported()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        foreach (var name in new[] { "5_tr.csv", "4_te.csv", "4_tr.csv" }) File.WriteAllText(Path.Combine(folder.Path, name), "1\n");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("*holds '4_te.csv'*");
+    }
+
+    [Theory]
+    [InlineData("x3_tr.csv")]
+    [InlineData("3_tr_old.csv")]
+    [InlineData("3_train.csv")]
+    [InlineData("labels_3.csv")]
+    public void Csv_files_that_are_not_named_like_modality_files_are_ignored(string name)
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, name), "1\n");
+
+        var data = MogonetFolderLoader.Load(folder.Path);
+
+        data.ModalityCount.Should().Be(2);
+    }
+    [Fact]
+    public void A_folder_without_modality_files_names_the_first_missing_file()
+    {
+        using var folder = new TemporaryFolder();
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        var error = act.Should().Throw<FileNotFoundException>().Which;
+        error.FileName.Should().Be(Path.Combine(folder.Path, "1_tr.csv"));
+        error.Message.Should().Be($"Folder '{folder.Path}' holds no '1_tr.csv'; it is not in the MOGONET format.");
+    }
+
+    // The class count is the largest label of both files, whichever file holds it.
+    [Theory]
+    [InlineData("0\n1\n0\n1\n", "2\n0\n")]
+    [InlineData("0\n1\n2\n1\n", "0\n1\n")]
+    public void Class_names_number_the_largest_label_of_either_file_plus_one(string trainLabels, string testLabels)
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, "labels_tr.csv"), trainLabels);
+        File.WriteAllText(Path.Combine(folder.Path, "labels_te.csv"), testLabels);
+
+        var data = MogonetFolderLoader.Load(folder.Path, classNames: new[] { "a", "b", "c" });
+
+        data.ClassCount.Should().Be(3);
+        data.ClassNames.Should().Equal("a", "b", "c");
     }
 }

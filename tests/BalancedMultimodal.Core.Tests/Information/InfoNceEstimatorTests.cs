@@ -257,4 +257,231 @@ public class InfoNceEstimatorTests
         FluentActions.Invoking(() => InfoNceEstimator.Bound(null!, NeuralMutualInformationBound.InfoNce))
             .Should().Throw<ArgumentNullException>().WithParameterName("scores");
     }
+    private static InfoNceEstimatorOptions Tiny(NeuralMutualInformationBound bound = NeuralMutualInformationBound.InfoNce, double heldOut = 0.5) =>
+        new() { Steps = 20, BatchSize = 16, HiddenSize = 8, Seed = 3, Bound = bound, HeldOutFraction = heldOut };
+
+    [Theory]
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan, 0.0)]
+    public void Columns_are_z_scored_so_an_affine_change_of_units_leaves_the_estimate_unchanged(NeuralMutualInformationBound bound, double heldOut)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(40, 2, 0.6, seed: 50);
+        var estimator = new InfoNceEstimator(Tiny(bound, heldOut));
+
+        double estimate = estimator.Estimate(x, y);
+
+        estimator.Estimate(x * 3 - 2, y * 0.5 + 7).Should().BeApproximately(estimate, 1e-9);
+        estimate.Should().NotBe(estimator.Estimate(x, y.flip(0)), "the pairing of the rows matters");
+    }
+
+    [Fact]
+    public void A_constant_column_is_only_centred_so_its_value_does_not_matter()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(40, 1, 0.6, seed: 51);
+        var estimator = new InfoNceEstimator(Tiny());
+
+        double withFive = estimator.Estimate(cat([x, full(40, 1, 5.0, dtype: ScalarType.Float64)], 1), y);
+        double withMinusThree = estimator.Estimate(cat([x, full(40, 1, -3.0, dtype: ScalarType.Float64)], 1), y);
+
+        double.IsFinite(withFive).Should().BeTrue();
+        withMinusThree.Should().Be(withFive);
+    }
+
+    [Fact]
+    public void Integer_input_is_estimated_as_float64_and_float32_input_in_float32()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(40, 1, 0.6, seed: 52);
+        var xi = (x * 10).round().to(ScalarType.Int64);
+        var estimator = new InfoNceEstimator(Tiny());
+
+        estimator.Estimate(xi, y).Should().Be(estimator.Estimate(xi.to(ScalarType.Float64), y));
+        var (x32, y32) = (x.to(ScalarType.Float32), y.to(ScalarType.Float32));
+        double single = estimator.Estimate(x32, y32);
+        double dual = estimator.Estimate(x32.to(ScalarType.Float64), y32.to(ScalarType.Float64));
+        double.IsFinite(single).Should().BeTrue();
+        single.Should().NotBe(dual, "the same values, but the critic's weights are drawn and trained in float32");
+    }
+
+    [Fact]
+    public void The_donsker_varadhan_estimator_names_itself_in_its_errors()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(3, 1, 0.5, seed: 53);
+
+        var act = () => new InfoNceEstimator(new InfoNceEstimatorOptions { Bound = NeuralMutualInformationBound.DonskerVaradhan }).Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage(
+            "dv: HeldOutFraction = 0.5 of n = 3 rows leaves 1 rows to train the critic and 2 to evaluate it; both need at least 2*");
+    }
+    [Theory]
+    [InlineData(NeuralMutualInformationBound.InfoNce)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan)]
+    public void An_untrained_critic_gives_the_bound_of_pytorch_default_linear_layers_on_the_z_scored_rows(NeuralMutualInformationBound bound)
+    {
+        // A learning rate of 1e-300 leaves the weights at their initial values; with no held-out rows and one batch of all
+        // n rows (the bound does not depend on the order of the rows) the estimate is the bound of the initial critic.
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(12, 2, 0.7, seed: 54);
+        var options = new InfoNceEstimatorOptions { Steps = 1, BatchSize = 64, HiddenSize = 5, LearningRate = 1e-300, Seed = 6, HeldOutFraction = 0, Bound = bound };
+
+        double expected = InfoNceEstimator.Bound(InitialCriticScores(x, y, hidden: 5, seed: 6), bound).item<double>();
+
+        new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(3)]   // h = round(12 * 0.5) = 6 held-out rows: two batches of 3, averaged
+    [InlineData(4)]   // one batch of 4; the other 2 held-out rows do not fill a batch
+    public void The_held_out_bound_averages_disjoint_batches_of_the_seeded_held_out_rows(int batchSize)
+    {
+        // Untrained as above, so all 21 held-out measurements are equal. The held-out rows are the first h of
+        // Random(Seed).Shuffle(0..n-1); the rows are z-scored over all n rows.
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(12, 2, 0.7, seed: 55);
+        var options = new InfoNceEstimatorOptions { Steps = 1, BatchSize = batchSize, HiddenSize = 5, LearningRate = 1e-300, Seed = 7 };
+        var rows = Enumerable.Range(0, 12).ToArray();
+        new Random(7).Shuffle(rows);
+        var scores = InitialCriticScores(x, y, hidden: 5, seed: 7);
+        int batches = 6 / batchSize;
+        double expected = Enumerable.Range(0, batches).Select(b =>
+        {
+            var index = tensor(rows.Skip(b * batchSize).Take(batchSize).Select(r => (long)r).ToArray());
+            return InfoNceEstimator.Bound(scores.index_select(0, index).index_select(1, index), NeuralMutualInformationBound.InfoNce).item<double>();
+        }).Average();
+
+        new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Theory]
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan, 0.5)]
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.0)]
+    public void Training_follows_the_documented_procedure_step_by_step(NeuralMutualInformationBound bound, double heldOutFraction)
+    {
+        // A transcription of the procedure of the class remarks: seeded held-out split, batches of min(BatchSize, n - h)
+        // training rows drawn without replacement (partial Fisher-Yates with Random(Seed)), Adam on the negated bound,
+        // the held-out bound measured before the first step, every floor(Steps / 20) steps and after the last, the best
+        // one kept; without held-out rows, one evaluation on all rows in a seeded random order after training.
+        using var scope = NewDisposeScope();
+        const int n = 24, steps = 45, batchSize = 8, hidden = 6, seed = 9;
+        const double learningRate = 0.05;
+        var (x, y) = CorrelatedGaussian.Sample(n, 1, 0.8, seed: 56);
+        var options = new InfoNceEstimatorOptions
+        {
+            Steps = steps, BatchSize = batchSize, HiddenSize = hidden, LearningRate = learningRate, Seed = seed, HeldOutFraction = heldOutFraction, Bound = bound,
+        };
+
+        static Tensor ZScore(Tensor m) => (m - m.mean([0], keepdim: true)) / m.std(0, unbiased: false, keepdim: true);
+        var xz = ZScore(x);
+        var yz = ZScore(y);
+        var random = new Random(seed);
+        var rows = Enumerable.Range(0, n).ToArray();
+        int heldOut = (int)Math.Round(n * heldOutFraction, MidpointRounding.AwayFromZero);
+        if (heldOut > 0) random.Shuffle(rows);
+        var heldOutRows = rows[..heldOut];
+        var order = rows[heldOut..];
+        using var generator = new Generator((ulong)seed);
+        var w = new[] { (hidden, 1L), (hidden, -1L), (hidden, (long)hidden), (hidden, -hidden), (hidden, 1L), (hidden, -1L), (hidden, (long)hidden), (hidden, -hidden) }
+            .Select(p =>
+            {
+                long fanIn = Math.Abs(p.Item2);
+                long[] shape = p.Item2 > 0 ? [p.Item1, fanIn] : [p.Item1];
+                var init = rand(shape, dtype: ScalarType.Float64, generator: generator) * (2 / Math.Sqrt(fanIn)) - 1 / Math.Sqrt(fanIn);
+                return new TorchSharp.Modules.Parameter(init.detach().clone(), requires_grad: true);
+            }).ToArray();
+        Tensor Scores(long[] index)
+        {
+            using var i = tensor(index);
+            var g = nn.functional.linear(nn.functional.relu(nn.functional.linear(xz.index_select(0, i), w[0], w[1])), w[2], w[3]);
+            var h = nn.functional.linear(nn.functional.relu(nn.functional.linear(yz.index_select(0, i), w[4], w[5])), w[6], w[7]);
+            return g.matmul(h.t());
+        }
+        double Evaluate(int[] evaluationRows)
+        {
+            using var noGrad = no_grad();
+            int size = Math.Min(batchSize, evaluationRows.Length);
+            return Enumerable.Range(0, evaluationRows.Length / size)
+                .Select(b => InfoNceEstimator.Bound(Scores(evaluationRows.Skip(b * size).Take(size).Select(r => (long)r).ToArray()), bound).item<double>())
+                .Average();
+        }
+
+        double best = heldOut > 0 ? Evaluate(heldOutRows) : double.NegativeInfinity;
+        using (var adam = new BalancedMultimodal.Core.Optimization.ExplicitScalarAdam(w, learningRate))
+        {
+            int batch = Math.Min(batchSize, order.Length);
+            for (int step = 1; step <= steps; step++)
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    int j = random.Next(i, order.Length);
+                    (order[i], order[j]) = (order[j], order[i]);
+                }
+                adam.ZeroGrad();
+                var loss = -InfoNceEstimator.Bound(Scores(order[..batch].Select(r => (long)r).ToArray()), bound);
+                loss.backward();
+                adam.Step();
+                if (heldOut > 0 && (step % (steps / 20) == 0 || step == steps)) best = Math.Max(best, Evaluate(heldOutRows));
+            }
+        }
+        double expected = heldOut > 0 ? best : Evaluate(rows.OrderBy(_ => random.Next()).ToArray());
+        foreach (var p in w) p.Dispose();
+
+        new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-9);
+    }
+
+    [Fact]
+    public void Exactly_the_minimum_of_two_training_and_two_held_out_rows_is_estimated()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(4, 1, 0.5, seed: 57);
+
+        double estimate = new InfoNceEstimator(new InfoNceEstimatorOptions { Steps = 2, HiddenSize = 4 }).Estimate(x, y);
+
+        estimate.Should().BeLessThanOrEqualTo(Math.Log(2) + 1e-12, "InfoNCE over one held-out batch of 2 rows cannot exceed ln 2");
+        double.IsFinite(estimate).Should().BeTrue();
+    }
+
+    [Fact]
+    public void An_undefined_bound_is_named_in_the_message()
+    {
+        using var scope = NewDisposeScope();
+
+        var act = () => InfoNceEstimator.Bound(zeros(2, 2, dtype: ScalarType.Float64), (NeuralMutualInformationBound)7);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("Unknown NeuralMutualInformationBound 7; use InfoNce or DonskerVaradhan.*");
+    }
+
+    [Fact]
+    public void An_estimate_leaves_no_tensor_alive()
+    {
+        using var x = randn(30, 2, dtype: ScalarType.Float64);
+        using var y = randn(30, 1, dtype: ScalarType.Float64);
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        _ = new InfoNceEstimator(Tiny()).Estimate(x, y);
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before, "the critic's weights are freed");
+    }
+
+    /// <summary>S = g(X) h(Y)^T of the critic before training: g(x) = W2 relu(W1 x + b1) + b2 (h likewise), every weight
+    /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's Linear default) drawn in the order W1, b1, W2, b2 of g, then h's,
+    /// from a generator seeded with the options' seed; X and Y z-scored with the population standard deviation.</summary>
+    private static Tensor InitialCriticScores(Tensor x, Tensor y, int hidden, int seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        Tensor Draw(long[] shape, long fanIn) => rand(shape, dtype: ScalarType.Float64, generator: generator) * (2 / Math.Sqrt(fanIn)) - 1 / Math.Sqrt(fanIn);
+        long dx = x.shape[1], dy = y.shape[1];
+        var w = new[]
+        {
+            Draw([hidden, dx], dx), Draw([hidden], dx), Draw([hidden, hidden], hidden), Draw([hidden], hidden),
+            Draw([hidden, dy], dy), Draw([hidden], dy), Draw([hidden, hidden], hidden), Draw([hidden], hidden),
+        };
+        static Tensor ZScore(Tensor m) => (m - m.mean([0], keepdim: true)) / m.std(0, unbiased: false, keepdim: true);
+        var g = (ZScore(x).matmul(w[0].t()) + w[1]).relu().matmul(w[2].t()) + w[3];
+        var h = (ZScore(y).matmul(w[4].t()) + w[5]).relu().matmul(w[6].t()) + w[7];
+        return g.matmul(h.t());
+    }
 }
