@@ -81,6 +81,10 @@ public sealed class MultimodalDataset
         ClassNames = _classNames is null ? null : Array.AsReadOnly(_classNames);
         var labelArray = labels.ToArray();
         int maxLabel = labelArray.Length == 0 ? -1 : labelArray.Max();
+        if (classCount is null && _classNames is null && maxLabel == int.MaxValue)
+            throw new ArgumentException(
+                $"Label at row {Array.IndexOf(labelArray, int.MaxValue)} is {int.MaxValue}; labels must be 0-based class indices (pass classCount to state the classes).",
+                nameof(labels));
         ClassCount = classCount ?? _classNames?.Length ?? maxLabel + 1;
         if (ClassCount < 2)
             throw new ArgumentException($"A classification dataset needs at least two classes; the class count is {ClassCount}.", nameof(labels));

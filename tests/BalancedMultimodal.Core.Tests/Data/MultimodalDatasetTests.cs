@@ -549,4 +549,14 @@ public class MultimodalDatasetTests
         smallest.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Label at row 2 is -2147483648; labels must lie in [0, 2).*");
         largest.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Label at row 1 is 2147483647; labels must lie in [0, 3).*");
     }
+
+    [Fact]
+    public void A_label_of_int_max_without_a_class_count_is_named_instead_of_overflowing_the_count()
+    {
+        // max + 1 would wrap to int.MinValue and report "the class count is -2147483648".
+        var act = () => MultimodalDataset.FromArrays(new[] { "t" }, new[] { new double[,] { { 1 }, { 2 }, { 3 } } }, new[] { 0, 1, int.MaxValue });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels")
+            .WithMessage("Label at row 2 is 2147483647; labels must be 0-based class indices (pass classCount to state the classes).*");
+    }
 }
