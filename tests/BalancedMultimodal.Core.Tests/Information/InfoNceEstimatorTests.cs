@@ -355,11 +355,18 @@ public class InfoNceEstimatorTests
         new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-12);
     }
 
+    /// <summary>Which held-out measurement a theory row's data make the best, so that the row also proves the
+    /// measurement is taken (the one before the first step, or the one after the last).</summary>
+    public enum BestMeasurement { Any, BeforeTraining, AfterLastStep }
+
     [Theory]
-    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5)]
-    [InlineData(NeuralMutualInformationBound.DonskerVaradhan, 0.5)]
-    [InlineData(NeuralMutualInformationBound.InfoNce, 0.0)]
-    public void Training_follows_the_documented_procedure_step_by_step(NeuralMutualInformationBound bound, double heldOutFraction)
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5, 0.8, 0.05, BestMeasurement.Any)]
+    [InlineData(NeuralMutualInformationBound.DonskerVaradhan, 0.5, 0.8, 0.05, BestMeasurement.Any)]
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.0, 0.8, 0.05, BestMeasurement.Any)]
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5, 0.0, 20.0, BestMeasurement.BeforeTraining)]  // independent data, steps too large to learn anything
+    [InlineData(NeuralMutualInformationBound.InfoNce, 0.5, 0.95, 0.005, BestMeasurement.AfterLastStep)] // still improving at the end
+    public void Training_follows_the_documented_procedure_step_by_step(NeuralMutualInformationBound bound, double heldOutFraction,
+        double correlation, double learningRate, BestMeasurement bestAt)
     {
         // A transcription of the procedure of the class remarks: seeded held-out split, batches of min(BatchSize, n - h)
         // training rows drawn without replacement (partial Fisher-Yates with Random(Seed)), Adam on the negated bound,
@@ -367,8 +374,7 @@ public class InfoNceEstimatorTests
         // one kept; without held-out rows, one evaluation on all rows in a seeded random order after training.
         using var scope = NewDisposeScope();
         const int n = 24, steps = 45, batchSize = 8, hidden = 6, seed = 9;
-        const double learningRate = 0.05;
-        var (x, y) = CorrelatedGaussian.Sample(n, 1, 0.8, seed: 56);
+        var (x, y) = CorrelatedGaussian.Sample(n, 1, correlation, seed: 56);
         var options = new InfoNceEstimatorOptions
         {
             Steps = steps, BatchSize = batchSize, HiddenSize = hidden, LearningRate = learningRate, Seed = seed, HeldOutFraction = heldOutFraction, Bound = bound,
@@ -408,7 +414,8 @@ public class InfoNceEstimatorTests
                 .Average();
         }
 
-        double best = heldOut > 0 ? Evaluate(heldOutRows) : double.NegativeInfinity;
+        var measurements = new List<double>();
+        if (heldOut > 0) measurements.Add(Evaluate(heldOutRows));
         using (var adam = new BalancedMultimodal.Core.Optimization.ExplicitScalarAdam(w, learningRate))
         {
             int batch = Math.Min(batchSize, order.Length);
@@ -423,11 +430,16 @@ public class InfoNceEstimatorTests
                 var loss = -InfoNceEstimator.Bound(Scores(order[..batch].Select(r => (long)r).ToArray()), bound);
                 loss.backward();
                 adam.Step();
-                if (heldOut > 0 && (step % (steps / 20) == 0 || step == steps)) best = Math.Max(best, Evaluate(heldOutRows));
+                if (heldOut > 0 && (step % (steps / 20) == 0 || step == steps)) measurements.Add(Evaluate(heldOutRows));
             }
         }
-        double expected = heldOut > 0 ? best : Evaluate(rows.OrderBy(_ => random.Next()).ToArray());
+        double expected = heldOut > 0 ? measurements.Max() : Evaluate(rows.OrderBy(_ => random.Next()).ToArray());
         foreach (var p in w) p.Dispose();
+        if (bestAt == BestMeasurement.BeforeTraining)
+            measurements.Skip(1).Should().OnlyContain(m => m < measurements[0], "this row's untrained critic must be the strict best");
+        double last = measurements.Count > 0 ? measurements[measurements.Count - 1] : double.NaN;
+        if (bestAt == BestMeasurement.AfterLastStep)
+            measurements.SkipLast(1).Should().OnlyContain(m => m < last, "this row's final measurement must be the strict best");
 
         new InfoNceEstimator(options).Estimate(x, y).Should().BeApproximately(expected, 1e-9);
     }
