@@ -73,6 +73,18 @@ public class ExplicitScalarAdamDtypeRangeTests
     }
 
     [Fact]
+    public void A_first_step_size_and_an_epsilon_equal_to_the_largest_finite_value_are_accepted()
+    {
+        // With beta1 = 0 the first step's size is lr itself: float32's largest value is representable, as is ε = it.
+        using var scope = NewDisposeScope();
+        const double largest = float.MaxValue;
+
+        using var optimizer = new ExplicitScalarAdam([NewParameter(ScalarType.Float32)], learningRate: largest, beta1: 0, epsilon: largest);
+
+        optimizer.Parameters.Should().HaveCount(1);
+    }
+
+    [Fact]
     public void An_epsilon_above_the_range_is_rejected_naming_epsilon()
     {
         using var scope = NewDisposeScope();
