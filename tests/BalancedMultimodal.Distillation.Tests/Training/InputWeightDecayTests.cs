@@ -44,7 +44,9 @@ public class InputWeightDecayTests
 
         var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*modality 'strong' (30 features)*InputWeightDecayWidthExponent*");
+        act.Should().Throw<OptionsValidationException>().WithMessage(
+            "The input-weight decay of modality 'strong' (30 features) is *: WeightDecay 1E+306 x max(1, 30 / InputWeightDecayReferenceWidth 1)^" +
+            "InputWeightDecayWidthExponent 2 overflows; lower the exponent or raise the reference width.");
         reports.Should().BeEmpty();
     }
 
@@ -63,7 +65,8 @@ public class InputWeightDecayTests
         var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
 
         act.Should().Throw<OptionsValidationException>()
-            .WithMessage("*modality 'strong' (30 features) is 9E+302, above the largest finite Float32 value 3.40282347E+38*");
+            .WithMessage("The input-weight decay of modality 'strong' (30 features) is 9E+302, above the largest finite Float32 value " +
+                         "3.40282347E+38 (the parameters' dtype): lower WeightDecay or InputWeightDecayWidthExponent, or use float64 features.");
         reports.Should().BeEmpty();
     }
 
