@@ -6,7 +6,8 @@ Each file is a compare.json written by `bmm compare --resplit --seeds ...`; a ro
 several files are pooled, e.g. two processes with the even and the odd seeds). Prints per variant the mean +- standard
 deviation over splits of accuracy, macro-F1 and AUC, and the paired difference in macro-F1 and in AUC to the LR late
 fusion (mean +- standard error over splits, and on how many splits the variant is ahead / level / behind), and the
-same paired differences of every other pipeline variant to the full method. Standard library only.
+same paired differences of every other pipeline variant to the full method (AUC "n/a" with more than two classes).
+Standard library only.
 """
 import json
 import math
@@ -27,6 +28,8 @@ def stats(values):
 
 
 def paired(v, key, reference="LR late fusion"):
+    if any(runs[s][v][key] is None or runs[s][reference][key] is None for s in splits):
+        return "n/a"
     diffs = [runs[s][v][key] - runs[s][reference][key] for s in splits]
     mean, sd = stats(diffs)
     ahead, behind = sum(d > 1e-9 for d in diffs), sum(d < -1e-9 for d in diffs)
@@ -37,7 +40,8 @@ print(f"{len(splits)} splits (seeds {splits[0]}-{splits[-1]})")
 print("| variant | accuracy | macro-F1 | AUC | macro-F1 minus late fusion | AUC minus late fusion |")
 print("| --- | --- | --- | --- | --- | --- |")
 for v in variants:
-    cells = [f"{m:.3f} ± {sd:.3f}" for m, sd in (stats([runs[s][v][k] for s in splits]) for k in ("Accuracy", "MacroF1", "Auc"))]
+    cells = ["n/a" if any(runs[s][v][k] is None for s in splits) else "{:.3f} ± {:.3f}".format(*stats([runs[s][v][k] for s in splits]))
+             for k in ("Accuracy", "MacroF1", "Auc")]
     cells += [paired(v, "MacroF1"), paired(v, "Auc")]
     print(f"| {v} | " + " | ".join(cells) + " |")
 for v in ("full", "LR late fusion"):

@@ -88,6 +88,21 @@ public sealed class PipelineOptions
     };
 
     /// <summary>
+    /// With <see cref="BalancedTrainingOptions.Prediction"/> = <see cref="PredictionSource.AllHeadsValidationWeighted"/>:
+    /// once each fold model's checkpoint has been chosen (its validation macro-F1 scored with the trainer's pooling,
+    /// <see cref="BalancedTrainingOptions.PoolingRule"/> and <see cref="BalancedTrainingOptions.PoolingWeightShrinkage"/>),
+    /// its final prediction is re-pooled, p = softmax(sum_h w_h z_h), with weights that this rule measures on the fold's
+    /// validation rows at that checkpoint, unshrunk (<see cref="HeadPoolingWeights"/>); the fold's
+    /// <see cref="TrainedFold.PoolingWeights"/> are those weights. Default
+    /// <see cref="HeadPoolingRule.ValidationEvidence"/>: w_h proportional to exp(-max(0, d_h / s_h)), d_h the head's
+    /// validation cross-entropy deficit to the best head and s_h its standard error, so a head several standard errors
+    /// behind the best gets almost no say (eighteenth session: chosen on nested validation of ROSMAP and of two real
+    /// multi-view sets, docs/results.md). null keeps the trainer's weights (the behaviour before that session); ignored
+    /// for the other prediction sources.
+    /// </summary>
+    public HeadPoolingRule? FinalPoolingRule { get; set; } = HeadPoolingRule.ValidationEvidence;
+
+    /// <summary>
     /// libtorch intra-op threads for the run (torch.set_num_threads). Default 1: on cohorts of a few hundred to a few
     /// thousand samples the tensors are small and extra threads only add synchronisation (measured in
     /// docs/benchmarks.md); 0 keeps libtorch's default (one per core), better for large cohorts or GPUs.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -145,9 +146,9 @@ public sealed class DistillationLoss : nn.Module
                 RepresentationTerm(Rows(studentEmbedding, distillRows), Rows(teacherEmbedding.detach(), distillRows)));
 
         var total = zeros(Array.Empty<long>(), dtype: studentLogits.dtype, device: device);
-        if (Options.CrossEntropyWeight > 0) total = total + Options.CrossEntropyWeight * crossEntropy;
-        if (Options.KullbackLeiblerWeight > 0) total = total + Options.KullbackLeiblerWeight * kullbackLeibler;
-        if (useRepresentation) total = total + Options.RepresentationWeight * representation.to(studentLogits.dtype);
+        if (Options.CrossEntropyWeight > 0) total = total + Scaled(crossEntropy, Options.CrossEntropyWeight);
+        if (Options.KullbackLeiblerWeight > 0) total = total + Scaled(kullbackLeibler, Options.KullbackLeiblerWeight);
+        if (useRepresentation) total = total + Scaled(representation.to(studentLogits.dtype), Options.RepresentationWeight);
 
         return new DistillationLossTerms(
             total.MoveToOuterDisposeScope(),
@@ -187,15 +188,28 @@ public sealed class DistillationLoss : nn.Module
         return BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
     }
 
+    /// <summary>
+    /// t * factor through a Scalar that is disposed after the call. TorchSharp's implicit double -> Scalar conversion
+    /// leaves the temporary Scalar to its finalizer, which a garbage collection started by another thread can run while
+    /// libtorch still reads it (a use-after-free, seen once in a long run as "Unknown scalar type" in the division by
+    /// the temperature below; dotnet/TorchSharp pull request 1434). Holding the Scalar in a <c>using</c> keeps it alive.
+    /// </summary>
+    private static Tensor Scaled(Tensor t, double factor)
+    {
+        using var scalar = factor.ToScalar();
+        return t.mul(scalar);
+    }
+
     /// <summary><see cref="KullbackLeiblerBatchMean"/> on arguments already checked (B &gt;= 1).</summary>
     private static Tensor BatchMeanKullbackLeibler(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         using var scope = NewDisposeScope();
         long batch = studentLogits.shape[0];
-        var logStudent = nn.functional.log_softmax(studentLogits / temperature, 1);
-        var logTeacher = nn.functional.log_softmax(teacherLogits / temperature, 1);
+        using var temperatureScalar = temperature.ToScalar();
+        var logStudent = nn.functional.log_softmax(studentLogits.div(temperatureScalar), 1);
+        var logTeacher = nn.functional.log_softmax(teacherLogits.div(temperatureScalar), 1);
         var sum = nn.functional.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
-        return (sum * (temperature * temperature / batch)).MoveToOuterDisposeScope();
+        return Scaled(sum, temperature * temperature / batch).MoveToOuterDisposeScope();
     }
 
     private Tensor RepresentationTerm(Tensor studentEmbedding, Tensor teacherEmbedding)

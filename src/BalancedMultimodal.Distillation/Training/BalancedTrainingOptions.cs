@@ -81,9 +81,19 @@ public sealed class BalancedTrainingOptions
     /// <summary>
     /// For <see cref="PredictionSource.AllHeadsValidationWeighted"/> only: lambda in [0, 1], how far the heads'
     /// validation-gain weights are pulled towards equal weights, w_h = lambda / H + (1 - lambda) g_h / sum_k g_k
-    /// (<see cref="HeadPoolingWeights.FromValidation"/>). Default 0 (the pure gain rule); the CLI pipeline uses 0.5.
+    /// (<see cref="HeadPoolingWeights"/>). Default 0 (the pure gain rule); the CLI pipeline uses 0.5.
     /// </summary>
     public double PoolingWeightShrinkage { get; set; }
+
+    /// <summary>
+    /// For <see cref="PredictionSource.AllHeadsValidationWeighted"/> only: how the heads' validation cross-entropies
+    /// become pooling weights before the shrinkage (<see cref="HeadPoolingRule"/>): the information gain over the
+    /// uniform guess, r_h proportional to max(0, ln C - CE_h), or the evidence factor exp(-max(0, d_h / s_h)) of each head's
+    /// paired cross-entropy deficit d_h to the best head in standard errors s_h (<see cref="HeadPoolingWeights"/>).
+    /// Default <see cref="HeadPoolingRule.InformationGain"/>; the CLI pipeline uses
+    /// <see cref="HeadPoolingRule.ValidationEvidence"/> since the eighteenth session (docs/results.md).
+    /// </summary>
+    public HeadPoolingRule PoolingRule { get; set; } = HeadPoolingRule.InformationGain;
 
     /// <summary>
     /// Weight lambda of entropy minimisation on the rows without a training label during phase 2 (transductive, no

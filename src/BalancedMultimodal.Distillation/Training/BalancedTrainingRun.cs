@@ -402,7 +402,7 @@ internal sealed class BalancedTrainingRun
         if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
         {
             var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
-            poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows), _o.PoolingWeightShrinkage);
+            poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage);
         }
         var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
             ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)

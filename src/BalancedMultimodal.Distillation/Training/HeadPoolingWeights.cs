@@ -1,3 +1,4 @@
+using MathNet.Numerics.Statistics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -24,7 +25,9 @@ public static class HeadPoolingWeights
 {
     /// <summary>
     /// w_h = lambda / H + (1 - lambda) g_h / sum_k g_k with g_h = max(0, ln C - CE(z_h, y)) and lambda =
-    /// <paramref name="shrinkage"/>; uniform (1 / H) when every g_h is 0.
+    /// <paramref name="shrinkage"/>; uniform (1 / H) when every g_h is 0. The same as
+    /// <see cref="FromValidation(IReadOnlyList{Tensor}, Tensor, HeadPoolingRule, double)"/> with
+    /// <see cref="HeadPoolingRule.InformationGain"/>.
     /// </summary>
     /// <param name="validationLogits">Each head's logits on the validation rows, (n_val, C) each, the fused head first;
     /// all on one device and dtype.</param>
@@ -35,10 +38,30 @@ public static class HeadPoolingWeights
     /// <exception cref="ArgumentException">No heads, heads of different shapes, no rows, a label count or range that does not
     /// match, or non-finite logits (the offending head is named by its index).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1].</exception>
-    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, double shrinkage = 0)
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, double shrinkage = 0) =>
+        FromValidation(validationLogits, validationLabels, HeadPoolingRule.InformationGain, shrinkage);
+
+    /// <summary>
+    /// w_h = lambda / H + (1 - lambda) r_h, r_h the weights of <paramref name="rule"/> (<see cref="HeadPoolingRule"/>:
+    /// the information gain over the uniform guess, or the evidence factor exp(-max(0, d_h / s_h)) of the head's paired
+    /// cross-entropy deficit to the best head), normalised to sum 1, and lambda = <paramref name="shrinkage"/>.
+    /// </summary>
+    /// <param name="validationLogits">Each head's logits on the validation rows, (n_val, C) each, the fused head first;
+    /// all on one device and dtype.</param>
+    /// <param name="validationLabels">Class indices of the validation rows, (n_val), int64, in [0, C).</param>
+    /// <param name="rule">How the validation cross-entropies become weights.</param>
+    /// <param name="shrinkage">lambda in [0, 1]: how far the rule's weights are pulled towards equal weights.</param>
+    /// <returns>One non-negative weight per head, summing to 1.</returns>
+    /// <exception cref="ArgumentException">No heads, heads of different shapes, no rows, a label count or range that does not
+    /// match, or non-finite logits (the offending head is named by its index).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1], or
+    /// <paramref name="rule"/> is not a defined <see cref="HeadPoolingRule"/>.</exception>
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage)
     {
         ArgumentNullException.ThrowIfNull(validationLogits);
         ArgumentNullException.ThrowIfNull(validationLabels);
+        if (!Enum.IsDefined(rule))
+            throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown {nameof(HeadPoolingRule)}.");
         if (!(shrinkage >= 0 && shrinkage <= 1))
             throw new ArgumentOutOfRangeException(nameof(shrinkage), shrinkage, $"The shrinkage towards equal weights must lie in [0, 1], got {shrinkage}.");
         if (validationLogits.Count == 0) throw new ArgumentException("At least one head's logits are needed.", nameof(validationLogits));
@@ -60,22 +83,53 @@ public static class HeadPoolingWeights
         long low = validationLabels.min().item<long>(), high = validationLabels.max().item<long>();
         if (low < 0 || high >= classes)
             throw new ArgumentException($"Labels must lie in [0, {classes}), found {(low < 0 ? low : high)}.", nameof(validationLabels));
-        double uniform = Math.Log(classes);
-        var gains = new double[validationLogits.Count];
-        for (int h = 0; h < gains.Length; h++)
+        var rowLosses = new double[validationLogits.Count][];
+        for (int h = 0; h < rowLosses.Length; h++)
         {
             var z = validationLogits[h];
             // Half-precision logits are scored in float32: float16's 3 significant digits would move the gain of a
             // near-chance head by up to ~5e-4 nats. float32 and float64 are scored as they are.
             var scored = z.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? z.to(ScalarType.Float32) : z;
-            double crossEntropy = F.cross_entropy(scored, validationLabels.to(z.device)).to(ScalarType.Float64).item<double>();
-            if (!double.IsFinite(crossEntropy))
+            // The gain rule needs only the mean (taken in the logits' dtype, as it always was); the evidence rule the rows.
+            var losses = rule == HeadPoolingRule.InformationGain
+                ? F.cross_entropy(scored, validationLabels.to(z.device)).reshape(1)
+                : F.cross_entropy(scored, validationLabels.to(z.device), reduction: nn.Reduction.None);
+            rowLosses[h] = losses.to(ScalarType.Float64).cpu().data<double>().ToArray();
+            if (!rowLosses[h].All(double.IsFinite))
                 throw new ArgumentException($"Head {h}'s logits give a non-finite validation cross-entropy.", nameof(validationLogits));
-            gains[h] = Math.Max(0, uniform - crossEntropy);
         }
+        var ruleWeights = rule == HeadPoolingRule.InformationGain
+            ? InformationGainWeights(rowLosses, classes)
+            : EvidenceWeights(rowLosses);
+        return ruleWeights.Select(r => shrinkage / ruleWeights.Length + (1 - shrinkage) * r).ToArray();
+    }
+
+    /// <summary>r_h = g_h / sum_k g_k, g_h = max(0, ln C - CE_h) from each head's mean cross-entropy (one value per
+    /// head in <paramref name="meanLosses"/>); uniform when every g_h is 0.</summary>
+    private static double[] InformationGainWeights(double[][] meanLosses, long classes)
+    {
+        double uniform = Math.Log(classes);
+        var gains = meanLosses.Select(ce => Math.Max(0, uniform - ce[0])).ToArray();
         double total = gains.Sum();
-        return total > 0
-            ? gains.Select(g => shrinkage / gains.Length + (1 - shrinkage) * g / total).ToArray()
-            : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
+        return total > 0 ? gains.Select(g => g / total).ToArray() : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
+    }
+
+    /// <summary>r_h proportional to exp(-max(0, d_h / s_h)) against the head with the lowest mean cross-entropy
+    /// (<see cref="HeadPoolingRule.ValidationEvidence"/>); equal with fewer than two rows.</summary>
+    private static double[] EvidenceWeights(double[][] rowLosses)
+    {
+        int heads = rowLosses.Length, rows = rowLosses[0].Length;
+        if (rows < 2) return Enumerable.Repeat(1.0 / heads, heads).ToArray();
+        var means = rowLosses.Select(ce => ce.Mean()).ToArray();
+        int best = Array.IndexOf(means, means.Min());
+        var evidence = new double[heads];
+        for (int h = 0; h < heads; h++)
+        {
+            var deficit = rowLosses[h].Zip(rowLosses[best], (a, b) => a - b).ToArray();
+            double mean = deficit.Mean(), standardError = deficit.StandardDeviation() / Math.Sqrt(rows);
+            evidence[h] = mean <= 0 ? 1 : standardError > 0 ? Math.Exp(-mean / standardError) : 0;
+        }
+        double total = evidence.Sum();
+        return evidence.Select(e => e / total).ToArray();
     }
 }

@@ -28,7 +28,7 @@ public static class PredictionCombiner
     /// The class probabilities (n, C) of <paramref name="source"/>, as <see cref="Probabilities(NetworkOutputs, PredictionSource)"/>;
     /// for <see cref="PredictionSource.AllHeadsValidationWeighted"/>, p = softmax(sum_h w_h z_h / sum_h w_h) over the
     /// heads h = (fused, modality 1, ..., modality M) with the given <paramref name="headWeights"/> (e.g. from
-    /// <see cref="HeadPoolingWeights.FromValidation"/>). Same device and dtype as the logits.
+    /// <see cref="HeadPoolingWeights"/>). Same device and dtype as the logits.
     /// </summary>
     /// <param name="outputs">The network's outputs: <see cref="NetworkOutputs.FusedLogits"/> a floating-point (n, C)
     /// matrix and every entry of <see cref="NetworkOutputs.ModalityLogits"/> non-null with the same shape, dtype and device

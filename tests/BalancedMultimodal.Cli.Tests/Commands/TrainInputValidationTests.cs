@@ -1,4 +1,6 @@
 using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
 
@@ -187,6 +189,17 @@ public sealed class TrainInputValidationTests : IDisposable
 
         options.MlpEncoder.AlternativeNegativeSlope.Should().BeNull();
         options.Encoder.NumBases.Should().BeNull();
+    }
+
+    [Fact]
+    public void The_final_pooling_rule_binds_from_its_name_and_null_keeps_the_trainers_weights()
+    {
+        var off = PipelineConfigFile.Load(_data.WriteFile("final-null.json", """{ "FinalPoolingRule": null }"""));
+        var gain = PipelineConfigFile.Load(_data.WriteFile("final-gain.json", """{ "FinalPoolingRule": "InformationGain" }"""));
+
+        new PipelineOptions().FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the default the null has to override");
+        off.FinalPoolingRule.Should().BeNull();
+        gain.FinalPoolingRule.Should().Be(HeadPoolingRule.InformationGain);
     }
 
     [Fact]

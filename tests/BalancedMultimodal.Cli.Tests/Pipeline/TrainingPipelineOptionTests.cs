@@ -74,6 +74,8 @@ public class TrainingPipelineOptionTests
         options.CrossFitRepeats.Should().Be(2);
         options.Training.Prediction.Should().Be(PredictionSource.AllHeadsValidationWeighted);
         options.Training.PoolingWeightShrinkage.Should().Be(0.5);
+        options.Training.PoolingRule.Should().Be(HeadPoolingRule.InformationGain, "checkpoints are still chosen with the gain weights");
+        options.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the final prediction is re-pooled by the evidence rule (eighteenth session)");
         options.Training.WeightDecay.Should().Be(1e-2);
         options.Training.InputWeightDecayWidthExponent.Should().Be(0.5, "width-scaled first-layer decay (fourteenth session)");
         options.Training.InputWeightDecayReferenceWidth.Should().Be(200);

@@ -54,4 +54,63 @@ public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
 
         act.Should().Throw<InvalidDataException>().WithMessage("fold_1.json: Training.Prediction is AllHeadsValidationWeighted, which needs 4 pooling weights*");
     }
+
+    [Fact]
+    public void Each_folds_weights_are_the_final_pooling_rules_weights_measured_on_its_validation_rows_at_the_checkpoint()
+    {
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
+        options.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the pipeline's default");
+        using var model = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data).Model!;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        int differing = 0;
+        foreach (var fold in model.Folds)
+        {
+            var outputs = fold.Network.Forward(model.CohortFeatures);
+            var rows = tensor(fold.ValidationRows.Select(r => (long)r).ToArray());
+            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
+            var labels = tensor(fold.ValidationRows.Select(r => (long)data.Labels[r]).ToArray());
+            var evidence = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0);
+            var trainers = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, options.Training.PoolingWeightShrinkage);
+            fold.PoolingWeights.Should().HaveCount(4);
+            for (int h = 0; h < 4; h++) fold.PoolingWeights![h].Should().BeApproximately(evidence[h], 1e-9, $"fold {fold.Fold}, head {h}");
+            if (Enumerable.Range(0, 4).Any(h => Math.Abs(evidence[h] - trainers[h]) > 1e-3)) differing++;
+        }
+        differing.Should().BePositive("the re-pooled weights must differ from the trainer's somewhere, or this test could not fail");
+    }
+
+    [Fact]
+    public void Without_a_final_pooling_rule_the_folds_keep_the_trainers_weights()
+    {
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
+        options.FinalPoolingRule = null;
+        using var model = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data).Model!;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        foreach (var fold in model.Folds)
+        {
+            var outputs = fold.Network.Forward(model.CohortFeatures);
+            var rows = tensor(fold.ValidationRows.Select(r => (long)r).ToArray());
+            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
+            var labels = tensor(fold.ValidationRows.Select(r => (long)data.Labels[r]).ToArray());
+            var trainers = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, options.Training.PoolingWeightShrinkage);
+            for (int h = 0; h < 4; h++) fold.PoolingWeights![h].Should().BeApproximately(trainers[h], 1e-9, $"fold {fold.Fold}, head {h}");
+        }
+    }
+
+    [Fact]
+    public void An_undefined_final_pooling_rule_is_rejected_naming_the_option()
+    {
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
+        options.FinalPoolingRule = (HeadPoolingRule)7;
+
+        var act = () => TrainingPipeline.Validate(options, data);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*FinalPoolingRule must be null, InformationGain or ValidationEvidence, got 7.*");
+    }
 }

@@ -60,6 +60,30 @@ public class BalancedTrainingResultTests
     }
 
     [Fact]
+    public void The_evidence_pooling_rule_gives_the_weights_it_measures_on_the_returned_networks_validation_logits()
+    {
+        var data = TrainingFixtures.Tiny();
+        var options = TrainingFixtures.TinyOptions();
+        options.Prediction = PredictionSource.AllHeadsValidationWeighted;
+        options.PoolingRule = HeadPoolingRule.ValidationEvidence;
+        options.PoolingWeightShrinkage = 0;
+        using var result = TrainingFixtures.TinyTrainer(options).Fit(data);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        var outputs = result.Network.Forward(data.Features);
+        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
+        var labels = data.Labels.index_select(0, validation);
+
+        result.PoolingWeights.Should().Equal(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0));
+        result.PoolingWeights.Should().NotEqual(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, 0),
+            "on this fixture the two rules weigh the heads differently, so the weights above are the evidence rule's");
+        result.PredictedProbabilities.data<float>().ToArray().Should().Equal(
+            PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, result.PoolingWeights).data<float>().ToArray());
+    }
+
+    [Fact]
     public void Disposing_the_result_frees_its_probabilities_and_its_network()
     {
         var options = TrainingFixtures.TinyOptions();

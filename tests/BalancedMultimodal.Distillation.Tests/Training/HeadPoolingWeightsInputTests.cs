@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Training;
 
-/// <summary>The argument checks of <see cref="HeadPoolingWeights.FromValidation"/>, each naming what is wrong.</summary>
+/// <summary>The argument checks of <see cref="HeadPoolingWeights"/>, each naming what is wrong.</summary>
 public class HeadPoolingWeightsInputTests
 {
     private static Tensor Good() => tensor(new[] { 1.0, 0, 0, 1 }, [2, 2]);
