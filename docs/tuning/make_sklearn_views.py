@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes MOGONET-format folders (1_tr.csv ... labels_te.csv, headerless) from two *real* datasets bundled with
 scikit-learn, split into views, for a generalisation check of the defaults on real data the defaults were never
-chosen on (apt-get install python3-sklearn). Usage: make_sklearn_views.py OUT_DIR
+chosen on (apt-get update && apt-get install python3-sklearn). Usage: make_sklearn_views.py OUT_DIR
 
 OUT_DIR/breast_cancer: Wisconsin diagnostic breast cancer (569 fine-needle aspirates, 212 malignant / 357 benign,
   UCI, CC BY 4.0). Its 30 features are ten nucleus measurements (radius, texture, perimeter, area, smoothness,
