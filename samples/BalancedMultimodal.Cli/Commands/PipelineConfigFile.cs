@@ -12,7 +12,7 @@ public static class PipelineConfigFile
     /// <summary>
     /// Binds <see cref="PipelineOptions"/> from a JSON file (or returns the defaults). Unknown keys are an error; a JSON
     /// list replaces the default list (<c>[]</c> gives an empty list); <c>null</c> is allowed only for the options that
-    /// may be null (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, <see cref="PipelineOptions.FinalPoolingRule"/>, the relational-GCN
+    /// may be null (<see cref="MlpEncoderSettings.AlternativeNegativeSlope"/>, <c>Training.FinalPoolingRule</c>, the relational-GCN
     /// <c>NumBases</c>/<c>NumBlocks</c>/<c>ClassCount</c>); a list, an object or a single value where another is expected
     /// is an error naming the key.
     /// </summary>

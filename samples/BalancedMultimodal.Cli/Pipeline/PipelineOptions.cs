@@ -68,7 +68,7 @@ public sealed class PipelineOptions
     /// Default: one relational graph convolution to 32 units, dropout 0.5 (chosen on out-of-fold validation F1, docs/results.md).</summary>
     public RelationalGcnOptions Encoder { get; set; } = new() { HiddenSizes = [32], Dropout = 0.5 };
 
-    /// <summary>The two-phase balanced schedule. The pipeline's default differs from the library's in three settings:
+    /// <summary>The two-phase balanced schedule. The pipeline's default differs from the library's in these settings:
     /// <see cref="BalancedTrainingOptions.Prediction"/> = <see cref="PredictionSource.AllHeadsValidationWeighted"/> (the
     /// fused head and the modality heads pooled log-linearly, softmax(sum_h w_h z_h), with w_h each head's validation
     /// information gain over the uniform guess, so a near-chance head gets little say; chosen over the equal-weight
@@ -76,7 +76,11 @@ public sealed class PipelineOptions
     /// a BRCA-shaped set),
     /// <see cref="BalancedTrainingOptions.PoolingWeightShrinkage"/> = 0.5 (those weights pulled half-way towards equal
     /// ones: w_h = 1 / (2H) + g_h / (2 sum_k g_k); better on ROSMAP's nested validation, most of the protection kept on
-    /// the BRCA-shaped set) and
+    /// the BRCA-shaped set), under which each fold's checkpoint is chosen,
+    /// <see cref="BalancedTrainingOptions.FinalPoolingRule"/> = <see cref="HeadPoolingRule.ValidationEvidence"/> (the
+    /// checkpoint's final prediction re-pooled with w_h proportional to exp(-max(0, d_h / s_h)), d_h the head's validation
+    /// cross-entropy deficit to the best head and s_h its standard error, so a head several standard errors behind gets
+    /// almost no say; eighteenth session, chosen on nested validation of ROSMAP and of two real multi-view sets) and
     /// <see cref="BalancedTrainingOptions.WeightDecay"/> = 1e-2 instead of 1e-3 (equal on ROSMAP's 200 pre-selected
     /// features per modality, much better on validation with 1000 raw features per modality; docs/results.md) and
     /// <see cref="BalancedTrainingOptions.InputWeightDecayWidthExponent"/> = 0.5 (each modality's first-layer weights
@@ -84,23 +88,9 @@ public sealed class PipelineOptions
     /// wider synthetic sets; fourteenth session, docs/results.md).</summary>
     public BalancedTrainingOptions Training { get; set; } = new()
     {
-        Prediction = PredictionSource.AllHeadsValidationWeighted, PoolingWeightShrinkage = 0.5, WeightDecay = 1e-2, InputWeightDecayWidthExponent = 0.5,
+        Prediction = PredictionSource.AllHeadsValidationWeighted, PoolingWeightShrinkage = 0.5,
+        FinalPoolingRule = HeadPoolingRule.ValidationEvidence, WeightDecay = 1e-2, InputWeightDecayWidthExponent = 0.5,
     };
-
-    /// <summary>
-    /// With <see cref="BalancedTrainingOptions.Prediction"/> = <see cref="PredictionSource.AllHeadsValidationWeighted"/>:
-    /// once each fold model's checkpoint has been chosen (its validation macro-F1 scored with the trainer's pooling,
-    /// <see cref="BalancedTrainingOptions.PoolingRule"/> and <see cref="BalancedTrainingOptions.PoolingWeightShrinkage"/>),
-    /// its final prediction is re-pooled, p = softmax(sum_h w_h z_h), with weights that this rule measures on the fold's
-    /// validation rows at that checkpoint, unshrunk (<see cref="HeadPoolingWeights"/>); the fold's
-    /// <see cref="TrainedFold.PoolingWeights"/> are those weights. Default
-    /// <see cref="HeadPoolingRule.ValidationEvidence"/>: w_h proportional to exp(-max(0, d_h / s_h)), d_h the head's
-    /// validation cross-entropy deficit to the best head and s_h its standard error, so a head several standard errors
-    /// behind the best gets almost no say (eighteenth session: chosen on nested validation of ROSMAP and of two real
-    /// multi-view sets, docs/results.md). null keeps the trainer's weights (the behaviour before that session); ignored
-    /// for the other prediction sources.
-    /// </summary>
-    public HeadPoolingRule? FinalPoolingRule { get; set; } = HeadPoolingRule.ValidationEvidence;
 
     /// <summary>
     /// libtorch intra-op threads for the run (torch.set_num_threads). Default 1: on cohorts of a few hundred to a few

@@ -140,17 +140,16 @@ public sealed class TrainingPipeline
             using var foldScope = NewDisposeScope();
             var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
-            var (finalProbabilities, poolingWeights) = FinalPrediction(result, data, validation, o);
-            var predicted = finalProbabilities.to(ScalarType.Float64).cpu();
+            var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
             probabilities.add_(predicted);
             var heldOut = tensor(validation.Select(r => (long)r).ToArray());
             outOfFold.index_add_(0, heldOut, predicted.index_select(0, heldOut), 1.0);
             foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
-                result.BestJointEpoch, result.History.ToArray(), poolingWeights));
+                result.BestJointEpoch, result.History.ToArray(), result.PoolingWeights?.ToArray()));
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
-            if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result, poolingWeights));
+            if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }
         probabilities.div_(folds.Count);
 
@@ -382,34 +381,14 @@ public sealed class TrainingPipeline
         return autoencoder.Encode(x).detach();
     }
 
-    /// <summary>One fold's trained state, copied out of the run (its network is rebuilt over the kept graph later), with
-    /// the pooling weights of its final prediction (<see cref="FinalPrediction"/>).</summary>
-    private sealed record KeptFold(int Fold, int[] Validation, Dictionary<string, Tensor> State, BalancedTrainingResult Outcome, double[]? PoolingWeights);
+    /// <summary>One fold's trained state, copied out of the run (its network is rebuilt over the kept graph later).</summary>
+    private sealed record KeptFold(int Fold, int[] Validation, Dictionary<string, Tensor> State, BalancedTrainingResult Outcome);
 
-    private static KeptFold KeepFold(int fold, int[] validation, BalancedTrainingResult result, double[]? poolingWeights)
+    private static KeptFold KeepFold(int fold, int[] validation, BalancedTrainingResult result)
     {
         using var noGrad = no_grad();
         var state = result.Network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-        return new KeptFold(fold, validation, state, result, poolingWeights);
-    }
-
-    /// <summary>
-    /// A fold model's final probabilities for every row and the head weights they pool with: the trainer's
-    /// (<see cref="BalancedTrainingResult.PredictedProbabilities"/>, <see cref="BalancedTrainingResult.PoolingWeights"/>),
-    /// or, with <see cref="PipelineOptions.FinalPoolingRule"/> set and the validation-weighted source, the checkpoint's
-    /// heads re-pooled with that rule's weights measured on the fold's validation rows (shrinkage 0).
-    /// </summary>
-    private static (Tensor Probabilities, double[]? PoolingWeights) FinalPrediction(BalancedTrainingResult result, BalancedTrainingData data,
-        IReadOnlyList<int> validation, PipelineOptions o)
-    {
-        if (o.FinalPoolingRule is not HeadPoolingRule rule || o.Training.Prediction != PredictionSource.AllHeadsValidationWeighted)
-            return (result.PredictedProbabilities, result.PoolingWeights?.ToArray());
-        using var noGrad = no_grad();
-        var outputs = result.Network.Forward(data.Features);
-        var rows = tensor(validation.Select(r => (long)r).ToArray(), device: outputs.FusedLogits.device);
-        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
-        var weights = HeadPoolingWeights.FromValidation(heads, data.Labels.to(rows.device).index_select(0, rows), rule, 0);
-        return (PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, weights), weights);
+        return new KeptFold(fold, validation, state, result);
     }
 
     /// <summary>The trained model: copies of the statistics, features and graph, and the fold networks rebuilt over the copied graph.</summary>
@@ -432,7 +411,7 @@ public sealed class TrainingPipeline
                 foreach (var (name, value) in network.state_dict()) value.copy_(f.State[name]);
             foreach (var t in f.State.Values) t.Dispose();
             var o = f.Outcome;
-            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch, f.PoolingWeights);
+            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch, o.PoolingWeights);
         }).ToArray();
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
@@ -488,8 +467,6 @@ public sealed class TrainingPipeline
         int n = dataset.SampleCount;
         if (o.Seed < 0)
             failures.Add($"Seed must be non-negative, got {o.Seed} (System.Random uses |seed|, so a negative seed would repeat the positive one's splits).");
-        if (o.FinalPoolingRule is HeadPoolingRule finalRule && !Enum.IsDefined(finalRule))
-            failures.Add($"{nameof(o.FinalPoolingRule)} must be null, {string.Join(" or ", Enum.GetNames<HeadPoolingRule>())}, got {(int)finalRule}.");
         if (!(o.ValidationFraction > 0 && o.ValidationFraction < 1))
             failures.Add($"ValidationFraction must lie in (0, 1), got {o.ValidationFraction}.");
         if (o.Threads < 0) failures.Add($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");

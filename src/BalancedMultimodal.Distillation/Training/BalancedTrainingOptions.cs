@@ -96,6 +96,17 @@ public sealed class BalancedTrainingOptions
     public HeadPoolingRule PoolingRule { get; set; } = HeadPoolingRule.InformationGain;
 
     /// <summary>
+    /// For <see cref="PredictionSource.AllHeadsValidationWeighted"/> only: once the joint checkpoint has been chosen (its
+    /// validation macro-F1 scored under <see cref="PoolingRule"/> and <see cref="PoolingWeightShrinkage"/>), the returned
+    /// prediction is re-pooled, p = softmax(sum_h w_h z_h), with the weights this rule measures on the validation rows at
+    /// that checkpoint, unshrunk (<see cref="HeadPoolingWeights"/>); <see cref="BalancedTrainingResult.PoolingWeights"/>
+    /// are then those weights. Default null: the checkpoint's own weights. The CLI pipeline uses
+    /// <see cref="HeadPoolingRule.ValidationEvidence"/> since the eighteenth session (chosen on nested validation of ROSMAP
+    /// and two real multi-view sets; checkpoints chosen under the evidence weights themselves were worse, docs/results.md).
+    /// </summary>
+    public HeadPoolingRule? FinalPoolingRule { get; set; }
+
+    /// <summary>
     /// Weight lambda of entropy minimisation on the rows without a training label during phase 2 (transductive, no
     /// label read): the joint loss gains lambda * mean_{i not a training row} H(p_i), H(p) = -sum_c p_c log p_c, p_i the
     /// final prediction of <see cref="Prediction"/> (Grandvalet and Bengio, "Semi-supervised learning by entropy

@@ -131,6 +131,10 @@ internal sealed class BalancedTrainingRun
                 var outputs = network.Forward(_data.Features);
                 fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach().MoveToOuterDisposeScope();
                 modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach().MoveToOuterDisposeScope()).ToArray();
+                if (_o.FinalPoolingRule is HeadPoolingRule finalRule && _o.Prediction == PredictionSource.AllHeadsValidationWeighted)
+                {
+                    poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), finalRule, 0);
+                }
                 predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach().MoveToOuterDisposeScope();
             }
             return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
@@ -392,6 +396,10 @@ internal sealed class BalancedTrainingRun
 
     /// <summary>Validation macro-F1 and loss of the final prediction, each head's validation macro-F1, and (validation-weighted
     /// source only) the head weights measured now, which that prediction used.</summary>
+    /// <summary>Every head's logits on the validation rows, the fused head first (the input of <see cref="HeadPoolingWeights"/>).</summary>
+    private Tensor[] ValidationHeads(NetworkOutputs outputs) =>
+        new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
+
     private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores, double[]? PoolingWeights) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
     {
         using var scope = NewDisposeScope();
@@ -401,8 +409,7 @@ internal sealed class BalancedTrainingRun
         double[]? poolingWeights = null;
         if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
         {
-            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
-            poolingWeights = HeadPoolingWeights.FromValidation(heads, labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage);
+            poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage);
         }
         var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
             ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)

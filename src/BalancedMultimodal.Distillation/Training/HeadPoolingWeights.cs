@@ -20,6 +20,9 @@ namespace BalancedMultimodal.Distillation.Training;
 /// g_h / sum_k g_k (the usual convex shrinkage of an estimate towards a fixed target, as in James-Stein or
 /// Ledoit-Wolf): lambda = 0 is the pure gain rule, lambda = 1 equal weights. A near-chance head then keeps lambda / H
 /// instead of 0, in exchange for weights that move less with the few validation rows they are measured on.</para>
+/// <para>That is the default rule, <see cref="HeadPoolingRule.InformationGain"/>. <see cref="HeadPoolingRule.ValidationEvidence"/>
+/// instead weighs each head by how many standard errors its per-row validation cross-entropy lies behind the best
+/// head's, r_h proportional to exp(-max(0, d_h / s_h)); the shrinkage applies to either rule's normalised weights.</para>
 /// </remarks>
 public static class HeadPoolingWeights
 {

@@ -194,12 +194,12 @@ public sealed class TrainInputValidationTests : IDisposable
     [Fact]
     public void The_final_pooling_rule_binds_from_its_name_and_null_keeps_the_trainers_weights()
     {
-        var off = PipelineConfigFile.Load(_data.WriteFile("final-null.json", """{ "FinalPoolingRule": null }"""));
-        var gain = PipelineConfigFile.Load(_data.WriteFile("final-gain.json", """{ "FinalPoolingRule": "InformationGain" }"""));
+        var off = PipelineConfigFile.Load(_data.WriteFile("final-null.json", """{ "Training": { "FinalPoolingRule": null } }"""));
+        var gain = PipelineConfigFile.Load(_data.WriteFile("final-gain.json", """{ "Training": { "FinalPoolingRule": "InformationGain" } }"""));
 
-        new PipelineOptions().FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the default the null has to override");
-        off.FinalPoolingRule.Should().BeNull();
-        gain.FinalPoolingRule.Should().Be(HeadPoolingRule.InformationGain);
+        new PipelineOptions().Training.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the default the null has to override");
+        off.Training.FinalPoolingRule.Should().BeNull();
+        gain.Training.FinalPoolingRule.Should().Be(HeadPoolingRule.InformationGain);
     }
 
     [Fact]

@@ -75,12 +75,13 @@ public class TrainingPipelineOptionTests
         options.Training.Prediction.Should().Be(PredictionSource.AllHeadsValidationWeighted);
         options.Training.PoolingWeightShrinkage.Should().Be(0.5);
         options.Training.PoolingRule.Should().Be(HeadPoolingRule.InformationGain, "checkpoints are still chosen with the gain weights");
-        options.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the final prediction is re-pooled by the evidence rule (eighteenth session)");
+        options.Training.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the final prediction is re-pooled by the evidence rule (eighteenth session)");
         options.Training.WeightDecay.Should().Be(1e-2);
         options.Training.InputWeightDecayWidthExponent.Should().Be(0.5, "width-scaled first-layer decay (fourteenth session)");
         options.Training.InputWeightDecayReferenceWidth.Should().Be(200);
         var library = new BalancedTrainingOptions();
         library.PoolingWeightShrinkage.Should().Be(0, "the library keeps the pure gain rule");
+        library.FinalPoolingRule.Should().BeNull("the library returns the checkpoint's own weights unless asked");
         library.Prediction.Should().Be(PredictionSource.FusedHead, "the library keeps METHOD.md's fused head");
         library.WeightDecay.Should().Be(1e-3, "only the pipeline's default changed");
         library.InputWeightDecayWidthExponent.Should().Be(0, "the library decays every parameter alike unless asked");

@@ -60,7 +60,7 @@ public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
     {
         var data = MogonetFolderLoader.Load(fixture.DataFolder);
         var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
-        options.FinalPoolingRule.Should().Be(HeadPoolingRule.ValidationEvidence, "the pipeline's default");
+        options.Training.FinalPoolingRule = HeadPoolingRule.ValidationEvidence;   // the pipeline's default (the fixture builds its own Training options)
         using var model = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data).Model!;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -68,35 +68,29 @@ public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
         int differing = 0;
         foreach (var fold in model.Folds)
         {
-            var outputs = fold.Network.Forward(model.CohortFeatures);
-            var rows = tensor(fold.ValidationRows.Select(r => (long)r).ToArray());
-            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
-            var labels = tensor(fold.ValidationRows.Select(r => (long)data.Labels[r]).ToArray());
+            var (heads, labels) = ValidationHeads(model, fold, data);
             var evidence = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0);
             var trainers = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, options.Training.PoolingWeightShrinkage);
             fold.PoolingWeights.Should().HaveCount(4);
             for (int h = 0; h < 4; h++) fold.PoolingWeights![h].Should().BeApproximately(evidence[h], 1e-9, $"fold {fold.Fold}, head {h}");
             if (Enumerable.Range(0, 4).Any(h => Math.Abs(evidence[h] - trainers[h]) > 1e-3)) differing++;
         }
-        differing.Should().BePositive("the re-pooled weights must differ from the trainer's somewhere, or this test could not fail");
+        differing.Should().BePositive("the re-pooled weights must differ from the checkpoint's own somewhere, or this test could not fail");
     }
 
     [Fact]
-    public void Without_a_final_pooling_rule_the_folds_keep_the_trainers_weights()
+    public void Without_a_final_pooling_rule_the_folds_keep_the_checkpoints_weights()
     {
         var data = MogonetFolderLoader.Load(fixture.DataFolder);
         var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
-        options.FinalPoolingRule = null;
+        options.Training.FinalPoolingRule = null;
         using var model = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data).Model!;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
 
         foreach (var fold in model.Folds)
         {
-            var outputs = fold.Network.Forward(model.CohortFeatures);
-            var rows = tensor(fold.ValidationRows.Select(r => (long)r).ToArray());
-            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
-            var labels = tensor(fold.ValidationRows.Select(r => (long)data.Labels[r]).ToArray());
+            var (heads, labels) = ValidationHeads(model, fold, data);
             var trainers = HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, options.Training.PoolingWeightShrinkage);
             for (int h = 0; h < 4; h++) fold.PoolingWeights![h].Should().BeApproximately(trainers[h], 1e-9, $"fold {fold.Fold}, head {h}");
         }
@@ -107,10 +101,19 @@ public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
     {
         var data = MogonetFolderLoader.Load(fixture.DataFolder);
         var options = TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted);
-        options.FinalPoolingRule = (HeadPoolingRule)7;
+        options.Training.FinalPoolingRule = (HeadPoolingRule)7;
 
         var act = () => TrainingPipeline.Validate(options, data);
 
         act.Should().Throw<ArgumentException>().WithMessage("*FinalPoolingRule must be null, InformationGain or ValidationEvidence, got 7.*");
+    }
+
+    /// <summary>The kept fold network's head logits on its validation rows (cohort features, fused head first) and those rows' labels.</summary>
+    private static (Tensor[] Heads, Tensor Labels) ValidationHeads(TrainedPipeline model, TrainedFold fold, MultimodalDataset data)
+    {
+        var outputs = fold.Network.Forward(model.CohortFeatures);
+        var rows = tensor(fold.ValidationRows.Select(r => (long)r).ToArray());
+        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
+        return (heads, tensor(fold.ValidationRows.Select(r => (long)data.Labels[r]).ToArray()));
     }
 }

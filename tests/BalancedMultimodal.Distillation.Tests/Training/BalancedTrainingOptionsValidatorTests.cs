@@ -63,6 +63,7 @@ public class BalancedTrainingOptionsValidatorTests
         { "PoolingWeightShrinkage", o => o.PoolingWeightShrinkage = 1.01, "PoolingWeightShrinkage must lie in [0, 1]*" },
         { "Prediction", o => o.Prediction = (PredictionSource)42, "Prediction must be FusedHead or *, got 42." },
         { "PoolingRule", o => o.PoolingRule = (HeadPoolingRule)9, "PoolingRule must be InformationGain or ValidationEvidence, got 9." },
+        { "FinalPoolingRule", o => o.FinalPoolingRule = (HeadPoolingRule)5, "FinalPoolingRule must be null, InformationGain or ValidationEvidence, got 5." },
         { "Distillation null", o => o.Distillation = null!, "Distillation must not be null." },
         { "Assessment null", o => o.Assessment = null!, "Assessment must not be null." },
         { "Weighting null", o => o.Weighting = null!, "Weighting must not be null." },

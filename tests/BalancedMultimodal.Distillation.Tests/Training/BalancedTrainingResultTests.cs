@@ -83,6 +83,38 @@ public class BalancedTrainingResultTests
             PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, result.PoolingWeights).data<float>().ToArray());
     }
 
+
+    [Fact]
+    public void A_final_pooling_rule_re_pools_the_returned_prediction_at_the_checkpoint_the_trainers_rule_chose()
+    {
+        var data = TrainingFixtures.Tiny();
+        TrainingFixtures.TinyOptions().FinalPoolingRule.Should().BeNull("the library default");
+        BalancedTrainingResult Fit(HeadPoolingRule? finalRule)
+        {
+            var options = TrainingFixtures.TinyOptions();
+            options.Prediction = PredictionSource.AllHeadsValidationWeighted;
+            options.PoolingWeightShrinkage = 0.5;
+            options.FinalPoolingRule = finalRule;
+            return TrainingFixtures.TinyTrainer(options).Fit(data);
+        }
+        using var plain = Fit(null);
+        using var repooled = Fit(HeadPoolingRule.ValidationEvidence);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        var outputs = repooled.Network.Forward(data.Features);
+        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
+        var labels = data.Labels.index_select(0, validation);
+
+        repooled.BestJointEpoch.Should().Be(plain.BestJointEpoch, "the checkpoint is chosen under the trainer's own rule either way");
+        repooled.FusedValidationScore.Should().Be(plain.FusedValidationScore);
+        plain.PoolingWeights.Should().Equal(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, 0.5));
+        repooled.PoolingWeights.Should().Equal(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0));
+        repooled.PoolingWeights.Should().NotEqual(plain.PoolingWeights!, "on this fixture the re-pooling changes the weights");
+        repooled.PredictedProbabilities.data<float>().ToArray().Should().Equal(
+            PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, repooled.PoolingWeights).data<float>().ToArray());
+    }
     [Fact]
     public void Disposing_the_result_frees_its_probabilities_and_its_network()
     {
