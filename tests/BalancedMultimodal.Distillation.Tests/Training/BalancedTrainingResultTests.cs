@@ -71,10 +71,7 @@ public class BalancedTrainingResultTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
 
-        var outputs = result.Network.Forward(data.Features);
-        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
-        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
-        var labels = data.Labels.index_select(0, validation);
+        var (outputs, heads, labels) = ValidationHeads(result, data);
 
         result.PoolingWeights.Should().Equal(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0));
         result.PoolingWeights.Should().NotEqual(HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.InformationGain, 0),
@@ -82,7 +79,6 @@ public class BalancedTrainingResultTests
         result.PredictedProbabilities.data<float>().ToArray().Should().Equal(
             PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, result.PoolingWeights).data<float>().ToArray());
     }
-
 
     [Fact]
     public void A_final_pooling_rule_re_pools_the_returned_prediction_at_the_checkpoint_the_trainers_rule_chose()
@@ -102,10 +98,7 @@ public class BalancedTrainingResultTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
 
-        var outputs = repooled.Network.Forward(data.Features);
-        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
-        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
-        var labels = data.Labels.index_select(0, validation);
+        var (outputs, heads, labels) = ValidationHeads(repooled, data);
 
         repooled.BestJointEpoch.Should().Be(plain.BestJointEpoch, "the checkpoint is chosen under the trainer's own rule either way");
         repooled.FusedValidationScore.Should().Be(plain.FusedValidationScore);
@@ -115,6 +108,17 @@ public class BalancedTrainingResultTests
         repooled.PredictedProbabilities.data<float>().ToArray().Should().Equal(
             PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, repooled.PoolingWeights).data<float>().ToArray());
     }
+
+    /// <summary>The returned network's outputs on every row, each head's logits on the validation rows (fused head first)
+    /// and those rows' labels: the inputs of <see cref="HeadPoolingWeights"/>.</summary>
+    private static (NetworkOutputs Outputs, Tensor[] Heads, Tensor Labels) ValidationHeads(BalancedTrainingResult result, BalancedTrainingData data)
+    {
+        var outputs = result.Network.Forward(data.Features);
+        var validation = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, validation)).ToArray();
+        return (outputs, heads, data.Labels.index_select(0, validation));
+    }
+
     [Fact]
     public void Disposing_the_result_frees_its_probabilities_and_its_network()
     {
