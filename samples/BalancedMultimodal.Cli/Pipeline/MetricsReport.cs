@@ -64,6 +64,7 @@ public static class MetricsReport
             ["macro_f1"] = r.MacroF1,
             ["weighted_f1"] = r.WeightedF1,
             ["auc"] = r.Auc,
+            ["macro_auc_ovr"] = r.MacroAucOneVsRest,
             ["seconds"] = r.Seconds,
             ["test_samples"] = r.TestRows.Count,
             ["fused_validation_macro_f1"] = r.FusedValidationScore,

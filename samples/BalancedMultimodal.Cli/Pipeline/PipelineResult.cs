@@ -28,6 +28,12 @@ public sealed record PipelineResult(
     /// the probabilities of the model(s) that did not train on it.</summary>
     public double? OutOfFoldAuc { get; init; }
 
+    /// <summary>Test ROC AUC for three or more classes: one-vs-rest, macro-averaged over the classes,
+    /// (1 / C) sum_c AUC(y == c, p_c) (<see cref="BalancedMultimodal.Core.Metrics.RocAuc.OneVsRestMacro"/>, scikit-learn's
+    /// <c>roc_auc_score(multi_class='ovr', average='macro')</c>); null for two classes (see <see cref="Auc"/>) and when a
+    /// class has no test row.</summary>
+    public double? MacroAucOneVsRest { get; init; }
+
     /// <summary>Out-of-fold log-loss of the labelled rows: -mean_i log p_i(y_i), p the out-of-fold probabilities
     /// (clamped at 1e-12).</summary>
     public double? OutOfFoldLogLoss { get; init; }

@@ -27,5 +27,7 @@ public static class SummaryTable
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));
+        if (r.MacroAucOneVsRest is double oneVsRest)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test one-vs-rest macro AUC ({r.TestProbabilities.GetLength(1)} classes): {oneVsRest:F4}"));
     }
 }

@@ -179,11 +179,12 @@ public sealed class TrainingPipeline
         double? auc = classes == 2
             && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
             ? testAuc : null;
+        double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
-        { Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss };
+        { Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc };
     }
 
     /// <summary>Runs the pipeline once per slope (validation decides, <see cref="EncoderSelection"/>) and returns the

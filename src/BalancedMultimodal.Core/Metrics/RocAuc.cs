@@ -78,6 +78,26 @@ public static class RocAuc
     /// checked before any AUC is computed.</exception>
     public static double OneVsRestMacro(IReadOnlyList<int> labels, double[,] scores)
     {
+        if (TryOneVsRestMacro(labels, scores, out double auc)) return auc;
+        int missing = Enumerable.Range(0, scores.GetLength(1)).First(c => !labels.Contains(c));
+        throw new ArgumentException($"Class {missing} never occurs in the labels; its one-vs-rest AUC is undefined.", nameof(labels));
+    }
+
+    /// <summary>
+    /// One-vs-rest macro ROC-AUC when it is defined: as <see cref="OneVsRestMacro"/>, but returns false (and
+    /// <paramref name="auc"/> = NaN) instead of throwing when a class never occurs in the labels, e.g. a small test
+    /// split that misses a rare class (scikit-learn raises there too: a class without positives has no ROC curve).
+    /// </summary>
+    /// <param name="labels">n labels in [0, C).</param>
+    /// <param name="scores">n x C finite class scores (e.g. probabilities).</param>
+    /// <param name="auc">The macro-averaged AUC when every class occurs; NaN otherwise.</param>
+    /// <returns>True when every class occurs and the AUC was computed.</returns>
+    /// <exception cref="ArgumentException">Mismatched counts, fewer than two columns, a label outside [0, C) (naming its
+    /// position) or a score that is not finite (naming its row and class column); all checked before any AUC is
+    /// computed.</exception>
+    public static bool TryOneVsRestMacro(IReadOnlyList<int> labels, double[,] scores, out double auc)
+    {
+        auc = double.NaN;
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(scores);
         int n = scores.GetLength(0), classes = scores.GetLength(1);
@@ -91,8 +111,7 @@ public static class RocAuc
                     throw new ArgumentException($"Score at row {i}, class {c} is {scores[i, c]}; scores must be finite.", nameof(scores));
         var present = new bool[classes];
         foreach (var label in labels) present[label] = true;
-        int missing = Array.IndexOf(present, false);
-        if (missing >= 0) throw new ArgumentException($"Class {missing} never occurs in the labels; its one-vs-rest AUC is undefined.", nameof(labels));
+        if (Array.IndexOf(present, false) >= 0) return false;
         double sum = 0;
         for (int c = 0; c < classes; c++)
         {
@@ -101,6 +120,7 @@ public static class RocAuc
             for (int i = 0; i < n; i++) { binary[i] = labels[i] == c ? 1 : 0; column[i] = scores[i, c]; }
             sum += Binary(binary, column);
         }
-        return sum / classes;
+        auc = sum / classes;
+        return true;
     }
 }

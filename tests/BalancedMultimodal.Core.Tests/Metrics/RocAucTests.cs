@@ -192,4 +192,42 @@ public class RocAucTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Class 0 never occurs in the labels*");
     }
+
+    [Fact]
+    public void One_vs_rest_macro_auc_matches_scikit_learn_with_tied_scores()
+    {
+        // Probabilities = small integer counts over their row sums, so many scores tie within a column.
+        // sklearn 1.2.1: roc_auc_score(y, p, multi_class='ovr', average='macro') = 0.49479166666666663
+        // (per class 0.6667, 0.53125, 0.4583, 0.3229).
+        var labels = new[] { 3, 2, 2, 0, 1, 2, 0, 3, 0, 1, 3, 2, 0, 1, 1, 3 };
+        var counts = new double[,]
+        {
+            { 2, 1, 3, 1 }, { 5, 2, 2, 2 }, { 3, 2, 2, 4 }, { 5, 3, 3, 3 }, { 2, 4, 2, 1 }, { 5, 0, 4, 3 }, { 1, 0, 2, 0 }, { 1, 2, 4, 2 },
+            { 5, 4, 4, 3 }, { 3, 2, 1, 2 }, { 2, 1, 4, 0 }, { 1, 0, 4, 3 }, { 5, 1, 3, 1 }, { 3, 0, 3, 4 }, { 4, 0, 2, 1 }, { 5, 4, 0, 2 },
+        };
+        var probabilities = new double[16, 4];
+        for (int i = 0; i < 16; i++)
+        {
+            double rowSum = counts[i, 0] + counts[i, 1] + counts[i, 2] + counts[i, 3];
+            for (int c = 0; c < 4; c++) probabilities[i, c] = counts[i, c] / rowSum;
+        }
+
+        RocAuc.TryOneVsRestMacro(labels, probabilities, out double auc).Should().BeTrue();
+        auc.Should().BeApproximately(0.49479166666666663, 1e-15);
+        RocAuc.OneVsRestMacro(labels, probabilities).Should().Be(auc);
+    }
+
+    [Fact]
+    public void Try_one_vs_rest_returns_false_and_nan_when_a_class_never_occurs_but_still_rejects_bad_input()
+    {
+        var scores = new double[,] { { 0.2, 0.5, 0.3 }, { 0.1, 0.3, 0.6 }, { 0.3, 0.3, 0.4 }, { 0.5, 0.2, 0.3 } };
+
+        RocAuc.TryOneVsRestMacro(new[] { 1, 2, 1, 2 }, scores, out double auc).Should().BeFalse();
+        auc.Should().Be(double.NaN);
+        FluentActions.Invoking(() => RocAuc.TryOneVsRestMacro(new[] { 1, 2, 3, 2 }, scores, out _))
+            .Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Label at position 2 is 3*");
+        FluentActions.Invoking(() => RocAuc.TryOneVsRestMacro(new[] { 1, 2 }, scores, out _))
+            .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 4 score rows*");
+        FluentActions.Invoking(() => RocAuc.TryOneVsRestMacro(null!, scores, out _)).Should().Throw<ArgumentNullException>().WithParameterName("labels");
+    }
 }
