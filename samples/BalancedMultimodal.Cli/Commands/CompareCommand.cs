@@ -53,6 +53,8 @@ public sealed class CompareCommand : ICliCommand
                          pooled; split seed = the seed) with the data's test fraction, instead of the data's own
                          split: mean +- std over seeds is then over random splits, which one fixed test split
                          cannot give
+
+        AUC is the binary ROC AUC for two classes and the one-vs-rest macro AUC for more.
         """;
 
     /// <inheritdoc />
@@ -155,12 +157,12 @@ public sealed class CompareCommand : ICliCommand
                     continue;
                 }
                 var result = new TrainingPipeline(options).Run(dataset);
-                var row = new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc, result.Seconds, result.OutOfFoldMacroF1,
+                var row = new Row(variant, seed, result.Accuracy, result.MacroF1, result.WeightedF1, result.Auc ?? result.MacroAucOneVsRest, result.Seconds, result.OutOfFoldMacroF1,
                     result.ModalityNames, result.PretrainingValidationScores, result.DistilledValidationScores, result.FinalValidationScores)
                 { ChosenEncoderSlopes = result.EncoderSelection is { } selection ? [selection.ChosenSlope] : null };
                 rows.Add(row);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {Auc(result.Auc)} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
+                    $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {Auc(row.Auc)} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
             }
         }
 
@@ -169,8 +171,18 @@ public sealed class CompareCommand : ICliCommand
         return 0;
     }
 
-    /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (more than two classes).</summary>
+    /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (a class without a scored row).</summary>
     private static string Auc(double? auc) => auc is double value ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>The AUC column of a row: for two classes the binary ROC AUC of class 1's probability
+    /// (<see cref="RocAuc.TryBinary"/>), for more the one-vs-rest macro AUC (<see cref="RocAuc.TryOneVsRestMacro"/>, as
+    /// <see cref="PipelineResult.MacroAucOneVsRest"/>); null when a class has no row.</summary>
+    private static double? TestAuc(IReadOnlyList<int> labels, double[,] probabilities)
+    {
+        if (probabilities.GetLength(1) > 2) return RocAuc.TryOneVsRestMacro(labels, probabilities, out var macro) ? macro : null;
+        var positive = Enumerable.Range(0, labels.Count).Select(i => probabilities[i, 1]).ToArray();
+        return RocAuc.TryBinary(labels, positive, out var binary) ? binary : null;
+    }
 
     /// <summary>
     /// A stratified random split of all rows of <paramref name="dataset"/> (its training, validation and test rows
@@ -196,7 +208,7 @@ public sealed class CompareCommand : ICliCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var truth = new List<int>();
         var predicted = new List<int>();
-        var scores = new List<double>();
+        var scores = new List<double[]>();
         var slopes = new List<double>();
         int classCount = dataset.ClassCount;
         foreach (var fold in NestedFolds(dataset, outerFolds, seed))
@@ -208,11 +220,14 @@ public sealed class CompareCommand : ICliCommand
             {
                 truth.Add(result.TestLabels[k]);
                 predicted.Add(result.TestPredictions[k]);
-                if (classCount == 2) scores.Add(result.TestProbabilities[k, 1]);
+                scores.Add(Enumerable.Range(0, classCount).Select(c => result.TestProbabilities[k, c]).ToArray());
             }
         }
         var report = ClassificationReport.Compute(truth, predicted, classCount);
-        double? auc = classCount == 2 && RocAuc.TryBinary(truth, scores, out var nestedAuc) ? nestedAuc : null;
+        var probabilities = new double[scores.Count, classCount];
+        for (int i = 0; i < scores.Count; i++)
+            for (int c = 0; c < classCount; c++) probabilities[i, c] = scores[i][c];
+        double? auc = TestAuc(truth, probabilities);
         return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count)
         { ChosenEncoderSlopes = slopes.Count > 0 ? slopes : null };
     }
@@ -332,7 +347,12 @@ public sealed class CompareCommand : ICliCommand
         var p = probabilities.to(ScalarType.Float64).cpu();
         var predictions = test.Select(r => (int)p[r].argmax().item<long>()).ToArray();
         var report = ClassificationReport.Compute(labels, predictions, dataset.ClassCount);
-        double? auc = dataset.ClassCount == 2 && RocAuc.TryBinary(labels, test.Select(r => p[r, 1].item<double>()).ToArray(), out var testAuc) ? testAuc : null;
+        var values = p.data<double>().ToArray();
+        int classes = dataset.ClassCount;
+        var testProbabilities = new double[test.Length, classes];
+        for (int i = 0; i < test.Length; i++)
+            for (int c = 0; c < classes; c++) testProbabilities[i, c] = values[test[i] * classes + c];
+        double? auc = TestAuc(labels, testProbabilities);
         return new Row(variant, seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, seconds, null, null, null, null, null);
     }
 

@@ -285,4 +285,31 @@ public sealed class CompareCommandTests
         row.GetProperty("ChosenEncoderSlopes").EnumerateArray().Select(s => s.GetDouble()).Should()
             .HaveCount(3, "the default encoder selection ran once per outer fold").And.OnlyContain(s => s == 1.0 || s == 0.25);
     }
+
+    [Fact]
+    public void With_three_classes_every_row_reports_the_one_vs_rest_macro_auc_and_the_full_row_matches_train()
+    {
+        using var data = new SyntheticMogonetFolder();
+        // Relabel to three classes (row i: class i mod 3); each class keeps 14 training and 6 test rows.
+        File.WriteAllLines(Path.Combine(data.Path, "labels_tr.csv"), Enumerable.Range(0, SyntheticMogonetFolder.TrainCount).Select(i => (i % 3).ToString()));
+        File.WriteAllLines(Path.Combine(data.Path, "labels_te.csv"),
+            Enumerable.Range(SyntheticMogonetFolder.TrainCount, SyntheticMogonetFolder.TestCount).Select(i => (i % 3).ToString()));
+        var config = data.WriteFile("tiny.json", TrainRunFixture.TinyConfig);
+        var outFolder = Path.Combine(data.Path, "out");
+        var trainFolder = Path.Combine(data.Path, "train");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full,baselines", "--config", config, "--out", outFolder);
+        var (trainCode, _, trainError) = TrainCommandTests.Run("train", "--data", data.Path, "--seed", "0", "--config", config, "--out", trainFolder);
+
+        code.Should().Be(0, error);
+        trainCode.Should().Be(0, trainError);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "compare.json")));
+        var auc = json.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("Variant").GetString()!, r => r.GetProperty("Auc"));
+        auc.Values.Should().OnlyContain(a => a.ValueKind == JsonValueKind.Number && a.GetDouble() > 0 && a.GetDouble() <= 1);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(trainFolder, "metrics.json")));
+        auc["full"].GetDouble().Should().Be(metrics.RootElement.GetProperty("macro_auc_ovr").GetDouble(), "the same seeded run");
+        output.Should().NotContain("AUC n/a");
+    }
 }
+
