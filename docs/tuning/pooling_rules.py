@@ -83,10 +83,28 @@ def fit_stack(logps, ys):
         if moved < 1e-10: break
     return v
 
+def log_softmax(s):
+    s = s - s.max(axis=-1, keepdims=True); return s - np.log(np.exp(s).sum(axis=-1, keepdims=True))
+
+def calibrated(lp, rows, y):
+    """Per-head temperature scaling (nineteenth session): a_h minimising the mean cross-entropy of softmax(a_h z_h) on
+    the rows, golden-section search on log a in [log 1/20, log 20]; returns log_softmax(a_h z_h) for every head."""
+    out = np.empty_like(lp)
+    for h in range(lp.shape[0]):
+        def ce(t): return -log_softmax(np.exp(t) * lp[h, rows])[np.arange(len(rows)), y[rows]].mean()
+        lo, hi = np.log(1 / 20), np.log(20); g = (np.sqrt(5) - 1) / 2
+        c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+        for _ in range(60):
+            if ce(c) < ce(d): hi = d
+            else: lo = c
+            c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+        out[h] = log_softmax(np.exp((lo + hi) / 2) * lp[h])
+    return out
+
 def run_predictions(run, rule):
     y, C, folds = run["y"], run["C"], run["folds"]
     n = len(y)
-    weights = []
+    weights, pooled = [], []
     if rule in ("stack", "stack_half"):
         counts = np.zeros(n); acc = np.zeros_like(folds[0]["logp"])
         for f in folds: acc[:, f["val"]] += f["logp"][:, f["val"]]; counts[f["val"]] += 1
@@ -94,6 +112,7 @@ def run_predictions(run, rule):
         v = fit_stack(acc[:, rows] / counts[rows][None, :, None], y[rows])
     for f in folds:
         lp, val = f["logp"], f["val"]
+        if rule == "calibrated_evidence": lp = calibrated(lp, val, y)
         H = lp.shape[0]
         if rule == "default": w = gain_weights(lp, val, y, C, 0.5)
         elif rule == "dumped": w = f["w"]
@@ -102,15 +121,15 @@ def run_predictions(run, rule):
         elif rule == "fused": w = np.eye(H)[0]
         elif rule == "stack": w = v
         elif rule == "stack_half": w = 0.5 * v / v.sum() + 0.5 * gain_weights(lp, val, y, C, 0.5)
-        elif rule == "evidence": w = evidence_factor(lp, val, y)[0]
+        elif rule in ("evidence", "calibrated_evidence"): w = evidence_factor(lp, val, y)[0]
         elif rule == "default_x_evidence": w = gain_weights(lp, val, y, C, 0.5) * evidence_factor(lp, val, y)[0]
         elif rule.startswith("prune"):   # prune2: heads more than 2 standard errors behind the best get 0
             k = float(rule[5:]); z = evidence_factor(lp, val, y)[1]
             w = gain_weights(lp, val, y, C, 0.5) * (z <= k)
         else: raise ValueError(rule)
         w = np.asarray(w, dtype=float); w = w / w.sum()
-        weights.append(w)
-    probs = [softmax(np.tensordot(w, f["logp"], 1)) for w, f in zip(weights, folds)]
+        weights.append(w); pooled.append(lp)
+    probs = [softmax(np.tensordot(w, lp, 1)) for w, lp in zip(weights, pooled)]
     test = np.mean(probs, axis=0)
     oof = np.zeros((n, C)); cnt = np.zeros(n)
     for p, f in zip(probs, folds): oof[f["val"]] += p[f["val"]]; cnt[f["val"]] += 1
