@@ -43,7 +43,8 @@ public sealed class CompareCommand : ICliCommand
                          instead of validation-weighted
           --config FILE  PipelineOptions JSON used by every pipeline variant (read once; every variant's options are
                          checked against every seed's data before the first run)
-          --out DIR      folder for compare.json (default: out)
+          --out DIR      folder for compare.json (default: out); it is rewritten after every seed, so a run
+                         that stops keeps the seeds it finished (rerun the others with --seeds)
           --outer-folds K  nested validation instead of the test split: the test rows are dropped, the labelled
                          rows split into K stratified outer folds, each pipeline variant trained on K - 1 and
                          scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows); the
@@ -164,11 +165,22 @@ public sealed class CompareCommand : ICliCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"seed {seed} {variant}: acc {result.Accuracy:F4} macro-F1 {result.MacroF1:F4} AUC {Auc(row.Auc)} oof-F1 {result.OutOfFoldMacroF1:F4} ({result.Seconds:F1} s){SlopeNote(row.ChosenEncoderSlopes)}"));
             }
+            if (s < seeds.Length - 1) SaveRows(outFolder, rows);   // a run stopped later keeps the seeds finished so far
         }
 
         WriteTable(output, rows);   // first: a failing write below must not lose the table
-        File.WriteAllText(Path.Combine(outFolder, "compare.json"), JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        SaveRows(outFolder, rows);
         return 0;
+    }
+
+    /// <summary>Writes <c>compare.json</c> with the rows so far: to a temporary file first, then moved over the old one,
+    /// so that the file is always a complete JSON document (of the seeds finished when it was written).</summary>
+    private static void SaveRows(string outFolder, List<Row> rows)
+    {
+        var target = Path.Combine(outFolder, "compare.json");
+        var temporary = target + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temporary, target, overwrite: true);
     }
 
     /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (a class without a scored row).</summary>

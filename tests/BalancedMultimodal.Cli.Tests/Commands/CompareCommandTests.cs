@@ -311,5 +311,36 @@ public sealed class CompareCommandTests
         auc["full"].GetDouble().Should().Be(metrics.RootElement.GetProperty("macro_auc_ovr").GetDouble(), "the same seeded run");
         output.Should().NotContain("AUC n/a");
     }
+
+    [Fact]
+    public void A_run_that_stops_during_a_later_seed_leaves_a_complete_compare_json_of_the_seeds_it_finished()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var config = data.WriteFile("tiny.json", TrainRunFixture.TinyConfig);
+        var outFolder = Path.Combine(data.Path, "out");
+        // The run is stopped where seed 1's result is printed, i.e. after seed 0 finished and before seed 1 is saved.
+        var output = new StoppingWriter("seed 1 full:");
+
+        int code = CliApp.Run(["compare", "--data", data.Path, "--seeds", "0,1", "--variants", "full", "--config", config, "--out", outFolder],
+            [new CompareCommand()], "compare", output, new StringWriter());
+
+        code.Should().NotBe(0);
+        output.ToString().Should().Contain("seed 0 full:");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "compare.json")));
+        json.RootElement.EnumerateArray().Select(r => (r.GetProperty("Variant").GetString(), r.GetProperty("Seed").GetInt32()))
+            .Should().Equal(("full", 0));
+        Directory.GetFiles(outFolder).Select(Path.GetFileName).Should().Equal("compare.json");
+    }
+
+    /// <summary>Captures output like a <see cref="StringWriter"/> but throws when a line starting with the marker is
+    /// written, standing in for a run that stops at that point.</summary>
+    private sealed class StoppingWriter(string marker) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            if (value is not null && value.StartsWith(marker, StringComparison.Ordinal)) throw new IOException("stopped for the test");
+            base.WriteLine(value);
+        }
+    }
 }
 
