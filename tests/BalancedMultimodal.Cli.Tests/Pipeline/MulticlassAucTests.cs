@@ -13,32 +13,12 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 public class MulticlassAucTests
 {
     private static MultimodalDataset Data(double[] classProportions) =>
-        new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
-        {
-            SampleCount = 150,
-            ClassProportions = classProportions,
-            Modalities =
-            [
-                new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = 6, SignalStrength = 1.5 },
-                new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = 5, SignalStrength = 1.0 },
-            ],
-            ValidationFraction = 0.0,
-            TestFraction = 0.3,
-            Seed = 5,
-        }).Generate();
-
-    private static PipelineOptions Options()
-    {
-        var options = TrainedPipelineFixture.Options();
-        options.Training.EnableDistillation = false;
-        options.Training.PretrainingEpochs = options.Training.JointEpochs = 20;
-        return options;
-    }
+        TrainingPipelineOptionTests.Data(150, seed: 5, classProportions: classProportions);
 
     [Fact]
     public void Three_classes_report_the_one_vs_rest_macro_auc_of_the_test_probabilities_and_no_binary_auc()
     {
-        var options = Options();
+        var options = TrainingPipelineOptionTests.Options();
         var result = new TrainingPipeline(options).Run(Data([0.4, 0.3, 0.3]));
 
         result.Auc.Should().BeNull("the binary AUC is defined for two classes only");
@@ -54,7 +34,7 @@ public class MulticlassAucTests
     [Fact]
     public void Two_classes_report_the_binary_auc_only()
     {
-        var options = Options();
+        var options = TrainingPipelineOptionTests.Options();
         var result = new TrainingPipeline(options).Run(Data([0.5, 0.5]));
 
         result.Auc.Should().NotBeNull();

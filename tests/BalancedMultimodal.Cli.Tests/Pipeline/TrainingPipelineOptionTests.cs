@@ -12,11 +12,12 @@ public class TrainingPipelineOptionTests
 {
     /// <summary>By default 90 samples, two small separable modalities (12 and 10 features), 30 % test rows (also used by
     /// <see cref="FittedScalingTests"/> and, with weaker signals, by <see cref="EncoderSelectionTests"/>).</summary>
-    internal static MultimodalDataset Data(int sampleCount = 90, (int Informative, double Signal) a = default, (int Informative, double Signal) b = default, int seed = 4) =>
+    internal static MultimodalDataset Data(int sampleCount = 90, (int Informative, double Signal) a = default, (int Informative, double Signal) b = default, int seed = 4,
+        double[]? classProportions = null) =>
         new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
         {
             SampleCount = sampleCount,
-            ClassProportions = [0.5, 0.5],
+            ClassProportions = classProportions ?? [0.5, 0.5],
             Modalities =
             [
                 new SyntheticModalityOptions { Name = "a", FeatureCount = 12, InformativeFeatureCount = a == default ? 6 : a.Informative, SignalStrength = a == default ? 1.5 : a.Signal },
@@ -27,7 +28,8 @@ public class TrainingPipelineOptionTests
             Seed = seed,
         }).Generate();
 
-    private static PipelineOptions Options()
+    /// <summary>The fixture's options with distillation off and 20 epochs per phase: a run of a few hundred milliseconds.</summary>
+    internal static PipelineOptions Options()
     {
         var options = TrainedPipelineFixture.Options();
         options.Training.EnableDistillation = false;
