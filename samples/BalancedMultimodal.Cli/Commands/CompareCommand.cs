@@ -186,16 +186,6 @@ public sealed class CompareCommand : ICliCommand
     /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (a class without a scored row).</summary>
     private static string Auc(double? auc) => auc is double value ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
 
-    /// <summary>The AUC column of a row: for two classes the binary ROC AUC of class 1's probability
-    /// (<see cref="RocAuc.TryBinary"/>), for more the one-vs-rest macro AUC (<see cref="RocAuc.TryOneVsRestMacro"/>, as
-    /// <see cref="PipelineResult.MacroAucOneVsRest"/>); null when a class has no row.</summary>
-    private static double? TestAuc(IReadOnlyList<int> labels, double[,] probabilities)
-    {
-        if (probabilities.GetLength(1) > 2) return RocAuc.TryOneVsRestMacro(labels, probabilities, out var macro) ? macro : null;
-        var positive = Enumerable.Range(0, labels.Count).Select(i => probabilities[i, 1]).ToArray();
-        return RocAuc.TryBinary(labels, positive, out var binary) ? binary : null;
-    }
-
     /// <summary>
     /// A stratified random split of all rows of <paramref name="dataset"/> (its training, validation and test rows
     /// pooled) with the same test fraction, n_test / n, and no validation part (the pipeline carves its own);
@@ -239,7 +229,7 @@ public sealed class CompareCommand : ICliCommand
         var probabilities = new double[scores.Count, classCount];
         for (int i = 0; i < scores.Count; i++)
             for (int c = 0; c < classCount; c++) probabilities[i, c] = scores[i][c];
-        double? auc = TestAuc(truth, probabilities);
+        double? auc = RocAuc.TryForClasses(truth, probabilities, out var nestedAuc) ? nestedAuc : null;
         return new Row("nested", seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds, null, null, null, null, null, truth.Count)
         { ChosenEncoderSlopes = slopes.Count > 0 ? slopes : null };
     }
@@ -364,7 +354,7 @@ public sealed class CompareCommand : ICliCommand
         var testProbabilities = new double[test.Length, classes];
         for (int i = 0; i < test.Length; i++)
             for (int c = 0; c < classes; c++) testProbabilities[i, c] = values[test[i] * classes + c];
-        double? auc = TestAuc(labels, testProbabilities);
+        double? auc = RocAuc.TryForClasses(labels, testProbabilities, out var testAuc) ? testAuc : null;
         return new Row(variant, seed, report.Accuracy, report.MacroF1, report.WeightedF1, auc, seconds, null, null, null, null, null);
     }
 

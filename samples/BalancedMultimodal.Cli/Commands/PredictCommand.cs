@@ -1,3 +1,4 @@
+using System.Globalization;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Metrics;
 
@@ -22,7 +23,7 @@ public sealed class PredictCommand : ICliCommand
                           a {m}_featname.csv must list the model's feature names in the model's order (checked;
                           columns are never reordered); a file of a modality the model lacks is an error;
                           labels_te.csv, if present, must hold class indices 0..C-1 of the model and is only
-                          used to print the accuracy
+                          used to print the accuracy, macro-F1 and AUC (one-vs-rest macro for more than two classes)
           --out FILE      CSV with columns sample (0-based row), predicted_class, p_<class>... (default: predictions.csv)
         """;
 
@@ -53,7 +54,12 @@ public sealed class PredictCommand : ICliCommand
         if (partial > 0) output.WriteLine($"{partial} sample(s) lack at least one modality (attached by their available modalities)");
         // The loader has checked every label against the model's classes.
         if (samples.Labels is { } labels)
-            output.WriteLine($"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(labels.ToArray(), result.Predictions.ToArray()):F4}");
+        {
+            var truth = labels.ToArray();
+            double? auc = RocAuc.TryForClasses(truth, result.Probabilities, out var value) ? value : null;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(truth, result.Predictions.ToArray()):F4}  macro-F1 {ClassificationMetrics.MacroF1(truth, result.Predictions.ToArray()):F4}  AUC {(auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}"));
+        }
         output.WriteLine($"predictions: {Path.GetFullPath(outFile)}");
         return 0;
     }

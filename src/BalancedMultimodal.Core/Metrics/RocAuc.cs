@@ -123,4 +123,28 @@ public static class RocAuc
         auc = sum / classes;
         return true;
     }
+
+    /// <summary>
+    /// The ROC AUC of an n x C class-probability (or score) matrix, whatever C: for two classes the binary AUC of the
+    /// class-1 column (<see cref="TryBinary"/>; sklearn <c>roc_auc_score(y, p[:, 1])</c>), for more the one-vs-rest macro
+    /// AUC (<see cref="TryOneVsRestMacro"/>; sklearn <c>roc_auc_score(y, p, multi_class='ovr')</c>). Returns false (and NaN)
+    /// when a class has no row.
+    /// </summary>
+    /// <param name="labels">n labels in [0, C).</param>
+    /// <param name="scores">n x C finite class scores, C &gt;= 2.</param>
+    /// <param name="auc">The AUC when every class occurs; NaN otherwise.</param>
+    /// <returns>True when every class occurs and the AUC was computed.</returns>
+    /// <exception cref="ArgumentException">Mismatched counts, fewer than two columns, a label outside [0, C) or a score
+    /// that is not finite (naming the argument and the position).</exception>
+    public static bool TryForClasses(IReadOnlyList<int> labels, double[,] scores, out double auc)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(scores);
+        if (scores.GetLength(1) != 2) return TryOneVsRestMacro(labels, scores, out auc);
+        if (scores.GetLength(0) != labels.Count) throw new ArgumentException($"There are {labels.Count} labels but {scores.GetLength(0)} score rows.", nameof(scores));
+        var positive = new double[labels.Count];
+        for (int i = 0; i < positive.Length; i++) positive[i] = scores[i, 1];
+        return TryBinary(labels, positive, out auc);
+    }
 }
+

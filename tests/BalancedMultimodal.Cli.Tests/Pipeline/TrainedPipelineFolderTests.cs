@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using BalancedMultimodal.Cli.Commands;
 using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Metrics;
 using FluentAssertions;
 using Xunit;
 
@@ -144,6 +146,13 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
         lines.Should().HaveCount(fixture.NewRows.Length + 1);
         lines[1].Split(',')[0].Should().Be("0");
         output.Should().Contain($"predicted {fixture.NewRows.Length} sample(s)").And.Contain("accuracy against labels_te.csv");
+        // The printed scores are those of the written probabilities against labels_te.csv.
+        var labels = File.ReadAllLines(Path.Combine(fixture.NewSampleFolder, "labels_te.csv")).Select(l => (int)double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
+        var predicted = rows.Select(r => int.Parse(r[1], CultureInfo.InvariantCulture)).ToArray();
+        var positive = rows.Select(r => double.Parse(r[3], CultureInfo.InvariantCulture)).ToArray();
+        output.Should().Contain(string.Create(CultureInfo.InvariantCulture,
+            $"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(labels, predicted):F4}  macro-F1 {ClassificationMetrics.MacroF1(labels, predicted):F4}  AUC {RocAuc.Binary(labels, positive):F4}"));
     }
 
     [Fact]

@@ -230,4 +230,23 @@ public class RocAucTests
             .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 4 score rows*");
         FluentActions.Invoking(() => RocAuc.TryOneVsRestMacro(null!, scores, out _)).Should().Throw<ArgumentNullException>().WithParameterName("labels");
     }
+
+    [Fact]
+    public void For_classes_is_the_binary_auc_of_column_one_for_two_classes_and_the_one_vs_rest_macro_auc_for_more()
+    {
+        var two = new double[,] { { 0.9, 0.1 }, { 0.6, 0.4 }, { 0.65, 0.35 }, { 0.2, 0.8 } };
+        RocAuc.TryForClasses(new[] { 0, 0, 1, 1 }, two, out double binary).Should().BeTrue();
+        binary.Should().Be(RocAuc.Binary(new[] { 0, 0, 1, 1 }, new[] { 0.1, 0.4, 0.35, 0.8 })).And.Be(0.75);
+
+        var labels = new[] { 0, 1, 2, 0, 1, 2 };
+        var three = new double[,] { { 0.8, 0.1, 0.1 }, { 0.3, 0.4, 0.3 }, { 0.2, 0.5, 0.3 }, { 0.5, 0.3, 0.2 }, { 0.1, 0.8, 0.1 }, { 0.1, 0.2, 0.7 } };
+        RocAuc.TryForClasses(labels, three, out double macro).Should().BeTrue();
+        macro.Should().Be(RocAuc.OneVsRestMacro(labels, three));
+
+        RocAuc.TryForClasses(new[] { 1, 1, 1, 1 }, two, out double undefined).Should().BeFalse();
+        undefined.Should().Be(double.NaN);
+        FluentActions.Invoking(() => RocAuc.TryForClasses(new[] { 0, 1 }, two, out _))
+            .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 4 score rows*");
+    }
 }
+
