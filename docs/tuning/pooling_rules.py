@@ -8,7 +8,8 @@ checkpoints were chosen with the default pooling; a rule here only changes how e
 (and, as in the pipeline, which encoder slope the run keeps: the alternative slope only when its out-of-fold
 macro-F1 under the same rule is higher by more than 0.01). Score = macro-F1 (and, with two classes, AUC) over all labelled rows per seed (each
 predicted by the run that held it out), mean over seeds, as `compare --outer-folds` reports it.
-Usage: pooling_rules.py DUMP.jsonl RUNS_PER_SEED   (RUNS_PER_SEED = outer folds x 2 slopes, e.g. 10). numpy only.
+Usage: pooling_rules.py DUMP.jsonl RUNS_PER_SEED [RULES [SELECTION]]   (RUNS_PER_SEED = outer folds x 2 slopes, e.g.
+10; RULES comma-separated; SELECTION f1margin (default) or evidence2, the encoder-selection rule). numpy only.
 """
 import json, sys
 import numpy as np
@@ -134,26 +135,40 @@ def run_predictions(run, rule):
     oof = np.zeros((n, C)); cnt = np.zeros(n)
     for p, f in zip(probs, folds): oof[f["val"]] += p[f["val"]]; cnt[f["val"]] += 1
     rows = np.where(cnt > 0)[0]
-    oof_f1 = macro_f1(y[rows], (oof[rows] / cnt[rows][:, None]).argmax(1), C)
-    return test, oof_f1, np.mean(weights, axis=0)
+    oof_p = oof[rows] / cnt[rows][:, None]
+    oof_f1 = macro_f1(y[rows], oof_p.argmax(1), C)
+    oof_ce = -np.log(np.maximum(oof_p[np.arange(len(rows)), y[rows]], 1e-12))
+    return test, (oof_f1, rows, oof_ce), np.mean(weights, axis=0)
 
-def evaluate(runs, per_seed, rule):
-    scores, aucs, wsum = [], [], []
+def keep_alternative(fa, fb, selection):
+    """The pipeline's encoder selection between the primary (linear) run a and the alternative (nonlinear) run b:
+    'f1margin' (the default: b's out-of-fold macro-F1 higher by more than 0.01) or 'evidence2' (nineteenth session:
+    b's out-of-fold per-row cross-entropy lower by more than two standard errors of the paired difference)."""
+    if selection == "f1margin": return fb[0] > fa[0] + 0.01
+    assert np.array_equal(fa[1], fb[1])
+    d = fa[2] - fb[2]
+    return d.mean() > 2 * d.std(ddof=1) / np.sqrt(len(d))
+
+def evaluate(runs, per_seed, rule, selection="f1margin"):
+    scores, aucs, wsum, alternatives = [], [], [], []
     for s in range(len(runs) // per_seed):
-        ys, ps, qs = [], [], []
+        ys, ps, qs, kept = [], [], [], []
         for o in range(per_seed // 2):
             a, b = runs[s * per_seed + 2 * o], runs[s * per_seed + 2 * o + 1]
             ta, fa, wa = run_predictions(a, rule); tb, fb, wb = run_predictions(b, rule)
-            keep, t, w = (b, tb, wb) if fb > fa + 0.01 else (a, ta, wa)
+            keep, t, w = (b, tb, wb) if keep_alternative(fa, fb, selection) else (a, ta, wa)
+            kept.append(keep is b)
             ys.append(keep["y"][keep["test"]]); ps.append(t[keep["test"]].argmax(1)); wsum.append(w)
             qs.append(t[keep["test"]][:, -1])
         scores.append(macro_f1(np.concatenate(ys), np.concatenate(ps), runs[0]["C"]))
         aucs.append(auc(np.concatenate(ys), np.concatenate(qs)) if runs[0]["C"] == 2 else float("nan"))
-    return scores, aucs, np.mean(wsum, axis=0)
+        alternatives.append(sum(kept))
+    return scores, aucs, np.mean(wsum, axis=0), alternatives
 
 if __name__ == "__main__":
     runs = load(sys.argv[1]); per_seed = int(sys.argv[2])
     rules = sys.argv[3].split(",") if len(sys.argv) > 3 else ["dumped", "default", "unshrunk", "equal", "fused", "stack", "stack_half", "evidence", "default_x_evidence", "prune1", "prune2", "prune3"]
+    selection = sys.argv[4] if len(sys.argv) > 4 else "f1margin"
     for rule in rules:
-        sc, au, w = evaluate(runs, per_seed, rule)
-        print(f"{rule:20s} macro-F1 {np.mean(sc):.4f} ({' / '.join(f'{x:.3f}' for x in sc)})  AUC {np.mean(au):.4f}  mean weights {' '.join(f'{x:.2f}' for x in w)}")
+        sc, au, w, alt = evaluate(runs, per_seed, rule, selection)
+        print(f"{rule:20s} {selection} nonlinear kept {alt} macro-F1 {np.mean(sc):.4f} ({' / '.join(f'{x:.3f}' for x in sc)})  AUC {np.mean(au):.4f}  mean weights {' '.join(f'{x:.2f}' for x in w)}")
