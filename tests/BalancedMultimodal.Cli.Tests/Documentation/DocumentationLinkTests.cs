@@ -8,12 +8,17 @@ namespace BalancedMultimodal.Cli.Tests.Documentation;
 /// Every relative link between the documents (README.md and docs/**/*.md, copied into the test output folder
 /// <c>DocumentTree</c> by the project file) points to a document that exists and, with a <c>#fragment</c>, to a heading
 /// (GitHub's anchor: lower case, punctuation dropped, spaces to hyphens, repeats numbered -1, -2, ...) or an explicit
-/// <c>&lt;a id="..."&gt;</c> in it. Headings get renamed as results change; this catches the links they leave behind.
-/// Links to source files, data and web pages are not checked.
+/// <c>&lt;a id="..."&gt;</c> in it; and every relative link to another file (source files, tuning scripts, data)
+/// points to a file of the repository's src/, samples/ or docs/ (listed at build time in
+/// <c>DocumentTree/repository-files.txt</c>). Headings get renamed as results change and files as code moves; this
+/// catches the links they leave behind. Web links are not checked.
 /// </summary>
 public sealed partial class DocumentationLinkTests
 {
     private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "DocumentTree");
+
+    private static readonly Lazy<HashSet<string>> RepositoryFiles = new(() =>
+        File.ReadAllLines(Path.Combine(Root, "repository-files.txt")).Select(l => l.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal));
 
     public static TheoryData<string> Documents() => new(DocumentNames());
 
@@ -25,6 +30,8 @@ public sealed partial class DocumentationLinkTests
     public void The_tree_holds_the_readme_and_the_docs()
     {
         DocumentNames().Should().Contain(["README.md", "docs/results.md", "docs/pipeline.md", "docs/benchmarks/snf.md"]);
+        RepositoryFiles.Value.Should().Contain(["src/BalancedMultimodal.Core/Metrics/RocAuc.cs", "docs/tuning/pooling_rules.py",
+            "samples/BalancedMultimodal.Cli/Program.cs"]).And.NotContain(f => f.Contains("/obj/") || f.Contains("/bin/"));
     }
 
     [Theory]
@@ -41,9 +48,14 @@ public sealed partial class DocumentationLinkTests
             var file = hash < 0 ? target : target[..hash];
             var fragment = hash < 0 ? "" : target[(hash + 1)..];
             var resolved = file.Length == 0 ? path : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, file));
-            if (!resolved.EndsWith(".md", StringComparison.Ordinal)) continue;
-            if (!File.Exists(resolved)) broken.Add($"{target}: no such document");
-            else if (fragment.Length > 0 && !Anchors(resolved).Contains(fragment)) broken.Add($"{target}: no such heading or anchor");
+            if (resolved.EndsWith(".md", StringComparison.Ordinal) && File.Exists(resolved))
+            {
+                if (fragment.Length > 0 && !Anchors(resolved).Contains(fragment)) broken.Add($"{target}: no such heading or anchor");
+                continue;
+            }
+            var relative = Path.GetRelativePath(Root, resolved).Replace('\\', '/').TrimEnd('/');
+            if (!RepositoryFiles.Value.Contains(relative) && !RepositoryFiles.Value.Any(f => f.StartsWith(relative + "/", StringComparison.Ordinal)))
+                broken.Add($"{target}: no such document, file or folder in src/, samples/ or docs/");
         }
 
         broken.Should().BeEmpty($"every link in {document} must resolve");
