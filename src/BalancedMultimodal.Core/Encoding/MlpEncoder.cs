@@ -71,7 +71,7 @@ public sealed class MlpEncoder : ModalityEncoder
             h = InvertedDropout.Apply(h, _dropout, training);
             var affine = layer.forward(h);
             // LeakyReLU with slope 1 is the identity (x for x > 0, 1 * x otherwise, exactly): a linear encoder.
-            h = _slope == 1.0 ? affine : nn.functional.leaky_relu(affine, _slope);
+            h = _slope == 1.0 ? affine : affine.LeakyRelu(_slope);
         }
         return h.MoveToOuterDisposeScope();
     }

@@ -80,7 +80,7 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
         for (int i = 0; i < layers.Count; i++)
         {
             x = layers[i].forward(x);
-            if (i + 1 < layers.Count) x = nn.functional.leaky_relu(x, Slope);
+            if (i + 1 < layers.Count) x = x.LeakyRelu(Slope);
         }
         return x;
     }

@@ -138,10 +138,10 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         long n = scores.shape[0];
         var diagonal = scores.diagonal();
         if (bound == NeuralMutualInformationBound.InfoNce)
-            return (Math.Log(n) + (diagonal - scores.logsumexp(1)).mean()).MoveToOuterDisposeScope();
+            return (diagonal - scores.logsumexp(1)).mean().Plus(Math.Log(n)).MoveToOuterDisposeScope();
         var mask = eye(n, dtype: ScalarType.Bool, device: scores.device);
         var offDiagonal = scores.masked_fill(mask, double.NegativeInfinity).flatten();
-        return (diagonal.mean() - (offDiagonal.logsumexp(0) - Math.Log(n * (double)(n - 1)))).MoveToOuterDisposeScope();
+        return (diagonal.mean() - offDiagonal.logsumexp(0).Minus(Math.Log(n * (double)(n - 1)))).MoveToOuterDisposeScope();
     }
 
     private static Tensor Standardise(Tensor m)

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -146,9 +147,9 @@ public sealed class DistillationLoss : nn.Module
                 RepresentationTerm(Rows(studentEmbedding, distillRows), Rows(teacherEmbedding.detach(), distillRows)));
 
         var total = zeros(Array.Empty<long>(), dtype: studentLogits.dtype, device: device);
-        if (Options.CrossEntropyWeight > 0) total = total + Scaled(crossEntropy, Options.CrossEntropyWeight);
-        if (Options.KullbackLeiblerWeight > 0) total = total + Scaled(kullbackLeibler, Options.KullbackLeiblerWeight);
-        if (useRepresentation) total = total + Scaled(representation.to(studentLogits.dtype), Options.RepresentationWeight);
+        if (Options.CrossEntropyWeight > 0) total = total.Plus(crossEntropy.Times(Options.CrossEntropyWeight));
+        if (Options.KullbackLeiblerWeight > 0) total = total.Plus(kullbackLeibler.Times(Options.KullbackLeiblerWeight));
+        if (useRepresentation) total = total.Plus(representation.to(studentLogits.dtype).Times(Options.RepresentationWeight));
 
         return new DistillationLossTerms(
             total.MoveToOuterDisposeScope(),
@@ -188,18 +189,6 @@ public sealed class DistillationLoss : nn.Module
         return BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
     }
 
-    /// <summary>
-    /// t * factor through a Scalar that is disposed after the call. TorchSharp's implicit double -> Scalar conversion
-    /// leaves the temporary Scalar to its finalizer, which a garbage collection started by another thread can run while
-    /// libtorch still reads it (a use-after-free, seen once in a long run as "Unknown scalar type" in the division by
-    /// the temperature below; dotnet/TorchSharp pull request 1434). Holding the Scalar in a <c>using</c> keeps it alive.
-    /// </summary>
-    private static Tensor Scaled(Tensor t, double factor)
-    {
-        using var scalar = factor.ToScalar();
-        return t.mul(scalar);
-    }
-
     /// <summary><see cref="KullbackLeiblerBatchMean"/> on arguments already checked (B &gt;= 1).</summary>
     private static Tensor BatchMeanKullbackLeibler(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
@@ -209,7 +198,7 @@ public sealed class DistillationLoss : nn.Module
         var logStudent = nn.functional.log_softmax(studentLogits.div(temperatureScalar), 1);
         var logTeacher = nn.functional.log_softmax(teacherLogits.div(temperatureScalar), 1);
         var sum = nn.functional.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
-        return Scaled(sum, temperature * temperature / batch).MoveToOuterDisposeScope();
+        return sum.Times(temperature * temperature / batch).MoveToOuterDisposeScope();
     }
 
     private Tensor RepresentationTerm(Tensor studentEmbedding, Tensor teacherEmbedding)
@@ -218,7 +207,7 @@ public sealed class DistillationLoss : nn.Module
         return Options.Representation switch
         {
             RepresentationLossKind.ProjectedMse => nn.functional.mse_loss(projected, teacherEmbedding, nn.Reduction.Mean),
-            _ => (1.0 - nn.functional.cosine_similarity(projected, teacherEmbedding, 1, 1e-8)).mean(),
+            _ => nn.functional.cosine_similarity(projected, teacherEmbedding, 1, 1e-8).SubtractedFrom(1.0).mean(),
         };
     }
 

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Distillation.Weighting;
 using static TorchSharp.torch;
 
@@ -79,9 +80,9 @@ public sealed class MultitaskLoss
         if (distillationLosses is not null)
         {
             foreach (var term in distillationLosses)
-                distillation = distillation + term.reshape(Array.Empty<long>()).to(fused.dtype);
+                distillation = distillation.Plus(term.reshape(Array.Empty<long>()).to(fused.dtype));
         }
-        var total = fused + weighted + distillation;
+        var total = fused.Plus(weighted).Plus(distillation);
         return new MultitaskLossTerms(
             total.MoveToOuterDisposeScope(),
             fused.MoveToOuterDisposeScope(),

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -51,7 +52,7 @@ internal static class TensorArguments
     public static void LabelsInRange(Tensor labels, Tensor mask, long classes, string name)
     {
         using var scope = NewDisposeScope();
-        var bad = mask.logical_and(labels.lt(0).logical_or(labels.ge(classes))).nonzero();
+        var bad = mask.logical_and(labels.LessThan(0).logical_or(labels.GreaterThanOrEqual(classes))).nonzero();
         if (bad.shape[0] > 0)
         {
             var row = bad[0, 0].item<long>();

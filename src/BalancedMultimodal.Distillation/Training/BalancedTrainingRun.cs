@@ -327,7 +327,7 @@ internal sealed class BalancedTrainingRun
                     }
                 var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
                 var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
-                    ? total.Total + _o.UnlabelledEntropyWeight * MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows))
+                    ? total.Total.Plus(MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows)).Times(_o.UnlabelledEntropyWeight))
                     : total.Total;
                 objective.backward();
                 optimizer.Step();
@@ -363,7 +363,7 @@ internal sealed class BalancedTrainingRun
     /// <remarks>The floor 1e-12 is representable in every dtype the trainer accepts (float32, float64, bfloat16);
     /// float16, where it would round to 0 (0 log 0 = 0 * -inf = NaN), is rejected by <see cref="BalancedTrainingData"/>.</remarks>
     private static Tensor MeanEntropy(Tensor probabilities) =>
-        -(probabilities * probabilities.clamp_min(1e-12).log()).sum(1).mean();
+        -(probabilities * probabilities.ClampedBelow(1e-12).log()).sum(1).mean();
 
     /// <summary>Phase-2 distillation terms: the KL and RE parts only (the students' CE is already in the multitask loss).</summary>
     private DistillationLossOptions? JointDistillationOptions()
@@ -394,12 +394,12 @@ internal sealed class BalancedTrainingRun
         return Score(logits, labels);
     }
 
-    /// <summary>Validation macro-F1 and loss of the final prediction, each head's validation macro-F1, and (validation-weighted
-    /// source only) the head weights measured now, which that prediction used.</summary>
     /// <summary>Every head's logits on the validation rows, the fused head first (the input of <see cref="HeadPoolingWeights"/>).</summary>
     private Tensor[] ValidationHeads(NetworkOutputs outputs) =>
         new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, _validationRows)).ToArray();
 
+    /// <summary>Validation macro-F1 and loss of the final prediction, each head's validation macro-F1, and (validation-weighted
+    /// source only) the head weights measured now, which that prediction used.</summary>
     private (double FusedScore, double FusedLoss, IReadOnlyList<double> ModalityScores, double[]? PoolingWeights) EvaluateJoint(BalancedMultimodalNetwork network, Tensor labels)
     {
         using var scope = NewDisposeScope();
@@ -431,7 +431,7 @@ internal sealed class BalancedTrainingRun
     {
         var predictions = validationProbabilities.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
         double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
-        double loss = F.nll_loss(validationProbabilities.clamp_min(1e-12).log(), labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+        double loss = F.nll_loss(validationProbabilities.ClampedBelow(1e-12).log(), labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
         return (macroF1, loss);
     }
 

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -57,8 +58,8 @@ public static class PredictionCombiner
                 using (var scope = NewDisposeScope())
                 {
                     var sum = F.softmax(outputs.FusedLogits, 1);
-                    foreach (var z in outputs.ModalityLogits) sum = sum + F.softmax(z, 1);
-                    return sum.div(outputs.ModalityLogits.Count + 1).MoveToOuterDisposeScope();
+                    foreach (var z in outputs.ModalityLogits) sum = sum.Plus(F.softmax(z, 1));
+                    return sum.DividedBy(outputs.ModalityLogits.Count + 1).MoveToOuterDisposeScope();
                 }
             case PredictionSource.AllHeadsGeometricMean:
                 using (var scope = NewDisposeScope())
@@ -66,16 +67,16 @@ public static class PredictionCombiner
                     // Each head divided before the sum: the mean of finite logits is finite, their raw sum may not be
                     // (float16 beyond 65504).
                     double heads = outputs.ModalityLogits.Count + 1;
-                    var mean = outputs.FusedLogits / heads;
-                    foreach (var z in outputs.ModalityLogits) mean = mean + z / heads;
+                    var mean = outputs.FusedLogits.DividedBy(heads);
+                    foreach (var z in outputs.ModalityLogits) mean = mean.Plus(z.DividedBy(heads));
                     return F.softmax(mean, 1).MoveToOuterDisposeScope();
                 }
             default:
                 var weights = CheckWeights(headWeights, outputs.ModalityLogits.Count + 1);
                 using (var scope = NewDisposeScope())
                 {
-                    var sum = outputs.FusedLogits * weights[0];
-                    for (int m = 0; m < outputs.ModalityLogits.Count; m++) sum = sum + outputs.ModalityLogits[m] * weights[m + 1];
+                    var sum = outputs.FusedLogits.Times(weights[0]);
+                    for (int m = 0; m < outputs.ModalityLogits.Count; m++) sum = sum.Plus(outputs.ModalityLogits[m].Times(weights[m + 1]));
                     return F.softmax(sum, 1).MoveToOuterDisposeScope();
                 }
         }

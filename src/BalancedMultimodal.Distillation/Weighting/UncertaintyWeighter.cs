@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -89,6 +90,6 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         var dtype = modalityLosses[0].dtype;
         var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>()).to(dtype)).ToArray());
         var s = logVariances.to(dtype);
-        return (s.neg().exp() * losses + s).sum().MoveToOuterDisposeScope();
+        return (s.neg().exp() * losses).Plus(s).sum().MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
@@ -45,9 +46,9 @@ internal static class WeighterArguments
     public static Tensor FixedWeightedSum(IReadOnlyList<Tensor> losses, IReadOnlyList<double> weights)
     {
         using var scope = NewDisposeScope();
-        var total = losses[0].reshape(Array.Empty<long>()) * weights[0];
+        var total = losses[0].reshape(Array.Empty<long>()).Times(weights[0]);
         for (int m = 1; m < losses.Count; m++)
-            total = total + losses[m].reshape(Array.Empty<long>()).to(total.dtype) * weights[m];
+            total = total.Plus(losses[m].reshape(Array.Empty<long>()).to(total.dtype).Times(weights[m]));
         return total.MoveToOuterDisposeScope();
     }
 }

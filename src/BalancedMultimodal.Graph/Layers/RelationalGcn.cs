@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using Microsoft.Extensions.Options;
@@ -173,7 +174,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
 
     private Tensor Activate(Tensor h) => _activation switch
     {
-        RelationalGcnActivation.LeakyRelu => nn.functional.leaky_relu(h, _negativeSlope),
+        RelationalGcnActivation.LeakyRelu => h.LeakyRelu(_negativeSlope),
         RelationalGcnActivation.Relu => nn.functional.relu(h),
         RelationalGcnActivation.Elu => nn.functional.elu(h, 1.0),
         RelationalGcnActivation.Tanh => h.tanh(),

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Graphs;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -213,12 +214,12 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
             var self = transformed.narrow(1, 0, OutChannels);
             if (sparseProduct)
             {
-                result = normalization.TransformFirstOperator.matmul(rows).add_(self);
+                result = normalization.TransformFirstOperator.matmul(rows).PlusInPlace(self);
             }
             else
             {
                 var messages = rows.index_select(0, normalization.TransformedSourceRow).mul_(normalization.Coefficient.unsqueeze(1));
-                result = self.index_add(0, normalization.Target, messages, 1.0);
+                result = self.IndexAdd(0, normalization.Target, messages);
             }
         }
         else
@@ -232,13 +233,13 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
             {
                 var messages = x.index_select(0, normalization.Source).mul_(normalization.Coefficient.unsqueeze(1));
                 aggregated = zeros([n * relations, InChannels], dtype: x.dtype, device: x.device)
-                    .index_add(0, normalization.AggregatedTargetRow, messages, 1.0);
+                    .IndexAdd(0, normalization.AggregatedTargetRow, messages);
             }
             var features = cat([x, aggregated.view(n, relations * InChannels)], 1);
             var stacked = cat([root.unsqueeze(0), theta], 0).reshape((relations + 1) * InChannels, OutChannels);
             result = features.matmul(stacked);
         }
-        if (bias is not null) result = result.add_(bias);
+        if (bias is not null) result = result.PlusInPlace(bias);
         return result.MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,181 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core;
+
+/// <summary>
+/// Tensor arithmetic with C# numbers whose <see cref="Scalar"/> stays alive for the whole native call and is freed
+/// right after it: the same libtorch operations, with the same values, as TorchSharp's operators and overloads, so the
+/// results are bit-identical to <c>a + b</c>, <c>t + x</c>, <c>t - x</c>, <c>t * x</c>, <c>t / x</c>, <c>x - t</c>, <c>t.add_(u)</c>, <c>t.index_add(d, i, u)</c>, <c>t.clamp_min(x)</c>,
+/// <c>leaky_relu(t, x)</c>, <c>t.lt(x)</c> and <c>t.ge(x)</c>.
+/// </summary>
+/// <remarks>
+/// <para>Why: TorchSharp 0.107 turns every C# number passed to a tensor method into a temporary <see cref="Scalar"/>
+/// (and <c>a + b</c> passes a temporary <c>alpha = 1</c>). Once its native handle has been handed to libtorch the managed
+/// object is unreachable, so a garbage collection on another thread can finalize it, freeing the native value, while
+/// the operation still reads it: a rare crash in long training runs (<c>Unknown scalar type</c>,
+/// <c>Expected false to be true</c> from <c>c10::Scalar</c>; upstream dotnet/TorchSharp#1434 and #1496;
+/// docs/native-runtime.md). The methods here hold each scalar in a <c>using</c> (the constant 1 in a static field), so
+/// the race cannot occur in the code that uses them. Use them in the per-step code of a training loop.</para>
+/// <para>Arguments: a null tensor is an <see cref="ArgumentNullException"/>; a number that would silently corrupt the
+/// result (NaN or an infinity, or a zero divisor) is an <see cref="ArgumentOutOfRangeException"/>, raised before any
+/// native call.</para>
+/// </remarks>
+public static class ExplicitScalarArithmetic
+{
+    /// <summary>The alpha of an addition; alive for the process, so never finalized during a call.</summary>
+    private static readonly Scalar One = 1.ToScalar();
+
+    /// <summary>left + right (libtorch <c>add(left, right, alpha = 1)</c>, broadcasting as the operator does).</summary>
+    /// <param name="left">The first summand.</param>
+    /// <param name="right">The second summand (same device; dtypes promote as in <c>left + right</c>).</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor Plus(this Tensor left, Tensor right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        return left.add(right, One);
+    }
+
+    /// <summary>target += addend in place (libtorch <c>add_(target, addend, alpha = 1)</c>, as TorchSharp's
+    /// <c>target.add_(addend)</c>).</summary>
+    /// <param name="target">The tensor to update.</param>
+    /// <param name="addend">The tensor added (broadcast to the target's shape).</param>
+    /// <returns><paramref name="target"/>.</returns>
+    public static Tensor PlusInPlace(this Tensor target, Tensor addend)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(addend);
+        return target.add_(addend, One);
+    }
+
+    /// <summary>A copy of <paramref name="tensor"/> with <c>source[k]</c> added to the slice <c>index[k]</c> along
+    /// <paramref name="dimension"/> (libtorch <c>index_add(tensor, dimension, index, source, alpha = 1)</c>).</summary>
+    /// <param name="tensor">The tensor added to.</param>
+    /// <param name="dimension">The dimension indexed.</param>
+    /// <param name="index">An int64 index vector.</param>
+    /// <param name="source">The slices added, one per index entry.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor IndexAdd(this Tensor tensor, long dimension, Tensor index, Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(source);
+        return tensor.index_add(dimension, index, source, One);
+    }
+
+    /// <summary>tensor + value (libtorch <c>add(tensor, value, alpha = 1)</c>, as TorchSharp's <c>tensor + value</c>).</summary>
+    /// <param name="tensor">The tensor.</param>
+    /// <param name="value">A finite number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor Plus(this Tensor tensor, double value)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(value, nameof(value));
+        using var scalar = value.ToScalar();
+        return tensor.add(scalar, One);
+    }
+
+    /// <summary>tensor - value (libtorch <c>sub(tensor, value)</c>).</summary>
+    /// <param name="tensor">The tensor.</param>
+    /// <param name="value">A finite number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor Minus(this Tensor tensor, double value)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(value, nameof(value));
+        using var scalar = value.ToScalar();
+        return tensor.sub(scalar);
+    }
+
+    /// <summary>tensor * factor (libtorch <c>mul(tensor, factor)</c>).</summary>
+    /// <param name="tensor">The tensor to scale.</param>
+    /// <param name="factor">A finite number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor Times(this Tensor tensor, double factor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(factor, nameof(factor));
+        using var scalar = factor.ToScalar();
+        return tensor.mul(scalar);
+    }
+
+    /// <summary>tensor / divisor (libtorch <c>div(tensor, divisor)</c>).</summary>
+    /// <param name="tensor">The tensor to divide.</param>
+    /// <param name="divisor">A finite, non-zero number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor DividedBy(this Tensor tensor, double divisor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(divisor, nameof(divisor));
+        if (divisor == 0)
+            throw new ArgumentOutOfRangeException(nameof(divisor), divisor, "The divisor must not be 0.");
+        using var scalar = divisor.ToScalar();
+        return tensor.div(scalar);
+    }
+
+    /// <summary>value - tensor, computed as TorchSharp's operator does: <c>(-tensor) + value</c>.</summary>
+    /// <param name="tensor">The tensor to subtract.</param>
+    /// <param name="value">A finite number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor SubtractedFrom(this Tensor tensor, double value)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(value, nameof(value));
+        using var scalar = value.ToScalar();
+        using var negated = tensor.negative();
+        return negated.add(scalar, One);
+    }
+
+    /// <summary>max(tensor, minimum) elementwise (libtorch <c>clamp_min</c>).</summary>
+    /// <param name="tensor">The tensor to bound.</param>
+    /// <param name="minimum">A finite number.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor ClampedBelow(this Tensor tensor, double minimum)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(minimum, nameof(minimum));
+        using var scalar = minimum.ToScalar();
+        return tensor.clamp_min(scalar);
+    }
+
+    /// <summary>LeakyReLU: x for x &gt;= 0, negativeSlope * x otherwise (libtorch <c>leaky_relu</c>).</summary>
+    /// <param name="tensor">The pre-activations.</param>
+    /// <param name="negativeSlope">A finite slope for negative inputs.</param>
+    /// <returns>A new tensor.</returns>
+    public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        Finite(negativeSlope, nameof(negativeSlope));
+        using var scalar = negativeSlope.ToScalar();
+        return tensor.leaky_relu(scalar);
+    }
+
+    /// <summary>tensor &lt; value elementwise, as a bool tensor (libtorch <c>lt</c>).</summary>
+    /// <param name="tensor">The tensor to compare.</param>
+    /// <param name="value">The bound.</param>
+    /// <returns>A new bool tensor.</returns>
+    public static Tensor LessThan(this Tensor tensor, long value)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var scalar = value.ToScalar();
+        return tensor.lt(scalar);
+    }
+
+    /// <summary>tensor &gt;= value elementwise, as a bool tensor (libtorch <c>ge</c>).</summary>
+    /// <param name="tensor">The tensor to compare.</param>
+    /// <param name="value">The bound.</param>
+    /// <returns>A new bool tensor.</returns>
+    public static Tensor GreaterThanOrEqual(this Tensor tensor, long value)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var scalar = value.ToScalar();
+        return tensor.ge(scalar);
+    }
+
+    private static void Finite(double value, string name)
+    {
+        if (!double.IsFinite(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
+    }
+}

@@ -1,0 +1,120 @@
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests;
+
+public class ExplicitScalarArithmeticTests
+{
+    public static TheoryData<ScalarType> FloatingTypes => new() { ScalarType.Float32, ScalarType.Float64, ScalarType.BFloat16 };
+
+    /// <summary>Same dtype, shape and every element bit for bit (NaN-free inputs).</summary>
+    private static bool Same(Tensor actual, Tensor expected)
+    {
+        using var same = actual.eq(expected).all();
+        return actual.dtype == expected.dtype && actual.shape.SequenceEqual(expected.shape) && same.item<bool>();
+    }
+
+    private static Tensor Sample(ScalarType dtype, long seed, params long[] shape)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var values = randn(shape, dtype: ScalarType.Float64, generator: generator).mul_(3.7);
+        return values.to(dtype);
+    }
+
+    [Theory]
+    [MemberData(nameof(FloatingTypes))]
+    public void Every_operation_is_bit_identical_to_the_TorchSharp_operator_it_replaces(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var a = Sample(dtype, 1, 7, 5);
+        var b = Sample(dtype, 2, 7, 5);
+        var row = Sample(dtype, 3, 5);
+
+        Same(a.Plus(b), a + b).Should().BeTrue();
+        Same(a.Plus(row), a + row).Should().BeTrue("broadcasting works as with the operator");
+        Same(a.Plus(0.3), a + 0.3).Should().BeTrue();
+        Same(a.Minus(0.3), a - 0.3).Should().BeTrue();
+        Same(a.Times(-1.25e-3), a * -1.25e-3).Should().BeTrue();
+        Same(a.DividedBy(7), a / 7.0).Should().BeTrue();
+        Same(a.SubtractedFrom(1.0), 1.0 - a).Should().BeTrue();
+        Same(a.ClampedBelow(0.5), a.clamp_min(0.5)).Should().BeTrue();
+        Same(a.LeakyRelu(0.25), nn.functional.leaky_relu(a, 0.25)).Should().BeTrue();
+        Same(a.clone().PlusInPlace(row), a.clone().add_(row)).Should().BeTrue();
+        var index = tensor(new long[] { 4, 0, 4 });
+        var slices = Sample(dtype, 4, 3, 5);
+        Same(a.IndexAdd(0, index, slices), a.index_add(0, index, slices, 1.0)).Should().BeTrue();
+        foreach (var result in new[] { a.Plus(b), a.Times(2), a.DividedBy(2), a.SubtractedFrom(1), a.ClampedBelow(0), a.LeakyRelu(0.1) })
+            result.dtype.Should().Be(dtype, "results keep the input's dtype");
+    }
+
+    [Fact]
+    public void Comparisons_match_lt_and_ge_on_integer_labels()
+    {
+        using var scope = NewDisposeScope();
+        var labels = tensor(new long[] { -1, 0, 1, 2, 3 });
+
+        Same(labels.LessThan(0), labels.lt(0)).Should().BeTrue();
+        Same(labels.GreaterThanOrEqual(2), labels.ge(2)).Should().BeTrue();
+        labels.LessThan(0).dtype.Should().Be(ScalarType.Bool);
+        labels.GreaterThanOrEqual(2).data<bool>().ToArray().Should().Equal(false, false, false, true, true);
+    }
+
+    [Fact]
+    public void Gradients_flow_as_through_the_operators()
+    {
+        using var scope = NewDisposeScope();
+        var x1 = Sample(ScalarType.Float64, 5, 4, 3).requires_grad_(true);
+        var x2 = x1.detach().clone().requires_grad_(true);
+        var other = Sample(ScalarType.Float64, 6, 4, 3);
+
+        var explicitForm = x1.LeakyRelu(0.2).Times(1.5).Plus(other).SubtractedFrom(2.0).DividedBy(3).ClampedBelow(-4).Minus(0.1).Plus(0.4).sum();
+        var operatorForm = (((2.0 - (nn.functional.leaky_relu(x2, 0.2) * 1.5 + other)) / 3.0).clamp_min(-4) - 0.1 + 0.4).sum();
+        explicitForm.backward();
+        operatorForm.backward();
+
+        Same(explicitForm, operatorForm).Should().BeTrue();
+        Same(x1.grad!, x2.grad!).Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void A_number_that_would_corrupt_the_result_is_rejected_before_any_native_call(double value)
+    {
+        using var scope = NewDisposeScope();
+        var t = ones(3);
+
+        new Action(() => t.Times(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("factor");
+        new Action(() => t.DividedBy(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("divisor");
+        new Action(() => t.Plus(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
+        new Action(() => t.Minus(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
+        new Action(() => t.SubtractedFrom(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("value");
+        new Action(() => t.ClampedBelow(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("minimum");
+        new Action(() => t.LeakyRelu(value)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("negativeSlope");
+    }
+
+    [Fact]
+    public void Division_by_zero_is_rejected()
+    {
+        using var t = ones(3);
+
+        new Action(() => t.DividedBy(0)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("divisor")
+            .WithMessage("*must not be 0*");
+    }
+
+    [Fact]
+    public void Null_tensors_are_rejected_with_their_parameter_names()
+    {
+        using var t = ones(3);
+        Tensor none = null!;
+
+        new Action(() => none.Plus(t)).Should().Throw<ArgumentNullException>().WithParameterName("left");
+        new Action(() => t.Plus(none)).Should().Throw<ArgumentNullException>().WithParameterName("right");
+        new Action(() => none.Times(2)).Should().Throw<ArgumentNullException>().WithParameterName("tensor");
+        new Action(() => t.PlusInPlace(none)).Should().Throw<ArgumentNullException>().WithParameterName("addend");
+        new Action(() => t.IndexAdd(0, none, t)).Should().Throw<ArgumentNullException>().WithParameterName("index");
+        new Action(() => none.LessThan(0)).Should().Throw<ArgumentNullException>().WithParameterName("tensor");
+    }
+}
