@@ -46,6 +46,7 @@ public sealed class QuantileNormalizer
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
         ArgumentNullException.ThrowIfNull(quantiles);
+        LoaderArguments.CheckNames(modalityNames, nameof(modalityNames), "Modality name");
         if (quantiles.Count != modalityNames.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names and {quantiles.Count} quantile tables do not match.", nameof(quantiles));
         _modalityNames = modalityNames.ToArray();

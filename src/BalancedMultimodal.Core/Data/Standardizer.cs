@@ -27,6 +27,7 @@ public sealed class Standardizer
         ArgumentNullException.ThrowIfNull(modalityNames);
         ArgumentNullException.ThrowIfNull(means);
         ArgumentNullException.ThrowIfNull(scales);
+        LoaderArguments.CheckNames(modalityNames, nameof(modalityNames), "Modality name");
         if (means.Count != modalityNames.Count || scales.Count != modalityNames.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names, {means.Count} mean vectors and {scales.Count} scale vectors do not match.", nameof(means));
         _modalityNames = modalityNames.ToArray();

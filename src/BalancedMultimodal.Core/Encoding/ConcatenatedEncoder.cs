@@ -13,13 +13,34 @@ public sealed class ConcatenatedEncoder : ModalityEncoder
 
     /// <summary>Creates the encoder; it takes ownership of the parts.</summary>
     /// <param name="encoders">At least one encoder, all on the same device and dtype, all accepting the same input.</param>
-    /// <exception cref="ArgumentException">No encoder given, or a null entry.</exception>
+    /// <exception cref="ArgumentException">No encoder given, a null entry, an encoder whose embedding width is below 1,
+    /// or encoders whose parameters lie on different devices or dtypes (the offending encoder is named by its index).</exception>
     public ConcatenatedEncoder(IReadOnlyList<ModalityEncoder> encoders) : base(nameof(ConcatenatedEncoder))
     {
         ArgumentNullException.ThrowIfNull(encoders);
         if (encoders.Count == 0) throw new ArgumentException("At least one encoder is needed.", nameof(encoders));
         for (int k = 0; k < encoders.Count; k++)
             if (encoders[k] is null) throw new ArgumentException($"Encoder {k} is null.", nameof(encoders));
+        for (int k = 0; k < encoders.Count; k++)
+            if (encoders[k].EmbeddingDim < 1)
+                throw new ArgumentException($"Encoder {k} has embedding width {encoders[k].EmbeddingDim}; at least 1 is needed.", nameof(encoders));
+        // The embeddings are concatenated, so every part must produce them on one device and dtype: the first parameter
+        // of each part that has one is compared with the first such parameter found.
+        (int Index, TorchSharp.Modules.Parameter Parameter)? reference = null;
+        for (int k = 0; k < encoders.Count; k++)
+        {
+            var first = encoders[k].parameters().FirstOrDefault();
+            if (first is null) continue;
+            if (reference is not { } r)
+            {
+                reference = (k, first);
+                continue;
+            }
+            if (first.device.type != r.Parameter.device.type || first.device.index != r.Parameter.device.index || first.dtype != r.Parameter.dtype)
+                throw new ArgumentException(
+                    $"Encoder {k} holds {first.dtype} parameters on {first.device}; encoder {r.Index} holds {r.Parameter.dtype} on {r.Parameter.device}. All parts must share one device and dtype.",
+                    nameof(encoders));
+        }
         parts = new TorchSharp.Modules.ModuleList<ModalityEncoder>(encoders.ToArray());
         EmbeddingDim = encoders.Sum(e => e.EmbeddingDim);
         RegisterComponents();

@@ -70,16 +70,21 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// <summary>
     /// The fewest rows <see cref="Estimate(Tensor, Tensor)"/> accepts: 2 with <see cref="InfoNceEstimatorOptions.HeldOutFraction"/>
     /// = 0, else the smallest n for which both the h = round(n * HeldOutFraction) held-out rows and the n - h training
-    /// rows number at least 2 (4 at the default 0.5).
+    /// rows number at least 2 (4 at the default 0.5); <see cref="int.MaxValue"/> when no row count up to it does (a
+    /// fraction within about 1e-9 of 1).
     /// </summary>
     public int MinimumSampleCount
     {
         get
         {
-            if (_options.HeldOutFraction == 0) return 2;
-            int n = 4;
-            while (HeldOutCount(n) < 2 || n - HeldOutCount(n) < 2) n++;
-            return n;
+            double f = _options.HeldOutFraction;
+            if (f == 0) return 2;
+            // h = round(n f) >= 2 needs n f >= 1.5, and n - h >= 2 needs n (1 - f) > 1.5, so no n below
+            // max(1.5 / f, 1.5 / (1 - f)) qualifies: the search starts just under it (in long: the bound can pass int).
+            double bound = Math.Min(int.MaxValue, Math.Max(1.5 / f, 1.5 / (1 - f)));
+            long n = Math.Max(4, (long)Math.Floor(bound) - 2);
+            while (n < int.MaxValue && (HeldOutCount(n) < 2 || n - HeldOutCount(n) < 2)) n++;
+            return (int)n;
         }
     }
 

@@ -88,11 +88,15 @@ public sealed class ClassificationReport
     public double WeightedF1 { get; }
 
     /// <summary>A text table in the layout of scikit-learn's <c>classification_report</c> (4 decimals).</summary>
-    /// <param name="classNames">Optional names for classes 0..C-1.</param>
+    /// <param name="classNames">Optional names for classes 0..C-1 (none of them null; null as a whole prints the indices).</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ArgumentException">A name list whose length is not C, or a null name (naming its index).</exception>
     public string Format(IReadOnlyList<string>? classNames = null)
     {
         if (classNames is not null && classNames.Count != _classes.Length)
             throw new ArgumentException($"{classNames.Count} class names were given for {_classes.Length} classes.", nameof(classNames));
+        for (int k = 0; classNames is not null && k < classNames.Count; k++)
+            if (classNames[k] is null) throw new ArgumentException($"Class name {k} is null.", nameof(classNames));
         var names = Enumerable.Range(0, _classes.Length).Select(k => classNames?[k] ?? k.ToString(CultureInfo.InvariantCulture)).ToArray();
         int width = Math.Max(12, names.Max(s => s.Length));
         var text = new StringBuilder();

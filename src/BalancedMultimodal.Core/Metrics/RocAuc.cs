@@ -143,7 +143,13 @@ public static class RocAuc
         if (scores.GetLength(1) != 2) return TryOneVsRestMacro(labels, scores, out auc);
         if (scores.GetLength(0) != labels.Count) throw new ArgumentException($"There are {labels.Count} labels but {scores.GetLength(0)} score rows.", nameof(scores));
         var positive = new double[labels.Count];
-        for (int i = 0; i < positive.Length; i++) positive[i] = scores[i, 1];
+        for (int i = 0; i < positive.Length; i++)
+        {
+            // Column 0 does not enter the binary AUC, but a non-finite score there is bad input all the same.
+            if (!double.IsFinite(scores[i, 0]))
+                throw new ArgumentException($"Score at row {i}, class 0 is {scores[i, 0]}; scores must be finite.", nameof(scores));
+            positive[i] = scores[i, 1];
+        }
         return TryBinary(labels, positive, out auc);
     }
 }

@@ -1,10 +1,13 @@
+using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Losses;
+using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Distillation.Weighting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace BalancedMultimodal.Distillation.DependencyInjection;
@@ -21,14 +24,17 @@ public static class DistillationServiceCollectionExtensions
 
     /// <summary>
     /// Registers, as singletons: <see cref="DistillationLossFactory"/>, <see cref="ModalityLossWeighterFactory"/>,
-    /// <see cref="ModalityAssessor"/> and the default <see cref="IMutualInformationSignificanceTest"/>
+    /// <see cref="ModalityAssessor"/>, <see cref="BalancedTrainer"/> and the default <see cref="IMutualInformationSignificanceTest"/>
     /// (<see cref="RowPermutationSignificanceTest"/>, kept if one is already registered), with
     /// <see cref="DistillationLossOptions"/> bound from the <c>Loss</c> subsection of <paramref name="configuration"/>,
-    /// <see cref="ModalityAssessmentOptions"/> from <c>Assessment</c> and <see cref="ModalityWeightingOptions"/> from
-    /// <c>Weighting</c>, each validated by its <see cref="IValidateOptions{TOptions}"/> (on first use, or at start-up in a host).
+    /// <see cref="ModalityAssessmentOptions"/> from <c>Assessment</c>, <see cref="ModalityWeightingOptions"/> from
+    /// <c>Weighting</c> and <see cref="BalancedTrainingOptions"/> from <c>Training</c>, each validated by its
+    /// <see cref="IValidateOptions{TOptions}"/> (on first use, or at start-up in a host).
     /// </summary>
-    /// <remarks>The assessor resolves <see cref="IMutualInformationEstimator"/> from the container (register one, e.g. KSG),
-    /// and an optional label estimator under <see cref="LabelEstimatorKey"/>.</remarks>
+    /// <remarks>The assessor and the trainer resolve <see cref="IMutualInformationEstimator"/> from the container (register
+    /// one, e.g. KSG), the assessor an optional label estimator under <see cref="LabelEstimatorKey"/>, and the trainer an
+    /// <see cref="IModalityEncoderFactory"/> (e.g. Core's <c>MlpEncoderFactory</c> or Graph's relational-GCN factory) and an
+    /// optional <c>ILogger&lt;BalancedTrainer&gt;</c>.</remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The distillation section, e.g. <c>configuration.GetSection("BalancedMultimodal:Distillation")</c>.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -44,6 +50,7 @@ public static class DistillationServiceCollectionExtensions
         AddValidated<DistillationLossOptions, DistillationLossOptionsValidator>(services, configuration, DistillationLossOptions.SectionName);
         AddValidated<ModalityAssessmentOptions, ModalityAssessmentOptionsValidator>(services, configuration, ModalityAssessmentOptions.SectionName);
         AddValidated<ModalityWeightingOptions, ModalityWeightingOptionsValidator>(services, configuration, ModalityWeightingOptions.SectionName);
+        AddValidated<BalancedTrainingOptions, BalancedTrainingOptionsValidator>(services, configuration, BalancedTrainingOptions.SectionName);
 
         services.TryAddSingleton(sp => new DistillationLossFactory(sp.GetRequiredService<IOptions<DistillationLossOptions>>()));
         services.TryAddSingleton(sp => new ModalityLossWeighterFactory(sp.GetRequiredService<IOptions<ModalityWeightingOptions>>()));
@@ -53,6 +60,11 @@ public static class DistillationServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ModalityAssessmentOptions>>(),
             sp.GetKeyedService<IMutualInformationEstimator>(LabelEstimatorKey),
             sp.GetRequiredService<IMutualInformationSignificanceTest>()));
+        services.TryAddSingleton(sp => new BalancedTrainer(
+            sp.GetRequiredService<IModalityEncoderFactory>(),
+            sp.GetRequiredService<IMutualInformationEstimator>(),
+            sp.GetRequiredService<IOptions<BalancedTrainingOptions>>(),
+            sp.GetService<ILogger<BalancedTrainer>>()));
         return services;
     }
 

@@ -66,6 +66,8 @@ public sealed class MultitaskLoss
                 var term = distillationLosses[i] ?? throw new ArgumentNullException(nameof(distillationLosses), $"distillationLosses[{i}] is null.");
                 if (term.numel() != 1 || !term.is_floating_point())
                     throw new ArgumentException($"distillationLosses[{i}] must be a floating-point scalar tensor; it is {term.dtype} [{string.Join(", ", term.shape)}].", nameof(distillationLosses));
+                if (term.device.type != device.type || term.device.index != device.index)
+                    throw new ArgumentException($"distillationLosses[{i}] is on {term.device}; fusedLogits is on {device}.", nameof(distillationLosses));
             }
         }
 

@@ -65,12 +65,14 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <summary>The encoder of modality <paramref name="modality"/>.</summary>
     /// <param name="modality">Modality index.</param>
     /// <returns>The encoder.</returns>
-    public ModalityEncoder Encoder(int modality) => encoders[modality];
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
+    public ModalityEncoder Encoder(int modality) => encoders[CheckModality(modality)];
 
     /// <summary>The classifier head of modality <paramref name="modality"/> (e_m -> C).</summary>
     /// <param name="modality">Modality index.</param>
     /// <returns>The head.</returns>
-    public Linear Head(int modality) => heads[modality];
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
+    public Linear Head(int modality) => heads[CheckModality(modality)];
 
     /// <summary>The fused classifier (sum_m e_m -> C).</summary>
     public Linear FusedHead => fused;
@@ -78,8 +80,13 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <summary>Parameters of one modality's encoder and head (what phase 1 and distillation train).</summary>
     /// <param name="modality">Modality index.</param>
     /// <returns>The parameters.</returns>
-    public IEnumerable<Parameter> ModalityParameters(int modality) =>
-        encoders[modality].parameters().Concat(heads[modality].parameters());
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M) (raised at the call,
+    /// not when the sequence is enumerated).</exception>
+    public IEnumerable<Parameter> ModalityParameters(int modality)
+    {
+        CheckModality(modality);
+        return encoders[modality].parameters().Concat(heads[modality].parameters());
+    }
 
     /// <summary>Embeds modality m: h_m = encoder_m(X_m), (n, e_m).</summary>
     /// <param name="modality">Modality index.</param>
@@ -89,8 +96,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <exception cref="ArgumentException">When the encoder rejects the features; the message names the modality.</exception>
     public Tensor Embed(int modality, Tensor features)
     {
-        if ((uint)modality >= (uint)ModalityCount)
-            throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
+        CheckModality(modality);
         ArgumentNullException.ThrowIfNull(features);
         try
         {
@@ -111,8 +117,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// and device; the message names the modality.</exception>
     public Tensor ModalityLogits(int modality, Tensor embedding)
     {
-        if ((uint)modality >= (uint)ModalityCount)
-            throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
+        CheckModality(modality);
         ArgumentNullException.ThrowIfNull(embedding);
         CheckEmbedding(modality, embedding, embedding.dim() == 2 ? embedding.shape[0] : -1, nameof(embedding), "embedding");
         return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
@@ -138,6 +143,12 @@ public sealed class BalancedMultimodalNetwork : nn.Module
         using var joined = cat(embeddings.ToArray(), 1);
         return fused.forward(InvertedDropout.Apply(joined, _dropout, training));
     }
+
+    /// <summary>Returns <paramref name="modality"/> if it is in [0, M); otherwise throws.</summary>
+    private int CheckModality(int modality) =>
+        (uint)modality < (uint)ModalityCount
+            ? modality
+            : throw new ArgumentOutOfRangeException(nameof(modality), modality, $"The network has {ModalityCount} modalities.");
 
     /// <summary>Requires an (n, e_m) embedding of modality m, with <paramref name="rows"/> rows when that is not -1, on
     /// the heads' dtype and device.</summary>

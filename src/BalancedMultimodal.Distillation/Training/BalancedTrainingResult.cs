@@ -37,7 +37,8 @@ public sealed class BalancedTrainingResult : IDisposable
         BestJointEpoch = bestJointEpoch;
     }
 
-    /// <summary>The trained network, at the checkpoint with the best fused validation macro-F1, in eval mode.</summary>
+    /// <summary>The trained network, at the joint-phase checkpoint with the best validation macro-F1 of the configured
+    /// prediction (<see cref="BalancedTrainingOptions.Prediction"/>; ties: the lower validation cross-entropy), in eval mode.</summary>
     public BalancedMultimodalNetwork Network { get; }
 
     /// <summary>Class probabilities of the fused classifier for every row, (n, C).</summary>

@@ -12,6 +12,8 @@ internal sealed class ModuleSnapshot : IDisposable
     public static ModuleSnapshot Capture(nn.Module module)
     {
         using var noGrad = no_grad();
+        // The detach() handles are freed with this scope; only the clones, detached from it, belong to the snapshot.
+        using var scope = NewDisposeScope();
         var state = module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
         return new ModuleSnapshot(state);
     }

@@ -27,12 +27,18 @@ public enum PredictionSource
     /// <summary>
     /// The fused classifier and every modality head, pooled log-linearly with weights measured on validation:
     /// p = softmax(w_0 z + sum_m w_m z_m), the normalised weighted geometric mean of the heads' probabilities, where the
-    /// weights (non-negative, summing to 1) come from each head's validation information gain over the uniform guess,
-    /// g_h = max(0, ln C - CE_h), shrunk towards equal weights: w_h = lambda / H + (1 - lambda) g_h / sum_k g_k over the
-    /// H heads, lambda = <see cref="BalancedTrainingOptions.PoolingWeightShrinkage"/> (<see cref="HeadPoolingWeights"/>),
+    /// weights (non-negative, summing to 1) come from the rule <see cref="BalancedTrainingOptions.PoolingRule"/>, by default
+    /// each head's validation information gain over the uniform guess, g_h = max(0, ln C - CE_h)
+    /// (<see cref="HeadPoolingRule.ValidationEvidence"/> instead: exp(-max(0, d_h / s_h)), the head's paired
+    /// cross-entropy deficit to the best head in standard errors), shrunk towards equal weights:
+    /// w_h = lambda / H + (1 - lambda) r_h / sum_k r_k over the H heads with rule weights r_h,
+    /// lambda = <see cref="BalancedTrainingOptions.PoolingWeightShrinkage"/> (<see cref="HeadPoolingWeights"/>),
     /// measured at every evaluation step and kept with the checkpoint (<see cref="BalancedTrainingResult.PoolingWeights"/>).
-    /// With equal gains it is <see cref="AllHeadsGeometricMean"/>; with lambda = 0 (the default) a head no better than
-    /// chance on validation gets weight 0 and cannot dilute the others, with lambda &gt; 0 it keeps lambda / H.
+    /// When <see cref="BalancedTrainingOptions.FinalPoolingRule"/> is set, the final prediction at that checkpoint is
+    /// re-pooled with weights of that rule (the checkpoint itself is still chosen under <c>PoolingRule</c>).
+    /// With equal rule weights it is <see cref="AllHeadsGeometricMean"/>; with lambda = 0 (the default) a head no better
+    /// than chance on validation gets weight 0 under the gain rule and cannot dilute the others, with lambda &gt; 0 it
+    /// keeps lambda / H.
     /// </summary>
     AllHeadsValidationWeighted,
 }

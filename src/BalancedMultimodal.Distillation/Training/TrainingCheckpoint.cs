@@ -59,7 +59,9 @@ public sealed class TrainingCheckpoint : IDisposable
         nn.Module network, IReadOnlyList<double> pretrainingScores, IReadOnlyList<TrainingProgress> history)
     {
         Clear();
+        // The detach() handles are freed with the scope; only the clones, detached from it, belong to the checkpoint.
         using (no_grad())
+        using (NewDisposeScope())
             foreach (var (name, value) in network.state_dict())
                 _networkState[name] = value.detach().clone().DetachFromDisposeScope();
         _generatorState = random.get_rng_state().DetachFromDisposeScope();
@@ -316,7 +318,8 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new InvalidDataException(
                 $"The checkpoint file '{path}' is corrupt (a {dtype} tensor of shape [{string.Join(", ", shape)}] has {byteCount} bytes).");
         var bytes = reader.ReadBytes(byteCount);
-        var result = empty(shape, dtype: dtype);
+        // On the CPU whatever the default device: the bytes are host memory, and the generator state must be a CPU tensor.
+        var result = empty(shape, dtype: dtype, device: CPU);
         if (result.bytes.Length != bytes.Length)
         {
             result.Dispose();

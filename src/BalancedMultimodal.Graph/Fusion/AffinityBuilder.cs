@@ -96,11 +96,15 @@ public sealed class AffinityBuilder
     /// <returns>One affinity (n, n) per modality; the caller disposes them.</returns>
     /// <exception cref="ArgumentException">A null view, or views that disagree in sample count, dtype or device (checked
     /// for all before any is built), or a malformed view (the message starts with its modality index).</exception>
+    /// <exception cref="ArgumentNullException">A null mask in <paramref name="availability"/> (its modality is named).</exception>
     public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null)
     {
         ArgumentNullException.ThrowIfNull(views);
         if (availability is not null && availability.Count != views.Count)
             throw new ArgumentException($"{availability.Count} availability masks for {views.Count} modalities.", nameof(availability));
+        // A null mask is not "all samples" (that is a null list); rejected as similarity network fusion rejects it.
+        for (int v = 0; availability is not null && v < availability.Count; v++)
+            if (availability[v] is null) throw new ArgumentNullException(nameof(availability), $"The mask of modality {v} is null.");
         CheckViewsAgree(views);
         var result = new List<Tensor>(views.Count);
         try

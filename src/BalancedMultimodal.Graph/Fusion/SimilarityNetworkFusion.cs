@@ -24,9 +24,11 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// matrices (P_v per view, updated in place, their sum, A = sum - P_v and the intermediate product), plus S_v with
 /// about K entries per row; the dense path adds a dense S_v per view and two product temporaries. Set-up (row
 /// normalisation, symmetry checks, neighbour selection) briefly needs about three more n x n matrices.</para>
-/// <para>Missing modalities (snfpy semantics): with availability masks, a view's entries involving an unavailable
-/// sample are ignored (treated as snfpy's NaN), row sums and neighbour selection use the available samples only, and
-/// the update of entry (i, j) is divided by (number of views in which both i and j are present) - 1, at least 1
+/// <para>Missing modalities (snfpy's semantics, with two deliberate deviations): with availability masks, a view's
+/// entries involving an unavailable sample are ignored (treated as snfpy's NaN), row sums use the available samples
+/// only, and the update of entry (i, j) is divided by (number of views in which both i and j are present) - 1. The
+/// deviations: neighbour selection also uses the available samples only (snfpy's <c>_find_dominate_set</c> takes a
+/// percentile over <c>len(W)</c> entries, so a row holding NaN keeps every entry), and the divisor is at least 1
 /// (snfpy divides by zero there).</para>
 /// </remarks>
 public sealed class SimilarityNetworkFusion : ISimilarityFusion

@@ -26,16 +26,21 @@ public static class GraphConnectivity
     /// <summary>Largest n for which lambda_2 is computed by default (2000).</summary>
     public const int DefaultEigenNodeLimit = 2000;
 
+    /// <summary>Largest accepted eigenvalue node limit (46340: the dense n x n Laplacian, n^2 doubles, must fit one .NET
+    /// array; at that size it takes 17 GB and the eigen-decomposition hours, see <see cref="DefaultEigenNodeLimit"/>).</summary>
+    public const int MaximumEigenNodeLimit = 46340;
+
     /// <summary>Analyses the graph and logs a warning through <paramref name="logger"/> when it is disconnected.</summary>
     /// <param name="graph">The graph.</param>
     /// <param name="logger">Optional logger; receives one warning if the graph has more than one component.</param>
-    /// <param name="eigenNodeLimit">Largest n for which the algebraic connectivity is computed (at least 2).</param>
+    /// <param name="eigenNodeLimit">Largest n for which the algebraic connectivity is computed, in [2, <see cref="MaximumEigenNodeLimit"/>].</param>
     /// <returns>The report.</returns>
     public static ConnectivityReport Analyze(RelationalGraph graph, ILogger? logger = null, int eigenNodeLimit = DefaultEigenNodeLimit)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        if (eigenNodeLimit < 2)
-            throw new ArgumentOutOfRangeException(nameof(eigenNodeLimit), eigenNodeLimit, "The eigenvalue node limit must be at least 2.");
+        if (eigenNodeLimit < 2 || eigenNodeLimit > MaximumEigenNodeLimit)
+            throw new ArgumentOutOfRangeException(nameof(eigenNodeLimit), eigenNodeLimit,
+                $"The eigenvalue node limit must lie in [2, {MaximumEigenNodeLimit}] (the dense n x n Laplacian must fit one .NET array).");
         long n = graph.NodeCount;
         var parent = new long[n];
         for (long i = 0; i < n; i++) parent[i] = i;

@@ -147,6 +147,10 @@ public class QuantileNormalizerTests
             .Should().Throw<ArgumentException>().WithMessage("*column 0 has 1 quantile*");
         FluentActions.Invoking(() => new QuantileNormalizer(new[] { "a", "b" }, new[] { new[] { new[] { 0.0, 1.0 } } }))
             .Should().Throw<ArgumentException>().WithMessage("*2 modality names and 1 quantile tables*");
+        FluentActions.Invoking(() => new QuantileNormalizer(new[] { "omics", "omics" }, new[] { new[] { new[] { 0.0, 1.0 } }, new[] { new[] { 0.0, 1.0 } } }))
+            .Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 1 ('omics') repeats modality name 0*");
+        FluentActions.Invoking(() => new QuantileNormalizer(new[] { " " }, new[] { new[] { new[] { 0.0, 1.0 } } }))
+            .Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 0 is empty*");
 
         var other = new QuantileNormalizer(new[] { "omics" }, new[] { new[] { new[] { 0.0, 1.0 } } });
         FluentActions.Invoking(() => other.Transform(data))

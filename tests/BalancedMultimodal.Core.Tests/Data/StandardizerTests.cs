@@ -119,6 +119,10 @@ public class StandardizerTests
             .Should().Throw<ArgumentException>().WithParameterName("means").WithMessage("Modality 'm': mean of column 1 is not finite*");
         FluentActions.Invoking(() => new Standardizer(m, one, [[1.0, -2.0]]))
             .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': scale of column 1 is -2; scales must be finite and > 0*");
+        FluentActions.Invoking(() => new Standardizer(["m", "m"], [[0.0], [0.0]], [[1.0], [1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 1 ('m') repeats modality name 0*");
+        FluentActions.Invoking(() => new Standardizer([null!], [[0.0]], [[1.0]]))
+            .Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 0 is null*");
         FluentActions.Invoking(() => new Standardizer(m, one, [[1.0, double.PositiveInfinity]]))
             .Should().Throw<ArgumentException>().WithParameterName("scales").WithMessage("Modality 'm': scale of column 1 is*");
     }

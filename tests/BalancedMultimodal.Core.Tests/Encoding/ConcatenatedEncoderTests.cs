@@ -51,6 +51,18 @@ public class ConcatenatedEncoderTests
     }
 
     [Fact]
+    public void Parts_of_different_dtypes_are_rejected_naming_the_part_before_any_forward_pass()
+    {
+        using var first = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2] }, dtype: ScalarType.Float64);
+        using var second = new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2] }, dtype: ScalarType.Float32);
+
+        var act = () => new ConcatenatedEncoder([first, second]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("encoders")
+            .WithMessage("Encoder 1 holds Float32 parameters on cpu; encoder 0 holds Float64 on cpu.*");
+    }
+
+    [Fact]
     public void The_input_weights_are_every_parts_in_order()
     {
         var first = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] });

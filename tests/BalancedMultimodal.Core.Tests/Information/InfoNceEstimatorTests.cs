@@ -165,6 +165,27 @@ public class InfoNceEstimatorTests
         new InfoNceEstimator(new InfoNceEstimatorOptions { HeldOutFraction = heldOutFraction }).MinimumSampleCount.Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData(0.999)]
+    [InlineData(0.003)]
+    [InlineData(0.75)]
+    public void The_minimum_sample_count_is_the_smallest_row_count_that_qualifies(double heldOutFraction)
+    {
+        static long HeldOut(long n, double f) => (long)Math.Round(n * f, MidpointRounding.AwayFromZero);
+        int smallest = 4;
+        while (HeldOut(smallest, heldOutFraction) < 2 || smallest - HeldOut(smallest, heldOutFraction) < 2) smallest++;
+
+        new InfoNceEstimator(new InfoNceEstimatorOptions { HeldOutFraction = heldOutFraction }).MinimumSampleCount.Should().Be(smallest);
+    }
+
+    [Fact]
+    public void A_fraction_that_no_int_row_count_can_satisfy_gives_int_max_instead_of_looping_forever()
+    {
+        var estimator = new InfoNceEstimator(new InfoNceEstimatorOptions { HeldOutFraction = 1 - 1e-12 });
+
+        estimator.MinimumSampleCount.Should().Be(int.MaxValue);
+    }
+
     [Fact]
     public void The_name_follows_the_bound()
     {

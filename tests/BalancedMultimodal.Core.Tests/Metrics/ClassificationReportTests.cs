@@ -189,4 +189,12 @@ public class ClassificationReportTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage("2 class names were given for 3 classes*");
     }
+
+    [Fact]
+    public void A_null_class_name_is_rejected_naming_its_index_instead_of_printing_the_index()
+    {
+        var act = () => Report.Format(new[] { "a", null!, "c" });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("classNames").WithMessage("Class name 1 is null*");
+    }
 }

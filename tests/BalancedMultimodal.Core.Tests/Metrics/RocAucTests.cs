@@ -247,6 +247,9 @@ public class RocAucTests
         undefined.Should().Be(double.NaN);
         FluentActions.Invoking(() => RocAuc.TryForClasses(new[] { 0, 1 }, two, out _))
             .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("There are 2 labels but 4 score rows*");
+        var nanInColumnZero = new double[,] { { 0.9, 0.1 }, { double.NaN, 0.4 }, { 0.65, 0.35 }, { 0.2, 0.8 } };
+        FluentActions.Invoking(() => RocAuc.TryForClasses(new[] { 0, 0, 1, 1 }, nanInColumnZero, out _))
+            .Should().Throw<ArgumentException>().WithParameterName("scores").WithMessage("Score at row 1, class 0 is NaN*");
     }
 }
 

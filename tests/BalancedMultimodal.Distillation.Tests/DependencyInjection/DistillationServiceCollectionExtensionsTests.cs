@@ -1,8 +1,10 @@
+using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.DependencyInjection;
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Tests.TestDoubles;
+using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
 using Microsoft.Extensions.Configuration;
@@ -160,6 +162,31 @@ public class DistillationServiceCollectionExtensionsTests
         var plan = provider.GetRequiredService<ModalityAssessor>().Assess(data.Evidence());
 
         plan["noise"].TeacherPValue.Should().Be(0.001);
+    }
+
+    [Fact]
+    public void The_trainer_is_registered_with_its_options_bound_from_the_Training_section()
+    {
+        using var provider = Provider(InMemory(("Training:JointEpochs", "40"), ("Training:Weighting:Policy", "Uniform"), ("Training:PoolingWeightShrinkage", "0.25")),
+            s => s.AddSingleton<IModalityEncoderFactory>(new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [4] })));
+
+        var trainer = provider.GetRequiredService<BalancedTrainer>();
+
+        trainer.Options.JointEpochs.Should().Be(40);
+        trainer.Options.Weighting.Policy.Should().Be(ModalityWeightingPolicy.Uniform);
+        trainer.Options.PoolingWeightShrinkage.Should().Be(0.25);
+        trainer.Options.PretrainingEpochs.Should().Be(new BalancedTrainingOptions().PretrainingEpochs, "unbound options keep their defaults");
+    }
+
+    [Fact]
+    public void An_invalid_training_option_fails_when_the_trainer_is_resolved_naming_the_option()
+    {
+        using var provider = Provider(InMemory(("Training:EvaluationInterval", "0")),
+            s => s.AddSingleton<IModalityEncoderFactory>(new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [4] })));
+
+        var act = () => provider.GetRequiredService<BalancedTrainer>();
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*EvaluationInterval*");
     }
 
     private sealed class AlwaysSignificant : IMutualInformationSignificanceTest

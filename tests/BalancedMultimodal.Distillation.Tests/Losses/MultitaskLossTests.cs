@@ -142,6 +142,16 @@ public class MultitaskLossTests
     }
 
     [Fact]
+    public void A_distillation_term_on_another_device_is_rejected_naming_its_index_before_any_work()
+    {
+        using var scope = NewDisposeScope();
+        var elsewhere = zeros(Array.Empty<long>(), dtype: ScalarType.Float64, device: new Device(TorchSharp.DeviceType.META));
+        var act = () => Compute(new UniformWeighter(2), [tensor(0.5), elsewhere]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("distillationLosses").WithMessage("*distillationLosses[1] is on meta*fusedLogits is on cpu*");
+    }
+
+    [Fact]
     public void A_one_element_distillation_term_of_another_dtype_is_added_as_a_scalar()
     {
         using var scope = NewDisposeScope();

@@ -171,4 +171,22 @@ public class BalancedMultimodalNetworkArgumentTests
         var act = () => network.ModalityLogits(1, zeros(5, 2));
         act.Should().Throw<ArgumentException>().WithParameterName("embedding").WithMessage("Modality 1: embedding is Float32 but the heads are Float64.*");
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(2)]
+    public void Every_accessor_rejects_a_modality_index_outside_the_network_at_the_call(int modality)
+    {
+        using var network = Network();
+
+        foreach (var act in new Action[]
+        {
+            () => network.Encoder(modality),
+            () => network.Head(modality),
+            () => network.ModalityParameters(modality),
+        })
+        {
+            act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("modality").WithMessage("The network has 2 modalities.*");
+        }
+    }
 }

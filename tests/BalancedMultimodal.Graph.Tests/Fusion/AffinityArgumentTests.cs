@@ -100,6 +100,8 @@ public sealed class AffinityArgumentTests
             .Should().Throw<ArgumentException>().WithMessage("Modality 1 has 6 samples of Float64 on meta*");
         builder.Invoking(b => b.Build(new[] { good, good }, new[] { new bool[6] })).Should().Throw<ArgumentException>()
             .WithMessage("1 availability masks for 2 modalities.*").WithParameterName("availability");
+        builder.Invoking(b => b.Build(new[] { good, good }, new bool[][] { Enumerable.Repeat(true, 6).ToArray(), null! }))
+            .Should().Throw<ArgumentNullException>().WithMessage("The mask of modality 1 is null.*").WithParameterName("availability");
     }
 
     [Fact]

@@ -17,13 +17,16 @@ public sealed class GraphConnectivityRulesTests
         });
 
     [Fact]
-    public void The_eigenvalue_node_limit_must_be_at_least_two()
+    public void The_eigenvalue_node_limit_must_be_at_least_two_and_fit_a_dotnet_array()
     {
         using var graph = Directed(2, new[] { (0L, 1L) });
 
         FluentActions.Invoking(() => GraphConnectivity.Analyze(null!)).Should().Throw<ArgumentNullException>().WithParameterName("graph");
         FluentActions.Invoking(() => GraphConnectivity.Analyze(graph, eigenNodeLimit: 1)).Should().Throw<ArgumentOutOfRangeException>()
-            .WithMessage("The eigenvalue node limit must be at least 2.*").WithParameterName("eigenNodeLimit");
+            .WithMessage("The eigenvalue node limit must lie in [2, 46340]*").WithParameterName("eigenNodeLimit");
+        FluentActions.Invoking(() => GraphConnectivity.Analyze(graph, eigenNodeLimit: 46341)).Should().Throw<ArgumentOutOfRangeException>()
+            .WithMessage("The eigenvalue node limit must lie in [2, 46340]*").WithParameterName("eigenNodeLimit");
+        GraphConnectivity.Analyze(graph, eigenNodeLimit: GraphConnectivity.MaximumEigenNodeLimit).AlgebraicConnectivity.Should().NotBeNull();
         GraphConnectivity.Analyze(graph, eigenNodeLimit: 2).AlgebraicConnectivity!.Value.Should().BeApproximately(1, 1e-12,
             "one directed edge of weight 1 is an undirected edge of weight 1/2 + 1/2, and lambda_2 of K2 is twice that");
     }
