@@ -68,37 +68,22 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor Plus(this Tensor tensor, double value)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(value, nameof(value));
-        using var scalar = value.ToScalar();
-        return tensor.add(scalar, One);
-    }
+    public static Tensor Plus(this Tensor tensor, double value) =>
+        WithFiniteScalar(tensor, value, nameof(value), static (t, s) => t.add(s, One));
 
     /// <summary>tensor - value (libtorch <c>sub(tensor, value)</c>).</summary>
     /// <param name="tensor">The tensor.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor Minus(this Tensor tensor, double value)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(value, nameof(value));
-        using var scalar = value.ToScalar();
-        return tensor.sub(scalar);
-    }
+    public static Tensor Minus(this Tensor tensor, double value) =>
+        WithFiniteScalar(tensor, value, nameof(value), static (t, s) => t.sub(s));
 
     /// <summary>tensor * factor (libtorch <c>mul(tensor, factor)</c>).</summary>
     /// <param name="tensor">The tensor to scale.</param>
     /// <param name="factor">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor Times(this Tensor tensor, double factor)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(factor, nameof(factor));
-        using var scalar = factor.ToScalar();
-        return tensor.mul(scalar);
-    }
+    public static Tensor Times(this Tensor tensor, double factor) =>
+        WithFiniteScalar(tensor, factor, nameof(factor), static (t, s) => t.mul(s));
 
     /// <summary>tensor / divisor (libtorch <c>div(tensor, divisor)</c>).</summary>
     /// <param name="tensor">The tensor to divide.</param>
@@ -106,71 +91,67 @@ public static class ExplicitScalarArithmetic
     /// <returns>A new tensor.</returns>
     public static Tensor DividedBy(this Tensor tensor, double divisor)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(divisor, nameof(divisor));
         if (divisor == 0)
             throw new ArgumentOutOfRangeException(nameof(divisor), divisor, "The divisor must not be 0.");
-        using var scalar = divisor.ToScalar();
-        return tensor.div(scalar);
+        return WithFiniteScalar(tensor, divisor, nameof(divisor), static (t, s) => t.div(s));
     }
 
     /// <summary>value - tensor, computed as TorchSharp's operator does: <c>(-tensor) + value</c>.</summary>
     /// <param name="tensor">The tensor to subtract.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor SubtractedFrom(this Tensor tensor, double value)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(value, nameof(value));
-        using var scalar = value.ToScalar();
-        using var negated = tensor.negative();
-        return negated.add(scalar, One);
-    }
+    public static Tensor SubtractedFrom(this Tensor tensor, double value) =>
+        WithFiniteScalar(tensor, value, nameof(value), static (t, s) =>
+        {
+            using var negated = t.negative();
+            return negated.add(s, One);
+        });
 
     /// <summary>max(tensor, minimum) elementwise (libtorch <c>clamp_min</c>).</summary>
     /// <param name="tensor">The tensor to bound.</param>
     /// <param name="minimum">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor ClampedBelow(this Tensor tensor, double minimum)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(minimum, nameof(minimum));
-        using var scalar = minimum.ToScalar();
-        return tensor.clamp_min(scalar);
-    }
+    public static Tensor ClampedBelow(this Tensor tensor, double minimum) =>
+        WithFiniteScalar(tensor, minimum, nameof(minimum), static (t, s) => t.clamp_min(s));
 
     /// <summary>LeakyReLU: x for x &gt;= 0, negativeSlope * x otherwise (libtorch <c>leaky_relu</c>).</summary>
     /// <param name="tensor">The pre-activations.</param>
     /// <param name="negativeSlope">A finite slope for negative inputs.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        Finite(negativeSlope, nameof(negativeSlope));
-        using var scalar = negativeSlope.ToScalar();
-        return tensor.leaky_relu(scalar);
-    }
+    public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope) =>
+        WithFiniteScalar(tensor, negativeSlope, nameof(negativeSlope), static (t, s) => t.leaky_relu(s));
 
     /// <summary>tensor &lt; value elementwise, as a bool tensor (libtorch <c>lt</c>).</summary>
     /// <param name="tensor">The tensor to compare.</param>
     /// <param name="value">The bound.</param>
     /// <returns>A new bool tensor.</returns>
-    public static Tensor LessThan(this Tensor tensor, long value)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        using var scalar = value.ToScalar();
-        return tensor.lt(scalar);
-    }
+    public static Tensor LessThan(this Tensor tensor, long value) =>
+        WithScalar(tensor, value.ToScalar(), static (t, s) => t.lt(s));
 
     /// <summary>tensor &gt;= value elementwise, as a bool tensor (libtorch <c>ge</c>).</summary>
     /// <param name="tensor">The tensor to compare.</param>
     /// <param name="value">The bound.</param>
     /// <returns>A new bool tensor.</returns>
-    public static Tensor GreaterThanOrEqual(this Tensor tensor, long value)
+    public static Tensor GreaterThanOrEqual(this Tensor tensor, long value) =>
+        WithScalar(tensor, value.ToScalar(), static (t, s) => t.ge(s));
+
+    /// <summary>Checks the tensor and the number (finite), then runs <paramref name="operation"/> with the number as a
+    /// Scalar that is disposed when it returns.</summary>
+    private static Tensor WithFiniteScalar(Tensor tensor, double value, string name, Func<Tensor, Scalar, Tensor> operation)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        using var scalar = value.ToScalar();
-        return tensor.ge(scalar);
+        Finite(value, name);
+        return WithScalar(tensor, value.ToScalar(), operation);
+    }
+
+    /// <summary>Runs <paramref name="operation"/> with <paramref name="scalar"/>, which it disposes when the operation returns.</summary>
+    private static Tensor WithScalar(Tensor tensor, Scalar scalar, Func<Tensor, Scalar, Tensor> operation)
+    {
+        using (scalar)
+        {
+            ArgumentNullException.ThrowIfNull(tensor);
+            return operation(tensor, scalar);
+        }
     }
 
     private static void Finite(double value, string name)
