@@ -122,16 +122,9 @@ public sealed class CompareCommand : ICliCommand
                 }
             }
 
-        // The output folder is made now, after every check and before the first run: a folder that cannot be created
-        // (e.g. under /proc) fails here, not after minutes of training.
-        try
-        {
-            Directory.CreateDirectory(outFolder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUsageException($"option --out: cannot create the folder '{outFolder}': {e.Message}");
-        }
+        // The output folder is made and tried now, after every check and before the first run: a folder that cannot be
+        // written (e.g. under /proc) fails here, not after minutes of training.
+        CliPaths.CreateOutputFolder(outFolder, "out");
 
         var rows = new List<Row>();
         for (int s = 0; s < seeds.Length; s++)

@@ -80,16 +80,8 @@ public sealed class FuseCommand : ICliCommand
                 throw new CliUsageException($"{paths[v]} has {matrices[v].GetLength(0)} rows but {paths[0]} has {n}; every view needs the same samples");
         if (k >= n)
             throw new CliUsageException($"--K {k} must be below the number of samples ({n})");
-        // The output's folder is made before the fusion, so that a path that cannot be written fails now, not after it.
-        var outFolder = Path.GetDirectoryName(Path.GetFullPath(outPath));
-        try
-        {
-            if (outFolder is not null) Directory.CreateDirectory(outFolder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliUsageException($"option --out: cannot create the folder of '{outPath}': {e.Message}");
-        }
+        // The output's folder is made and tried before the fusion, so that a path that cannot be written fails now.
+        CliPaths.CreateOutputFileFolder(outPath, "out");
 
         GlibcHeap.ReturnLargeBlocksToSystem();
         WarmUp(dtype);

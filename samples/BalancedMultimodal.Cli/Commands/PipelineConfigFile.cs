@@ -32,6 +32,12 @@ public static class PipelineConfigFile
             Walk(options, json.RootElement, configuration, "", apply: false);
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
             Walk(options, json.RootElement, configuration, "", apply: true);
+            // Every stage is seeded from the top-level Seed when the pipeline runs; a different stage seed in the file
+            // would be overwritten silently, so it is an error (an equal one, as in a metrics.json's options, is not).
+            foreach (var (key, value) in DerivedSeeds(options))
+                if (configuration[key] is not null && value != options.Seed)
+                    throw new InvalidDataException(
+                        $"config key '{key.Replace(':', '.')}' is {value}, but the pipeline seeds every stage from the top-level 'Seed' ({options.Seed}); set 'Seed' (or --seed) instead");
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
         {
@@ -74,8 +80,13 @@ public static class PipelineConfigFile
         {
             var property = target.GetType().GetProperty(member.Name,
                 System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
-            // Unknown keys are reported by the binder (ErrorOnUnknownConfiguration).
-            if (property is null || !property.CanRead || property.GetIndexParameters().Length > 0) continue;
+            if (property is null || !property.CanRead || property.GetIndexParameters().Length > 0)
+            {
+                var unknown = path.Length == 0 ? member.Name : $"{path}.{member.Name}";
+                var known = target.GetType().GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                    .Where(p => p.CanRead && p.GetIndexParameters().Length == 0).Select(p => p.Name).Order(StringComparer.Ordinal);
+                throw new InvalidDataException($"config key '{unknown}' is unknown; the keys here are {string.Join(", ", known)}");
+            }
             var key = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
             var value = member.Value;
             var child = section.GetSection(member.Name);
@@ -93,6 +104,7 @@ public static class PipelineConfigFile
                 {
                     if (item.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array)
                         throw new InvalidDataException($"config key '{key}[{index}]' expects a single value, got {Describe(item)}");
+                    RequireConvertible(item, elementType, $"{key}[{index}]");
                     index++;
                 }
                 if (apply && property.CanWrite) property.SetValue(target, BindList(property.PropertyType, elementType, child, index, key));
@@ -107,8 +119,45 @@ public static class PipelineConfigFile
             {
                 throw new InvalidDataException($"config key '{key}' expects a single value, got {Describe(value)}");
             }
+            else
+            {
+                RequireConvertible(value, property.PropertyType, key);
+            }
         }
     }
+
+    /// <summary>Converts a single JSON value as the configuration binder will (the type's invariant-culture converter);
+    /// a value it cannot convert is an error naming the key and the type expected.</summary>
+    private static void RequireConvertible(JsonElement value, Type type, string key)
+    {
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        try
+        {
+            if (System.ComponentModel.TypeDescriptor.GetConverter(target).ConvertFromInvariantString(text) is null)
+                throw new FormatException();
+            if (target.IsEnum && !Enum.IsDefined(target, Enum.Parse(target, text, ignoreCase: true)))
+                throw new FormatException();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            var expected = target.IsEnum ? $"one of {string.Join(", ", Enum.GetNames(target))}"
+                : target == typeof(bool) ? "true or false"
+                : target == typeof(int) || target == typeof(long) ? "an integer"
+                : target == typeof(double) || target == typeof(float) ? "a number"
+                : $"a {target.Name}";
+            throw new InvalidDataException($"config key '{key}' expects {expected}, got {Describe(value)}");
+        }
+    }
+
+    /// <summary>The options the pipeline sets from the top-level <see cref="PipelineOptions.Seed"/> before each run, with
+    /// their configuration keys.</summary>
+    private static IEnumerable<(string Key, int Value)> DerivedSeeds(PipelineOptions options) =>
+    [
+        ("Training:Seed", options.Training.Seed),
+        ("Training:Assessment:Seed", options.Training.Assessment.Seed),
+        ("Autoencoder:Seed", options.Autoencoder.Seed),
+    ];
 
     /// <summary>True for a <see cref="Nullable{T}"/> property and a reference property declared nullable (<c>T?</c>).</summary>
     private static bool IsNullable(System.Reflection.PropertyInfo property) =>

@@ -40,9 +40,8 @@ public sealed class PredictCommand : ICliCommand
 
         using var model = TrainedPipeline.Load(modelFolder);
         var samples = NewSampleFolderLoader.Load(dataFolder, model);
+        CliPaths.CreateOutputFileFolder(outFile, "out");
         var result = model.Predict(samples.Modalities);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(outFile));
-        if (directory is not null) Directory.CreateDirectory(directory);
         File.WriteAllText(outFile, result.ToCsv());
         output.WriteLine($"model: {Path.GetFullPath(modelFolder)} ({model.ModalityNames.Count} modalities, {model.Folds.Count} fold network(s), cohort of {model.CohortSize})");
         output.WriteLine($"predicted {result.SampleCount} sample(s) from {Path.GetFullPath(dataFolder)}");

@@ -74,6 +74,11 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         TrainingPipeline.Validate(options, dataset);
+        // Every output folder is made and tried now, after every check and before training: a place that cannot be
+        // written fails here, not after minutes of training.
+        CliPaths.CreateOutputFolder(outFolder, "out");
+        if (saveFolder is not null) CliPaths.CreateOutputFolder(saveFolder, "save");
+        if (checkpointFolder is not null) CliPaths.CreateOutputFolder(checkpointFolder, "checkpoint");
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
         var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);
         if (result.Model is { } model)
@@ -82,7 +87,6 @@ public sealed class TrainCommand : ICliCommand
             output.WriteLine($"model: {Path.GetFullPath(saveFolder!)}");
         }
 
-        Directory.CreateDirectory(outFolder);
         var metricsPath = Path.Combine(outFolder, "metrics.json");
         File.WriteAllText(metricsPath, MetricsReport.ToJson(result, options, Path.GetFullPath(data)));
         SummaryTable.Write(output, result);

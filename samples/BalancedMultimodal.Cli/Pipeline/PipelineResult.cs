@@ -34,6 +34,15 @@ public sealed record PipelineResult(
     /// class has no test row.</summary>
     public double? MacroAucOneVsRest { get; init; }
 
+    /// <summary>The labelled rows scored out of fold (every row some fold validated on), ascending; the rows of
+    /// <see cref="OutOfFoldProbabilities"/>.</summary>
+    public IReadOnlyList<int>? OutOfFoldRows { get; init; }
+
+    /// <summary>Out-of-fold class probabilities (one row per entry of <see cref="OutOfFoldRows"/>, n x C): for each row,
+    /// the mean of the final probabilities of the fold models that validated on it, i.e. did not train on it (one per
+    /// cross-fitting repeat). The out-of-fold metrics are computed from them; usable for stacking or calibration.</summary>
+    public double[,]? OutOfFoldProbabilities { get; init; }
+
     /// <summary>Out-of-fold log-loss of the labelled rows: -mean_i log p_i(y_i), p the out-of-fold probabilities
     /// (clamped at 1e-12).</summary>
     public double? OutOfFoldLogLoss { get; init; }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
@@ -147,7 +148,8 @@ public sealed class TrainingPipeline
             foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
-                result.BestJointEpoch, result.History.ToArray(), result.PoolingWeights?.ToArray()));
+                result.BestJointEpoch, result.History.ToArray(), result.PoolingWeights?.ToArray(),
+                predicted.index_select(0, heldOut).ToMatrix()));
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
             if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }
@@ -184,7 +186,10 @@ public sealed class TrainingPipeline
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
-        { Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc };
+        {
+            Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
+            OutOfFoldRows = validated, OutOfFoldProbabilities = outOfFoldProbabilities,
+        };
     }
 
     /// <summary>Runs the pipeline once per slope (validation decides, <see cref="EncoderSelection"/>) and returns the

@@ -1,5 +1,5 @@
-using BalancedMultimodal.Core;
 using System.Runtime.CompilerServices;
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Weighting;

@@ -103,7 +103,7 @@ public sealed class CompareCommandTests
 
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty("no baseline runs before the error");
-        error.Should().StartWith("bmm compare: option --out: cannot create the folder '/proc/bmm-cannot-exist'");
+        error.Should().StartWith("bmm compare: option --out: cannot write the folder '/proc/bmm-cannot-exist'");
     }
 
     [Theory]

@@ -111,6 +111,6 @@ public class FuseCommandTests : IDisposable
 
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty("nothing is fused before the error");
-        error.Should().StartWith("bmm fuse: option --out: cannot create the folder of '/proc/bmm-cannot-exist/fused.csv'");
+        error.Should().StartWith("bmm fuse: option --out: cannot write the folder of '/proc/bmm-cannot-exist/fused.csv'");
     }
 }

@@ -39,7 +39,6 @@ public sealed class TrainInputValidationTests : IDisposable
         { """{ "MlpEncoder": { "Dropout": 2 } }""", "MlpEncoder.Dropout" },
         { """{ "Training": { "LearningRate": -1 } }""", "Training.LearningRate" },
         { """{ "Training": { "PoolingWeightShrinkage": 2 } }""", "Training.PoolingWeightShrinkage" },
-        { """{ "Training": { "Prediction": "7" } }""", "Training.Prediction" },
         { """{ "UseAutoencoder": true, "Autoencoder": { "LatentDim": 0 } }""", "Autoencoder.LatentDim" },
         { """{ "Fusion": { "Iterations": 0 } }""", "Fusion.Iterations" },
         { """{ "Training": { "Distillation": { "Temperature": 0 } } }""", "Training.Distillation.Temperature" },
@@ -215,11 +214,78 @@ public sealed class TrainInputValidationTests : IDisposable
         message.Should().Be($"bmm train: config file '{Path.Combine(_data.Path, "config.json")}' is not valid JSON: line 3, byte 31: '3' is invalid after a property name. Expected a ':'.");
     }
 
-    [Fact]
-    public void A_config_value_the_binder_cannot_convert_names_the_key_and_the_value()
+    [Theory]
+    [InlineData("""{ "MlpEncoder": { "HiddenSizes": [ "x" ] } }""", "config key 'MlpEncoder.HiddenSizes[0]' expects an integer, got \"x\"")]
+    [InlineData("""{ "Training": { "Prediction": "7" } }""",
+        "config key 'Training.Prediction' expects one of FusedHead, AllHeads, AllHeadsGeometricMean, AllHeadsValidationWeighted, got \"7\"")]
+    [InlineData("""{ "MlpEncoder": { "Dropout": "abc" } }""", "config key 'MlpEncoder.Dropout' expects a number, got \"abc\"")]
+    [InlineData("""{ "UseAutoencoder": "maybe" }""", "config key 'UseAutoencoder' expects true or false, got \"maybe\"")]
+    [InlineData("""{ "Training": { "JointEpochs": 2.5 } }""", "config key 'Training.JointEpochs' expects an integer, got 2.5")]
+    public void A_config_value_that_cannot_be_converted_names_the_key_the_type_expected_and_the_value(string config, string message)
     {
-        RejectedConfig("""{ "MlpEncoder": { "HiddenSizes": [ "x" ] } }""").Should()
-            .Contain("Failed to convert configuration value at 'MlpEncoder:HiddenSizes:0' to type 'System.Int32'");
+        RejectedConfig(config).Should().EndWith(message);
+    }
+
+    [Theory]
+    [InlineData("out")]
+    [InlineData("save")]
+    [InlineData("checkpoint")]
+    public void An_output_folder_that_cannot_be_written_fails_before_anything_is_trained(string option)
+    {
+        var outFolder = Path.Combine(_data.Path, "out");
+        var args = new List<string> { "train", "--data", _data.Path, "--out", option == "out" ? "/proc/bmm-cannot-exist" : outFolder };
+        if (option != "out") args.AddRange([$"--{option}", "/proc/bmm-cannot-exist"]);
+
+        var (code, output, error) = Run(args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty("the folders are tried before the data line and before any training");
+        Lines(error).Should().ContainSingle().Which.Should().StartWith($"bmm train: option --{option}: cannot write the folder '/proc/bmm-cannot-exist'");
+    }
+
+    [Theory]
+    [InlineData("out")]
+    [InlineData("save")]
+    [InlineData("checkpoint")]
+    [InlineData("data")]
+    public void An_empty_path_is_a_usage_error_naming_the_option(string option)
+    {
+        var args = new List<string> { "train" };
+        if (option != "out") args.AddRange(["--out", Path.Combine(_data.Path, "out")]);
+        if (option != "data") args.AddRange(["--data", _data.Path]);
+        args.AddRange([$"--{option}", " "]);
+
+        var (code, _, error) = Run(args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().ContainSingle().Which.Should().Be($"bmm train: option --{option} needs a non-empty value");
+    }
+
+    [Fact]
+    public void An_unknown_config_key_is_named_with_its_path_and_the_keys_known_there()
+    {
+        var error = RejectedConfig("""{ "Training": { "Epochs": -5 } }""");
+
+        error.Should().Contain("config key 'Training.Epochs' is unknown; the keys here are ").And.Contain("JointEpochs, ").And.Contain("PretrainingEpochs");
+        error.Should().NotContain("BinderOptions", "the binder's internals are not the user's vocabulary");
+    }
+
+    [Theory]
+    [InlineData("""{ "Training": { "Seed": 5 } }""", "Training.Seed", 5)]
+    [InlineData("""{ "Training": { "Assessment": { "Seed": 3 } } }""", "Training.Assessment.Seed", 3)]
+    [InlineData("""{ "Seed": 2, "Autoencoder": { "Seed": 1 } }""", "Autoencoder.Seed", 1)]
+    public void A_stage_seed_that_the_pipeline_would_overwrite_is_rejected(string config, string key, int value)
+    {
+        RejectedConfig(config).Should().Contain($"config key '{key}' is {value}, but the pipeline seeds every stage from the top-level 'Seed'");
+    }
+
+    [Fact]
+    public void A_stage_seed_equal_to_the_top_level_seed_is_accepted_as_in_a_metrics_files_options()
+    {
+        var options = PipelineConfigFile.Load(_data.WriteFile("config.json", """{ "Seed": 4, "Training": { "Seed": 4, "Assessment": { "Seed": 4 } }, "Autoencoder": { "Seed": 4 } }"""));
+
+        options.Seed.Should().Be(4);
+        options.Training.Seed.Should().Be(4);
     }
 
     [Fact]

@@ -43,6 +43,26 @@ public class EncoderSelectionTests
     }
 
     [Fact]
+    public void The_margin_decides_between_a_better_alternative_and_the_primary()
+    {
+        var data = Data();
+        var linear = new TrainingPipeline(Options(1.0)).Run(data);
+        var leaky = new TrainingPipeline(Options(0.01)).Run(data);
+        // Premise: the runs differ, so the primary can be the worse one and only the margin can keep it.
+        linear.OutOfFoldMacroF1.Should().NotBe(leaky.OutOfFoldMacroF1);
+        var (worse, better) = linear.OutOfFoldMacroF1 < leaky.OutOfFoldMacroF1 ? ((1.0, linear), (0.01, leaky)) : ((0.01, leaky), (1.0, linear));
+        double gap = better.Item2.OutOfFoldMacroF1 - worse.Item2.OutOfFoldMacroF1;
+
+        var justAbove = new TrainingPipeline(Options(worse.Item1, alternative: better.Item1, margin: gap + 1e-9)).Run(data);
+        var justBelow = new TrainingPipeline(Options(worse.Item1, alternative: better.Item1, margin: gap - 1e-9)).Run(data);
+
+        justAbove.EncoderSelection!.ChosenSlope.Should().Be(worse.Item1, "the better run does not clear a margin above the gap");
+        justAbove.TestProbabilities.Should().BeEquivalentTo(worse.Item2.TestProbabilities);
+        justBelow.EncoderSelection!.ChosenSlope.Should().Be(better.Item1, "a margin below the gap lets the better run through");
+        justBelow.TestProbabilities.Should().BeEquivalentTo(better.Item2.TestProbabilities);
+    }
+
+    [Fact]
     public void A_margin_the_alternative_cannot_clear_keeps_the_primary_slope_and_its_model()
     {
         var data = Data();

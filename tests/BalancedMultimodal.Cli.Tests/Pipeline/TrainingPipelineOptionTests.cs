@@ -1,6 +1,7 @@
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
@@ -125,7 +126,48 @@ public class TrainingPipelineOptionTests
         result.Folds.Skip(2).SelectMany(f => f.ValidationRows).Order().Should().Equal(labelled);
         result.Folds[0].ValidationRows.Should().NotEqual(result.Folds[2].ValidationRows, "the second repeat draws another split");
         model.Folds.Should().HaveCount(4);
-        result.OutOfFoldMacroF1.Should().BeInRange(0, 1);
+
+        // Every labelled row is scored by the mean of the two fold models (one per repeat) that validated on it, and the
+        // out-of-fold metrics are those of these probabilities.
+        result.OutOfFoldRows.Should().Equal(labelled);
+        var position = labelled.Select((row, i) => (row, i)).ToDictionary(p => p.row, p => p.i);
+        var expected = new double[labelled.Length, data.ClassCount];
+        foreach (var fold in result.Folds)
+        {
+            fold.ValidationProbabilities.Should().NotBeNull();
+            fold.ValidationProbabilities!.GetLength(0).Should().Be(fold.ValidationRows.Count);
+            for (int i = 0; i < fold.ValidationRows.Count; i++)
+                for (int c = 0; c < data.ClassCount; c++)
+                    expected[position[fold.ValidationRows[i]], c] += fold.ValidationProbabilities[i, c] / 2;
+        }
+        for (int i = 0; i < labelled.Length; i++)
+            for (int c = 0; c < data.ClassCount; c++)
+                result.OutOfFoldProbabilities![i, c].Should().BeApproximately(expected[i, c], 1e-15);
+        var labels = labelled.Select(r => data.Labels[r]).ToArray();
+        var predicted = ClassificationMetrics.ArgMax(expected);
+        result.OutOfFoldMacroF1.Should().BeApproximately(ClassificationMetrics.MacroF1(labels, predicted), 1e-12);
+        result.OutOfFoldAuc!.Value.Should().BeApproximately(
+            RocAuc.Binary(labels, Enumerable.Range(0, labels.Length).Select(i => expected[i, 1]).ToArray()), 1e-12);
+        result.OutOfFoldLogLoss!.Value.Should().BeApproximately(
+            -Enumerable.Range(0, labels.Length).Average(i => Math.Log(Math.Max(expected[i, labels[i]], 1e-12))), 1e-12);
+    }
+
+    [Fact]
+    public void The_test_metrics_are_those_of_the_fold_averaged_test_probabilities()
+    {
+        var data = Data(classProportions: [0.7, 0.3], a: (3, 0.6), b: (2, 0.5));
+
+        var result = new TrainingPipeline(Options()).Run(data);
+
+        result.TestRows.Should().Equal(data.TestIndices);
+        result.TestLabels.Should().Equal(data.TestIndices.Select(r => data.Labels[r]));
+        result.TestPredictions.Should().Equal(ClassificationMetrics.ArgMax(result.TestProbabilities));
+        result.Accuracy.Should().Be(ClassificationMetrics.Accuracy(result.TestLabels, result.TestPredictions));
+        result.MacroF1.Should().Be(ClassificationMetrics.MacroF1(result.TestLabels, result.TestPredictions));
+        result.WeightedF1.Should().Be(ClassificationMetrics.WeightedF1(result.TestLabels, result.TestPredictions));
+        result.Auc!.Value.Should().Be(RocAuc.Binary(result.TestLabels,
+            Enumerable.Range(0, result.TestRows.Count).Select(i => result.TestProbabilities[i, 1]).ToArray()));
+        result.MacroF1.Should().NotBe(result.WeightedF1, "the classes' test supports differ, so a macro / weighted mix-up would show");
     }
 
     [Fact]

@@ -27,6 +27,11 @@ public class MutualInformationServiceCollectionExtensionsTests
 
         provider.GetRequiredService<KsgEstimator>().K.Should().Be(5);
         provider.GetRequiredService<IOptions<PermutationTestOptions>>().Value.Permutations.Should().Be(49);
+        // The service the container builds runs with the bound count, not its default.
+        var x = new double[12, 1];
+        var y = new double[12, 1];
+        for (int i = 0; i < 12; i++) { x[i, 0] = i; y[i, 0] = (i * 7) % 12; }
+        provider.GetRequiredService<PermutationTest>().Run(x, y).Permutations.Should().Be(49);
     }
 
     [Fact]
@@ -93,7 +98,10 @@ public class MutualInformationServiceCollectionExtensionsTests
         provider.GetRequiredService<GaussianMutualInformationEstimator>().BiasCorrection.Should().BeFalse();
         provider.GetRequiredService<InfoNceEstimator>().MinimumSampleCount.Should().Be(2, "no rows are held out");
         provider.GetRequiredService<IOptions<BootstrapOptions>>().Value.Resamples.Should().Be(17);
-        provider.GetRequiredService<BootstrapConfidenceInterval>().Should().NotBeNull();
+        var x = new double[12, 1];
+        var y = new double[12, 1];
+        for (int i = 0; i < 12; i++) { x[i, 0] = i; y[i, 0] = (i * 5) % 12; }
+        provider.GetRequiredService<BootstrapConfidenceInterval>().Compute(x, y).Resamples.Should().Be(17, "the service runs with the bound count");
         provider.GetRequiredKeyedService<IMutualInformationEstimator>("discrete").Should().BeOfType<DiscreteMutualInformationEstimator>();
 
         RejectsInvalid<ContinuousDiscreteEstimatorOptions>("ContinuousDiscrete:K", "0", "ContinuousDiscreteEstimatorOptions.K");

@@ -53,13 +53,16 @@ public class MultitaskLossTests
     public void With_the_uncertainty_policy_the_log_variances_receive_gradient()
     {
         using var scope = NewDisposeScope();
-        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Float64);
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.3 }, dtype: ScalarType.Float64);
         var headA = Matrix(HeadA, requiresGrad: true);
 
         Compute(weighter, headA: headA).Total.backward();
 
-        weighter.LogVariances.grad!.abs().sum().item<double>().Should().BeGreaterThan(0);
-        headA.grad!.abs().sum().item<double>().Should().BeGreaterThan(0);
+        // d/ds_m [exp(-s_m) L_m + s_m] = 1 - exp(-s_m) L_m (Kendall et al. 2018), with L_m the hand-computed cross-entropy.
+        double a = HandComputed.CrossEntropy(HeadA, Labels, Mask), b = HandComputed.CrossEntropy(HeadB, Labels, Mask);
+        weighter.LogVariances.grad!.data<double>().ToArray().Should().Equal(
+            new[] { 1 - Math.Exp(-0.3) * a, 1 - Math.Exp(-0.3) * b }, (actual, expected) => Math.Abs(actual - expected) < 1e-12);
+        headA.grad!.abs().sum().item<double>().Should().BeGreaterThan(0, "the head's loss reaches its logits through the weighting");
     }
 
     [Fact]

@@ -7,6 +7,10 @@ namespace BalancedMultimodal.Distillation.Tests.TestDoubles;
 internal sealed class CountingMutualInformationEstimator(IMutualInformationEstimator inner) : IMutualInformationEstimator
 {
     private int _calls;
+    private readonly System.Collections.Concurrent.ConcurrentBag<long> _rows = new();
+
+    /// <summary>The row count of every estimate asked so far (any order).</summary>
+    public IReadOnlyCollection<long> RowCounts => _rows.ToArray();
 
     /// <summary>Number of <c>Estimate</c> calls so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
@@ -16,12 +20,14 @@ internal sealed class CountingMutualInformationEstimator(IMutualInformationEstim
     public double Estimate(Tensor x, Tensor y)
     {
         Interlocked.Increment(ref _calls);
+        _rows.Add(x.shape[0]);
         return inner.Estimate(x, y);
     }
 
     public double Estimate(double[,] x, double[,] y)
     {
         Interlocked.Increment(ref _calls);
+        _rows.Add(x.GetLength(0));
         return inner.Estimate(x, y);
     }
 }

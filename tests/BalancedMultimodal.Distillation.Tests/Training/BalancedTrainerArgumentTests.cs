@@ -75,10 +75,16 @@ public class BalancedTrainerArgumentTests
         var options = TrainingFixtures.TinyOptions();
         options.PretrainingEpochs = options.JointEpochs = 1;
         options.DistillationEpochs = 0;
-        var trainer = new BalancedTrainer(Encoders, new BalancedMultimodal.Core.Information.KsgEstimator(new BalancedMultimodal.Core.Information.KsgEstimatorOptions { K = 19 }), options);
+        var estimator = new TestDoubles.CountingMutualInformationEstimator(
+            new BalancedMultimodal.Core.Information.KsgEstimator(new BalancedMultimodal.Core.Information.KsgEstimatorOptions { K = 19 }));
+        var trainer = new BalancedTrainer(Encoders, estimator, options);
 
         using var result = trainer.Fit(TrainingFixtures.Tiny());
 
-        result.Plan.Should().NotBeNull();
+        // The gate really ran the k = 19 estimate on those 20 rows (not skipped) and got finite values.
+        estimator.Calls.Should().BeGreaterThan(0);
+        estimator.RowCounts.Should().OnlyContain(rows => rows == 20);
+        result.Plan!.Modalities.SelectMany(m => m.Candidates).Should().NotBeEmpty()
+            .And.OnlyContain(c => double.IsFinite(c.MutualInformation));
     }
 }
