@@ -32,8 +32,11 @@ public sealed class SnfBenchmark : IBenchmark
             .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 20
                 ? n : throw new CliUsageException($"--sizes expects comma-separated integers above 20, got '{s}'"))
             .ToArray();
+        if (sizes.Length == 0) throw new CliUsageException("--sizes needs at least one size");
         int denseMax = args.GetInt("dense-max", 5000);
         int cooMax = args.GetInt("coo-max", 0);
+        if (denseMax < 0) throw new CliUsageException($"--dense-max must be 0 or positive, got {denseMax}");
+        if (cooMax < 0) throw new CliUsageException($"--coo-max must be 0 or positive, got {cooMax}");
         int features = args.GetInt("features", 100);
         int viewCount = args.GetInt("views", 3);
         int k = args.GetInt("K", 20);

@@ -43,6 +43,8 @@ public sealed class MiCommand : ICliCommand
             throw new CliUsageException($"option --seed does not apply to the {estimatorName} estimator without --permutations (it seeds the permutations and infonce)");
         if (k < 1) throw new CliUsageException($"option --k must be at least 1, got {k}");
         if (permutations < 0) throw new CliUsageException($"option --permutations must be 0 or positive, got {permutations}");
+        // System.Random and the estimators' generators use |seed|: -5 would silently repeat seed 5.
+        if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
 
         IMutualInformationEstimator estimator;
         try

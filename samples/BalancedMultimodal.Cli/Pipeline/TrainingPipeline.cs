@@ -463,7 +463,30 @@ public sealed class TrainingPipeline
             throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
         if (dataset.TestIndices.Length == 0)
             throw new ArgumentException("The dataset has no test rows to score.");
-        CheckTrainingClasses(dataset, LabelledRows(dataset));
+        var labelled = LabelledRows(dataset);
+        CheckTrainingClasses(dataset, labelled);
+        CheckLabelledVariance(dataset, labelled);
+    }
+
+    /// <summary>Every modality must vary over the labelled rows that have it (in at least one column): the
+    /// standardisation and the encoders are fitted on those rows, so a modality constant there carries no information
+    /// the model could learn, whatever its test rows hold.</summary>
+    private static void CheckLabelledVariance(MultimodalDataset dataset, IReadOnlyList<int> labelled)
+    {
+        foreach (var modality in dataset.Modalities)
+        {
+            var rows = labelled.Where(modality.IsAvailable).ToArray();
+            if (rows.Length < 2) continue;   // the loaders and the standardizer name this case themselves
+            bool varies = false;
+            for (int j = 0; j < modality.FeatureCount && !varies; j++)
+            {
+                double first = modality[rows[0], j];
+                for (int i = 1; i < rows.Length && !varies; i++) varies = modality[rows[i], j] != first;
+            }
+            if (!varies)
+                throw new ArgumentException(
+                    $"Modality '{modality.Name}' is constant over its {rows.Length} labelled (training) rows in every one of its {modality.FeatureCount} columns: it carries nothing to learn from.");
+        }
     }
 
     /// <summary>Every failure of <paramref name="o"/> on <paramref name="dataset"/>, each naming its option's configuration path.</summary>

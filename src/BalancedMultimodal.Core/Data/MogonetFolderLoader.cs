@@ -119,8 +119,10 @@ public static class MogonetFolderLoader
         {
             if (line.Contains(',')) throw reader.Error("expected one label per line");
             double value = reader.ParseNumber(line, 0);
-            if (value < 0 || value != Math.Floor(value) || value > int.MaxValue)
+            if (value < 0 || value != Math.Floor(value))
                 throw reader.Error($"label {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a whole number >= 0");
+            if (value > int.MaxValue)
+                throw reader.Error($"label {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is too large (labels are class indices 0..C-1)");
             labels.Add((int)value);
         }
         if (labels.Count == 0) throw new InvalidDataException($"{reader.FileName} holds no labels.");
@@ -151,6 +153,8 @@ public static class MogonetFolderLoader
         if (!File.Exists(path)) return null;
         var reader = DelimitedTextReader.Open(path, ',');
         var names = new List<string>(expectedCount);
+        // Repeated names are kept: real omics name lists repeat gene symbols (several probes of one gene), and the names
+        // are only compared position by position with a new sample folder's.
         while (reader.TryReadLine(out var line)) names.Add(line.Trim().ToString());
         if (names.Count != expectedCount)
             throw new InvalidDataException($"{reader.FileName} lists {names.Count} feature names but the data have {expectedCount} columns.");

@@ -99,7 +99,13 @@ public sealed class Standardizer
             }
             var scale = new double[d];
             for (int j = 0; j < d; j++)
+            {
                 scale[j] = min[j] == max[j] ? 1.0 : Math.Sqrt(sumSquares[j] / (used.Length - 1));
+                if (!double.IsFinite(mean[j]) || !double.IsFinite(scale[j]))
+                    throw new ArgumentException(
+                        $"Modality '{modality.Name}', feature column {j}: its values (from {min[j]:G3} to {max[j]:G3}) are too large to standardise in float64 " +
+                        "(the mean or standard deviation of the fitting rows overflows); rescale the feature.", nameof(dataset));
+            }
             // A constant column is centred exactly on its value, so it maps to 0 without rounding residue.
             for (int j = 0; j < d; j++) if (min[j] == max[j]) mean[j] = min[j];
             means[m] = mean;

@@ -75,6 +75,23 @@ public sealed class BenchCommandTests
         output.Should().BeEmpty();
     }
 
+    [Theory]
+    [InlineData("--sizes", "", "bmm bench: --sizes needs at least one size")]
+    [InlineData("--dense-max", "-5", "bmm bench: --dense-max must be 0 or positive, got -5")]
+    [InlineData("--coo-max", "-7", "bmm bench: --coo-max must be 0 or positive, got -7")]
+    public void An_invalid_snf_benchmark_option_is_a_one_line_usage_error_before_any_work(string option, string value, string message)
+    {
+        var args = new List<string> { "bench", "snf", "--rosmap", "false", "--K", "5", "--t", "2", "--threads", "1" };
+        if (option != "--sizes") args.AddRange(["--sizes", "30"]);
+        args.AddRange([option, value]);
+
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), args.ToArray());
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Trim().Split('\n').Should().ContainSingle().Which.Should().Be(message);
+    }
+
     [Fact]
     public void The_dropout_benchmark_times_both_masks_and_both_keep_about_one_minus_p()
     {

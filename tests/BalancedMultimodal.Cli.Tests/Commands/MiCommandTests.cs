@@ -78,7 +78,7 @@ public class MiCommandTests : IDisposable
         var (code, _, error) = Run("--x", x, "--y", y);
 
         code.Should().Be(2);
-        error.Trim().Split('\n').Should().ContainSingle();
+        error.Trim().Should().Be("bmm mi: ksg: x has 300 rows but y has 100; rows are paired samples and must match.");
     }
 
     [Fact]
@@ -91,7 +91,19 @@ public class MiCommandTests : IDisposable
         var (code, _, error) = Run("--x", x, "--y", y);
 
         code.Should().Be(2);
-        error.Trim().Split('\n').Should().ContainSingle();
+        error.Trim().Should().Be($"bmm mi: --x: '{x}' line 8, column 1: 'abc' is not a number");
+    }
+
+    [Fact]
+    public void A_negative_seed_is_rejected_instead_of_repeating_the_positive_one()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+
+        var (code, output, error) = Run("--x", x, "--y", y, "--estimator", "gaussian", "--permutations", "3", "--seed", "-5");
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Trim().Should().Be("bmm mi: option --seed must be non-negative, got -5");
     }
 
     [Fact]

@@ -289,6 +289,21 @@ public sealed class TrainInputValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_modality_constant_over_its_training_rows_is_rejected_before_anything_is_printed_even_if_its_test_rows_vary()
+    {
+        var file = Path.Combine(_data.Path, "2_tr.csv");
+        var lines = File.ReadAllLines(file);
+        File.WriteAllLines(file, Enumerable.Repeat(lines[0], lines.Length));
+
+        var (code, output, error) = Run("train", "--data", _data.Path, "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError, error);
+        output.Should().BeEmpty();
+        Lines(error).Should().ContainSingle().Which.Should().StartWith(
+            $"bmm train: Modality '2' is constant over its {SyntheticMogonetFolder.TrainCount} labelled (training) rows in every one of its");
+    }
+
+    [Fact]
     public void A_value_that_overflows_float32_is_reported_with_its_modality_sample_and_feature()
     {
         var file = Path.Combine(_data.Path, "1_te.csv");

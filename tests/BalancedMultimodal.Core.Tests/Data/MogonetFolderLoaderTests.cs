@@ -214,7 +214,7 @@ public class MogonetFolderLoaderTests
     [Theory]
     [InlineData("labels_tr.csv", "0\n1,1\n2\n1\n", "labels_tr.csv, line 2: expected one label per line.")]
     [InlineData("labels_tr.csv", "0\n-1\n2\n1\n", "labels_tr.csv, line 2: label -1 is not a whole number >= 0.")]
-    [InlineData("labels_tr.csv", "0\n1\n2\n3e9\n", "labels_tr.csv, line 4: label 3000000000 is not a whole number >= 0.")]
+    [InlineData("labels_tr.csv", "0\n1\n2\n3e9\n", "labels_tr.csv, line 4: label 3000000000 is too large (labels are class indices 0..C-1).")]
     [InlineData("labels_te.csv", "", "labels_te.csv holds no labels.")]
     [InlineData("labels_te.csv", "\n \n", "labels_te.csv holds no labels.")]
     [InlineData("1_te.csv", "1,2\n3,4\n", "1_tr.csv has 3 columns but 1_te.csv has 2; both must hold the same features.")]

@@ -63,6 +63,18 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void Values_too_large_to_standardise_in_float64_are_rejected_naming_the_modality_and_column()
+    {
+        var values = new double[,] { { 1, 1.7e308 }, { 2, 1.7e308 }, { 3, -1 }, { 4, 0 } };
+        var data = new MultimodalDataset(new[] { new Modality("m", values) }, new[] { 0, 1, 0, 1 });
+
+        var act = () => Standardizer.Fit(data, new[] { 0, 1, 2, 3 });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("dataset")
+            .WithMessage("Modality 'm', feature column 1: its values (from -1 to 1.7E+308) are too large to standardise in float64*");
+    }
+
+    [Fact]
     public void Fitting_on_fewer_than_two_rows_is_rejected_naming_the_modality()
     {
         var act = () => Standardizer.Fit(Dataset(), new[] { 1 });

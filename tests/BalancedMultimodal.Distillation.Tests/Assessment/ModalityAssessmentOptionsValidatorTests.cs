@@ -53,7 +53,10 @@ public class ModalityAssessmentOptionsValidatorTests
     [Fact]
     public void Every_failure_is_listed()
     {
-        Failures(new ModalityAssessmentOptions { Delta = -1, Permutations = -1, MinimumMutualInformation = -1, PcaComponents = 0 })
-            .Should().HaveCount(4);
+        var failures = Failures(new ModalityAssessmentOptions { Delta = -1, Permutations = -1, MinimumMutualInformation = -1, PcaComponents = 0 });
+
+        failures.Should().HaveCount(4);
+        foreach (var option in new[] { "Delta", "Permutations", "MinimumMutualInformation", "PcaComponents" })
+            failures.Should().ContainSingle(f => f.StartsWith($"ModalityAssessmentOptions.{option} ", StringComparison.Ordinal), option);
     }
 }

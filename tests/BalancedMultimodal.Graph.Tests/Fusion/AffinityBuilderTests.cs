@@ -93,6 +93,16 @@ public sealed class AffinityBuilderTests
 
         w.isfinite().all().item<bool>().Should().BeTrue();
         fused.isfinite().all().item<bool>().Should().BeTrue();
+        // Sample 30 + i duplicates sample i: the same distances to every other sample, so the same affinity to each
+        // of them (only its entries with itself and its twin differ by position).
+        for (int i = 0; i < 10; i++)
+        {
+            var others = Enumerable.Range(0, 50).Where(j => j != i && j != 30 + i && j != 40 + i).Select(j => (long)j).ToArray();
+            using var index = tensor(others);
+            using var original = w[i].index_select(0, index);
+            using var twin = w[30 + i].index_select(0, index);
+            original.allclose(twin, rtol: 1e-12, atol: 0).Should().BeTrue($"sample {30 + i} duplicates sample {i}");
+        }
     }
 
     [Fact]
