@@ -32,10 +32,11 @@ public static class PipelineConfigFile
             Walk(options, json.RootElement, configuration, "", apply: false);
             configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
             Walk(options, json.RootElement, configuration, "", apply: true);
-            // Every stage is seeded from the top-level Seed when the pipeline runs; a different stage seed in the file
-            // would be overwritten silently, so it is an error (an equal one, as in a metrics.json's options, is not).
+            // Every stage is seeded from the top-level Seed when the pipeline runs; a stage seed set to another value would
+            // be overwritten silently, so it is an error (0, the default, and the top-level value itself are not: a
+            // metrics.json's options, passed back, hold one of them).
             foreach (var (key, value) in DerivedSeeds(options))
-                if (configuration[key] is not null && value != options.Seed)
+                if (configuration[key] is not null && value != 0 && value != options.Seed)
                     throw new InvalidDataException(
                         $"config key '{key.Replace(':', '.')}' is {value}, but the pipeline seeds every stage from the top-level 'Seed' ({options.Seed}); set 'Seed' (or --seed) instead");
         }

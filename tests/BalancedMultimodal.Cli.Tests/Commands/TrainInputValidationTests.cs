@@ -279,13 +279,16 @@ public sealed class TrainInputValidationTests : IDisposable
         RejectedConfig(config).Should().Contain($"config key '{key}' is {value}, but the pipeline seeds every stage from the top-level 'Seed'");
     }
 
-    [Fact]
-    public void A_stage_seed_equal_to_the_top_level_seed_is_accepted_as_in_a_metrics_files_options()
+    [Theory]
+    [InlineData(4)]
+    [InlineData(0)]
+    public void A_stage_seed_equal_to_the_top_level_seed_or_left_at_0_is_accepted_as_in_a_metrics_files_options(int stageSeed)
     {
-        var options = PipelineConfigFile.Load(_data.WriteFile("config.json", """{ "Seed": 4, "Training": { "Seed": 4, "Assessment": { "Seed": 4 } }, "Autoencoder": { "Seed": 4 } }"""));
+        var options = PipelineConfigFile.Load(_data.WriteFile("config.json",
+            $$"""{ "Seed": 4, "Training": { "Seed": {{stageSeed}}, "Assessment": { "Seed": {{stageSeed}} } }, "Autoencoder": { "Seed": {{stageSeed}} } }"""));
 
         options.Seed.Should().Be(4);
-        options.Training.Seed.Should().Be(4);
+        options.Training.Seed.Should().Be(stageSeed);
     }
 
     [Fact]
