@@ -34,7 +34,6 @@ internal sealed class BalancedTrainingRun
     private Tensor _trainRows = null!;
     private Tensor _validationRows = null!;
     private Tensor _trainMask = null!;
-    private Tensor _allRowsMask = null!;
     private Tensor _unlabelledRows = null!;
 
     /// <summary>Prepares one run; <see cref="Execute"/> trains.</summary>
@@ -78,7 +77,6 @@ internal sealed class BalancedTrainingRun
             _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
             _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
             _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true).alias().DetachFromDisposeScope();
-            _allRowsMask = ones(_data.SampleCount, dtype: ScalarType.Bool, device: device).DetachFromDisposeScope();
             var training = new HashSet<int>(_data.TrainRows);
             _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
                 ScalarType.Int64, device: device).DetachFromDisposeScope();
@@ -152,7 +150,6 @@ internal sealed class BalancedTrainingRun
             _trainRows.Dispose();
             _validationRows.Dispose();
             _trainMask.Dispose();
-            _allRowsMask.Dispose();
             _unlabelledRows.Dispose();
             labels.Dispose();
         }
@@ -265,7 +262,7 @@ internal sealed class BalancedTrainingRun
                 optimizer.ZeroGrad();
                 var embedding = network.Embed(student, _data.Features[student]);
                 var logits = network.ModalityLogits(student, embedding);
-                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, _allRowsMask);
+                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, distillMask: null);   // null = every row, without index copies
                 terms.Total.backward();
                 optimizer.Step();
                 if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
@@ -322,7 +319,7 @@ internal sealed class BalancedTrainingRun
                     {
                         var (student, teacher) = pairs[p];
                         var terms = pairLosses[p].Compute(outputs.ModalityLogits[student], outputs.Embeddings[student],
-                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, _allRowsMask);
+                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, distillMask: null);
                         distillation.Add(terms.Total);
                     }
                 var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
