@@ -190,21 +190,39 @@ public sealed class ExplicitScalarAdam : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        for (int i = 0; i < _parameters.Length; i++)
+        // The two step-dependent scalars are shared by every parameter at the same step count t (all of them, unless
+        // some had no gradient at an earlier step), so they are built once per distinct t and freed at the end.
+        long cachedStep = 0;
+        Scalar? rootCorrection = null, stepSize = null;
+        try
         {
-            var p = _parameters[i];
-            var grad = p.grad;
-            if (grad is null) continue;
-            long t = ++_steps[i];
-            double biasCorrection1 = 1 - Math.Pow(_beta1, t);
-            double biasCorrection2 = 1 - Math.Pow(_beta2, t);
-            if (_weightDecays[i] != 0) grad = grad.add(p, _weightDecayScalars[_weightDecays[i]]);
-            _firstMoments[i].mul_(_beta1Scalar).add_(grad, _oneMinusBeta1);
-            _secondMoments[i].mul_(_beta2Scalar).addcmul_(grad, grad.conj(), _oneMinusBeta2);
-            using var rootCorrection = Math.Sqrt(biasCorrection2).ToScalar();
-            var denominator = _secondMoments[i].sqrt().div(rootCorrection).add_(_epsilon, _one);
-            using var stepSize = (-(_learningRate / biasCorrection1)).ToScalar();
-            p.addcdiv_(_firstMoments[i], denominator, stepSize);
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var p = _parameters[i];
+                var grad = p.grad;
+                if (grad is null) continue;
+                long t = ++_steps[i];
+                if (t != cachedStep)
+                {
+                    rootCorrection?.Dispose();
+                    stepSize?.Dispose();
+                    rootCorrection = Math.Sqrt(1 - Math.Pow(_beta2, t)).ToScalar();
+                    stepSize = (-(_learningRate / (1 - Math.Pow(_beta1, t)))).ToScalar();
+                    cachedStep = t;
+                }
+                if (_weightDecays[i] != 0) grad = grad.add(p, _weightDecayScalars[_weightDecays[i]]);
+                _firstMoments[i].mul_(_beta1Scalar).add_(grad, _oneMinusBeta1);
+                // conj() is the identity on real tensors (PyTorch's Adam calls it for complex ones); skipping the call
+                // there changes no number.
+                _secondMoments[i].mul_(_beta2Scalar).addcmul_(grad, grad.is_complex() ? grad.conj() : grad, _oneMinusBeta2);
+                var denominator = _secondMoments[i].sqrt().div(rootCorrection!).add_(_epsilon, _one);
+                p.addcdiv_(_firstMoments[i], denominator, stepSize!);
+            }
+        }
+        finally
+        {
+            rootCorrection?.Dispose();
+            stepSize?.Dispose();
         }
     }
 
