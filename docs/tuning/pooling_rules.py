@@ -9,7 +9,7 @@ checkpoints were chosen with the default pooling; a rule here only changes how e
 macro-F1 under the same rule is higher by more than 0.01). Score = macro-F1 (and, with two classes, AUC) over all labelled rows per seed (each
 predicted by the run that held it out), mean over seeds, as `compare --outer-folds` reports it.
 Usage: pooling_rules.py DUMP.jsonl RUNS_PER_SEED [RULES [SELECTION]]   (RUNS_PER_SEED = outer folds x 2 slopes, e.g.
-10; RULES comma-separated; SELECTION f1margin (default) or evidence2, the encoder-selection rule). numpy only.
+10; RULES comma-separated; SELECTION f1margin (default), evidence2 or evidence1, the encoder-selection rule). numpy only.
 """
 import json, sys
 import numpy as np
@@ -143,11 +143,13 @@ def run_predictions(run, rule):
 def keep_alternative(fa, fb, selection):
     """The pipeline's encoder selection between the primary (linear) run a and the alternative (nonlinear) run b:
     'f1margin' (the default: b's out-of-fold macro-F1 higher by more than 0.01) or 'evidence2' (nineteenth session:
-    b's out-of-fold per-row cross-entropy lower by more than two standard errors of the paired difference)."""
+    b's out-of-fold per-row cross-entropy lower by more than two standard errors of the paired difference) or
+    'evidence1' (twentieth session: the same at one standard error)."""
     if selection == "f1margin": return fb[0] > fa[0] + 0.01
     assert np.array_equal(fa[1], fb[1])
     d = fa[2] - fb[2]
-    return d.mean() > 2 * d.std(ddof=1) / np.sqrt(len(d))
+    standard_errors = {"evidence2": 2.0, "evidence1": 1.0}[selection]   # evidence1: twentieth session
+    return d.mean() > standard_errors * d.std(ddof=1) / np.sqrt(len(d))
 
 def evaluate(runs, per_seed, rule, selection="f1margin"):
     scores, aucs, wsum, alternatives = [], [], [], []
