@@ -125,7 +125,10 @@ public sealed class TrainingPipeline
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
         using var graph = BuildPatientGraph(features, o);
-        var connectivity = GraphConnectivity.Analyze(graph, _logger);
+        // METHOD.md section 3 checks the fused graph: with per-modality relations beside it, their edges could hide a
+        // disconnected fused relation, so that relation is analysed alone (a view sharing its tensors, not disposed).
+        var connectivity = GraphConnectivity.Analyze(
+            graph.RelationCount == 1 ? graph : new RelationalGraph(graph.NodeCount, [graph.Relations[0]]), _logger);
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
         var factory = CreateEncoderFactory(graph, o);

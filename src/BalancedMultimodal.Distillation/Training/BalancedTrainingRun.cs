@@ -293,9 +293,13 @@ internal sealed class BalancedTrainingRun
         var pairLosses = pairs.Select(p => new DistillationLoss(
             (int)network.Encoder(p.Student).EmbeddingDim, (int)network.Encoder(p.Teacher).EmbeddingDim, jointDistillation ?? _o.Distillation, Device, DType)).ToArray();
         var parameters = network.parameters()
-            .Concat(pairLosses.SelectMany(l => l.parameters()))
-            .Concat(weighter.TrainableParameters);
-        using var optimizer = new ExplicitScalarAdam(DecayGroups(network, parameters), _o.LearningRate);
+            .Concat(pairLosses.SelectMany(l => l.parameters()));
+        // A weighter's own parameters (the uncertainty policy's log-variances s_m) are not weights of the model: no decay,
+        // so the objective stays METHOD.md's sum_m exp(-s_m) L_m + s_m instead of gaining (lambda / 2) sum_m s_m^2.
+        var groups = DecayGroups(network, parameters).ToList();
+        var weighterParameters = weighter.TrainableParameters.ToList();
+        if (weighterParameters.Count > 0) groups.Add(new ParameterGroup(weighterParameters, 0));
+        using var optimizer = new ExplicitScalarAdam(groups, _o.LearningRate);
         var tracker = new CheckpointTracker(network);
         IReadOnlyList<double> bestModalityScores = Array.Empty<double>();
         IReadOnlyList<double> bestWeights = weighter.Weights.ToArray();

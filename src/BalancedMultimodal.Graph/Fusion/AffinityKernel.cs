@@ -125,8 +125,10 @@ public static class AffinityKernel
     /// <param name="k">Neighbours K, 1 &lt;= K &lt; n.</param>
     /// <param name="mu">Kernel width factor, &gt; 0.</param>
     /// <returns>The affinity W of shape (n, n), symmetric, same device and dtype; matches snfpy to 1e-10 in float64.</returns>
-    /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix, or holds a
-    /// NaN, an infinity or a negative entry (naming it).</exception>
+    /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix, holds a
+    /// NaN, an infinity or a negative entry, has a non-zero diagonal entry or is not exactly symmetric (naming the entry;
+    /// the K nearest neighbours are read from positions 1..K of each sorted row, which assumes METHOD.md section 2's
+    /// D = (D + D^T) / 2 with diag(D) = 0).</exception>
     public static Tensor ScaledExponential(Tensor distances, int k, double mu)
     {
         ArgumentNullException.ThrowIfNull(distances);
@@ -135,6 +137,7 @@ public static class AffinityKernel
         if (!distances.is_floating_point())
             throw new ArgumentException($"Distances must be floating point, got {distances.dtype}.", nameof(distances));
         CheckDistances(distances);
+        CheckSymmetricWithZeroDiagonal(distances);
         long n = distances.shape[0];
         if (k < 1 || k >= n)
             throw new ArgumentOutOfRangeException(nameof(k), k, $"K must lie in [1, {n - 1}] for {n} samples.");
@@ -163,6 +166,26 @@ public static class AffinityKernel
         using var bad = features.isfinite().logical_not().nonzero();
         if (bad.shape[0] > 0)
             throw new ArgumentException($"Features row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite (NaN or infinity).", nameof(features));
+    }
+
+    private static void CheckSymmetricWithZeroDiagonal(Tensor distances)
+    {
+        using var scope = NewDisposeScope();
+        var diagonal = distances.diagonal().ne(0).nonzero();
+        if (diagonal.shape[0] > 0)
+        {
+            long i = diagonal[0, 0].item<long>();
+            throw new ArgumentException(
+                $"Distance ({i}, {i}) is {distances[i, i].to(ScalarType.Float64).item<double>()}; the diagonal must be 0 (METHOD.md section 2: diag(D) = 0).", nameof(distances));
+        }
+        var asymmetric = distances.ne(distances.t()).nonzero();
+        if (asymmetric.shape[0] > 0)
+        {
+            long i = asymmetric[0, 0].item<long>(), j = asymmetric[0, 1].item<long>();
+            throw new ArgumentException(
+                $"Distances ({i}, {j}) = {distances[i, j].to(ScalarType.Float64).item<double>()} and ({j}, {i}) = {distances[j, i].to(ScalarType.Float64).item<double>()} differ; " +
+                "the matrix must be symmetric (symmetrise it as (D + D^T) / 2, METHOD.md section 2).", nameof(distances));
+        }
     }
 
     private static void CheckDistances(Tensor distances)

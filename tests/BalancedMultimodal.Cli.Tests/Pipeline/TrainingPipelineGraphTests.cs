@@ -33,6 +33,26 @@ public class TrainingPipelineGraphTests
     }
 
     [Fact]
+    public void With_per_modality_relations_the_connectivity_reported_is_the_fused_relations_alone()
+    {
+        var dataset = TrainingPipelineOptionTests.Data();
+        var options = TrainingPipelineOptionTests.Options();
+        options.ModalityGraphRelations = true;
+        var data = Standardizer.FitTransform(dataset);
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        using var graph = TrainingPipeline.BuildPatientGraph(features, options);
+        var fusedOnly = GraphConnectivity.Analyze(new RelationalGraph(graph.NodeCount, [graph.Relations[0]]));
+        var union = GraphConnectivity.Analyze(graph);
+        // Premise: the per-modality edges change the analysis, so the check can tell which graph was analysed.
+        union.AlgebraicConnectivity.Should().NotBe(fusedOnly.AlgebraicConnectivity);
+
+        var result = new TrainingPipeline(options).Run(dataset);
+
+        result.Connectivity.Should().BeEquivalentTo(fusedOnly);
+        foreach (var f in features) f.Dispose();
+    }
+
+    [Fact]
     public void The_graphs_tensors_belong_to_the_callers_dispose_scope()
     {
         var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());

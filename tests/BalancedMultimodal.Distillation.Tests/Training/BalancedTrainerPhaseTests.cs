@@ -106,6 +106,23 @@ public class BalancedTrainerPhaseTests
         joint[^1].Weights.Should().NotEqual(joint[0].Weights, "the optimiser moves the log-variances");
     }
 
+    [Fact]
+    public void The_uncertainty_log_variances_are_not_weight_decayed()
+    {
+        // METHOD.md's objective is sum_m exp(-s_m) L_m + s_m; with the model's weight decay on s as well, a strong decay
+        // (1e4 here) would hold every s_m at 0 and every weight exp(-s_m) at 1. Without it the losses (below 1 nat)
+        // pull s_m below 0 at about the learning rate per step.
+        var options = TrainingFixtures.TinyOptions();
+        options.EnableDistillation = false;
+        options.Weighting.Policy = ModalityWeightingPolicy.Uncertainty;
+        options.WeightDecay = 1e4;
+
+        using var result = TrainingFixtures.TinyTrainer(options).Fit(TrainingFixtures.Tiny());
+
+        var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
+        joint[^1].Weights.Should().OnlyContain(w => w > 1.15, "the log-variances move freely under the decayed model weights");
+    }
+
     private sealed class Progress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => handler(value);

@@ -232,4 +232,25 @@ public sealed class AffinityBuilderTests
         ((Action)(() => AffinityKernel.ScaledExponential(distances, 2, 0.5))).Should().Throw<ArgumentException>()
             .WithMessage("Distance (1, 4) is -0.5*non-negative*").And.ParamName.Should().Be("distances");
     }
+
+    [Fact]
+    public void The_kernel_rejects_distances_with_a_non_zero_diagonal_or_that_are_not_symmetric()
+    {
+        // Its K nearest neighbours are positions 1..K of each sorted row, which holds only for METHOD.md's symmetric
+        // D with diag(D) = 0: a non-zero diagonal would silently shift every row's neighbour mean.
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(5);
+        var points = randn(6, 2, dtype: ScalarType.Float64, generator: generator);
+        var distances = AffinityKernel.PairwiseDistances(points, DistanceMetric.SquaredEuclidean);
+        var shifted = distances.clone();
+        shifted[3, 3] = tensor(0.25);
+        var lopsided = distances.clone();
+        lopsided[1, 4] = lopsided[1, 4] + 1e-9;
+
+        ((Action)(() => AffinityKernel.ScaledExponential(distances, 2, 0.5))).Should().NotThrow("the builder's own distances qualify");
+        ((Action)(() => AffinityKernel.ScaledExponential(shifted, 2, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage("Distance (3, 3) is 0.25; the diagonal must be 0*").And.ParamName.Should().Be("distances");
+        ((Action)(() => AffinityKernel.ScaledExponential(lopsided, 2, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage("Distances (1, 4) = * and (4, 1) = * differ; the matrix must be symmetric*").And.ParamName.Should().Be("distances");
+    }
 }
