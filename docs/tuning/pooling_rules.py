@@ -9,7 +9,7 @@ checkpoints were chosen with the default pooling; a rule here only changes how e
 macro-F1 under the same rule is higher by more than 0.01). Score = macro-F1 (and, with two classes, AUC) over all labelled rows per seed (each
 predicted by the run that held it out), mean over seeds, as `compare --outer-folds` reports it.
 Usage: pooling_rules.py DUMP.jsonl RUNS_PER_SEED [RULES [SELECTION]]   (RUNS_PER_SEED = outer folds x 2 slopes, e.g.
-10; RULES comma-separated; SELECTION f1margin (default), evidence2 or evidence1, the encoder-selection rule). numpy only.
+10; RULES comma-separated; SELECTION f1margin (default), evidence2, evidence1 or average (both runs averaged), the encoder-selection rule). numpy only.
 """
 import json, sys
 import numpy as np
@@ -158,7 +158,11 @@ def evaluate(runs, per_seed, rule, selection="f1margin"):
         for o in range(per_seed // 2):
             a, b = runs[s * per_seed + 2 * o], runs[s * per_seed + 2 * o + 1]
             ta, fa, wa = run_predictions(a, rule); tb, fb, wb = run_predictions(b, rule)
-            keep, t, w = (b, tb, wb) if keep_alternative(fa, fb, selection) else (a, ta, wa)
+            if selection == "average":   # twentieth session: no choice, both runs' test probabilities averaged
+                keep, t, w = a, (ta + tb) / 2, (wa + wb) / 2
+                assert np.array_equal(a["test"], b["test"])
+            else:
+                keep, t, w = (b, tb, wb) if keep_alternative(fa, fb, selection) else (a, ta, wa)
             kept.append(keep is b)
             ys.append(keep["y"][keep["test"]]); ps.append(t[keep["test"]].argmax(1)); wsum.append(w)
             qs.append(t[keep["test"]][:, -1])
