@@ -85,4 +85,18 @@ public sealed class PathOptionTests : IDisposable
         output.Should().BeEmpty();
         error.Should().Be($"bmm fuse: option --out: '{_folder}' is a folder, not a file" + Environment.NewLine);
     }
+
+    [Fact]
+    public void Creating_an_output_folder_tries_it_without_leaving_anything_in_it()
+    {
+        var folder = Path.Combine(_folder, "made", "here");
+        var fileFolder = Path.Combine(_folder, "for-a-file");
+
+        CliPaths.CreateOutputFolder(folder, "out");
+        CliPaths.CreateOutputFileFolder(Path.Combine(fileFolder, "predictions.csv"), "out");
+
+        Directory.Exists(folder).Should().BeTrue();
+        Directory.EnumerateFileSystemEntries(folder).Should().BeEmpty("the write probe is deleted when closed");
+        Directory.EnumerateFileSystemEntries(fileFolder).Should().BeEmpty("only the file's folder is made; the file is written later");
+    }
 }
