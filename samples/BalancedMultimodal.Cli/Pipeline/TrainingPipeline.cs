@@ -147,12 +147,13 @@ public sealed class TrainingPipeline
             var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
             probabilities.add_(predicted);
             var heldOut = tensor(validation.Select(r => (long)r).ToArray());
-            outOfFold.index_add_(0, heldOut, predicted.index_select(0, heldOut), 1.0);
+            var heldOutProbabilities = predicted.index_select(0, heldOut);
+            outOfFold.index_add_(0, heldOut, heldOutProbabilities, 1.0);
             foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
                 result.BestJointEpoch, result.History.ToArray(), result.PoolingWeights?.ToArray(),
-                predicted.index_select(0, heldOut).ToMatrix()));
+                heldOutProbabilities.ToMatrix()));
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
             if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }

@@ -1,6 +1,5 @@
 using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -194,9 +193,8 @@ public sealed class DistillationLoss : nn.Module
     {
         using var scope = NewDisposeScope();
         long batch = studentLogits.shape[0];
-        using var temperatureScalar = temperature.ToScalar();
-        var logStudent = nn.functional.log_softmax(studentLogits.div(temperatureScalar), 1);
-        var logTeacher = nn.functional.log_softmax(teacherLogits.div(temperatureScalar), 1);
+        var logStudent = nn.functional.log_softmax(studentLogits.DividedBy(temperature), 1);
+        var logTeacher = nn.functional.log_softmax(teacherLogits.DividedBy(temperature), 1);
         var sum = nn.functional.kl_div(logStudent, logTeacher, log_target: true, reduction: nn.Reduction.Sum);
         return sum.Times(temperature * temperature / batch).MoveToOuterDisposeScope();
     }
