@@ -9,7 +9,8 @@ checkpoints were chosen with the default pooling; a rule here only changes how e
 macro-F1 under the same rule is higher by more than 0.01). Score = macro-F1 (and, with two classes, AUC) over all labelled rows per seed (each
 predicted by the run that held it out), mean over seeds, as `compare --outer-folds` reports it.
 Usage: pooling_rules.py DUMP.jsonl RUNS_PER_SEED [RULES [SELECTION]]   (RUNS_PER_SEED = outer folds x 2 slopes, e.g.
-10; RULES comma-separated; SELECTION f1margin (default), evidence2, evidence1 or average (both runs averaged), the encoder-selection rule). numpy only.
+10; RULES comma-separated; SELECTION f1margin (default), evidence2, evidence1 or average (both runs averaged), the encoder-selection rule). Rule evidence_nostudent (twenty-first session) needs dumps of patch 23 (the students
+of each fold's distillation plan). numpy only.
 """
 import json, sys
 import numpy as np
@@ -26,7 +27,7 @@ def load(path):
             for f in folds:
                 H = len(f["logp"])
                 fs.append(dict(val=np.array(f["validation"]), w=np.array(f["weights"]),
-                               logp=np.array(f["logp"]).reshape(H, n, C)))
+                               logp=np.array(f["logp"]).reshape(H, n, C), students=f.get("students", [])))
             runs.append(dict(slope=d["slope"], test=np.array(d["test"]), y=np.array(d["labels"]), C=C, folds=fs))
             folds = []
     return runs
@@ -123,6 +124,8 @@ def run_predictions(run, rule):
         elif rule == "stack": w = v
         elif rule == "stack_half": w = 0.5 * v / v.sum() + 0.5 * gain_weights(lp, val, y, C, 0.5)
         elif rule in ("evidence", "calibrated_evidence"): w = evidence_factor(lp, val, y)[0]
+        elif rule == "evidence_nostudent":   # twenty-first session: distillation students' heads (patch 23 dumps) out
+            w = evidence_factor(lp, val, y)[0] * np.array([0.0 if h - 1 in f["students"] else 1.0 for h in range(H)])
         elif rule == "default_x_evidence": w = gain_weights(lp, val, y, C, 0.5) * evidence_factor(lp, val, y)[0]
         elif rule.startswith("prune"):   # prune2: heads more than 2 standard errors behind the best get 0
             k = float(rule[5:]); z = evidence_factor(lp, val, y)[1]

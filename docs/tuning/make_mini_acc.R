@@ -1,0 +1,59 @@
+#!/usr/bin/env Rscript
+# Writes MOGONET-format folders (1_tr.csv ... labels_te.csv, headerless, plus N_featname.csv) from miniACC, the real
+# TCGA adrenocortical carcinoma multi-omics cohort bundled with Bioconductor's MultiAssayExperiment (Debian 12:
+# apt-get install --no-install-recommends r-base-core r-bioc-multiassayexperiment; the data are TCGA's public
+# level-3 data, curated by Zheng et al., Cancer Cell 2016). A generalisation check on a second real omics cohort,
+# which no default was chosen on (twenty-first session). Usage: Rscript make_mini_acc.R OUT_DIR
+#
+# Views (the three assays measured on almost every patient; the RPPA and mutation assays cover too few):
+#   1 = mRNA (RNASeq2GeneNorm, 198 genes, log2(x + 1)), 2 = copy number (gistict, GISTIC thresholded calls -2..2 of
+#   the same 198 genes), 3 = miRNA (miRNASeqGene, 471 miRNAs, log2(x + 1)); features constant over the kept patients
+#   are dropped (the pipeline refuses nothing for them, but they carry nothing).
+# Patients: those with all three assays and the label.
+# Tasks (colData columns of Zheng et al.):
+#   OUT_DIR/acc_c1ab: C1A / C1B, the mRNA-defined prognostic subtype (two classes): one dominant view (mRNA), the
+#     situation the method is for;
+#   OUT_DIR/acc_coc: COC1 / COC2 / COC3, the "cluster of clusters" integrating every platform (three classes).
+# The split written here (30 % test, stratified, seed 0) is only the folder's own split; the check uses
+# `bmm compare --resplit`, which draws a new stratified split of all rows for every seed.
+suppressMessages(library(MultiAssayExperiment))
+data(miniACC)
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args) >= 1) args[1] else "mini_acc"
+patient <- function(barcodes) substr(barcodes, 1, 12)
+view <- function(name, transform) {
+  x <- assay(experiments(miniACC)[[name]])
+  colnames(x) <- patient(colnames(x))
+  x <- x[, !duplicated(colnames(x)), drop = FALSE]
+  transform(x)
+}
+views <- list(view("RNASeq2GeneNorm", function(x) log2(x + 1)),
+              view("gistict", identity),
+              view("miRNASeqGene", function(x) log2(x + 1)))
+write_task <- function(folder, label_column) {
+  labels <- colData(miniACC)[[label_column]]
+  names(labels) <- rownames(colData(miniACC))
+  ids <- Reduce(intersect, lapply(views, colnames))
+  ids <- ids[!is.na(labels[ids])]
+  ids <- sort(ids)
+  y <- as.integer(factor(labels[ids])) - 1L
+  cat(folder, ":", length(ids), "patients; classes", paste(levels(factor(labels[ids])), table(y), sep = "=", collapse = " "), "\n")
+  set.seed(0)
+  test <- unlist(lapply(split(seq_along(y), y), function(rows) rows[sample.int(length(rows), round(0.3 * length(rows)))]))
+  test <- sort(test)
+  train <- setdiff(seq_along(y), test)
+  dir.create(folder, recursive = TRUE, showWarnings = FALSE)
+  for (v in seq_along(views)) {
+    x <- t(views[[v]][, ids, drop = FALSE])
+    x <- x[, apply(x, 2, function(col) length(unique(col)) > 1), drop = FALSE]
+    if (anyNA(x)) stop(sprintf("view %d has missing values", v))
+    write.table(x[train, ], file.path(folder, sprintf("%d_tr.csv", v)), sep = ",", row.names = FALSE, col.names = FALSE)
+    write.table(x[test, ], file.path(folder, sprintf("%d_te.csv", v)), sep = ",", row.names = FALSE, col.names = FALSE)
+    write.table(colnames(x), file.path(folder, sprintf("%d_featname.csv", v)), row.names = FALSE, col.names = FALSE, quote = FALSE)
+    cat("  view", v, ":", ncol(x), "features\n")
+  }
+  write.table(y[train], file.path(folder, "labels_tr.csv"), row.names = FALSE, col.names = FALSE)
+  write.table(y[test], file.path(folder, "labels_te.csv"), row.names = FALSE, col.names = FALSE)
+}
+write_task(file.path(out, "acc_c1ab"), "C1A.C1B")
+write_task(file.path(out, "acc_coc"), "COC")
