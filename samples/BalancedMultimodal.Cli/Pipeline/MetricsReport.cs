@@ -95,6 +95,7 @@ public static class MetricsReport
                     ["chosen_slope"] = selection.ChosenSlope,
                 }
                 : null,
+            ["class_weighting"] = r.ClassWeighting.ToString(),
             ["options"] = JsonSerializer.SerializeToElement(options, TrainedPipelineFolder.Json),
         };
         return JsonSerializer.Serialize(document, Json);

@@ -51,6 +51,11 @@ public sealed record PipelineResult(
     /// was set; else null.</summary>
     public EncoderSelection? EncoderSelection { get; init; }
 
+    /// <summary>The class weighting the run trained with: the options' own, or
+    /// <see cref="ClassWeighting.InverseFrequency"/> when the labelled rows' imbalance reached
+    /// <see cref="PipelineOptions.ClassWeightingImbalanceRatio"/> (<see cref="TrainingPipeline.EffectiveTraining"/>).</summary>
+    public ClassWeighting ClassWeighting { get; init; }
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

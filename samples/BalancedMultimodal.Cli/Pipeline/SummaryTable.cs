@@ -1,4 +1,5 @@
 using System.Globalization;
+using BalancedMultimodal.Distillation.Training;
 
 namespace BalancedMultimodal.Cli.Pipeline;
 
@@ -24,6 +25,8 @@ public static class SummaryTable
         if (r.EncoderSelection is { } selection)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"encoder slope: {selection.ChosenSlope} kept (out-of-fold macro-F1 {selection.PrimaryOutOfFoldMacroF1:F4} with slope {selection.PrimarySlope}, {selection.AlternativeOutOfFoldMacroF1:F4} with {selection.AlternativeSlope}; margin {selection.Margin})"));
+        if (r.ClassWeighting != ClassWeighting.None)
+            output.WriteLine($"class weighting: {r.ClassWeighting} (every cross-entropy weighted by N / (C n_c) on each fold's training rows)");
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));

@@ -132,7 +132,12 @@ public sealed class TrainingPipeline
         _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
         var factory = CreateEncoderFactory(graph, o);
-        var trainer = new BalancedTrainer(factory, new KsgEstimator(), EffectiveTraining(o, dataset.ClassCount), _logger);
+        double imbalance = LabelledImbalance(dataset);
+        var training = EffectiveTraining(o, dataset.ClassCount, imbalance);
+        if (training.ClassWeighting != o.Training.ClassWeighting)
+            _logger.LogInformation("Class weighting: {Weighting} (the labelled rows' largest class is {Ratio:F2} times the smallest, >= {Threshold})",
+                training.ClassWeighting, imbalance, o.ClassWeightingImbalanceRatio);
+        var trainer = new BalancedTrainer(factory, new KsgEstimator(), training, _logger);
         var labels = standardized.LabelsTensor();
         var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outOfFold = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
@@ -192,6 +197,7 @@ public sealed class TrainingPipeline
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
         {
             Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
+            ClassWeighting = training.ClassWeighting,
             OutOfFoldRows = validated, OutOfFoldProbabilities = outOfFoldProbabilities,
         };
     }
@@ -305,23 +311,51 @@ public sealed class TrainingPipeline
 
     /// <summary>
     /// The training options a run on <paramref name="classCount"/> classes uses: <see cref="PipelineOptions.Training"/>
-    /// itself, or, when its performance gate's <c>ChanceLevel</c> is the library default 0, a copy with ChanceLevel
-    /// 1/C. METHOD.md section 8: a modality that scores no better than chance is not boosted; the library leaves the
-    /// level to the caller because chance depends on the metric, and the pipeline scores macro-F1, whose chance level
-    /// for C classes is 1/C (a uniform guesser's). A copy, not an edit of the options, so that options reused on data
-    /// with another class count get that count's level.
+    /// itself, or a copy with two data-dependent settings. (1) When its performance gate's <c>ChanceLevel</c> is the
+    /// library default 0, ChanceLevel 1/C. METHOD.md section 8: a modality that scores no better than chance is not
+    /// boosted; the library leaves the level to the caller because chance depends on the metric, and the pipeline scores
+    /// macro-F1, whose chance level for C classes is 1/C (a uniform guesser's). (2) When its ClassWeighting is None and
+    /// <paramref name="labelledImbalance"/> reaches <see cref="PipelineOptions.ClassWeightingImbalanceRatio"/>,
+    /// ClassWeighting InverseFrequency. A copy, not an edit of the options, so that options reused on other data get
+    /// that data's settings.
     /// </summary>
     /// <param name="options">The pipeline options (not changed).</param>
     /// <param name="classCount">C, at least 2.</param>
+    /// <param name="labelledImbalance">n_max / n_min over the labelled rows' classes (<see cref="LabelledImbalance"/>),
+    /// at least 1; default 1 (balanced: no class weights unless the options ask for them).</param>
     /// <returns>The options to train with.</returns>
-    public static BalancedTrainingOptions EffectiveTraining(PipelineOptions options, int classCount)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> below 2, or
+    /// <paramref name="labelledImbalance"/> not a finite number &gt;= 1.</exception>
+    public static BalancedTrainingOptions EffectiveTraining(PipelineOptions options, int classCount, double labelledImbalance = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
-        if (options.Training.Weighting.PerformanceGated.ChanceLevel != 0) return options.Training;
+        if (!(double.IsFinite(labelledImbalance) && labelledImbalance >= 1))
+            throw new ArgumentOutOfRangeException(nameof(labelledImbalance), labelledImbalance, "The class imbalance n_max / n_min must be a finite number >= 1.");
+        bool setChance = options.Training.Weighting.PerformanceGated.ChanceLevel == 0;
+        bool weighClasses = options.Training.ClassWeighting == ClassWeighting.None
+            && options.ClassWeightingImbalanceRatio is double threshold && labelledImbalance >= threshold;
+        if (!setChance && !weighClasses) return options.Training;
         var training = CloneOptions(options).Training;
-        training.Weighting.PerformanceGated.ChanceLevel = 1.0 / classCount;
+        if (setChance) training.Weighting.PerformanceGated.ChanceLevel = 1.0 / classCount;
+        if (weighClasses) training.ClassWeighting = ClassWeighting.InverseFrequency;
         return training;
+    }
+
+    /// <summary>n_max / n_min: how many times more labelled rows (training and validation splits) the largest class has
+    /// than the smallest (<see cref="PipelineOptions.ClassWeightingImbalanceRatio"/>).</summary>
+    /// <param name="dataset">The data; every class has at least one labelled row (<see cref="Validate"/> checks it).</param>
+    /// <returns>A number &gt;= 1.</returns>
+    /// <exception cref="ArgumentException">A class without labelled rows.</exception>
+    public static double LabelledImbalance(MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var counts = new long[dataset.ClassCount];
+        foreach (int row in LabelledRows(dataset)) counts[dataset.Labels[row]]++;
+        int empty = Array.IndexOf(counts, 0L);
+        if (empty >= 0)
+            throw new ArgumentException($"Class {empty} has no labelled row, so its imbalance is undefined.", nameof(dataset));
+        return (double)counts.Max() / counts.Min();
     }
 
     /// <summary>The encoder factory of <see cref="PipelineOptions.EncoderKind"/>: relational GCNs over
@@ -502,6 +536,8 @@ public sealed class TrainingPipeline
             failures.Add($"Seed must be non-negative, got {o.Seed} (System.Random uses |seed|, so a negative seed would repeat the positive one's splits).");
         if (!(o.ValidationFraction > 0 && o.ValidationFraction < 1))
             failures.Add($"ValidationFraction must lie in (0, 1), got {o.ValidationFraction}.");
+        if (o.ClassWeightingImbalanceRatio is double ratio && !(double.IsFinite(ratio) && ratio >= 1))
+            failures.Add($"ClassWeightingImbalanceRatio must be null or a finite number >= 1, got {ratio}.");
         if (o.Threads < 0) failures.Add($"Threads must be 0 (libtorch default) or positive, got {o.Threads}.");
         if (o.Threads > MaxThreads) failures.Add($"Threads must be at most {MaxThreads}, got {o.Threads}.");
         if (o.CrossFitFolds < 1)

@@ -8,7 +8,7 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// <summary>
 /// Cross-modal distillation loss for a student modality s and a teacher modality t (METHOD.md section 6):
 /// <code>
-/// L = a1 * CE(z_s, y)                                                   over the labelled rows
+/// L = a1 * CE(z_s, y)                                                   over the labelled rows (optionally class-weighted)
 ///   + a2 * T^2 * (1/B) sum_b KL( softmax(z_t,b / T) || softmax(z_s,b / T) )   over the B distillation rows (batchmean)
 ///   + a3 * RE(h_s, h_t)                                                  over the distillation rows
 /// </code>
@@ -80,6 +80,11 @@ public sealed class DistillationLoss : nn.Module
     /// <param name="labelledMask">Boolean (n): the rows whose labels enter the cross-entropy (must select a row if a1 &gt; 0).</param>
     /// <param name="distillMask">Boolean (n): the rows of the KL and RE terms (must select a row if a2 or a3 &gt; 0);
     /// null means every row.</param>
+    /// <param name="classWeights">Optional class weights w, shape (C), floating, on the logits' device, each finite and
+    /// positive (e.g. <see cref="BalancedMultimodal.Core.Data.ClassWeights.InverseFrequency"/>): the CE term becomes the
+    /// weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} over the labelled rows, PyTorch's
+    /// <c>F.cross_entropy(z, y, weight=w)</c>; converted to the logits' dtype. Null (the default): the plain mean. The KL
+    /// and RE terms are never weighted.</param>
     /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; or
     /// <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
@@ -91,7 +96,8 @@ public sealed class DistillationLoss : nn.Module
         Tensor? teacherEmbedding,
         Tensor labels,
         Tensor labelledMask,
-        Tensor? distillMask = null)
+        Tensor? distillMask = null,
+        Tensor? classWeights = null)
     {
         OptionsGuard.Validate(new DistillationLossOptionsValidator(), Options, nameof(Options));
         ArgumentNullException.ThrowIfNull(studentLogits);
@@ -107,6 +113,7 @@ public sealed class DistillationLoss : nn.Module
         TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);
         if (distillMask is not null)
             TensorArguments.Mask(distillMask, nameof(distillMask), n, device);
+        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device);
         bool useRepresentation = Options.RepresentationWeight > 0;
         if (studentEmbedding is not null || useRepresentation)
         {
@@ -137,7 +144,8 @@ public sealed class DistillationLoss : nn.Module
         var distillRows = distillMask is null ? null : distillMask.nonzero().squeeze(1);
 
         var crossEntropy = Term(Options.CrossEntropyWeight, labelled, studentLogits, () =>
-            nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows)));
+            nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows),
+                weight: classWeights?.to(studentLogits.dtype)));
         var kullbackLeibler = Term(Options.KullbackLeiblerWeight, distilled, studentLogits, () =>
             BatchMeanKullbackLeibler(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
         var representation = studentEmbedding is null || teacherEmbedding is null

@@ -9,7 +9,7 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// <code>
 /// L = CE(z_fused, y) + sum_m w_m CE(z_m, y) + sum_s L_distill,s
 /// </code>
-/// over the labelled rows, with the per-modality weights w_m from an <see cref="IModalityLossWeighter"/> and optional
+/// over the labelled rows (each CE optionally class-weighted), with the per-modality weights w_m from an <see cref="IModalityLossWeighter"/> and optional
 /// distillation totals (each from <see cref="DistillationLoss.Compute"/>, already weighted by its a1..a3). Build those
 /// distillation losses with <see cref="DistillationLossOptions.CrossEntropyWeight"/> = 0 (as <c>BalancedTrainer</c> does in
 /// phase 2): the sum above already holds each student's CE(z_m, y), which a1 &gt; 0 would count a second time.
@@ -32,6 +32,10 @@ public sealed class MultitaskLoss
     /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
     /// <param name="labelledMask">Boolean (n), the rows of the cross-entropies; must select at least one row.</param>
     /// <param name="distillationLosses">Optional 0-d distillation totals (e.g. <see cref="DistillationLossTerms.Total"/>) added as they are.</param>
+    /// <param name="classWeights">Optional class weights w, shape (C), floating, on the logits' device, each finite and
+    /// positive (e.g. <see cref="BalancedMultimodal.Core.Data.ClassWeights.InverseFrequency"/>): every CE (fused and per
+    /// modality) becomes the weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i}, PyTorch's <c>F.cross_entropy(z, y, weight=w)</c>;
+    /// converted to each logit tensor's dtype. Null (the default): the plain mean.</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or count problem, naming the argument and the modality index.</exception>
     public MultitaskLossTerms Compute(
@@ -39,7 +43,8 @@ public sealed class MultitaskLoss
         IReadOnlyList<Tensor> modalityLogits,
         Tensor labels,
         Tensor labelledMask,
-        IReadOnlyList<Tensor>? distillationLosses = null)
+        IReadOnlyList<Tensor>? distillationLosses = null,
+        Tensor? classWeights = null)
     {
         ArgumentNullException.ThrowIfNull(fusedLogits);
         ArgumentNullException.ThrowIfNull(modalityLogits);
@@ -59,6 +64,7 @@ public sealed class MultitaskLoss
         if (TensorArguments.Count(labelledMask) == 0)
             throw new ArgumentException("labelledMask selects no row.", nameof(labelledMask));
         TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device);
         if (distillationLosses is not null)
         {
             for (int i = 0; i < distillationLosses.Count; i++)
@@ -74,8 +80,8 @@ public sealed class MultitaskLoss
         using var scope = NewDisposeScope();
         var rows = labelledMask.nonzero().squeeze(1);
         var y = labels.index_select(0, rows);
-        var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y);
-        var perModality = modalityLogits.Select(z => nn.functional.cross_entropy(z.index_select(0, rows), y)).ToArray();
+        var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y, weight: classWeights?.to(fusedLogits.dtype));
+        var perModality = modalityLogits.Select(z => nn.functional.cross_entropy(z.index_select(0, rows), y, weight: classWeights?.to(z.dtype))).ToArray();
         var weights = Weighter.Weights.ToArray();
         var weighted = Weighter.WeightedLoss(perModality).to(fused.dtype);
         var distillation = zeros(Array.Empty<long>(), dtype: fused.dtype, device: device);

@@ -70,6 +70,24 @@ internal static class TensorArguments
             throw new ArgumentException($"{name} holds a non-finite value (NaN or infinity) at row {bad[0, 0].item<long>()}.", name);
     }
 
+    /// <summary>Class weights of a weighted cross-entropy: null, or a 1-D floating tensor of length
+    /// <paramref name="classes"/> on <paramref name="device"/>, every entry finite and positive.</summary>
+    public static void ClassWeights(Tensor? weights, string name, long classes, Device device)
+    {
+        if (weights is null) return;
+        if (weights.dim() != 1 || weights.shape[0] != classes)
+            throw new ArgumentException($"{name} must be a 1-D tensor of {classes} class weights (one per logit column); it has shape [{string.Join(", ", weights.shape)}].", name);
+        if (!weights.is_floating_point())
+            throw new ArgumentException($"{name} must be a floating-point tensor; it is {weights.dtype}.", name);
+        if (weights.device.type != device.type || weights.device.index != device.index)
+            throw new ArgumentException($"{name} is on {weights.device}; expected {device} like the other inputs.", name);
+        using var scope = NewDisposeScope();
+        var values = weights.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();   // C values: checked on the host
+        for (int c = 0; c < values.Length; c++)
+            if (!(double.IsFinite(values[c]) && values[c] > 0))
+                throw new ArgumentException($"{name}[{c}] = {values[c]}; every class weight must be finite and positive.", name);
+    }
+
     public static long Count(Tensor mask)
     {
         using var scope = NewDisposeScope();

@@ -70,6 +70,14 @@ public sealed class BalancedTrainingOptions
     public bool EnableDistillation { get; set; } = true;
 
     /// <summary>
+    /// How the classes are weighted in every cross-entropy term (<see cref="Training.ClassWeighting"/>): not at all (the
+    /// default, METHOD.md's mean), or by inverse frequency on the fold's training rows, w_c = N / (C n_c), as the weighted
+    /// mean sum_i w_{y_i} CE_i / sum_i w_{y_i} (<see cref="BalancedMultimodal.Core.Data.ClassWeights.InverseFrequency"/>),
+    /// for cohorts with rare classes. Default <see cref="ClassWeighting.None"/> (docs/distillation.md, "Class weights").
+    /// </summary>
+    public ClassWeighting ClassWeighting { get; set; } = ClassWeighting.None;
+
+    /// <summary>
     /// Which outputs make the final class probabilities, scored on validation (phase-2 checkpoint and early stopping)
     /// and returned as <see cref="BalancedTrainingResult.PredictedProbabilities"/>: the fused head alone, or the fused
     /// head pooled with every modality head (arithmetic mean, geometric mean, or log-linear with validation-gain weights,

@@ -37,6 +37,8 @@ public sealed class BalancedTrainingOptionsValidator : IValidateOptions<Balanced
             failures.Add($"{nameof(options.PoolingRule)} must be {string.Join(" or ", Enum.GetNames<HeadPoolingRule>())}, got {(int)options.PoolingRule}.");
         if (options.FinalPoolingRule is HeadPoolingRule finalRule && !Enum.IsDefined(finalRule))
             failures.Add($"{nameof(options.FinalPoolingRule)} must be null, {string.Join(" or ", Enum.GetNames<HeadPoolingRule>())}, got {(int)finalRule}.");
+        if (!Enum.IsDefined(options.ClassWeighting))
+            failures.Add($"{nameof(options.ClassWeighting)} must be {string.Join(" or ", Enum.GetNames<ClassWeighting>())}, got {(int)options.ClassWeighting}.");
         if (!Enum.IsDefined(options.Prediction))
             failures.Add($"{nameof(options.Prediction)} must be {string.Join(" or ", Enum.GetNames<PredictionSource>())}, got {(int)options.Prediction}.");
         if (options.Distillation is null) failures.Add($"{nameof(options.Distillation)} must not be null.");

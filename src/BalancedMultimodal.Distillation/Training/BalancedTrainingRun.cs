@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Core.Metrics;
@@ -32,6 +33,7 @@ internal sealed class BalancedTrainingRun
     private readonly List<TrainingProgress> _history = new();
     private readonly int[] _validationLabels;
     private Tensor _trainRows = null!;
+    private Tensor? _classWeights;   // ClassWeighting.InverseFrequency: (C) on the features' device and dtype
     private Tensor _validationRows = null!;
     private Tensor _trainMask = null!;
     private Tensor _unlabelledRows = null!;
@@ -81,6 +83,10 @@ internal sealed class BalancedTrainingRun
             _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
                 ScalarType.Int64, device: device).DetachFromDisposeScope();
             labels = _data.Labels.to(device).alias().DetachFromDisposeScope();
+            _classWeights = _o.ClassWeighting == ClassWeighting.InverseFrequency
+                ? tensor(ClassWeights.InverseFrequency(_data.LabelValues.Select(v => (int)v).ToArray(), _data.TrainRows, _data.ClassCount),
+                    dtype: DType, device: device).DetachFromDisposeScope()
+                : null;
         }
 
         var encoders = new List<ModalityEncoder>();
@@ -151,6 +157,7 @@ internal sealed class BalancedTrainingRun
             _validationRows.Dispose();
             _trainMask.Dispose();
             _unlabelledRows.Dispose();
+            _classWeights?.Dispose();
             labels.Dispose();
         }
     }
@@ -188,7 +195,7 @@ internal sealed class BalancedTrainingRun
                 network.train();
                 optimizer.ZeroGrad();
                 var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m]));
-                var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels);
+                var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels, weight: _classWeights);
                 loss.backward();
                 optimizer.Step();
                 if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
@@ -262,7 +269,7 @@ internal sealed class BalancedTrainingRun
                 optimizer.ZeroGrad();
                 var embedding = network.Embed(student, _data.Features[student]);
                 var logits = network.ModalityLogits(student, embedding);
-                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, distillMask: null);   // null = every row, without index copies
+                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, distillMask: null, classWeights: _classWeights);   // null = every row, without index copies
                 terms.Total.backward();
                 optimizer.Step();
                 if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
@@ -323,10 +330,10 @@ internal sealed class BalancedTrainingRun
                     {
                         var (student, teacher) = pairs[p];
                         var terms = pairLosses[p].Compute(outputs.ModalityLogits[student], outputs.Embeddings[student],
-                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, distillMask: null);
+                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, distillMask: null, classWeights: _classWeights);
                         distillation.Add(terms.Total);
                     }
-                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null);
+                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null, _classWeights);
                 var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
                     ? total.Total.Plus(MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows)).Times(_o.UnlabelledEntropyWeight))
                     : total.Total;

@@ -103,6 +103,8 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
         // ln 2 is the log-loss of the uninformative prediction (1/2, 1/2): the run must do better, and no log-loss is 0
         // after ten epochs, whose probabilities stay well inside (0, 1).
         metrics.GetProperty("out_of_fold_log_loss").GetDouble().Should().BeInRange(0.05, Math.Log(2) - 0.1);
+        // Off by default (PipelineOptions.ClassWeightingImbalanceRatio null), and the 42 training rows are balanced anyway.
+        metrics.GetProperty("class_weighting").GetString().Should().Be("None");
     }
 
     [Fact]

@@ -202,6 +202,16 @@ public sealed class TrainInputValidationTests : IDisposable
     }
 
     [Fact]
+    public void The_class_weighting_binds_from_its_name_and_an_unknown_name_is_refused()
+    {
+        var weighted = PipelineConfigFile.Load(_data.WriteFile("class-weights.json", """{ "Training": { "ClassWeighting": "InverseFrequency" } }"""));
+
+        new PipelineOptions().Training.ClassWeighting.Should().Be(ClassWeighting.None);
+        weighted.Training.ClassWeighting.Should().Be(ClassWeighting.InverseFrequency);
+        RejectedConfig("""{ "Training": { "ClassWeighting": "Balanced" } }""").Should().Contain("Training.ClassWeighting");
+    }
+
+    [Fact]
     public void Broken_json_in_the_config_names_the_line_and_position()
     {
         var message = RejectedConfig("""

@@ -23,6 +23,20 @@ internal static class HandComputed
         return sum / count;
     }
 
+    /// <summary>The class-weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} over the masked rows (PyTorch's weight=).</summary>
+    public static double WeightedCrossEntropy(double[][] logits, int[] labels, bool[] mask, double[] classWeights)
+    {
+        double sum = 0, weight = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            if (!mask[i]) continue;
+            double w = classWeights[labels[i]];
+            sum += w * -Math.Log(Softmax(logits[i])[labels[i]]);
+            weight += w;
+        }
+        return sum / weight;
+    }
+
     /// <summary>T^2 * (1/B) sum_b sum_c p_t log(p_t / p_s) over the masked rows.</summary>
     public static double DistillationKl(double[][] student, double[][] teacher, bool[] mask, double temperature)
     {
