@@ -322,11 +322,11 @@ public sealed class TrainingPipeline
     /// <param name="options">The pipeline options (not changed).</param>
     /// <param name="classCount">C, at least 2.</param>
     /// <param name="labelledImbalance">n_max / n_min over the labelled rows' classes (<see cref="LabelledImbalance"/>),
-    /// at least 1; default 1 (balanced: no class weights unless the options ask for them).</param>
+    /// at least 1.</param>
     /// <returns>The options to train with.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="classCount"/> below 2, or
     /// <paramref name="labelledImbalance"/> not a finite number &gt;= 1.</exception>
-    public static BalancedTrainingOptions EffectiveTraining(PipelineOptions options, int classCount, double labelledImbalance = 1)
+    public static BalancedTrainingOptions EffectiveTraining(PipelineOptions options, int classCount, double labelledImbalance)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);

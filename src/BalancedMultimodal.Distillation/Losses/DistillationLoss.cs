@@ -113,7 +113,7 @@ public sealed class DistillationLoss : nn.Module
         TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);
         if (distillMask is not null)
             TensorArguments.Mask(distillMask, nameof(distillMask), n, device);
-        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device);
+        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device, studentLogits.dtype);
         bool useRepresentation = Options.RepresentationWeight > 0;
         if (studentEmbedding is not null || useRepresentation)
         {

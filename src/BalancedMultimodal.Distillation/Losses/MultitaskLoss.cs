@@ -64,7 +64,8 @@ public sealed class MultitaskLoss
         if (TensorArguments.Count(labelledMask) == 0)
             throw new ArgumentException("labelledMask selects no row.", nameof(labelledMask));
         TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
-        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device);
+        TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device,
+            [fusedLogits.dtype, .. modalityLogits.Select(z => z.dtype)]);
         if (distillationLosses is not null)
         {
             for (int i = 0; i < distillationLosses.Count; i++)

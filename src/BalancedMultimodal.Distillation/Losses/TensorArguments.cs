@@ -71,8 +71,9 @@ internal static class TensorArguments
     }
 
     /// <summary>Class weights of a weighted cross-entropy: null, or a 1-D floating tensor of length
-    /// <paramref name="classes"/> on <paramref name="device"/>, every entry finite and positive.</summary>
-    public static void ClassWeights(Tensor? weights, string name, long classes, Device device)
+    /// <paramref name="classes"/> on <paramref name="device"/>, every entry finite and positive, also once converted to
+    /// each of <paramref name="logitDtypes"/> (the loss converts them: 1e-50 would become 0 in float32, 1e39 infinity).</summary>
+    public static void ClassWeights(Tensor? weights, string name, long classes, Device device, params ScalarType[] logitDtypes)
     {
         if (weights is null) return;
         if (weights.dim() != 1 || weights.shape[0] != classes)
@@ -86,6 +87,13 @@ internal static class TensorArguments
         for (int c = 0; c < values.Length; c++)
             if (!(double.IsFinite(values[c]) && values[c] > 0))
                 throw new ArgumentException($"{name}[{c}] = {values[c]}; every class weight must be finite and positive.", name);
+        foreach (var dtype in logitDtypes.Distinct().Where(t => t != weights.dtype))
+        {
+            var converted = weights.detach().to(dtype).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            for (int c = 0; c < converted.Length; c++)
+                if (!(double.IsFinite(converted[c]) && converted[c] > 0))
+                    throw new ArgumentException($"{name}[{c}] = {values[c]} becomes {converted[c]} in {dtype}, the logits' dtype; every class weight must stay finite and positive there.", name);
+        }
     }
 
     public static long Count(Tensor mask)

@@ -73,6 +73,11 @@ internal sealed class BalancedTrainingRun
         // The run's row indices, masks and labels (on the features' device) live until the finally below; the
         // intermediates that build them are freed with this scope. The labels are an alias (a new handle), so the
         // finally never disposes the caller's tensor, whichever handle to() returns.
+        // Computed before any native tensor of the run exists, so a refusal cannot leak them.
+        double[]? classWeights = _o.ClassWeighting == ClassWeighting.InverseFrequency
+            ? ClassWeights.InverseFrequency(_data.TrainRows.Select(r => (int)_data.LabelValues[r]).ToArray(),
+                Enumerable.Range(0, _data.TrainRows.Count).ToArray(), _data.ClassCount)
+            : null;
         Tensor labels;
         using (NewDisposeScope())
         {
@@ -83,10 +88,7 @@ internal sealed class BalancedTrainingRun
             _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
                 ScalarType.Int64, device: device).DetachFromDisposeScope();
             labels = _data.Labels.to(device).alias().DetachFromDisposeScope();
-            _classWeights = _o.ClassWeighting == ClassWeighting.InverseFrequency
-                ? tensor(ClassWeights.InverseFrequency(_data.LabelValues.Select(v => (int)v).ToArray(), _data.TrainRows, _data.ClassCount),
-                    dtype: DType, device: device).DetachFromDisposeScope()
-                : null;
+            _classWeights = classWeights is null ? null : tensor(classWeights, dtype: DType, device: device).DetachFromDisposeScope();
         }
 
         var encoders = new List<ModalityEncoder>();

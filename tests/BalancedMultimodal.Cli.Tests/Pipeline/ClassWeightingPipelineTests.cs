@@ -1,4 +1,5 @@
 using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
@@ -50,7 +51,8 @@ public class ClassWeightingPipelineTests
     [Theory]
     [InlineData(0.5)]
     [InlineData(double.NaN)]
-    public void A_ratio_below_one_is_refused_naming_the_option(double ratio)
+    [InlineData(double.PositiveInfinity)]
+    public void A_ratio_below_one_or_not_finite_is_refused_naming_the_option(double ratio)
     {
         var act = () => TrainingPipeline.Validate(new PipelineOptions { ClassWeightingImbalanceRatio = ratio }, TrainingPipelineOptionTests.Data());
 
@@ -60,13 +62,15 @@ public class ClassWeightingPipelineTests
     [Fact]
     public void The_imbalance_counts_the_labelled_rows_only()
     {
-        // 100 samples, 70 / 30, 30 % test rows: the training rows keep the proportions (49 / 21), the test rows are ignored.
-        var data = TrainingPipelineOptionTests.Data(sampleCount: 100, classProportions: [0.7, 0.3]);
-        var labelled = data.TrainIndices.Concat(data.ValidationIndices).ToArray();
-        double expected = (double)labelled.Count(r => data.Labels[r] == 0) / labelled.Count(r => data.Labels[r] == 1);
+        // 20 rows: training rows 0-9 (class 0 on 6, class 1 on 4), validation rows 10-13 (3 / 1), test rows 14-19 (all
+        // class 1). Labelled: 9 / 5 = 1.8; counting the test rows too would give 9 / 11 -> 11 / 9.
+        int[] labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1];
+        var values = new double[20, 2];
+        for (int i = 0; i < 20; i++) { values[i, 0] = i; values[i, 1] = i % 3; }
+        var data = new MultimodalDataset([new Modality("a", values)], labels, 2,
+            trainIndices: Enumerable.Range(0, 10).ToArray(), validationIndices: [10, 11, 12, 13], testIndices: [14, 15, 16, 17, 18, 19]);
 
-        TrainingPipeline.LabelledImbalance(data).Should().Be(expected);
-        expected.Should().BeApproximately(7.0 / 3, 0.1);
+        TrainingPipeline.LabelledImbalance(data).Should().Be(1.8);
     }
 
     [Fact]

@@ -235,12 +235,12 @@ public class TrainingPipelineOptionTests
         var options = new PipelineOptions();
         options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "the library default, which the pipeline reads as 1/C");
 
-        TrainingPipeline.EffectiveTraining(options, 2).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.5);
-        TrainingPipeline.EffectiveTraining(options, 5).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.2, "options reused on other data follow its class count");
+        TrainingPipeline.EffectiveTraining(options, 2, 1).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.5);
+        TrainingPipeline.EffectiveTraining(options, 5, 1).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.2, "options reused on other data follow its class count");
         options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "a copy is changed, not the caller's options");
-        TrainingPipeline.EffectiveTraining(options, 5).Weighting.PerformanceGated.Gamma.Should().Be(options.Training.Weighting.PerformanceGated.Gamma);
+        TrainingPipeline.EffectiveTraining(options, 5, 1).Weighting.PerformanceGated.Gamma.Should().Be(options.Training.Weighting.PerformanceGated.Gamma);
 
         options.Training.Weighting.PerformanceGated.ChanceLevel = 0.1;
-        TrainingPipeline.EffectiveTraining(options, 5).Should().BeSameAs(options.Training, "a configured level is used as it is");
+        TrainingPipeline.EffectiveTraining(options, 5, 1).Should().BeSameAs(options.Training, "a configured level is used as it is");
     }
 }

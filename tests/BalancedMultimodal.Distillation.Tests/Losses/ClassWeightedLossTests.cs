@@ -107,6 +107,7 @@ public class ClassWeightedLossTests
         { "negative", "*classWeights[1] = -1*finite and positive*" },
         { "zero", "*classWeights[2] = 0*finite and positive*" },
         { "nan", "*classWeights[0] = NaN*finite and positive*" },
+        { "infinite", "*classWeights[1] = Infinity*finite and positive*" },
     };
 
     private static Tensor Bad(string kind) => kind switch
@@ -116,8 +117,27 @@ public class ClassWeightedLossTests
         "integer" => tensor(new long[] { 1, 2, 3 }),
         "negative" => tensor(new[] { 1.0, -1.0, 1.0 }),
         "zero" => tensor(new[] { 1.0, 1.0, 0.0 }),
+        "infinite" => tensor(new[] { 1.0, double.PositiveInfinity, 1.0 }),
         _ => tensor(new[] { double.NaN, 1.0, 1.0 }),
     };
+
+    [Theory]
+    [InlineData(1e-50, "0")]
+    [InlineData(1e39, "Infinity")]
+    public void Float64_weights_that_float32_logits_cannot_hold_are_refused_before_they_turn_the_loss_to_nan(double weight, string converted)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = Loss();
+        var weights = tensor(new[] { 1.0, weight, 1.0 });
+        var distill = () => Distill(loss, weights, ScalarType.Float32);
+        var multitask = () => new MultitaskLoss(new UniformWeighter(1)).Compute(Matrix(Student), [Matrix(Teacher, ScalarType.Float32)], LabelTensor(),
+            tensor(Labelled), classWeights: weights);
+
+        distill.Should().Throw<ArgumentException>().WithMessage($"classWeights[1] = {weight} becomes {converted} in Float32*").Which.ParamName.Should().Be("classWeights");
+        multitask.Should().Throw<ArgumentException>().WithMessage($"classWeights[1] = {weight} becomes {converted} in Float32*");
+        Distill(loss, weights, ScalarType.Float64).CrossEntropy.item<double>().Should().BeApproximately(
+            HandComputed.WeightedCrossEntropy(Student, Labels, Labelled, [1.0, weight, 1.0]), 1e-9, "float64 logits hold them");
+    }
 
     [Theory]
     [MemberData(nameof(BadWeights))]

@@ -51,6 +51,58 @@ public class ClassWeightingTests
         weighted.RarePredictions.Should().BeGreaterThan(plain.RarePredictions);
     }
 
+    /// <summary>Synchronous progress sink (System.Progress posts to a context).</summary>
+    private sealed class Recorder : IProgress<TrainingProgress>
+    {
+        public List<TrainingProgress> Seen { get; } = [];
+
+        public void Report(TrainingProgress value) => Seen.Add(value);
+    }
+
+    /// <summary>The tiny set with its training rows made 15 / 5 (every fourth row relabelled to class 0), so that
+    /// inverse-frequency weights are 2/3 and 2.</summary>
+    private static BalancedTrainingData TinyImbalanced() => TrainingFixtures.Tiny((row, label) => row < 20 && row % 4 == 1 ? 0 : label);
+
+    private static Dictionary<(TrainingPhase, string?), double> FirstEpochLosses(ClassWeighting weighting, TrainingCheckpoint? checkpoint, bool distil = true)
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.ClassWeighting = weighting;
+        options.EnableDistillation = distil;
+        var recorder = new Recorder();
+        using var result = checkpoint is null
+            ? TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), recorder)
+            : TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), checkpoint, recorder);
+        return recorder.Seen.Where(p => p.Epoch == 1).ToDictionary(p => (p.Phase, p.Modality), p => p.Loss);
+    }
+
+    [Fact]
+    public void Every_phase_weights_its_cross_entropy()
+    {
+        // Phase 1: both runs start from the same seeded initialisation, so their first losses differ only by the weights.
+        var plain = FirstEpochLosses(ClassWeighting.None, null);
+        var weighted = FirstEpochLosses(ClassWeighting.InverseFrequency, null);
+        foreach (var modality in new[] { "clear", "faint", "noise" })
+            weighted[(TrainingPhase.Pretraining, modality)].Should().NotBe(plain[(TrainingPhase.Pretraining, modality)], $"phase 1 of {modality}");
+
+        // Distillation, then the joint phase (without distillation, so that it too starts from the checkpoint's state):
+        // the runs resume from one unweighted phase-1 checkpoint, so only the weights can tell their first losses apart.
+        using var checkpoint = new TrainingCheckpoint();
+        var reference = FirstEpochLosses(ClassWeighting.None, checkpoint);
+        var resumedPlain = FirstEpochLosses(ClassWeighting.None, checkpoint);
+        var resumedWeighted = FirstEpochLosses(ClassWeighting.InverseFrequency, checkpoint);
+        var distilled = resumedPlain.Keys.Where(k => k.Item1 == TrainingPhase.Distillation).ToArray();
+        distilled.Should().NotBeEmpty("the tiny trainer distils every weak modality");
+        foreach (var key in distilled)
+        {
+            resumedPlain[key].Should().Be(reference[key], "a resumed run repeats the uninterrupted one");
+            resumedWeighted[key].Should().NotBe(resumedPlain[key], $"the distillation CE of {key.Item2}");
+        }
+        var joint = (TrainingPhase.Joint, (string?)null);
+        var jointPlain = FirstEpochLosses(ClassWeighting.None, checkpoint, distil: false);
+        FirstEpochLosses(ClassWeighting.None, checkpoint, distil: false)[joint].Should().Be(jointPlain[joint], "a resumed run is deterministic");
+        FirstEpochLosses(ClassWeighting.InverseFrequency, checkpoint, distil: false)[joint].Should().NotBe(jointPlain[joint], "the joint phase's fused and per-modality CE");
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_weighted_result()
     {
