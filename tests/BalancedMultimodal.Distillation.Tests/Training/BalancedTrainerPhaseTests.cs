@@ -1,3 +1,4 @@
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
@@ -62,7 +63,7 @@ public class BalancedTrainerPhaseTests
     {
         using var cancellation = new CancellationTokenSource();
         var reports = new List<TrainingProgress>();
-        var progress = new Progress(p =>
+        var progress = new SynchronousProgress(p =>
         {
             reports.Add(p);
             if (p.Phase == phase) cancellation.Cancel();
@@ -121,10 +122,5 @@ public class BalancedTrainerPhaseTests
 
         var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
         joint[^1].Weights.Should().OnlyContain(w => w > 1.15, "the log-variances move freely under the decayed model weights");
-    }
-
-    private sealed class Progress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
     }
 }

@@ -1,6 +1,7 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Core.Metrics;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
@@ -228,16 +229,5 @@ public class BalancedTrainerTests
             .SelectMany(c => rows.Where(r => data.LabelValues[r] == c).Take(validationPerClass)).ToArray();
         var train = rows.Except(validation).Skip(unlabelled).ToArray();
         return new BalancedTrainingData(data.ModalityNames, data.Features, data.Labels, data.ClassCount, train, validation);
-    }
-
-    private sealed class SynchronousProgress(List<TrainingProgress> reports, Action<TrainingProgress>? onReport = null) : IProgress<TrainingProgress>
-    {
-        public List<TrainingProgress> Reports => reports;
-
-        public void Report(TrainingProgress value)
-        {
-            reports.Add(value);
-            onReport?.Invoke(value);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
@@ -51,14 +52,6 @@ public class ClassWeightingTests
         weighted.RarePredictions.Should().BeGreaterThan(plain.RarePredictions);
     }
 
-    /// <summary>Synchronous progress sink (System.Progress posts to a context).</summary>
-    private sealed class Recorder : IProgress<TrainingProgress>
-    {
-        public List<TrainingProgress> Seen { get; } = [];
-
-        public void Report(TrainingProgress value) => Seen.Add(value);
-    }
-
     /// <summary>The tiny set with its training rows made 15 / 5 (every fourth row relabelled to class 0), so that
     /// inverse-frequency weights are 2/3 and 2.</summary>
     private static BalancedTrainingData TinyImbalanced() => TrainingFixtures.Tiny((row, label) => row < 20 && row % 4 == 1 ? 0 : label);
@@ -68,11 +61,11 @@ public class ClassWeightingTests
         var options = TrainingFixtures.TinyOptions();
         options.ClassWeighting = weighting;
         options.EnableDistillation = distil;
-        var recorder = new Recorder();
+        var seen = new List<TrainingProgress>();
         using var result = checkpoint is null
-            ? TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), recorder)
-            : TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), checkpoint, recorder);
-        return recorder.Seen.Where(p => p.Epoch == 1).ToDictionary(p => (p.Phase, p.Modality), p => p.Loss);
+            ? TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), new SynchronousProgress(seen))
+            : TrainingFixtures.TinyTrainer(options).Fit(TinyImbalanced(), checkpoint, new SynchronousProgress(seen));
+        return seen.Where(p => p.Epoch == 1).ToDictionary(p => (p.Phase, p.Modality), p => p.Loss);
     }
 
     [Fact]

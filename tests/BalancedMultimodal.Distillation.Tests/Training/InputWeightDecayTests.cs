@@ -1,3 +1,4 @@
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ public class InputWeightDecayTests
         options.InputWeightDecayReferenceWidth = 1;
         var reports = new List<TrainingProgress>();
 
-        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new SynchronousProgress(reports));
 
         act.Should().Throw<OptionsValidationException>().WithMessage(
             "The input-weight decay of modality 'strong' (30 features) is *: WeightDecay 1E+306 x max(1, 30 / InputWeightDecayReferenceWidth 1)^" +
@@ -62,7 +63,7 @@ public class InputWeightDecayTests
         options.InputWeightDecayReferenceWidth = 1;
         var reports = new List<TrainingProgress>();
 
-        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new SynchronousProgress(reports));
 
         act.Should().Throw<OptionsValidationException>()
             .WithMessage("The input-weight decay of modality 'strong' (30 features) is 9E+302, above the largest finite Float32 value " +
@@ -92,15 +93,10 @@ public class InputWeightDecayTests
         options.LearningRate = 1e38;
         var reports = new List<TrainingProgress>();
 
-        var act = () => TrainingFixtures.Trainer(options).Fit(data, new Progress(reports));
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new SynchronousProgress(reports));
 
         act.Should().Throw<OptionsValidationException>().WithMessage("LearningRate 1E+38 makes Adam's first step*Float32*modality 'strong'*");
         reports.Should().BeEmpty();
-    }
-
-    private sealed class Progress(List<TrainingProgress> reports) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => reports.Add(value);
     }
 
     [Fact]

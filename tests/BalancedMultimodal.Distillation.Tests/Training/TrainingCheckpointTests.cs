@@ -1,5 +1,6 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
@@ -460,10 +461,5 @@ public class TrainingCheckpointTests
         public string Path { get; }
 
         public void Dispose() => File.Delete(Path);
-    }
-
-    private sealed class SynchronousProgress(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
     }
 }
