@@ -489,8 +489,9 @@ public sealed class TrainingPipeline
 
     /// <summary>
     /// The checks of <see cref="Validate"/> that concern the data alone, whatever the options (also run before the
-    /// baselines of <c>bmm compare</c>): at least two modalities, test rows to score, and every class among the training
-    /// (and validation) rows.
+    /// baselines of <c>bmm compare</c>): at least two modalities, every modality on every sample (training needs complete
+    /// samples; <see cref="TrainedPipeline.Predict"/> attaches new samples that lack a modality), test rows to score, and
+    /// every class among the training (and validation) rows.
     /// </summary>
     /// <param name="dataset">The data.</param>
     /// <exception cref="ArgumentException">The data cannot be trained on and scored.</exception>
@@ -499,6 +500,15 @@ public sealed class TrainingPipeline
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.ModalityCount < 2)
             throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
+        foreach (var modality in dataset.Modalities.Where(m => m.HasMissingRows))
+        {
+            int row = Enumerable.Range(0, modality.SampleCount).First(i => !modality.IsAvailable(i));
+            string sample = dataset.SampleIds is { } ids ? $"'{ids[row]}' (row {row})" : $"row {row}";
+            throw new ArgumentException(
+                $"Modality '{modality.Name}' is missing for {modality.SampleCount - modality.AvailableCount} of the {modality.SampleCount} samples (the first: sample {sample}); " +
+                "training needs every modality on every sample (the patient graph, the encoders and the distillation read every row). " +
+                "Train on the complete samples and predict the others with a saved model (TrainedPipeline.Predict, bmm predict), which accepts samples lacking a modality.");
+        }
         if (dataset.TestIndices.Length == 0)
             throw new ArgumentException("The dataset has no test rows to score.");
         var labelled = LabelledRows(dataset);
