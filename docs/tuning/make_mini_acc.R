@@ -13,7 +13,9 @@
 # Tasks (colData columns of Zheng et al.):
 #   OUT_DIR/acc_c1ab: C1A / C1B, the mRNA-defined prognostic subtype (two classes): one dominant view (mRNA), the
 #     situation the method is for;
-#   OUT_DIR/acc_coc: COC1 / COC2 / COC3, the "cluster of clusters" integrating every platform (three classes).
+#   OUT_DIR/acc_coc: COC1 / COC2 / COC3, the "cluster of clusters" integrating every platform (three classes);
+#   OUT_DIR/acc_cimp: CIMP-high / -intermediate / -low, the DNA-methylation subtype, predicted here without any
+#     methylation view (three classes): no view defines the label.
 # The split written here (30 % test, stratified, seed 0) is only the folder's own split; the check uses
 # `bmm compare --resplit`, which draws a new stratified split of all rows for every seed.
 suppressMessages(library(MultiAssayExperiment))
@@ -57,3 +59,4 @@ write_task <- function(folder, label_column) {
 }
 write_task(file.path(out, "acc_c1ab"), "C1A.C1B")
 write_task(file.path(out, "acc_coc"), "COC")
+write_task(file.path(out, "acc_cimp"), "MethyLevel")
