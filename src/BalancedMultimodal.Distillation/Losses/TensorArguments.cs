@@ -83,16 +83,17 @@ internal static class TensorArguments
         if (weights.device.type != device.type || weights.device.index != device.index)
             throw new ArgumentException($"{name} is on {weights.device}; expected {device} like the other inputs.", name);
         using var scope = NewDisposeScope();
-        var values = weights.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();   // C values: checked on the host
-        for (int c = 0; c < values.Length; c++)
-            if (!(double.IsFinite(values[c]) && values[c] > 0))
-                throw new ArgumentException($"{name}[{c}] = {values[c]}; every class weight must be finite and positive.", name);
-        foreach (var dtype in logitDtypes.Distinct().Where(t => t != weights.dtype))
+        // C values, checked on the host: as given, then as each logit dtype the loss converts them to.
+        double[] HostValues(ScalarType dtype) => weights.detach().to(dtype).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var values = HostValues(weights.dtype);
+        foreach (var dtype in logitDtypes.Prepend(weights.dtype).Distinct())
         {
-            var converted = weights.detach().to(dtype).to(ScalarType.Float64).cpu().data<double>().ToArray();
-            for (int c = 0; c < converted.Length; c++)
-                if (!(double.IsFinite(converted[c]) && converted[c] > 0))
-                    throw new ArgumentException($"{name}[{c}] = {values[c]} becomes {converted[c]} in {dtype}, the logits' dtype; every class weight must stay finite and positive there.", name);
+            var held = dtype == weights.dtype ? values : HostValues(dtype);
+            int c = Array.FindIndex(held, v => !(double.IsFinite(v) && v > 0));
+            if (c < 0) continue;
+            throw new ArgumentException(dtype == weights.dtype
+                ? $"{name}[{c}] = {values[c]}; every class weight must be finite and positive."
+                : $"{name}[{c}] = {values[c]} becomes {held[c]} in {dtype}, the logits' dtype; every class weight must stay finite and positive there.", name);
         }
     }
 
