@@ -277,19 +277,41 @@ public sealed class CompareCommand : ICliCommand
         {
             // Each modality's row: the shared standardisation plus its own fit (the late fusion row: all of them).
             var fit = System.Diagnostics.Stopwatch.StartNew();
-            var p = LogisticRegressionBaseline.FitPredict(standardized.ToTensor(m), labels, standardized.ClassCount, train);
+            var p = LogisticRegressionBaseline.FitPredict(Imputed(standardized, m), labels, standardized.ClassCount, Available(standardized, m, train));
             perModality.Add(p);
             rows.Add(Score($"LR {standardized.Modalities[m].Name} alone", seed, dataset, p, standardizing + fit.Elapsed.TotalSeconds));
         }
         var folds = BaselineFolds(dataset, seed);
-        rows.Add(Score("LR late fusion", seed, dataset, stack(perModality.ToArray()).mean([0]), clock.Elapsed.TotalSeconds)
+        rows.Add(Score("LR late fusion", seed, dataset, AvailableMean(standardized, perModality), clock.Elapsed.TotalSeconds)
             with { OutOfFoldMacroF1 = LateFusionOutOfFoldMacroF1(standardized, labels, folds) });
 
-        var modalityFeatures = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var modalityFeatures = Enumerable.Range(0, standardized.ModalityCount).Select(m => Imputed(standardized, m).to(ScalarType.Float32)).ToArray();
         rows.Add(CrossFittedMlp("early fusion MLP", cat(modalityFeatures, 1), labels, dataset, folds, seed));
         for (int m = 0; m < standardized.ModalityCount; m++)
             rows.Add(CrossFittedMlp($"MLP {standardized.Modalities[m].Name} alone", modalityFeatures[m], labels, dataset, folds, seed));
         return rows;
+    }
+
+    /// <summary>Standardised features of modality m (float64) with the rows lacking it set to 0, the training mean: the
+    /// baselines' imputation (the MLPs and a modality's logistic regression alone predict such rows from it).</summary>
+    private static Tensor Imputed(MultimodalDataset standardized, int m)
+    {
+        var x = standardized.ToTensor(m);
+        var modality = standardized.Modalities[m];
+        if (!modality.HasMissingRows) return x;
+        return x.masked_fill(tensor(modality.Availability.ToArray()).logical_not().unsqueeze(1), 0.0);
+    }
+
+    /// <summary>The rows of <paramref name="rows"/> that have modality m (what its logistic regression is fitted on).</summary>
+    private static int[] Available(MultimodalDataset standardized, int m, IReadOnlyList<int> rows) =>
+        rows.Where(standardized.Modalities[m].IsAvailable).ToArray();
+
+    /// <summary>The late fusion: per row, the mean of the probabilities of the modalities the row has (n, C).</summary>
+    private static Tensor AvailableMean(MultimodalDataset standardized, IReadOnlyList<Tensor> perModality)
+    {
+        if (standardized.Modalities.All(m => !m.HasMissingRows)) return stack(perModality.ToArray()).mean([0]);
+        var weights = stack(standardized.Modalities.Select(m => tensor(m.Availability.ToArray()).to(perModality[0].dtype)).ToArray());   // (M, n)
+        return (stack(perModality.ToArray()) * weights.unsqueeze(2)).sum(0) / weights.sum(0).unsqueeze(1);
     }
 
     /// <summary>The baselines' 5 stratified folds of the labelled (training and validation) rows.</summary>
@@ -323,9 +345,9 @@ public sealed class CompareCommand : ICliCommand
         foreach (var fold in folds)
         {
             using var scope = NewDisposeScope();
-            var average = stack(Enumerable.Range(0, standardized.ModalityCount)
-                .Select(m => LogisticRegressionBaseline.FitPredict(standardized.ToTensor(m), labels, standardized.ClassCount, fold.Train))
-                .ToArray()).mean([0]);
+            var average = AvailableMean(standardized, Enumerable.Range(0, standardized.ModalityCount)
+                .Select(m => LogisticRegressionBaseline.FitPredict(Imputed(standardized, m), labels, standardized.ClassCount, Available(standardized, m, fold.Train)))
+                .ToArray());
             foreach (int row in fold.Test)
             {
                 truth.Add(standardized.Labels[row]);

@@ -74,12 +74,15 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         TrainingPipeline.Validate(options, dataset);
+        if (saveFolder is not null) TrainingPipeline.ValidateSavable(dataset);
         // Every output folder is made and tried now, after every check and before training: a place that cannot be
         // written fails here, not after minutes of training.
         CliPaths.CreateOutputFolder(outFolder, "out");
         if (saveFolder is not null) CliPaths.CreateOutputFolder(saveFolder, "save");
         if (checkpointFolder is not null) CliPaths.CreateOutputFolder(checkpointFolder, "checkpoint");
-        output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes)");
+        int incomplete = Enumerable.Range(0, dataset.SampleCount).Count(i => dataset.Modalities.Any(m => !m.IsAvailable(i)));
+        string lacking = incomplete == 0 ? "" : $", {incomplete} lacking a modality";
+        output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes{lacking})");
         var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);
         if (result.Model is { } model)
         {

@@ -23,7 +23,9 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// similarities only, and that modality's encoder then sees an uninformative input (0) at the new node, so its embedding
 /// comes from the cohort neighbours' features of that modality (relational mean aggregation) - a neighbourhood
 /// imputation, with the relational-GCN encoder; with the graph-free MLP encoder that modality's embedding is the one of
-/// the training mean, and the prediction rests on the other modalities.</para>
+/// the training mean, and the prediction rests on the other modalities. In the pooled prediction that modality's head
+/// does not vote for the sample (the other heads' weights are renormalised, the fused head still reads the embedding),
+/// the rule training on incomplete samples uses.</para>
 /// <para>Folder format: docs/persistence.md (<see cref="Save"/>, <see cref="Load"/>).</para>
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
@@ -260,6 +262,11 @@ public sealed class TrainedPipeline : IDisposable
         using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
+        // Rows (cohort, then new samples) x modalities: a new sample's missing modality head does not vote in the pooled
+        // prediction (PredictionCombiner's availability overload); null when every new sample is complete.
+        var unionAvailability = available.All(a => a.All(v => v)) ? null
+            : cat([ones(CohortSize, count, dtype: ScalarType.Bool, device: device),
+                   stack(available.Select(a => tensor(a, device: device)).ToArray(), 1)], 0);
         // Building a network draws its (immediately overwritten) initial weights from the process-wide generator:
         // restore it, so that predicting leaves no trace on later random draws.
         using var generatorState = random.get_rng_state();
@@ -272,7 +279,7 @@ public sealed class TrainedPipeline : IDisposable
                 using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
                 CopyState(fold.Network, network);
                 var outputs = network.Forward(unionFeatures);
-                sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights).narrow(0, CohortSize, n).to(ScalarType.Float64));
+                sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights, unionAvailability).narrow(0, CohortSize, n).to(ScalarType.Float64));
             }
         }
         finally

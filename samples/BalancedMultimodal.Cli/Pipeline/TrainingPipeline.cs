@@ -94,6 +94,7 @@ public sealed class TrainingPipeline
         var clock = Stopwatch.StartNew();
         var o = _options;
         Validate(o, dataset);
+        if (KeepTrainedModel) ValidateSavable(dataset);
         if (CheckpointFolder is not null && !CheckpointFolderChecked) CheckCheckpointFolder(dataset);
         if (AlternativeSlopeToSelect(o) is double alternative)
             return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
@@ -112,19 +113,23 @@ public sealed class TrainingPipeline
         var features = new List<Tensor>();
         var keptAutoencoders = new List<ModalityAutoencoder>();
         var keptFolds = new List<KeptFold>();
+        // Per modality, which rows have it (null: all); a sample lacking a modality is trained on as METHOD.md's
+        // extension for incomplete samples describes (docs/pipeline.md, "Incomplete samples").
+        var availability = standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability.ToArray() : null).ToArray();
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
             var x = standardized.ToTensor(m, dtype: dtype);
-            RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames);
+            RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames, availability[m]);
+            var fitRows = availability[m] is { } flags ? labelledRows.Where(r => flags[r]).ToArray() : labelledRows;
             if (o.UseAutoencoder && KeepTrainedModel)
-                x = FitAutoencoder(x, labelledRows, names[m], keptAutoencoders);
+                x = FitAutoencoder(x, fitRows, names[m], keptAutoencoders);
             else if (o.UseAutoencoder)
-                x = new AutoencoderCompressor(o.Autoencoder).FitTransform(x, labelledRows, names[m]);
+                x = new AutoencoderCompressor(o.Autoencoder).FitTransform(x, fitRows, names[m]);
             features.Add(x);
         }
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
-        using var graph = BuildPatientGraph(features, o);
+        using var graph = availability.All(a => a is null) ? BuildPatientGraph(features, o) : BuildIncompletePatientGraph(features, availability, o);
         // METHOD.md section 3 checks the fused graph: with per-modality relations beside it, their edges could hide a
         // disconnected fused relation, so that relation is analysed alone (a view sharing its tensors, not disposed).
         var connectivity = GraphConnectivity.Analyze(
@@ -147,7 +152,7 @@ public sealed class TrainingPipeline
         {
             // Everything a fold leaves behind (its outputs, index tensors, temporaries) is freed before the next fold.
             using var foldScope = NewDisposeScope();
-            var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation);
+            var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation, availability);
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
             var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
             probabilities.add_(predicted);
@@ -399,6 +404,45 @@ public sealed class TrainingPipeline
         return graph;
     }
 
+    /// <summary>
+    /// The patient graph when some samples lack modalities: <see cref="BuildPatientGraph"/> over the samples that have
+    /// every modality, then every other sample attached to it as <see cref="InductiveGraph.Attach"/> attaches new samples
+    /// (incoming edges from its k most similar complete samples, by the normalised kernels of the modalities it has); node
+    /// ids are the rows of <paramref name="features"/>.
+    /// </summary>
+    /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned (unavailable rows are not read).</param>
+    /// <param name="availability">Per modality, which rows have it (null: all).</param>
+    /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <returns>The graph; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">Fewer complete samples than <see cref="PipelineOptions.GraphNeighbours"/> + 1.</exception>
+    public static RelationalGraph BuildIncompletePatientGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(availability);
+        ArgumentNullException.ThrowIfNull(options);
+        int n = (int)features[0].shape[0];
+        var complete = Enumerable.Range(0, n).Where(i => availability.All(a => a is null || a[i])).ToArray();
+        var incomplete = Enumerable.Range(0, n).Where(i => availability.Any(a => a is not null && !a[i])).ToArray();
+        if (complete.Length <= options.GraphNeighbours)
+            throw new ArgumentException(
+                $"Only {complete.Length} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
+        using var scope = NewDisposeScope();
+        var device = features[0].device;
+        var completeIndex = tensor(complete.Select(i => (long)i).ToArray(), device: device);
+        var incompleteIndex = tensor(incomplete.Select(i => (long)i).ToArray(), device: device);
+        var cohortFeatures = features.Select(f => f.index_select(0, completeIndex)).ToArray();
+        var newFeatures = features.Select(f => f.index_select(0, incompleteIndex)).ToArray();
+        var newAvailable = availability.Select(a => incomplete.Select(i => a is null || a[i]).ToArray()).ToArray();
+        using var cohort = BuildPatientGraph(cohortFeatures, options);
+        using var union = InductiveGraph.Attach(cohort, cohortFeatures, newFeatures, newAvailable, options.Affinity, options.GraphNeighbours);
+        // Union node u is complete[u] for u < n_c, incomplete[u - n_c] after.
+        var original = tensor(complete.Concat(incomplete).Select(i => (long)i).ToArray(), device: device);
+        var relations = union.Relations.Select(r => new GraphRelation(r.Name,
+            original.index_select(0, r.EdgeIndex.reshape(-1)).reshape(r.EdgeIndex.shape).MoveToOuterDisposeScope(),
+            r.EdgeWeight?.clone().MoveToOuterDisposeScope())).ToArray();
+        return new RelationalGraph(n, relations);
+    }
+
     private static RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities, PipelineOptions options)
     {
         var builder = new TopKGraphBuilder(options.GraphNeighbours);
@@ -484,14 +528,14 @@ public sealed class TrainingPipeline
         ValidateData(dataset);
         var failures = OptionFailures(options, dataset);
         if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
-        _ = MakeFolds(options, dataset, LabelledRows(dataset));   // cheap; a class too small for the folds fails here, before any work
+        var folds = MakeFolds(options, dataset, LabelledRows(dataset));   // cheap; a class too small for the folds fails here, before any work
+        CheckIncompleteSamples(options, dataset, folds);
     }
 
     /// <summary>
     /// The checks of <see cref="Validate"/> that concern the data alone, whatever the options (also run before the
-    /// baselines of <c>bmm compare</c>): at least two modalities, every modality on every sample (training needs complete
-    /// samples; <see cref="TrainedPipeline.Predict"/> attaches new samples that lack a modality), test rows to score, and
-    /// every class among the training (and validation) rows.
+    /// baselines of <c>bmm compare</c>): at least two modalities, test rows to score, every class among the training (and
+    /// validation) rows, and, when samples lack modalities, every modality on some labelled row.
     /// </summary>
     /// <param name="dataset">The data.</param>
     /// <exception cref="ArgumentException">The data cannot be trained on and scored.</exception>
@@ -500,20 +544,47 @@ public sealed class TrainingPipeline
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.ModalityCount < 2)
             throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
-        foreach (var modality in dataset.Modalities.Where(m => m.HasMissingRows))
-        {
-            int row = Enumerable.Range(0, modality.SampleCount).First(i => !modality.IsAvailable(i));
-            string sample = dataset.SampleIds is { } ids ? $"'{ids[row]}' (row {row})" : $"row {row}";
-            throw new ArgumentException(
-                $"Modality '{modality.Name}' is missing for {modality.SampleCount - modality.AvailableCount} of the {modality.SampleCount} samples (the first: sample {sample}); " +
-                "training needs every modality on every sample (the patient graph, the encoders and the distillation read every row). " +
-                "Train on the complete samples and predict the others with a saved model (TrainedPipeline.Predict, bmm predict), which accepts samples lacking a modality.");
-        }
         if (dataset.TestIndices.Length == 0)
             throw new ArgumentException("The dataset has no test rows to score.");
         var labelled = LabelledRows(dataset);
         CheckTrainingClasses(dataset, labelled);
         CheckLabelledVariance(dataset, labelled);
+    }
+
+    /// <summary>Throws when a model trained on <paramref name="dataset"/> could not be saved: one trained on samples lacking
+    /// a modality (<see cref="TrainedPipeline.Predict"/> attaches new samples by their similarity to every cohort sample in
+    /// every modality, which such cohort samples lack). Called by <see cref="Run"/> when <see cref="KeepTrainedModel"/> is set.</summary>
+    /// <param name="dataset">The training data.</param>
+    /// <exception cref="ArgumentException">A modality is missing on some sample (naming it and the count).</exception>
+    public static void ValidateSavable(MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        if (dataset.Modalities.FirstOrDefault(m => m.HasMissingRows) is not { } incomplete) return;
+        throw new ArgumentException(
+            $"Modality '{incomplete.Name}' is missing on {incomplete.SampleCount - incomplete.AvailableCount} samples: a model trained on incomplete samples cannot be saved yet " +
+            "(new samples are attached to the training cohort by their similarity to every cohort sample, which those samples lack). " +
+            "Train without saving, or save a model trained on the complete samples: it predicts samples lacking a modality.");
+    }
+
+    /// <summary>With samples lacking modalities, before any work: every fold needs each modality on one of its training
+    /// and one of its validation rows (the trainer's rule), the graph more complete samples than its neighbour count, and
+    /// the distillation gate (when on) held-out complete samples (the trainer checks their number per fold).</summary>
+    private static void CheckIncompleteSamples(PipelineOptions options, MultimodalDataset dataset, IReadOnlyList<(int Fold, int[] Train, int[] Validation)> folds)
+    {
+        var incomplete = dataset.Modalities.Where(m => m.HasMissingRows).ToArray();
+        if (incomplete.Length == 0) return;
+        foreach (var modality in incomplete)
+            foreach (var (fold, train, validation) in folds)
+            {
+                if (!train.Any(modality.IsAvailable))
+                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every training row of fold {fold}; each fold must train every modality.");
+                if (!validation.Any(modality.IsAvailable))
+                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every validation row of fold {fold}; each fold must score every modality.");
+            }
+        int complete = Enumerable.Range(0, dataset.SampleCount).Count(i => dataset.Modalities.All(m => m.IsAvailable(i)));
+        if (complete <= options.GraphNeighbours)
+            throw new ArgumentException(
+                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
     }
 
     /// <summary>Every modality must vary over the labelled rows that have it (in at least one column): the

@@ -44,7 +44,31 @@ public sealed class MultitaskLoss
         Tensor labels,
         Tensor labelledMask,
         IReadOnlyList<Tensor>? distillationLosses = null,
-        Tensor? classWeights = null)
+        Tensor? classWeights = null) =>
+        Compute(fusedLogits, modalityLogits, labels, labelledMask, null, distillationLosses, classWeights);
+
+    /// <summary>Computes the loss and every term when samples may lack modalities: CE(z_m, y) of modality m runs over the
+    /// rows of its own mask (the labelled rows that have the modality), the fused CE over <paramref name="labelledMask"/>;
+    /// otherwise as <see cref="Compute(Tensor, IReadOnlyList{Tensor}, Tensor, Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.</summary>
+    /// <param name="fusedLogits">Fused classifier logits, shape (n, C), float32 or float64.</param>
+    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's modalities.</param>
+    /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
+    /// <param name="labelledMask">Boolean (n), the rows of the fused cross-entropy; must select at least one row.</param>
+    /// <param name="modalityLabelledMasks">Null (every modality uses <paramref name="labelledMask"/>), or one entry per
+    /// modality: null (that modality uses <paramref name="labelledMask"/>) or a boolean (n) mask selecting at least one
+    /// row, the rows of that modality's cross-entropy.</param>
+    /// <param name="distillationLosses">Optional 0-d distillation totals added as they are.</param>
+    /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks.</param>
+    /// <returns>The total and every term.</returns>
+    /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, naming the argument and the modality index.</exception>
+    public MultitaskLossTerms Compute(
+        Tensor fusedLogits,
+        IReadOnlyList<Tensor> modalityLogits,
+        Tensor labels,
+        Tensor labelledMask,
+        IReadOnlyList<Tensor?>? modalityLabelledMasks,
+        IReadOnlyList<Tensor>? distillationLosses,
+        Tensor? classWeights)
     {
         ArgumentNullException.ThrowIfNull(fusedLogits);
         ArgumentNullException.ThrowIfNull(modalityLogits);
@@ -64,6 +88,19 @@ public sealed class MultitaskLoss
         if (TensorArguments.Count(labelledMask) == 0)
             throw new ArgumentException("labelledMask selects no row.", nameof(labelledMask));
         TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+        if (modalityLabelledMasks is not null)
+        {
+            if (modalityLabelledMasks.Count != modalityLogits.Count)
+                throw new ArgumentException($"Expected {modalityLogits.Count} modality masks (one per modality, null for labelledMask), got {modalityLabelledMasks.Count}.", nameof(modalityLabelledMasks));
+            for (int m = 0; m < modalityLabelledMasks.Count; m++)
+            {
+                if (modalityLabelledMasks[m] is not { } mask) continue;
+                TensorArguments.Mask(mask, $"{nameof(modalityLabelledMasks)}[{m}]", n, device);
+                if (TensorArguments.Count(mask) == 0)
+                    throw new ArgumentException($"modalityLabelledMasks[{m}] selects no row.", nameof(modalityLabelledMasks));
+                TensorArguments.LabelsInRange(labels, mask, classes, nameof(labels));
+            }
+        }
         TensorArguments.ClassWeights(classWeights, nameof(classWeights), classes, device,
             [fusedLogits.dtype, .. modalityLogits.Select(z => z.dtype)]);
         if (distillationLosses is not null)
@@ -82,7 +119,13 @@ public sealed class MultitaskLoss
         var rows = labelledMask.nonzero().squeeze(1);
         var y = labels.index_select(0, rows);
         var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y, weight: classWeights?.to(fusedLogits.dtype));
-        var perModality = modalityLogits.Select(z => nn.functional.cross_entropy(z.index_select(0, rows), y, weight: classWeights?.to(z.dtype))).ToArray();
+        var perModality = modalityLogits.Select((z, m) =>
+        {
+            if (modalityLabelledMasks?[m] is not { } mask)
+                return nn.functional.cross_entropy(z.index_select(0, rows), y, weight: classWeights?.to(z.dtype));
+            var own = mask.nonzero().squeeze(1);
+            return nn.functional.cross_entropy(z.index_select(0, own), labels.index_select(0, own), weight: classWeights?.to(z.dtype));
+        }).ToArray();
         var weights = Weighter.Weights.ToArray();
         var weighted = Weighter.WeightedLoss(perModality).to(fused.dtype);
         var distillation = zeros(Array.Empty<long>(), dtype: fused.dtype, device: device);

@@ -2,10 +2,10 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
 
-/// <summary>The result of <see cref="MultitaskLoss.Compute"/>; every tensor is 0-d, on the inputs' device and dtype.</summary>
+/// <summary>The result of <c>MultitaskLoss.Compute</c> (either overload); every tensor is 0-d, on the inputs' device and dtype.</summary>
 /// <param name="Total">Fused + WeightedModalities + Distillation (differentiable).</param>
 /// <param name="Fused">CE of the fused classifier over the labelled rows.</param>
-/// <param name="ModalityLosses">CE of each auxiliary head over the labelled rows (unweighted), in modality order.</param>
+/// <param name="ModalityLosses">CE of each auxiliary head over the labelled rows (those having the modality when masks are given; unweighted), in modality order.</param>
 /// <param name="ModalityWeights">The weights w_m in force for this step (for the learned policy: exp(-s_m)).</param>
 /// <param name="WeightedModalities">The weighter's combination of <paramref name="ModalityLosses"/> (sum_m w_m L_m,
 /// or sum_m exp(-s_m) L_m + s_m for the learned policy).</param>
@@ -26,7 +26,7 @@ public sealed record MultitaskLossTerms(
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     public Tensor Fused { get; init; } = Fused ?? throw new ArgumentNullException(nameof(Fused));
 
-    /// <summary>CE of each auxiliary head over the labelled rows (unweighted), in modality order.</summary>
+    /// <summary>CE of each auxiliary head over the labelled rows (those having the modality when masks are given; unweighted), in modality order.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     public IReadOnlyList<Tensor> ModalityLosses { get; init; } = ModalityLosses ?? throw new ArgumentNullException(nameof(ModalityLosses));
 

@@ -183,7 +183,8 @@ public sealed class BalancedTrainer
     /// With <see cref="BalancedTrainingOptions.EnableDistillation"/> on, the distillation gate estimates mutual information
     /// on the rows held out from fitting: the validation rows when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on (I(student; labels) needs their labels), else
-    /// every row that is not a training row (validation and unlabelled rows). Throws now, before phase 1, if there are
+    /// every row that is not a training row (validation and unlabelled rows); with incomplete samples, only those rows that
+    /// have every modality. Throws now, before phase 1, if there are
     /// fewer than the estimator needs: 3, k + 1 for a <see cref="KsgEstimator"/> with k neighbours, the held-out split's
     /// minimum for an <see cref="InfoNceEstimator"/>, n &gt; d_x + d_y for a bias-corrected Gaussian estimator.
     /// </summary>
@@ -191,15 +192,18 @@ public sealed class BalancedTrainer
     {
         if (!_options.EnableDistillation) return;
         bool validationOnly = _options.Assessment.RequireComplementarity;
-        int rows = validationOnly ? data.ValidationRows.Count : (int)data.SampleCount - data.TrainRows.Count;
+        int rows = data.AssessmentRows(validationOnly).Length;
         // The gate compares class probabilities (ClassCount columns, or their PCA); with labels, the main estimator also
         // estimates I(outputs; labels).
         int columns = ModalityAssessor.EstimatedColumns(data.ClassCount, _options.Assessment);
         int minimum = AssessmentRows.Minimum(columns, _estimator, validationOnly ? _estimator : null);
         if (rows >= minimum) return;
+        string complete = data.HasMissingRows ? " with every modality (the gate compares all modalities on the same samples)" : "";
         string which = validationOnly
-            ? $"{rows} validation row(s) (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
-            : $"{rows} row(s) held out from fitting ({data.ValidationRows.Count} validation, {rows - data.ValidationRows.Count} unlabelled)";
+            ? $"{rows} validation row(s){complete} (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
+            : data.HasMissingRows
+                ? $"{rows} row(s) held out from fitting{complete}"
+                : $"{rows} row(s) held out from fitting ({data.ValidationRows.Count} validation, {rows - data.ValidationRows.Count} unlabelled)";
         string remedy = validationOnly
             ? "add validation rows, set Assessment.RequireComplementarity = false, or set EnableDistillation = false"
             : "add validation or unlabelled rows, or set EnableDistillation = false";

@@ -11,7 +11,13 @@ namespace BalancedMultimodal.Distillation.Training;
 /// float32, float64 or bfloat16 (float16 is rejected: Adam's epsilon 1e-8 and small squared gradients round to 0 there,
 /// so training would turn to NaN), finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
 /// rows non-empty, in range, distinct and disjoint; labels of those rows in [0, C); every class present among the
-/// training rows and at least one validation row per class. The object does not own the tensors.</remarks>
+/// training rows and at least one validation row per class. The object does not own the tensors.
+/// <para>Incomplete samples (optional <c>availability</c>): a sample may lack some modalities, but not all; every
+/// modality needs at least one available training row and one available validation row. The values of a modality's
+/// unavailable rows are never read (they may hold NaN): the trainer replaces them by the mean of the modality's available
+/// rows (mean imputation of the input; for a linear encoder, exactly the mean embedding), trains each modality's head and
+/// distillation terms on the rows that have the modality, the fused head on every training row, and scores a modality's head
+/// on its available validation rows. The finiteness and variance checks above apply to the available rows.</para></remarks>
 public sealed class BalancedTrainingData
 {
     /// <summary>Creates and validates the training input.</summary>
@@ -21,6 +27,8 @@ public sealed class BalancedTrainingData
     /// <param name="classCount">Number of classes C (at least 2).</param>
     /// <param name="trainRows">Labelled rows used for the loss.</param>
     /// <param name="validationRows">Labelled rows used only to score, weight, select checkpoints and stop early.</param>
+    /// <param name="availability">Optional: per modality, n flags saying which rows have the modality (null, or a null
+    /// entry: every row has it). See the remarks.</param>
     /// <exception cref="ArgumentException">A rule of the remarks is broken; the message names the modality (by index for
     /// a null, empty or repeated name), row or class.</exception>
     public BalancedTrainingData(
@@ -29,7 +37,8 @@ public sealed class BalancedTrainingData
         Tensor labels,
         int classCount,
         IReadOnlyList<int> trainRows,
-        IReadOnlyList<int> validationRows)
+        IReadOnlyList<int> validationRows,
+        IReadOnlyList<IReadOnlyList<bool>?>? availability = null)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
         ArgumentNullException.ThrowIfNull(features);
@@ -54,6 +63,7 @@ public sealed class BalancedTrainingData
         if (labels.dim() != 1 || labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"Labels must be a 1-D int64 tensor, got {labels.dtype} of shape ({string.Join(", ", labels.shape)}).", nameof(labels));
         long n = labels.shape[0];
+        var available = CheckAvailability(availability, modalityNames, features.Count, n);
         var first = features[0];
         for (int m = 0; m < features.Count; m++)
         {
@@ -70,9 +80,11 @@ public sealed class BalancedTrainingData
                 throw new ArgumentException($"Modality '{modalityNames[m]}' is {x.dtype} on {x.device}, but modality '{modalityNames[0]}' is {first.dtype} on {first.device}; all must match.", nameof(features));
             // The checks' n x d temporaries are freed per modality.
             using var checkScope = NewDisposeScope();
+            if (available[m] is { } rowsWith)
+                x = x.index_select(0, tensor(rowsWith.Select((a, i) => (a, i)).Where(t => t.a).Select(t => (long)t.i).ToArray(), device: x.device));
             var bad = x.isfinite().logical_not().nonzero();
             if (bad.shape[0] > 0)
-                throw new ArgumentException($"Modality '{modalityNames[m]}': row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite.", nameof(features));
+                throw new ArgumentException($"Modality '{modalityNames[m]}': row {AvailableRow(available[m], bad[0, 0].item<long>())}, column {bad[0, 1].item<long>()} is not finite.", nameof(features));
             if (x.std(0).max().to(ScalarType.Float64).item<double>() == 0)
                 throw new ArgumentException($"Modality '{modalityNames[m]}' has zero variance in every column: it carries no information.", nameof(features));
         }
@@ -93,6 +105,14 @@ public sealed class BalancedTrainingData
             if (validationCounts[c] == 0)
                 throw new ArgumentException($"Class {c} has no validation row; the validation split is too small for this class.", nameof(validationRows));
         }
+        for (int m = 0; m < features.Count; m++)
+        {
+            if (available[m] is not { } flags) continue;
+            if (!trainRows.Any(r => flags[r]))
+                throw new ArgumentException($"Modality '{modalityNames[m]}' is missing on every one of the {trainRows.Count} training rows; its encoder and head would have nothing to learn from.", nameof(availability));
+            if (!validationRows.Any(r => flags[r]))
+                throw new ArgumentException($"Modality '{modalityNames[m]}' is missing on every one of the {validationRows.Count} validation rows; its head could not be scored.", nameof(validationRows));
+        }
 
         ModalityNames = modalityNames.ToArray();
         Features = features.ToArray();
@@ -101,7 +121,10 @@ public sealed class BalancedTrainingData
         ClassCount = classCount;
         TrainRows = trainRows.ToArray();
         ValidationRows = validationRows.ToArray();
+        _available = available;
     }
+
+    private readonly bool[]?[] _available;
 
     /// <summary>Modality names, in order.</summary>
     public IReadOnlyList<string> ModalityNames { get; }
@@ -133,6 +156,69 @@ public sealed class BalancedTrainingData
 
     /// <summary>Number of modalities M.</summary>
     public int ModalityCount => Features.Count;
+
+    /// <summary>True when some sample lacks some modality (see the remarks of the class).</summary>
+    public bool HasMissingRows => _available.Any(a => a is not null);
+
+    /// <summary>Whether row <paramref name="row"/> has modality <paramref name="modality"/>.</summary>
+    /// <param name="modality">Modality index in [0, M).</param>
+    /// <param name="row">Row index in [0, n).</param>
+    /// <returns>False when the row lacks the modality.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index out of range.</exception>
+    public bool IsAvailable(int modality, int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(modality);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(modality, ModalityCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, SampleCount);
+        return _available[modality] is not { } flags || flags[row];
+    }
+
+    /// <summary>The rows the distillation gate compares modalities on: those held out from fitting (the validation rows
+    /// only when <paramref name="validationOnly"/>, else every non-training row) that have every modality (the gate
+    /// compares all modalities' outputs on the same samples), in increasing order.</summary>
+    internal int[] AssessmentRows(bool validationOnly)
+    {
+        var training = new HashSet<int>(TrainRows);
+        IEnumerable<int> rows = validationOnly ? ValidationRows : Enumerable.Range(0, (int)SampleCount).Where(r => !training.Contains(r));
+        return rows.Where(r => _available.All(a => a is null || a[r])).ToArray();
+    }
+
+    /// <summary>The availability flags of modality m (n entries), or null when every row has it.</summary>
+    internal bool[]? AvailabilityOf(int modality) => _available[modality];
+
+    /// <summary>Copies and checks the availability: one mask per modality of n flags, every row with a modality, none
+    /// all false; a mask without a false flag becomes null (complete).</summary>
+    private static bool[]?[] CheckAvailability(IReadOnlyList<IReadOnlyList<bool>?>? availability, IReadOnlyList<string> names, int modalities, long n)
+    {
+        var result = new bool[]?[modalities];
+        if (availability is null) return result;
+        if (availability.Count != modalities)
+            throw new ArgumentException($"{availability.Count} availability masks were given for {modalities} modalities.", nameof(availability));
+        for (int m = 0; m < modalities; m++)
+        {
+            if (availability[m] is not { } mask) continue;
+            if (mask.Count != n)
+                throw new ArgumentException($"Modality '{names[m]}': the availability mask has {mask.Count} entries for {n} rows.", nameof(availability));
+            if (mask.All(a => a)) continue;
+            if (!mask.Any(a => a))
+                throw new ArgumentException($"Modality '{names[m]}' is missing on every row.", nameof(availability));
+            result[m] = mask.ToArray();
+        }
+        for (int i = 0; i < n; i++)
+            if (result.All(a => a is not null && !a[i]))
+                throw new ArgumentException($"Row {i} lacks every modality; a sample needs at least one.", nameof(availability));
+        return result;
+    }
+
+    /// <summary>The row of the full matrix that is the k-th available row (k itself when the modality is complete).</summary>
+    private static long AvailableRow(bool[]? flags, long k)
+    {
+        if (flags is null) return k;
+        for (int i = 0; i < flags.Length; i++)
+            if (flags[i] && k-- == 0) return i;
+        return -1;
+    }
 
     private static void CheckRows(IReadOnlyList<int> rows, long n, string name)
     {

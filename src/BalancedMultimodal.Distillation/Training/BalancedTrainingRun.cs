@@ -37,6 +37,16 @@ internal sealed class BalancedTrainingRun
     private Tensor _validationRows = null!;
     private Tensor _trainMask = null!;
     private Tensor _unlabelledRows = null!;
+    // Incomplete samples: the features with each modality's unavailable rows mean-imputed (the caller's tensor where the
+    // modality is complete), and per modality its training rows, training mask, validation rows and their labels (the
+    // run-wide ones where the modality is complete); _availability (n, M) is null when every sample is complete.
+    private Tensor[] _features = null!;
+    private Tensor[] _trainRowsOf = null!;
+    private Tensor[] _trainMaskOf = null!;
+    private Tensor[] _validationRowsOf = null!;
+    private int[][] _validationLabelsOf = null!;
+    private Tensor? _availability;
+    private readonly List<Tensor> _owned = new();   // the tensors above that the run created (disposed at the end)
 
     /// <summary>Prepares one run; <see cref="Execute"/> trains.</summary>
     /// <param name="encoders">The encoder factory of the trainer.</param>
@@ -89,6 +99,7 @@ internal sealed class BalancedTrainingRun
                 ScalarType.Int64, device: device).DetachFromDisposeScope();
             labels = _data.Labels.to(device).alias().DetachFromDisposeScope();
             _classWeights = classWeights is null ? null : tensor(classWeights, dtype: DType, device: device).DetachFromDisposeScope();
+            PrepareModalityRows(device);
         }
 
         var encoders = new List<ModalityEncoder>();
@@ -134,14 +145,14 @@ internal sealed class BalancedTrainingRun
             using (NewDisposeScope())
             {
                 // The final forward pass's activations and logits are freed here; only the probabilities leave.
-                var outputs = network.Forward(_data.Features);
+                var outputs = network.Forward(_features);
                 fusedProbabilities = F.softmax(outputs.FusedLogits, 1).detach().MoveToOuterDisposeScope();
                 modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach().MoveToOuterDisposeScope()).ToArray();
                 if (_o.FinalPoolingRule is HeadPoolingRule finalRule && _o.Prediction == PredictionSource.AllHeadsValidationWeighted)
                 {
                     poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), finalRule, 0);
                 }
-                predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).detach().MoveToOuterDisposeScope();
+                predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).detach().MoveToOuterDisposeScope();
             }
             return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
                 pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch)
@@ -160,8 +171,60 @@ internal sealed class BalancedTrainingRun
             _trainMask.Dispose();
             _unlabelledRows.Dispose();
             _classWeights?.Dispose();
+            foreach (var owned in _owned) owned.Dispose();
             labels.Dispose();
         }
+    }
+
+    /// <summary>Fills the per-modality features and rows (see the fields); the tensors it creates are detached from the
+    /// caller's dispose scope and recorded in <see cref="_owned"/>.</summary>
+    private void PrepareModalityRows(Device device)
+    {
+        int modalities = _data.ModalityCount;
+        _features = new Tensor[modalities];
+        _trainRowsOf = new Tensor[modalities];
+        _trainMaskOf = new Tensor[modalities];
+        _validationRowsOf = new Tensor[modalities];
+        _validationLabelsOf = new int[modalities][];
+        Tensor Own(Tensor t) { _owned.Add(t.DetachFromDisposeScope()); return t; }
+        for (int m = 0; m < modalities; m++)
+        {
+            if (_data.AvailabilityOf(m) is not { } flags)
+            {
+                _features[m] = _data.Features[m];
+                _trainRowsOf[m] = _trainRows;
+                _trainMaskOf[m] = _trainMask;
+                _validationRowsOf[m] = _validationRows;
+                _validationLabelsOf[m] = _validationLabels;
+                continue;
+            }
+            var present = tensor(flags, device: device);
+            var x = _data.Features[m];
+            // The column means of the available rows replace the others (whatever they hold, NaN included).
+            var availableRows = present.nonzero().squeeze(1);
+            var mean = x.index_select(0, availableRows).mean([0], keepdim: true);
+            _features[m] = Own(where(present.unsqueeze(1), x, mean));
+            var train = _data.TrainRows.Where(r => flags[r]).ToArray();
+            var validation = _data.ValidationRows.Where(r => flags[r]).ToArray();
+            _trainRowsOf[m] = Own(tensor(train.Select(r => (long)r).ToArray(), device: device));
+            _trainMaskOf[m] = Own(_trainMask.logical_and(present));
+            _validationRowsOf[m] = Own(tensor(validation.Select(r => (long)r).ToArray(), device: device));
+            _validationLabelsOf[m] = validation.Select(r => (int)_data.LabelValues[r]).ToArray();
+        }
+        if (_data.HasMissingRows)
+            _availability = Own(stack(Enumerable.Range(0, modalities)
+                .Select(m => _data.AvailabilityOf(m) is { } flags ? tensor(flags, device: device) : ones(_data.SampleCount, dtype: ScalarType.Bool, device: device))
+                .ToArray(), 1));
+    }
+
+    /// <summary>Rows of the KL and representation terms of a student and its teacher: those having both modalities
+    /// (null: every row).</summary>
+    private Tensor? DistillMask(int student, int teacher)
+    {
+        var a = _data.AvailabilityOf(student);
+        var b = _data.AvailabilityOf(teacher);
+        if (a is null && b is null) return null;
+        return tensor(Enumerable.Range(0, (int)_data.SampleCount).Select(i => (a?[i] ?? true) && (b?[i] ?? true)).ToArray(), device: Device);
     }
 
     /// <summary>Splits <paramref name="parameters"/> into weight-decay groups: each modality's input weights with
@@ -186,7 +249,7 @@ internal sealed class BalancedTrainingRun
     private double Pretrain(BalancedMultimodalNetwork network, int m, Tensor labels)
     {
         using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(m)), _o.LearningRate);
-        var trainLabels = labels.index_select(0, _trainRows);
+        var trainLabels = labels.index_select(0, _trainRowsOf[m]);
         var tracker = new CheckpointTracker(network);
         try
         {
@@ -196,8 +259,8 @@ internal sealed class BalancedTrainingRun
                 using var scope = NewDisposeScope();
                 network.train();
                 optimizer.ZeroGrad();
-                var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m]));
-                var loss = F.cross_entropy(logits.index_select(0, _trainRows), trainLabels, weight: _classWeights);
+                var logits = network.ModalityLogits(m, network.Embed(m, _features[m]));
+                var loss = F.cross_entropy(logits.index_select(0, _trainRowsOf[m]), trainLabels, weight: _classWeights);
                 loss.backward();
                 optimizer.Step();
                 if (epoch % _o.EvaluationInterval != 0 && epoch != _o.PretrainingEpochs) continue;
@@ -220,8 +283,8 @@ internal sealed class BalancedTrainingRun
         // Outputs are compared on the rows no model was fitted to (validation and unlabelled rows): on training rows
         // every head reproduces the labels it memorised, which would make even a pure-noise modality look
         // dependent on its teacher.
-        var training = new HashSet<int>(_data.TrainRows);
-        var heldOut = Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).ToArray();
+        // With incomplete samples, only the rows having every modality (the gate compares all outputs on the same samples).
+        var heldOut = _data.AssessmentRows(validationOnly: false);
         network.eval();
         var outputs = new List<double[,]>();
         using (var scope = NewDisposeScope())
@@ -229,7 +292,7 @@ internal sealed class BalancedTrainingRun
         {
             for (int m = 0; m < _data.ModalityCount; m++)
             {
-                var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _data.Features[m])), 1).to(ScalarType.Float64);
+                var probabilities = F.softmax(network.ModalityLogits(m, network.Embed(m, _features[m])), 1).to(ScalarType.Float64);
                 outputs.Add(probabilities.ToMatrix());
             }
         }
@@ -238,7 +301,7 @@ internal sealed class BalancedTrainingRun
         if (!assessment.RequireComplementarity)
             return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut))).ToArray());
         // I(student; labels) needs labels: the validation rows' (held out from fitting, like the scores themselves).
-        var rows = _data.ValidationRows;
+        var rows = _data.AssessmentRows(validationOnly: true);
         var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows))).ToArray();
         return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
     }
@@ -253,9 +316,10 @@ internal sealed class BalancedTrainingRun
         using (NewDisposeScope())
         {
             // The teacher's activations are freed here; its embedding and logits are disposed in the finally below.
-            teacherEmbedding = network.Embed(teacher, _data.Features[teacher]).detach().MoveToOuterDisposeScope();
+            teacherEmbedding = network.Embed(teacher, _features[teacher]).detach().MoveToOuterDisposeScope();
             teacherLogits = network.ModalityLogits(teacher, teacherEmbedding).detach().MoveToOuterDisposeScope();
         }
+        using var distillMask = DistillMask(student, teacher);
         using var loss = new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim, _o.Distillation, Device, DType);
         using var optimizer = new ExplicitScalarAdam(DecayGroups(network, network.ModalityParameters(student).Concat(loss.parameters())), _o.LearningRate);
         var tracker = new CheckpointTracker(network);
@@ -269,9 +333,9 @@ internal sealed class BalancedTrainingRun
                 using var scope = NewDisposeScope();
                 network.train();
                 optimizer.ZeroGrad();
-                var embedding = network.Embed(student, _data.Features[student]);
+                var embedding = network.Embed(student, _features[student]);
                 var logits = network.ModalityLogits(student, embedding);
-                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMask, distillMask: null, classWeights: _classWeights);   // null = every row, without index copies
+                var terms = loss.Compute(logits, embedding, teacherLogits, teacherEmbedding, labels, _trainMaskOf[student], distillMask, _classWeights);   // null = every row, without index copies
                 terms.Total.backward();
                 optimizer.Step();
                 if (epoch % _o.EvaluationInterval != 0 && epoch != _o.DistillationEpochs) continue;
@@ -299,6 +363,8 @@ internal sealed class BalancedTrainingRun
         var multitask = new MultitaskLoss(weighter);
         var pairs = DistillationPairs(plan);
         var jointDistillation = JointDistillationOptions();
+        var pairMasks = pairs.Select(p => DistillMask(p.Student, p.Teacher)).ToArray();
+        var modalityMasks = _data.HasMissingRows ? _trainMaskOf : null;
         var pairLosses = pairs.Select(p => new DistillationLoss(
             (int)network.Encoder(p.Student).EmbeddingDim, (int)network.Encoder(p.Teacher).EmbeddingDim, jointDistillation ?? _o.Distillation, Device, DType)).ToArray();
         var parameters = network.parameters()
@@ -325,19 +391,19 @@ internal sealed class BalancedTrainingRun
                 using var scope = NewDisposeScope();
                 network.train();
                 optimizer.ZeroGrad();
-                var outputs = network.Forward(_data.Features);
+                var outputs = network.Forward(_features);
                 var distillation = new List<Tensor>();
                 if (jointDistillation is not null)
                     for (int p = 0; p < pairs.Count; p++)
                     {
                         var (student, teacher) = pairs[p];
                         var terms = pairLosses[p].Compute(outputs.ModalityLogits[student], outputs.Embeddings[student],
-                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMask, distillMask: null, classWeights: _classWeights);
+                            outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMaskOf[student], pairMasks[p], _classWeights);
                         distillation.Add(terms.Total);
                     }
-                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, distillation.Count > 0 ? distillation : null, _classWeights);
+                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, modalityMasks, distillation.Count > 0 ? distillation : null, _classWeights);
                 var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
-                    ? total.Total.Plus(MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _unlabelledRows)).Times(_o.UnlabelledEntropyWeight))
+                    ? total.Total.Plus(MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).index_select(0, _unlabelledRows)).Times(_o.UnlabelledEntropyWeight))
                     : total.Total;
                 objective.backward();
                 optimizer.Step();
@@ -365,6 +431,7 @@ internal sealed class BalancedTrainingRun
         {
             tracker.Dispose();
             foreach (var l in pairLosses) l.Dispose();
+            foreach (var mask in pairMasks) mask?.Dispose();
             (weighter as IDisposable)?.Dispose();
         }
     }
@@ -400,8 +467,8 @@ internal sealed class BalancedTrainingRun
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         network.eval();
-        var logits = network.ModalityLogits(m, network.Embed(m, _data.Features[m])).index_select(0, _validationRows);
-        return Score(logits, labels);
+        var logits = network.ModalityLogits(m, network.Embed(m, _features[m])).index_select(0, _validationRowsOf[m]);
+        return Score(logits, labels, _validationRowsOf[m], _validationLabelsOf[m]);
     }
 
     /// <summary>Every head's logits on the validation rows, the fused head first (the input of <see cref="HeadPoolingWeights"/>).</summary>
@@ -415,24 +482,25 @@ internal sealed class BalancedTrainingRun
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         network.eval();
-        var outputs = network.Forward(_data.Features);
+        var outputs = network.Forward(_features);
         double[]? poolingWeights = null;
         if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
         {
             poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage);
         }
         var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
-            ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels)
-            : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights).index_select(0, _validationRows), labels);
-        var modalityScores = outputs.ModalityLogits.Select(z => Score(z.index_select(0, _validationRows), labels).Score).ToArray();
+            ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels, _validationRows, _validationLabels)
+            : ScoreProbabilities(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).index_select(0, _validationRows), labels);
+        var modalityScores = outputs.ModalityLogits.Select((z, m) => Score(z.index_select(0, _validationRowsOf[m]), labels, _validationRowsOf[m], _validationLabelsOf[m]).Score).ToArray();
         return (fusedScore, fusedLoss, modalityScores, poolingWeights);
     }
 
-    private (double Score, double Loss) Score(Tensor validationLogits, Tensor labels)
+    /// <summary>Macro-F1 and cross-entropy of logits of the given validation rows (their labels as an array and a tensor).</summary>
+    private static (double Score, double Loss) Score(Tensor validationLogits, Tensor labels, Tensor rows, int[] rowLabels)
     {
         var predictions = validationLogits.argmax(1).to(ScalarType.Int64).cpu().data<long>().Select(v => (int)v).ToArray();
-        double macroF1 = ClassificationMetrics.MacroF1(_validationLabels, predictions);
-        double loss = F.cross_entropy(validationLogits, labels.index_select(0, _validationRows)).to(ScalarType.Float64).item<double>();
+        double macroF1 = ClassificationMetrics.MacroF1(rowLabels, predictions);
+        double loss = F.cross_entropy(validationLogits, labels.index_select(0, rows)).to(ScalarType.Float64).item<double>();
         return (macroF1, loss);
     }
 

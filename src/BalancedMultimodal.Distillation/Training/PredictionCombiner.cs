@@ -42,14 +42,40 @@ public static class PredictionCombiner
     /// <exception cref="ArgumentException">Weights missing, given to a fixed source, of the wrong count, negative, non-finite
     /// or summing to 0; or logits that are not (n, C) or do not match (the message names <c>outputs.ModalityLogits[m]</c>
     /// and both shapes, dtypes or devices).</exception>
-    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights)
+    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights) =>
+        Probabilities(outputs, source, headWeights, null);
+
+    /// <summary>
+    /// The class probabilities (n, C) of <paramref name="source"/> for samples that may lack modalities: a modality head
+    /// counts for a row only where the row has that modality (its output there comes from an imputed input); the fused
+    /// head counts for every row. With a_im = 1 when row i has modality m and 0 otherwise:
+    /// <see cref="PredictionSource.AllHeads"/> gives (softmax(z) + sum_m a_im softmax(z_m)) / (1 + sum_m a_im);
+    /// <see cref="PredictionSource.AllHeadsGeometricMean"/> gives softmax((z + sum_m a_im z_m) / (1 + sum_m a_im));
+    /// <see cref="PredictionSource.AllHeadsValidationWeighted"/> gives softmax((w_0 z + sum_m w_m a_im z_m) / (w_0 + sum_m w_m a_im)),
+    /// and softmax(z) for a row whose available heads all weigh 0; <see cref="PredictionSource.FusedHead"/> is softmax(z).
+    /// A null <paramref name="availability"/> (every row has every modality) gives exactly
+    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>.
+    /// </summary>
+    /// <param name="outputs">The network's outputs (as in the overload without availability).</param>
+    /// <param name="source">Which outputs to combine.</param>
+    /// <param name="headWeights">As in <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>.</param>
+    /// <param name="availability">Null, or a boolean (n, M) matrix on the logits' device: entry (i, m) true when row i has
+    /// modality m.</param>
+    /// <returns>Probabilities (n, C); every row sums to 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
+    /// <exception cref="ArgumentException">As the overload without availability; or an availability that is not a boolean
+    /// (n, M) matrix on the logits' device.</exception>
+    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         CheckLogits(outputs);
+        if (availability is not null) CheckAvailability(availability, outputs);
         if (!Enum.IsDefined(source))
             throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
         if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
             throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
+        if (availability is not null && source != PredictionSource.FusedHead)
+            return WithAvailability(outputs, source, headWeights, availability);
         switch (source)
         {
             case PredictionSource.FusedHead:
@@ -80,6 +106,46 @@ public static class PredictionCombiner
                     return F.softmax(sum, 1).MoveToOuterDisposeScope();
                 }
         }
+    }
+
+    /// <summary>The per-row renormalised pools of the availability overload (every source but the fused head).</summary>
+    private static Tensor WithAvailability(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor availability)
+    {
+        int modalities = outputs.ModalityLogits.Count;
+        double[] weights = source == PredictionSource.AllHeadsValidationWeighted
+            ? CheckWeights(headWeights, modalities + 1)
+            : Enumerable.Repeat(1.0, modalities + 1).ToArray();
+        using var scope = NewDisposeScope();
+        var fused = outputs.FusedLogits;
+        bool arithmetic = source == PredictionSource.AllHeads;
+        var fusedTerm = arithmetic ? F.softmax(fused, 1) : fused;
+        var sum = fusedTerm.Times(weights[0]);
+        var denominator = full(fused.shape[0], weights[0], dtype: fused.dtype, device: fused.device);
+        for (int m = 0; m < modalities; m++)
+        {
+            var present = availability.select(1, m).to(fused.dtype).Times(weights[m + 1]);
+            var head = arithmetic ? F.softmax(outputs.ModalityLogits[m], 1) : outputs.ModalityLogits[m];
+            sum = sum.Plus(head.mul(present.unsqueeze(1)));
+            denominator = denominator.Plus(present);
+        }
+        var positive = denominator.gt(0).unsqueeze(1);
+        var pooled = sum.div(denominator.clamp_min(double.Epsilon).unsqueeze(1));
+        if (arithmetic)
+            return pooled.MoveToOuterDisposeScope();   // the fused head's weight is 1 > 0: every row has a positive denominator
+        return F.softmax(where(positive, pooled, fused), 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Requires a boolean (n, M) availability on the logits' device.</summary>
+    private static void CheckAvailability(Tensor availability, NetworkOutputs outputs)
+    {
+        var fused = outputs.FusedLogits;
+        if (availability.dtype != ScalarType.Bool || availability.dim() != 2
+            || availability.shape[0] != fused.shape[0] || availability.shape[1] != outputs.ModalityLogits.Count)
+            throw new ArgumentException(
+                $"availability must be a boolean ({fused.shape[0]}, {outputs.ModalityLogits.Count}) matrix (rows x modalities), got {availability.dtype} of shape [{string.Join(", ", availability.shape)}].",
+                nameof(availability));
+        if (availability.device_type != fused.device_type || availability.device_index != fused.device_index)
+            throw new ArgumentException($"availability is on {availability.device} but the logits are on {fused.device}.", nameof(availability));
     }
 
     /// <summary>Requires (n, C) floating-point fused logits and modality logits of the same shape, dtype and device.</summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Losses;
 
-/// <summary>The optional class weights of <see cref="DistillationLoss.Compute"/> and <see cref="MultitaskLoss.Compute"/>:
+/// <summary>The optional class weights of <see cref="DistillationLoss.Compute"/> and <c>MultitaskLoss.Compute</c>:
 /// the CE terms become sum_i w_{y_i} CE_i / sum_i w_{y_i}, checked against plain double arithmetic.</summary>
 public class ClassWeightedLossTests
 {

@@ -219,4 +219,30 @@ public class MultitaskLossTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("labelledMask").WithMessage("*length 3*");
     }
+
+    [Fact]
+    public void A_modality_mask_restricts_that_modalitys_cross_entropy_only()
+    {
+        using var scope = NewDisposeScope();
+        var weighter = new PerformanceGatedWeighter(2, new PerformanceGatedWeighterOptions { EmaDecay = 0 });
+        bool[] headBRows = [false, true, true];
+        var terms = new MultitaskLoss(weighter).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
+            tensor(Labels.Select(l => (long)l).ToArray()), tensor(Mask), [null, tensor(headBRows)], null, null);
+
+        terms.Fused.item<double>().Should().BeApproximately(HandComputed.CrossEntropy(Fused, Labels, Mask), 1e-12);
+        terms.ModalityLosses[0].item<double>().Should().BeApproximately(HandComputed.CrossEntropy(HeadA, Labels, Mask), 1e-12);
+        terms.ModalityLosses[1].item<double>().Should().BeApproximately(HandComputed.CrossEntropy(HeadB, Labels, headBRows), 1e-12);
+    }
+
+    [Fact]
+    public void Modality_masks_of_the_wrong_count_or_selecting_no_row_are_refused()
+    {
+        using var scope = NewDisposeScope();
+        var loss = new MultitaskLoss(new PerformanceGatedWeighter(2, new PerformanceGatedWeighterOptions()));
+        var labels = tensor(Labels.Select(l => (long)l).ToArray());
+        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [null], null, null))
+            .Should().Throw<ArgumentException>().WithMessage("Expected 2 modality masks*");
+        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [tensor(new bool[3]), null], null, null))
+            .Should().Throw<ArgumentException>().WithMessage("modalityLabelledMasks[0] selects no row*");
+    }
 }

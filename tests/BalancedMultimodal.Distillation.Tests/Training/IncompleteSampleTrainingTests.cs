@@ -1,0 +1,136 @@
+using BalancedMultimodal.Distillation.Tests.TestDoubles;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>Training on samples that lack some modalities (<see cref="BalancedTrainingData"/>'s availability).</summary>
+[Collection(GlobalGeneratorCollection.Name)]
+public class IncompleteSampleTrainingTests
+{
+    private const int N = 40;
+
+    /// <summary>The tiny set's tensors (see <see cref="TrainingFixtures.Tiny"/>), optionally relabelled, with
+    /// "noise" missing on <paramref name="noiseMissing"/> (their values overwritten by <paramref name="placeholder"/>)
+    /// and "faint" missing on <paramref name="faintMissing"/>.</summary>
+    private static BalancedTrainingData Tiny(int[] noiseMissing, int[] faintMissing, float placeholder = float.NaN,
+        Func<int, long, long>? relabel = null, bool passAvailability = true)
+    {
+        var complete = TrainingFixtures.Tiny(relabel);
+        var features = complete.Features.Select(f => f.clone()).ToArray();
+        foreach (var row in noiseMissing) features[2][row] = full(3, placeholder);
+        foreach (var row in faintMissing) features[1][row] = full(3, placeholder);
+        bool[] Flags(int[] missing) => Enumerable.Range(0, N).Select(i => !missing.Contains(i)).ToArray();
+        IReadOnlyList<IReadOnlyList<bool>?>? availability = passAvailability ? [null, Flags(faintMissing), Flags(noiseMissing)] : null;
+        return new BalancedTrainingData(complete.ModalityNames, features, complete.Labels, 2, complete.TrainRows, complete.ValidationRows, availability);
+    }
+
+    private static (BalancedTrainingResult Result, List<TrainingProgress> Progress) Fit(BalancedTrainingData data, BalancedTrainingOptions? options = null)
+    {
+        var seen = new List<TrainingProgress>();
+        var result = TrainingFixtures.TinyTrainer(options ?? TrainingFixtures.TinyOptions()).Fit(data, new SynchronousProgress(seen));
+        return (result, seen);
+    }
+
+    private static double[] Values(Tensor t) => t.to(ScalarType.Float64).cpu().data<double>().ToArray();
+
+    [Fact]
+    public void The_values_at_unavailable_rows_are_never_read()
+    {
+        int[] noise = [1, 4, 22, 35], faint = [7, 25, 36];
+        var (withNaN, _) = Fit(Tiny(noise, faint, float.NaN));
+        var (withLarge, _) = Fit(Tiny(noise, faint, 1e6f));
+        using (withNaN)
+        using (withLarge)
+        {
+            var p = Values(withNaN.PredictedProbabilities);
+            p.Should().OnlyContain(v => double.IsFinite(v));
+            p.Should().Equal(Values(withLarge.PredictedProbabilities));
+            withNaN.FusedValidationScore.Should().Be(withLarge.FusedValidationScore);
+        }
+    }
+
+    [Fact]
+    public void All_true_masks_train_exactly_as_complete_data()
+    {
+        var complete = TrainingFixtures.Tiny();
+        var flagged = new BalancedTrainingData(complete.ModalityNames, complete.Features, complete.Labels, 2, complete.TrainRows,
+            complete.ValidationRows, [Enumerable.Repeat(true, N).ToArray(), null, Enumerable.Repeat(true, N).ToArray()]);
+        flagged.HasMissingRows.Should().BeFalse();
+        var (a, _) = Fit(complete);
+        var (b, _) = Fit(flagged);
+        using (a)
+        using (b)
+            Values(a.PredictedProbabilities).Should().Equal(Values(b.PredictedProbabilities));
+    }
+
+    [Fact]
+    public void A_modality_head_learns_only_from_the_training_rows_that_have_the_modality()
+    {
+        // Flipping the labels of training rows 0-9 changes "noise"'s phase-1 losses only if those rows enter its
+        // cross-entropy: marked missing in "noise", they must not (phase 1 trains each modality alone, without dropout).
+        int[] missing = Enumerable.Range(0, 10).ToArray();
+        long Flip(int row, long label) => row < 10 ? 1 - label : label;
+        List<double> NoisePhaseOne(bool passAvailability, Func<int, long, long>? relabel)
+        {
+            var (result, progress) = Fit(Tiny(missing, [], 0f, relabel, passAvailability));
+            result.Dispose();
+            return progress.Where(p => p.Phase == TrainingPhase.Pretraining && p.Modality == "noise").Select(p => p.Loss).ToList();
+        }
+
+        NoisePhaseOne(true, Flip).Should().Equal(NoisePhaseOne(true, null));
+        // The control: the same rows present in "noise" do change its losses, so the check above can fail.
+        NoisePhaseOne(false, Flip).Should().NotEqual(NoisePhaseOne(false, null));
+    }
+
+    [Fact]
+    public void A_modality_is_scored_on_its_available_validation_rows_only()
+    {
+        // Validation rows 20-25 relabelled against every feature, and missing in "clear": its score must ignore them,
+        // so its phase-1 validation macro-F1 matches a run where those rows keep their true labels.
+        int[] missing = Enumerable.Range(20, 6).ToArray();
+        long Contradict(int row, long label) => row is >= 20 and < 26 ? 1 - label : label;
+        var complete = TrainingFixtures.Tiny();
+        BalancedTrainingData Data(Func<int, long, long>? relabel)
+        {
+            var source = TrainingFixtures.Tiny(relabel);
+            var flags = Enumerable.Range(0, N).Select(i => !missing.Contains(i)).ToArray();
+            return new BalancedTrainingData(source.ModalityNames, source.Features, source.Labels, 2, source.TrainRows, source.ValidationRows,
+                [flags, null, null]);
+        }
+        var options = TrainingFixtures.TinyOptions();
+        options.EnableDistillation = false;
+        var (honest, _) = Fit(Data(null), options);
+        var (contradicted, _) = Fit(Data(Contradict), options);
+        using (honest)
+        using (contradicted)
+        {
+            contradicted.PretrainingScores[0].Should().Be(honest.PretrainingScores[0]);
+            contradicted.PretrainingScores[1].Should().NotBe(honest.PretrainingScores[1], "\"faint\" has those rows, so the control can fail");
+        }
+    }
+
+    [Fact]
+    public void Samples_lacking_modalities_get_a_prediction_and_the_distillation_runs()
+    {
+        var dataset = TrainingFixtures.StrongWeakNoise(samples: 160);
+        var complete = TrainingFixtures.ToTrainingData(dataset);
+        // A third of the samples lack "weak", a disjoint sixth lack "strong".
+        var weak = Enumerable.Range(0, 160).Select(i => i % 3 != 0).ToArray();
+        var strong = Enumerable.Range(0, 160).Select(i => i % 6 != 1).ToArray();
+        var data = new BalancedTrainingData(complete.ModalityNames, complete.Features, complete.Labels, 2, complete.TrainRows,
+            complete.ValidationRows, [strong, weak, null]);
+        var options = TrainingFixtures.FastOptions(seed: 2);
+        using var result = TrainingFixtures.Trainer(options).Fit(data);
+
+        var p = Values(result.PredictedProbabilities);
+        p.Should().HaveCount(160 * 2).And.OnlyContain(v => double.IsFinite(v) && v >= 0 && v <= 1);
+        result.Plan.Should().NotBeNull();
+        // The strong modality still carries the task for the samples that have it: most test rows are right.
+        var test = dataset.TestIndices;
+        var predicted = result.PredictedProbabilities.argmax(1).data<long>().ToArray();
+        test.Count(r => predicted[r] == dataset.Labels[r]).Should().BeGreaterThan((int)(0.7 * test.Length));
+    }
+}

@@ -1,0 +1,87 @@
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Distillation.Tests.Training;
+
+/// <summary>The pooled prediction of samples that lack modalities: a missing modality's head does not vote.</summary>
+public class PredictionCombinerAvailabilityTests
+{
+    // Two rows. Fused logits [0, 0] -> (1/2, 1/2); head 1 [ln 3, 0] -> (3/4, 1/4); head 2 [ln 9, 0] -> (9/10, 1/10).
+    private static NetworkOutputs HandOutputs() => new(
+        [zeros(2, 4, dtype: ScalarType.Float64), zeros(2, 4, dtype: ScalarType.Float64)],
+        [tensor(new[] { Math.Log(3), 0, Math.Log(3), 0 }, [2, 2], dtype: ScalarType.Float64),
+         tensor(new[] { Math.Log(9), 0, Math.Log(9), 0 }, [2, 2], dtype: ScalarType.Float64)],
+        tensor(new[] { 0.0, 0, 0, 0 }, [2, 2], dtype: ScalarType.Float64));
+
+    /// <summary>Row 0 has both modalities; row 1 lacks modality 2.</summary>
+    private static Tensor Availability() => tensor(new[] { true, true, true, false }, [2, 2]);
+
+    private static double[] FirstClass(Tensor p) => [p[0, 0].item<double>(), p[1, 0].item<double>()];
+
+    [Fact]
+    public void All_heads_averages_the_available_heads_of_each_row()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeads, null, Availability());
+
+        FirstClass(p).Should().Equal([(0.5 + 0.75 + 0.9) / 3, (0.5 + 0.75) / 2], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void Geometric_mean_pools_the_available_heads_of_each_row()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeadsGeometricMean, null, Availability());
+
+        // Row 0: softmax(ln 12 / 3) -> 12^(1/3) / (12^(1/3) + 1); row 1: softmax(ln 3 / 2) -> sqrt 3 / (sqrt 3 + 1).
+        FirstClass(p).Should().Equal([Math.Cbrt(27) / (Math.Cbrt(27) + 1), Math.Sqrt(3) / (Math.Sqrt(3) + 1)], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void Validation_weighted_pooling_renormalises_the_weights_of_the_available_heads()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeadsValidationWeighted, [1, 1, 2], Availability());
+
+        // Row 0: (0 + ln 3 + 2 ln 9) / 4 = 5 ln 3 / 4; row 1: (0 + ln 3) / 2.
+        double row0 = Math.Exp(5 * Math.Log(3) / 4), row1 = Math.Sqrt(3);
+        FirstClass(p).Should().Equal([row0 / (row0 + 1), row1 / (row1 + 1)], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Fact]
+    public void A_row_whose_available_heads_all_weigh_zero_falls_back_to_the_fused_head()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeadsValidationWeighted, [0, 0, 1], Availability());
+
+        // Row 0: head 2 alone (9/10); row 1 has only zero-weight heads: the fused softmax (1/2).
+        FirstClass(p).Should().Equal([0.9, 0.5], (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(PredictionSource.AllHeads)]
+    [InlineData(PredictionSource.AllHeadsGeometricMean)]
+    [InlineData(PredictionSource.FusedHead)]
+    public void A_null_availability_is_the_overload_without_it(PredictionSource source)
+    {
+        using var with = PredictionCombiner.Probabilities(HandOutputs(), source, null, null);
+        using var without = PredictionCombiner.Probabilities(HandOutputs(), source);
+
+        with.data<double>().ToArray().Should().Equal(without.data<double>().ToArray());
+    }
+
+    [Fact]
+    public void The_fused_head_ignores_availability()
+    {
+        using var p = PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.FusedHead, null, Availability());
+
+        FirstClass(p).Should().Equal(0.5, 0.5);
+    }
+
+    [Fact]
+    public void An_availability_of_the_wrong_shape_or_dtype_is_refused()
+    {
+        FluentActions.Invoking(() => PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeads, null, ones(2, 3, dtype: ScalarType.Bool)))
+            .Should().Throw<ArgumentException>().WithMessage("availability must be a boolean (2, 2) matrix*");
+        FluentActions.Invoking(() => PredictionCombiner.Probabilities(HandOutputs(), PredictionSource.AllHeads, null, ones(2, 2)))
+            .Should().Throw<ArgumentException>().WithMessage("availability must be a boolean (2, 2) matrix*Float32*");
+    }
+}
