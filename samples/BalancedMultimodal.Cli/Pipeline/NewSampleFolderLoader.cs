@@ -7,7 +7,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// Reads the new samples of <c>bmm predict</c> from a MOGONET-format folder: the test files <c>{m}_te.csv</c>
 /// (m = 1..M, numeric CSV without header, one row per sample, as <see cref="MogonetFolderLoader"/> reads them), with
 /// two extensions for missing modalities: a modality whose <c>{m}_te.csv</c> is absent is missing for every sample,
-/// and a row whose fields are all empty, <c>NA</c> or <c>NaN</c> marks that sample as lacking that modality.
+/// and a row whose fields are all empty, <c>NA</c> or <c>NaN</c> (<see cref="MissingValueMarkers"/>, the definition the
+/// training loaders share) marks that sample as lacking that modality.
 /// </summary>
 /// <remarks>
 /// <para>Checks against the model: a <c>{m}_te.csv</c> or <c>{m}_featname.csv</c> of a modality the model does not
@@ -175,7 +176,7 @@ public static class NewSampleFolderLoader
         for (int i = 0; i < last; i++)
         {
             var fields = lines[i].Split(',');
-            if (fields.All(IsMissing))
+            if (fields.All(field => MissingValueMarkers.IsMissing(field)))
             {
                 for (int j = 0; j < featureCount; j++) values[i, j] = double.NaN;
                 continue;
@@ -191,11 +192,5 @@ public static class NewSampleFolderLoader
             available[i] = true;
         }
         return (values, available);
-    }
-
-    private static bool IsMissing(string field)
-    {
-        var f = field.Trim();
-        return f.Length == 0 || f.Equals("NA", StringComparison.OrdinalIgnoreCase) || f.Equals("NaN", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -71,22 +71,49 @@ internal sealed class DelimitedTextReader
         }
     }
 
-    /// <summary>Parses every field of <paramref name="line"/> as a float64 into <paramref name="destination"/>.</summary>
+    /// <summary>Parses every field of <paramref name="line"/> as a float64 into <paramref name="destination"/>, or
+    /// recognises a row whose fields are all missing-value markers (<see cref="MissingValueMarkers"/>).</summary>
     /// <param name="line">The fields to parse.</param>
-    /// <param name="destination">Receives the values.</param>
+    /// <param name="destination">Receives the values (nothing for a row of markers).</param>
     /// <param name="columnOffset">Number of fields of the full line before <paramref name="line"/> (for 1-based column numbers in messages).</param>
-    /// <returns>The number of values parsed.</returns>
-    public int ParseNumbers(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0)
+    /// <returns>The number of values parsed, or -1 when every field is a missing-value marker.</returns>
+    /// <exception cref="InvalidDataException">A field that is not a finite number; a marker among numbers (a partly
+    /// missing row) names its column and says that a sample has the whole modality or none of it.</exception>
+    public int ParseNumbersOrMissing(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0)
     {
+        if (AllFieldsMissing(line)) return -1;
         int count = 0;
         while (true)
         {
             int cut = line.IndexOf(_delimiter);
-            destination.Add(ParseNumber(cut < 0 ? line : line[..cut], columnOffset + count));
+            var field = cut < 0 ? line : line[..cut];
+            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count);
+            destination.Add(ParseNumber(field, columnOffset + count));
             count++;
             if (cut < 0) return count;
             line = line[(cut + 1)..];
         }
+    }
+
+    private bool AllFieldsMissing(ReadOnlySpan<char> line)
+    {
+        while (true)
+        {
+            int cut = line.IndexOf(_delimiter);
+            if (!MissingValueMarkers.IsMissing(cut < 0 ? line : line[..cut])) return false;
+            if (cut < 0) return true;
+            line = line[(cut + 1)..];
+        }
+    }
+
+    // The wording starts as ParseNumber's would ("'NaN' is not a finite number", "'' is not a number"), then says why.
+    private InvalidDataException PartlyMissing(ReadOnlySpan<char> field, int column)
+    {
+        var text = Unquote(field.Trim());
+        bool parses = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+        return Error($"column {column + 1}: '{text.ToString()}' is not a {(parses ? "finite " : "")}number but a missing-value marker, " +
+            "while other fields of the line hold numbers; a partly missing row is not supported: a sample either has the whole " +
+            "modality (every field a number) or none of it (every field empty, NA or NaN)");
     }
 
     /// <summary>Parses one field as a float64 (invariant culture, exponents allowed); <paramref name="column"/> is 0-based for messages.</summary>

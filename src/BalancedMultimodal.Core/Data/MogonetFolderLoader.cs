@@ -19,6 +19,15 @@ namespace BalancedMultimodal.Core.Data;
 /// training rows with <see cref="StratifiedSplitter.CarveValidation"/>). Modalities are named "1", "2", ... unless names
 /// are given; the class count is max(label) + 1, and every class 0..max(label) must have a sample (1-based labels are
 /// reported, not renumbered). No sample IDs are invented.</para>
+/// <para>Missing modalities: a line of <c>{m}_tr.csv</c> or <c>{m}_te.csv</c> whose fields are all missing-value markers
+/// (empty, <c>NA</c> or <c>NaN</c> in any case, see <see cref="MissingValueMarkers"/>; any number of fields, e.g.
+/// <c>NA</c> alone or <c>NA,NA,NA</c>) means that this sample lacks modality m: its row is unavailable
+/// (<see cref="Modality.IsAvailable"/> false, <see cref="Modality.HasMissingRows"/> true) and holds NaN placeholders.
+/// A line mixing markers and numbers is an error naming the file, line and column (a partly missing row is not
+/// supported: a sample has the whole modality or none of it), and so are a sample marked missing in every modality
+/// (naming the files and the line) and a modality whose every training line is marked missing. A wholly blank line is
+/// not a marker row (blank lines are only allowed at the end of a file); write <c>NA</c>. Files without markers load
+/// exactly as before, with every row available.</para>
 /// <para>A malformed file gives an <see cref="InvalidDataException"/> naming the file and the 1-based line; a missing
 /// folder or file gives a <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/>.</para>
 /// </remarks>
@@ -33,6 +42,8 @@ public static class MogonetFolderLoader
     /// <returns>The dataset (train rows then test rows) with the file's train/test split.</returns>
     /// <exception cref="ArgumentException">A null, empty or repeated modality name, a null class name (naming its index),
     /// the wrong number of modality names, or a number of class names other than C.</exception>
+    /// <exception cref="InvalidDataException">A malformed file (naming it and the 1-based line), a partly missing row, a
+    /// sample marked missing in every modality, or a modality with no available training row (see the remarks).</exception>
     public static MultimodalDataset Load(string folder, IReadOnlyList<string>? modalityNames = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -68,17 +79,24 @@ public static class MogonetFolderLoader
         var modalities = new Modality[modalityCount];
         for (int m = 1; m <= modalityCount; m++)
         {
-            var (train, dTrain) = ReadMatrix(Path.Combine(folder, $"{m}_tr.csv"), nTrain, "labels_tr.csv");
-            var (test, dTest) = ReadMatrix(Path.Combine(folder, $"{m}_te.csv"), nTest, "labels_te.csv");
-            if (dTrain != dTest)
-                throw new InvalidDataException($"{m}_tr.csv has {dTrain} columns but {m}_te.csv has {dTest}; both must hold the same features.");
-            var values = new double[(long)n * dTrain];
-            train.CopyTo(values, 0);
-            test.CopyTo(values, train.Length);
-            var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), dTrain);
+            var train = ReadMatrix(Path.Combine(folder, $"{m}_tr.csv"), nTrain, "labels_tr.csv");
+            if (train.Columns < 0)
+                throw new InvalidDataException(
+                    $"{m}_tr.csv marks every line missing, so modality {m} has no available training row; a modality needs at least " +
+                    "one training sample that has it (give it training data, or leave the modality out).");
+            var test = ReadMatrix(Path.Combine(folder, $"{m}_te.csv"), nTest, "labels_te.csv");
+            int d = train.Columns;
+            if (test.Columns >= 0 && test.Columns != d)
+                throw new InvalidDataException($"{m}_tr.csv has {d} columns but {m}_te.csv has {test.Columns}; both must hold the same features.");
+            var values = new double[(long)n * d];
+            var available = new bool[n];
+            train.CopyTo(values, available, 0, d);
+            test.CopyTo(values, available, nTrain, d);
+            var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), d);
             modalities[m - 1] = Modality.FromRowMajor(modalityNames is null ? m.ToString(CultureInfo.InvariantCulture) : modalityNames[m - 1],
-                values, n, dTrain, featureNames);
+                values, n, d, featureNames, available);
         }
+        RejectSamplesMissingEverywhere(modalities, nTrain);
 
         var labels = new int[n];
         trainLabels.CopyTo(labels, 0);
@@ -129,23 +147,67 @@ public static class MogonetFolderLoader
         return labels.ToArray();
     }
 
-    private static (double[] Values, int Columns) ReadMatrix(string path, int expectedRows, string labelFile)
+    /// <summary>A sample missing in every modality has no data at all; <see cref="MultimodalDataset"/> refuses it too,
+    /// but here the error names the files and the line to remove.</summary>
+    private static void RejectSamplesMissingEverywhere(Modality[] modalities, int nTrain)
+    {
+        int n = modalities[0].SampleCount;
+        for (int i = 0; i < n; i++)
+        {
+            if (modalities.Any(modality => modality.IsAvailable(i))) continue;
+            string part = i < nTrain ? "tr" : "te";
+            int line = (i < nTrain ? i : i - nTrain) + 1;
+            var files = string.Join(", ", Enumerable.Range(1, modalities.Length).Select(m => $"{m}_{part}.csv"));
+            throw new InvalidDataException(
+                $"{files}, line {line}: the sample is marked missing in every modality; each sample needs at least one modality " +
+                $"(remove line {line} from these files and from labels_{part}.csv).");
+        }
+    }
+
+    /// <summary>The rows of one modality file: the values of the available rows only (row-major, in file order), the
+    /// availability of every row, and the column count (-1 when every row is a row of missing-value markers).</summary>
+    private sealed record Matrix(double[] AvailableValues, bool[] Available, int Columns)
+    {
+        /// <summary>Writes the rows at <paramref name="firstRow"/>..: values of available rows, NaN for missing rows.</summary>
+        public void CopyTo(double[] values, bool[] available, int firstRow, int columns)
+        {
+            int next = 0;
+            for (int r = 0; r < Available.Length; r++)
+            {
+                var row = values.AsSpan((firstRow + r) * columns, columns);
+                available[firstRow + r] = Available[r];
+                if (Available[r])
+                {
+                    AvailableValues.AsSpan(next, columns).CopyTo(row);
+                    next += columns;
+                }
+                else
+                {
+                    row.Fill(double.NaN);
+                }
+            }
+        }
+    }
+
+    private static Matrix ReadMatrix(string path, int expectedRows, string labelFile)
     {
         var reader = DelimitedTextReader.Open(path, ',');
         var values = new List<double>(expectedRows * 256);
-        int columns = -1, rows = 0;
+        var available = new List<bool>(expectedRows);
+        int columns = -1, columnsLine = 0;
         while (reader.TryReadLine(out var line))
         {
-            int count = reader.ParseNumbers(line, values);
-            if (columns < 0) columns = count;
+            int count = reader.ParseNumbersOrMissing(line, values);
+            available.Add(count >= 0);
+            if (count < 0) continue;   // a row of missing-value markers: this sample lacks the modality
+            if (columns < 0) (columns, columnsLine) = (count, reader.LineNumber);
             else if (count != columns)
-                throw reader.Error($"has {count} values but line 1 has {columns}");
-            rows++;
+                throw reader.Error($"has {count} values but line {columnsLine} has {columns}");
         }
-        if (rows == 0) throw new InvalidDataException($"{reader.FileName} is empty.");
-        if (rows != expectedRows)
-            throw new InvalidDataException($"{reader.FileName} has {rows} rows but {labelFile} has {expectedRows} labels.");
-        return (values.ToArray(), columns);
+        if (available.Count == 0) throw new InvalidDataException($"{reader.FileName} is empty.");
+        if (available.Count != expectedRows)
+            throw new InvalidDataException($"{reader.FileName} has {available.Count} rows but {labelFile} has {expectedRows} labels.");
+        return new Matrix(values.ToArray(), available.ToArray(), columns);
     }
 
     private static string[]? ReadFeatureNames(string path, int expectedCount)

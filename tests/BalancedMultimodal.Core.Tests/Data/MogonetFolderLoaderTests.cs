@@ -222,7 +222,9 @@ public class MogonetFolderLoaderTests
     [InlineData("1_te.csv", "1,2,3\n4,5,6\n7,8,9\n", "1_te.csv has 3 rows but labels_te.csv has 2 labels.")]
     [InlineData("1_featname.csv", "geneA\ngeneB\n", "1_featname.csv lists 2 feature names but the data have 3 columns.")]
     [InlineData("1_te.csv", "1,2,3\n4,-Infinity,6\n", "1_te.csv, line 2: column 2: '-Infinity' is not a finite number.")]
-    [InlineData("1_te.csv", "1,2,3\n4,,6\n", "1_te.csv, line 2: column 2: '' is not a number.")]
+    [InlineData("1_te.csv", "1,2,3\n4,,6\n", "1_te.csv, line 2: column 2: '' is not a number but a missing-value marker, while other " +
+        "fields of the line hold numbers; a partly missing row is not supported: a sample either has the whole modality " +
+        "(every field a number) or none of it (every field empty, NA or NaN).")]
     [InlineData("1_te.csv", "\n1,2,3\n4,5,6\n", "1_te.csv, line 1: is empty; blank lines are only allowed at the end of the file.")]
     [InlineData("1_te.csv", "1,2,3\r\n\r\n4,5,6\r\n", "1_te.csv, line 2: is empty; blank lines are only allowed at the end of the file.")]
     public void A_malformed_file_is_reported_with_the_exact_problem(string target, string content, string expectedMessage)
