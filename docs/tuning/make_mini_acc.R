@@ -9,7 +9,9 @@
 #   1 = mRNA (RNASeq2GeneNorm, 198 genes, log2(x + 1)), 2 = copy number (gistict, GISTIC thresholded calls -2..2 of
 #   the same 198 genes), 3 = miRNA (miRNASeqGene, 471 miRNAs, log2(x + 1)); features constant over the kept patients
 #   are dropped (the pipeline refuses nothing for them, but they carry nothing).
-# Patients: those with all three assays and the label.
+# Patients: those with all three assays and the label; with a second argument `incomplete`, every labelled patient with
+# at least one of the three assays, a missing assay written as a row of NA (training on incomplete samples, the
+# twenty-second session; the features kept are those varying over the patients that have the view).
 # Tasks (colData columns of Zheng et al.):
 #   OUT_DIR/acc_c1ab: C1A / C1B, the mRNA-defined prognostic subtype (two classes): one dominant view (mRNA), the
 #     situation the method is for;
@@ -22,6 +24,7 @@ suppressMessages(library(MultiAssayExperiment))
 data(miniACC)
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args) >= 1) args[1] else "mini_acc"
+incomplete <- length(args) >= 2 && args[2] == "incomplete"
 patient <- function(barcodes) substr(barcodes, 1, 12)
 view <- function(name, transform) {
   x <- assay(experiments(miniACC)[[name]])
@@ -35,7 +38,7 @@ views <- list(view("RNASeq2GeneNorm", function(x) log2(x + 1)),
 write_task <- function(folder, label_column) {
   labels <- colData(miniACC)[[label_column]]
   names(labels) <- rownames(colData(miniACC))
-  ids <- Reduce(intersect, lapply(views, colnames))
+  ids <- Reduce(if (incomplete) union else intersect, lapply(views, colnames))
   ids <- ids[!is.na(labels[ids])]
   ids <- sort(ids)
   y <- as.integer(factor(labels[ids])) - 1L
@@ -46,9 +49,12 @@ write_task <- function(folder, label_column) {
   train <- setdiff(seq_along(y), test)
   dir.create(folder, recursive = TRUE, showWarnings = FALSE)
   for (v in seq_along(views)) {
-    x <- t(views[[v]][, ids, drop = FALSE])
-    x <- x[, apply(x, 2, function(col) length(unique(col)) > 1), drop = FALSE]
-    if (anyNA(x)) stop(sprintf("view %d has missing values", v))
+    have <- ids %in% colnames(views[[v]])
+    x <- matrix(NA_real_, length(ids), nrow(views[[v]]), dimnames = list(ids, rownames(views[[v]])))
+    x[have, ] <- t(views[[v]][, ids[have], drop = FALSE])
+    x <- x[, apply(x[have, , drop = FALSE], 2, function(col) length(unique(col)) > 1), drop = FALSE]
+    if (anyNA(x[have, ])) stop(sprintf("view %d has missing values", v))
+    if (!all(have)) cat("  view", v, ":", sum(!have), "patients lack it\n")
     write.table(x[train, ], file.path(folder, sprintf("%d_tr.csv", v)), sep = ",", row.names = FALSE, col.names = FALSE)
     write.table(x[test, ], file.path(folder, sprintf("%d_te.csv", v)), sep = ",", row.names = FALSE, col.names = FALSE)
     write.table(colnames(x), file.path(folder, sprintf("%d_featname.csv", v)), row.names = FALSE, col.names = FALSE, quote = FALSE)

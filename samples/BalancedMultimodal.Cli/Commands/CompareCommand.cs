@@ -311,7 +311,7 @@ public sealed class CompareCommand : ICliCommand
     {
         if (standardized.Modalities.All(m => !m.HasMissingRows)) return stack(perModality.ToArray()).mean([0]);
         var weights = stack(standardized.Modalities.Select(m => tensor(m.Availability.ToArray()).to(perModality[0].dtype)).ToArray());   // (M, n)
-        return (stack(perModality.ToArray()) * weights.unsqueeze(2)).sum(0) / weights.sum(0).unsqueeze(1);
+        return (stack(perModality.ToArray()) * weights.unsqueeze(2)).sum(dim: 0) / weights.sum(dim: 0).unsqueeze(1);
     }
 
     /// <summary>The baselines' 5 stratified folds of the labelled (training and validation) rows.</summary>

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using BalancedMultimodal.Cli.Commands;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Commands;
+
+/// <summary><c>bmm train</c> and <c>bmm compare</c> on a MOGONET folder whose rows of <c>NA</c> mark samples lacking a
+/// modality.</summary>
+[Collection(SeededTrainingCollection.Name)]
+public sealed class IncompleteSampleCommandTests
+{
+    /// <summary>The synthetic folder with modality 2 missing (a row of NA) on every fifth training and test row.</summary>
+    private static SyntheticMogonetFolder Incomplete()
+    {
+        var data = new SyntheticMogonetFolder();
+        foreach (var file in new[] { "2_tr.csv", "2_te.csv" })
+        {
+            var path = Path.Combine(data.Path, file);
+            var lines = File.ReadAllLines(path);
+            for (int i = 0; i < lines.Length; i += 5) lines[i] = string.Join(',', Enumerable.Repeat("NA", 8));
+            File.WriteAllLines(path, lines);
+        }
+        return data;
+    }
+
+    private const string Fast = """{ "CrossFitFolds": 2, "Training": { "PretrainingEpochs": 20, "DistillationEpochs": 10, "JointEpochs": 20 }, "MlpEncoder": { "AlternativeNegativeSlope": null } }""";
+
+    [Fact]
+    public void Train_runs_on_incomplete_samples_and_says_how_many_lack_a_modality()
+    {
+        using var data = Incomplete();
+        var config = data.WriteFile("fast.json", Fast);
+        var outFolder = Path.Combine(data.Path, "out");
+
+        var (code, output, error) = CliRunner.Run(new TrainCommand(), "train", "--data", data.Path, "--config", config, "--out", outFolder);
+
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        // Rows 0, 5, ..., 40 of 42 training rows (9) and 0, 5, 10, 15 of 18 test rows (4).
+        output.Should().Contain(line => line.Contains("60 samples, 3 modalities, 2 classes, 13 lacking a modality"));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "metrics.json")));
+        metrics.RootElement.GetProperty("accuracy").GetDouble().Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void Train_with_save_on_incomplete_samples_is_refused_before_any_folder_is_made()
+    {
+        using var data = Incomplete();
+        var save = Path.Combine(data.Path, "model");
+
+        var (code, _, error) = CliRunner.Run(new TrainCommand(), "train", "--data", data.Path, "--save", save, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().NotBe(0);
+        error.Should().Contain("Modality '2' is missing on 13 samples: a model trained on incomplete samples cannot be saved yet");
+        Directory.Exists(save).Should().BeFalse();
+    }
+
+    [Fact]
+    public void The_baselines_run_on_incomplete_samples()
+    {
+        using var data = Incomplete();
+        var outFolder = Path.Combine(data.Path, "out");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0", "--variants", "baselines", "--out", outFolder);
+
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain(line => line.Contains("LR late fusion"));
+        output.Should().NotContain(line => line.Contains("NaN"));
+    }
+}

@@ -1,0 +1,140 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+/// <summary>The pipeline on samples that lack a modality: trained on, scored, never read at the missing rows, and
+/// refused before any work where it cannot run.</summary>
+[Collection(Commands.SeededTrainingCollection.Name)]
+public class IncompleteSamplePipelineTests
+{
+    /// <summary>The option tests' 90-sample set with modality "b" missing on every row where <paramref name="missing"/>
+    /// holds, its values there set to <paramref name="placeholder"/>.</summary>
+    private static MultimodalDataset Partial(Func<int, bool>? missing = null, double placeholder = double.NaN)
+    {
+        missing ??= i => i % 7 == 0;
+        var data = TrainingPipelineOptionTests.Data();
+        var b = data.Modalities[1];
+        var values = new double[b.SampleCount, b.FeatureCount];
+        for (int i = 0; i < b.SampleCount; i++)
+            for (int j = 0; j < b.FeatureCount; j++)
+                values[i, j] = missing(i) ? placeholder : b[i, j];
+        var available = Enumerable.Range(0, b.SampleCount).Select(i => !missing(i)).ToArray();
+        return new MultimodalDataset([data.Modalities[0], new Modality(b.Name, values, availability: available)], data.Labels, data.ClassCount,
+            trainIndices: data.TrainIndices, validationIndices: data.ValidationIndices, testIndices: data.TestIndices);
+    }
+
+    [Fact]
+    public void Samples_lacking_a_modality_are_trained_on_and_scored()
+    {
+        var data = Partial();
+        var result = new TrainingPipeline(TrainingPipelineOptionTests.Options()).Run(data);
+
+        result.TestRows.Should().Equal(data.TestIndices);
+        var p = result.TestProbabilities;
+        Enumerable.Range(0, p.GetLength(0)).Should().OnlyContain(i => double.IsFinite(p[i, 0]) && Math.Abs(p[i, 0] + p[i, 1] - 1) < 1e-6);
+        // "a" alone separates the classes (signal 1.5), so the rows lacking "b" are predicted too.
+        var lacking = data.TestIndices.Select((row, k) => (row, k)).Where(t => t.row % 7 == 0).ToArray();
+        lacking.Should().NotBeEmpty();
+        lacking.Count(t => result.TestPredictions[t.k] == data.Labels[t.row]).Should().BeGreaterThan(lacking.Length / 2);
+        result.Accuracy.Should().BeGreaterThan(0.75);
+    }
+
+    [Fact]
+    public void The_values_at_missing_rows_are_never_read()
+    {
+        var withNaN = new TrainingPipeline(TrainingPipelineOptionTests.Options()).Run(Partial(placeholder: double.NaN));
+        var withLarge = new TrainingPipeline(TrainingPipelineOptionTests.Options()).Run(Partial(placeholder: 1e6));
+
+        withNaN.TestProbabilities.Should().BeEquivalentTo(withLarge.TestProbabilities, o => o.WithStrictOrdering());
+        withNaN.OutOfFoldMacroF1.Should().Be(withLarge.OutOfFoldMacroF1);
+    }
+
+    [Fact]
+    public void The_relational_gcn_encoder_trains_on_the_incomplete_graph()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.EncoderKind = ModalityEncoderKind.RelationalGcn;
+
+        var result = new TrainingPipeline(options).Run(Partial());
+
+        result.Accuracy.Should().BeGreaterThan(0.6);
+        result.Connectivity.ComponentCount.Should().BeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public void A_model_trained_on_incomplete_samples_is_not_saved_but_refused_naming_the_modality()
+    {
+        var act = () => new TrainingPipeline(TrainingPipelineOptionTests.Options()) { KeepTrainedModel = true }.Run(Partial());
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'b' is missing on 13 samples: a model trained on incomplete samples cannot be saved yet*");
+        FluentActions.Invoking(() => TrainingPipeline.ValidateSavable(TrainingPipelineOptionTests.Data())).Should().NotThrow();
+    }
+
+    [Fact]
+    public void A_fold_without_the_modality_on_its_validation_or_training_rows_is_refused_before_any_work()
+    {
+        // "b" only on the test rows and on one labelled row: some fold trains or scores without it.
+        var data = TrainingPipelineOptionTests.Data();
+        int keep = data.TrainIndices[0];
+        var test = new HashSet<int>(data.TestIndices);
+
+        var act = () => TrainingPipeline.Validate(TrainingPipelineOptionTests.Options(), Partial(i => !test.Contains(i) && i != keep));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'b' is missing on every * row of fold *");
+    }
+
+    [Fact]
+    public void Too_few_complete_samples_for_the_graph_are_refused_before_any_work()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.GraphNeighbours = 10;
+
+        // Complete samples: rows 0, 9, 18, ..., 81 (10 of them), not more than k = 10.
+        var act = () => TrainingPipeline.Validate(options, Partial(i => i % 9 != 0));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = 10.");
+    }
+
+    [Fact]
+    public void The_incomplete_graph_fuses_the_complete_samples_and_attaches_each_other_one_to_k_of_them()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        var data = Standardizer.FitTransform(Partial());
+        using var scope = NewDisposeScope();
+        var features = Enumerable.Range(0, 2).Select(m => data.ToTensor(m)).ToArray();
+        var availability = new[] { null, data.Modalities[1].Availability.ToArray() };
+        using var graph = TrainingPipeline.BuildIncompletePatientGraph(features, availability, options);
+
+        graph.NodeCount.Should().Be(90);
+        var edges = graph.Relations[0].EdgeIndex;
+        var sources = edges[0].data<long>().ToArray();
+        var targets = edges[1].data<long>().ToArray();
+        int k = options.GraphNeighbours;
+        for (int row = 0; row < 90; row += 7)
+        {
+            var incoming = Enumerable.Range(0, targets.Length).Where(e => targets[e] == row).Select(e => sources[e]).ToArray();
+            incoming.Should().HaveCount(k, $"row {row} lacks 'b' and is attached to k complete samples");
+            incoming.Should().OnlyContain(s => s % 7 != 0, "only complete samples send edges to an incomplete one");
+        }
+        Enumerable.Range(0, sources.Length).Where(e => sources[e] % 7 == 0).Should().BeEmpty("an incomplete sample sends no edge");
+
+        // Among the complete samples, the graph is the one fused over them alone (ids mapped back to the rows).
+        var complete = Enumerable.Range(0, 90).Where(i => i % 7 != 0).ToArray();
+        var completeIndex = tensor(complete.Select(i => (long)i).ToArray());
+        using var alone = TrainingPipeline.BuildPatientGraph(features.Select(f => f.index_select(0, completeIndex)).ToArray(), options);
+        var expected = Pairs(alone.Relations[0].EdgeIndex).Select(p => (complete[p.Source], complete[p.Target])).ToHashSet();
+        var actual = Pairs(edges).Where(p => p.Target % 7 != 0).Select(p => ((int)p.Source, (int)p.Target)).ToHashSet();
+        actual.Should().BeEquivalentTo(expected);
+    }
+
+    private static IEnumerable<(long Source, long Target)> Pairs(Tensor edgeIndex)
+    {
+        var s = edgeIndex[0].data<long>().ToArray();
+        var t = edgeIndex[1].data<long>().ToArray();
+        return s.Zip(t);
+    }
+}
