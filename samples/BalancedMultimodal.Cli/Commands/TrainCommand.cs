@@ -74,7 +74,6 @@ public sealed class TrainCommand : ICliCommand
 
         var dataset = MogonetFolderLoader.Load(data);
         TrainingPipeline.Validate(options, dataset);
-        if (saveFolder is not null) TrainingPipeline.ValidateSavable(dataset);
         // Every output folder is made and tried now, after every check and before training: a place that cannot be
         // written fails here, not after minutes of training.
         CliPaths.CreateOutputFolder(outFolder, "out");

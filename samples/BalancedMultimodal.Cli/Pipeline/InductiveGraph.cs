@@ -30,10 +30,13 @@ public static class InductiveGraph
     /// <param name="sampleFeatures">Per modality the new samples' model-input features (n_new, d_m).</param>
     /// <param name="available">Per modality, which new samples have it (every sample must have at least one).</param>
     /// <param name="affinity">The affinity options the cohort graph was built with.</param>
-    /// <param name="neighbours">k, the cohort neighbours each new node is attached to (below n_c).</param>
+    /// <param name="neighbours">k, the cohort neighbours each new node is attached to (below the number of eligible cohort nodes).</param>
+    /// <param name="eligibleCohortNodes">The cohort nodes a new node may be attached to, distinct and increasing (null: all):
+    /// the kernels W^m and their normalisation run over these nodes only, as if the cohort were them alone. A cohort
+    /// trained on incomplete samples passes its complete samples (the others hold imputed features).</param>
     /// <returns>A new graph (the caller disposes it).</returns>
     public static RelationalGraph Attach(RelationalGraph cohortGraph, IReadOnlyList<Tensor> cohortFeatures, IReadOnlyList<Tensor> sampleFeatures,
-        IReadOnlyList<bool[]> available, AffinityOptions affinity, int neighbours)
+        IReadOnlyList<bool[]> available, AffinityOptions affinity, int neighbours, IReadOnlyList<int>? eligibleCohortNodes = null)
     {
         ArgumentNullException.ThrowIfNull(cohortGraph);
         ArgumentNullException.ThrowIfNull(cohortFeatures);
@@ -64,26 +67,34 @@ public static class InductiveGraph
         for (int i = 0; i < sampleCount; i++)
             if (!Enumerable.Range(0, modalities).Any(m => available[m][i]))
                 throw new ArgumentException($"New sample {i} has no available modality.", nameof(available));
-        if (neighbours < 1 || neighbours >= cohortSize)
-            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {cohortSize - 1}].");
+        if (eligibleCohortNodes is not null)
+            for (int e = 0; e < eligibleCohortNodes.Count; e++)
+                if (eligibleCohortNodes[e] < 0 || eligibleCohortNodes[e] >= cohortSize || (e > 0 && eligibleCohortNodes[e] <= eligibleCohortNodes[e - 1]))
+                    throw new ArgumentException($"eligibleCohortNodes must be distinct increasing nodes in [0, {cohortSize}); entry {e} is {eligibleCohortNodes[e]}.", nameof(eligibleCohortNodes));
+        long eligibleCount = eligibleCohortNodes?.Count ?? cohortSize;
+        if (neighbours < 1 || neighbours >= eligibleCount)
+            throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {eligibleCount - 1}].");
         foreach (var relation in cohortGraph.Relations)
             if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)
                 throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));
         using var scope = NewDisposeScope();
 
-        // Per-modality kernel rows of the available samples (zero rows for the others), and their normalised average.
+        // Per-modality kernel rows of the available samples (zero rows for the others), and their normalised average,
+        // over the eligible cohort nodes (columns in eligible order; mapped back to cohort ids in Edges).
+        var eligibleIndex = eligibleCohortNodes is null ? null : tensor(eligibleCohortNodes.Select(e => (long)e).ToArray(), device: device);
         var kernels = new Tensor[modalities];
         var masks = new Tensor[modalities];
-        var sum = zeros(sampleCount, cohortSize, dtype: ScalarType.Float64, device: device);
+        var sum = zeros(sampleCount, eligibleCount, dtype: ScalarType.Float64, device: device);
         var count = zeros(sampleCount, 1, dtype: ScalarType.Float64, device: device);
         for (int m = 0; m < modalities; m++)
         {
             var rows = Enumerable.Range(0, sampleCount).Where(i => available[m][i]).Select(i => (long)i).ToArray();
-            kernels[m] = zeros(sampleCount, cohortSize, dtype: ScalarType.Float64, device: device);
+            kernels[m] = zeros(sampleCount, eligibleCount, dtype: ScalarType.Float64, device: device);
             masks[m] = tensor(available[m], device: device);
             if (rows.Length == 0) continue;
             var index = tensor(rows, device: device);
-            var w = InductiveAffinity.Compute(cohortFeatures[m], sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
+            var pool = eligibleIndex is null ? cohortFeatures[m] : cohortFeatures[m].index_select(0, eligibleIndex);
+            var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
             kernels[m].index_copy_(0, index, w);
             sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
             count.index_add_(0, index, ones(rows.Length, 1, dtype: ScalarType.Float64, device: device), 1.0);
@@ -102,7 +113,7 @@ public static class InductiveGraph
                 similarity = kernels[m];
                 mask = masks[m];
             }
-            var (index, weight) = Edges(similarity, mask, neighbours, cohortSize, relation.EdgeWeight?.dtype ?? ScalarType.Float64);
+            var (index, weight) = Edges(similarity, mask, neighbours, cohortSize, relation.EdgeWeight?.dtype ?? ScalarType.Float64, eligibleIndex);
             var edgeIndex = cat([relation.EdgeIndex, index], 1);
             Tensor? edgeWeight = relation.EdgeWeight is null ? null : cat([relation.EdgeWeight, weight], 0);
             relations.Add(new GraphRelation(relation.Name, edgeIndex.MoveToOuterDisposeScope(), edgeWeight?.MoveToOuterDisposeScope()));
@@ -117,9 +128,10 @@ public static class InductiveGraph
             ? m : null;
 
     /// <summary>Edges top-k cohort node -&gt; new node (n_c + i) for the new samples selected by <paramref name="mask"/>.</summary>
-    private static (Tensor Index, Tensor Weight) Edges(Tensor similarity, Tensor? mask, int k, long cohortSize, ScalarType weightType)
+    private static (Tensor Index, Tensor Weight) Edges(Tensor similarity, Tensor? mask, int k, long cohortSize, ScalarType weightType, Tensor? eligibleIndex)
     {
         var (values, sources) = similarity.topk(k, dim: 1);
+        if (eligibleIndex is not null) sources = eligibleIndex.index_select(0, sources.reshape(-1)).reshape(sources.shape);
         long n = similarity.shape[0];
         var targets = arange(cohortSize, cohortSize + n, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
         if (mask is not null)

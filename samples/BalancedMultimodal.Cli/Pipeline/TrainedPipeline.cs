@@ -30,10 +30,12 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
 {
-    /// <summary>Newest version of the folder format: <see cref="Save"/> writes 2 when the pipeline carries a
-    /// <see cref="QuantileNormalizer"/> (<c>quantiles.json</c>, which a version-1 reader would ignore) and 1 otherwise;
+    /// <summary>Newest version of the folder format: <see cref="Save"/> writes 3 when the cohort was trained on incomplete
+    /// samples (<c>cohort_availability.json</c>: new samples attach to the complete cohort samples only, which an older
+    /// reader would not know), else 2 when the pipeline carries a <see cref="QuantileNormalizer"/> (<c>quantiles.json</c>,
+    /// which a version-1 reader would ignore), and 1 otherwise;
     /// <see cref="Load"/> reads versions <see cref="MinimumFormatVersion"/> to this one.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>Oldest folder format version <see cref="Load"/> reads.</summary>
     public const int MinimumFormatVersion = 1;
@@ -58,10 +60,14 @@ public sealed class TrainedPipeline : IDisposable
     /// <param name="featureNames">Per modality the names of its d_m features in training order (e.g. from
     /// <c>{m}_featname.csv</c>, <see cref="Modality.FeatureNames"/>), or null for a modality trained without names; null
     /// (default) when no modality has names.</param>
+    /// <param name="cohortAvailability">Per modality, which cohort rows (graph nodes) have it, null for a modality on every
+    /// row; null (default) when every cohort sample is complete. A cohort trained on incomplete samples holds the imputed
+    /// values at its missing rows, and new samples are attached to its complete samples only, as training attached its
+    /// incomplete samples (docs/pipeline.md, "Incomplete samples").</param>
     public TrainedPipeline(PipelineOptions options, IReadOnlyList<string> modalityNames, IReadOnlyList<int> featureCounts,
         IReadOnlyList<string> classNames, Standardizer standardizer, IReadOnlyList<ModalityAutoencoder>? autoencoders,
         IReadOnlyList<Tensor> cohortFeatures, RelationalGraph graph, IReadOnlyList<TrainedFold> folds, QuantileNormalizer? quantileNormalizer = null,
-        IReadOnlyList<IReadOnlyList<string>?>? featureNames = null)
+        IReadOnlyList<IReadOnlyList<string>?>? featureNames = null, IReadOnlyList<IReadOnlyList<bool>?>? cohortAvailability = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -100,6 +106,14 @@ public sealed class TrainedPipeline : IDisposable
             if (names.Any(n => n is null))
                 throw new ArgumentException($"Modality '{modalityNames[i]}': a feature name is null.", nameof(featureNames));
         }
+        if (cohortAvailability is not null && cohortAvailability.Count != m)
+            throw new ArgumentException($"{cohortAvailability.Count} cohort availability masks were given for {m} modalities.", nameof(cohortAvailability));
+        for (int i = 0; i < m && cohortAvailability is not null; i++)
+            if (cohortAvailability[i] is { } mask && (mask.Count != graph.NodeCount || !mask.Any(a => a)))
+                throw new ArgumentException($"Modality '{modalityNames[i]}': the cohort availability mask needs {graph.NodeCount} entries with at least one true, got {mask.Count}.", nameof(cohortAvailability));
+        var completeCohort = Enumerable.Range(0, (int)graph.NodeCount).Where(r => cohortAvailability?.All(a => a is null || a[r]) ?? true).ToArray();
+        if (completeCohort.Length <= options.GraphNeighbours)
+            throw new ArgumentException($"Only {completeCohort.Length} cohort samples have every modality; attaching new samples needs more than GraphNeighbours = {options.GraphNeighbours}.", nameof(cohortAvailability));
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
                 throw new ArgumentException($"Fold {fold.Fold}: its network has {fold.Network.ModalityCount} modalities and {fold.Network.ClassCount} classes, expected {m} and {classNames.Count}.", nameof(folds));
@@ -114,7 +128,15 @@ public sealed class TrainedPipeline : IDisposable
         _cohortFeatures = cohortFeatures.ToArray();
         Graph = graph;
         _folds = folds.ToArray();
+        CohortAvailability = Enumerable.Range(0, m).Select(i => cohortAvailability?[i] is { } mask && mask.Any(a => !a) ? mask.ToArray() : null).ToArray();
+        _completeCohort = CohortAvailability.All(a => a is null) ? null : completeCohort;
     }
+
+    /// <summary>Per modality, which cohort rows have it; null for a modality every cohort sample has.</summary>
+    public IReadOnlyList<bool[]?> CohortAvailability { get; }
+
+    /// <summary>The cohort samples new samples may be attached to (those having every modality), or null: all.</summary>
+    private readonly int[]? _completeCohort;
 
     /// <summary>The library version stamped into saved folders (informational version of BalancedMultimodal.Distillation).</summary>
     public static string LibraryVersion { get; } =
@@ -259,7 +281,7 @@ public sealed class TrainedPipeline : IDisposable
             if (_autoencoders is not null) x = _autoencoders[m].Encode(x);
             features[m] = x;
         }
-        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours);
+        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
         // Rows (cohort, then new samples) x modalities: a new sample's missing modality head does not vote in the pooled

@@ -30,6 +30,7 @@ internal static class TrainedPipelineFolder
     public const string QuantilesFile = "quantiles.json";
     public const string FeatureNamesFile = "feature_names.json";
     public const string CohortFile = "cohort.bin";
+    public const string CohortAvailabilityFile = "cohort_availability.json";
     public const string GraphFile = "graph.bin";
 
     public static string AutoencoderFile(int m) => $"autoencoder_{m}.bin";
@@ -51,6 +52,9 @@ internal static class TrainedPipelineFolder
 
     /// <summary>Per modality its feature names in training order, or null for a modality trained without names.</summary>
     private sealed record FeatureNamesRecord(string[] ModalityNames, string[]?[] FeatureNames);
+
+    /// <summary>Per modality the cohort rows lacking it (null: none), for a cohort trained on incomplete samples (format 3).</summary>
+    private sealed record CohortAvailabilityRecord(string[] ModalityNames, int[]?[] MissingRows);
 
     private sealed record FoldRecord(int Fold, int[] ValidationRows, double[] FinalWeights, double FusedValidationScore, int BestJointEpoch, DistillationPlan? Plan,
         double[]? PoolingWeights = null);
@@ -75,6 +79,10 @@ internal static class TrainedPipelineFolder
             for (int m = 0; m < autoencoders.Count; m++) WriteModule(folder, AutoencoderFile(m), autoencoders[m], files);
         using (var cohort = new TensorBundle(pipeline.CohortFeatures.Select((f, m) => Entry($"features{m}", f))))
             WriteModule(folder, CohortFile, cohort, files);
+        bool incompleteCohort = pipeline.CohortAvailability.Any(a => a is not null);
+        if (incompleteCohort)
+            WriteJson(folder, CohortAvailabilityFile, new CohortAvailabilityRecord(pipeline.ModalityNames.ToArray(),
+                pipeline.CohortAvailability.Select(a => a is null ? null : Enumerable.Range(0, a.Length).Where(r => !a[r]).ToArray()).ToArray()), files);
         var relations = pipeline.Graph.Relations;
         using (var graph = new TensorBundle(relations.SelectMany((r, i) => r.EdgeWeight is null
                    ? new[] { Entry($"relation{i}_edges", r.EdgeIndex) }
@@ -90,7 +98,8 @@ internal static class TrainedPipelineFolder
         var manifest = new PipelineManifest
         {
             // A pipeline with a quantile normaliser needs a reader that applies it (format 2); others stay readable by format-1 readers.
-            FormatVersion = pipeline.QuantileNormalizer is null ? TrainedPipeline.MinimumFormatVersion : TrainedPipeline.FormatVersion,
+            // A cohort trained on incomplete samples needs a reader that attaches new samples to its complete samples only (format 3).
+            FormatVersion = incompleteCohort ? 3 : pipeline.QuantileNormalizer is null ? TrainedPipeline.MinimumFormatVersion : 2,
             LibraryVersion = TrainedPipeline.LibraryVersion,
             CreatedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ModalityNames = pipeline.ModalityNames.ToArray(),
@@ -206,8 +215,9 @@ internal static class TrainedPipelineFolder
                 folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch,
                     record.PoolingWeights));
             }
+            var cohortAvailability = listed.ContainsKey(CohortAvailabilityFile) ? ReadCohortAvailability(folder, CohortAvailabilityFile, manifest) : null;
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
-                autoencoders, cohort, graph, folds, quantileNormalizer, featureNames);
+                autoencoders, cohort, graph, folds, quantileNormalizer, featureNames, cohortAvailability);
         }
         catch
         {
@@ -283,6 +293,31 @@ internal static class TrainedPipelineFolder
         {
             throw new InvalidDataException($"{file}: {e.Message}", e);
         }
+    }
+
+    private static bool[]?[] ReadCohortAvailability(string folder, string file, PipelineManifest manifest)
+    {
+        if (manifest.FormatVersion < 3)
+            throw new InvalidDataException($"{file}: a cohort trained on incomplete samples needs format version 3, {ManifestFile} says {manifest.FormatVersion}.");
+        var record = ReadJson<CohortAvailabilityRecord>(folder, file);
+        if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
+            throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");
+        if (record.MissingRows is null || record.MissingRows.Length != manifest.ModalityNames.Length)
+            throw new InvalidDataException($"{file}: expected one entry (a list of rows, or null) per modality of {ManifestFile}.");
+        var result = new bool[]?[record.MissingRows.Length];
+        for (int m = 0; m < result.Length; m++)
+        {
+            if (record.MissingRows[m] is not { } rows) continue;
+            var flags = Enumerable.Repeat(true, (int)manifest.CohortSize).ToArray();
+            foreach (var row in rows)
+            {
+                if (row < 0 || row >= manifest.CohortSize)
+                    throw new InvalidDataException($"{file}: modality '{manifest.ModalityNames[m]}' lists row {row}, outside the cohort's [0, {manifest.CohortSize}).");
+                flags[row] = false;
+            }
+            result[m] = flags;
+        }
+        return result;
     }
 
     private static string[]?[] ReadFeatureNames(string folder, string file, PipelineManifest manifest)

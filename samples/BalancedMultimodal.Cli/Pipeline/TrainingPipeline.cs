@@ -94,7 +94,6 @@ public sealed class TrainingPipeline
         var clock = Stopwatch.StartNew();
         var o = _options;
         Validate(o, dataset);
-        if (KeepTrainedModel) ValidateSavable(dataset);
         if (CheckpointFolder is not null && !CheckpointFolderChecked) CheckCheckpointFolder(dataset);
         if (AlternativeSlopeToSelect(o) is double alternative)
             return RunWithSlopeSelection(dataset, alternative, clock, progress, cancellationToken);
@@ -196,7 +195,7 @@ public sealed class TrainingPipeline
             && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
             ? testAuc : null;
         double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
-        var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, graph, keptFolds) : null;
+        var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
@@ -481,10 +480,12 @@ public sealed class TrainingPipeline
 
     /// <summary>The trained model: copies of the statistics, features and graph, and the fold networks rebuilt over the copied graph.</summary>
     private TrainedPipeline KeepModel(MultimodalDataset dataset, QuantileNormalizer? quantileNormalizer, Standardizer standardizer, List<ModalityAutoencoder> autoencoders,
-        List<Tensor> features, RelationalGraph graph, List<KeptFold> folds)
+        List<Tensor> features, bool[]?[] availability, RelationalGraph graph, List<KeptFold> folds)
     {
         var names = dataset.Modalities.Select(m => m.Name).ToArray();
-        var cohort = features.Select(f => f.detach().clone().DetachFromDisposeScope()).ToArray();
+        // The cohort's model inputs as the trainer saw them: a modality's missing rows hold its column means.
+        var cohort = features.Select((f, m) => (availability[m] is { } flags ? ColumnMeanImputation.Apply(f.detach(), flags, names[m]) : f.detach().clone())
+            .DetachFromDisposeScope()).ToArray();
         var keptGraph = graph.To(graph.Device);
         foreach (var relation in keptGraph.Relations)
         {
@@ -504,7 +505,7 @@ public sealed class TrainingPipeline
         var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
             _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer,
-            dataset.Modalities.Select(m => m.FeatureNames).ToArray());
+            dataset.Modalities.Select(m => m.FeatureNames).ToArray(), availability);
     }
 
     /// <summary>The largest <see cref="PipelineOptions.Threads"/> accepted: far above any machine's core count, it catches
@@ -551,21 +552,6 @@ public sealed class TrainingPipeline
         CheckLabelledVariance(dataset, labelled);
     }
 
-    /// <summary>Throws when a model trained on <paramref name="dataset"/> could not be saved: one trained on samples lacking
-    /// a modality (<see cref="TrainedPipeline.Predict"/> attaches new samples by their similarity to every cohort sample in
-    /// every modality, which such cohort samples lack). Called by <see cref="Run"/> when <see cref="KeepTrainedModel"/> is set.</summary>
-    /// <param name="dataset">The training data.</param>
-    /// <exception cref="ArgumentException">A modality is missing on some sample (naming it and the count).</exception>
-    public static void ValidateSavable(MultimodalDataset dataset)
-    {
-        ArgumentNullException.ThrowIfNull(dataset);
-        if (dataset.Modalities.FirstOrDefault(m => m.HasMissingRows) is not { } incomplete) return;
-        throw new ArgumentException(
-            $"Modality '{incomplete.Name}' is missing on {incomplete.SampleCount - incomplete.AvailableCount} samples: a model trained on incomplete samples cannot be saved yet " +
-            "(new samples are attached to the training cohort by their similarity to every cohort sample, which those samples lack). " +
-            "Train without saving, or save a model trained on the complete samples: it predicts samples lacking a modality.");
-    }
-
     /// <summary>With samples lacking modalities, before any work: every fold needs each modality on one of its training
     /// and one of its validation rows (the trainer's rule), the graph more complete samples than its neighbour count, and
     /// the distillation gate (when on) held-out complete samples (the trainer checks their number per fold).</summary>
@@ -585,6 +571,9 @@ public sealed class TrainingPipeline
         if (complete <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
+        if (options.Affinity is { } affinity && complete <= affinity.K)
+            throw new ArgumentException(
+                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}.");
     }
 
     /// <summary>Every modality must vary over the labelled rows that have it (in at least one column): the

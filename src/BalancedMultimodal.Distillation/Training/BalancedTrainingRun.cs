@@ -199,11 +199,8 @@ internal sealed class BalancedTrainingRun
                 continue;
             }
             var present = tensor(flags, device: device);
-            var x = _data.Features[m];
             // The column means of the available rows replace the others (whatever they hold, NaN included).
-            var availableRows = present.nonzero().squeeze(1);
-            var mean = x.index_select(0, availableRows).mean([0], keepdim: true);
-            _features[m] = Own(where(present.unsqueeze(1), x, mean));
+            _features[m] = Own(ColumnMeanImputation.Apply(_data.Features[m], flags, _data.ModalityNames[m]));
             var train = _data.TrainRows.Where(r => flags[r]).ToArray();
             var validation = _data.ValidationRows.Where(r => flags[r]).ToArray();
             _trainRowsOf[m] = Own(tensor(train.Select(r => (long)r).ToArray(), device: device));

@@ -44,16 +44,24 @@ public sealed class IncompleteSampleCommandTests
     }
 
     [Fact]
-    public void Train_with_save_on_incomplete_samples_is_refused_before_any_folder_is_made()
+    public void Train_with_save_on_incomplete_samples_writes_a_format_3_folder_that_predict_reads()
     {
         using var data = Incomplete();
+        var config = data.WriteFile("fast.json", Fast);
         var save = Path.Combine(data.Path, "model");
 
-        var (code, _, error) = CliRunner.Run(new TrainCommand(), "train", "--data", data.Path, "--save", save, "--out", Path.Combine(data.Path, "out"));
+        var (code, _, error) = CliRunner.Run(new TrainCommand(), "train", "--data", data.Path, "--config", config, "--save", save, "--out", Path.Combine(data.Path, "out"));
 
-        code.Should().NotBe(0);
-        error.Should().Contain("Modality '2' is missing on 13 samples: a model trained on incomplete samples cannot be saved yet");
-        Directory.Exists(save).Should().BeFalse();
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(save, "manifest.json")));
+        manifest.RootElement.GetProperty("FormatVersion").GetInt32().Should().Be(3);
+        using var availability = JsonDocument.Parse(File.ReadAllText(Path.Combine(save, "cohort_availability.json")));
+        var missing = availability.RootElement.GetProperty("MissingRows");
+        missing[0].ValueKind.Should().Be(JsonValueKind.Null);
+        // Training rows 0, 5, ..., 40 and test rows 0, 5, 10, 15 (cohort rows 42, 47, 52, 57).
+        missing[1].EnumerateArray().Select(e => e.GetInt32()).Should().Equal([0, 5, 10, 15, 20, 25, 30, 35, 40, 42, 47, 52, 57]);
+        missing[2].ValueKind.Should().Be(JsonValueKind.Null);
     }
 
     [Fact]

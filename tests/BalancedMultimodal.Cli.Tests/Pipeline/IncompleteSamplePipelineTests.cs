@@ -66,12 +66,49 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
-    public void A_model_trained_on_incomplete_samples_is_not_saved_but_refused_naming_the_modality()
+    public void A_model_trained_on_incomplete_samples_is_saved_loaded_and_predicts_as_in_memory()
     {
-        var act = () => new TrainingPipeline(TrainingPipelineOptionTests.Options()) { KeepTrainedModel = true }.Run(Partial());
+        var data = Partial();
+        var result = new TrainingPipeline(TrainingPipelineOptionTests.Options()) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+        model.CohortAvailability[0].Should().BeNull();
+        model.CohortAvailability[1]!.Select((a, i) => (a, i)).Where(t => !t.a).Select(t => t.i).Should().Equal(Enumerable.Range(0, 90).Where(i => i % 7 == 0));
+        // The saved cohort holds the imputed inputs, never the NaN placeholders.
+        model.CohortFeatures[1].isnan().any().item<bool>().Should().BeFalse();
 
-        act.Should().Throw<ArgumentException>().WithMessage("Modality 'b' is missing on 13 samples: a model trained on incomplete samples cannot be saved yet*");
-        FluentActions.Invoking(() => TrainingPipeline.ValidateSavable(TrainingPipelineOptionTests.Data())).Should().NotThrow();
+        var folder = Path.Combine(Path.GetTempPath(), "bmm-incomplete-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            model.Save(folder);
+            File.Exists(Path.Combine(folder, "cohort_availability.json")).Should().BeTrue();
+            using var loaded = TrainedPipeline.Load(folder);
+            loaded.CohortAvailability[1].Should().Equal(model.CohortAvailability[1]);
+
+            // New samples: the first 6 rows again, rows 0 (missing in the data too), 1 and 3 lacking "b".
+            var a = data.Modalities[0];
+            var b = data.Modalities[1];
+            var aNew = new Modality(a.Name, Rows(a, 6));
+            var bNew = new Modality(b.Name, Rows(b, 6, i => i is 0 or 1 or 3 ? double.NaN : null), availability: [false, false, true, false, true, true]);
+            var fromMemory = model.Predict([aNew, bNew]);
+            var fromDisk = loaded.Predict([aNew, bNew]);
+            fromDisk.Probabilities.Should().BeEquivalentTo(fromMemory.Probabilities, o => o.WithStrictOrdering());
+            Enumerable.Range(0, 6).Should().OnlyContain(i => double.IsFinite(fromMemory.Probabilities[i, 0]));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of a modality, a row's values replaced by
+    /// <paramref name="replace"/>'s value where it returns one.</summary>
+    private static double[,] Rows(Modality modality, int count, Func<int, double?>? replace = null)
+    {
+        var values = new double[count, modality.FeatureCount];
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < modality.FeatureCount; j++)
+                values[i, j] = replace?.Invoke(i) ?? modality[i, j];
+        return values;
     }
 
     [Fact]

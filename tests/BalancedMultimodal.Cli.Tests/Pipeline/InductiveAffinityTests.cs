@@ -56,6 +56,36 @@ public class InductiveAffinityTests
     }
 
     [Fact]
+    public void Eligible_cohort_nodes_alone_send_edges_and_define_the_kernels()
+    {
+        using var scope = NewDisposeScope();
+        var (cohort, samples, affinity, cohortGraph) = SmallCohort();
+        using var graph = cohortGraph;
+        bool[] all = [true, true, true, true];
+        var eligible = Enumerable.Range(0, 20).Where(i => i % 3 != 0).ToArray();   // 13 nodes
+
+        using var union = InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, all], affinity, 3, eligible);
+
+        long cohortEdges = graph.Relations[0].EdgeCount;
+        var added = union.Relations[0].EdgeIndex.narrow(1, cohortEdges, 4 * 3);
+        var sources = added[0].data<long>().ToArray();
+        sources.Should().OnlyContain(s => s % 3 != 0);
+        // The same as attaching to a cohort made of the eligible nodes alone, with ids mapped back.
+        var index = tensor(eligible.Select(e => (long)e).ToArray());
+        var sub = cohort.index_select(0, index);
+        using var subGraph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(affinity).Build(sub));
+        using var alone = InductiveGraph.Attach(subGraph, [sub, sub], [samples, samples], [all, all], affinity, 3);
+        var aloneAdded = alone.Relations[0].EdgeIndex.narrow(1, subGraph.Relations[0].EdgeCount, 4 * 3);
+        sources.Should().Equal(aloneAdded[0].data<long>().ToArray().Select(s => (long)eligible[s]));
+        added[1].data<long>().ToArray().Should().Equal(aloneAdded[1].data<long>().ToArray().Select(t => t - 13 + 20));
+
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, all], affinity, 3, [4, 2, 7, 9]))
+            .Should().Throw<ArgumentException>().WithMessage("eligibleCohortNodes must be distinct increasing nodes in [0, 20); entry 1 is 2.*");
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, all], affinity, 3, [1, 2, 3]))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("k must lie in [1, 2].*");
+    }
+
+    [Fact]
     public void Mismatched_inputs_are_rejected_naming_the_modality_or_sample_before_any_affinity_is_computed()
     {
         using var scope = NewDisposeScope();

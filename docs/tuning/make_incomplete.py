@@ -1,0 +1,67 @@
+"""Writes a copy of a MOGONET-format folder in which some samples lack one modality (twenty-second session: training
+on incomplete samples). Pure Python, no packages.
+
+Usage: make_incomplete.py SRC OUT [--fraction 0.3] [--seed 0] [--test] [--drop]
+
+Every training row (and, with --test, every test row) is chosen with probability FRACTION; a chosen row loses one
+modality, drawn uniformly (a line of NA fields in {m}_tr.csv / {m}_te.csv, the loaders' missing-row marker). With
+--drop the chosen training rows are removed from every file instead (the "train on the complete samples only"
+comparison: the same rows, seed for seed); --drop and --test do not combine. Feature-name files are copied.
+"""
+import argparse
+import os
+import random
+import shutil
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('src')
+    parser.add_argument('out')
+    parser.add_argument('--fraction', type=float, default=0.3)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--test', action='store_true')
+    parser.add_argument('--drop', action='store_true')
+    a = parser.parse_args()
+    if a.drop and a.test:
+        parser.error('--drop and --test do not combine')
+    modalities = 0
+    while os.path.exists(os.path.join(a.src, f'{modalities + 1}_tr.csv')):
+        modalities += 1
+    os.makedirs(a.out, exist_ok=True)
+    rng = random.Random(a.seed)
+    for split in ('tr', 'te'):
+        lines = [read(os.path.join(a.src, f'{m}_{split}.csv')) for m in range(1, modalities + 1)]
+        labels = read(os.path.join(a.src, f'labels_{split}.csv'))
+        n = len(labels)
+        lose = {}
+        if split == 'tr' or a.test:
+            for i in range(n):
+                if rng.random() < a.fraction:
+                    lose[i] = rng.randrange(modalities)
+        keep = [i for i in range(n) if not (a.drop and i in lose)]
+        for m in range(modalities):
+            out = []
+            for i in keep:
+                if not a.drop and lose.get(i) == m:
+                    out.append(','.join(['NA'] * len(lines[m][i].split(','))))
+                else:
+                    out.append(lines[m][i])
+            with open(os.path.join(a.out, f'{m + 1}_{split}.csv'), 'w') as f:
+                f.write('\n'.join(out) + '\n')
+        with open(os.path.join(a.out, f'labels_{split}.csv'), 'w') as f:
+            f.write('\n'.join(labels[i] for i in keep) + '\n')
+        print(f'{split}: {n} rows, {len(lose)} chosen, {"dropped" if a.drop else "lacking one modality"}')
+    for m in range(1, modalities + 1):
+        name = os.path.join(a.src, f'{m}_featname.csv')
+        if os.path.exists(name):
+            shutil.copy(name, a.out)
+
+
+if __name__ == '__main__':
+    main()

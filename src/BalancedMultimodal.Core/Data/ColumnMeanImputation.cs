@@ -1,0 +1,41 @@
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Data;
+
+/// <summary>
+/// Fills the rows of samples lacking a modality with that modality's column means over the samples that have it (mean
+/// imputation of a whole missing row).
+/// </summary>
+/// <remarks>
+/// <para>For features X (n, d) and availability a (n): mu_j = sum_{i: a_i} X_ij / #{i: a_i}, and the result is
+/// X'_ij = X_ij where a_i, mu_j otherwise. The values at unavailable rows are never read (they may be NaN). For a linear
+/// map h = X W + b the imputed rows get exactly the mean embedding of the available rows, which is why the balanced
+/// trainer imputes inputs rather than embeddings (docs/pipeline.md, "Incomplete samples"; Little and Rubin,
+/// <i>Statistical Analysis with Missing Data</i>, 3rd ed., 2019, section 3.4 on unconditional mean imputation).</para>
+/// </remarks>
+public static class ColumnMeanImputation
+{
+    /// <summary>Returns X with every unavailable row replaced by the column means of the available rows.</summary>
+    /// <param name="features">X, a floating-point (n, d) matrix on any device.</param>
+    /// <param name="available">n flags, true where the row has the modality; at least one true.</param>
+    /// <param name="modalityName">Names the modality in error messages (optional).</param>
+    /// <returns>A new (n, d) tensor on the features' device and dtype (the caller disposes it).</returns>
+    /// <exception cref="ArgumentException">Features that are not a floating-point matrix, a mask of another length, or a
+    /// mask without an available row (naming the modality).</exception>
+    public static Tensor Apply(Tensor features, IReadOnlyList<bool> available, string? modalityName = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(available);
+        string which = modalityName is null ? "" : $"Modality '{modalityName}': ";
+        if (features.dim() != 2 || !features.is_floating_point())
+            throw new ArgumentException($"{which}features must be a floating-point (n, d) matrix, got {features.dtype} of shape ({string.Join(", ", features.shape)}).", nameof(features));
+        if (available.Count != features.shape[0])
+            throw new ArgumentException($"{which}the availability mask has {available.Count} entries for {features.shape[0]} rows.", nameof(available));
+        if (!available.Any(a => a))
+            throw new ArgumentException($"{which}no row is available, so there is no mean to impute.", nameof(available));
+        using var scope = NewDisposeScope();
+        var present = tensor(available.ToArray(), device: features.device);
+        var mean = features.index_select(0, present.nonzero().squeeze(1)).mean([0], keepdim: true);
+        return where(present.unsqueeze(1), features, mean).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,48 @@
+using BalancedMultimodal.Core.Data;
+using FluentAssertions;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace BalancedMultimodal.Core.Tests.Data;
+
+public class ColumnMeanImputationTests
+{
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    public void Unavailable_rows_become_the_column_means_of_the_available_rows(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new[] { 1.0, 10, double.NaN, double.NaN, 3, 20, 5, 60 }, [4, 2], dtype: dtype);
+
+        var imputed = ColumnMeanImputation.Apply(x, [true, false, true, true]);
+
+        imputed.dtype.Should().Be(dtype);
+        imputed.to(ScalarType.Float64).data<double>().ToArray().Should().Equal(1, 10, 3, 30, 3, 20, 5, 60);
+        x[1, 0].to(ScalarType.Float64).item<double>().Should().Be(double.NaN, "the input is not modified");
+    }
+
+    [Fact]
+    public void A_complete_mask_returns_an_equal_copy()
+    {
+        using var scope = NewDisposeScope();
+        var x = randn(5, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(1));
+
+        var imputed = ColumnMeanImputation.Apply(x, Enumerable.Repeat(true, 5).ToArray());
+
+        imputed.equal(x).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Bad_arguments_are_refused_naming_the_modality()
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(3, 2);
+        FluentActions.Invoking(() => ColumnMeanImputation.Apply(x, [true, true], "mRNA"))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 'mRNA': the availability mask has 2 entries for 3 rows.*");
+        FluentActions.Invoking(() => ColumnMeanImputation.Apply(x, [false, false, false], "mRNA"))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 'mRNA': no row is available*");
+        FluentActions.Invoking(() => ColumnMeanImputation.Apply(zeros(3, dtype: ScalarType.Int64), [true, true, true]))
+            .Should().Throw<ArgumentException>().WithMessage("features must be a floating-point (n, d) matrix*");
+    }
+}
