@@ -30,7 +30,7 @@ public class ColumnMeanImputationTests
 
         var imputed = ColumnMeanImputation.Apply(x, Enumerable.Repeat(true, 5).ToArray());
 
-        imputed.equal(x).Should().BeTrue();
+        imputed.equal(x).all().item<bool>().Should().BeTrue();
     }
 
     [Fact]
