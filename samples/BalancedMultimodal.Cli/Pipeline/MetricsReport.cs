@@ -24,6 +24,7 @@ public static class MetricsReport
             ["validation_macro_f1_after_distillation"] = r.DistilledValidationScores[m],
             ["validation_macro_f1_final"] = r.FinalValidationScores.Count > m ? r.FinalValidationScores[m] : null,
             ["final_weight"] = r.FinalWeights[m],
+            ["samples_lacking"] = r.SamplesLacking.Count > m ? r.SamplesLacking[m] : 0,
         }).ToArray();
         var folds = r.Folds.Select(f => new Dictionary<string, object?>
         {

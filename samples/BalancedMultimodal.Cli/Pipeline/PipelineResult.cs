@@ -56,6 +56,10 @@ public sealed record PipelineResult(
     /// <see cref="PipelineOptions.ClassWeightingImbalanceRatio"/> (<see cref="TrainingPipeline.EffectiveTraining"/>).</summary>
     public ClassWeighting ClassWeighting { get; init; }
 
+    /// <summary>Per modality, how many samples (of all rows, test rows included) lacked it; all 0 for complete data
+    /// (docs/pipeline.md, "Incomplete samples").</summary>
+    public IReadOnlyList<int> SamplesLacking { get; init; } = [];
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

@@ -202,6 +202,7 @@ public sealed class TrainingPipeline
         {
             Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
             ClassWeighting = training.ClassWeighting,
+            SamplesLacking = dataset.Modalities.Select(m => m.SampleCount - m.AvailableCount).ToArray(),
             OutOfFoldRows = validated, OutOfFoldProbabilities = outOfFoldProbabilities,
         };
     }

@@ -41,6 +41,7 @@ public sealed class IncompleteSampleCommandTests
         output.Should().Contain(line => line.Contains("60 samples, 3 modalities, 2 classes, 13 lacking a modality"));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "metrics.json")));
         metrics.RootElement.GetProperty("accuracy").GetDouble().Should().BeInRange(0, 1);
+        metrics.RootElement.GetProperty("modalities").EnumerateArray().Select(e => e.GetProperty("samples_lacking").GetInt32()).Should().Equal(0, 13, 0);
     }
 
     [Fact]

@@ -112,6 +112,27 @@ public class IncompleteSampleTrainingTests
         }
     }
 
+    /// <summary>Native tensors alive on this thread (created and not yet disposed).</summary>
+    private static long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+    [Fact]
+    public void Repeated_fits_on_incomplete_samples_leave_no_tensor_behind()
+    {
+        var data = Tiny([1, 4, 22, 35], [7, 25, 36]);
+        void FitOnce()
+        {
+            var (result, _) = Fit(data);
+            result.Dispose();
+        }
+
+        FitOnce();
+        long before = LiveTensors();
+        FitOnce();
+        FitOnce();
+
+        LiveTensors().Should().Be(before);
+    }
+
     [Fact]
     public void Samples_lacking_modalities_get_a_prediction_and_the_distillation_runs()
     {
