@@ -46,6 +46,7 @@ internal sealed class BalancedTrainingRun
     private Tensor[] _validationRowsOf = null!;
     private int[][] _validationLabelsOf = null!;
     private Tensor? _availability;
+    private Tensor? _validationVotes;   // (n_val, M + 1): which heads vote for each validation row (the fused head always); null when complete
     private readonly List<Tensor> _owned = new();   // the tensors above that the run created (disposed at the end)
 
     /// <summary>Prepares one run; <see cref="Execute"/> trains.</summary>
@@ -150,7 +151,7 @@ internal sealed class BalancedTrainingRun
                 modalityProbabilities = outputs.ModalityLogits.Select(z => F.softmax(z, 1).detach().MoveToOuterDisposeScope()).ToArray();
                 if (_o.FinalPoolingRule is HeadPoolingRule finalRule && _o.Prediction == PredictionSource.AllHeadsValidationWeighted)
                 {
-                    poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), finalRule, 0);
+                    poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), finalRule, 0, _validationVotes);
                 }
                 predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).detach().MoveToOuterDisposeScope();
             }
@@ -209,9 +210,12 @@ internal sealed class BalancedTrainingRun
             _validationLabelsOf[m] = validation.Select(r => (int)_data.LabelValues[r]).ToArray();
         }
         if (_data.HasMissingRows)
+        {
             _availability = Own(stack(Enumerable.Range(0, modalities)
                 .Select(m => _data.AvailabilityOf(m) is { } flags ? tensor(flags, device: device) : ones(_data.SampleCount, dtype: ScalarType.Bool, device: device))
                 .ToArray(), 1));
+            _validationVotes = Own(cat([ones(_data.ValidationRows.Count, 1, dtype: ScalarType.Bool, device: device), _availability.index_select(0, _validationRows)], 1));
+        }
     }
 
     /// <summary>Rows of the KL and representation terms of a student and its teacher: those having both modalities
@@ -483,7 +487,7 @@ internal sealed class BalancedTrainingRun
         double[]? poolingWeights = null;
         if (_o.Prediction == PredictionSource.AllHeadsValidationWeighted)
         {
-            poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage);
+            poolingWeights = HeadPoolingWeights.FromValidation(ValidationHeads(outputs), labels.index_select(0, _validationRows), _o.PoolingRule, _o.PoolingWeightShrinkage, _validationVotes);
         }
         var (fusedScore, fusedLoss) = _o.Prediction == PredictionSource.FusedHead
             ? Score(outputs.FusedLogits.index_select(0, _validationRows), labels, _validationRows, _validationLabels)

@@ -59,7 +59,27 @@ public static class HeadPoolingWeights
     /// match, or non-finite logits (the offending head is named by its index).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1], or
     /// <paramref name="rule"/> is not a defined <see cref="HeadPoolingRule"/>.</exception>
-    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage)
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage) =>
+        FromValidation(validationLogits, validationLabels, rule, shrinkage, null);
+
+    /// <summary>
+    /// As <see cref="FromValidation(IReadOnlyList{Tensor}, Tensor, HeadPoolingRule, double)"/>, for validation rows that may
+    /// lack modalities: each head is scored on the rows where it votes in the pooled prediction (<see cref="PredictionCombiner"/>'s
+    /// availability overload), CE_h over the rows with availability (i, h) true; the evidence rule pairs a head with the
+    /// best one over the rows both have (no evidence against a head with fewer than two such rows). A null
+    /// <paramref name="availability"/> gives exactly the overload without it.
+    /// </summary>
+    /// <param name="validationLogits">Each head's logits on the validation rows, (n_val, C) each, the fused head first.</param>
+    /// <param name="validationLabels">Class indices of the validation rows, (n_val), int64, in [0, C).</param>
+    /// <param name="rule">How the validation cross-entropies become weights.</param>
+    /// <param name="shrinkage">lambda in [0, 1]: how far the rule's weights are pulled towards equal weights.</param>
+    /// <param name="availability">Null, or a boolean (n_val, H) matrix: entry (i, h) true when head h votes for row i
+    /// (the fused head, column 0, for every row); every head needs at least one row.</param>
+    /// <returns>One non-negative weight per head, summing to 1.</returns>
+    /// <exception cref="ArgumentException">As the overload without availability, or an availability that is not a
+    /// boolean (n_val, H) matrix or leaves a head without a row (naming it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">As the overload without availability.</exception>
+    public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage, Tensor? availability)
     {
         ArgumentNullException.ThrowIfNull(validationLogits);
         ArgumentNullException.ThrowIfNull(validationLabels);
@@ -82,6 +102,19 @@ public static class HeadPoolingWeights
             throw new ArgumentException($"The labels must be a vector of {n} class indices, got shape ({string.Join(", ", validationLabels.shape)}).", nameof(validationLabels));
         if (validationLabels.dtype != ScalarType.Int64)
             throw new ArgumentException($"The labels must be int64, got {validationLabels.dtype}.", nameof(validationLabels));
+        bool[][]? votes = null;   // votes[h][i]: head h scored on row i
+        if (availability is not null)
+        {
+            if (availability.dtype != ScalarType.Bool || availability.dim() != 2 || availability.shape[0] != n || availability.shape[1] != validationLogits.Count)
+                throw new ArgumentException(
+                    $"availability must be a boolean ({n}, {validationLogits.Count}) matrix (rows x heads), got {availability.dtype} of shape ({string.Join(", ", availability.shape)}).", nameof(availability));
+            var flags = availability.cpu().data<bool>().ToArray();
+            int heads = validationLogits.Count;
+            votes = Enumerable.Range(0, heads).Select(h => Enumerable.Range(0, (int)n).Select(i => flags[i * heads + h]).ToArray()).ToArray();
+            for (int h = 0; h < heads; h++)
+                if (!votes[h].Any(v => v))
+                    throw new ArgumentException($"Head {h} has no validation row to be scored on.", nameof(availability));
+        }
         using var scope = NewDisposeScope();
         long low = validationLabels.min().item<long>(), high = validationLabels.max().item<long>();
         if (low < 0 || high >= classes)
@@ -93,17 +126,31 @@ public static class HeadPoolingWeights
             // Half-precision logits are scored in float32: float16's 3 significant digits would move the gain of a
             // near-chance head by up to ~5e-4 nats. float32 and float64 are scored as they are.
             var scored = z.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? z.to(ScalarType.Float32) : z;
-            // The gain rule needs only the mean (taken in the logits' dtype, as it always was); the evidence rule the rows.
-            var losses = rule == HeadPoolingRule.InformationGain
-                ? F.cross_entropy(scored, validationLabels.to(z.device)).reshape(1)
-                : F.cross_entropy(scored, validationLabels.to(z.device), reduction: nn.Reduction.None);
-            rowLosses[h] = losses.to(ScalarType.Float64).cpu().data<double>().ToArray();
+            // The gain rule needs only the mean (taken in the logits' dtype, as it always was); the evidence rule, and
+            // any rule with availability, the rows (a row the head does not vote for becomes NaN, skipped below).
+            if (votes is null && rule == HeadPoolingRule.InformationGain)
+            {
+                rowLosses[h] = F.cross_entropy(scored, validationLabels.to(z.device)).reshape(1).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            }
+            else
+            {
+                var rows = F.cross_entropy(scored, validationLabels.to(z.device), reduction: nn.Reduction.None).to(ScalarType.Float64).cpu().data<double>().ToArray();
+                if (votes is not null)
+                {
+                    if (!rows.Where((_, i) => votes[h][i]).All(double.IsFinite))
+                        throw new ArgumentException($"Head {h}'s logits give a non-finite validation cross-entropy.", nameof(validationLogits));
+                    rows = rows.Select((v, i) => votes[h][i] ? v : double.NaN).ToArray();
+                    if (rule == HeadPoolingRule.InformationGain) rows = [rows.Where(double.IsFinite).Mean()];
+                }
+                rowLosses[h] = rows;
+            }
+            if (votes is not null) continue;
             if (!rowLosses[h].All(double.IsFinite))
                 throw new ArgumentException($"Head {h}'s logits give a non-finite validation cross-entropy.", nameof(validationLogits));
         }
         var ruleWeights = rule == HeadPoolingRule.InformationGain
             ? InformationGainWeights(rowLosses, classes)
-            : EvidenceWeights(rowLosses);
+            : votes is null ? EvidenceWeights(rowLosses) : PartialEvidenceWeights(rowLosses);
         return ruleWeights.Select(r => shrinkage / ruleWeights.Length + (1 - shrinkage) * r).ToArray();
     }
 
@@ -115,6 +162,26 @@ public static class HeadPoolingWeights
         var gains = meanLosses.Select(ce => Math.Max(0, uniform - ce[0])).ToArray();
         double total = gains.Sum();
         return total > 0 ? gains.Select(g => g / total).ToArray() : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
+    }
+
+    /// <summary>The evidence rule over rows some heads do not vote for (NaN losses): each head's mean over its own rows
+    /// picks the best head; a head's deficit to it is paired over the rows both vote for, and fewer than two such rows
+    /// give no evidence against the head (factor 1).</summary>
+    private static double[] PartialEvidenceWeights(double[][] rowLosses)
+    {
+        int heads = rowLosses.Length;
+        var means = rowLosses.Select(ce => ce.Where(double.IsFinite).Mean()).ToArray();
+        int best = Array.IndexOf(means, means.Min());
+        var evidence = new double[heads];
+        for (int h = 0; h < heads; h++)
+        {
+            var deficit = rowLosses[h].Zip(rowLosses[best], (a, b) => a - b).Where(double.IsFinite).ToArray();
+            if (deficit.Length < 2) { evidence[h] = 1; continue; }
+            double mean = deficit.Mean(), standardError = deficit.StandardDeviation() / Math.Sqrt(deficit.Length);
+            evidence[h] = mean <= 0 ? 1 : standardError > 0 ? Math.Exp(-mean / standardError) : 0;
+        }
+        double total = evidence.Sum();
+        return evidence.Select(e => e / total).ToArray();
     }
 
     /// <summary>r_h proportional to exp(-max(0, d_h / s_h)) against the head with the lowest mean cross-entropy
