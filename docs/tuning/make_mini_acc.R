@@ -24,10 +24,14 @@ suppressMessages(library(MultiAssayExperiment))
 data(miniACC)
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args) >= 1) args[1] else "mini_acc"
-incomplete <- length(args) >= 2 && args[2] == "incomplete"
+incomplete <- "incomplete" %in% args[-1]
+# Optional extra views (twenty-second session, with `incomplete`): `rppa` adds 4 = reverse-phase protein array
+# (33 proteins, measured on 46 patients), `mutations` adds the next = somatic mutation calls (97 genes, 0/1, 90 patients).
+extra <- intersect(c("rppa", "mutations"), args[-1])
 patient <- function(barcodes) substr(barcodes, 1, 12)
 view <- function(name, transform) {
-  x <- assay(experiments(miniACC)[[name]])
+  e <- experiments(miniACC)[[name]]
+  x <- if (is.matrix(e)) e else assay(e)
   colnames(x) <- patient(colnames(x))
   x <- x[, !duplicated(colnames(x)), drop = FALSE]
   transform(x)
@@ -35,6 +39,8 @@ view <- function(name, transform) {
 views <- list(view("RNASeq2GeneNorm", function(x) log2(x + 1)),
               view("gistict", identity),
               view("miRNASeqGene", function(x) log2(x + 1)))
+if ("rppa" %in% extra) views[[length(views) + 1]] <- view("RPPAArray", identity)
+if ("mutations" %in% extra) views[[length(views) + 1]] <- view("Mutations", function(x) { x[is.na(x)] <- 0; x })
 write_task <- function(folder, label_column) {
   labels <- colData(miniACC)[[label_column]]
   names(labels) <- rownames(colData(miniACC))

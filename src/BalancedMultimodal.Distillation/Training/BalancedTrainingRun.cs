@@ -113,7 +113,7 @@ internal sealed class BalancedTrainingRun
             double[] pretraining;
             if (_checkpoint is { IsFilled: true })
             {
-                _checkpoint.Validate(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, network, "checkpoint");
+                _checkpoint.Validate(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, MissingRows(), network, "checkpoint");
                 _checkpoint.Restore(network);
                 pretraining = _checkpoint.PretrainingScores.ToArray();
                 _history.AddRange(_checkpoint.PretrainingHistory);
@@ -125,7 +125,7 @@ internal sealed class BalancedTrainingRun
                 for (int m = 0; m < _data.ModalityCount; m++)
                     pretraining[m] = Pretrain(network, m, labels);
                 _logger.LogInformation("Phase 1 validation macro-F1: {Scores}", Describe(pretraining));
-                _checkpoint?.Save(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, network, pretraining, _history);
+                _checkpoint?.Save(_o.Seed, _data.ModalityNames, _data.TrainRows, _data.ValidationRows, MissingRows(), network, pretraining, _history);
             }
 
             DistillationPlan? plan = null;
@@ -217,6 +217,12 @@ internal sealed class BalancedTrainingRun
             _validationVotes = Own(cat([ones(_data.ValidationRows.Count, 1, dtype: ScalarType.Bool, device: device), _availability.index_select(0, _validationRows)], 1));
         }
     }
+
+    /// <summary>Per modality the rows lacking it (empty when complete), as a checkpoint records them.</summary>
+    private int[][] MissingRows() =>
+        Enumerable.Range(0, _data.ModalityCount)
+            .Select(m => _data.AvailabilityOf(m) is { } flags ? Enumerable.Range(0, flags.Length).Where(r => !flags[r]).ToArray() : [])
+            .ToArray();
 
     /// <summary>Rows of the KL and representation terms of a student and its teacher: those having both modalities
     /// (null: every row).</summary>

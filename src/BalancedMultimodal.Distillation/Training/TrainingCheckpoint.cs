@@ -27,6 +27,7 @@ public sealed class TrainingCheckpoint : IDisposable
     private string[] _modalityNames = Array.Empty<string>();
     private int[] _trainRows = Array.Empty<int>();
     private int[] _validationRows = Array.Empty<int>();
+    private int[][] _missingRows = Array.Empty<int[]>();
     private double[] _pretrainingScores = Array.Empty<double>();
     private TrainingProgress[] _pretrainingHistory = Array.Empty<TrainingProgress>();
 
@@ -46,6 +47,11 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>The validation rows (<see cref="BalancedTrainingData.ValidationRows"/>) of the run that filled the checkpoint.</summary>
     public IReadOnlyList<int> ValidationRows => _validationRows;
 
+    /// <summary>Per modality (same order as <see cref="ModalityNames"/>), the rows that lacked it in the run that filled
+    /// the checkpoint (<see cref="BalancedTrainingData.IsAvailable"/>; empty for a complete modality): phase 1 trained each
+    /// modality on its own rows, so a resumed run must lack the same ones.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> MissingRows => _missingRows;
+
     /// <summary>The phase-1 validation macro-F1 of each modality (same order as <see cref="ModalityNames"/>).</summary>
     public IReadOnlyList<double> PretrainingScores => _pretrainingScores;
 
@@ -56,7 +62,7 @@ public sealed class TrainingCheckpoint : IDisposable
     public IReadOnlyCollection<string> NetworkStateNames => _networkState.Keys;
 
     internal void Save(int seed, IReadOnlyList<string> modalityNames, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
-        nn.Module network, IReadOnlyList<double> pretrainingScores, IReadOnlyList<TrainingProgress> history)
+        IReadOnlyList<int[]> missingRows, nn.Module network, IReadOnlyList<double> pretrainingScores, IReadOnlyList<TrainingProgress> history)
     {
         Clear();
         // The detach() handles are freed with the scope; only the clones, detached from it, belong to the checkpoint.
@@ -69,6 +75,7 @@ public sealed class TrainingCheckpoint : IDisposable
         _modalityNames = modalityNames.ToArray();
         _trainRows = trainRows.ToArray();
         _validationRows = validationRows.ToArray();
+        _missingRows = missingRows.Select(r => r.ToArray()).ToArray();
         _pretrainingScores = pretrainingScores.ToArray();
         _pretrainingHistory = history.ToArray();
         IsFilled = true;
@@ -76,7 +83,7 @@ public sealed class TrainingCheckpoint : IDisposable
 
     /// <summary>Checks that the checkpoint fits the run before any state is changed; throws naming the mismatch.</summary>
     internal void Validate(int seed, IReadOnlyList<string> modalityNames, IReadOnlyList<int> trainRows, IReadOnlyList<int> validationRows,
-        nn.Module network, string parameterName)
+        IReadOnlyList<int[]> missingRows, nn.Module network, string parameterName)
     {
         if (!IsFilled) throw new ArgumentException("The checkpoint is empty; it cannot be resumed from.", parameterName);
         if (seed != Seed)
@@ -90,6 +97,11 @@ public sealed class TrainingCheckpoint : IDisposable
                 $"The checkpoint was written for other rows ({_trainRows.Length} training and {_validationRows.Length} validation rows; the data has " +
                 $"{trainRows.Count} and {validationRows.Count}{FirstDifference(trainRows, validationRows)}): a checkpoint of another fold or split " +
                 "would resume from weights that were trained on some of this run's validation rows.", parameterName);
+        for (int m = 0; m < _modalityNames.Length; m++)
+            if (!missingRows[m].SequenceEqual(_missingRows[m]))
+                throw new ArgumentException(
+                    $"The checkpoint was written with modality '{_modalityNames[m]}' missing on {_missingRows[m].Length} rows, but the data lacks it on " +
+                    $"{missingRows[m].Length} other or differently placed rows: phase 1 trained that modality on the rows that had it.", parameterName);
         var state = network.state_dict();
         foreach (var (name, target) in state)
         {
@@ -160,6 +172,7 @@ public sealed class TrainingCheckpoint : IDisposable
         foreach (var name in _modalityNames) writer.Write(name);
         WriteRows(writer, _trainRows);
         WriteRows(writer, _validationRows);
+        foreach (var rows in _missingRows) WriteRows(writer, rows);
         foreach (var score in _pretrainingScores) writer.Write(score);
         writer.Write(_pretrainingHistory.Length);
         foreach (var report in _pretrainingHistory) WriteReport(writer, report);
@@ -200,6 +213,8 @@ public sealed class TrainingCheckpoint : IDisposable
             for (int i = 0; i < names.Length; i++) names[i] = reader.ReadString();
             var trainRows = ReadRows(reader, path, "training rows");
             var validationRows = ReadRows(reader, path, "validation rows");
+            var missingRows = new int[names.Length][];
+            for (int i = 0; i < names.Length; i++) missingRows[i] = ReadRows(reader, path, "missing rows");
             var scores = new double[names.Length];
             for (int i = 0; i < scores.Length; i++) scores[i] = reader.ReadDouble();
             var history = new TrainingProgress[ReadCount(reader, path, MinimumReportBytes, "progress reports")];
@@ -217,6 +232,7 @@ public sealed class TrainingCheckpoint : IDisposable
             checkpoint._modalityNames = names;
             checkpoint._trainRows = trainRows;
             checkpoint._validationRows = validationRows;
+            checkpoint._missingRows = missingRows;
             checkpoint._pretrainingScores = scores;
             checkpoint._pretrainingHistory = history;
             checkpoint.IsFilled = true;
@@ -240,7 +256,8 @@ public sealed class TrainingCheckpoint : IDisposable
         }
     }
 
-    private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/2";
+    // Version 3 (twenty-second session) adds each modality's missing rows after the validation rows.
+    private const string FileMagic = "BalancedMultimodal.TrainingCheckpoint/3";
 
     private static void WriteRows(BinaryWriter writer, int[] rows)
     {

@@ -294,7 +294,7 @@ public class TrainingCheckpointTests
         var path = Path.Combine(Path.GetTempPath(), $"bmm-header-only-{Guid.NewGuid():N}.bin");
         try
         {
-            var header = System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/2");
+            var header = System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/3");
             File.WriteAllBytes(path, [.. header, .. System.Security.Cryptography.SHA256.HashData(header)]);
 
             var act = () => TrainingCheckpoint.Load(path);
@@ -427,7 +427,7 @@ public class TrainingCheckpointTests
         private static void Write(BinaryWriter writer, Action<BinaryWriter> last, bool corruptFirstEntry, int modalityCount,
             Action<BinaryWriter> history, int entries)
         {
-            writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/2"));
+            writer.Write(System.Text.Encoding.ASCII.GetBytes("BalancedMultimodal.TrainingCheckpoint/3"));
             writer.Write(3);
             writer.Write(modalityCount);
             if (modalityCount != 1) return;
@@ -437,6 +437,7 @@ public class TrainingCheckpointTests
             writer.Write(1);
             writer.Write(1);
             writer.Write(2);
+            writer.Write(0);   // the modality's missing rows: none
             writer.Write(0.5);
             history(writer);
             writer.Write(entries);

@@ -81,6 +81,42 @@ public class TrainingCheckpointValidationTests
         }
     }
 
+    /// <summary>The tiny fixture with "faint" missing on the given rows.</summary>
+    private static BalancedTrainingData FaintMissing(params int[] rows)
+    {
+        var data = TrainingFixtures.Tiny();
+        var faint = Enumerable.Range(0, 40).Select(i => !rows.Contains(i)).ToArray();
+        return new(data.ModalityNames, data.Features, data.Labels, data.ClassCount, data.TrainRows, data.ValidationRows, [null, faint, null]);
+    }
+
+    [Fact]
+    public void A_checkpoint_records_the_missing_rows_keeps_them_through_a_file_and_resumes_only_with_the_same_ones()
+    {
+        var data = FaintMissing(3, 21, 35);
+        using var checkpoint = new TrainingCheckpoint();
+        using var first = Trainer().Fit(data, checkpoint);
+        checkpoint.MissingRows.Select(r => r.ToArray()).Should().BeEquivalentTo(new[] { Array.Empty<int>(), [3, 21, 35], [] }, o => o.WithStrictOrdering());
+
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-missing-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            checkpoint.SaveTo(path);
+            using var loaded = TrainingCheckpoint.Load(path);
+            loaded.MissingRows.Select(r => r.ToArray()).Should().BeEquivalentTo(checkpoint.MissingRows.Select(r => r.ToArray()), o => o.WithStrictOrdering());
+
+            using var resumed = Trainer().Fit(data, loaded);
+            resumed.FusedProbabilities.data<float>().ToArray().Should().Equal(first.FusedProbabilities.data<float>().ToArray());
+            FluentActions.Invoking(() => Trainer().Fit(FaintMissing(3, 21), loaded))
+                .Should().Throw<ArgumentException>().WithMessage("The checkpoint was written with modality 'faint' missing on 3 rows, but the data lacks it on 2 *");
+            FluentActions.Invoking(() => Trainer().Fit(TrainingFixtures.Tiny(), loaded))
+                .Should().Throw<ArgumentException>().WithMessage("*modality 'faint' missing on 3 rows*");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Fact]
     public void An_empty_checkpoint_cannot_be_saved_and_disposing_empties_a_filled_one()
     {
