@@ -119,11 +119,14 @@ public sealed class TrainingPipeline
         {
             var x = standardized.ToTensor(m, dtype: dtype);
             RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames, availability[m]);
-            var fitRows = availability[m] is { } flags ? labelledRows.Where(r => flags[r]).ToArray() : labelledRows;
+            // A missing row's placeholder (NaN, say) becomes the modality's column means before anything reads the matrix
+            // (the autoencoder refuses non-finite input; the trainer would impute the same way).
+            if (availability[m] is { } present) x = ColumnMeanImputation.Apply(x, present, names[m]);
+            var (autoencoderOptions, fitRows) = AutoencoderFit(o.Autoencoder, availability[m], labelledRows);
             if (o.UseAutoencoder && KeepTrainedModel)
-                x = FitAutoencoder(x, fitRows, names[m], keptAutoencoders);
+                x = FitAutoencoder(x, autoencoderOptions, fitRows, names[m], keptAutoencoders);
             else if (o.UseAutoencoder)
-                x = new AutoencoderCompressor(o.Autoencoder).FitTransform(x, fitRows, names[m]);
+                x = new AutoencoderCompressor(autoencoderOptions).FitTransform(x, fitRows, names[m]);
             features.Add(x);
         }
 
@@ -460,10 +463,23 @@ public sealed class TrainingPipeline
         }
     }
 
-    /// <summary>Fits an autoencoder, keeps it, and returns the codes (what <see cref="AutoencoderCompressor.FitTransform"/> computes).</summary>
-    private Tensor FitAutoencoder(Tensor x, int[] rows, string name, List<ModalityAutoencoder> kept)
+    /// <summary>The options and rows a modality's autoencoder is fitted with: the labelled rows (or, with
+    /// <see cref="AutoencoderFitRows.All"/>, every row) that have the modality. For a modality some samples lack, "all rows"
+    /// becomes those rows given as training rows (a copy of the options with <see cref="AutoencoderFitRows.Training"/>),
+    /// so that no placeholder of a missing row is fitted on.</summary>
+    private static (AutoencoderOptions Options, int[] Rows) AutoencoderFit(AutoencoderOptions options, bool[]? available, int[] labelledRows)
     {
-        var autoencoder = new AutoencoderCompressor(_options.Autoencoder).Fit(x, rows, name);
+        if (available is null) return (options, labelledRows);
+        if (options.FitRows != AutoencoderFitRows.All) return (options, labelledRows.Where(r => available[r]).ToArray());
+        var copy = JsonSerializer.Deserialize<AutoencoderOptions>(JsonSerializer.Serialize(options))!;
+        copy.FitRows = AutoencoderFitRows.Training;
+        return (copy, Enumerable.Range(0, available.Length).Where(r => available[r]).ToArray());
+    }
+
+    /// <summary>Fits an autoencoder, keeps it, and returns the codes (what <see cref="AutoencoderCompressor.FitTransform"/> computes).</summary>
+    private static Tensor FitAutoencoder(Tensor x, AutoencoderOptions options, int[] rows, string name, List<ModalityAutoencoder> kept)
+    {
+        var autoencoder = new AutoencoderCompressor(options).Fit(x, rows, name);
         kept.Add(autoencoder);
         using var noGrad = no_grad();
         return autoencoder.Encode(x).detach();

@@ -1,5 +1,6 @@
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
 using FluentAssertions;
 using Xunit;
 using static TorchSharp.torch;
@@ -51,6 +52,26 @@ public class IncompleteSamplePipelineTests
 
         withNaN.TestProbabilities.Should().BeEquivalentTo(withLarge.TestProbabilities, o => o.WithStrictOrdering());
         withNaN.OutOfFoldMacroF1.Should().Be(withLarge.OutOfFoldMacroF1);
+    }
+
+    [Theory]
+    [InlineData(AutoencoderFitRows.Training)]
+    [InlineData(AutoencoderFitRows.All)]
+    public void The_autoencoder_trains_on_incomplete_samples_with_either_fit_rows_choice(AutoencoderFitRows fitRows)
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.UseAutoencoder = true;
+        options.Autoencoder.LatentDim = 4;
+        options.Autoencoder.Epochs = 20;
+        options.Autoencoder.FitRows = fitRows;
+
+        var result = new TrainingPipeline(options).Run(Partial());
+
+        // The autoencoder refuses non-finite input: the missing rows reach it imputed, and finite codes come out.
+        var p = result.TestProbabilities;
+        Enumerable.Range(0, p.GetLength(0)).Should().OnlyContain(i => double.IsFinite(p[i, 0]));
+        result.Accuracy.Should().BeGreaterThan(0.6);
+        options.Autoencoder.FitRows.Should().Be(fitRows, "the caller's options are not changed");
     }
 
     [Fact]
