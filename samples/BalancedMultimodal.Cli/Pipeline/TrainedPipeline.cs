@@ -14,16 +14,17 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// and its fused graph, one <see cref="BalancedMultimodalNetwork"/> per cross-fitted fold, and the options.
 /// </summary>
 /// <remarks>
-/// <para>Prediction (<see cref="Predict"/>): new samples are standardised with the saved statistics (a missing
-/// modality is filled with the training mean, i.e. 0 after standardisation), compressed by the saved autoencoders,
+/// <para>Prediction (<see cref="Predict"/>): new samples are standardised with the saved statistics, compressed by the
+/// saved autoencoders (a missing modality's model input is then the column means of the cohort's model inputs over the
+/// cohort rows that have it, the input training gave samples lacking it),
 /// attached to their k nearest cohort nodes by <see cref="InductiveGraph"/> (edges cohort -&gt; new only, the cohort
 /// graph unchanged, as MOGONET attaches its test samples), and every fold network runs on the union graph; the final
 /// probabilities of each fold (the fused head, or the fused head averaged with the modality heads, as
 /// <c>Training.Prediction</c> says: <see cref="PredictionCombiner"/>, the rule training used) are averaged over the folds. A sample lacking a modality is attached by its other modalities'
-/// similarities only, and that modality's encoder then sees an uninformative input (0) at the new node, so its embedding
-/// comes from the cohort neighbours' features of that modality (relational mean aggregation) - a neighbourhood
-/// imputation, with the relational-GCN encoder; with the graph-free MLP encoder that modality's embedding is the one of
-/// the training mean, and the prediction rests on the other modalities. In the pooled prediction that modality's head
+/// similarities only, and that modality's encoder then sees the cohort's mean input at the new node, so with the
+/// relational-GCN encoder its embedding also draws on the cohort neighbours' features of that modality (relational mean
+/// aggregation, a neighbourhood imputation); with the graph-free MLP encoder it is the embedding of the mean input, and
+/// the prediction rests on the other modalities. In the pooled prediction that modality's head
 /// does not vote for the sample (the other heads' weights are renormalised, the fused head still reads the embedding),
 /// the rule training on incomplete samples uses.</para>
 /// <para>Folder format: docs/persistence.md (<see cref="Save"/>, <see cref="Load"/>).</para>
@@ -279,6 +280,14 @@ public sealed class TrainedPipeline : IDisposable
             var x = tensor(standardized, [n, FeatureCounts[m]], dtype: ScalarType.Float64, device: device).to(DType);
             RepresentableFeatures.Require(x, ModalityNames[m], sampleIds, FeatureNames?[m], available[m]);
             if (_autoencoders is not null) x = _autoencoders[m].Encode(x);
+            if (available[m].Any(a => !a))
+            {
+                // A new sample lacking the modality gets the model input training gave such samples: the column means
+                // of the cohort's model inputs over the cohort rows that have the modality (ColumnMeanImputation).
+                var cohortRows = CohortAvailability[m] is { } have ? Enumerable.Range(0, CohortSize).Where(r => have[r]).Select(r => (long)r).ToArray() : null;
+                var source = cohortRows is null ? _cohortFeatures[m] : _cohortFeatures[m].index_select(0, tensor(cohortRows, device: device));
+                x = where(tensor(available[m], device: device).unsqueeze(1), x, source.mean([0], keepdim: true));
+            }
             features[m] = x;
         }
         using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort);

@@ -119,15 +119,7 @@ public sealed class TrainingPipeline
         {
             var x = standardized.ToTensor(m, dtype: dtype);
             RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames, availability[m]);
-            // A missing row's placeholder (NaN, say) becomes the modality's column means before anything reads the matrix
-            // (the autoencoder refuses non-finite input; the trainer would impute the same way).
-            if (availability[m] is { } present) x = ColumnMeanImputation.Apply(x, present, names[m]);
-            var (autoencoderOptions, fitRows) = AutoencoderFit(o.Autoencoder, availability[m], labelledRows);
-            if (o.UseAutoencoder && KeepTrainedModel)
-                x = FitAutoencoder(x, autoencoderOptions, fitRows, names[m], keptAutoencoders);
-            else if (o.UseAutoencoder)
-                x = new AutoencoderCompressor(autoencoderOptions).FitTransform(x, fitRows, names[m]);
-            features.Add(x);
+            features.Add(ModelInput(x, availability[m], labelledRows, o, names[m], KeepTrainedModel ? keptAutoencoders : null));
         }
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
@@ -476,11 +468,21 @@ public sealed class TrainingPipeline
         return (copy, Enumerable.Range(0, available.Length).Where(r => available[r]).ToArray());
     }
 
-    /// <summary>Fits an autoencoder, keeps it, and returns the codes (what <see cref="AutoencoderCompressor.FitTransform"/> computes).</summary>
-    private static Tensor FitAutoencoder(Tensor x, AutoencoderOptions options, int[] rows, string name, List<ModalityAutoencoder> kept)
+    /// <summary>
+    /// A modality's model input from its scaled features (n, d): a missing row's placeholder (NaN, say) first becomes
+    /// the modality's column means over the rows that have it (the autoencoder refuses non-finite input; the trainer
+    /// imputes the same way), then, with <see cref="PipelineOptions.UseAutoencoder"/>, the seeded autoencoder's codes
+    /// (fitted as <see cref="AutoencoderFit"/> says; kept in <paramref name="keep"/> when given). Shared by the run and
+    /// the fused-similarity plot, so both see the same matrix.
+    /// </summary>
+    internal static Tensor ModelInput(Tensor x, bool[]? available, int[] labelledRows, PipelineOptions o, string name, List<ModalityAutoencoder>? keep)
     {
+        if (available is not null) x = ColumnMeanImputation.Apply(x, available, name);
+        if (!o.UseAutoencoder) return x;
+        var (options, rows) = AutoencoderFit(o.Autoencoder, available, labelledRows);
+        if (keep is null) return new AutoencoderCompressor(options).FitTransform(x, rows, name);
         var autoencoder = new AutoencoderCompressor(options).Fit(x, rows, name);
-        kept.Add(autoencoder);
+        keep.Add(autoencoder);
         using var noGrad = no_grad();
         return autoencoder.Encode(x).detach();
     }
@@ -588,6 +590,30 @@ public sealed class TrainingPipeline
         if (complete <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
+        if (options.UseAutoencoder && options.Autoencoder is { FitRows: AutoencoderFitRows.Training })
+            foreach (var modality in incomplete)
+            {
+                int rows = LabelledRows(dataset).Count(modality.IsAvailable);
+                if (rows < 2)
+                    throw new ArgumentException($"Modality '{modality.Name}' has {rows} labelled row(s); its autoencoder is fitted on the labelled rows that have it and needs at least two.");
+            }
+        // The distillation gate compares the modalities on held-out rows having every modality (the trainer checks each
+        // fold before its phase 1; here every fold is checked before the first one trains).
+        if (options.Training is { EnableDistillation: true } training)
+        {
+            int minimum = BalancedTrainer.MinimumAssessmentRows(training, new KsgEstimator(), dataset.ClassCount);
+            bool validationOnly = training.Assessment.RequireComplementarity;
+            bool Complete(int row) => dataset.Modalities.All(m => m.IsAvailable(row));
+            foreach (var (fold, train, validation) in folds)
+            {
+                var fitted = new HashSet<int>(train);
+                int rows = validationOnly ? validation.Count(Complete) : Enumerable.Range(0, dataset.SampleCount).Count(r => !fitted.Contains(r) && Complete(r));
+                if (rows < minimum)
+                    throw new ArgumentException(
+                        $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) with every modality; the distillation gate compares the modalities " +
+                        $"on such rows and needs at least {minimum}. Add complete samples, use fewer folds, or set Training.EnableDistillation = false.");
+            }
+        }
         if (options.Affinity is { } affinity && complete <= affinity.K)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}.");

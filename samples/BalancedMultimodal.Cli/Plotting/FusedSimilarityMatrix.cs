@@ -1,7 +1,6 @@
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
-using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Fusion;
 using static TorchSharp.torch;
 
@@ -21,7 +20,18 @@ namespace BalancedMultimodal.Cli.Plotting;
 /// </remarks>
 public static class FusedSimilarityMatrix
 {
-    /// <summary>The N x N fused matrix of <paramref name="dataset"/> under <paramref name="options"/> (row order of the dataset).</summary>
+    /// <summary>The rows the fused matrix covers: every row, or, when some samples lack a modality, the samples that have
+    /// every modality (the pipeline fuses its graph over them and attaches the others; docs/pipeline.md, "Incomplete samples").</summary>
+    /// <param name="dataset">The data.</param>
+    /// <returns>Row indices of <paramref name="dataset"/>, increasing.</returns>
+    public static int[] Rows(MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Enumerable.Range(0, dataset.SampleCount).Where(i => dataset.Modalities.All(m => m.IsAvailable(i))).ToArray();
+    }
+
+    /// <summary>The fused matrix of <paramref name="dataset"/> under <paramref name="options"/> over <see cref="Rows"/>
+    /// (N x N for complete data, in the dataset's row order).</summary>
     /// <exception cref="ArgumentException">For a dataset with fewer than two modalities or an unknown dtype.</exception>
     public static double[,] Compute(MultimodalDataset dataset, PipelineOptions options)
     {
@@ -39,16 +49,15 @@ public static class FusedSimilarityMatrix
         var standardized = FittedScaling.Fit(dataset, labelledRows, options.Scaling).Scaled;
 
         using var scope = NewDisposeScope();
+        options.Autoencoder.Seed = options.Seed;
+        var rows = tensor(Rows(dataset).Select(r => (long)r).ToArray());
         var features = new List<Tensor>();
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
-            var x = standardized.ToTensor(m, dtype: dtype);
-            if (options.UseAutoencoder)
-            {
-                options.Autoencoder.Seed = options.Seed;
-                x = new AutoencoderCompressor(options.Autoencoder).FitTransform(x, labelledRows, standardized.Modalities[m].Name);
-            }
-            features.Add(x.to(ScalarType.Float64));
+            var modality = standardized.Modalities[m];
+            var x = TrainingPipeline.ModelInput(standardized.ToTensor(m, dtype: dtype), modality.HasMissingRows ? modality.Availability.ToArray() : null,
+                labelledRows, options, modality.Name, keep: null);
+            features.Add(x.to(ScalarType.Float64).index_select(0, rows));
         }
         var affinities = new AffinityBuilder(options.Affinity).Build(features);
         return new SimilarityNetworkFusion(options.Fusion).Fuse(affinities).ToMatrix();

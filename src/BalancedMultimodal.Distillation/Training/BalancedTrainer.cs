@@ -180,6 +180,32 @@ public sealed class BalancedTrainer
         new(Microsoft.Extensions.Options.Options.DefaultName, typeof(BalancedTrainingOptions), [failure]);
 
     /// <summary>
+    /// The fewest rows the distillation gate needs to estimate mutual information with <paramref name="estimator"/>: the
+    /// rows held out from fitting (the validation rows when <see cref="ModalityAssessmentOptions.RequireComplementarity"/>
+    /// is on, else every non-training row) that have every modality; 0 when <see cref="BalancedTrainingOptions.EnableDistillation"/>
+    /// is off. <see cref="Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/> refuses data with
+    /// fewer before phase 1; a caller training several folds can check them all up front with this.
+    /// </summary>
+    /// <param name="options">The trainer's options (distillation switch and assessment options).</param>
+    /// <param name="estimator">The gate's estimator.</param>
+    /// <param name="classCount">C, the number of classes (the gate compares C class probabilities, or their PCA).</param>
+    /// <returns>The minimum row count (3, k + 1 for a KSG estimator with k neighbours, ...).</returns>
+    /// <exception cref="ArgumentNullException">A null argument.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A class count below 2.</exception>
+    public static int MinimumAssessmentRows(BalancedTrainingOptions options, IMutualInformationEstimator estimator, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(estimator);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        if (!options.EnableDistillation) return 0;
+        bool validationOnly = options.Assessment.RequireComplementarity;
+        // The gate compares class probabilities (C columns, or their PCA); with labels, the main estimator also
+        // estimates I(outputs; labels).
+        int columns = ModalityAssessor.EstimatedColumns(classCount, options.Assessment);
+        return AssessmentRows.Minimum(columns, estimator, validationOnly ? estimator : null);
+    }
+
+    /// <summary>
     /// With <see cref="BalancedTrainingOptions.EnableDistillation"/> on, the distillation gate estimates mutual information
     /// on the rows held out from fitting: the validation rows when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on (I(student; labels) needs their labels), else
@@ -193,10 +219,7 @@ public sealed class BalancedTrainer
         if (!_options.EnableDistillation) return;
         bool validationOnly = _options.Assessment.RequireComplementarity;
         int rows = data.AssessmentRows(validationOnly).Length;
-        // The gate compares class probabilities (ClassCount columns, or their PCA); with labels, the main estimator also
-        // estimates I(outputs; labels).
-        int columns = ModalityAssessor.EstimatedColumns(data.ClassCount, _options.Assessment);
-        int minimum = AssessmentRows.Minimum(columns, _estimator, validationOnly ? _estimator : null);
+        int minimum = MinimumAssessmentRows(_options, _estimator, data.ClassCount);
         if (rows >= minimum) return;
         string complete = data.HasMissingRows ? " with every modality (the gate compares all modalities on the same samples)" : "";
         string which = validationOnly

@@ -208,6 +208,12 @@ internal sealed class BalancedTrainingRun
             _trainMaskOf[m] = Own(_trainMask.logical_and(present));
             _validationRowsOf[m] = Own(tensor(validation.Select(r => (long)r).ToArray(), device: device));
             _validationLabelsOf[m] = validation.Select(r => (int)_data.LabelValues[r]).ToArray();
+            var unseen = Enumerable.Range(0, _data.ClassCount).Where(c => !train.Any(r => _data.LabelValues[r] == c)).ToArray();
+            if (unseen.Length > 0)
+                _logger.LogWarning(
+                    "Modality {Modality} is missing on every training row of class(es) {Classes}: its head never sees them, and its missingness itself " +
+                    "tells those classes apart; check that the data's missingness does not follow the labels.",
+                    _data.ModalityNames[m], string.Join(", ", unseen));
         }
         if (_data.HasMissingRows)
         {
@@ -372,8 +378,20 @@ internal sealed class BalancedTrainingRun
         var jointDistillation = JointDistillationOptions();
         var pairMasks = pairs.Select(p => DistillMask(p.Student, p.Teacher)).ToArray();
         var modalityMasks = _data.HasMissingRows ? _trainMaskOf : null;
-        var pairLosses = pairs.Select(p => new DistillationLoss(
-            (int)network.Encoder(p.Student).EmbeddingDim, (int)network.Encoder(p.Teacher).EmbeddingDim, jointDistillation ?? _o.Distillation, Device, DType)).ToArray();
+        var pairLosses = new List<DistillationLoss>();
+        try
+        {
+            foreach (var (student, teacher) in pairs)
+                pairLosses.Add(new DistillationLoss((int)network.Encoder(student).EmbeddingDim, (int)network.Encoder(teacher).EmbeddingDim,
+                    jointDistillation ?? _o.Distillation, Device, DType));
+        }
+        catch
+        {
+            // Built before the try below: a failing constructor must not leak what was made.
+            foreach (var l in pairLosses) l.Dispose();
+            foreach (var mask in pairMasks) mask?.Dispose();
+            throw;
+        }
         var parameters = network.parameters()
             .Concat(pairLosses.SelectMany(l => l.parameters()));
         // A weighter's own parameters (the uncertainty policy's log-variances s_m) are not weights of the model: no decay,

@@ -129,7 +129,9 @@ public static class PredictionCombiner
             denominator = denominator.Plus(present);
         }
         var positive = denominator.gt(0).unsqueeze(1);
-        var pooled = sum.div(denominator.clamp_min(double.Epsilon).unsqueeze(1));
+        // A row whose voting heads all weigh 0 divides by 1 instead (its pooled value is discarded below): dividing 0 by 0,
+        // even in a discarded branch, would send NaN into the gradients.
+        var pooled = sum.div(where(positive.squeeze(1), denominator, ones_like(denominator)).unsqueeze(1));
         if (arithmetic)
             return pooled.MoveToOuterDisposeScope();   // the fused head's weight is 1 > 0: every row has a positive denominator
         return F.softmax(where(positive, pooled, fused), 1).MoveToOuterDisposeScope();

@@ -121,14 +121,72 @@ public class IncompleteSamplePipelineTests
         }
     }
 
-    /// <summary>The first <paramref name="count"/> rows of a modality, a row's values replaced by
-    /// <paramref name="replace"/>'s value where it returns one.</summary>
-    private static double[,] Rows(Modality modality, int count, Func<int, double?>? replace = null)
+    [Fact]
+    public void A_saved_model_predicts_an_incomplete_sample_as_training_scored_it()
+    {
+        // A test row lacking "b", predicted again by the saved model, gets the input and the graph neighbourhood training
+        // gave it (the cohort's mean input, incoming edges from its k most similar complete samples), so the same
+        // probabilities.
+        var data = Partial();
+        var result = new TrainingPipeline(TrainingPipelineOptionTests.Options()) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+        int k = Array.FindIndex(data.TestIndices, r => r % 7 == 0);
+        int row = data.TestIndices[k];
+        var a = data.Modalities[0];
+        var aNew = new Modality(a.Name, Rows(a, 1, _ => null, offset: row));
+        var predicted = model.Predict([aNew, null]);   // "b" missing altogether
+
+        predicted.Probabilities[0, 0].Should().BeApproximately(result.TestProbabilities[k, 0], 1e-5);
+        predicted.Probabilities[0, 1].Should().BeApproximately(result.TestProbabilities[k, 1], 1e-5);
+    }
+
+    [Fact]
+    public void The_fused_similarity_plot_covers_the_complete_samples()
+    {
+        var data = Partial();
+
+        var fused = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Compute(data, TrainingPipelineOptionTests.Options());
+
+        var rows = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Rows(data);
+        rows.Should().Equal(Enumerable.Range(0, 90).Where(i => i % 7 != 0));
+        fused.GetLength(0).Should().Be(rows.Length);
+        fused.Cast<double>().Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Folds_with_too_few_complete_rows_for_the_distillation_gate_are_refused_before_any_work()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.Training.EnableDistillation = true;
+        options.Training.Assessment.RequireComplementarity = true;
+        // Complete samples: rows 0-8 only (more than Affinity.K = 8); each of the two folds validates on about three.
+        var act = () => TrainingPipeline.Validate(options, Partial(i => i >= 9));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Fold * has * validation row(s) with every modality; the distillation gate compares the modalities on such rows and needs at least *");
+    }
+
+    [Fact]
+    public void An_autoencoder_without_two_labelled_rows_of_a_modality_is_refused_before_any_work()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.UseAutoencoder = true;
+        var data = TrainingPipelineOptionTests.Data();
+        var labelled = data.TrainIndices.Concat(data.ValidationIndices).ToHashSet();
+        int keep = data.TrainIndices[0];
+
+        var act = () => TrainingPipeline.Validate(options, Partial(i => labelled.Contains(i) && i != keep));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'b'*");
+    }
+
+    /// <summary>The <paramref name="count"/> rows of a modality from <paramref name="offset"/> on, a row's values replaced
+    /// by <paramref name="replace"/>'s value where it returns one.</summary>
+    private static double[,] Rows(Modality modality, int count, Func<int, double?>? replace = null, int offset = 0)
     {
         var values = new double[count, modality.FeatureCount];
         for (int i = 0; i < count; i++)
             for (int j = 0; j < modality.FeatureCount; j++)
-                values[i, j] = replace?.Invoke(i) ?? modality[i, j];
+                values[i, j] = replace?.Invoke(i) ?? modality[offset + i, j];
         return values;
     }
 

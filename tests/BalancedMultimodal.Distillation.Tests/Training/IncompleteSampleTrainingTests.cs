@@ -49,6 +49,8 @@ public class IncompleteSampleTrainingTests
             p.Should().OnlyContain(v => double.IsFinite(v));
             p.Should().Equal(Values(withLarge.PredictedProbabilities));
             withNaN.FusedValidationScore.Should().Be(withLarge.FusedValidationScore);
+            // The tiny trainer's estimator finds every pair dependent, so the per-pair distillation masks were used.
+            withNaN.History.Should().Contain(h => h.Phase == TrainingPhase.Distillation);
         }
     }
 
@@ -112,6 +114,20 @@ public class IncompleteSampleTrainingTests
         }
     }
 
+    [Fact]
+    public void A_modality_missing_on_every_training_row_of_a_class_is_warned_about()
+    {
+        // "noise" lacks every class-1 training row (the odd rows below 20).
+        var logger = new RecordingLogger<BalancedTrainer>();
+        var trainer = new BalancedTrainer(new BalancedMultimodal.Core.Encoding.MlpEncoderFactory(new BalancedMultimodal.Core.Encoding.MlpEncoderOptions { HiddenSizes = [4], Dropout = 0 }),
+            new ConstantMutualInformationEstimator(1.0), Microsoft.Extensions.Options.Options.Create(TrainingFixtures.TinyOptions()), logger);
+
+        using var result = trainer.Fit(Tiny(Enumerable.Range(0, 20).Where(i => i % 2 == 1).ToArray(), []));
+
+        logger.Entries.Where(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.Message)
+            .Should().ContainSingle().Which.Should().StartWith("Modality noise is missing on every training row of class(es) 1:");
+    }
+
     /// <summary>Native tensors alive on this thread (created and not yet disposed).</summary>
     private static long LiveTensors() => TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
@@ -148,7 +164,7 @@ public class IncompleteSampleTrainingTests
 
         var p = Values(result.PredictedProbabilities);
         p.Should().HaveCount(160 * 2).And.OnlyContain(v => double.IsFinite(v) && v >= 0 && v <= 1);
-        result.Plan.Should().NotBeNull();
+
         // The strong modality still carries the task for the samples that have it: most test rows are right.
         var test = dataset.TestIndices;
         var predicted = result.PredictedProbabilities.argmax(1).data<long>().ToArray();

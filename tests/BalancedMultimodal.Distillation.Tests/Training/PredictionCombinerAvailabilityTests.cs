@@ -57,6 +57,26 @@ public class PredictionCombinerAvailabilityTests
     }
 
     [Theory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.BFloat16)]
+    public void The_fallback_row_leaves_finite_gradients(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var fused = zeros(2, 2, dtype: dtype).requires_grad_();
+        var head1 = tensor(new[] { 1.0, 0, 1, 0 }, [2, 2], dtype: dtype).requires_grad_();
+        var head2 = tensor(new[] { 2.0, 0, 2, 0 }, [2, 2], dtype: dtype).requires_grad_();
+        var outputs = new NetworkOutputs([zeros(2, 1, dtype: dtype), zeros(2, 1, dtype: dtype)], [head1, head2], fused);
+
+        // Row 1 lacks modality 2, the only head with weight: it falls back to the fused head.
+        var p = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0, 0, 1], Availability());
+        p.log().select(1, 0).sum().backward();
+
+        foreach (var grad in new[] { fused.grad!, head1.grad!, head2.grad! })
+            grad.isfinite().all().item<bool>().Should().BeTrue();
+    }
+
+    [Theory]
     [InlineData(PredictionSource.AllHeads)]
     [InlineData(PredictionSource.AllHeadsGeometricMean)]
     [InlineData(PredictionSource.FusedHead)]
