@@ -589,7 +589,8 @@ public sealed class TrainingPipeline
         int complete = Enumerable.Range(0, dataset.SampleCount).Count(i => dataset.Modalities.All(m => m.IsAvailable(i)));
         if (complete <= options.GraphNeighbours)
             throw new ArgumentException(
-                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
+                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}. " +
+                $"Lower GraphNeighbours, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
         if (options.UseAutoencoder && options.Autoencoder is { FitRows: AutoencoderFitRows.Training })
             foreach (var modality in incomplete)
             {
@@ -616,7 +617,15 @@ public sealed class TrainingPipeline
         }
         if (options.Affinity is { } affinity && complete <= affinity.K)
             throw new ArgumentException(
-                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}.");
+                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
+                $"Lower Affinity.K, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+    }
+
+    /// <summary>"'name', on k of n samples" for the modality the fewest samples have (a remedy in refusals).</summary>
+    private static string RarestModality(MultimodalDataset dataset)
+    {
+        var rarest = dataset.Modalities.MinBy(m => m.AvailableCount)!;
+        return $"'{rarest.Name}', on {rarest.AvailableCount} of {rarest.SampleCount} samples";
     }
 
     /// <summary>Every modality must vary over the labelled rows that have it (in at least one column): the

@@ -212,7 +212,7 @@ public class IncompleteSamplePipelineTests
         // Complete samples: rows 0, 9, 18, ..., 81 (10 of them), not more than k = 10.
         var act = () => TrainingPipeline.Validate(options, Partial(i => i % 9 != 0));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = 10.");
+        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = 10. Lower GraphNeighbours, or leave out the modality measured on the fewest samples ('b', on 10 of 90 samples).");
     }
 
     [Fact]
