@@ -79,7 +79,7 @@ public sealed class TrainCommand : ICliCommand
         CliPaths.CreateOutputFolder(outFolder, "out");
         if (saveFolder is not null) CliPaths.CreateOutputFolder(saveFolder, "save");
         if (checkpointFolder is not null) CliPaths.CreateOutputFolder(checkpointFolder, "checkpoint");
-        int incomplete = Enumerable.Range(0, dataset.SampleCount).Count(i => dataset.Modalities.Any(m => !m.IsAvailable(i)));
+        int incomplete = dataset.SampleCount - CompleteSamples.Rows(dataset).Length;
         string lacking = incomplete == 0 ? "" : $", {incomplete} lacking a modality";
         output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes{lacking})");
         var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);

@@ -112,7 +112,7 @@ public sealed class TrainedPipeline : IDisposable
         for (int i = 0; i < m && cohortAvailability is not null; i++)
             if (cohortAvailability[i] is { } mask && (mask.Count != graph.NodeCount || !mask.Any(a => a)))
                 throw new ArgumentException($"Modality '{modalityNames[i]}': the cohort availability mask needs {graph.NodeCount} entries with at least one true, got {mask.Count}.", nameof(cohortAvailability));
-        var completeCohort = Enumerable.Range(0, (int)graph.NodeCount).Where(r => cohortAvailability?.All(a => a is null || a[r]) ?? true).ToArray();
+        var completeCohort = cohortAvailability is null ? Enumerable.Range(0, (int)graph.NodeCount).ToArray() : CompleteSamples.Rows(cohortAvailability, (int)graph.NodeCount);
         if (completeCohort.Length <= options.GraphNeighbours)
             throw new ArgumentException($"Only {completeCohort.Length} cohort samples have every modality; attaching new samples needs more than GraphNeighbours = {options.GraphNeighbours}.", nameof(cohortAvailability));
         foreach (var fold in folds)

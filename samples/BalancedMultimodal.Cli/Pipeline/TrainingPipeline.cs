@@ -416,8 +416,8 @@ public sealed class TrainingPipeline
         ArgumentNullException.ThrowIfNull(availability);
         ArgumentNullException.ThrowIfNull(options);
         int n = (int)features[0].shape[0];
-        var complete = Enumerable.Range(0, n).Where(i => availability.All(a => a is null || a[i])).ToArray();
-        var incomplete = Enumerable.Range(0, n).Where(i => availability.Any(a => a is not null && !a[i])).ToArray();
+        var complete = CompleteSamples.Rows(availability, n);
+        var incomplete = Enumerable.Range(0, n).Except(complete).ToArray();
         if (complete.Length <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete.Length} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}.");
@@ -586,7 +586,8 @@ public sealed class TrainingPipeline
                 if (!validation.Any(modality.IsAvailable))
                     throw new ArgumentException($"Modality '{modality.Name}' is missing on every validation row of fold {fold}; each fold must score every modality.");
             }
-        int complete = Enumerable.Range(0, dataset.SampleCount).Count(i => dataset.Modalities.All(m => m.IsAvailable(i)));
+        var completeRows = CompleteSamples.Rows(dataset);
+        int complete = completeRows.Length;
         if (complete <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}. " +
@@ -604,11 +605,11 @@ public sealed class TrainingPipeline
         {
             int minimum = BalancedTrainer.MinimumAssessmentRows(training, new KsgEstimator(), dataset.ClassCount);
             bool validationOnly = training.Assessment.RequireComplementarity;
-            bool Complete(int row) => dataset.Modalities.All(m => m.IsAvailable(row));
+            var completeSet = completeRows.ToHashSet();
             foreach (var (fold, train, validation) in folds)
             {
                 var fitted = new HashSet<int>(train);
-                int rows = validationOnly ? validation.Count(Complete) : Enumerable.Range(0, dataset.SampleCount).Count(r => !fitted.Contains(r) && Complete(r));
+                int rows = validationOnly ? validation.Count(completeSet.Contains) : completeRows.Count(r => !fitted.Contains(r));
                 if (rows < minimum)
                     throw new ArgumentException(
                         $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) with every modality; the distillation gate compares the modalities " +

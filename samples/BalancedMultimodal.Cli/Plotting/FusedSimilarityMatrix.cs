@@ -27,7 +27,7 @@ public static class FusedSimilarityMatrix
     public static int[] Rows(MultimodalDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return Enumerable.Range(0, dataset.SampleCount).Where(i => dataset.Modalities.All(m => m.IsAvailable(i))).ToArray();
+        return CompleteSamples.Rows(dataset);
     }
 
     /// <summary>The fused matrix of <paramref name="dataset"/> under <paramref name="options"/> over <see cref="Rows"/>

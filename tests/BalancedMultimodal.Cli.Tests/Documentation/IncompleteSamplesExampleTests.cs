@@ -21,16 +21,7 @@ public sealed class IncompleteSamplesExampleTests
     {
         using var scope = NewDisposeScope();
         // The synthetic set's second modality missing on every fourth sample (NaN placeholders, as a loader leaves them).
-        var complete = SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120);
-        var second = complete.Modalities[1];
-        var values = new double[second.SampleCount, second.FeatureCount];
-        for (int i = 0; i < second.SampleCount; i++)
-            for (int j = 0; j < second.FeatureCount; j++)
-                values[i, j] = i % 4 == 0 ? double.NaN : second[i, j];
-        var modalities = complete.Modalities.ToArray();
-        modalities[1] = new Modality(second.Name, values, availability: Enumerable.Range(0, second.SampleCount).Select(i => i % 4 != 0).ToArray());
-        var dataset = new MultimodalDataset(modalities, complete.Labels, complete.ClassCount, trainIndices: complete.TrainIndices,
-            validationIndices: complete.ValidationIndices, testIndices: complete.TestIndices);
+        var dataset = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
         var standardized = Standardizer.FitTransform(dataset);
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
         var features = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();

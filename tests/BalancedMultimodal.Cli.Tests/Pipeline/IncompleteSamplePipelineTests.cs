@@ -14,19 +14,8 @@ public class IncompleteSamplePipelineTests
 {
     /// <summary>The option tests' 90-sample set with modality "b" missing on every row where <paramref name="missing"/>
     /// holds, its values there set to <paramref name="placeholder"/>.</summary>
-    private static MultimodalDataset Partial(Func<int, bool>? missing = null, double placeholder = double.NaN)
-    {
-        missing ??= i => i % 7 == 0;
-        var data = TrainingPipelineOptionTests.Data();
-        var b = data.Modalities[1];
-        var values = new double[b.SampleCount, b.FeatureCount];
-        for (int i = 0; i < b.SampleCount; i++)
-            for (int j = 0; j < b.FeatureCount; j++)
-                values[i, j] = missing(i) ? placeholder : b[i, j];
-        var available = Enumerable.Range(0, b.SampleCount).Select(i => !missing(i)).ToArray();
-        return new MultimodalDataset([data.Modalities[0], new Modality(b.Name, values, availability: available)], data.Labels, data.ClassCount,
-            trainIndices: data.TrainIndices, validationIndices: data.ValidationIndices, testIndices: data.TestIndices);
-    }
+    private static MultimodalDataset Partial(Func<int, bool>? missing = null, double placeholder = double.NaN) =>
+        IncompleteDatasets.WithMissingRows(TrainingPipelineOptionTests.Data(), 1, missing ?? (i => i % 7 == 0), placeholder);
 
     [Fact]
     public void Samples_lacking_a_modality_are_trained_on_and_scored()
