@@ -34,9 +34,15 @@ public static class InductiveGraph
     /// <param name="eligibleCohortNodes">The cohort nodes a new node may be attached to, distinct and increasing (null: all):
     /// the kernels W^m and their normalisation run over these nodes only, as if the cohort were them alone. A cohort
     /// trained on incomplete samples passes its complete samples (the others hold imputed features).</param>
+    /// <param name="cohortAvailable">Per modality, which cohort nodes have it (null, or a null entry: all). When given,
+    /// modality m's kernel and its normalisation run over the eligible cohort nodes that have m (P^m_ij = 0 elsewhere),
+    /// and S_ij = (sum over the modalities both i and j have of P^m_ij) / (their number), 0 when they share none: the
+    /// attachment of <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>, whose graph links incomplete cohort
+    /// samples too.</param>
     /// <returns>A new graph (the caller disposes it).</returns>
     public static RelationalGraph Attach(RelationalGraph cohortGraph, IReadOnlyList<Tensor> cohortFeatures, IReadOnlyList<Tensor> sampleFeatures,
-        IReadOnlyList<bool[]> available, AffinityOptions affinity, int neighbours, IReadOnlyList<int>? eligibleCohortNodes = null)
+        IReadOnlyList<bool[]> available, AffinityOptions affinity, int neighbours, IReadOnlyList<int>? eligibleCohortNodes = null,
+        IReadOnlyList<bool[]?>? cohortAvailable = null)
     {
         ArgumentNullException.ThrowIfNull(cohortGraph);
         ArgumentNullException.ThrowIfNull(cohortFeatures);
@@ -71,6 +77,14 @@ public static class InductiveGraph
             for (int e = 0; e < eligibleCohortNodes.Count; e++)
                 if (eligibleCohortNodes[e] < 0 || eligibleCohortNodes[e] >= cohortSize || (e > 0 && eligibleCohortNodes[e] <= eligibleCohortNodes[e - 1]))
                     throw new ArgumentException($"eligibleCohortNodes must be distinct increasing nodes in [0, {cohortSize}); entry {e} is {eligibleCohortNodes[e]}.", nameof(eligibleCohortNodes));
+        if (cohortAvailable is not null)
+        {
+            if (cohortAvailable.Count != modalities)
+                throw new ArgumentException($"{cohortAvailable.Count} cohort availability masks for {modalities} modalities.", nameof(cohortAvailable));
+            for (int m = 0; m < modalities; m++)
+                if (cohortAvailable[m] is { } mask && mask.Length != cohortSize)
+                    throw new ArgumentException($"Modality {m}: the cohort availability mask needs {cohortSize} entries, got {mask.Length}.", nameof(cohortAvailable));
+        }
         long eligibleCount = eligibleCohortNodes?.Count ?? cohortSize;
         if (neighbours < 1 || neighbours >= eligibleCount)
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {eligibleCount - 1}].");
@@ -85,7 +99,8 @@ public static class InductiveGraph
         var kernels = new Tensor[modalities];
         var masks = new Tensor[modalities];
         var sum = zeros(sampleCount, eligibleCount, dtype: ScalarType.Float64, device: device);
-        var count = zeros(sampleCount, 1, dtype: ScalarType.Float64, device: device);
+        var count = zeros(sampleCount, cohortAvailable is null ? 1 : eligibleCount, dtype: ScalarType.Float64, device: device);
+        var eligible = eligibleCohortNodes?.ToArray() ?? Enumerable.Range(0, (int)cohortSize).ToArray();
         for (int m = 0; m < modalities; m++)
         {
             var rows = Enumerable.Range(0, sampleCount).Where(i => available[m][i]).Select(i => (long)i).ToArray();
@@ -93,13 +108,31 @@ public static class InductiveGraph
             masks[m] = tensor(available[m], device: device);
             if (rows.Length == 0) continue;
             var index = tensor(rows, device: device);
-            var pool = eligibleIndex is null ? cohortFeatures[m] : cohortFeatures[m].index_select(0, eligibleIndex);
-            var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
-            kernels[m].index_copy_(0, index, w);
-            sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
-            count.index_add_(0, index, ones(rows.Length, 1, dtype: ScalarType.Float64, device: device), 1.0);
+            if (cohortAvailable?[m] is { } have)
+            {
+                // Columns (positions among the eligible nodes) of the eligible cohort nodes that have the modality.
+                var columns = Enumerable.Range(0, eligible.Length).Where(e => have[eligible[e]]).Select(e => (long)e).ToArray();
+                if (columns.Length == 0) continue;
+                var columnIndex = tensor(columns, device: device);
+                var pool = cohortFeatures[m].index_select(0, tensor(columns.Select(e => (long)eligible[e]).ToArray(), device: device));
+                var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
+                var block = zeros(rows.Length, eligibleCount, dtype: ScalarType.Float64, device: device).index_copy_(1, columnIndex, w);
+                kernels[m].index_copy_(0, index, block);
+                sum.index_add_(0, index, block / w.sum(1, keepdim: true), 1.0);
+                var present = zeros(rows.Length, eligibleCount, dtype: ScalarType.Float64, device: device).index_fill_(1, columnIndex, 1.0);
+                count.index_add_(0, index, present, 1.0);
+            }
+            else
+            {
+                var pool = eligibleIndex is null ? cohortFeatures[m] : cohortFeatures[m].index_select(0, eligibleIndex);
+                var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
+                kernels[m].index_copy_(0, index, w);
+                sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
+                count.index_add_(0, index, ones(rows.Length, count.shape[1], dtype: ScalarType.Float64, device: device), 1.0);
+            }
         }
-        var fused = sum / count;
+        // Pairs sharing no modality get 0 (never chosen over a pair that shares one, whose kernel is positive).
+        var fused = sum / count.clamp_min(1.0);
 
         var relations = new List<GraphRelation>();
         foreach (var relation in cohortGraph.Relations)

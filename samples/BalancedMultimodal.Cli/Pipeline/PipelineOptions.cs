@@ -46,6 +46,13 @@ public sealed class PipelineOptions
     /// <summary>Add each modality's own top-k affinity graph as an extra relation. Default false.</summary>
     public bool ModalityGraphRelations { get; set; }
 
+    /// <summary>How the patient graph treats samples lacking modalities (no effect on complete data, and none on the
+    /// predictions of the graph-free <see cref="ModalityEncoderKind.Mlp"/> encoder). Default
+    /// <see cref="Pipeline.IncompleteSampleGraph.FuseAvailableModalities"/>, chosen on out-of-fold validation macro-F1
+    /// (docs/results.md, twenty-third session); <see cref="Pipeline.IncompleteSampleGraph.AttachToCompleteSamples"/> is
+    /// the twenty-second session's rule.</summary>
+    public IncompleteSampleGraph IncompleteSampleGraph { get; set; } = IncompleteSampleGraph.FuseAvailableModalities;
+
     /// <summary>Which encoder every modality gets: a graph-free MLP (default, chosen on out-of-fold validation F1 and AUC,
     /// docs/results.md), the relational GCN over the patient graph, or both side by side.</summary>
     public ModalityEncoderKind EncoderKind { get; set; } = ModalityEncoderKind.Mlp;

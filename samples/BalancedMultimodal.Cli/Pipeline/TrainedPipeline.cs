@@ -31,12 +31,14 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// </remarks>
 public sealed class TrainedPipeline : IDisposable
 {
-    /// <summary>Newest version of the folder format: <see cref="Save"/> writes 3 when the cohort was trained on incomplete
-    /// samples (<c>cohort_availability.json</c>: new samples attach to the complete cohort samples only, which an older
+    /// <summary>Newest version of the folder format: <see cref="Save"/> writes 4 when the cohort was trained on incomplete
+    /// samples with <see cref="IncompleteSampleGraph.FuseAvailableModalities"/> (new samples attach to every cohort sample
+    /// by the modalities both have, which a format-3 reader would not do), 3 when it was trained on incomplete samples
+    /// otherwise (<c>cohort_availability.json</c>: new samples attach to the complete cohort samples only, which an older
     /// reader would not know), else 2 when the pipeline carries a <see cref="QuantileNormalizer"/> (<c>quantiles.json</c>,
     /// which a version-1 reader would ignore), and 1 otherwise;
     /// <see cref="Load"/> reads versions <see cref="MinimumFormatVersion"/> to this one.</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     /// <summary>Oldest folder format version <see cref="Load"/> reads.</summary>
     public const int MinimumFormatVersion = 1;
@@ -113,7 +115,10 @@ public sealed class TrainedPipeline : IDisposable
             if (cohortAvailability[i] is { } mask && (mask.Count != graph.NodeCount || !mask.Any(a => a)))
                 throw new ArgumentException($"Modality '{modalityNames[i]}': the cohort availability mask needs {graph.NodeCount} entries with at least one true, got {mask.Count}.", nameof(cohortAvailability));
         var completeCohort = cohortAvailability is null ? Enumerable.Range(0, (int)graph.NodeCount).ToArray() : CompleteSamples.Rows(cohortAvailability, (int)graph.NodeCount);
-        if (completeCohort.Length <= options.GraphNeighbours)
+        // With FuseAvailableModalities new samples attach to every cohort sample (each modality's kernel over the
+        // cohort samples that have it), as that graph linked the cohort's incomplete samples.
+        bool attachToAll = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
+        if (!attachToAll && completeCohort.Length <= options.GraphNeighbours)
             throw new ArgumentException($"Only {completeCohort.Length} cohort samples have every modality; attaching new samples needs more than GraphNeighbours = {options.GraphNeighbours}.", nameof(cohortAvailability));
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
@@ -130,7 +135,7 @@ public sealed class TrainedPipeline : IDisposable
         Graph = graph;
         _folds = folds.ToArray();
         CohortAvailability = Enumerable.Range(0, m).Select(i => cohortAvailability?[i] is { } mask && mask.Any(a => !a) ? mask.ToArray() : null).ToArray();
-        _completeCohort = CohortAvailability.All(a => a is null) ? null : completeCohort;
+        _completeCohort = CohortAvailability.All(a => a is null) || attachToAll ? null : completeCohort;
     }
 
     /// <summary>Per modality, which cohort rows have it; null for a modality every cohort sample has.</summary>
@@ -290,7 +295,8 @@ public sealed class TrainedPipeline : IDisposable
             }
             features[m] = x;
         }
-        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort);
+        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort,
+            Options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities && CohortAvailability.Any(a => a is not null) ? CohortAvailability : null);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
         // Rows (cohort, then new samples) x modalities: a new sample's missing modality head does not vote in the pooled

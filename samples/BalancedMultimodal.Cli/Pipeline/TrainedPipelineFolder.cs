@@ -98,8 +98,11 @@ internal static class TrainedPipelineFolder
         var manifest = new PipelineManifest
         {
             // A pipeline with a quantile normaliser needs a reader that applies it (format 2); others stay readable by format-1 readers.
-            // A cohort trained on incomplete samples needs a reader that attaches new samples to its complete samples only (format 3).
-            FormatVersion = incompleteCohort ? 3 : pipeline.QuantileNormalizer is null ? TrainedPipeline.MinimumFormatVersion : 2,
+            // A cohort trained on incomplete samples needs a reader that attaches new samples to its complete samples only (format 3),
+            // or, with IncompleteSampleGraph = FuseAvailableModalities, to every cohort sample by the modalities both have (format 4).
+            FormatVersion = incompleteCohort
+                ? pipeline.Options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities ? 4 : 3
+                : pipeline.QuantileNormalizer is null ? TrainedPipeline.MinimumFormatVersion : 2,
             LibraryVersion = TrainedPipeline.LibraryVersion,
             CreatedUtc = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
             ModalityNames = pipeline.ModalityNames.ToArray(),
@@ -215,7 +218,8 @@ internal static class TrainedPipelineFolder
                 folds.Add(new TrainedFold(record.Fold, record.ValidationRows, network, record.Plan, record.FinalWeights, record.FusedValidationScore, record.BestJointEpoch,
                     record.PoolingWeights));
             }
-            var cohortAvailability = listed.ContainsKey(CohortAvailabilityFile) ? ReadCohortAvailability(folder, CohortAvailabilityFile, manifest) : null;
+            var cohortAvailability = listed.ContainsKey(CohortAvailabilityFile) ? ReadCohortAvailability(folder, CohortAvailabilityFile, manifest,
+                options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities) : null;
             return new TrainedPipeline(options, manifest.ModalityNames, manifest.FeatureCounts, manifest.ClassNames, standardizer,
                 autoencoders, cohort, graph, folds, quantileNormalizer, featureNames, cohortAvailability);
         }
@@ -295,10 +299,12 @@ internal static class TrainedPipelineFolder
         }
     }
 
-    private static bool[]?[] ReadCohortAvailability(string folder, string file, PipelineManifest manifest)
+    private static bool[]?[] ReadCohortAvailability(string folder, string file, PipelineManifest manifest, bool fuseAvailable)
     {
         if (manifest.FormatVersion < 3)
             throw new InvalidDataException($"{file}: a cohort trained on incomplete samples needs format version 3, {ManifestFile} says {manifest.FormatVersion}.");
+        if (fuseAvailable && manifest.FormatVersion < 4)
+            throw new InvalidDataException($"{file}: a cohort trained on incomplete samples with IncompleteSampleGraph = FuseAvailableModalities needs format version 4, {ManifestFile} says {manifest.FormatVersion}.");
         var record = ReadJson<CohortAvailabilityRecord>(folder, file);
         if (record.ModalityNames is null || !record.ModalityNames.SequenceEqual(manifest.ModalityNames))
             throw new InvalidDataException($"{file}: its modalities differ from {ManifestFile} ({string.Join(", ", manifest.ModalityNames)}).");

@@ -123,7 +123,9 @@ public sealed class TrainingPipeline
         }
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
-        using var graph = availability.All(a => a is null) ? BuildPatientGraph(features, o) : BuildIncompletePatientGraph(features, availability, o);
+        using var graph = availability.All(a => a is null) ? BuildPatientGraph(features, o)
+            : o.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities ? BuildPatientGraphOverAvailable(features, availability, o)
+            : BuildIncompletePatientGraph(features, availability, o);
         // METHOD.md section 3 checks the fused graph: with per-modality relations beside it, their edges could hide a
         // disconnected fused relation, so that relation is analysed alone (a view sharing its tensors, not disposed).
         var connectivity = GraphConnectivity.Analyze(
@@ -438,13 +440,59 @@ public sealed class TrainingPipeline
         return new RelationalGraph(n, relations);
     }
 
-    private static RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities, PipelineOptions options)
+    /// <summary>
+    /// The patient graph of <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>: each modality's affinity over the
+    /// samples that have it (<see cref="AffinityBuilder"/> with the mask; the other rows and columns are 0), SNF over all
+    /// samples with the masks (<see cref="SimilarityNetworkFusion"/>: entry (i, j) is updated through the modalities both
+    /// have), then the top-k graph of <see cref="BuildPatientGraph"/>; a per-modality relation keeps only the edges between
+    /// samples that have the modality. Node ids are the rows of <paramref name="features"/>.
+    /// </summary>
+    /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned (unavailable rows are not read).</param>
+    /// <param name="availability">Per modality, which rows have it (null: all).</param>
+    /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <returns>The graph; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">A modality on no more samples than <c>Affinity.K</c> or <c>Fusion.K</c>, or a
+    /// sample with no modality (the message names it).</exception>
+    public static RelationalGraph BuildPatientGraphOverAvailable(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(availability);
+        ArgumentNullException.ThrowIfNull(options);
+        if (availability.Count != features.Count)
+            throw new ArgumentException($"{availability.Count} availability masks for {features.Count} modalities.", nameof(availability));
+        int n = (int)features[0].shape[0];
+        var masks = availability.Select(a => a ?? Enumerable.Repeat(true, n).ToArray()).ToArray();
+        for (int m = 0; m < masks.Length; m++)
+        {
+            int count = masks[m].Count(a => a);
+            int k = Math.Max(options.Affinity.K, options.Fusion.K);
+            if (options.ModalityGraphRelations) k = Math.Max(k, options.GraphNeighbours);
+            if (count <= k)
+                throw new ArgumentException(
+                    $"Modality {m} is available on {count} of {n} samples; its affinity, fusion{(options.ModalityGraphRelations ? " and relation" : "")} neighbourhoods need more than {k}.", nameof(availability));
+        }
+        using var scope = NewDisposeScope();
+        var affinities = new AffinityBuilder(options.Affinity).Build(features
+            .Select((f, m) => (f ?? throw new ArgumentNullException(nameof(features), $"The features of modality {m} are null.")).to(ScalarType.Float64))
+            .ToArray(), masks);
+        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities, masks);
+        var graph = BuildGraph(fused, affinities, options, masks);
+        foreach (var relation in graph.Relations)
+        {
+            relation.EdgeIndex.MoveToOuterDisposeScope();
+            relation.EdgeWeight?.MoveToOuterDisposeScope();
+        }
+        return graph;
+    }
+
+    private static RelationalGraph BuildGraph(Tensor fused, IReadOnlyList<Tensor> affinities, PipelineOptions options, IReadOnlyList<bool[]>? masks = null)
     {
         var builder = new TopKGraphBuilder(options.GraphNeighbours);
         var fusedGraph = builder.Build(fused, "fused");
         if (!options.ModalityGraphRelations) return fusedGraph;
         var graphs = new List<RelationalGraph> { fusedGraph };
-        for (int m = 0; m < affinities.Count; m++) graphs.Add(builder.Build(affinities[m], $"modality{m}"));
+        for (int m = 0; m < affinities.Count; m++)
+            graphs.Add(masks is null ? builder.Build(affinities[m], $"modality{m}") : BuildAvailableRelation(builder, affinities[m], masks[m], $"modality{m}"));
         try
         {
             return RelationalGraph.Combine(graphs.ToArray());
@@ -453,6 +501,18 @@ public sealed class TrainingPipeline
         {
             foreach (var g in graphs) g.Dispose();
         }
+    }
+
+    /// <summary>A modality's top-k relation over the samples that have it (its affinity's other rows and columns are 0):
+    /// the graph of the available block, node ids mapped back to rows.</summary>
+    private static RelationalGraph BuildAvailableRelation(TopKGraphBuilder builder, Tensor affinity, bool[] available, string name)
+    {
+        using var scope = NewDisposeScope();
+        var rows = tensor(Enumerable.Range(0, available.Length).Where(i => available[i]).Select(i => (long)i).ToArray(), device: affinity.device);
+        using var block = builder.Build(affinity.index_select(0, rows).index_select(1, rows), name);
+        var relation = block.Relations[0];
+        var edgeIndex = rows.index_select(0, relation.EdgeIndex.reshape(-1)).reshape(relation.EdgeIndex.shape);
+        return new RelationalGraph(available.Length, [new GraphRelation(name, edgeIndex.MoveToOuterDisposeScope(), relation.EdgeWeight?.clone().MoveToOuterDisposeScope())]);
     }
 
     /// <summary>The options and rows a modality's autoencoder is fitted with: the labelled rows (or, with
@@ -588,10 +648,22 @@ public sealed class TrainingPipeline
             }
         var completeRows = CompleteSamples.Rows(dataset);
         int complete = completeRows.Length;
-        if (complete <= options.GraphNeighbours)
+        bool fuseAvailable = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
+        if (fuseAvailable)
+            foreach (var modality in incomplete)
+            {
+                int k = Math.Max(options.Affinity?.K ?? 0, options.Fusion?.K ?? 0);
+                string what = "Affinity.K and Fusion.K";
+                if (options.ModalityGraphRelations && options.GraphNeighbours > k) (k, what) = (options.GraphNeighbours, "GraphNeighbours (ModalityGraphRelations)");
+                if (modality.AvailableCount <= k)
+                    throw new ArgumentException(
+                        $"Modality '{modality.Name}' is on {modality.AvailableCount} of {dataset.SampleCount} samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than {what} = {k}. " +
+                        "Lower them, or leave the modality out.");
+            }
+        else if (complete <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}. " +
-                $"Lower GraphNeighbours, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+                $"Lower GraphNeighbours, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
         if (options.UseAutoencoder && options.Autoencoder is { FitRows: AutoencoderFitRows.Training })
             foreach (var modality in incomplete)
             {
@@ -599,27 +671,32 @@ public sealed class TrainingPipeline
                 if (rows < 2)
                     throw new ArgumentException($"Modality '{modality.Name}' has {rows} labelled row(s); its autoencoder is fitted on the labelled rows that have it and needs at least two.");
             }
-        // The distillation gate compares the modalities on held-out rows having every modality (the trainer checks each
+        // The distillation gate compares each pair of modalities on the held-out rows having both (the trainer checks each
         // fold before its phase 1; here every fold is checked before the first one trains).
         if (options.Training is { EnableDistillation: true } training)
         {
             int minimum = BalancedTrainer.MinimumAssessmentRows(training, new KsgEstimator(), dataset.ClassCount);
             bool validationOnly = training.Assessment.RequireComplementarity;
-            var completeSet = completeRows.ToHashSet();
             foreach (var (fold, train, validation) in folds)
             {
                 var fitted = new HashSet<int>(train);
-                int rows = validationOnly ? validation.Count(completeSet.Contains) : completeRows.Count(r => !fitted.Contains(r));
-                if (rows < minimum)
-                    throw new ArgumentException(
-                        $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) with every modality; the distillation gate compares the modalities " +
-                        $"on such rows and needs at least {minimum}. Add complete samples, use fewer folds, or set Training.EnableDistillation = false.");
+                var heldOut = validationOnly ? validation : Enumerable.Range(0, dataset.SampleCount).Where(r => !fitted.Contains(r)).ToArray();
+                for (int a = 0; a < dataset.ModalityCount; a++)
+                    for (int b = a + 1; b < dataset.ModalityCount; b++)
+                    {
+                        var (first, second) = (dataset.Modalities[a], dataset.Modalities[b]);
+                        int rows = heldOut.Count(r => first.IsAvailable(r) && second.IsAvailable(r));
+                        if (rows < minimum)
+                            throw new ArgumentException(
+                                $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) having both '{first.Name}' and '{second.Name}'; the distillation gate compares " +
+                                $"each pair of modalities on such rows and needs at least {minimum}. Add samples having both, use fewer folds, or set Training.EnableDistillation = false.");
+                    }
             }
         }
-        if (options.Affinity is { } affinity && complete <= affinity.K)
+        if (!fuseAvailable && options.Affinity is { } affinity && complete <= affinity.K)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
-                $"Lower Affinity.K, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+                $"Lower Affinity.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
     }
 
     /// <summary>"'name', on k of n samples" for the modality the fewest samples have (a remedy in refusals).</summary>
@@ -677,6 +754,8 @@ public sealed class TrainingPipeline
             failures.Add($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         if (!Enum.IsDefined(o.Scaling))
             failures.Add($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
+        if (!Enum.IsDefined(o.IncompleteSampleGraph))
+            failures.Add($"IncompleteSampleGraph must be {string.Join(" or ", Enum.GetNames<IncompleteSampleGraph>())}, got {(int)o.IncompleteSampleGraph}.");
 
         if (Section(failures, o.Affinity, nameof(o.Affinity)) is { } affinity)
         {

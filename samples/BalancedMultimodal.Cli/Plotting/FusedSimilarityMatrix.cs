@@ -20,14 +20,16 @@ namespace BalancedMultimodal.Cli.Plotting;
 /// </remarks>
 public static class FusedSimilarityMatrix
 {
-    /// <summary>The rows the fused matrix covers: every row, or, when some samples lack a modality, the samples that have
-    /// every modality (the pipeline fuses its graph over them and attaches the others; docs/pipeline.md, "Incomplete samples").</summary>
+    /// <summary>The rows the fused matrix covers: every row, or, when some samples lack a modality and the graph rule is
+    /// <see cref="IncompleteSampleGraph.AttachToCompleteSamples"/>, the samples that have every modality (the pipeline
+    /// fuses its graph over them and attaches the others; docs/pipeline.md, "Incomplete samples").</summary>
     /// <param name="dataset">The data.</param>
+    /// <param name="graph">How the pipeline's graph treats incomplete samples.</param>
     /// <returns>Row indices of <paramref name="dataset"/>, increasing.</returns>
-    public static int[] Rows(MultimodalDataset dataset)
+    public static int[] Rows(MultimodalDataset dataset, IncompleteSampleGraph graph)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return CompleteSamples.Rows(dataset);
+        return graph == IncompleteSampleGraph.FuseAvailableModalities ? Enumerable.Range(0, dataset.SampleCount).ToArray() : CompleteSamples.Rows(dataset);
     }
 
     /// <summary>The fused matrix of <paramref name="dataset"/> under <paramref name="options"/> over <see cref="Rows"/>
@@ -50,7 +52,8 @@ public static class FusedSimilarityMatrix
 
         using var scope = NewDisposeScope();
         options.Autoencoder.Seed = options.Seed;
-        var rows = tensor(Rows(dataset).Select(r => (long)r).ToArray());
+        var plotted = Rows(dataset, options.IncompleteSampleGraph);
+        var rows = tensor(plotted.Select(r => (long)r).ToArray());
         var features = new List<Tensor>();
         for (int m = 0; m < standardized.ModalityCount; m++)
         {
@@ -59,7 +62,10 @@ public static class FusedSimilarityMatrix
                 labelledRows, options, modality.Name, keep: null);
             features.Add(x.to(ScalarType.Float64).index_select(0, rows));
         }
-        var affinities = new AffinityBuilder(options.Affinity).Build(features);
-        return new SimilarityNetworkFusion(options.Fusion).Fuse(affinities).ToMatrix();
+        // Over every row, each modality's availability restricted to the plotted rows (null when complete there).
+        var masks = dataset.Modalities.Any(m => plotted.Any(r => !m.IsAvailable(r)))
+            ? dataset.Modalities.Select(m => plotted.Select(m.IsAvailable).ToArray()).ToArray() : null;
+        var affinities = new AffinityBuilder(options.Affinity).Build(features, masks);
+        return new SimilarityNetworkFusion(options.Fusion).Fuse(affinities, masks).ToMatrix();
     }
 }

@@ -44,7 +44,7 @@ public static class TrainingPlots
         ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
         paths.Add(Path1(ConfusionMatrixFile));
         var fused = FusedSimilarityMatrix.Compute(dataset, options);
-        var plotted = FusedSimilarityMatrix.Rows(dataset).Select(r => dataset.Labels[r]).ToArray();
+        var plotted = FusedSimilarityMatrix.Rows(dataset, options.IncompleteSampleGraph).Select(r => dataset.Labels[r]).ToArray();
         FusedSimilarityPlot.Save(fused, plotted, dataset.ClassCount, dataset.ClassNames, Path1(FusedSimilarityFile));
         paths.Add(Path1(FusedSimilarityFile));
         return paths;

@@ -14,6 +14,8 @@ namespace BalancedMultimodal.Distillation.Assessment;
 ///               and  I(O_t ; O_s) &gt; I(O_s ; y)  (if RequireComplementarity)
 /// </code>
 /// A weak modality whose gate is closed trains on cross-entropy alone. Deterministic given the options' seed.
+/// With incomplete samples (<see cref="ModalityEvidence.Available"/>), I(O_t ; O_s) is estimated on the rows both t and
+/// s have, I(O_s ; y) on the rows s has, and the PCA (if asked) is fitted on each modality's own rows.
 /// </summary>
 /// <remarks>
 /// <para>The estimator is a constructor dependency (any <see cref="IMutualInformationEstimator"/>, e.g. KSG on class
@@ -80,7 +82,9 @@ public sealed class ModalityAssessor
         double best = modalities.Max(m => m.Score);
         double cutoff = best - Options.Delta;
         var strong = modalities.Select(m => m.Score >= cutoff).ToArray();
-        var outputs = modalities.Select(m => Reduce(m.Outputs)).ToArray();
+        bool incomplete = modalities.Any(m => m.Available is not null);
+        if (incomplete) ValidateSharedRows(modalities, strong, labels);
+        var outputs = modalities.Select(m => m.Available is null ? Reduce(m.Outputs) : ReduceAvailable(m)).ToArray();
         double[,]? labelColumn = labels is null ? null : LabelColumn(labels);
 
         var verdicts = new ModalityAssessment[count];
@@ -96,10 +100,23 @@ public sealed class ModalityAssessor
             var candidates = new List<TeacherCandidate>();
             for (int t = 0; t < count; t++)
             {
-                if (strong[t])
+                if (!strong[t]) continue;
+                if (!incomplete)
+                {
                     candidates.Add(Candidate(t, modalities[t].Name, outputs[t], outputs[s], PairSeed(s, t)));
+                    continue;
+                }
+                var shared = SharedRows(modalities[t], student);
+                candidates.Add(Candidate(t, modalities[t].Name, SelectRows(outputs[t], shared), SelectRows(outputs[s], shared), PairSeed(s, t)));
             }
-            double? withLabels = labelColumn is null ? null : labelEstimator.Estimate(outputs[s], labelColumn);
+            double? withLabels;
+            if (labelColumn is null) withLabels = null;
+            else if (student.Available is null) withLabels = labelEstimator.Estimate(outputs[s], labelColumn);
+            else
+            {
+                var own = SharedRows(student, student);
+                withLabels = labelEstimator.Estimate(SelectRows(outputs[s], own), SelectRows(labelColumn, own));
+            }
             var teacher = candidates.OrderByDescending(c => c.MutualInformation).ThenBy(c => c.Index).First();
             var (open, reason) = Gate(student, teacher, candidates.Count, withLabels, cutoff);
             verdicts[s] = new ModalityAssessment(s, student.Name, student.Score, false, teacher.Index, teacher.Name, candidates, withLabels, open, reason);
@@ -140,6 +157,62 @@ public sealed class ModalityAssessor
         return (open, reason);
     }
 
+    /// <summary>The rows both <paramref name="a"/> and <paramref name="b"/> have, increasing.</summary>
+    private static int[] SharedRows(ModalityEvidence a, ModalityEvidence b) =>
+        Enumerable.Range(0, a.Rows).Where(i => a.IsAvailable(i) && b.IsAvailable(i)).ToArray();
+
+    private static double[,] SelectRows(double[,] matrix, int[] rows)
+    {
+        int columns = matrix.GetLength(1);
+        var result = new double[rows.Length, columns];
+        for (int i = 0; i < rows.Length; i++)
+            for (int j = 0; j < columns; j++)
+                result[i, j] = matrix[rows[i], j];
+        return result;
+    }
+
+    /// <summary><see cref="Reduce"/> fitted on the modality's own rows, written back at those rows (0 elsewhere, never read).</summary>
+    private double[,] ReduceAvailable(ModalityEvidence modality)
+    {
+        var own = SharedRows(modality, modality);
+        var reduced = Reduce(SelectRows(modality.Outputs, own));
+        var result = new double[modality.Rows, reduced.GetLength(1)];
+        for (int i = 0; i < own.Length; i++)
+            for (int j = 0; j < reduced.GetLength(1); j++)
+                result[own[i], j] = reduced[i, j];
+        return result;
+    }
+
+    /// <summary>With incomplete samples, before any estimate: every (strong teacher, weak student) pair shares enough rows
+    /// for the estimator, and, with labels, every weak student has enough rows of its own, holding two classes.</summary>
+    private void ValidateSharedRows(IReadOnlyList<ModalityEvidence> modalities, bool[] strong, IReadOnlyList<int>? labels)
+    {
+        int columns = modalities.Max(e => EstimatedColumns(e.Outputs.GetLength(1), Options));
+        int pairMinimum = AssessmentRows.Minimum(columns, estimator);
+        int labelMinimum = AssessmentRows.Minimum(columns, null, labelEstimator);
+        for (int s = 0; s < modalities.Count; s++)
+        {
+            if (strong[s]) continue;
+            var student = modalities[s];
+            for (int t = 0; t < modalities.Count; t++)
+            {
+                if (!strong[t]) continue;
+                int shared = SharedRows(modalities[t], student).Length;
+                if (shared < pairMinimum)
+                    throw new ArgumentException(
+                        $"Modalities '{modalities[t].Name}' (teacher candidate) and '{student.Name}' (student) share {shared} available row(s); '{estimator.Name}' needs at least {pairMinimum} to estimate their mutual information.", nameof(modalities));
+            }
+            if (labels is null) continue;
+            var own = SharedRows(student, student);
+            if (own.Length < labelMinimum)
+                throw new ArgumentException(
+                    $"Modality '{student.Name}' has {own.Length} available row(s); '{labelEstimator.Name}' needs at least {labelMinimum} to estimate I(student; labels).", nameof(modalities));
+            if (own.All(r => labels[r] == labels[own[0]]))
+                throw new ArgumentException(
+                    $"Every one of modality '{student.Name}''s {own.Length} available rows is class {labels[own[0]]}; I(student; labels) needs at least two classes among them.", nameof(labels));
+        }
+    }
+
     private double[,] Reduce(double[,] outputs) =>
         Options.UsePca && outputs.GetLength(1) > Options.PcaComponents
             ? PrincipalComponentProjection.Project(outputs, Options.PcaComponents)
@@ -173,7 +246,8 @@ public sealed class ModalityAssessor
         int n = modalities[0].Rows;
         int columns = modalities.Max(e => EstimatedColumns(e.Outputs.GetLength(1), Options));
         int minimum = AssessmentRows.Minimum(columns, estimator, labels is null ? null : labelEstimator);
-        if (n < minimum)
+        // With incomplete samples the rows each estimate uses are checked per pair (ValidateSharedRows).
+        if (n < minimum && modalities.All(m => m.Available is null))
             throw new ArgumentException($"At least {minimum} rows are needed to estimate mutual information with '{estimator.Name}'; got {n}.", nameof(modalities));
         if (labels is null)
         {

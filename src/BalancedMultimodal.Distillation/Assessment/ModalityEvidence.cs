@@ -6,7 +6,9 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// <summary>
 /// What <see cref="ModalityAssessor"/> knows about one modality after pretraining: its validation score and its outputs
 /// on the validation rows (class-probability vectors, shape (n, C), or embeddings, shape (n, d), to be reduced by PCA).
-/// Row i of every modality's outputs must describe the same sample.
+/// Row i of every modality's outputs must describe the same sample. A modality some of those samples lack says so with
+/// <see cref="Available"/>: its outputs there are never read, and <see cref="ModalityAssessor"/> compares two modalities
+/// on the rows both have.
 /// </summary>
 public sealed class ModalityEvidence
 {
@@ -16,6 +18,20 @@ public sealed class ModalityEvidence
     /// <param name="outputs">Its outputs, shape (n, k), k &gt;= 1, finite. The array is not copied: do not modify it afterwards.</param>
     /// <exception cref="ArgumentException">An empty name, a non-finite score, or a non-finite output (naming the row and column).</exception>
     public ModalityEvidence(string name, double score, double[,] outputs)
+        : this(name, score, outputs, null)
+    {
+    }
+
+    /// <summary>Creates the evidence of a modality that some of the n samples lack, validating it.</summary>
+    /// <param name="name">The modality's name (non-empty; unique within one assessment).</param>
+    /// <param name="score">Its validation score (any finite number where higher is better).</param>
+    /// <param name="outputs">Its outputs, shape (n, k), k &gt;= 1, finite at the available rows (the others are never
+    /// read and may hold NaN). The array is not copied: do not modify it afterwards.</param>
+    /// <param name="available">Which of the n rows have the modality (n flags, at least one true), or null for all. Copied;
+    /// a mask without a false flag is stored as null.</param>
+    /// <exception cref="ArgumentException">An empty name, a non-finite score, a mask of the wrong length or without an
+    /// available row, or a non-finite output at an available row (naming the row and column).</exception>
+    public ModalityEvidence(string name, double score, double[,] outputs, IReadOnlyList<bool>? available)
     {
         if (string.IsNullOrWhiteSpace(name))
             throw new ArgumentException("The modality name must not be empty.", nameof(name));
@@ -24,8 +40,16 @@ public sealed class ModalityEvidence
         ArgumentNullException.ThrowIfNull(outputs);
         if (outputs.GetLength(0) == 0 || outputs.GetLength(1) == 0)
             throw new ArgumentException($"The outputs of modality '{name}' are empty (shape {outputs.GetLength(0)} x {outputs.GetLength(1)}).", nameof(outputs));
+        if (available is not null)
+        {
+            if (available.Count != outputs.GetLength(0))
+                throw new ArgumentException($"The availability mask of modality '{name}' has {available.Count} entries but its outputs have {outputs.GetLength(0)} rows.", nameof(available));
+            if (!available.Any(a => a))
+                throw new ArgumentException($"The availability mask of modality '{name}' marks no row available.", nameof(available));
+        }
         for (int i = 0; i < outputs.GetLength(0); i++)
         {
+            if (available is not null && !available[i]) continue;
             for (int j = 0; j < outputs.GetLength(1); j++)
             {
                 if (!double.IsFinite(outputs[i, j]))
@@ -35,6 +59,7 @@ public sealed class ModalityEvidence
         Name = name;
         Score = score;
         Outputs = outputs;
+        Available = available is null || available.All(a => a) ? null : available.ToArray();
     }
 
     /// <summary>The modality's name.</summary>
@@ -48,6 +73,14 @@ public sealed class ModalityEvidence
 
     /// <summary>The number of rows n.</summary>
     public int Rows => Outputs.GetLength(0);
+
+    /// <summary>Which rows have the modality (n flags), or null when every row has it.</summary>
+    public IReadOnlyList<bool>? Available { get; }
+
+    /// <summary>Whether row <paramref name="row"/> has the modality.</summary>
+    /// <param name="row">A row in [0, n).</param>
+    /// <returns>True when <see cref="Available"/> is null or marks the row.</returns>
+    public bool IsAvailable(int row) => Available is null || Available[row];
 
     /// <summary>Creates the evidence from a tensor of outputs (any device, any floating dtype), shape (n, k) or (n).</summary>
     /// <param name="name">The modality's name.</param>

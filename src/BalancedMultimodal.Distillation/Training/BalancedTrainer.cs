@@ -182,7 +182,7 @@ public sealed class BalancedTrainer
     /// <summary>
     /// The fewest rows the distillation gate needs to estimate mutual information with <paramref name="estimator"/>: the
     /// rows held out from fitting (the validation rows when <see cref="ModalityAssessmentOptions.RequireComplementarity"/>
-    /// is on, else every non-training row) that have every modality; 0 when <see cref="BalancedTrainingOptions.EnableDistillation"/>
+    /// is on, else every non-training row) that a pair of modalities shares (incomplete samples); 0 when <see cref="BalancedTrainingOptions.EnableDistillation"/>
     /// is off. <see cref="Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/> refuses data with
     /// fewer before phase 1; a caller training several folds can check them all up front with this.
     /// </summary>
@@ -209,8 +209,8 @@ public sealed class BalancedTrainer
     /// With <see cref="BalancedTrainingOptions.EnableDistillation"/> on, the distillation gate estimates mutual information
     /// on the rows held out from fitting: the validation rows when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on (I(student; labels) needs their labels), else
-    /// every row that is not a training row (validation and unlabelled rows); with incomplete samples, only those rows that
-    /// have every modality. Throws now, before phase 1, if there are
+    /// every row that is not a training row (validation and unlabelled rows); with incomplete samples, each pair of
+    /// modalities on those rows that have both. Throws now, before phase 1, if there are
     /// fewer than the estimator needs: 3, k + 1 for a <see cref="KsgEstimator"/> with k neighbours, the held-out split's
     /// minimum for an <see cref="InfoNceEstimator"/>, n &gt; d_x + d_y for a bias-corrected Gaussian estimator.
     /// </summary>
@@ -218,14 +218,20 @@ public sealed class BalancedTrainer
     {
         if (!_options.EnableDistillation) return;
         bool validationOnly = _options.Assessment.RequireComplementarity;
-        int rows = data.AssessmentRows(validationOnly).Length;
+        var heldOut = data.AssessmentRows(validationOnly);
+        int rows = heldOut.Length;
         int minimum = MinimumAssessmentRows(_options, _estimator, data.ClassCount);
-        if (rows >= minimum) return;
-        string complete = data.HasMissingRows ? " with every modality (the gate compares all modalities on the same samples)" : "";
+        // With incomplete samples the gate compares each pair on the held-out rows both modalities have: every pair
+        // needs the minimum (which pairs the gate will compare depends on the phase-1 scores).
+        var (first, second, shared) = data.HasMissingRows ? data.FewestSharedRows(heldOut) : (0, 1, rows);
+        if (shared >= minimum) return;
+        string pair = $" having both '{data.ModalityNames[first]}' and '{data.ModalityNames[second]}' (the gate compares each pair of modalities on the rows both have)";
         string which = validationOnly
-            ? $"{rows} validation row(s){complete} (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
+            ? data.HasMissingRows
+                ? $"{shared} validation row(s){pair} (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
+                : $"{rows} validation row(s) (Assessment.RequireComplementarity is on, so only the labelled held-out rows are used)"
             : data.HasMissingRows
-                ? $"{rows} row(s) held out from fitting{complete}"
+                ? $"{shared} row(s) held out from fitting{pair}"
                 : $"{rows} row(s) held out from fitting ({data.ValidationRows.Count} validation, {rows - data.ValidationRows.Count} unlabelled)";
         string remedy = validationOnly
             ? "add validation rows, set Assessment.RequireComplementarity = false, or set EnableDistillation = false"

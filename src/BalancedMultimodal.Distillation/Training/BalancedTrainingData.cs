@@ -175,13 +175,32 @@ public sealed class BalancedTrainingData
     }
 
     /// <summary>The rows the distillation gate compares modalities on: those held out from fitting (the validation rows
-    /// only when <paramref name="validationOnly"/>, else every non-training row) that have every modality (the gate
-    /// compares all modalities' outputs on the same samples), in increasing order.</summary>
+    /// only when <paramref name="validationOnly"/>, else every non-training row), in increasing order. With incomplete
+    /// samples the gate compares each pair of modalities on the rows of these that have both
+    /// (<see cref="Assessment.ModalityEvidence.Available"/>; twenty-third session, before which only rows having every
+    /// modality were used).</summary>
     internal int[] AssessmentRows(bool validationOnly)
     {
         var training = new HashSet<int>(TrainRows);
-        IEnumerable<int> rows = validationOnly ? ValidationRows : Enumerable.Range(0, (int)SampleCount).Where(r => !training.Contains(r));
-        return rows.Where(r => _available.All(a => a is null || a[r])).ToArray();
+        return (validationOnly ? ValidationRows : Enumerable.Range(0, (int)SampleCount).Where(r => !training.Contains(r))).ToArray();
+    }
+
+    /// <summary>Modality m's flags at <paramref name="rows"/>, or null when it has every one of them.</summary>
+    internal bool[]? AvailabilityAt(int modality, IReadOnlyList<int> rows) =>
+        _available[modality] is { } flags && rows.Any(r => !flags[r]) ? rows.Select(r => flags[r]).ToArray() : null;
+
+    /// <summary>The pair of modalities sharing the fewest of <paramref name="rows"/> and that number (every pair shares
+    /// all of them for complete data).</summary>
+    internal (int First, int Second, int Shared) FewestSharedRows(IReadOnlyList<int> rows)
+    {
+        (int, int, int) fewest = (0, 1, int.MaxValue);
+        for (int a = 0; a < ModalityCount; a++)
+            for (int b = a + 1; b < ModalityCount; b++)
+            {
+                int shared = rows.Count(r => IsAvailable(a, r) && IsAvailable(b, r));
+                if (shared < fewest.Item3) fewest = (a, b, shared);
+            }
+        return fewest;
     }
 
     /// <summary>The availability flags of modality m (n entries), or null when every row has it.</summary>

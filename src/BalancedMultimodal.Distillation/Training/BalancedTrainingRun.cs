@@ -296,7 +296,8 @@ internal sealed class BalancedTrainingRun
         // Outputs are compared on the rows no model was fitted to (validation and unlabelled rows): on training rows
         // every head reproduces the labels it memorised, which would make even a pure-noise modality look
         // dependent on its teacher.
-        // With incomplete samples, only the rows having every modality (the gate compares all outputs on the same samples).
+        // With incomplete samples each modality's evidence carries its flags at these rows; the assessor compares two
+        // modalities on the rows both have.
         var heldOut = _data.AssessmentRows(validationOnly: false);
         network.eval();
         var outputs = new List<double[,]>();
@@ -312,10 +313,10 @@ internal sealed class BalancedTrainingRun
         var assessment = _o.Assessment;
         var assessor = new ModalityAssessor(_estimator, assessment);
         if (!assessment.RequireComplementarity)
-            return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut))).ToArray());
+            return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut), _data.AvailabilityAt(m, heldOut))).ToArray());
         // I(student; labels) needs labels: the validation rows' (held out from fitting, like the scores themselves).
         var rows = _data.AssessmentRows(validationOnly: true);
-        var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows))).ToArray();
+        var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows), _data.AvailabilityAt(m, rows))).ToArray();
         return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
     }
 

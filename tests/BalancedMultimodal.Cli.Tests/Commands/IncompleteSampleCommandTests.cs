@@ -45,7 +45,7 @@ public sealed class IncompleteSampleCommandTests
     }
 
     [Fact]
-    public void Train_with_save_on_incomplete_samples_writes_a_format_3_folder_that_predict_reads()
+    public void Train_with_save_on_incomplete_samples_writes_a_format_4_folder_that_predict_reads()
     {
         using var data = Incomplete();
         var config = data.WriteFile("fast.json", Fast);
@@ -56,7 +56,7 @@ public sealed class IncompleteSampleCommandTests
         error.Should().BeEmpty();
         code.Should().Be(0);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(save, "manifest.json")));
-        manifest.RootElement.GetProperty("FormatVersion").GetInt32().Should().Be(3);
+        manifest.RootElement.GetProperty("FormatVersion").GetInt32().Should().Be(4, "the default graph rule, FuseAvailableModalities, needs format 4");
         using var availability = JsonDocument.Parse(File.ReadAllText(Path.Combine(save, "cohort_availability.json")));
         var missing = availability.RootElement.GetProperty("MissingRows");
         missing[0].ValueKind.Should().Be(JsonValueKind.Null);

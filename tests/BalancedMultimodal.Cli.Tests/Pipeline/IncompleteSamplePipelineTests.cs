@@ -17,6 +17,14 @@ public class IncompleteSamplePipelineTests
     private static MultimodalDataset Partial(Func<int, bool>? missing = null, double placeholder = double.NaN) =>
         IncompleteDatasets.WithMissingRows(TrainingPipelineOptionTests.Data(), 1, missing ?? (i => i % 7 == 0), placeholder);
 
+    /// <summary>The option tests' options with the twenty-second session's graph rule, <see cref="IncompleteSampleGraph.AttachToCompleteSamples"/>.</summary>
+    private static PipelineOptions AttachOptions()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.IncompleteSampleGraph = IncompleteSampleGraph.AttachToCompleteSamples;
+        return options;
+    }
+
     [Fact]
     public void Samples_lacking_a_modality_are_trained_on_and_scored()
     {
@@ -115,9 +123,9 @@ public class IncompleteSamplePipelineTests
     {
         // A test row lacking "b", predicted again by the saved model, gets the input and the graph neighbourhood training
         // gave it (the cohort's mean input, incoming edges from its k most similar complete samples), so the same
-        // probabilities.
+        // probabilities (the twenty-second session's graph rule; the default's transductive SNF neighbourhood differs).
         var data = Partial();
-        var result = new TrainingPipeline(TrainingPipelineOptionTests.Options()) { KeepTrainedModel = true }.Run(data);
+        var result = new TrainingPipeline(AttachOptions()) { KeepTrainedModel = true }.Run(data);
         using var model = result.Model!;
         int k = Array.FindIndex(data.TestIndices, r => r % 7 == 0);
         int row = data.TestIndices[k];
@@ -130,28 +138,28 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
-    public void The_fused_similarity_plot_covers_the_complete_samples()
+    public void The_fused_similarity_plot_covers_the_complete_samples_under_the_attach_rule()
     {
         var data = Partial();
 
-        var fused = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Compute(data, TrainingPipelineOptionTests.Options());
+        var fused = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Compute(data, AttachOptions());
 
-        var rows = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Rows(data);
+        var rows = BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Rows(data, IncompleteSampleGraph.AttachToCompleteSamples);
         rows.Should().Equal(Enumerable.Range(0, 90).Where(i => i % 7 != 0));
         fused.GetLength(0).Should().Be(rows.Length);
         fused.Cast<double>().Should().OnlyContain(v => double.IsFinite(v));
     }
 
     [Fact]
-    public void Folds_with_too_few_complete_rows_for_the_distillation_gate_are_refused_before_any_work()
+    public void Folds_with_too_few_rows_shared_by_a_pair_for_the_distillation_gate_are_refused_before_any_work()
     {
         var options = TrainingPipelineOptionTests.Options();
         options.Training.EnableDistillation = true;
         options.Training.Assessment.RequireComplementarity = true;
-        // Complete samples: rows 0-8 only (more than Affinity.K = 8); each of the two folds validates on about three.
+        // Samples having both modalities: rows 0-8 only (more than Affinity.K = 8); each of the two folds validates on about three.
         var act = () => TrainingPipeline.Validate(options, Partial(i => i >= 9));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Fold * has * validation row(s) with every modality; the distillation gate compares the modalities on such rows and needs at least *");
+        act.Should().Throw<ArgumentException>().WithMessage("Fold * has * validation row(s) having both 'a' and 'b'; the distillation gate compares each pair of modalities on such rows and needs at least *");
     }
 
     [Fact]
@@ -193,15 +201,15 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
-    public void Too_few_complete_samples_for_the_graph_are_refused_before_any_work()
+    public void Too_few_complete_samples_for_the_attach_rule_graph_are_refused_before_any_work()
     {
-        var options = TrainingPipelineOptionTests.Options();
+        var options = AttachOptions();
         options.GraphNeighbours = 10;
 
         // Complete samples: rows 0, 9, 18, ..., 81 (10 of them), not more than k = 10.
         var act = () => TrainingPipeline.Validate(options, Partial(i => i % 9 != 0));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = 10. Lower GraphNeighbours, or leave out the modality measured on the fewest samples ('b', on 10 of 90 samples).");
+        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = 10. Lower GraphNeighbours, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ('b', on 10 of 90 samples).");
     }
 
     [Fact]

@@ -86,6 +86,65 @@ public class InductiveAffinityTests
     }
 
     [Fact]
+    public void With_cohort_availability_each_kernel_runs_over_the_cohort_nodes_having_its_modality_and_s_averages_the_shared_ones()
+    {
+        using var scope = NewDisposeScope();
+        var (cohort, firstSamples, affinity, cohortGraph) = SmallCohort();
+        using var graph = cohortGraph;
+        // New sample 0 repeats cohort node 0 (which lacks modality 1) in modality 0, so node 0 is among its neighbours
+        // and its S there is P^0 alone (the only modality they share).
+        var samples = firstSamples.clone();
+        samples[0] = cohort[0];
+        var second = randn(20, 2, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(5));
+        var secondSamples = randn(4, 2, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(6));
+        // Cohort nodes 0-5 lack modality 1; new sample 0 has both, 1 only modality 0, 2 only modality 1, 3 both.
+        var cohortHas = Enumerable.Range(0, 20).Select(i => i >= 6).ToArray();
+        bool[] has0 = [true, true, false, true];
+        bool[] has1 = [true, false, true, true];
+
+        using var union = InductiveGraph.Attach(graph, [cohort, second], [samples, secondSamples], [has0, has1], affinity, 3, null, [null, cohortHas]);
+
+        // By hand: P^0 over all 20 nodes, P^1 over nodes 6-19 (0 on nodes 0-5), S = sum of shared P^m / their number.
+        var p0 = InductiveAffinity.Compute(cohort, samples, affinity);
+        p0 = p0 / p0.sum(1, keepdim: true);
+        var pool = tensor(Enumerable.Range(6, 14).Select(i => (long)i).ToArray());
+        var w1 = InductiveAffinity.Compute(second.index_select(0, pool), secondSamples, affinity);
+        var p1 = zeros(4, 20, dtype: ScalarType.Float64).index_copy_(1, pool, w1 / w1.sum(1, keepdim: true));
+        var expected = new double[4][];
+        for (int i = 0; i < 4; i++)
+        {
+            var s = new double[20];
+            for (int j = 0; j < 20; j++)
+            {
+                double sum = 0; int shared = 0;
+                if (has0[i]) { sum += p0[i, j].item<double>(); shared++; }
+                if (has1[i] && cohortHas[j]) { sum += p1[i, j].item<double>(); shared++; }
+                s[j] = shared == 0 ? 0 : sum / shared;
+            }
+            expected[i] = s;
+        }
+        long cohortEdges = graph.Relations[0].EdgeCount;
+        var added = union.Relations[0].EdgeIndex.narrow(1, cohortEdges, 4 * 3);
+        var weights = union.Relations[0].EdgeWeight!.narrow(0, cohortEdges, 4 * 3).data<double>().ToArray();
+        var sources = added[0].data<long>().ToArray();
+        var targets = added[1].data<long>().ToArray();
+        for (int i = 0; i < 4; i++)
+        {
+            var top = Enumerable.Range(0, 20).OrderByDescending(j => expected[i][j]).Take(3).Select(j => (long)j).ToHashSet();
+            var incoming = Enumerable.Range(0, targets.Length).Where(e => targets[e] == 20 + i).ToArray();
+            incoming.Select(e => sources[e]).Should().BeEquivalentTo(top, $"new sample {i} receives edges from its top-3 of S");
+            foreach (var e in incoming) weights[e].Should().BeApproximately(expected[i][sources[e]], 1e-12);
+        }
+        sources.Where((_, e) => targets[e] == 22).Should().OnlyContain(j => j >= 6, "a sample with modality 1 alone shares nothing with nodes lacking it");
+        sources.Where((_, e) => targets[e] == 20).Should().Contain(0L);
+
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, second], [samples, secondSamples], [has0, has1], affinity, 3, null, [null]))
+            .Should().Throw<ArgumentException>().WithMessage("1 cohort availability masks for 2 modalities.*");
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, second], [samples, secondSamples], [has0, has1], affinity, 3, null, [null, [true, false]]))
+            .Should().Throw<ArgumentException>().WithMessage("Modality 1: the cohort availability mask needs 20 entries, got 2.*");
+    }
+
+    [Fact]
     public void Mismatched_inputs_are_rejected_naming_the_modality_or_sample_before_any_affinity_is_computed()
     {
         using var scope = NewDisposeScope();

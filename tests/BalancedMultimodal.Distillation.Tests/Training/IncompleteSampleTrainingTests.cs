@@ -170,4 +170,50 @@ public class IncompleteSampleTrainingTests
         var predicted = result.PredictedProbabilities.argmax(1).data<long>().ToArray();
         test.Count(r => predicted[r] == dataset.Labels[r]).Should().BeGreaterThan((int)(0.7 * test.Length));
     }
+    [Fact]
+    public void The_gate_compares_each_pair_on_the_rows_both_have_so_no_sample_needs_every_modality()
+    {
+        var dataset = TrainingFixtures.StrongWeakNoise(samples: 160);
+        var complete = TrainingFixtures.ToTrainingData(dataset);
+        // Every sample lacks exactly one modality: no row has all three, each pair shares a third of the rows.
+        bool[] Lacking(int residue) => Enumerable.Range(0, 160).Select(i => i % 3 != residue).ToArray();
+        var data = new BalancedTrainingData(complete.ModalityNames, complete.Features, complete.Labels, 2, complete.TrainRows,
+            complete.ValidationRows, [Lacking(0), Lacking(1), Lacking(2)]);
+        Enumerable.Range(0, 160).Should().OnlyContain(r => Enumerable.Range(0, 3).Count(m => data.IsAvailable(m, r)) == 2);
+
+        var estimator = new CountingMutualInformationEstimator(new BalancedMultimodal.Core.Information.GaussianMutualInformationEstimator());
+        var trainer = new BalancedTrainer(new BalancedMultimodal.Core.Encoding.MlpEncoderFactory(
+            new BalancedMultimodal.Core.Encoding.MlpEncoderOptions { HiddenSizes = [16], Dropout = 0.2 }), estimator, TrainingFixtures.FastOptions(seed: 2));
+        using var result = trainer.Fit(data);
+
+        result.Plan.Should().NotBeNull("before the twenty-third session this data was refused: no held-out row had every modality");
+        // Every estimate saw exactly the held-out rows one pair shares: a third of them for each pair.
+        var training = new HashSet<int>(complete.TrainRows);
+        var heldOut = Enumerable.Range(0, 160).Where(r => !training.Contains(r)).ToArray();
+        var shared = new[] { (0, 1), (0, 2), (1, 2) }.Select(p => (long)heldOut.Count(r => data.IsAvailable(p.Item1, r) && data.IsAvailable(p.Item2, r))).ToHashSet();
+        estimator.RowCounts.Should().NotBeEmpty().And.OnlyContain(n => shared.Contains(n));
+        shared.Should().NotContain(heldOut.Length);
+        result.Plan!.Modalities.Should().HaveCount(3);
+        result.Plan.Modalities.Where(m => !m.IsStrong).Should().OnlyContain(m => m.MutualInformationWithTeacher != null && double.IsFinite(m.MutualInformationWithTeacher.Value));
+        Values(result.PredictedProbabilities).Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Too_few_held_out_rows_shared_by_a_pair_are_refused_before_phase_1_naming_the_pair()
+    {
+        var dataset = TrainingFixtures.StrongWeakNoise(samples: 160);
+        var complete = TrainingFixtures.ToTrainingData(dataset);
+        var training = new HashSet<int>(complete.TrainRows);
+        // "weak" and "noise" share only two held-out rows (the first two); every other held-out row lacks one of them.
+        var heldOut = Enumerable.Range(0, 160).Where(r => !training.Contains(r)).ToArray();
+        var weak = Enumerable.Range(0, 160).Select(r => training.Contains(r) || r == heldOut[0] || r == heldOut[1] || Array.IndexOf(heldOut, r) % 2 == 0).ToArray();
+        var noise = Enumerable.Range(0, 160).Select(r => training.Contains(r) || r == heldOut[0] || r == heldOut[1] || Array.IndexOf(heldOut, r) % 2 == 1).ToArray();
+        var data = new BalancedTrainingData(complete.ModalityNames, complete.Features, complete.Labels, 2, complete.TrainRows,
+            complete.ValidationRows, [null, weak, noise]);
+
+        var act = () => TrainingFixtures.Trainer(TrainingFixtures.FastOptions(seed: 2)).Fit(data);
+
+        act.Should().Throw<ArgumentException>().WithMessage(
+            "*needs at least *; data has 2 row(s) held out from fitting having both 'weak' and 'noise' (the gate compares each pair of modalities on the rows both have)*");
+    }
 }
