@@ -13,7 +13,8 @@ public enum IncompleteSampleGraph
     /// <summary>The default (twenty-third session, chosen on validation): SNF over every sample with each modality's availability mask (snfpy's missing-data semantics,
     /// <see cref="BalancedMultimodal.Graph.Fusion.SimilarityNetworkFusion"/>): a modality's affinity is computed over the
     /// samples that have it, and the fused entry (i, j) diffuses through the modalities both i and j have. Needs each
-    /// modality on more samples than <c>Affinity.K</c> and <c>Fusion.K</c>, however few samples have every modality;
+    /// modality on more samples than <c>Affinity.K</c>, <c>Fusion.K</c> and <see cref="PipelineOptions.GraphNeighbours"/>,
+    /// however few samples have every modality;
     /// a per-modality relation (<see cref="PipelineOptions.ModalityGraphRelations"/>) links only samples having that
     /// modality. New samples (<c>bmm predict</c>) are attached to every cohort sample, each modality's kernel over the
     /// cohort samples that have it.</summary>

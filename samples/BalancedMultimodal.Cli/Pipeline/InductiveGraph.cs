@@ -88,6 +88,17 @@ public static class InductiveGraph
         long eligibleCount = eligibleCohortNodes?.Count ?? cohortSize;
         if (neighbours < 1 || neighbours >= eligibleCount)
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {eligibleCount - 1}].");
+        // A new sample having only modality m is compared with the eligible cohort nodes having m: its kernel needs more
+        // of them than Affinity.K, and its k edges at least k of them (else it would get zero-weight edges).
+        for (int m = 0; cohortAvailable is not null && m < modalities; m++)
+        {
+            if (cohortAvailable[m] is not { } have || !available[m].Any(a => a)) continue;
+            int having = (eligibleCohortNodes ?? Enumerable.Range(0, (int)cohortSize).ToArray()).Count(e => have[e]);
+            if (having <= affinity.K || having < neighbours)
+                throw new ArgumentException(
+                    $"Modality {m}: {having} eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = {affinity.K} and at least k = {neighbours}.",
+                    nameof(cohortAvailable));
+        }
         foreach (var relation in cohortGraph.Relations)
             if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)
                 throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));

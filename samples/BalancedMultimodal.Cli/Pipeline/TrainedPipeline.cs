@@ -138,6 +138,27 @@ public sealed class TrainedPipeline : IDisposable
         _completeCohort = CohortAvailability.All(a => a is null) || attachToAll ? null : completeCohort;
     }
 
+    /// <summary>
+    /// The graph <see cref="Predict"/> runs the fold networks on: the cohort graph with new samples attached by
+    /// <see cref="InductiveGraph.Attach"/> under the model's rule. A cohort trained on incomplete samples with
+    /// <see cref="IncompleteSampleGraph.FuseAvailableModalities"/> lets a new sample attach to every cohort sample, each
+    /// modality's kernel over the cohort samples having it (<see cref="CohortAvailability"/>); with
+    /// <see cref="IncompleteSampleGraph.AttachToCompleteSamples"/>, to the complete cohort samples only.
+    /// </summary>
+    /// <param name="features">Per modality the new samples' model inputs (n_new, d_m), on the cohort's device (a missing
+    /// row's values are not read by the kernels).</param>
+    /// <param name="available">Per modality, which new samples have it (every sample at least one).</param>
+    /// <returns>The union graph, cohort nodes first; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">Inputs that do not match the cohort (see <see cref="InductiveGraph.Attach"/>).</exception>
+    public RelationalGraph AttachToCohort(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]> available)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(available);
+        var cohortAvailable = Options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities && CohortAvailability.Any(a => a is not null)
+            ? CohortAvailability : null;
+        return InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort, cohortAvailable);
+    }
+
     /// <summary>Per modality, which cohort rows have it; null for a modality every cohort sample has.</summary>
     public IReadOnlyList<bool[]?> CohortAvailability { get; }
 
@@ -295,8 +316,7 @@ public sealed class TrainedPipeline : IDisposable
             }
             features[m] = x;
         }
-        using var union = InductiveGraph.Attach(Graph, _cohortFeatures, features, available, Options.Affinity, Options.GraphNeighbours, _completeCohort,
-            Options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities && CohortAvailability.Any(a => a is not null) ? CohortAvailability : null);
+        using var union = AttachToCohort(features, available);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
         // Rows (cohort, then new samples) x modalities: a new sample's missing modality head does not vote in the pooled

@@ -159,6 +159,10 @@ internal static class TrainedPipelineFolder
         int count = manifest.ModalityNames.Length;
         var dtype = new TensorDescription("dtype", [], manifest.DType).ParseDType();
         var options = ReadJson<PipelineOptions>(folder, Listed(OptionsFile).Name);
+        // A folder written before IncompleteSampleGraph existed (twenty-third session) was trained with the rule of its
+        // time, AttachToCompleteSamples; its options.json has no such key, which would otherwise read as today's default.
+        if (!OptionsDeclare(folder, Listed(OptionsFile).Name, nameof(PipelineOptions.IncompleteSampleGraph)))
+            options.IncompleteSampleGraph = IncompleteSampleGraph.AttachToCompleteSamples;
         var missing = new (string Name, object? Value)[]
         {
             (nameof(options.Training), options.Training), (nameof(options.MlpEncoder), options.MlpEncoder), (nameof(options.Encoder), options.Encoder),
@@ -432,6 +436,14 @@ internal static class TrainedPipelineFolder
     {
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>Whether the top-level JSON object in <paramref name="file"/> has the key <paramref name="key"/>
+    /// (case-sensitive, as the options are read).</summary>
+    private static bool OptionsDeclare(string folder, string file, string key)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, file)));
+        return node is System.Text.Json.Nodes.JsonObject obj && obj.ContainsKey(key);
     }
 
     private static T ReadJson<T>(string folder, string file)

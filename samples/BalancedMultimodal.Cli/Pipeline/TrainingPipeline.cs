@@ -465,11 +465,10 @@ public sealed class TrainingPipeline
         for (int m = 0; m < masks.Length; m++)
         {
             int count = masks[m].Count(a => a);
-            int k = Math.Max(options.Affinity.K, options.Fusion.K);
-            if (options.ModalityGraphRelations) k = Math.Max(k, options.GraphNeighbours);
+            var (k, what) = AvailableSampleFloor(options);
             if (count <= k)
                 throw new ArgumentException(
-                    $"Modality {m} is available on {count} of {n} samples; its affinity, fusion{(options.ModalityGraphRelations ? " and relation" : "")} neighbourhoods need more than {k}.", nameof(availability));
+                    $"Modality {m} is available on {count} of {n} samples; its affinity is computed over them and needs more than {what} = {k}.", nameof(availability));
         }
         using var scope = NewDisposeScope();
         var affinities = new AffinityBuilder(options.Affinity).Build(features
@@ -652,9 +651,7 @@ public sealed class TrainingPipeline
         if (fuseAvailable)
             foreach (var modality in incomplete)
             {
-                int k = Math.Max(options.Affinity?.K ?? 0, options.Fusion?.K ?? 0);
-                string what = "Affinity.K and Fusion.K";
-                if (options.ModalityGraphRelations && options.GraphNeighbours > k) (k, what) = (options.GraphNeighbours, "GraphNeighbours (ModalityGraphRelations)");
+                var (k, what) = AvailableSampleFloor(options);
                 if (modality.AvailableCount <= k)
                     throw new ArgumentException(
                         $"Modality '{modality.Name}' is on {modality.AvailableCount} of {dataset.SampleCount} samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than {what} = {k}. " +
@@ -691,12 +688,37 @@ public sealed class TrainingPipeline
                                 $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) having both '{first.Name}' and '{second.Name}'; the distillation gate compares " +
                                 $"each pair of modalities on such rows and needs at least {minimum}. Add samples having both, use fewer folds, or set Training.EnableDistillation = false.");
                     }
+                // With the complementarity criterion, I(student; labels) on each modality's own validation rows: two classes.
+                if (validationOnly)
+                    foreach (var modality in incomplete)
+                    {
+                        var classes = validation.Where(modality.IsAvailable).Select(r => dataset.Labels[r]).Distinct().ToArray();
+                        if (classes.Length < 2)
+                            throw new ArgumentException(
+                                $"Fold {fold}: modality '{modality.Name}' has validation rows of {(classes.Length == 0 ? "no class" : $"class {classes[0]} only")}; with " +
+                                "Training.Assessment.RequireComplementarity the distillation gate estimates I(student; labels) on them and needs two classes. " +
+                                "Use fewer folds, set Training.Assessment.RequireComplementarity = false, or set Training.EnableDistillation = false.");
+                    }
             }
         }
         if (!fuseAvailable && options.Affinity is { } affinity && complete <= affinity.K)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
                 $"Lower Affinity.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+    }
+
+    /// <summary>With <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>, a modality's samples must outnumber
+    /// Affinity.K and Fusion.K (its affinity and SNF neighbourhoods are taken among them) and GraphNeighbours (a sample
+    /// having that modality alone finds its k graph neighbours among them); returns the largest and the option(s)
+    /// holding it.</summary>
+    private static (int K, string Options) AvailableSampleFloor(PipelineOptions options)
+    {
+        var floors = new (string Name, int Value)[]
+        {
+            ("Affinity.K", options.Affinity?.K ?? 0), ("Fusion.K", options.Fusion?.K ?? 0), ("GraphNeighbours", options.GraphNeighbours),
+        };
+        int k = floors.Max(f => f.Value);
+        return (k, string.Join(" and ", floors.Where(f => f.Value == k).Select(f => f.Name)));
     }
 
     /// <summary>"'name', on k of n samples" for the modality the fewest samples have (a remedy in refusals).</summary>

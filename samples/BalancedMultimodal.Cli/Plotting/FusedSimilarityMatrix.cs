@@ -29,6 +29,8 @@ public static class FusedSimilarityMatrix
     public static int[] Rows(MultimodalDataset dataset, IncompleteSampleGraph graph)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        if (!Enum.IsDefined(graph))
+            throw new ArgumentOutOfRangeException(nameof(graph), graph, $"IncompleteSampleGraph must be {string.Join(" or ", Enum.GetNames<IncompleteSampleGraph>())}.");
         return graph == IncompleteSampleGraph.FuseAvailableModalities ? Enumerable.Range(0, dataset.SampleCount).ToArray() : CompleteSamples.Rows(dataset);
     }
 

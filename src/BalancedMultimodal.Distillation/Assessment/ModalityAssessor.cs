@@ -84,7 +84,11 @@ public sealed class ModalityAssessor
         var strong = modalities.Select(m => m.Score >= cutoff).ToArray();
         bool incomplete = modalities.Any(m => m.Available is not null);
         if (incomplete) ValidateSharedRows(modalities, strong, labels);
-        var outputs = modalities.Select(m => m.Available is null ? Reduce(m.Outputs) : ReduceAvailable(m)).ToArray();
+        // With incomplete samples a modality's outputs are reduced over its own rows, and only when compared (every
+        // modality is when some is weak: weak ones as students, strong ones as teachers), so that a strong modality on
+        // too few rows for a PCA is never reduced when no student needs it.
+        bool anyWeak = strong.Any(s => !s);
+        var outputs = modalities.Select(m => incomplete && !anyWeak ? m.Outputs : m.Available is null ? Reduce(m.Outputs) : ReduceAvailable(m)).ToArray();
         double[,]? labelColumn = labels is null ? null : LabelColumn(labels);
 
         var verdicts = new ModalityAssessment[count];

@@ -224,7 +224,22 @@ public sealed class BalancedTrainer
         // With incomplete samples the gate compares each pair on the held-out rows both modalities have: every pair
         // needs the minimum (which pairs the gate will compare depends on the phase-1 scores).
         var (first, second, shared) = data.HasMissingRows ? data.FewestSharedRows(heldOut) : (0, 1, rows);
-        if (shared >= minimum) return;
+        if (shared >= minimum)
+        {
+            // I(student; labels) is estimated on a modality's own validation rows: with incomplete samples each
+            // modality's must hold two classes (complete data: the labels check of the validation split covers it).
+            if (!validationOnly || !data.HasMissingRows) return;
+            for (int m = 0; m < data.ModalityCount; m++)
+            {
+                var labels = heldOut.Where(r => data.IsAvailable(m, r)).Select(r => data.LabelValues[r]).Distinct().ToArray();
+                if (labels.Length < 2)
+                    throw new ArgumentException(
+                        $"Modality '{data.ModalityNames[m]}' has validation rows of class {labels.Single()} only; with Assessment.RequireComplementarity the gate " +
+                        "estimates I(student; labels) on a modality's own validation rows and needs two classes there. Add validation rows having the modality, " +
+                        "set Assessment.RequireComplementarity = false, or set EnableDistillation = false.", nameof(data));
+            }
+            return;
+        }
         string pair = $" having both '{data.ModalityNames[first]}' and '{data.ModalityNames[second]}' (the gate compares each pair of modalities on the rows both have)";
         string which = validationOnly
             ? data.HasMissingRows

@@ -153,7 +153,13 @@ public class FuseAvailableGraphTests
         var act = () => TrainingPipeline.Validate(options, Partial());   // "b" on 60 of 90 samples
 
         act.Should().Throw<ArgumentException>().WithMessage(
-            "Modality 'b' is on 60 of 90 samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than Affinity.K and Fusion.K = 60. Lower them, or leave the modality out.");
+            "Modality 'b' is on 60 of 90 samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than Affinity.K = 60. Lower them, or leave the modality out.");
+        options.Affinity.K = 8;
+        options.GraphNeighbours = 60;
+        FluentActions.Invoking(() => TrainingPipeline.Validate(options, Partial())).Should().Throw<ArgumentException>()
+            .WithMessage("Modality 'b' is on 60 of 90 samples; * needs more than GraphNeighbours = 60.*");
+        FluentActions.Invoking(() => BalancedMultimodal.Cli.Plotting.FusedSimilarityMatrix.Rows(Partial(), (IncompleteSampleGraph)7))
+            .Should().Throw<ArgumentOutOfRangeException>().WithMessage("IncompleteSampleGraph must be AttachToCompleteSamples or FuseAvailableModalities.*");
     }
 
     [Fact]
@@ -201,6 +207,34 @@ public class FuseAvailableGraphTests
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Prediction_attaches_new_samples_with_the_cohorts_availability()
+    {
+        var data = FewComplete();
+        var result = new TrainingPipeline(Options()) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+        using var scope = NewDisposeScope();
+        // New samples: cohort rows 1-4 again ("a" on the odd rows, "b" on the even ones), as model inputs.
+        var rows = tensor(new long[] { 1, 2, 3, 4 });
+        var features = model.CohortFeatures.Select(f => f.index_select(0, rows)).ToArray();
+        bool[][] available = [[true, false, true, false], [false, true, false, true]];
+
+        using var union = model.AttachToCohort(features, available);
+        using var expected = InductiveGraph.Attach(model.Graph, model.CohortFeatures, features, available, model.Options.Affinity,
+            model.Options.GraphNeighbours, null, model.CohortAvailability);
+        using var withoutAvailability = InductiveGraph.Attach(model.Graph, model.CohortFeatures, features, available, model.Options.Affinity,
+            model.Options.GraphNeighbours);
+
+        Pairs(union.Relations[0]).Should().BeEquivalentTo(Pairs(expected.Relations[0]));
+        union.Relations[0].EdgeWeight!.eq(expected.Relations[0].EdgeWeight!).all().item<bool>().Should().BeTrue();
+        // The control: ignoring which cohort samples lack a modality attaches them elsewhere.
+        Pairs(withoutAvailability.Relations[0]).Should().NotBeEquivalentTo(Pairs(expected.Relations[0]));
+        // Each new sample receives edges only from cohort samples sharing its modality.
+        var cohortHasA = data.Modalities[0];
+        Pairs(union.Relations[0]).Where(p => p.Item2 >= 90).Should().OnlyContain(p =>
+            (p.Item2 - 90) % 2 == 0 ? cohortHasA.IsAvailable((int)p.Item1) : data.Modalities[1].IsAvailable((int)p.Item1));
     }
 
     [Fact]

@@ -138,6 +138,33 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
+    public void A_folder_saved_before_the_graph_rule_option_existed_loads_with_the_rule_it_was_trained_with()
+    {
+        // A format-3 folder of the twenty-second session: trained by the attach rule, its options.json without the key.
+        var data = Partial();
+        var result = new TrainingPipeline(AttachOptions()) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+        var folder = Path.Combine(Path.GetTempPath(), "bmm-format3-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            model.Save(folder);
+            ModelFolderEdit.EditJson(folder, "options.json", options => options.AsObject().Remove(nameof(PipelineOptions.IncompleteSampleGraph)).Should().BeTrue());
+            System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!["FormatVersion"]!.GetValue<int>().Should().Be(3);
+
+            using var loaded = TrainedPipeline.Load(folder);
+
+            loaded.Options.IncompleteSampleGraph.Should().Be(IncompleteSampleGraph.AttachToCompleteSamples);
+            var a = data.Modalities[0];
+            var aNew = new Modality(a.Name, Rows(a, 3, _ => null, offset: 7));
+            loaded.Predict([aNew, null]).Probabilities.Should().BeEquivalentTo(model.Predict([aNew, null]).Probabilities, o => o.WithStrictOrdering());
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_fused_similarity_plot_covers_the_complete_samples_under_the_attach_rule()
     {
         var data = Partial();
@@ -148,6 +175,21 @@ public class IncompleteSamplePipelineTests
         rows.Should().Equal(Enumerable.Range(0, 90).Where(i => i % 7 != 0));
         fused.GetLength(0).Should().Be(rows.Length);
         fused.Cast<double>().Should().OnlyContain(v => double.IsFinite(v));
+    }
+
+    [Fact]
+    public void Under_the_complementarity_criterion_a_modality_whose_fold_validation_rows_hold_one_class_is_refused_before_any_work()
+    {
+        var options = TrainingPipelineOptionTests.Options();
+        options.Training.EnableDistillation = true;
+        options.Training.Assessment.RequireComplementarity = true;
+        var complete = TrainingPipelineOptionTests.Data();
+        var test = complete.TestIndices.ToHashSet();
+
+        // "b" missing on every labelled sample of class 1.
+        var act = () => TrainingPipeline.Validate(options, Partial(i => complete.Labels[i] == 1 && !test.Contains(i)));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Fold *: modality 'b' has validation rows of class 0 only; with Training.Assessment.RequireComplementarity*");
     }
 
     [Fact]

@@ -142,6 +142,11 @@ public class InductiveAffinityTests
             .Should().Throw<ArgumentException>().WithMessage("1 cohort availability masks for 2 modalities.*");
         FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, second], [samples, secondSamples], [has0, has1], affinity, 3, null, [null, [true, false]]))
             .Should().Throw<ArgumentException>().WithMessage("Modality 1: the cohort availability mask needs 20 entries, got 2.*");
+        // Too few cohort nodes having modality 1 for its kernel (K = 5) or for no cohort node at all: refused by name.
+        foreach (int having in new[] { 0, 5 })
+            FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, second], [samples, secondSamples], [has0, has1], affinity, 3, null,
+                    [null, Enumerable.Range(0, 20).Select(i => i < having).ToArray()]))
+                .Should().Throw<ArgumentException>().WithMessage($"Modality 1: {having} eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = 5 and at least k = 3.*");
     }
 
     [Fact]

@@ -149,4 +149,18 @@ public class ModalityAssessorAvailabilityTests
 
         act.Should().Throw<ArgumentException>().WithMessage($"Every one of modality 'weak''s * available rows is class {only}*");
     }
+    [Fact]
+    public void With_every_modality_strong_nothing_is_estimated_or_reduced_however_few_rows_a_modality_has()
+    {
+        var data = new SyntheticModalities(seed: 1, rows: 20);
+        var options = new ModalityAssessmentOptions { Seed = 1, Permutations = 0, UsePca = true, PcaComponents = 2 };
+
+        var plan = new ModalityAssessor(Gaussian(), options).Assess(
+        [
+            new ModalityEvidence("a", 0.9, SyntheticModalities.Softmax(data.StrongLogits)),
+            new ModalityEvidence("b", 0.9, SyntheticModalities.Softmax(data.WeakLogits), Mask(20, i => i == 3)),
+        ]);
+
+        plan.Modalities.Should().OnlyContain(m => m.IsStrong && m.MutualInformationWithTeacher == null);
+    }
 }

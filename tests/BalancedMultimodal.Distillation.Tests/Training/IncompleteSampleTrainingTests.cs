@@ -216,4 +216,22 @@ public class IncompleteSampleTrainingTests
         act.Should().Throw<ArgumentException>().WithMessage(
             "*needs at least *; data has 2 row(s) held out from fitting having both 'weak' and 'noise' (the gate compares each pair of modalities on the rows both have)*");
     }
+    [Fact]
+    public void Under_the_complementarity_criterion_a_modality_whose_validation_rows_hold_one_class_is_refused_before_phase_1()
+    {
+        var dataset = TrainingFixtures.StrongWeakNoise(samples: 160);
+        var complete = TrainingFixtures.ToTrainingData(dataset);
+        var classOne = complete.ValidationRows.Where(r => dataset.Labels[r] == 1).ToHashSet();
+        var lacking = Enumerable.Range(0, 160).Select(r => !classOne.Contains(r)).ToArray();
+        var data = new BalancedTrainingData(complete.ModalityNames, complete.Features, complete.Labels, 2, complete.TrainRows,
+            complete.ValidationRows, [null, lacking, lacking]);
+        var options = TrainingFixtures.FastOptions(seed: 2);
+        options.Assessment.RequireComplementarity = true;
+        var seen = new List<TrainingProgress>();
+
+        var act = () => TrainingFixtures.Trainer(options).Fit(data, new SynchronousProgress(seen));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'weak' has validation rows of class 0 only; with Assessment.RequireComplementarity*");
+        seen.Should().BeEmpty("the refusal comes before phase 1");
+    }
 }
