@@ -8,7 +8,10 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 
 /// <summary>
 /// <c>bmm bench snf</c>: similarity network fusion, sparse fast path vs snfpy's dense products, on synthetic data
-/// (views x features, clustered Gaussians) and on the bundled ROSMAP data; timings next to the snfpy anchors.
+/// (views x features, clustered Gaussians) and on the bundled ROSMAP data; timings next to the snfpy anchors. With
+/// <c>--missing F</c> every view of every sample is missing with probability F on its own (seeded; a sample keeps at
+/// least one view), and the affinities and the fusion run with the availability masks (the pipeline's default graph
+/// for incomplete samples).
 /// </summary>
 public sealed class SnfBenchmark : IBenchmark
 {
@@ -43,8 +46,10 @@ public sealed class SnfBenchmark : IBenchmark
         int t = args.GetInt("t", 20);
         int seed = args.GetInt("seed", 1);
         bool rosmap = args.GetBool("rosmap", true);
+        double missing = args.GetDouble("missing", 0);
         int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);
+        if (!(missing >= 0 && missing < 1)) throw new CliUsageException($"--missing must lie in [0, 1), got {missing.ToString(CultureInfo.InvariantCulture)}");
         if (features < 1 || viewCount < 2 || k < 1 || t < 1)
             throw new CliUsageException("--features, --K and --t must be at least 1 and --views at least 2");
         int smallest = Math.Min(sizes.DefaultIfEmpty(int.MaxValue).Min(), rosmap ? RosmapSamples : int.MaxValue);
@@ -53,23 +58,24 @@ public sealed class SnfBenchmark : IBenchmark
         BenchmarkThreads.Apply(threads);
         GlibcHeap.ReturnLargeBlocksToSystem();
 
-        output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}");
+        output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}" +
+                         (missing > 0 ? $", each view missing on a sample with probability {missing.ToString(CultureInfo.InvariantCulture)} (availability masks)" : ""));
         output.WriteLine();
         output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | COO fusion ms | affinity + fast fusion s | snfpy s | snfpy / ours |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // Warm-up (JIT, native library load) so the first row is not charged for it.
         using (var warm = NewDisposeScope())
-            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true, coo: true);
+            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true, coo: true, Masks(64, viewCount, missing, seed));
         if (rosmap)
         {
             var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
-            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax);
+            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax, Masks(RosmapSamples, 3, missing, seed));
             foreach (var view in views) view.Dispose();
         }
         foreach (int n in sizes)
         {
             var views = Synthetic(n, features, viewCount, seed);
-            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax);
+            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed));
             foreach (var view in views) view.Dispose();
         }
         output.WriteLine();
@@ -80,24 +86,39 @@ public sealed class SnfBenchmark : IBenchmark
                          $"{Environment.WorkingSet / 1e9:F2} GB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB at most.");
     }
 
-    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo)
+    /// <summary>Per view, which of the n samples have it: each view missing with probability <paramref name="missing"/>
+    /// on its own, a sample that would lack all keeping one drawn uniformly; null when nothing is missing.</summary>
+    private static bool[][]? Masks(int n, int views, double missing, int seed)
+    {
+        if (missing == 0) return null;
+        var random = new Random(seed);
+        var masks = Enumerable.Range(0, views).Select(_ => new bool[n]).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            for (int v = 0; v < views; v++) masks[v][i] = random.NextDouble() >= missing;
+            if (!masks.Any(m => m[i])) masks[random.Next(views)][i] = true;
+        }
+        return masks;
+    }
+
+    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo, bool[][]? masks)
     {
         long n = views[0].shape[0];
         using var scope = NewDisposeScope();
         var builder = new AffinityBuilder(new AffinityOptions { K = k });
         var fast = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t });
         var clock = Stopwatch.StartNew();
-        var affinities = builder.Build(views);
+        var affinities = builder.Build(views, masks);
         double affinityMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
-        var fastResult = fast.Fuse(affinities);
+        var fastResult = fast.Fuse(affinities, masks);
         double fastMs = clock.Elapsed.TotalMilliseconds;
         string denseMs = "-", ratio = "-", difference = "-";
         if (dense)
         {
             var slow = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t, ProductPath = FusionProductPath.Dense });
             clock.Restart();
-            var denseResult = slow.Fuse(affinities);
+            var denseResult = slow.Fuse(affinities, masks);
             double ms = clock.Elapsed.TotalMilliseconds;
             denseMs = ms.ToString("F0", CultureInfo.InvariantCulture);
             ratio = (ms / fastMs).ToString("F1", CultureInfo.InvariantCulture) + "x";
@@ -108,12 +129,14 @@ public sealed class SnfBenchmark : IBenchmark
         {
             var sparseCoo = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions { K = k, Iterations = t, ProductPath = FusionProductPath.SparseCoo });
             clock.Restart();
-            using var cooResult = sparseCoo.Fuse(affinities);
+            using var cooResult = sparseCoo.Fuse(affinities, masks);
             cooMs = clock.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
         }
         double totalSeconds = (affinityMs + fastMs) / 1000;
-        string snfpy = SnfpySeconds.TryGetValue((int)n, out var s) ? s.ToString("G3", CultureInfo.InvariantCulture) : "-";
-        string versus = SnfpySeconds.TryGetValue((int)n, out s) ? (s / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
+        // The snfpy anchors were measured on complete data: no comparison with masks.
+        bool anchored = masks is null && SnfpySeconds.ContainsKey((int)n);
+        string snfpy = anchored ? SnfpySeconds[(int)n].ToString("G3", CultureInfo.InvariantCulture) : "-";
+        string versus = anchored ? (SnfpySeconds[(int)n] / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {label} | {n} | {affinityMs:F0} | {fastMs:F0} | {denseMs} | {ratio} | {difference} | {cooMs} | {totalSeconds:F3} | {snfpy} | {versus} |"));
         output.Flush();

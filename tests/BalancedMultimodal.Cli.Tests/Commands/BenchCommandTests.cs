@@ -38,6 +38,7 @@ public sealed class BenchCommandTests
     [InlineData("data", "--repeats 1")]
     [InlineData("ksg", "--sizes 100 --repeats 1")]
     [InlineData("snf", "--sizes 30 --rosmap false --dense-max 0 --K 5 --t 2 --threads 1")]
+    [InlineData("snf", "--sizes 30 --rosmap false --dense-max 0 --K 5 --t 2 --threads 1 --missing 0.3")]
     [InlineData("rgcn", "--sizes 10 --threads 1 --epochs 1 --warmup 0")]
     [InlineData("mi-bias", "--n 30 --repeats 1 --neural false")]
     [InlineData("distill", "--rows 10 --steps 1")]
@@ -75,10 +76,25 @@ public sealed class BenchCommandTests
         output.Should().BeEmpty();
     }
 
+    [Fact]
+    public void The_snf_benchmark_with_missing_views_fuses_with_the_masks_and_the_fast_path_matches_the_dense_one()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(),
+            "bench", "snf", "--sizes", "40", "--rosmap", "false", "--K", "5", "--t", "3", "--threads", "1", "--missing", "0.3", "--dense-max", "100");
+
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain(l => l.Contains("each view missing on a sample with probability 0.3 (availability masks)"));
+        var row = output.Single(l => l.StartsWith("| synthetic | 40 |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
+        double.Parse(row[7], CultureInfo.InvariantCulture).Should().BeLessThan(1e-12, "the sparse and dense products agree on masked fusion too");
+    }
+
     [Theory]
     [InlineData("--sizes", "", "bmm bench: --sizes needs at least one size")]
     [InlineData("--dense-max", "-5", "bmm bench: --dense-max must be 0 or positive, got -5")]
     [InlineData("--coo-max", "-7", "bmm bench: --coo-max must be 0 or positive, got -7")]
+    [InlineData("--missing", "1", "bmm bench: --missing must lie in [0, 1), got 1")]
+    [InlineData("--missing", "-0.1", "bmm bench: --missing must lie in [0, 1), got -0.1")]
     public void An_invalid_snf_benchmark_option_is_a_one_line_usage_error_before_any_work(string option, string value, string message)
     {
         var args = new List<string> { "bench", "snf", "--rosmap", "false", "--K", "5", "--t", "2", "--threads", "1" };
