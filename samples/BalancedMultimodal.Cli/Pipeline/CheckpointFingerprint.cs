@@ -17,8 +17,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <para>Options: every <see cref="PipelineOptions"/> setting, serialised as <c>options.json</c> of a saved model is,
 /// with the stage seeds the pipeline overwrites (<c>Training.Seed</c>, <c>Training.Assessment.Seed</c>,
 /// <c>Autoencoder.Seed</c>) set to <see cref="PipelineOptions.Seed"/> as the run sets them, and without
-/// <see cref="PipelineOptions.Threads"/> (the only setting left out: it changes how fast a run is, not what it
-/// computes).</para>
+/// <see cref="PipelineOptions.Threads"/> (it changes how fast a run is, not what it computes) and, on complete data,
+/// <see cref="PipelineOptions.IncompleteSampleGraph"/> (it applies to samples lacking modalities only).</para>
 /// <para>Data: every modality's name, width, availability and feature values of every row (the test rows too: they
 /// are nodes of the patient graph), the labels of the labelled rows (training and validation; the test labels are read
 /// only when the test rows are scored), the train/validation/test split and the folds' training and validation
@@ -69,6 +69,9 @@ internal sealed class CheckpointFingerprint
         effective.Autoencoder.Seed = effective.Seed;
         var json = JsonSerializer.SerializeToNode(effective, TrainedPipelineFolder.Json)!.AsObject();
         json.Remove(nameof(PipelineOptions.Threads));
+        // On complete data the incomplete-sample graph rule changes nothing, so it is left out there (a checkpoint written
+        // before the option existed, twenty-third session, then still resumes).
+        if (dataset.Modalities.All(m => !m.HasMissingRows)) json.Remove(nameof(PipelineOptions.IncompleteSampleGraph));
         var optionsSha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json.ToJsonString(Compact))));
         return new CheckpointFingerprint(json, optionsSha, DataHash(dataset, labelledRows, folds));
     }

@@ -111,6 +111,27 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void On_complete_data_the_incomplete_sample_graph_rule_is_not_part_of_the_fingerprint()
+    {
+        // The rule applies to samples lacking modalities only, so a run on complete data resumes whichever rule it names
+        // (and a checkpoint written before the option existed, whose options lack it, still resumes).
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        var attach = _data.WriteFile("attach.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", "\"CrossFitFolds\": 2, \"IncompleteSampleGraph\": \"AttachToCompleteSamples\",", StringComparison.Ordinal));
+        File.ReadAllText(attach).Should().Contain("AttachToCompleteSamples");
+        var outFolder = Path.Combine(_data.Path, "second");
+
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", attach, "--out", outFolder, "--checkpoint", checkpoints);
+
+        code.Should().Be(0, error);
+        Lines(output).Should().Contain(l => l.Contains("(phase 1 skipped)"));
+        foreach (var file in Directory.GetFiles(checkpoints, "*.ckpt"))
+            File.GetLastWriteTimeUtc(file).Should().Be(stamp);
+        File.ReadAllText(Path.Combine(checkpoints, "fingerprint.json")).Should().NotContain("IncompleteSampleGraph");
+    }
+
+    [Fact]
     public void A_checkpoint_folder_written_for_other_data_of_the_same_shapes_is_refused_before_any_training()
     {
         var config = _data.WriteFile("quick.json", QuickConfig);
