@@ -491,7 +491,7 @@ public sealed class TrainingPipeline
         if (!options.ModalityGraphRelations) return fusedGraph;
         var graphs = new List<RelationalGraph> { fusedGraph };
         for (int m = 0; m < affinities.Count; m++)
-            graphs.Add(masks is null ? builder.Build(affinities[m], $"modality{m}") : BuildAvailableRelation(builder, affinities[m], masks[m], $"modality{m}"));
+            graphs.Add(masks is null ? builder.Build(affinities[m], $"modality{m}") : builder.Build(affinities[m], masks[m], $"modality{m}"));
         try
         {
             return RelationalGraph.Combine(graphs.ToArray());
@@ -500,18 +500,6 @@ public sealed class TrainingPipeline
         {
             foreach (var g in graphs) g.Dispose();
         }
-    }
-
-    /// <summary>A modality's top-k relation over the samples that have it (its affinity's other rows and columns are 0):
-    /// the graph of the available block, node ids mapped back to rows.</summary>
-    private static RelationalGraph BuildAvailableRelation(TopKGraphBuilder builder, Tensor affinity, bool[] available, string name)
-    {
-        using var scope = NewDisposeScope();
-        var rows = tensor(Enumerable.Range(0, available.Length).Where(i => available[i]).Select(i => (long)i).ToArray(), device: affinity.device);
-        using var block = builder.Build(affinity.index_select(0, rows).index_select(1, rows), name);
-        var relation = block.Relations[0];
-        var edgeIndex = rows.index_select(0, relation.EdgeIndex.reshape(-1)).reshape(relation.EdgeIndex.shape);
-        return new RelationalGraph(available.Length, [new GraphRelation(name, edgeIndex.MoveToOuterDisposeScope(), relation.EdgeWeight?.clone().MoveToOuterDisposeScope())]);
     }
 
     /// <summary>The options and rows a modality's autoencoder is fitted with: the labelled rows (or, with

@@ -55,6 +55,38 @@ public sealed class TopKGraphBuilder
         return new RelationalGraph(n, new[] { relation });
     }
 
+    /// <summary>
+    /// Builds the graph over the nodes that have a modality, for a similarity defined among them only (an affinity of
+    /// <see cref="Fusion.AffinityBuilder"/> built with an availability mask, whose other rows and columns are 0): the
+    /// top-k graph of the available block, node ids mapped back, so available node i is joined to its k most similar
+    /// available nodes and an unavailable node gets no edge (it keeps its id, isolated).
+    /// </summary>
+    /// <param name="similarity">Similarity P of shape (n, n), finite and non-negative on the available block (the other
+    /// entries are not read), float32 or float64, any device.</param>
+    /// <param name="available">n flags, true for the nodes that have the modality; more than k of them.</param>
+    /// <param name="relationName">The name of the graph's single relation.</param>
+    /// <returns>A <see cref="RelationalGraph"/> of n nodes with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
+    /// <exception cref="ArgumentException">A mask of the wrong length, no more than k available nodes, or an invalid block
+    /// (see <see cref="Build(Tensor, string)"/>).</exception>
+    public RelationalGraph Build(Tensor similarity, IReadOnlyList<bool> available, string relationName = "fused")
+    {
+        ArgumentNullException.ThrowIfNull(similarity);
+        ArgumentNullException.ThrowIfNull(available);
+        GraphInput.ValidateRelationName(relationName, nameof(relationName));
+        if (similarity.dim() != 2 || similarity.shape[0] != available.Count)
+            throw new ArgumentException($"The availability mask has {available.Count} entries but the similarity has shape [{string.Join(", ", similarity.shape)}].", nameof(available));
+        int count = available.Count(a => a);
+        if (count <= K)
+            throw new ArgumentException($"{count} of {available.Count} nodes are available; k = {K} neighbours per node needs more than {K}.", nameof(available));
+        using var scope = NewDisposeScope();
+        var rows = tensor(Enumerable.Range(0, available.Count).Where(i => available[i]).Select(i => (long)i).ToArray(), device: similarity.device);
+        using var block = Build(similarity.index_select(0, rows).index_select(1, rows), relationName);
+        var relation = block.Relations[0];
+        var edgeIndex = rows.index_select(0, relation.EdgeIndex.reshape(-1)).reshape(relation.EdgeIndex.shape);
+        var mapped = new GraphRelation(relationName, edgeIndex.MoveToOuterDisposeScope(), relation.EdgeWeight!.clone().MoveToOuterDisposeScope());
+        return new RelationalGraph(available.Count, new[] { mapped });
+    }
+
     /// <summary>Builds the graph from a <c>double[,]</c> similarity (float64 on the CPU).</summary>
     /// <param name="similarity">Similarity P (n x n).</param>
     /// <param name="relationName">The name of the graph's single relation.</param>

@@ -36,6 +36,36 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public void With_an_availability_mask_only_available_nodes_are_joined_to_their_best_available_neighbours()
+    {
+        // Node 1 lacks the modality (its row and column are not read: NaN); without it node 0 prefers 3 (0.2 > 0.1),
+        // node 2 prefers 3 and node 3 prefers 2.
+        var similarity = (double[,])Similarity.Clone();
+        for (int j = 0; j < 4; j++) similarity[1, j] = similarity[j, 1] = double.NaN;
+        using var p = tensor(similarity);
+
+        using var graph = new TopKGraphBuilder(1).Build(p, [true, false, true, true], "modality0");
+
+        graph.NodeCount.Should().Be(4);
+        graph.RelationNames.Should().Equal("modality0");
+        Edges(graph).Should().Equal((0L, 3L, 0.2), (2L, 3L, 0.7), (3L, 0L, 0.2), (3L, 2L, 0.7));
+    }
+
+    [Fact]
+    public void A_mask_marking_every_node_gives_the_plain_graph_and_bad_masks_are_refused()
+    {
+        using var p = tensor(Similarity);
+        using var plain = new TopKGraphBuilder(2).Build(p);
+        using var masked = new TopKGraphBuilder(2).Build(p, [true, true, true, true]);
+
+        Edges(masked).Should().Equal(Edges(plain));
+        FluentActions.Invoking(() => new TopKGraphBuilder(2).Build(p, [true, true, true])).Should().Throw<ArgumentException>()
+            .WithMessage("The availability mask has 3 entries but the similarity has shape [4, 4].*");
+        FluentActions.Invoking(() => new TopKGraphBuilder(2).Build(p, [true, false, true, false])).Should().Throw<ArgumentException>()
+            .WithMessage("2 of 4 nodes are available; k = 2 neighbours per node needs more than 2.*");
+    }
+
+    [Fact]
     public void Self_loops_are_added_with_the_diagonal_similarity_when_asked()
     {
         using var graph = new TopKGraphBuilder(1, selfLoops: true).Build(Similarity, "snf");
