@@ -18,7 +18,8 @@ internal static class DocumentationSources
     public static string[] ExampleLines(string sourceFileName, string startMarker, string endMarker)
     {
         var source = Read(sourceFileName).Split('\n');
-        int start = Array.FindIndex(source, l => l.Trim() == startMarker), end = Array.FindIndex(source, l => l.Trim() == endMarker);
+        int start = Array.FindIndex(source, l => l.Trim() == startMarker);
+        int end = start < 0 ? -1 : Array.FindIndex(source, start + 1, l => l.Trim() == endMarker);   // the first end marker after the start
         if (start < 0 || end <= start)
             throw new InvalidOperationException($"{sourceFileName}: the markers '{startMarker}' and '{endMarker}' were not found in that order.");
         return source[(start + 1)..end].Select(l => l.Length >= 8 ? l[8..] : l.Trim()).ToArray();

@@ -2,6 +2,10 @@ using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Graph.Encoding;
+using BalancedMultimodal.Graph.Fusion;
+using BalancedMultimodal.Graph.Graphs;
+using BalancedMultimodal.Graph.Layers;
 using FluentAssertions;
 using Xunit;
 using static TorchSharp.torch;
@@ -41,6 +45,49 @@ public sealed class IncompleteSamplesExampleTests
         var test = standardized.TestIndices;
         test.Count(r => predicted[r] == standardized.Labels[r]).Should().BeGreaterThan(test.Length / 2 + test.Length / 8,
             "the example trains a real model, well above chance, samples lacking a modality included");
+    }
+
+    private const string GraphStartMarker = "// --- docs/getting-started.md: incomplete samples, graph ---";
+
+    [Fact]
+    public void The_graph_example_fuses_every_sample_with_the_masks_and_trains_relational_gcn_encoders_on_it()
+    {
+        using var scope = NewDisposeScope();
+        var dataset = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
+        var standardized = Standardizer.FitTransform(dataset);
+        var names = standardized.Modalities.Select(m => m.Name).ToArray();
+        var features = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var availability = standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray();
+        var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount,
+            standardized.TrainIndices, standardized.ValidationIndices, availability);
+
+        // --- docs/getting-started.md: incomplete samples, graph ---
+        // A relational GCN needs a patient graph over every sample: SNF with the availability masks (snfpy's missing-data rule).
+        var masks = standardized.Modalities.Select(m => m.Availability.ToArray()).ToArray();
+        var affinities = new AffinityBuilder(new AffinityOptions()).Build(features.Select(f => f.to(ScalarType.Float64)).ToArray(), masks);
+        var fused = new SimilarityNetworkFusion(new SimilarityNetworkFusionOptions()).Fuse(affinities, masks);
+        using var graph = new TopKGraphBuilder(10).Build(fused);
+        var gcnTrainer = new BalancedTrainer(new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions()), new KsgEstimator(), new BalancedTrainingOptions { Seed = 0 });
+        using var gcnResult = gcnTrainer.Fit(data);
+        // --- end of the example ---
+
+        graph.NodeCount.Should().Be(120);
+        var sources = graph.Relations[0].EdgeIndex[0].data<long>().ToArray();
+        sources.Should().Contain(s => s % 4 == 0, "samples lacking a modality are in the fusion: they send edges too");
+        var probabilities = gcnResult.PredictedProbabilities;
+        probabilities.isfinite().all().item<bool>().Should().BeTrue();
+        var predicted = probabilities.argmax(1).data<long>().ToArray();
+        var test = standardized.TestIndices;
+        test.Count(r => predicted[r] == standardized.Labels[r]).Should().BeGreaterThan(test.Length / 2 + test.Length / 8);
+    }
+
+    [Fact]
+    public void The_guide_shows_exactly_the_graph_code_the_test_runs()
+    {
+        var example = DocumentationSources.ExampleLines("IncompleteSamplesExampleTests.cs", GraphStartMarker, EndMarker);
+
+        example.Should().HaveCountGreaterThan(4);
+        DocumentationSources.Read("getting-started.md").Should().Contain(string.Join("\n", example));
     }
 
     [Fact]
