@@ -1,7 +1,7 @@
 """Writes a copy of a MOGONET-format folder in which some samples lack one modality (twenty-second session: training
 on incomplete samples). Pure Python, no packages.
 
-Usage: make_incomplete.py SRC OUT [--fraction 0.3] [--seed 0] [--test] [--drop] [--independent]
+Usage: make_incomplete.py SRC OUT [--fraction 0.3] [--seed 0] [--test] [--drop] [--independent] [--sparse-view M]
 
 Every training row (and, with --test, every test row) is chosen with probability FRACTION; a chosen row loses one
 modality, drawn uniformly (a line of NA fields in {m}_tr.csv / {m}_te.csv, the loaders' missing-row marker). With
@@ -9,7 +9,9 @@ modality, drawn uniformly (a line of NA fields in {m}_tr.csv / {m}_te.csv, the l
 comparison: the same rows, seed for seed); --drop and --test do not combine. With --independent (twenty-third
 session) every modality of a row is lost with probability FRACTION on its own (a row that would lose all of them keeps
 one, drawn uniformly), so rows may lack several modalities and few may have all; it does not combine with --drop.
-Feature-name files are copied.
+With --sparse-view M (twenty-third session) only view M (1-based) is removed, from each chosen row (probability
+FRACTION), so that view is measured on about 1 - FRACTION of the samples (a sparsely measured layer); it does not
+combine with --independent or --drop. Feature-name files are copied.
 """
 import argparse
 import os
@@ -31,14 +33,19 @@ def main():
     parser.add_argument('--test', action='store_true')
     parser.add_argument('--drop', action='store_true')
     parser.add_argument('--independent', action='store_true')
+    parser.add_argument('--sparse-view', type=int, default=None)
     a = parser.parse_args()
     if a.drop and a.test:
         parser.error('--drop and --test do not combine')
     if a.drop and a.independent:
         parser.error('--drop and --independent do not combine')
+    if a.sparse_view is not None and (a.drop or a.independent):
+        parser.error('--sparse-view combines with neither --drop nor --independent')
     modalities = 0
     while os.path.exists(os.path.join(a.src, f'{modalities + 1}_tr.csv')):
         modalities += 1
+    if a.sparse_view is not None and not 1 <= a.sparse_view <= modalities:
+        parser.error(f'--sparse-view must name a view 1..{modalities}')
     os.makedirs(a.out, exist_ok=True)
     rng = random.Random(a.seed)
     for split in ('tr', 'te'):
@@ -54,6 +61,9 @@ def main():
                         lost.discard(rng.randrange(modalities))
                     if lost:
                         lose[i] = lost
+                elif a.sparse_view is not None:
+                    if rng.random() < a.fraction:
+                        lose[i] = {a.sparse_view - 1}
                 elif rng.random() < a.fraction:
                     lose[i] = {rng.randrange(modalities)}
         keep = [i for i in range(n) if not (a.drop and i in lose)]
