@@ -387,18 +387,7 @@ public sealed class TrainingPipeline
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(options);
-        using var scope = NewDisposeScope();
-        var affinities = new AffinityBuilder(options.Affinity).Build(features
-            .Select((f, m) => (f ?? throw new ArgumentNullException(nameof(features), $"The features of modality {m} are null.")).to(ScalarType.Float64))
-            .ToArray());
-        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities);
-        var graph = BuildGraph(fused, affinities, options);
-        foreach (var relation in graph.Relations)
-        {
-            relation.EdgeIndex.MoveToOuterDisposeScope();
-            relation.EdgeWeight?.MoveToOuterDisposeScope();
-        }
-        return graph;
+        return FusedTopKGraph(features, null, options);
     }
 
     /// <summary>
@@ -451,8 +440,8 @@ public sealed class TrainingPipeline
     /// <param name="availability">Per modality, which rows have it (null: all).</param>
     /// <param name="options">Affinity, fusion and graph options.</param>
     /// <returns>The graph; the caller disposes it.</returns>
-    /// <exception cref="ArgumentException">A modality on no more samples than <c>Affinity.K</c> or <c>Fusion.K</c>, or a
-    /// sample with no modality (the message names it).</exception>
+    /// <exception cref="ArgumentException">A modality on no more samples than <c>Affinity.K</c>, <c>Fusion.K</c> or
+    /// <c>GraphNeighbours</c>, or a sample with no modality (the message names it).</exception>
     public static RelationalGraph BuildPatientGraphOverAvailable(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -462,14 +451,21 @@ public sealed class TrainingPipeline
             throw new ArgumentException($"{availability.Count} availability masks for {features.Count} modalities.", nameof(availability));
         int n = (int)features[0].shape[0];
         var masks = availability.Select(a => a ?? Enumerable.Repeat(true, n).ToArray()).ToArray();
+        var (k, what) = AvailableSampleFloor(options);
         for (int m = 0; m < masks.Length; m++)
         {
             int count = masks[m].Count(a => a);
-            var (k, what) = AvailableSampleFloor(options);
             if (count <= k)
                 throw new ArgumentException(
                     $"Modality {m} is available on {count} of {n} samples; its affinity is computed over them and needs more than {what} = {k}.", nameof(availability));
         }
+        return FusedTopKGraph(features, masks, options);
+    }
+
+    /// <summary>Affinities (float64), SNF and the top-k graph (<see cref="BuildGraph"/>), with the availability masks when
+    /// given (null: the complete-data path); the graph's tensors leave this method's dispose scope.</summary>
+    private static RelationalGraph FusedTopKGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]>? masks, PipelineOptions options)
+    {
         using var scope = NewDisposeScope();
         var affinities = new AffinityBuilder(options.Affinity).Build(features
             .Select((f, m) => (f ?? throw new ArgumentNullException(nameof(features), $"The features of modality {m} are null.")).to(ScalarType.Float64))

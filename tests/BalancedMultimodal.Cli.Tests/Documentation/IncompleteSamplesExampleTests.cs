@@ -20,15 +20,32 @@ public sealed class IncompleteSamplesExampleTests
     private const string StartMarker = "// --- docs/getting-started.md: incomplete samples ---";
     private const string EndMarker = "// --- end of the example ---";
 
-    [Fact]
-    public void The_example_trains_on_incomplete_samples_and_predicts_every_one()
+    /// <summary>The synthetic set's second modality missing on every fourth sample (NaN placeholders, as a loader leaves
+    /// them), standardised: the data, its modality names and float32 features.</summary>
+    private static (MultimodalDataset Standardized, string[] Names, Tensor[] Features) Inputs()
     {
-        using var scope = NewDisposeScope();
-        // The synthetic set's second modality missing on every fourth sample (NaN placeholders, as a loader leaves them).
         var dataset = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
         var standardized = Standardizer.FitTransform(dataset);
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
         var features = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        return (standardized, names, features);
+    }
+
+    /// <summary>Finite probabilities for every sample and test accuracy well above chance (samples lacking a modality included).</summary>
+    private static void ShouldPredictWellAboveChance(Tensor probabilities, MultimodalDataset standardized)
+    {
+        probabilities.isfinite().all().item<bool>().Should().BeTrue();
+        var predicted = probabilities.argmax(1).data<long>().ToArray();
+        var test = standardized.TestIndices;
+        test.Count(r => predicted[r] == standardized.Labels[r]).Should().BeGreaterThan(test.Length / 2 + test.Length / 8,
+            "the example trains a real model, well above chance, samples lacking a modality included");
+    }
+
+    [Fact]
+    public void The_example_trains_on_incomplete_samples_and_predicts_every_one()
+    {
+        using var scope = NewDisposeScope();
+        var (standardized, names, features) = Inputs();
 
         // --- docs/getting-started.md: incomplete samples ---
         // One flag per row and modality (null: every row has it); the values of a missing row are never read.
@@ -40,11 +57,7 @@ public sealed class IncompleteSamplesExampleTests
         var probabilities = result.PredictedProbabilities;   // every sample, those lacking a modality included
         // --- end of the example ---
 
-        probabilities.isfinite().all().item<bool>().Should().BeTrue();
-        var predicted = probabilities.argmax(1).data<long>().ToArray();
-        var test = standardized.TestIndices;
-        test.Count(r => predicted[r] == standardized.Labels[r]).Should().BeGreaterThan(test.Length / 2 + test.Length / 8,
-            "the example trains a real model, well above chance, samples lacking a modality included");
+        ShouldPredictWellAboveChance(probabilities, standardized);
     }
 
     private const string GraphStartMarker = "// --- docs/getting-started.md: incomplete samples, graph ---";
@@ -53,13 +66,9 @@ public sealed class IncompleteSamplesExampleTests
     public void The_graph_example_fuses_every_sample_with_the_masks_and_trains_relational_gcn_encoders_on_it()
     {
         using var scope = NewDisposeScope();
-        var dataset = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
-        var standardized = Standardizer.FitTransform(dataset);
-        var names = standardized.Modalities.Select(m => m.Name).ToArray();
-        var features = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
-        var availability = standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray();
+        var (standardized, names, features) = Inputs();
         var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount,
-            standardized.TrainIndices, standardized.ValidationIndices, availability);
+            standardized.TrainIndices, standardized.ValidationIndices, standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray());
 
         // --- docs/getting-started.md: incomplete samples, graph ---
         // A relational GCN needs a patient graph over every sample: SNF with the availability masks (snfpy's missing-data rule).
@@ -74,11 +83,7 @@ public sealed class IncompleteSamplesExampleTests
         graph.NodeCount.Should().Be(120);
         var sources = graph.Relations[0].EdgeIndex[0].data<long>().ToArray();
         sources.Should().Contain(s => s % 4 == 0, "samples lacking a modality are in the fusion: they send edges too");
-        var probabilities = gcnResult.PredictedProbabilities;
-        probabilities.isfinite().all().item<bool>().Should().BeTrue();
-        var predicted = probabilities.argmax(1).data<long>().ToArray();
-        var test = standardized.TestIndices;
-        test.Count(r => predicted[r] == standardized.Labels[r]).Should().BeGreaterThan(test.Length / 2 + test.Length / 8);
+        ShouldPredictWellAboveChance(gcnResult.PredictedProbabilities, standardized);
     }
 
     [Fact]
