@@ -15,7 +15,7 @@ public sealed class PredictCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage => """
-        usage: bmm predict --model DIR --data DIR [--out predictions.csv]
+        usage: bmm predict --model DIR --data DIR [--out predictions.csv] [--heads FILE]
 
           --model DIR     folder written by bmm train --save
           --data DIR      MOGONET-format folder; its {m}_te.csv files are the new samples (a missing file = that
@@ -25,6 +25,10 @@ public sealed class PredictCommand : ICliCommand
                           labels_te.csv, if present, must hold class indices 0..C-1 of the model and is only
                           used to print the accuracy, macro-F1 and AUC (one-vs-rest macro for more than two classes)
           --out FILE      CSV with columns sample (0-based row), predicted_class, p_<class>... (default: predictions.csv)
+          --heads FILE    also write what each head said: per sample one line per head (fused first, then each
+                          modality) with columns sample, head, share (its say in the pooled prediction, averaged
+                          over the fold networks; a sample's shares sum to 1) and p_<class>... (NA where the sample
+                          lacks the modality)
         """;
 
     /// <inheritdoc />
@@ -33,16 +37,28 @@ public sealed class PredictCommand : ICliCommand
         var modelFolder = args.GetRequiredString("model");
         var dataFolder = args.GetRequiredString("data");
         var outFile = args.GetString("out", "predictions.csv")!;
+        var headsFile = args.GetString("heads", null);
         args.EnsureAllConsumed();
         CliPaths.RequireInputFolder(modelFolder, "model", "model");
         CliPaths.RequireInputFolder(dataFolder, "data", "data");
         CliPaths.RequireOutputFile(outFile, "out");
+        if (headsFile is not null)
+        {
+            CliPaths.RequireOutputFile(headsFile, "heads");
+            if (Path.GetFullPath(headsFile) == Path.GetFullPath(outFile))
+                throw new CliUsageException($"option --heads: '{headsFile}' is also the --out file; give another file");
+        }
 
         using var model = TrainedPipeline.Load(modelFolder);
         var samples = NewSampleFolderLoader.Load(dataFolder, model);
         CliPaths.CreateOutputFileFolder(outFile, "out");
         var result = model.Predict(samples.Modalities);
         File.WriteAllText(outFile, result.ToCsv());
+        if (headsFile is not null)
+        {
+            CliPaths.CreateOutputFileFolder(headsFile, "heads");
+            File.WriteAllText(headsFile, result.ToHeadsCsv());
+        }
         output.WriteLine($"model: {Path.GetFullPath(modelFolder)} ({model.ModalityNames.Count} modalities, {model.Folds.Count} fold network(s), cohort of {model.CohortSize})");
         output.WriteLine($"predicted {result.SampleCount} sample(s) from {Path.GetFullPath(dataFolder)}");
         if (samples.CheckedFeatureNameFiles.Count > 0)
@@ -60,6 +76,27 @@ public sealed class PredictCommand : ICliCommand
                 $"accuracy against labels_te.csv: {ClassificationMetrics.Accuracy(truth, result.Predictions.ToArray()):F4}  macro-F1 {ClassificationMetrics.MacroF1(truth, result.Predictions.ToArray()):F4}  AUC {(auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}"));
         }
         output.WriteLine($"predictions: {Path.GetFullPath(outFile)}");
+        if (headsFile is not null)
+        {
+            output.WriteLine($"heads agreeing with the predicted class (of the samples having the head's modality): {string.Join(", ", result.Heads.Select(h => Agreement(h, result)))}");
+            output.WriteLine($"heads: {Path.GetFullPath(headsFile)}");
+        }
         return 0;
+    }
+
+    /// <summary>"name k/n": on how many of the samples having the head's modality its argmax is the predicted class.</summary>
+    private static string Agreement(HeadPrediction head, PredictionResult result)
+    {
+        int having = 0, agreeing = 0;
+        for (int i = 0; i < result.SampleCount; i++)
+        {
+            if (double.IsNaN(head.Probabilities[i, 0])) continue;
+            having++;
+            int best = 0;
+            for (int c = 1; c < result.ClassNames.Count; c++)
+                if (head.Probabilities[i, c] > head.Probabilities[i, best]) best = c;
+            if (best == result.Predictions[i]) agreeing++;
+        }
+        return $"{head.Name} {agreeing}/{having}";
     }
 }

@@ -319,6 +319,9 @@ public sealed class TrainedPipeline : IDisposable
         using var union = AttachToCohort(features, available);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
+        // The heads behind the pooled prediction (fused first): fold sums of their softmaxes (H, n, C) and shares (n, H).
+        var headSum = zeros(count + 1, n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
+        var shareSum = zeros(n, count + 1, dtype: ScalarType.Float64, device: device);
         // Rows (cohort, then new samples) x modalities: a new sample's missing modality head does not vote in the pooled
         // prediction (PredictionCombiner's availability overload); null when every new sample is complete.
         var unionAvailability = available.All(a => a.All(v => v)) ? null
@@ -337,6 +340,13 @@ public sealed class TrainedPipeline : IDisposable
                 CopyState(fold.Network, network);
                 var outputs = network.Forward(unionFeatures);
                 sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights, unionAvailability).narrow(0, CohortSize, n).to(ScalarType.Float64));
+                // The heads on the new rows in float64, so that the shares and softmaxes are exact to float64.
+                var newRows = new NetworkOutputs(outputs.Embeddings,
+                    outputs.ModalityLogits.Select(z => z.narrow(0, CohortSize, n).to(ScalarType.Float64)).ToArray(),
+                    outputs.FusedLogits.narrow(0, CohortSize, n).to(ScalarType.Float64));
+                var newAvailability = unionAvailability?.narrow(0, CohortSize, n);
+                shareSum.add_(PredictionCombiner.HeadShares(newRows, Options.Training.Prediction, fold.PoolingWeights, newAvailability));
+                headSum.add_(stack(new[] { newRows.FusedLogits }.Concat(newRows.ModalityLogits).Select(z => z.softmax(1)).ToArray(), 0));
             }
         }
         finally
@@ -355,7 +365,31 @@ public sealed class TrainedPipeline : IDisposable
             }
         }
         var ids = sampleIds?.ToArray() ?? Enumerable.Range(0, n).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        return new PredictionResult(ids, ClassNames, probabilities, predictions);
+        return new PredictionResult(ids, ClassNames, probabilities, predictions) { Heads = AveragedHeads(headSum, shareSum, available) };
+    }
+
+    /// <summary>The fold-averaged heads (fused first) from the fold sums of their softmaxes (H, n, C) and shares (n, H);
+    /// a modality head's probabilities are NaN for the samples lacking that modality.</summary>
+    private IReadOnlyList<HeadPrediction> AveragedHeads(Tensor headSum, Tensor shareSum, bool[][] available)
+    {
+        int heads = (int)headSum.shape[0], n = (int)headSum.shape[1], classes = (int)headSum.shape[2];
+        var headValues = headSum.div(_folds.Length).cpu().data<double>().ToArray();
+        var shareValues = shareSum.div(_folds.Length).cpu().data<double>().ToArray();
+        var result = new HeadPrediction[heads];
+        for (int h = 0; h < heads; h++)
+        {
+            var probabilities = new double[n, classes];
+            var shares = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                bool has = h == 0 || available[h - 1][i];
+                shares[i] = shareValues[i * heads + h];
+                for (int c = 0; c < classes; c++)
+                    probabilities[i, c] = has ? headValues[(h * n + i) * classes + c] : double.NaN;
+            }
+            result[h] = new HeadPrediction(h == 0 ? HeadPrediction.FusedHeadName : ModalityNames[h - 1], probabilities, shares);
+        }
+        return result;
     }
 
     /// <summary>

@@ -108,6 +108,57 @@ public static class PredictionCombiner
         }
     }
 
+    /// <summary>
+    /// How much each head counts in each row's prediction of
+    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double}, Tensor?)"/> (an explanation of a
+    /// pooled prediction: which modality said what, with how much say). Over the heads h = (fused, modality 1, ...,
+    /// modality M), with a_i0 = 1 and a_im = 1 when row i has modality m (every row when <paramref name="availability"/>
+    /// is null), the share is s_ih = w_h a_ih / sum_k w_k a_ik, where w_h are the normalised
+    /// <paramref name="headWeights"/> for <see cref="PredictionSource.AllHeadsValidationWeighted"/> and 1 for
+    /// <see cref="PredictionSource.AllHeads"/> and <see cref="PredictionSource.AllHeadsGeometricMean"/>;
+    /// <see cref="PredictionSource.FusedHead"/>, and a row whose available heads all weigh 0, give the fused head the
+    /// whole share (s_i0 = 1). Every row sums to 1, and the pooled prediction is exactly
+    /// p_i = sum_h s_ih softmax(z_h)_i for <see cref="PredictionSource.AllHeads"/> (a mixture) and
+    /// p_i = softmax(sum_h s_ih z_hi) for the other sources (a log-linear pool: log p_i = sum_h s_ih log softmax(z_h)_i
+    /// up to a per-row constant), so s_ih z_hi is head h's contribution to row i's log-odds (Genest and Zidek,
+    /// Statistical Science 1986). Same device and dtype as the logits.
+    /// </summary>
+    /// <param name="outputs">The network's outputs (checked as in the overloads of <c>Probabilities</c>).</param>
+    /// <param name="source">The prediction source whose pool is explained.</param>
+    /// <param name="headWeights">As in <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>:
+    /// M + 1 weights for <see cref="PredictionSource.AllHeadsValidationWeighted"/>, null otherwise.</param>
+    /// <param name="availability">Null, or a boolean (n, M) matrix on the logits' device (as in the availability overload).</param>
+    /// <returns>Shares (n, M + 1), the fused head first; every entry in [0, 1], every row summing to 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
+    /// <exception cref="ArgumentException">As the availability overload of <c>Probabilities</c>.</exception>
+    public static Tensor HeadShares(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        CheckLogits(outputs);
+        if (availability is not null) CheckAvailability(availability, outputs);
+        if (!Enum.IsDefined(source))
+            throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
+        if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
+            throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
+        int modalities = outputs.ModalityLogits.Count;
+        var fused = outputs.FusedLogits;
+        long rows = fused.shape[0];
+        using var scope = NewDisposeScope();
+        var fusedOnly = cat([ones(rows, 1, dtype: fused.dtype, device: fused.device), zeros(rows, modalities, dtype: fused.dtype, device: fused.device)], 1);
+        if (source == PredictionSource.FusedHead) return fusedOnly.MoveToOuterDisposeScope();
+        double[] weights = source == PredictionSource.AllHeadsValidationWeighted
+            ? CheckWeights(headWeights, modalities + 1)
+            : Enumerable.Repeat(1.0, modalities + 1).ToArray();
+        var present = availability is null
+            ? ones(rows, modalities + 1, dtype: fused.dtype, device: fused.device)
+            : cat([ones(rows, 1, dtype: fused.dtype, device: fused.device), availability.to(fused.dtype)], 1);
+        var weighted = present.mul(tensor(weights, dtype: fused.dtype, device: fused.device).unsqueeze(0));
+        var total = weighted.sum(1, keepdim: true);
+        var positive = total.gt(0);
+        // A row whose voting heads all weigh 0 falls back on the fused head, as the pooled prediction does.
+        return where(positive, weighted.div(where(positive, total, ones_like(total))), fusedOnly).MoveToOuterDisposeScope();
+    }
+
     /// <summary>The per-row renormalised pools of the availability overload (every source but the fused head).</summary>
     private static Tensor WithAvailability(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor availability)
     {

@@ -131,7 +131,23 @@ public sealed class TrainedPipelineFixture : IDisposable
         var predicted = model.Predict(modalities);
         using var scope = TorchSharp.torch.NewDisposeScope();
         int n = NewRows.Length;
-        var features = Enumerable.Range(0, modalities.Length).Select(m =>
+        var features = StandardizedByHand(model, modalities);
+        var expected = TorchSharp.torch.zeros(n, predicted.ClassNames.Count, dtype: TorchSharp.torch.ScalarType.Float64);
+        using (TorchSharp.torch.no_grad())
+            foreach (var fold in model.Folds)
+                expected.add_(pool(fold, fold.Network.Forward(features)).to(TorchSharp.torch.ScalarType.Float64));
+        expected.div_(model.Folds.Count);
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < predicted.ClassNames.Count; c++)
+                predicted.Probabilities[i, c].Should().BeApproximately(expected[i, c].item<double>(), 1e-5);
+    }
+
+    /// <summary>The complete new rows standardised by hand with <paramref name="model"/>'s training statistics, in its
+    /// dtype: the input of its fold networks when the encoders see each row alone (MLP).</summary>
+    public TorchSharp.torch.Tensor[] StandardizedByHand(TrainedPipeline model, Modality?[] modalities)
+    {
+        int n = NewRows.Length;
+        return Enumerable.Range(0, modalities.Length).Select(m =>
         {
             var values = new double[n * model.FeatureCounts[m]];
             for (int i = 0; i < n; i++)
@@ -142,14 +158,6 @@ public sealed class TrainedPipelineFixture : IDisposable
             }
             return TorchSharp.torch.tensor(values, [n, model.FeatureCounts[m]], dtype: TorchSharp.torch.ScalarType.Float64).to(model.DType);
         }).ToArray();
-        var expected = TorchSharp.torch.zeros(n, predicted.ClassNames.Count, dtype: TorchSharp.torch.ScalarType.Float64);
-        using (TorchSharp.torch.no_grad())
-            foreach (var fold in model.Folds)
-                expected.add_(pool(fold, fold.Network.Forward(features)).to(TorchSharp.torch.ScalarType.Float64));
-        expected.div_(model.Folds.Count);
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < predicted.ClassNames.Count; c++)
-                predicted.Probabilities[i, c].Should().BeApproximately(expected[i, c].item<double>(), 1e-5);
     }
 
     /// <summary>A fresh copy of the saved model folder, for tests that damage it.</summary>

@@ -156,6 +156,34 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void Predict_command_writes_the_heads_when_asked_and_refuses_them_in_the_predictions_file()
+    {
+        var folder = Path.Combine(fixture.Root, "heads-" + Guid.NewGuid().ToString("N"));
+        var csv = Path.Combine(folder, "predictions.csv");
+        var heads = Path.Combine(folder, "sub", "heads.csv");
+
+        var (code, output, error) = Run("predict", "--model", fixture.ModelFolder, "--data", fixture.NewSampleFolder, "--out", csv, "--heads", heads);
+
+        code.Should().Be(0, error);
+        var lines = File.ReadAllLines(heads);
+        lines[0].Should().Be("sample,head,share,p_0,p_1");
+        lines.Should().HaveCount(4 * fixture.NewRows.Length + 1);
+        lines.Skip(1).Select(l => l.Split(',')[1]).Take(4).Should().Equal("fused", "1", "2", "3");
+        output.Should().Contain($"heads: {Path.GetFullPath(heads)}");
+        // The agreement counts are those of the written files: each head's argmax against the predicted class.
+        var predicted = File.ReadAllLines(csv).Skip(1).Select(l => l.Split(',')[1]).ToArray();
+        int Agreeing(int head) => lines.Skip(1).Where((_, k) => k % 4 == head).Select(l => l.Split(','))
+            .Count(f => (double.Parse(f[4], CultureInfo.InvariantCulture) > double.Parse(f[3], CultureInfo.InvariantCulture) ? "1" : "0") == predicted[int.Parse(f[0], CultureInfo.InvariantCulture)]);
+        int n = fixture.NewRows.Length;
+        Enumerable.Range(1, 3).Select(Agreeing).Should().Contain(a => a < n, "some modality head must disagree somewhere, or the counts could not be told from n/n");
+        output.Should().Contain($"heads agreeing with the predicted class (of the samples having the head's modality): fused {Agreeing(0)}/{n}, 1 {Agreeing(1)}/{n}, 2 {Agreeing(2)}/{n}, 3 {Agreeing(3)}/{n}");
+
+        var (same, _, sameError) = Run("predict", "--model", fixture.ModelFolder, "--data", fixture.NewSampleFolder, "--out", csv, "--heads", csv);
+        same.Should().Be(CliApp.UsageError);
+        sameError.Should().Contain("option --heads").And.Contain("also the --out file");
+    }
+
+    [Fact]
     public void Predict_command_accepts_rows_and_files_marking_a_missing_modality()
     {
         var data = Path.Combine(fixture.Root, "partial-" + Guid.NewGuid().ToString("N"));
