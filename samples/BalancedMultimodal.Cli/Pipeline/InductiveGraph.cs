@@ -54,7 +54,7 @@ public static class InductiveGraph
         if (modalities == 0) throw new ArgumentException("At least one modality is needed.", nameof(cohortFeatures));
         if (sampleFeatures.Count != modalities || available.Count != modalities)
             throw new ArgumentException($"{modalities} cohort feature matrices, {sampleFeatures.Count} new-sample feature matrices and {available.Count} availability masks do not match.", nameof(sampleFeatures));
-        int sampleCount = (int)sampleFeatures[0].shape[0];
+        int sampleCount = (int)(sampleFeatures[0] ?? throw new ArgumentNullException(nameof(sampleFeatures), "Modality 0: new-sample features are missing.")).shape[0];
         var device = cohortGraph.Device;
         for (int m = 0; m < modalities; m++)
         {
@@ -90,14 +90,16 @@ public static class InductiveGraph
             throw new ArgumentOutOfRangeException(nameof(neighbours), neighbours, $"k must lie in [1, {eligibleCount - 1}].");
         // A new sample having only modality m is compared with the eligible cohort nodes having m: its kernel needs more
         // of them than Affinity.K, and its k edges at least k of them (else it would get zero-weight edges).
-        for (int m = 0; cohortAvailable is not null && m < modalities; m++)
+        // (Without cohort masks every eligible node has every modality.)
+        for (int m = 0; m < modalities; m++)
         {
-            if (cohortAvailable[m] is not { } have || !available[m].Any(a => a)) continue;
-            int having = (eligibleCohortNodes ?? Enumerable.Range(0, (int)cohortSize).ToArray()).Count(e => have[e]);
+            if (!available[m].Any(a => a)) continue;
+            var have = cohortAvailable?[m];
+            int having = have is null ? (int)eligibleCount : (eligibleCohortNodes ?? Enumerable.Range(0, (int)cohortSize).ToArray()).Count(e => have[e]);
             if (having <= affinity.K || having < neighbours)
                 throw new ArgumentException(
                     $"Modality {m}: {having} eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = {affinity.K} and at least k = {neighbours}.",
-                    nameof(cohortAvailable));
+                    have is null ? nameof(eligibleCohortNodes) : nameof(cohortAvailable));
         }
         foreach (var relation in cohortGraph.Relations)
             if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)

@@ -163,6 +163,10 @@ internal static class TrainedPipelineFolder
         // time, AttachToCompleteSamples; its options.json has no such key, which would otherwise read as today's default.
         if (!OptionsDeclare(folder, Listed(OptionsFile).Name, nameof(PipelineOptions.IncompleteSampleGraph)))
             options.IncompleteSampleGraph = IncompleteSampleGraph.AttachToCompleteSamples;
+        // Likewise a folder written before EncoderKind existed (first sessions) was trained with relational-GCN encoders,
+        // the only kind of its time; today's default (Mlp) would build another network and refuse its weights.
+        if (!OptionsDeclare(folder, Listed(OptionsFile).Name, nameof(PipelineOptions.EncoderKind)))
+            options.EncoderKind = ModalityEncoderKind.RelationalGcn;
         var missing = new (string Name, object? Value)[]
         {
             (nameof(options.Training), options.Training), (nameof(options.MlpEncoder), options.MlpEncoder), (nameof(options.Encoder), options.Encoder),

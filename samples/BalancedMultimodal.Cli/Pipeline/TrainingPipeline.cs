@@ -689,6 +689,10 @@ public sealed class TrainingPipeline
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
                 $"Lower Affinity.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+        if (!fuseAvailable && options.Fusion is { } fusion && complete <= fusion.K)
+            throw new ArgumentException(
+                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused (SNF) over them and needs more than Fusion.K = {fusion.K}. " +
+                $"Lower Fusion.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
     }
 
     /// <summary>With <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>, a modality's samples must outnumber

@@ -29,7 +29,8 @@ namespace BalancedMultimodal.Core.Data;
 /// were all dropped, are reported with the fix rather than left as an empty class); otherwise they are class names,
 /// numbered in ordinal (culture-invariant) order, and become <see cref="MultimodalDataset.ClassNames"/>. At least two
 /// classes must remain.</para>
-/// <para>A malformed file (wrong field count, a value that is not a finite number, an empty or repeated ID) gives an
+/// <para>A malformed file (wrong field count, a value that is not a finite number, an empty or repeated ID, an empty
+/// label or a missing-value marker as a label) gives an
 /// <see cref="InvalidDataException"/> naming the file and the 1-based line number; labels that leave a class index
 /// without a kept sample, or a single class, give one naming the label file.</para>
 /// </remarks>
@@ -188,6 +189,10 @@ public static class IdTableLoader
             var id = ReadId(reader, line[..line.IndexOf(delimiter)]);
             if (!seen.Add(id)) throw reader.Error($"sample ID '{id}' appears a second time");
             if (fields[1].Length == 0) throw reader.Error($"sample '{id}' has an empty label");
+            // A missing-value marker is no class name: read as one, it would add a class "NA" and turn every numeric
+            // label into a class name (2 numbered after 10).
+            if (MissingValueMarkers.IsMissing(fields[1]))
+                throw reader.Error($"sample '{id}' has the missing-value marker '{fields[1]}' as its label; a label table lists labelled samples only: remove the line (the sample is then dropped, or predict it with a trained model)");
             ids.Add(id);
             labels.Add(fields[1]);
         }

@@ -66,14 +66,18 @@ public sealed class TopKGraphBuilder
     /// <param name="available">n flags, true for the nodes that have the modality; more than k of them.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
     /// <returns>A <see cref="RelationalGraph"/> of n nodes with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
-    /// <exception cref="ArgumentException">A mask of the wrong length, no more than k available nodes, or an invalid block
-    /// (see <see cref="Build(Tensor, string)"/>).</exception>
+    /// <exception cref="ArgumentException">A similarity that is not square (n, n), a mask of another length than n, no more
+    /// than k available nodes, or an invalid block (see <see cref="Build(Tensor, string)"/>).</exception>
     public RelationalGraph Build(Tensor similarity, IReadOnlyList<bool> available, string relationName = "fused")
     {
         ArgumentNullException.ThrowIfNull(similarity);
         ArgumentNullException.ThrowIfNull(available);
         GraphInput.ValidateRelationName(relationName, nameof(relationName));
-        if (similarity.dim() != 2 || similarity.shape[0] != available.Count)
+        // Square first: the block below is gathered by the mask's indices along both axes, which would silently read a
+        // wider similarity's first columns or fail in native code on a narrower one.
+        if (similarity.dim() != 2 || similarity.shape[0] != similarity.shape[1])
+            throw new ArgumentException($"The similarity matrix must be square (n, n), got ({string.Join(", ", similarity.shape)}).", nameof(similarity));
+        if (similarity.shape[0] != available.Count)
             throw new ArgumentException($"The availability mask has {available.Count} entries but the similarity has shape [{string.Join(", ", similarity.shape)}].", nameof(available));
         int count = available.Count(a => a);
         if (count <= K)

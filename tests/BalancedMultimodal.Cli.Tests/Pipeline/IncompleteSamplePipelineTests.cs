@@ -255,6 +255,19 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
+    public void Too_few_complete_samples_for_the_attach_rule_fusion_are_refused_before_any_work()
+    {
+        // GraphNeighbours = 5 and Affinity.K = 8 fit the 10 complete samples, SNF's K = 12 does not (it failed in SNF,
+        // after the scaling, naming "modality 0").
+        var options = AttachOptions();
+        options.Fusion.K = 12;
+
+        var act = () => TrainingPipeline.Validate(options, Partial(i => i % 9 != 0));
+
+        act.Should().Throw<ArgumentException>().WithMessage("Only 10 of the 90 samples have every modality; the patient graph is fused (SNF) over them and needs more than Fusion.K = 12. Lower Fusion.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ('b', on 10 of 90 samples).");
+    }
+
+    [Fact]
     public void The_incomplete_graph_fuses_the_complete_samples_and_attaches_each_other_one_to_k_of_them()
     {
         var options = TrainingPipelineOptionTests.Options();

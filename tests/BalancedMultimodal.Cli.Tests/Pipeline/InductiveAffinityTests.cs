@@ -83,6 +83,11 @@ public class InductiveAffinityTests
             .Should().Throw<ArgumentException>().WithMessage("eligibleCohortNodes must be distinct increasing nodes in [0, 20); entry 1 is 2.*");
         FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, all], affinity, 3, [1, 2, 3]))
             .Should().Throw<ArgumentOutOfRangeException>().WithMessage("k must lie in [1, 2].*");
+        // Four eligible nodes leave k = 3 possible but not the kernel's K = 5 neighbours: refused up front by modality
+        // (it failed later, in the kernel, without naming one).
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples], [all, all], affinity, 3, [1, 2, 3, 4]))
+            .Should().Throw<ArgumentException>().WithParameterName("eligibleCohortNodes")
+            .WithMessage("Modality 0: 4 eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = 5 and at least k = 3.*");
     }
 
     [Fact]
@@ -157,6 +162,8 @@ public class InductiveAffinityTests
         using var graph = cohortGraph;
         bool[] all = [true, true, true, true];
 
+        FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [null!, samples], [all, all], affinity, 3))
+            .Should().Throw<ArgumentNullException>().WithParameterName("sampleFeatures").WithMessage("Modality 0: new-sample features are missing.*");
         FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples], [all, all], affinity, 3))
             .Should().Throw<ArgumentException>().WithMessage("2 cohort feature matrices, 1 new-sample feature matrices and 2 availability masks*");
         FluentActions.Invoking(() => InductiveGraph.Attach(graph, [cohort, cohort], [samples, samples.narrow(1, 0, 2)], [all, all], affinity, 3))

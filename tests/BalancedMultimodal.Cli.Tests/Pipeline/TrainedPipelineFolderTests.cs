@@ -156,6 +156,21 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void A_folder_saved_before_the_encoder_kind_option_existed_loads_as_the_relational_gcn_model_it_is()
+    {
+        // The first sessions' folders: relational-GCN encoders, options.json without EncoderKind (read as today's
+        // default, Mlp, they were refused as "written by a model of another shape").
+        fixture.Model.Options.EncoderKind.Should().Be(ModalityEncoderKind.RelationalGcn);
+        var folder = fixture.CopyOfModel();
+        ModelFolderEdit.EditJson(folder, "options.json", options => options.AsObject().Remove(nameof(PipelineOptions.EncoderKind)).Should().BeTrue());
+
+        using var loaded = TrainedPipeline.Load(folder);
+
+        loaded.Options.EncoderKind.Should().Be(ModalityEncoderKind.RelationalGcn);
+        loaded.Predict(fixture.NewModalities()).Probabilities.Should().BeEquivalentTo(fixture.Model.Predict(fixture.NewModalities()).Probabilities, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
     public void Predict_command_writes_the_heads_when_asked_and_refuses_them_in_the_predictions_file()
     {
         var folder = Path.Combine(fixture.Root, "heads-" + Guid.NewGuid().ToString("N"));

@@ -262,6 +262,9 @@ public class IdTableLoaderTests
     [InlineData("id,label\nP1,0\nP2,1\n P1 ,1\n", "labels.csv, line 4: sample ID 'P1' appears a second time.")]
     [InlineData("id,label\nP1,0\nP2, \n", "labels.csv, line 3: sample 'P2' has an empty label.")]
     [InlineData("id,label\nP1,\"\"\n", "labels.csv, line 2: sample 'P1' has an empty label.")]
+    // A marker read as a class name added a class "NA" and renumbered the numeric labels in ordinal order (2 after 10).
+    [InlineData("id,label\nP1,0\nP2,NA\n", "labels.csv, line 3: sample 'P2' has the missing-value marker 'NA' as its label; a label table lists labelled samples only: remove the line (the sample is then dropped, or predict it with a trained model).")]
+    [InlineData("id,label\nP1,nan\n", "labels.csv, line 2: sample 'P1' has the missing-value marker 'nan' as its label; a label table lists labelled samples only: remove the line (the sample is then dropped, or predict it with a trained model).")]
     [InlineData("id,label\n ,0\n", "labels.csv, line 2: the sample ID is empty.")]
     [InlineData("id,label\n,0\n", "labels.csv, line 2: the sample ID is empty.")]
     [InlineData("id,label\n\"\",0\n", "labels.csv, line 2: the sample ID is empty.")]

@@ -65,6 +65,19 @@ public sealed class GraphBuilderTests
             .WithMessage("2 of 4 nodes are available; k = 2 neighbours per node needs more than 2.*");
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(3)]
+    public void A_similarity_that_is_not_square_is_refused_with_a_mask_before_any_block_is_gathered(int columns)
+    {
+        // 5 x 7 was read as its first five columns, 5 x 3 failed in native code ("INDICES element is out of DATA bounds").
+        using var p = rand(5, columns, dtype: ScalarType.Float64);
+
+        var act = () => new TopKGraphBuilder(1).Build(p, [true, true, false, true, true]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("similarity").WithMessage($"The similarity matrix must be square (n, n), got (5, {columns}).*");
+    }
+
     [Fact]
     public void Self_loops_are_added_with_the_diagonal_similarity_when_asked()
     {
