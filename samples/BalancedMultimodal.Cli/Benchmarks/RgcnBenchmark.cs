@@ -19,7 +19,7 @@ public sealed class RgcnBenchmark : IBenchmark
     public string Name => "rgcn";
 
     /// <inheritdoc />
-    public string Summary => "relational GCN training epoch time vs nodes/edges (--sizes 1000,...,20000 --threads 1,2)";
+    public string Summary => "relational GCN training epoch time vs nodes/edges (--sizes 1000,...,20000 --threads 1,2 --relations --degree --features --hidden --classes --epochs --warmup --dropout --seed)";
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
@@ -35,7 +35,6 @@ public sealed class RgcnBenchmark : IBenchmark
         int warmup = args.GetInt("warmup", 3);
         double dropout = args.GetDouble("dropout", 0.5);
         int seed = args.GetInt("seed", 1);
-        if (args.WantsHelp) return;
         args.EnsureAllConsumed(allowPositionals: true);
         if (sizes.Any(s => s < 2)) throw new CliUsageException("--sizes must all be at least 2");
         if (threads.Any(t => t < 1 || t > Pipeline.TrainingPipeline.MaxThreads))

@@ -22,6 +22,18 @@ public sealed class ConcatenatedEncoderFactory : IModalityEncoderFactory
     public ModalityEncoder Create(ModalityEncoderRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new ConcatenatedEncoder(_factories.Select(f => f.Create(request)).ToArray());
+        // The parts already built are disposed (their native parameters freed) if a later factory, or the concatenated
+        // encoder's own checks, refuse.
+        var parts = new List<ModalityEncoder>(_factories.Length);
+        try
+        {
+            foreach (var factory in _factories) parts.Add(factory.Create(request));
+            return new ConcatenatedEncoder(parts);
+        }
+        catch
+        {
+            foreach (var part in parts) part.Dispose();
+            throw;
+        }
     }
 }

@@ -40,6 +40,36 @@ public class ConcatenatedEncoderTests
         encoder.forward(randn(4, 7, generator: generator)).shape.Should().Equal(4, 8);
     }
 
+    /// <summary>Builds an MLP part and keeps a handle on its first weight.</summary>
+    private sealed class RecordingFactory : IModalityEncoderFactory
+    {
+        public TorchSharp.Modules.Parameter? FirstWeight { get; private set; }
+
+        public ModalityEncoder Create(ModalityEncoderRequest request)
+        {
+            var encoder = new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [3] }).Create(request);
+            FirstWeight = encoder.parameters().First();
+            return encoder;
+        }
+    }
+
+    private sealed class RefusingFactory : IModalityEncoderFactory
+    {
+        public ModalityEncoder Create(ModalityEncoderRequest request) => throw new InvalidOperationException("refused");
+    }
+
+    [Fact]
+    public void Parts_already_built_are_disposed_when_a_later_factory_refuses()
+    {
+        var recording = new RecordingFactory();
+        var factory = new ConcatenatedEncoderFactory([recording, new RefusingFactory()]);
+
+        var act = () => factory.Create(new ModalityEncoderRequest(0, "mrna", 5, CPU_DEVICE, ScalarType.Float32));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("refused");
+        recording.FirstWeight!.IsInvalid.Should().BeTrue("the first part's native parameters must be freed, not left to the finaliser");
+    }
+
     [Fact]
     public void An_empty_list_of_encoders_or_factories_is_rejected()
     {
