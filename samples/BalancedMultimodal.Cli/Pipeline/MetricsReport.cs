@@ -78,6 +78,10 @@ public static class MetricsReport
                 ? new[] { "fused head" }.Concat(r.ModalityNames).Zip(pooling)
                     .Select(p => new Dictionary<string, object?> { ["head"] = p.First, ["weight"] = p.Second }).ToArray()
                 : null,
+            ["heads_on_test"] = r.HeadTestScores.Select(h => new Dictionary<string, object?>
+            {
+                ["head"] = h.Head, ["rows"] = h.Rows, ["accuracy"] = h.Accuracy, ["macro_f1"] = h.MacroF1, ["auc"] = h.Auc,
+            }).ToArray(),
             ["folds"] = folds,
             ["graph"] = new Dictionary<string, object?>
             {

@@ -60,6 +60,10 @@ public sealed record PipelineResult(
     /// (docs/pipeline.md, "Incomplete samples").</summary>
     public IReadOnlyList<int> SamplesLacking { get; init; } = [];
 
+    /// <summary>Each head scored alone on the test rows, the fused head first, then the modalities in order (a
+    /// diagnostic; empty when there are no test rows).</summary>
+    public IReadOnlyList<HeadTestScore> HeadTestScores { get; init; } = [];
+
     /// <summary>Mean over folds of each modality's phase-1 validation macro-F1.</summary>
     public IReadOnlyList<double> PretrainingValidationScores => Mean(f => f.PretrainingScores);
 

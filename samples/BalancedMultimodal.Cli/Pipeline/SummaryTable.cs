@@ -32,5 +32,8 @@ public static class SummaryTable
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));
         if (r.MacroAucOneVsRest is double oneVsRest)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test one-vs-rest macro AUC ({r.TestProbabilities.GetLength(1)} classes): {oneVsRest:F4}"));
+        if (r.HeadTestScores.Count > 0)
+            output.WriteLine("test macro-F1 of each head alone: " + string.Join(", ", r.HeadTestScores.Select(h => string.Create(CultureInfo.InvariantCulture,
+                $"{(h.Head == HeadPrediction.FusedHeadName ? "fused head" : h.Head)} {(h.MacroF1 is double f ? f.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}{(h.Rows < r.TestRows.Count ? $" ({h.Rows} rows)" : "")}"))));
     }
 }

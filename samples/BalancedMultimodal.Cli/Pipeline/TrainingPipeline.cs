@@ -143,6 +143,8 @@ public sealed class TrainingPipeline
         var probabilities = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outOfFold = zeros(dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outOfFoldCount = new int[dataset.SampleCount];
+        // Each head's probabilities (fused first), summed over the folds: the heads scored alone on the test rows.
+        var headProbabilities = zeros(dataset.ModalityCount + 1, dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outcomes = new List<FoldOutcome>();
         foreach (var (fold, train, validation) in folds)
         {
@@ -152,6 +154,8 @@ public sealed class TrainingPipeline
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
             var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
             probabilities.add_(predicted);
+            headProbabilities.add_(stack(new[] { result.FusedProbabilities }.Concat(result.ModalityProbabilities)
+                .Select(p => p.to(ScalarType.Float64).cpu()).ToArray(), 0));
             var heldOut = tensor(validation.Select(r => (long)r).ToArray());
             var heldOutProbabilities = predicted.index_select(0, heldOut);
             outOfFold.index_add_(0, heldOut, heldOutProbabilities, 1.0);
@@ -192,12 +196,13 @@ public sealed class TrainingPipeline
             && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
             ? testAuc : null;
         double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
+        var headScores = HeadScoresOnTest(headProbabilities.div_(folds.Count), standardized, test, testLabels, classes);
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
         {
-            Model = model, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
+            Model = model, HeadTestScores = headScores, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
             ClassWeighting = training.ClassWeighting,
             SamplesLacking = dataset.Modalities.Select(m => m.SampleCount - m.AvailableCount).ToArray(),
             OutOfFoldRows = validated, OutOfFoldProbabilities = outOfFoldProbabilities,
@@ -693,6 +698,31 @@ public sealed class TrainingPipeline
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused (SNF) over them and needs more than Fusion.K = {fusion.K}. " +
                 $"Lower Fusion.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+    }
+
+    /// <summary>Each head (fused first) scored alone on the test rows from its fold-averaged probabilities (H, n, C); a
+    /// modality head on the test rows that have its modality. Empty without test rows.</summary>
+    private static HeadTestScore[] HeadScoresOnTest(Tensor headProbabilities, MultimodalDataset dataset, int[] test, int[] testLabels, int classes)
+    {
+        if (test.Length == 0) return [];
+        var values = headProbabilities.data<double>().ToArray();
+        int n = dataset.SampleCount;
+        var scores = new HeadTestScore[dataset.ModalityCount + 1];
+        for (int h = 0; h < scores.Length; h++)
+        {
+            var rows = Enumerable.Range(0, test.Length).Where(i => h == 0 || dataset.Modalities[h - 1].IsAvailable(test[i])).ToArray();
+            var p = new double[rows.Length, classes];
+            for (int i = 0; i < rows.Length; i++)
+                for (int c = 0; c < classes; c++)
+                    p[i, c] = values[((long)h * n + test[rows[i]]) * classes + c];
+            var truth = rows.Select(i => testLabels[i]).ToArray();
+            var predicted = ClassificationMetrics.ArgMax(p);
+            double? auc = rows.Length > 0 && RocAuc.TryForClasses(truth, p, out var value) ? value : null;
+            scores[h] = new HeadTestScore(h == 0 ? HeadPrediction.FusedHeadName : dataset.Modalities[h - 1].Name, rows.Length,
+                rows.Length == 0 ? null : ClassificationMetrics.Accuracy(truth, predicted),
+                rows.Length == 0 ? null : ClassificationMetrics.MacroF1(truth, predicted), auc);
+        }
+        return scores;
     }
 
     /// <summary>With <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>, a modality's samples must outnumber

@@ -182,6 +182,26 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void Metrics_json_scores_each_head_alone_on_the_test_rows()
+    {
+        var metrics = Metrics();
+
+        var heads = metrics.GetProperty("heads_on_test").EnumerateArray().ToArray();
+
+        heads.Select(h => h.GetProperty("head").GetString()).Should().Equal("fused", "1", "2", "3");
+        int testRows = metrics.GetProperty("test_samples").GetInt32();
+        foreach (var head in heads)
+        {
+            head.GetProperty("rows").GetInt32().Should().Be(testRows);
+            head.GetProperty("accuracy").GetDouble().Should().BeInRange(0, 1);
+            head.GetProperty("macro_f1").GetDouble().Should().BeInRange(0, 1);
+            head.GetProperty("auc").GetDouble().Should().BeInRange(0, 1);
+        }
+        // Modality 1 is the informative one of the run's synthetic data: its head alone is well above chance.
+        heads[1].GetProperty("auc").GetDouble().Should().BeGreaterThan(0.8);
+    }
+
+    [Fact]
     public void Metrics_json_holds_the_distillation_plan_of_every_fold()
     {
         var folds = Metrics().GetProperty("folds").EnumerateArray().ToArray();

@@ -39,6 +39,20 @@ public class IncompleteSamplePipelineTests
         lacking.Should().NotBeEmpty();
         lacking.Count(t => result.TestPredictions[t.k] == data.Labels[t.row]).Should().BeGreaterThan(lacking.Length / 2);
         result.Accuracy.Should().BeGreaterThan(0.75);
+        // Each head alone: the fused head on every test row, "b"'s head on the test rows that have "b".
+        result.HeadTestScores.Select(h => h.Rows).Should().Equal(data.TestIndices.Length, data.TestIndices.Length, data.TestIndices.Length - lacking.Length);
+    }
+
+    [Fact]
+    public void A_modality_lacking_on_every_test_row_has_no_test_score_of_its_own()
+    {
+        var data = Partial(i => i % 7 == 0 || Array.IndexOf(TrainingPipelineOptionTests.Data().TestIndices, i) >= 0);
+
+        var result = new TrainingPipeline(TrainingPipelineOptionTests.Options()).Run(data);
+
+        var b = result.HeadTestScores[2];
+        (b.Rows, b.Accuracy, b.MacroF1, b.Auc).Should().Be((0, (double?)null, (double?)null, (double?)null));
+        result.HeadTestScores[0].Accuracy.Should().BeGreaterThan(0.5, "the fused head scores every test row");
     }
 
     [Fact]

@@ -104,6 +104,41 @@ public class PredictionHeadsTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void Each_heads_test_score_is_that_of_its_fold_averaged_probabilities_on_the_test_rows_computed_by_hand()
+    {
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        var run = new TrainingPipeline(TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted)) { KeepTrainedModel = true }.Run(data);
+        using var model = run.Model!;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        // The kept fold networks on the cohort features (MLP: each row alone), each head's softmax averaged over folds.
+        var sum = zeros(4, data.SampleCount, 2, dtype: ScalarType.Float64);
+        foreach (var fold in model.Folds)
+        {
+            var outputs = fold.Network.Forward(model.CohortFeatures);
+            sum.add_(stack(new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => nn.functional.softmax(z.to(ScalarType.Float64), 1)).ToArray(), 0));
+        }
+        sum.div_(model.Folds.Count);
+        var test = data.TestIndices;
+        var truth = test.Select(r => data.Labels[r]).ToArray();
+        run.HeadTestScores.Select(h => h.Head).Should().Equal(HeadPrediction.FusedHeadName, "1", "2", "3");
+        for (int h = 0; h < 4; h++)
+        {
+            var p = new double[test.Length, 2];
+            for (int i = 0; i < test.Length; i++)
+                for (int c = 0; c < 2; c++) p[i, c] = sum[h, test[i], c].item<double>();
+            var predicted = BalancedMultimodal.Core.Metrics.ClassificationMetrics.ArgMax(p);
+            var score = run.HeadTestScores[h];
+            score.Rows.Should().Be(test.Length);
+            score.Accuracy.Should().Be(BalancedMultimodal.Core.Metrics.ClassificationMetrics.Accuracy(truth, predicted), $"head {h}");
+            score.MacroF1.Should().Be(BalancedMultimodal.Core.Metrics.ClassificationMetrics.MacroF1(truth, predicted), $"head {h}");
+            score.Auc!.Value.Should().BeApproximately(BalancedMultimodal.Core.Metrics.RocAuc.Binary(truth, Enumerable.Range(0, test.Length).Select(i => p[i, 1]).ToArray()), 1e-9, $"head {h}");
+        }
+        run.HeadTestScores.Select(h => h.MacroF1).Distinct().Should().HaveCountGreaterThan(1, "the heads differ, or a score copied from one head could pass");
+    }
+
+    [Fact]
     public void A_result_without_heads_refuses_to_write_them()
     {
         var result = new PredictionResult(["a"], ["0", "1"], new double[,] { { 0.5, 0.5 } }, [0]);
