@@ -11,7 +11,8 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 /// (views x features, clustered Gaussians) and on the bundled ROSMAP data; timings next to the snfpy anchors. With
 /// <c>--missing F</c> every view of every sample is missing with probability F on its own (seeded; a sample keeps at
 /// least one view), and the affinities and the fusion run with the availability masks (the pipeline's default graph
-/// for incomplete samples).
+/// for incomplete samples). With <c>--memory</c> the fast fusion's resident set is sampled every 100 ms and printed
+/// after the table, above its level just before the fusion, in n x n float64 matrices.
 /// </summary>
 public sealed class SnfBenchmark : IBenchmark
 {
@@ -47,6 +48,7 @@ public sealed class SnfBenchmark : IBenchmark
         int seed = args.GetInt("seed", 1);
         bool rosmap = args.GetBool("rosmap", true);
         double missing = args.GetDouble("missing", 0);
+        bool memory = args.GetBool("memory", false);
         int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);
         if (!(missing >= 0 && missing < 1)) throw new CliUsageException($"--missing must lie in [0, 1), got {missing.ToString(CultureInfo.InvariantCulture)}");
@@ -65,18 +67,29 @@ public sealed class SnfBenchmark : IBenchmark
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // Warm-up (JIT, native library load) so the first row is not charged for it.
         using (var warm = NewDisposeScope())
-            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true, coo: true, Masks(64, viewCount, missing, seed));
+            Measure(TextWriter.Null, "warm-up", Synthetic(64, 8, viewCount, seed), Math.Min(k, 10), 2, dense: true, coo: true, Masks(64, viewCount, missing, seed), null);
+        var memoryRows = memory ? new List<string>() : null;
         if (rosmap)
         {
             var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
-            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax, Masks(RosmapSamples, 3, missing, seed));
+            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax, Masks(RosmapSamples, 3, missing, seed), memoryRows);
             foreach (var view in views) view.Dispose();
         }
         foreach (int n in sizes)
         {
             var views = Synthetic(n, features, viewCount, seed);
-            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed));
+            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed), memoryRows);
             foreach (var view in views) view.Dispose();
+        }
+        if (memoryRows is not null)
+        {
+            output.WriteLine();
+            output.WriteLine("Fast fusion, resident set above its level just before the call, in n x n float64 matrices, sampled every " +
+                             $"{MemorySampling.TotalMilliseconds:F0} ms (first and last samples at the call's start and end; \"x12\" = 12 equal samples):");
+            output.WriteLine();
+            output.WriteLine("| data | n | n x n MB | resident before GB | peak | samples |");
+            output.WriteLine("|---|---:|---:|---:|---:|---|");
+            foreach (var row in memoryRows) output.WriteLine(row);
         }
         output.WriteLine();
         output.WriteLine($"Memory (float64): during the iterations the fast path holds {viewCount} + 3 n x n matrices ({viewCount} views P_v, " +
@@ -101,7 +114,11 @@ public sealed class SnfBenchmark : IBenchmark
         return masks;
     }
 
-    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo, bool[][]? masks)
+    /// <summary>The interval of the <c>--memory</c> samples.</summary>
+    private static readonly TimeSpan MemorySampling = TimeSpan.FromMilliseconds(100);
+
+    private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo, bool[][]? masks,
+        List<string>? memoryRows)
     {
         long n = views[0].shape[0];
         using var scope = NewDisposeScope();
@@ -110,9 +127,18 @@ public sealed class SnfBenchmark : IBenchmark
         var clock = Stopwatch.StartNew();
         var affinities = builder.Build(views, masks);
         double affinityMs = clock.Elapsed.TotalMilliseconds;
+        var sampler = memoryRows is null ? null : ResidentSetSampler.Start(MemorySampling);
         clock.Restart();
         var fastResult = fast.Fuse(affinities, masks);
         double fastMs = clock.Elapsed.TotalMilliseconds;
+        if (sampler is not null)
+        {
+            var samples = sampler.Stop();
+            sampler.Dispose();
+            double matrix = n * n * 8.0;
+            memoryRows!.Add(string.Create(CultureInfo.InvariantCulture,
+                $"| {label} | {n} | {matrix / 1e6:F0} | {samples[0] / 1e9:F2} | {(samples.Max() - samples[0]) / matrix:F1} | {ResidentSetSampler.Describe(samples, samples[0], matrix)} |"));
+        }
         string denseMs = "-", ratio = "-", difference = "-";
         if (dense)
         {

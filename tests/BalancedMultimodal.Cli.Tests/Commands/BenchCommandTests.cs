@@ -1,4 +1,5 @@
 using System.Globalization;
+using BalancedMultimodal.Cli.Benchmarks;
 using BalancedMultimodal.Cli.Commands;
 using FluentAssertions;
 using Xunit;
@@ -87,6 +88,36 @@ public sealed class BenchCommandTests
         output.Should().Contain(l => l.Contains("each view missing on a sample with probability 0.3 (availability masks)"));
         var row = output.Single(l => l.StartsWith("| synthetic | 40 |", StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
         double.Parse(row[7], CultureInfo.InvariantCulture).Should().BeLessThan(1e-12, "the sparse and dense products agree on masked fusion too");
+    }
+
+    [Fact]
+    public void The_snf_benchmark_with_memory_prints_one_resident_set_row_per_data_set()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(),
+            "bench", "snf", "--sizes", "30,40", "--rosmap", "false", "--dense-max", "0", "--K", "5", "--t", "2", "--threads", "1", "--memory");
+
+        code.Should().Be(0, error);
+        int header = Array.IndexOf(output, "| data | n | n x n MB | resident before GB | peak | samples |");
+        header.Should().BePositive();
+        var rows = output.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).ToArray();
+        rows.Select(r => r.Split('|', StringSplitOptions.TrimEntries)[2]).Should().Equal("30", "40");
+        foreach (var row in rows)
+        {
+            // The row's shape only: resident-set values depend on the machine and are not asserted.
+            var cells = row.Split('|', StringSplitOptions.TrimEntries);
+            cells.Should().HaveCount(8);
+            cells[1].Should().Be("synthetic");
+            double.Parse(cells[5], CultureInfo.InvariantCulture).Should().BeGreaterThanOrEqualTo(0, "the peak is the largest sample, the first one included");
+            cells[6].Should().StartWith("0.0", "the first sample is the baseline itself");
+        }
+    }
+
+    [Fact]
+    public void Resident_set_samples_are_described_above_the_baseline_with_runs_collapsed()
+    {
+        long mb = 1_000_000;
+        ResidentSetSampler.Describe([10 * mb, 12 * mb, 16 * mb, 16 * mb, 16 * mb, 11 * mb], 10 * mb, 2 * mb)
+            .Should().Be("0.0, 1.0, 3.0 x3, 0.5");
     }
 
     [Theory]
