@@ -94,7 +94,8 @@ public sealed class SnfBenchmark : IBenchmark
         output.WriteLine();
         output.WriteLine($"Memory (float64): during the iterations the fast path holds {viewCount} + 3 n x n matrices ({viewCount} views P_v, " +
                          "updated in place, their sum, A = sum - P_v and the intermediate product) plus the sparse S_v (about K entries " +
-                         "per row); the dense path adds one dense S_v per view and two product temporaries. " +
+                         "per row), with availability masks one more (the per-pair divisor); the set-up and the final normalisation " +
+                         "stay below that level (--memory shows it); the dense path adds one dense S_v per view and two product temporaries. " +
                          $"At n = 5000 one n x n matrix is {5000L * 5000 * 8 / 1e6:F0} MB. Peak resident set of this process: " +
                          $"{Environment.WorkingSet / 1e9:F2} GB now, {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1e9:F2} GB at most.");
     }

@@ -20,10 +20,16 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// </list>
 /// <para>The product uses a sparse S_v by default (<see cref="FusionProductPath.Sparse"/>, O(n^2 K) per view and
 /// iteration; on the CPU a SIMD row-gather kernel, elsewhere libtorch's COO product, <see cref="FusionProductPath.SparseCoo"/>);
-/// <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products. Memory during the iterations: m + 3 n x n
-/// matrices (P_v per view, updated in place, their sum, A = sum - P_v and the intermediate product), plus S_v with
-/// about K entries per row; the dense path adds a dense S_v per view and two product temporaries. Set-up (row
-/// normalisation, symmetry checks, neighbour selection) briefly needs about three more n x n matrices.</para>
+/// <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products.</para>
+/// <para>Memory, in n x n matrices of the input dtype: during the iterations m + 3 (P_v per view, updated in place,
+/// their sum, A = sum - P_v and the intermediate product), with availability masks one more (the per-pair divisor),
+/// plus S_v with about K entries per row; the dense path adds a dense S_v per view and two product temporaries per
+/// update. The views are set up one after another and each view's temporaries (a masked or symmetrised copy of the
+/// input, the neighbour selection's) are freed before the next, so the set-up stays below the iterations' level; the
+/// final normalisation works in place in the iterations' buffers. Measured (<c>bmm bench snf --sizes 3000 --rosmap
+/// false --t 8 --threads 1 --dense-max 0 --memory</c>, glibc mmap threshold 128 KiB, resident set every 100 ms): 6.1
+/// matrices above the level before the call through the iterations and at the peak for m = 3 (7.1 with 30 % of
+/// the views missing); docs/benchmarks/snf.md.</para>
 /// <para>Missing modalities (snfpy's semantics, with two deliberate deviations): with availability masks, a view's
 /// entries involving an unavailable sample are ignored (treated as snfpy's NaN), row sums use the available samples
 /// only, and the update of entry (i, j) is divided by (number of views in which both i and j are present) - 1. The
@@ -63,55 +69,66 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     /// <exception cref="ArgumentException">For fewer than two views, mismatched shapes, dtypes or devices, non-finite or
     /// negative entries, a zero row, a sample with no modality, or K not below a view's sample count; the message names
     /// the view, row and column.</exception>
-    public Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null)
+    public Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null) =>
+        Fuse(affinities, availability, afterIteration: null);
+
+    /// <summary>
+    /// <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]})"/> with <paramref name="afterIteration"/> called on
+    /// the calling thread after every iteration (0-based index), once all views are updated and summed: the tests count
+    /// the tensors alive at that point.
+    /// </summary>
+    internal Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability, Action<int>? afterIteration)
     {
         var (n, masks) = Validate(affinities, availability);
         int m = affinities.Count;
         var first = affinities[0];
         using var scope = NewDisposeScope();
 
-        var rowMasks = new Tensor?[m];
-        var pairMasks = new Tensor?[m];
-        for (int v = 0; v < m; v++)
-        {
-            if (masks[v] is not { } mask) continue;
-            rowMasks[v] = tensor(mask, device: first.device);
-            pairMasks[v] = rowMasks[v]!.unsqueeze(1).logical_and(rowMasks[v]!.unsqueeze(0));
-        }
-
         var p = new Tensor[m];
         var kernels = new IPropagationKernel[m];
         try
         {
+            // With masks, the number of views in which both samples of a pair are present, summed view by view.
+            var count = masks.Any(x => x is not null) ? zeros(n, n, dtype: first.dtype, device: first.device) : null;
             for (int v = 0; v < m; v++)
             {
+                // Every temporary of this view's set-up (masks, copies, row sums, the neighbour selection) is freed
+                // here; only P_v leaves the scope.
+                using var setUp = NewDisposeScope();
                 var w = affinities[v];
-                if (pairMasks[v] is { } pair) w = where(pair, w, zeros_like(w));
-                w = SklearnSymmetry.CheckSymmetric(w);
+                Tensor? rowMask = null;
+                if (masks[v] is { } mask)
+                {
+                    rowMask = tensor(mask, device: first.device);
+                    using var pair = rowMask.unsqueeze(1).logical_and(rowMask.unsqueeze(0));
+                    using (var absent = pair.logical_not()) w = w.masked_fill(absent, 0.0);
+                    using (var present = pair.to_type(first.dtype)) count!.add_(present);
+                }
+                else
+                {
+                    count?.add_(1.0);
+                }
+                // The caller's affinity is never written; a masked copy is ours and is symmetrised in place.
+                w = SklearnSymmetry.CheckSymmetric(w, inPlace: !ReferenceEquals(w, affinities[v]));
                 var rowSum = w.sum(1, keepdim: true);
-                if (rowMasks[v] is not null) rowSum = rowSum.masked_fill(rowSum == 0, 1.0);
-                w = SklearnSymmetry.CheckSymmetric(w / rowSum);
-                p[v] = w;
+                if (rowMask is not null) rowSum = rowSum.masked_fill(rowSum == 0, 1.0);
+                // P_v = W / rowsum(W) straight into the iteration's buffer (fresh, advised for huge pages), then
+                // symmetrised in place when the check fires.
+                var normalised = HugePageAdvice.Copy(w).div_(rowSum);
+                normalised = SklearnSymmetry.CheckSymmetric(normalised, inPlace: true);
                 long available = masks[v]?.Count(b => b) ?? n;
-                kernels[v] = BuildKernel(w, available, rowMasks[v]);
+                kernels[v] = BuildKernel(normalised, available, rowMask);
+                p[v] = normalised.MoveToOuterDisposeScope();
             }
 
-            Tensor? divisor = null;
+            var divisor = count?.sub_(1.0).clamp_min_(1.0);
             double scalarDivisor = m - 1;
-            if (pairMasks.Any(x => x is not null))
-            {
-                var count = zeros(n, n, dtype: first.dtype, device: first.device);
-                foreach (var pair in pairMasks)
-                    count = pair is null ? count + 1 : count + pair.to_type(first.dtype);
-                divisor = (count - 1).clamp_min(1.0);
-            }
 
             // Scalars made once and disposed: implicit double -> Scalar conversions in the loop leave small native
             // objects alive until finalisation, which pins the malloc heap and keeps freed n x n blocks from the OS.
             using var alphaScalar = _options.Alpha.ToScalar();
             // Buffers reused by every iteration: fresh n x n tensors per step page-fault on first touch, which on a
             // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
-            for (int v = 0; v < m; v++) p[v] = HugePageAdvice.Copy(p[v]);
             var sum = HugePageAdvice.Copy(p[0]);
             for (int v = 1; v < m; v++) sum.add_(p[v]);
             var others = HugePageAdvice.Empty(sum);
@@ -130,12 +147,19 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 }
                 sum.copy_(p[0]);
                 for (int v = 1; v < m; v++) sum.add_(p[v]);
+                afterIteration?.Invoke(iteration);
             }
 
-            var fused = sum / m;
-            fused = fused / fused.sum(1, keepdim: true);
-            var identity = eye(n, dtype: fused.dtype, device: fused.device);
-            return ((fused + fused.t() + identity) / 2).MoveToOuterDisposeScope();
+            // P = sum / m; P = P / rowsum(P); (P + P^T + I) / 2, in place and into the free buffer `others`: no n x n
+            // matrix beyond the iteration's. The same operations in the same order as the out-of-place formula.
+            using (var viewCount = ((double)m).ToScalar()) sum.div_(viewCount);
+            using (var fusedRowSum = sum.sum(1, keepdim: true)) sum.div_(fusedRowSum);
+            using (var transposed = sum.t()) others.copy_(sum).add_(transposed);
+            using (var one = 1.0.ToScalar())
+            using (var diagonal = others.diagonal())
+                diagonal.add_(one);
+            using (var two = 2.0.ToScalar()) others.div_(two);
+            return others.MoveToOuterDisposeScope();
         }
         finally
         {

@@ -18,10 +18,19 @@ internal static class SklearnSymmetry
     private const long Tile = 512;
 
     /// <summary>Returns <paramref name="matrix"/> itself when it counts as symmetric, else a new symmetrised tensor.</summary>
-    public static Tensor CheckSymmetric(Tensor matrix)
+    public static Tensor CheckSymmetric(Tensor matrix) => CheckSymmetric(matrix, inPlace: false);
+
+    /// <summary>
+    /// Returns <paramref name="matrix"/> itself when it counts as symmetric; otherwise the symmetrised matrix, written
+    /// over <paramref name="matrix"/> when <paramref name="inPlace"/> is set (the caller owns it; the values are the
+    /// same either way) and into a new tensor when not.
+    /// </summary>
+    public static Tensor CheckSymmetric(Tensor matrix, bool inPlace)
     {
         if (TilePairs(matrix.shape[0]).All(pair => IsClose(matrix, pair))) return matrix;
-        var result = empty_like(matrix);
+        // Each tile pair reads and writes only its own two tiles, and its mean is formed before either is written, so
+        // overwriting the input pair by pair gives the same values as a separate result.
+        var result = inPlace ? matrix : empty_like(matrix);
         foreach (var (i, j, rows, columns) in TilePairs(matrix.shape[0]))
         {
             using var scope = NewDisposeScope();
