@@ -10,6 +10,9 @@ internal sealed class DensePropagationKernel : IPropagationKernel
     /// <summary>Takes ownership of the dense kernel <paramref name="s"/>.</summary>
     public DensePropagationKernel(Tensor s) => _s = s;
 
+    /// <inheritdoc />
+    public bool WritesTranspose => false;
+
     public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {
         using var left = _s.mm(a);

@@ -5,7 +5,8 @@ public enum FusionProductPath
 {
     /// <summary>
     /// Default. <c>S_v</c> is sparse with about K non-zeros per row and the update is two sparse-dense products,
-    /// <c>S_v (S_v A)^T</c>, costing O(n^2 K) instead of O(n^3). On the CPU a SIMD row-gather kernel works on the
+    /// <c>S_v (S_v A)^T</c> = <c>(S_v A S_v^T)^T</c>, costing O(n^2 K) instead of O(n^3) (when A is not symmetric the
+    /// fusion feeds A^T, so the result is snfpy's either way). On the CPU a SIMD row-gather kernel works on the
     /// tensors' memory (compressed sparse rows, column tiles held in registers, rows split over the torch threads);
     /// on other devices, or above 16,383 float64 rows, libtorch's sparse COO product (as <see cref="SparseCoo"/>).
     /// </summary>

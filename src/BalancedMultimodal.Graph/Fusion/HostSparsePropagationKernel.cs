@@ -6,9 +6,10 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// <summary>
 /// <c>S A S^T</c> on the CPU with S in compressed sparse row form and <see cref="RowGatherProduct"/> working on the
 /// tensors' memory in place: first <c>(S A)^T</c> written straight into the transposed layout, then
-/// <c>S (S A)^T</c> = <c>S A S^T</c> for symmetric A. 2 n^2 K multiply-adds, rows split into one contiguous block per
-/// torch thread with about equal non-zeros. Memory: the caller's result and scratch buffers, plus the CSR arrays
-/// (about 12 n K bytes). Used by <see cref="FusionProductPath.Sparse"/> for tensors that
+/// <c>S (S A)^T</c> = <c>(S A S^T)^T</c> (<see cref="WritesTranspose"/>; equal to <c>S A S^T</c> up to rounding for
+/// symmetric A, and <see cref="SimilarityNetworkFusion"/> feeds A^T otherwise). 2 n^2 K multiply-adds, rows split into
+/// one contiguous block per torch thread with about equal non-zeros. Memory: the caller's result and scratch buffers,
+/// plus the CSR arrays (about 12 n K bytes). Used by <see cref="FusionProductPath.Sparse"/> for tensors that
 /// <see cref="HostTensor.IsUsable"/> accepts; others use <see cref="SparsePropagationKernel"/>.
 /// </summary>
 internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where T : unmanaged, INumber<T>
@@ -44,6 +45,9 @@ internal sealed class HostSparsePropagationKernel<T> : IPropagationKernel where 
         }
         _blockStarts[blockCount] = n;
     }
+
+    /// <inheritdoc />
+    public bool WritesTranspose => true;
 
     public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {

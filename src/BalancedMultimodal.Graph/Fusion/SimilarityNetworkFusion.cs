@@ -20,7 +20,12 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// </list>
 /// <para>The product uses a sparse S_v by default (<see cref="FusionProductPath.Sparse"/>, O(n^2 K) per view and
 /// iteration; on the CPU a SIMD row-gather kernel, elsewhere libtorch's COO product, <see cref="FusionProductPath.SparseCoo"/>);
-/// <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products.</para>
+/// <see cref="FusionProductPath.Dense"/> keeps snfpy's dense O(n^3) products. The sparse kernels compute the transpose
+/// <c>S_v A^T S_v^T</c>, equal to the update up to rounding when every P_v is exactly symmetric after step 1 (the
+/// usual case: the second symmetry check fires); when one is not (its row sums agreed to within check_symmetric's
+/// tolerance, so up to ~1e-5 of asymmetry reaches A), the loop holds every P_v transposed after each such iteration,
+/// so that the next A is A^T and the orientation alternates, and undoes an odd count once at the end: every path
+/// gives snfpy's <c>S_v A S_v^T</c> for any t.</para>
 /// <para>Memory, in n x n matrices of the input dtype: during the iterations m + 3 (P_v per view, updated in place,
 /// their sum, A = sum - P_v and the intermediate product), with availability masks one more (the per-pair divisor),
 /// plus S_v with about K entries per row; the dense path adds a dense S_v per view and two product temporaries per
@@ -88,6 +93,9 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         var kernels = new IPropagationKernel[m];
         try
         {
+            // Whether every P_v is exactly symmetric after the set-up: then A is symmetric in the first iteration and,
+            // up to rounding, in every later one.
+            bool symmetric = true;
             // With masks, the number of views in which both samples of a pair are present, summed view by view.
             var count = masks.Any(x => x is not null) ? zeros(n, n, dtype: first.dtype, device: first.device) : null;
             for (int v = 0; v < m; v++)
@@ -109,13 +117,16 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     count?.add_(1.0);
                 }
                 // The caller's affinity is never written; a masked copy is ours and is symmetrised in place.
-                w = SklearnSymmetry.CheckSymmetric(w, inPlace: !ReferenceEquals(w, affinities[v]));
+                w = SklearnSymmetry.CheckSymmetric(w, inPlace: !ReferenceEquals(w, affinities[v]), out _);
                 var rowSum = w.sum(1, keepdim: true);
                 if (rowMask is not null) rowSum = rowSum.masked_fill(rowSum == 0, 1.0);
                 // P_v = W / rowsum(W) straight into the iteration's buffer (fresh, advised for huge pages), then
                 // symmetrised in place when the check fires.
                 var normalised = HugePageAdvice.Copy(w).div_(rowSum);
-                normalised = SklearnSymmetry.CheckSymmetric(normalised, inPlace: true);
+                // snfpy's check_symmetric leaves a matrix within rtol = 1e-5 as it is, so up to ~1e-5 of asymmetry
+                // can reach A.
+                normalised = SklearnSymmetry.CheckSymmetric(normalised, inPlace: true, out bool exactlySymmetric);
+                symmetric &= exactlySymmetric;
                 long available = masks[v]?.Count(b => b) ?? n;
                 kernels[v] = BuildKernel(normalised, available, rowMask);
                 p[v] = normalised.MoveToOuterDisposeScope();
@@ -133,6 +144,13 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             for (int v = 1; v < m; v++) sum.add_(p[v]);
             var others = HugePageAdvice.Empty(sum);
             var scratch = HugePageAdvice.Empty(sum);
+            // The sparse kernels write S A^T S^T = (S A S^T)^T (IPropagationKernel.WritesTranspose). For a symmetric A
+            // that is the update up to rounding. For an asymmetric one the loop holds every P_v and their sum
+            // transposed after such an iteration: the next A is then A^T and the next product S A S^T itself, so the
+            // orientation alternates at no cost, and an odd count is undone by one transposed copy at the end. (All
+            // views get the same kind of kernel: it depends on the options, the dtype and the device only.)
+            bool alternate = !symmetric && kernels[0].WritesTranspose;
+            bool heldTransposed = false;
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
                 for (int v = 0; v < m; v++)
@@ -141,13 +159,21 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     if (!HostElementwise.TrySubtract(sum, p[v], others)) others.copy_(sum).sub_(p[v]);
                     kernels[v].Propagate(others, p[v], scratch, divisor is null ? scalarDivisor : 1.0);
                     if (divisor is not null) p[v].div_(divisor);
-                    // snfpy's _B0_normalized then calls check_symmetric, which never fires here: the product is
-                    // symmetric up to rounding (far inside its rtol = 1e-5), so that O(n^2) test is skipped.
+                    // snfpy's _B0_normalized then calls check_symmetric, which does not fire here: the product's
+                    // asymmetry S (A - A^T) S^T / (m - 1) is rounding when the set-up made every P_v symmetric, and
+                    // otherwise stays within the tolerance the set-up's check let through, so that O(n^2) test is
+                    // skipped. (The per-pair divisor and alpha I are symmetric: they apply alike to a transposed P_v.)
                     p[v].diagonal().add_(alphaScalar);
                 }
                 sum.copy_(p[0]);
                 for (int v = 1; v < m; v++) sum.add_(p[v]);
+                heldTransposed ^= alternate;
                 afterIteration?.Invoke(iteration);
+            }
+            if (heldTransposed)
+            {
+                using (var back = sum.t()) others.copy_(back);
+                (sum, others) = (others, sum);
             }
 
             // P = sum / m; P = P / rowsum(P); (P + P^T + I) / 2, in place and into the free buffer `others`: no n x n

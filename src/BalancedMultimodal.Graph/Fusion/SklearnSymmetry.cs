@@ -17,17 +17,32 @@ internal static class SklearnSymmetry
 {
     private const long Tile = 512;
 
-    /// <summary>Returns <paramref name="matrix"/> itself when it counts as symmetric, else a new symmetrised tensor.</summary>
-    public static Tensor CheckSymmetric(Tensor matrix) => CheckSymmetric(matrix, inPlace: false);
-
     /// <summary>
     /// Returns <paramref name="matrix"/> itself when it counts as symmetric; otherwise the symmetrised matrix, written
     /// over <paramref name="matrix"/> when <paramref name="inPlace"/> is set (the caller owns it; the values are the
     /// same either way) and into a new tensor when not.
     /// </summary>
-    public static Tensor CheckSymmetric(Tensor matrix, bool inPlace)
+    /// <param name="matrix">A square matrix.</param>
+    /// <param name="inPlace">Whether the symmetrised values may overwrite <paramref name="matrix"/>.</param>
+    /// <param name="exactlySymmetric">Whether the returned matrix equals its transpose exactly: always after the
+    /// symmetrisation, and for a matrix returned as it is only when no entry differs from its mirror at all (one that
+    /// passed the test within its tolerance is not).</param>
+    public static Tensor CheckSymmetric(Tensor matrix, bool inPlace, out bool exactlySymmetric)
     {
-        if (TilePairs(matrix.shape[0]).All(pair => IsClose(matrix, pair))) return matrix;
+        exactlySymmetric = true;
+        bool close = true;
+        foreach (var pair in TilePairs(matrix.shape[0]))
+        {
+            var (pairClose, pairExact) = Compare(matrix, pair);
+            exactlySymmetric &= pairExact;
+            if (!pairClose)
+            {
+                close = false;
+                break;
+            }
+        }
+        if (close) return matrix;
+        exactlySymmetric = true;
         // Each tile pair reads and writes only its own two tiles, and its mean is formed before either is written, so
         // overwriting the input pair by pair gives the same values as a separate result.
         var result = inPlace ? matrix : empty_like(matrix);
@@ -55,13 +70,16 @@ internal static class SklearnSymmetry
     private static Tensor Lower(Tensor matrix, long i, long j, long rows, long columns) =>
         matrix.narrow(0, j, columns).narrow(1, i, rows).t();
 
-    /// <summary><c>|a - b| &lt;= atol + rtol min(|a|, |b|)</c> on one tile pair.</summary>
-    private static bool IsClose(Tensor matrix, (long I, long J, long Rows, long Columns) pair)
+    /// <summary>On one tile pair: whether <c>|a - b| &lt;= atol + rtol min(|a|, |b|)</c> everywhere (close), and
+    /// whether <c>a == b</c> everywhere (exact, which implies close).</summary>
+    private static (bool Close, bool Exact) Compare(Tensor matrix, (long I, long J, long Rows, long Columns) pair)
     {
         using var scope = NewDisposeScope();
         var upper = Upper(matrix, pair.I, pair.J, pair.Rows, pair.Columns);
         var lower = Lower(matrix, pair.I, pair.J, pair.Rows, pair.Columns).contiguous();
-        var excess = (upper - lower).abs_().sub_(minimum(upper.abs(), lower.abs()).mul_(1e-5));
-        return !excess.gt(1e-10).any().item<bool>();
+        var difference = (upper - lower).abs_();
+        if (!difference.any().item<bool>()) return (true, true);
+        var excess = difference.sub_(minimum(upper.abs(), lower.abs()).mul_(1e-5));
+        return (!excess.gt(1e-10).any().item<bool>(), false);
     }
 }

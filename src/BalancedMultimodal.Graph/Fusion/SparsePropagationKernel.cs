@@ -4,9 +4,10 @@ namespace BalancedMultimodal.Graph.Fusion;
 
 /// <summary>
 /// S as sparse COO row blocks with about K non-zeros per row: <c>S (S A)^T</c> = <c>(S A S^T)^T</c> through two
-/// sparse-dense products, O(n^2 K) time. libtorch's COO x dense product runs on one thread, so the rows of S are split
-/// into one block per torch thread and the blocks run in parallel, each writing its own slice of the result (the
-/// first product writes straight into the transposed layout the second one needs, the caller's scratch buffer).
+/// sparse-dense products (<see cref="WritesTranspose"/>), O(n^2 K) time. libtorch's COO x dense product runs on one
+/// thread, so the rows of S are split into one block per torch thread and the blocks run in parallel, each writing its
+/// own slice of the result (the first product writes straight into the transposed layout the second one needs, the
+/// caller's scratch buffer).
 /// </summary>
 internal sealed class SparsePropagationKernel : IPropagationKernel
 {
@@ -29,6 +30,9 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
             _blocks[b] = (start, end - start, block.DetachFromDisposeScope());
         }
     }
+
+    /// <inheritdoc />
+    public bool WritesTranspose => true;
 
     public void Propagate(Tensor a, Tensor result, Tensor scratch, double divisor)
     {
