@@ -67,13 +67,7 @@ public static class PredictionCombiner
     /// (n, M) matrix on the logits' device.</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
-        ArgumentNullException.ThrowIfNull(outputs);
-        CheckLogits(outputs);
-        if (availability is not null) CheckAvailability(availability, outputs);
-        if (!Enum.IsDefined(source))
-            throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
-        if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
-            throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
+        CheckArguments(outputs, source, headWeights, availability);
         if (availability is not null && source != PredictionSource.FusedHead)
             return WithAvailability(outputs, source, headWeights, availability);
         switch (source)
@@ -133,13 +127,7 @@ public static class PredictionCombiner
     /// <exception cref="ArgumentException">As the availability overload of <c>Probabilities</c>.</exception>
     public static Tensor HeadShares(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
-        ArgumentNullException.ThrowIfNull(outputs);
-        CheckLogits(outputs);
-        if (availability is not null) CheckAvailability(availability, outputs);
-        if (!Enum.IsDefined(source))
-            throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
-        if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
-            throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
+        CheckArguments(outputs, source, headWeights, availability);
         int modalities = outputs.ModalityLogits.Count;
         var fused = outputs.FusedLogits;
         long rows = fused.shape[0];
@@ -186,6 +174,19 @@ public static class PredictionCombiner
         if (arithmetic)
             return pooled.MoveToOuterDisposeScope();   // the fused head's weight is 1 > 0: every row has a positive denominator
         return F.softmax(where(positive, pooled, fused), 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The checks shared by <c>Probabilities</c> and <see cref="HeadShares"/> (the weights' values are checked
+    /// where they are used).</summary>
+    private static void CheckArguments(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        CheckLogits(outputs);
+        if (availability is not null) CheckAvailability(availability, outputs);
+        if (!Enum.IsDefined(source))
+            throw new ArgumentOutOfRangeException(nameof(source), source, $"Unknown {nameof(PredictionSource)}.");
+        if (source != PredictionSource.AllHeadsValidationWeighted && headWeights is not null)
+            throw new ArgumentException($"{source} has fixed head weights; pass null instead of {headWeights.Count} weights.", nameof(headWeights));
     }
 
     /// <summary>Requires a boolean (n, M) availability on the logits' device.</summary>

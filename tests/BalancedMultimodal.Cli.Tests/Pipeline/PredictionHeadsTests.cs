@@ -12,9 +12,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 public class PredictionHeadsTests(TrainedPipelineFixture fixture)
 {
     /// <summary>MLP encoders, heads pooled with validation-measured weights (the pipeline's default rule).</summary>
-    private TrainedPipeline Train() =>
-        new TrainingPipeline(TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted)) { KeepTrainedModel = true }
-            .Run(MogonetFolderLoader.Load(fixture.DataFolder)).Model!;
+    private TrainedPipeline Train() => fixture.TrainMlp(PredictionSource.AllHeadsValidationWeighted);
 
     [Fact]
     public void Heads_are_the_fold_averages_of_each_heads_softmax_and_share_computed_by_hand()

@@ -120,6 +120,10 @@ public sealed class TrainedPipelineFixture : IDisposable
         return options;
     }
 
+    /// <summary>A model trained on the fixture's data with <see cref="MlpOptions"/> (kept; the caller disposes it).</summary>
+    public TrainedPipeline TrainMlp(PredictionSource prediction) =>
+        new TrainingPipeline(MlpOptions(prediction)) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(DataFolder)).Model!;
+
     /// <summary>
     /// Asserts that <paramref name="model"/>'s prediction for the new rows is, to 1e-5, the fold average of
     /// <paramref name="pool"/> applied by hand to each fold network's outputs on the new rows, standardised with the

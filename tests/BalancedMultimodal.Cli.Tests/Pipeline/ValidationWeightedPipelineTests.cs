@@ -12,8 +12,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 [Collection(TrainedPipelineCollection.Name)]
 public class ValidationWeightedPipelineTests(TrainedPipelineFixture fixture)
 {
-    private TrainedPipeline Train() =>
-        new TrainingPipeline(TrainedPipelineFixture.MlpOptions(PredictionSource.AllHeadsValidationWeighted)) { KeepTrainedModel = true }.Run(MogonetFolderLoader.Load(fixture.DataFolder)).Model!;
+    private TrainedPipeline Train() => fixture.TrainMlp(PredictionSource.AllHeadsValidationWeighted);
 
     [Fact]
     public void Prediction_is_the_fold_average_of_the_heads_pooled_with_each_folds_validation_weights()
