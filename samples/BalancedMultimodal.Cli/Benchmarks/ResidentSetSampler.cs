@@ -12,6 +12,7 @@ public sealed class ResidentSetSampler : IDisposable
     private readonly List<long> _samples = [];
     private readonly Thread _thread;
     private readonly ManualResetEventSlim _stop = new(false);
+    private int _stopped;
     private readonly TimeSpan _interval;
 
     private ResidentSetSampler(TimeSpan interval)
@@ -23,13 +24,19 @@ public sealed class ResidentSetSampler : IDisposable
     }
 
     /// <summary>Starts sampling; the first sample is taken at once, on the calling thread.</summary>
+    /// <param name="interval">The time between samples: positive and at most <see cref="int.MaxValue"/> milliseconds
+    /// (the wait's limit; a longer one would throw on the sampling thread and end the process).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is not positive or longer than that.</exception>
     public static ResidentSetSampler Start(TimeSpan interval) =>
-        interval > TimeSpan.Zero ? new ResidentSetSampler(interval) : throw new ArgumentOutOfRangeException(nameof(interval));
+        interval > TimeSpan.Zero && interval.TotalMilliseconds <= int.MaxValue
+            ? new ResidentSetSampler(interval)
+            : throw new ArgumentOutOfRangeException(nameof(interval), interval, $"The sampling interval must be positive and at most {int.MaxValue} ms.");
 
-    /// <summary>Stops sampling, takes a last sample and returns all of them in bytes, oldest first.</summary>
+    /// <summary>Stops sampling, takes a last sample and returns all of them in bytes, oldest first (thread-safe: only
+    /// the first call stops the thread and takes the last sample).</summary>
     public IReadOnlyList<long> Stop()
     {
-        if (!_stop.IsSet)
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             _stop.Set();
             _thread.Join();

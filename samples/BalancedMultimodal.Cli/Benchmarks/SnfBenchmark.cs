@@ -128,14 +128,14 @@ public sealed class SnfBenchmark : IBenchmark
         var clock = Stopwatch.StartNew();
         var affinities = builder.Build(views, masks);
         double affinityMs = clock.Elapsed.TotalMilliseconds;
-        var sampler = memoryRows is null ? null : ResidentSetSampler.Start(MemorySampling);
+        // The sampler's thread is stopped and its event disposed even if the fusion throws.
+        using var sampler = memoryRows is null ? null : ResidentSetSampler.Start(MemorySampling);
         clock.Restart();
         var fastResult = fast.Fuse(affinities, masks);
         double fastMs = clock.Elapsed.TotalMilliseconds;
         if (sampler is not null)
         {
             var samples = sampler.Stop();
-            sampler.Dispose();
             double matrix = n * n * 8.0;
             memoryRows!.Add(string.Create(CultureInfo.InvariantCulture,
                 $"| {label} | {n} | {matrix / 1e6:F0} | {samples[0] / 1e9:F2} | {(samples.Max() - samples[0]) / matrix:F1} | {ResidentSetSampler.Describe(samples, samples[0], matrix)} |"));

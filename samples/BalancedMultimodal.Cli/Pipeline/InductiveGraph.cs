@@ -99,7 +99,7 @@ public static class InductiveGraph
             if (having <= affinity.K || having < neighbours)
                 throw new ArgumentException(
                     $"Modality {m}: {having} eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = {affinity.K} and at least k = {neighbours}.",
-                    have is null ? nameof(eligibleCohortNodes) : nameof(cohortAvailable));
+                    have is not null ? nameof(cohortAvailable) : eligibleCohortNodes is not null ? nameof(eligibleCohortNodes) : nameof(cohortGraph));
         }
         foreach (var relation in cohortGraph.Relations)
             if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)

@@ -120,6 +120,21 @@ public sealed class BenchCommandTests
             .Should().Be("0.0, 1.0, 3.0 x3, 0.5");
     }
 
+    [Fact]
+    public void The_sampler_refuses_intervals_its_thread_could_not_wait_and_stops_once()
+    {
+        FluentActions.Invoking(() => ResidentSetSampler.Start(TimeSpan.Zero)).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("interval");
+        // Beyond int.MaxValue ms the wait would throw on the sampling thread and end the process.
+        FluentActions.Invoking(() => ResidentSetSampler.Start(TimeSpan.FromDays(30))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("interval");
+
+        using var sampler = ResidentSetSampler.Start(TimeSpan.FromHours(1));
+        var first = sampler.Stop();
+        var second = sampler.Stop();
+
+        first.Should().HaveCount(2, "the sample at the start and the last one at the first stop");
+        second.Should().Equal(first, "a second stop takes no further sample");
+    }
+
     [Theory]
     [InlineData("--sizes", "", "bmm bench: --sizes needs at least one size")]
     [InlineData("--dense-max", "-5", "bmm bench: --dense-max must be 0 or positive, got -5")]

@@ -56,6 +56,21 @@ public class InductiveAffinityTests
     }
 
     [Fact]
+    public void A_cohort_too_small_for_the_kernel_is_refused_naming_the_cohort_graph()
+    {
+        using var scope = NewDisposeScope();
+        // Five cohort nodes allow k = 3 edges but not the kernel's K = 5 neighbours; no masks, no eligible list.
+        var cohort = randn(5, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(7));
+        var samples = randn(2, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(8));
+        using var graph = new BalancedMultimodal.Graph.Graphs.TopKGraphBuilder(3).Build(new AffinityBuilder(new AffinityOptions { K = 4 }).Build(cohort));
+
+        var act = () => InductiveGraph.Attach(graph, [cohort], [samples], [[true, true]], new AffinityOptions { K = 5 }, 3);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("cohortGraph")
+            .WithMessage("Modality 0: 5 eligible cohort node(s) have it; attaching new samples by it needs more than Affinity.K = 5 and at least k = 3.*");
+    }
+
+    [Fact]
     public void Eligible_cohort_nodes_alone_send_edges_and_define_the_kernels()
     {
         using var scope = NewDisposeScope();
