@@ -629,10 +629,13 @@ public sealed class TrainingPipeline
         foreach (var modality in incomplete)
             foreach (var (fold, train, validation) in folds)
             {
+                // The remedy names how many labelled rows have the modality: the folds are drawn by class, not by
+                // modality, so a modality on few labelled rows can miss a fold's training or validation rows entirely.
+                string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); use fewer folds (CrossFitFolds), or leave the modality out.";
                 if (!train.Any(modality.IsAvailable))
-                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every training row of fold {fold}; each fold must train every modality.");
+                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every training row of fold {fold}; each fold must train every modality." + Remedy());
                 if (!validation.Any(modality.IsAvailable))
-                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every validation row of fold {fold}; each fold must score every modality.");
+                    throw new ArgumentException($"Modality '{modality.Name}' is missing on every validation row of fold {fold}; each fold must score every modality." + Remedy());
             }
         var completeRows = CompleteSamples.Rows(dataset);
         int complete = completeRows.Length;
