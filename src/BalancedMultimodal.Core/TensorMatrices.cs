@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core;
 
-/// <summary>Copies between 2-D tensors and <c>double[,]</c> arrays, for the array overloads of the public API.</summary>
+/// <summary>Copies a 2-D tensor into a <c>double[,]</c> array (<see cref="ToMatrix"/>), for the array overloads of the
+/// public API.</summary>
 public static class TensorMatrices
 {
     /// <summary>Copies a 2-D tensor (any device, any real dtype) into a new <c>double[rows, columns]</c>.</summary>
