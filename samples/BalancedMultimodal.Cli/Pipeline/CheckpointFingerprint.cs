@@ -18,7 +18,9 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// with the stage seeds the pipeline overwrites (<c>Training.Seed</c>, <c>Training.Assessment.Seed</c>,
 /// <c>Autoencoder.Seed</c>) set to <see cref="PipelineOptions.Seed"/> as the run sets them, and without
 /// <see cref="PipelineOptions.Threads"/> (it changes how fast a run is, not what it computes) and, on complete data,
-/// <see cref="PipelineOptions.IncompleteSampleGraph"/> (it applies to samples lacking modalities only).</para>
+/// <see cref="PipelineOptions.IncompleteSampleGraph"/> (it applies to samples lacking modalities only), and never
+/// <see cref="PipelineOptions.PatientGraph"/> (the graph is built whenever an encoder reads it; otherwise it changes
+/// diagnostics only).</para>
 /// <para>Data: every modality's name, width, availability and feature values of every row (the test rows too: they
 /// are nodes of the patient graph), the labels of the labelled rows (training and validation; the test labels are read
 /// only when the test rows are scored), the train/validation/test split and the folds' training and validation
@@ -69,6 +71,7 @@ internal sealed class CheckpointFingerprint
         effective.Autoencoder.Seed = effective.Seed;
         var json = JsonSerializer.SerializeToNode(effective, TrainedPipelineFolder.Json)!.AsObject();
         json.Remove(nameof(PipelineOptions.Threads));
+        json.Remove(nameof(PipelineOptions.PatientGraph));
         // On complete data the incomplete-sample graph rule changes nothing, so it is left out there (a checkpoint written
         // before the option existed, twenty-third session, then still resumes).
         if (dataset.Modalities.All(m => !m.HasMissingRows)) json.Remove(nameof(PipelineOptions.IncompleteSampleGraph));

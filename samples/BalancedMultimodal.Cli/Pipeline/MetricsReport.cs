@@ -83,12 +83,15 @@ public static class MetricsReport
                 ["head"] = h.Head, ["rows"] = h.Rows, ["accuracy"] = h.Accuracy, ["macro_f1"] = h.MacroF1, ["auc"] = h.Auc,
             }).ToArray(),
             ["folds"] = folds,
-            ["graph"] = new Dictionary<string, object?>
-            {
-                ["components"] = r.Connectivity.ComponentCount,
-                ["isolated_nodes"] = r.Connectivity.IsolatedNodes.Count,
-                ["algebraic_connectivity"] = r.Connectivity.AlgebraicConnectivity,
-            },
+            // Null when the run built no patient graph (PipelineOptions.PatientGraph: no encoder read it).
+            ["graph"] = r.Connectivity is { } connectivity
+                ? new Dictionary<string, object?>
+                {
+                    ["components"] = connectivity.ComponentCount,
+                    ["isolated_nodes"] = connectivity.IsolatedNodes.Count,
+                    ["algebraic_connectivity"] = connectivity.AlgebraicConnectivity,
+                }
+                : null,
             ["encoder_selection"] = r.EncoderSelection is { } selection
                 ? new Dictionary<string, object?>
                 {

@@ -53,6 +53,11 @@ public sealed class PipelineOptions
     /// the twenty-second session's rule.</summary>
     public IncompleteSampleGraph IncompleteSampleGraph { get; set; } = IncompleteSampleGraph.FuseAvailableModalities;
 
+    /// <summary>When the SNF patient graph is built: by default only when an encoder reads it (the relational-GCN kinds),
+    /// since the default MLP encoder's predictions do not depend on it and its O(n^2) matrices limit the cohort size;
+    /// <see cref="PatientGraphConstruction.Always"/> builds it for its connectivity diagnostics.</summary>
+    public PatientGraphConstruction PatientGraph { get; set; } = PatientGraphConstruction.WhenAnEncoderReadsIt;
+
     /// <summary>Which encoder every modality gets: a graph-free MLP (default, chosen on out-of-fold validation F1 and AUC,
     /// docs/results.md), the relational GCN over the patient graph, or both side by side.</summary>
     public ModalityEncoderKind EncoderKind { get; set; } = ModalityEncoderKind.Mlp;

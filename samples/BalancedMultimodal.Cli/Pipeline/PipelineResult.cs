@@ -14,7 +14,7 @@ public sealed record PipelineResult(
     double Seconds,
     double OutOfFoldMacroF1,
     IReadOnlyList<FoldOutcome> Folds,
-    ConnectivityReport Connectivity,
+    ConnectivityReport? Connectivity,
     IReadOnlyList<int> TestRows,
     IReadOnlyList<int> TestLabels,
     IReadOnlyList<int> TestPredictions,

@@ -316,7 +316,11 @@ public sealed class TrainedPipeline : IDisposable
             }
             features[m] = x;
         }
-        using var union = AttachToCohort(features, available);
+        // The graph-free MLP encoder reads no graph: the new samples are not attached (no kernel is computed), an edgeless
+        // graph of the union stands in; the relational-GCN kinds attach them to the cohort graph.
+        using var union = Options.EncoderKind == ModalityEncoderKind.Mlp
+            ? TrainingPipeline.EdgelessGraph(CohortSize + n, device, DType)
+            : AttachToCohort(features, available);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
         // The heads behind the pooled prediction (fused first): fold sums of their softmaxes (H, n, C) and shares (n, H).

@@ -122,15 +122,21 @@ public sealed class TrainingPipeline
             features.Add(ModelInput(x, availability[m], labelledRows, o, names[m], KeepTrainedModel ? keptAutoencoders : null));
         }
 
-        // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph.
-        using var graph = availability.All(a => a is null) ? BuildPatientGraph(features, o)
+        // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph; only
+        // when an encoder reads it (or PatientGraph = Always): else an edgeless graph of the samples stands in.
+        bool buildGraph = BuildsPatientGraph(o);
+        using var graph = !buildGraph ? EdgelessGraph(dataset.SampleCount, features[0].device, features[0].dtype)
+            : availability.All(a => a is null) ? BuildPatientGraph(features, o)
             : o.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities ? BuildPatientGraphOverAvailable(features, availability, o)
             : BuildIncompletePatientGraph(features, availability, o);
         // METHOD.md section 3 checks the fused graph: with per-modality relations beside it, their edges could hide a
         // disconnected fused relation, so that relation is analysed alone (a view sharing its tensors, not disposed).
-        var connectivity = GraphConnectivity.Analyze(
+        var connectivity = !buildGraph ? null : GraphConnectivity.Analyze(
             graph.RelationCount == 1 ? graph : new RelationalGraph(graph.NodeCount, [graph.Relations[0]]), _logger);
-        _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
+        if (connectivity is null)
+            _logger.LogInformation("Patient graph: not built (EncoderKind = {Kind} reads none; PatientGraph = Always builds it for its diagnostics)", o.EncoderKind);
+        else
+            _logger.LogInformation("Patient graph: {Nodes} nodes, {Edges} edges, {Components} component(s)", graph.NodeCount, graph.EdgeCount, connectivity.ComponentCount);
 
         var factory = CreateEncoderFactory(graph, o);
         double imbalance = LabelledImbalance(dataset);
@@ -364,6 +370,21 @@ public sealed class TrainingPipeline
             throw new ArgumentException($"Class {empty} has no labelled row, so its imbalance is undefined.", nameof(dataset));
         return (double)counts.Max() / counts.Min();
     }
+
+    /// <summary>Whether the run builds the SNF patient graph: when an encoder reads it, or when
+    /// <see cref="PipelineOptions.PatientGraph"/> is <see cref="PatientGraphConstruction.Always"/>.</summary>
+    /// <param name="options">The options.</param>
+    /// <returns>True when the graph is built.</returns>
+    public static bool BuildsPatientGraph(PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.EncoderKind != ModalityEncoderKind.Mlp || options.PatientGraph == PatientGraphConstruction.Always;
+    }
+
+    /// <summary>A graph of <paramref name="nodes"/> nodes with one edgeless "fused" relation (on the features' device,
+    /// weights of their dtype): what stands in for the patient graph when no encoder reads it.</summary>
+    internal static RelationalGraph EdgelessGraph(long nodes, Device device, ScalarType dtype) =>
+        new(nodes, [new GraphRelation("fused", zeros(2, 0, dtype: ScalarType.Int64, device: device), zeros(0, dtype: dtype, device: device))]);
 
     /// <summary>The encoder factory of <see cref="PipelineOptions.EncoderKind"/>: relational GCNs over
     /// <paramref name="graph"/> or graph-free MLPs.</summary>
@@ -640,7 +661,9 @@ public sealed class TrainingPipeline
         var completeRows = CompleteSamples.Rows(dataset);
         int complete = completeRows.Length;
         bool fuseAvailable = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
-        if (fuseAvailable)
+        // The graph's floors apply only when the run builds the graph (PipelineOptions.PatientGraph).
+        bool graphBuilt = BuildsPatientGraph(options);
+        if (graphBuilt && fuseAvailable)
             foreach (var modality in incomplete)
             {
                 var (k, what) = AvailableSampleFloor(options);
@@ -649,7 +672,7 @@ public sealed class TrainingPipeline
                         $"Modality '{modality.Name}' is on {modality.AvailableCount} of {dataset.SampleCount} samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than {what} = {k}. " +
                         "Lower them, or leave the modality out.");
             }
-        else if (complete <= options.GraphNeighbours)
+        else if (graphBuilt && complete <= options.GraphNeighbours)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}. " +
                 $"Lower GraphNeighbours, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
@@ -693,11 +716,11 @@ public sealed class TrainingPipeline
                     }
             }
         }
-        if (!fuseAvailable && options.Affinity is { } affinity && complete <= affinity.K)
+        if (graphBuilt && !fuseAvailable && options.Affinity is { } affinity && complete <= affinity.K)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
                 $"Lower Affinity.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
-        if (!fuseAvailable && options.Fusion is { } fusion && complete <= fusion.K)
+        if (graphBuilt && !fuseAvailable && options.Fusion is { } fusion && complete <= fusion.K)
             throw new ArgumentException(
                 $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused (SNF) over them and needs more than Fusion.K = {fusion.K}. " +
                 $"Lower Fusion.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
@@ -797,6 +820,8 @@ public sealed class TrainingPipeline
             failures.Add($"EncoderKind must be {string.Join(" or ", Enum.GetNames<ModalityEncoderKind>())}, got {(int)o.EncoderKind}.");
         if (!Enum.IsDefined(o.Scaling))
             failures.Add($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
+        if (!Enum.IsDefined(o.PatientGraph))
+            failures.Add($"PatientGraph must be {string.Join(" or ", Enum.GetNames<PatientGraphConstruction>())}, got {(int)o.PatientGraph}.");
         if (!Enum.IsDefined(o.IncompleteSampleGraph))
             failures.Add($"IncompleteSampleGraph must be {string.Join(" or ", Enum.GetNames<IncompleteSampleGraph>())}, got {(int)o.IncompleteSampleGraph}.");
 

@@ -94,7 +94,7 @@ public class IncompleteSamplePipelineTests
         var result = new TrainingPipeline(options).Run(Partial());
 
         result.Accuracy.Should().BeGreaterThan(0.6);
-        result.Connectivity.ComponentCount.Should().BeGreaterThanOrEqualTo(1);
+        result.Connectivity!.ComponentCount.Should().BeGreaterThanOrEqualTo(1);
     }
 
     [Fact]
