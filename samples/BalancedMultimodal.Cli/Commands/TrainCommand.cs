@@ -39,7 +39,9 @@ public sealed class TrainCommand : ICliCommand
           --checkpoint DIR  keep a phase-1 checkpoint per fold in DIR; rerunning the same command after an
                           interruption resumes each fold after phase 1 (identical result)
           --plots         also write PNG plots into --out: training_curves, modality_weights,
-                          confusion_matrix, fused_similarity (see docs/plots.md)
+                          confusion_matrix, fused_similarity (see docs/plots.md; the last computes the SNF
+                          matrix even when the run needs no graph, and is left out, with a note, for
+                          incomplete samples that cannot carry one)
 
         On a terminal a live progress line is redrawn in place; redirected output gets plain lines.
         Ctrl+C stops training between epochs (exit code 130, one line on stderr): no metrics, plots or model are
@@ -94,8 +96,11 @@ public sealed class TrainCommand : ICliCommand
         SummaryTable.Write(output, result);
         output.WriteLine($"metrics: {Path.GetFullPath(metricsPath)}");
         if (plots)
+        {
             foreach (var plot in TrainingPlots.WriteAll(result, dataset, options, outFolder))
                 output.WriteLine($"plot: {plot}");
+            if (TrainingPlots.SkippedPlotNote(dataset, options) is { } note) output.WriteLine($"note: {note}");
+        }
         return 0;
     }
 

@@ -14,6 +14,7 @@ public enum PatientGraphConstruction
     WhenAnEncoderReadsIt,
 
     /// <summary>Always, as before the twenty-fourth session (for its connectivity diagnostics in <c>metrics.json</c>
-    /// with the MLP encoder; the predictions are the same either way).</summary>
+    /// with the MLP encoder; the predictions are the same either way, and an MLP model does not attach new samples to
+    /// it).</summary>
     Always,
 }

@@ -118,7 +118,8 @@ public sealed class TrainedPipeline : IDisposable
         // With FuseAvailableModalities new samples attach to every cohort sample (each modality's kernel over the
         // cohort samples that have it), as that graph linked the cohort's incomplete samples.
         bool attachToAll = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
-        if (!attachToAll && completeCohort.Length <= options.GraphNeighbours)
+        // Only the graph encoders attach new samples (an MLP model's prediction reads no graph, TrainingPipeline.PatientGraph).
+        if (!attachToAll && options.EncoderKind != ModalityEncoderKind.Mlp && completeCohort.Length <= options.GraphNeighbours)
             throw new ArgumentException($"Only {completeCohort.Length} cohort samples have every modality; attaching new samples needs more than GraphNeighbours = {options.GraphNeighbours}.", nameof(cohortAvailability));
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)

@@ -658,24 +658,9 @@ public sealed class TrainingPipeline
                 if (!validation.Any(modality.IsAvailable))
                     throw new ArgumentException($"Modality '{modality.Name}' is missing on every validation row of fold {fold}; each fold must score every modality." + Remedy());
             }
-        var completeRows = CompleteSamples.Rows(dataset);
-        int complete = completeRows.Length;
-        bool fuseAvailable = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
         // The graph's floors apply only when the run builds the graph (PipelineOptions.PatientGraph).
-        bool graphBuilt = BuildsPatientGraph(options);
-        if (graphBuilt && fuseAvailable)
-            foreach (var modality in incomplete)
-            {
-                var (k, what) = AvailableSampleFloor(options);
-                if (modality.AvailableCount <= k)
-                    throw new ArgumentException(
-                        $"Modality '{modality.Name}' is on {modality.AvailableCount} of {dataset.SampleCount} samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than {what} = {k}. " +
-                        "Lower them, or leave the modality out.");
-            }
-        else if (graphBuilt && complete <= options.GraphNeighbours)
-            throw new ArgumentException(
-                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused over them and needs more than GraphNeighbours = {options.GraphNeighbours}. " +
-                $"Lower GraphNeighbours, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
+        if (BuildsPatientGraph(options) && PatientGraphFloorFailure(options, dataset) is { } failure)
+            throw new ArgumentException(failure);
         if (options.UseAutoencoder && options.Autoencoder is { FitRows: AutoencoderFitRows.Training })
             foreach (var modality in incomplete)
             {
@@ -716,14 +701,6 @@ public sealed class TrainingPipeline
                     }
             }
         }
-        if (graphBuilt && !fuseAvailable && options.Affinity is { } affinity && complete <= affinity.K)
-            throw new ArgumentException(
-                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph's affinities are computed over them and need more than Affinity.K = {affinity.K}. " +
-                $"Lower Affinity.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
-        if (graphBuilt && !fuseAvailable && options.Fusion is { } fusion && complete <= fusion.K)
-            throw new ArgumentException(
-                $"Only {complete} of the {dataset.SampleCount} samples have every modality; the patient graph is fused (SNF) over them and needs more than Fusion.K = {fusion.K}. " +
-                $"Lower Fusion.K, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).");
     }
 
     /// <summary>Each head (fused first) scored alone on the test rows from its fold-averaged probabilities (H, n, C); a
@@ -749,6 +726,45 @@ public sealed class TrainingPipeline
                 rows.Length == 0 ? null : ClassificationMetrics.MacroF1(truth, predicted), auc);
         }
         return scores;
+    }
+
+    /// <summary>
+    /// Why the SNF patient graph cannot be built on <paramref name="dataset"/>'s incomplete samples under
+    /// <paramref name="options"/>, or null when it can (always for complete data, whose neighbour counts
+    /// <see cref="Validate"/> checks against the sample count): with <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>
+    /// every modality must be on more samples than Affinity.K, Fusion.K and GraphNeighbours; with
+    /// <see cref="IncompleteSampleGraph.AttachToCompleteSamples"/> the complete samples must outnumber them. Checked
+    /// before any work when the run builds the graph (<see cref="BuildsPatientGraph"/>), and by <c>--plots</c>, which
+    /// draws the fused matrix, before it computes it.
+    /// </summary>
+    /// <param name="options">The options.</param>
+    /// <param name="dataset">The data.</param>
+    /// <returns>The refusal's message, or null.</returns>
+    public static string? PatientGraphFloorFailure(PipelineOptions options, MultimodalDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dataset);
+        var incomplete = dataset.Modalities.Where(m => m.HasMissingRows).ToArray();
+        if (incomplete.Length == 0) return null;
+        if (options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities)
+        {
+            var (k, what) = AvailableSampleFloor(options);
+            var sparse = incomplete.FirstOrDefault(m => m.AvailableCount <= k);
+            return sparse is null ? null
+                : $"Modality '{sparse.Name}' is on {sparse.AvailableCount} of {dataset.SampleCount} samples; with IncompleteSampleGraph = FuseAvailableModalities its affinity is computed over them and needs more than {what} = {k}. " +
+                  "Lower them, or leave the modality out.";
+        }
+        int complete = CompleteSamples.Rows(dataset).Length;
+        foreach (var (name, floor, what) in new (string, int, string)[]
+                 {
+                     ("GraphNeighbours", options.GraphNeighbours, "the patient graph is fused over them and needs more than"),
+                     ("Affinity.K", options.Affinity?.K ?? 0, "the patient graph's affinities are computed over them and need more than"),
+                     ("Fusion.K", options.Fusion?.K ?? 0, "the patient graph is fused (SNF) over them and needs more than"),
+                 })
+            if (complete <= floor)
+                return $"Only {complete} of the {dataset.SampleCount} samples have every modality; {what} {name} = {floor}. " +
+                       $"Lower {name}, set IncompleteSampleGraph = FuseAvailableModalities, or leave out the modality measured on the fewest samples ({RarestModality(dataset)}).";
+        return null;
     }
 
     /// <summary>With <see cref="IncompleteSampleGraph.FuseAvailableModalities"/>, a modality's samples must outnumber

@@ -20,7 +20,10 @@ public static class TrainingPlots
 
     /// <summary>
     /// Writes the training curves, the modality weights, the test confusion matrix and the class-ordered fused
-    /// similarity matrix (recomputed by <see cref="FusedSimilarityMatrix"/>) into <paramref name="folder"/>.
+    /// similarity matrix (recomputed by <see cref="FusedSimilarityMatrix"/>) into <paramref name="folder"/>. The last
+    /// is left out when the data's incomplete samples cannot carry the SNF graph
+    /// (<see cref="TrainingPipeline.PatientGraphFloorFailure"/>; a run with the graph-free MLP encoder builds no graph and
+    /// may train on such data); <see cref="SkippedPlotNote"/> then says why.
     /// </summary>
     /// <param name="result">The finished run.</param>
     /// <param name="dataset">The dataset the run was trained on (raw, before standardisation).</param>
@@ -43,10 +46,25 @@ public static class TrainingPlots
         paths.Add(Path1(ModalityWeightsFile));
         ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
         paths.Add(Path1(ConfusionMatrixFile));
+        if (SkippedPlotNote(dataset, options) is not null) return paths;
         var fused = FusedSimilarityMatrix.Compute(dataset, options);
         var plotted = FusedSimilarityMatrix.Rows(dataset, options.IncompleteSampleGraph).Select(r => dataset.Labels[r]).ToArray();
         FusedSimilarityPlot.Save(fused, plotted, dataset.ClassCount, dataset.ClassNames, Path1(FusedSimilarityFile));
         paths.Add(Path1(FusedSimilarityFile));
         return paths;
+    }
+
+    /// <summary>Why <see cref="WriteAll"/> leaves out <see cref="FusedSimilarityFile"/> for these data and options, or
+    /// null when it writes it.</summary>
+    /// <param name="dataset">The dataset the run was trained on.</param>
+    /// <param name="options">The options of the run.</param>
+    /// <returns>The note, or null.</returns>
+    public static string? SkippedPlotNote(MultimodalDataset dataset, PipelineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(options);
+        return TrainingPipeline.PatientGraphFloorFailure(options, dataset) is { } failure
+            ? $"{FusedSimilarityFile} not written: the fused similarity cannot be computed for these samples ({failure})"
+            : null;
     }
 }

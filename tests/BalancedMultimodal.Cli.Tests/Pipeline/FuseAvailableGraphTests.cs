@@ -137,11 +137,14 @@ public class FuseAvailableGraphTests
         attach.IncompleteSampleGraph = IncompleteSampleGraph.AttachToCompleteSamples;
         var fuse = TrainedPipelineFixture.MlpOptions(BalancedMultimodal.Distillation.Training.PredictionSource.AllHeadsValidationWeighted);
         fuse.Training.PretrainingEpochs = fuse.Training.JointEpochs = 20;
+        // Both build their graph (an MLP run builds none by default), so that the two graphs do differ.
+        attach.PatientGraph = fuse.PatientGraph = PatientGraphConstruction.Always;
 
         var one = new TrainingPipeline(attach).Run(Partial());
         var other = new TrainingPipeline(fuse).Run(Partial());
 
         other.TestProbabilities.Should().BeEquivalentTo(one.TestProbabilities, o => o.WithStrictOrdering());
+        one.Connectivity.Should().NotBeEquivalentTo(other.Connectivity, "the two rules build different graphs, or this test could not fail");
     }
 
     [Fact]

@@ -36,7 +36,8 @@ public class PatientGraphConstructionTests(TrainedPipelineFixture fixture)
         modelWith.Graph.EdgeCount.Should().BePositive();
         without.TestProbabilities.Should().BeEquivalentTo(with.TestProbabilities, o => o.WithStrictOrdering());
         without.OutOfFoldMacroF1.Should().Be(with.OutOfFoldMacroF1);
-        // New samples, some lacking a modality: attached to the cohort graph or not, the same probabilities.
+        // New samples, some lacking a modality: the same probabilities from the model holding the cohort graph and from
+        // the one holding an edgeless graph (neither attaches them: an MLP model reads no graph).
         var modalities = fixture.NewModalities((i, m) => i % 4 != m);
         modelWithout.Predict(modalities).Probabilities.Should().BeEquivalentTo(modelWith.Predict(modalities).Probabilities, o => o.WithStrictOrdering());
     }
@@ -95,6 +96,51 @@ public class PatientGraphConstructionTests(TrainedPipelineFixture fixture)
         var p = result.TestProbabilities;
         Enumerable.Range(0, p.GetLength(0)).Should().OnlyContain(i => double.IsFinite(p[i, 0]) && Math.Abs(p[i, 0] + p[i, 1] - 1) < 1e-6);
         result.HeadTestScores[2].Rows.Should().Be(1, "one test row has 'b'");
+    }
+
+    [Fact]
+    public void An_mlp_model_keeps_saves_and_predicts_with_fewer_complete_samples_than_the_attach_rule_needs()
+    {
+        // "b" on 9 labelled rows: 9 complete samples of 90, no more than GraphNeighbours = 10 under the attach rule. The
+        // MLP run builds no graph, so its model must not ask for one either (it failed after training, at --save).
+        var full = TrainingPipelineOptionTests.Data();
+        var having = new HashSet<int>(full.TrainIndices.Take(9));
+        var data = IncompleteDatasets.WithMissingRows(full, 1, i => !having.Contains(i));
+        var options = Mlp(PatientGraphConstruction.WhenAnEncoderReadsIt);
+        options.CrossFitFolds = 2;
+        options.IncompleteSampleGraph = IncompleteSampleGraph.AttachToCompleteSamples;
+        options.GraphNeighbours = 10;
+        options.Training.EnableDistillation = false;
+
+        using var model = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data).Model!;
+        var folder = Path.Combine(fixture.Root, "attach-mlp-" + Guid.NewGuid().ToString("N"));
+        model.Save(folder);
+        using var loaded = TrainedPipeline.Load(folder);
+
+        var a = data.Modalities[0];
+        var newSamples = new Modality?[] { a.SelectRows([0, 1, 2]), null };
+        loaded.Predict(newSamples).Probabilities.Should().BeEquivalentTo(model.Predict(newSamples).Probabilities, o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void The_fused_similarity_plot_is_left_out_with_a_note_when_the_samples_cannot_carry_the_graph()
+    {
+        var full = TrainingPipelineOptionTests.Data();
+        var having = new HashSet<int>(full.TrainIndices.Take(7).Append(full.TestIndices[0]));
+        var sparse = IncompleteDatasets.WithMissingRows(full, 1, i => !having.Contains(i));
+        var options = Mlp(PatientGraphConstruction.WhenAnEncoderReadsIt);
+        options.CrossFitFolds = 2;
+        options.Training.EnableDistillation = false;
+        var result = new TrainingPipeline(options).Run(sparse);
+        var folder = Path.Combine(fixture.Root, "plots-" + Guid.NewGuid().ToString("N"));
+
+        var written = BalancedMultimodal.Cli.Plotting.TrainingPlots.WriteAll(result, sparse, options, folder);
+
+        written.Select(Path.GetFileName).Should().Equal(BalancedMultimodal.Cli.Plotting.TrainingPlots.TrainingCurvesFile,
+            BalancedMultimodal.Cli.Plotting.TrainingPlots.ModalityWeightsFile, BalancedMultimodal.Cli.Plotting.TrainingPlots.ConfusionMatrixFile);
+        BalancedMultimodal.Cli.Plotting.TrainingPlots.SkippedPlotNote(sparse, options).Should()
+            .StartWith("fused_similarity.png not written: the fused similarity cannot be computed for these samples (Modality 'b' is on 8 of 90 samples;");
+        BalancedMultimodal.Cli.Plotting.TrainingPlots.SkippedPlotNote(full, options).Should().BeNull("complete data always carry the graph");
     }
 
     [Fact]
