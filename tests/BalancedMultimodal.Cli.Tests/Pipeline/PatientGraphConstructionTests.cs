@@ -19,6 +19,14 @@ public class PatientGraphConstructionTests(TrainedPipelineFixture fixture)
         return options;
     }
 
+    /// <summary>The option tests' data with "b" on 8 of 90 samples: 7 labelled rows and a test row.</summary>
+    private static MultimodalDataset SparseB()
+    {
+        var full = TrainingPipelineOptionTests.Data();
+        var having = new HashSet<int>(full.TrainIndices.Take(7).Append(full.TestIndices[0]));
+        return IncompleteDatasets.WithMissingRows(full, 1, i => !having.Contains(i));
+    }
+
     [Fact]
     public void The_mlp_pipeline_builds_no_graph_by_default_and_predicts_exactly_what_it_predicts_with_one()
     {
@@ -77,9 +85,7 @@ public class PatientGraphConstructionTests(TrainedPipelineFixture fixture)
     {
         // "b" on 8 of 90 samples (7 labelled rows and a test row): no more than Affinity.K = 8, so its graph affinity
         // cannot be computed; the MLP run needs no graph and only asks that every fold train and score "b".
-        var full = TrainingPipelineOptionTests.Data();
-        var having = new HashSet<int>(full.TrainIndices.Take(7).Append(full.TestIndices[0]));
-        var data = IncompleteDatasets.WithMissingRows(full, 1, i => !having.Contains(i));
+        var data = SparseB();
         data.Modalities[1].AvailableCount.Should().Be(8);
         var options = Mlp(PatientGraphConstruction.Always);
         options.CrossFitFolds = 2;
@@ -126,8 +132,7 @@ public class PatientGraphConstructionTests(TrainedPipelineFixture fixture)
     public void The_fused_similarity_plot_is_left_out_with_a_note_when_the_samples_cannot_carry_the_graph()
     {
         var full = TrainingPipelineOptionTests.Data();
-        var having = new HashSet<int>(full.TrainIndices.Take(7).Append(full.TestIndices[0]));
-        var sparse = IncompleteDatasets.WithMissingRows(full, 1, i => !having.Contains(i));
+        var sparse = SparseB();
         var options = Mlp(PatientGraphConstruction.WhenAnEncoderReadsIt);
         options.CrossFitFolds = 2;
         options.Training.EnableDistillation = false;
