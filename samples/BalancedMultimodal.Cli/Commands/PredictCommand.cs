@@ -87,16 +87,9 @@ public sealed class PredictCommand : ICliCommand
     /// <summary>"name k/n": on how many of the samples having the head's modality its argmax is the predicted class.</summary>
     private static string Agreement(HeadPrediction head, PredictionResult result)
     {
-        int having = 0, agreeing = 0;
-        for (int i = 0; i < result.SampleCount; i++)
-        {
-            if (double.IsNaN(head.Probabilities[i, 0])) continue;
-            having++;
-            int best = 0;
-            for (int c = 1; c < result.ClassNames.Count; c++)
-                if (head.Probabilities[i, c] > head.Probabilities[i, best]) best = c;
-            if (best == result.Predictions[i]) agreeing++;
-        }
-        return $"{head.Name} {agreeing}/{having}";
+        var having = Enumerable.Range(0, result.SampleCount).Where(i => !double.IsNaN(head.Probabilities[i, 0])).ToArray();
+        // MaxBy keeps the first of equal maxima, as the predicted class does.
+        int agreeing = having.Count(i => Enumerable.Range(0, result.ClassNames.Count).MaxBy(c => head.Probabilities[i, c]) == result.Predictions[i]);
+        return $"{head.Name} {agreeing}/{having.Length}";
     }
 }

@@ -119,7 +119,7 @@ public sealed class TrainedPipeline : IDisposable
         // cohort samples that have it), as that graph linked the cohort's incomplete samples.
         bool attachToAll = options.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities;
         // Only the graph encoders attach new samples (an MLP model's prediction reads no graph, TrainingPipeline.PatientGraph).
-        if (!attachToAll && options.EncoderKind != ModalityEncoderKind.Mlp && completeCohort.Length <= options.GraphNeighbours)
+        if (!attachToAll && TrainingPipeline.EncoderReadsGraph(options) && completeCohort.Length <= options.GraphNeighbours)
             throw new ArgumentException($"Only {completeCohort.Length} cohort samples have every modality; attaching new samples needs more than GraphNeighbours = {options.GraphNeighbours}.", nameof(cohortAvailability));
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
@@ -319,9 +319,9 @@ public sealed class TrainedPipeline : IDisposable
         }
         // The graph-free MLP encoder reads no graph: the new samples are not attached (no kernel is computed), an edgeless
         // graph of the union stands in; the relational-GCN kinds attach them to the cohort graph.
-        using var union = Options.EncoderKind == ModalityEncoderKind.Mlp
-            ? TrainingPipeline.EdgelessGraph(CohortSize + n, device, DType)
-            : AttachToCohort(features, available);
+        using var union = TrainingPipeline.EncoderReadsGraph(Options)
+            ? AttachToCohort(features, available)
+            : TrainingPipeline.EdgelessGraph(CohortSize + n, device, DType);
         var unionFeatures = Enumerable.Range(0, count).Select(m => cat([_cohortFeatures[m], features[m]], 0)).ToArray();
         var sum = zeros(n, ClassNames.Count, dtype: ScalarType.Float64, device: device);
         // The heads behind the pooled prediction (fused first): fold sums of their softmaxes (H, n, C) and shares (n, H).

@@ -378,8 +378,12 @@ public sealed class TrainingPipeline
     public static bool BuildsPatientGraph(PipelineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.EncoderKind != ModalityEncoderKind.Mlp || options.PatientGraph == PatientGraphConstruction.Always;
+        return EncoderReadsGraph(options) || options.PatientGraph == PatientGraphConstruction.Always;
     }
+
+    /// <summary>Whether the encoders read the patient graph (the relational-GCN kinds; the MLP encoder reads none, so an
+    /// MLP model neither needs the graph in training nor attaches new samples to it).</summary>
+    internal static bool EncoderReadsGraph(PipelineOptions options) => options.EncoderKind != ModalityEncoderKind.Mlp;
 
     /// <summary>A graph of <paramref name="nodes"/> nodes with one edgeless "fused" relation (on the features' device,
     /// weights of their dtype): what stands in for the patient graph when no encoder reads it.</summary>
