@@ -8,7 +8,7 @@ public static class TensorMatrices
 {
     /// <summary>Copies a 2-D tensor (any device, any real dtype) into a new <c>double[rows, columns]</c>.</summary>
     /// <param name="matrix">A tensor of shape (rows, columns).</param>
-    /// <returns>The values, converted to float64, row-major.</returns>
+    /// <returns>The values, converted to float64, row-major (an empty array of the tensor's shape when it has no elements).</returns>
     /// <exception cref="ArgumentException">The tensor is not 2-D.</exception>
     public static double[,] ToMatrix(this Tensor matrix)
     {
@@ -19,8 +19,9 @@ public static class TensorMatrices
         using var scope = NewDisposeScope();
         var host = matrix.detach().to(ScalarType.Float64).cpu().contiguous();
         int rows = (int)host.shape[0], columns = (int)host.shape[1];
-        var flat = host.data<double>().ToArray();
         var result = new double[rows, columns];
+        if (result.Length == 0) return result;   // nothing to copy (and TorchSharp refuses to read an empty tensor's data)
+        var flat = host.data<double>().ToArray();
         Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(double));
         return result;
     }

@@ -10,6 +10,8 @@ namespace BalancedMultimodal.Cli.Baselines;
 /// classes: scikit-learn fits one weight vector w (sigmoid) with ||w||^2 / (2 C); in the softmax parameterisation
 /// w = W_1 - W_0 and the optimum has W_0 = -W_1, so ||w||^2 = 2 ||W||^2 and the same model is sum_i CE + ||W||^2 / C.
 /// (Using ||W||^2 / (2 C) for two classes, as the first version did, halves the regularisation: it is sklearn's C = 0.2.)
+/// Classes absent from the training rows get probability 0 (the limit of their unpenalised intercepts) and the others are
+/// fitted as a model of the classes present (one class present: probability 1 for it).
 /// The fit runs in managed float64 (MathNet), not in TorchSharp: the objective is strictly convex, so any solver reaches
 /// the same optimum, and MathNet's creates no native temporaries (docs/native-runtime.md, the Scalar-finalizer race).
 /// </summary>
@@ -52,6 +54,18 @@ public static class LogisticRegressionBaseline
             all.AsSpan(trainRows[i] * d, d).CopyTo(design.AsSpan(i * d, d));
             target[i] = (int)allLabels[trainRows[i]];
         }
+        // Only the classes the training rows hold are fitted: an absent class's unpenalised intercept would run to minus
+        // infinity, which L-BFGS chases until its line search fails. Its probability is that limit, 0; with one class
+        // present, that class has probability 1.
+        var present = target.Distinct().Order().ToArray();
+        if (present.Length == 1)
+        {
+            var certain = new double[n, classCount];
+            for (int i = 0; i < n; i++) certain[i, present[0]] = 1;
+            return tensor(certain, dtype: ScalarType.Float64, device: features.device);
+        }
+        for (int i = 0; i < rows; i++) target[i] = Array.BinarySearch(present, target[i]);
+        classes = present.Length;
         double penaltyDivisor = classes == 2 ? inverseRegularization : 2 * inverseRegularization;
         var logits = new double[classes];
 
@@ -87,11 +101,11 @@ public static class LogisticRegressionBaseline
         var optimum = minimizer.FindMinimum(ObjectiveFunction.Gradient(Objective), Vector<double>.Build.Dense(d * classes + classes)).MinimizingPoint;
 
         var fitted = optimum.AsArray() ?? optimum.ToArray();
-        var probabilities = new double[n, classes];
+        var probabilities = new double[n, classCount];
         for (int i = 0; i < n; i++)
         {
             var (max, sum) = Logits(all.AsSpan(i * d, d), fitted, classes, logits);
-            for (int c = 0; c < classes; c++) probabilities[i, c] = Math.Exp(logits[c] - max) / sum;
+            for (int c = 0; c < classes; c++) probabilities[i, present[c]] = Math.Exp(logits[c] - max) / sum;
         }
         return tensor(probabilities, dtype: ScalarType.Float64, device: features.device);
     }

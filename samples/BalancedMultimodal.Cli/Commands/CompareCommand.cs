@@ -314,9 +314,14 @@ public sealed class CompareCommand : ICliCommand
         return (stack(perModality.ToArray()) * weights.unsqueeze(2)).sum(dim: 0) / weights.sum(dim: 0).unsqueeze(1);
     }
 
-    /// <summary>The baselines' 5 stratified folds of the labelled (training and validation) rows.</summary>
-    private static IReadOnlyList<CrossValidationFold> BaselineFolds(MultimodalDataset dataset, int seed) =>
-        StratifiedSplitter.KFold(dataset.Labels, 5, seed, dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray());
+    /// <summary>The baselines' 5 folds of the labelled (training and validation) rows, stratified as the pipeline's
+    /// default folds are (by class and, with samples lacking modalities, by which modalities a sample has, so that every
+    /// fold trains each modality's logistic regression).</summary>
+    private static IReadOnlyList<CrossValidationFold> BaselineFolds(MultimodalDataset dataset, int seed)
+    {
+        int[] labelled = [.. dataset.TrainIndices, .. dataset.ValidationIndices];
+        return StratifiedSplitter.KFold(dataset.Labels, 5, seed, labelled, TrainingPipeline.AvailabilitySubgroups(dataset, labelled));
+    }
 
     /// <summary>The MLP baseline on <paramref name="features"/>, one model per fold (validated on it), test probabilities averaged.</summary>
     private static Row CrossFittedMlp(string variant, Tensor features, Tensor labels, MultimodalDataset dataset, IReadOnlyList<CrossValidationFold> folds, int seed)

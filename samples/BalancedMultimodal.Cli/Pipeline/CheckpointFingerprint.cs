@@ -20,7 +20,8 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <see cref="PipelineOptions.Threads"/> (it changes how fast a run is, not what it computes) and, on complete data,
 /// <see cref="PipelineOptions.IncompleteSampleGraph"/> (it applies to samples lacking modalities only), and never
 /// <see cref="PipelineOptions.PatientGraph"/> (the graph is built whenever an encoder reads it; otherwise it changes
-/// diagnostics only).</para>
+/// diagnostics only) or <see cref="PipelineOptions.FoldStratification"/> (its effect, the folds' rows, is in the data
+/// hash).</para>
 /// <para>Data: every modality's name, width, availability and feature values of every row (the test rows too: they
 /// are nodes of the patient graph), the labels of the labelled rows (training and validation; the test labels are read
 /// only when the test rows are scored), the train/validation/test split and the folds' training and validation
@@ -72,6 +73,9 @@ internal sealed class CheckpointFingerprint
         var json = JsonSerializer.SerializeToNode(effective, TrainedPipelineFolder.Json)!.AsObject();
         json.Remove(nameof(PipelineOptions.Threads));
         json.Remove(nameof(PipelineOptions.PatientGraph));
+        // The folds' rows are part of the data hash, so what they were stratified by needs no place of its own here (and a
+        // checkpoint written before the option existed, twenty-fifth session, still resumes).
+        json.Remove(nameof(PipelineOptions.FoldStratification));
         // On complete data the incomplete-sample graph rule changes nothing, so it is left out there (a checkpoint written
         // before the option existed, twenty-third session, then still resumes).
         if (dataset.Modalities.All(m => !m.HasMissingRows)) json.Remove(nameof(PipelineOptions.IncompleteSampleGraph));

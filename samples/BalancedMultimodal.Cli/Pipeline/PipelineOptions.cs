@@ -24,6 +24,12 @@ public sealed class PipelineOptions
     /// </summary>
     public int CrossFitFolds { get; set; } = 5;
 
+    /// <summary>What the k-fold cross-fitting (<see cref="CrossFitFolds"/> &gt;= 2) is stratified by: class and which
+    /// modalities a sample has (default; on complete data the same folds as by class alone), or
+    /// <see cref="Pipeline.FoldStratification.Class"/> only (the folds of runs before the twenty-fifth session on
+    /// incomplete data). The carved split of <see cref="CrossFitFolds"/> = 1 is stratified by class.</summary>
+    public FoldStratification FoldStratification { get; set; } = FoldStratification.ClassAndAvailability;
+
     /// <summary>How every modality's features are scaled before anything else (fitted on the labelled training rows):
     /// <see cref="FeatureScaling.Standardize"/> (default) or <see cref="FeatureScaling.QuantileNormal"/>.</summary>
     public FeatureScaling Scaling { get; set; } = FeatureScaling.Standardize;

@@ -307,6 +307,7 @@ public sealed class TrainingPipeline
             return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
         var seeds = new Random(o.Seed);
         var folds = new List<(int, int[], int[])>();
+        var subgroups = o.CrossFitFolds >= 2 ? AvailabilitySubgroups(o, dataset, labelledRows) : null;
         for (int r = 0; r < o.CrossFitRepeats; r++)
         {
             int seed = r == 0 ? o.Seed : seeds.Next();
@@ -316,10 +317,46 @@ public sealed class TrainingPipeline
                 folds.Add((r, carved.TrainIndices, carved.ValidationIndices));
                 continue;
             }
-            folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows)
+            folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows, subgroups)
                 .Select(f => (r * o.CrossFitFolds + f.Index, f.Train, f.Test)));
         }
         return folds;
+    }
+
+    /// <summary>
+    /// The k-fold subgroup of every row under <see cref="FoldStratification.ClassAndAvailability"/>: which modalities the
+    /// row has, ranked as a binary number whose most significant digit is the modality on the fewest labelled rows (then
+    /// the next fewest, ...; ties by modality order), so that the rows having the rarest modality form one run in each class
+    /// (<see cref="StratifiedSplitter"/>). Null (no subgroups) on complete data or under <see cref="FoldStratification.Class"/>.
+    /// </summary>
+    /// <param name="options">The options (their <see cref="PipelineOptions.FoldStratification"/>).</param>
+    /// <param name="dataset">The data.</param>
+    /// <param name="labelledRows">The rows whose labels the folds use.</param>
+    public static int[]? AvailabilitySubgroups(PipelineOptions options, MultimodalDataset dataset, IReadOnlyCollection<int> labelledRows)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(labelledRows);
+        return options.FoldStratification == FoldStratification.ClassAndAvailability ? AvailabilitySubgroups(dataset, labelledRows) : null;
+    }
+
+    /// <summary>The availability subgroups of <see cref="AvailabilitySubgroups(PipelineOptions, MultimodalDataset, IReadOnlyCollection{int})"/>
+    /// whatever the options (the baselines of <c>bmm compare</c> draw their folds with them too); null on complete data.</summary>
+    /// <param name="dataset">The data.</param>
+    /// <param name="labelledRows">The rows whose labels the folds use.</param>
+    public static int[]? AvailabilitySubgroups(MultimodalDataset dataset, IReadOnlyCollection<int> labelledRows)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(labelledRows);
+        if (dataset.Modalities.All(m => !m.HasMissingRows)) return null;
+        var byRarity = Enumerable.Range(0, dataset.ModalityCount)
+            .OrderBy(m => labelledRows.Count(dataset.Modalities[m].IsAvailable)).ThenBy(m => m).ToArray();
+        // The pattern of row r read as a binary number, rarest modality first ('1' = has it): ordering the patterns as
+        // these strings orders them as the numbers would, for any number of modalities.
+        var patterns = Enumerable.Range(0, dataset.SampleCount)
+            .Select(r => string.Concat(byRarity.Select(m => dataset.Modalities[m].IsAvailable(r) ? '1' : '0'))).ToArray();
+        var rank = patterns.Distinct().Order(StringComparer.Ordinal).Select((pattern, i) => (pattern, i)).ToDictionary(p => p.pattern, p => p.i);
+        return patterns.Select(p => rank[p]).ToArray();
     }
 
     /// <summary>
@@ -623,6 +660,7 @@ public sealed class TrainingPipeline
         if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
         var folds = MakeFolds(options, dataset, LabelledRows(dataset));   // cheap; a class too small for the folds fails here, before any work
         CheckIncompleteSamples(options, dataset, folds);
+        CheckDistillationGateRows(options, dataset, folds);
     }
 
     /// <summary>
@@ -645,8 +683,8 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>With samples lacking modalities, before any work: every fold needs each modality on one of its training
-    /// and one of its validation rows (the trainer's rule), the graph more complete samples than its neighbour count, and
-    /// the distillation gate (when on) held-out complete samples (the trainer checks their number per fold).</summary>
+    /// and one of its validation rows (the trainer's rule), the graph more samples than its neighbour counts, and the
+    /// autoencoder two labelled rows of each modality (the distillation gate's rows: <see cref="CheckDistillationGateRows"/>).</summary>
     private static void CheckIncompleteSamples(PipelineOptions options, MultimodalDataset dataset, IReadOnlyList<(int Fold, int[] Train, int[] Validation)> folds)
     {
         var incomplete = dataset.Modalities.Where(m => m.HasMissingRows).ToArray();
@@ -654,9 +692,11 @@ public sealed class TrainingPipeline
         foreach (var modality in incomplete)
             foreach (var (fold, train, validation) in folds)
             {
-                // The remedy names how many labelled rows have the modality: the folds are drawn by class, not by
-                // modality, so a modality on few labelled rows can miss a fold's training or validation rows entirely.
-                string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); use fewer folds (CrossFitFolds), or leave the modality out.";
+                // The remedy names how many labelled rows have the modality: by class and availability (the default)
+                // a modality on fewer labelled rows than folds misses some fold; by class alone, one on a few more can.
+                string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); use fewer folds (CrossFitFolds)" +
+                    (options.FoldStratification == FoldStratification.Class && options.CrossFitFolds >= 2 ? $", FoldStratification = {FoldStratification.ClassAndAvailability}" : "") +
+                    ", or leave the modality out.";
                 if (!train.Any(modality.IsAvailable))
                     throw new ArgumentException($"Modality '{modality.Name}' is missing on every training row of fold {fold}; each fold must train every modality." + Remedy());
                 if (!validation.Any(modality.IsAvailable))
@@ -672,6 +712,14 @@ public sealed class TrainingPipeline
                 if (rows < 2)
                     throw new ArgumentException($"Modality '{modality.Name}' has {rows} labelled row(s); its autoencoder is fitted on the labelled rows that have it and needs at least two.");
             }
+    }
+
+    /// <summary>Before any work, on complete and incomplete data alike: every fold holds enough held-out rows (validation
+    /// rows under the complementarity criterion) for the distillation gate's estimator, for every pair of modalities on
+    /// the rows having both; the trainer would otherwise refuse the first such fold after the earlier ones trained.</summary>
+    private static void CheckDistillationGateRows(PipelineOptions options, MultimodalDataset dataset, IReadOnlyList<(int Fold, int[] Train, int[] Validation)> folds)
+    {
+        var incomplete = dataset.Modalities.Where(m => m.HasMissingRows).ToArray();
         // The distillation gate compares each pair of modalities on the held-out rows having both (the trainer checks each
         // fold before its phase 1; here every fold is checked before the first one trains).
         if (options.Training is { EnableDistillation: true } training)
@@ -687,10 +735,15 @@ public sealed class TrainingPipeline
                     {
                         var (first, second) = (dataset.Modalities[a], dataset.Modalities[b]);
                         int rows = heldOut.Count(r => first.IsAvailable(r) && second.IsAvailable(r));
-                        if (rows < minimum)
+                        if (rows >= minimum) continue;
+                        string kind = validationOnly ? "validation" : "held-out";
+                        if (incomplete.Length == 0)
                             throw new ArgumentException(
-                                $"Fold {fold} has {rows} {(validationOnly ? "validation" : "held-out")} row(s) having both '{first.Name}' and '{second.Name}'; the distillation gate compares " +
-                                $"each pair of modalities on such rows and needs at least {minimum}. Add samples having both, use fewer folds, or set Training.EnableDistillation = false.");
+                                $"Fold {fold} has {rows} {kind} row(s); the distillation gate estimates mutual information on them and needs at least {minimum}. " +
+                                "Use fewer folds (CrossFitFolds), add samples, or set Training.EnableDistillation = false.");
+                        throw new ArgumentException(
+                            $"Fold {fold} has {rows} {kind} row(s) having both '{first.Name}' and '{second.Name}'; the distillation gate compares " +
+                            $"each pair of modalities on such rows and needs at least {minimum}. Add samples having both, use fewer folds, or set Training.EnableDistillation = false.");
                     }
                 // With the complementarity criterion, I(student; labels) on each modality's own validation rows: two classes.
                 if (validationOnly)
@@ -842,6 +895,8 @@ public sealed class TrainingPipeline
             failures.Add($"Scaling must be {string.Join(" or ", Enum.GetNames<FeatureScaling>())}, got {(int)o.Scaling}.");
         if (!Enum.IsDefined(o.PatientGraph))
             failures.Add($"PatientGraph must be {string.Join(" or ", Enum.GetNames<PatientGraphConstruction>())}, got {(int)o.PatientGraph}.");
+        if (!Enum.IsDefined(o.FoldStratification))
+            failures.Add($"FoldStratification must be {string.Join(" or ", Enum.GetNames<FoldStratification>())}, got {(int)o.FoldStratification}.");
         if (!Enum.IsDefined(o.IncompleteSampleGraph))
             failures.Add($"IncompleteSampleGraph must be {string.Join(" or ", Enum.GetNames<IncompleteSampleGraph>())}, got {(int)o.IncompleteSampleGraph}.");
 

@@ -20,8 +20,9 @@ public static class ColumnMeanImputation
     /// <param name="available">n flags, true where the row has the modality; at least one true.</param>
     /// <param name="modalityName">Names the modality in error messages (optional).</param>
     /// <returns>A new (n, d) tensor on the features' device and dtype (the caller disposes it).</returns>
-    /// <exception cref="ArgumentException">Features that are not a floating-point matrix, a mask of another length, or a
-    /// mask without an available row (naming the modality).</exception>
+    /// <exception cref="ArgumentException">Features that are not a floating-point matrix, a mask of another length, a
+    /// mask without an available row, or a NaN or an infinity on an available row (naming the modality, row and
+    /// column).</exception>
     public static Tensor Apply(Tensor features, IReadOnlyList<bool> available, string? modalityName = null)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -35,7 +36,14 @@ public static class ColumnMeanImputation
             throw new ArgumentException($"{which}no row is available, so there is no mean to impute.", nameof(available));
         using var scope = NewDisposeScope();
         var present = tensor(available.ToArray(), device: features.device);
-        var mean = features.index_select(0, present.nonzero().squeeze(1)).mean([0], keepdim: true);
+        var rows = present.nonzero().squeeze(1);
+        var kept = features.index_select(0, rows);
+        // A NaN or an infinity on an available row would become every imputed row's value: refused, naming it.
+        var bad = kept.detach().isfinite().logical_not().nonzero();
+        if (bad.shape[0] > 0)
+            throw new ArgumentException(
+                $"{which}row {rows[bad[0, 0]].item<long>()}, column {bad[0, 1].item<long>()} is available but not finite (NaN or infinity); mark the row unavailable or fix the value.", nameof(features));
+        var mean = kept.mean([0], keepdim: true);
         return where(present.unsqueeze(1), features, mean).MoveToOuterDisposeScope();
     }
 }

@@ -121,7 +121,9 @@ public sealed class Modality
         using var scope = NewDisposeScope();
         // Reading the values needs a host copy, whatever device the tensor lives on.
         var host = values.detach().cpu().to(ScalarType.Float64).contiguous();
-        return new Modality(name, host.data<double>().ToArray(), (int)values.shape[0], (int)values.shape[1], featureNames, availability);
+        // An empty tensor has no data to read (TorchSharp refuses it): the constructor then names the missing rows or columns.
+        var flat = host.numel() == 0 ? [] : host.data<double>().ToArray();
+        return new Modality(name, flat, (int)values.shape[0], (int)values.shape[1], featureNames, availability);
     }
 
     /// <summary>Creates a modality over a row-major buffer that the caller hands over (not copied; used by loaders and generators).</summary>

@@ -161,7 +161,8 @@ public sealed class MultimodalDataset
         var modalities = new Modality[values.Count];
         for (int m = 0; m < values.Count; m++) modalities[m] = Modality.FromTensor(modalityNames[m], values[m]);
         using var scope = NewDisposeScope();
-        var hostLabels = labels.detach().cpu().to(ScalarType.Int64).contiguous().data<long>().ToArray();
+        var host = labels.detach().cpu().to(ScalarType.Int64).contiguous();
+        var hostLabels = host.numel() == 0 ? [] : host.data<long>().ToArray();
         var intLabels = new int[hostLabels.Length];
         for (int i = 0; i < hostLabels.Length; i++)
         {

@@ -12,7 +12,7 @@ namespace BalancedMultimodal.Core.Data;
 /// <para>Fit, per column j over the n fitting rows: Q = min(<c>maxQuantiles</c>, n) references
 /// r_k = k / (Q - 1) (k = 0..Q-1) and the quantiles q_jk = the r_k-th quantile of the column with linear interpolation
 /// (numpy's default percentile, R type 7), made non-decreasing by a running maximum.</para>
-/// <para>Transform, for a value x of column j: u = 0 if x - 1e-7 &lt; q_j0, else u = 1 if x + 1e-7 &gt; q_j,Q-1, else
+/// <para>Transform, for a value x of column j: u = 0 if x - t_j &lt; q_j0, else u = 1 if x + t_j &gt; q_j,Q-1, else
 /// u = (interp(x; q_j, r) - interp(-x; -q_j reversed, -r reversed)) / 2, where interp is numpy's piecewise-linear
 /// <c>np.interp</c> (the two one-sided interpolations averaged, so a value repeated in several quantiles maps to the
 /// middle of their references); then z = Phi^-1(u) clipped to [Phi^-1(1e-7 - eps), Phi^-1(1 - (1e-7 - eps))]
@@ -20,13 +20,19 @@ namespace BalancedMultimodal.Core.Data;
 /// double-precision machine epsilon. The result is approximately standard normal whatever the column's distribution,
 /// which takes the skew and outliers out of omics features before a neural encoder sees them (Gorishniy et al.,
 /// "Revisiting deep learning models for tabular data", NeurIPS 2021, use it as the default for MLPs).</para>
+/// <para>The bounds tolerance t_j is scikit-learn's absolute <c>BOUNDS_THRESHOLD</c> 1e-7 for a column whose fitted range
+/// q_j,Q-1 - q_j0 is at least 1 (so the map is scikit-learn's on such columns, as the fixtures check), and 1e-7 times
+/// the range below that (for a constant column, 1e-7 times its magnitude when below 1): scikit-learn's absolute
+/// tolerance would send every value of a column measured on a tiny scale (differences below 1e-7, e.g. features around
+/// 1e-12) to the lower clip, whereas a rank transform should not depend on the column's unit (twenty-fifth session).</para>
 /// <para>A constant column maps to the lower clip value on every row (scikit-learn's behaviour). Missing rows are left
 /// untouched by <see cref="Transform(MultimodalDataset)"/>. The fitted quantiles are exposed (<see cref="Quantiles"/>) and a normaliser can
 /// be rebuilt from saved quantiles with the constructor.</para>
 /// </remarks>
 public sealed class QuantileNormalizer
 {
-    /// <summary>scikit-learn's <c>BOUNDS_THRESHOLD</c>: how close to the fitted range a value must come to map to its end.</summary>
+    /// <summary>scikit-learn's <c>BOUNDS_THRESHOLD</c>: how close to the fitted range a value must come to map to its end
+    /// (times the column's fitted range when that is below 1; class remarks).</summary>
     public const double BoundsThreshold = 1e-7;
 
     /// <summary>scikit-learn's default <c>n_quantiles</c>: the largest number of quantiles stored per column.</summary>
@@ -161,11 +167,12 @@ public sealed class QuantileNormalizer
         int d = modality.FeatureCount;
         var values = modality.Values.ToArray();
         var references = quantiles.Select(q => References(q.Length)).ToArray();
+        var tolerances = quantiles.Select(BoundsTolerance).ToArray();
         for (int i = 0; i < modality.SampleCount; i++)
         {
             if (!modality.IsAvailable(i)) continue;
             var row = values.AsSpan(i * d, d);
-            for (int j = 0; j < d; j++) row[j] = TransformValue(row[j], quantiles[j], references[j]);
+            for (int j = 0; j < d; j++) row[j] = TransformValue(row[j], quantiles[j], references[j], tolerances[j]);
         }
         return modality.WithValues(values);
     }
@@ -178,12 +185,22 @@ public sealed class QuantileNormalizer
                 parameter);
     }
 
+    /// <summary>How close to a column's fitted range a value must come to map to its end (class remarks):
+    /// <see cref="BoundsThreshold"/> x min(1, s) with s the column's fitted range q_j,Q-1 - q_j0, or for a constant
+    /// column its magnitude |q_j0|, and <see cref="BoundsThreshold"/> itself for a column constant at 0.</summary>
+    private static double BoundsTolerance(double[] quantiles)
+    {
+        double range = quantiles[^1] - quantiles[0];
+        double scale = range > 0 ? range : Math.Abs(quantiles[0]);
+        return scale > 0 ? BoundsThreshold * Math.Min(1, scale) : BoundsThreshold;
+    }
+
     /// <summary>The rank-Gauss value of <paramref name="x"/> for one column's quantiles (class remarks).</summary>
-    private static double TransformValue(double x, double[] quantiles, double[] references)
+    private static double TransformValue(double x, double[] quantiles, double[] references, double tolerance)
     {
         double u;
-        if (x - BoundsThreshold < quantiles[0]) u = 0;
-        else if (x + BoundsThreshold > quantiles[^1]) u = 1;
+        if (x - tolerance < quantiles[0]) u = 0;
+        else if (x + tolerance > quantiles[^1]) u = 1;
         else u = 0.5 * (InterpolateFromBelow(x, quantiles, references) + InterpolateFromAbove(x, quantiles, references));
         return Math.Clamp(Normal.InvCDF(0, 1, u), ClipLow, ClipHigh);
     }

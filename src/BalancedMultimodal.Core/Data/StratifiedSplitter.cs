@@ -14,7 +14,11 @@ namespace BalancedMultimodal.Core.Data;
 /// validation (a part whose fraction is 0 gets none), the rest to train, which must keep at least one. Rounding is
 /// half away from zero. A class with too few members for this is rejected, naming the class.</para>
 /// <para>k-fold: the shuffled members of each class are dealt round-robin to the k folds, continuing where the previous
-/// class stopped, so fold sizes differ by at most one and each class is spread evenly. Every class needs at least k members.</para>
+/// class stopped, so fold sizes differ by at most one and each class is spread evenly. Every class needs at least k members.
+/// With subgroups (e.g. which modalities a sample has), each class's shuffled members are first ordered by subgroup
+/// (a stable sort), ascending in the first, third, ... class and descending in the second, fourth, ..., so that every
+/// subgroup of a class is dealt as one run and is spread as evenly as the class (its count per fold differs by at most
+/// one), and a subgroup that ends one class and starts the next is dealt as one run across both.</para>
 /// </remarks>
 public static class StratifiedSplitter
 {
@@ -91,20 +95,42 @@ public static class StratifiedSplitter
     /// <param name="seed">Seed of the <see cref="Random"/> that shuffles each class.</param>
     /// <param name="rows">The rows to partition (distinct, in [0, labels.Count)); default all rows.</param>
     /// <returns>k folds; their test parts partition the rows.</returns>
-    public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows = null)
+    public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows = null) =>
+        KFold(labels, foldCount, seed, rows, subgroups: null);
+
+    /// <summary>
+    /// Stratified k-fold partition of <paramref name="rows"/> that also spreads every subgroup of each class over the
+    /// folds (see the class remarks): e.g. with subgroup = which modalities a sample has, a modality present on few
+    /// samples still reaches every fold once it is on k rows dealt in one run. Without subgroups (or with one subgroup)
+    /// the folds are those of <see cref="KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?)"/> with the same seed.
+    /// </summary>
+    /// <param name="labels">Class labels (&gt;= 0) of all rows.</param>
+    /// <param name="foldCount">k &gt;= 2; every class needs at least k members among the rows.</param>
+    /// <param name="seed">Seed of the <see cref="Random"/> that shuffles each class.</param>
+    /// <param name="rows">The rows to partition (distinct, in [0, labels.Count)); null for all rows.</param>
+    /// <param name="subgroups">A subgroup key for every row of <paramref name="labels"/> (same length), or null for none.</param>
+    /// <returns>k folds; their test parts partition the rows.</returns>
+    /// <exception cref="ArgumentException"><paramref name="subgroups"/> does not have one key per label.</exception>
+    public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows, IReadOnlyList<int>? subgroups)
     {
         if (foldCount < 2) throw new ArgumentOutOfRangeException(nameof(foldCount), foldCount, "k-fold cross-validation needs at least 2 folds.");
-        var byClass = GroupByClass(labels, rows);
+        if (labels is not null && subgroups is not null && subgroups.Count != labels.Count)
+            throw new ArgumentException($"subgroups has {subgroups.Count} key(s) for {labels.Count} label(s); it needs one key per row of labels.", nameof(subgroups));
+        var byClass = GroupByClass(labels!, rows);
         foreach (var (label, members) in byClass)
             if (members.Count < foldCount)
                 throw new ArgumentException($"Class {label} has {members.Count} sample(s) among the rows to split, fewer than the {foldCount} folds; each fold needs one of every class.", nameof(foldCount));
         var random = new Random(seed);
         var folds = Enumerable.Range(0, foldCount).Select(_ => new List<int>()).ToArray();
         int next = 0;
-        foreach (var (_, members) in byClass)
+        for (int c = 0; c < byClass.Count; c++)
         {
+            var members = byClass[c].Members;
             Shuffle(members, random);
-            foreach (var row in members)
+            var dealt = subgroups is null ? members
+                : c % 2 == 0 ? members.OrderBy(r => subgroups[r]).ToList()    // OrderBy is stable: a subgroup keeps its shuffled order
+                : members.OrderByDescending(r => subgroups[r]).ToList();
+            foreach (var row in dealt)
             {
                 folds[next].Add(row);
                 next = (next + 1) % foldCount;

@@ -26,7 +26,8 @@ public sealed class AutoencoderCompressor
     /// the CPU generator's state is put back when the fit ends, so the caller's draws afterwards are what they would
     /// have been without it.
     /// </summary>
-    /// <param name="features">Standardised features of all n samples, shape (n, d), float32 or float64, any device.</param>
+    /// <param name="features">Standardised features of all n samples, shape (n, d), float32, float64 or bfloat16 (float16
+    /// is refused: Adam cannot train it), any device; read as data (detached).</param>
     /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
     /// <param name="modalityName">Name used in error messages.</param>
     /// <returns>The fitted autoencoder on the features' device and dtype.</returns>
@@ -38,6 +39,10 @@ public sealed class AutoencoderCompressor
             throw new ArgumentException($"Modality '{modalityName}': features must have shape (n >= 2, d >= 1), got ({string.Join(", ", features.shape)}).", nameof(features));
         if (!features.is_floating_point())
             throw new ArgumentException($"Modality '{modalityName}': features must be floating point, got {features.dtype}.", nameof(features));
+        if (features.dtype == ScalarType.Float16)
+            throw new ArgumentException(
+                $"Modality '{modalityName}': float16 features are not supported: Adam's epsilon (1e-8) and small squared gradients " +
+                "round to 0 in float16, so training turns to NaN; use float32 (or float64, bfloat16).", nameof(features));
         long n = features.shape[0];
         foreach (var row in trainingRows)
             if (row < 0 || row >= n)
@@ -54,7 +59,10 @@ public sealed class AutoencoderCompressor
         try
         {
             manual_seed(_options.Seed);
-            return FitSeeded(features, trainingRows);
+            // The features are data to reconstruct: a requires-grad input must neither carry its graph into every epoch's
+            // backward pass nor receive gradients from the fit.
+            using var data = features.detach();
+            return FitSeeded(data, trainingRows);
         }
         finally
         {

@@ -10,7 +10,8 @@ namespace BalancedMultimodal.Core.Information;
 /// Each distinct row of X (and of Y) is one category, so several columns form a joint discrete variable.
 /// </summary>
 /// <remarks>
-/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), any real values (compared exactly; NaN and infinities rejected), n &gt;= 1.
+/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), any real values (compared exactly, integer dtypes as integers;
+/// NaN and infinities rejected), n &gt;= 1.
 /// Matches scikit-learn's <c>mutual_info_score</c> (natural log) for label vectors. The plug-in estimate is biased
 /// upwards by about (|X| - 1)(|Y| - 1) / (2n) (Miller-Madow); use the permutation test to judge dependence.</para>
 /// <para>Stateless and thread-safe.</para>
@@ -25,7 +26,8 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
     {
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 1, Name);
-        return EstimateCodes(Codes(xm), Codes(ym));
+        // Integer values are compared as integers: their float64 copies would merge int64 codes above 2^53.
+        return EstimateCodes(Codes(x.is_floating_point() ? xm : AsIntegerMatrix(x)), Codes(y.is_floating_point() ? ym : AsIntegerMatrix(y)));
     }
 
     /// <inheritdoc />
@@ -59,6 +61,8 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
         foreach (var ((a, b), c) in joint) mi += c / n * Math.Log(n * c / ((double)px[a] * py[b]));
         return mi;
     }
+
+    private static Tensor AsIntegerMatrix(Tensor t) => (t.dim() == 1 ? t.unsqueeze(1) : t).detach().to_type(ScalarType.Int64);
 
     private static Tensor Codes(Tensor m)
     {

@@ -22,8 +22,9 @@ namespace BalancedMultimodal.Core.Information;
 /// stopping on the held-out rows; selecting on them makes it slightly optimistic, far less than in-sample evaluation:
 /// about -0.1 to 0 nats on independent data, docs/mutual-information.md). With HeldOutFraction = 0 the critic is trained and evaluated on all n rows, which over-fits: the bound
 /// then reads high on independent data once the critic can memorise the pairs (many dimensions, few rows).</para>
-/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= <see cref="MinimumSampleCount"/> (4 by default). Runs on the inputs' device, in their dtype when
-/// floating point (else float64). Seeded: weights come from a private <see cref="Generator"/> and batches from
+/// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= <see cref="MinimumSampleCount"/> (4 by default). Runs on the inputs' device, in x's dtype when
+/// float32 or float64 (float32 for float16 and bfloat16, float64 for integers); the inputs are detached, so a
+/// requires-grad input is read as data. Seeded: weights come from a private <see cref="Generator"/> and batches from
 /// <see cref="Random"/>(Seed), so equal inputs and options give equal results, also from several threads at once.</para>
 /// <para>Caveats: a lower bound, biased down for large I (InfoNCE never exceeds ln N); noisy on small n. Prefer
 /// <see cref="KsgEstimator"/> for low dimensions. References: van den Oord et al., arXiv:1807.03748 (2018);
@@ -98,7 +99,9 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
             throw new ArgumentException(
                 $"{Name}: HeldOutFraction = {_options.HeldOutFraction} of n = {n} rows leaves {n - heldOut} rows to train the critic " +
                 $"and {heldOut} to evaluate it; both need at least 2 (more rows, another fraction, or 0 to evaluate on the training rows).", nameof(x));
-        var dtype = x.is_floating_point() ? x.dtype : ScalarType.Float64;
+        // Half precision trains the critic in float32: Adam's epsilon and small squared gradients round to 0 in float16
+        // (NaN estimates), and bfloat16's 3 significant digits are too coarse for a bound on a few nats.
+        var dtype = !x.is_floating_point() ? ScalarType.Float64 : x.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? ScalarType.Float32 : x.dtype;
         return Train(Standardise(xm).to_type(dtype), Standardise(ym).to_type(dtype));
     }
 

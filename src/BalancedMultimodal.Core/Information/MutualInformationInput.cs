@@ -37,10 +37,12 @@ internal static class MutualInformationInput
         return tensor(values, dtype: ScalarType.Float64);
     }
 
-    /// <summary>Reshapes a vector to one column and converts to float64 on the same device.</summary>
+    /// <summary>Reshapes a vector to one column and converts to float64 on the same device, detached from any autograd
+    /// graph (an estimate is a measurement: a caller's requires-grad input must neither carry its graph into the
+    /// estimator's own training nor receive gradients from it).</summary>
     public static Tensor AsFloat64Matrix(Tensor t)
     {
-        var m = t.dim() == 1 ? t.unsqueeze(1) : t;
+        var m = (t.dim() == 1 ? t.unsqueeze(1) : t).detach();
         return m.dtype == ScalarType.Float64 ? m : m.to_type(ScalarType.Float64);
     }
 

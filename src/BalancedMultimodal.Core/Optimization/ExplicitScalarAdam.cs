@@ -47,7 +47,8 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="weightDecay">λ &gt;= 0 (L2 penalty added to the gradient). Default 0.</param>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range, or the first step's size
-    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype (the message names it).</exception>
+    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype, or a positive ε rounds to 0 in it (the
+    /// default 1e-8 does in float16; the message names it).</exception>
     /// <exception cref="ArgumentException">A null parameter, the same parameter object listed twice (the message gives
     /// both positions), or a weight decay above the largest finite value of a parameter's dtype (e.g. 3.4e38 for float32;
     /// the message names the parameter's position and dtype).</exception>
@@ -66,7 +67,8 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <param name="epsilon">ε &gt;= 0. Default 1e-8.</param>
     /// <exception cref="ArgumentNullException"><paramref name="groups"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When a hyperparameter is outside its range, or the first step's size
-    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype (the message names it).</exception>
+    /// lr / (1 - β1) or ε exceeds the largest finite value of a parameter's dtype, or a positive ε rounds to 0 in it (the
+    /// default 1e-8 does in float16; the message names it).</exception>
     /// <exception cref="ArgumentException">A null group or parameter, the same parameter object listed twice (the
     /// message gives both positions, counted over the groups in order), or a group's weight decay above the largest
     /// finite value of one of its parameters' dtype (the message names the parameter's position and dtype).</exception>
@@ -143,7 +145,21 @@ public sealed class ExplicitScalarAdam : IDisposable
             if (epsilon > largest)
                 throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
                     $"epsilon exceeds the largest finite {dtype} value {largest:G9} (parameter {i}).");
+            if (epsilon > 0 && RoundsToZero(epsilon, dtype))
+                throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+                    $"epsilon = {epsilon:G9} rounds to 0 in {dtype} (parameter {i}): a zero gradient would then step by 0 / 0 = NaN " +
+                    "(and squared gradients below the dtype's smallest value by m / 0 = infinity). Train float32 (or bfloat16) parameters, " +
+                    "or raise epsilon above the dtype's smallest positive value.");
         }
+    }
+
+    /// <summary>Whether a positive <paramref name="value"/> becomes 0 in <paramref name="dtype"/> (float16's smallest
+    /// positive value is about 6e-8, so Adam's usual 1e-8 does).</summary>
+    private static bool RoundsToZero(double value, ScalarType dtype)
+    {
+        if (dtype is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32)) return false;
+        using var scope = NewDisposeScope();
+        return tensor(value, dtype: ScalarType.Float64).to_type(dtype).to_type(ScalarType.Float64).item<double>() == 0;
     }
 
     /// <summary>The largest finite value of a parameter dtype (of its real part for complex dtypes).</summary>

@@ -86,8 +86,9 @@ public sealed class DistillationLoss : nn.Module
     /// <c>F.cross_entropy(z, y, weight=w)</c>; converted to the logits' dtype. Null (the default): the plain mean. The KL
     /// and RE terms are never weighted.</param>
     /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
-    /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; or
-    /// <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
+    /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; a NaN or an
+    /// infinity in a row a term reads (naming the argument and the row); or <see cref="Options"/> changed since
+    /// construction and no longer valid (naming the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
     public DistillationLossTerms Compute(
         Tensor studentLogits,
@@ -137,6 +138,19 @@ public sealed class DistillationLoss : nn.Module
             throw new ArgumentException("distillMask selects no row, but the KL or representation weight is positive.", nameof(distillMask));
         if (labelled > 0)
             TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+        // Only the rows each term reads must be finite (a NaN there would make the loss and every gradient NaN).
+        if (labelled > 0)
+            TensorArguments.FiniteRows(studentLogits, labelledMask, nameof(studentLogits), "cross-entropy (labelledMask)");
+        if (distilled > 0)
+        {
+            TensorArguments.FiniteRows(studentLogits, distillMask, nameof(studentLogits), "KL term (distillMask)");
+            TensorArguments.FiniteRows(teacherLogits, distillMask, nameof(teacherLogits), "KL term (distillMask)");
+            if (studentEmbedding is not null && teacherEmbedding is not null)
+            {
+                TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
+                TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
+            }
+        }
 
         using var scope = NewDisposeScope();
         var zt = teacherLogits.detach();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Distillation.Weighting;
 using static TorchSharp.torch;
@@ -37,7 +38,8 @@ public sealed class MultitaskLoss
     /// modality) becomes the weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i}, PyTorch's <c>F.cross_entropy(z, y, weight=w)</c>;
     /// converted to each logit tensor's dtype. Null (the default): the plain mean.</param>
     /// <returns>The total and every term.</returns>
-    /// <exception cref="ArgumentException">A shape, dtype, device or count problem, naming the argument and the modality index.</exception>
+    /// <exception cref="ArgumentException">A shape, dtype, device or count problem, or a NaN or an infinity in a row a
+    /// cross-entropy reads or in a distillation loss, naming the argument and the modality index.</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -60,7 +62,8 @@ public sealed class MultitaskLoss
     /// <param name="distillationLosses">Optional 0-d distillation totals added as they are.</param>
     /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks.</param>
     /// <returns>The total and every term.</returns>
-    /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, naming the argument and the modality index.</exception>
+    /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, or a NaN or an infinity in a
+    /// row a cross-entropy reads or in a distillation loss, naming the argument and the modality index.</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -112,8 +115,15 @@ public sealed class MultitaskLoss
                     throw new ArgumentException($"distillationLosses[{i}] must be a floating-point scalar tensor; it is {term.dtype} [{string.Join(", ", term.shape)}].", nameof(distillationLosses));
                 if (term.device.type != device.type || term.device.index != device.index)
                     throw new ArgumentException($"distillationLosses[{i}] is on {term.device}; fusedLogits is on {device}.", nameof(distillationLosses));
+                if (!term.detach().isfinite().all().item<bool>())
+                    throw new ArgumentException($"distillationLosses[{i}] is {term.detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; it must be finite.", nameof(distillationLosses));
             }
         }
+        // Only the rows each cross-entropy reads must be finite (a NaN there would make the loss and every gradient NaN).
+        TensorArguments.FiniteRows(fusedLogits, labelledMask, nameof(fusedLogits), "fused cross-entropy (labelledMask)");
+        for (int m = 0; m < modalityLogits.Count; m++)
+            TensorArguments.FiniteRows(modalityLogits[m], modalityLabelledMasks?[m] ?? labelledMask, $"{nameof(modalityLogits)}[{m}]",
+                modalityLabelledMasks?[m] is null ? "cross-entropy (labelledMask)" : $"cross-entropy (modalityLabelledMasks[{m}])");
 
         using var scope = NewDisposeScope();
         var rows = labelledMask.nonzero().squeeze(1);

@@ -61,6 +61,19 @@ internal static class TensorArguments
         }
     }
 
+    /// <summary>Throws when a row of the matrix <paramref name="tensor"/> that <paramref name="rows"/> selects (null: every
+    /// row) holds a NaN or an infinity, naming the first such row and what it is read for; the other rows are never read
+    /// and may hold anything.</summary>
+    public static void FiniteRows(Tensor tensor, Tensor? rows, string name, string readFor)
+    {
+        using var scope = NewDisposeScope();
+        var bad = tensor.detach().isfinite().all(1).logical_not();
+        if (rows is not null) bad = bad.logical_and(rows);
+        var first = bad.nonzero();
+        if (first.shape[0] > 0)
+            throw new ArgumentException($"{name} holds a non-finite value (NaN or infinity) at row {first[0, 0].item<long>()}, a row of the {readFor}.", name);
+    }
+
     /// <summary>Throws when <paramref name="tensor"/> holds a NaN or an infinity, naming its first such row.</summary>
     public static void Finite(Tensor tensor, string name)
     {

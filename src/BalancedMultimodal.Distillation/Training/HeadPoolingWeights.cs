@@ -97,6 +97,8 @@ public static class HeadPoolingWeights
             var z = validationLogits[h] ?? throw new ArgumentException($"Head {h}'s logits are null.", nameof(validationLogits));
             if (z.dim() != 2 || z.shape[0] != n || z.shape[1] != classes)
                 throw new ArgumentException($"Head {h}'s logits are ({string.Join(", ", z.shape)}); head 0's are ({n}, {classes}).", nameof(validationLogits));
+            if (!z.is_floating_point())
+                throw new ArgumentException($"Head {h}'s logits must be floating point, got {z.dtype}.", nameof(validationLogits));
         }
         if (validationLabels.dim() != 1 || validationLabels.shape[0] != n)
             throw new ArgumentException($"The labels must be a vector of {n} class indices, got shape ({string.Join(", ", validationLabels.shape)}).", nameof(validationLabels));

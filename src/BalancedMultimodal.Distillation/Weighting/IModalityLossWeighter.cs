@@ -32,5 +32,7 @@ public interface IModalityLossWeighter
     /// <summary>Combines the per-modality losses: sum_m w_m L_m (the learned policy adds its regulariser).</summary>
     /// <param name="modalityLosses">L_1..L_M, 0-d tensors on one device; gradient flows through them.</param>
     /// <returns>A 0-d tensor with the dtype and device of the first loss.</returns>
+    /// <exception cref="ArgumentException">Not one scalar floating loss per modality on one device, or a loss that is
+    /// NaN or infinite (naming the modality index).</exception>
     Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using BalancedMultimodal.Core;
 using static TorchSharp.torch;
@@ -40,6 +41,13 @@ internal static class WeighterArguments
             if (loss.device.type != losses[0].device.type || loss.device.index != losses[0].device.index)
                 throw new ArgumentException($"The loss of modality {m} is on {loss.device}; modality 0's is on {losses[0].device}.", parameterName);
         }
+        // One device synchronisation for all of them: a NaN or infinite loss would make the weighted sum (and every
+        // gradient) NaN without a word.
+        using var scope = NewDisposeScope();
+        var finite = stack(losses.Select(l => l.detach().reshape(Array.Empty<long>()).isfinite()).ToArray()).cpu().data<bool>().ToArray();
+        for (int m = 0; m < finite.Length; m++)
+            if (!finite[m])
+                throw new ArgumentException($"The loss of modality {m} is {losses[m].detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; a loss must be finite.", parameterName);
     }
 
     /// <summary>sum_m w_m L_m with fixed (non-learned) weights.</summary>

@@ -44,7 +44,8 @@ public sealed class AffinityBuilder
     /// <param name="features">Features X of shape (n, d), float32 or float64, any device; rows = samples. Rows of
     /// unavailable samples are ignored (they may hold NaN); every other entry must be finite.</param>
     /// <param name="available">Optional mask of length n: which samples have this modality (null = all).</param>
-    /// <returns>W of shape (n, n), symmetric and non-negative, on the device and dtype of <paramref name="features"/>.</returns>
+    /// <returns>W of shape (n, n), symmetric and non-negative, on the device and dtype of <paramref name="features"/>;
+    /// detached (no autograd history from requires-grad features).</returns>
     /// <exception cref="ArgumentException">For a malformed input; the message names the sample, feature or option.</exception>
     public Tensor Build(Tensor features, bool[]? available = null)
     {

@@ -24,13 +24,15 @@ public static class AffinityKernel
     /// own test) becomes 0, as snfpy's <c>nan_to_num</c> makes it.
     /// </summary>
     /// <param name="features">Features of shape (n, d), n &gt;= 2, finite.</param>
-    /// <returns>Z-scores of shape (n, d), same device and dtype.</returns>
+    /// <returns>Z-scores of shape (n, d), same device and dtype; detached (the features are read as data), and the same for
+    /// a strided view as for its contiguous copy.</returns>
     /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix with n &gt;= 2
     /// (naming the first non-finite row and column).</exception>
     public static Tensor ZScoreColumns(Tensor features)
     {
         CheckFeatures(features, needTwoRows: true);
         using var scope = NewDisposeScope();
+        features = features.detach().contiguous();   // data, read row-major (as in PairwiseDistances)
         var mean = features.mean(new long[] { 0 }, keepdim: true);
         var sd = features.std(0, unbiased: true, keepdim: true);
         var constant = sd <= (mean.abs() * Epsilon);
@@ -52,7 +54,8 @@ public static class AffinityKernel
     /// </remarks>
     /// <param name="features">Features of shape (n, d), finite.</param>
     /// <param name="metric">The distance.</param>
-    /// <returns>Distances of shape (n, n), same device and dtype.</returns>
+    /// <returns>Distances of shape (n, n), same device and dtype; detached (the features are read as data), and the same
+    /// for a strided view of the features as for its contiguous copy.</returns>
     /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix (naming the first
     /// non-finite row and column), or, for <see cref="DistanceMetric.Cosine"/>, when a row is all zero.</exception>
     public static Tensor PairwiseDistances(Tensor features, DistanceMetric metric)
@@ -61,6 +64,9 @@ public static class AffinityKernel
         if (!Enum.IsDefined(metric))
             throw new ArgumentOutOfRangeException(nameof(metric), metric, $"Unknown distance metric {(int)metric}.");
         using var scope = NewDisposeScope();
+        // Data, not a differentiable step (the diagonal is zeroed in place): read detached, and in row-major layout, so
+        // that a transposed or sliced view gives the same float32 roundings as its contiguous copy.
+        features = features.detach().contiguous();
         Tensor distances;
         switch (metric)
         {
@@ -124,7 +130,8 @@ public static class AffinityKernel
     /// <param name="distances">Symmetric distances of shape (n, n) with a zero diagonal, finite and non-negative.</param>
     /// <param name="k">Neighbours K, 1 &lt;= K &lt; n.</param>
     /// <param name="mu">Kernel width factor, &gt; 0.</param>
-    /// <returns>The affinity W of shape (n, n), symmetric, same device and dtype; matches snfpy to 1e-10 in float64.</returns>
+    /// <returns>The affinity W of shape (n, n), symmetric, same device and dtype; matches snfpy to 1e-10 in float64;
+    /// detached (the distances are read as data).</returns>
     /// <exception cref="ArgumentException">When <paramref name="distances"/> is not a square floating matrix, holds a
     /// NaN, an infinity or a negative entry, has a non-zero diagonal entry or is not exactly symmetric (naming the entry;
     /// the K nearest neighbours are read from positions 1..K of each sorted row, which assumes METHOD.md section 2's
@@ -144,6 +151,7 @@ public static class AffinityKernel
         if (!double.IsFinite(mu) || mu <= 0)
             throw new ArgumentOutOfRangeException(nameof(mu), mu, "mu must be finite and positive.");
         using var scope = NewDisposeScope();
+        distances = distances.detach().contiguous();   // data, as in PairwiseDistances (the kernel is built in place)
         var smallest = distances.topk(k + 1, dim: 1, largest: false, sorted: true).values;
         var meanNeighbour = smallest[TensorIndex.Colon, TensorIndex.Slice(1, k + 1)].mean(new long[] { 1 }, keepdim: true) + Epsilon;
         // In place, the same operations in the same order as snfpy (x * x is x ** 2 exactly, -x / 2 is -(x / 2)):

@@ -103,13 +103,18 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 // Every temporary of this view's set-up (masks, copies, row sums, the neighbour selection) is freed
                 // here; only P_v leaves the scope.
                 using var setUp = NewDisposeScope();
-                var w = affinities[v];
+                // Data, not a differentiable step (the iterations write in place): read detached, and row-major so that a
+                // strided view sums its rows as its contiguous copy does. The alias shares the caller's memory, so it is
+                // written only once a masked copy has replaced it.
+                var w = affinities[v].detach().contiguous();
+                bool copied = false;
                 Tensor? rowMask = null;
                 if (masks[v] is { } mask)
                 {
                     rowMask = tensor(mask, device: first.device);
                     using var pair = rowMask.unsqueeze(1).logical_and(rowMask.unsqueeze(0));
                     using (var absent = pair.logical_not()) w = w.masked_fill(absent, 0.0);
+                    copied = true;
                     using (var present = pair.to_type(first.dtype)) count!.add_(present);
                 }
                 else
@@ -117,7 +122,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     count?.add_(1.0);
                 }
                 // The caller's affinity is never written; a masked copy is ours and is symmetrised in place.
-                w = SklearnSymmetry.CheckSymmetric(w, inPlace: !ReferenceEquals(w, affinities[v]), out _);
+                w = SklearnSymmetry.CheckSymmetric(w, inPlace: copied, out _);
                 var rowSum = w.sum(1, keepdim: true);
                 if (rowMask is not null) rowSum = rowSum.masked_fill(rowSum == 0, 1.0);
                 // P_v = W / rowsum(W) straight into the iteration's buffer (fresh, advised for huge pages), then

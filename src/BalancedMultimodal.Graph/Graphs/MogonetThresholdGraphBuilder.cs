@@ -40,7 +40,8 @@ public sealed class MogonetThresholdGraphBuilder
     /// <summary>Builds the graph.</summary>
     /// <param name="features">Features X of shape (n, d), finite, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
-    /// <returns>A one-relation <see cref="RelationalGraph"/> holding the non-zeros of the normalised A.</returns>
+    /// <returns>A one-relation <see cref="RelationalGraph"/> holding the non-zeros of the normalised A (detached: no
+    /// autograd history from requires-grad features).</returns>
     /// <exception cref="ArgumentException">For non-finite features, k &gt;= n, a threshold above 1 (negative weights), or an
     /// empty relation name.</exception>
     public RelationalGraph Build(Tensor features, string relationName = "mogonet")
@@ -62,7 +63,8 @@ public sealed class MogonetThresholdGraphBuilder
         var nonzero = adjacency != 0;
         var positions = nonzero.nonzero();
         var edges = stack(new[] { positions[TensorIndex.Colon, 1], positions[TensorIndex.Colon, 0] }).contiguous();
-        var weights = adjacency.masked_select(nonzero);
+        // Edge weights are data (as every graph builder's): no autograd history from requires-grad features.
+        var weights = adjacency.masked_select(nonzero).detach();
         var relation = new GraphRelation(relationName, edges.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
         return new RelationalGraph(n, new[] { relation });
     }

@@ -32,7 +32,8 @@ public sealed class TopKGraphBuilder
     /// <summary>Builds the graph.</summary>
     /// <param name="similarity">Similarity P of shape (n, n), finite and non-negative, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
-    /// <returns>A <see cref="RelationalGraph"/> with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
+    /// <returns>A <see cref="RelationalGraph"/> with one relation; edge weights have the dtype of <paramref name="similarity"/>
+    /// (detached: no autograd history from a requires-grad similarity).</returns>
     /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, k &gt;= n, or the
     /// relation name is empty.</exception>
     public RelationalGraph Build(Tensor similarity, string relationName = "fused")
@@ -50,7 +51,7 @@ public sealed class TopKGraphBuilder
         adjacency = adjacency.logical_or(adjacency.t());
         if (SelfLoops) adjacency.diagonal().fill_(true);
         var edges = adjacency.nonzero().t().contiguous();
-        var weights = similarity.masked_select(adjacency);
+        var weights = similarity.detach().masked_select(adjacency);   // data: no autograd history from a requires-grad similarity
         var relation = new GraphRelation(relationName, edges.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
         return new RelationalGraph(n, new[] { relation });
     }

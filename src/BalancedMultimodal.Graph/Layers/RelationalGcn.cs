@@ -136,7 +136,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="graph">The graph the embeddings were computed on.</param>
     /// <returns>Logits (n, <see cref="ClassCount"/>).</returns>
     /// <exception cref="InvalidOperationException">When the network has no head.</exception>
-    /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>).</exception>
+    /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>), or not on the head's dtype and device.</exception>
     public Tensor Classify(Tensor embedding, RelationalGraph graph)
     {
         ArgumentNullException.ThrowIfNull(embedding);
@@ -147,6 +147,13 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
             throw new ArgumentException(
                 $"Embeddings must have shape ({graph.NodeCount}, {EmbeddingSize}), got ({string.Join(", ", embedding.shape)}).",
                 nameof(embedding));
+        // Checked here for both heads (the graph-convolution head checks its input too, a linear head does not).
+        var headWeight = head.parameters().First();
+        if (embedding.dtype != headWeight.dtype)
+            throw new ArgumentException(
+                $"Embeddings are {embedding.dtype} but the classifier head's parameters are {headWeight.dtype}; convert one of them (e.g. module.to(dtype)).", nameof(embedding));
+        if (embedding.device_type != headWeight.device_type || embedding.device_index != headWeight.device_index)
+            throw new ArgumentException($"Embeddings are on {embedding.device} but the classifier head's parameters are on {headWeight.device}.", nameof(embedding));
         using var scope = NewDisposeScope();
         var dropped = InvertedDropout.Apply(embedding, _dropout, training);
         var logits = head switch

@@ -117,4 +117,43 @@ public sealed class LogisticRegressionBaselineTests
         FluentActions.Invoking(() => LogisticRegressionBaseline.FitPredict(features, labels, 3, [0, 1], inverseRegularization: 0))
             .Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("inverseRegularization");
     }
+
+    [Fact]
+    public void A_class_absent_from_the_training_rows_gets_probability_zero_and_the_others_the_fit_of_the_classes_present()
+    {
+        // Three classes, training rows of classes 0 and 2 only (e.g. a modality never measured on class 1): the absent
+        // class's intercept would run to minus infinity, which L-BFGS cannot reach.
+        var generator = new Random(5);
+        int n = 60, d = 3;
+        var x = new double[n, d];
+        var y = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = i % 3;
+            for (int j = 0; j < d; j++) x[i, j] = generator.NextDouble() * 2 - 1 + (j == y[i] ? 0.8 : 0);
+        }
+        int[] train = Enumerable.Range(0, n).Where(i => y[i] != 1).ToArray();
+        using var features = tensor(x);
+        using var labels = tensor(y.Select(v => (long)v).ToArray());
+        using var twoClassLabels = tensor(y.Select(v => v == 2 ? 1L : 0L).ToArray());
+
+        using var probabilities = LogisticRegressionBaseline.FitPredict(features, labels, 3, train);
+        using var twoClass = LogisticRegressionBaseline.FitPredict(features, twoClassLabels, 2, train);
+
+        probabilities.shape.Should().Equal(n, 3);
+        probabilities[TensorIndex.Colon, 1].eq(0).all().item<bool>().Should().BeTrue();
+        probabilities[TensorIndex.Colon, 0].allclose(twoClass[TensorIndex.Colon, 0], rtol: 0, atol: 0).Should().BeTrue("the classes present are fitted as the two-class model");
+        probabilities[TensorIndex.Colon, 2].allclose(twoClass[TensorIndex.Colon, 1], rtol: 0, atol: 0).Should().BeTrue();
+    }
+
+    [Fact]
+    public void With_one_class_in_the_training_rows_every_row_gets_probability_one_for_it()
+    {
+        using var features = tensor(new double[,] { { 0.1 }, { 0.5 }, { -0.3 }, { 2.0 } });
+        using var labels = tensor(new long[] { 1, 1, 0, 2 });
+
+        using var probabilities = LogisticRegressionBaseline.FitPredict(features, labels, 3, [0, 1]);
+
+        probabilities.data<double>().ToArray().Should().Equal(0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0);
+    }
 }

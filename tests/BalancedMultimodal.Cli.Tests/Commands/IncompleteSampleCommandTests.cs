@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Core.Data;
 using FluentAssertions;
 using Xunit;
 
@@ -77,5 +78,27 @@ public sealed class IncompleteSampleCommandTests
         code.Should().Be(0);
         output.Should().Contain(line => line.Contains("LR late fusion"));
         output.Should().NotContain(line => line.Contains("NaN"));
+    }
+
+    [Fact]
+    public void The_baselines_fold_a_modality_on_two_training_samples_of_one_class_into_every_folds_training_rows()
+    {
+        // Modality 2 on two training rows of one class (and every test row) that the baselines' 5 folds by class alone
+        // put in the same fold: that fold's logistic regression would have no row to fit modality 2 on.
+        using var data = new SyntheticMogonetFolder();
+        var labels = File.ReadAllLines(Path.Combine(data.Path, "labels_tr.csv")).Where(l => l.Length > 0).Select(l => (int)double.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var byClass = StratifiedSplitter.KFold(labels, 5, 0);
+        var sameFold = byClass.Select(f => f.Test.Where(r => labels[r] == 0).Take(2).ToArray()).First(pair => pair.Length == 2);
+        var path = Path.Combine(data.Path, "2_tr.csv");
+        var lines = File.ReadAllLines(path);
+        for (int i = 0; i < lines.Length; i++)
+            if (!sameFold.Contains(i)) lines[i] = string.Join(',', Enumerable.Repeat("NA", 8));
+        File.WriteAllLines(path, lines);
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0", "--variants", "baselines", "--out", Path.Combine(data.Path, "out"));
+
+        error.Should().BeEmpty();
+        code.Should().Be(0);
+        output.Should().Contain(line => line.Contains("LR late fusion"));
     }
 }

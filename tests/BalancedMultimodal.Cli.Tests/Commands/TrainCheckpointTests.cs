@@ -132,6 +132,25 @@ public sealed class TrainCheckpointTests : IDisposable
     }
 
     [Fact]
+    public void On_complete_data_the_fold_stratification_is_not_part_of_the_options_fingerprint()
+    {
+        // By class alone or by class and availability, complete data get the same folds, whose rows the data hash holds.
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        var byClass = _data.WriteFile("class.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", "\"CrossFitFolds\": 2, \"FoldStratification\": \"Class\",", StringComparison.Ordinal));
+        File.ReadAllText(byClass).Should().Contain("\"Class\"");
+
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", byClass, "--out", Path.Combine(_data.Path, "second"), "--checkpoint", checkpoints);
+
+        code.Should().Be(0, error);
+        Lines(output).Should().Contain(l => l.Contains("(phase 1 skipped)"));
+        foreach (var file in Directory.GetFiles(checkpoints, "*.ckpt"))
+            File.GetLastWriteTimeUtc(file).Should().Be(stamp);
+        File.ReadAllText(Path.Combine(checkpoints, "fingerprint.json")).Should().NotContain("FoldStratification");
+    }
+
+    [Fact]
     public void A_checkpoint_folder_written_for_other_data_of_the_same_shapes_is_refused_before_any_training()
     {
         var config = _data.WriteFile("quick.json", QuickConfig);

@@ -45,4 +45,20 @@ public class ColumnMeanImputationTests
         FluentActions.Invoking(() => ColumnMeanImputation.Apply(zeros(3, dtype: ScalarType.Int64), [true, true, true]))
             .Should().Throw<ArgumentException>().WithMessage("features must be a floating-point (n, d) matrix*");
     }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_non_finite_value_on_an_available_row_is_refused_naming_the_row_and_column(double value)
+    {
+        using var scope = NewDisposeScope();
+        var features = arange(18, dtype: ScalarType.Float64).reshape(6, 3);
+        features[4, 1] = tensor(value);
+        features[1, 0] = tensor(double.NaN);   // an unavailable row: never read
+
+        var act = () => ColumnMeanImputation.Apply(features, [true, false, true, true, true, true], "rna");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("features")
+            .WithMessage("Modality 'rna': row 4, column 1 is available but not finite (NaN or infinity)*");
+    }
 }

@@ -290,11 +290,43 @@ public class QuantileNormalizerTests
     [InlineData(0.01 - 1e-7, 4.26489079392384)] // x + 1e-7 == q_1 exactly: not above it, so interpolated: u = 1 - 1e-5
     public void A_value_exactly_the_bounds_threshold_inside_the_range_is_interpolated_not_mapped_to_the_end(double x, double expected)
     {
-        // A steep column (quantiles 0 and 0.01 at references 0 and 1) makes the interpolated u large enough to escape the clip.
+        // A steep column (quantiles 0 and 0.01 at references 0 and 1) makes the interpolated u large enough to escape the
+        // clip. Its range is below 1, so its tolerance is 1e-7 x 0.01 = 1e-9: 1e-7 inside the range is interpolated.
         var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 0.01 } } });
 
         var z = normaliser.Transform(0, new Modality("m", new double[,] { { x } }));
 
         z.GetRow(0)[0].Should().BeApproximately(expected, 1e-9);
+    }
+
+    [Theory]
+    [InlineData(5e-10, -5.199337582605575)]     // within 1e-9 of the lowest quantile: the lower clip
+    [InlineData(0.01 - 5e-10, 5.199337582605575)]
+    [InlineData(2e-9, -5.068957749717791)]      // 2e-9 inside: interpolated, u = 2e-7 (Phi^-1 from Python statistics.NormalDist)
+    public void A_column_whose_range_is_below_one_has_the_tolerance_scaled_by_its_range(double x, double expected)
+    {
+        var normaliser = new QuantileNormalizer(new[] { "m" }, new[] { new[] { new[] { 0.0, 0.01 } } });
+
+        double z = normaliser.Transform(0, new Modality("m", new double[,] { { x } })).GetRow(0)[0];
+
+        z.Should().BeApproximately(expected, 1e-9);
+    }
+
+    [Fact]
+    public void A_column_on_a_tiny_scale_is_transformed_as_the_same_column_on_a_unit_scale()
+    {
+        // scikit-learn's absolute tolerance 1e-7 would send every value of a column spread over 1e-12 to the lower clip.
+        var unit = Dataset();
+        var tinyValues = new double[unit.SampleCount, unit.Modalities[0].FeatureCount];
+        for (int i = 0; i < unit.SampleCount; i++)
+            for (int j = 0; j < tinyValues.GetLength(1); j++) tinyValues[i, j] = unit.Modalities[0][i, j] * 1e-12;
+        var tiny = unit.WithModalities([new Modality("omics", tinyValues)]);
+
+        var expected = QuantileNormalizer.Fit(unit, unit.TrainIndices).Transform(unit).Modalities[0];
+        var actual = QuantileNormalizer.Fit(tiny, tiny.TrainIndices).Transform(tiny).Modalities[0];
+
+        for (int i = 0; i < unit.SampleCount; i++)
+            actual.GetRow(i).ToArray().Should().Equal(expected.GetRow(i).ToArray(), (a, b) => Math.Abs(a - b) < 1e-6, $"row {i}");
+        Enumerable.Range(0, unit.SampleCount).Select(i => actual[i, 0]).Distinct().Count().Should().BeGreaterThan(unit.SampleCount / 2);
     }
 }

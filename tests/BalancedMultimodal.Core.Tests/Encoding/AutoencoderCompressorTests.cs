@@ -270,4 +270,29 @@ public class AutoencoderCompressorTests
         FluentActions.Invoking(() => compressor.Fit(null!, [0, 1], "m")).Should().Throw<ArgumentNullException>().WithParameterName("features");
         FluentActions.Invoking(() => compressor.Fit(LowRank(), null!, "m")).Should().Throw<ArgumentNullException>().WithParameterName("trainingRows");
     }
+
+    [Fact]
+    public void Requires_grad_features_are_read_as_data_giving_the_same_codes_and_no_gradient()
+    {
+        using var scope = NewDisposeScope();
+        var x = LowRank(40);
+        var options = new AutoencoderOptions { LatentDim = 2, HiddenSizes = [4], Epochs = 3, FitRows = AutoencoderFitRows.All };
+        var expected = new AutoencoderCompressor(options).FitTransform(x, [], "rna");
+        var tracked = x.clone().requires_grad_(true);
+
+        var codes = new AutoencoderCompressor(options).FitTransform(tracked, [], "rna");
+
+        codes.allclose(expected, rtol: 0, atol: 0).Should().BeTrue();
+        tracked.grad.Should().BeNull("the fit must not write into the caller's gradient");
+    }
+
+    [Fact]
+    public void Float16_features_are_refused_naming_the_modality_because_adam_cannot_train_them()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => new AutoencoderCompressor(new AutoencoderOptions { Epochs = 1 }).Fit(LowRank(20).to(ScalarType.Float16), [0, 1, 2], "rna");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("features")
+            .WithMessage("Modality 'rna': float16 features are not supported: Adam's epsilon (1e-8) and small squared gradients round to 0 in float16*");
+    }
 }

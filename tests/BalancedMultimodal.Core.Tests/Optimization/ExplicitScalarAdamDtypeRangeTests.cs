@@ -53,7 +53,7 @@ public class ExplicitScalarAdamDtypeRangeTests
     public void A_decay_at_or_inside_the_range_is_accepted(ScalarType dtype, double decay)
     {
         using var scope = NewDisposeScope();
-        using var optimizer = new ExplicitScalarAdam([NewParameter(dtype)], weightDecay: decay);
+        using var optimizer = new ExplicitScalarAdam([NewParameter(dtype)], epsilon: 1e-4, weightDecay: decay);   // 1e-8 would round to 0 in float16
 
         optimizer.WeightDecays.Should().Equal(decay);
     }
@@ -108,5 +108,34 @@ public class ExplicitScalarAdamDtypeRangeTests
         optimizer.Step();
 
         parameter.item<double>().Should().BeApproximately(-0.5, 1e-15);
+    }
+
+    [Fact]
+    public void An_epsilon_that_rounds_to_zero_in_the_parameters_dtype_is_rejected_naming_epsilon()
+    {
+        // float16's smallest positive value is about 6e-8: Adam's usual 1e-8 becomes 0, and a zero gradient would step by 0 / 0.
+        using var scope = NewDisposeScope();
+
+        var act = () => new ExplicitScalarAdam([NewParameter(ScalarType.Float32), NewParameter(ScalarType.Float16)]);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "epsilon")
+            .WithMessage("epsilon = 1E-08 rounds to 0 in Float16 (parameter 1): a zero gradient would then step by 0 / 0 = NaN*");
+        using var representable = new ExplicitScalarAdam([NewParameter(ScalarType.Float16)], epsilon: 1e-4);
+        using var noEpsilon = new ExplicitScalarAdam([NewParameter(ScalarType.Float16)], epsilon: 0);
+        using var bfloat = new ExplicitScalarAdam([NewParameter(ScalarType.BFloat16)]);
+        representable.Parameters.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public void A_float16_parameter_with_a_representable_epsilon_stays_finite_on_a_zero_gradient()
+    {
+        using var scope = NewDisposeScope();
+        var parameter = new Parameter(ones(3, dtype: ScalarType.Float16));
+        using var optimizer = new ExplicitScalarAdam([parameter], epsilon: 1e-4);
+
+        (parameter * tensor(new float[] { 0, 1e-5f, 1 }).to(ScalarType.Float16)).sum().backward();
+        optimizer.Step();
+
+        parameter.isfinite().all().item<bool>().Should().BeTrue();
     }
 }

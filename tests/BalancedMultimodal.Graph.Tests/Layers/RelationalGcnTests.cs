@@ -193,4 +193,21 @@ public class RelationalGcnTests
         direct.Should().Throw<OptionsValidationException>().WithMessage($"*{option}*");
         viaOptions.Should().Throw<OptionsValidationException>().WithMessage($"*{option}*");
     }
+
+    [Theory]
+    [InlineData(RelationalGcnHead.Linear)]
+    [InlineData(RelationalGcnHead.GraphConvolution)]
+    public void Classify_refuses_an_embedding_of_another_dtype_than_the_head_naming_it(RelationalGcnHead head)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new RelationalGcn(Options(head: head));
+        using var graph = SmallGraphs.FiveNodes();
+
+        var wider = () => model.Classify(zeros(5, model.EmbeddingSize, dtype: ScalarType.Float64), graph);
+        var integers = () => model.Classify(zeros(5, model.EmbeddingSize, dtype: ScalarType.Int32), graph);
+
+        wider.Should().Throw<ArgumentException>().WithParameterName("embedding")
+            .WithMessage("Embeddings are Float64 but the classifier head's parameters are Float32; convert one of them*");
+        integers.Should().Throw<ArgumentException>().WithParameterName("embedding").WithMessage("Embeddings are Int32*");
+    }
 }
