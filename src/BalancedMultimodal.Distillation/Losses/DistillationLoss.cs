@@ -1,3 +1,4 @@
+using System.Globalization;
 using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp.Modules;
@@ -138,20 +139,6 @@ public sealed class DistillationLoss : nn.Module
             throw new ArgumentException("distillMask selects no row, but the KL or representation weight is positive.", nameof(distillMask));
         if (labelled > 0)
             TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
-        // Only the rows each term reads must be finite (a NaN there would make the loss and every gradient NaN).
-        if (labelled > 0)
-            TensorArguments.FiniteRows(studentLogits, labelledMask, nameof(studentLogits), "cross-entropy (labelledMask)");
-        if (distilled > 0)
-        {
-            TensorArguments.FiniteRows(studentLogits, distillMask, nameof(studentLogits), "KL term (distillMask)");
-            TensorArguments.FiniteRows(teacherLogits, distillMask, nameof(teacherLogits), "KL term (distillMask)");
-            if (studentEmbedding is not null && teacherEmbedding is not null)
-            {
-                TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
-                TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
-            }
-        }
-
         using var scope = NewDisposeScope();
         var zt = teacherLogits.detach();
         var labelledRows = labelledMask.nonzero().squeeze(1);
@@ -171,6 +158,26 @@ public sealed class DistillationLoss : nn.Module
         if (Options.CrossEntropyWeight > 0) total = total.Plus(crossEntropy.Times(Options.CrossEntropyWeight));
         if (Options.KullbackLeiblerWeight > 0) total = total.Plus(kullbackLeibler.Times(Options.KullbackLeiblerWeight));
         if (useRepresentation) total = total.Plus(representation.to(studentLogits.dtype).Times(Options.RepresentationWeight));
+        // One scalar read per call (a training loop's hot path): a NaN or an infinity in a row a term reads makes the
+        // total, and every gradient, NaN; only then are the rows searched for the offending one.
+        if (!total.detach().isfinite().item<bool>())
+        {
+            if (labelled > 0)
+                TensorArguments.FiniteRows(studentLogits, labelledMask, nameof(studentLogits), "cross-entropy (labelledMask)");
+            if (distilled > 0)
+            {
+                TensorArguments.FiniteRows(studentLogits, distillMask, nameof(studentLogits), "KL term (distillMask)");
+                TensorArguments.FiniteRows(teacherLogits, distillMask, nameof(teacherLogits), "KL term (distillMask)");
+                if (studentEmbedding is not null && teacherEmbedding is not null)
+                {
+                    TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
+                    TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
+                }
+            }
+            throw new ArgumentException(
+                $"The distillation loss is {total.detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)} although every row it reads is finite: " +
+                "an overflow in the logits' dtype (e.g. logits too large for it after division by the temperature).", nameof(studentLogits));
+        }
 
         return new DistillationLossTerms(
             total.MoveToOuterDisposeScope(),

@@ -115,15 +115,8 @@ public sealed class MultitaskLoss
                     throw new ArgumentException($"distillationLosses[{i}] must be a floating-point scalar tensor; it is {term.dtype} [{string.Join(", ", term.shape)}].", nameof(distillationLosses));
                 if (term.device.type != device.type || term.device.index != device.index)
                     throw new ArgumentException($"distillationLosses[{i}] is on {term.device}; fusedLogits is on {device}.", nameof(distillationLosses));
-                if (!term.detach().isfinite().all().item<bool>())
-                    throw new ArgumentException($"distillationLosses[{i}] is {term.detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; it must be finite.", nameof(distillationLosses));
             }
         }
-        // Only the rows each cross-entropy reads must be finite (a NaN there would make the loss and every gradient NaN).
-        TensorArguments.FiniteRows(fusedLogits, labelledMask, nameof(fusedLogits), "fused cross-entropy (labelledMask)");
-        for (int m = 0; m < modalityLogits.Count; m++)
-            TensorArguments.FiniteRows(modalityLogits[m], modalityLabelledMasks?[m] ?? labelledMask, $"{nameof(modalityLogits)}[{m}]",
-                modalityLabelledMasks?[m] is null ? "cross-entropy (labelledMask)" : $"cross-entropy (modalityLabelledMasks[{m}])");
 
         using var scope = NewDisposeScope();
         var rows = labelledMask.nonzero().squeeze(1);
@@ -136,6 +129,7 @@ public sealed class MultitaskLoss
             var own = mask.nonzero().squeeze(1);
             return nn.functional.cross_entropy(z.index_select(0, own), labels.index_select(0, own), weight: classWeights?.to(z.dtype));
         }).ToArray();
+        CheckFinite(fused, perModality, fusedLogits, modalityLogits, labelledMask, modalityLabelledMasks, distillationLosses);
         var weights = Weighter.Weights.ToArray();
         var weighted = Weighter.WeightedLoss(perModality).to(fused.dtype);
         var distillation = zeros(Array.Empty<long>(), dtype: fused.dtype, device: device);
@@ -152,5 +146,26 @@ public sealed class MultitaskLoss
             weights,
             weighted.MoveToOuterDisposeScope(),
             distillation.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>One scalar read per call (a training loop's hot path): a NaN or an infinity in a row a cross-entropy
+    /// reads, or in a distillation loss, makes the total and every gradient NaN; only then are the arguments searched for
+    /// the offending row or term, which the message names.</summary>
+    private static void CheckFinite(Tensor fused, Tensor[] perModality, Tensor fusedLogits, IReadOnlyList<Tensor> modalityLogits, Tensor labelledMask,
+        IReadOnlyList<Tensor?>? modalityLabelledMasks, IReadOnlyList<Tensor>? distillationLosses)
+    {
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor> { fused.detach().reshape(1) };
+        parts.AddRange(perModality.Select(l => l.detach().reshape(1).to(fused.dtype)));
+        if (distillationLosses is not null) parts.AddRange(distillationLosses.Select(l => l.detach().reshape(1).to(fused.dtype)));
+        if (cat(parts.ToArray()).isfinite().all().item<bool>()) return;
+        TensorArguments.FiniteRows(fusedLogits, labelledMask, nameof(fusedLogits), "fused cross-entropy (labelledMask)");
+        for (int m = 0; m < modalityLogits.Count; m++)
+            TensorArguments.FiniteRows(modalityLogits[m], modalityLabelledMasks?[m] ?? labelledMask, $"{nameof(modalityLogits)}[{m}]",
+                modalityLabelledMasks?[m] is null ? "cross-entropy (labelledMask)" : $"cross-entropy (modalityLabelledMasks[{m}])");
+        for (int i = 0; i < (distillationLosses?.Count ?? 0); i++)
+            if (!distillationLosses![i].detach().isfinite().all().item<bool>())
+                throw new ArgumentException($"distillationLosses[{i}] is {distillationLosses[i].detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; it must be finite.", nameof(distillationLosses));
+        throw new ArgumentException("A cross-entropy is not finite although every row it reads is: an overflow in the logits' dtype.", nameof(fusedLogits));
     }
 }
