@@ -110,44 +110,39 @@ public sealed class TrainCheckpointTests : IDisposable
         ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
     }
 
-    [Fact]
-    public void On_complete_data_the_incomplete_sample_graph_rule_is_not_part_of_the_fingerprint()
+    /// <summary>Trains with the quick config, then again with <paramref name="setting"/> added to it, and checks that
+    /// the second run resumed from the first run's checkpoints without rewriting them; returns the fingerprint file.</summary>
+    private string ResumesWith(string setting)
     {
-        // The rule applies to samples lacking modalities only, so a run on complete data resumes whichever rule it names
-        // (and a checkpoint written before the option existed, whose options lack it, still resumes).
         var config = _data.WriteFile("quick.json", QuickConfig);
         var checkpoints = Path.Combine(_data.Path, "checkpoints");
         var stamp = TrainAndStamp(_data.Path, config, checkpoints);
-        var attach = _data.WriteFile("attach.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", "\"CrossFitFolds\": 2, \"IncompleteSampleGraph\": \"AttachToCompleteSamples\",", StringComparison.Ordinal));
-        File.ReadAllText(attach).Should().Contain("AttachToCompleteSamples");
-        var outFolder = Path.Combine(_data.Path, "second");
+        var changed = _data.WriteFile("changed.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", $"\"CrossFitFolds\": 2, {setting},", StringComparison.Ordinal));
+        File.ReadAllText(changed).Should().Contain(setting);
 
-        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", attach, "--out", outFolder, "--checkpoint", checkpoints);
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", changed, "--out", Path.Combine(_data.Path, "second"), "--checkpoint", checkpoints);
 
         code.Should().Be(0, error);
         Lines(output).Should().Contain(l => l.Contains("(phase 1 skipped)"));
         foreach (var file in Directory.GetFiles(checkpoints, "*.ckpt"))
             File.GetLastWriteTimeUtc(file).Should().Be(stamp);
-        File.ReadAllText(Path.Combine(checkpoints, "fingerprint.json")).Should().NotContain("IncompleteSampleGraph").And.NotContain("PatientGraph", "the graph is built whenever an encoder reads it; otherwise it changes diagnostics only");
+        return File.ReadAllText(Path.Combine(checkpoints, "fingerprint.json"));
+    }
+
+    [Fact]
+    public void On_complete_data_the_incomplete_sample_graph_rule_is_not_part_of_the_fingerprint()
+    {
+        // The rule applies to samples lacking modalities only, so a run on complete data resumes whichever rule it names
+        // (and a checkpoint written before the option existed, whose options lack it, still resumes).
+        ResumesWith("\"IncompleteSampleGraph\": \"AttachToCompleteSamples\"").Should().NotContain("IncompleteSampleGraph")
+            .And.NotContain("PatientGraph", "the graph is built whenever an encoder reads it; otherwise it changes diagnostics only");
     }
 
     [Fact]
     public void On_complete_data_the_fold_stratification_is_not_part_of_the_options_fingerprint()
     {
         // By class alone or by class and availability, complete data get the same folds, whose rows the data hash holds.
-        var config = _data.WriteFile("quick.json", QuickConfig);
-        var checkpoints = Path.Combine(_data.Path, "checkpoints");
-        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
-        var byClass = _data.WriteFile("class.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", "\"CrossFitFolds\": 2, \"FoldStratification\": \"Class\",", StringComparison.Ordinal));
-        File.ReadAllText(byClass).Should().Contain("\"Class\"");
-
-        var (code, output, error) = TrainCommandTests.Run("train", "--data", _data.Path, "--config", byClass, "--out", Path.Combine(_data.Path, "second"), "--checkpoint", checkpoints);
-
-        code.Should().Be(0, error);
-        Lines(output).Should().Contain(l => l.Contains("(phase 1 skipped)"));
-        foreach (var file in Directory.GetFiles(checkpoints, "*.ckpt"))
-            File.GetLastWriteTimeUtc(file).Should().Be(stamp);
-        File.ReadAllText(Path.Combine(checkpoints, "fingerprint.json")).Should().NotContain("FoldStratification");
+        ResumesWith("\"FoldStratification\": \"Class\"").Should().NotContain("FoldStratification");
     }
 
     [Fact]
