@@ -5,9 +5,11 @@ namespace BalancedMultimodal.Cli.Pipeline;
 public enum FoldStratification
 {
     /// <summary>The default (twenty-fifth session): by class and, within each class, by which modalities a sample has
-    /// (<see cref="BalancedMultimodal.Core.Data.StratifiedSplitter"/>'s k-fold with subgroups; the rarest modality's
-    /// samples are dealt as one run), so every fold trains and scores every modality measured on at least as many
-    /// labelled samples as there are folds, and each modality's share of a fold's rows is the same in every fold.</summary>
+    /// (<see cref="BalancedMultimodal.Core.Data.StratifiedSplitter"/>'s k-fold with subgroups): each availability
+    /// pattern of a class is spread over the folds as evenly as the class, and the rarest modality's samples of a class
+    /// are dealt as one run (joined with the next class's where they meet), so the rarest modality reaches every fold's
+    /// training and validation rows once it is on k labelled samples of one class; what the folds cannot place, the
+    /// fold check refuses before any work.</summary>
     ClassAndAvailability,
 
     /// <summary>By class only, as before the twenty-fifth session: a modality on few samples can miss a fold's training
