@@ -320,7 +320,7 @@ public sealed class CompareCommand : ICliCommand
     private static IReadOnlyList<CrossValidationFold> BaselineFolds(MultimodalDataset dataset, int seed)
     {
         int[] labelled = [.. dataset.TrainIndices, .. dataset.ValidationIndices];
-        return StratifiedSplitter.KFold(dataset.Labels, 5, seed, labelled, TrainingPipeline.AvailabilitySubgroups(dataset, labelled));
+        return StratifiedSplitter.KFold(dataset.Labels, 5, seed, labelled, TrainingPipeline.AvailabilityAttributes(dataset));
     }
 
     /// <summary>The MLP baseline on <paramref name="features"/>, one model per fold (validated on it), test probabilities averaged.</summary>

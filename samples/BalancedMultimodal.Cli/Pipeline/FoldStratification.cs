@@ -4,12 +4,12 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// docs/pipeline.md, "Folds on incomplete samples"). On complete data both give the same folds.</summary>
 public enum FoldStratification
 {
-    /// <summary>The default (twenty-fifth session): by class and, within each class, by which modalities a sample has
-    /// (<see cref="BalancedMultimodal.Core.Data.StratifiedSplitter"/>'s k-fold with subgroups): each availability
-    /// pattern of a class is spread over the folds as evenly as the class, and the rarest modality's samples of a class
-    /// are dealt as one run (joined with the next class's where they meet), so the rarest modality reaches every fold's
-    /// training and validation rows once it is on k labelled samples of one class; what the folds cannot place, the
-    /// fold check refuses before any work.</summary>
+    /// <summary>The default (twenty-fifth session): by class and by which modalities a sample has
+    /// (<see cref="BalancedMultimodal.Core.Data.StratifiedSplitter"/>'s k-fold with attributes: iterative stratification
+    /// of the availability flags under the class counts of the folds by class), so the rarest modality reaches every
+    /// fold's training and validation rows once it is on as many labelled samples as there are folds, and every
+    /// modality is spread over the folds as evenly as the class counts allow; what the folds cannot place, the fold check
+    /// refuses before any work.</summary>
     ClassAndAvailability,
 
     /// <summary>By class only, as before the twenty-fifth session: a modality on few samples can miss a fold's training

@@ -307,7 +307,7 @@ public sealed class TrainingPipeline
             return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
         var seeds = new Random(o.Seed);
         var folds = new List<(int, int[], int[])>();
-        var subgroups = o.CrossFitFolds >= 2 ? AvailabilitySubgroups(o, dataset, labelledRows) : null;
+        var attributes = o.CrossFitFolds >= 2 ? AvailabilityAttributes(o, dataset) : null;
         for (int r = 0; r < o.CrossFitRepeats; r++)
         {
             int seed = r == 0 ? o.Seed : seeds.Next();
@@ -317,46 +317,39 @@ public sealed class TrainingPipeline
                 folds.Add((r, carved.TrainIndices, carved.ValidationIndices));
                 continue;
             }
-            folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows, subgroups)
+            folds.AddRange(StratifiedSplitter.KFold(dataset.Labels, o.CrossFitFolds, seed, labelledRows, attributes)
                 .Select(f => (r * o.CrossFitFolds + f.Index, f.Train, f.Test)));
         }
         return folds;
     }
 
     /// <summary>
-    /// The k-fold subgroup of every row under <see cref="FoldStratification.ClassAndAvailability"/>: which modalities the
-    /// row has, ranked as a binary number whose most significant digit is the modality on the fewest labelled rows (then
-    /// the next fewest, ...; ties by modality order), so that the rows having the rarest modality form one run in each class
-    /// (<see cref="StratifiedSplitter"/>). Null (no subgroups) on complete data or under <see cref="FoldStratification.Class"/>.
+    /// The k-fold attributes of the rows under <see cref="FoldStratification.ClassAndAvailability"/>: which modalities
+    /// each row has (<c>[row, modality]</c>), spread over the folds by <see cref="StratifiedSplitter"/>'s iterative
+    /// stratification under the class counts of the folds by class. Null (none) on complete data or under
+    /// <see cref="FoldStratification.Class"/>.
     /// </summary>
     /// <param name="options">The options (their <see cref="PipelineOptions.FoldStratification"/>).</param>
     /// <param name="dataset">The data.</param>
-    /// <param name="labelledRows">The rows whose labels the folds use.</param>
-    public static int[]? AvailabilitySubgroups(PipelineOptions options, MultimodalDataset dataset, IReadOnlyCollection<int> labelledRows)
+    public static bool[,]? AvailabilityAttributes(PipelineOptions options, MultimodalDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(labelledRows);
-        return options.FoldStratification == FoldStratification.ClassAndAvailability ? AvailabilitySubgroups(dataset, labelledRows) : null;
+        return options.FoldStratification == FoldStratification.ClassAndAvailability ? AvailabilityAttributes(dataset) : null;
     }
 
-    /// <summary>The availability subgroups of <see cref="AvailabilitySubgroups(PipelineOptions, MultimodalDataset, IReadOnlyCollection{int})"/>
+    /// <summary>The availability attributes of <see cref="AvailabilityAttributes(PipelineOptions, MultimodalDataset)"/>
     /// whatever the options (the baselines of <c>bmm compare</c> draw their folds with them too); null on complete data.</summary>
     /// <param name="dataset">The data.</param>
-    /// <param name="labelledRows">The rows whose labels the folds use.</param>
-    public static int[]? AvailabilitySubgroups(MultimodalDataset dataset, IReadOnlyCollection<int> labelledRows)
+    public static bool[,]? AvailabilityAttributes(MultimodalDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        ArgumentNullException.ThrowIfNull(labelledRows);
         if (dataset.Modalities.All(m => !m.HasMissingRows)) return null;
-        var byRarity = Enumerable.Range(0, dataset.ModalityCount)
-            .OrderBy(m => labelledRows.Count(dataset.Modalities[m].IsAvailable)).ThenBy(m => m).ToArray();
-        // The pattern of row r read as a binary number, rarest modality first ('1' = has it): ordering the patterns as
-        // these strings orders them as the numbers would, for any number of modalities.
-        var patterns = Enumerable.Range(0, dataset.SampleCount)
-            .Select(r => string.Concat(byRarity.Select(m => dataset.Modalities[m].IsAvailable(r) ? '1' : '0'))).ToArray();
-        var rank = patterns.Distinct().Order(StringComparer.Ordinal).Select((pattern, i) => (pattern, i)).ToDictionary(p => p.pattern, p => p.i);
-        return patterns.Select(p => rank[p]).ToArray();
+        var attributes = new bool[dataset.SampleCount, dataset.ModalityCount];
+        for (int row = 0; row < dataset.SampleCount; row++)
+            for (int m = 0; m < dataset.ModalityCount; m++)
+                attributes[row, m] = dataset.Modalities[m].IsAvailable(row);
+        return attributes;
     }
 
     /// <summary>
@@ -693,7 +686,7 @@ public sealed class TrainingPipeline
             foreach (var (fold, train, validation) in folds)
             {
                 // The remedy names how many labelled rows have the modality: by class and availability (the default)
-                // a modality on fewer labelled rows than folds misses some fold; by class alone, one on a few more can.
+                // the rarest modality misses a fold only on fewer labelled rows than folds; by class alone, one on many more can.
                 string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); use fewer folds (CrossFitFolds)" +
                     (options.FoldStratification == FoldStratification.Class && options.CrossFitFolds >= 2 ? $", FoldStratification = {FoldStratification.ClassAndAvailability}" : "") +
                     ", or leave the modality out.";

@@ -15,10 +15,12 @@ namespace BalancedMultimodal.Core.Data;
 /// half away from zero. A class with too few members for this is rejected, naming the class.</para>
 /// <para>k-fold: the shuffled members of each class are dealt round-robin to the k folds, continuing where the previous
 /// class stopped, so fold sizes differ by at most one and each class is spread evenly. Every class needs at least k members.
-/// With subgroups (e.g. which modalities a sample has), each class's shuffled members are first ordered by subgroup
-/// (a stable sort), ascending in the first, third, ... class and descending in the second, fourth, ..., so that every
-/// subgroup of a class is dealt as one run and is spread as evenly as the class (its count per fold differs by at most
-/// one), and a subgroup that ends one class and starts the next is dealt as one run across both.</para>
+/// With binary row attributes (e.g. which modalities a sample has), each fold keeps exactly those class counts, and the
+/// rows are re-placed by iterative stratification (Sechidis et al., ECML PKDD 2011): rarest attribute first, each row
+/// into the fold (with room for its class) holding the fewest rows of its rarest attribute. The rows of the rarest
+/// attribute come first, and every fold has room for every class until k of them are placed, so those k go to k
+/// different folds: the rarest attribute, once on at least k rows, reaches every fold; the other attributes are spread
+/// as evenly as the class counts allow (in practice also to every fold; not guaranteed).</para>
 /// </remarks>
 public static class StratifiedSplitter
 {
@@ -96,46 +98,49 @@ public static class StratifiedSplitter
     /// <param name="rows">The rows to partition (distinct, in [0, labels.Count)); default all rows.</param>
     /// <returns>k folds; their test parts partition the rows.</returns>
     public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows = null) =>
-        KFold(labels, foldCount, seed, rows, subgroups: null);
+        KFold(labels, foldCount, seed, rows, attributes: null);
 
     /// <summary>
-    /// Stratified k-fold partition of <paramref name="rows"/> that also spreads every subgroup of each class over the
-    /// folds (see the class remarks): e.g. with subgroup = which modalities a sample has, a modality present on few
-    /// samples still reaches every fold once it is on k rows dealt in one run. Without subgroups (or with one subgroup)
-    /// the folds are those of <see cref="KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?)"/> with the same seed.
+    /// Stratified k-fold partition of <paramref name="rows"/> that also spreads binary row attributes over the folds
+    /// (e.g. which modalities a sample has): the class counts of every fold are those of
+    /// <see cref="KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?)"/> with the same seed, and the rows are placed
+    /// so that each attribute is spread as evenly as those counts allow; the rarest attribute (e.g. the rarest modality),
+    /// once on at least k rows, reaches every fold. See the class remarks. Without attributes, or when every row has the
+    /// same ones, the folds are the plain k-fold's.
     /// </summary>
     /// <param name="labels">Class labels (&gt;= 0) of all rows.</param>
     /// <param name="foldCount">k &gt;= 2; every class needs at least k members among the rows.</param>
     /// <param name="seed">Seed of the <see cref="Random"/> that shuffles each class.</param>
     /// <param name="rows">The rows to partition (distinct, in [0, labels.Count)); null for all rows.</param>
-    /// <param name="subgroups">A subgroup key for every row of <paramref name="labels"/> (same length), or null for none.</param>
+    /// <param name="attributes">Null, or a (labels.Count, a) matrix: attributes[r, j] is whether row r has attribute j.</param>
     /// <returns>k folds; their test parts partition the rows.</returns>
-    /// <exception cref="ArgumentException"><paramref name="subgroups"/> does not have one key per label.</exception>
-    public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows, IReadOnlyList<int>? subgroups)
+    /// <exception cref="ArgumentException"><paramref name="attributes"/> does not have one row per label.</exception>
+    public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows, bool[,]? attributes)
     {
         if (foldCount < 2) throw new ArgumentOutOfRangeException(nameof(foldCount), foldCount, "k-fold cross-validation needs at least 2 folds.");
-        if (labels is not null && subgroups is not null && subgroups.Count != labels.Count)
-            throw new ArgumentException($"subgroups has {subgroups.Count} key(s) for {labels.Count} label(s); it needs one key per row of labels.", nameof(subgroups));
+        if (labels is not null && attributes is not null && attributes.GetLength(0) != labels.Count)
+            throw new ArgumentException($"attributes has {attributes.GetLength(0)} row(s) for {labels.Count} label(s); it needs one row per label.", nameof(attributes));
         var byClass = GroupByClass(labels!, rows);
         foreach (var (label, members) in byClass)
             if (members.Count < foldCount)
                 throw new ArgumentException($"Class {label} has {members.Count} sample(s) among the rows to split, fewer than the {foldCount} folds; each fold needs one of every class.", nameof(foldCount));
         var random = new Random(seed);
         var folds = Enumerable.Range(0, foldCount).Select(_ => new List<int>()).ToArray();
+        var dealt = new List<(int Row, int Class, int Fold)>();   // the plain k-fold, in dealing order
         int next = 0;
         for (int c = 0; c < byClass.Count; c++)
         {
             var members = byClass[c].Members;
             Shuffle(members, random);
-            var dealt = subgroups is null ? members
-                : c % 2 == 0 ? members.OrderBy(r => subgroups[r]).ToList()    // OrderBy is stable: a subgroup keeps its shuffled order
-                : members.OrderByDescending(r => subgroups[r]).ToList();
-            foreach (var row in dealt)
+            foreach (var row in members)
             {
+                dealt.Add((row, c, next));
                 folds[next].Add(row);
                 next = (next + 1) % foldCount;
             }
         }
+        if (attributes is not null && !SameAttributes(attributes, dealt.Select(d => d.Row)))
+            folds = SpreadAttributes(dealt, attributes, foldCount, byClass.Count);
         var all = byClass.SelectMany(p => p.Members).ToArray();
         var result = new CrossValidationFold[foldCount];
         for (int f = 0; f < foldCount; f++)
@@ -144,6 +149,68 @@ public static class StratifiedSplitter
             result[f] = new CrossValidationFold(f, Sorted(all.Where(r => !held.Contains(r))), Sorted(folds[f]));
         }
         return result;
+    }
+
+    private static bool SameAttributes(bool[,] attributes, IEnumerable<int> rows)
+    {
+        int first = -1;
+        foreach (int row in rows)
+        {
+            if (first < 0) { first = row; continue; }
+            for (int j = 0; j < attributes.GetLength(1); j++)
+                if (attributes[row, j] != attributes[first, j]) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Iterative stratification (Sechidis, Tsoumakas and Vlahavas, "On the stratification of multi-label data", ECML
+    /// PKDD 2011) under the plain folds' class counts: the rows are placed rarest attribute first (a row's rarest
+    /// attribute is the one with the fewest rows among those it has; ties keep the dealing order), each into the fold,
+    /// among those with room left for its class, that holds the fewest rows of that attribute, then the fewest of its
+    /// other attributes relative to their totals, then with the most room left for its class, then the first from the
+    /// row's plain fold on.
+    /// </summary>
+    private static List<int>[] SpreadAttributes(List<(int Row, int Class, int Fold)> dealt, bool[,] attributes, int foldCount, int classCount)
+    {
+        int width = attributes.GetLength(1);
+        var totals = new int[width];
+        foreach (var (row, _, _) in dealt)
+            for (int j = 0; j < width; j++)
+                if (attributes[row, j]) totals[j]++;
+        var room = new int[classCount, foldCount];
+        foreach (var (_, c, f) in dealt) room[c, f]++;
+        int Rarest(int row)
+        {
+            int best = -1;
+            for (int j = 0; j < width; j++)
+                if (attributes[row, j] && (best < 0 || totals[j] < totals[best])) best = j;
+            return best;
+        }
+        var order = dealt.Select((d, position) => (d.Row, d.Class, d.Fold, Rarest: Rarest(d.Row), Position: position))
+            .OrderBy(d => d.Rarest < 0 ? int.MaxValue : totals[d.Rarest]).ThenBy(d => d.Position).ToArray();
+        var counts = new int[width, foldCount];
+        var folds = Enumerable.Range(0, foldCount).Select(_ => new List<int>()).ToArray();
+        foreach (var (row, c, plainFold, rarest, _) in order)
+        {
+            int chosen = -1;
+            (int Primary, double Secondary, int Room, int Distance) best = default;
+            for (int step = 0; step < foldCount; step++)
+            {
+                int f = (plainFold + step) % foldCount;
+                if (room[c, f] == 0) continue;
+                double secondary = 0;
+                for (int j = 0; j < width; j++)
+                    if (attributes[row, j] && j != rarest) secondary += (double)counts[j, f] / totals[j];
+                var key = (rarest < 0 ? 0 : counts[rarest, f], secondary, -room[c, f], step);
+                if (chosen < 0 || key.CompareTo(best) < 0) (chosen, best) = (f, key);
+            }
+            folds[chosen].Add(row);
+            room[c, chosen]--;
+            for (int j = 0; j < width; j++)
+                if (attributes[row, j]) counts[j, chosen]++;
+        }
+        return folds;
     }
 
     private static List<(int Label, List<int> Members)> GroupByClass(IReadOnlyList<int> labels, IReadOnlyList<int>? rows)

@@ -158,21 +158,21 @@ public sealed class DistillationLoss : nn.Module
         if (Options.CrossEntropyWeight > 0) total = total.Plus(crossEntropy.Times(Options.CrossEntropyWeight));
         if (Options.KullbackLeiblerWeight > 0) total = total.Plus(kullbackLeibler.Times(Options.KullbackLeiblerWeight));
         if (useRepresentation) total = total.Plus(representation.to(studentLogits.dtype).Times(Options.RepresentationWeight));
-        // One scalar read per call (a training loop's hot path): a NaN or an infinity in a row a term reads makes the
-        // total, and every gradient, NaN; only then are the rows searched for the offending one.
+        // One scalar read per call (a training loop's hot path): a NaN or an infinity in a row a weighted term reads makes
+        // the total, and every gradient, NaN; only then are those rows searched for the offending one.
         if (!total.detach().isfinite().item<bool>())
         {
-            if (labelled > 0)
+            if (labelled > 0 && Options.CrossEntropyWeight > 0)
                 TensorArguments.FiniteRows(studentLogits, labelledMask, nameof(studentLogits), "cross-entropy (labelledMask)");
-            if (distilled > 0)
+            if (distilled > 0 && Options.KullbackLeiblerWeight > 0)
             {
                 TensorArguments.FiniteRows(studentLogits, distillMask, nameof(studentLogits), "KL term (distillMask)");
                 TensorArguments.FiniteRows(teacherLogits, distillMask, nameof(teacherLogits), "KL term (distillMask)");
-                if (studentEmbedding is not null && teacherEmbedding is not null)
-                {
-                    TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
-                    TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
-                }
+            }
+            if (distilled > 0 && useRepresentation && studentEmbedding is not null && teacherEmbedding is not null)
+            {
+                TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
+                TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
             }
             throw new ArgumentException(
                 $"The distillation loss is {total.detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)} although every row it reads is finite: " +

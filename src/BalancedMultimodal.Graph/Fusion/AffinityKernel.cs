@@ -171,7 +171,8 @@ public static class AffinityKernel
                 $"Features must be an (n, d) matrix with n >= {(needTwoRows ? 2 : 1)} and d >= 1, got shape ({string.Join(", ", features.shape)}).", nameof(features));
         if (!features.is_floating_point())
             throw new ArgumentException($"Features must be floating point, got {features.dtype}.", nameof(features));
-        using var bad = features.isfinite().logical_not().nonzero();
+        using var scope = NewDisposeScope();   // the finiteness mask and its negation too, not only the positions
+        var bad = features.isfinite().logical_not().nonzero();
         if (bad.shape[0] > 0)
             throw new ArgumentException($"Features row {bad[0, 0].item<long>()}, column {bad[0, 1].item<long>()} is not finite (NaN or infinity).", nameof(features));
     }

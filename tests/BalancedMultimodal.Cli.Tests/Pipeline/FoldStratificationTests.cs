@@ -69,31 +69,19 @@ public class FoldStratificationTests
     }
 
     [Fact]
-    public void The_subgroups_rank_availability_patterns_with_the_rarest_modality_most_significant()
-    {
-        // "a" missing on 5 rows, "b" on 20 (so "b" is the rarer modality and its digit comes first); patterns as
-        // (b, a): "01" (a only) rank 0, "10" (b only) rank 1, "11" (both) rank 2.
-        var data = TrainingPipelineOptionTests.Data();
-        var lackingA = new HashSet<int> { 1, 11, 21, 31, 41 };
-        var lackingB = Enumerable.Range(0, 90).Where(i => i % 4 == 0).Take(20).ToHashSet();
-        var both = IncompleteDatasets.WithMissingRows(IncompleteDatasets.WithMissingRows(data, 0, lackingA.Contains), 1, lackingB.Contains);
-        var labelled = both.TrainIndices.Concat(both.ValidationIndices).ToArray();
-
-        var keys = TrainingPipeline.AvailabilitySubgroups(Options(FoldStratification.ClassAndAvailability), both, labelled);
-
-        keys.Should().Equal(Enumerable.Range(0, 90).Select(i => lackingB.Contains(i) ? 0 : lackingA.Contains(i) ? 1 : 2));
-    }
-
-    [Fact]
-    public void There_are_no_subgroups_on_complete_data_or_by_class_alone()
+    public void The_attributes_are_which_modalities_each_row_has_and_none_on_complete_data_or_by_class_alone()
     {
         var data = TrainingPipelineOptionTests.Data();
         var labelled = data.TrainIndices.ToArray();
         var sparse = SparseB(data, labelled.Take(10).ToArray());
 
-        TrainingPipeline.AvailabilitySubgroups(Options(FoldStratification.ClassAndAvailability), data, labelled).Should().BeNull();
-        TrainingPipeline.AvailabilitySubgroups(Options(FoldStratification.Class), sparse, labelled).Should().BeNull();
-        TrainingPipeline.AvailabilitySubgroups(Options(FoldStratification.ClassAndAvailability), sparse, labelled).Should().NotBeNull();
+        var attributes = TrainingPipeline.AvailabilityAttributes(Options(FoldStratification.ClassAndAvailability), sparse);
+
+        attributes.Should().NotBeNull();
+        attributes!.GetLength(1).Should().Be(2);
+        Enumerable.Range(0, sparse.SampleCount).Should().OnlyContain(r => attributes[r, 0] && attributes[r, 1] == sparse.Modalities[1].IsAvailable(r));
+        TrainingPipeline.AvailabilityAttributes(Options(FoldStratification.ClassAndAvailability), data).Should().BeNull();
+        TrainingPipeline.AvailabilityAttributes(Options(FoldStratification.Class), sparse).Should().BeNull();
     }
 
     [Fact]

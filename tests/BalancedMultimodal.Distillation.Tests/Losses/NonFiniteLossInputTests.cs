@@ -52,6 +52,25 @@ public class NonFiniteLossInputTests
     }
 
     [Fact]
+    public void Only_the_rows_of_weighted_terms_are_searched_for_the_culprit()
+    {
+        // With CrossEntropyWeight = 0 the labelled rows do not enter the total: the infinite teacher row of the KL term
+        // is named, not the NaN on a labelled row that the total never read.
+        using var scope = NewDisposeScope();
+        var student = Matrix(Student);
+        student[0, 1] = tensor(double.NaN);
+        var teacher = Matrix(Teacher);
+        teacher[3, 0] = tensor(double.PositiveInfinity);
+        using var loss = new DistillationLoss(2, 2, new DistillationLossOptions { CrossEntropyWeight = 0, RepresentationWeight = 0 }, dtype: ScalarType.Float64);
+
+        var act = () => loss.Compute(student, null, teacher, null, tensor(new long[] { 0, 1, 1, 0 }), tensor(new[] { true, true, true, false }),
+            tensor(new[] { false, true, true, true }));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("teacherLogits")
+            .WithMessage("teacherLogits holds a non-finite value (NaN or infinity) at row 3, a row of the KL term (distillMask).*");
+    }
+
+    [Fact]
     public void A_non_finite_value_on_a_row_no_term_reads_changes_nothing()
     {
         using var scope = NewDisposeScope();

@@ -73,4 +73,27 @@ public class GraphInputAsDataTests
         fusion.Fuse([transposed, builder.Build(other)])
             .allclose(fusion.Fuse([w, builder.Build(other)]), rtol: 0, atol: 0).Should().BeTrue();
     }
+
+    [Fact]
+    public void The_kernel_functions_called_outside_any_dispose_scope_leave_only_their_result()
+    {
+        // The finiteness check's temporaries were left alive (two per call) when no caller's scope collected them.
+        var x = Features();
+        try
+        {
+            long before = LiveTensors.Count;
+
+            for (int i = 0; i < 5; i++)
+            {
+                AffinityKernel.ZScoreColumns(x).Dispose();
+                AffinityKernel.PairwiseDistances(x, DistanceMetric.Euclidean).Dispose();
+            }
+
+            LiveTensors.Count.Should().Be(before);
+        }
+        finally
+        {
+            x.Dispose();
+        }
+    }
 }

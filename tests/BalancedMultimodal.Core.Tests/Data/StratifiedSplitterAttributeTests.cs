@@ -1,0 +1,126 @@
+using BalancedMultimodal.Core.Data;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Core.Tests.Data;
+
+/// <summary>k-fold with binary row attributes (<see cref="StratifiedSplitter.KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?, bool[,])"/>):
+/// the class counts of the folds by class, the rarest attribute in every fold, the others spread, and nothing changed
+/// without attributes.</summary>
+public class StratifiedSplitterAttributeTests
+{
+    // 50 of class 0, 30 of class 1, 20 of class 2, interleaved.
+    private static readonly int[] Labels = Enumerable.Range(0, 100).Select(i => i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2).ToArray();
+
+    /// <summary>Three attributes (modalities): 0 on every row, 1 on rows i % 3 != 0, 2 (the rarest) on rows i % 7 == 0.</summary>
+    private static bool[,] Availability(int n = 100)
+    {
+        var attributes = new bool[n, 3];
+        for (int i = 0; i < n; i++) (attributes[i, 0], attributes[i, 1], attributes[i, 2]) = (true, i % 3 != 0, i % 7 == 0);
+        return attributes;
+    }
+
+    private static int[] PerFold(IReadOnlyList<CrossValidationFold> folds, Func<int, bool> selected) =>
+        folds.Select(f => f.Test.Count(selected)).ToArray();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void No_attributes_or_the_same_ones_on_every_row_give_the_folds_of_the_plain_k_fold(int seed)
+    {
+        var plain = StratifiedSplitter.KFold(Labels, 5, seed);
+        var same = new bool[100, 2];
+        for (int i = 0; i < 100; i++) same[i, 1] = true;
+
+        var none = StratifiedSplitter.KFold(Labels, 5, seed, rows: null, attributes: null);
+        var constant = StratifiedSplitter.KFold(Labels, 5, seed, rows: null, attributes: same);
+
+        none.Select(f => f.Test).Should().BeEquivalentTo(plain.Select(f => f.Test), o => o.WithStrictOrdering());
+        constant.Select(f => f.Test).Should().BeEquivalentTo(plain.Select(f => f.Test), o => o.WithStrictOrdering());
+        constant.Select(f => f.Train).Should().BeEquivalentTo(plain.Select(f => f.Train), o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(11)]
+    public void The_folds_partition_the_rows_with_the_class_counts_of_the_folds_by_class(int seed)
+    {
+        var plain = StratifiedSplitter.KFold(Labels, 4, seed);
+
+        var folds = StratifiedSplitter.KFold(Labels, 4, seed, rows: null, Availability());
+
+        folds.SelectMany(f => f.Test).Order().Should().Equal(Enumerable.Range(0, 100));
+        folds.Should().AllSatisfy(f => f.Train.Concat(f.Test).Order().Should().Equal(Enumerable.Range(0, 100)));
+        foreach (var c in Enumerable.Range(0, 3))
+            PerFold(folds, r => Labels[r] == c).Should().Equal(PerFold(plain, r => Labels[r] == c), $"class {c} keeps its counts");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(11)]
+    public void Every_attribute_is_spread_evenly_where_the_class_counts_allow(int seed)
+    {
+        var attributes = Availability();
+
+        var folds = StratifiedSplitter.KFold(Labels, 4, seed, rows: null, attributes);
+
+        // 15 rows have attribute 2 and 66 have attribute 1: within one row of the even share in every fold.
+        var rarest = PerFold(folds, r => attributes[r, 2]);
+        var other = PerFold(folds, r => attributes[r, 1]);
+        (rarest.Max() - rarest.Min()).Should().BeLessThanOrEqualTo(1);
+        (other.Max() - other.Min()).Should().BeLessThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public void The_rarest_attribute_on_as_many_rows_as_folds_reaches_every_fold_across_three_classes()
+    {
+        // 3 classes of 10, five folds, the rarest attribute on rows 0, 1 (class 0), 10 (class 1), 20, 21 (class 2): by
+        // class alone, or with the runs of the rows' patterns, some fold gets none of them; another attribute on six rows.
+        var labels = Enumerable.Range(0, 30).Select(i => i / 10).ToArray();
+        var attributes = new bool[30, 3];
+        for (int i = 0; i < 30; i++) attributes[i, 0] = true;
+        foreach (var row in new[] { 0, 1, 10, 20, 21 }) attributes[row, 2] = true;
+        foreach (var row in new[] { 4, 5, 8, 9, 10, 11 }) attributes[row, 1] = true;
+        var seeds = Enumerable.Range(0, 20).ToArray();
+
+        var withAttributes = seeds.Select(seed => StratifiedSplitter.KFold(labels, 5, seed, null, attributes)).ToArray();
+        var byClassAlone = seeds.Select(seed => StratifiedSplitter.KFold(labels, 5, seed)).ToArray();
+
+        withAttributes.Should().AllSatisfy(folds => PerFold(folds, r => attributes[r, 2]).Should().AllBeEquivalentTo(1));
+        withAttributes.Should().AllSatisfy(folds => PerFold(folds, r => attributes[r, 1]).Should().OnlyContain(n => n >= 1));
+        byClassAlone.Should().Contain(folds => PerFold(folds, r => attributes[r, 2]).Contains(0), "by class alone the five rows can share a fold");
+    }
+
+    [Fact]
+    public void The_same_seed_gives_the_same_folds_and_another_seed_others()
+    {
+        var first = StratifiedSplitter.KFold(Labels, 5, 4, null, Availability());
+        var second = StratifiedSplitter.KFold(Labels, 5, 4, null, Availability());
+        var other = StratifiedSplitter.KFold(Labels, 5, 5, null, Availability());
+
+        second.Select(f => f.Test).Should().BeEquivalentTo(first.Select(f => f.Test), o => o.WithStrictOrdering());
+        other.Select(f => f.Test).Should().NotBeEquivalentTo(first.Select(f => f.Test), o => o.WithStrictOrdering());
+    }
+
+    [Fact]
+    public void Only_the_given_rows_are_partitioned()
+    {
+        var rows = Enumerable.Range(30, 60).ToArray();
+
+        var folds = StratifiedSplitter.KFold(Labels, 3, 2, rows, Availability());
+
+        folds.SelectMany(f => f.Test).Order().Should().Equal(rows);
+    }
+
+    [Fact]
+    public void Attributes_of_another_row_count_than_the_labels_are_rejected_naming_them()
+    {
+        var act = () => StratifiedSplitter.KFold(Labels, 5, 0, null, new bool[99, 2]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("attributes")
+            .WithMessage("attributes has 99 row(s) for 100 label(s); it needs one row per label.*");
+    }
+}
