@@ -10,20 +10,7 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 public class DistillationGateRowsTests
 {
     /// <summary>30 complete samples of two modalities: 28 labelled (14 per class) and 2 test rows.</summary>
-    private static MultimodalDataset SmallCohort() =>
-        new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
-        {
-            SampleCount = 30,
-            ClassProportions = [0.5, 0.5],
-            Modalities =
-            [
-                new SyntheticModalityOptions { Name = "a", FeatureCount = 6, InformativeFeatureCount = 3, SignalStrength = 1.5 },
-                new SyntheticModalityOptions { Name = "b", FeatureCount = 5, InformativeFeatureCount = 2, SignalStrength = 1.0 },
-            ],
-            ValidationFraction = 0.0,
-            TestFraction = 0.05,
-            Seed = 2,
-        }).Generate();
+    private static MultimodalDataset SmallCohort() => TrainingPipelineOptionTests.Data(sampleCount: 30, testFraction: 0.05);
 
     private static PipelineOptions WithDistillation(int folds, bool validationOnly)
     {

@@ -14,7 +14,7 @@ public class TrainingPipelineOptionTests
     /// <summary>By default 90 samples, two small separable modalities (12 and 10 features), 30 % test rows (also used by
     /// <see cref="FittedScalingTests"/> and, with weaker signals, by <see cref="EncoderSelectionTests"/>).</summary>
     internal static MultimodalDataset Data(int sampleCount = 90, (int Informative, double Signal) a = default, (int Informative, double Signal) b = default, int seed = 4,
-        double[]? classProportions = null) =>
+        double[]? classProportions = null, double testFraction = 0.3) =>
         new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
         {
             SampleCount = sampleCount,
@@ -25,7 +25,7 @@ public class TrainingPipelineOptionTests
                 new SyntheticModalityOptions { Name = "b", FeatureCount = 10, InformativeFeatureCount = b == default ? 5 : b.Informative, SignalStrength = b == default ? 1.0 : b.Signal },
             ],
             ValidationFraction = 0.0,
-            TestFraction = 0.3,
+            TestFraction = testFraction,
             Seed = seed,
         }).Generate();
 
