@@ -18,9 +18,9 @@ namespace BalancedMultimodal.Core.Data;
 /// With binary row attributes (e.g. which modalities a sample has), each fold keeps exactly those class counts, and the
 /// rows are re-placed by iterative stratification (Sechidis et al., ECML PKDD 2011): rarest attribute first, each row
 /// into the fold (with room for its class) holding the fewest rows of its rarest attribute. The rows of the rarest
-/// attribute come first, and every fold has room for every class until k of them are placed, so those k go to k
-/// different folds: the rarest attribute, once on at least k rows, reaches every fold; the other attributes are spread
-/// as evenly as the class counts allow (in practice also to every fold; not guaranteed).</para>
+/// attribute (of equally rare ones, the first) come first, and every fold has room for every class until k of them are
+/// placed, so those k go to k different folds: the rarest attribute, once on at least k rows, reaches every fold; the
+/// other attributes are spread as evenly as the class counts allow (in practice also to every fold; not guaranteed).</para>
 /// </remarks>
 public static class StratifiedSplitter
 {
@@ -166,7 +166,8 @@ public static class StratifiedSplitter
     /// <summary>
     /// Iterative stratification (Sechidis, Tsoumakas and Vlahavas, "On the stratification of multi-label data", ECML
     /// PKDD 2011) under the plain folds' class counts: the rows are placed rarest attribute first (a row's rarest
-    /// attribute is the one with the fewest rows among those it has; ties keep the dealing order), each into the fold,
+    /// attribute is the one with the fewest rows among those it has, of equally rare ones the first; the rows of one
+    /// rarest attribute together, in dealing order), each into the fold,
     /// among those with room left for its class, that holds the fewest rows of that attribute, then the fewest of its
     /// other attributes relative to their totals, then with the most room left for its class, then the first from the
     /// row's plain fold on.
@@ -188,7 +189,7 @@ public static class StratifiedSplitter
             return best;
         }
         var order = dealt.Select((d, position) => (d.Row, d.Class, d.Fold, Rarest: Rarest(d.Row), Position: position))
-            .OrderBy(d => d.Rarest < 0 ? int.MaxValue : totals[d.Rarest]).ThenBy(d => d.Position).ToArray();
+            .OrderBy(d => d.Rarest < 0 ? int.MaxValue : totals[d.Rarest]).ThenBy(d => d.Rarest).ThenBy(d => d.Position).ToArray();
         var counts = new int[width, foldCount];
         var folds = Enumerable.Range(0, foldCount).Select(_ => new List<int>()).ToArray();
         foreach (var (row, c, plainFold, rarest, _) in order)

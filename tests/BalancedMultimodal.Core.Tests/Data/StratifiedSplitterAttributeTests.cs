@@ -95,6 +95,21 @@ public class StratifiedSplitterAttributeTests
     }
 
     [Fact]
+    public void Of_two_equally_rare_attributes_the_first_reaches_every_fold()
+    {
+        // Classes of exactly k members (room for one of each class per fold), attributes 1 and 2 on five rows each: the
+        // rows of the first are placed before any of the second's, so the guarantee holds for it (the documented tie rule).
+        var labels = Enumerable.Range(0, 25).Select(i => i / 5).ToArray();
+        var attributes = new bool[25, 3];
+        for (int i = 0; i < 25; i++) attributes[i, 0] = true;
+        foreach (var row in new[] { 0, 6, 12, 18, 24 }) attributes[row, 1] = true;
+        foreach (var row in new[] { 1, 5, 13, 17, 21 }) attributes[row, 2] = true;
+
+        foreach (var seed in Enumerable.Range(0, 30))
+            PerFold(StratifiedSplitter.KFold(labels, 5, seed, null, attributes), r => attributes[r, 1]).Should().AllBeEquivalentTo(1, $"seed {seed}");
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_folds_and_another_seed_others()
     {
         var first = StratifiedSplitter.KFold(Labels, 5, 4, null, Availability());
