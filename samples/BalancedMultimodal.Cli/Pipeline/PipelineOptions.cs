@@ -24,10 +24,10 @@ public sealed class PipelineOptions
     /// </summary>
     public int CrossFitFolds { get; set; } = 5;
 
-    /// <summary>What the k-fold cross-fitting (<see cref="CrossFitFolds"/> &gt;= 2) is stratified by: class and which
-    /// modalities a sample has (default; on complete data the same folds as by class alone), or
-    /// <see cref="Pipeline.FoldStratification.Class"/> only (the folds of runs before the twenty-fifth session on
-    /// incomplete data). The carved split of <see cref="CrossFitFolds"/> = 1 is stratified by class.</summary>
+    /// <summary>What the cross-fitting folds (and the carved validation split of <see cref="CrossFitFolds"/> = 1) are
+    /// stratified by: class and which modalities a sample has (default; on complete data the same folds as by class
+    /// alone), or <see cref="Pipeline.FoldStratification.Class"/> only (the folds of runs before the twenty-fifth session
+    /// on incomplete data).</summary>
     public FoldStratification FoldStratification { get; set; } = FoldStratification.ClassAndAvailability;
 
     /// <summary>How every modality's features are scaled before anything else (fitted on the labelled training rows):

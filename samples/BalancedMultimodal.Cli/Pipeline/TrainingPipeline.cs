@@ -307,13 +307,13 @@ public sealed class TrainingPipeline
             return [(0, dataset.TrainIndices, dataset.ValidationIndices)];
         var seeds = new Random(o.Seed);
         var folds = new List<(int, int[], int[])>();
-        var attributes = o.CrossFitFolds >= 2 ? AvailabilityAttributes(o, dataset) : null;
+        var attributes = AvailabilityAttributes(o, dataset);
         for (int r = 0; r < o.CrossFitRepeats; r++)
         {
             int seed = r == 0 ? o.Seed : seeds.Next();
             if (o.CrossFitFolds == 1)
             {
-                var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, seed);
+                var carved = StratifiedSplitter.CarveValidation(dataset, o.ValidationFraction, seed, attributes);
                 folds.Add((r, carved.TrainIndices, carved.ValidationIndices));
                 continue;
             }
@@ -687,9 +687,10 @@ public sealed class TrainingPipeline
             {
                 // The remedy names how many labelled rows have the modality: by class and availability (the default)
                 // the rarest modality misses a fold only on fewer labelled rows than folds; by class alone, one on many more can.
-                string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); use fewer folds (CrossFitFolds)" +
-                    (options.FoldStratification == FoldStratification.Class && options.CrossFitFolds >= 2 ? $", FoldStratification = {FoldStratification.ClassAndAvailability}" : "") +
-                    ", or leave the modality out.";
+                string Remedy() => $" It is on {LabelledRows(dataset).Count(modality.IsAvailable)} labelled row(s); " +
+                    (options.CrossFitFolds >= 2 ? "use fewer folds (CrossFitFolds; 1 carves one validation split), " : "") +
+                    (options.FoldStratification == FoldStratification.Class ? $"use FoldStratification = {FoldStratification.ClassAndAvailability}, " : "") +
+                    "or leave the modality out.";
                 if (!train.Any(modality.IsAvailable))
                     throw new ArgumentException($"Modality '{modality.Name}' is missing on every training row of fold {fold}; each fold must train every modality." + Remedy());
                 if (!validation.Any(modality.IsAvailable))

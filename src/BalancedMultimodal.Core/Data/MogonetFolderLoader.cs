@@ -16,7 +16,7 @@ namespace BalancedMultimodal.Core.Data;
 /// (one label per line; written as floats such as <c>1.000000000000000000e+00</c>, which must be whole numbers &gt;= 0).</para>
 /// <para>The result holds the training rows first, then the test rows: <see cref="MultimodalDataset.TrainIndices"/> =
 /// 0..n_tr-1, <see cref="MultimodalDataset.TestIndices"/> = n_tr..n_tr+n_te-1, no validation rows (carve them from the
-/// training rows with <see cref="StratifiedSplitter.CarveValidation"/>). Modalities are named "1", "2", ... unless names
+/// training rows with <see cref="StratifiedSplitter.CarveValidation(MultimodalDataset, double, int)"/>). Modalities are named "1", "2", ... unless names
 /// are given; the class count is max(label) + 1, and every class 0..max(label) must have a sample (1-based labels are
 /// reported, not renumbered). No sample IDs are invented.</para>
 /// <para>Missing modalities: a line of <c>{m}_tr.csv</c> or <c>{m}_te.csv</c> whose fields are all missing-value markers

@@ -31,8 +31,30 @@ public static class StratifiedSplitter
     /// <param name="seed">Seed of the <see cref="Random"/> that shuffles each class.</param>
     /// <param name="rows">The rows to split (distinct, in [0, labels.Count)); default all rows.</param>
     /// <returns>The split; each part sorted ascending.</returns>
-    public static DatasetSplit Split(IReadOnlyList<int> labels, double validationFraction, double testFraction, int seed, IReadOnlyList<int>? rows = null)
+    public static DatasetSplit Split(IReadOnlyList<int> labels, double validationFraction, double testFraction, int seed, IReadOnlyList<int>? rows = null) =>
+        Split(labels, validationFraction, testFraction, seed, rows, attributes: null);
+
+    /// <summary>
+    /// Splits <paramref name="rows"/> into stratified train, validation and test parts that also spread binary row
+    /// attributes (e.g. which modalities a sample has): every part keeps the class counts of
+    /// <see cref="Split(IReadOnlyList{int}, double, double, int, IReadOnlyList{int}?)"/> with the same seed, and the rows
+    /// are placed by the iterative stratification of the k-fold with attributes, each part's attribute counts taken
+    /// relative to its share of the rows; the rarest attribute (of equally rare ones, the first), once on as many rows as
+    /// there are parts, reaches every part. Without attributes, or when every row has the same ones, the plain split.
+    /// </summary>
+    /// <param name="labels">Class labels (&gt;= 0) of all rows.</param>
+    /// <param name="validationFraction">Fraction of each class for validation, in [0, 1).</param>
+    /// <param name="testFraction">Fraction of each class for test, in [0, 1); the two fractions sum to less than 1.</param>
+    /// <param name="seed">Seed of the <see cref="Random"/> that shuffles each class.</param>
+    /// <param name="rows">The rows to split (distinct, in [0, labels.Count)); null for all rows.</param>
+    /// <param name="attributes">Null, or a (labels.Count, a) matrix: attributes[r, j] is whether row r has attribute j.</param>
+    /// <returns>The split; each part sorted ascending.</returns>
+    /// <exception cref="ArgumentException"><paramref name="attributes"/> does not have one row per label, or a class is
+    /// too small for the parts (naming it).</exception>
+    public static DatasetSplit Split(IReadOnlyList<int> labels, double validationFraction, double testFraction, int seed, IReadOnlyList<int>? rows,
+        bool[,]? attributes)
     {
+        CheckAttributes(labels, attributes);
         CheckFraction(validationFraction, nameof(validationFraction));
         CheckFraction(testFraction, nameof(testFraction));
         if (validationFraction + testFraction >= 1)
@@ -45,8 +67,10 @@ public static class StratifiedSplitter
         var train = new List<int>();
         var validation = new List<int>();
         var test = new List<int>();
-        foreach (var (label, members) in byClass)
+        var dealt = new List<(int Row, int Class, int Fold)>();   // part 0 train, 1 validation, 2 test
+        for (int c = 0; c < byClass.Count; c++)
         {
+            var (label, members) = byClass[c];
             int nTest = PartSize(members.Count, testFraction);
             int nValidation = PartSize(members.Count, validationFraction);
             if (members.Count - nTest - nValidation < 1)
@@ -55,11 +79,26 @@ public static class StratifiedSplitter
                     $"(validation fraction {validationFraction.ToString(CultureInfo.InvariantCulture)}, test fraction {testFraction.ToString(CultureInfo.InvariantCulture)}) " +
                     $"needs at least {SmallestSplittableClass(members.Count, validationFraction, testFraction)} of it.", nameof(labels));
             Shuffle(members, random);
+            for (int i = 0; i < members.Count; i++)
+                dealt.Add((members[i], c, i < nTest ? 2 : i < nTest + nValidation ? 1 : 0));
             test.AddRange(members.Take(nTest));
             validation.AddRange(members.Skip(nTest).Take(nValidation));
             train.AddRange(members.Skip(nTest + nValidation));
         }
+        if (attributes is not null && !SameAttributes(attributes, dealt.Select(d => d.Row)))
+        {
+            // Each part's attribute counts relative to its share of the rows (the parts differ in size).
+            var shares = Enumerable.Range(0, 3).Select(part => (double)dealt.Count(d => d.Fold == part) / dealt.Count).ToArray();
+            var spread = SpreadAttributes(dealt, attributes, 3, byClass.Count, shares);
+            (train, validation, test) = (spread[0], spread[1], spread[2]);
+        }
         return new DatasetSplit(Sorted(train), Sorted(validation), Sorted(test));
+    }
+
+    private static void CheckAttributes(IReadOnlyList<int>? labels, bool[,]? attributes)
+    {
+        if (labels is not null && attributes is not null && attributes.GetLength(0) != labels.Count)
+            throw new ArgumentException($"attributes has {attributes.GetLength(0)} row(s) for {labels.Count} label(s); it needs one row per label.", nameof(attributes));
     }
 
     /// <summary>Returns <paramref name="dataset"/> with a new stratified train/validation/test split over all its rows.</summary>
@@ -81,13 +120,26 @@ public static class StratifiedSplitter
     /// <param name="dataset">The dataset; its <see cref="MultimodalDataset.TrainIndices"/> plus any validation rows are split.</param>
     /// <param name="validationFraction">Fraction of each class of those rows for validation, in (0, 1).</param>
     /// <param name="seed">Shuffling seed.</param>
-    public static MultimodalDataset CarveValidation(MultimodalDataset dataset, double validationFraction, int seed)
+    public static MultimodalDataset CarveValidation(MultimodalDataset dataset, double validationFraction, int seed) =>
+        CarveValidation(dataset, validationFraction, seed, attributes: null);
+
+    /// <summary>
+    /// <see cref="CarveValidation(MultimodalDataset, double, int)"/> that also spreads binary row attributes over the
+    /// training and validation rows (<see cref="Split(IReadOnlyList{int}, double, double, int, IReadOnlyList{int}?, bool[,])"/>):
+    /// e.g. with which modalities a sample has, the rarest modality, once on two of the rows carved from, is on a training
+    /// and a validation row.
+    /// </summary>
+    /// <param name="dataset">The dataset; its <see cref="MultimodalDataset.TrainIndices"/> plus any validation rows are split.</param>
+    /// <param name="validationFraction">Fraction of each class of those rows for validation, in (0, 1).</param>
+    /// <param name="seed">Shuffling seed.</param>
+    /// <param name="attributes">Null, or a (n, a) matrix over the dataset's rows.</param>
+    public static MultimodalDataset CarveValidation(MultimodalDataset dataset, double validationFraction, int seed, bool[,]? attributes)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (!(validationFraction > 0))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "validationFraction must be in (0, 1).");
         var pool = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
-        var split = Split(dataset.Labels, validationFraction, 0, seed, pool);
+        var split = Split(dataset.Labels, validationFraction, 0, seed, pool, attributes);
         return dataset.WithSplits(split.Train, split.Validation, dataset.TestIndices);
     }
 
@@ -118,8 +170,7 @@ public static class StratifiedSplitter
     public static IReadOnlyList<CrossValidationFold> KFold(IReadOnlyList<int> labels, int foldCount, int seed, IReadOnlyList<int>? rows, bool[,]? attributes)
     {
         if (foldCount < 2) throw new ArgumentOutOfRangeException(nameof(foldCount), foldCount, "k-fold cross-validation needs at least 2 folds.");
-        if (labels is not null && attributes is not null && attributes.GetLength(0) != labels.Count)
-            throw new ArgumentException($"attributes has {attributes.GetLength(0)} row(s) for {labels.Count} label(s); it needs one row per label.", nameof(attributes));
+        CheckAttributes(labels, attributes);
         var byClass = GroupByClass(labels!, rows);
         foreach (var (label, members) in byClass)
             if (members.Count < foldCount)
@@ -140,7 +191,7 @@ public static class StratifiedSplitter
             }
         }
         if (attributes is not null && !SameAttributes(attributes, dealt.Select(d => d.Row)))
-            folds = SpreadAttributes(dealt, attributes, foldCount, byClass.Count);
+            folds = SpreadAttributes(dealt, attributes, foldCount, byClass.Count, shares: null);
         var all = byClass.SelectMany(p => p.Members).ToArray();
         var result = new CrossValidationFold[foldCount];
         for (int f = 0; f < foldCount; f++)
@@ -170,9 +221,10 @@ public static class StratifiedSplitter
     /// rarest attribute together, in dealing order), each into the fold,
     /// among those with room left for its class, that holds the fewest rows of that attribute, then the fewest of its
     /// other attributes relative to their totals, then with the most room left for its class, then the first from the
-    /// row's plain fold on.
+    /// row's plain fold on. With <paramref name="shares"/> (parts of unequal sizes) a fold's counts are read relative to
+    /// its share of the rows; without, as they are (the k folds' sizes differ by at most one).
     /// </summary>
-    private static List<int>[] SpreadAttributes(List<(int Row, int Class, int Fold)> dealt, bool[,] attributes, int foldCount, int classCount)
+    private static List<int>[] SpreadAttributes(List<(int Row, int Class, int Fold)> dealt, bool[,] attributes, int foldCount, int classCount, double[]? shares)
     {
         int width = attributes.GetLength(1);
         var totals = new int[width];
@@ -195,15 +247,16 @@ public static class StratifiedSplitter
         foreach (var (row, c, plainFold, rarest, _) in order)
         {
             int chosen = -1;
-            (int Primary, double Secondary, int Room, int Distance) best = default;
+            (double Primary, double Secondary, int Room, int Distance) best = default;
             for (int step = 0; step < foldCount; step++)
             {
                 int f = (plainFold + step) % foldCount;
                 if (room[c, f] == 0) continue;
+                double scale = shares is null ? 1 : 1 / shares[f];
                 double secondary = 0;
                 for (int j = 0; j < width; j++)
-                    if (attributes[row, j] && j != rarest) secondary += (double)counts[j, f] / totals[j];
-                var key = (rarest < 0 ? 0 : counts[rarest, f], secondary, -room[c, f], step);
+                    if (attributes[row, j] && j != rarest) secondary += scale * counts[j, f] / totals[j];
+                var key = (rarest < 0 ? 0 : scale * counts[rarest, f], secondary, -room[c, f], step);
                 if (chosen < 0 || key.CompareTo(best) < 0) (chosen, best) = (f, key);
             }
             folds[chosen].Add(row);

@@ -16,7 +16,7 @@ namespace BalancedMultimodal.Core.Data;
 /// so s_m tunes how separable modality m is. Features are named <c>informative_j</c> / <c>noise_j</c>.</para>
 /// <para>Every draw comes from <see cref="Random"/> instances seeded from <see cref="SyntheticMultiomicsOptions.Seed"/>
 /// (labels, then one stream per modality, so changing one modality does not change the others), and the split is
-/// <see cref="StratifiedSplitter.Split"/> with the same seed: equal options give identical datasets.</para>
+/// <see cref="StratifiedSplitter.Split(IReadOnlyList{int}, double, double, int, IReadOnlyList{int}?)"/> with the same seed: equal options give identical datasets.</para>
 /// </remarks>
 public sealed class SyntheticMultiomicsGenerator
 {

@@ -49,7 +49,7 @@ public sealed class SyntheticMultiomicsOptionsValidator : IValidateOptions<Synth
     }
 
     /// <summary>Every class must keep a training row after its stratified test and validation rows
-    /// (<see cref="StratifiedSplitter.Split"/>'s rounding), so that generating never fails half-way.</summary>
+    /// (<see cref="StratifiedSplitter.Split(IReadOnlyList{int}, double, double, int, IReadOnlyList{int}?)"/>'s rounding), so that generating never fails half-way.</summary>
     private static void CheckSplitFeasible(SyntheticMultiomicsOptions options, List<string> failures)
     {
         var counts = SyntheticMultiomicsGenerator.ClassCounts(options.SampleCount, options.ClassProportions);

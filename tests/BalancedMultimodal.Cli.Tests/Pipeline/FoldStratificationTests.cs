@@ -39,7 +39,7 @@ public class FoldStratificationTests
         var byAvailability = () => TrainingPipeline.Validate(Options(FoldStratification.ClassAndAvailability), sparse);
 
         byClass.Should().Throw<ArgumentException>().WithMessage(
-            "Modality 'b' is missing on every * row of fold *. It is on 2 labelled row(s); use fewer folds (CrossFitFolds), FoldStratification = ClassAndAvailability, or leave the modality out.");
+            "Modality 'b' is missing on every * row of fold *. It is on 2 labelled row(s); use fewer folds (CrossFitFolds; 1 carves one validation split), use FoldStratification = ClassAndAvailability, or leave the modality out.");
         byAvailability.Should().NotThrow();
         pairs.Should().OnlyContain(pair => !Refuses(Options(FoldStratification.ClassAndAvailability), SparseB(data, pair)));
     }
@@ -65,7 +65,7 @@ public class FoldStratificationTests
         var act = () => TrainingPipeline.Validate(Options(FoldStratification.ClassAndAvailability), SparseB(data, [data.TrainIndices[0]]));
 
         act.Should().Throw<ArgumentException>().WithMessage(
-            "Modality 'b' is missing on every * row of fold *. It is on 1 labelled row(s); use fewer folds (CrossFitFolds), or leave the modality out.");
+            "Modality 'b' is missing on every * row of fold *. It is on 1 labelled row(s); use fewer folds (CrossFitFolds; 1 carves one validation split), or leave the modality out.");
     }
 
     [Fact]
@@ -82,6 +82,26 @@ public class FoldStratificationTests
         Enumerable.Range(0, sparse.SampleCount).Should().OnlyContain(r => attributes[r, 0] && attributes[r, 1] == sparse.Modalities[1].IsAvailable(r));
         TrainingPipeline.AvailabilityAttributes(Options(FoldStratification.ClassAndAvailability), data).Should().BeNull();
         TrainingPipeline.AvailabilityAttributes(Options(FoldStratification.Class), sparse).Should().BeNull();
+    }
+
+    [Fact]
+    public void With_one_carved_validation_split_a_modality_on_two_labelled_rows_is_on_a_training_and_a_validation_row()
+    {
+        var data = TrainingPipelineOptionTests.Data();
+        var sparse = SparseB(data, data.TrainIndices.Where(r => data.Labels[r] == 0).Take(2).ToArray());
+        PipelineOptions Carving(FoldStratification stratification, int seed)
+        {
+            var options = Options(stratification);
+            (options.CrossFitFolds, options.Seed) = (1, seed);
+            return options;
+        }
+        var seeds = Enumerable.Range(0, 10).ToArray();
+
+        var refusedByAvailability = seeds.Where(seed => Refuses(Carving(FoldStratification.ClassAndAvailability, seed), sparse)).ToArray();
+        var refusedByClass = seeds.Where(seed => Refuses(Carving(FoldStratification.Class, seed), sparse)).ToArray();
+
+        refusedByAvailability.Should().BeEmpty();
+        refusedByClass.Should().NotBeEmpty("by class alone both rows can stay in training");
     }
 
     [Fact]

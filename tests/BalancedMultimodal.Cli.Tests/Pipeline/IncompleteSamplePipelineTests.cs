@@ -253,7 +253,7 @@ public class IncompleteSamplePipelineTests
 
         var act = () => TrainingPipeline.Validate(TrainingPipelineOptionTests.Options(), Partial(i => !test.Contains(i) && i != keep));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Modality 'b' is missing on every * row of fold *. It is on 1 labelled row(s); use fewer folds (CrossFitFolds), or leave the modality out.");
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'b' is missing on every * row of fold *. It is on 1 labelled row(s); use fewer folds (CrossFitFolds; 1 carves one validation split), or leave the modality out.");
     }
 
     [Fact]

@@ -138,4 +138,51 @@ public class StratifiedSplitterAttributeTests
         act.Should().Throw<ArgumentException>().WithParameterName("attributes")
             .WithMessage("attributes has 99 row(s) for 100 label(s); it needs one row per label.*");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    public void A_split_with_attributes_keeps_the_class_counts_of_the_plain_split_and_puts_the_rarest_attribute_in_every_part(int seed)
+    {
+        // Three parts (train 60 %, validation 20 %, test 20 %); the rarest attribute on three rows of one class, which the
+        // plain split puts in one part for some seed.
+        var attributes = Availability();
+        for (int i = 0; i < 100; i++) attributes[i, 2] = i is 0 or 10 or 20;
+        var plain = StratifiedSplitter.Split(Labels, 0.2, 0.2, seed);
+
+        var split = StratifiedSplitter.Split(Labels, 0.2, 0.2, seed, rows: null, attributes);
+
+        split.Train.Concat(split.Validation).Concat(split.Test).Order().Should().Equal(Enumerable.Range(0, 100));
+        foreach (var c in Enumerable.Range(0, 3))
+        {
+            split.Train.Count(r => Labels[r] == c).Should().Be(plain.Train.Count(r => Labels[r] == c));
+            split.Validation.Count(r => Labels[r] == c).Should().Be(plain.Validation.Count(r => Labels[r] == c));
+            split.Test.Count(r => Labels[r] == c).Should().Be(plain.Test.Count(r => Labels[r] == c));
+        }
+        new[] { split.Train, split.Validation, split.Test }.Should().AllSatisfy(part => part.Count(r => attributes[r, 2]).Should().Be(1));
+        split.Validation.Count(r => attributes[r, 1]).Should().BeCloseTo((int)Math.Round(0.2 * Enumerable.Range(0, 100).Count(r => attributes[r, 1])), 2);
+    }
+
+    [Fact]
+    public void A_carve_with_attributes_puts_a_modality_on_two_rows_on_a_training_and_a_validation_row()
+    {
+        var modalities = new[]
+        {
+            new Modality("a", new double[,] { { 0 }, { 1 }, { 2 }, { 3 }, { 4 }, { 5 }, { 6 }, { 7 }, { 8 }, { 9 } }),
+            new Modality("b", new double[,] { { 0 }, { 1 }, { 2 }, { 3 }, { 4 }, { 5 }, { 6 }, { 7 }, { 8 }, { 9 } },
+                availability: [true, false, false, false, true, false, false, false, false, false]),
+        };
+        var data = new MultimodalDataset(modalities, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1], trainIndices: Enumerable.Range(0, 10).ToArray());
+        var attributes = new bool[10, 2];
+        for (int r = 0; r < 10; r++) (attributes[r, 0], attributes[r, 1]) = (true, modalities[1].IsAvailable(r));
+
+        foreach (var seed in Enumerable.Range(0, 20))
+        {
+            var carved = StratifiedSplitter.CarveValidation(data, 0.2, seed, attributes);
+            carved.ValidationIndices.Count(r => attributes[r, 1]).Should().Be(1, $"seed {seed}");
+            carved.TrainIndices.Count(r => attributes[r, 1]).Should().Be(1, $"seed {seed}");
+        }
+        Enumerable.Range(0, 20).Should().Contain(seed => !StratifiedSplitter.CarveValidation(data, 0.2, seed).ValidationIndices.Any(r => attributes[r, 1]),
+            "by class alone the two rows can both stay in training");
+    }
 }
