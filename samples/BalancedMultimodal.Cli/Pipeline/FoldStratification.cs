@@ -1,14 +1,15 @@
 namespace BalancedMultimodal.Cli.Pipeline;
 
 /// <summary>What the cross-fitting folds are stratified by (<see cref="PipelineOptions.FoldStratification"/>;
-/// docs/pipeline.md, "Folds on incomplete samples"). On complete data both give the same folds.</summary>
+/// docs/pipeline.md, "Incomplete samples", the row "folds"). On complete data both give the same folds.</summary>
 public enum FoldStratification
 {
     /// <summary>The default (twenty-fifth session): by class and by which modalities a sample has
     /// (<see cref="BalancedMultimodal.Core.Data.StratifiedSplitter"/>'s k-fold with attributes: iterative stratification
     /// of the availability flags under the class counts of the folds by class), so the rarest modality reaches every
     /// fold's training and validation rows once it is on as many labelled samples as there are folds, and every
-    /// modality is spread over the folds as evenly as the class counts allow; what the folds cannot place, the fold check
+    /// other modality is spread greedily and swapped within a class into a fold that lacks it (usually reaching every
+    /// fold, not always); what the folds cannot place, the fold check
     /// refuses before any work.</summary>
     ClassAndAvailability,
 

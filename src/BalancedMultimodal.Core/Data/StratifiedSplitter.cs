@@ -20,7 +20,9 @@ namespace BalancedMultimodal.Core.Data;
 /// into the fold (with room for its class) holding the fewest rows of its rarest attribute. The rows of the rarest
 /// attribute (of equally rare ones, the first) come first, and every fold has room for every class until k of them are
 /// placed, so those k go to k different folds: the rarest attribute, once on at least k rows, reaches every fold; the
-/// other attributes are spread as evenly as the class counts allow (in practice also to every fold; not guaranteed).</para>
+/// other attributes are spread greedily, and an attribute on at least k rows that a fold still lacks is then swapped in
+/// against a row of the same class from a fold holding two or more, where a swap keeps every fold's other attributes
+/// (so it usually reaches every fold; not guaranteed when no such swap exists).</para>
 /// </remarks>
 public static class StratifiedSplitter
 {
@@ -156,7 +158,7 @@ public static class StratifiedSplitter
     /// Stratified k-fold partition of <paramref name="rows"/> that also spreads binary row attributes over the folds
     /// (e.g. which modalities a sample has): the class counts of every fold are those of
     /// <see cref="KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?)"/> with the same seed, and the rows are placed
-    /// so that each attribute is spread as evenly as those counts allow; the rarest attribute (e.g. the rarest modality),
+    /// greedily to spread each attribute; the rarest attribute (e.g. the rarest modality),
     /// once on at least k rows, reaches every fold. See the class remarks. Without attributes, or when every row has the
     /// same ones, the folds are the plain k-fold's.
     /// </summary>
@@ -264,7 +266,53 @@ public static class StratifiedSplitter
             for (int j = 0; j < width; j++)
                 if (attributes[row, j]) counts[j, chosen]++;
         }
+        RepairCoverage(folds, counts, totals, attributes, dealt.ToDictionary(d => d.Row, d => d.Class));
         return folds;
+    }
+
+    /// <summary>
+    /// After the greedy placement: an attribute on at least as many rows as there are folds that a fold lacks gets one of
+    /// its rows swapped into that fold from a fold holding two or more, against a row of the same class (so the class
+    /// counts stay) without it, provided the swap leaves no fold without an attribute that fold had (of those on at least
+    /// as many rows as folds). Attributes in rarity order; the first valid swap in fold and row order is taken.
+    /// </summary>
+    private static void RepairCoverage(List<int>[] folds, int[,] counts, int[] totals, bool[,] attributes, Dictionary<int, int> classOf)
+    {
+        int foldCount = folds.Length, width = totals.Length;
+        var covered = Enumerable.Range(0, width).Where(j => totals[j] >= foldCount).ToArray();
+        bool Keeps(int from, int to, int leaving, int arriving) => covered.All(i =>
+            (counts[i, from] == 0 || counts[i, from] - (attributes[leaving, i] ? 1 : 0) + (attributes[arriving, i] ? 1 : 0) >= 1) &&
+            (counts[i, to] == 0 || counts[i, to] - (attributes[arriving, i] ? 1 : 0) + (attributes[leaving, i] ? 1 : 0) >= 1));
+        foreach (int j in covered.OrderBy(j => totals[j]).ThenBy(j => j))
+            for (int f = 0; f < foldCount; f++)
+            {
+                if (counts[j, f] > 0) continue;
+                var swap = (from: -1, leaving: -1, arriving: -1);
+                for (int g = 0; g < foldCount && swap.from < 0; g++)
+                {
+                    if (g == f || counts[j, g] < 2) continue;
+                    foreach (int r in folds[g])
+                    {
+                        if (!attributes[r, j]) continue;
+                        int s = folds[f].FirstOrDefault(s => classOf[s] == classOf[r] && !attributes[s, j] && Keeps(g, f, r, s), -1);
+                        if (s < 0) continue;
+                        swap = (g, r, s);
+                        break;
+                    }
+                }
+                if (swap.from < 0) continue;   // no single swap helps: the caller's own check reports the fold
+                var (from, leaving, arriving) = swap;
+                folds[from].Remove(leaving);
+                folds[from].Add(arriving);
+                folds[f].Remove(arriving);
+                folds[f].Add(leaving);
+                for (int i = 0; i < width; i++)
+                {
+                    int delta = (attributes[leaving, i] ? 1 : 0) - (attributes[arriving, i] ? 1 : 0);
+                    counts[i, from] -= delta;
+                    counts[i, f] += delta;
+                }
+            }
     }
 
     private static List<(int Label, List<int> Members)> GroupByClass(IReadOnlyList<int> labels, IReadOnlyList<int>? rows)

@@ -88,7 +88,8 @@ public sealed class DistillationLoss : nn.Module
     /// and RE terms are never weighted.</param>
     /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; a NaN or an
-    /// infinity in a row a term reads (naming the argument and the row); or <see cref="Options"/> changed since
+    /// infinity in a row a weighted term reads that makes the loss non-finite (naming the argument and the row; a -inf
+    /// logit that leaves the loss finite, e.g. a masked class, is accepted); or <see cref="Options"/> changed since
     /// construction and no longer valid (naming the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
     public DistillationLossTerms Compute(

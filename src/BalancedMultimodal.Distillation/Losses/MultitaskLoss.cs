@@ -39,7 +39,8 @@ public sealed class MultitaskLoss
     /// converted to each logit tensor's dtype. Null (the default): the plain mean.</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or count problem, or a NaN or an infinity in a row a
-    /// cross-entropy reads or in a distillation loss, naming the argument and the modality index.</exception>
+    /// cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the modality
+    /// index.</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -63,7 +64,8 @@ public sealed class MultitaskLoss
     /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks.</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, or a NaN or an infinity in a
-    /// row a cross-entropy reads or in a distillation loss, naming the argument and the modality index.</exception>
+    /// row a cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the
+    /// modality index.</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,

@@ -110,6 +110,28 @@ public class StratifiedSplitterAttributeTests
     }
 
     [Fact]
+    public void A_less_rare_attribute_that_the_greedy_placement_leaves_out_of_a_fold_is_swapped_in_within_a_class()
+    {
+        // A docs audit's case: the rarest attribute on rows 2, 5, 6, 7 and another on 0, 3, 8, 9, 10 of classes of 5
+        // and 6 in four folds; the greedy placement alone left the second out of a fold for 1198 of 2000 seeds.
+        var labels = Enumerable.Range(0, 11).Select(i => i < 5 ? 0 : 1).ToArray();
+        var attributes = new bool[11, 3];
+        for (int i = 0; i < 11; i++) attributes[i, 0] = true;
+        foreach (var row in new[] { 2, 5, 6, 7 }) attributes[row, 2] = true;
+        foreach (var row in new[] { 0, 3, 8, 9, 10 }) attributes[row, 1] = true;
+
+        foreach (var seed in Enumerable.Range(0, 200))
+        {
+            var folds = StratifiedSplitter.KFold(labels, 4, seed, null, attributes);
+            var plain = StratifiedSplitter.KFold(labels, 4, seed);
+            PerFold(folds, r => attributes[r, 2]).Should().AllBeEquivalentTo(1, $"seed {seed}");
+            PerFold(folds, r => attributes[r, 1]).Should().OnlyContain(n => n >= 1, $"seed {seed}");
+            foreach (var c in new[] { 0, 1 })
+                PerFold(folds, r => labels[r] == c).Should().Equal(PerFold(plain, r => labels[r] == c), $"seed {seed}");
+        }
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_folds_and_another_seed_others()
     {
         var first = StratifiedSplitter.KFold(Labels, 5, 4, null, Availability());
