@@ -7,7 +7,8 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 
 /// <summary>
 /// <c>bmm bench data [--data DIR] [--repeats N]</c>: times loading a MOGONET folder (default: bundled ROSMAP),
-/// standardisation, a stratified split, the synthetic generator and the metrics (median and max over N runs after a warm-up).
+/// standardisation, a stratified split, k-fold with and without availability attributes, the synthetic generator and the
+/// metrics (median and max over N runs after a warm-up).
 /// </summary>
 public sealed class DataBenchmark : IBenchmark
 {
@@ -33,12 +34,21 @@ public sealed class DataBenchmark : IBenchmark
         var labels = Enumerable.Range(0, 100_000).Select(_ => random.Next(2)).ToArray();
         var predictions = labels.Select(y => random.NextDouble() < 0.8 ? y : 1 - y).ToArray();
         var scores = labels.Select(y => Math.Round(random.NextDouble() + 0.5 * y, 2)).ToArray();
+        // 20,000 samples of three classes and four modalities: one on every sample, the others on about 60 %, 30 % and
+        // 0.1 % of them.
+        var cohortLabels = Enumerable.Range(0, 20_000).Select(_ => random.Next(3)).ToArray();
+        double[] measured = [1, 0.6, 0.3, 0.001];
+        var availability = new bool[cohortLabels.Length, measured.Length];
+        for (int r = 0; r < cohortLabels.Length; r++)
+            for (int m = 0; m < measured.Length; m++) availability[r, m] = random.NextDouble() < measured[m];
 
         var steps = new (string Name, Action Work)[]
         {
             ($"MogonetFolderLoader.Load ({dataset.SampleCount} x {dataset.ModalityCount} x {dataset.Modalities[0].FeatureCount})", () => MogonetFolderLoader.Load(folder)),
             ("Standardizer.FitTransform (train rows)", () => Standardizer.FitTransform(dataset)),
             ("StratifiedSplitter.CarveValidation (0.2)", () => StratifiedSplitter.CarveValidation(dataset, 0.2, 0)),
+            ("StratifiedSplitter.KFold (20k rows, 10 folds)", () => StratifiedSplitter.KFold(cohortLabels, 10, 0)),
+            ("StratifiedSplitter.KFold with 4 availability attributes (20k rows, 10 folds)", () => StratifiedSplitter.KFold(cohortLabels, 10, 0, null, availability)),
             ("SyntheticMultiomicsGenerator (300 x 250 features)", () => SyntheticMultiomicsGenerator.Generate(0)),
             ("ClassificationReport (100k samples)", () => ClassificationReport.Compute(labels, predictions)),
             ("RocAuc.Binary (100k samples, ties)", () => RocAuc.Binary(labels, scores)),
