@@ -132,6 +132,39 @@ public class StratifiedSplitterAttributeTests
     }
 
     [Fact]
+    public void Over_random_cases_the_class_counts_hold_and_the_rarest_attribute_reaches_every_fold()
+    {
+        // A property check: 2-6 classes of k to 40 members, k from 2 to 10, 2-5 attributes, half of them on about k rows.
+        var random = new Random(123);
+        int rarestCases = 0;
+        for (int t = 0; t < 500; t++)
+        {
+            int k = random.Next(2, 11), classes = random.Next(2, 7), width = random.Next(2, 6);
+            var labels = Enumerable.Range(0, classes).SelectMany(c => Enumerable.Repeat(c, random.Next(k, 41))).ToArray();
+            int n = labels.Length;
+            var attributes = new bool[n, width];
+            for (int j = 0; j < width; j++)
+            {
+                double p = random.NextDouble() < 0.5 ? Math.Min(1, (k + random.Next(0, 3)) / (double)n) : random.NextDouble();
+                for (int r = 0; r < n; r++) attributes[r, j] = random.NextDouble() < p;
+            }
+            int seed = random.Next();
+
+            var folds = StratifiedSplitter.KFold(labels, k, seed, null, attributes);
+
+            var plain = StratifiedSplitter.KFold(labels, k, seed);
+            foreach (var c in Enumerable.Range(0, classes))
+                PerFold(folds, r => labels[r] == c).Should().Equal(PerFold(plain, r => labels[r] == c), $"case {t}, class {c}");
+            var totals = Enumerable.Range(0, width).Select(j => Enumerable.Range(0, n).Count(r => attributes[r, j])).ToArray();
+            int rarest = Enumerable.Range(0, width).Where(j => totals[j] > 0).OrderBy(j => totals[j]).ThenBy(j => j).DefaultIfEmpty(-1).First();
+            if (rarest < 0 || totals[rarest] < k) continue;
+            rarestCases++;
+            folds.Should().OnlyContain(f => f.Test.Any(r => attributes[r, rarest]) && f.Train.Any(r => attributes[r, rarest]), $"case {t}");
+        }
+        rarestCases.Should().BeGreaterThan(100, "the cases must exercise the guarantee");
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_folds_and_another_seed_others()
     {
         var first = StratifiedSplitter.KFold(Labels, 5, 4, null, Availability());
