@@ -158,9 +158,9 @@ public static class StratifiedSplitter
     /// Stratified k-fold partition of <paramref name="rows"/> that also spreads binary row attributes over the folds
     /// (e.g. which modalities a sample has): the class counts of every fold are those of
     /// <see cref="KFold(IReadOnlyList{int}, int, int, IReadOnlyList{int}?)"/> with the same seed, and the rows are placed
-    /// greedily to spread each attribute; the rarest attribute (e.g. the rarest modality),
-    /// once on at least k rows, reaches every fold. See the class remarks. Without attributes, or when every row has the
-    /// same ones, the folds are the plain k-fold's.
+    /// to spread each attribute; the rarest attribute (e.g. the rarest modality), once on at least k rows, reaches every
+    /// fold. See the class remarks. Without attributes, or when every row has the same ones, the folds are the plain
+    /// k-fold's.
     /// </summary>
     /// <param name="labels">Class labels (&gt;= 0) of all rows.</param>
     /// <param name="foldCount">k &gt;= 2; every class needs at least k members among the rows.</param>
@@ -173,7 +173,7 @@ public static class StratifiedSplitter
     {
         if (foldCount < 2) throw new ArgumentOutOfRangeException(nameof(foldCount), foldCount, "k-fold cross-validation needs at least 2 folds.");
         CheckAttributes(labels, attributes);
-        var byClass = GroupByClass(labels!, rows);
+        var byClass = GroupByClass(labels, rows);
         foreach (var (label, members) in byClass)
             if (members.Count < foldCount)
                 throw new ArgumentException($"Class {label} has {members.Count} sample(s) among the rows to split, fewer than the {foldCount} folds; each fold needs one of every class.", nameof(foldCount));
@@ -294,9 +294,9 @@ public static class StratifiedSplitter
                     foreach (int r in folds[g])
                     {
                         if (!attributes[r, j]) continue;
-                        int s = folds[f].FirstOrDefault(s => classOf[s] == classOf[r] && !attributes[s, j] && Keeps(g, f, r, s), -1);
-                        if (s < 0) continue;
-                        swap = (g, r, s);
+                        int partner = folds[f].FirstOrDefault(s => classOf[s] == classOf[r] && !attributes[s, j] && Keeps(g, f, r, s), -1);
+                        if (partner < 0) continue;
+                        swap = (g, r, partner);
                         break;
                     }
                 }

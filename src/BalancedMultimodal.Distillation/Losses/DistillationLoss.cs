@@ -1,4 +1,3 @@
-using System.Globalization;
 using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp.Modules;
@@ -176,7 +175,7 @@ public sealed class DistillationLoss : nn.Module
                 TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
             }
             throw new ArgumentException(
-                $"The distillation loss is {total.detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)} although every row it reads is finite: " +
+                $"The distillation loss is {TensorArguments.ScalarText(total)} although every row it reads is finite: " +
                 "an overflow in the logits' dtype (e.g. logits too large for it after division by the temperature).", nameof(studentLogits));
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Distillation.Weighting;
 using static TorchSharp.torch;
@@ -167,7 +166,7 @@ public sealed class MultitaskLoss
                 modalityLabelledMasks?[m] is null ? "cross-entropy (labelledMask)" : $"cross-entropy (modalityLabelledMasks[{m}])");
         for (int i = 0; i < (distillationLosses?.Count ?? 0); i++)
             if (!distillationLosses![i].detach().isfinite().all().item<bool>())
-                throw new ArgumentException($"distillationLosses[{i}] is {distillationLosses[i].detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; it must be finite.", nameof(distillationLosses));
+                throw new ArgumentException($"distillationLosses[{i}] is {TensorArguments.ScalarText(distillationLosses[i])}; it must be finite.", nameof(distillationLosses));
         throw new ArgumentException("A cross-entropy is not finite although every row it reads is: an overflow in the logits' dtype.", nameof(fusedLogits));
     }
 }

@@ -61,6 +61,10 @@ internal static class TensorArguments
         }
     }
 
+    /// <summary>The value of a one-element tensor as invariant text, for messages ("NaN", "Infinity", "0.25").</summary>
+    public static string ScalarText(Tensor scalar) =>
+        scalar.detach().to(ScalarType.Float64).item<double>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Throws when a row of the matrix <paramref name="tensor"/> that <paramref name="rows"/> selects (null: every
     /// row) holds a NaN or an infinity, naming the first such row and what it is read for; the other rows are never read
     /// and may hold anything.</summary>

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using BalancedMultimodal.Core;
+using BalancedMultimodal.Distillation.Losses;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Weighting;
@@ -47,7 +47,7 @@ internal static class WeighterArguments
         var finite = stack(losses.Select(l => l.detach().reshape(Array.Empty<long>()).isfinite()).ToArray()).cpu().data<bool>().ToArray();
         for (int m = 0; m < finite.Length; m++)
             if (!finite[m])
-                throw new ArgumentException($"The loss of modality {m} is {losses[m].detach().to(ScalarType.Float64).item<double>().ToString(CultureInfo.InvariantCulture)}; a loss must be finite.", parameterName);
+                throw new ArgumentException($"The loss of modality {m} is {TensorArguments.ScalarText(losses[m])}; a loss must be finite.", parameterName);
     }
 
     /// <summary>sum_m w_m L_m with fixed (non-learned) weights.</summary>
