@@ -15,7 +15,7 @@ namespace BalancedMultimodal.Graph.Graphs;
 public sealed class RelationalGraph : IDisposable
 {
     private readonly GraphRelation[] _relations;
-    private bool _disposed;
+    private int _disposed;   // 1 once Dispose has run (an int for Interlocked on net8.0)
 
     /// <summary>Creates a graph from relations; the graph takes ownership of their tensors.</summary>
     /// <param name="nodeCount">Number of nodes n (at least 1).</param>
@@ -145,8 +145,7 @@ public sealed class RelationalGraph : IDisposable
     /// <summary>Disposes the edge tensors and the cached normalisations built from them (<see cref="RelationalGraphNormalization.For"/>).</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         RelationalGraphNormalization.Release(this);
         foreach (var r in _relations)
         {
@@ -155,10 +154,18 @@ public sealed class RelationalGraph : IDisposable
         }
     }
 
+    /// <summary>Whether <see cref="Dispose"/> has run (for the normalisation cache, which must not throw on a graph
+    /// another thread disposed).</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The relations without the disposal check: their tensors may already be freed (test with
+    /// <c>IsInvalid</c>). For the normalisation cache's orphan scan only.</summary>
+    internal IReadOnlyList<GraphRelation> RelationsUnchecked => _relations;
+
     /// <summary>Throws when the graph was disposed, naming the usual cause: a model still bound to the graph.</summary>
-    private void ThrowIfDisposed()
+    internal void ThrowIfDisposed()
     {
-        if (_disposed)
+        if (IsDisposed)
             throw new ObjectDisposedException(nameof(RelationalGraph),
                 "The relational graph was disposed, but it is still in use (e.g. by the RelationalGcnEncoder or RelationalGraphConv it is bound to); keep the graph alive as long as every model built on it.");
     }

@@ -151,6 +151,8 @@ public sealed class RelationalGraphNormalization
         ArgumentNullException.ThrowIfNull(graph);
         if (dtype is not (ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"The normalisation dtype must be floating point, got {dtype}.", nameof(dtype));
+        // Checked before the cache holds an entry for it: a disposed graph must never enter the cache.
+        graph.ThrowIfDisposed();
         ReleaseOrphans();
         var perDtype = Cache.GetValue(graph, _ => new Dictionary<ScalarType, RelationalGraphNormalization>());
         lock (perDtype)
@@ -167,13 +169,15 @@ public sealed class RelationalGraphNormalization
     /// <summary>
     /// Frees the caches of graphs whose edge tensors were disposed without the graph (a graph built inside a dispose
     /// scope and left to it: the scope frees the edges, not this cache, whose tensors are detached from every scope).
-    /// Called on every lookup, so a loop that builds a graph per step keeps at most the live graphs' caches.
+    /// Called on every lookup, so a loop that builds a graph per step keeps at most the live graphs' caches. A graph
+    /// that another thread is disposing is released too, never read through its checked members: that thread's
+    /// disposal must not fail this lookup of another graph.
     /// </summary>
     private static void ReleaseOrphans()
     {
         List<RelationalGraph>? orphans = null;
         foreach (var (graph, _) in Cache)
-            if (graph.Relations.Any(r => r.EdgeIndex.IsInvalid || (r.EdgeWeight?.IsInvalid ?? false)))
+            if (graph.IsDisposed || graph.RelationsUnchecked.Any(r => r.EdgeIndex.IsInvalid || (r.EdgeWeight?.IsInvalid ?? false)))
                 (orphans ??= []).Add(graph);
         if (orphans is null) return;
         foreach (var graph in orphans) Release(graph);

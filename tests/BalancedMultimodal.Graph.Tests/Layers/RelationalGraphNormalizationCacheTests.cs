@@ -70,6 +70,61 @@ public class RelationalGraphNormalizationCacheTests
     }
 
     [Fact]
+    public void A_lookup_of_a_disposed_graph_is_refused_and_later_lookups_of_live_graphs_still_work()
+    {
+        using var live = SmallGraphs.FiveNodes(weighted: true);
+        var disposed = SmallGraphs.FiveNodes();
+        disposed.Dispose();
+
+        var refused = () => RelationalGraphNormalization.For(disposed, ScalarType.Float64);
+        refused.Should().Throw<ObjectDisposedException>().WithMessage("*relational graph was disposed*");
+
+        // The refused lookup left no cache entry behind, which every later lookup would trip over while the
+        // disposed graph is reachable.
+        var lookup = () => RelationalGraphNormalization.For(live, ScalarType.Float64);
+        lookup.Should().NotThrow();
+        using var conv = new RelationalGraphConv(2, 2, 2, dtype: ScalarType.Float64);
+        using var x = SmallGraphs.Features();
+        var forward = () => conv.forward(x, live).Dispose();
+        forward.Should().NotThrow();
+        GC.KeepAlive(disposed);
+    }
+
+    [Fact]
+    public async Task Disposing_graphs_on_one_thread_never_fails_the_lookups_of_a_live_graph_on_another()
+    {
+        // Parallel folds: one thread disposes its graphs while another looks up its own. Every lookup scans the
+        // cache for orphans; a graph being disposed must be released there, not read through its checked members.
+        // Before the fix this failed within a few hundred disposals.
+        const int disposals = 3000;
+        using var live = SmallGraphs.FiveNodes(weighted: true);
+        var done = 0;
+        Exception? failure = null;
+        var reader = Task.Run(() =>
+        {
+            try
+            {
+                while (Volatile.Read(ref done) == 0)
+                    RelationalGraphNormalization.For(live, ScalarType.Float64);
+            }
+            catch (Exception e) { failure = e; }
+        });
+        try
+        {
+            for (int i = 0; i < disposals && !reader.IsCompleted; i++)
+            {
+                var graph = SmallGraphs.Random(20, 2, 3, weighted: true, seed: i);
+                RelationalGraphNormalization.For(graph, ScalarType.Float64);
+                graph.Dispose();
+            }
+        }
+        finally { Volatile.Write(ref done, 1); }
+        await reader;
+
+        failure.Should().BeNull();
+    }
+
+    [Fact]
     public void An_edge_index_set_to_the_node_count_after_construction_is_rejected_naming_the_graph()
     {
         using var graph = SmallGraphs.FiveNodes();
