@@ -10,7 +10,10 @@ namespace BalancedMultimodal.Core.Data;
 /// A constant column (all fitted values identical, tested exactly) gets scale 1, so it is only centred and
 /// becomes 0 on the fitting rows, instead of dividing by zero. Missing rows are left untouched by
 /// <see cref="Transform"/>. The fitted statistics are exposed (<see cref="Means"/>, <see cref="Scales"/>) and a
-/// standardizer can be rebuilt from saved statistics with the constructor.
+/// standardizer can be rebuilt from saved statistics with the constructor. The sums behind mean_j and s_j run over
+/// the column scaled by an exact power of two (<see cref="PowerOfTwoScaling"/>), so valid values near 1e-160 or 1e155
+/// are standardised exactly as values near 1 are (their squares would underflow or overflow), and values in the usual
+/// range give the same bits as the plain sums.
 /// </remarks>
 public sealed class Standardizer
 {
@@ -81,10 +84,19 @@ public sealed class Standardizer
                 var row = modality.GetRow(r);
                 for (int j = 0; j < d; j++)
                 {
-                    mean[j] += row[j];
                     min[j] = Math.Min(min[j], row[j]);
                     max[j] = Math.Max(max[j], row[j]);
                 }
+            }
+            // The statistics are computed on each column scaled by an exact power of two p_j, to a largest magnitude
+            // in [0.5, 1) (PowerOfTwoScaling), then scaled back: the same bits where the plain sums are in range, and
+            // no overflow or underflow of the sums and squares of valid but very large or very small values.
+            var power = new double[d];
+            for (int j = 0; j < d; j++) power[j] = PowerOfTwoScaling.Scale(Math.Max(Math.Abs(min[j]), Math.Abs(max[j])));
+            foreach (var r in used)
+            {
+                var row = modality.GetRow(r);
+                for (int j = 0; j < d; j++) mean[j] += row[j] * power[j];
             }
             for (int j = 0; j < d; j++) mean[j] /= used.Length;
             var sumSquares = new double[d];
@@ -93,14 +105,15 @@ public sealed class Standardizer
                 var row = modality.GetRow(r);
                 for (int j = 0; j < d; j++)
                 {
-                    double c = row[j] - mean[j];
+                    double c = row[j] * power[j] - mean[j];
                     sumSquares[j] += c * c;
                 }
             }
             var scale = new double[d];
             for (int j = 0; j < d; j++)
             {
-                scale[j] = min[j] == max[j] ? 1.0 : Math.Sqrt(sumSquares[j] / (used.Length - 1));
+                mean[j] /= power[j];
+                scale[j] = min[j] == max[j] ? 1.0 : Math.Sqrt(sumSquares[j] / (used.Length - 1)) / power[j];
                 if (!double.IsFinite(mean[j]) || !double.IsFinite(scale[j]))
                     throw new ArgumentException(
                         $"Modality '{modality.Name}', feature column {j}: its values (from {min[j]:G3} to {max[j]:G3}) are too large to standardise in float64 " +
@@ -133,6 +146,8 @@ public sealed class Standardizer
     /// <summary>Applies z_ij = (x_ij - mean_j) / s_j to every available row of every modality.</summary>
     /// <param name="dataset">A dataset with the modalities (names and feature counts) this standardizer was fitted on.</param>
     /// <returns>A new dataset with standardised values and the same labels, IDs and splits.</returns>
+    /// <exception cref="ArgumentException">When the modalities differ from the fitted ones, or a value's z-score
+    /// exceeds float64's range (naming the modality, row and column).</exception>
     public MultimodalDataset Transform(MultimodalDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -147,12 +162,31 @@ public sealed class Standardizer
                     $"Modality {m} is '{modality.Name}' with {modality.FeatureCount} features but the standardizer was fitted on '{_modalityNames[m]}' with {_means[m].Length}.",
                     nameof(dataset));
             int d = modality.FeatureCount;
+            // z = (x p - mean p) / (s p) with p an exact power of two that brings max(|mean|, s) near 1: the bits of
+            // (x - mean) / s wherever that is in range, and no overflow of x - mean for values near float64's limit.
+            var power = new double[d];
+            var scaledMean = new double[d];
+            var scaledScale = new double[d];
+            for (int j = 0; j < d; j++)
+            {
+                power[j] = PowerOfTwoScaling.Scale(Math.Max(Math.Abs(_means[m][j]), _scales[m][j]));
+                scaledMean[j] = _means[m][j] * power[j];
+                scaledScale[j] = _scales[m][j] * power[j];
+            }
             var values = modality.Values.ToArray();
             for (int i = 0; i < modality.SampleCount; i++)
             {
                 if (!modality.IsAvailable(i)) continue;
                 var row = values.AsSpan(i * d, d);
-                for (int j = 0; j < d; j++) row[j] = (row[j] - _means[m][j]) / _scales[m][j];
+                for (int j = 0; j < d; j++)
+                {
+                    double z = (row[j] * power[j] - scaledMean[j]) / scaledScale[j];
+                    if (!double.IsFinite(z))
+                        throw new ArgumentException(
+                            $"Modality '{modality.Name}', row {i}, feature column {j}: the value {row[j]:G3} standardises beyond float64's range " +
+                            $"(fitted mean {_means[m][j]:G3}, scale {_scales[m][j]:G3}); rescale the feature.", nameof(dataset));
+                    row[j] = z;
+                }
             }
             result[m] = modality.WithValues(values);
         }

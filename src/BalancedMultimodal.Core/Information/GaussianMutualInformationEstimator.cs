@@ -97,6 +97,10 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
             throw new ArgumentException($"{Name}: {name} is constant (zero variance); set Ridge > 0 to let it contribute 0, or drop it.",
                 column < dx ? nameof(x) : nameof(y));
         }
+        // Each column scaled by an exact power of two to a largest magnitude in [0.5, 1) first: the correlation does
+        // not depend on it (the same bits where the plain products are in range), and the products can no longer
+        // overflow or underflow for valid but very large or very small values.
+        joint = joint * PowerOfTwoScaling.ColumnScales(joint);
         var centred = (joint - joint.mean(new long[] { 0 }, keepdim: true)).masked_fill(constant.unsqueeze(0), 0.0);
         var covariance = centred.t().matmul(centred) / (n - 1);
         var scale = covariance.diagonal().masked_fill(constant, 1.0).sqrt();

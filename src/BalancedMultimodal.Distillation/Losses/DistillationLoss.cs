@@ -234,7 +234,10 @@ public sealed class DistillationLoss : nn.Module
         return Options.Representation switch
         {
             RepresentationLossKind.ProjectedMse => nn.functional.mse_loss(projected, teacherEmbedding, nn.Reduction.Mean),
-            _ => nn.functional.cosine_similarity(projected, teacherEmbedding, 1, 1e-8).SubtractedFrom(1.0).mean(),
+            // Rows scaled by exact powers of two (constants for autograd): the cosine is unchanged, to the bit for
+            // usual norms, and no longer clamped (tiny norms) or overflowed (huge ones).
+            _ => nn.functional.cosine_similarity(projected * PowerOfTwoScaling.RowScales(projected),
+                teacherEmbedding * PowerOfTwoScaling.RowScales(teacherEmbedding), 1, 1e-8).SubtractedFrom(1.0).mean(),
         };
     }
 

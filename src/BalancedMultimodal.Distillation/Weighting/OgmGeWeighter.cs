@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,19 +73,23 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
         WeighterArguments.Scores(scores, ModalityCount);
         // The peers' mean is summed over the peers themselves, not as (total - s_m) / (M - 1): the subtraction rounds,
         // so tied scores could give a ratio of 1 + 1e-16 and be damped, and tiny peers could cancel to 0.
+        // The scores are first scaled by one exact power of two (the largest to [0.5, 1), PowerOfTwoScaling): the
+        // ratios do not change (to the bit, for scores of usual size), and the peers' sum cannot overflow.
+        double power = PowerOfTwoScaling.Scale(scores.Max(Math.Abs));
+        var scaled = scores.Select(x => x * power).ToArray();
         var peerMeans = new double[ModalityCount];
         for (int m = 0; m < ModalityCount; m++)
         {
             double peerSum = 0;
             for (int k = 0; k < ModalityCount; k++)
-                if (k != m) peerSum += scores[k];
+                if (k != m) peerSum += scaled[k];
             peerMeans[m] = peerSum / (ModalityCount - 1);
-            if (peerMeans[m] <= 0 && scores[m] > 0)
+            if (peerMeans[m] <= 0 && scaled[m] > 0)
                 throw new ArgumentException($"The peers of modality {m} all score 0, so its OGM-GE ratio is undefined.", nameof(scores));
         }
         for (int m = 0; m < ModalityCount; m++)
         {
-            double ratio = peerMeans[m] > 0 ? scores[m] / peerMeans[m] : 1.0;
+            double ratio = peerMeans[m] > 0 ? scaled[m] / peerMeans[m] : 1.0;
             weights[m] = ratio > 1 ? DampingOfValid(ratio, Options) : 1.0;
         }
     }

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -33,6 +34,10 @@ public static class AffinityKernel
         CheckFeatures(features, needTwoRows: true);
         using var scope = NewDisposeScope();
         features = features.detach().contiguous();   // data, read row-major (as in PairwiseDistances)
+        // Each column is first scaled by an exact power of two to a largest magnitude in [0.5, 1): z-scores do not
+        // depend on it, the bits do not change where the plain computation is in range, and the squares of the
+        // standard deviation can no longer overflow (features near 1e155 in float64) or underflow (near 1e-165).
+        features = features * PowerOfTwoScaling.ColumnScales(features);
         var mean = features.mean(new long[] { 0 }, keepdim: true);
         var sd = features.std(0, unbiased: true, keepdim: true);
         var constant = sd <= (mean.abs() * Epsilon);

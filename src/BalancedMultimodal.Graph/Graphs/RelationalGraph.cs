@@ -10,7 +10,8 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// <remarks>
 /// This is the input of <c>RelationalGraphConv</c> (PyTorch Geometric <c>RGCNConv</c> semantics: messages flow
 /// source -> target). The graph owns its tensors and disposes them in <see cref="Dispose"/>. It is validated at
-/// construction: indices in [0, NodeCount), weights finite and non-negative, distinct relation names.
+/// construction: indices in [0, NodeCount), weights finite and non-negative with a finite sum into every node (the
+/// layers' weighted mean divides by it), distinct relation names.
 /// </remarks>
 public sealed class RelationalGraph : IDisposable
 {
@@ -212,6 +213,13 @@ public sealed class RelationalGraph : IDisposable
                     throw new ArgumentException(
                         $"Relation '{relation.Name}': edge {e} has weight {value}; weights must be finite and non-negative.", "relations");
                 }
+                // The layers average a node's incoming weights: their sum must be finite too (two edges of 1e308 are not).
+                var totals = zeros(nodeCount, dtype: ScalarType.Float64, device: w.device).index_add_(0, index[1], w.to(ScalarType.Float64), 1.0);
+                using var overflowed = totals.isinf().nonzero();
+                if (overflowed.shape[0] > 0)
+                    throw new ArgumentException(
+                        $"Relation '{relation.Name}': the weights of the edges into node {overflowed[0, 0].item<long>()} sum beyond float64's range, " +
+                        "so their weighted mean is undefined; rescale the relation's weights (the weighted mean does not depend on their scale).", "relations");
             }
         }
     }

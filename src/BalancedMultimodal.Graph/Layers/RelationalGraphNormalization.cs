@@ -26,7 +26,8 @@ namespace BalancedMultimodal.Graph.Layers;
 /// </para>
 /// <para>
 /// A target whose r-edges all have weight 0 has no weighted mean; it receives 0 from relation r, exactly like a node
-/// without r-neighbours (PyTorch Geometric's mean of an empty set).
+/// without r-neighbours (PyTorch Geometric's mean of an empty set). Finite weights whose sum into a target overflows
+/// float64 (e.g. two of 1e308) are refused, naming the relation and the node, instead of giving that node 0.
 /// </para>
 /// </remarks>
 public sealed class RelationalGraphNormalization
@@ -145,7 +146,8 @@ public sealed class RelationalGraphNormalization
     /// <param name="dtype">A floating-point dtype for <see cref="Coefficient"/> and <see cref="TargetTotals"/>.</param>
     /// <returns>The shared instance for this graph and dtype; do not dispose its tensors.</returns>
     /// <exception cref="ArgumentException">When <paramref name="dtype"/> is not floating point, or an edge index lies
-    /// outside [0, n) or a weight is negative or not finite (the message names the relation and edge).</exception>
+    /// outside [0, n) or a weight is negative or not finite (the message names the relation and edge), or the weights
+    /// into a node sum beyond float64's range (naming the relation and node).</exception>
     public static RelationalGraphNormalization For(RelationalGraph graph, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -236,6 +238,18 @@ public sealed class RelationalGraphNormalization
         var weight = cat(weights, 0);
         var slot = target * relationCount + relationOfEdge;
         var totals = zeros(n * relationCount, dtype: ScalarType.Float64, device: device).index_add_(0, slot, weight, 1.0);
+        var overflowed = totals.isinf().nonzero();
+        if (overflowed.shape[0] > 0)
+        {
+            // Finite weights whose sum is not (e.g. two of 1e308): every coefficient w / total would be 0 and the
+            // node would silently get nothing from the relation.
+            long first = overflowed[0, 0].item<long>();
+            var name = graph.Relations[(int)(first % relationCount)].Name;
+            throw new ArgumentException(
+                $"Relation '{name}': the weights of the edges into node {first / relationCount} sum beyond float64's range, so " +
+                "their weighted mean is undefined; rescale the relation's weights (the weighted mean does not depend on their scale).",
+                nameof(graph));
+        }
         var totalOfEdge = totals.index_select(0, slot);
         var coefficient = where(totalOfEdge > 0, weight / totalOfEdge.clamp_min(double.Epsilon), zeros_like(weight));
         return new RelationalGraphNormalization(

@@ -65,13 +65,45 @@ public class StandardizerTests
     [Fact]
     public void Values_too_large_to_standardise_in_float64_are_rejected_naming_the_modality_and_column()
     {
-        var values = new double[,] { { 1, 1.7e308 }, { 2, 1.7e308 }, { 3, -1 }, { 4, 0 } };
+        // Standard deviation sqrt(4 / 3) 1.7e308: beyond float64 (values near its limit whose mean and deviation are
+        // in range are standardised, below).
+        var values = new double[,] { { 1, 1.7e308 }, { 2, -1.7e308 }, { 3, 1.7e308 }, { 4, -1.7e308 } };
         var data = new MultimodalDataset(new[] { new Modality("m", values) }, new[] { 0, 1, 0, 1 });
 
         var act = () => Standardizer.Fit(data, new[] { 0, 1, 2, 3 });
 
         act.Should().Throw<ArgumentException>().WithParameterName("dataset")
-            .WithMessage("Modality 'm', feature column 1: its values (from -1 to 1.7E+308) are too large to standardise in float64*");
+            .WithMessage("Modality 'm', feature column 1: its values (from -1.7E+308 to 1.7E+308) are too large to standardise in float64*");
+    }
+
+    [Fact]
+    public void Values_near_the_float64_limit_whose_statistics_are_in_range_are_standardised()
+    {
+        // Mean 4.25e307 and standard deviation 1.73e308 are finite, though the squares and -1.7e308 - mean are not.
+        var values = new double[,] { { 1.7e308 }, { 1.7e308 }, { -1.7e308 }, { 0 } };
+        var data = new MultimodalDataset(new[] { new Modality("m", values) }, new[] { 0, 1, 0, 1 });
+        double mean = 1.7e308 / 4, sd = Math.Sqrt((2 * Math.Pow(1.275, 2) + Math.Pow(2.125, 2) + Math.Pow(0.425, 2)) / 3) * 1e308;
+
+        var z = Standardizer.Fit(data, new[] { 0, 1, 2, 3 }).Transform(data).Modalities[0];
+
+        z.GetRow(0)[0].Should().BeApproximately((1.7e308 - mean) / sd, 1e-12);
+        z.GetRow(2)[0].Should().BeApproximately(-2.125 / (sd / 1e308), 1e-12);
+    }
+
+    [Fact]
+    public void A_new_value_whose_z_score_exceeds_float64_is_refused_naming_modality_row_and_column()
+    {
+        var fitted = Standardizer.Fit(Dataset());   // column 0: mean 2, scale 1
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 1, 5 }, { 2, 5 }, { 3, 5 }, { -1.7e308, 9 } }) },
+            new[] { 0, 1, 0, 1 }, trainIndices: new[] { 0, 1, 2 }, testIndices: new[] { 3 });
+        var tiny = Standardizer.Fit(new MultimodalDataset(new[] { new Modality("m", new double[,] { { 1e-300, 5 }, { 2e-300, 5 }, { 3e-300, 5 }, { 0, 9 } }) },
+            new[] { 0, 1, 0, 1 }, trainIndices: new[] { 0, 1, 2 }, testIndices: new[] { 3 }));
+
+        fitted.Transform(data).Modalities[0].GetRow(3)[0].Should().Be((-1.7e308 - 2) / 1);
+        var act = () => tiny.Transform(data);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("dataset")
+            .WithMessage("Modality 'm', row 3, feature column 0: the value -1.7E+308 standardises beyond float64's range*");
     }
 
     [Fact]

@@ -18,6 +18,23 @@ public class OgmGeWeighterTests
         weighter.Weights[2].Should().Be(1.0);
     }
 
+    [Theory]
+    [InlineData(1e308)]    // 1, 1, 1 before: the peers' sum overflowed
+    [InlineData(1e-300)]
+    [InlineData(0.5)]      // a power of two: the same bits
+    public void The_weights_do_not_depend_on_the_unit_of_the_scores(double unit)
+    {
+        var reference = new OgmGeWeighter(3, new OgmGeWeighterOptions());
+        reference.Update([1.0, 1.7, 1.7]);
+        var scaled = new OgmGeWeighter(3, new OgmGeWeighterOptions());
+
+        scaled.Update([1.0 * unit, 1.7 * unit, 1.7 * unit]);
+
+        reference.Weights[1].Should().BeLessThan(1.0, "the two stronger modalities are damped");
+        if (unit == 0.5) scaled.Weights.Should().Equal(reference.Weights);
+        else scaled.Weights.Should().BeEquivalentTo(reference.Weights, o => o.Using<double>(c => c.Subject.Should().BeApproximately(c.Expectation, 1e-12)).WhenTypeIs<double>());
+    }
+
     [Fact]
     public void With_two_modalities_the_ratio_is_ogm_ges_pairwise_ratio()
     {

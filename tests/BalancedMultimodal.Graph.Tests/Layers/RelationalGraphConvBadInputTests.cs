@@ -38,6 +38,40 @@ public class RelationalGraphConvBadInputTests
     }
 
     [Fact]
+    public void Finite_weights_whose_sum_into_a_node_overflows_are_rejected_by_the_graph()
+    {
+        // Two edges of 1e308 into node 0: each coefficient w / total would be 0 and node 0 would get nothing.
+        var act = () => new RelationalGraph(3, [new GraphRelation("fused", tensor(new long[,] { { 1, 2, 0 }, { 0, 0, 1 } }), tensor(new[] { 1e308, 1e308, 1.0 }))]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("relations")
+            .WithMessage("Relation 'fused': the weights of the edges into node 0 sum beyond float64's range*");
+    }
+
+    [Fact]
+    public void Weights_whose_sum_overflows_after_construction_are_rejected_by_the_layer_naming_relation_and_node()
+    {
+        using var graph = new RelationalGraph(3, [new GraphRelation("fused", tensor(new long[,] { { 1, 2 }, { 0, 0 } }), tensor(new[] { 1.0, 1.0 }))]);
+        using (no_grad()) graph.Relations[0].EdgeWeight!.fill_(1e308);
+        using var conv = new RelationalGraphConv(1, 1, 1, dtype: ScalarType.Float64);
+
+        var act = () => conv.forward(tensor(new double[,] { { 0 }, { 2 }, { 4 } }), graph);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Relation 'fused': the weights of the edges into node 0 sum beyond float64's range*");
+    }
+
+    [Fact]
+    public void Very_large_weights_with_a_finite_sum_give_the_exact_weighted_mean()
+    {
+        using var graph = new RelationalGraph(3, [new GraphRelation("fused", tensor(new long[,] { { 1, 2 }, { 0, 0 } }), tensor(new[] { 8e307, 8e307 }))]);
+        using var conv = new RelationalGraphConv(1, 1, 1, dtype: ScalarType.Float64);
+        using (no_grad()) { conv.Root.fill_(0); conv.Weight.fill_(1); conv.Bias?.zero_(); }
+
+        using var output = conv.forward(tensor(new double[,] { { 0 }, { 2 }, { 4 } }), graph);
+
+        output[0, 0].item<double>().Should().BeApproximately(3.0, 1e-12);
+    }
+
+    [Fact]
     public void Negative_edge_weights_set_after_construction_are_rejected_by_the_layer()
     {
         using var graph = SmallGraphs.FiveNodes(weighted: true);
