@@ -24,7 +24,7 @@ namespace BalancedMultimodal.Core.Data;
 /// q_j,Q-1 - q_j0 is at least 1 (so the map is scikit-learn's on such columns, as the fixtures check), and 1e-7 times
 /// the range below that (for a constant column, 1e-7 times its magnitude when below 1): scikit-learn's absolute
 /// tolerance would send every value of a column measured on a tiny scale (differences below 1e-7, e.g. features around
-/// 1e-12) to the lower clip, whereas a rank transform should not depend on the column's unit (twenty-fifth session).</para>
+/// 1e-12) to the lower clip, whereas a rank transform should not depend on the column's unit.</para>
 /// <para>A constant column maps to the lower clip value on every row (scikit-learn's behaviour). Missing rows are left
 /// untouched by <see cref="Transform(MultimodalDataset)"/>. The fitted quantiles are exposed (<see cref="Quantiles"/>) and a normaliser can
 /// be rebuilt from saved quantiles with the constructor.</para>

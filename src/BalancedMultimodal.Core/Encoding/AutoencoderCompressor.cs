@@ -24,7 +24,9 @@ public sealed class AutoencoderCompressor
     /// Fits an autoencoder on the chosen rows of <paramref name="features"/> and returns it in evaluation mode. The
     /// initialisation draws from TorchSharp's process-wide generator seeded with <see cref="AutoencoderOptions.Seed"/>;
     /// the CPU generator's state is put back when the fit ends, so the caller's draws afterwards are what they would
-    /// have been without it.
+    /// have been without it. Because that generator is shared by the whole process, fits run one at a time: concurrent
+    /// calls (from any compressor) wait for each other, so each gives its sequential result. Other code that draws from
+    /// TorchSharp's generator on another thread during a fit still changes it (as for every seeded TorchSharp run).
     /// </summary>
     /// <param name="features">Standardised features of all n samples, shape (n, d), float32, float64 or bfloat16 (float16
     /// is refused: Adam cannot train it), any device; read as data (detached).</param>
@@ -55,20 +57,27 @@ public sealed class AutoencoderCompressor
 
         // Seeded from AutoencoderOptions.Seed on TorchSharp's process-wide generator, whose state is put back afterwards:
         // the caller's own seeding still decides every later draw.
-        using var callersGenerator = random.get_rng_state();
-        try
+        // One fit at a time: two concurrent fits would interleave their draws and each restore the other's state.
+        lock (SeededFits)
         {
-            manual_seed(_options.Seed);
-            // The features are data to reconstruct: a requires-grad input must neither carry its graph into every epoch's
-            // backward pass nor receive gradients from the fit.
-            using var data = features.detach();
-            return FitSeeded(data, trainingRows);
-        }
-        finally
-        {
-            random.set_rng_state(callersGenerator);
+            using var callersGenerator = random.get_rng_state();
+            try
+            {
+                manual_seed(_options.Seed);
+                // The features are data to reconstruct: a requires-grad input must neither carry its graph into every
+                // epoch's backward pass nor receive gradients from the fit.
+                using var data = features.detach();
+                return FitSeeded(data, trainingRows);
+            }
+            finally
+            {
+                random.set_rng_state(callersGenerator);
+            }
         }
     }
+
+    /// <summary>Serialises the seeded fits of every compressor: they share TorchSharp's process-wide generator.</summary>
+    private static readonly object SeededFits = new();
 
     private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows)
     {

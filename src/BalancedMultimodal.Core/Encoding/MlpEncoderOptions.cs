@@ -4,6 +4,9 @@ namespace BalancedMultimodal.Core.Encoding;
 public sealed class MlpEncoderOptions
 {
     /// <summary>Widths of the hidden layers; the last one is the embedding width. Default [64, 64].</summary>
+    /// <remarks>Binding from configuration appends the configured widths to this default ([32] gives [64, 64, 32]: .NET's
+    /// configuration binder extends existing collections). Set the widths in code, or replace them after binding:
+    /// <c>.PostConfigure(o =&gt; o.HiddenSizes = section.GetSection("HiddenSizes").Get&lt;int[]&gt;() ?? [64, 64])</c>.</remarks>
     public IList<int> HiddenSizes { get; set; } = new List<int> { 64, 64 };
 
     /// <summary>Dropout probability applied before every layer while training. Default 0.5 (MOGONET's value).</summary>

@@ -104,7 +104,10 @@ public sealed class BalancedMultimodalNetwork : nn.Module
         }
         catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
         {
-            throw new ArgumentException($"Modality {modality}: {e.Message}", nameof(features), e);
+            // The encoder's message without the " (Parameter 'x')" suffix .NET appends: the wrapper names its own.
+            string suffix = e.ParamName is null ? "" : $" (Parameter '{e.ParamName}')";
+            string message = suffix.Length > 0 && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+            throw new ArgumentException($"Modality {modality}: {message}", nameof(features), e);
         }
     }
 

@@ -63,6 +63,12 @@ public sealed class BalancedTrainingData
         if (labels.dim() != 1 || labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"Labels must be a 1-D int64 tensor, got {labels.dtype} of shape ({string.Join(", ", labels.shape)}).", nameof(labels));
         long n = labels.shape[0];
+        // Every modality agreeing on a row count other than the labels': the labels are the odd one out.
+        var rowCounts = features.Select(f => f is { } x && x.dim() == 2 ? x.shape[0] : -1).Distinct().ToArray();
+        if (rowCounts is [var featureRows] && featureRows >= 0 && featureRows != n)
+            throw new ArgumentException(
+                $"The labels have {n} entries, but every modality's features have {featureRows} rows; give one label per row (of every row, labelled or not).",
+                nameof(labels));
         var available = CheckAvailability(availability, modalityNames, features.Count, n);
         var first = features[0];
         for (int m = 0; m < features.Count; m++)
@@ -177,8 +183,7 @@ public sealed class BalancedTrainingData
     /// <summary>The rows the distillation gate compares modalities on: those held out from fitting (the validation rows
     /// only when <paramref name="validationOnly"/>, else every non-training row), in increasing order. With incomplete
     /// samples the gate compares each pair of modalities on the rows of these that have both
-    /// (<see cref="Assessment.ModalityEvidence.Available"/>; twenty-third session, before which only rows having every
-    /// modality were used).</summary>
+    /// (<see cref="Assessment.ModalityEvidence.Available"/>).</summary>
     internal int[] AssessmentRows(bool validationOnly)
     {
         var training = new HashSet<int>(TrainRows);
@@ -257,7 +262,8 @@ public sealed class BalancedTrainingData
         {
             long label = labels[row];
             if (label < 0 || label >= classCount)
-                throw new ArgumentOutOfRangeException(name, label, $"Row {row} has label {label}, outside [0, {classCount}).");
+                throw new ArgumentOutOfRangeException("labels", label,
+                    $"Row {row} has label {label}, outside [0, {classCount}) (a {(name == "trainRows" ? "training" : "validation")} row: its label must name one of the classCount classes).");
             counts[label]++;
         }
         return counts;

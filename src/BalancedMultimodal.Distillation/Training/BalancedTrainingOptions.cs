@@ -99,7 +99,7 @@ public sealed class BalancedTrainingOptions
     /// uniform guess, r_h proportional to max(0, ln C - CE_h), or the evidence factor exp(-max(0, d_h / s_h)) of each head's
     /// paired cross-entropy deficit d_h to the best head in standard errors s_h (<see cref="HeadPoolingWeights"/>).
     /// Default <see cref="HeadPoolingRule.InformationGain"/>; the CLI pipeline uses
-    /// <see cref="HeadPoolingRule.ValidationEvidence"/> since the eighteenth session (docs/results.md).
+    /// <see cref="HeadPoolingRule.ValidationEvidence"/> (docs/results.md in the repository).
     /// </summary>
     public HeadPoolingRule PoolingRule { get; set; } = HeadPoolingRule.InformationGain;
 
@@ -109,8 +109,8 @@ public sealed class BalancedTrainingOptions
     /// prediction is re-pooled, p = softmax(sum_h w_h z_h), with the weights this rule measures on the validation rows at
     /// that checkpoint, unshrunk (<see cref="HeadPoolingWeights"/>); <see cref="BalancedTrainingResult.PoolingWeights"/>
     /// are then those weights. Default null: the checkpoint's own weights. The CLI pipeline uses
-    /// <see cref="HeadPoolingRule.ValidationEvidence"/> since the eighteenth session (chosen on nested validation of ROSMAP
-    /// and two real multi-view sets; checkpoints chosen under the evidence weights themselves were worse, docs/results.md).
+    /// <see cref="HeadPoolingRule.ValidationEvidence"/> (chosen on nested validation of ROSMAP and two real multi-view
+    /// sets; checkpoints chosen under the evidence weights themselves were worse; docs/results.md in the repository).
     /// </summary>
     public HeadPoolingRule? FinalPoolingRule { get; set; }
 

@@ -22,10 +22,10 @@ public sealed class BalancedTrainingResult : IDisposable
         IReadOnlyList<TrainingProgress> history,
         int bestJointEpoch)
     {
-        Network = network;
-        FusedProbabilities = fusedProbabilities;
-        ModalityProbabilities = modalityProbabilities;
-        PredictedProbabilities = predictedProbabilities;
+        _network = network;
+        _fusedProbabilities = fusedProbabilities;
+        _modalityProbabilities = modalityProbabilities;
+        _predictedProbabilities = predictedProbabilities;
         ModalityNames = modalityNames;
         PretrainingScores = pretrainingScores;
         DistilledScores = distilledScores;
@@ -39,18 +39,22 @@ public sealed class BalancedTrainingResult : IDisposable
 
     /// <summary>The trained network, at the joint-phase checkpoint with the best validation macro-F1 of the configured
     /// prediction (<see cref="BalancedTrainingOptions.Prediction"/>; ties: the lower validation cross-entropy), in eval mode.</summary>
-    public BalancedMultimodalNetwork Network { get; }
+    /// <exception cref="ObjectDisposedException">The result was disposed (the scores, plan and history stay readable).</exception>
+    public BalancedMultimodalNetwork Network => Alive(_network);
 
     /// <summary>Class probabilities of the fused classifier for every row, (n, C).</summary>
-    public Tensor FusedProbabilities { get; }
+    /// <exception cref="ObjectDisposedException">The result was disposed.</exception>
+    public Tensor FusedProbabilities => Alive(_fusedProbabilities);
 
     /// <summary>Class probabilities of each modality's head for every row, each (n, C).</summary>
-    public IReadOnlyList<Tensor> ModalityProbabilities { get; }
+    /// <exception cref="ObjectDisposedException">The result was disposed.</exception>
+    public IReadOnlyList<Tensor> ModalityProbabilities => Alive(_modalityProbabilities);
 
     /// <summary>The final class probabilities for every row, (n, C): <see cref="FusedProbabilities"/> or the fused and
     /// modality heads pooled, as <see cref="BalancedTrainingOptions.Prediction"/> says (<see cref="PredictionCombiner"/>,
     /// with <see cref="PoolingWeights"/> for the validation-weighted source). This is what the checkpoint was chosen on.</summary>
-    public Tensor PredictedProbabilities { get; }
+    /// <exception cref="ObjectDisposedException">The result was disposed.</exception>
+    public Tensor PredictedProbabilities => Alive(_predictedProbabilities);
 
     /// <summary>Modality names, in order.</summary>
     public IReadOnlyList<string> ModalityNames { get; }
@@ -87,12 +91,26 @@ public sealed class BalancedTrainingResult : IDisposable
     /// null for the sources with fixed weights.</summary>
     public IReadOnlyList<double>? PoolingWeights { get; init; }
 
-    /// <summary>Disposes the network and the probability tensors.</summary>
+    /// <summary>Disposes the network and the probability tensors; afterwards those members throw
+    /// <see cref="ObjectDisposedException"/>, while the scores, plan, weights and history stay readable. Idempotent.</summary>
     public void Dispose()
     {
-        FusedProbabilities.Dispose();
-        PredictedProbabilities.Dispose();
-        foreach (var p in ModalityProbabilities) p.Dispose();
-        Network.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        _fusedProbabilities.Dispose();
+        _predictedProbabilities.Dispose();
+        foreach (var p in _modalityProbabilities) p.Dispose();
+        _network.Dispose();
     }
+
+    private readonly BalancedMultimodalNetwork _network;
+    private readonly Tensor _fusedProbabilities;
+    private readonly IReadOnlyList<Tensor> _modalityProbabilities;
+    private readonly Tensor _predictedProbabilities;
+    private bool _disposed;
+
+    private T Alive<T>(T member) => _disposed
+        ? throw new ObjectDisposedException(nameof(BalancedTrainingResult),
+            "The training result was disposed, and with it its network and probability tensors; read them before disposing the result.")
+        : member;
 }

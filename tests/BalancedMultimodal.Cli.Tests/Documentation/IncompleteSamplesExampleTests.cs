@@ -21,14 +21,20 @@ public sealed class IncompleteSamplesExampleTests
     private const string EndMarker = "// --- end of the example ---";
 
     /// <summary>The synthetic set's second modality missing on every fourth sample (NaN placeholders, as a loader leaves
-    /// them), standardised: the data, its modality names and float32 features.</summary>
-    private static (MultimodalDataset Standardized, string[] Names, Tensor[] Features) Inputs()
+    /// them), prepared as the guide's section 2 prepares ROSMAP: training and test rows only (as the loader gives them),
+    /// a carved validation split, standardised with the labelled rows' statistics; the split, the data, its modality
+    /// names and float32 features.</summary>
+    private static (MultimodalDataset Split, MultimodalDataset Standardized, string[] Names, Tensor[] Features) Inputs()
     {
-        var dataset = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
-        var standardized = Standardizer.FitTransform(dataset);
+        var generated = Pipeline.IncompleteDatasets.WithMissingRows(SyntheticMultiomicsGenerator.Generate(seed: 2, sampleCount: 120), 1, i => i % 4 == 0);
+        var dataset = generated.WithSplits(generated.TrainIndices.Concat(generated.ValidationIndices).ToArray(), [], generated.TestIndices);
+        var split = StratifiedSplitter.CarveValidation(dataset, validationFraction: 0.2, seed: 0);
+        var labelled = split.TrainIndices.Concat(split.ValidationIndices).ToArray();
+        var standardized = Standardizer.Fit(dataset, labelled).Transform(dataset);
         var names = standardized.Modalities.Select(m => m.Name).ToArray();
         var features = Enumerable.Range(0, standardized.ModalityCount).Select(m => standardized.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
-        return (standardized, names, features);
+        standardized.ValidationIndices.Should().BeEmpty("the guide's standardized data keeps the loader's splits; the validation rows are split's");
+        return (split, standardized, names, features);
     }
 
     /// <summary>Finite probabilities for every sample and test accuracy well above chance (samples lacking a modality included).</summary>
@@ -45,13 +51,13 @@ public sealed class IncompleteSamplesExampleTests
     public void The_example_trains_on_incomplete_samples_and_predicts_every_one()
     {
         using var scope = NewDisposeScope();
-        var (standardized, names, features) = Inputs();
+        var (split, standardized, names, features) = Inputs();
 
         // --- docs/getting-started.md: incomplete samples ---
         // One flag per row and modality (null: every row has it); the values of a missing row are never read.
         var availability = standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray();
         var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount,
-            standardized.TrainIndices, standardized.ValidationIndices, availability);
+            split.TrainIndices, split.ValidationIndices, availability);
         var trainer = new BalancedTrainer(new MlpEncoderFactory(new MlpEncoderOptions()), new KsgEstimator(), new BalancedTrainingOptions { Seed = 0 });
         using var result = trainer.Fit(data);
         var probabilities = result.PredictedProbabilities;   // every sample, those lacking a modality included
@@ -66,9 +72,9 @@ public sealed class IncompleteSamplesExampleTests
     public void The_graph_example_fuses_every_sample_with_the_masks_and_trains_relational_gcn_encoders_on_it()
     {
         using var scope = NewDisposeScope();
-        var (standardized, names, features) = Inputs();
+        var (split, standardized, names, features) = Inputs();
         var data = new BalancedTrainingData(names, features, standardized.LabelsTensor(), standardized.ClassCount,
-            standardized.TrainIndices, standardized.ValidationIndices, standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray());
+            split.TrainIndices, split.ValidationIndices, standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability : null).ToArray());
 
         // --- docs/getting-started.md: incomplete samples, graph ---
         // A relational GCN needs a patient graph over every sample: SNF with the availability masks (snfpy's missing-data rule).

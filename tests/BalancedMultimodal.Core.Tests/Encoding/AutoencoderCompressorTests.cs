@@ -295,4 +295,30 @@ public class AutoencoderCompressorTests
         act.Should().Throw<ArgumentException>().WithParameterName("features")
             .WithMessage("Modality 'rna': float16 features are not supported: Adam's epsilon (1e-8) and small squared gradients round to 0 in float16*");
     }
+
+    [Fact]
+    public void Concurrent_fits_give_the_sequential_result_and_leave_the_callers_generator_as_it_was()
+    {
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 3, Epochs = 5, Seed = 7 });
+        using var features = LowRank(40, ScalarType.Float32);
+        var rows = Enumerable.Range(0, 30).ToArray();
+        float[] Fit()
+        {
+            using var scope = NewDisposeScope();
+            return compressor.FitTransform(features, rows, "m").data<float>().ToArray();
+        }
+        var reference = Fit();
+        manual_seed(99);
+        var expectedDraw = randn(5).data<float>().ToArray();
+
+        for (int round = 0; round < 3; round++)
+        {
+            manual_seed(99);
+            var results = new float[4][];
+            Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = Fit());
+
+            results.Should().AllSatisfy(r => r.Should().Equal(reference), "each fit is seeded alone (round {0})", round);
+            randn(5).data<float>().ToArray().Should().Equal(expectedDraw, "every fit put the caller's generator back");
+        }
+    }
 }

@@ -121,8 +121,10 @@ public class BalancedMultimodalNetworkArgumentTests
         using var network = Network();
         using var scope = NewDisposeScope();
         var act = () => network.Embed(1, randn(5, 4, dtype: ScalarType.Float64));
-        act.Should().Throw<ArgumentException>().WithParameterName("features").WithMessage("Modality 1: *")
-            .Which.InnerException.Should().BeAssignableTo<ArgumentException>();
+        var thrown = act.Should().Throw<ArgumentException>().WithParameterName("features").WithMessage("Modality 1: *").Which;
+        thrown.InnerException.Should().BeAssignableTo<ArgumentException>();
+        thrown.Message.Should().EndWith(" (Parameter 'features')").And.Contain("(Parameter", Exactly.Once(),
+            "the encoder's own parameter suffix is not repeated inside the wrapper's message");
     }
 
     [Fact]

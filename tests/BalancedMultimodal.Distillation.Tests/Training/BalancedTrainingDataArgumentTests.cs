@@ -199,7 +199,16 @@ public class BalancedTrainingDataArgumentTests
         var labels = tensor(EightLabels);
         labels[5] = tensor(label);
         var act = () => Create(labels: labels);
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("validationRows").WithMessage($"Row 5 has label {label}, outside [0, 2).*");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("labels").WithMessage($"Row 5 has label {label}, outside [0, 2) (a validation row*");
+    }
+
+    [Fact]
+    public void Labels_of_another_length_than_every_modalitys_rows_are_blamed_on_the_labels()
+    {
+        using var scope = NewDisposeScope();
+        var act = () => Create(labels: tensor(EightLabels.Take(7).ToArray()), train: [0, 1, 2, 3], validation: [4, 5]);
+        act.Should().Throw<ArgumentException>().WithParameterName("labels")
+            .WithMessage("The labels have 7 entries, but every modality's features have 8 rows; give one label per row*");
     }
 
     [Fact]

@@ -132,4 +132,20 @@ public class BalancedTrainingResultTests
 
         tensors.Should().OnlyContain(t => t.IsInvalid);
     }
+
+    [Fact]
+    public void A_disposed_result_refuses_its_network_and_tensors_by_name_and_keeps_its_scores()
+    {
+        var result = TrainingFixtures.TinyTrainer(TrainingFixtures.TinyOptions()).Fit(TrainingFixtures.Tiny());
+        var scores = result.PretrainingScores.ToArray();
+
+        result.Dispose();
+        result.Dispose();   // idempotent
+
+        var members = new Func<object>[] { () => result.Network, () => result.FusedProbabilities, () => result.PredictedProbabilities, () => result.ModalityProbabilities };
+        foreach (var member in members)
+            member.Should().Throw<ObjectDisposedException>().WithMessage("*training result was disposed*");
+        result.PretrainingScores.Should().Equal(scores);
+        result.History.Should().NotBeEmpty();
+    }
 }
