@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core;
@@ -17,8 +18,12 @@ namespace BalancedMultimodal.Core;
 /// Multiplying by a power of two is exact whenever the product is a normal number, and IEEE addition, subtraction,
 /// multiplication, division and square root commute with it. A statistic that does not depend on the scale (a z-score
 /// <c>(x - mean) / sd</c>, a correlation, a cosine, a ratio) therefore gives bit for bit the same result on <c>x s</c>
-/// as on <c>x</c> wherever the computation on <c>x</c> itself neither overflows nor underflows, and a correct one where
-/// it would (e.g. <c>sum x^2</c> of values near 1e155, or near 1e-165, in float64).
+/// as on <c>x</c> wherever neither computation leaves the normal numbers (the plain one by overflowing or underflowing,
+/// the scaled one by making a value much smaller than its vector's largest subnormal), and a correct one where the
+/// plain one would overflow or underflow (e.g. <c>sum x^2</c> of values near 1e155, or near 1e-165, in float64). In
+/// float32 and float64 a scaled value turns subnormal only when it is 2^125 (float32) or 2^1021 (float64) times
+/// smaller than its vector's largest; in float16 already at 2^13, so the library's users of this class compute
+/// half-precision statistics in float32.
 /// </para>
 /// </remarks>
 public static class PowerOfTwoScaling
@@ -28,7 +33,14 @@ public static class PowerOfTwoScaling
     /// <param name="maxAbs">The largest magnitude, finite and &gt;= 0.</param>
     /// <returns>An exact power of two; 1 when <paramref name="maxAbs"/> is 0.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="maxAbs"/> is negative or not finite.</exception>
-    public static double Scale(double maxAbs) => Scale(maxAbs, ScalarType.Float64);
+    public static double Scale(double maxAbs)
+    {
+        if (!double.IsFinite(maxAbs) || maxAbs < 0)
+            throw new ArgumentOutOfRangeException(nameof(maxAbs), maxAbs, "The largest magnitude must be finite and >= 0.");
+        if (maxAbs == 0) return 1.0;
+        var (minExponent, maxExponent) = ExponentRange(ScalarType.Float64);
+        return Math.ScaleB(1.0, -Math.Clamp(Math.ILogB(maxAbs) + 1, -maxExponent, -minExponent));
+    }
 
     /// <summary>Per column j of a matrix, the exact power of two <c>s_j = 2^-k_j</c> that brings the column's largest
     /// magnitude into [0.5, 1) (class remarks), as a (1, d) tensor of the matrix's dtype and device (detached).</summary>
@@ -51,31 +63,30 @@ public static class PowerOfTwoScaling
         if (matrix.dim() != 2 || !matrix.is_floating_point())
             throw new ArgumentException(
                 $"Expected a floating 2-D matrix, got {matrix.dtype} of shape ({string.Join(", ", matrix.shape)}).", nameof(matrix));
-        double[] maxima;
-        using (NewDisposeScope())
-        {
-            var largest = matrix.detach().abs().amax(dimension);
-            maxima = largest.numel() == 0 ? [] : largest.to(ScalarType.Float64).cpu().data<double>().ToArray();
-        }
-        var scales = new double[maxima.Length];
-        for (int i = 0; i < maxima.Length; i++)
-            scales[i] = double.IsFinite(maxima[i]) ? Scale(maxima[i], matrix.dtype) : 1.0;
-        var shape = dimension == 0 ? new long[] { 1, scales.Length } : new long[] { scales.Length, 1 };
-        return tensor(scales, shape, ScalarType.Float64, matrix.device).to(matrix.dtype);
+        // On the matrix's device, without a host round trip (a per-step loss calls this): with the largest magnitude m
+        // clamped into the range whose k = floor(log2 m) + 1 lies in [-maxExponent, -minExponent], frexp gives
+        // m = f 2^k with f in [0.5, 1), and f / m is exactly 2^-k (an IEEE division whose exact result is representable).
+        // Scalars held in usings (per-step code: see ExplicitScalarArithmetic for TorchSharp's Scalar-finalizer race).
+        var (minExponent, maxExponent) = ExponentRange(matrix.dtype);
+        using var zero = 0.0.ToScalar();
+        using var one = 1.0.ToScalar();
+        using var lowest = Math.ScaleB(1.0, -maxExponent - 1).ToScalar();
+        using var beyond = Math.ScaleB(1.0, -minExponent).ToScalar();
+        using var highest = Math.ScaleB(1.0, -minExponent - 1).ToScalar();
+        if (matrix.numel() == 0)   // no entry to scale: ones of the broadcast shape
+            return ones(dimension == 0 ? [1, matrix.shape[1]] : [matrix.shape[0], 1], dtype: matrix.dtype, device: matrix.device);
+        using var scope = NewDisposeScope();
+        var largest = matrix.detach().abs().amax([dimension], keepdim: true);
+        var usable = largest.isfinite().logical_and(largest.gt(zero));
+        var clamped = largest.clamp_min(lowest).masked_fill(largest.ge(beyond), highest);
+        var (fraction, _) = clamped.frexp();
+        return (fraction / clamped).masked_fill(usable.logical_not(), one).MoveToOuterDisposeScope();
     }
 
-    private static double Scale(double maxAbs, ScalarType dtype)
+    private static (int Min, int Max) ExponentRange(ScalarType dtype) => dtype switch
     {
-        if (!double.IsFinite(maxAbs) || maxAbs < 0)
-            throw new ArgumentOutOfRangeException(nameof(maxAbs), maxAbs, "The largest magnitude must be finite and >= 0.");
-        if (maxAbs == 0) return 1.0;
-        var (minExponent, maxExponent) = dtype switch
-        {
-            ScalarType.Float16 => (-14, 15),
-            ScalarType.Float32 or ScalarType.BFloat16 => (-126, 127),
-            _ => (-1022, 1023),
-        };
-        int k = Math.Clamp(Math.ILogB(maxAbs) + 1, -maxExponent, -minExponent);
-        return Math.ScaleB(1.0, -k);
-    }
+        ScalarType.Float16 => (-14, 15),
+        ScalarType.Float32 or ScalarType.BFloat16 => (-126, 127),
+        _ => (-1022, 1023),
+    };
 }

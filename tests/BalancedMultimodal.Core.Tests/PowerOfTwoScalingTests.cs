@@ -63,12 +63,51 @@ public class PowerOfTwoScalingTests
         scales.Should().OnlyContain(s => float.IsNormal(s));
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float64, -1022, 1023)]
+    [InlineData(ScalarType.Float32, -126, 127)]
+    [InlineData(ScalarType.BFloat16, -126, 127)]
+    [InlineData(ScalarType.Float16, -14, 15)]
+    public void Tensor_scales_are_the_formula_for_every_magnitude_of_the_dtype(ScalarType dtype, int minExponent, int maxExponent)
+    {
+        // Magnitudes m 2^e for every exponent e of the dtype, subnormals included, and mantissas 1, 1.5 and just below 2.
+        var exponents = Enumerable.Range(minExponent - 30, maxExponent - minExponent + 31).ToArray();
+        var values = exponents.SelectMany(e => new[] { 1.0, 1.5, 1.96875 }.Select(f => f * Math.ScaleB(1.0, e))).ToArray();
+        using var column = tensor(values, [values.Length, 1], ScalarType.Float64).to(dtype);
+        var magnitudes = column.to(ScalarType.Float64).data<double>().ToArray();   // as the dtype holds them
+
+        var scales = PowerOfTwoScaling.RowScales(column).to(ScalarType.Float64).data<double>().ToArray();
+
+        for (int i = 0; i < magnitudes.Length; i++)
+        {
+            if (magnitudes[i] == 0 || double.IsInfinity(magnitudes[i])) { scales[i].Should().Be(1.0); continue; }
+            int k = Math.Clamp(Math.ILogB(magnitudes[i]) + 1, -maxExponent, -minExponent);
+            scales[i].Should().Be(Math.ScaleB(1.0, -k), $"magnitude {magnitudes[i]:R} in {dtype}");
+        }
+    }
+
     [Fact]
     public void A_column_holding_a_non_finite_value_keeps_scale_one_for_the_callers_own_check()
     {
         using var matrix = tensor(new double[,] { { double.NaN, 4.0 }, { 1.0, double.PositiveInfinity } });
 
         PowerOfTwoScaling.ColumnScales(matrix).data<double>().ToArray().Should().Equal(1.0, 1.0);
+    }
+
+    [Fact]
+    public void An_empty_matrix_gets_ones_of_the_broadcast_shape()
+    {
+        using var noRows = zeros(0, 3, dtype: ScalarType.Float32);
+        using var noColumns = zeros(3, 0, dtype: ScalarType.Float64);
+
+        using var columns = PowerOfTwoScaling.ColumnScales(noRows);
+        using var rows = PowerOfTwoScaling.RowScales(noColumns);
+
+        columns.shape.Should().Equal(1, 3);
+        columns.dtype.Should().Be(ScalarType.Float32);
+        columns.data<float>().ToArray().Should().Equal(1f, 1f, 1f);
+        rows.shape.Should().Equal(3, 1);
+        rows.data<double>().ToArray().Should().Equal(1.0, 1.0, 1.0);
     }
 
     [Fact]

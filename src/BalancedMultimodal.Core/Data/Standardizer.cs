@@ -162,8 +162,8 @@ public sealed class Standardizer
                     $"Modality {m} is '{modality.Name}' with {modality.FeatureCount} features but the standardizer was fitted on '{_modalityNames[m]}' with {_means[m].Length}.",
                     nameof(dataset));
             int d = modality.FeatureCount;
-            // z = (x p - mean p) / (s p) with p an exact power of two that brings max(|mean|, s) near 1: the bits of
-            // (x - mean) / s wherever that is in range, and no overflow of x - mean for values near float64's limit.
+            // z = (x - mean) / s; only where that overflows (x - mean beyond float64 for values near its limit) the
+            // same quotient as (x p - mean p) / (s p), p an exact power of two that brings max(|mean|, s) near 1.
             var power = new double[d];
             var scaledMean = new double[d];
             var scaledScale = new double[d];
@@ -180,7 +180,8 @@ public sealed class Standardizer
                 var row = values.AsSpan(i * d, d);
                 for (int j = 0; j < d; j++)
                 {
-                    double z = (row[j] * power[j] - scaledMean[j]) / scaledScale[j];
+                    double z = (row[j] - _means[m][j]) / _scales[m][j];
+                    if (!double.IsFinite(z)) z = (row[j] * power[j] - scaledMean[j]) / scaledScale[j];
                     if (!double.IsFinite(z))
                         throw new ArgumentException(
                             $"Modality '{modality.Name}', row {i}, feature column {j}: the value {row[j]:G3} standardises beyond float64's range " +

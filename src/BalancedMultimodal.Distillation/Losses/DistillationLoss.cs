@@ -124,6 +124,8 @@ public sealed class DistillationLoss : nn.Module
                 throw new ArgumentException($"studentEmbedding has {studentEmbedding.shape[1]} columns; the projection expects d_s = {StudentDimension}.", nameof(studentEmbedding));
             if (studentEmbedding.dtype != projection.weight!.dtype)
                 throw new ArgumentException($"studentEmbedding is {studentEmbedding.dtype} but the projection is {projection.weight.dtype}; create the loss with dtype: {studentEmbedding.dtype}.", nameof(studentEmbedding));
+            if (studentEmbedding.device_type != projection.weight.device_type || studentEmbedding.device_index != projection.weight.device_index)
+                throw new ArgumentException($"studentEmbedding is on {studentEmbedding.device} but the projection is on {projection.weight.device}; create the loss with device: the embeddings' device (or move it with .to(device)).", nameof(studentEmbedding));
         }
         if (teacherEmbedding is not null || useRepresentation)
         {
@@ -131,18 +133,19 @@ public sealed class DistillationLoss : nn.Module
             if (teacherEmbedding!.shape[1] != TeacherDimension)
                 throw new ArgumentException($"teacherEmbedding has {teacherEmbedding.shape[1]} columns; expected d_t = {TeacherDimension}.", nameof(teacherEmbedding));
         }
-        long labelled = TensorArguments.Count(labelledMask);
-        long distilled = distillMask is null ? n : TensorArguments.Count(distillMask);
+        using var scope = NewDisposeScope();
+        // The selected rows, whose counts are their lengths (one device read per mask, which nonzero needs anyway).
+        var labelledRows = labelledMask.nonzero().squeeze(1);
+        var distillRows = distillMask is null ? null : distillMask.nonzero().squeeze(1);
+        long labelled = labelledRows.shape[0];
+        long distilled = distillRows?.shape[0] ?? n;
         if (labelled == 0 && Options.CrossEntropyWeight > 0)
             throw new ArgumentException("labelledMask selects no row, but the cross-entropy weight is positive.", nameof(labelledMask));
         if (distilled == 0 && (Options.KullbackLeiblerWeight > 0 || useRepresentation))
             throw new ArgumentException("distillMask selects no row, but the KL or representation weight is positive.", nameof(distillMask));
         if (labelled > 0)
             TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
-        using var scope = NewDisposeScope();
         var zt = teacherLogits.detach();
-        var labelledRows = labelledMask.nonzero().squeeze(1);
-        var distillRows = distillMask is null ? null : distillMask.nonzero().squeeze(1);
 
         var crossEntropy = Term(Options.CrossEntropyWeight, labelled, studentLogits, () =>
             nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows),

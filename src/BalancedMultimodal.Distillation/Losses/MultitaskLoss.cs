@@ -89,18 +89,23 @@ public sealed class MultitaskLoss
         }
         TensorArguments.Labels(labels, nameof(labels), n, device);
         TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);
-        if (TensorArguments.Count(labelledMask) == 0)
+        if (modalityLabelledMasks is not null && modalityLabelledMasks.Count != modalityLogits.Count)
+            throw new ArgumentException($"Expected {modalityLogits.Count} modality masks (one per modality, null for labelledMask), got {modalityLabelledMasks.Count}.", nameof(modalityLabelledMasks));
+        using var scope = NewDisposeScope();
+        // The selected rows, whose counts are their lengths (one device read per mask, which nonzero needs anyway).
+        var rows = labelledMask.nonzero().squeeze(1);
+        if (rows.shape[0] == 0)
             throw new ArgumentException("labelledMask selects no row.", nameof(labelledMask));
         TensorArguments.LabelsInRange(labels, labelledMask, classes, nameof(labels));
+        var ownRows = new Tensor?[modalityLogits.Count];
         if (modalityLabelledMasks is not null)
         {
-            if (modalityLabelledMasks.Count != modalityLogits.Count)
-                throw new ArgumentException($"Expected {modalityLogits.Count} modality masks (one per modality, null for labelledMask), got {modalityLabelledMasks.Count}.", nameof(modalityLabelledMasks));
             for (int m = 0; m < modalityLabelledMasks.Count; m++)
             {
                 if (modalityLabelledMasks[m] is not { } mask) continue;
                 TensorArguments.Mask(mask, $"{nameof(modalityLabelledMasks)}[{m}]", n, device);
-                if (TensorArguments.Count(mask) == 0)
+                ownRows[m] = mask.nonzero().squeeze(1);
+                if (ownRows[m]!.shape[0] == 0)
                     throw new ArgumentException($"modalityLabelledMasks[{m}] selects no row.", nameof(modalityLabelledMasks));
                 TensorArguments.LabelsInRange(labels, mask, classes, nameof(labels));
             }
@@ -119,15 +124,12 @@ public sealed class MultitaskLoss
             }
         }
 
-        using var scope = NewDisposeScope();
-        var rows = labelledMask.nonzero().squeeze(1);
         var y = labels.index_select(0, rows);
         var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y, weight: classWeights?.to(fusedLogits.dtype));
         var perModality = modalityLogits.Select((z, m) =>
         {
-            if (modalityLabelledMasks?[m] is not { } mask)
+            if (ownRows[m] is not { } own)
                 return nn.functional.cross_entropy(z.index_select(0, rows), y, weight: classWeights?.to(z.dtype));
-            var own = mask.nonzero().squeeze(1);
             return nn.functional.cross_entropy(z.index_select(0, own), labels.index_select(0, own), weight: classWeights?.to(z.dtype));
         }).ToArray();
         CheckFinite(fused, perModality, fusedLogits, modalityLogits, labelledMask, modalityLabelledMasks, distillationLosses);

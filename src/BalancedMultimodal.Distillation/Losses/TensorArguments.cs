@@ -113,10 +113,4 @@ internal static class TensorArguments
                 : $"{name}[{c}] = {values[c]} becomes {held[c]} in {dtype}, the logits' dtype; every class weight must stay finite and positive there.", name);
         }
     }
-
-    public static long Count(Tensor mask)
-    {
-        using var scope = NewDisposeScope();
-        return mask.sum().item<long>();
-    }
 }

@@ -43,7 +43,10 @@ public sealed class BalancedMultimodalNetwork : nn.Module
             if (encoder.EmbeddingDim < 1)
                 throw new ArgumentException($"The encoder of modality {m} has embedding width {encoder.EmbeddingDim}; it must be at least 1.", nameof(modalityEncoders));
             var parameter = encoder.parameters().FirstOrDefault();
-            if (parameter is not null && (parameter.dtype != dtype || parameter.device.type != device.type || parameter.device.index != device.index))
+            // A negative index means the type's default device: torch.CUDA is cuda:-1 while its tensors report cuda:0, and
+            // CPU tensors report cpu:-1 for a device given as cpu:0.
+            if (parameter is not null && (parameter.dtype != dtype || parameter.device.type != device.type
+                    || Math.Max(parameter.device.index, 0) != Math.Max(device.index, 0)))
                 throw new ArgumentException($"The encoder of modality {m} has {parameter.dtype} parameters on {parameter.device}; the network's heads are {dtype} on {device}.", nameof(modalityEncoders));
         }
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "At least two classes are needed.");

@@ -110,7 +110,9 @@ public static class HeadPoolingWeights
             if (availability.dtype != ScalarType.Bool || availability.dim() != 2 || availability.shape[0] != n || availability.shape[1] != validationLogits.Count)
                 throw new ArgumentException(
                     $"availability must be a boolean ({n}, {validationLogits.Count}) matrix (rows x heads), got {availability.dtype} of shape ({string.Join(", ", availability.shape)}).", nameof(availability));
-            var flags = availability.cpu().data<bool>().ToArray();
+            bool[] flags;
+            using (NewDisposeScope())   // the host copy is this method's, not left in the caller's scope
+                flags = availability.detach().cpu().contiguous().data<bool>().ToArray();
             int heads = validationLogits.Count;
             votes = Enumerable.Range(0, heads).Select(h => Enumerable.Range(0, (int)n).Select(i => flags[i * heads + h]).ToArray()).ToArray();
             for (int h = 0; h < heads; h++)

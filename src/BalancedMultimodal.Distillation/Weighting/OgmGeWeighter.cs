@@ -73,9 +73,11 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
         WeighterArguments.Scores(scores, ModalityCount);
         // The peers' mean is summed over the peers themselves, not as (total - s_m) / (M - 1): the subtraction rounds,
         // so tied scores could give a ratio of 1 + 1e-16 and be damped, and tiny peers could cancel to 0.
-        // The scores are first scaled by one exact power of two (the largest to [0.5, 1), PowerOfTwoScaling): the
-        // ratios do not change (to the bit, for scores of usual size), and the peers' sum cannot overflow.
-        double power = PowerOfTwoScaling.Scale(scores.Max(Math.Abs));
+        // Where a peers' sum overflows (scores near 1e308), all scores are first scaled by one exact power of two (the
+        // largest to [0.5, 1), PowerOfTwoScaling): the ratios do not change. Otherwise they are used as given, so tiny
+        // positive scores keep their value.
+        bool overflows = Enumerable.Range(0, ModalityCount).Any(m => double.IsInfinity(scores.Where((_, k) => k != m).Sum()));
+        double power = overflows ? PowerOfTwoScaling.Scale(scores.Max(Math.Abs)) : 1.0;
         var scaled = scores.Select(x => x * power).ToArray();
         var peerMeans = new double[ModalityCount];
         for (int m = 0; m < ModalityCount; m++)

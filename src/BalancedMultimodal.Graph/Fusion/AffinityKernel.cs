@@ -33,16 +33,20 @@ public static class AffinityKernel
     {
         CheckFeatures(features, needTwoRows: true);
         using var scope = NewDisposeScope();
+        var dtype = features.dtype;
         features = features.detach().contiguous();   // data, read row-major (as in PairwiseDistances)
+        // Half precision in float32: its squares overflow near 256 and its scaled small values turn subnormal.
+        if (dtype is ScalarType.Float16 or ScalarType.BFloat16) features = features.to(ScalarType.Float32);
         // Each column is first scaled by an exact power of two to a largest magnitude in [0.5, 1): z-scores do not
-        // depend on it, the bits do not change where the plain computation is in range, and the squares of the
-        // standard deviation can no longer overflow (features near 1e155 in float64) or underflow (near 1e-165).
+        // depend on it, the bits do not change where the plain computation is in range (float32, float64), and the
+        // squares of the standard deviation can no longer overflow (features near 1e155 in float64) or underflow
+        // (near 1e-165).
         features = features * PowerOfTwoScaling.ColumnScales(features);
         var mean = features.mean(new long[] { 0 }, keepdim: true);
         var sd = features.std(0, unbiased: true, keepdim: true);
         var constant = sd <= (mean.abs() * Epsilon);
         var z = (features - mean) / sd;
-        return z.masked_fill(constant, 0.0).MoveToOuterDisposeScope();
+        return z.masked_fill(constant, 0.0).to(dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -91,6 +91,18 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void Saved_statistics_of_very_different_scales_transform_with_the_plain_formula()
+    {
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 1e300, 1 + Math.ScaleB(1.0, -52) }, { 1e300, 1 } }) }, new[] { 0, 1 });
+        var standardizer = new Standardizer(["m"], [[1e300, 1.0]], [[1e-300, 3e-310]]);
+
+        var z = standardizer.Transform(data).Modalities[0];
+
+        z.GetRow(0)[0].Should().Be(0.0);
+        z.GetRow(0)[1].Should().Be(Math.ScaleB(1.0, -52) / 3e-310);
+    }
+
+    [Fact]
     public void A_new_value_whose_z_score_exceeds_float64_is_refused_naming_modality_row_and_column()
     {
         var fitted = Standardizer.Fit(Dataset());   // column 0: mean 2, scale 1

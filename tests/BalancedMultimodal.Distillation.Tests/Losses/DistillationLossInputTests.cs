@@ -291,6 +291,19 @@ public class DistillationLossInputTests
         act.Should().Throw<ArgumentException>().WithParameterName("studentEmbedding").WithMessage("*Float32*Float64*dtype: Float32*");
     }
 
+    [Fact]
+    public void A_projection_on_another_device_than_the_embeddings_is_rejected_naming_the_argument()
+    {
+        // On a GPU machine: a loss built without device: (so on the CPU) fed CUDA embeddings. Here the projection is
+        // on the meta device, the inputs on the CPU; before, libtorch's "same device" error surfaced from the product.
+        using var scope = NewDisposeScope();
+        using var loss = new DistillationLoss(2, 2, new DistillationLossOptions(), META, ScalarType.Float64);
+        var act = Computing(loss);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("studentEmbedding")
+            .WithMessage("studentEmbedding is on cpu* but the projection is on meta*; create the loss with device:*");
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]

@@ -29,6 +29,20 @@ public class BalancedMultimodalNetworkArgumentTests
     }
 
     [Fact]
+    public void A_device_given_with_an_explicit_or_default_index_matches_the_encoders_device()
+    {
+        // torch.CUDA is cuda:-1 and its tensors report cuda:0; on CPU the same mismatch is cpu:0 against cpu:-1.
+        var cpu0 = new Device(TorchSharp.DeviceType.CPU, 0);
+        using var first = new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3], Dropout = 0 }, cpu0, ScalarType.Float64);
+        using var second = new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [2], Dropout = 0 }, cpu0, ScalarType.Float64);
+        first.parameters().First().device.index.Should().Be(-1, "the mismatch this test covers");
+
+        var act = () => new BalancedMultimodalNetwork([first, second], 2, 0, cpu0, ScalarType.Float64).Dispose();
+
+        act.Should().NotThrow();
+    }
+
+    [Fact]
     public void A_single_encoder_is_rejected()
     {
         using var only = Mlp(4, 3);

@@ -75,4 +75,22 @@ public class HeadPoolingWeightsAvailabilityTests
         FluentActions.Invoking(() => HeadPoolingWeights.FromValidation(heads, labels, HeadPoolingRule.ValidationEvidence, 0, none))
             .Should().Throw<ArgumentException>().WithMessage("Head 2 has no validation row to be scored on.*");
     }
+
+    [Fact]
+    public void A_transposed_availability_is_read_as_its_values_and_leaves_no_tensor_in_the_callers_scope()
+    {
+        using var scope = NewDisposeScope();
+        var labels = tensor(new long[] { 0, 1, 0, 1, 0, 1 });
+        var fused = tensor(new[] { 1.0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1 }, [6, 2], dtype: ScalarType.Float64);
+        var head = tensor(new[] { 3.0, 0, 0, 3, 3, 0, 0, 3, 0, 3, 3, 0 }, [6, 2], dtype: ScalarType.Float64);
+        var contiguous = tensor(new[] { true, true, true, true, true, true, true, true, true, false, true, false }, [6, 2]);
+        var transposed = contiguous.t().contiguous().t();   // the same values, column-major
+        var expected = HeadPoolingWeights.FromValidation([fused, head], labels, HeadPoolingRule.InformationGain, 0, contiguous);
+        int before = scope.DisposablesCount;
+
+        var weights = HeadPoolingWeights.FromValidation([fused, head], labels, HeadPoolingRule.InformationGain, 0, transposed);
+
+        weights.Should().Equal(expected);
+        scope.DisposablesCount.Should().Be(before, "the host copy of the availability is freed inside the call");
+    }
 }

@@ -36,6 +36,17 @@ public class OgmGeWeighterTests
     }
 
     [Fact]
+    public void A_tiny_positive_peer_score_is_kept_as_given()
+    {
+        // The peer scores the smallest subnormal: the ratio is huge (weight 0), not undefined.
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions());
+
+        weighter.Update([1.0, double.Epsilon]);
+
+        weighter.Weights.Should().Equal(0.0, 1.0);
+    }
+
+    [Fact]
     public void With_two_modalities_the_ratio_is_ogm_ges_pairwise_ratio()
     {
         var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.8 });

@@ -59,4 +59,23 @@ public class AffinityExtremeScaleTests
 
         (z.to(ScalarType.Float64) - reference).abs().max().item<double>().Should().BeLessThan(1e-5);
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float16)]
+    [InlineData(ScalarType.BFloat16)]
+    public void Half_precision_z_scores_are_computed_in_float32(ScalarType dtype)
+    {
+        // A column with two large values and many small ones: scaled in float16 the small ones would turn subnormal.
+        var values = new double[200, 1];
+        values[0, 0] = 1000;
+        values[1, 0] = -1000;
+        for (int i = 2; i < 200; i++) values[i, 0] = 0.05 + 0.0001 * i;
+        using var x = tensor(values).to(dtype);
+        using var expected = AffinityKernel.ZScoreColumns(x.to(ScalarType.Float32)).to(dtype);
+
+        using var z = AffinityKernel.ZScoreColumns(x);
+
+        z.dtype.Should().Be(dtype);
+        z.to(ScalarType.Float32).data<float>().ToArray().Should().Equal(expected.to(ScalarType.Float32).data<float>().ToArray());
+    }
 }
