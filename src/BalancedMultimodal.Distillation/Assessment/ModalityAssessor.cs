@@ -19,10 +19,14 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// </summary>
 /// <remarks>
 /// <para>The estimator is a constructor dependency (any <see cref="IMutualInformationEstimator"/>, e.g. KSG on class
-/// probabilities). I(O_s; y) is estimated with the optional label estimator (e.g. a continuous-discrete one), given
-/// the labels as an (n, 1) column of class indices; without one, the main estimator is used.</para>
+/// probabilities). I(O_s; y) is estimated with the optional label estimator, given the labels as an (n, 1) column of
+/// class indices; without one, with Core's <see cref="ContinuousDiscreteEstimator"/> (Ross 2014), which treats the
+/// labels as categories: a continuous estimator would read the class indices as ordered numbers, so renaming the
+/// classes would change the estimate.</para>
 /// <para>Each (student, candidate) permutation test has its own seed derived from the options' seed and the two
-/// indices, so adding a modality does not change the other pairs' p-values. No multiple-testing correction is applied:
+/// modalities' positions in the list, so appending a modality does not change the other pairs' p-values; reordering
+/// the modalities draws other permutations (a Monte Carlo p-value near alpha can then fall on the other side; with
+/// <c>Permutations = 0</c> the plan is equivariant to the order). No multiple-testing correction is applied:
 /// each weak modality tests only its few strong candidates and the gate is a safeguard, not an inference.</para>
 /// </remarks>
 public sealed class ModalityAssessor
@@ -34,7 +38,8 @@ public sealed class ModalityAssessor
     /// <summary>Creates the assessor.</summary>
     /// <param name="estimator">Estimator of I between two modalities' outputs.</param>
     /// <param name="options">Validated by <see cref="ModalityAssessmentOptionsValidator"/>.</param>
-    /// <param name="labelEstimator">Estimator of I(outputs; labels); defaults to <paramref name="estimator"/>.</param>
+    /// <param name="labelEstimator">Estimator of I(outputs; labels); defaults to a <see cref="ContinuousDiscreteEstimator"/>
+    /// with its default options (the labels are categories).</param>
     /// <param name="significanceTest">The gate's significance test; defaults to <see cref="RowPermutationSignificanceTest"/>.</param>
     /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
     public ModalityAssessor(
@@ -45,7 +50,7 @@ public sealed class ModalityAssessor
     {
         this.estimator = estimator ?? throw new ArgumentNullException(nameof(estimator));
         Options = OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), options, nameof(options));
-        this.labelEstimator = labelEstimator ?? estimator;
+        this.labelEstimator = labelEstimator ?? new ContinuousDiscreteEstimator();
         this.significanceTest = significanceTest ?? new RowPermutationSignificanceTest();
     }
 

@@ -32,7 +32,8 @@ public static class DistillationServiceCollectionExtensions
     /// <see cref="IValidateOptions{TOptions}"/> (on first use, or at start-up in a host).
     /// </summary>
     /// <remarks>The assessor and the trainer resolve <see cref="IMutualInformationEstimator"/> from the container (register
-    /// one, e.g. KSG), the assessor an optional label estimator under <see cref="LabelEstimatorKey"/>, and the trainer an
+    /// one, e.g. KSG), the assessor an optional label estimator under <see cref="LabelEstimatorKey"/> (without one, Core's
+    /// continuous-discrete estimator), and the trainer an
     /// <see cref="IModalityEncoderFactory"/> (e.g. Core's <c>MlpEncoderFactory</c> or Graph's relational-GCN factory) and an
     /// optional <c>ILogger&lt;BalancedTrainer&gt;</c>.</remarks>
     /// <param name="services">The service collection.</param>

@@ -199,10 +199,10 @@ public sealed class BalancedTrainer
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
         if (!options.EnableDistillation) return 0;
         bool validationOnly = options.Assessment.RequireComplementarity;
-        // The gate compares class probabilities (C columns, or their PCA); with labels, the main estimator also
-        // estimates I(outputs; labels).
+        // The gate compares class probabilities (C columns, or their PCA); with labels, the assessor's default label
+        // estimator (continuous-discrete) also estimates I(outputs; labels).
         int columns = ModalityAssessor.EstimatedColumns(classCount, options.Assessment);
-        return AssessmentRows.Minimum(columns, estimator, validationOnly ? estimator : null);
+        return AssessmentRows.Minimum(columns, estimator, validationOnly ? new ContinuousDiscreteEstimator() : null);
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ namespace BalancedMultimodal.Distillation.Weighting;
 /// fused loss is left untouched. Scores are whatever the caller passes to <see cref="Update"/> (validation macro-F1
 /// by default, or OGM-GE's confidences), updated once per evaluation step rather than per batch. The "GE" part
 /// (Gaussian noise added to gradients) is an optimiser-level intervention and is not part of a loss weighter.</para>
+/// <para>The peers' mean is summed in ascending order of score, so the weights are exactly equivariant to the order
+/// of the modalities, and a ratio within <see cref="TieTolerance"/> of 1 counts as 1 (a tie the mean's rounding hid;
+/// not damped).</para>
 /// <para>Weights lie in (0, 1]: the leader is damped, the others keep weight 1. If every peer of a modality with a
 /// positive score scores 0, its ratio is infinite and <see cref="Update"/> rejects the scores rather than silently
 /// zeroing that modality's loss; all-zero scores leave every weight at 1.</para>
@@ -79,11 +82,14 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
         bool overflows = Enumerable.Range(0, ModalityCount).Any(m => double.IsInfinity(scores.Where((_, k) => k != m).Sum()));
         double power = overflows ? PowerOfTwoScaling.Scale(scores.Max(Math.Abs)) : 1.0;
         var scaled = scores.Select(x => x * power).ToArray();
+        // The peers are summed in ascending order of score, whatever their positions: the weights are then exactly
+        // equivariant to the order of the modalities (index order rounded differently from one order to another).
+        var ascending = Enumerable.Range(0, ModalityCount).OrderBy(k => scaled[k]).ThenBy(k => k).ToArray();
         var peerMeans = new double[ModalityCount];
         for (int m = 0; m < ModalityCount; m++)
         {
             double peerSum = 0;
-            for (int k = 0; k < ModalityCount; k++)
+            foreach (int k in ascending)
                 if (k != m) peerSum += scaled[k];
             peerMeans[m] = peerSum / (ModalityCount - 1);
             if (peerMeans[m] <= 0 && scaled[m] > 0)
@@ -92,9 +98,15 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
         for (int m = 0; m < ModalityCount; m++)
         {
             double ratio = peerMeans[m] > 0 ? scaled[m] / peerMeans[m] : 1.0;
-            weights[m] = ratio > 1 ? DampingOfValid(ratio, Options) : 1.0;
+            // A ratio within TieTolerance of 1 is a tie that the peers' mean rounded (0.55 against the mean of 0.3,
+            // 0.65 and 0.7 can come out as 1 + 2e-16): not dominant, so the Code formula's jump at 1 is not taken.
+            weights[m] = ratio > 1 + TieTolerance ? DampingOfValid(ratio, Options) : 1.0;
         }
     }
+
+    /// <summary>Relative tolerance under which a modality's score counts as tied with its peers' mean (rounding of
+    /// the mean, not a difference in the scores): 1e-12.</summary>
+    public const double TieTolerance = 1e-12;
 
     /// <summary>The damping coefficient k of a dominant modality (ratio &gt; 1) under the configured formula.</summary>
     /// <param name="ratio">s_m / mean of the peers' scores, finite and &gt; 1.</param>

@@ -34,7 +34,7 @@ public class ModalityAssessorGateTests
     {
         var estimator = new ScriptedMutualInformationEstimator(new Dictionary<(double, double), double> { [(1, 2)] = mi, [(2, 0)] = withLabels, [(2, 1)] = withLabels });
         var test = new ScriptedSignificanceTest(pValue, 0.01);
-        return (new ModalityAssessor(estimator, options, significanceTest: test), estimator, test);
+        return (new ModalityAssessor(estimator, options, labelEstimator: estimator, significanceTest: test), estimator, test);
     }
 
     private static ModalityEvidence[] TeacherAndStudent() => [Modality("a", 0.9, 1), Modality("b", 0.5, 2)];

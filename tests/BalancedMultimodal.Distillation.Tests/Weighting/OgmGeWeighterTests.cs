@@ -35,6 +35,33 @@ public class OgmGeWeighterTests
         else scaled.Weights.Should().BeEquivalentTo(reference.Weights, o => o.Using<double>(c => c.Subject.Should().BeApproximately(c.Expectation, 1e-12)).WhenTypeIs<double>());
     }
 
+    [Theory]
+    [InlineData(OgmGeFormula.Code)]
+    [InlineData(OgmGeFormula.Paper)]
+    public void The_weights_are_exactly_equivariant_to_the_order_of_the_modalities(OgmGeFormula formula)
+    {
+        // 0.55 against the mean of 0.3, 0.65 and 0.7 is a tie; summed in index order the mean could round below 0.55
+        // in one order and not in another, and the Code formula damped the tied modality by 10 % in that order only.
+        var weighter = new OgmGeWeighter(4, new OgmGeWeighterOptions { Formula = formula });
+        weighter.Update([0.3, 0.55, 0.65, 0.7]);
+        weighter.Weights[1].Should().Be(1.0, "a tie with its peers' mean is not dominance");
+
+        var random = new Random(4);
+        for (int trial = 0; trial < 500; trial++)
+        {
+            var scores = Enumerable.Range(0, 4).Select(_ => Math.Round(random.NextDouble(), 2)).ToArray();
+            var order = Enumerable.Range(0, 4).OrderBy(_ => random.Next()).ToArray();
+            var inOrder = new OgmGeWeighter(4, new OgmGeWeighterOptions { Formula = formula });
+            var permuted = new OgmGeWeighter(4, new OgmGeWeighterOptions { Formula = formula });
+            if (scores.All(s => s == 0)) continue;
+            try { inOrder.Update(scores); } catch (ArgumentException) { continue; }   // a positive score whose peers all score 0
+
+            permuted.Update(order.Select(k => scores[k]).ToArray());
+
+            order.Select(k => inOrder.Weights[k]).Should().Equal(permuted.Weights, $"scores [{string.Join(", ", scores)}] permuted as [{string.Join(", ", order)}]");
+        }
+    }
+
     [Fact]
     public void A_tiny_positive_peer_score_is_kept_as_given()
     {
