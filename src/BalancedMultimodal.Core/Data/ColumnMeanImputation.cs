@@ -43,7 +43,10 @@ public static class ColumnMeanImputation
         if (bad.shape[0] > 0)
             throw new ArgumentException(
                 $"{which}row {rows[bad[0, 0]].item<long>()}, column {bad[0, 1].item<long>()} is available but not finite (NaN or infinity); mark the row unavailable or fix the value.", nameof(features));
-        var mean = kept.mean([0], keepdim: true);
+        // The mean of each column scaled by an exact power of two (PowerOfTwoScaling), then scaled back: the same bits
+        // where the plain sum is in range, and no overflow of the sum of values near the dtype's limit.
+        var scales = PowerOfTwoScaling.ColumnScales(kept);
+        var mean = (kept * scales).mean([0], keepdim: true) / scales;
         return where(present.unsqueeze(1), features, mean).MoveToOuterDisposeScope();
     }
 }

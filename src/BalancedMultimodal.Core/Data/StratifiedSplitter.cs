@@ -79,7 +79,7 @@ public static class StratifiedSplitter
                 throw new ArgumentException(
                     $"Class {label} has {members.Count} sample(s) among the rows to split; a stratified split into {parts} parts " +
                     $"(validation fraction {validationFraction.ToString(CultureInfo.InvariantCulture)}, test fraction {testFraction.ToString(CultureInfo.InvariantCulture)}) " +
-                    $"needs at least {SmallestSplittableClass(members.Count, validationFraction, testFraction)} of it.", nameof(labels));
+                    $"{NeededClassSize(members.Count, validationFraction, testFraction)}.", nameof(labels));
             Shuffle(members, random);
             for (int i = 0; i < members.Count; i++)
                 dealt.Add((members[i], c, i < nTest ? 2 : i < nTest + nValidation ? 1 : 0));
@@ -337,13 +337,20 @@ public static class StratifiedSplitter
         return groups.Select(p => (p.Key, p.Value)).ToList();
     }
 
-    /// <summary>The smallest class size, from <paramref name="current"/> up, that keeps a training row after its rounded
-    /// test and validation parts (both grow with the size, so the bound is searched, not computed from one size).</summary>
-    private static int SmallestSplittableClass(int current, double validationFraction, double testFraction)
+    /// <summary>"needs at least N of it": the smallest class size, from <paramref name="current"/> up, that keeps a
+    /// training row after its rounded test and validation parts (both grow with the size, so it is searched, not
+    /// computed from one size). Every size from 3 / (1 - validation - test) on keeps one (the two roundings take at most
+    /// one row more than the fractions), which bounds the search; fractions leaving a smaller share than 3 / int.MaxValue
+    /// for training have no such size in range, and say so.</summary>
+    private static string NeededClassSize(int current, double validationFraction, double testFraction)
     {
+        double share = 1 - validationFraction - testFraction;
+        double bound = share > 0 ? Math.Ceiling(3 / share) : double.PositiveInfinity;
+        if (bound > int.MaxValue)
+            return $"leaves no training row in any class (the fractions leave a share of {share.ToString("G3", CultureInfo.InvariantCulture)}); lower them";
         int n = Math.Max(current, 1);
-        while (n - PartSize(n, testFraction) - PartSize(n, validationFraction) < 1) n++;
-        return n;
+        while (n < bound && n - PartSize(n, testFraction) - PartSize(n, validationFraction) < 1) n++;
+        return $"needs at least {n} of it";
     }
 
     /// <summary>The rows of a class of <paramref name="classSize"/> that a part of <paramref name="fraction"/> takes:

@@ -33,6 +33,9 @@ public sealed class AutoencoderCompressor
     /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
     /// <param name="modalityName">Name used in error messages.</param>
     /// <returns>The fitted autoencoder on the features' device and dtype.</returns>
+    /// <exception cref="ArgumentException">Bad features or rows (naming the modality), or a fit whose weights are not
+    /// finite at the end (features too large for their dtype, e.g. float32 values near 1e20, or a too large learning
+    /// rate): refused instead of returning NaN codes.</exception>
     public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -67,7 +70,7 @@ public sealed class AutoencoderCompressor
                 // The features are data to reconstruct: a requires-grad input must neither carry its graph into every
                 // epoch's backward pass nor receive gradients from the fit.
                 using var data = features.detach();
-                return FitSeeded(data, trainingRows);
+                return FitSeeded(data, trainingRows, modalityName);
             }
             finally
             {
@@ -79,7 +82,7 @@ public sealed class AutoencoderCompressor
     /// <summary>Serialises the seeded fits of every compressor: they share TorchSharp's process-wide generator.</summary>
     private static readonly object SeededFits = new();
 
-    private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows)
+    private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
         var model = new ModalityAutoencoder(features.shape[1], _options, features.device, features.dtype);
         using var optimizer = new ExplicitScalarAdam(model.parameters(), _options.LearningRate, weightDecay: _options.WeightDecay);
@@ -95,6 +98,20 @@ public sealed class AutoencoderCompressor
             optimizer.Step();
         }
         model.eval();
+        // One check after the fit (not a read per epoch): features too large for the dtype overflow the reconstruction
+        // error, and every weight, and so every code, turns NaN.
+        bool finite;
+        using (NewDisposeScope())
+            finite = stack(model.parameters().Select(p => p.detach().isfinite().all()).ToArray()).all().item<bool>();
+        if (!finite)
+        {
+            model.Dispose();
+            double largest;
+            using (NewDisposeScope()) largest = features.abs().max().to(ScalarType.Float64).item<double>();
+            throw new ArgumentException(
+                $"Modality '{modalityName}': the autoencoder's training diverged (its weights are not finite after {_options.Epochs} epochs); " +
+                $"the features reach {largest:G3} in {features.dtype}. Standardise them (Standardizer) or lower the learning rate.", "features");
+        }
         return model;
     }
 

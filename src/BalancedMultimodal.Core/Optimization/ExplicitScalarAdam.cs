@@ -12,7 +12,10 @@ namespace BalancedMultimodal.Core.Optimization;
 /// <remarks>
 /// <para>Per parameter p with gradient g, step t: g' = g + λ p (when λ &gt; 0; λ the weight decay of p's <see cref="ParameterGroup"/>, one value for all parameters with the first constructor); m = β1 m + (1 - β1) g';
 /// v = β2 v + (1 - β2) g'²; p = p - (lr / (1 - β1^t)) m / (sqrt(v) / sqrt(1 - β2^t) + ε). The same tensor operations in
-/// the same order as TorchSharp's implementation, so a run gives bit-identical parameters (tested).</para>
+/// the same order as TorchSharp's implementation, so a run gives bit-identical parameters (tested). As in PyTorch, the
+/// moments live in the parameter's dtype: in float32 one gradient beyond about 6e20 overflows v to infinity, and the
+/// parameter then never moves again (m / sqrt(v) = 0). Nothing checks this per step (a host read per step); a loss
+/// scaled so that gradients reach that size needs float64 parameters or gradient clipping.</para>
 /// <para>Why not TorchSharp's own: its update converts each C# number to a temporary <see cref="Scalar"/> whose native
 /// value is freed by the garbage collector's finalizer; once the handle has been passed to native code the managed
 /// object is unreachable, and a collection on another thread can free the value while libtorch still reads it

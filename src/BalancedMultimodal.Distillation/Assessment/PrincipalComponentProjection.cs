@@ -1,11 +1,14 @@
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace BalancedMultimodal.Distillation.Assessment;
 
 /// <summary>
-/// Principal component scores: X_c V_k, where X_c is X with centred columns and V_k the k leading eigenvectors of
-/// X_c^T X_c (equivalently the first k columns of U S from the SVD X_c = U S V^T, as scikit-learn's
-/// <c>PCA.fit_transform</c>). Each component's sign is fixed so that its largest-magnitude score is positive.
+/// Principal component scores: X_c V_k, where X_c is X with centred columns and V_k the k leading right singular
+/// vectors of X_c (the first k columns of U S from the SVD X_c = U S V^T, as scikit-learn's <c>PCA.fit_transform</c>),
+/// computed from a thin QR of X_c (or of its transpose when d &gt; n) and the SVD of the small triangular factor, so
+/// components far below the largest keep their accuracy. Each component's sign is fixed so that its largest-magnitude
+/// score is positive.
 /// </summary>
 public static class PrincipalComponentProjection
 {
@@ -34,22 +37,25 @@ public static class PrincipalComponentProjection
         for (int j = 0; j < d; j++)
             centred.SetColumn(j, centred.Column(j) - means[j]);
 
+        // Through a thin QR first, then the SVD of the small triangular factor: the singular values of X_c itself, not
+        // the square roots of a scatter matrix's eigenvalues (that route squares the condition number, and lost the
+        // components below about 1e-8 of the largest singular value).
         Matrix<double> scores;
         if (d <= n)
         {
-            // Eigenvectors of the (d x d) scatter matrix: cheaper than the SVD when there are more rows than columns.
-            var evd = centred.TransposeThisAndMultiply(centred).Evd(Symmetricity.Symmetric);
-            var order = Leading(evd.EigenValues.Real(), k);
-            var basis = Matrix<double>.Build.DenseOfColumnVectors(order.Select(i => evd.EigenVectors.Column(i)));
+            // X_c = Q R, R = U_r S V^T: X_c = (Q U_r) S V^T, scores = X_c V_k.
+            var r = centred.QR(QRMethod.Thin).R;
+            var svd = r.Svd(computeVectors: true);
+            var basis = svd.VT.Transpose().SubMatrix(0, d, 0, k);
             scores = centred * basis;
         }
         else
         {
-            // Gram route: X_c X_c^T = U S^2 U^T, scores = U S.
-            var evd = centred.TransposeAndMultiply(centred).Evd(Symmetricity.Symmetric);
-            var values = evd.EigenValues.Real();
-            var order = Leading(values, k);
-            scores = Matrix<double>.Build.DenseOfColumnVectors(order.Select(i => evd.EigenVectors.Column(i) * Math.Sqrt(Math.Max(values[i], 0))));
+            // X_c^T = Q R (R n x n), R = U_r S V_r^T: X_c = V_r S (Q U_r)^T, scores = U S = V_r S.
+            var r = centred.Transpose().QR(QRMethod.Thin).R;
+            var svd = r.Svd(computeVectors: true);
+            var left = svd.VT.Transpose();
+            scores = Matrix<double>.Build.Dense(n, k, (i, c) => left[i, c] * svd.S[c]);
         }
 
         for (int c = 0; c < k; c++)
@@ -61,6 +67,4 @@ public static class PrincipalComponentProjection
         return scores.ToArray();
     }
 
-    private static int[] Leading(Vector<double> eigenValues, int k) =>
-        Enumerable.Range(0, eigenValues.Count).OrderByDescending(i => eigenValues[i]).ThenBy(i => i).Take(k).ToArray();
 }

@@ -13,7 +13,8 @@ namespace BalancedMultimodal.Distillation.Training;
 /// g_h = max(0, ln C - CE_h), CE_h = -(1/n_val) sum_i log softmax(z_h)_{i, y_i} (nats; ln C is the cross-entropy of
 /// the uniform guess), and the weights are w_h = g_h / sum_k g_k. A head that is no better than chance on validation
 /// (or worse: over-confident and wrong) gets weight 0, so it cannot dilute the others; when no head beats chance the
-/// weights are uniform, 1 / H. This is a one-parameter-per-head stacking rule in the spirit of Breiman,
+/// weights are uniform, 1 / H (a gain within 32 ulps of ln C in the cross-entropies' dtype, the rounding of a head at
+/// chance, counts as 0). This is a one-parameter-per-head stacking rule in the spirit of Breiman,
 /// "Stacked regressions", Machine Learning 24 (1996) (non-negative weights), with the gain in log-loss instead of a
 /// least-squares fit so that it cannot overfit the small validation split.
 /// <para>With a shrinkage lambda in [0, 1] the weights are pulled towards equal ones, w_h = lambda / H + (1 - lambda)
@@ -152,18 +153,23 @@ public static class HeadPoolingWeights
             if (!rowLosses[h].All(double.IsFinite))
                 throw new ArgumentException($"Head {h}'s logits give a non-finite validation cross-entropy.", nameof(validationLogits));
         }
+        // The machine epsilon of the dtype the cross-entropies were computed in (float32 for half precision).
+        double epsilon = validationLogits[0].dtype == ScalarType.Float64 ? 2.220446049250313e-16 : 1.1920928955078125e-7;
         var ruleWeights = rule == HeadPoolingRule.InformationGain
-            ? InformationGainWeights(rowLosses, classes)
+            ? InformationGainWeights(rowLosses, classes, epsilon)
             : votes is null ? EvidenceWeights(rowLosses) : PartialEvidenceWeights(rowLosses);
         return ruleWeights.Select(r => shrinkage / ruleWeights.Length + (1 - shrinkage) * r).ToArray();
     }
 
     /// <summary>r_h = g_h / sum_k g_k, g_h = max(0, ln C - CE_h) from each head's mean cross-entropy (one value per
-    /// head in <paramref name="meanLosses"/>); uniform when every g_h is 0.</summary>
-    private static double[] InformationGainWeights(double[][] meanLosses, long classes)
+    /// head in <paramref name="meanLosses"/>); uniform when every g_h is 0. A gain within 32 ulps of ln C in the
+    /// cross-entropies' dtype is 0: a head at chance (constant logits) has CE_h = ln C rounded in that dtype, up to
+    /// about 1e-7 below the exact value in float32, and that rounding must not become the only positive gain.</summary>
+    private static double[] InformationGainWeights(double[][] meanLosses, long classes, double epsilon)
     {
         double uniform = Math.Log(classes);
-        var gains = meanLosses.Select(ce => Math.Max(0, uniform - ce[0])).ToArray();
+        double tolerance = 32 * epsilon * Math.Max(1.0, uniform);
+        var gains = meanLosses.Select(ce => uniform - ce[0] > tolerance ? uniform - ce[0] : 0).ToArray();
         double total = gains.Sum();
         return total > 0 ? gains.Select(g => g / total).ToArray() : Enumerable.Repeat(1.0 / gains.Length, gains.Length).ToArray();
     }

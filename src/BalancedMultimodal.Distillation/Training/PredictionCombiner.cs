@@ -96,7 +96,9 @@ public static class PredictionCombiner
                 using (var scope = NewDisposeScope())
                 {
                     var sum = outputs.FusedLogits.Times(weights[0]);
-                    for (int m = 0; m < outputs.ModalityLogits.Count; m++) sum = sum.Plus(outputs.ModalityLogits[m].Times(weights[m + 1]));
+                    // A head of weight 0 is skipped (the same sum for finite logits), so it cannot spread a non-finite value.
+                    for (int m = 0; m < outputs.ModalityLogits.Count; m++)
+                        if (weights[m + 1] != 0) sum = sum.Plus(outputs.ModalityLogits[m].Times(weights[m + 1]));
                     return F.softmax(sum, 1).MoveToOuterDisposeScope();
                 }
         }
@@ -158,19 +160,26 @@ public static class PredictionCombiner
         var fused = outputs.FusedLogits;
         bool arithmetic = source == PredictionSource.AllHeads;
         var fusedTerm = arithmetic ? F.softmax(fused, 1) : fused;
-        var sum = fusedTerm.Times(weights[0]);
+        var present = Enumerable.Range(0, modalities).Select(m => availability.select(1, m).to(fused.dtype).Times(weights[m + 1])).ToArray();
         var denominator = full(fused.shape[0], weights[0], dtype: fused.dtype, device: fused.device);
-        for (int m = 0; m < modalities; m++)
-        {
-            var present = availability.select(1, m).to(fused.dtype).Times(weights[m + 1]);
-            var head = arithmetic ? F.softmax(outputs.ModalityLogits[m], 1) : outputs.ModalityLogits[m];
-            sum = sum.Plus(head.mul(present.unsqueeze(1)));
-            denominator = denominator.Plus(present);
-        }
+        foreach (var p in present) denominator = denominator.Plus(p);
         var positive = denominator.gt(0).unsqueeze(1);
         // A row whose voting heads all weigh 0 divides by 1 instead (its pooled value is discarded below): dividing 0 by 0,
         // even in a discarded branch, would send NaN into the gradients.
-        var pooled = sum.div(where(positive.squeeze(1), denominator, ones_like(denominator)).unsqueeze(1));
+        var divisor = where(positive.squeeze(1), denominator, ones_like(denominator)).unsqueeze(1);
+        // Each weighted head divided before the sum, as the pools without availability do: the terms then form a convex
+        // combination, whose partial sums stay finite for finite logits (the raw sum of logits near the dtype's limit
+        // overflowed to NaN), and every row having every head gives those pools' values.
+        var pooled = fusedTerm.Times(weights[0]).div(divisor);
+        for (int m = 0; m < modalities; m++)
+        {
+            if (weights[m + 1] == 0) continue;   // no say anywhere: its logits are never read
+            var head = arithmetic ? F.softmax(outputs.ModalityLogits[m], 1) : outputs.ModalityLogits[m];
+            // Selected, not multiplied by the flag: a row lacking the modality may hold anything there (NaN, as a
+            // loader's placeholder would give), and 0 * NaN is NaN.
+            var term = head.mul(present[m].unsqueeze(1)).div(divisor);
+            pooled = pooled.Plus(where(availability.select(1, m).unsqueeze(1), term, zeros_like(term)));
+        }
         if (arithmetic)
             return pooled.MoveToOuterDisposeScope();   // the fused head's weight is 1 > 0: every row has a positive denominator
         return F.softmax(where(positive, pooled, fused), 1).MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using BalancedMultimodal.Distillation.Losses;
 using Microsoft.Extensions.Options;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -80,6 +81,8 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
 
     /// <summary>sum_m exp(-s_m) L_m + s_m; gradient flows into both the losses and the log-variances.</summary>
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">A term is not finite although its loss is: the log-variance has
+    /// diverged (a loss of exactly 0 lets it fall until exp(-s) overflows the dtype); the message names the modality.</exception>
     public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
     {
         WeighterArguments.Losses(modalityLosses, ModalityCount);
@@ -90,6 +93,19 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         var dtype = modalityLosses[0].dtype;
         var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>()).to(dtype)).ToArray());
         var s = logVariances.to(dtype);
-        return (s.neg().exp() * losses).Plus(s).sum().MoveToOuterDisposeScope();
+        var terms = (s.neg().exp() * losses).Plus(s);
+        // The objective is unbounded below when a loss is exactly 0 (s_m drifts down each step until exp(-s_m)
+        // overflows and 0 * infinity turns the loss and every gradient NaN): refused, naming the modality.
+        var finite = terms.detach().isfinite().cpu().data<bool>().ToArray();
+        int diverged = Array.IndexOf(finite, false);
+        if (diverged >= 0)
+        {
+            double sValue = s[diverged].to(ScalarType.Float64).item<double>();
+            throw new InvalidOperationException(
+                $"Modality {diverged}'s uncertainty weight has diverged: its log-variance s = {sValue:G4} makes exp(-s) L + s " +
+                $"{TensorArguments.ScalarText(terms[diverged])} in {dtype} (loss {TensorArguments.ScalarText(losses[diverged])}). " +
+                "A loss of exactly 0 (a fully fitted training set) lets s fall without bound; stop earlier, regularise, or use another weighter.");
+        }
+        return terms.sum().MoveToOuterDisposeScope();
     }
 }

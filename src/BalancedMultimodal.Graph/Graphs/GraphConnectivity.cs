@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -91,6 +92,14 @@ public static class GraphConnectivity
         double? lambda2 = null;
         if (weights is not null)
         {
+            // Weights whose degrees could leave float64's normal range (above 2^1000 / n, or below 2^-1000) are scaled by
+            // an exact power of two (the largest to [0.5, 1)) first, and lambda2 back: the eigenvalues scale with W, and
+            // degrees of weights near float64's limit no longer overflow into NaN. Other graphs are solved as given.
+            double largest = 0;
+            foreach (var w in weights) largest = Math.Max(largest, Math.Abs(w));
+            bool extreme = largest > Math.ScaleB(1.0, 1000) / n || (largest > 0 && largest < Math.ScaleB(1.0, -1000));
+            double power = extreme && double.IsFinite(largest) ? PowerOfTwoScaling.Scale(largest) : 1.0;
+            if (power != 1.0) for (long i = 0; i < weights.LongLength; i++) weights[i] *= power;
             for (long i = 0; i < n; i++)                                             // L = D - W in place
             {
                 double degree = 0;
@@ -100,7 +109,7 @@ public static class GraphConnectivity
             }
             using var scope = NewDisposeScope();
             var eigenvalues = linalg.eigvalsh(tensor(weights, [n, n], ScalarType.Float64));   // ascending
-            lambda2 = eigenvalues[1].item<double>();
+            lambda2 = eigenvalues[1].item<double>() / power;
         }
 
         var report = new ConnectivityReport(n, componentSizes, isolated, lambda2);

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -51,6 +52,8 @@ public sealed class MogonetThresholdGraphBuilder
         var distance = CosineDistance(features);
         long n = distance.shape[0];
         double tau = distance.reshape(-1).sort().Values[EdgesPerNode * n].to_type(ScalarType.Float64).item<double>();
+        if (!double.IsFinite(tau))
+            throw new ArgumentException($"The cosine-distance threshold is {tau}; the features' products are not finite in {features.dtype}.", nameof(features));
         if (tau > 1)
             throw new ArgumentOutOfRangeException(nameof(features), EdgesPerNode,
                 $"edgesPerNode = {EdgesPerNode} gives the cosine-distance threshold {tau} > 1, so some weights 1 - D would be negative; use fewer edges per node.");
@@ -88,7 +91,13 @@ public sealed class MogonetThresholdGraphBuilder
     private Tensor CosineDistance(Tensor features)
     {
         ValidateAndCount(features);
-        var norms = features.norm(1, keepdim: true);
-        return 1 - features.mm(features.t()) / (norms * norms.t()).clamp_min(1e-8);
+        // Rows scaled by exact powers of two s_i first (PowerOfTwoScaling), so rows near the dtype's limit no longer
+        // overflow the products into NaN; the floor 1e-8 is scaled alike, which keeps MOGONET's formula,
+        // x_i.x_j / max(|x_i| |x_j|, 1e-8) = (s_i x_i).(s_j x_j) / max(|s_i x_i| |s_j x_j|, 1e-8 s_i s_j), to the bit.
+        var scales = PowerOfTwoScaling.RowScales(features);
+        var scaled = features.detach() * scales;
+        var norms = scaled.norm(1, keepdim: true);
+        var floor = scales * scales.t() * 1e-8;
+        return 1 - scaled.mm(scaled.t()) / maximum(norms * norms.t(), floor);
     }
 }

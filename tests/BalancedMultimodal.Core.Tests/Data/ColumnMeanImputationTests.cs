@@ -61,4 +61,33 @@ public class ColumnMeanImputationTests
         act.Should().Throw<ArgumentException>().WithParameterName("features")
             .WithMessage("Modality 'rna': row 4, column 1 is available but not finite (NaN or infinity)*");
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float32, 3e38)]
+    [InlineData(ScalarType.Float64, 1.5e308)]
+    public void Values_near_the_dtypes_limit_impute_their_mean(ScalarType dtype, double big)
+    {
+        // Two available rows of `big`: their plain sum overflowed and the imputed row became infinite.
+        using var x = tensor(new double[] { big, 1, big, 2, 0, 0 }, [3, 2]).to(dtype);
+
+        using var imputed = ColumnMeanImputation.Apply(x, [true, true, false]);
+
+        var row = imputed[2].to(ScalarType.Float64).data<double>().ToArray();
+        row[0].Should().Be(x[0, 0].to(ScalarType.Float64).item<double>());
+        row[1].Should().Be(1.5);
+    }
+
+    [Fact]
+    public void At_usual_scales_the_mean_is_the_plain_mean_to_the_bit()
+    {
+        var random = new Random(3);
+        using var x = tensor(Enumerable.Range(0, 60).Select(_ => random.NextDouble() * 17 - 5).ToArray(), [20, 3]);
+        var available = Enumerable.Range(0, 20).Select(i => i % 4 != 0).ToArray();
+        using var rows = tensor(Enumerable.Range(0, 20).Where(i => available[i]).Select(i => (long)i).ToArray());
+        using var plain = x.index_select(0, rows).mean([0]);
+
+        using var imputed = ColumnMeanImputation.Apply(x, available);
+
+        imputed[0].data<double>().ToArray().Should().Equal(plain.data<double>().ToArray());
+    }
 }

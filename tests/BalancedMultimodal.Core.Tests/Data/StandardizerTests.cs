@@ -91,6 +91,19 @@ public class StandardizerTests
     }
 
     [Fact]
+    public void Repeated_fitting_rows_are_refused_by_both_scalers()
+    {
+        // Fitted on [0, 0, 1, 2], row 0 counted twice: mean 0.75 where the rows' mean is 1.
+        var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 0 }, { 1 }, { 2 }, { 3 } }) }, new[] { 0, 1, 0, 1 });
+
+        var standardize = () => Standardizer.Fit(data, new[] { 0, 0, 1, 2 });
+        var quantiles = () => QuantileNormalizer.Fit(data, new[] { 0, 0, 1, 2 });
+
+        standardize.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Fitting row 0 is listed twice*");
+        quantiles.Should().Throw<ArgumentException>().WithParameterName("rows").WithMessage("Fitting row 0 is listed twice*");
+    }
+
+    [Fact]
     public void Saved_statistics_of_very_different_scales_transform_with_the_plain_formula()
     {
         var data = new MultimodalDataset(new[] { new Modality("m", new double[,] { { 1e300, 1 + Math.ScaleB(1.0, -52) }, { 1e300, 1 } }) }, new[] { 0, 1 });

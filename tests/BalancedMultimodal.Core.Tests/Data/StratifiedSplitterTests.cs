@@ -45,6 +45,18 @@ public class StratifiedSplitterTests
     }
 
     [Fact]
+    public void Fractions_that_leave_no_share_for_training_are_refused_at_once()
+    {
+        // 0.25 + (1 - 2^-53) - ... : the sum is just below 1, so no class size keeps a training row; the search for the
+        // smallest one ran through every int for seconds and reported int.MinValue.
+        var labels = Enumerable.Repeat(0, 4).Concat(Enumerable.Repeat(1, 30)).ToArray();
+
+        var act = () => StratifiedSplitter.Split(labels, 0.25, 0.7499999999999999, seed: 1);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Class 0 has 4 sample(s)*leaves no training row in any class*lower them*");
+    }
+
+    [Fact]
     public void The_minimum_class_size_in_the_message_is_one_that_splits()
     {
         // 4 of class 0 with fractions 0.4 / 0.5: 5 would take 2 + 3 rows and still leave none; 6 is the real minimum.

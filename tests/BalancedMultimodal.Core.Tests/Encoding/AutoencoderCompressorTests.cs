@@ -321,4 +321,18 @@ public class AutoencoderCompressorTests
             randn(5).data<float>().ToArray().Should().Equal(expectedDraw, "every fit put the caller's generator back");
         }
     }
+
+    [Fact]
+    public void A_fit_that_diverges_is_refused_naming_the_modality_instead_of_returning_nan_codes()
+    {
+        // Float32 features near 1e20: the reconstruction error overflows and every weight turned NaN, silently.
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 3, Epochs = 5, Seed = 7 });
+        using var features = LowRank(40, ScalarType.Float32) * 1e20f;
+
+        var act = () => compressor.FitTransform(features, Enumerable.Range(0, 30).ToArray(), "rna");
+
+        act.Should().Throw<ArgumentException>().WithParameterName("features")
+            .WithMessage("Modality 'rna': the autoencoder's training diverged*Standardise them*");
+    }
 }
+

@@ -133,4 +133,21 @@ public class PrincipalComponentProjectionTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage($"PCA needs at least 2 rows and 1 column; x is {rows} x {columns}.*");
     }
+
+    [Theory]
+    [InlineData(2)]   // d <= n: the columns route
+    [InlineData(7)]   // d > n: the rows route
+    public void A_component_far_below_the_largest_keeps_its_scores(int columns)
+    {
+        // Centred rows (2, -1, -1) e_1 and (2, -1, -1) 1e-9 e_2: singular values sqrt 6 and sqrt 6 1e-9. Through the
+        // scatter matrix (whose eigenvalues are their squares) the second component came out a factor 2 off, or 0.
+        var x = new double[6, columns];
+        x[0, 0] = 2; x[1, 0] = -1; x[2, 0] = -1; x[3, 1] = 2e-9; x[4, 1] = -1e-9; x[5, 1] = -1e-9;
+
+        var scores = PrincipalComponentProjection.Project(x, 2);
+
+        Enumerable.Range(0, 6).Select(i => scores[i, 0]).Should().Equal([2, -1, -1, 0, 0, 0], (a, b) => Math.Abs(a - b) < 1e-14);
+        Enumerable.Range(0, 6).Select(i => scores[i, 1]).Should().Equal([0, 0, 0, 2e-9, -1e-9, -1e-9], (a, b) => Math.Abs(a - b) < 1e-22);
+    }
 }
+

@@ -165,4 +165,25 @@ public class HeadPoolingWeightsTests
 
         half.Should().Equal(reference);
     }
+
+    [Theory]
+    [InlineData(ScalarType.Float32, 7)]
+    [InlineData(ScalarType.Float32, 13)]
+    [InlineData(ScalarType.Float64, 6)]
+    [InlineData(ScalarType.Float64, 7)]
+    public void A_head_exactly_at_chance_has_no_gain_whatever_the_rounding_of_ln_c(ScalarType dtype, int classes)
+    {
+        // Head 0 is worse than chance, head 1 has constant logits: its cross-entropy is ln C rounded in the dtype, which
+        // fell a few ulps below Math.Log(C) and made that rounding the only positive gain (weights 0 and 1).
+        using var scope = NewDisposeScope();
+        var labels = tensor(Enumerable.Range(0, 8).Select(i => (long)(i % classes)).ToArray());
+        var wrong = zeros(8, classes, dtype: dtype);
+        for (int i = 0; i < 8; i++) wrong[i, (i + 1) % classes] = tensor(3.0).to(dtype);
+        var constant = zeros(8, classes, dtype: dtype);
+
+        var weights = HeadPoolingWeights.FromValidation([wrong, constant], labels, HeadPoolingRule.InformationGain, 0);
+
+        weights.Should().Equal(0.5, 0.5);
+    }
 }
+

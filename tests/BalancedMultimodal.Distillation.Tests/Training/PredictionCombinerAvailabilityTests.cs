@@ -72,8 +72,9 @@ public class PredictionCombinerAvailabilityTests
         var p = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0, 0, 1], Availability());
         p.log().select(1, 0).sum().backward();
 
-        foreach (var grad in new[] { fused.grad!, head1.grad!, head2.grad! })
+        foreach (var grad in new[] { fused.grad!, head2.grad! })
             grad.isfinite().all().item<bool>().Should().BeTrue();
+        head1.grad.Should().BeNull("a head of weight 0 is never read, so it receives no gradient");
     }
 
     [Theory]
@@ -86,6 +87,72 @@ public class PredictionCombinerAvailabilityTests
         using var without = PredictionCombiner.Probabilities(HandOutputs(), source);
 
         with.data<double>().ToArray().Should().Equal(without.data<double>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float64, 1e308)]
+    [InlineData(ScalarType.Float32, 2e38)]
+    [InlineData(ScalarType.Float16, 4e4)]
+    public void Logits_near_the_dtypes_limit_pool_as_without_availability(ScalarType dtype, double b)
+    {
+        // The mean logits are (b, -b/3, -b/3): class 0 certain. Summed raw before the division, b + b + b overflowed
+        // and every source gave NaN.
+        var outputs = new NetworkOutputs(
+            [zeros(1, 2, dtype: dtype), zeros(1, 2, dtype: dtype)],
+            [tensor(new[] { b, -b, 0 }, [1, 3]).to(dtype), tensor(new[] { b, 0, 0 }, [1, 3]).to(dtype)],
+            tensor(new[] { b, 0, -b }, [1, 3]).to(dtype));
+        using var all = ones(1, 2, dtype: ScalarType.Bool);
+        foreach (var source in new[] { PredictionSource.AllHeadsGeometricMean, PredictionSource.AllHeadsValidationWeighted })
+        {
+            double[]? weights = source == PredictionSource.AllHeadsValidationWeighted ? [0.5, 0.25, 0.25] : null;
+            using var with = PredictionCombiner.Probabilities(outputs, source, weights, all);
+            using var without = PredictionCombiner.Probabilities(outputs, source, weights);
+
+            with.to(ScalarType.Float64).data<double>().ToArray().Should().Equal(1.0, 0.0, 0.0);
+            with.to(ScalarType.Float64).data<double>().ToArray().Should().Equal(without.to(ScalarType.Float64).data<double>().ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_head_the_row_lacks_is_never_read_even_when_it_is_not_finite(double placeholder)
+    {
+        // A loader's NaN placeholder at a missing row can reach the head's logits there; multiplied by the flag 0 it
+        // made the row's pooled prediction NaN.
+        var outputs = new NetworkOutputs([zeros(1, 2, dtype: ScalarType.Float64), zeros(1, 2, dtype: ScalarType.Float64)],
+            [tensor(new[] { placeholder, placeholder }, [1, 2], dtype: ScalarType.Float64), tensor(new[] { 0.0, 1.0 }, [1, 2], dtype: ScalarType.Float64)],
+            tensor(new[] { 1.0, 0.0 }, [1, 2], dtype: ScalarType.Float64));
+        using var lacksFirst = tensor(new[] { false, true }, [1, 2]);
+        var alone = new NetworkOutputs(outputs.Embeddings.Take(1).Concat(outputs.Embeddings.Take(1)).ToArray(),
+            [outputs.ModalityLogits[1], outputs.ModalityLogits[1]], outputs.FusedLogits);
+
+        foreach (var source in new[] { PredictionSource.AllHeads, PredictionSource.AllHeadsGeometricMean, PredictionSource.AllHeadsValidationWeighted })
+        {
+            double[]? weights = source == PredictionSource.AllHeadsValidationWeighted ? [0.5, 0.25, 0.25] : null;
+            using var p = PredictionCombiner.Probabilities(outputs, source, weights, lacksFirst);
+
+            p.isfinite().all().item<bool>().Should().BeTrue($"{source}");
+            // The same as the pool of the fused head and the second head alone (the first has no say in this row).
+            double[]? aloneWeights = weights is null ? null : [0.5, 0, 0.25];
+            using var expected = PredictionCombiner.Probabilities(alone, source, aloneWeights, tensor(new[] { false, true }, [1, 2]));
+            p.data<double>().ToArray().Should().Equal(expected.data<double>().ToArray(), (a, b) => Math.Abs(a - b) < 1e-15);
+        }
+    }
+
+    [Fact]
+    public void A_head_of_weight_zero_is_never_read()
+    {
+        var outputs = new NetworkOutputs([zeros(1, 2, dtype: ScalarType.Float64), zeros(1, 2, dtype: ScalarType.Float64)],
+            [tensor(new[] { double.NaN, double.NaN }, [1, 2], dtype: ScalarType.Float64), tensor(new[] { 0.0, 1.0 }, [1, 2], dtype: ScalarType.Float64)],
+            tensor(new[] { 1.0, 0.0 }, [1, 2], dtype: ScalarType.Float64));
+
+        using var p = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0.5, 0, 0.5]);
+        using var withAvailability = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0.5, 0, 0.5], ones(1, 2, dtype: ScalarType.Bool));
+
+        // softmax(0.5 (1, 0) + 0.5 (0, 1)) = (1/2, 1/2).
+        p.data<double>().ToArray().Should().Equal(0.5, 0.5);
+        withAvailability.data<double>().ToArray().Should().Equal(0.5, 0.5);
     }
 
     [Fact]

@@ -19,6 +19,23 @@ public class UncertaintyWeighterTests
         weighter.Weights.Should().Equal([Math.Exp(-0.2), Math.Exp(-0.2)], (a, b) => Math.Abs(a - b) < 1e-14);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32, -100.0)]
+    [InlineData(ScalarType.Float64, -800.0)]
+    public void A_log_variance_that_has_diverged_under_a_zero_loss_is_refused_naming_the_modality(ScalarType dtype, double s)
+    {
+        // A loss of exactly 0 (a fitted training set in float32) lets s fall each step until exp(-s) overflows and
+        // 0 * infinity made the loss and every gradient NaN, silently.
+        using var scope = NewDisposeScope();
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: dtype);
+        using (no_grad())
+            weighter.LogVariances.copy_(tensor(new[] { 0.0, s }).to(dtype));
+
+        var act = () => weighter.WeightedLoss([tensor(1.0).to(dtype), tensor(0.0).to(dtype)]);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Modality 1's uncertainty weight has diverged: its log-variance s = *");
+    }
+
     [Fact]
     public void Weighted_loss_is_sum_of_exp_minus_s_times_loss_plus_s()
     {

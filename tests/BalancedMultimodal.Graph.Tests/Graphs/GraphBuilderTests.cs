@@ -154,6 +154,27 @@ public sealed class GraphBuilderTests
         builder.Invoking(b => b.Build(similarity, null!)).Should().Throw<ArgumentNullException>().And.ParamName.Should().Be("relationName");
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32, 1e20)]   // the products overflowed: threshold NaN, and a graph of self loops only
+    [InlineData(ScalarType.Float64, 1e160)]
+    [InlineData(ScalarType.Float32, 1e-3)]     // (below |x_i| |x_j| = 1e-8 MOGONET's floor makes the distance depend on the scale, by design)
+    public void Mogonet_rule_does_not_depend_on_the_rows_scale(ScalarType dtype, double unit)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(1);
+        var x = randn([8, 4], dtype: ScalarType.Float64, generator: generator);
+        var builder = new MogonetThresholdGraphBuilder(2);
+        using var reference = builder.Build(x.to(dtype));
+
+        using var scaled = builder.Build((x * unit).to(dtype));
+
+        scaled.Relations[0].EdgeIndex.data<long>().ToArray().Should().Equal(reference.Relations[0].EdgeIndex.data<long>().ToArray());
+        var expected = reference.Relations[0].EdgeWeight!.to(ScalarType.Float64).data<double>().ToArray();
+        scaled.Relations[0].EdgeWeight!.to(ScalarType.Float64).data<double>().ToArray()
+            .Should().Equal(expected, (a, b) => Math.Abs(a - b) < (dtype == ScalarType.Float32 ? 1e-6 : 1e-12));
+        builder.Threshold((x * unit).to(dtype)).Should().BeApproximately(builder.Threshold(x.to(dtype)), dtype == ScalarType.Float32 ? 1e-6 : 1e-12);
+    }
+
     [Fact]
     public void Mogonet_checks_the_relation_name_before_the_features()
     {

@@ -130,4 +130,22 @@ public sealed class GraphConnectivityTests
         report.ComponentCount.Should().Be(1);
         report.IsolatedNodes.Should().BeEmpty();
     }
+
+    private static RelationalGraph Weighted(long n, long[] sources, long[] targets, double[] weights) =>
+        new(n, [new GraphRelation("g", tensor(sources.Concat(targets).ToArray(), [2, sources.Length]), tensor(weights))]);
+
+    [Theory]
+    [InlineData(1e308)]    // node 0's degree overflowed and the eigenvalue solver returned NaN
+    [InlineData(1e300)]
+    [InlineData(1e-305)]
+    public void Extreme_weights_give_the_scaled_algebraic_connectivity(double c)
+    {
+        // A star with 4 edges of weight c out of node 0: W = c/2 on each spoke (symmetrised), so the Laplacian's
+        // eigenvalues are 0, c/2, c/2, c/2 and 5c/2.
+        using var star = Weighted(5, [0, 0, 0, 0], [1, 2, 3, 4], [c, c, c, c]);
+
+        var report = GraphConnectivity.Analyze(star);
+
+        report.AlgebraicConnectivity!.Value.Should().BeApproximately(c / 2, 1e-12 * c);
+    }
 }
