@@ -44,16 +44,19 @@ public class HeadPoolingWeightsAvailabilityTests
         weights.Should().Equal(expected, (a, b) => Math.Abs(a - b) < 1e-12);
     }
 
+    /// <summary>Head 0 (fused) is mildly right everywhere; head 1 is confidently right on rows 0-3 and confidently wrong
+    /// on rows 4-5, which lack its modality: labels, the two heads' logits and the availability (rows x heads).</summary>
+    private static (Tensor Labels, Tensor Fused, Tensor Head, Tensor Availability) RightThenWrong() => (
+        tensor(new long[] { 0, 1, 0, 1, 0, 1 }),
+        tensor(new[] { 1.0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1 }, [6, 2], dtype: ScalarType.Float64),
+        tensor(new[] { 3.0, 0, 0, 3, 3, 0, 0, 3, 0, 3, 3, 0 }, [6, 2], dtype: ScalarType.Float64),
+        tensor(new[] { true, true, true, true, true, true, true, true, true, false, true, false }, [6, 2]));
+
     [Fact]
     public void A_head_is_scored_only_on_the_rows_it_votes_for()
     {
         using var scope = NewDisposeScope();
-        // Head 0 (fused) is mildly right everywhere; head 1 is confidently right on rows 0-3 and confidently wrong on
-        // rows 4-5, which lack its modality.
-        var labels = tensor(new long[] { 0, 1, 0, 1, 0, 1 });
-        var fused = tensor(new[] { 1.0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1 }, [6, 2], dtype: ScalarType.Float64);
-        var head = tensor(new[] { 3.0, 0, 0, 3, 3, 0, 0, 3, 0, 3, 3, 0 }, [6, 2], dtype: ScalarType.Float64);
-        var availability = tensor(new[] { true, true, true, true, true, true, true, true, true, false, true, false }, [6, 2]);
+        var (labels, fused, head, availability) = RightThenWrong();
 
         var weights = HeadPoolingWeights.FromValidation([fused, head], labels, HeadPoolingRule.InformationGain, 0, availability);
 
@@ -80,10 +83,7 @@ public class HeadPoolingWeightsAvailabilityTests
     public void A_transposed_availability_is_read_as_its_values_and_leaves_no_tensor_in_the_callers_scope()
     {
         using var scope = NewDisposeScope();
-        var labels = tensor(new long[] { 0, 1, 0, 1, 0, 1 });
-        var fused = tensor(new[] { 1.0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1 }, [6, 2], dtype: ScalarType.Float64);
-        var head = tensor(new[] { 3.0, 0, 0, 3, 3, 0, 0, 3, 0, 3, 3, 0 }, [6, 2], dtype: ScalarType.Float64);
-        var contiguous = tensor(new[] { true, true, true, true, true, true, true, true, true, false, true, false }, [6, 2]);
+        var (labels, fused, head, contiguous) = RightThenWrong();
         var transposed = contiguous.t().contiguous().t();   // the same values, column-major
         var expected = HeadPoolingWeights.FromValidation([fused, head], labels, HeadPoolingRule.InformationGain, 0, contiguous);
         int before = scope.DisposablesCount;
