@@ -22,8 +22,8 @@ namespace BalancedMultimodal.Core;
 /// the scaled one by making a value much smaller than its vector's largest subnormal), and a correct one where the
 /// plain one would overflow or underflow (e.g. <c>sum x^2</c> of values near 1e155, or near 1e-165, in float64). In
 /// float32 and float64 a scaled value turns subnormal only when it is 2^125 (float32) or 2^1021 (float64) times
-/// smaller than its vector's largest; in float16 already at 2^13, so the library's users of this class compute
-/// half-precision statistics in float32.
+/// smaller than its vector's largest; in float16 already at 2^13, so the library's users of this class with
+/// half-precision inputs (affinity z-scores, column-mean imputation, the cosine representation term) compute in float32.
 /// </para>
 /// </remarks>
 public static class PowerOfTwoScaling

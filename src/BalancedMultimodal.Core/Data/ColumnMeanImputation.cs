@@ -45,8 +45,10 @@ public static class ColumnMeanImputation
                 $"{which}row {rows[bad[0, 0]].item<long>()}, column {bad[0, 1].item<long>()} is available but not finite (NaN or infinity); mark the row unavailable or fix the value.", nameof(features));
         // The mean of each column scaled by an exact power of two (PowerOfTwoScaling), then scaled back: the same bits
         // where the plain sum is in range, and no overflow of the sum of values near the dtype's limit.
-        var scales = PowerOfTwoScaling.ColumnScales(kept);
-        var mean = (kept * scales).mean([0], keepdim: true) / scales;
+        // Half precision in float32: its scaled small values would turn subnormal.
+        var exact = kept.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? kept.to(ScalarType.Float32) : kept;
+        var scales = PowerOfTwoScaling.ColumnScales(exact);
+        var mean = ((exact * scales).mean([0], keepdim: true) / scales).to(features.dtype);
         return where(present.unsqueeze(1), features, mean).MoveToOuterDisposeScope();
     }
 }

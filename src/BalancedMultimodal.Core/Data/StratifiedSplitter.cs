@@ -339,16 +339,17 @@ public static class StratifiedSplitter
 
     /// <summary>"needs at least N of it": the smallest class size, from <paramref name="current"/> up, that keeps a
     /// training row after its rounded test and validation parts (both grow with the size, so it is searched, not
-    /// computed from one size). Every size from 3 / (1 - validation - test) on keeps one (the two roundings take at most
-    /// one row more than the fractions), which bounds the search; fractions leaving a smaller share than 3 / int.MaxValue
-    /// for training have no such size in range, and say so.</summary>
+    /// computed from one size). Every size from 3 / (1 - validation - test) on keeps one (the two parts take at most one
+    /// row more each than their fractions), which bounds the search; when that bound is more than ten million sizes
+    /// away, the message gives it as an approximate size instead of searching.</summary>
     private static string NeededClassSize(int current, double validationFraction, double testFraction)
     {
         double share = 1 - validationFraction - testFraction;
         double bound = share > 0 ? Math.Ceiling(3 / share) : double.PositiveInfinity;
-        if (bound > int.MaxValue)
-            return $"leaves no training row in any class (the fractions leave a share of {share.ToString("G3", CultureInfo.InvariantCulture)}); lower them";
         int n = Math.Max(current, 1);
+        if (bound - n > 10_000_000)
+            return $"needs about {(share > 0 ? (1 / share).ToString("G3", CultureInfo.InvariantCulture) : "infinitely many")} or more of it " +
+                   $"(the fractions leave a training share of {share.ToString("G3", CultureInfo.InvariantCulture)}); lower them";
         while (n < bound && n - PartSize(n, testFraction) - PartSize(n, validationFraction) < 1) n++;
         return $"needs at least {n} of it";
     }

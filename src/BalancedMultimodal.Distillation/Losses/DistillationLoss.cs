@@ -237,11 +237,24 @@ public sealed class DistillationLoss : nn.Module
         return Options.Representation switch
         {
             RepresentationLossKind.ProjectedMse => nn.functional.mse_loss(projected, teacherEmbedding, nn.Reduction.Mean),
-            // Rows scaled by exact powers of two (constants for autograd): the cosine is unchanged, to the bit for
-            // usual norms, and no longer clamped (tiny norms) or overflowed (huge ones).
-            _ => nn.functional.cosine_similarity(projected * PowerOfTwoScaling.RowScales(projected),
-                teacherEmbedding * PowerOfTwoScaling.RowScales(teacherEmbedding), 1, 1e-8).SubtractedFrom(1.0).mean(),
+            _ => CosineTerm(projected, teacherEmbedding),
         };
+    }
+
+    /// <summary>1 - cos per row, averaged: rows scaled by exact powers of two (constants for autograd), so the cosine is
+    /// unchanged, to the bit for usual norms in float32 and float64, and no longer clamped (tiny norms) or overflowed
+    /// (huge ones); half precision is computed in float32 (its scaled small entries would turn subnormal).</summary>
+    private static Tensor CosineTerm(Tensor projected, Tensor teacherEmbedding)
+    {
+        var dtype = projected.dtype;
+        if (dtype is ScalarType.Float16 or ScalarType.BFloat16)
+        {
+            projected = projected.to(ScalarType.Float32);
+            teacherEmbedding = teacherEmbedding.to(ScalarType.Float32);
+        }
+        var cosine = nn.functional.cosine_similarity(projected * PowerOfTwoScaling.RowScales(projected),
+            teacherEmbedding * PowerOfTwoScaling.RowScales(teacherEmbedding), 1, 1e-8);
+        return cosine.SubtractedFrom(1.0).mean().to(dtype);
     }
 
     private static Tensor Rows(Tensor tensor, Tensor? rows) => rows is null ? tensor : tensor.index_select(0, rows);

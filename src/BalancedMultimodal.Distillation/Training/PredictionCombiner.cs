@@ -54,7 +54,10 @@ public static class PredictionCombiner
     /// <see cref="PredictionSource.AllHeadsValidationWeighted"/> gives softmax((w_0 z + sum_m w_m a_im z_m) / (w_0 + sum_m w_m a_im)),
     /// and softmax(z) for a row whose available heads all weigh 0; <see cref="PredictionSource.FusedHead"/> is softmax(z).
     /// A null <paramref name="availability"/> (every row has every modality) gives exactly
-    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>.
+    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>; an availability marking
+    /// every row gives the same values to rounding (the geometric mean to the bit). A head's logits at a row lacking its
+    /// modality are never read, whatever they hold (NaN included), nor are those of a head of weight 0; no gradient
+    /// reaches them.
     /// </summary>
     /// <param name="outputs">The network's outputs (as in the overload without availability).</param>
     /// <param name="source">Which outputs to combine.</param>
@@ -167,18 +170,31 @@ public static class PredictionCombiner
         // A row whose voting heads all weigh 0 divides by 1 instead (its pooled value is discarded below): dividing 0 by 0,
         // even in a discarded branch, would send NaN into the gradients.
         var divisor = where(positive.squeeze(1), denominator, ones_like(denominator)).unsqueeze(1);
-        // Each weighted head divided before the sum, as the pools without availability do: the terms then form a convex
-        // combination, whose partial sums stay finite for finite logits (the raw sum of logits near the dtype's limit
-        // overflowed to NaN), and every row having every head gives those pools' values.
-        var pooled = fusedTerm.Times(weights[0]).div(divisor);
-        for (int m = 0; m < modalities; m++)
+        // The logits of a row lacking a modality are replaced by 0 before any use, so whatever they hold (NaN, as a
+        // loader's placeholder would give) reaches neither the pool nor the gradients; the row's weight there is 0.
+        Tensor Head(int m)
         {
-            if (weights[m + 1] == 0) continue;   // no say anywhere: its logits are never read
-            var head = arithmetic ? F.softmax(outputs.ModalityLogits[m], 1) : outputs.ModalityLogits[m];
-            // Selected, not multiplied by the flag: a row lacking the modality may hold anything there (NaN, as a
-            // loader's placeholder would give), and 0 * NaN is NaN.
-            var term = head.mul(present[m].unsqueeze(1)).div(divisor);
-            pooled = pooled.Plus(where(availability.select(1, m).unsqueeze(1), term, zeros_like(term)));
+            var logits = outputs.ModalityLogits[m];
+            var selected = where(availability.select(1, m).unsqueeze(1), logits, zeros_like(logits));
+            return arithmetic ? F.softmax(selected, 1) : selected;
+        }
+        Tensor pooled;
+        if (arithmetic)
+        {
+            // Probabilities (at most 1) summed, then divided, as the pool without availability does.
+            var sum = fusedTerm.Times(weights[0]);
+            for (int m = 0; m < modalities; m++)
+                if (weights[m + 1] != 0) sum = sum.Plus(Head(m).mul(present[m].unsqueeze(1)));
+            pooled = sum.div(divisor);
+        }
+        else
+        {
+            // Logits: each weighted head divided before the sum, as the geometric pool without availability does, so
+            // the partial sums of this convex combination stay finite for finite logits (the raw sum of logits near the
+            // dtype's limit overflowed to NaN).
+            pooled = fusedTerm.Times(weights[0]).div(divisor);
+            for (int m = 0; m < modalities; m++)
+                if (weights[m + 1] != 0) pooled = pooled.Plus(Head(m).mul(present[m].unsqueeze(1)).div(divisor));
         }
         if (arithmetic)
             return pooled.MoveToOuterDisposeScope();   // the fused head's weight is 1 > 0: every row has a positive denominator

@@ -81,8 +81,9 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
 
     /// <summary>sum_m exp(-s_m) L_m + s_m; gradient flows into both the losses and the log-variances.</summary>
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">A term is not finite although its loss is: the log-variance has
-    /// diverged (a loss of exactly 0 lets it fall until exp(-s) overflows the dtype); the message names the modality.</exception>
+    /// <exception cref="InvalidOperationException">The weighted loss is not finite although every loss is: a log-variance
+    /// has diverged (a loss of exactly 0 lets it fall until exp(-s) overflows the dtype), or a term or the sum overflows
+    /// the dtype; the message names the modality and the cause.</exception>
     public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
     {
         WeighterArguments.Losses(modalityLosses, ModalityCount);
@@ -94,18 +95,24 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>()).to(dtype)).ToArray());
         var s = logVariances.to(dtype);
         var terms = (s.neg().exp() * losses).Plus(s);
-        // The objective is unbounded below when a loss is exactly 0 (s_m drifts down each step until exp(-s_m)
-        // overflows and 0 * infinity turns the loss and every gradient NaN): refused, naming the modality.
-        var finite = terms.detach().isfinite().cpu().data<bool>().ToArray();
-        int diverged = Array.IndexOf(finite, false);
-        if (diverged >= 0)
+        var total = terms.sum();
+        // One read of the total: exp(-s_m) L_m can overflow the dtype. A zero loss is the usual cause: the objective is
+        // then unbounded below, s_m drifts down each step until exp(-s_m) overflows, and 0 * infinity turns the loss
+        // and every gradient NaN. Refused, naming the modality, instead.
+        if (!total.detach().isfinite().item<bool>())
         {
-            double sValue = s[diverged].to(ScalarType.Float64).item<double>();
-            throw new InvalidOperationException(
-                $"Modality {diverged}'s uncertainty weight has diverged: its log-variance s = {sValue:G4} makes exp(-s) L + s " +
-                $"{TensorArguments.ScalarText(terms[diverged])} in {dtype} (loss {TensorArguments.ScalarText(losses[diverged])}). " +
-                "A loss of exactly 0 (a fully fitted training set) lets s fall without bound; stop earlier, regularise, or use another weighter.");
+            var finite = terms.detach().isfinite().cpu().data<bool>().ToArray();
+            int m = Array.IndexOf(finite, false);
+            if (m < 0)
+                throw new InvalidOperationException(
+                    $"The uncertainty-weighted loss {TensorArguments.ScalarText(total)} overflows {dtype}, although each modality's term is finite; use float64 or smaller losses.");
+            double sValue = s[m].to(ScalarType.Float64).item<double>();
+            double loss = losses[m].to(ScalarType.Float64).item<double>();
+            throw new InvalidOperationException(loss == 0
+                ? $"Modality {m}'s uncertainty weight has diverged: its loss is exactly 0, so its log-variance s = {sValue:G4} fell until exp(-s) L + s " +
+                  $"is {TensorArguments.ScalarText(terms[m])} in {dtype}. A loss of exactly 0 (a fully fitted training set) lets s fall without bound; stop earlier, regularise, or use another weighter."
+                : $"Modality {m}'s term exp(-s) L + s overflows {dtype} (log-variance s = {sValue:G4}, loss {loss:G4}); use float64 or smaller losses.");
         }
-        return terms.sum().MoveToOuterDisposeScope();
+        return total.MoveToOuterDisposeScope();
     }
 }

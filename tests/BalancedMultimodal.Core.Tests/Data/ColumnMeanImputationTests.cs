@@ -90,4 +90,18 @@ public class ColumnMeanImputationTests
 
         imputed[0].data<double>().ToArray().Should().Equal(plain.data<double>().ToArray());
     }
+
+    [Fact]
+    public void Half_precision_columns_are_averaged_in_float32()
+    {
+        // [1000, -1000, 0.01]: scaled in float16, 0.01 / 1024 turned subnormal and the mean came out 0.7 % off.
+        using var x = tensor(new double[] { 1000, -1000, 0.01, 0 }, [4, 1]).to(ScalarType.Float16);
+        double expected = x.narrow(0, 0, 3).to(ScalarType.Float32).mean().to(ScalarType.Float16).to(ScalarType.Float64).item<double>();
+
+        using var imputed = ColumnMeanImputation.Apply(x, [true, true, true, false]);
+
+        imputed.dtype.Should().Be(ScalarType.Float16);
+        imputed[3, 0].to(ScalarType.Float64).item<double>().Should().Be(expected);
+    }
 }
+

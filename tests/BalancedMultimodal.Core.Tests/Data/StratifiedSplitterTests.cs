@@ -47,13 +47,13 @@ public class StratifiedSplitterTests
     [Fact]
     public void Fractions_that_leave_no_share_for_training_are_refused_at_once()
     {
-        // 0.25 + (1 - 2^-53) - ... : the sum is just below 1, so no class size keeps a training row; the search for the
-        // smallest one ran through every int for seconds and reported int.MinValue.
+        // 0.25 + 0.7499999999999999 is just below 1: no class size in int's range keeps a training row; the search for
+        // the smallest one ran through every int for seconds and reported int.MinValue.
         var labels = Enumerable.Repeat(0, 4).Concat(Enumerable.Repeat(1, 30)).ToArray();
 
         var act = () => StratifiedSplitter.Split(labels, 0.25, 0.7499999999999999, seed: 1);
 
-        act.Should().Throw<ArgumentException>().WithMessage("Class 0 has 4 sample(s)*leaves no training row in any class*lower them*");
+        act.Should().Throw<ArgumentException>().WithMessage("Class 0 has 4 sample(s)*needs about 9.01E+15 or more of it (the fractions leave a training share of 1.11E-16); lower them*");
     }
 
     [Fact]

@@ -114,6 +114,30 @@ public class PredictionCombinerAvailabilityTests
     }
 
     [Theory]
+    [InlineData(PredictionSource.AllHeads)]
+    [InlineData(PredictionSource.AllHeadsGeometricMean)]
+    [InlineData(PredictionSource.AllHeadsValidationWeighted)]
+    public void A_nan_placeholder_at_a_missing_row_sends_no_nan_into_the_gradients(PredictionSource source)
+    {
+        // The trainer backpropagates through this pool: a NaN that reached the softmax of a masked row made that
+        // head's gradient NaN there although the forward value was finite.
+        using var scope = NewDisposeScope();
+        var fused = tensor(new[] { 1.0, 0, 0, 1 }, [2, 2], dtype: ScalarType.Float64).requires_grad_();
+        var head1 = tensor(new[] { 0.5, 0, double.NaN, double.NaN }, [2, 2], dtype: ScalarType.Float64).requires_grad_();
+        var head2 = tensor(new[] { 0.0, 1, 1, 0 }, [2, 2], dtype: ScalarType.Float64).requires_grad_();
+        var outputs = new NetworkOutputs([zeros(2, 1, dtype: ScalarType.Float64), zeros(2, 1, dtype: ScalarType.Float64)], [head1, head2], fused);
+        using var lacksFirstInRow1 = tensor(new[] { true, true, false, true }, [2, 2]);
+        double[]? weights = source == PredictionSource.AllHeadsValidationWeighted ? [0.5, 0.25, 0.25] : null;
+
+        var p = PredictionCombiner.Probabilities(outputs, source, weights, lacksFirstInRow1);
+        p.log().select(1, 0).sum().backward();
+
+        foreach (var grad in new[] { fused.grad!, head1.grad!, head2.grad! })
+            grad.isfinite().all().item<bool>().Should().BeTrue($"{source}");
+        head1.grad![1].abs().sum().item<double>().Should().Be(0, "the masked row's logits get no gradient");
+    }
+
+    [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     public void A_head_the_row_lacks_is_never_read_even_when_it_is_not_finite(double placeholder)
@@ -153,6 +177,32 @@ public class PredictionCombinerAvailabilityTests
         // softmax(0.5 (1, 0) + 0.5 (0, 1)) = (1/2, 1/2).
         p.data<double>().ToArray().Should().Equal(0.5, 0.5);
         withAvailability.data<double>().ToArray().Should().Equal(0.5, 0.5);
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float64)]
+    [InlineData(ScalarType.Float32)]
+    public void An_availability_marking_every_row_gives_the_pool_without_it(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var outputs = new NetworkOutputs([zeros(6, 1, dtype: dtype), zeros(6, 1, dtype: dtype), zeros(6, 1, dtype: dtype)],
+                [randn([6, 3], dtype: dtype, generator: generator) * 3, randn([6, 3], dtype: dtype, generator: generator) * 3, randn([6, 3], dtype: dtype, generator: generator) * 3],
+                randn([6, 3], dtype: dtype, generator: generator) * 3);
+            var all = ones(6, 3, dtype: ScalarType.Bool);
+            double tolerance = dtype == ScalarType.Float64 ? 1e-15 : 1e-6;
+            foreach (var source in new[] { PredictionSource.AllHeads, PredictionSource.AllHeadsGeometricMean, PredictionSource.AllHeadsValidationWeighted })
+            {
+                double[]? weights = source == PredictionSource.AllHeadsValidationWeighted ? [0.4, 0.3, 0.2, 0.1] : null;
+                var with = PredictionCombiner.Probabilities(outputs, source, weights, all).to(ScalarType.Float64).data<double>().ToArray();
+                var without = PredictionCombiner.Probabilities(outputs, source, weights).to(ScalarType.Float64).data<double>().ToArray();
+
+                if (source == PredictionSource.AllHeadsGeometricMean) with.Should().Equal(without, "the geometric mean, to the bit");
+                else with.Should().Equal(without, (a, b) => Math.Abs(a - b) <= tolerance, $"{source}, to rounding");
+            }
+        }
     }
 
     [Fact]

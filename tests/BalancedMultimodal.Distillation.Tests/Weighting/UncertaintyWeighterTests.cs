@@ -33,7 +33,20 @@ public class UncertaintyWeighterTests
 
         var act = () => weighter.WeightedLoss([tensor(1.0).to(dtype), tensor(0.0).to(dtype)]);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("Modality 1's uncertainty weight has diverged: its log-variance s = *");
+        act.Should().Throw<InvalidOperationException>().WithMessage("Modality 1's uncertainty weight has diverged: its loss is exactly 0, so its log-variance s = *");
+    }
+
+    [Fact]
+    public void A_large_finite_loss_that_overflows_is_refused_as_an_overflow_not_a_divergence()
+    {
+        using var scope = NewDisposeScope();
+        var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Float32);
+        using (no_grad())
+            weighter.LogVariances.copy_(tensor(new[] { 0.0f, -1.0f }));
+
+        var act = () => weighter.WeightedLoss([tensor(1.0f), tensor(2e38f)]);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Modality 1's term exp(-s) L + s overflows Float32 (log-variance s = -1, loss 2E+38)*");
     }
 
     [Fact]
