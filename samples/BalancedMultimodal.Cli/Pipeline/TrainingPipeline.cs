@@ -739,16 +739,24 @@ public sealed class TrainingPipeline
                             $"Fold {fold} has {rows} {kind} row(s) having both '{first.Name}' and '{second.Name}'; the distillation gate compares " +
                             $"each pair of modalities on such rows and needs at least {minimum}. Add samples having both, use fewer folds, or set Training.EnableDistillation = false.");
                     }
-                // With the complementarity criterion, I(student; labels) on each modality's own validation rows: two classes.
+                // With the complementarity criterion, I(student; labels) on each modality's own validation rows: two classes,
+                // and some class twice (the continuous-discrete label estimator drops classes seen once).
                 if (validationOnly)
-                    foreach (var modality in incomplete)
+                    foreach (var modality in incomplete.Length > 0 ? incomplete : dataset.Modalities.Take(1))
                     {
-                        var classes = validation.Where(modality.IsAvailable).Select(r => dataset.Labels[r]).Distinct().ToArray();
+                        var rowLabels = validation.Where(modality.IsAvailable).Select(r => dataset.Labels[r]).ToArray();
+                        var classes = rowLabels.Distinct().ToArray();
                         if (classes.Length < 2)
                             throw new ArgumentException(
                                 $"Fold {fold}: modality '{modality.Name}' has validation rows of {(classes.Length == 0 ? "no class" : $"class {classes[0]} only")}; with " +
                                 "Training.Assessment.RequireComplementarity the distillation gate estimates I(student; labels) on them and needs two classes. " +
                                 "Use fewer folds, set Training.Assessment.RequireComplementarity = false, or set Training.EnableDistillation = false.");
+                        if (classes.Length == rowLabels.Length)
+                            throw new ArgumentException(
+                                $"Fold {fold}: modality '{modality.Name}''s {rowLabels.Length} validation rows hold every class once; with " +
+                                "Training.Assessment.RequireComplementarity the distillation gate estimates I(student; labels) on them with the continuous-discrete " +
+                                "estimator, which needs a class with two or more rows. Use fewer folds, set Training.Assessment.RequireComplementarity = false, " +
+                                "or set Training.EnableDistillation = false.");
                     }
             }
         }

@@ -219,6 +219,9 @@ public sealed class ModalityAssessor
             if (own.All(r => labels[r] == labels[own[0]]))
                 throw new ArgumentException(
                     $"Every one of modality '{student.Name}''s {own.Length} available rows is class {labels[own[0]]}; I(student; labels) needs at least two classes among them.", nameof(labels));
+            if (labelEstimator is ContinuousDiscreteEstimator && !HasRepeatedClass(own.Select(r => labels[r])))
+                throw new ArgumentException(
+                    $"Every class occurs once among modality '{student.Name}''s {own.Length} available rows; the continuous-discrete estimator of I(student; labels) needs a class with two or more rows.", nameof(labels));
         }
     }
 
@@ -273,6 +276,18 @@ public sealed class ModalityAssessor
         }
         if (labels.All(label => label == labels[0]))
             throw new ArgumentException($"Every one of the {n} labels is class {labels[0]}; I(student; labels) needs at least two classes among the assessment rows.", nameof(labels));
+        if (modalities.All(m => m.Available is null) && labelEstimator is ContinuousDiscreteEstimator && !HasRepeatedClass(labels))
+            throw new ArgumentException(
+                $"Every class occurs once among the {n} assessment rows; the continuous-discrete estimator of I(student; labels) drops classes seen once, so it needs a class with two or more rows.", nameof(labels));
+    }
+
+    /// <summary>Whether some class occurs at least twice (the continuous-discrete estimator drops classes seen once).</summary>
+    internal static bool HasRepeatedClass(IEnumerable<int> labels)
+    {
+        var seen = new HashSet<int>();
+        foreach (var label in labels)
+            if (!seen.Add(label)) return true;
+        return false;
     }
 
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -226,17 +226,26 @@ public sealed class BalancedTrainer
         var (first, second, shared) = data.HasMissingRows ? data.FewestSharedRows(heldOut) : (0, 1, rows);
         if (shared >= minimum)
         {
-            // I(student; labels) is estimated on a modality's own validation rows: with incomplete samples each
-            // modality's must hold two classes (complete data: the labels check of the validation split covers it).
-            if (!validationOnly || !data.HasMissingRows) return;
+            // I(student; labels) is estimated on a modality's own validation rows (every validation row on complete
+            // data): they must hold two classes (complete data: the labels check of the validation split covers it),
+            // and some class twice, as the assessor's continuous-discrete label estimator drops classes seen once.
+            if (!validationOnly) return;
             for (int m = 0; m < data.ModalityCount; m++)
             {
-                var labels = heldOut.Where(r => data.IsAvailable(m, r)).Select(r => data.LabelValues[r]).Distinct().ToArray();
+                var rowLabels = heldOut.Where(r => data.IsAvailable(m, r)).Select(r => (int)data.LabelValues[r]).ToArray();
+                var labels = rowLabels.Distinct().ToArray();
+                string whose = data.HasMissingRows ? $"Modality '{data.ModalityNames[m]}''s validation rows" : "The validation rows";
                 if (labels.Length < 2)
                     throw new ArgumentException(
-                        $"Modality '{data.ModalityNames[m]}' has validation rows of class {labels.Single()} only; with Assessment.RequireComplementarity the gate " +
+                        $"{(data.HasMissingRows ? $"Modality '{data.ModalityNames[m]}' has validation rows" : "The validation rows are")} of class {labels.Single()} only; with Assessment.RequireComplementarity the gate " +
                         "estimates I(student; labels) on a modality's own validation rows and needs two classes there. Add validation rows having the modality, " +
                         "set Assessment.RequireComplementarity = false, or set EnableDistillation = false.", nameof(data));
+                if (!ModalityAssessor.HasRepeatedClass(rowLabels))
+                    throw new ArgumentException(
+                        $"{whose} hold every class once ({rowLabels.Length} rows); with Assessment.RequireComplementarity the gate estimates I(student; labels) with the " +
+                        "continuous-discrete estimator, which needs a class with two or more rows. Add validation rows, set Assessment.RequireComplementarity = false, " +
+                        "or set EnableDistillation = false.", nameof(data));
+                if (!data.HasMissingRows) return;   // every modality has every validation row
             }
             return;
         }

@@ -56,8 +56,8 @@ public static class PredictionCombiner
     /// A null <paramref name="availability"/> (every row has every modality) gives exactly
     /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>; an availability marking
     /// every row gives the same values to rounding (the geometric mean to the bit). A head's logits at a row lacking its
-    /// modality are never read, whatever they hold (NaN included), nor are those of a head of weight 0; no gradient
-    /// reaches them.
+    /// modality are never read, whatever they hold (NaN included), nor are those of a head of weight 0 (the fused head
+    /// included, except in a row whose available heads all weigh 0, which falls back on it); no gradient reaches them.
     /// </summary>
     /// <param name="outputs">The network's outputs (as in the overload without availability).</param>
     /// <param name="source">Which outputs to combine.</param>
@@ -98,8 +98,8 @@ public static class PredictionCombiner
                 var weights = CheckWeights(headWeights, outputs.ModalityLogits.Count + 1);
                 using (var scope = NewDisposeScope())
                 {
-                    var sum = outputs.FusedLogits.Times(weights[0]);
                     // A head of weight 0 is skipped (the same sum for finite logits), so it cannot spread a non-finite value.
+                    var sum = weights[0] != 0 ? outputs.FusedLogits.Times(weights[0]) : zeros_like(outputs.FusedLogits);
                     for (int m = 0; m < outputs.ModalityLogits.Count; m++)
                         if (weights[m + 1] != 0) sum = sum.Plus(outputs.ModalityLogits[m].Times(weights[m + 1]));
                     return F.softmax(sum, 1).MoveToOuterDisposeScope();
@@ -182,7 +182,7 @@ public static class PredictionCombiner
         if (arithmetic)
         {
             // Probabilities (at most 1) summed, then divided, as the pool without availability does.
-            var sum = fusedTerm.Times(weights[0]);
+            var sum = weights[0] != 0 ? fusedTerm.Times(weights[0]) : zeros_like(fusedTerm);
             for (int m = 0; m < modalities; m++)
                 if (weights[m + 1] != 0) sum = sum.Plus(Head(m).mul(present[m].unsqueeze(1)));
             pooled = sum.div(divisor);
@@ -192,7 +192,7 @@ public static class PredictionCombiner
             // Logits: each weighted head divided before the sum, as the geometric pool without availability does, so
             // the partial sums of this convex combination stay finite for finite logits (the raw sum of logits near the
             // dtype's limit overflowed to NaN).
-            pooled = fusedTerm.Times(weights[0]).div(divisor);
+            pooled = weights[0] != 0 ? fusedTerm.Times(weights[0]).div(divisor) : zeros_like(fusedTerm);
             for (int m = 0; m < modalities; m++)
                 if (weights[m + 1] != 0) pooled = pooled.Plus(Head(m).mul(present[m].unsqueeze(1)).div(divisor));
         }

@@ -207,6 +207,25 @@ public class IncompleteSamplePipelineTests
     }
 
     [Fact]
+    public void Under_the_complementarity_criterion_a_fold_whose_validation_rows_hold_every_class_once_is_refused_before_any_work()
+    {
+        // Four classes of 10 labelled samples in 10 folds: every fold validates on one sample of each class, which the
+        // continuous-discrete label estimator cannot use (it drops classes seen once); the first fold failed after training.
+        var dataset = new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+        {
+            SampleCount = 50, ClassProportions = [0.25, 0.25, 0.25, 0.25], ValidationFraction = 0, TestFraction = 0.2, Seed = 3,
+        }).Generate();
+        var options = TrainingPipelineOptionTests.Options();
+        options.CrossFitFolds = 10;
+        options.Training.EnableDistillation = true;
+        options.Training.Assessment.RequireComplementarity = true;
+
+        var act = () => TrainingPipeline.Validate(options, dataset);
+
+        act.Should().Throw<ArgumentException>().WithMessage("Fold *: modality '*''s 4 validation rows hold every class once; with Training.Assessment.RequireComplementarity*");
+    }
+
+    [Fact]
     public void Folds_with_too_few_rows_shared_by_a_pair_for_the_distillation_gate_are_refused_before_any_work()
     {
         var options = TrainingPipelineOptionTests.Options();

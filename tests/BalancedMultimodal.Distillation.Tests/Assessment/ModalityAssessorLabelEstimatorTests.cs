@@ -62,4 +62,17 @@ public class ModalityAssessorLabelEstimatorTests
         foreach (int m in weak)
             plan.Modalities[m].MutualInformationWithLabels.Should().Be(expected.Estimate(evidence[m].Outputs, labels));
     }
+
+    [Fact]
+    public void Labels_with_every_class_once_are_refused_before_any_estimate()
+    {
+        // The continuous-discrete estimator drops classes seen once; with every class once nothing is left.
+        var (evidence, _) = ThreeClasses(4, 5);
+        var assessor = new ModalityAssessor(new KsgEstimator(new KsgEstimatorOptions { K = 2 }), new ModalityAssessmentOptions { Permutations = 0 });
+
+        var act = () => assessor.Assess(evidence, [0, 1, 2, 3]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Every class occurs once among the 4 assessment rows*");
+    }
 }
+

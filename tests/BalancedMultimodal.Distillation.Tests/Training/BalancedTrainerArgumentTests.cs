@@ -87,4 +87,29 @@ public class BalancedTrainerArgumentTests
         result.Plan!.Modalities.SelectMany(m => m.Candidates).Should().NotBeEmpty()
             .And.OnlyContain(c => double.IsFinite(c.MutualInformation));
     }
+
+    [Fact]
+    public void Validation_rows_holding_every_class_once_are_refused_before_phase_1_under_the_complementarity_criterion()
+    {
+        // Four classes, one validation row each: the continuous-discrete label estimator drops classes seen once, so
+        // I(student; labels) had failed after pretraining.
+        const int n = 44;
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(11);
+        var labels = Enumerable.Range(0, n).Select(i => (long)(i % 4)).ToArray();
+        var features = Enumerable.Range(0, 3).Select(_ => TorchSharp.torch.randn([n, 4], generator: generator)).ToArray();
+        var data = new BalancedTrainingData(["a", "b", "c"], features, TorchSharp.torch.tensor(labels), 4,
+            Enumerable.Range(0, 40).ToArray(), [40, 41, 42, 43]);
+        var options = TrainingFixtures.FastOptions();
+        options.Assessment.RequireComplementarity = true;
+        options.Assessment.Permutations = 0;
+        var reports = new List<TrainingProgress>();
+        var trainer = new BalancedTrainer(new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [8] }), new BalancedMultimodal.Core.Information.KsgEstimator(), options);
+
+        var act = () => trainer.Fit(data, new SynchronousProgress(reports.Add)).Dispose();
+
+        act.Should().Throw<ArgumentException>().WithParameterName("data").WithMessage("The validation rows hold every class once (4 rows)*continuous-discrete*");
+        reports.Should().BeEmpty("refused before phase 1");
+    }
 }
+

@@ -179,6 +179,21 @@ public class PredictionCombinerAvailabilityTests
         withAvailability.data<double>().ToArray().Should().Equal(0.5, 0.5);
     }
 
+    [Fact]
+    public void A_fused_head_of_weight_zero_is_never_read_unless_a_row_falls_back_on_it()
+    {
+        var outputs = new NetworkOutputs([zeros(2, 2, dtype: ScalarType.Float64), zeros(2, 2, dtype: ScalarType.Float64)],
+            [tensor(new[] { 1.0, 0, 1, 0 }, [2, 2], dtype: ScalarType.Float64), tensor(new[] { 0.0, 1, 0, 1 }, [2, 2], dtype: ScalarType.Float64)],
+            tensor(new[] { double.NaN, 0, double.NaN, 0 }, [2, 2], dtype: ScalarType.Float64));
+
+        using var p = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0, 0.5, 0.5]);
+        using var all = PredictionCombiner.Probabilities(outputs, PredictionSource.AllHeadsValidationWeighted, [0, 0.5, 0.5], ones(2, 2, dtype: ScalarType.Bool));
+
+        // softmax(0.5 (1, 0) + 0.5 (0, 1)) = (1/2, 1/2) in both rows.
+        p.data<double>().ToArray().Should().Equal(0.5, 0.5, 0.5, 0.5);
+        all.data<double>().ToArray().Should().Equal(0.5, 0.5, 0.5, 0.5);
+    }
+
     [Theory]
     [InlineData(ScalarType.Float64)]
     [InlineData(ScalarType.Float32)]
