@@ -753,7 +753,7 @@ public sealed class TrainingPipeline
                                 "Use fewer folds, set Training.Assessment.RequireComplementarity = false, or set Training.EnableDistillation = false.");
                         if (classes.Length == rowLabels.Length)
                             throw new ArgumentException(
-                                $"Fold {fold}: modality '{modality.Name}''s {rowLabels.Length} validation rows hold every class once; with " +
+                                $"Fold {fold}{(incomplete.Length > 0 ? $": modality '{modality.Name}''s" : "'s")} {rowLabels.Length} validation rows hold every class once; with " +
                                 "Training.Assessment.RequireComplementarity the distillation gate estimates I(student; labels) on them with the continuous-discrete " +
                                 "estimator, which needs a class with two or more rows. Use fewer folds, set Training.Assessment.RequireComplementarity = false, " +
                                 "or set Training.EnableDistillation = false.");

@@ -89,6 +89,12 @@ public sealed class ModalityAssessor
         var strong = modalities.Select(m => m.Score >= cutoff).ToArray();
         bool incomplete = modalities.Any(m => m.Available is not null);
         if (incomplete) ValidateSharedRows(modalities, strong, labels);
+        // I(student; labels) is estimated for the weak modalities only: when there is one, the continuous-discrete
+        // estimator (which drops classes seen once) needs a class with two rows (per student with incomplete samples,
+        // checked above), before any estimate.
+        else if (labels is not null && strong.Any(x => !x) && labelEstimator is ContinuousDiscreteEstimator && !HasRepeatedClass(labels))
+            throw new ArgumentException(
+                $"Every class occurs once among the {labels.Count} assessment rows; the continuous-discrete estimator of I(student; labels) drops classes seen once, so it needs a class with two or more rows.", nameof(labels));
         // With incomplete samples a modality's outputs are reduced over its own rows, and only when compared (every
         // modality is when some is weak: weak ones as students, strong ones as teachers), so that a strong modality on
         // too few rows for a PCA is never reduced when no student needs it.
@@ -276,9 +282,6 @@ public sealed class ModalityAssessor
         }
         if (labels.All(label => label == labels[0]))
             throw new ArgumentException($"Every one of the {n} labels is class {labels[0]}; I(student; labels) needs at least two classes among the assessment rows.", nameof(labels));
-        if (modalities.All(m => m.Available is null) && labelEstimator is ContinuousDiscreteEstimator && !HasRepeatedClass(labels))
-            throw new ArgumentException(
-                $"Every class occurs once among the {n} assessment rows; the continuous-discrete estimator of I(student; labels) drops classes seen once, so it needs a class with two or more rows.", nameof(labels));
     }
 
     /// <summary>Whether some class occurs at least twice (the continuous-discrete estimator drops classes seen once).</summary>

@@ -74,5 +74,18 @@ public class ModalityAssessorLabelEstimatorTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Every class occurs once among the 4 assessment rows*");
     }
+
+    [Fact]
+    public void Labels_with_every_class_once_are_accepted_when_no_modality_is_weak()
+    {
+        // Every modality strong: I(student; labels) is never estimated, so nothing needs a repeated class.
+        var (evidence, _) = ThreeClasses(4, 5);
+        var equal = evidence.Select(e => new ModalityEvidence(e.Name, 0.9, e.Outputs)).ToArray();
+        var assessor = new ModalityAssessor(new KsgEstimator(new KsgEstimatorOptions { K = 2 }), new ModalityAssessmentOptions { Permutations = 0, RequireComplementarity = true });
+
+        var plan = assessor.Assess(equal, [0, 1, 2, 3]);
+
+        plan.Modalities.Should().OnlyContain(m => m.IsStrong);
+    }
 }
 
