@@ -119,13 +119,19 @@ public static class NewSampleFolderLoader
         var file = $"{m + 1}_featname.csv";
         var path = Path.Combine(folder, file);
         if (!File.Exists(path)) return null;
-        var lines = File.ReadAllLines(path);
+        // Read as the training loader reads it: strict UTF-8 (an invalid byte refused, not replaced, so a name cannot
+        // silently differ from the training one), lines ending in LF, CRLF or a lone CR, one pair of enclosing quotes removed.
+        string text;
+        try { text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true)); }
+        catch (System.Text.DecoderFallbackException) { throw new InvalidDataException($"{file} is not valid UTF-8; save it as UTF-8."); }
+        var lines = text.Split(["\r\n", "\r", "\n"], StringSplitOptions.None);
         int last = lines.Length;
         while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
         var names = new string[last];
         for (int i = 0; i < last; i++)
         {
             names[i] = lines[i].Trim();
+            if (names[i].Length >= 2 && names[i][0] == '"' && names[i][^1] == '"') names[i] = names[i][1..^1];
             if (names[i].Length == 0)
                 throw new InvalidDataException($"{file}, line {i + 1}: is empty; blank lines are only allowed at the end of the file.");
         }

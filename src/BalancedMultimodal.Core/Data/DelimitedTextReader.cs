@@ -3,9 +3,12 @@ using System.Globalization;
 namespace BalancedMultimodal.Core.Data;
 
 /// <summary>
-/// Span-based reader of small delimited text files (CSV/TSV) used by the loaders. Lines end in LF or CRLF; a field may
-/// be wrapped in double quotes (no delimiter or line break inside quotes). Blank lines are allowed only at the end of
-/// the file. Errors are <see cref="InvalidDataException"/> naming the file and the 1-based line number.
+/// Span-based reader of small delimited text files (CSV/TSV) used by the loaders. Lines end in LF, CRLF or a lone CR
+/// (classic Mac files); a field may be wrapped in double quotes (no delimiter or line break inside quotes). Blank lines
+/// are allowed only at the end of the file. The text is UTF-8 (a byte-order mark, UTF-8 or UTF-16/32, is honoured);
+/// bytes that are not valid UTF-8 are refused, naming the line, instead of being replaced (Windows-1252 files from
+/// Excel would otherwise turn different accented sample IDs into one). Errors are <see cref="InvalidDataException"/>
+/// naming the file and the 1-based line number.
 /// </summary>
 internal sealed class DelimitedTextReader
 {
@@ -29,7 +32,28 @@ internal sealed class DelimitedTextReader
     public static DelimitedTextReader Open(string path, char delimiter)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
-        return new DelimitedTextReader(path, File.ReadAllText(path, System.Text.Encoding.UTF8), delimiter);
+        return new DelimitedTextReader(path, ReadText(path), delimiter);
+    }
+
+    /// <summary>The file's text: UTF-16/32 when a byte-order mark says so, else strict UTF-8 (an optional BOM skipped),
+    /// refusing an invalid byte with its line number.</summary>
+    internal static string ReadText(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        bool utf16Or32 = bytes.Length >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))
+            || bytes.Length >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0xFE && bytes[3] == 0xFF;
+        if (utf16Or32) return File.ReadAllText(path);   // the BOM decides the encoding
+        int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var utf8 = bytes.AsSpan(start);
+        var chars = new char[utf8.Length];
+        var status = System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out int read, out int written, replaceInvalidSequences: false);
+        if (status != System.Buffers.OperationStatus.Done)
+        {
+            int line = 1 + utf8[..read].Count((byte)'\n');
+            throw new InvalidDataException(
+                $"{Path.GetFileName(path)}, line {line}: byte 0x{utf8[read]:X2} is not valid UTF-8; save the file as UTF-8 (e.g. Excel's \"CSV UTF-8\").");
+        }
+        return new string(chars, 0, written);
     }
 
     /// <summary>Returns the next non-blank line; false at the end of the file. A blank line followed by content is an error.</summary>
@@ -37,11 +61,11 @@ internal sealed class DelimitedTextReader
     {
         while (_position < _text.Length)
         {
-            int end = _text.IndexOf('\n', _position);
-            if (end < 0) end = _text.Length;
+            // A line ends at LF, CRLF or a lone CR.
+            int end = _text.AsSpan(_position).IndexOfAny('\r', '\n');
+            end = end < 0 ? _text.Length : _position + end;
             var span = _text.AsSpan(_position, end - _position);
-            if (span.Length > 0 && span[^1] == '\r') span = span[..^1];
-            _position = end + 1;
+            _position = end < _text.Length && _text[end] == '\r' && end + 1 < _text.Length && _text[end + 1] == '\n' ? end + 2 : end + 1;
             LineNumber++;
             if (span.IsWhiteSpace())
             {

@@ -210,6 +210,9 @@ public static class MogonetFolderLoader
         return new Matrix(values.ToArray(), available.ToArray(), columns);
     }
 
+    private static ReadOnlySpan<char> Unquoted(ReadOnlySpan<char> name) =>
+        name.Length >= 2 && name[0] == '"' && name[^1] == '"' ? name[1..^1] : name;
+
     private static string[]? ReadFeatureNames(string path, int expectedCount)
     {
         if (!File.Exists(path)) return null;
@@ -217,7 +220,8 @@ public static class MogonetFolderLoader
         var names = new List<string>(expectedCount);
         // Repeated names are kept: real omics name lists repeat gene symbols (several probes of one gene), and the names
         // are only compared position by position with a new sample folder's.
-        while (reader.TryReadLine(out var line)) names.Add(line.Trim().ToString());
+        // One pair of enclosing double quotes is removed, as from every other field (R's write.csv quotes every string).
+        while (reader.TryReadLine(out var line)) names.Add(Unquoted(line.Trim()).ToString());
         if (names.Count != expectedCount)
             throw new InvalidDataException($"{reader.FileName} lists {names.Count} feature names but the data have {expectedCount} columns.");
         return names.ToArray();

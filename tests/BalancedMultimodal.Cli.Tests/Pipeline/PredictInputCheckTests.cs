@@ -70,6 +70,39 @@ public class PredictInputCheckTests(TrainedPipelineFixture fixture)
         File.ReadAllText(csv).Should().Be(File.ReadAllText(PredictionsWithoutNames()), "names that match change nothing");
     }
 
+    [Fact]
+    public void Quoted_feature_names_with_classic_mac_line_endings_match_the_model_as_the_training_loader_reads_them()
+    {
+        // R's write.csv quotes every name; a classic Mac file ends its lines with a lone CR. The training loader reads
+        // both as plain names, so prediction must too.
+        var data = NewSamplesWithFeatureNames();
+        for (int m = 1; m <= 3; m++)
+        {
+            var names = Path.Combine(data, $"{m}_featname.csv");
+            File.WriteAllText(names, string.Concat(File.ReadAllLines(names).Select(n => $"\"{n}\"\r")));
+        }
+        var csv = Path.Combine(data, "predictions.csv");
+
+        var (code, output, error) = Predict(fixture.ModelFolder, data, csv);
+
+        code.Should().Be(0, error);
+        output.Should().Contain("feature names match the model: 1_featname.csv, 2_featname.csv, 3_featname.csv");
+    }
+
+    [Fact]
+    public void A_feature_name_file_that_is_not_utf8_is_refused_naming_it()
+    {
+        var data = NewSamplesWithFeatureNames();
+        var names = Path.Combine(data, "1_featname.csv");
+        File.WriteAllBytes(names, [.. File.ReadAllBytes(names), 0xE9, (byte)'\n']);   // a Latin-1 "é"
+        var csv = Path.Combine(data, "predictions.csv");
+
+        var (code, _, error) = Predict(fixture.ModelFolder, data, csv);
+
+        code.Should().Be(CliApp.UsageError);
+        error.Should().Contain("1_featname.csv is not valid UTF-8");
+    }
+
     private string PredictionsWithoutNames()
     {
         var csv = Path.Combine(fixture.Root, "plain-" + Guid.NewGuid().ToString("N") + ".csv");
