@@ -119,22 +119,9 @@ public static class NewSampleFolderLoader
         var file = $"{m + 1}_featname.csv";
         var path = Path.Combine(folder, file);
         if (!File.Exists(path)) return null;
-        // Read as the training loader reads it: strict UTF-8 (an invalid byte refused, not replaced, so a name cannot
-        // silently differ from the training one), lines ending in LF, CRLF or a lone CR, one pair of enclosing quotes removed.
-        string text;
-        try { text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true)); }
-        catch (System.Text.DecoderFallbackException) { throw new InvalidDataException($"{file} is not valid UTF-8; save it as UTF-8."); }
-        var lines = text.Split(["\r\n", "\r", "\n"], StringSplitOptions.None);
-        int last = lines.Length;
-        while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
-        var names = new string[last];
-        for (int i = 0; i < last; i++)
-        {
-            names[i] = lines[i].Trim();
-            if (names[i].Length >= 2 && names[i][0] == '"' && names[i][^1] == '"') names[i] = names[i][1..^1];
-            if (names[i].Length == 0)
-                throw new InvalidDataException($"{file}, line {i + 1}: is empty; blank lines are only allowed at the end of the file.");
-        }
+        // Read as the training loader reads it: strict UTF-8, lines ending in LF, CRLF or a lone CR, blank lines only at
+        // the end (checked before the quotes go: "" is an empty name, as in training), one pair of enclosing quotes removed.
+        var names = ReadLines(path, file).Select(Unquoted).ToArray();
         if (names.Length != featureCount)
             throw new InvalidDataException($"{file} lists {names.Length} feature names but the model was trained on {featureCount} features of modality '{modalityName}'.");
         if (expected is null)
@@ -156,12 +143,11 @@ public static class NewSampleFolderLoader
     {
         const string LabelFile = "labels_te.csv";
         if (!File.Exists(path)) return null;
-        var lines = File.ReadAllLines(path);
+        var lines = ReadLines(path, LabelFile);
         var labels = new List<int>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
-            var text = lines[i].Trim();
-            if (text.Length == 0) continue;
+            var text = Unquoted(lines[i]);
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
                 throw new InvalidDataException($"{LabelFile}, line {i + 1}: '{text}' is not a whole number >= 0.");
             if (classNames is not null && v >= classNames.Count)
@@ -173,15 +159,14 @@ public static class NewSampleFolderLoader
 
     private static (double[,] Values, bool[] Available) ReadMatrix(string path, string file, int featureCount)
     {
-        var lines = File.ReadAllLines(path);
+        var lines = ReadLines(path, file);
         int last = lines.Length;
-        while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
         if (last == 0) throw new InvalidDataException($"{file} is empty.");
         var values = new double[last, featureCount];
         var available = new bool[last];
         for (int i = 0; i < last; i++)
         {
-            var fields = lines[i].Split(',');
+            var fields = lines[i].Split(',').Select(Unquoted).ToArray();
             if (fields.All(field => MissingValueMarkers.IsMissing(field)))
             {
                 for (int j = 0; j < featureCount; j++) values[i, j] = double.NaN;
@@ -198,5 +183,29 @@ public static class NewSampleFolderLoader
             available[i] = true;
         }
         return (values, available);
+    }
+
+    /// <summary>The lines of a text file as the training loader reads them: strict UTF-8 (an invalid byte is refused,
+    /// not replaced, so prediction cannot read a file differently from training), lines ending in LF, CRLF or a lone CR,
+    /// trailing blank lines dropped and a blank line before content refused, naming the line.</summary>
+    private static string[] ReadLines(string path, string file)
+    {
+        string text;
+        try { text = File.ReadAllText(path, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true)); }
+        catch (System.Text.DecoderFallbackException) { throw new InvalidDataException($"{file} is not valid UTF-8; save it as UTF-8."); }
+        var lines = text.Split(["\r\n", "\r", "\n"], StringSplitOptions.None);
+        int last = lines.Length;
+        while (last > 0 && lines[last - 1].Trim().Length == 0) last--;
+        for (int i = 0; i < last; i++)
+            if (lines[i].Trim().Length == 0)
+                throw new InvalidDataException($"{file}, line {i + 1}: is empty; blank lines are only allowed at the end of the file.");
+        return lines[..last];
+    }
+
+    /// <summary>A field trimmed, with one pair of enclosing double quotes removed (as the training loader reads fields).</summary>
+    private static string Unquoted(string field)
+    {
+        var text = field.Trim();
+        return text.Length >= 2 && text[0] == '"' && text[^1] == '"' ? text[1..^1] : text;
     }
 }

@@ -49,7 +49,9 @@ internal sealed class DelimitedTextReader
         var status = System.Text.Unicode.Utf8.ToUtf16(utf8, chars, out int read, out int written, replaceInvalidSequences: false);
         if (status != System.Buffers.OperationStatus.Done)
         {
-            int line = 1 + utf8[..read].Count((byte)'\n');
+            // Lines end at LF, CRLF or a lone CR, as TryReadLine reads them.
+            var before = utf8[..read];
+            int line = 1 + before.Count((byte)'\n') + before.Count((byte)'\r') - before.Count("\r\n"u8);
             throw new InvalidDataException(
                 $"{Path.GetFileName(path)}, line {line}: byte 0x{utf8[read]:X2} is not valid UTF-8; save the file as UTF-8 (e.g. Excel's \"CSV UTF-8\").");
         }

@@ -90,6 +90,25 @@ public class PredictInputCheckTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void New_samples_with_quoted_values_and_lone_cr_lines_predict_as_the_plain_files_do()
+    {
+        // Training reads quoted numbers and classic Mac line endings; bmm predict refused '"1"' and read a CR-only file
+        // as one line.
+        var data = NewSamplesWithFeatureNames();
+        for (int m = 1; m <= 3; m++)
+        {
+            var values = Path.Combine(data, $"{m}_te.csv");
+            File.WriteAllText(values, string.Concat(File.ReadAllLines(values).Select(l => string.Join(',', l.Split(',').Select(v => $"\"{v}\"")) + "\r")));
+        }
+        var csv = Path.Combine(data, "predictions.csv");
+
+        var (code, _, error) = Predict(fixture.ModelFolder, data, csv);
+
+        code.Should().Be(0, error);
+        File.ReadAllText(csv).Should().Be(File.ReadAllText(PredictionsWithoutNames()));
+    }
+
+    [Fact]
     public void A_feature_name_file_that_is_not_utf8_is_refused_naming_it()
     {
         var data = NewSamplesWithFeatureNames();

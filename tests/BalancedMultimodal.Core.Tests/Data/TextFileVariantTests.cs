@@ -79,4 +79,24 @@ public class TextFileVariantTests
 
         MogonetFolderLoader.Load(folder.Path).Modalities[0].FeatureNames.Should().Equal("TP53", "BRCA1");
     }
+
+    [Theory]
+    [InlineData("\r")]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void An_invalid_byte_is_reported_on_its_line_whatever_the_line_endings(string lineEnd)
+    {
+        using var folder = new TemporaryFolder();
+        var table = Path.Combine(folder.Path, "m.csv");
+        var labels = Path.Combine(folder.Path, "labels.csv");
+        var bytes = System.Text.Encoding.UTF8.GetBytes($"ID,f1{lineEnd}P1,2{lineEnd}").Concat(new byte[] { 0xE9 })
+            .Concat(System.Text.Encoding.UTF8.GetBytes($",3{lineEnd}")).ToArray();
+        File.WriteAllBytes(table, bytes);
+        File.WriteAllText(labels, "ID,label\nP1,0\nP2,1\n");
+
+        var act = () => IdTableLoader.Load([table], labels);
+
+        act.Should().Throw<InvalidDataException>().WithMessage("m.csv, line 3: byte 0xE9 is not valid UTF-8*");
+    }
 }
+
