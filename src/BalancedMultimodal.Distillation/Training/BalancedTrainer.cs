@@ -234,10 +234,12 @@ public sealed class BalancedTrainer
             {
                 var rowLabels = heldOut.Where(r => data.IsAvailable(m, r)).Select(r => (int)data.LabelValues[r]).ToArray();
                 var labels = rowLabels.Distinct().ToArray();
-                string whose = data.HasMissingRows ? $"Modality '{data.ModalityNames[m]}''s validation rows" : "The validation rows";
+                string name = data.ModalityNames[m];
+                string whose = data.HasMissingRows ? $"Modality '{name}''s validation rows" : "The validation rows";
+                string hasRows = data.HasMissingRows ? $"Modality '{name}' has validation rows" : "The validation rows are";
                 if (labels.Length < 2)
                     throw new ArgumentException(
-                        $"{(data.HasMissingRows ? $"Modality '{data.ModalityNames[m]}' has validation rows" : "The validation rows are")} of class {labels.Single()} only; with Assessment.RequireComplementarity the gate " +
+                        $"{hasRows} of class {labels.Single()} only; with Assessment.RequireComplementarity the gate " +
                         "estimates I(student; labels) on a modality's own validation rows and needs two classes there. Add validation rows having the modality, " +
                         "set Assessment.RequireComplementarity = false, or set EnableDistillation = false.", nameof(data));
                 if (!ModalityAssessor.HasRepeatedClass(rowLabels))
