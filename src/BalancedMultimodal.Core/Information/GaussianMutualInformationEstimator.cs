@@ -22,7 +22,9 @@ namespace BalancedMultimodal.Core.Information;
 /// variables with n - 1, n - 2, ..., n - p degrees of freedom (R. J. Muirhead, <i>Aspects of Multivariate Statistical
 /// Theory</i>, Wiley, 1982, Theorem 3.2.15), with E ln chi^2_k = psi(k/2) + ln 2. This needs n - p &gt;= 1 for the joint
 /// block, p = d_x + d_y: with fewer samples (n &lt;= d_x + d_y) the correction is undefined and
-/// <see cref="Estimate(Tensor, Tensor)"/> throws rather than apply it to the marginal blocks only.</para>
+/// <see cref="Estimate(Tensor, Tensor)"/> throws rather than apply it to the marginal blocks only. Constant columns
+/// (zeroed, with Ridge &gt; 0) have no sampling variability and are not counted in d_x, d_y or p, so a constant
+/// column changes neither the corrected estimate nor the sample-count check.</para>
 /// <para>Exact for Gaussian data, a lower bound-like approximation otherwise (it only sees second moments). This is
 /// the ground truth used to test the other estimators (METHOD.md section 5). Stateless and thread-safe.</para>
 /// </remarks>
@@ -84,12 +86,16 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
         long dx = xm.shape[1], dy = ym.shape[1], n = xm.shape[0];
-        if (_options.BiasCorrection && n <= dx + dy)
-            throw new ArgumentException(
-                $"{Name}: the bias correction needs more samples than joint dimensions (n > d_x + d_y), got n = {n} and d_x + d_y = {dx + dy}; " +
-                "add samples, reduce the dimensions, or set BiasCorrection = false.", nameof(x));
         var joint = cat(new[] { xm, ym }, 1);
         var constant = joint.amax(0).eq(joint.amin(0));
+        // A constant column has no sampling variability: it is zeroed below and contributes exactly 0, so the
+        // Wishart correction counts only the varying columns of each block.
+        long constantX = constant.narrow(0, 0, dx).sum().item<long>(), constantY = constant.narrow(0, dx, dy).sum().item<long>();
+        long varyingX = dx - constantX, varyingY = dy - constantY;
+        if (_options.BiasCorrection && n <= varyingX + varyingY)
+            throw new ArgumentException(
+                $"{Name}: the bias correction needs more samples than joint dimensions (n > d_x + d_y, constant columns not counted), " +
+                $"got n = {n} and d_x + d_y = {varyingX + varyingY}; add samples, reduce the dimensions, or set BiasCorrection = false.", nameof(x));
         if (_options.Ridge == 0 && constant.any().item<bool>())
         {
             long column = constant.nonzero()[0, 0].item<long>();
@@ -113,7 +119,7 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         double ld = LogDeterminant(correlation);
         double mi = 0.5 * (ldx + ldy - ld);
         if (_options.BiasCorrection)
-            mi -= 0.5 * (LogDetBias(dx, n) + LogDetBias(dy, n) - LogDetBias(dx + dy, n));
+            mi -= 0.5 * (LogDetBias(varyingX, n) + LogDetBias(varyingY, n) - LogDetBias(varyingX + varyingY, n));
         return mi;
     }
 

@@ -12,6 +12,7 @@ public sealed class GaussianMutualInformationEstimatorOptions
     /// <summary>Subtract the exact small-sample bias of the Gaussian log-determinants (Wishart expectation, see
     /// <see cref="GaussianMutualInformationEstimator"/>). Default true: the plain closed form of METHOD.md
     /// overestimates by about d_x d_y / (2n) (0.025 nats at d = 10, n = 2,000); set false for the plain form. Needs
-    /// n &gt; d_x + d_y samples: with fewer, an estimate is rejected with an <see cref="ArgumentException"/>.</summary>
+    /// n &gt; d_x + d_y samples (constant columns not counted, since they contribute exactly 0): with fewer, an
+    /// estimate is rejected with an <see cref="ArgumentException"/>.</summary>
     public bool BiasCorrection { get; set; } = true;
 }

@@ -14,6 +14,9 @@ namespace BalancedMultimodal.Distillation.Assessment;
 ///               and  I(O_t ; O_s) &gt; I(O_s ; y)  (if RequireComplementarity)
 /// </code>
 /// A weak modality whose gate is closed trains on cross-entropy alone. Deterministic given the options' seed.
+/// The strong rule is evaluated as max_k s_k - s_m &lt;= delta + <see cref="BoundaryTolerance"/>: in floating point
+/// best - delta can round above a score exactly delta below the best (0.52 - 0.05 is 0.47000000000000003), which
+/// would call that modality weak against the rule's exact value.
 /// With incomplete samples (<see cref="ModalityEvidence.Available"/>), I(O_t ; O_s) is estimated on the rows both t and
 /// s have, I(O_s ; y) on the rows s has, and the PCA (if asked) is fitted on each modality's own rows.
 /// </summary>
@@ -31,6 +34,11 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// </remarks>
 public sealed class ModalityAssessor
 {
+    /// <summary>The absolute tolerance of the strong rule, 1e-12 (scores are in [0, 1]): a modality whose score is
+    /// delta below the best up to rounding (max_k s_k - s_m &lt;= delta + 1e-12) is strong, as the rule's exact value
+    /// says; differences of validation scores are far coarser than this.</summary>
+    public const double BoundaryTolerance = 1e-12;
+
     private readonly IMutualInformationEstimator estimator;
     private readonly IMutualInformationEstimator labelEstimator;
     private readonly IMutualInformationSignificanceTest significanceTest;
@@ -85,8 +93,8 @@ public sealed class ModalityAssessor
         Validate(modalities, labels);
         int count = modalities.Count;
         double best = modalities.Max(m => m.Score);
-        double cutoff = best - Options.Delta;
-        var strong = modalities.Select(m => m.Score >= cutoff).ToArray();
+        double cutoff = best - Options.Delta;   // for the reasons' text; the rule itself compares differences
+        var strong = modalities.Select(m => best - m.Score <= Options.Delta + BoundaryTolerance).ToArray();
         bool incomplete = modalities.Any(m => m.Available is not null);
         if (incomplete) ValidateSharedRows(modalities, strong, labels);
         // I(student; labels) is estimated for the weak modalities only: when there is one, the continuous-discrete

@@ -111,6 +111,38 @@ public class GaussianMutualInformationEstimatorTests
     }
 
     [Fact]
+    public void A_constant_column_contributes_nothing_with_the_bias_correction_either()
+    {
+        // The defaults (Ridge 1e-8, bias correction on): a constant column has no sampling variability, so the
+        // Wishart correction does not count it (it did, and moved 0.203 to -0.104 here).
+        var x = new double[,] { { 1, 5 }, { 2, 5 }, { 3, 5 }, { 4, 5 }, { 6, 5 } };
+        var xWithout = new double[,] { { 1 }, { 2 }, { 3 }, { 4 }, { 6 } };
+        var y = new double[,] { { 1, -2 }, { 3, -2 }, { 2, -2 }, { 5, -2 }, { 4, -2 } };
+        var yWithout = new double[,] { { 1 }, { 3 }, { 2 }, { 5 }, { 4 } };
+        var estimator = new GaussianMutualInformationEstimator();
+
+        double expected = estimator.Estimate(xWithout, yWithout);
+        estimator.Estimate(x, y).Should().BeApproximately(expected, 1e-12);
+        estimator.Estimate(x, yWithout).Should().BeApproximately(expected, 1e-12);
+        estimator.Estimate(xWithout, y).Should().BeApproximately(expected, 1e-12);
+    }
+
+    [Fact]
+    public void Constant_columns_do_not_count_towards_the_sample_check_of_the_bias_correction()
+    {
+        // n = 4 with one varying column on each side passes (4 > 2); the two constant columns would make it 4 > 4.
+        var x = new double[,] { { 1, 7 }, { 2, 7 }, { 4, 7 }, { 3, 7 } };
+        var y = new double[,] { { 2, 0 }, { 1, 0 }, { 3, 0 }, { 5, 0 } };
+        var xWithout = new double[,] { { 1 }, { 2 }, { 4 }, { 3 } };
+        var yWithout = new double[,] { { 2 }, { 1 }, { 3 }, { 5 } };
+        var estimator = new GaussianMutualInformationEstimator();
+
+        estimator.Estimate(x, y).Should().BeApproximately(estimator.Estimate(xWithout, yWithout), 1e-12);
+        var tooFew = () => estimator.Estimate(new double[,] { { 1, 7 }, { 2, 7 } }, new double[,] { { 2, 0 }, { 1, 0 } });
+        tooFew.Should().Throw<ArgumentException>().WithMessage("*constant columns not counted*n = 2 and d_x + d_y = 2*");
+    }
+
+    [Fact]
     public void A_negative_ridge_is_rejected_naming_the_option()
     {
         var act = () => new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = -1 });

@@ -86,6 +86,25 @@ public class ModalityAssessorTests
         plan["c"].IsStrong.Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData(0.52, 0.47, 0.05)]   // 0.52 - 0.05 = 0.47000000000000003 in double
+    [InlineData(0.8, 0.7, 0.1)]      // 0.8 - 0.1 = 0.7000000000000001
+    [InlineData(0.9, 0.85, 0.05)]
+    public void A_score_exactly_delta_below_the_best_is_strong_despite_rounding(double best, double other, double delta)
+    {
+        var data = new SyntheticModalities(seed: 3);
+        var modalities = new[]
+        {
+            new ModalityEvidence("a", best, SyntheticModalities.Softmax(data.StrongLogits)),
+            new ModalityEvidence("b", other, SyntheticModalities.Softmax(data.WeakLogits)),
+            new ModalityEvidence("c", other - 1e-9, SyntheticModalities.Softmax(data.NoiseLogits)),
+        };
+        var plan = Assessor(new ModalityAssessmentOptions { Delta = delta, Permutations = 0 }).Assess(modalities);
+
+        plan["b"].IsStrong.Should().BeTrue("METHOD.md section 7: strong iff s_m >= best - delta, exactly");
+        plan["c"].IsStrong.Should().BeFalse("1e-9 below the boundary is beyond the rounding tolerance");
+    }
+
     [Fact]
     public void The_same_seed_gives_the_same_plan_and_another_seed_other_p_values()
     {
