@@ -18,8 +18,13 @@ namespace BalancedMultimodal.Core;
 /// docs/native-runtime.md). The methods here hold each scalar in a <c>using</c> (the constant 1 in a static field), so
 /// the race cannot occur in the code that uses them. Use them in the per-step code of a training loop.</para>
 /// <para>Arguments: a null tensor is an <see cref="ArgumentNullException"/>; a number that would silently corrupt the
-/// result (NaN or an infinity, or a zero divisor) is an <see cref="ArgumentOutOfRangeException"/>, raised before any
-/// native call.</para>
+/// result (NaN or an infinity, or a zero divisor) is an <see cref="ArgumentOutOfRangeException"/>; shapes that do not
+/// broadcast, tensors on different devices, dtypes the operation does not support (bool in a subtraction, a
+/// non-floating LeakyReLU, an in-place result the target's dtype cannot hold, an index-add source of another dtype)
+/// and an index-add whose index and source shapes disagree are <see cref="ArgumentException"/>s naming the argument;
+/// all raised before any native call, from the tensors' metadata alone (no device read). The values of an index-add's
+/// index are not read on the host (that would synchronise a GPU on every call): on the CPU, libtorch's refusal of an
+/// index outside the dimension is rethrown as an <see cref="ArgumentOutOfRangeException"/> naming <c>index</c>.</para>
 /// </remarks>
 public static class ExplicitScalarArithmetic
 {
@@ -30,10 +35,13 @@ public static class ExplicitScalarArithmetic
     /// <param name="left">The first summand.</param>
     /// <param name="right">The second summand (same device; dtypes promote as in <c>left + right</c>).</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">The shapes do not broadcast, or the tensors are on different devices.</exception>
     public static Tensor Plus(this Tensor left, Tensor right)
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
+        SameDevice(left, right, nameof(right));
+        BroadcastShape(left.shape, right.shape, nameof(right));
         return left.add(right, One);
     }
 
@@ -42,10 +50,21 @@ public static class ExplicitScalarArithmetic
     /// <param name="target">The tensor to update.</param>
     /// <param name="addend">The tensor added (broadcast to the target's shape).</param>
     /// <returns><paramref name="target"/>.</returns>
+    /// <exception cref="ArgumentException">The addend does not broadcast to the target's shape, is on another device, or
+    /// the sum's dtype cannot be stored in the target's (e.g. a floating addend into an integer target).</exception>
     public static Tensor PlusInPlace(this Tensor target, Tensor addend)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(addend);
+        SameDevice(target, addend, nameof(addend));
+        var shape = BroadcastShape(target.shape, addend.shape, nameof(addend));
+        if (!shape.SequenceEqual(target.shape))
+            throw new ArgumentException(
+                $"The addend of shape ({string.Join(", ", addend.shape)}) broadcasts the in-place sum to ({string.Join(", ", shape)}), not to the target's shape ({string.Join(", ", target.shape)}).",
+                nameof(addend));
+        var sumType = promote_types(target.dtype, addend.dtype);
+        if (!can_cast(sumType, target.dtype))
+            throw new ArgumentException($"The sum of a {target.dtype} target and a {addend.dtype} addend is {sumType}, which a {target.dtype} target cannot hold.", nameof(addend));
         return target.add_(addend, One);
     }
 
@@ -56,12 +75,26 @@ public static class ExplicitScalarArithmetic
     /// <param name="index">An int64 index vector.</param>
     /// <param name="source">The slices added, one per index entry.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">The index is not an int64 vector (or scalar), the source has another dtype or a
+    /// shape other than the tensor's with the indexed dimension's size equal to the index's length, or the tensors are
+    /// on different devices.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The dimension is outside [-rank, rank), or (on the CPU, from
+    /// libtorch) an index value lies outside the indexed dimension.</exception>
     public static Tensor IndexAdd(this Tensor tensor, long dimension, Tensor index, Tensor source)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(source);
-        return tensor.index_add(dimension, index, source, One);
+        ValidateIndexAdd(tensor, dimension, index, source);
+        try
+        {
+            return tensor.index_add(dimension, index, source, One);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            // Shapes, dtypes and devices were checked above; what libtorch can still refuse is an index value.
+            throw new ArgumentOutOfRangeException(nameof(index), $"libtorch refused the index: {e.Message.Split('\n')[0]}");
+        }
     }
 
     /// <summary>tensor + value (libtorch <c>add(tensor, value, alpha = 1)</c>, as TorchSharp's <c>tensor + value</c>).</summary>
@@ -75,8 +108,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A bool tensor (libtorch does not subtract from bool).</exception>
     public static Tensor Minus(this Tensor tensor, double value) =>
-        WithFiniteScalar(tensor, value, nameof(value), static (t, s) => t.sub(s));
+        WithFiniteScalar(NotBool(tensor, "Subtraction"), value, nameof(value), static (t, s) => t.sub(s));
 
     /// <summary>tensor * factor (libtorch <c>mul(tensor, factor)</c>).</summary>
     /// <param name="tensor">The tensor to scale.</param>
@@ -100,8 +134,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to subtract.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A bool tensor (libtorch does not negate bool).</exception>
     public static Tensor SubtractedFrom(this Tensor tensor, double value) =>
-        WithFiniteScalar(tensor, value, nameof(value), static (t, s) =>
+        WithFiniteScalar(NotBool(tensor, "Negation"), value, nameof(value), static (t, s) =>
         {
             using var negated = t.negative();
             return negated.add(s, One);
@@ -118,8 +153,14 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The pre-activations.</param>
     /// <param name="negativeSlope">A finite slope for negative inputs.</param>
     /// <returns>A new tensor.</returns>
-    public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope) =>
-        WithFiniteScalar(tensor, negativeSlope, nameof(negativeSlope), static (t, s) => t.leaky_relu(s));
+    /// <exception cref="ArgumentException">A tensor that is not floating point.</exception>
+    public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (!tensor.is_floating_point())
+            throw new ArgumentException($"LeakyReLU needs a floating-point tensor, got {tensor.dtype}.", nameof(tensor));
+        return WithFiniteScalar(tensor, negativeSlope, nameof(negativeSlope), static (t, s) => t.leaky_relu(s));
+    }
 
     /// <summary>tensor &lt; value elementwise, as a bool tensor (libtorch <c>lt</c>).</summary>
     /// <param name="tensor">The tensor to compare.</param>
@@ -152,6 +193,61 @@ public static class ExplicitScalarArithmetic
             ArgumentNullException.ThrowIfNull(tensor);
             return operation(tensor, scalar);
         }
+    }
+
+    private static Tensor NotBool(Tensor tensor, string operation)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.dtype == ScalarType.Bool)
+            throw new ArgumentException($"{operation} of a bool tensor is not supported by libtorch; use logical_not() to invert a mask.", nameof(tensor));
+        return tensor;
+    }
+
+    /// <summary>Both tensors on one device, or the second a zero-dimensional CPU tensor (which libtorch broadcasts as a
+    /// number to any device).</summary>
+    private static void SameDevice(Tensor first, Tensor second, string secondName)
+    {
+        if (second.dim() == 0 && second.device_type == DeviceType.CPU) return;
+        if (first.device_type != second.device_type || first.device_index != second.device_index)
+            throw new ArgumentException($"{secondName} is on {second.device}, the other tensor on {first.device}.", secondName);
+    }
+
+    /// <summary>The broadcast shape of two shapes (NumPy rules: aligned from the right, each pair equal or one of them 1).</summary>
+    private static long[] BroadcastShape(long[] first, long[] second, string secondName)
+    {
+        int rank = Math.Max(first.Length, second.Length);
+        var shape = new long[rank];
+        for (int i = 1; i <= rank; i++)
+        {
+            long a = i <= first.Length ? first[^i] : 1, b = i <= second.Length ? second[^i] : 1;
+            if (a != b && a != 1 && b != 1)
+                throw new ArgumentException(
+                    $"Shapes ({string.Join(", ", first)}) and ({string.Join(", ", second)}) do not broadcast: sizes {a} and {b} in dimension {rank - i}.",
+                    secondName);
+            shape[^i] = a == 1 ? b : a;
+        }
+        return shape;
+    }
+
+    private static void ValidateIndexAdd(Tensor tensor, long dimension, Tensor index, Tensor source)
+    {
+        long rank = tensor.dim();
+        long positive = dimension < 0 ? dimension + Math.Max(rank, 1) : dimension;
+        if (positive < 0 || positive >= Math.Max(rank, 1))
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"The dimension must lie in [{-Math.Max(rank, 1)}, {Math.Max(rank, 1)}) for a tensor of rank {rank}.");
+        if (index.dtype != ScalarType.Int64 || index.dim() > 1)
+            throw new ArgumentException($"The index must be an int64 vector, got {index.dtype} of rank {index.dim()}.", nameof(index));
+        SameDevice(tensor, index, nameof(index));
+        SameDevice(tensor, source, nameof(source));
+        if (source.dtype != tensor.dtype)
+            throw new ArgumentException($"The source must have the tensor's dtype {tensor.dtype}, got {source.dtype}.", nameof(source));
+        var expected = rank == 0 ? Array.Empty<long>() : tensor.shape.ToArray();
+        if (rank > 0) expected[positive] = index.numel();
+        bool matches = rank == 0 ? source.dim() == 0 && index.numel() == 1 : source.shape.SequenceEqual(expected);
+        if (!matches)
+            throw new ArgumentException(
+                $"The source must have shape ({string.Join(", ", expected)}) (the tensor's, with dimension {positive} the index's length {index.numel()}), got ({string.Join(", ", source.shape)}).",
+                nameof(source));
     }
 
     private static void Finite(double value, string name)

@@ -117,4 +117,71 @@ public class ExplicitScalarArithmeticTests
         new Action(() => t.IndexAdd(0, none, t)).Should().Throw<ArgumentNullException>().WithParameterName("index");
         new Action(() => none.LessThan(0)).Should().Throw<ArgumentNullException>().WithParameterName("tensor");
     }
+
+    [Fact]
+    public void Shapes_that_do_not_broadcast_are_rejected_naming_the_second_tensor()
+    {
+        // These were libtorch's native errors (ExternalException) naming no argument.
+        using var scope = NewDisposeScope();
+        var target = ones(3, 1);
+
+        new Action(() => ones(3, 2).Plus(ones(4, 2))).Should().Throw<ArgumentException>().WithParameterName("right")
+            .WithMessage("Shapes (3, 2) and (4, 2) do not broadcast: sizes 3 and 4 in dimension 0*");
+        new Action(() => target.PlusInPlace(ones(1, 4))).Should().Throw<ArgumentException>().WithParameterName("addend")
+            .WithMessage("*broadcasts the in-place sum to (3, 4), not to the target's shape (3, 1)*");
+        target.Should().Be(ones(3, 1), "a refused in-place sum leaves the target as it was");
+        ones(3, 1).Plus(ones(1, 4)).shape.Should().Equal(3, 4);
+        ones(3, 4).PlusInPlace(ones(4)).Should().Be(full(3, 4, 2.0f));
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Int64, ScalarType.Float32)]
+    [InlineData(ScalarType.Int32, ScalarType.Float16)]
+    [InlineData(ScalarType.Bool, ScalarType.Int64)]
+    public void An_in_place_sum_the_target_cannot_hold_is_rejected_naming_the_addend(ScalarType target, ScalarType addend)
+    {
+        using var scope = NewDisposeScope();
+        var t = ones(2, 2).to(target);
+
+        new Action(() => t.PlusInPlace(ones(2, 2).to(addend))).Should().Throw<ArgumentException>().WithParameterName("addend")
+            .WithMessage($"*a {target} target cannot hold*");
+        ones(2, 2).PlusInPlace(ones(2, 2).to(ScalarType.Int64)).Should().Be(full(2, 2, 2.0f), "an integer addend into a float target is fine");
+    }
+
+    [Fact]
+    public void Unsupported_dtypes_are_rejected_naming_the_tensor()
+    {
+        using var scope = NewDisposeScope();
+        var mask = ones(3, dtype: ScalarType.Bool);
+
+        new Action(() => mask.Minus(1)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("Subtraction of a bool tensor*");
+        new Action(() => mask.SubtractedFrom(1)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("Negation of a bool tensor*");
+        new Action(() => ones(3, dtype: ScalarType.Int64).LeakyRelu(0.1)).Should().Throw<ArgumentException>().WithParameterName("tensor")
+            .WithMessage("LeakyReLU needs a floating-point tensor, got Int64*");
+    }
+
+    [Fact]
+    public void An_index_add_with_a_bad_index_or_source_is_rejected_naming_it()
+    {
+        using var scope = NewDisposeScope();
+        var t = zeros(5, 3, dtype: ScalarType.Float64);
+
+        new Action(() => t.IndexAdd(0, tensor(new[] { 0 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentException>()
+            .WithParameterName("index").WithMessage("The index must be an int64 vector, got Int32*");
+        new Action(() => t.IndexAdd(0, tensor(new long[,] { { 0 } }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentException>()
+            .WithParameterName("index");
+        new Action(() => t.IndexAdd(0, tensor(new long[] { 0 }), ones(1, 3))).Should().Throw<ArgumentException>()
+            .WithParameterName("source").WithMessage("The source must have the tensor's dtype Float64, got Float32*");
+        new Action(() => t.IndexAdd(0, tensor(new long[] { 0, 1 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentException>()
+            .WithParameterName("source").WithMessage("The source must have shape (2, 3)*got (1, 3)*");
+        new Action(() => t.IndexAdd(2, tensor(new long[] { 0 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("dimension");
+        new Action(() => t.IndexAdd(0, tensor(new long[] { -7 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("index").WithMessage("libtorch refused the index*");
+        new Action(() => t.IndexAdd(0, tensor(new long[] { 5 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("index");
+        t.IndexAdd(-2, tensor(new long[] { 4, 4 }), ones(2, 3, dtype: ScalarType.Float64))[4].Should().Be(full(3, 2.0, dtype: ScalarType.Float64));
+        t.IndexAdd(1, tensor(new long[] { 2 }), ones(5, 1, dtype: ScalarType.Float64)).sum().item<double>().Should().Be(5);
+        ones(new long[0]).IndexAdd(0, tensor(new long[] { 0 }), ones(new long[0])).item<float>().Should().Be(2);
+    }
 }

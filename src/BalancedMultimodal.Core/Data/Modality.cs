@@ -45,17 +45,21 @@ public sealed class Modality
     {
     }
 
+    /// <summary>The public constructors' and <see cref="FromTensor"/>'s name of the values argument, named by the
+    /// exceptions of the shared private constructor.</summary>
+    private const string ValuesParameter = "values";
+
     /// <summary>Creates a modality that takes ownership of a row-major buffer (no copy).</summary>
     private Modality(string name, double[] rowMajor, int sampleCount, int featureCount, IReadOnlyList<string>? featureNames, IReadOnlyList<bool>? availability)
     {
         if (string.IsNullOrWhiteSpace(name))
             throw new ArgumentException("A modality needs a non-empty name.", nameof(name));
         if (sampleCount < 1)
-            throw new ArgumentException($"Modality '{name}' has no rows; it needs at least one sample.", nameof(rowMajor));
+            throw new ArgumentException($"Modality '{name}' has no rows; it needs at least one sample.", ValuesParameter);
         if (featureCount < 1)
-            throw new ArgumentException($"Modality '{name}' has no columns; it needs at least one feature.", nameof(rowMajor));
+            throw new ArgumentException($"Modality '{name}' has no columns; it needs at least one feature.", ValuesParameter);
         if (rowMajor.Length != (long)sampleCount * featureCount)
-            throw new ArgumentException($"Modality '{name}': {rowMajor.Length} values do not fill {sampleCount} x {featureCount}.", nameof(rowMajor));
+            throw new ArgumentException($"Modality '{name}': {rowMajor.Length} values do not fill {sampleCount} x {featureCount}.", ValuesParameter);
         Name = name;
         SampleCount = sampleCount;
         FeatureCount = featureCount;
@@ -99,7 +103,7 @@ public sealed class Modality
                     throw new ArgumentException(
                         $"Modality '{name}': value at row {i}, column {j} is {row[j].ToString(CultureInfo.InvariantCulture)}; " +
                         "values must be finite (mark the row as missing in the availability mask if the sample lacks this modality).",
-                        nameof(rowMajor));
+                        ValuesParameter);
             }
         }
     }
@@ -211,9 +215,14 @@ public sealed class Modality
 
     /// <summary>A new modality holding the given rows, in the given order (values, availability; names kept).</summary>
     /// <param name="rows">Row indices in [0, n); may repeat.</param>
+    /// <returns>The new modality.</returns>
+    /// <exception cref="ArgumentException">No rows, an index outside [0, n) (naming its position), or rows that all lack
+    /// this modality.</exception>
     public Modality SelectRows(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+            throw new ArgumentException($"Modality '{Name}': no rows selected; a modality needs at least one sample.", nameof(rows));
         var values = new double[(long)rows.Count * FeatureCount];
         var available = new bool[rows.Count];
         for (int k = 0; k < rows.Count; k++)
@@ -224,6 +233,8 @@ public sealed class Modality
             Array.Copy(_values, (long)r * FeatureCount, values, (long)k * FeatureCount, FeatureCount);
             available[k] = _available[r];
         }
+        if (!available.Contains(true))
+            throw new ArgumentException($"Modality '{Name}' is missing on every selected row; at least one must have it.", nameof(rows));
         return new Modality(Name, values, rows.Count, FeatureCount, _featureNames, available);
     }
 

@@ -87,7 +87,8 @@ public sealed class MultimodalDataset
                 nameof(labels));
         ClassCount = classCount ?? _classNames?.Length ?? maxLabel + 1;
         if (ClassCount < 2)
-            throw new ArgumentException($"A classification dataset needs at least two classes; the class count is {ClassCount}.", nameof(labels));
+            throw new ArgumentException($"A classification dataset needs at least two classes; the class count is {ClassCount}.",
+                classCount is not null ? nameof(classCount) : _classNames is not null ? nameof(classNames) : nameof(labels));
         for (int i = 0; i < n; i++)
         {
             if ((uint)labelArray[i] >= (uint)ClassCount)
@@ -136,6 +137,8 @@ public sealed class MultimodalDataset
         ArgumentNullException.ThrowIfNull(values);
         if (modalityNames.Count != values.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names were given for {values.Count} matrices.", nameof(modalityNames));
+        CheckNames(modalityNames);
+        CheckRowCounts(modalityNames, values.Select(v => v is null ? (long?)null : v.GetLength(0)).ToArray());
         var modalities = new Modality[values.Count];
         for (int m = 0; m < values.Count; m++) modalities[m] = new Modality(modalityNames[m], values[m]);
         return new MultimodalDataset(modalities, labels, classCount);
@@ -158,6 +161,8 @@ public sealed class MultimodalDataset
             throw new ArgumentException($"labels must be a 1-D tensor (n), got {labels.dim()} dimensions.", nameof(labels));
         if (!labels.dtype.IsInteger())
             throw new ArgumentException($"labels must be an integer tensor, got {labels.dtype}.", nameof(labels));
+        CheckNames(modalityNames);
+        CheckRowCounts(modalityNames, values.Select(v => v is null || v.dim() == 0 ? (long?)null : v.shape[0]).ToArray());
         var modalities = new Modality[values.Count];
         for (int m = 0; m < values.Count; m++) modalities[m] = Modality.FromTensor(modalityNames[m], values[m]);
         using var scope = NewDisposeScope();
@@ -171,6 +176,38 @@ public sealed class MultimodalDataset
             intLabels[i] = (int)hostLabels[i];
         }
         return new MultimodalDataset(modalities, intLabels, classCount);
+    }
+
+    /// <summary>The factories' name checks, naming <c>modalityNames</c> (the constructor would name its own
+    /// <c>modalities</c>): each name non-empty and used once.</summary>
+    private static void CheckNames(IReadOnlyList<string> modalityNames)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int m = 0; m < modalityNames.Count; m++)
+        {
+            var name = modalityNames[m];
+            if (string.IsNullOrWhiteSpace(name))
+                throw new ArgumentException($"Modality name {m} is {(name is null ? "null" : "empty")}; a modality needs a non-empty name.", nameof(modalityNames));
+            if (!seen.TryAdd(name, m))
+                throw new ArgumentException($"Modality name '{name}' is used twice (modalities {seen[name]} and {m}).", nameof(modalityNames));
+        }
+    }
+
+    /// <summary>The factories' row-count check, naming <c>values</c>: every given matrix or tensor has the first's rows
+    /// (null or zero-dimensional entries are left to the modality's own checks).</summary>
+    private static void CheckRowCounts(IReadOnlyList<string> modalityNames, IReadOnlyList<long?> rowCounts)
+    {
+        long? first = null;
+        int firstIndex = -1;
+        for (int m = 0; m < rowCounts.Count; m++)
+        {
+            if (rowCounts[m] is not long rows) continue;
+            if (first is null) { first = rows; firstIndex = m; continue; }
+            if (rows != first)
+                throw new ArgumentException(
+                    $"Modality '{modalityNames[m]}' has {rows} rows but modality '{modalityNames[firstIndex]}' has {first}; every modality needs one row per sample.",
+                    "values");
+        }
     }
 
     /// <summary>The modalities, in order (a read-only view).</summary>
@@ -270,7 +307,8 @@ public sealed class MultimodalDataset
     /// The class count and class names are kept even if a class no longer occurs (at least two must remain).
     /// </summary>
     /// <param name="rows">Distinct row indices in [0, n).</param>
-    /// <exception cref="ArgumentException">When an index is out of range or repeated.</exception>
+    /// <exception cref="ArgumentException">When there are no rows, an index is out of range or repeated, or a modality is
+    /// missing on every selected row (naming it).</exception>
     public MultimodalDataset SelectRows(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);

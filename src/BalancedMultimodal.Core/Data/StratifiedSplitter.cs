@@ -141,6 +141,8 @@ public static class StratifiedSplitter
         if (!(validationFraction > 0))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "validationFraction must be in (0, 1).");
         var pool = dataset.TrainIndices.Concat(dataset.ValidationIndices).ToArray();
+        if (pool.Length == 0)
+            throw new ArgumentException("The dataset has no training or validation rows to carve a validation set from.", nameof(dataset));
         var split = Split(dataset.Labels, validationFraction, 0, seed, pool, attributes);
         return dataset.WithSplits(split.Train, split.Validation, dataset.TestIndices);
     }

@@ -40,6 +40,7 @@ public sealed class AutoencoderCompressor
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(trainingRows);
+        ArgumentNullException.ThrowIfNull(modalityName);
         if (features.dim() != 2 || features.shape[0] < 2 || features.shape[1] < 1)
             throw new ArgumentException($"Modality '{modalityName}': features must have shape (n >= 2, d >= 1), got ({string.Join(", ", features.shape)}).", nameof(features));
         if (!features.is_floating_point())
@@ -123,6 +124,7 @@ public sealed class AutoencoderCompressor
     /// freed here, so only the codes reach the caller's dispose scope.</returns>
     public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
+        ArgumentNullException.ThrowIfNull(modalityName);
         using var model = Fit(features, trainingRows, modalityName);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -57,11 +57,13 @@ public sealed class BootstrapConfidenceInterval
     /// <param name="y">Samples of Y, paired row by row with X.</param>
     /// <returns>The estimate and its percentile interval.</returns>
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original sample first).</exception>
+    /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
+    /// the resample).</exception>
     public ConfidenceInterval Compute(Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        double observed = _estimator.Estimate(x, y);
+        double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the original sample");
         long n = x.shape[0];
         var random = new Random(_options.Seed);
         var values = new double[_options.Resamples];
@@ -69,7 +71,7 @@ public sealed class BootstrapConfidenceInterval
         {
             using var scope = NewDisposeScope();
             var index = tensor(Resampling.WithReplacement(random, n), device: x.device);
-            values[b] = _estimator.Estimate(x.index_select(0, index), y.index_select(0, index));
+            values[b] = FiniteEstimate.Checked(_estimator.Estimate(x.index_select(0, index), y.index_select(0, index)), _estimator, $"resample {b}");
         }
         double alpha = 1 - _options.ConfidenceLevel;
         return new ConfidenceInterval(observed, values.QuantileCustom(alpha / 2, QuantileDefinition.R7), values.QuantileCustom(1 - alpha / 2, QuantileDefinition.R7),

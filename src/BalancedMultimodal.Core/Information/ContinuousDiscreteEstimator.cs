@@ -77,7 +77,7 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
                 throw new ArgumentException($"{Name}: y must hold integer labels; row {i} holds {v}.", nameof(y));
             labels[i] = (int)v;
         }
-        return EstimateValidated(features, labels);
+        return EstimateValidated(features, labels, nameof(y));
     }
 
     /// <summary>Estimates I(C; L) in nats from typed labels.</summary>
@@ -88,10 +88,12 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(labels);
+        if (x.dim() is 1 or 2 && x.shape[0] != labels.Length)
+            throw new ArgumentException($"{Name}: x has {x.shape[0]} rows but labels has {labels.Length} entries; they must pair up.", nameof(labels));
         using var scope = NewDisposeScope();
         var labelTensor = tensor(labels.Select(l => (double)l).ToArray(), dtype: ScalarType.Float64, device: x.device);
         var (features, _) = MutualInformationInput.ValidateAndConvert(x, labelTensor, 2, Name);
-        return EstimateValidated(features, labels);
+        return EstimateValidated(features, labels, nameof(labels));
     }
 
     /// <summary>Estimates I(C; L) in nats from arrays; <paramref name="y"/> has one column of integer labels.</summary>
@@ -114,15 +116,15 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
         return Estimate(MutualInformationInput.FromArray(x, nameof(x), Name), labels);
     }
 
-    private double EstimateValidated(Tensor features, int[] labels)
+    private double EstimateValidated(Tensor features, int[] labels, string labelsName)
     {
         var groups = labels.Select((label, row) => (label, row)).GroupBy(p => p.label)
             .ToDictionary(g => g.Key, g => g.Select(p => (long)p.row).ToArray());
         if (groups.Count < 2)
-            throw new ArgumentException($"{Name}: y holds a single class ({labels[0]}); mutual information with a constant label is undefined here.", "y");
+            throw new ArgumentException($"{Name}: {labelsName} holds a single class ({labels[0]}); mutual information with a constant label is undefined here.", labelsName);
         var kept = groups.Where(g => g.Value.Length > 1).OrderBy(g => g.Key).ToArray();
         if (kept.Length == 0)
-            throw new ArgumentException($"{Name}: every label occurs once; at least one label needs two or more samples.", "y");
+            throw new ArgumentException($"{Name}: every label occurs once; at least one label needs two or more samples.", labelsName);
 
         var keptRows = new List<long>();
         var radii = new List<Tensor>();

@@ -59,11 +59,13 @@ public sealed class PermutationTest
     /// <param name="y">Samples of Y (its rows are permuted).</param>
     /// <returns>The estimate, null mean, p-value and number of permutations.</returns>
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original pairing first).</exception>
+    /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
+    /// the permutation): such a value would count as below the observed one and make the p-value look significant.</exception>
     public PermutationTestResult Run(Tensor x, Tensor y)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        double observed = _estimator.Estimate(x, y);
+        double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the observed pairing");
         long n = y.shape[0];
         var random = new Random(_options.Seed);
         var permutations = new long[_options.Permutations][];
@@ -78,8 +80,9 @@ public sealed class PermutationTest
             }).ToArray();
         double nullSum = 0;
         int atLeast = 0;
-        foreach (double value in nullValues)
+        for (int b = 0; b < nullValues.Length; b++)
         {
+            double value = FiniteEstimate.Checked(nullValues[b], _estimator, $"permutation {b}");
             nullSum += value;
             if (value >= observed) atLeast++;
         }

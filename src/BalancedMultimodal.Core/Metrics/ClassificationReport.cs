@@ -50,7 +50,7 @@ public sealed class ClassificationReport
     /// <param name="classCount">C; default max over labels and predictions + 1. Classes occurring in neither are listed
     /// in <see cref="Classes"/> but not averaged.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="ArgumentException">When the lengths differ, the inputs are empty, or a class lies outside [0, C).</exception>
+    /// <exception cref="ArgumentException">When the lengths differ, the inputs are empty, a class lies outside [0, C), or a class index or classCount exceeds <see cref="ConfusionMatrix.MaxClassCount"/>.</exception>
     public static ClassificationReport Compute(IReadOnlyList<int> labels, IReadOnlyList<int> predictions, int? classCount = null) =>
         new(ConfusionMatrix.Compute(labels, predictions, classCount));
 

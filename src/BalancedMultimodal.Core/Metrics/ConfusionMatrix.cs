@@ -14,12 +14,18 @@ public sealed class ConfusionMatrix
         Total = total;
     }
 
+    /// <summary>The largest class count C the metrics accept, 46340: the C x C matrix of counts must have at most
+    /// 2^31 cells. A larger class index, or classCount, is refused naming it (it overflowed or failed to
+    /// allocate).</summary>
+    public const int MaxClassCount = 46340;
+
     /// <summary>Counts the (truth, prediction) pairs.</summary>
     /// <param name="labels">True classes, each in [0, C).</param>
     /// <param name="predictions">Predicted classes, same length, each in [0, C).</param>
     /// <param name="classCount">C; default max over labels and predictions + 1.</param>
     /// <returns>The matrix.</returns>
-    /// <exception cref="ArgumentException">When the lengths differ, the inputs are empty, or a class lies outside [0, C).</exception>
+    /// <exception cref="ArgumentException">When the lengths differ, the inputs are empty, a class lies outside [0, C), or a
+    /// class index or classCount exceeds <see cref="MaxClassCount"/>.</exception>
     public static ConfusionMatrix Compute(IReadOnlyList<int> labels, IReadOnlyList<int> predictions, int? classCount = null)
     {
         int c = ClassificationInput.Validate(labels, predictions, classCount);

@@ -203,12 +203,18 @@ public sealed class ExplicitScalarAdam : IDisposable
     }
 
     /// <summary>One Adam update of every parameter that has a gradient (see the class remarks); parameters without a
-    /// gradient are skipped and their step count does not advance.</summary>
+    /// gradient are skipped and their step count does not advance. Every parameter and gradient is checked before the
+    /// first one is updated, so a refused step changes no parameter, moment or step count.</summary>
+    /// <exception cref="ObjectDisposedException">This optimiser, or one of its parameters (named by its position), has
+    /// been disposed.</exception>
+    /// <exception cref="InvalidOperationException">A gradient whose shape, dtype or device differs from its parameter's
+    /// (named by its position).</exception>
     public void Step()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        var gradients = CheckedGradients();
         // The two step-dependent scalars are shared by every parameter at the same step count t (all of them, unless
         // some had no gradient at an earlier step), so they are built once per distinct t and freed at the end.
         long cachedStep = 0;
@@ -218,7 +224,7 @@ public sealed class ExplicitScalarAdam : IDisposable
             for (int i = 0; i < _parameters.Length; i++)
             {
                 var p = _parameters[i];
-                var grad = p.grad;
+                var grad = gradients[i];
                 if (grad is null) continue;
                 long t = ++_steps[i];
                 if (t != cachedStep)
@@ -243,6 +249,26 @@ public sealed class ExplicitScalarAdam : IDisposable
             rootCorrection?.Dispose();
             stepSize?.Dispose();
         }
+    }
+
+    /// <summary>Each parameter's gradient (null where it has none), after checking that no parameter is disposed and
+    /// that each gradient matches its parameter's shape, dtype and device.</summary>
+    private Tensor?[] CheckedGradients()
+    {
+        var gradients = new Tensor?[_parameters.Length];
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            if (p.IsInvalid)
+                throw new ObjectDisposedException($"parameter {i}", $"Parameter {i} has been disposed; no parameter was updated.");
+            var grad = p.grad;
+            if (grad is null) continue;
+            if (!grad.shape.SequenceEqual(p.shape) || grad.dtype != p.dtype || grad.device_type != p.device_type || grad.device_index != p.device_index)
+                throw new InvalidOperationException(
+                    $"Parameter {i} ({string.Join(" x ", p.shape)}, {p.dtype}, {p.device}) has a gradient of ({string.Join(" x ", grad.shape)}, {grad.dtype}, {grad.device}); no parameter was updated.");
+            gradients[i] = grad;
+        }
+        return gradients;
     }
 
     /// <summary>Frees the moment estimates and the scalars.</summary>

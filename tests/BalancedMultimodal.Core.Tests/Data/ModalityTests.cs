@@ -35,7 +35,7 @@ public class ModalityTests
     {
         var act = () => new Modality("rna", new double[0, 3]);
 
-        act.Should().Throw<ArgumentException>().WithParameterName("rowMajor").WithMessage("Modality 'rna' has no rows; it needs at least one sample.*");
+        act.Should().Throw<ArgumentException>().WithParameterName("values").WithMessage("Modality 'rna' has no rows; it needs at least one sample.*");
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class ModalityTests
 
         var act = () => new Modality("rna", values, availability: new[] { false, true });
 
-        act.Should().Throw<ArgumentException>().WithParameterName("rowMajor").WithMessage("Modality 'rna': value at row 1, column 1 is -Infinity; values must be finite*");
+        act.Should().Throw<ArgumentException>().WithParameterName("values").WithMessage("Modality 'rna': value at row 1, column 1 is -Infinity; values must be finite*");
     }
 
     [Fact]

@@ -269,7 +269,7 @@ public class MultimodalDatasetTests
     {
         var act = () => new MultimodalDataset(new[] { new Modality("a", A) }, new[] { 0, 0, 0, 0 }, classCount: 1);
 
-        act.Should().Throw<ArgumentException>().WithParameterName("labels")
+        act.Should().Throw<ArgumentException>().WithParameterName("classCount")
             .WithMessage("A classification dataset needs at least two classes; the class count is 1.*");
     }
 
@@ -558,5 +558,51 @@ public class MultimodalDatasetTests
 
         act.Should().Throw<ArgumentException>().WithParameterName("labels")
             .WithMessage("Label at row 2 is 2147483647; labels must be 0-based class indices (pass classCount to state the classes).*");
+    }
+
+    [Fact]
+    public void The_factories_name_their_own_arguments_for_bad_names_and_row_counts()
+    {
+        // These named the constructor's "modalities" or the private constructor's "name" / "rowMajor".
+        var nullName = () => MultimodalDataset.FromArrays(new[] { "a", null! }, new[] { A, A }, Y);
+        var twice = () => MultimodalDataset.FromArrays(new[] { "a", "a" }, new[] { A, A }, Y);
+        var rows = () => MultimodalDataset.FromArrays(new[] { "a", "b" }, new[] { A, new double[,] { { 1 }, { 2 }, { 3 } } }, Y);
+        var tensorTwice = () => MultimodalDataset.FromTensors(new[] { "t", "t" }, new[] { ones(4, 2), ones(4, 2) }, tensor(new long[] { 0, 1, 0, 1 }));
+        var tensorRows = () => MultimodalDataset.FromTensors(new[] { "t", "u" }, new[] { ones(4, 2), ones(5, 2) }, tensor(new long[] { 0, 1, 0, 1 }));
+        var noRows = () => MultimodalDataset.FromArrays(new[] { "a" }, new[] { new double[0, 3] }, Array.Empty<int>());
+
+        nullName.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 1 is null*");
+        twice.Should().Throw<ArgumentException>().WithParameterName("modalityNames").WithMessage("Modality name 'a' is used twice (modalities 0 and 1)*");
+        rows.Should().Throw<ArgumentException>().WithParameterName("values").WithMessage("Modality 'b' has 3 rows but modality 'a' has 4*");
+        tensorTwice.Should().Throw<ArgumentException>().WithParameterName("modalityNames");
+        tensorRows.Should().Throw<ArgumentException>().WithParameterName("values").WithMessage("Modality 'u' has 5 rows*");
+        noRows.Should().Throw<ArgumentException>().WithParameterName("values").WithMessage("Modality 'a' has no rows*");
+    }
+
+    [Fact]
+    public void Too_few_classes_blame_the_argument_that_set_the_class_count()
+    {
+        var modalities = new[] { new Modality("a", A) };
+
+        FluentActions.Invoking(() => new MultimodalDataset(modalities, new[] { 0, 0, 0, 0 }, classCount: 1))
+            .Should().Throw<ArgumentException>().WithParameterName("classCount").WithMessage("*at least two classes; the class count is 1*");
+        FluentActions.Invoking(() => new MultimodalDataset(modalities, new[] { 0, 0, 0, 0 }, classNames: new[] { "only" }))
+            .Should().Throw<ArgumentException>().WithParameterName("classNames");
+        FluentActions.Invoking(() => new MultimodalDataset(modalities, new[] { 0, 0, 0, 0 }))
+            .Should().Throw<ArgumentException>().WithParameterName("labels");
+    }
+
+    [Fact]
+    public void Selecting_no_rows_or_only_rows_lacking_a_modality_is_refused_naming_the_rows()
+    {
+        var partial = new Modality("b", B, availability: new[] { true, false, false, true });
+        var data = new MultimodalDataset(new[] { new Modality("a", A), partial }, Y);
+
+        FluentActions.Invoking(() => data.SelectRows(Array.Empty<int>())).Should().Throw<ArgumentException>().WithParameterName("rows")
+            .WithMessage("Modality 'a': no rows selected*");
+        FluentActions.Invoking(() => data.SelectRows(new[] { 1, 2 })).Should().Throw<ArgumentException>().WithParameterName("rows")
+            .WithMessage("Modality 'b' is missing on every selected row*");
+        FluentActions.Invoking(() => partial.SelectRows(new[] { 2 })).Should().Throw<ArgumentException>().WithParameterName("rows");
+        data.SelectRows(new[] { 3, 2 }).Modalities[1].AvailableCount.Should().Be(1);
     }
 }

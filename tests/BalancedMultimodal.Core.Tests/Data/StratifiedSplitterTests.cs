@@ -373,4 +373,15 @@ public class StratifiedSplitterTests
 
         act.Should().Throw<ArgumentNullException>().WithParameterName("labels");
     }
+
+    [Fact]
+    public void Carving_from_a_dataset_without_training_rows_is_refused_naming_the_dataset()
+    {
+        // It named "rows", which CarveValidation does not have.
+        var data = SyntheticMultiomicsGenerator.Generate(seed: 0, sampleCount: 40);
+        var onlyTest = data.WithSplits(Array.Empty<int>(), Array.Empty<int>(), Enumerable.Range(0, 40).ToArray());
+
+        FluentActions.Invoking(() => StratifiedSplitter.CarveValidation(onlyTest, 0.2, seed: 0)).Should().Throw<ArgumentException>()
+            .WithParameterName("dataset").WithMessage("The dataset has no training or validation rows*");
+    }
 }

@@ -269,6 +269,9 @@ public class AutoencoderCompressorTests
         FluentActions.Invoking(() => new AutoencoderCompressor(null!)).Should().Throw<ArgumentNullException>().WithParameterName("options");
         FluentActions.Invoking(() => compressor.Fit(null!, [0, 1], "m")).Should().Throw<ArgumentNullException>().WithParameterName("features");
         FluentActions.Invoking(() => compressor.Fit(LowRank(), null!, "m")).Should().Throw<ArgumentNullException>().WithParameterName("trainingRows");
+        // One argument null at a time: a null name alone was accepted (the fit ran and returned).
+        FluentActions.Invoking(() => compressor.Fit(LowRank(), [0, 1, 2], null!)).Should().Throw<ArgumentNullException>().WithParameterName("modalityName");
+        FluentActions.Invoking(() => compressor.FitTransform(LowRank(), [0, 1, 2], null!)).Should().Throw<ArgumentNullException>().WithParameterName("modalityName");
     }
 
     [Fact]

@@ -139,4 +139,19 @@ public class BootstrapConfidenceIntervalTests
         new BootstrapConfidenceInterval(new ScriptedEstimator(), Microsoft.Extensions.Options.Options.Create(new BootstrapOptions { Resamples = 2 }))
             .Compute(zeros(3), zeros(3)).Resamples.Should().Be(2);
     }
+
+    [Fact]
+    public void A_non_finite_estimate_is_refused_naming_the_estimator_and_the_resample()
+    {
+        // A NaN resample made the interval NaN.
+        using var scope = NewDisposeScope();
+        var bootstrap = new BootstrapConfidenceInterval(new ScriptedEstimator(1, 2, double.NaN, 3), new BootstrapOptions { Resamples = 3 });
+
+        var act = () => bootstrap.Compute(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The estimator 'scripted' returned NaN for resample 1*");
+        var observedNaN = new BootstrapConfidenceInterval(new ScriptedEstimator(double.NegativeInfinity), new BootstrapOptions { Resamples = 3 });
+        FluentActions.Invoking(() => observedNaN.Compute(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64)))
+            .Should().Throw<InvalidOperationException>().WithMessage("*returned -Infinity for the original sample*");
+    }
 }

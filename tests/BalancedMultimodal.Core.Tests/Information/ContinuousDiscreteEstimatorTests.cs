@@ -107,7 +107,7 @@ public class ContinuousDiscreteEstimatorTests
     {
         var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new[] { 4, 5, 6 });
 
-        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: every label occurs once*");
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("mixed: every label occurs once*");
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public class ContinuousDiscreteEstimatorTests
     {
         var act = () => new ContinuousDiscreteEstimator().Estimate(new double[,] { { 0.1 }, { 0.2 }, { 0.3 } }, new[] { 7, 7, 7 });
 
-        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("mixed: y holds a single class (7)*");
+        act.Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("mixed: labels holds a single class (7)*");
     }
 
     [Fact]
@@ -160,5 +160,19 @@ public class ContinuousDiscreteEstimatorTests
         FluentActions.Invoking(() => new ContinuousDiscreteEstimator(new ContinuousDiscreteEstimatorOptions { BlockSize = -1 }))
             .Should().Throw<OptionsValidationException>().WithMessage("*ContinuousDiscreteEstimatorOptions.BlockSize must be 0 (automatic) or positive, got -1*");
         estimator.Name.Should().Be("mixed");
+    }
+
+    [Fact]
+    public void Typed_labels_of_the_wrong_length_or_a_single_class_are_blamed_on_labels()
+    {
+        // The typed overload named "y", a parameter it does not have.
+        var estimator = new ContinuousDiscreteEstimator();
+        var x = linspace(0, 1, 10, dtype: ScalarType.Float64);
+
+        FluentActions.Invoking(() => estimator.Estimate(x, new int[11])).Should().Throw<ArgumentException>().WithParameterName("labels")
+            .WithMessage("*x has 10 rows but labels has 11 entries*");
+        FluentActions.Invoking(() => estimator.Estimate(x, new int[10])).Should().Throw<ArgumentException>().WithParameterName("labels")
+            .WithMessage("*labels holds a single class (0)*");
+        FluentActions.Invoking(() => estimator.Estimate(x, Enumerable.Range(0, 10).ToArray())).Should().Throw<ArgumentException>().WithParameterName("labels");
     }
 }

@@ -254,4 +254,20 @@ public class PermutationTestTests
 
         result.Should().Be(new PermutationTestResult(0.2, 0.4, 1.0, 1));
     }
+
+    [Theory]
+    [InlineData(double.NaN, 0.2)]
+    [InlineData(0.5, double.NaN)]
+    [InlineData(0.5, double.PositiveInfinity)]
+    public void A_non_finite_estimate_is_refused_naming_the_estimator_and_the_permutation(double observed, double second)
+    {
+        // A NaN null value counted as below the observed one: p = 1/(P + 1), "significant".
+        using var scope = NewDisposeScope();
+        var test = new PermutationTest(new ScriptedEstimator(observed, 0.1, second, 0.3), new PermutationTestOptions { Permutations = 3, Seed = 1 });
+
+        var act = () => test.Run(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64));
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage(double.IsNaN(observed) ? "The estimator 'scripted' returned NaN for the observed pairing*" : $"The estimator 'scripted' returned {second.ToString(System.Globalization.CultureInfo.InvariantCulture)} for permutation 1*");
+    }
 }

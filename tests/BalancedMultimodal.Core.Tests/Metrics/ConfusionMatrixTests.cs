@@ -76,7 +76,21 @@ public class ConfusionMatrixTests
     {
         var act = () => ConfusionMatrix.Compute(new[] { 0 }, new[] { 0 }, classCount: 0);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount").WithMessage("classCount must be >= 1*");
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount").WithMessage("classCount must lie in [1, 46340]*");
+    }
+
+    [Fact]
+    public void A_class_index_too_large_for_the_matrix_is_rejected_naming_its_position()
+    {
+        // max + 1 overflowed (OverflowException) and large indices failed to allocate the C x C counts.
+        FluentActions.Invoking(() => ConfusionMatrix.Compute(new[] { 0, int.MaxValue }, new[] { 0, 1 }))
+            .Should().Throw<ArgumentException>().WithParameterName("labels").WithMessage("Label at position 1 is 2147483647; class indices must be below 46340*");
+        FluentActions.Invoking(() => ConfusionMatrix.Compute(new[] { 0, 1 }, new[] { 46340, 1 }))
+            .Should().Throw<ArgumentException>().WithParameterName("predictions").WithMessage("Prediction at position 0 is 46340*");
+        FluentActions.Invoking(() => ConfusionMatrix.Compute(new[] { 0 }, new[] { 0 }, classCount: int.MaxValue))
+            .Should().Throw<ArgumentOutOfRangeException>().WithParameterName("classCount");
+        FluentActions.Invoking(() => ClassificationMetrics.MacroF1(new[] { 0, int.MaxValue }, new[] { 0, 1 }))
+            .Should().Throw<ArgumentException>().WithParameterName("labels");
     }
 
     [Fact]

@@ -124,6 +124,44 @@ public class ExplicitScalarAdamTests
     }
 
     [Fact]
+    public void A_disposed_later_parameter_is_refused_before_any_parameter_is_updated()
+    {
+        // The first parameter was updated, then the disposed second one threw libtorch's unnamed error.
+        using var first = new TorchSharp.Modules.Parameter(ones(3, dtype: ScalarType.Float64));
+        var second = new TorchSharp.Modules.Parameter(ones(2, dtype: ScalarType.Float64));
+        using var optimiser = new ExplicitScalarAdam([first, second], 0.1);
+        using (var scope = NewDisposeScope())
+            (first.sum() + second.sum()).backward();
+        second.Dispose();
+
+        var act = () => optimiser.Step();
+
+        act.Should().Throw<ObjectDisposedException>().WithMessage("Parameter 1 has been disposed; no parameter was updated.*");
+        first.data<double>().ToArray().Should().Equal(1.0, 1.0, 1.0);
+    }
+
+    [Fact]
+    public void A_gradient_of_another_shape_or_dtype_is_refused_before_any_parameter_is_updated()
+    {
+        using var first = new TorchSharp.Modules.Parameter(ones(3, dtype: ScalarType.Float64));
+        using var second = new TorchSharp.Modules.Parameter(ones(2, dtype: ScalarType.Float64));
+        using var optimiser = new ExplicitScalarAdam([first, second], 0.1);
+        using (var scope = NewDisposeScope())
+            (first.sum() + second.sum()).backward();
+        second.grad = ones(5, dtype: ScalarType.Float64);
+
+        var act = () => optimiser.Step();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Parameter 1 (2, Float64, cpu*) has a gradient of (5, Float64, cpu*); no parameter was updated.");
+        first.data<double>().ToArray().Should().Equal(1.0, 1.0, 1.0);
+        second.grad = ones(2, dtype: ScalarType.Float32);
+        act.Should().Throw<InvalidOperationException>().WithMessage("Parameter 1 *has a gradient of (2, Float32*");
+        second.grad = ones(2, dtype: ScalarType.Float64);
+        optimiser.Step();
+        first.data<double>().ToArray().Should().AllSatisfy(v => v.Should().BeApproximately(0.9, 1e-9));
+    }
+
+    [Fact]
     public void A_parameter_without_gradient_is_left_alone()
     {
         using var frozen = new TorchSharp.Modules.Parameter(ones(3, dtype: ScalarType.Float64));
