@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using BalancedMultimodal.Cli.Baselines;
 using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
@@ -333,7 +334,7 @@ public sealed class CompareCommand : ICliCommand
         {
             // FitPredict's result lives outside every dispose scope: freed here, once added.
             using var foldProbabilities = MlpBaseline.FitPredict(features, labels, dataset.ClassCount, fold.Train, fold.Test, seed * 100 + fold.Index);
-            probabilities.add_(foldProbabilities);
+            probabilities.PlusInPlace(foldProbabilities);
         }
         return Score(variant, seed, dataset, probabilities / folds.Count, clock.Elapsed.TotalSeconds);
     }

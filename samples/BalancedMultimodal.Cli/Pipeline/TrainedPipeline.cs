@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Reflection;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Graph.Graphs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Pipeline;
@@ -344,21 +346,24 @@ public sealed class TrainedPipeline : IDisposable
                 using var network = CreateNetwork(union, Options, ModalityNames, InputDims, ClassNames.Count, DType);
                 CopyState(fold.Network, network);
                 var outputs = network.Forward(unionFeatures);
-                sum.add_(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights, unionAvailability).narrow(0, CohortSize, n).to(ScalarType.Float64));
+                sum.PlusInPlace(PredictionCombiner.Probabilities(outputs, Options.Training.Prediction, fold.PoolingWeights, unionAvailability).narrow(0, CohortSize, n).to(ScalarType.Float64));
                 // The heads on the new rows in float64, so that the shares and softmaxes are exact to float64.
                 var newRows = new NetworkOutputs(outputs.Embeddings,
                     outputs.ModalityLogits.Select(z => z.narrow(0, CohortSize, n).to(ScalarType.Float64)).ToArray(),
                     outputs.FusedLogits.narrow(0, CohortSize, n).to(ScalarType.Float64));
                 var newAvailability = unionAvailability?.narrow(0, CohortSize, n);
-                shareSum.add_(PredictionCombiner.HeadShares(newRows, Options.Training.Prediction, fold.PoolingWeights, newAvailability));
-                headSum.add_(stack(new[] { newRows.FusedLogits }.Concat(newRows.ModalityLogits).Select(z => z.softmax(1)).ToArray(), 0));
+                shareSum.PlusInPlace(PredictionCombiner.HeadShares(newRows, Options.Training.Prediction, fold.PoolingWeights, newAvailability));
+                headSum.PlusInPlace(stack(new[] { newRows.FusedLogits }.Concat(newRows.ModalityLogits).Select(z => z.softmax(1)).ToArray(), 0));
             }
         }
         finally
         {
             random.set_rng_state(generatorState);
         }
-        var values = sum.div_(_folds.Length).cpu().data<double>().ToArray();
+        // The fold count as a Scalar freed right after the division (an implicit one is left to the finalizer, whose
+        // race with the native call crashed a loop of predictions; docs/native-runtime.md).
+        using var foldCount = _folds.Length.ToScalar();
+        var values = sum.div_(foldCount).cpu().data<double>().ToArray();
         var probabilities = new double[n, ClassNames.Count];
         var predictions = new int[n];
         for (int i = 0; i < n; i++)

@@ -152,6 +152,8 @@ public sealed class TrainingPipeline
         // Each head's probabilities (fused first), summed over the folds: the heads scored alone on the test rows.
         var headProbabilities = zeros(dataset.ModalityCount + 1, dataset.SampleCount, dataset.ClassCount, dtype: ScalarType.Float64);
         var outcomes = new List<FoldOutcome>();
+        // Numbers as Scalars freed after use (an implicit one is left to the finalizer; docs/native-runtime.md).
+        using var one = 1.0.ToScalar();
         foreach (var (fold, train, validation) in folds)
         {
             // Everything a fold leaves behind (its outputs, index tensors, temporaries) is freed before the next fold.
@@ -159,12 +161,12 @@ public sealed class TrainingPipeline
             var data = new BalancedTrainingData(names, features, labels, standardized.ClassCount, train, validation, availability);
             using var result = FitFold(trainer, data, fold, progress, cancellationToken);
             var predicted = result.PredictedProbabilities.to(ScalarType.Float64).cpu();
-            probabilities.add_(predicted);
-            headProbabilities.add_(stack(new[] { result.FusedProbabilities }.Concat(result.ModalityProbabilities)
+            probabilities.PlusInPlace(predicted);
+            headProbabilities.PlusInPlace(stack(new[] { result.FusedProbabilities }.Concat(result.ModalityProbabilities)
                 .Select(p => p.to(ScalarType.Float64).cpu()).ToArray(), 0));
             var heldOut = tensor(validation.Select(r => (long)r).ToArray());
             var heldOutProbabilities = predicted.index_select(0, heldOut);
-            outOfFold.index_add_(0, heldOut, heldOutProbabilities, 1.0);
+            outOfFold.index_add_(0, heldOut, heldOutProbabilities, one);
             foreach (var row in validation) outOfFoldCount[row]++;
             outcomes.Add(new FoldOutcome(fold, validation, result.PretrainingScores.ToArray(), result.DistilledScores.ToArray(),
                 result.FinalModalityScores.ToArray(), result.FusedValidationScore, result.FinalWeights.ToArray(), result.Plan,
@@ -173,7 +175,8 @@ public sealed class TrainingPipeline
             _logger.LogInformation("Fold {Fold}: fused validation macro-F1 {Score:F4}", fold, result.FusedValidationScore);
             if (KeepTrainedModel) keptFolds.Add(KeepFold(fold, validation, result));
         }
-        probabilities.div_(folds.Count);
+        using var foldCount = folds.Count.ToScalar();
+        probabilities.div_(foldCount);
 
         var validated = folds.SelectMany(f => f.Validation).Distinct().Order().ToArray();
         var outOfFoldValues = outOfFold.data<double>().ToArray();
@@ -202,7 +205,7 @@ public sealed class TrainingPipeline
             && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
             ? testAuc : null;
         double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
-        var headScores = HeadScoresOnTest(headProbabilities.div_(folds.Count), standardized, test, testLabels, classes);
+        var headScores = HeadScoresOnTest(headProbabilities.div_(foldCount), standardized, test, testLabels, classes);
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,

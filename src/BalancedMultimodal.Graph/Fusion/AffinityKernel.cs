@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -44,9 +45,13 @@ public static class AffinityKernel
         features = features * PowerOfTwoScaling.ColumnScales(features);
         var mean = features.mean(new long[] { 0 }, keepdim: true);
         var sd = features.std(0, unbiased: true, keepdim: true);
-        var constant = sd <= (mean.abs() * Epsilon);
+        // The numbers as Scalars alive for the call and freed right after (docs/native-runtime.md): an implicit one is
+        // left to the finalizer, and a loop of affinity builds then grew the resident set by megabytes per call.
+        using var epsilon = Epsilon.ToScalar();
+        using var zero = 0.0.ToScalar();
+        var constant = sd <= mean.abs().mul(epsilon);
         var z = (features - mean) / sd;
-        return z.masked_fill(constant, 0.0).to(dtype).MoveToOuterDisposeScope();
+        return z.masked_fill(constant, zero).to(dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -107,15 +112,17 @@ public static class AffinityKernel
 
     private static Tensor SquaredEuclidean(Tensor features)
     {
-        double tau = features.dtype == ScalarType.Float64 ? 1e-4 : 1e-1;
+        using var tau = (features.dtype == ScalarType.Float64 ? 1e-4 : 1e-1).ToScalar();
+        using var minusTwo = (-2.0).ToScalar();
+        using var half = 0.5.ToScalar();
         var centred = features - features.mean(new long[] { 0 }, keepdim: true);
         var norms = centred.square().sum(1, keepdim: true);
-        var lengths = norms + norms.t();
-        var squared = centred.mm(centred.t()).mul_(-2.0).add_(lengths);
+        var lengths = norms.Plus(norms.t());
+        var squared = centred.mm(centred.t()).mul_(minusTwo).PlusInPlace(lengths);
         var suspect = squared.le(lengths.mul_(tau)).nonzero();
         // Exactly symmetric (the product is symmetric only up to rounding): the mean of both triangles.
         lengths.copy_(squared.t());
-        squared.add_(lengths).mul_(0.5);
+        squared.PlusInPlace(lengths).mul_(half);
         const long chunk = 1 << 16;
         for (long start = 0; start < suspect.shape[0]; start += chunk)
         {
@@ -161,14 +168,23 @@ public static class AffinityKernel
             throw new ArgumentOutOfRangeException(nameof(mu), mu, "mu must be finite and positive.");
         using var scope = NewDisposeScope();
         distances = distances.detach().contiguous();   // data, as in PairwiseDistances (the kernel is built in place)
+        // Every number as a Scalar alive for its calls and freed at the end (docs/native-runtime.md): implicit ones are
+        // left to the finalizer, and a loop of affinity builds grew the resident set by about 2 MB per call (n = 200).
+        using var epsilon = Epsilon.ToScalar();
+        using var zero = 0.0.ToScalar();
+        using var one = 1.ToScalar();
+        using var three = 3.0.ToScalar();
+        using var two = 2.0.ToScalar();
+        using var width = mu.ToScalar();
+        using var sqrtTwoPi = SqrtTwoPi.ToScalar();
         var smallest = distances.topk(k + 1, dim: 1, largest: false, sorted: true).values;
-        var meanNeighbour = smallest[TensorIndex.Colon, TensorIndex.Slice(1, k + 1)].mean(new long[] { 1 }, keepdim: true) + Epsilon;
+        var meanNeighbour = smallest[TensorIndex.Colon, TensorIndex.Slice(1, k + 1)].mean(new long[] { 1 }, keepdim: true).Plus(Epsilon);
         // In place, the same operations in the same order as snfpy (x * x is x ** 2 exactly, -x / 2 is -(x / 2)):
         // two n x n allocations instead of fourteen.
-        var scale = (meanNeighbour + meanNeighbour.t()).add_(distances).div_(3);
-        scale.masked_fill_(scale.le(Epsilon), 0.0).add_(Epsilon).mul_(mu);
+        var scale = meanNeighbour.Plus(meanNeighbour.t()).PlusInPlace(distances).div_(three);
+        scale.masked_fill_(scale.le(epsilon), zero).add_(epsilon, one).mul_(width);
         var w = distances.div(scale);
-        w.mul_(w).neg_().div_(2.0).exp_().div_(SqrtTwoPi).div_(scale);
+        w.mul_(w).neg_().div_(two).exp_().div_(sqrtTwoPi).div_(scale);
         return w.MoveToOuterDisposeScope();
     }
 
