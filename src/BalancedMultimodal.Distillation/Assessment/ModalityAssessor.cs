@@ -87,6 +87,10 @@ public sealed class ModalityAssessor
     /// modality), too few rows, a labels problem (naming the row), labels of a single class, missing labels under the
     /// complementarity criterion,
     /// or <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
+    /// <exception cref="InvalidOperationException">An estimator returned a NaN or an infinity (or the significance test a
+    /// non-finite estimate or a p-value outside [0, 1]): the message names the estimator, the pair of modalities (or the
+    /// student, for I(student; labels)) and, from <see cref="RowPermutationSignificanceTest"/>, which estimate (observed
+    /// or permutation b).</exception>
     public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
     {
         OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), Options, nameof(Options));
@@ -126,11 +130,11 @@ public sealed class ModalityAssessor
                 if (!strong[t]) continue;
                 if (!incomplete)
                 {
-                    candidates.Add(Candidate(t, modalities[t].Name, outputs[t], outputs[s], PairSeed(s, t)));
+                    candidates.Add(Candidate(t, modalities[t].Name, student.Name, outputs[t], outputs[s], PairSeed(s, t)));
                     continue;
                 }
                 var shared = SharedRows(modalities[t], student);
-                candidates.Add(Candidate(t, modalities[t].Name, SelectRows(outputs[t], shared), SelectRows(outputs[s], shared), PairSeed(s, t)));
+                candidates.Add(Candidate(t, modalities[t].Name, student.Name, SelectRows(outputs[t], shared), SelectRows(outputs[s], shared), PairSeed(s, t)));
             }
             double? withLabels;
             if (labelColumn is null) withLabels = null;
@@ -140,6 +144,9 @@ public sealed class ModalityAssessor
                 var own = SharedRows(student, student);
                 withLabels = labelEstimator.Estimate(SelectRows(outputs[s], own), SelectRows(labelColumn, own));
             }
+            if (withLabels is double label && !double.IsFinite(label))
+                throw new InvalidOperationException(
+                    $"The label estimator '{labelEstimator.Name}' returned {label} for I(student; labels) of student '{student.Name}'; the gate needs a finite estimate.");
             var teacher = candidates.OrderByDescending(c => c.MutualInformation).ThenBy(c => c.Index).First();
             var (open, reason) = Gate(student, teacher, candidates.Count, withLabels, cutoff);
             verdicts[s] = new ModalityAssessment(s, student.Name, student.Score, false, teacher.Index, teacher.Name, candidates, withLabels, open, reason);
@@ -147,11 +154,33 @@ public sealed class ModalityAssessor
         return new DistillationPlan(verdicts, best, Options.Delta, estimator.Name, Options.Seed);
     }
 
-    private TeacherCandidate Candidate(int index, string name, double[,] teacher, double[,] student, int seed)
+    /// <summary>The candidate teacher's estimate (and significance); a non-finite estimate, which would compare false with
+    /// every threshold and p-value bound (a NaN observed estimate gives the smallest p-value), is refused naming the
+    /// estimator and the pair.</summary>
+    private TeacherCandidate Candidate(int index, string name, string studentName, double[,] teacher, double[,] student, int seed)
     {
+        string pair = $"teacher candidate '{name}' and student '{studentName}'";
         if (Options.Permutations == 0)
-            return new TeacherCandidate(index, name, estimator.Estimate(teacher, student), null, null);
-        var result = significanceTest.Test(estimator, teacher, student, Options.Permutations, seed);
+        {
+            double estimate = estimator.Estimate(teacher, student);
+            if (!double.IsFinite(estimate))
+                throw new InvalidOperationException(
+                    $"The mutual-information estimator '{estimator.Name}' returned {estimate} for {pair}; the gate needs a finite estimate.");
+            return new TeacherCandidate(index, name, estimate, null, null);
+        }
+        SignificanceResult result;
+        try
+        {
+            result = significanceTest.Test(estimator, teacher, student, Options.Permutations, seed);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException($"Assessing {pair}: {e.Message}", e);
+        }
+        if (!double.IsFinite(result.Observed) || !(result.PValue >= 0 && result.PValue <= 1))
+            throw new InvalidOperationException(
+                $"The significance test {significanceTest.GetType().Name} with the estimator '{estimator.Name}' gave observed I = {result.Observed} " +
+                $"and p = {result.PValue} for {pair}; the gate needs a finite estimate and a p-value in [0, 1].");
         return new TeacherCandidate(index, name, result.Observed, result.PValue, result.NullMean);
     }
 

@@ -80,7 +80,14 @@ public sealed class ModalityEvidence
     /// <summary>Whether row <paramref name="row"/> has the modality.</summary>
     /// <param name="row">A row in [0, n).</param>
     /// <returns>True when <see cref="Available"/> is null or marks the row.</returns>
-    public bool IsAvailable(int row) => Available is null || Available[row];
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="row"/> is outside [0, n) (whether or not every
+    /// row is available).</exception>
+    public bool IsAvailable(int row)
+    {
+        if ((uint)row >= (uint)Rows)
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"Modality '{Name}' has {Rows} rows; a row must lie in [0, {Rows}).");
+        return Available is null || Available[row];
+    }
 
     /// <summary>Creates the evidence from a tensor of outputs (any device, any floating dtype), shape (n, k) or (n).</summary>
     /// <param name="name">The modality's name.</param>

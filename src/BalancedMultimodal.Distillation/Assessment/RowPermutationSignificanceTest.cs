@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core.Information;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Assessment;
 
@@ -10,9 +11,15 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// </code>
 /// (the add-one form of Phipson and Smyth, 2010, never 0, exact in level).
 /// </summary>
+/// <remarks>Every estimate must be finite: a NaN compares false with everything, so a NaN observed estimate would give the
+/// smallest p-value, 1/(P + 1), and pass the gate. The test stops at the first non-finite estimate with an
+/// <see cref="InvalidOperationException"/> naming the estimator and the estimate (the observed one, or permutation b).</remarks>
 public sealed class RowPermutationSignificanceTest : IMutualInformationSignificanceTest
 {
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity, for the observed pairing
+    /// or for permutation b (1-based); the message names the estimator's <see cref="IMutualInformationEstimator.Name"/>
+    /// and which estimate it was.</exception>
     public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed)
     {
         ArgumentNullException.ThrowIfNull(estimator);
@@ -21,7 +28,43 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
         ArgumentOutOfRangeException.ThrowIfLessThan(permutations, 1);
         if (x.GetLength(0) != y.GetLength(0))
             throw new ArgumentException($"x has {x.GetLength(0)} rows but y has {y.GetLength(0)}; rows must be paired.", nameof(y));
-        var result = new PermutationTest(estimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y);
+        var checkedEstimator = new FiniteEstimates(estimator, permutations);
+        var result = new PermutationTest(checkedEstimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y);
         return new SignificanceResult(result.Estimate, result.PValue, result.NullMean, result.Permutations);
+    }
+
+    /// <summary>The estimator as <see cref="PermutationTest"/> calls it, each estimate checked as it comes: the first call
+    /// is the observed pairing, the later ones (or the fast path's values, in order) permutations 1..P. Offers the fast
+    /// permuted-Y path exactly when the wrapped estimator does, so the values and their cost are unchanged.</summary>
+    private sealed class FiniteEstimates(IMutualInformationEstimator inner, int permutations) : IPermutationNullEstimator
+    {
+        private int _calls;
+
+        public string Name => inner.Name;
+
+        public double Estimate(Tensor x, Tensor y) => Check(inner.Estimate(x, y), _calls++);
+
+        public double Estimate(double[,] x, double[,] y) => Check(inner.Estimate(x, y), _calls++);
+
+        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permuted)
+        {
+            var values = (inner as IPermutationNullEstimator)?.EstimateWithPermutedY(x, y, permuted);
+            if (values is null) return null;
+            for (int b = 0; b < values.Length; b++)
+                Check(values[b], b + 1);
+            _calls += values.Length;
+            return values;
+        }
+
+        /// <summary>Returns a finite <paramref name="value"/>; otherwise throws naming estimate <paramref name="index"/>
+        /// (0: the observed pairing, b: permutation b).</summary>
+        private double Check(double value, int index)
+        {
+            if (double.IsFinite(value)) return value;
+            string which = index == 0 ? "the observed estimate (the rows as paired)" : $"the estimate of permutation {index} of {permutations}";
+            throw new InvalidOperationException(
+                $"The mutual-information estimator '{inner.Name}' returned {value} for {which}; every estimate of the permutation test must be finite " +
+                "(a NaN compares false with every value and would give the smallest p-value).");
+        }
     }
 }

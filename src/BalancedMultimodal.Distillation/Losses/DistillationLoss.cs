@@ -83,13 +83,15 @@ public sealed class DistillationLoss : nn.Module
     /// <param name="classWeights">Optional class weights w, shape (C), floating, on the logits' device, each finite and
     /// positive (e.g. <see cref="BalancedMultimodal.Core.Data.ClassWeights.InverseFrequency"/>): the CE term becomes the
     /// weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} over the labelled rows, PyTorch's
-    /// <c>F.cross_entropy(z, y, weight=w)</c>; converted to the logits' dtype. Null (the default): the plain mean. The KL
+    /// <c>F.cross_entropy(z, y, weight=w)</c>; converted to the logits' dtype. Read as data through a detached view:
+    /// weights that require a gradient are accepted and receive none. Null (the default): the plain mean. The KL
     /// and RE terms are never weighted.</param>
     /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; a NaN or an
     /// infinity in a row a weighted term reads that makes the loss non-finite (naming the argument and the row; a -inf
-    /// logit that leaves the loss finite, e.g. a masked class, is accepted); or <see cref="Options"/> changed since
-    /// construction and no longer valid (naming the option).</exception>
+    /// logit that leaves the loss finite, e.g. a masked class, is accepted); finite logits that overflow their dtype once
+    /// divided by the temperature, making the weighted KL term non-finite (naming the temperature and the dtype); or
+    /// <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
     public DistillationLossTerms Compute(
         Tensor studentLogits,
@@ -149,7 +151,7 @@ public sealed class DistillationLoss : nn.Module
 
         var crossEntropy = Term(Options.CrossEntropyWeight, labelled, studentLogits, () =>
             nn.functional.cross_entropy(studentLogits.index_select(0, labelledRows), labels.index_select(0, labelledRows),
-                weight: classWeights?.to(studentLogits.dtype)));
+                weight: classWeights?.detach().to(studentLogits.dtype)));
         var kullbackLeibler = Term(Options.KullbackLeiblerWeight, distilled, studentLogits, () =>
             BatchMeanKullbackLeibler(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
         var representation = studentEmbedding is null || teacherEmbedding is null
@@ -177,6 +179,10 @@ public sealed class DistillationLoss : nn.Module
                 TensorArguments.FiniteRows(studentEmbedding, distillMask, nameof(studentEmbedding), "representation term (distillMask)");
                 TensorArguments.FiniteRows(teacherEmbedding, distillMask, nameof(teacherEmbedding), "representation term (distillMask)");
             }
+            if (distilled > 0 && Options.KullbackLeiblerWeight > 0 && !kullbackLeibler.detach().isfinite().item<bool>())
+                throw new ArgumentException(
+                    TemperatureOverflow(studentLogits, teacherLogits, distillRows, "DistillationLossOptions.Temperature", Options.Temperature),
+                    nameof(studentLogits));
             throw new ArgumentException(
                 $"The distillation loss is {TensorArguments.ScalarText(total)} although every row it reads is finite: " +
                 "an overflow in the logits' dtype (e.g. logits too large for it after division by the temperature).", nameof(studentLogits));
@@ -196,17 +202,20 @@ public sealed class DistillationLoss : nn.Module
     /// </summary>
     /// <param name="studentLogits">z_s, shape (B, C) with B, C &gt;= 1, floating point, finite.</param>
     /// <param name="teacherLogits">z_t, the same shape, dtype and device as z_s, finite.</param>
-    /// <param name="temperature">T &gt; 0.</param>
-    /// <returns>A 0-d tensor on the logits' device and dtype.</returns>
+    /// <param name="temperature">T &gt; 0 with T^2 a finite positive normal double (about 1.5e-154 &lt;= T &lt;= 1.3e154),
+    /// as <see cref="DistillationLossOptionsValidator"/> requires of <see cref="DistillationLossOptions.Temperature"/>.</param>
+    /// <returns>A 0-d tensor on the logits' device and dtype, finite.</returns>
     /// <exception cref="ArgumentException">A null, non-matrix, empty, non-floating or non-finite argument, or the two
     /// differ in shape, dtype or device (the argument is named).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0, or its square
+    /// is not a finite positive normal double; or the logits divided by it overflow the logits' dtype, which would make the
+    /// KL NaN or infinite (the message names the temperature and the dtype).</exception>
     public static Tensor KullbackLeiblerBatchMean(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits);
-        if (!double.IsFinite(temperature) || temperature <= 0)
-            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a finite number > 0.");
+        if (DistillationLossOptionsValidator.TemperatureProblem(temperature) is { } problem)
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, $"The temperature {problem}");
         TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, studentLogits.device);
         if (studentLogits.shape[0] == 0 || studentLogits.shape[1] == 0)
             throw new ArgumentException($"studentLogits [{string.Join(", ", studentLogits.shape)}] must hold at least one row and one class.", nameof(studentLogits));
@@ -217,7 +226,28 @@ public sealed class DistillationLoss : nn.Module
             throw new ArgumentException($"teacherLogits is {teacherLogits.dtype}; studentLogits is {studentLogits.dtype}.", nameof(teacherLogits));
         TensorArguments.Finite(studentLogits, nameof(studentLogits));
         TensorArguments.Finite(teacherLogits, nameof(teacherLogits));
-        return BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
+        var result = BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
+        if (result.detach().isfinite().item<bool>()) return result;
+        result.Dispose();
+        // Finite logits and an accepted temperature: only the scaled logits' range in their dtype can have overflowed.
+        throw new ArgumentOutOfRangeException(nameof(temperature), temperature,
+            TemperatureOverflow(studentLogits, teacherLogits, null, "temperature", temperature));
+    }
+
+    /// <summary>The message for a KL term that is not finite although every row it reads is: the logits divided by the
+    /// temperature (named <paramref name="temperatureName"/>) overflow their dtype, or span beyond its range within a row
+    /// (log_softmax subtracts the row's maximum), or T^2 times the KL does.</summary>
+    private static string TemperatureOverflow(Tensor studentLogits, Tensor teacherLogits, Tensor? rows, string temperatureName, double temperature)
+    {
+        using var scope = NewDisposeScope();
+        var student = Rows(studentLogits.detach(), rows);
+        var teacher = Rows(teacherLogits.detach(), rows);
+        double largest = Math.Max(student.abs().max().to(ScalarType.Float64).item<double>(), teacher.abs().max().to(ScalarType.Float64).item<double>());
+        var dtype = studentLogits.dtype;
+        string Text(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+        return $"The KL term is not finite at {temperatureName} T = {Text(temperature)}: the logits divided by T (largest |z| / T = " +
+            $"{Text(largest / temperature)}, or a row's span) or T^2 times the KL overflow {dtype} (finite up to {Text(finfo(dtype).max)}); " +
+            "use a temperature nearer 1 or float64 logits.";
     }
 
     /// <summary><see cref="KullbackLeiblerBatchMean"/> on arguments already checked (B &gt;= 1).</summary>

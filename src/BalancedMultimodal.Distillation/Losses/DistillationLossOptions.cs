@@ -24,7 +24,9 @@ public sealed class DistillationLossOptions
     /// <summary>
     /// Softmax temperature T &gt; 0. Default 2: Hinton et al. (2015) use 1-20; small class counts (2-5 subtypes)
     /// carry little "dark knowledge", so a mild softening is enough. The KL term is multiplied by T^2 so its
-    /// gradient magnitude does not shrink as T grows.
+    /// gradient magnitude does not shrink as T grows; T^2 must therefore be a finite positive normal double (about
+    /// 1.5e-154 &lt;= T &lt;= 1.3e154). Logits that overflow their dtype once divided by T are refused by
+    /// <see cref="DistillationLoss.Compute"/>.
     /// </summary>
     public double Temperature { get; set; } = 2.0;
 

@@ -35,11 +35,13 @@ public sealed class MultitaskLoss
     /// <param name="classWeights">Optional class weights w, shape (C), floating, on the logits' device, each finite and
     /// positive (e.g. <see cref="BalancedMultimodal.Core.Data.ClassWeights.InverseFrequency"/>): every CE (fused and per
     /// modality) becomes the weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i}, PyTorch's <c>F.cross_entropy(z, y, weight=w)</c>;
-    /// converted to each logit tensor's dtype. Null (the default): the plain mean.</param>
+    /// converted to each logit tensor's dtype. Read as data through a detached view: weights that require a gradient
+    /// are accepted and receive none. Null (the default): the plain mean.</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or count problem, or a NaN or an infinity in a row a
     /// cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the modality
-    /// index.</exception>
+    /// index (a row count is checked against the one most of the logits, labels and mask share, so the tensor that
+    /// disagrees is the one named).</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -60,11 +62,13 @@ public sealed class MultitaskLoss
     /// modality: null (that modality uses <paramref name="labelledMask"/>) or a boolean (n) mask selecting at least one
     /// row, the rows of that modality's cross-entropy.</param>
     /// <param name="distillationLosses">Optional 0-d distillation totals added as they are.</param>
-    /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks.</param>
+    /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks (read through a
+    /// detached view: they receive no gradient).</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, or a NaN or an infinity in a
     /// row a cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the
-    /// modality index.</exception>
+    /// modality index (a row count is checked against the one most of the logits, labels and mask share, so the tensor
+    /// that disagrees is the one named).</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -77,8 +81,11 @@ public sealed class MultitaskLoss
         ArgumentNullException.ThrowIfNull(fusedLogits);
         ArgumentNullException.ThrowIfNull(modalityLogits);
         var device = fusedLogits.device;
-        TensorArguments.FloatingMatrix(fusedLogits, nameof(fusedLogits), -1, device);
-        long n = fusedLogits.shape[0], classes = fusedLogits.shape[1];
+        // n is the row count most inputs share, so a row count that disagrees is blamed on its own tensor (fusedLogits
+        // included) rather than on the first one compared with it.
+        long n = TensorArguments.ConsensusRows([fusedLogits, .. modalityLogits, labels, labelledMask]);
+        TensorArguments.FloatingMatrix(fusedLogits, nameof(fusedLogits), n, device);
+        long classes = fusedLogits.shape[1];
         if (modalityLogits.Count != Weighter.ModalityCount)
             throw new ArgumentException($"Expected {Weighter.ModalityCount} modality logit tensors (the weighter's modalities); got {modalityLogits.Count}.", nameof(modalityLogits));
         for (int m = 0; m < modalityLogits.Count; m++)
@@ -125,12 +132,15 @@ public sealed class MultitaskLoss
         }
 
         var y = labels.index_select(0, rows);
-        var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y, weight: classWeights?.to(fusedLogits.dtype));
+        // Class weights are data: a detached view, so weights that require a gradient are read as values (libtorch's
+        // weighted NLL cannot differentiate with respect to them) and never receive one.
+        var weight = classWeights?.detach();
+        var fused = nn.functional.cross_entropy(fusedLogits.index_select(0, rows), y, weight: weight?.to(fusedLogits.dtype));
         var perModality = modalityLogits.Select((z, m) =>
         {
             if (ownRows[m] is not { } own)
-                return nn.functional.cross_entropy(z.index_select(0, rows), y, weight: classWeights?.to(z.dtype));
-            return nn.functional.cross_entropy(z.index_select(0, own), labels.index_select(0, own), weight: classWeights?.to(z.dtype));
+                return nn.functional.cross_entropy(z.index_select(0, rows), y, weight: weight?.to(z.dtype));
+            return nn.functional.cross_entropy(z.index_select(0, own), labels.index_select(0, own), weight: weight?.to(z.dtype));
         }).ToArray();
         CheckFinite(fused, perModality, fusedLogits, modalityLogits, labelledMask, modalityLabelledMasks, distillationLosses);
         var weights = Weighter.Weights.ToArray();

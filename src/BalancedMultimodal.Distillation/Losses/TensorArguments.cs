@@ -19,6 +19,16 @@ internal static class TensorArguments
             throw new ArgumentException($"{name} is on {tensor.device}; expected {device} like the other inputs.", name);
     }
 
+    /// <summary>The row count n that most of <paramref name="tensors"/> share (ties: the first such count in order), read
+    /// from those that are non-null with at least one dimension (the others fail their own checks); -1 when none is. The
+    /// tensors that disagree with it are the ones to blame, not the first one read.</summary>
+    public static long ConsensusRows(IEnumerable<Tensor?> tensors)
+    {
+        var counts = tensors.Where(t => t is not null && t.dim() >= 1).Select(t => t!.shape[0]).ToList();
+        if (counts.Count == 0) return -1;
+        return counts.GroupBy(c => c).OrderByDescending(g => g.Count()).ThenBy(g => counts.IndexOf(g.Key)).First().Key;
+    }
+
     /// <summary>Parameters are created in a floating dtype only (null: the default, float32).</summary>
     public static void FloatingDType(ScalarType? dtype, string name)
     {

@@ -173,20 +173,54 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     }
 
     /// <summary>Runs every encoder, every head and the fused classifier.</summary>
-    /// <param name="features">Per-modality features, each (n, d_m).</param>
+    /// <param name="features">Per-modality features, each (n, d_m) with the same n.</param>
     /// <returns>Embeddings, per-modality logits and fused logits.</returns>
+    /// <exception cref="ArgumentException">Not one feature matrix per modality, a null one or one that is not a matrix, or
+    /// matrices of different row counts (checked before any encoder runs; the message names the modality whose count
+    /// differs from the one most modalities share, or both when two modalities disagree); or an encoder rejects its
+    /// features (the message names the modality).</exception>
+    /// <exception cref="InvalidOperationException">An encoder returned embeddings that are not (n, e_m) for (n, d_m)
+    /// features (naming the modality).</exception>
     public NetworkOutputs Forward(IReadOnlyList<Tensor> features)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (features.Count != ModalityCount)
             throw new ArgumentException($"Expected {ModalityCount} feature matrices, got {features.Count}.", nameof(features));
+        long rows = CheckFeatureRows(features);
         var embeddings = new Tensor[ModalityCount];
         var logits = new Tensor[ModalityCount];
         for (int m = 0; m < ModalityCount; m++)
         {
             embeddings[m] = Embed(m, features[m]);
+            var h = embeddings[m];
+            if (h.dim() != 2 || h.shape[0] != rows || h.shape[1] != encoders[m].EmbeddingDim)
+                throw new InvalidOperationException(
+                    $"Modality {m}: its encoder ({encoders[m].GetType().Name}) returned embeddings of shape ({string.Join(", ", h.shape)}) for features of shape " +
+                    $"({string.Join(", ", features[m].shape)}); expected ({rows}, {encoders[m].EmbeddingDim}), one row per sample and its EmbeddingDim columns.");
             logits[m] = ModalityLogits(m, embeddings[m]);
         }
         return new NetworkOutputs(embeddings, logits, FusedLogits(embeddings));
+    }
+
+    /// <summary>Requires non-null feature matrices of one row count n, which it returns; a count that disagrees is blamed
+    /// on its modality (against the count most modalities share; when that is a tie, on both modalities compared).</summary>
+    private static long CheckFeatureRows(IReadOnlyList<Tensor> features)
+    {
+        for (int m = 0; m < features.Count; m++)
+        {
+            var x = features[m] ?? throw new ArgumentException($"Modality {m}: features[{m}] is null.", nameof(features));
+            if (x.dim() != 2)
+                throw new ArgumentException($"Modality {m}: features[{m}] must be an (n, d) matrix, got shape ({string.Join(", ", x.shape)}).", nameof(features));
+        }
+        var counts = features.Select(x => x.shape[0]).ToArray();
+        long rows = Losses.TensorArguments.ConsensusRows(features);
+        int odd = Array.FindIndex(counts, c => c != rows);
+        if (odd < 0) return rows;
+        bool majority = counts.Count(c => c == rows) > counts.Count(c => c == counts[odd]);
+        int agreeing = Array.IndexOf(counts, rows);
+        throw new ArgumentException(majority
+            ? $"Modality {odd}: features[{odd}] has {counts[odd]} rows but most modalities' features have {rows}; every modality's features hold the same n samples, one per row."
+            : $"Modality {odd}: features[{odd}] has {counts[odd]} rows but features[{agreeing}] (modality {agreeing}) has {rows}; every modality's features hold the same n samples, one per row.",
+            nameof(features));
     }
 }

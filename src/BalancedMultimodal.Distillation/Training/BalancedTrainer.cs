@@ -100,6 +100,11 @@ public sealed class BalancedTrainer
     /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
     /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
     /// validation plus unlabelled rows. Thrown before any training; the message gives the count, the minimum and the remedies.</exception>
+    /// <exception cref="InvalidOperationException">The encoder factory returned null, or an encoder that the network
+    /// refuses (no embedding width, parameters off the features' dtype or device), that refuses its modality's features
+    /// (e.g. built for another input width) or that returns embeddings of another shape than (n, EmbeddingDim). Checked
+    /// before any training, with one evaluation-mode forward pass per modality without gradient; the message names the
+    /// factory's type, the modality and what was wrong.</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -129,6 +134,8 @@ public sealed class BalancedTrainer
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities,
     /// other training or validation rows (another fold) or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
+    /// <exception cref="InvalidOperationException">The encoder factory returned null or an encoder unfit for its modality,
+    /// as in <see cref="Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/> (before any training).</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -192,11 +199,14 @@ public sealed class BalancedTrainer
     /// <returns>The minimum row count (3, k + 1 for a KSG estimator with k neighbours, ...).</returns>
     /// <exception cref="ArgumentNullException">A null argument.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A class count below 2.</exception>
+    /// <exception cref="OptionsValidationException"><paramref name="options"/> are invalid (validated with
+    /// <see cref="BalancedTrainingOptionsValidator"/>, as the trainer does; the message names the option).</exception>
     public static int MinimumAssessmentRows(BalancedTrainingOptions options, IMutualInformationEstimator estimator, int classCount)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
+        BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
         if (!options.EnableDistillation) return 0;
         bool validationOnly = options.Assessment.RequireComplementarity;
         // The gate compares class probabilities (C columns, or their PCA); with labels, the assessor's default label

@@ -49,9 +49,16 @@ public sealed class BalancedTrainingOptions
     /// <param name="width">d_m, the modality's number of features (at least 1).</param>
     /// <returns>λ_m (exactly λ when γ = 0 or λ = 0).</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="width"/> is below 1.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <see cref="WeightDecay"/>,
+    /// <see cref="InputWeightDecayWidthExponent"/> or <see cref="InputWeightDecayReferenceWidth"/> is invalid (the rules
+    /// of <see cref="BalancedTrainingOptionsValidator"/>; the message names the option).</exception>
     public double InputWeightDecay(long width)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1L);
+        var failures = new List<string>();
+        BalancedTrainingOptionsValidator.AddWeightDecayFailures(failures, this);
+        if (failures.Count > 0)
+            throw new Microsoft.Extensions.Options.OptionsValidationException(nameof(BalancedTrainingOptions), typeof(BalancedTrainingOptions), failures);
         return InputWeightDecayWidthExponent == 0 || WeightDecay == 0
             ? WeightDecay
             : WeightDecay * Math.Pow(Math.Max(1.0, width / InputWeightDecayReferenceWidth), InputWeightDecayWidthExponent);

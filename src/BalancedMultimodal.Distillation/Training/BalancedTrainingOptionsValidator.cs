@@ -21,12 +21,7 @@ public sealed class BalancedTrainingOptionsValidator : IValidateOptions<Balanced
         if (options.DistillationEpochs < 0) failures.Add($"{nameof(options.DistillationEpochs)} must be non-negative, got {options.DistillationEpochs}.");
         if (!(options.LearningRate > 0) || double.IsInfinity(options.LearningRate))
             failures.Add($"{nameof(options.LearningRate)} must be finite and positive, got {options.LearningRate}.");
-        if (!(options.WeightDecay >= 0) || double.IsInfinity(options.WeightDecay))
-            failures.Add($"{nameof(options.WeightDecay)} must be finite and non-negative, got {options.WeightDecay}.");
-        if (!(options.InputWeightDecayWidthExponent >= 0 && options.InputWeightDecayWidthExponent <= 2))
-            failures.Add($"{nameof(options.InputWeightDecayWidthExponent)} must lie in [0, 2], got {options.InputWeightDecayWidthExponent}.");
-        if (!(options.InputWeightDecayReferenceWidth >= 1) || double.IsInfinity(options.InputWeightDecayReferenceWidth))
-            failures.Add($"{nameof(options.InputWeightDecayReferenceWidth)} must be finite and at least 1 (a number of features), got {options.InputWeightDecayReferenceWidth}.");
+        AddWeightDecayFailures(failures, options);
         if (!(options.HeadDropout >= 0 && options.HeadDropout < 1))
             failures.Add($"{nameof(options.HeadDropout)} must lie in [0, 1), got {options.HeadDropout}.");
         if (!(options.UnlabelledEntropyWeight >= 0) || double.IsInfinity(options.UnlabelledEntropyWeight))
@@ -48,6 +43,18 @@ public sealed class BalancedTrainingOptionsValidator : IValidateOptions<Balanced
         if (options.Weighting is null) failures.Add($"{nameof(options.Weighting)} must not be null.");
         else AddNested(failures, nameof(options.Weighting), new ModalityWeightingOptionsValidator().Validate(name, options.Weighting));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The rules of the options <see cref="BalancedTrainingOptions.InputWeightDecay"/> reads: the weight decay,
+    /// the width exponent and the reference width.</summary>
+    internal static void AddWeightDecayFailures(List<string> failures, BalancedTrainingOptions options)
+    {
+        if (!(options.WeightDecay >= 0) || double.IsInfinity(options.WeightDecay))
+            failures.Add($"{nameof(options.WeightDecay)} must be finite and non-negative, got {options.WeightDecay}.");
+        if (!(options.InputWeightDecayWidthExponent >= 0 && options.InputWeightDecayWidthExponent <= 2))
+            failures.Add($"{nameof(options.InputWeightDecayWidthExponent)} must lie in [0, 2], got {options.InputWeightDecayWidthExponent}.");
+        if (!(options.InputWeightDecayReferenceWidth >= 1) || double.IsInfinity(options.InputWeightDecayReferenceWidth))
+            failures.Add($"{nameof(options.InputWeightDecayReferenceWidth)} must be finite and at least 1 (a number of features), got {options.InputWeightDecayReferenceWidth}.");
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> when <paramref name="options"/> are invalid.</summary>

@@ -108,8 +108,12 @@ internal sealed class BalancedTrainingRun
         try
         {
             for (int m = 0; m < _data.ModalityCount; m++)
-                encoders.Add(_encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType)));
-            network = new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
+            {
+                encoders.Add(_encoders.Create(new ModalityEncoderRequest(m, _data.ModalityNames[m], _data.Features[m].shape[1], device, DType))
+                    ?? throw new InvalidOperationException($"The encoder factory {FactoryName} returned null for modality {m} ('{_data.ModalityNames[m]}'); it must return a new encoder."));
+            }
+            network = CreateNetwork(encoders, device);
+            CheckEncoders(network);
             double[] pretraining;
             if (_checkpoint is { IsFilled: true })
             {
@@ -175,6 +179,72 @@ internal sealed class BalancedTrainingRun
             foreach (var owned in _owned) owned.Dispose();
             labels.Dispose();
         }
+    }
+
+    /// <summary>The encoder factory's type, as messages name it.</summary>
+    private string FactoryName => _encoders.GetType().Name;
+
+    /// <summary>The network around the factory's encoders; a refusal of an encoder (no embedding width, parameters off the
+    /// features' dtype or device) is the factory's fault, not an argument of <c>Fit</c>.</summary>
+    private BalancedMultimodalNetwork CreateNetwork(List<ModalityEncoder> encoders, Device device)
+    {
+        try
+        {
+            return new BalancedMultimodalNetwork(encoders, _data.ClassCount, _o.HeadDropout, device, DType);
+        }
+        catch (ArgumentException e) when (e.ParamName == "modalityEncoders")
+        {
+            throw new InvalidOperationException($"The encoder factory {FactoryName} built an encoder the network cannot use: {WithoutParameter(e)}", e);
+        }
+    }
+
+    /// <summary>Before any training: one evaluation-mode forward pass per modality without gradient (no dropout, so no
+    /// draw from the generator), so that an encoder built for another input width, or one whose embeddings are not
+    /// (n, EmbeddingDim), is refused naming the factory and the modality rather than failing inside phase 1 as if the data
+    /// were wrong.</summary>
+    private void CheckEncoders(BalancedMultimodalNetwork network)
+    {
+        bool training = network.training;
+        network.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            for (int m = 0; m < _data.ModalityCount; m++)
+            {
+                using var scope = NewDisposeScope();
+                var encoder = network.Encoder(m);
+                var x = _features[m];
+                string modality = $"modality {m} ('{_data.ModalityNames[m]}', {x.shape[1]} features)";
+                Tensor h;
+                try
+                {
+                    h = encoder.forward(x);
+                }
+                catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException)
+                {
+                    throw new InvalidOperationException(
+                        $"The encoder factory {FactoryName} built for {modality} an encoder ({encoder.GetType().Name}) that refuses that modality's " +
+                        $"features of shape ({string.Join(", ", x.shape)}); was it built for the requested input width {x.shape[1]}? The encoder said: {WithoutParameter(e)}", e);
+                }
+                if (h.dim() != 2 || h.shape[0] != x.shape[0] || h.shape[1] != encoder.EmbeddingDim)
+                    throw new InvalidOperationException(
+                        $"The encoder factory {FactoryName} built for {modality} an encoder ({encoder.GetType().Name}) that returns embeddings of shape " +
+                        $"({string.Join(", ", h.shape)}) for ({string.Join(", ", x.shape)}) features; expected ({x.shape[0]}, {encoder.EmbeddingDim}), " +
+                        "one row per sample and its EmbeddingDim columns.");
+            }
+        }
+        finally
+        {
+            network.train(training);
+        }
+    }
+
+    /// <summary>An exception's message without the " (Parameter 'x')" suffix .NET appends (the parameter is the encoder's
+    /// or the network's, not the caller's).</summary>
+    private static string WithoutParameter(Exception e)
+    {
+        string suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : "";
+        return suffix.Length > 0 && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
     }
 
     /// <summary>Fills the per-modality features and rows (see the fields); the tensors it creates are detached from the

@@ -21,9 +21,18 @@ public static class PredictionCombiner
     /// <param name="source">Which outputs to combine.</param>
     /// <returns>Probabilities (n, C); every row sums to 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>,
-    /// or the logits do not match (see <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>).</exception>
-    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source) => Probabilities(outputs, source, null);
+    /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>
+    /// (naming <paramref name="source"/>: this overload has no weights), or the logits do not match (see
+    /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>).</exception>
+    public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (source == PredictionSource.AllHeadsValidationWeighted)
+            throw new ArgumentException(
+                $"{PredictionSource.AllHeadsValidationWeighted} needs {outputs.ModalityLogits.Count + 1} head weights (the fused head first), which this " +
+                "overload does not take; call Probabilities(outputs, source, headWeights) (e.g. with weights from HeadPoolingWeights).", nameof(source));
+        return Probabilities(outputs, source, null);
+    }
 
     /// <summary>
     /// The class probabilities (n, C) of <paramref name="source"/>, as <see cref="Probabilities(NetworkOutputs, PredictionSource)"/>;

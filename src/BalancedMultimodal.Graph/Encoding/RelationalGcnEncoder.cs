@@ -22,11 +22,16 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     /// <param name="options">Network options; <c>RelationCount</c> must equal the graph's and <c>ClassCount</c> must be null.</param>
     /// <param name="device">Device of the parameters.</param>
     /// <param name="dtype">Floating dtype of the parameters.</param>
+    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
+    /// <exception cref="ArgumentException">When <paramref name="options"/> set <c>ClassCount</c> or declare another
+    /// relation count than the graph's.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When an option is invalid (the failures name it).</exception>
     public RelationalGcnEncoder(RelationalGraph graph, RelationalGcnOptions options, Device? device = null, ScalarType? dtype = null)
         : base(nameof(RelationalGcnEncoder))
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
+        graph.ThrowIfDisposedArgument(nameof(graph));
         if (options.ClassCount is not null)
             throw new ArgumentException("An encoder has no classifier head: leave ClassCount null (the balanced network adds its own heads).", nameof(options));
         if (options.RelationCount != graph.RelationCount)
@@ -47,13 +52,32 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     public RelationalGraph Graph => _graph;
 
     /// <summary>Embeds all n samples: (n, d_in) to (n, EmbeddingDim).</summary>
-    /// <param name="input">Features of the n graph nodes.</param>
+    /// <param name="input">Features of the n graph nodes: (n, d_in) with one row per graph node and the encoder's input
+    /// width, floating point, on the parameters' dtype and device (which is the graph's).</param>
     /// <returns>The node embeddings.</returns>
+    /// <exception cref="ArgumentException">When <paramref name="input"/> is not such a matrix (the message says what differs).</exception>
+    /// <exception cref="ObjectDisposedException">When the bound graph was disposed.</exception>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        _graph.ThrowIfDisposed();
         if (input.dim() != 2 || input.shape[0] != _graph.NodeCount)
             throw new ArgumentException($"Expected features of shape ({_graph.NodeCount}, d), one row per graph node, got ({string.Join(", ", input.shape)}).", nameof(input));
+        // The checks the first convolution makes, here so that they name this method's parameter (not the layer's x).
+        if (input.shape[1] != gcn.InputSize)
+            throw new ArgumentException($"Node features have {input.shape[1]} columns but the encoder expects {gcn.InputSize} (its input width).", nameof(input));
+        if (!input.is_floating_point())
+            throw new ArgumentException($"Node features must be floating point, got {input.dtype}.", nameof(input));
+        var root = gcn.Layers[0].Root;
+        if (input.dtype != root.dtype)
+            throw new ArgumentException(
+                $"Node features are {input.dtype} but the encoder's parameters are {root.dtype}; convert one of them (e.g. module.to(dtype)).", nameof(input));
+        if (input.device_type != root.device_type || input.device_index != root.device_index)
+            throw new ArgumentException($"Node features are on {input.device} but the encoder's parameters are on {root.device}.", nameof(input));
+        var graphDevice = _graph.Device;
+        // A negative index means "the default device of that type": compare as index 0.
+        if (graphDevice.type != input.device_type || Math.Max(graphDevice.index, 0) != Math.Max(input.device_index, 0))
+            throw new ArgumentException($"Node features are on {input.device} but the bound graph is on {graphDevice}.", nameof(input));
         return gcn.Embed(input, _graph);
     }
 }

@@ -24,10 +24,12 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
     /// <exception cref="OptionsValidationException">When an option is invalid (the failures name it). Whether
     /// <c>NumBlocks</c> divides a modality's input width is checked by <see cref="Create"/>.</exception>
     /// <exception cref="ArgumentException">When the template sets <c>ClassCount</c>.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
     public RelationalGcnEncoderFactory(RelationalGraph graph, RelationalGcnOptions template)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(template);
+        graph.ThrowIfDisposedArgument(nameof(graph));
         if (template.ClassCount is not null)
             throw new ArgumentException("An encoder has no classifier head: leave ClassCount null (the balanced network adds its own heads).", nameof(template));
         _graph = graph;

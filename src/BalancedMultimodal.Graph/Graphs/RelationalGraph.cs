@@ -171,6 +171,16 @@ public sealed class RelationalGraph : IDisposable
                 "The relational graph was disposed, but it is still in use (e.g. by the RelationalGcnEncoder or RelationalGraphConv it is bound to); keep the graph alive as long as every model built on it.");
     }
 
+    /// <summary>Throws when the graph was disposed, for a model or call that is given it as its argument
+    /// <paramref name="argument"/>: refused before anything is built on it, rather than at the first forward pass.</summary>
+    /// <param name="argument">The name of the parameter the graph was passed as.</param>
+    internal void ThrowIfDisposedArgument(string argument)
+    {
+        if (IsDisposed)
+            throw new ObjectDisposedException(nameof(RelationalGraph),
+                $"The relational graph was disposed; '{argument}' must be a live graph (keep a graph alive as long as every model built on it).");
+    }
+
     private static void Validate(GraphRelation relation, long nodeCount)
     {
         using var scope = NewDisposeScope();

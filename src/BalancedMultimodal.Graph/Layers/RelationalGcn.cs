@@ -8,8 +8,10 @@ using static TorchSharp.torch;
 namespace BalancedMultimodal.Graph.Layers;
 
 /// <summary>
-/// A relational graph convolutional network: a stack of <see cref="RelationalGraphConv"/> layers mapping node features
-/// and a <see cref="RelationalGraph"/> to node embeddings, with an optional classifier head.
+/// A relational graph convolutional network (R-GCN; Schlichtkrull et al. 2018, "Modeling Relational Data with Graph
+/// Convolutional Networks", ESWC 2018): a stack of <see cref="RelationalGraphConv"/> layers (PyTorch Geometric's
+/// <c>RGCNConv</c> semantics) mapping node features and a <see cref="RelationalGraph"/> to node embeddings, with an
+/// optional classifier head.
 /// <code>
 /// h_0 = x
 /// h_l = act(conv_l(D(h_{l-1}), graph))        l = 1..L,  D = dropout for l &gt; 1, identity for l = 1
@@ -28,6 +30,11 @@ namespace BalancedMultimodal.Graph.Layers;
 /// </para>
 /// <para>Dropout is active only in training mode (<c>train()</c>, the default of a new module); call <c>eval()</c>
 /// for deterministic inference.</para>
+/// <para>References: M. Schlichtkrull, T. N. Kipf, P. Bloem, R. van den Berg, I. Titov and M. Welling, "Modeling
+/// Relational Data with Graph Convolutional Networks", ESWC 2018 (arXiv:1703.06103), whose entity-classification model
+/// stacks relational convolutions with a non-linearity between them; each layer follows PyTorch Geometric's
+/// <c>torch_geometric.nn.conv.RGCNConv</c> (mean aggregation, root weight, basis or block-diagonal decomposition; see
+/// <see cref="RelationalGraphConv"/>).</para>
 /// </remarks>
 public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
 {
@@ -114,10 +121,12 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="graph">A graph with n nodes and <see cref="RelationCount"/> relations on the same device.</param>
     /// <returns>The embeddings (n, <see cref="EmbeddingSize"/>).</returns>
     /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
     public Tensor Embed(Tensor x, RelationalGraph graph)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(graph);
+        CheckGraph(graph);
         using var scope = NewDisposeScope();
         var h = x;
         for (int l = 0; l < layers.Count; l++)
@@ -136,13 +145,17 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="graph">The graph the embeddings were computed on.</param>
     /// <returns>Logits (n, <see cref="ClassCount"/>).</returns>
     /// <exception cref="InvalidOperationException">When the network has no head.</exception>
-    /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>), or not on the head's dtype and device.</exception>
+    /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>), or not on the head's
+    /// dtype and device; or when <paramref name="graph"/> has another relation count than <see cref="RelationCount"/>
+    /// (for either head: embeddings computed on such a graph are not this network's).</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed (for either head).</exception>
     public Tensor Classify(Tensor embedding, RelationalGraph graph)
     {
         ArgumentNullException.ThrowIfNull(embedding);
         ArgumentNullException.ThrowIfNull(graph);
         if (head is null)
             throw new InvalidOperationException("This RelationalGcn has no classifier head (set RelationalGcnOptions.ClassCount).");
+        CheckGraph(graph);
         if (embedding.dim() != 2 || embedding.shape[1] != EmbeddingSize || embedding.shape[0] != graph.NodeCount)
             throw new ArgumentException(
                 $"Embeddings must have shape ({graph.NodeCount}, {EmbeddingSize}), got ({string.Join(", ", embedding.shape)}).",
@@ -172,11 +185,24 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="x">Node features (n, <see cref="InputSize"/>).</param>
     /// <param name="graph">A graph with n nodes and <see cref="RelationCount"/> relations.</param>
     /// <returns>Logits, or embeddings when there is no head.</returns>
+    /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
     public override Tensor forward(Tensor x, RelationalGraph graph)
     {
         if (head is null) return Embed(x, graph);
         using var scope = NewDisposeScope();
         return Classify(Embed(x, graph), graph).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Refuses a disposed graph, or one with another relation count than the network was built for, before
+    /// any work (a linear head would otherwise classify without ever reading the graph).</summary>
+    private void CheckGraph(RelationalGraph graph)
+    {
+        graph.ThrowIfDisposedArgument(nameof(graph));
+        if (graph.RelationCount != RelationCount)
+            throw new ArgumentException(
+                $"The graph has {graph.RelationCount} relations ({string.Join(", ", graph.RelationNames)}) but the network was built for RelationCount = {RelationCount}.",
+                nameof(graph));
     }
 
     private Tensor Activate(Tensor h) => _activation switch

@@ -15,7 +15,9 @@ public sealed class RelationalGcnOptions
     /// <remarks>Binding from configuration (<c>services.AddOptions&lt;RelationalGcnOptions&gt;().Bind(section)</c>) appends
     /// the configured sizes to this default ([16] gives [64, 64, 16]: .NET's configuration binder extends existing
     /// collections). Set the sizes in code, or replace them after binding:
-    /// <c>.PostConfigure(o =&gt; o.HiddenSizes = section.GetSection("HiddenSizes").Get&lt;int[]&gt;() ?? [64, 64])</c>.</remarks>
+    /// <c>.PostConfigure(o =&gt; o.HiddenSizes = section.GetSection("HiddenSizes").Get&lt;int[]&gt;() ?? [64, 64])</c>.
+    /// <see cref="RelationalGcnServiceCollectionExtensions.AddRelationalGcn(Microsoft.Extensions.DependencyInjection.IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>
+    /// does that replacement itself: there a configured list is the sizes, and the default stays only without the key.</remarks>
     public int[] HiddenSizes { get; set; } = [64, 64];
 
     /// <summary>Number of relations R of the graphs the model will see (at least 1). Default 1.</summary>

@@ -58,6 +58,33 @@ public class ModalityEvidenceTests
         evidence.Rows.Should().Be(4);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4)]
+    [InlineData(1000)]
+    public void IsAvailable_refuses_a_row_outside_the_outputs_when_every_row_is_available(int row)
+    {
+        var evidence = new ModalityEvidence("rna", 0.5, new double[4, 2]);
+
+        var act = () => evidence.IsAvailable(row);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("row").WithMessage("Modality 'rna' has 4 rows; a row must lie in [0, 4).*");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(4)]
+    public void IsAvailable_refuses_a_row_outside_the_outputs_with_a_partial_mask_naming_row(int row)
+    {
+        var evidence = new ModalityEvidence("rna", 0.5, new double[4, 2], [true, false, true, true]);
+
+        var act = () => evidence.IsAvailable(row);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("row").WithMessage("Modality 'rna' has 4 rows*");
+        evidence.IsAvailable(1).Should().BeFalse();
+        evidence.IsAvailable(3).Should().BeTrue();
+    }
+
     [Fact]
     public void A_vector_tensor_becomes_one_column()
     {

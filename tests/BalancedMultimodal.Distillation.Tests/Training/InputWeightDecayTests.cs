@@ -33,6 +33,20 @@ public class InputWeightDecayTests
         options.InputWeightDecay(long.MaxValue).Should().Be(0, "0 x (a huge factor) is 0, not NaN");
     }
 
+    [Theory]
+    [InlineData(double.NaN, 0.5, 200.0, "WeightDecay must be finite and non-negative, got NaN.")]
+    [InlineData(-1e-3, 0.5, 200.0, "WeightDecay must be finite and non-negative, got -0.001.")]
+    [InlineData(1e-3, 3.0, 200.0, "InputWeightDecayWidthExponent must lie in [0, 2], got 3.")]
+    [InlineData(1e-3, 0.5, 0.5, "InputWeightDecayReferenceWidth must be finite and at least 1 (a number of features), got 0.5.")]
+    public void Invalid_decay_options_are_refused_naming_the_option_instead_of_giving_a_number(double decay, double exponent, double referenceWidth, string message)
+    {
+        var options = new BalancedTrainingOptions { WeightDecay = decay, InputWeightDecayWidthExponent = exponent, InputWeightDecayReferenceWidth = referenceWidth };
+
+        var act = () => options.InputWeightDecay(800);
+
+        act.Should().Throw<OptionsValidationException>().WithMessage(message).Which.OptionsType.Should().Be(typeof(BalancedTrainingOptions));
+    }
+
     [Fact]
     public void A_decay_that_overflows_for_the_datas_widths_is_rejected_before_training_naming_the_modality()
     {

@@ -97,11 +97,13 @@ public class PredictionCombinerTests
     }
 
     [Fact]
-    public void Validation_weighted_prediction_without_weights_is_rejected()
+    public void Validation_weighted_prediction_without_weights_is_rejected_naming_the_overloads_own_source_parameter()
     {
+        // Before, the refusal named headWeights, which this overload does not have.
         var act = () => PredictionCombiner.Probabilities(HandOutputs(ScalarType.Float64), PredictionSource.AllHeadsValidationWeighted);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*AllHeadsValidationWeighted needs 3 head weights*");
+        act.Should().Throw<ArgumentException>().WithParameterName("source")
+            .WithMessage("AllHeadsValidationWeighted needs 3 head weights (the fused head first), which this overload does not take; call Probabilities(outputs, source, headWeights)*");
     }
 
     [Theory]

@@ -1,0 +1,58 @@
+using BalancedMultimodal.Graph.Layers;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace BalancedMultimodal.Graph;
+
+/// <summary>Registers the relational GCN's options with the options pattern.</summary>
+/// <remarks>Only the options and their validator are registered: a <see cref="RelationalGcn"/> holds trainable
+/// parameters on a device and dtype of the caller's choosing, so build it from the validated options,
+/// <c>new RelationalGcn(provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;(), device, dtype)</c>
+/// (or copy them into a <c>RelationalGcnEncoderFactory</c> template).</remarks>
+public static class RelationalGcnServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="RelationalGcnOptions"/> to <paramref name="configuration"/> (keys <c>InputSize</c>,
+    /// <c>HiddenSizes</c>, <c>RelationCount</c>, <c>NumBases</c>, <c>NumBlocks</c>, <c>Bias</c>, <c>Activation</c>,
+    /// <c>NegativeSlope</c>, <c>Dropout</c>, <c>ClassCount</c>, <c>Head</c>) and validates them with
+    /// <see cref="RelationalGcnOptionsValidator"/> (<see cref="OptionsValidationException"/> naming the option on first
+    /// use, or at start-up under a host).
+    /// </summary>
+    /// <remarks>A configured <c>HiddenSizes</c> list replaces the default [64, 64] (a plain
+    /// <c>Bind</c> would append to it; <see cref="RelationalGcnOptions.HiddenSizes"/>); without the key the default stays.</remarks>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section of the network, e.g. <c>configuration.GetSection("Rgcn")</c>.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddRelationalGcn(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RelationalGcnOptions>()
+            .Bind(configuration)
+            // Right after the bind (before any later Configure): the configured sizes alone, not appended to the default.
+            .Configure(o => o.HiddenSizes = configuration.GetSection(nameof(RelationalGcnOptions.HiddenSizes)).Get<int[]>() ?? o.HiddenSizes)
+            .ValidateOnStart();
+        return AddValidator(services);
+    }
+
+    /// <summary>Registers <see cref="RelationalGcnOptions"/> set in code, validated with
+    /// <see cref="RelationalGcnOptionsValidator"/> (on first use, or at start-up under a host).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    public static IServiceCollection AddRelationalGcn(this IServiceCollection services, Action<RelationalGcnOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<RelationalGcnOptions>().Configure(configure).ValidateOnStart();
+        return AddValidator(services);
+    }
+
+    private static IServiceCollection AddValidator(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelationalGcnOptions>, RelationalGcnOptionsValidator>());
+        return services;
+    }
+}
