@@ -7,7 +7,7 @@ namespace BalancedMultimodal.Core;
 /// Tensor arithmetic with C# numbers whose <see cref="Scalar"/> stays alive for the whole native call and is freed
 /// right after it: the same libtorch operations, with the same values, as TorchSharp's operators and overloads, so the
 /// results are bit-identical to <c>a + b</c>, <c>t + x</c>, <c>t - x</c>, <c>t * x</c>, <c>t / x</c>, <c>x - t</c>, <c>t.add_(u)</c>, <c>t.index_add(d, i, u)</c>, <c>t.clamp_min(x)</c>,
-/// <c>leaky_relu(t, x)</c>, <c>t.lt(x)</c> and <c>t.ge(x)</c>.
+/// <c>leaky_relu(t, x)</c>, <c>t.lt(x)</c>, <c>t.gt(x)</c> and <c>t.ge(x)</c>.
 /// </summary>
 /// <remarks>
 /// <para>Why: TorchSharp 0.107 turns every C# number passed to a tensor method into a temporary <see cref="Scalar"/>
@@ -168,6 +168,13 @@ public static class ExplicitScalarArithmetic
     /// <returns>A new bool tensor.</returns>
     public static Tensor LessThan(this Tensor tensor, long value) =>
         WithScalar(tensor, value.ToScalar(), static (t, s) => t.lt(s));
+
+    /// <summary>tensor &gt; value elementwise, as a bool tensor (libtorch <c>gt</c>).</summary>
+    /// <param name="tensor">The tensor to compare.</param>
+    /// <param name="value">The bound.</param>
+    /// <returns>A new bool tensor.</returns>
+    public static Tensor GreaterThan(this Tensor tensor, long value) =>
+        WithScalar(tensor, value.ToScalar(), static (t, s) => t.gt(s));
 
     /// <summary>tensor &gt;= value elementwise, as a bool tensor (libtorch <c>ge</c>).</summary>
     /// <param name="tensor">The tensor to compare.</param>

@@ -58,6 +58,10 @@ public class ExplicitScalarArithmeticTests
         Same(labels.GreaterThanOrEqual(2), labels.ge(2)).Should().BeTrue();
         labels.LessThan(0).dtype.Should().Be(ScalarType.Bool);
         labels.GreaterThanOrEqual(2).data<bool>().ToArray().Should().Equal(false, false, false, true, true);
+        Same(labels.GreaterThan(0), labels.gt(0)).Should().BeTrue();
+        labels.GreaterThan(0).data<bool>().ToArray().Should().Equal(false, false, true, true, true);
+        using var weights = tensor(new[] { 0.0, 1e-300, -0.5 });
+        weights.GreaterThan(0).data<bool>().ToArray().Should().Equal(false, true, false);
     }
 
     [Fact]

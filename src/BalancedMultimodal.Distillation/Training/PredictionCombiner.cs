@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -156,7 +157,7 @@ public static class PredictionCombiner
             : cat([ones(rows, 1, dtype: fused.dtype, device: fused.device), availability.to(fused.dtype)], 1);
         var weighted = present.mul(tensor(weights, dtype: fused.dtype, device: fused.device).unsqueeze(0));
         var total = weighted.sum(1, keepdim: true);
-        var positive = total.gt(0);
+        var positive = total.GreaterThan(0);
         // A row whose voting heads all weigh 0 falls back on the fused head, as the pooled prediction does.
         return where(positive, weighted.div(where(positive, total, ones_like(total))), fusedOnly).MoveToOuterDisposeScope();
     }
@@ -173,9 +174,13 @@ public static class PredictionCombiner
         bool arithmetic = source == PredictionSource.AllHeads;
         var fusedTerm = arithmetic ? F.softmax(fused, 1) : fused;
         var present = Enumerable.Range(0, modalities).Select(m => availability.select(1, m).to(fused.dtype).Times(weights[m + 1])).ToArray();
-        var denominator = full(fused.shape[0], weights[0], dtype: fused.dtype, device: fused.device);
+        // The fused head's weight as a Scalar freed right after use: an implicit one is left to the finalizer, whose race
+        // with the native call aborted a loop of predictions (docs/native-runtime.md).
+        Tensor denominator;
+        using (var fusedWeight = weights[0].ToScalar())
+            denominator = full(fused.shape[0], fusedWeight, dtype: fused.dtype, device: fused.device);
         foreach (var p in present) denominator = denominator.Plus(p);
-        var positive = denominator.gt(0).unsqueeze(1);
+        var positive = denominator.GreaterThan(0).unsqueeze(1);
         // A row whose voting heads all weigh 0 divides by 1 instead (its pooled value is discarded below): dividing 0 by 0,
         // even in a discarded branch, would send NaN into the gradients.
         var divisor = where(positive.squeeze(1), denominator, ones_like(denominator)).unsqueeze(1);
