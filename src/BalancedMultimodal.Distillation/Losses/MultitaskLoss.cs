@@ -74,8 +74,13 @@ public sealed class MultitaskLoss
         IReadOnlyList<Tensor>? distillationLosses,
         Tensor? classWeights)
     {
-        ArgumentNullException.ThrowIfNull(fusedLogits);
-        ArgumentNullException.ThrowIfNull(modalityLogits);
+        TensorArgument.ThrowIfNullOrDisposed(fusedLogits);
+        TensorArgument.ThrowIfNullOrAnyDisposed(modalityLogits);
+        TensorArgument.ThrowIfNullOrDisposed(labels);
+        TensorArgument.ThrowIfNullOrDisposed(labelledMask);
+        if (modalityLabelledMasks is not null) TensorArgument.ThrowIfNullOrAnyDisposed(modalityLabelledMasks);
+        if (distillationLosses is not null) TensorArgument.ThrowIfNullOrAnyDisposed(distillationLosses);
+        if (classWeights is not null) TensorArgument.ThrowIfNullOrDisposed(classWeights);
         var device = fusedLogits.device;
         TensorArguments.FloatingMatrix(fusedLogits, nameof(fusedLogits), -1, device);
         long n = fusedLogits.shape[0], classes = fusedLogits.shape[1];

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
@@ -51,7 +52,7 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     /// <returns>The node embeddings.</returns>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        TensorArgument.ThrowIfNullOrDisposed(input);
         if (input.dim() != 2 || input.shape[0] != _graph.NodeCount)
             throw new ArgumentException($"Expected features of shape ({_graph.NodeCount}, d), one row per graph node, got ({string.Join(", ", input.shape)}).", nameof(input));
         return gcn.Embed(input, _graph);

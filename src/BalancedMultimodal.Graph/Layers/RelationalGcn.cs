@@ -116,7 +116,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match.</exception>
     public Tensor Embed(Tensor x, RelationalGraph graph)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        TensorArgument.ThrowIfNullOrDisposed(x);
         ArgumentNullException.ThrowIfNull(graph);
         using var scope = NewDisposeScope();
         var h = x;
@@ -139,7 +139,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>), or not on the head's dtype and device.</exception>
     public Tensor Classify(Tensor embedding, RelationalGraph graph)
     {
-        ArgumentNullException.ThrowIfNull(embedding);
+        TensorArgument.ThrowIfNullOrDisposed(embedding);
         ArgumentNullException.ThrowIfNull(graph);
         if (head is null)
             throw new InvalidOperationException("This RelationalGcn has no classifier head (set RelationalGcnOptions.ClassCount).");
