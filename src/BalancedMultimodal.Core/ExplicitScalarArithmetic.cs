@@ -38,8 +38,8 @@ public static class ExplicitScalarArithmetic
     /// <exception cref="ArgumentException">The shapes do not broadcast, or the tensors are on different devices.</exception>
     public static Tensor Plus(this Tensor left, Tensor right)
     {
-        ArgumentNullException.ThrowIfNull(left);
-        ArgumentNullException.ThrowIfNull(right);
+        TensorArgument.ThrowIfNullOrDisposed(left);
+        TensorArgument.ThrowIfNullOrDisposed(right);
         SameDevice(left, right, nameof(right));
         BroadcastShape(left.shape, right.shape, nameof(right));
         return left.add(right, One);
@@ -54,8 +54,8 @@ public static class ExplicitScalarArithmetic
     /// the sum's dtype cannot be stored in the target's (e.g. a floating addend into an integer target).</exception>
     public static Tensor PlusInPlace(this Tensor target, Tensor addend)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(addend);
+        TensorArgument.ThrowIfNullOrDisposed(target);
+        TensorArgument.ThrowIfNullOrDisposed(addend);
         SameDevice(target, addend, nameof(addend));
         var shape = BroadcastShape(target.shape, addend.shape, nameof(addend));
         if (!shape.SequenceEqual(target.shape))
@@ -82,9 +82,9 @@ public static class ExplicitScalarArithmetic
     /// libtorch) an index value lies outside the indexed dimension.</exception>
     public static Tensor IndexAdd(this Tensor tensor, long dimension, Tensor index, Tensor source)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
-        ArgumentNullException.ThrowIfNull(index);
-        ArgumentNullException.ThrowIfNull(source);
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
+        TensorArgument.ThrowIfNullOrDisposed(index);
+        TensorArgument.ThrowIfNullOrDisposed(source);
         ValidateIndexAdd(tensor, dimension, index, source);
         try
         {
@@ -125,6 +125,7 @@ public static class ExplicitScalarArithmetic
     /// <returns>A new tensor.</returns>
     public static Tensor DividedBy(this Tensor tensor, double divisor)
     {
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
         if (divisor == 0)
             throw new ArgumentOutOfRangeException(nameof(divisor), divisor, "The divisor must not be 0.");
         return WithFiniteScalar(tensor, divisor, nameof(divisor), static (t, s) => t.div(s));
@@ -156,7 +157,7 @@ public static class ExplicitScalarArithmetic
     /// <exception cref="ArgumentException">A tensor that is not floating point.</exception>
     public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
         if (!tensor.is_floating_point())
             throw new ArgumentException($"LeakyReLU needs a floating-point tensor, got {tensor.dtype}.", nameof(tensor));
         return WithFiniteScalar(tensor, negativeSlope, nameof(negativeSlope), static (t, s) => t.leaky_relu(s));
@@ -187,7 +188,7 @@ public static class ExplicitScalarArithmetic
     /// Scalar that is disposed when it returns.</summary>
     private static Tensor WithFiniteScalar(Tensor tensor, double value, string name, Func<Tensor, Scalar, Tensor> operation)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
         Finite(value, name);
         return WithScalar(tensor, value.ToScalar(), operation);
     }
@@ -197,14 +198,14 @@ public static class ExplicitScalarArithmetic
     {
         using (scalar)
         {
-            ArgumentNullException.ThrowIfNull(tensor);
+            TensorArgument.ThrowIfNullOrDisposed(tensor);
             return operation(tensor, scalar);
         }
     }
 
     private static Tensor NotBool(Tensor tensor, string operation)
     {
-        ArgumentNullException.ThrowIfNull(tensor);
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
         if (tensor.dtype == ScalarType.Bool)
             throw new ArgumentException($"{operation} of a bool tensor is not supported by libtorch; use logical_not() to invert a mask.", nameof(tensor));
         return tensor;

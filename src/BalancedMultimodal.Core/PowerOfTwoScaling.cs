@@ -59,7 +59,7 @@ public static class PowerOfTwoScaling
 
     private static Tensor Scales(Tensor matrix, long dimension)
     {
-        ArgumentNullException.ThrowIfNull(matrix);
+        TensorArgument.ThrowIfNullOrDisposed(matrix);
         if (matrix.dim() != 2 || !matrix.is_floating_point())
             throw new ArgumentException(
                 $"Expected a floating 2-D matrix, got {matrix.dtype} of shape ({string.Join(", ", matrix.shape)}).", nameof(matrix));

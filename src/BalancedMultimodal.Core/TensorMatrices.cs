@@ -12,7 +12,7 @@ public static class TensorMatrices
     /// <exception cref="ArgumentException">The tensor is not 2-D.</exception>
     public static double[,] ToMatrix(this Tensor matrix)
     {
-        ArgumentNullException.ThrowIfNull(matrix);
+        TensorArgument.ThrowIfNullOrDisposed(matrix);
         if (matrix.dim() != 2)
             throw new ArgumentException($"Expected a 2-D tensor, got shape ({string.Join(", ", matrix.shape)}).", nameof(matrix));
         // detach, to, cpu and contiguous each give a new handle: all of them are freed with this scope.

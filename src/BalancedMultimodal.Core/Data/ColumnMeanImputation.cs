@@ -25,7 +25,7 @@ public static class ColumnMeanImputation
     /// column).</exception>
     public static Tensor Apply(Tensor features, IReadOnlyList<bool> available, string? modalityName = null)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrDisposed(features);
         ArgumentNullException.ThrowIfNull(available);
         string which = modalityName is null ? "" : $"Modality '{modalityName}': ";
         if (features.dim() != 2 || !features.is_floating_point())

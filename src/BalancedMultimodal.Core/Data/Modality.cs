@@ -117,7 +117,7 @@ public sealed class Modality
     /// <exception cref="ArgumentException">When the tensor is not 2-D floating point, or a validation rule is broken.</exception>
     public static Modality FromTensor(string name, Tensor values, IReadOnlyList<string>? featureNames = null, IReadOnlyList<bool>? availability = null)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        TensorArgument.ThrowIfNullOrDisposed(values);
         if (values.dim() != 2)
             throw new ArgumentException($"Modality '{name}': expected a 2-D tensor (n, d), got {values.dim()} dimensions.", nameof(values));
         if (!values.dtype.IsFloatingPoint())

@@ -153,8 +153,8 @@ public sealed class MultimodalDataset
     public static MultimodalDataset FromTensors(IReadOnlyList<string> modalityNames, IReadOnlyList<Tensor> values, Tensor labels, int? classCount = null)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
-        ArgumentNullException.ThrowIfNull(values);
-        ArgumentNullException.ThrowIfNull(labels);
+        TensorArgument.ThrowIfNullOrAnyDisposed(values);
+        TensorArgument.ThrowIfNullOrDisposed(labels);
         if (modalityNames.Count != values.Count)
             throw new ArgumentException($"{modalityNames.Count} modality names were given for {values.Count} tensors.", nameof(modalityNames));
         if (labels.dim() != 1)

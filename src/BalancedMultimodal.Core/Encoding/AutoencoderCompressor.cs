@@ -38,7 +38,7 @@ public sealed class AutoencoderCompressor
     /// rate): refused instead of returning NaN codes.</exception>
     public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrDisposed(features);
         ArgumentNullException.ThrowIfNull(trainingRows);
         ArgumentNullException.ThrowIfNull(modalityName);
         if (features.dim() != 2 || features.shape[0] < 2 || features.shape[1] < 1)
@@ -124,6 +124,7 @@ public sealed class AutoencoderCompressor
     /// freed here, so only the codes reach the caller's dispose scope.</returns>
     public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
+        TensorArgument.ThrowIfNullOrDisposed(features);
         ArgumentNullException.ThrowIfNull(modalityName);
         using var model = Fit(features, trainingRows, modalityName);
         using var noGrad = no_grad();

@@ -60,7 +60,7 @@ public sealed class ConcatenatedEncoder : ModalityEncoder
     /// <returns>Embeddings (n, <see cref="EmbeddingDim"/>).</returns>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        TensorArgument.ThrowIfNullOrDisposed(input);
         using var scope = NewDisposeScope();
         return cat(parts.Select(p => p.forward(input)).ToArray(), 1).MoveToOuterDisposeScope();
     }

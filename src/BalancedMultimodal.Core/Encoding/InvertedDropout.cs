@@ -42,7 +42,7 @@ public static class InvertedDropout
     /// <exception cref="ArgumentException"><paramref name="input"/> is not floating point.</exception>
     public static Tensor Apply(Tensor input, double probability, bool training)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        TensorArgument.ThrowIfNullOrDisposed(input);
         if (!(probability >= 0 && probability < 1))
             throw new ArgumentOutOfRangeException(nameof(probability), probability, "The dropout probability must lie in [0, 1).");
         if (!input.is_floating_point())

@@ -61,6 +61,7 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <exception cref="ArgumentException">When the input is not (n, d_in) or not on the parameters' device and dtype.</exception>
     public override Tensor forward(Tensor input)
     {
+        TensorArgument.ThrowIfNullOrDisposed(input);
         ModuleArguments.MatchesParameters(input, layers[0].weight!, InputDim, "MLP encoder", nameof(input));
         // The intermediate activations are freed here (autograd keeps what backward needs); only the embedding reaches
         // the caller's scope, as with the relational-GCN encoder.

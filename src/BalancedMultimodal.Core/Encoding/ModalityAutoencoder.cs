@@ -56,6 +56,7 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">The input is not (n, d) or not on the parameters' device and dtype.</exception>
     public Tensor Encode(Tensor input)
     {
+        TensorArgument.ThrowIfNullOrDisposed(input);
         ModuleArguments.MatchesParameters(input, encoder[0].weight!, InputDim, "autoencoder's encoder", nameof(input));
         return RunStack(encoder, input);
     }
@@ -66,6 +67,7 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <exception cref="ArgumentException">The code is not (n, LatentDim) or not on the parameters' device and dtype.</exception>
     public Tensor Decode(Tensor code)
     {
+        TensorArgument.ThrowIfNullOrDisposed(code);
         ModuleArguments.MatchesParameters(code, decoder[0].weight!, LatentDim, "autoencoder's decoder", nameof(code));
         return RunStack(decoder, code);
     }

@@ -61,8 +61,8 @@ public sealed class BootstrapConfidenceInterval
     /// the resample).</exception>
     public ConfidenceInterval Compute(Tensor x, Tensor y)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the original sample");
         long n = x.shape[0];
         var random = new Random(_options.Seed);

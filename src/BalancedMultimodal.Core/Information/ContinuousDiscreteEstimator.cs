@@ -63,6 +63,8 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     /// with two or more samples, or a non-finite feature value.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
         var (features, labelColumn) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
         if (labelColumn.shape[1] != 1)
@@ -86,7 +88,7 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     /// <returns>The estimate in nats.</returns>
     public double Estimate(Tensor x, int[] labels)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        TensorArgument.ThrowIfNullOrDisposed(x);
         ArgumentNullException.ThrowIfNull(labels);
         if (x.dim() is 1 or 2 && x.shape[0] != labels.Length)
             throw new ArgumentException($"{Name}: x has {x.shape[0]} rows but labels has {labels.Length} entries; they must pair up.", nameof(labels));

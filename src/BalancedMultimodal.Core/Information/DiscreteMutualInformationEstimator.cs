@@ -24,6 +24,8 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
     /// <inheritdoc />
     public double Estimate(Tensor x, Tensor y)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 1, Name);
         // Integer values are compared as integers: their float64 copies would merge int64 codes above 2^53.

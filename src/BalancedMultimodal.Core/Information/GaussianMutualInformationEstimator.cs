@@ -83,6 +83,8 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
     /// BiasCorrection = false).</exception>
     public double Estimate(Tensor x, Tensor y)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
         long dx = xm.shape[1], dy = ym.shape[1], n = xm.shape[0];

@@ -92,6 +92,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// <inheritdoc />
     public double Estimate(Tensor x, Tensor y)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, 2, Name);
         long n = xm.shape[0], heldOut = HeldOutCount(n);
@@ -122,7 +124,7 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// or holds a NaN or an infinity (naming the entry).</exception>
     public static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
     {
-        ArgumentNullException.ThrowIfNull(scores);
+        TensorArgument.ThrowIfNullOrDisposed(scores);
         if (!Enum.IsDefined(bound))
             throw new ArgumentOutOfRangeException(nameof(bound), bound, $"Unknown {nameof(NeuralMutualInformationBound)} {(int)bound}; use InfoNce or DonskerVaradhan.");
         if (scores.dim() != 2 || scores.shape[0] != scores.shape[1] || scores.shape[0] < 2)

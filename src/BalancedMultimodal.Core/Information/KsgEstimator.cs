@@ -78,6 +78,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     /// <exception cref="ArgumentException">Mismatched rows, n &lt; k + 1, a non-finite value, or bad shapes.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);
         return EstimateValidated(xm, ym);
@@ -93,6 +95,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     /// <inheritdoc />
     public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations)
     {
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         ArgumentNullException.ThrowIfNull(permutations);
         using var scope = NewDisposeScope();
         var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);

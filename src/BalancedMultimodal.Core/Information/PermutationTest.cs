@@ -63,8 +63,8 @@ public sealed class PermutationTest
     /// the permutation): such a value would count as below the observed one and make the p-value look significant.</exception>
     public PermutationTestResult Run(Tensor x, Tensor y)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
+        TensorArgument.ThrowIfNullOrDisposed(x);
+        TensorArgument.ThrowIfNullOrDisposed(y);
         double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the observed pairing");
         long n = y.shape[0];
         var random = new Random(_options.Seed);

@@ -86,7 +86,11 @@ public sealed class ExplicitScalarAdam : IDisposable
         CheckHyperparameters(learningRate, beta1, beta2, epsilon);
         var groupArray = groups.ToArray();
         for (int g = 0; g < groupArray.Length; g++)
+        {
             if (groupArray[g] is null) throw new ArgumentException($"Parameter group {g} is null.", argumentName);
+            // A parameter disposed since its group was made: named as the argument the caller passed.
+            TensorArgument.ThrowIfNullOrAnyDisposed(groupArray[g].Parameters, argumentName == nameof(groups) ? $"groups[{g}].Parameters" : argumentName);
+        }
         _parameters = groupArray.SelectMany(g => g.Parameters).ToArray();
         _weightDecays = groupArray.SelectMany(g => g.Parameters.Select(_ => g.WeightDecay)).ToArray();
         var firstPosition = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);

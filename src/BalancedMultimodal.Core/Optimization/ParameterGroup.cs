@@ -19,7 +19,9 @@ public sealed class ParameterGroup
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
             throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "The weight decay must be finite and >= 0.");
-        Parameters = parameters.ToArray();
+        var array = parameters.ToArray();
+        TensorArgument.ThrowIfNullOrAnyDisposed(array, nameof(parameters));
+        Parameters = array;
         WeightDecay = weightDecay;
     }
 

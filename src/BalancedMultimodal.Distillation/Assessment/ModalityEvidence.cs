@@ -96,7 +96,7 @@ public sealed class ModalityEvidence
     /// <returns>The validated evidence.</returns>
     public static ModalityEvidence FromTensor(string name, double score, Tensor outputs)
     {
-        ArgumentNullException.ThrowIfNull(outputs);
+        TensorArgument.ThrowIfNullOrDisposed(outputs);
         if (outputs.dim() is not (1 or 2))
             throw new ArgumentException($"The outputs of modality '{name}' must be a (n, k) or (n) tensor; they have shape [{string.Join(", ", outputs.shape)}].", nameof(outputs));
         if (!outputs.is_floating_point())

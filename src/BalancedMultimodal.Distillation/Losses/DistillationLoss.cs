@@ -104,7 +104,14 @@ public sealed class DistillationLoss : nn.Module
         Tensor? classWeights = null)
     {
         OptionsGuard.Validate(new DistillationLossOptionsValidator(), Options, nameof(Options));
-        ArgumentNullException.ThrowIfNull(studentLogits);
+        TensorArgument.ThrowIfNullOrDisposed(studentLogits);
+        if (studentEmbedding is not null) TensorArgument.ThrowIfNullOrDisposed(studentEmbedding);
+        TensorArgument.ThrowIfNullOrDisposed(teacherLogits);
+        if (teacherEmbedding is not null) TensorArgument.ThrowIfNullOrDisposed(teacherEmbedding);
+        TensorArgument.ThrowIfNullOrDisposed(labels);
+        TensorArgument.ThrowIfNullOrDisposed(labelledMask);
+        if (distillMask is not null) TensorArgument.ThrowIfNullOrDisposed(distillMask);
+        if (classWeights is not null) TensorArgument.ThrowIfNullOrDisposed(classWeights);
         var device = studentLogits.device;
         TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, device);
         long n = studentLogits.shape[0], classes = studentLogits.shape[1];
@@ -212,8 +219,8 @@ public sealed class DistillationLoss : nn.Module
     /// KL NaN or infinite (the message names the temperature and the dtype).</exception>
     public static Tensor KullbackLeiblerBatchMean(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
-        ArgumentNullException.ThrowIfNull(studentLogits);
-        ArgumentNullException.ThrowIfNull(teacherLogits);
+        TensorArgument.ThrowIfNullOrDisposed(studentLogits);
+        TensorArgument.ThrowIfNullOrDisposed(teacherLogits);
         if (DistillationLossOptionsValidator.TemperatureProblem(temperature) is { } problem)
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, $"The temperature {problem}");
         TensorArguments.FloatingMatrix(studentLogits, nameof(studentLogits), -1, studentLogits.device);

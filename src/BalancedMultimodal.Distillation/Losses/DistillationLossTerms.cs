@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -18,17 +19,27 @@ public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Te
 {
     /// <summary>a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor Total { get; init; } = Total ?? throw new ArgumentNullException(nameof(Total));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor Total { get; init; } = Live(Total, nameof(Total));
 
     /// <summary>Mean cross-entropy of the student over the labelled rows (unweighted).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor CrossEntropy { get; init; } = CrossEntropy ?? throw new ArgumentNullException(nameof(CrossEntropy));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor CrossEntropy { get; init; } = Live(CrossEntropy, nameof(CrossEntropy));
 
     /// <summary>T^2 * (1/B) sum_b KL(softmax(z_t/T) || softmax(z_s/T)) over the B distillation rows (unweighted by a2, but including the T^2 factor).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor KullbackLeibler { get; init; } = KullbackLeibler ?? throw new ArgumentNullException(nameof(KullbackLeibler));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor KullbackLeibler { get; init; } = Live(KullbackLeibler, nameof(KullbackLeibler));
 
     /// <summary>The representation term over the distillation rows (unweighted).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor Representation { get; init; } = Representation ?? throw new ArgumentNullException(nameof(Representation));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor Representation { get; init; } = Live(Representation, nameof(Representation));
+
+    private static Tensor Live(Tensor? tensor, string name)
+    {
+        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
+        return tensor;
+    }
 }

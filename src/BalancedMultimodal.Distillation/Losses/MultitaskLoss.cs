@@ -78,8 +78,13 @@ public sealed class MultitaskLoss
         IReadOnlyList<Tensor>? distillationLosses,
         Tensor? classWeights)
     {
-        ArgumentNullException.ThrowIfNull(fusedLogits);
-        ArgumentNullException.ThrowIfNull(modalityLogits);
+        TensorArgument.ThrowIfNullOrDisposed(fusedLogits);
+        TensorArgument.ThrowIfNullOrAnyDisposed(modalityLogits);
+        TensorArgument.ThrowIfNullOrDisposed(labels);
+        TensorArgument.ThrowIfNullOrDisposed(labelledMask);
+        if (modalityLabelledMasks is not null) TensorArgument.ThrowIfNullOrAnyDisposed(modalityLabelledMasks);
+        if (distillationLosses is not null) TensorArgument.ThrowIfNullOrAnyDisposed(distillationLosses);
+        if (classWeights is not null) TensorArgument.ThrowIfNullOrDisposed(classWeights);
         var device = fusedLogits.device;
         // n is the row count most inputs share, so a row count that disagrees is blamed on its own tensor (fusedLogits
         // included) rather than on the first one compared with it.

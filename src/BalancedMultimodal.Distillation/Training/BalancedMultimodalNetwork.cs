@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -100,7 +101,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     public Tensor Embed(int modality, Tensor features)
     {
         CheckModality(modality);
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrDisposed(features);
         try
         {
             return encoders[modality].forward(features);
@@ -124,7 +125,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     public Tensor ModalityLogits(int modality, Tensor embedding)
     {
         CheckModality(modality);
-        ArgumentNullException.ThrowIfNull(embedding);
+        TensorArgument.ThrowIfNullOrDisposed(embedding);
         CheckEmbedding(modality, embedding, embedding.dim() == 2 ? embedding.shape[0] : -1, nameof(embedding), "embedding");
         return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
     }
@@ -136,7 +137,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// with the same n as modality 0's, or of another dtype or device; the message names its index.</exception>
     public Tensor FusedLogits(IReadOnlyList<Tensor> embeddings)
     {
-        ArgumentNullException.ThrowIfNull(embeddings);
+        TensorArgument.ThrowIfNullOrAnyDisposed(embeddings);
         if (embeddings.Count != ModalityCount)
             throw new ArgumentException($"Expected {ModalityCount} embedding matrices (one per modality), got {embeddings.Count}.", nameof(embeddings));
         long rows = -1;
@@ -183,7 +184,7 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// features (naming the modality).</exception>
     public NetworkOutputs Forward(IReadOnlyList<Tensor> features)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrAnyDisposed(features);
         if (features.Count != ModalityCount)
             throw new ArgumentException($"Expected {ModalityCount} feature matrices, got {features.Count}.", nameof(features));
         long rows = CheckFeatureRows(features);

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Training;
@@ -41,8 +42,8 @@ public sealed class BalancedTrainingData
         IReadOnlyList<IReadOnlyList<bool>?>? availability = null)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
+        TensorArgument.ThrowIfNullOrAnyDisposed(features);
+        TensorArgument.ThrowIfNullOrDisposed(labels);
         ArgumentNullException.ThrowIfNull(trainRows);
         ArgumentNullException.ThrowIfNull(validationRows);
         if (features.Count < 2)

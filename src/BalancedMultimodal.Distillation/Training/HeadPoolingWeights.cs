@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using MathNet.Numerics.Statistics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -82,8 +83,9 @@ public static class HeadPoolingWeights
     /// <exception cref="ArgumentOutOfRangeException">As the overload without availability.</exception>
     public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage, Tensor? availability)
     {
-        ArgumentNullException.ThrowIfNull(validationLogits);
-        ArgumentNullException.ThrowIfNull(validationLabels);
+        TensorArgument.ThrowIfNullOrAnyDisposed(validationLogits);
+        TensorArgument.ThrowIfNullOrDisposed(validationLabels);
+        if (availability is not null) TensorArgument.ThrowIfNullOrDisposed(availability);
         if (!Enum.IsDefined(rule))
             throw new ArgumentOutOfRangeException(nameof(rule), rule, $"Unknown {nameof(HeadPoolingRule)}.");
         if (!(shrinkage >= 0 && shrinkage <= 1))

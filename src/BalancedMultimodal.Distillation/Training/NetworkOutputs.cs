@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Training;
@@ -10,13 +11,28 @@ public sealed record NetworkOutputs(IReadOnlyList<Tensor> Embeddings, IReadOnlyL
 {
     /// <summary>Per-modality embeddings h_m, each (n, e_m).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public IReadOnlyList<Tensor> Embeddings { get; init; } = Embeddings ?? throw new ArgumentNullException(nameof(Embeddings));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
+    public IReadOnlyList<Tensor> Embeddings { get; init; } = LiveEntries(Embeddings, nameof(Embeddings));
 
     /// <summary>Per-modality head logits z_m, each (n, C).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public IReadOnlyList<Tensor> ModalityLogits { get; init; } = ModalityLogits ?? throw new ArgumentNullException(nameof(ModalityLogits));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
+    public IReadOnlyList<Tensor> ModalityLogits { get; init; } = LiveEntries(ModalityLogits, nameof(ModalityLogits));
 
     /// <summary>Fused classifier logits, (n, C).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor FusedLogits { get; init; } = FusedLogits ?? throw new ArgumentNullException(nameof(FusedLogits));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor FusedLogits { get; init; } = Live(FusedLogits, nameof(FusedLogits));
+
+    private static Tensor Live(Tensor? tensor, string name)
+    {
+        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
+        return tensor;
+    }
+
+    private static IReadOnlyList<Tensor> LiveEntries(IReadOnlyList<Tensor>? tensors, string name)
+    {
+        TensorArgument.ThrowIfNullOrAnyDisposed(tensors, name);
+        return tensors;
+    }
 }

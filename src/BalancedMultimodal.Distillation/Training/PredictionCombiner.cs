@@ -220,6 +220,9 @@ public static class PredictionCombiner
     private static void CheckArguments(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        if (outputs.FusedLogits is not null) TensorArgument.ThrowIfNullOrDisposed(outputs.FusedLogits);
+        if (outputs.ModalityLogits is not null) TensorArgument.ThrowIfNullOrAnyDisposed(outputs.ModalityLogits);
+        if (availability is not null) TensorArgument.ThrowIfNullOrDisposed(availability);
         CheckLogits(outputs);
         if (availability is not null) CheckAvailability(availability, outputs);
         if (!Enum.IsDefined(source))

@@ -28,7 +28,7 @@ internal static class WeighterArguments
 
     public static void Losses(IReadOnlyList<Tensor>? losses, int modalityCount, [CallerArgumentExpression(nameof(losses))] string parameterName = "")
     {
-        ArgumentNullException.ThrowIfNull(losses, parameterName);
+        TensorArgument.ThrowIfNullOrAnyDisposed(losses, parameterName);
         if (losses.Count != modalityCount)
             throw new ArgumentException($"Expected {modalityCount} losses (one per modality); got {losses.Count}.", parameterName);
         for (int m = 0; m < losses.Count; m++)

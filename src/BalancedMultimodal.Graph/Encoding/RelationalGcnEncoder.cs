@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
@@ -59,7 +60,7 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     /// <exception cref="ObjectDisposedException">When the bound graph was disposed.</exception>
     public override Tensor forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        TensorArgument.ThrowIfNullOrDisposed(input);
         _graph.ThrowIfDisposed();
         if (input.dim() != 2 || input.shape[0] != _graph.NodeCount)
             throw new ArgumentException($"Expected features of shape ({_graph.NodeCount}, d), one row per graph node, got ({string.Join(", ", input.shape)}).", nameof(input));

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public sealed class AffinityBuilder
     /// <exception cref="ArgumentException">For a malformed input; the message names the sample, feature or option.</exception>
     public Tensor Build(Tensor features, bool[]? available = null)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrDisposed(features);
         if (features.dim() != 2)
             throw new ArgumentException($"Features must have shape (n, d), got ({string.Join(", ", features.shape)}).", nameof(features));
         if (features.dtype is not (ScalarType.Float32 or ScalarType.Float64))
@@ -100,7 +101,7 @@ public sealed class AffinityBuilder
     /// <exception cref="ArgumentNullException">A null mask in <paramref name="availability"/> (its modality is named).</exception>
     public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null)
     {
-        ArgumentNullException.ThrowIfNull(views);
+        TensorArgument.ThrowIfNullOrAnyDisposed(views);
         if (availability is not null && availability.Count != views.Count)
             throw new ArgumentException($"{availability.Count} availability masks for {views.Count} modalities.", nameof(availability));
         // A null mask is not "all samples" (that is a null list); rejected as similarity network fusion rejects it.

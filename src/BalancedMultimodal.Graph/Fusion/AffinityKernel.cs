@@ -154,7 +154,7 @@ public static class AffinityKernel
     /// D = (D + D^T) / 2 with diag(D) = 0).</exception>
     public static Tensor ScaledExponential(Tensor distances, int k, double mu)
     {
-        ArgumentNullException.ThrowIfNull(distances);
+        TensorArgument.ThrowIfNullOrDisposed(distances);
         if (distances.dim() != 2 || distances.shape[0] != distances.shape[1])
             throw new ArgumentException($"Distances must be a square (n, n) matrix, got shape ({string.Join(", ", distances.shape)}).", nameof(distances));
         if (!distances.is_floating_point())
@@ -190,7 +190,7 @@ public static class AffinityKernel
 
     private static void CheckFeatures(Tensor features, bool needTwoRows)
     {
-        ArgumentNullException.ThrowIfNull(features);
+        TensorArgument.ThrowIfNullOrDisposed(features);
         if (features.dim() != 2 || features.shape[1] < 1 || features.shape[0] < (needTwoRows ? 2 : 1))
             throw new ArgumentException(
                 $"Features must be an (n, d) matrix with n >= {(needTwoRows ? 2 : 1)} and d >= 1, got shape ({string.Join(", ", features.shape)}).", nameof(features));

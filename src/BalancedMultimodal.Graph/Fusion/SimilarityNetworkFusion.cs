@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -262,7 +263,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
 
     private (long N, bool[]?[] Masks) Validate(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability)
     {
-        ArgumentNullException.ThrowIfNull(affinities);
+        TensorArgument.ThrowIfNullOrAnyDisposed(affinities);
         int m = affinities.Count;
         if (m < 2)
             throw new ArgumentException($"Similarity network fusion needs at least two modalities, got {m}.", nameof(affinities));

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -17,8 +18,19 @@ public sealed record GraphRelation(string Name, Tensor EdgeIndex, Tensor? EdgeWe
 
     /// <summary>Edge index of shape (2, E), int64; row 0 holds sources, row 1 targets (PyTorch Geometric convention).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
-    public Tensor EdgeIndex { get; init; } = EdgeIndex ?? throw new ArgumentNullException(nameof(EdgeIndex));
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor EdgeIndex { get; init; } = Live(EdgeIndex, nameof(EdgeIndex));
+
+    /// <summary>Optional edge weights of shape (E), floating point, non-negative; <c>null</c> means all 1.</summary>
+    /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
+    public Tensor? EdgeWeight { get; init; } = EdgeWeight is null ? null : Live(EdgeWeight, nameof(EdgeWeight));
 
     /// <summary>Number of edges E of this relation.</summary>
     public long EdgeCount => EdgeIndex.shape[1];
+
+    private static Tensor Live(Tensor? tensor, string name)
+    {
+        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
+        return tensor;
+    }
 }

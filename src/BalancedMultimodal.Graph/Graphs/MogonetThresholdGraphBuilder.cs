@@ -32,6 +32,7 @@ public sealed class MogonetThresholdGraphBuilder
     /// <returns>tau, the (k n)-th smallest entry of the n x n cosine-distance matrix.</returns>
     public double Threshold(Tensor features)
     {
+        TensorArgument.ThrowIfNullOrDisposed(features);
         using var scope = NewDisposeScope();
         var distance = CosineDistance(features);
         long n = distance.shape[0];
@@ -47,6 +48,7 @@ public sealed class MogonetThresholdGraphBuilder
     /// empty relation name.</exception>
     public RelationalGraph Build(Tensor features, string relationName = "mogonet")
     {
+        TensorArgument.ThrowIfNullOrDisposed(features);
         GraphInput.ValidateRelationName(relationName, nameof(relationName));
         using var scope = NewDisposeScope();
         var distance = CosineDistance(features);

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Layers;
 using static TorchSharp.torch;
 
@@ -29,6 +30,12 @@ public sealed class RelationalGraph : IDisposable
             throw new ArgumentOutOfRangeException(nameof(nodeCount), nodeCount, "A graph needs at least one node.");
         if (relations.Count == 0)
             throw new ArgumentException("A relational graph needs at least one relation.", nameof(relations));
+        // Before any tensor is read (TorchSharp's error for a disposed one names nothing); null relations are named below.
+        for (int r = 0; r < relations.Count; r++)
+        {
+            if (relations[r]?.EdgeIndex is { } index) TensorArgument.ThrowIfNullOrDisposed(index, $"relations[{r}].EdgeIndex");
+            if (relations[r]?.EdgeWeight is { } weight) TensorArgument.ThrowIfNullOrDisposed(weight, $"relations[{r}].EdgeWeight");
+        }
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var relation in relations)
         {

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -38,6 +39,7 @@ public sealed class TopKGraphBuilder
     /// relation name is empty.</exception>
     public RelationalGraph Build(Tensor similarity, string relationName = "fused")
     {
+        TensorArgument.ThrowIfNullOrDisposed(similarity);
         GraphInput.ValidateRelationName(relationName, nameof(relationName));
         using var scope = NewDisposeScope();
         long n = GraphInput.ValidateSquareSimilarity(similarity, nameof(similarity));
@@ -71,7 +73,7 @@ public sealed class TopKGraphBuilder
     /// than k available nodes, or an invalid block (see <see cref="Build(Tensor, string)"/>).</exception>
     public RelationalGraph Build(Tensor similarity, IReadOnlyList<bool> available, string relationName = "fused")
     {
-        ArgumentNullException.ThrowIfNull(similarity);
+        TensorArgument.ThrowIfNullOrDisposed(similarity);
         ArgumentNullException.ThrowIfNull(available);
         GraphInput.ValidateRelationName(relationName, nameof(relationName));
         // Square first: the block below is gathered by the mask's indices along both axes, which would silently read a

@@ -124,7 +124,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
     public Tensor Embed(Tensor x, RelationalGraph graph)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        TensorArgument.ThrowIfNullOrDisposed(x);
         ArgumentNullException.ThrowIfNull(graph);
         CheckGraph(graph);
         using var scope = NewDisposeScope();
@@ -151,7 +151,7 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed (for either head).</exception>
     public Tensor Classify(Tensor embedding, RelationalGraph graph)
     {
-        ArgumentNullException.ThrowIfNull(embedding);
+        TensorArgument.ThrowIfNullOrDisposed(embedding);
         ArgumentNullException.ThrowIfNull(graph);
         if (head is null)
             throw new InvalidOperationException("This RelationalGcn has no classifier head (set RelationalGcnOptions.ClassCount).");

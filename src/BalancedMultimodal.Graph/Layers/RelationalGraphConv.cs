@@ -245,7 +245,7 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
 
     private void Validate(Tensor x, RelationalGraph graph)
     {
-        ArgumentNullException.ThrowIfNull(x);
+        TensorArgument.ThrowIfNullOrDisposed(x);
         ArgumentNullException.ThrowIfNull(graph);
         if (x.dim() != 2)
             throw new ArgumentException($"Node features must have shape (n, {InChannels}), got ({string.Join(", ", x.shape)}).", nameof(x));

@@ -100,7 +100,7 @@ public sealed class PublicApiNullGuardTests
         names.Should().Contain(((ArgumentException)thrown!).ParamName, "the exception must name the offending parameter");
     }
 
-    private static IEnumerable<Type> PublicTypes() =>
+    internal static IEnumerable<Type> PublicTypes() =>
         Packages.SelectMany(a => a.GetExportedTypes()).Where(t => !t.IsGenericTypeDefinition && !typeof(Delegate).IsAssignableFrom(t));
 
     private static bool TakesNonNullableReference(MethodBase member) =>
@@ -119,7 +119,7 @@ public sealed class PublicApiNullGuardTests
                             && m.DeclaringType!.Namespace?.StartsWith("BalancedMultimodal", StringComparison.Ordinal) == true)
                 .Where(TakesNonNullableReference);
 
-    private static string Name(MethodBase member) =>
+    internal static string Name(MethodBase member) =>
         $"{member.ReflectedType!.FullName}.{member.Name}({string.Join(", ", member.GetParameters().Select(p => TypeName(p.ParameterType)))})";
 
     private static string TypeName(Type type) =>
@@ -132,7 +132,7 @@ public sealed class PublicApiNullGuardTests
         return data;
     }
 
-    private static object? Sample(Type type) =>
+    internal static object? Sample(Type type) =>
         type == typeof(int) ? 2
         : type == typeof(long) ? 2L
         : type == typeof(double) ? 0.5
@@ -143,7 +143,7 @@ public sealed class PublicApiNullGuardTests
         : type.Name.EndsWith("Options", StringComparison.Ordinal) && type.GetConstructor(Type.EmptyTypes) is { } options ? options.Invoke(null)
         : null;
 
-    private static object? Create(Type type) =>
+    internal static object? Create(Type type) =>
         Instances.TryGetValue(type, out var factory) ? factory() : CreateFromSamples(type);
 
     /// <summary>An instance from the smallest constructor whose arguments all have sample values, or null.</summary>
