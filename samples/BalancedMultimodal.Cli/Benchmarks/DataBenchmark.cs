@@ -7,8 +7,8 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 
 /// <summary>
 /// <c>bmm bench data [--data DIR] [--repeats N]</c>: times loading a MOGONET folder (default: bundled ROSMAP),
-/// standardisation, a stratified split, k-fold with and without availability attributes, the synthetic generator and the
-/// metrics (median and max over N runs after a warm-up).
+/// standardisation, a stratified split, k-fold with and without availability attributes, the synthetic generator, the
+/// quantile transform of a wide cohort and the metrics (median and max over N runs after a warm-up).
 /// </summary>
 public sealed class DataBenchmark : IBenchmark
 {
@@ -42,6 +42,14 @@ public sealed class DataBenchmark : IBenchmark
         for (int r = 0; r < cohortLabels.Length; r++)
             for (int m = 0; m < measured.Length; m++) availability[r, m] = random.NextDouble() < measured[m];
 
+        // A wide cohort for the quantile transform: 1000 samples, three modalities of 1000 features each.
+        var wide = new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions
+        {
+            SampleCount = 1000,
+            Modalities = [new() { Name = "a", FeatureCount = 1000 }, new() { Name = "b", FeatureCount = 1000 }, new() { Name = "c", FeatureCount = 1000 }],
+        }).Generate();
+        var quantiles = QuantileNormalizer.Fit(wide);
+
         var steps = new (string Name, Action Work)[]
         {
             ($"MogonetFolderLoader.Load ({dataset.SampleCount} x {dataset.ModalityCount} x {dataset.Modalities[0].FeatureCount})", () => MogonetFolderLoader.Load(folder)),
@@ -50,6 +58,7 @@ public sealed class DataBenchmark : IBenchmark
             ("StratifiedSplitter.KFold (20k rows, 10 folds)", () => StratifiedSplitter.KFold(cohortLabels, 10, 0)),
             ("StratifiedSplitter.KFold with 4 availability attributes (20k rows, 10 folds)", () => StratifiedSplitter.KFold(cohortLabels, 10, 0, null, availability)),
             ("SyntheticMultiomicsGenerator (300 x 250 features)", () => SyntheticMultiomicsGenerator.Generate(0)),
+            ("QuantileNormalizer.Transform (1000 x 3 x 1000 features)", () => quantiles.Transform(wide)),
             ("ClassificationReport (100k samples)", () => ClassificationReport.Compute(labels, predictions)),
             ("RocAuc.Binary (100k samples, ties)", () => RocAuc.Binary(labels, scores)),
         };
