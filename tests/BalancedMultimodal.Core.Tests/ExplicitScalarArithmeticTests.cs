@@ -135,6 +135,11 @@ public class ExplicitScalarArithmeticTests
             .WithMessage("*broadcasts the in-place sum to (3, 4), not to the target's shape (3, 1)*");
         target.Should().Be(ones(3, 1), "a refused in-place sum leaves the target as it was");
         ones(3, 1).Plus(ones(1, 4)).shape.Should().Equal(3, 4);
+        // A zero-dimensional CPU tensor is a number to libtorch in either position of a sum, whatever the other's device.
+        var meta = zeros(3, device: new Device("meta"));
+        tensor(1.0f).Plus(meta).device_type.Should().Be(TorchSharp.DeviceType.META);
+        meta.Plus(tensor(1.0f)).device_type.Should().Be(TorchSharp.DeviceType.META);
+        new Action(() => ones(2).Plus(meta)).Should().Throw<ArgumentException>().WithParameterName("right").WithMessage("right is on meta*");
         ones(3, 4).PlusInPlace(ones(4)).Should().Be(full(3, 4, 2.0f));
     }
 
@@ -180,12 +185,23 @@ public class ExplicitScalarArithmeticTests
             .WithParameterName("source").WithMessage("The source must have shape (2, 3)*got (1, 3)*");
         new Action(() => t.IndexAdd(2, tensor(new long[] { 0 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
             .WithParameterName("dimension");
-        new Action(() => t.IndexAdd(0, tensor(new long[] { -7 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
-            .WithParameterName("index").WithMessage("libtorch refused the index*");
-        new Action(() => t.IndexAdd(0, tensor(new long[] { 5 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
-            .WithParameterName("index");
+        new Action(() => t.IndexAdd(0, tensor(new long[] { -1 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("index").WithMessage("Index values must lie in [0, 5) for dimension 0 of size 5*");
+        new Action(() => t.IndexAdd(-1, tensor(new long[] { 1, 3 }), ones(5, 2, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
+            .WithParameterName("index").WithMessage("*[0, 3)*");
         t.IndexAdd(-2, tensor(new long[] { 4, 4 }), ones(2, 3, dtype: ScalarType.Float64))[4].Should().Be(full(3, 2.0, dtype: ScalarType.Float64));
         t.IndexAdd(1, tensor(new long[] { 2 }), ones(5, 1, dtype: ScalarType.Float64)).sum().item<double>().Should().Be(5);
         ones(new long[0]).IndexAdd(0, tensor(new long[] { 0 }), ones(new long[0])).item<float>().Should().Be(2);
+    }
+
+    [Fact]
+    public void A_failure_other_than_an_index_value_is_not_blamed_on_the_index()
+    {
+        // libtorch's allocation failure was rethrown as "libtorch refused the index".
+        using var scope = NewDisposeScope();
+        var huge = zeros(1).expand(new long[] { 1L << 40 });
+
+        new Action(() => huge.IndexAdd(0, tensor(new long[] { 0 }), ones(1))).Should().Throw<Exception>()
+            .Where(e => !(e is ArgumentException && ((ArgumentException)e).ParamName == "index"));
     }
 }

@@ -71,7 +71,7 @@ public sealed class BootstrapConfidenceInterval
         {
             using var scope = NewDisposeScope();
             var index = tensor(Resampling.WithReplacement(random, n), device: x.device);
-            values[b] = FiniteEstimate.Checked(_estimator.Estimate(x.index_select(0, index), y.index_select(0, index)), _estimator, $"resample {b}");
+            values[b] = FiniteEstimate.Checked(_estimator.Estimate(x.index_select(0, index), y.index_select(0, index)), _estimator, $"resample {b + 1} of {values.Length}");
         }
         double alpha = 1 - _options.ConfidenceLevel;
         return new ConfidenceInterval(observed, values.QuantileCustom(alpha / 2, QuantileDefinition.R7), values.QuantileCustom(1 - alpha / 2, QuantileDefinition.R7),

@@ -82,7 +82,7 @@ public sealed class PermutationTest
         int atLeast = 0;
         for (int b = 0; b < nullValues.Length; b++)
         {
-            double value = FiniteEstimate.Checked(nullValues[b], _estimator, $"permutation {b}");
+            double value = FiniteEstimate.Checked(nullValues[b], _estimator, $"permutation {b + 1} of {nullValues.Length}");
             nullSum += value;
             if (value >= observed) atLeast++;
         }

@@ -14,7 +14,7 @@ namespace BalancedMultimodal.Distillation.Assessment;
 ///               and  I(O_t ; O_s) &gt; I(O_s ; y)  (if RequireComplementarity)
 /// </code>
 /// A weak modality whose gate is closed trains on cross-entropy alone. Deterministic given the options' seed.
-/// The strong rule is evaluated as max_k s_k - s_m &lt;= delta + <see cref="BoundaryTolerance"/>: in floating point
+/// The strong rule is evaluated as max_k s_k - s_m &lt;= delta + <see cref="BoundaryTolerance"/> max(1, |max_k s_k|, delta): in floating point
 /// best - delta can round above a score exactly delta below the best (0.52 - 0.05 is 0.47000000000000003), which
 /// would call that modality weak against the rule's exact value.
 /// With incomplete samples (<see cref="ModalityEvidence.Available"/>), I(O_t ; O_s) is estimated on the rows both t and
@@ -34,9 +34,10 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// </remarks>
 public sealed class ModalityAssessor
 {
-    /// <summary>The absolute tolerance of the strong rule, 1e-12 (scores are in [0, 1]): a modality whose score is
-    /// delta below the best up to rounding (max_k s_k - s_m &lt;= delta + 1e-12) is strong, as the rule's exact value
-    /// says; differences of validation scores are far coarser than this.</summary>
+    /// <summary>The relative tolerance of the strong rule, 1e-12: a modality whose score is delta below the best up to
+    /// rounding (max_k s_k - s_m &lt;= delta + 1e-12 max(1, |max_k s_k|, delta)) is strong, as the rule's exact value
+    /// says; differences of validation scores (F1s in [0, 1] in the trainer, any finite numbers here) are far coarser
+    /// than this.</summary>
     public const double BoundaryTolerance = 1e-12;
 
     private readonly IMutualInformationEstimator estimator;
@@ -98,7 +99,10 @@ public sealed class ModalityAssessor
         int count = modalities.Count;
         double best = modalities.Max(m => m.Score);
         double cutoff = best - Options.Delta;   // for the reasons' text; the rule itself compares differences
-        var strong = modalities.Select(m => best - m.Score <= Options.Delta + BoundaryTolerance).ToArray();
+        // The tolerance is relative to the scores' magnitude (best - s rounds by about ulp(best)); scores may be any finite
+        // numbers where higher is better, not only F1s in [0, 1].
+        double tolerance = BoundaryTolerance * Math.Max(1.0, Math.Max(Math.Abs(best), Options.Delta));
+        var strong = modalities.Select(m => best - m.Score <= Options.Delta + tolerance).ToArray();
         bool incomplete = modalities.Any(m => m.Available is not null);
         if (incomplete) ValidateSharedRows(modalities, strong, labels);
         // I(student; labels) is estimated for the weak modalities only: when there is one, the continuous-discrete

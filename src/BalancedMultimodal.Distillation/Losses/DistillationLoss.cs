@@ -234,7 +234,11 @@ public sealed class DistillationLoss : nn.Module
         TensorArguments.Finite(studentLogits, nameof(studentLogits));
         TensorArguments.Finite(teacherLogits, nameof(teacherLogits));
         var result = BatchMeanKullbackLeibler(studentLogits, teacherLogits, temperature);
-        if (result.detach().isfinite().item<bool>()) return result;
+        bool finite;
+        using (var detached = result.detach())
+        using (var isFinite = detached.isfinite())
+            finite = isFinite.item<bool>();
+        if (finite) return result;
         result.Dispose();
         // Finite logits and an accepted temperature: only the scaled logits' range in their dtype can have overflowed.
         throw new ArgumentOutOfRangeException(nameof(temperature), temperature,

@@ -149,7 +149,7 @@ public class BootstrapConfidenceIntervalTests
 
         var act = () => bootstrap.Compute(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64));
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("The estimator 'scripted' returned NaN for resample 1*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("The estimator 'scripted' returned NaN for resample 2 of 3*");
         var observedNaN = new BootstrapConfidenceInterval(new ScriptedEstimator(double.NegativeInfinity), new BootstrapOptions { Resamples = 3 });
         FluentActions.Invoking(() => observedNaN.Compute(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64)))
             .Should().Throw<InvalidOperationException>().WithMessage("*returned -Infinity for the original sample*");

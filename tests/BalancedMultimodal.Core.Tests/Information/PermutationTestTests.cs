@@ -268,6 +268,6 @@ public class PermutationTestTests
         var act = () => test.Run(randn(10, 1, dtype: ScalarType.Float64), randn(10, 1, dtype: ScalarType.Float64));
 
         act.Should().Throw<InvalidOperationException>()
-            .WithMessage(double.IsNaN(observed) ? "The estimator 'scripted' returned NaN for the observed pairing*" : $"The estimator 'scripted' returned {second.ToString(System.Globalization.CultureInfo.InvariantCulture)} for permutation 1*");
+            .WithMessage(double.IsNaN(observed) ? "The estimator 'scripted' returned NaN for the observed pairing*" : $"The estimator 'scripted' returned {second.ToString(System.Globalization.CultureInfo.InvariantCulture)} for permutation 2 of 3*");
     }
 }

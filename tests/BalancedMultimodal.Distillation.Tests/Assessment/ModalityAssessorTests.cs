@@ -90,6 +90,8 @@ public class ModalityAssessorTests
     [InlineData(0.52, 0.47, 0.05)]   // 0.52 - 0.05 = 0.47000000000000003 in double
     [InlineData(0.8, 0.7, 0.1)]      // 0.8 - 0.1 = 0.7000000000000001
     [InlineData(0.9, 0.85, 0.05)]
+    [InlineData(100000.52, 100000.47, 0.05)]   // best - other = 0.05000000000291038: the tolerance scales with the scores
+    [InlineData(-3.25, -3.3, 0.05)]
     public void A_score_exactly_delta_below_the_best_is_strong_despite_rounding(double best, double other, double delta)
     {
         var data = new SyntheticModalities(seed: 3);
@@ -97,12 +99,12 @@ public class ModalityAssessorTests
         {
             new ModalityEvidence("a", best, SyntheticModalities.Softmax(data.StrongLogits)),
             new ModalityEvidence("b", other, SyntheticModalities.Softmax(data.WeakLogits)),
-            new ModalityEvidence("c", other - 1e-9, SyntheticModalities.Softmax(data.NoiseLogits)),
+            new ModalityEvidence("c", other - 1e-9 * Math.Max(1, Math.Abs(best)), SyntheticModalities.Softmax(data.NoiseLogits)),
         };
         var plan = Assessor(new ModalityAssessmentOptions { Delta = delta, Permutations = 0 }).Assess(modalities);
 
         plan["b"].IsStrong.Should().BeTrue("METHOD.md section 7: strong iff s_m >= best - delta, exactly");
-        plan["c"].IsStrong.Should().BeFalse("1e-9 below the boundary is beyond the rounding tolerance");
+        plan["c"].IsStrong.Should().BeFalse("1e-9 (relative) below the boundary is beyond the rounding tolerance");
     }
 
     [Fact]

@@ -41,4 +41,20 @@ public class DisposeScopeTests
 
         LiveTensors().Should().Be(before);
     }
+
+    [Fact]
+    public void The_static_kl_term_called_outside_any_scope_leaves_only_its_result()
+    {
+        // Its finiteness check left a detached view and a bool tensor behind on every call (20 after 10 calls).
+        using var student = zeros(4, 3);
+        using var teacher = ones(4, 3);
+        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 10; i++)
+        {
+            using var kl = DistillationLoss.KullbackLeiblerBatchMean(student, teacher, 2.0);
+        }
+
+        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
 }
