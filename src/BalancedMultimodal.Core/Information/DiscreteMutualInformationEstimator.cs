@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;
@@ -76,14 +77,16 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
     {
         long n = cx.shape[0];
         long ky = cy.max().item<long>() + 1;
-        var joint = cx * ky + cy;
+        using var kyScalar = ky.ToScalar();
+        using var zero = 0.ToScalar();
+        var joint = (cx * ky).Plus(cy);
         var countXY = joint.bincount(null).to_type(ScalarType.Float64);
         var countX = cx.bincount(null).to_type(ScalarType.Float64);
         var countY = cy.bincount(null).to_type(ScalarType.Float64);
-        var nonzero = countXY.gt(0).nonzero().squeeze(1);
+        var nonzero = countXY.gt(zero).nonzero().squeeze(1);
         var cxy = countXY.index_select(0, nonzero);
-        var margX = countX.index_select(0, nonzero.div(ky, rounding_mode: RoundingMode.floor));
-        var margY = countY.index_select(0, nonzero.remainder(ky));
+        var margX = countX.index_select(0, nonzero.div(kyScalar, rounding_mode: RoundingMode.floor));
+        var margY = countY.index_select(0, nonzero.remainder(kyScalar));
         var terms = cxy / n * (cxy * n / (margX * margY)).log();
         return terms.sum().item<double>();
     }

@@ -1,5 +1,6 @@
 using MathNet.Numerics;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;
@@ -109,12 +110,14 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         // not depend on it (the same bits where the plain products are in range), and the products can no longer
         // overflow or underflow for valid but very large or very small values.
         joint = joint * PowerOfTwoScaling.ColumnScales(joint);
-        var centred = (joint - joint.mean(new long[] { 0 }, keepdim: true)).masked_fill(constant.unsqueeze(0), 0.0);
+        using var zero = 0.0.ToScalar();
+        using var one = 1.0.ToScalar();
+        var centred = (joint - joint.mean(new long[] { 0 }, keepdim: true)).masked_fill(constant.unsqueeze(0), zero);
         var covariance = centred.t().matmul(centred) / (n - 1);
-        var scale = covariance.diagonal().masked_fill(constant, 1.0).sqrt();
+        var scale = covariance.diagonal().masked_fill(constant, one).sqrt();
         var correlation = covariance / scale.unsqueeze(0) / scale.unsqueeze(1);
         if (_options.Ridge > 0)
-            correlation = correlation + eye(dx + dy, dtype: ScalarType.Float64, device: correlation.device) * _options.Ridge;
+            correlation = correlation.Plus(eye(dx + dy, dtype: ScalarType.Float64, device: correlation.device) * _options.Ridge);
 
         double ldx = LogDeterminant(correlation.narrow(0, 0, dx).narrow(1, 0, dx));
         double ldy = LogDeterminant(correlation.narrow(0, dx, dy).narrow(1, dx, dy));

@@ -1,5 +1,6 @@
 using BalancedMultimodal.Core.Optimization;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;
@@ -150,7 +151,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         if (bound == NeuralMutualInformationBound.InfoNce)
             return (diagonal - scores.logsumexp(1)).mean().Plus(Math.Log(n)).MoveToOuterDisposeScope();
         var mask = eye(n, dtype: ScalarType.Bool, device: scores.device);
-        var offDiagonal = scores.masked_fill(mask, double.NegativeInfinity).flatten();
+        using var negativeInfinity = double.NegativeInfinity.ToScalar();
+        var offDiagonal = scores.masked_fill(mask, negativeInfinity).flatten();
         return (diagonal.mean() - offDiagonal.logsumexp(0).Minus(Math.Log(n * (double)(n - 1)))).MoveToOuterDisposeScope();
     }
 
@@ -158,7 +160,9 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     {
         var centred = m - m.mean(new long[] { 0 }, keepdim: true);
         var std = centred.std(0, unbiased: false, keepdim: true);
-        return centred / std.masked_fill(std.eq(0), 1.0);
+        using var zero = 0.ToScalar();
+        using var one = 1.0.ToScalar();
+        return centred / std.masked_fill(std.eq(zero), one);
     }
 
     private long HeldOutCount(long n) => (long)Math.Round(n * _options.HeldOutFraction, MidpointRounding.AwayFromZero);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -42,7 +43,9 @@ internal sealed class SeparableCritic : IDisposable
     {
         double bound = 1.0 / Math.Sqrt(fanIn);
         using var raw = rand(shape, dtype: dtype, device: device, generator: generator);
-        using var scaled = raw.mul(2 * bound).sub_(bound);
+        using var width = (2 * bound).ToScalar();
+        using var offset = bound.ToScalar();
+        using var scaled = raw.mul(width).sub_(offset);
         var parameter = new Parameter(scaled.detach().clone(), requires_grad: true);
         parameter.DetachFromDisposeScope(); // owned (and disposed) by the critic, not by the caller's scope
         return parameter;

@@ -1,5 +1,6 @@
 using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -162,7 +163,7 @@ public sealed class DistillationLoss : nn.Module
         var kullbackLeibler = Term(Options.KullbackLeiblerWeight, distilled, studentLogits, () =>
             BatchMeanKullbackLeibler(Rows(studentLogits, distillRows), Rows(zt, distillRows), Options.Temperature));
         var representation = studentEmbedding is null || teacherEmbedding is null
-            ? full(Array.Empty<long>(), double.NaN, dtype: studentLogits.dtype, device: device)
+            ? NotANumber(studentLogits.dtype, device)
             : Term(Options.RepresentationWeight, distilled, studentLogits, () =>
                 RepresentationTerm(Rows(studentEmbedding, distillRows), Rows(teacherEmbedding.detach(), distillRows)));
 
@@ -306,8 +307,15 @@ public sealed class DistillationLoss : nn.Module
         if (weight > 0)
             return compute();
         if (rows == 0)
-            return full(Array.Empty<long>(), double.NaN, dtype: like.dtype, device: like.device);
+            return NotANumber(like.dtype, like.device);
         using var noGrad = no_grad();
         return compute().detach();
+    }
+
+    /// <summary>A zero-dimensional NaN (a term that cannot be computed), its Scalar disposed after the call.</summary>
+    private static Tensor NotANumber(ScalarType dtype, Device device)
+    {
+        using var nan = double.NaN.ToScalar();
+        return full(Array.Empty<long>(), nan, dtype: dtype, device: device);
     }
 }

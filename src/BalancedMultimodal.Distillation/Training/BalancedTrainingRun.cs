@@ -8,6 +8,7 @@ using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Weighting;
 using Microsoft.Extensions.Logging;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -94,7 +95,8 @@ internal sealed class BalancedTrainingRun
         {
             _trainRows = tensor(_data.TrainRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
             _validationRows = tensor(_data.ValidationRows.Select(r => (long)r).ToArray(), device: device).DetachFromDisposeScope();
-            _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, true).alias().DetachFromDisposeScope();
+            using (var isTraining = true.ToScalar())
+                _trainMask = zeros(_data.SampleCount, dtype: ScalarType.Bool, device: device).index_fill_(0, _trainRows, isTraining).alias().DetachFromDisposeScope();
             var training = new HashSet<int>(_data.TrainRows);
             _unlabelledRows = tensor(Enumerable.Range(0, (int)_data.SampleCount).Where(r => !training.Contains(r)).Select(r => (long)r).ToArray(),
                 ScalarType.Int64, device: device).DetachFromDisposeScope();

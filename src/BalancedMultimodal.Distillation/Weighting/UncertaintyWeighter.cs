@@ -1,6 +1,7 @@
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Distillation.Losses;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,7 +37,8 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         Losses.TensorArguments.FloatingDType(dtype, nameof(dtype));
         Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
         ModalityCount = modalityCount;
-        logVariances = new Parameter(full(modalityCount, Options.InitialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));
+        using (var initialLogVariance = Options.InitialLogVariance.ToScalar())
+            logVariances = new Parameter(full(modalityCount, initialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));
         logVariances.DetachFromDisposeScope(); // owned by the module, not by the scope it is built in
         RegisterComponents();
     }

@@ -1,5 +1,6 @@
 using BalancedMultimodal.Core;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -156,7 +157,8 @@ public sealed class AffinityBuilder
 
     private static void EnsureNoZeroRow(Tensor x, long[] rows)
     {
-        using var zero = x.abs().sum(1).eq(0).nonzero();
+        using var zeroScalar = 0.ToScalar();
+        using var zero = x.abs().sum(1).eq(zeroScalar).nonzero();
         if (zero.shape[0] > 0)
             throw new ArgumentException($"Sample {rows[zero[0, 0].item<long>()]} has an all-zero feature vector; the cosine distance is undefined for it.", "features");
     }

@@ -91,7 +91,8 @@ public static class AffinityKernel
                 break;
             case DistanceMetric.Cosine:
                 var norms = features.norm(1, keepdim: true);
-                using (var zero = (norms == 0).nonzero())
+                using (var zeroScalar = 0.ToScalar())
+                using (var zero = (norms == zeroScalar).nonzero())
                 {
                     if (zero.shape[0] > 0)
                         throw new ArgumentException(
@@ -100,7 +101,9 @@ public static class AffinityKernel
                 }
                 var unit = features / norms;
                 var cosine = unit.mm(unit.t());
-                cosine = ((cosine + cosine.t()) / 2).clamp(-1.0, 1.0);
+                using (var minusOne = (-1.0).ToScalar())
+                using (var one = 1.0.ToScalar())
+                    cosine = (cosine.Plus(cosine.t()) / 2).clamp(minusOne, one);
                 distances = 1 - cosine;
                 break;
             default:
@@ -205,7 +208,8 @@ public static class AffinityKernel
     private static void CheckSymmetricWithZeroDiagonal(Tensor distances)
     {
         using var scope = NewDisposeScope();
-        var diagonal = distances.diagonal().ne(0).nonzero();
+        using var zero = 0.ToScalar();
+        var diagonal = distances.diagonal().ne(zero).nonzero();
         if (diagonal.shape[0] > 0)
         {
             long i = diagonal[0, 0].item<long>();
@@ -225,7 +229,8 @@ public static class AffinityKernel
     private static void CheckDistances(Tensor distances)
     {
         using var scope = NewDisposeScope();
-        var bad = distances.isfinite().logical_not().logical_or(distances.lt(0)).nonzero();
+        using var zero = 0.ToScalar();
+        var bad = distances.isfinite().logical_not().logical_or(distances.lt(zero)).nonzero();
         if (bad.shape[0] > 0)
         {
             long row = bad[0, 0].item<long>(), column = bad[0, 1].item<long>();

@@ -1,3 +1,5 @@
+using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -28,12 +30,13 @@ internal static class NeighbourSelection
         // Ascending index j is descending rank (count - 1 - j); fetch ranks up to the one of `below`.
         int needed = (int)(availableCount - below);
         // Affinities are non-negative, so -1 never competes with an available entry.
-        var candidates = availableColumns is null ? w : w.masked_fill(availableColumns.logical_not().unsqueeze(0), -1.0);
+        using var unavailable = (-1.0).ToScalar();
+        var candidates = availableColumns is null ? w : w.masked_fill(availableColumns.logical_not().unsqueeze(0), unavailable);
         var top = candidates.topk(needed, dim: 1, largest: true, sorted: true).values;
         var lower = top[TensorIndex.Colon, needed - 1];
         var upper = needed >= 2 ? top[TensorIndex.Colon, needed - 2] : lower;
         var difference = upper - lower;
-        var threshold = gamma >= 0.5 ? upper - difference * (1 - gamma) : lower + difference * gamma;
+        var threshold = gamma >= 0.5 ? upper - difference * (1 - gamma) : lower.Plus(difference * gamma);
         return (candidates >= threshold.unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }

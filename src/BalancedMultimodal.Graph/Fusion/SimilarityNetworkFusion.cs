@@ -99,6 +99,12 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             bool symmetric = true;
             // With masks, the number of views in which both samples of a pair are present, summed view by view.
             var count = masks.Any(x => x is not null) ? zeros(n, n, dtype: first.dtype, device: first.device) : null;
+            // The set-up's numbers as Scalars disposed with the method, not left to the finalizer (the Int32 0 of the
+            // comparison and the Int32 alpha 1 that TorchSharp's add_(Scalar) would pass keep their implicit types).
+            using var zeroScalar = 0.ToScalar();
+            using var zeroFill = 0.0.ToScalar();
+            using var oneScalar = 1.0.ToScalar();
+            using var unitAlpha = 1.ToScalar();
             for (int v = 0; v < m; v++)
             {
                 // Every temporary of this view's set-up (masks, copies, row sums, the neighbour selection) is freed
@@ -114,18 +120,18 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 {
                     rowMask = tensor(mask, device: first.device);
                     using var pair = rowMask.unsqueeze(1).logical_and(rowMask.unsqueeze(0));
-                    using (var absent = pair.logical_not()) w = w.masked_fill(absent, 0.0);
+                    using (var absent = pair.logical_not()) w = w.masked_fill(absent, zeroFill);
                     copied = true;
-                    using (var present = pair.to_type(first.dtype)) count!.add_(present);
+                    using (var present = pair.to_type(first.dtype)) count!.PlusInPlace(present);
                 }
                 else
                 {
-                    count?.add_(1.0);
+                    count?.add_(oneScalar, unitAlpha);
                 }
                 // The caller's affinity is never written; a masked copy is ours and is symmetrised in place.
                 w = SklearnSymmetry.CheckSymmetric(w, inPlace: copied, out _);
                 var rowSum = w.sum(1, keepdim: true);
-                if (rowMask is not null) rowSum = rowSum.masked_fill(rowSum == 0, 1.0);
+                if (rowMask is not null) rowSum = rowSum.masked_fill(rowSum == zeroScalar, oneScalar);
                 // P_v = W / rowsum(W) straight into the iteration's buffer (fresh, advised for huge pages), then
                 // symmetrised in place when the check fires.
                 var normalised = HugePageAdvice.Copy(w).div_(rowSum);
@@ -138,7 +144,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 p[v] = normalised.MoveToOuterDisposeScope();
             }
 
-            var divisor = count?.sub_(1.0).clamp_min_(1.0);
+            var divisor = count?.sub_(oneScalar).clamp_min_(oneScalar);
             double scalarDivisor = m - 1;
 
             // Scalars made once and disposed: implicit double -> Scalar conversions in the loop leave small native
@@ -147,7 +153,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             // Buffers reused by every iteration: fresh n x n tensors per step page-fault on first touch, which on a
             // virtual machine cost as much as the sparse products. P_v is overwritten in place once A_v is formed.
             var sum = HugePageAdvice.Copy(p[0]);
-            for (int v = 1; v < m; v++) sum.add_(p[v]);
+            for (int v = 1; v < m; v++) sum.PlusInPlace(p[v]);
             var others = HugePageAdvice.Empty(sum);
             var scratch = HugePageAdvice.Empty(sum);
             // The sparse kernels write S A^T S^T = (S A S^T)^T (IPropagationKernel.WritesTranspose). For a symmetric A
@@ -172,7 +178,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     p[v].diagonal().add_(alphaScalar);
                 }
                 sum.copy_(p[0]);
-                for (int v = 1; v < m; v++) sum.add_(p[v]);
+                for (int v = 1; v < m; v++) sum.PlusInPlace(p[v]);
                 heldTransposed ^= alternate;
                 afterIteration?.Invoke(iteration);
             }
@@ -186,7 +192,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             // matrix beyond the iteration's. The same operations in the same order as the out-of-place formula.
             using (var viewCount = ((double)m).ToScalar()) sum.div_(viewCount);
             using (var fusedRowSum = sum.sum(1, keepdim: true)) sum.div_(fusedRowSum);
-            using (var transposed = sum.t()) others.copy_(sum).add_(transposed);
+            using (var transposed = sum.t()) others.copy_(sum).PlusInPlace(transposed);
             using (var one = 1.0.ToScalar())
             using (var diagonal = others.diagonal())
                 diagonal.add_(one);
@@ -225,19 +231,21 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         using var scope = NewDisposeScope();
         var keep = NeighbourSelection.KeepMask(w, _options.K, available, rowMask);
         if (rowMask is not null) keep = keep.logical_and(rowMask.unsqueeze(1));
+        using var zero = 0.ToScalar();
+        using var one = 1.0.ToScalar();
         if (_options.ProductPath == FusionProductPath.Dense)
         {
             var kept = where(keep, w, zeros_like(w));
             var keptSum = kept.sum(1, keepdim: true);
-            keptSum = keptSum.masked_fill(keptSum == 0, 1.0);
+            keptSum = keptSum.masked_fill(keptSum == zero, one);
             return new DensePropagationKernel((kept / keptSum).DetachFromDisposeScope());
         }
         // The same values without a dense copy: row sums of the kept entries by index_add (summing only the kept
         // entries, as the dense row sum adds zeros elsewhere).
         var indices = keep.nonzero().t();
         var entries = w.masked_select(keep);
-        var rowSums = zeros(w.shape[0], dtype: w.dtype, device: w.device).index_add_(0, indices[0], entries, 1.0);
-        rowSums = rowSums.masked_fill(rowSums == 0, 1.0);
+        var rowSums = zeros(w.shape[0], dtype: w.dtype, device: w.device).index_add_(0, indices[0], entries, one);
+        rowSums = rowSums.masked_fill(rowSums == zero, one);
         var values = entries / rowSums.index_select(0, indices[0]);
         long n = w.shape[0];
         // The row-gather kernel reads and writes the tensors' storage in place, so it serves host tensors only; any
@@ -320,7 +328,8 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     {
         using var scope = NewDisposeScope();
         if (mask is null && QuickCheck(affinity)) return;
-        var bad = affinity.isfinite().logical_not().logical_or(affinity < 0);
+        using var zeroScalar = 0.ToScalar();
+        var bad = affinity.isfinite().logical_not().logical_or(affinity < zeroScalar);
         Tensor? rows = null;
         if (mask is not null)
         {
@@ -336,7 +345,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                 $"Modality {modality}, row {i}, column {j} holds {value}; affinities must be finite and non-negative.", "affinities");
         }
         var masked = rows is null ? affinity : where(rows.unsqueeze(1).logical_and(rows.unsqueeze(0)), affinity, zeros_like(affinity));
-        var zeroRows = (masked.sum(1) <= 0);
+        var zeroRows = (masked.sum(1) <= zeroScalar);
         if (rows is not null) zeroRows = zeroRows.logical_and(rows);
         var zero = zeroRows.nonzero();
         if (zero.shape[0] > 0)

@@ -1,3 +1,5 @@
+using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -46,10 +48,11 @@ internal static class SklearnSymmetry
         // Each tile pair reads and writes only its own two tiles, and its mean is formed before either is written, so
         // overwriting the input pair by pair gives the same values as a separate result.
         var result = inPlace ? matrix : empty_like(matrix);
+        using var half = 0.5.ToScalar();
         foreach (var (i, j, rows, columns) in TilePairs(matrix.shape[0]))
         {
             using var scope = NewDisposeScope();
-            var mean = (Upper(matrix, i, j, rows, columns) + Lower(matrix, i, j, rows, columns)).mul_(0.5);
+            var mean = Upper(matrix, i, j, rows, columns).Plus(Lower(matrix, i, j, rows, columns)).mul_(half);
             result.narrow(0, i, rows).narrow(1, j, columns).copy_(mean);
             result.narrow(0, j, columns).narrow(1, i, rows).copy_(mean.t());
         }
@@ -79,7 +82,9 @@ internal static class SklearnSymmetry
         var lower = Lower(matrix, pair.I, pair.J, pair.Rows, pair.Columns).contiguous();
         var difference = (upper - lower).abs_();
         if (!difference.any().item<bool>()) return (true, true);
-        var excess = difference.sub_(minimum(upper.abs(), lower.abs()).mul_(1e-5));
-        return (!excess.gt(1e-10).any().item<bool>(), false);
+        using var relativeTolerance = 1e-5.ToScalar();
+        using var absoluteTolerance = 1e-10.ToScalar();
+        var excess = difference.sub_(minimum(upper.abs(), lower.abs()).mul_(relativeTolerance));
+        return (!excess.gt(absoluteTolerance).any().item<bool>(), false);
     }
 }

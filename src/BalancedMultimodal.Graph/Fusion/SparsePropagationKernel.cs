@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -23,7 +24,7 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
         for (int b = 0; b < blockCount; b++)
         {
             long start = n * b / blockCount, end = n * (b + 1) / blockCount;
-            var inBlock = (rows >= start).logical_and(rows < end).nonzero().squeeze(1);
+            var inBlock = rows.GreaterThanOrEqual(start).logical_and(rows.LessThan(end)).nonzero().squeeze(1);
             var blockIndices = indices.index_select(1, inBlock);
             var local = stack(new[] { blockIndices[0] - start, blockIndices[1] });
             var block = sparse_coo_tensor(local, values.index_select(0, inBlock), new[] { end - start, n });

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -22,7 +23,8 @@ internal static class GraphInput
         if (matrix.dtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"The similarity matrix must be float32 or float64, got {matrix.dtype}.", name);
         using var scope = NewDisposeScope();
-        var bad = matrix.isfinite().logical_not().logical_or(matrix < 0).nonzero();
+        using var zero = 0.ToScalar();
+        var bad = matrix.isfinite().logical_not().logical_or(matrix < zero).nonzero();
         if (bad.shape[0] > 0)
         {
             long i = bad[0, 0].item<long>(), j = bad[0, 1].item<long>();

@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -59,13 +60,16 @@ public sealed class MogonetThresholdGraphBuilder
         if (tau > 1)
             throw new ArgumentOutOfRangeException(nameof(features), EdgesPerNode,
                 $"edgesPerNode = {EdgesPerNode} gives the cosine-distance threshold {tau} > 1, so some weights 1 - D would be negative; use fewer edges per node.");
-        var keep = distance <= tau;
-        keep.diagonal().fill_(false);
+        using var tauScalar = tau.ToScalar();
+        using var noSelfLoop = false.ToScalar();
+        using var zero = 0.ToScalar();
+        var keep = distance <= tauScalar;
+        keep.diagonal().fill_(noSelfLoop);
         var adjacency = where(keep, 1 - distance, zeros_like(distance));
         adjacency = maximum(adjacency, adjacency.t());
-        adjacency = adjacency + eye(n, dtype: adjacency.dtype, device: adjacency.device);
-        adjacency = adjacency / adjacency.abs().sum(1, keepdim: true).clamp_min(1e-12);
-        var nonzero = adjacency != 0;
+        adjacency = adjacency.Plus(eye(n, dtype: adjacency.dtype, device: adjacency.device));
+        adjacency = adjacency / adjacency.abs().sum(1, keepdim: true).ClampedBelow(1e-12);
+        var nonzero = adjacency != zero;
         var positions = nonzero.nonzero();
         var edges = stack(new[] { positions[TensorIndex.Colon, 1], positions[TensorIndex.Colon, 0] }).contiguous();
         // Edge weights are data (as every graph builder's): no autograd history from requires-grad features.

@@ -1,5 +1,6 @@
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Layers;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -204,7 +205,9 @@ public sealed class RelationalGraph : IDisposable
             long max = index.max().item<long>();
             if (min < 0 || max >= nodeCount)
             {
-                using var bad = ((index < 0) | (index >= nodeCount)).nonzero();
+                using var zero = 0.ToScalar();
+                using var bound = nodeCount.ToScalar();
+                using var bad = ((index < zero) | (index >= bound)).nonzero();
                 long column = bad[0, 1].item<long>();
                 long value = index[bad[0, 0], bad[0, 1]].item<long>();
                 throw new ArgumentException(
@@ -222,7 +225,9 @@ public sealed class RelationalGraph : IDisposable
                 throw new ArgumentException($"Relation '{relation.Name}': edge weights are on {w.device} but the edge index is on {index.device}.", "relations");
             if (edges > 0)
             {
-                using var invalid = (w.isfinite().logical_not() | (w < 0)).nonzero();
+                using var zero = 0.ToScalar();
+                using var unitAlpha = 1.0.ToScalar();
+                using var invalid = (w.isfinite().logical_not() | (w < zero)).nonzero();
                 if (invalid.shape[0] > 0)
                 {
                     long e = invalid[0, 0].item<long>();
@@ -231,7 +236,7 @@ public sealed class RelationalGraph : IDisposable
                         $"Relation '{relation.Name}': edge {e} has weight {value}; weights must be finite and non-negative.", "relations");
                 }
                 // The layers average a node's incoming weights: their sum must be finite too (two edges of 1e308 are not).
-                var totals = zeros(nodeCount, dtype: ScalarType.Float64, device: w.device).index_add_(0, index[1], w.to(ScalarType.Float64), 1.0);
+                var totals = zeros(nodeCount, dtype: ScalarType.Float64, device: w.device).index_add_(0, index[1], w.to(ScalarType.Float64), unitAlpha);
                 using var overflowed = totals.isinf().nonzero();
                 if (overflowed.shape[0] > 0)
                     throw new ArgumentException(

@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Graphs;
@@ -45,13 +46,15 @@ public sealed class TopKGraphBuilder
         long n = GraphInput.ValidateSquareSimilarity(similarity, nameof(similarity));
         if (K >= n)
             throw new ArgumentOutOfRangeException(nameof(similarity), K, $"k = {K} neighbours per node needs more than {K} nodes, got {n}.");
+        using var negativeInfinity = double.NegativeInfinity.ToScalar();
+        using var selfLoop = true.ToScalar();
         var candidates = similarity.clone();
-        candidates.diagonal().fill_(double.NegativeInfinity);
+        candidates.diagonal().fill_(negativeInfinity);
         var neighbours = candidates.topk(K, dim: 1).indexes;
         var adjacency = zeros(n, n, dtype: ScalarType.Bool, device: similarity.device)
             .scatter_(1, neighbours, ones(n, K, dtype: ScalarType.Bool, device: similarity.device));
         adjacency = adjacency.logical_or(adjacency.t());
-        if (SelfLoops) adjacency.diagonal().fill_(true);
+        if (SelfLoops) adjacency.diagonal().fill_(selfLoop);
         var edges = adjacency.nonzero().t().contiguous();
         var weights = similarity.detach().masked_select(adjacency);   // data: no autograd history from a requires-grad similarity
         var relation = new GraphRelation(relationName, edges.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());

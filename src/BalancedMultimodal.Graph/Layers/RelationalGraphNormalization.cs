@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Graphs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Layers;
@@ -46,9 +48,9 @@ public sealed class RelationalGraphNormalization
         TargetTotals = targetTotals;
         EdgeCount = source.shape[0];
         // Row of (source, relation) in the (n * (R + 1), out) view of x [Theta_root | Theta_0 | ... | Theta_{R-1}].
-        TransformedSourceRow = (source * (relationCount + 1) + relation + 1).DetachFromDisposeScope();
+        TransformedSourceRow = ((source * (relationCount + 1)).Plus(relation) + 1).DetachFromDisposeScope();
         // Row of (target, relation) in the (n * R, in) per-relation aggregate of x.
-        AggregatedTargetRow = (target * relationCount + relation).DetachFromDisposeScope();
+        AggregatedTargetRow = (target * relationCount).Plus(relation).DetachFromDisposeScope();
     }
 
     /// <summary>Number of nodes n.</summary>
@@ -228,7 +230,8 @@ public sealed class RelationalGraphNormalization
             long edges = index.shape[1];
             sources[r] = index[0];
             targets[r] = index[1];
-            relations[r] = full(edges, r, dtype: ScalarType.Int64, device: device);
+            using (var relationIndex = r.ToScalar())
+                relations[r] = full(edges, relationIndex, dtype: ScalarType.Int64, device: device);
             // Sums are formed in float64 so large in-degrees and tiny weights do not lose precision in float32 models.
             weights[r] = relation.EdgeWeight is { } w ? w.to(ScalarType.Float64) : ones(edges, dtype: ScalarType.Float64, device: device);
         }
@@ -236,8 +239,9 @@ public sealed class RelationalGraphNormalization
         var target = cat(targets, 0);
         var relationOfEdge = cat(relations, 0);
         var weight = cat(weights, 0);
-        var slot = target * relationCount + relationOfEdge;
-        var totals = zeros(n * relationCount, dtype: ScalarType.Float64, device: device).index_add_(0, slot, weight, 1.0);
+        var slot = (target * relationCount).Plus(relationOfEdge);
+        using var unitAlpha = 1.0.ToScalar();
+        var totals = zeros(n * relationCount, dtype: ScalarType.Float64, device: device).index_add_(0, slot, weight, unitAlpha);
         var overflowed = totals.isinf().nonzero();
         if (overflowed.shape[0] > 0)
         {
@@ -251,7 +255,8 @@ public sealed class RelationalGraphNormalization
                 nameof(graph));
         }
         var totalOfEdge = totals.index_select(0, slot);
-        var coefficient = where(totalOfEdge > 0, weight / totalOfEdge.clamp_min(double.Epsilon), zeros_like(weight));
+        using var zero = 0.ToScalar();
+        var coefficient = where(totalOfEdge > zero, weight / totalOfEdge.ClampedBelow(double.Epsilon), zeros_like(weight));
         return new RelationalGraphNormalization(
             n,
             relationCount,
@@ -267,7 +272,9 @@ public sealed class RelationalGraphNormalization
         var index = relation.EdgeIndex;
         long edges = index.shape[1];
         if (edges == 0) return;
-        var outside = ((index < 0) | (index >= nodeCount)).any(0).nonzero();
+        using var zero = 0.ToScalar();
+        using var bound = nodeCount.ToScalar();
+        var outside = ((index < zero) | (index >= bound)).any(0).nonzero();
         if (outside.shape[0] > 0)
         {
             long e = outside[0, 0].item<long>();
@@ -277,7 +284,7 @@ public sealed class RelationalGraphNormalization
         }
         if (relation.EdgeWeight is { } w)
         {
-            var invalid = (w.isfinite().logical_not() | (w < 0)).nonzero();
+            var invalid = (w.isfinite().logical_not() | (w < zero)).nonzero();
             if (invalid.shape[0] > 0)
             {
                 long e = invalid[0, 0].item<long>();
