@@ -79,7 +79,7 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
         long ky = cy.max().item<long>() + 1;
         using var kyScalar = ky.ToScalar();
         using var zero = 0.ToScalar();
-        var joint = (cx * ky).Plus(cy);
+        var joint = cx.mul(kyScalar).Plus(cy);
         var countXY = joint.bincount(null).to_type(ScalarType.Float64);
         var countX = cx.bincount(null).to_type(ScalarType.Float64);
         var countY = cy.bincount(null).to_type(ScalarType.Float64);
@@ -87,7 +87,8 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
         var cxy = countXY.index_select(0, nonzero);
         var margX = countX.index_select(0, nonzero.div(kyScalar, rounding_mode: RoundingMode.floor));
         var margY = countY.index_select(0, nonzero.remainder(kyScalar));
-        var terms = cxy / n * (cxy * n / (margX * margY)).log();
+        using var nScalar = n.ToScalar();
+        var terms = cxy.div(nScalar).mul(cxy.mul(nScalar).div(margX * margY).log());
         return terms.sum().item<double>();
     }
 }

@@ -113,11 +113,12 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         using var zero = 0.0.ToScalar();
         using var one = 1.0.ToScalar();
         var centred = (joint - joint.mean(new long[] { 0 }, keepdim: true)).masked_fill(constant.unsqueeze(0), zero);
-        var covariance = centred.t().matmul(centred) / (n - 1);
+        using var degreesOfFreedom = (n - 1).ToScalar();
+        var covariance = centred.t().matmul(centred).div(degreesOfFreedom);
         var scale = covariance.diagonal().masked_fill(constant, one).sqrt();
         var correlation = covariance / scale.unsqueeze(0) / scale.unsqueeze(1);
         if (_options.Ridge > 0)
-            correlation = correlation.Plus(eye(dx + dy, dtype: ScalarType.Float64, device: correlation.device) * _options.Ridge);
+            correlation = correlation.Plus(eye(dx + dy, dtype: ScalarType.Float64, device: correlation.device).Times(_options.Ridge));
 
         double ldx = LogDeterminant(correlation.narrow(0, 0, dx).narrow(1, 0, dx));
         double ldy = LogDeterminant(correlation.narrow(0, dx, dy).narrow(1, dx, dy));

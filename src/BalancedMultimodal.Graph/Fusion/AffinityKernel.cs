@@ -103,8 +103,9 @@ public static class AffinityKernel
                 var cosine = unit.mm(unit.t());
                 using (var minusOne = (-1.0).ToScalar())
                 using (var one = 1.0.ToScalar())
-                    cosine = (cosine.Plus(cosine.t()) / 2).clamp(minusOne, one);
-                distances = 1 - cosine;
+                using (var two = 2.ToScalar())
+                    cosine = cosine.Plus(cosine.t()).div(two).clamp(minusOne, one);
+                distances = cosine.SubtractedFrom(1);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric.");

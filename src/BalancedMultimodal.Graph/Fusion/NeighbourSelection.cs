@@ -36,7 +36,7 @@ internal static class NeighbourSelection
         var lower = top[TensorIndex.Colon, needed - 1];
         var upper = needed >= 2 ? top[TensorIndex.Colon, needed - 2] : lower;
         var difference = upper - lower;
-        var threshold = gamma >= 0.5 ? upper - difference * (1 - gamma) : lower.Plus(difference * gamma);
+        var threshold = gamma >= 0.5 ? upper - difference.Times(1 - gamma) : lower.Plus(difference.Times(gamma));
         return (candidates >= threshold.unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }

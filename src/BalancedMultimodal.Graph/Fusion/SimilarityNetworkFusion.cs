@@ -175,7 +175,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
                     // asymmetry S (A - A^T) S^T / (m - 1) is rounding when the set-up made every P_v symmetric, and
                     // otherwise stays within the tolerance the set-up's check let through, so that O(n^2) test is
                     // skipped. (The per-pair divisor and alpha I are symmetric: they apply alike to a transposed P_v.)
-                    p[v].diagonal().add_(alphaScalar);
+                    p[v].diagonal().add_(alphaScalar, unitAlpha);
                 }
                 sum.copy_(p[0]);
                 for (int v = 1; v < m; v++) sum.PlusInPlace(p[v]);
@@ -195,7 +195,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             using (var transposed = sum.t()) others.copy_(sum).PlusInPlace(transposed);
             using (var one = 1.0.ToScalar())
             using (var diagonal = others.diagonal())
-                diagonal.add_(one);
+                diagonal.add_(one, unitAlpha);
             using (var two = 2.0.ToScalar()) others.div_(two);
             return others.MoveToOuterDisposeScope();
         }

@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Fusion;
@@ -26,7 +27,8 @@ internal sealed class SparsePropagationKernel : IPropagationKernel
             long start = n * b / blockCount, end = n * (b + 1) / blockCount;
             var inBlock = rows.GreaterThanOrEqual(start).logical_and(rows.LessThan(end)).nonzero().squeeze(1);
             var blockIndices = indices.index_select(1, inBlock);
-            var local = stack(new[] { blockIndices[0] - start, blockIndices[1] });
+            using var startScalar = start.ToScalar();
+            var local = stack(new[] { blockIndices[0].sub(startScalar), blockIndices[1] });
             var block = sparse_coo_tensor(local, values.index_select(0, inBlock), new[] { end - start, n });
             _blocks[b] = (start, end - start, block.DetachFromDisposeScope());
         }

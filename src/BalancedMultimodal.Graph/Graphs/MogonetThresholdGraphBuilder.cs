@@ -65,7 +65,7 @@ public sealed class MogonetThresholdGraphBuilder
         using var zero = 0.ToScalar();
         var keep = distance <= tauScalar;
         keep.diagonal().fill_(noSelfLoop);
-        var adjacency = where(keep, 1 - distance, zeros_like(distance));
+        var adjacency = where(keep, distance.SubtractedFrom(1), zeros_like(distance));
         adjacency = maximum(adjacency, adjacency.t());
         adjacency = adjacency.Plus(eye(n, dtype: adjacency.dtype, device: adjacency.device));
         adjacency = adjacency / adjacency.abs().sum(1, keepdim: true).ClampedBelow(1e-12);
@@ -103,7 +103,7 @@ public sealed class MogonetThresholdGraphBuilder
         var scales = PowerOfTwoScaling.RowScales(features);
         var scaled = features.detach() * scales;
         var norms = scaled.norm(1, keepdim: true);
-        var floor = scales * scales.t() * 1e-8;
-        return 1 - scaled.mm(scaled.t()) / maximum(norms * norms.t(), floor);
+        var floor = (scales * scales.t()).Times(1e-8);
+        return (scaled.mm(scaled.t()) / maximum(norms * norms.t(), floor)).SubtractedFrom(1);
     }
 }

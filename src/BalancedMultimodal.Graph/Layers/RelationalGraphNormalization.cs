@@ -48,9 +48,12 @@ public sealed class RelationalGraphNormalization
         TargetTotals = targetTotals;
         EdgeCount = source.shape[0];
         // Row of (source, relation) in the (n * (R + 1), out) view of x [Theta_root | Theta_0 | ... | Theta_{R-1}].
-        TransformedSourceRow = ((source * (relationCount + 1)).Plus(relation) + 1).DetachFromDisposeScope();
+        using var width = (relationCount + 1).ToScalar();
+        using var count = relationCount.ToScalar();
+        using var one = 1.ToScalar();
+        TransformedSourceRow = source.mul(width).Plus(relation).add(one, one).DetachFromDisposeScope();
         // Row of (target, relation) in the (n * R, in) per-relation aggregate of x.
-        AggregatedTargetRow = (target * relationCount).Plus(relation).DetachFromDisposeScope();
+        AggregatedTargetRow = target.mul(count).Plus(relation).DetachFromDisposeScope();
     }
 
     /// <summary>Number of nodes n.</summary>
@@ -239,7 +242,8 @@ public sealed class RelationalGraphNormalization
         var target = cat(targets, 0);
         var relationOfEdge = cat(relations, 0);
         var weight = cat(weights, 0);
-        var slot = (target * relationCount).Plus(relationOfEdge);
+        using var relationCountScalar = relationCount.ToScalar();
+        var slot = target.mul(relationCountScalar).Plus(relationOfEdge);
         using var unitAlpha = 1.0.ToScalar();
         var totals = zeros(n * relationCount, dtype: ScalarType.Float64, device: device).index_add_(0, slot, weight, unitAlpha);
         var overflowed = totals.isinf().nonzero();
