@@ -15,6 +15,7 @@ public sealed class BenchCommand : ICliCommand
         new KsgBenchmark(),
         new MiBiasBenchmark(),
         new DropoutBenchmark(),
+        new GraphBenchmark(),
     ];
 
     /// <inheritdoc />

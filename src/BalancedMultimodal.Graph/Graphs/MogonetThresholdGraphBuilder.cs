@@ -37,7 +37,16 @@ public sealed class MogonetThresholdGraphBuilder
         using var scope = NewDisposeScope();
         var distance = CosineDistance(features);
         long n = distance.shape[0];
-        return distance.reshape(-1).sort().Values[EdgesPerNode * n].to_type(ScalarType.Float64).item<double>();
+        return ThresholdOf(distance, n);
+    }
+
+    /// <summary>The (k n)-th smallest entry (0-based) of the n x n distances: an order statistic by selection
+    /// (<c>kthvalue</c>, O(n^2)) instead of sorting all n^2 entries (O(n^2 log n); twice as slow at n = 1000 to 4000), the
+    /// same value; like the sort, it ranks a NaN above every number, so the finiteness check below still sees it.</summary>
+    private double ThresholdOf(Tensor distance, long n)
+    {
+        var (values, _) = distance.reshape(-1).kthvalue(EdgesPerNode * n + 1, 0);
+        return values.to_type(ScalarType.Float64).item<double>();
     }
 
     /// <summary>Builds the graph.</summary>
@@ -54,7 +63,7 @@ public sealed class MogonetThresholdGraphBuilder
         using var scope = NewDisposeScope();
         var distance = CosineDistance(features);
         long n = distance.shape[0];
-        double tau = distance.reshape(-1).sort().Values[EdgesPerNode * n].to_type(ScalarType.Float64).item<double>();
+        double tau = ThresholdOf(distance, n);
         if (!double.IsFinite(tau))
             throw new ArgumentException($"The cosine-distance threshold is {tau}; the features' products are not finite in {features.dtype}.", nameof(features));
         if (tau > 1)

@@ -44,6 +44,7 @@ public sealed class BenchCommandTests
     [InlineData("mi-bias", "--n 30 --repeats 1 --neural false")]
     [InlineData("distill", "--rows 10 --steps 1")]
     [InlineData("dropout", "--rows 10 --cols 10 --steps 1")]
+    [InlineData("graphs", "--sizes 30 --k 5 --repeats 1")]
     public void An_unknown_option_is_reported_before_the_benchmark_runs(string benchmark, string options)
     {
         string[] args = ["bench", benchmark, .. options.Split(' '), "--sizez", "5"];
@@ -200,5 +201,31 @@ public sealed class BenchCommandTests
         code.Should().Be(CliApp.UsageError);
         output.Should().BeEmpty();
         error.Should().Be("bmm bench: " + message + Environment.NewLine);
+    }
+
+    [Fact]
+    public void The_graphs_benchmark_prints_one_row_per_size_with_three_times()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", "graphs", "--sizes", "30,40", "--dim", "5", "--k", "3", "--repeats", "1");
+
+        code.Should().Be(0, error);
+        var rows = output.Where(line => line.StartsWith("| 30 ") || line.StartsWith("| 40 ")).ToArray();
+        rows.Should().HaveCount(2);
+        rows.Should().OnlyContain(row => row.Split('|', StringSplitOptions.RemoveEmptyEntries).Length == 4);
+    }
+
+    [Theory]
+    [InlineData("--sizes", "20", "above 20")]
+    [InlineData("--k", "30", "--k must lie in [1, n)")]
+    [InlineData("--repeats", "0", "must be positive")]
+    public void An_invalid_graphs_option_is_a_usage_error_before_any_work(string option, string value, string message)
+    {
+        string[] args = option == "--sizes" ? ["bench", "graphs", option, value] : ["bench", "graphs", "--sizes", "30", option, value];
+
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), args);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Contain(message);
     }
 }

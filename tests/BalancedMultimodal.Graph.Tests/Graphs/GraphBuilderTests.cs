@@ -1,5 +1,7 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Graphs;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -124,6 +126,62 @@ public sealed class GraphBuilderTests
         edges.Select(e => (e.Source, e.Target)).Should().Equal((0L, 0L), (1L, 0L), (0L, 1L), (1L, 1L), (2L, 2L), (3L, 2L), (2L, 3L), (3L, 3L));
         edges.Where(e => e.Source == e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - self) < 1e-12);
         edges.Where(e => e.Source != e.Target).Should().OnlyContain(e => Math.Abs(e.Weight - other) < 1e-12);
+    }
+
+    [Theory]
+    [InlineData(1, ScalarType.Float64)]
+    [InlineData(3, ScalarType.Float64)]
+    [InlineData(5, ScalarType.Float32)]
+    public void Mogonet_threshold_is_the_kn_th_smallest_distance_of_the_full_sort(int k, ScalarType dtype)
+    {
+        // The threshold is found by selection (kthvalue) rather than by sorting all n^2 distances: the same order
+        // statistic, bit for bit, with tied distances from duplicated and integer-valued rows.
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(7);
+        var x = randint(0, 4, new long[] { 60, 5 }, generator: generator).to_type(dtype);
+        x = cat(new[] { x, x.narrow(0, 0, 10) }, 0).Plus(1.0);
+        long n = x.shape[0];
+        // MOGONET's cosine distance exactly as the builder computes it (rows scaled by powers of two, floor 1e-8).
+        var scales = PowerOfTwoScaling.RowScales(x);
+        var scaled = x * scales;
+        var norms = scaled.norm(1, keepdim: true);
+        var distance = (scaled.mm(scaled.t()) / maximum(norms * norms.t(), (scales * scales.t()).Times(1e-8))).SubtractedFrom(1);
+        var builder = new MogonetThresholdGraphBuilder(k);
+
+        double expected = distance.reshape(-1).sort().Values[k * n].to_type(ScalarType.Float64).item<double>();
+
+        builder.Threshold(x).Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData(1, false, ScalarType.Float64)]
+    [InlineData(4, false, ScalarType.Float32)]
+    [InlineData(4, true, ScalarType.Float64)]
+    [InlineData(9, true, ScalarType.Float32)]
+    public void Top_k_edges_and_weights_equal_those_of_the_dense_symmetrised_adjacency(int k, bool selfLoops, ScalarType dtype)
+    {
+        // The builder forms the edge set from O(n K) flat positions; the reference is the dense n x n construction it
+        // replaced (scatter the top k, OR with the transpose, list nonzero() in row-major order). Integer similarities
+        // make ties, so both must also pick the same neighbours among equals (they share the topk call).
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator(3);
+        var raw = randint(0, 5, new long[] { 50, 50 }, generator: generator).to_type(dtype);
+        var similarity = raw.Plus(raw.t()).contiguous();
+        long n = similarity.shape[0];
+        var candidates = similarity.clone();
+        using (var minusInfinity = double.NegativeInfinity.ToScalar()) candidates.diagonal().fill_(minusInfinity);
+        var neighbours = candidates.topk(k, dim: 1).indexes;
+        var adjacency = zeros(n, n, dtype: ScalarType.Bool).scatter_(1, neighbours, ones(n, k, dtype: ScalarType.Bool));
+        adjacency = adjacency.logical_or(adjacency.t());
+        if (selfLoops) using (var yes = true.ToScalar()) adjacency.diagonal().fill_(yes);
+        var expectedEdges = adjacency.nonzero().t().contiguous();
+        var expectedWeights = similarity.masked_select(adjacency);
+
+        using var graph = new TopKGraphBuilder(k, selfLoops).Build(similarity);
+
+        graph.Relations[0].EdgeIndex.data<long>().ToArray().Should().Equal(expectedEdges.data<long>().ToArray());
+        graph.Relations[0].EdgeWeight!.to_type(ScalarType.Float64).data<double>().ToArray()
+            .Should().Equal(expectedWeights.to_type(ScalarType.Float64).data<double>().ToArray());
     }
 
     [Fact]
