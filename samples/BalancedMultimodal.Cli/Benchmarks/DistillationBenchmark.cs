@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Distillation.Losses;
 using BalancedMultimodal.Distillation.Weighting;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;
@@ -36,7 +37,8 @@ public sealed class DistillationBenchmark : IBenchmark
 
         manual_seed(seed);
         var labels = randint(classes, rows, dtype: ScalarType.Int64);
-        var labelled = rand(rows).lt(0.6);
+        using var labelledShare = 0.6.ToScalar();   // a Scalar alive for the call, freed after it (docs/native-runtime.md)
+        var labelled = rand(rows).lt(labelledShare);
         var loss = new DistillationLoss(dim, dim, new DistillationLossOptions());
         var multitask = new MultitaskLoss(new PerformanceGatedWeighter(modalities, new PerformanceGatedWeighterOptions()));
         multitask.Weighter.Update(Enumerable.Range(0, modalities).Select(m => 0.9 - 0.1 * m).ToArray());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Core.Encoding;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Benchmarks;
@@ -33,7 +34,11 @@ public sealed class DropoutBenchmark : IBenchmark
         BenchmarkThreads.Apply(threads);
 
         manual_seed(seed);
-        using var x = randn(rows, cols).add_(10);   // no zeros: a zero output means a dropped element
+        // Int32 Scalars alive for the calls, freed after them (docs/native-runtime.md); add_ with its alpha 1 explicit.
+        using var ten = 10.ToScalar();
+        using var one = 1.ToScalar();
+        using var zero = 0.ToScalar();
+        using var x = randn(rows, cols).add_(ten, one);   // no zeros: a zero output means a dropped element
         using var weight = randn(cols, 32);
         var culture = CultureInfo.InvariantCulture;
         output.WriteLine($"rows={rows} cols={cols} p={p.ToString(culture)} steps={steps} threads={get_num_threads()}");
@@ -61,7 +66,7 @@ public sealed class DropoutBenchmark : IBenchmark
                 var result = step();
                 times[i] = watch.Elapsed.TotalMilliseconds;
                 if (i == 0 && result.shape.SequenceEqual(x.shape))
-                    kept = result.ne(0).to_type(ScalarType.Float64).mean().item<double>();
+                    kept = result.ne(zero).to_type(ScalarType.Float64).mean().item<double>();
             }
             Array.Sort(times);
             output.WriteLine(string.Format(culture, "| {0} | {1:F3} | {2:F3} | {3} |", name, times[steps / 2], times.Average(),

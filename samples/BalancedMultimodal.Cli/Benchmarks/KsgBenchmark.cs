@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Information;
 using static TorchSharp.torch;
 
@@ -49,7 +50,7 @@ public sealed class KsgBenchmark : IBenchmark
             using var scope = NewDisposeScope();
             using var generator = new Generator(1);
             var x = randn(new long[] { n, dim }, dtype: ScalarType.Float64, generator: generator);
-            var y = 0.5 * x + Math.Sqrt(0.75) * randn(new long[] { n, dim }, dtype: ScalarType.Float64, generator: generator);
+            var y = x.Times(0.5).Plus(randn(new long[] { n, dim }, dtype: ScalarType.Float64, generator: generator).Times(Math.Sqrt(0.75)));
             double best = double.MaxValue, bestCpu = 0, mi = 0;
             var process = Process.GetCurrentProcess();
             int runs = n >= 50_000 ? 1 : repeats;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Information;
 using static TorchSharp.torch;
 
@@ -54,7 +55,7 @@ public sealed class MiBiasBenchmark : IBenchmark
                         using var scope = NewDisposeScope();
                         using var generator = new Generator((ulong)(1000 + r));
                         var x = randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: generator);
-                        var y = rho * x + Math.Sqrt(1 - rho * rho) * randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: generator);
+                        var y = x.Times(rho).Plus(randn(new long[] { n, d }, dtype: ScalarType.Float64, generator: generator).Times(Math.Sqrt(1 - rho * rho)));
                         values[r] = estimator.Estimate(x, y);
                     }
                     double mean = values.Average();

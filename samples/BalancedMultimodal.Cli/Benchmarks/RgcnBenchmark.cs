@@ -150,10 +150,11 @@ public sealed class RgcnBenchmark : IBenchmark
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)seed);
         var list = new GraphRelation[relations];
+        using var end = n.ToScalar();   // an Int32 Scalar alive for the calls, freed after them (docs/native-runtime.md)
         for (int r = 0; r < relations; r++)
         {
             var sources = randint(n, [(long)n * degree], generator: generator);
-            var targets = arange(n, dtype: ScalarType.Int64).repeat_interleave(degree);
+            var targets = arange(end, dtype: ScalarType.Int64).repeat_interleave(degree);
             list[r] = new GraphRelation($"r{r}", stack([sources, targets]).MoveToOuterDisposeScope(), null);
         }
         return new RelationalGraph(n, list);

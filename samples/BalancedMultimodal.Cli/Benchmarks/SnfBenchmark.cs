@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using BalancedMultimodal.Cli.Commands;
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Fusion;
 using static TorchSharp.torch;
 
@@ -181,7 +182,7 @@ public sealed class SnfBenchmark : IBenchmark
         {
             var means = randn(4, features, dtype: ScalarType.Float64, generator: generator);
             var noise = randn(n, features, dtype: ScalarType.Float64, generator: generator);
-            views[v] = (means.index_select(0, labels) * 0.5 + noise).MoveToOuterDisposeScope();
+            views[v] = means.index_select(0, labels).Times(0.5).Plus(noise).MoveToOuterDisposeScope();
         }
         return views;
     }

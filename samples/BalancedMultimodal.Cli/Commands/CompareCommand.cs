@@ -7,6 +7,7 @@ using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Distillation.Weighting;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Commands;
@@ -300,7 +301,8 @@ public sealed class CompareCommand : ICliCommand
         var x = standardized.ToTensor(m);
         var modality = standardized.Modalities[m];
         if (!modality.HasMissingRows) return x;
-        return x.masked_fill(tensor(modality.Availability.ToArray()).logical_not().unsqueeze(1), 0.0);
+        using var zero = 0.0.ToScalar();
+        return x.masked_fill(tensor(modality.Availability.ToArray()).logical_not().unsqueeze(1), zero);
     }
 
     /// <summary>The rows of <paramref name="rows"/> that have modality m (what its logistic regression is fitted on).</summary>
@@ -336,7 +338,8 @@ public sealed class CompareCommand : ICliCommand
             using var foldProbabilities = MlpBaseline.FitPredict(features, labels, dataset.ClassCount, fold.Train, fold.Test, seed * 100 + fold.Index);
             probabilities.PlusInPlace(foldProbabilities);
         }
-        return Score(variant, seed, dataset, probabilities / folds.Count, clock.Elapsed.TotalSeconds);
+        using var foldCount = folds.Count.ToScalar();   // an Int32, as the implicit conversion had it
+        return Score(variant, seed, dataset, probabilities.div(foldCount), clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>

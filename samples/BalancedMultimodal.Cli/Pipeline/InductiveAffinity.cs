@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core;
 using BalancedMultimodal.Graph.Fusion;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,25 +44,33 @@ public static class InductiveAffinity
         if (k < 1 || k >= cohort.shape[0])
             throw new ArgumentOutOfRangeException(nameof(options), k, $"AffinityOptions.K = {k} must lie in [1, {cohort.shape[0] - 1}] for a cohort of {cohort.shape[0]}.");
         using var scope = NewDisposeScope();
+        // The numbers as Scalars alive for each call and freed right after (docs/native-runtime.md): an implicit one is
+        // left to the finalizer, which can free it while libtorch reads it. Same C# types as the implicit conversions.
+        using var epsilon = AffinityKernel.Epsilon.ToScalar();
+        using var zero = 0.0.ToScalar();
+        using var two = 2.0.ToScalar();
+        using var three = 3.ToScalar();
+        using var width = options.Mu.ToScalar();
+        using var sqrtTwoPi = Math.Sqrt(2 * Math.PI).ToScalar();
         var c = cohort.to(ScalarType.Float64);
         var x = samples.to(ScalarType.Float64);
         if (options.ZScore)
         {
             var mean = c.mean([0], keepdim: true);
             var sd = c.std(0, unbiased: true, keepdim: true);
-            var constant = sd <= (mean.abs() * AffinityKernel.Epsilon);
-            c = ((c - mean) / sd).masked_fill(constant, 0.0);
-            x = ((x - mean) / sd).masked_fill(constant, 0.0);
+            var constant = sd <= mean.abs().mul(epsilon);
+            c = ((c - mean) / sd).masked_fill(constant, zero);
+            x = ((x - mean) / sd).masked_fill(constant, zero);
         }
         var cohortDistances = AffinityKernel.PairwiseDistances(c, options.Metric);
         var cohortMean = cohortDistances.topk(k + 1, dim: 1, largest: false, sorted: true).values[TensorIndex.Colon, TensorIndex.Slice(1, k + 1)]
-            .mean([1]) + AffinityKernel.Epsilon;
+            .mean([1]).Plus(AffinityKernel.Epsilon);
         var distances = CrossDistances(x, c, options.Metric, sampleRows);
-        var sampleMean = distances.topk(k, dim: 1, largest: false, sorted: true).values.mean([1], keepdim: true) + AffinityKernel.Epsilon;
-        var sigma = (sampleMean + cohortMean.unsqueeze(0) + distances) / 3;
-        sigma = sigma * (sigma > AffinityKernel.Epsilon).to_type(sigma.dtype) + AffinityKernel.Epsilon;
-        var scale = sigma * options.Mu;
-        var w = (distances / scale).square().neg().div(2.0).exp().div(Math.Sqrt(2 * Math.PI)).div(scale);
+        var sampleMean = distances.topk(k, dim: 1, largest: false, sorted: true).values.mean([1], keepdim: true).Plus(AffinityKernel.Epsilon);
+        var sigma = sampleMean.Plus(cohortMean.unsqueeze(0)).Plus(distances).div(three);
+        sigma = sigma.mul(sigma.gt(epsilon).to_type(sigma.dtype)).Plus(AffinityKernel.Epsilon);
+        var scale = sigma.mul(width);
+        var w = (distances / scale).square().neg().div(two).exp().div(sqrtTwoPi).div(scale);
         return w.MoveToOuterDisposeScope();
     }
 
@@ -76,13 +85,21 @@ public static class InductiveAffinity
             case DistanceMetric.Cosine:
                 var xn = x.norm(1, keepdim: true);
                 var cn = c.norm(1, keepdim: true);
-                using (var zero = (xn == 0).nonzero())
+                using (var zeroScalar = 0.ToScalar())
+                using (var zero = (xn == zeroScalar).nonzero())
                     if (zero.shape[0] > 0)
                     {
                         long row = zero[0, 0].item<long>();
                         throw new ArgumentException($"New sample {(sampleRows is null ? row : sampleRows[(int)row])} has an all-zero feature vector; the cosine distance is undefined for it.");
                     }
-                return 1 - (x / xn).mm((c / cn).t()).clamp(-1.0, 1.0);
+                using (var minusOne = (-1.0).ToScalar())
+                using (var one = 1.0.ToScalar())
+                using (var oneInt = 1.ToScalar())
+                {
+                    // 1 - t as TorchSharp's operator computes it: (-t) + 1 (Int32 value, Int32 alpha 1).
+                    var cosine = (x / xn).mm((c / cn).t()).clamp(minusOne, one);
+                    return cosine.negative().add(oneInt, oneInt);
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric.");
         }

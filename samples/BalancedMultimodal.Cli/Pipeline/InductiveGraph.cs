@@ -1,6 +1,7 @@
 using System.Globalization;
 using BalancedMultimodal.Graph.Fusion;
 using BalancedMultimodal.Graph.Graphs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Cli.Pipeline;
@@ -105,6 +106,9 @@ public static class InductiveGraph
             if (relation.Name != "fused" && RelationModality(relation.Name, modalities) is null)
                 throw new ArgumentException($"The cohort graph has relation '{relation.Name}'; only 'fused' and 'modality<m>' can be extended to new samples.", nameof(cohortGraph));
         using var scope = NewDisposeScope();
+        // The numbers as Scalars alive for each call and freed right after (docs/native-runtime.md); doubles, as the
+        // implicit conversions had them.
+        using var one = 1.0.ToScalar();
 
         // Per-modality kernel rows of the available samples (zero rows for the others), and their normalised average,
         // over the eligible cohort nodes (columns in eligible order; mapped back to cohort ids in Edges).
@@ -131,21 +135,21 @@ public static class InductiveGraph
                 var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
                 var block = zeros(rows.Length, eligibleCount, dtype: ScalarType.Float64, device: device).index_copy_(1, columnIndex, w);
                 kernels[m].index_copy_(0, index, block);
-                sum.index_add_(0, index, block / w.sum(1, keepdim: true), 1.0);
-                var present = zeros(rows.Length, eligibleCount, dtype: ScalarType.Float64, device: device).index_fill_(1, columnIndex, 1.0);
-                count.index_add_(0, index, present, 1.0);
+                sum.index_add_(0, index, block / w.sum(1, keepdim: true), one);
+                var present = zeros(rows.Length, eligibleCount, dtype: ScalarType.Float64, device: device).index_fill_(1, columnIndex, one);
+                count.index_add_(0, index, present, one);
             }
             else
             {
                 var pool = eligibleIndex is null ? cohortFeatures[m] : cohortFeatures[m].index_select(0, eligibleIndex);
                 var w = InductiveAffinity.Compute(pool, sampleFeatures[m].index_select(0, index), affinity, rows).to(device);
                 kernels[m].index_copy_(0, index, w);
-                sum.index_add_(0, index, w / w.sum(1, keepdim: true), 1.0);
-                count.index_add_(0, index, ones(rows.Length, count.shape[1], dtype: ScalarType.Float64, device: device), 1.0);
+                sum.index_add_(0, index, w / w.sum(1, keepdim: true), one);
+                count.index_add_(0, index, ones(rows.Length, count.shape[1], dtype: ScalarType.Float64, device: device), one);
             }
         }
         // Pairs sharing no modality get 0 (never chosen over a pair that shares one, whose kernel is positive).
-        var fused = sum / count.clamp_min(1.0);
+        var fused = sum / count.clamp_min(one);
 
         var relations = new List<GraphRelation>();
         foreach (var relation in cohortGraph.Relations)
@@ -179,7 +183,9 @@ public static class InductiveGraph
         var (values, sources) = similarity.topk(k, dim: 1);
         if (eligibleIndex is not null) sources = eligibleIndex.index_select(0, sources.reshape(-1)).reshape(sources.shape);
         long n = similarity.shape[0];
-        var targets = arange(cohortSize, cohortSize + n, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
+        using var start = cohortSize.ToScalar();
+        using var stop = (cohortSize + n).ToScalar();
+        var targets = arange(start, stop, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
         if (mask is not null)
         {
             var rows = mask.nonzero().squeeze(1);

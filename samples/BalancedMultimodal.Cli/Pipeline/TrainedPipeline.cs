@@ -383,8 +383,9 @@ public sealed class TrainedPipeline : IDisposable
     private IReadOnlyList<HeadPrediction> AveragedHeads(Tensor headSum, Tensor shareSum, bool[][] available)
     {
         int heads = (int)headSum.shape[0], n = (int)headSum.shape[1], classes = (int)headSum.shape[2];
-        var headValues = headSum.div(_folds.Length).cpu().data<double>().ToArray();
-        var shareValues = shareSum.div(_folds.Length).cpu().data<double>().ToArray();
+        using var folds = _folds.Length.ToScalar();   // an Int32, as the implicit conversion had it; freed after the calls
+        var headValues = headSum.div(folds).cpu().data<double>().ToArray();
+        var shareValues = shareSum.div(folds).cpu().data<double>().ToArray();
         var result = new HeadPrediction[heads];
         for (int h = 0; h < heads; h++)
         {
