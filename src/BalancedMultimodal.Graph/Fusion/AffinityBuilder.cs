@@ -166,6 +166,14 @@ public sealed class AffinityBuilder
     /// <summary>Finite features can still give infinite squared distances (values near the dtype's range).</summary>
     private static void EnsureFiniteDistances(Tensor distances, long[] rows, ScalarType dtype)
     {
+        // Two reductions first (a NaN or an infinity makes the minimum or the maximum non-finite); the n x n mask only to
+        // name the pair.
+        using (var smallest = distances.min())
+        using (var largest = distances.max())
+        {
+            if (double.IsFinite(smallest.to(ScalarType.Float64).item<double>()) && double.IsFinite(largest.to(ScalarType.Float64).item<double>()))
+                return;
+        }
         using var bad = distances.isfinite().logical_not().nonzero();
         if (bad.shape[0] == 0) return;
         throw new ArgumentException(

@@ -253,4 +253,33 @@ public sealed class AffinityBuilderTests
         ((Action)(() => AffinityKernel.ScaledExponential(lopsided, 2, 0.5))).Should().Throw<ArgumentException>()
             .WithMessage("Distances (1, 4) = * and (4, 1) = * differ; the matrix must be symmetric*").And.ParamName.Should().Be("distances");
     }
+
+    [Theory]
+    [InlineData(1050, 3)]      // below the diagonal, in a tile pair the quick check reads transposed
+    [InlineData(3, 1050)]
+    [InlineData(600, 700)]     // inside one off-diagonal 512 tile
+    [InlineData(1099, 1098)]   // the last, partial diagonal tile
+    public void The_kernel_finds_an_asymmetric_entry_anywhere_in_a_large_matrix(int row, int column)
+    {
+        // The kernel first checks by reductions and 512 x 512 tile comparisons (no n x n mask); any entry those miss
+        // would be accepted silently, so every region of the matrix is tried.
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(9);
+        var points = randn(1100, 3, dtype: ScalarType.Float64, generator: generator);
+        var distances = AffinityKernel.PairwiseDistances(points, DistanceMetric.SquaredEuclidean);
+        var lopsided = distances.clone();
+        lopsided[row, column] = lopsided[row, column] + 1e-9;
+        var negative = distances.clone();
+        negative[row, column] = tensor(-1.0);
+        var infinite = distances.clone();
+        infinite[row, column] = tensor(double.PositiveInfinity);
+
+        ((Action)(() => AffinityKernel.ScaledExponential(distances, 5, 0.5))).Should().NotThrow();
+        ((Action)(() => AffinityKernel.ScaledExponential(lopsided, 5, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage($"Distances ({Math.Min(row, column)}, {Math.Max(row, column)}) = * differ*");
+        ((Action)(() => AffinityKernel.ScaledExponential(negative, 5, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage($"Distance ({row}, {column}) is -1; distances must be finite and non-negative*");
+        ((Action)(() => AffinityKernel.ScaledExponential(infinite, 5, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage($"Distance ({row}, {column}) is *; distances must be finite and non-negative*").And.ParamName.Should().Be("distances");
+    }
 }
