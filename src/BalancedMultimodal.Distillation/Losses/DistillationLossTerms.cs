@@ -1,4 +1,3 @@
-using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -20,26 +19,20 @@ public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Te
     /// <summary>a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor Total { get; init; } = Live(Total, nameof(Total));
+    public Tensor Total { get; init; } = RecordTensors.Live(Total, nameof(Total));
 
     /// <summary>Mean cross-entropy of the student over the labelled rows (unweighted).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor CrossEntropy { get; init; } = Live(CrossEntropy, nameof(CrossEntropy));
+    public Tensor CrossEntropy { get; init; } = RecordTensors.Live(CrossEntropy, nameof(CrossEntropy));
 
     /// <summary>T^2 * (1/B) sum_b KL(softmax(z_t/T) || softmax(z_s/T)) over the B distillation rows (unweighted by a2, but including the T^2 factor).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor KullbackLeibler { get; init; } = Live(KullbackLeibler, nameof(KullbackLeibler));
+    public Tensor KullbackLeibler { get; init; } = RecordTensors.Live(KullbackLeibler, nameof(KullbackLeibler));
 
     /// <summary>The representation term over the distillation rows (unweighted).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor Representation { get; init; } = Live(Representation, nameof(Representation));
-
-    private static Tensor Live(Tensor? tensor, string name)
-    {
-        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
-        return tensor;
-    }
+    public Tensor Representation { get; init; } = RecordTensors.Live(Representation, nameof(Representation));
 }

@@ -1,4 +1,3 @@
-using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -22,17 +21,17 @@ public sealed record MultitaskLossTerms(
     /// <summary>Fused + WeightedModalities + Distillation (differentiable).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor Total { get; init; } = Live(Total, nameof(Total));
+    public Tensor Total { get; init; } = RecordTensors.Live(Total, nameof(Total));
 
     /// <summary>CE of the fused classifier over the labelled rows.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor Fused { get; init; } = Live(Fused, nameof(Fused));
+    public Tensor Fused { get; init; } = RecordTensors.Live(Fused, nameof(Fused));
 
     /// <summary>CE of each auxiliary head over the labelled rows (those having the modality when masks are given; unweighted), in modality order.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
-    public IReadOnlyList<Tensor> ModalityLosses { get; init; } = LiveEntries(ModalityLosses, nameof(ModalityLosses));
+    public IReadOnlyList<Tensor> ModalityLosses { get; init; } = RecordTensors.LiveEntries(ModalityLosses, nameof(ModalityLosses));
 
     /// <summary>The weights w_m in force for this step (for the learned policy: exp(-s_m)).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
@@ -41,22 +40,10 @@ public sealed record MultitaskLossTerms(
     /// <summary>The weighter's combination of <see cref="ModalityLosses"/> (sum_m w_m L_m, or sum_m exp(-s_m) L_m + s_m for the learned policy).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor WeightedModalities { get; init; } = Live(WeightedModalities, nameof(WeightedModalities));
+    public Tensor WeightedModalities { get; init; } = RecordTensors.Live(WeightedModalities, nameof(WeightedModalities));
 
     /// <summary>The sum of the distillation totals passed in (0 when none).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor Distillation { get; init; } = Live(Distillation, nameof(Distillation));
-
-    private static Tensor Live(Tensor? tensor, string name)
-    {
-        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
-        return tensor;
-    }
-
-    private static IReadOnlyList<Tensor> LiveEntries(IReadOnlyList<Tensor>? tensors, string name)
-    {
-        TensorArgument.ThrowIfNullOrAnyDisposed(tensors, name);
-        return tensors;
-    }
+    public Tensor Distillation { get; init; } = RecordTensors.Live(Distillation, nameof(Distillation));
 }

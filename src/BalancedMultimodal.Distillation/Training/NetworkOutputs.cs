@@ -1,4 +1,3 @@
-using BalancedMultimodal.Core;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Training;
@@ -12,27 +11,15 @@ public sealed record NetworkOutputs(IReadOnlyList<Tensor> Embeddings, IReadOnlyL
     /// <summary>Per-modality embeddings h_m, each (n, e_m).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
-    public IReadOnlyList<Tensor> Embeddings { get; init; } = LiveEntries(Embeddings, nameof(Embeddings));
+    public IReadOnlyList<Tensor> Embeddings { get; init; } = RecordTensors.LiveEntries(Embeddings, nameof(Embeddings));
 
     /// <summary>Per-modality head logits z_m, each (n, C).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
-    public IReadOnlyList<Tensor> ModalityLogits { get; init; } = LiveEntries(ModalityLogits, nameof(ModalityLogits));
+    public IReadOnlyList<Tensor> ModalityLogits { get; init; } = RecordTensors.LiveEntries(ModalityLogits, nameof(ModalityLogits));
 
     /// <summary>Fused classifier logits, (n, C).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
-    public Tensor FusedLogits { get; init; } = Live(FusedLogits, nameof(FusedLogits));
-
-    private static Tensor Live(Tensor? tensor, string name)
-    {
-        TensorArgument.ThrowIfNullOrDisposed(tensor, name);
-        return tensor;
-    }
-
-    private static IReadOnlyList<Tensor> LiveEntries(IReadOnlyList<Tensor>? tensors, string name)
-    {
-        TensorArgument.ThrowIfNullOrAnyDisposed(tensors, name);
-        return tensors;
-    }
+    public Tensor FusedLogits { get; init; } = RecordTensors.Live(FusedLogits, nameof(FusedLogits));
 }
