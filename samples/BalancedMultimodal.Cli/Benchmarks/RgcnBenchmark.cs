@@ -151,10 +151,12 @@ public sealed class RgcnBenchmark : IBenchmark
         var generator = new Generator((ulong)seed);
         var list = new GraphRelation[relations];
         using var end = n.ToScalar();   // an Int32 Scalar alive for the calls, freed after them (docs/native-runtime.md)
+        using var first = 0.ToScalar();
+        using var step = 1.ToScalar();
         for (int r = 0; r < relations; r++)
         {
             var sources = randint(n, [(long)n * degree], generator: generator);
-            var targets = arange(end, dtype: ScalarType.Int64).repeat_interleave(degree);
+            var targets = arange(first, end, step, dtype: ScalarType.Int64).repeat_interleave(degree);
             list[r] = new GraphRelation($"r{r}", stack([sources, targets]).MoveToOuterDisposeScope(), null);
         }
         return new RelationalGraph(n, list);

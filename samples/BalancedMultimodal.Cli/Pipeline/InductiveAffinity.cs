@@ -70,7 +70,8 @@ public static class InductiveAffinity
         var sigma = sampleMean.Plus(cohortMean.unsqueeze(0)).Plus(distances).div(three);
         sigma = sigma.mul(sigma.gt(epsilon).to_type(sigma.dtype)).Plus(AffinityKernel.Epsilon);
         var scale = sigma.mul(width);
-        var w = (distances / scale).square().neg().div(two).exp().div(sqrtTwoPi).div(scale);
+        using var square = 2.ToScalar();   // the Int32 exponent TorchSharp's square() would convert itself
+        var w = (distances / scale).pow(square).neg().div(two).exp().div(sqrtTwoPi).div(scale);
         return w.MoveToOuterDisposeScope();
     }
 
@@ -79,7 +80,8 @@ public static class InductiveAffinity
         switch (metric)
         {
             case DistanceMetric.SquaredEuclidean:
-                return cdist(x, c, 2.0, compute_mode.donot_use_mm_for_euclid_dist).square();
+                using (var square = 2.ToScalar())   // the Int32 exponent TorchSharp's square() would convert itself
+                    return cdist(x, c, 2.0, compute_mode.donot_use_mm_for_euclid_dist).pow(square);
             case DistanceMetric.Euclidean:
                 return cdist(x, c, 2.0, compute_mode.donot_use_mm_for_euclid_dist);
             case DistanceMetric.Cosine:

@@ -185,7 +185,8 @@ public static class InductiveGraph
         long n = similarity.shape[0];
         using var start = cohortSize.ToScalar();
         using var stop = (cohortSize + n).ToScalar();
-        var targets = arange(start, stop, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
+        using var step = 1.ToScalar();   // the Int32 step TorchSharp's two-bound arange would convert itself
+        var targets = arange(start, stop, step, dtype: ScalarType.Int64, device: similarity.device).unsqueeze(1).expand(n, k);
         if (mask is not null)
         {
             var rows = mask.nonzero().squeeze(1);

@@ -119,8 +119,9 @@ public static class AffinityKernel
         using var tau = (features.dtype == ScalarType.Float64 ? 1e-4 : 1e-1).ToScalar();
         using var minusTwo = (-2.0).ToScalar();
         using var half = 0.5.ToScalar();
+        using var square = 2.ToScalar();   // the Int32 exponent TorchSharp's square() would convert itself
         var centred = features - features.mean(new long[] { 0 }, keepdim: true);
-        var norms = centred.square().sum(1, keepdim: true);
+        var norms = centred.pow(square).sum(1, keepdim: true);
         var lengths = norms.Plus(norms.t());
         var squared = centred.mm(centred.t()).mul_(minusTwo).PlusInPlace(lengths);
         var suspect = squared.le(lengths.mul_(tau)).nonzero();
@@ -134,7 +135,7 @@ public static class AffinityKernel
             var pairs = suspect.narrow(0, start, Math.Min(chunk, suspect.shape[0] - start));
             var rows = pairs[TensorIndex.Colon, 0];
             var columns = pairs[TensorIndex.Colon, 1];
-            var exact = (centred.index_select(0, rows) - centred.index_select(0, columns)).square().sum(1);
+            var exact = (centred.index_select(0, rows) - centred.index_select(0, columns)).pow(square).sum(1);
             squared.index_put_(exact, rows, columns);
         }
         return squared;
@@ -163,15 +164,16 @@ public static class AffinityKernel
             throw new ArgumentException($"Distances must be a square (n, n) matrix, got shape ({string.Join(", ", distances.shape)}).", nameof(distances));
         if (!distances.is_floating_point())
             throw new ArgumentException($"Distances must be floating point, got {distances.dtype}.", nameof(distances));
+        long n = distances.shape[0];
+        // K against n first: it also refuses an empty matrix, whose reductions below would fail in native code.
+        if (k < 1 || k >= n)
+            throw new ArgumentOutOfRangeException(nameof(k), k, $"K must lie in [1, {n - 1}] for {n} samples.");
         if (!PassesQuickChecks(distances))
         {
             // Something is wrong: the element-wise checks find the first offending entry and name it.
             CheckDistances(distances);
             CheckSymmetricWithZeroDiagonal(distances);
         }
-        long n = distances.shape[0];
-        if (k < 1 || k >= n)
-            throw new ArgumentOutOfRangeException(nameof(k), k, $"K must lie in [1, {n - 1}] for {n} samples.");
         if (!double.IsFinite(mu) || mu <= 0)
             throw new ArgumentOutOfRangeException(nameof(mu), mu, "mu must be finite and positive.");
         using var scope = NewDisposeScope();

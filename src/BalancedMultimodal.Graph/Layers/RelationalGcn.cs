@@ -2,6 +2,7 @@ using BalancedMultimodal.Core;
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Graph.Graphs;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -205,11 +206,20 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
                 nameof(graph));
     }
 
+    /// <summary>ELU with alpha 1 (PyTorch's default) as <c>nn.functional.elu(h, 1.0)</c> computes it, its three
+    /// numbers (alpha, scale, input scale) as Scalars freed after the call (TorchSharp would leave its own to the
+    /// finalizer; docs/native-runtime.md).</summary>
+    private static Tensor Elu(Tensor h)
+    {
+        using var one = 1.0.ToScalar();
+        return h.elu(one, one, one);
+    }
+
     private Tensor Activate(Tensor h) => _activation switch
     {
         RelationalGcnActivation.LeakyRelu => h.LeakyRelu(_negativeSlope),
         RelationalGcnActivation.Relu => nn.functional.relu(h),
-        RelationalGcnActivation.Elu => nn.functional.elu(h, 1.0),
+        RelationalGcnActivation.Elu => Elu(h),
         RelationalGcnActivation.Tanh => h.tanh(),
         _ => h,
     };

@@ -282,4 +282,14 @@ public sealed class AffinityBuilderTests
         ((Action)(() => AffinityKernel.ScaledExponential(infinite, 5, 0.5))).Should().Throw<ArgumentException>()
             .WithMessage($"Distance ({row}, {column}) is *; distances must be finite and non-negative*").And.ParamName.Should().Be("distances");
     }
+
+    [Fact]
+    public void The_kernel_refuses_an_empty_matrix_by_its_k_before_any_reduction()
+    {
+        // The quick checks' min() failed in native code on a 0 x 0 matrix.
+        using var scope = NewDisposeScope();
+
+        ((Action)(() => AffinityKernel.ScaledExponential(zeros(0, 0, dtype: ScalarType.Float64), 2, 0.5))).Should()
+            .Throw<ArgumentOutOfRangeException>().WithParameterName("k").WithMessage("K must lie in [1, -1] for 0 samples*");
+    }
 }
