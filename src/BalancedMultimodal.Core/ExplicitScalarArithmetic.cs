@@ -23,8 +23,9 @@ namespace BalancedMultimodal.Core;
 /// non-floating LeakyReLU, an in-place result the target's dtype cannot hold, an index-add source of another dtype)
 /// and an index-add whose index and source shapes disagree are <see cref="ArgumentException"/>s naming the argument;
 /// all raised before any native call, from the tensors' metadata alone (no device read). The values of an index-add's
-/// index are checked on the CPU only (an <see cref="ArgumentOutOfRangeException"/> naming <c>index</c>); on a GPU that
-/// would synchronise the device on every call, so they are left to libtorch there.</para>
+/// index are not copied to the host (that would synchronise a GPU on every call): libtorch's own refusal of an index
+/// outside the dimension, raised before it adds anything, is rethrown as an <see cref="ArgumentOutOfRangeException"/>
+/// naming <c>index</c>; other native failures propagate unchanged.</para>
 /// </remarks>
 public static class ExplicitScalarArithmetic
 {
@@ -78,33 +79,31 @@ public static class ExplicitScalarArithmetic
     /// <exception cref="ArgumentException">The index is not an int64 vector (or scalar), the source has another dtype or a
     /// shape other than the tensor's with the indexed dimension's size equal to the index's length, or the tensors are
     /// on different devices.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The dimension is outside [-rank, rank), or (checked on the CPU, where
-    /// reading the index needs no device synchronisation) an index value lies outside [0, size) of the indexed
-    /// dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The dimension is outside [-rank, rank), or libtorch refused an index
+    /// value outside the indexed dimension (its message quoted).</exception>
     public static Tensor IndexAdd(this Tensor tensor, long dimension, Tensor index, Tensor source)
     {
         TensorArgument.ThrowIfNullOrDisposed(tensor);
         TensorArgument.ThrowIfNullOrDisposed(index);
         TensorArgument.ThrowIfNullOrDisposed(source);
         ValidateIndexAdd(tensor, dimension, index, source);
-        CheckIndexRangeOnCpu(tensor, dimension, index);
-        return tensor.index_add(dimension, index, source, One);
+        try
+        {
+            return tensor.index_add(dimension, index, source, One);
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (IsIndexRangeError(e))
+        {
+            // libtorch checks the index values before adding anything; only that refusal is attributed to the index
+            // (any other native failure, e.g. an allocation, propagates as it is).
+            throw new ArgumentOutOfRangeException(nameof(index), $"libtorch refused the index: {e.Message.Split('\n')[0]}");
+        }
     }
 
-    /// <summary>On the CPU, where reading the index costs no device synchronisation, an index value outside
-    /// [0, size) of the indexed dimension is refused naming <c>index</c> (libtorch refuses negative indices here too).
-    /// On other devices the values are left to libtorch.</summary>
-    private static void CheckIndexRangeOnCpu(Tensor tensor, long dimension, Tensor index)
-    {
-        if (index.device_type != DeviceType.CPU || index.numel() == 0) return;
-        long rank = tensor.dim();
-        long size = rank == 0 ? 1 : tensor.shape[dimension < 0 ? dimension + rank : dimension];
-        using var scope = NewDisposeScope();
-        long low = index.min().item<long>(), high = index.max().item<long>();
-        if (low < 0 || high >= size)
-            throw new ArgumentOutOfRangeException(nameof(index), low < 0 ? low : high,
-                $"Index values must lie in [0, {size}) for dimension {dimension} of size {size}.");
-    }
+    /// <summary>Whether a libtorch error is its refusal of an index value outside the indexed dimension
+    /// ("index -1 is out of bounds for dimension 0 with size 5"). Read from the error, so the values are never copied to
+    /// the host: no device synchronisation, whatever the tensors' device.</summary>
+    private static bool IsIndexRangeError(System.Runtime.InteropServices.ExternalException e) =>
+        e.Message.Contains("out of bounds", StringComparison.Ordinal) || e.Message.Contains("out of range", StringComparison.Ordinal);
 
     /// <summary>tensor + value (libtorch <c>add(tensor, value, alpha = 1)</c>, as TorchSharp's <c>tensor + value</c>).</summary>
     /// <param name="tensor">The tensor.</param>
@@ -220,13 +219,13 @@ public static class ExplicitScalarArithmetic
         return tensor;
     }
 
-    /// <summary>Both tensors on one device, or the second (in a sum, either) a zero-dimensional CPU tensor, which libtorch
-    /// broadcasts as a number to any device.</summary>
+    /// <summary>Both tensors on one device. A zero-dimensional second operand (in a sum, either operand) is left to
+    /// libtorch, which broadcasts a zero-dimensional host tensor as a number to any device.</summary>
     private static void SameDevice(Tensor first, Tensor second, string secondName, bool firstMayBeNumber = false)
     {
-        if (second.dim() == 0 && second.device_type == DeviceType.CPU) return;
-        // In a sum libtorch treats a zero-dimensional CPU tensor as a number in either position (not as an in-place target).
-        if (firstMayBeNumber && first.dim() == 0 && first.device_type == DeviceType.CPU) return;
+        if (second.dim() == 0) return;
+        // In a sum either position may hold such a number (not an in-place target).
+        if (firstMayBeNumber && first.dim() == 0) return;
         if (first.device_type != second.device_type || first.device_index != second.device_index)
             throw new ArgumentException($"{secondName} is on {second.device}, the other tensor on {first.device}.", secondName);
     }

@@ -186,9 +186,9 @@ public class ExplicitScalarArithmeticTests
         new Action(() => t.IndexAdd(2, tensor(new long[] { 0 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
             .WithParameterName("dimension");
         new Action(() => t.IndexAdd(0, tensor(new long[] { -1 }), ones(1, 3, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
-            .WithParameterName("index").WithMessage("Index values must lie in [0, 5) for dimension 0 of size 5*");
+            .WithParameterName("index").WithMessage("libtorch refused the index: index -1 is out of bounds for dimension 0 with size 5*");
         new Action(() => t.IndexAdd(-1, tensor(new long[] { 1, 3 }), ones(5, 2, dtype: ScalarType.Float64))).Should().Throw<ArgumentOutOfRangeException>()
-            .WithParameterName("index").WithMessage("*[0, 3)*");
+            .WithParameterName("index").WithMessage("*index 3 is out of bounds for dimension 1 with size 3*");
         t.IndexAdd(-2, tensor(new long[] { 4, 4 }), ones(2, 3, dtype: ScalarType.Float64))[4].Should().Be(full(3, 2.0, dtype: ScalarType.Float64));
         t.IndexAdd(1, tensor(new long[] { 2 }), ones(5, 1, dtype: ScalarType.Float64)).sum().item<double>().Should().Be(5);
         ones(new long[0]).IndexAdd(0, tensor(new long[] { 0 }), ones(new long[0])).item<float>().Should().Be(2);
