@@ -91,15 +91,7 @@ public sealed class QuantileNormalizer
         ArgumentNullException.ThrowIfNull(dataset);
         if (maxQuantiles < 2)
             throw new ArgumentOutOfRangeException(nameof(maxQuantiles), maxQuantiles, "At least two quantiles per column are needed.");
-        rows ??= dataset.TrainIndices;
-        for (int k = 0; k < rows.Count; k++)
-            if ((uint)rows[k] >= (uint)dataset.SampleCount)
-                throw new ArgumentOutOfRangeException(nameof(rows), rows[k], $"Fitting row at position {k} must lie in [0, {dataset.SampleCount}).");
-        // A repeated row would count twice in the statistics (a weight nobody asked for): refused, as the splitters do.
-        var distinct = new HashSet<int>();
-        for (int k = 0; k < rows.Count; k++)
-            if (!distinct.Add(rows[k]))
-                throw new ArgumentException($"Fitting row {rows[k]} is listed twice (again at position {k}); fitting rows must be distinct.", nameof(rows));
+        rows = FittingRows.Checked(dataset, rows, nameof(rows));
         foreach (var modality in dataset.Modalities)
         {
             int available = rows.Count(modality.IsAvailable);

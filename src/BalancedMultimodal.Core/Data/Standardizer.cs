@@ -60,15 +60,7 @@ public sealed class Standardizer
     public static Standardizer Fit(MultimodalDataset dataset, IReadOnlyList<int>? rows = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        rows ??= dataset.TrainIndices;
-        for (int k = 0; k < rows.Count; k++)
-            if ((uint)rows[k] >= (uint)dataset.SampleCount)
-                throw new ArgumentOutOfRangeException(nameof(rows), rows[k], $"Fitting row at position {k} must lie in [0, {dataset.SampleCount}).");
-        // A repeated row would count twice in the statistics (a weight nobody asked for): refused, as the splitters do.
-        var distinct = new HashSet<int>();
-        for (int k = 0; k < rows.Count; k++)
-            if (!distinct.Add(rows[k]))
-                throw new ArgumentException($"Fitting row {rows[k]} is listed twice (again at position {k}); fitting rows must be distinct.", nameof(rows));
+        rows = FittingRows.Checked(dataset, rows, nameof(rows));
         var means = new double[dataset.ModalityCount][];
         var scales = new double[dataset.ModalityCount][];
         for (int m = 0; m < dataset.ModalityCount; m++)
