@@ -24,9 +24,11 @@ namespace BalancedMultimodal.Distillation.Weighting;
 /// <para>The peers' mean is summed in ascending order of score, so the weights are exactly equivariant to the order
 /// of the modalities, and a ratio within <see cref="TieTolerance"/> of 1 counts as 1 (a tie the mean's rounding hid;
 /// not damped).</para>
-/// <para>Weights lie in (0, 1]: the leader is damped, the others keep weight 1. If every peer of a modality with a
-/// positive score scores 0, its ratio is infinite and <see cref="Update"/> rejects the scores rather than silently
-/// zeroing that modality's loss; all-zero scores leave every weight at 1.</para>
+/// <para>Weights lie in [0, 1]: the leader is damped, the others keep weight 1. A damped weight underflows to exactly
+/// 0 once alpha * (ratio - 1) (<see cref="OgmGeFormula.Code"/>: alpha * ratio) exceeds about 354 (the reference's
+/// 1 - tanh does so above about 19). If every peer of a modality with a positive score scores 0, its ratio is infinite
+/// and <see cref="Update"/> rejects the scores rather than silently zeroing that modality's loss; all-zero scores
+/// leave every weight at 1.</para>
 /// </remarks>
 public sealed class OgmGeWeighter : IModalityLossWeighter
 {
@@ -111,7 +113,8 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     /// <summary>The damping coefficient k of a dominant modality (ratio &gt; 1) under the configured formula.</summary>
     /// <param name="ratio">s_m / mean of the peers' scores, finite and &gt; 1.</param>
     /// <param name="options">alpha and the formula; validated by <see cref="OgmGeWeighterOptionsValidator"/>.</param>
-    /// <returns>k in (0, 1].</returns>
+    /// <returns>k in [0, 1]: exactly 0 once alpha times the formula's argument exceeds about 354 (the reference's
+    /// 1 - tanh is exactly 0 above about 19).</returns>
     /// <exception cref="ArgumentException">Invalid options (the message names the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ratio"/> is not a finite number &gt; 1 (a modality that
     /// does not dominate is not damped).</exception>
@@ -128,7 +131,8 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     {
         double argument = options.Formula == OgmGeFormula.Paper ? ratio - 1 : Math.Max(ratio, 0);
         // 1 - tanh(x) written as 2 / (1 + e^(2x)), the same value without the cancellation that makes 1 - tanh(x)
-        // round to exactly 0 once x > ~19: the weight stays in (0, 1] (positive up to x of about 354).
+        // round to exactly 0 once x > ~19: the weight stays positive up to x of about 354 (e^(2x) overflows to
+        // infinity above ~354.9, and the weight is then exactly 0).
         return 2 / (1 + Math.Exp(2 * options.Alpha * argument));
     }
 

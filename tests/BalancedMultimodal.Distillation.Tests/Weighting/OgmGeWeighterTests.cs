@@ -228,6 +228,36 @@ public class OgmGeWeighterTests
         k.Should().BeApproximately(1 - Math.Tanh(argumentTimesAlpha), 1e-15);
     }
 
+    [Theory]
+    [InlineData(OgmGeFormula.Paper, 1000.0, 0.5)]   // alpha (ratio - 1) = 499.5
+    [InlineData(OgmGeFormula.Code, 1000.0, 0.5)]    // alpha ratio = 500
+    [InlineData(OgmGeFormula.Paper, 1e300, 0.1)]
+    public void The_damping_underflows_to_exactly_zero_once_alpha_times_the_argument_exceeds_about_354(OgmGeFormula formula, double ratio, double alpha)
+    {
+        OgmGeWeighter.Damping(ratio, new OgmGeWeighterOptions { Alpha = alpha, Formula = formula }).Should().Be(0.0);
+    }
+
+    [Theory]
+    [InlineData(OgmGeFormula.Paper, 601.0, 0.5)]   // alpha (ratio - 1) = 300
+    [InlineData(OgmGeFormula.Code, 600.0, 0.5)]    // alpha ratio = 300
+    public void The_damping_stays_positive_where_the_references_one_minus_tanh_is_already_zero(OgmGeFormula formula, double ratio, double alpha)
+    {
+        double k = OgmGeWeighter.Damping(ratio, new OgmGeWeighterOptions { Alpha = alpha, Formula = formula });
+
+        (1 - Math.Tanh(300.0)).Should().Be(0.0, "the reference's form rounds to 0 above about 19");
+        k.Should().BeGreaterThan(0.0).And.BeApproximately(2 * Math.Exp(-600.0), 1e-12 * 2 * Math.Exp(-600.0));
+    }
+
+    [Fact]
+    public void A_huge_ratio_damps_the_leaders_weight_to_exactly_zero()
+    {
+        var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions { Alpha = 0.5 });
+
+        weighter.Update([1000.0, 1.0]);
+
+        weighter.Weights.Should().Equal(0.0, 1.0);
+    }
+
     [Fact]
     public void Weighted_loss_is_the_damped_sum_of_the_modality_losses()
     {
