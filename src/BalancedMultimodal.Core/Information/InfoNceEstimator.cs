@@ -19,10 +19,13 @@ namespace BalancedMultimodal.Core.Information;
 /// critic is trained for <see cref="InfoNceEstimatorOptions.Steps"/> steps on random batches of
 /// min(BatchSize, n - h) of the other rows, drawn without replacement, maximising the chosen bound; the held-out bound
 /// (averaged over the floor(h / N) disjoint batches of N = min(BatchSize, h) held-out rows, no gradient) is measured
-/// before the first step and 20 times during training, and the estimate is the best of these 21 measurements (early
-/// stopping on the held-out rows; selecting on them makes it slightly optimistic, far less than in-sample evaluation:
-/// about -0.1 to 0 nats on independent data, docs/mutual-information.md). With HeldOutFraction = 0 the critic is trained and evaluated on all n rows, which over-fits: the bound
-/// then reads high on independent data once the critic can memorise the pairs (many dimensions, few rows).</para>
+/// before the first step, after every k-th step with k = max(1, floor(Steps / 20)), and after the last step, and the
+/// estimate is the best of these measurements: 21 when Steps is a multiple of 20 (at least 20; the default 500), 22
+/// for 510 steps, Steps + 1 when Steps &lt; 40 (early stopping on the held-out rows; selecting on them makes it
+/// slightly optimistic, far less than in-sample evaluation: about -0.1 to 0 nats on independent data,
+/// docs/mutual-information.md). With HeldOutFraction = 0 the critic is trained and evaluated on all n rows, which
+/// over-fits: the bound then reads high on independent data once the critic can memorise the pairs (many dimensions,
+/// few rows).</para>
 /// <para>Shapes: X (n, d_x) or (n), Y (n, d_y) or (n), n &gt;= <see cref="MinimumSampleCount"/> (4 by default). Runs on the inputs' device, in x's dtype when
 /// float32 or float64 (float32 for float16 and bfloat16, float64 for integers); the inputs are detached, so a
 /// requires-grad input is read as data. Seeded: weights come from a private <see cref="Generator"/> and batches from
@@ -225,7 +228,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
         }
     }
 
-    /// <summary>How often the held-out bound is measured during training (plus once before the first step).</summary>
+    /// <summary>The held-out bound is measured after every max(1, Steps / 20)-th step (integer division), after the
+    /// last step and once before the first.</summary>
     private const int EvaluationsPerRun = 20;
 
     /// <summary>The bound averaged over the floor(rows / N) disjoint batches of N = min(BatchSize, rows) of the given

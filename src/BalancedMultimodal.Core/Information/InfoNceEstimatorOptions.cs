@@ -23,7 +23,9 @@ public sealed class InfoNceEstimatorOptions
     /// 0.5. A critic evaluated on the rows it was fitted to can memorise their pairing, and then the "lower bound" reads
     /// high on independent data (up to ln N); measured on held-out rows it is a lower bound in expectation (Poole et al.
     /// 2019, section 3; McAllester and Stratos, AISTATS 2020), apart from the small optimism of keeping the best of the
-    /// 21 held-out measurements (early stopping). 0 trains and evaluates on every row (the
+    /// held-out measurements (early stopping): one before the first step, one after every max(1, floor(Steps / 20))-th
+    /// step and one after the last (21 for the default 500 steps; Steps + 1 when Steps &lt; 40). 0 trains and evaluates
+    /// on every row (the
     /// estimator's behaviour before this option; fine for low dimensions and many rows). Both parts need at least 2 rows.
     /// </summary>
     public double HeldOutFraction { get; set; } = 0.5;
