@@ -26,8 +26,10 @@ namespace BalancedMultimodal.Core.Information;
 /// <see cref="Estimate(Tensor, Tensor)"/> throws rather than apply it to the marginal blocks only. Constant columns
 /// (zeroed, with Ridge &gt; 0) have no sampling variability and are not counted in d_x, d_y or p, so a constant
 /// column changes neither the corrected estimate nor the sample-count check.</para>
-/// <para>Exact for Gaussian data, a lower bound-like approximation otherwise (it only sees second moments). This is
-/// the ground truth used to test the other estimators (METHOD.md section 5). Stateless and thread-safe.</para>
+/// <para>Exact for jointly Gaussian data; otherwise a second-moment summary that can under- or over-state I
+/// (uncorrelated but dependent data give 0; near-deterministic discrete relations give more than I: X = +-1 and
+/// Y = X + 0.01 N give about 4.6 nats, above I &lt;= ln 2). This is the ground truth used to test the other
+/// estimators on Gaussian data (METHOD.md section 5). Stateless and thread-safe.</para>
 /// </remarks>
 public sealed class GaussianMutualInformationEstimator : IMutualInformationEstimator
 {
@@ -66,10 +68,13 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
     public bool BiasCorrection => _options.BiasCorrection;
 
     /// <summary>The analytic I(X; Y) of d-dimensional X, Y whose coordinate pairs (x_c, y_c) are independent with
-    /// correlation rho: -d/2 ln(1 - rho^2) nats.</summary>
+    /// correlation rho: -d/2 ln(1 - rho^2) nats (the standard bivariate-normal result, summed over the d pairs; Cover
+    /// and Thomas, <i>Elements of Information Theory</i>, ch. 8).</summary>
     /// <param name="dimension">d, at least 1.</param>
     /// <param name="rho">The per-coordinate correlation, in (-1, 1).</param>
     /// <returns>The mutual information in nats.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1, or
+    /// <paramref name="rho"/> is not a number in (-1, 1) (NaN included).</exception>
     public static double AnalyticCorrelatedVectors(int dimension, double rho)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
@@ -79,9 +84,10 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Bad shapes, mismatched rows, n &lt; 2, a non-finite value, (with
-    /// Ridge = 0) a constant column or a singular covariance, or (with BiasCorrection) n &lt;= d_x + d_y, where the
-    /// Wishart correction of the joint block is undefined (the message gives n and d_x + d_y; add samples or set
-    /// BiasCorrection = false).</exception>
+    /// Ridge = 0) a constant column or a singular covariance (naming x when x's block is singular, y when y's block is,
+    /// or when the joint one is while both blocks are regular: a column of y then depends on the columns of x and the
+    /// other columns of y), or (with BiasCorrection) n &lt;= d_x + d_y, where the Wishart correction of the joint block
+    /// is undefined (the message gives n and d_x + d_y; add samples or set BiasCorrection = false).</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -120,9 +126,15 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         if (_options.Ridge > 0)
             correlation = correlation.Plus(eye(dx + dy, dtype: ScalarType.Float64, device: correlation.device).Times(_options.Ridge));
 
-        double ldx = LogDeterminant(correlation.narrow(0, 0, dx).narrow(1, 0, dx));
-        double ldy = LogDeterminant(correlation.narrow(0, dx, dy).narrow(1, dx, dy));
-        double ld = LogDeterminant(correlation);
+        double ldx = LogDeterminant(correlation.narrow(0, 0, dx).narrow(1, 0, dx),
+            "in x's block (collinear columns of x, or n <= d_x)", nameof(x));
+        double ldy = LogDeterminant(correlation.narrow(0, dx, dy).narrow(1, dx, dy),
+            "in y's block (collinear columns of y, or n <= d_y)", nameof(y));
+        // Reached only with both blocks regular: a null vector (a, b) of the joint matrix then has b != 0 (x's columns
+        // are independent), so a column of y is a combination of x's columns and y's other ones, and y is named.
+        double ld = LogDeterminant(correlation,
+            "in the joint block although x's and y's are not: a column of y is a linear combination of the columns of x " +
+            "and the other columns of y (or n <= d_x + d_y)", nameof(y));
         double mi = 0.5 * (ldx + ldy - ld);
         if (_options.BiasCorrection)
             mi -= 0.5 * (LogDetBias(varyingX, n) + LogDetBias(varyingY, n) - LogDetBias(varyingX + varyingY, n));
@@ -136,12 +148,14 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
         return Estimate(MutualInformationInput.FromArray(x, nameof(x), Name), MutualInformationInput.FromArray(y, nameof(y), Name));
     }
 
-    private double LogDeterminant(Tensor matrix)
+    /// <summary>ln det of a correlation block; a singular block is reported as an <see cref="ArgumentException"/> naming
+    /// <paramref name="paramName"/>, the argument whose columns make it singular.</summary>
+    private double LogDeterminant(Tensor matrix, string where, string paramName)
     {
         var (sign, logAbs) = linalg.slogdet(matrix);
         double s = sign.item<double>(), value = logAbs.item<double>();
         if (s <= 0 || !double.IsFinite(value))
-            throw new ArgumentException($"{Name}: the sample covariance is singular (collinear columns or n <= d); set Ridge > 0.", "x");
+            throw new ArgumentException($"{Name}: the sample covariance is singular {where}; set Ridge > 0.", paramName);
         return value;
     }
 

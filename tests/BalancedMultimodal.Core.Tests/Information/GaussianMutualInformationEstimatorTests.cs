@@ -240,7 +240,33 @@ public class GaussianMutualInformationEstimatorTests
 
         var act = () => estimator.Estimate(x, y);
 
-        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("gaussian: the sample covariance is singular*");
+        act.Should().Throw<ArgumentException>().WithParameterName("x").WithMessage("gaussian: the sample covariance is singular in x's block*");
+    }
+
+    [Fact]
+    public void A_singular_block_of_y_is_reported_against_y()
+    {
+        // Before the fix every singular block was reported against x.
+        var x = new double[,] { { 1 }, { 3 }, { 2 }, { 5 }, { 4 } };
+        var y = new double[,] { { 1, 2 }, { 2, 4 }, { 3, 6 }, { 5, 10 }, { 4, 8 } };
+        var estimator = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = 0, BiasCorrection = false });
+
+        var act = () => estimator.Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("gaussian: the sample covariance is singular in y's block*");
+    }
+
+    [Fact]
+    public void A_singular_joint_block_with_regular_margins_is_reported_against_y()
+    {
+        // y = 2 x: each block is regular (one varying column), the joint one is singular; a column of y depends on x.
+        var x = new double[,] { { 1 }, { 2 }, { 3 }, { 5 }, { 4 } };
+        var y = new double[,] { { 2 }, { 4 }, { 6 }, { 10 }, { 8 } };
+        var estimator = new GaussianMutualInformationEstimator(new GaussianMutualInformationEstimatorOptions { Ridge = 0, BiasCorrection = false });
+
+        var act = () => estimator.Estimate(x, y);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("y").WithMessage("gaussian: the sample covariance is singular in the joint block*");
     }
 
     [Theory]
