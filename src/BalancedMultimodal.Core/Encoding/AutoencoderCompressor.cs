@@ -4,20 +4,27 @@ using static TorchSharp.torch;
 namespace BalancedMultimodal.Core.Encoding;
 
 /// <summary>
-/// Fits one <see cref="ModalityAutoencoder"/> per modality (full-batch Adam on the mean squared reconstruction
-/// error, seeded) and compresses every row of that modality to its latent code.
+/// Fits one <see cref="ModalityAutoencoder"/> per modality and compresses every row of that modality to its latent
+/// code. The fit minimises (1/(n d)) sum (x - x̂)^2 over the fitted rows with Adam's coupled L2 weight decay
+/// lambda = <see cref="AutoencoderOptions.WeightDecay"/> (gradient g + lambda theta), full batch, seeded,
+/// <see cref="AutoencoderOptions.Epochs"/> steps (METHOD.md section 1).
 /// </summary>
 public sealed class AutoencoderCompressor
 {
     private readonly AutoencoderOptions _options;
 
-    /// <summary>Creates the compressor; options are validated now.</summary>
-    /// <param name="options">Latent width, layers, epochs, learning rate, fit rows and seed.</param>
+    /// <summary>Creates the compressor; options are validated now and copied (the hidden sizes too), so later changes
+    /// to the caller's object do not affect it.</summary>
+    /// <param name="options">Latent width, layers, epochs, learning rate, weight decay, fit rows and seed.</param>
     public AutoencoderCompressor(AutoencoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         AutoencoderOptionsValidator.ThrowIfInvalid(options);
-        _options = options;
+        _options = new AutoencoderOptions
+        {
+            LatentDim = options.LatentDim, HiddenSizes = new List<int>(options.HiddenSizes), Epochs = options.Epochs,
+            LearningRate = options.LearningRate, WeightDecay = options.WeightDecay, FitRows = options.FitRows, Seed = options.Seed,
+        };
     }
 
     /// <summary>

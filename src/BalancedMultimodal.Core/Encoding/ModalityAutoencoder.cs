@@ -8,8 +8,10 @@ namespace BalancedMultimodal.Core.Encoding;
 /// between hidden layers, a linear code and a linear reconstruction. <c>forward</c> returns the reconstruction,
 /// <see cref="Encode"/> the code.
 /// </summary>
-/// <remarks>Trained by <see cref="AutoencoderCompressor"/> on the mean squared reconstruction error
-/// (1/(n d)) sum_ij (x_ij - x̂_ij)^2 of standardised features.</remarks>
+/// <remarks>Trained by <see cref="AutoencoderCompressor"/>, which minimises the mean squared reconstruction error
+/// (1/(n d)) sum_ij (x_ij - x̂_ij)^2 of standardised features with Adam's coupled L2 weight decay
+/// lambda = <see cref="AutoencoderOptions.WeightDecay"/> (gradient g + lambda theta), full batch,
+/// <see cref="AutoencoderOptions.Epochs"/> steps (METHOD.md section 1).</remarks>
 public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
 {
     private const double Slope = 0.25;

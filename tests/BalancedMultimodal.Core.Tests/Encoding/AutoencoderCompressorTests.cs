@@ -67,6 +67,30 @@ public class AutoencoderCompressorTests
         (first == second).all().item<bool>().Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Changing_the_callers_options_after_construction_changes_nothing(bool invalid)
+    {
+        // Before the fix the compressor kept the caller's object: valid edits silently changed the codes (another
+        // seed, width, epochs), invalid ones made the next fit throw.
+        var x = LowRank();
+        var options = new AutoencoderOptions { LatentDim = 2, HiddenSizes = [4], Epochs = 20, Seed = 4 };
+        var reference = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 2, HiddenSizes = [4], Epochs = 20, Seed = 4 })
+            .FitTransform(x, AllRows, "m");
+        var compressor = new AutoencoderCompressor(options);
+
+        options.LatentDim = invalid ? 0 : 3;
+        options.HiddenSizes[0] = invalid ? -3 : 5;
+        options.Epochs = invalid ? -1 : 3;
+        options.LearningRate = invalid ? double.NaN : 0.5;
+        options.Seed = 5;
+        var codes = compressor.FitTransform(x, AllRows, "m");
+
+        codes.shape.Should().Equal(120, 2);
+        (codes == reference).all().item<bool>().Should().BeTrue();
+    }
+
     [Fact]
     public void Fitting_on_training_rows_ignores_the_other_rows()
     {
