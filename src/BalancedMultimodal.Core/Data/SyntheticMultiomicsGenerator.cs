@@ -8,8 +8,8 @@ namespace BalancedMultimodal.Core.Data;
 /// signal strength (e.g. one strong, one weak, one pure noise), the classes are imbalanced, and most features are noise.
 /// </summary>
 /// <remarks>
-/// <para>Model (a Gaussian mixture per modality, as scikit-learn's <c>make_classification</c> without the redundant
-/// features): class counts n_c follow <see cref="SyntheticMultiomicsOptions.ClassProportions"/> by largest remainders
+/// <para>Model (per modality a Gaussian mixture with class means s_m N(0, 1) per informative feature, unlike
+/// scikit-learn's <c>make_classification</c>, whose centroids lie on hypercube vertices): class counts n_c follow <see cref="SyntheticMultiomicsOptions.ClassProportions"/> by largest remainders
 /// (each class gets at least one sample), labels are shuffled; for modality m with signal s_m and k_m informative
 /// features, class means mu_cj = s_m * u_cj with u_cj ~ N(0, 1) for j &lt; k_m and 0 otherwise, and
 /// x_ij = mu_{y_i j} + e_ij with e_ij ~ N(0, 1). The expected squared distance between two class means is 2 s_m^2 k_m,

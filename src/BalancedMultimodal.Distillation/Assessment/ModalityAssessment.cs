@@ -4,12 +4,14 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// <param name="Index">Position in the assessed modality list.</param>
 /// <param name="Name">The modality's name.</param>
 /// <param name="Score">Its validation score.</param>
-/// <param name="IsStrong">True iff Score &gt;= best score - delta. Strong modalities are teachers and have no teacher.</param>
+/// <param name="IsStrong">True iff Score &gt;= best score - delta (up to <see cref="ModalityAssessor.BoundaryTolerance"/>,
+/// relative). Strong modalities are teachers and have no teacher.</param>
 /// <param name="TeacherIndex">For a weak modality, the strong candidate with the highest I(teacher; student)
 /// (whether or not the gate opened); null for a strong modality.</param>
 /// <param name="TeacherName">The name of <paramref name="TeacherIndex"/>'s modality, or null.</param>
 /// <param name="Candidates">Every strong modality considered, with its MI and p-value (empty for a strong modality).</param>
-/// <param name="MutualInformationWithLabels">Estimated I(student; labels) in nats when labels were given, else null.</param>
+/// <param name="MutualInformationWithLabels">Estimated I(student; labels) in nats for a weak modality when labels were
+/// given; null for a strong modality (not estimated: it has no gate) and when no labels were given.</param>
 /// <param name="GateOpen">True iff the weak modality distils from its teacher; false means it trains on CE alone.</param>
 /// <param name="Reason">Why: the strong/weak rule with the numbers, and each gate condition with its outcome.</param>
 public sealed record ModalityAssessment(

@@ -82,7 +82,8 @@ public sealed class ModalityAssessor
     /// <param name="modalities">At least two modalities with unique names and equally many output rows n, n &gt;= 3
     /// (and n &gt;= k + 1 for a <see cref="KsgEstimator"/>).</param>
     /// <param name="labels">Optional class labels (&gt;= 0, at least two distinct classes) of the n rows; required when
-    /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is reported.</param>
+    /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is estimated
+    /// and reported for each weak modality (strong ones have no gate: theirs stays null).</param>
     /// <returns>The plan.</returns>
     /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
     /// modality), too few rows, a labels problem (naming the row), labels of a single class, missing labels under the

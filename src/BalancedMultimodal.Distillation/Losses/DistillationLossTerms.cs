@@ -8,10 +8,10 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// </summary>
 /// <param name="Total">a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a
 /// positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</param>
-/// <param name="CrossEntropy">Mean cross-entropy of the student over the labelled rows (unweighted).</param>
+/// <param name="CrossEntropy">Cross-entropy of the student over the labelled rows, not multiplied by a1: the plain mean over the labelled rows, or the class-weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} when classWeights is given.</param>
 /// <param name="KullbackLeibler">T^2 * (1/B) sum_b KL(softmax(z_t/T) || softmax(z_s/T)) over the B distillation rows
 /// (unweighted by a2, but including the T^2 factor).</param>
-/// <param name="Representation">The representation term over the distillation rows (unweighted).</param>
+/// <param name="Representation">The representation term over the distillation rows (not multiplied by a3); NaN when either embedding is null (allowed only with a3 = 0).</param>
 /// <remarks>Terms whose weight is zero are computed without gradient, for logging; a zero-weight term whose mask
 /// selects no row is NaN.</remarks>
 public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Tensor KullbackLeibler, Tensor Representation)
@@ -21,7 +21,7 @@ public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Te
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Total { get; init; } = RecordTensors.Live(Total, nameof(Total));
 
-    /// <summary>Mean cross-entropy of the student over the labelled rows (unweighted).</summary>
+    /// <summary>Cross-entropy of the student over the labelled rows, not multiplied by a1: the plain mean over the labelled rows, or the class-weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} when classWeights is given.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor CrossEntropy { get; init; } = RecordTensors.Live(CrossEntropy, nameof(CrossEntropy));
@@ -31,7 +31,7 @@ public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Te
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor KullbackLeibler { get; init; } = RecordTensors.Live(KullbackLeibler, nameof(KullbackLeibler));
 
-    /// <summary>The representation term over the distillation rows (unweighted).</summary>
+    /// <summary>The representation term over the distillation rows (not multiplied by a3); NaN when either embedding is null (allowed only with a3 = 0).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Representation { get; init; } = RecordTensors.Live(Representation, nameof(Representation));

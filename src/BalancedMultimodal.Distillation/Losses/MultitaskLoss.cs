@@ -7,9 +7,11 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// <summary>
 /// The phase-2 multitask loss (METHOD.md section 1):
 /// <code>
-/// L = CE(z_fused, y) + sum_m w_m CE(z_m, y) + sum_s L_distill,s
+/// L = CE(z_fused, y) + Weighter.WeightedLoss([CE(z_1, y), ..., CE(z_M, y)]) + sum_s L_distill,s
 /// </code>
-/// over the labelled rows (each CE optionally class-weighted), with the per-modality weights w_m from an <see cref="IModalityLossWeighter"/> and optional
+/// over the labelled rows (each CE optionally class-weighted). The middle term is the
+/// <see cref="IModalityLossWeighter"/>'s combination: sum_m w_m CE(z_m, y) for fixed weights,
+/// sum_m exp(-s_m) CE(z_m, y) + s_m for <see cref="UncertaintyWeighter"/>. Then come the optional
 /// distillation totals (each from <see cref="DistillationLoss.Compute"/>, already weighted by its a1..a3). Build those
 /// distillation losses with <see cref="DistillationLossOptions.CrossEntropyWeight"/> = 0 (as <c>BalancedTrainer</c> does in
 /// phase 2): the sum above already holds each student's CE(z_m, y), which a1 &gt; 0 would count a second time.

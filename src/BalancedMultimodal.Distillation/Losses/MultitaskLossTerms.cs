@@ -4,8 +4,8 @@ namespace BalancedMultimodal.Distillation.Losses;
 
 /// <summary>The result of <c>MultitaskLoss.Compute</c> (either overload); every tensor is 0-d, on the inputs' device and dtype.</summary>
 /// <param name="Total">Fused + WeightedModalities + Distillation (differentiable).</param>
-/// <param name="Fused">CE of the fused classifier over the labelled rows.</param>
-/// <param name="ModalityLosses">CE of each auxiliary head over the labelled rows (those having the modality when masks are given; unweighted), in modality order.</param>
+/// <param name="Fused">CE of the fused classifier over the labelled rows (class-weighted mean when classWeights is given).</param>
+/// <param name="ModalityLosses">CE of each auxiliary head over the labelled rows (those having the modality when masks are given), in modality order, not multiplied by w_m: the plain mean over those rows, or the class-weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} when classWeights is given.</param>
 /// <param name="ModalityWeights">The weights w_m in force for this step (for the learned policy: exp(-s_m)).</param>
 /// <param name="WeightedModalities">The weighter's combination of <paramref name="ModalityLosses"/> (sum_m w_m L_m,
 /// or sum_m exp(-s_m) L_m + s_m for the learned policy).</param>
@@ -23,12 +23,12 @@ public sealed record MultitaskLossTerms(
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Total { get; init; } = RecordTensors.Live(Total, nameof(Total));
 
-    /// <summary>CE of the fused classifier over the labelled rows.</summary>
+    /// <summary>CE of the fused classifier over the labelled rows (class-weighted mean when classWeights is given).</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Fused { get; init; } = RecordTensors.Live(Fused, nameof(Fused));
 
-    /// <summary>CE of each auxiliary head over the labelled rows (those having the modality when masks are given; unweighted), in modality order.</summary>
+    /// <summary>CE of each auxiliary head over the labelled rows (those having the modality when masks are given), in modality order, not multiplied by w_m: the plain mean over those rows, or the class-weighted mean sum_i w_{y_i} CE_i / sum_i w_{y_i} when classWeights is given.</summary>
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor in the list.</exception>
     public IReadOnlyList<Tensor> ModalityLosses { get; init; } = RecordTensors.LiveEntries(ModalityLosses, nameof(ModalityLosses));

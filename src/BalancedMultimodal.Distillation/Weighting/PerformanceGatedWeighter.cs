@@ -12,7 +12,9 @@ namespace BalancedMultimodal.Distillation.Weighting;
 /// w_m   = 1                                                      if s~_m &lt;= chance level (not boosted)
 /// w_m   = clamp(1 + beta * tanh(gamma * (rho_m - 1)), w_min, w_max)  otherwise
 /// </code>
-/// The best modality keeps weight 1; a lagging one gets up to 1 + beta, growing monotonically as it falls behind.
+/// The best modality keeps weight 1; a lagging one gets up to min(1 + beta, w_max), growing monotonically as it falls
+/// behind (unless the best smoothed score is below 1e-12, the floor of rho's divisor: rho &lt; 1 then, and the weights
+/// above the chance level fall below 1, down to w_min).
 /// </summary>
 /// <remarks>Unlike OGM-GE (<see cref="OgmGeWeighter"/>), which damps the leader, this policy boosts the laggards,
 /// and the chance-level gate stops it from amplifying a modality that carries no signal.</remarks>

@@ -23,7 +23,10 @@ public sealed class PerformanceGatedWeighterOptions
     /// </summary>
     public double EmaDecay { get; set; } = 0.5;
 
-    /// <summary>w_min in (0, 1]: the lowest weight, so every modality keeps learning. Default 0.1.</summary>
+    /// <summary>w_min in (0, 1]: the lowest weight, so every modality keeps learning. Default 0.1. Never binding with
+    /// beta &gt;= 0 while the best smoothed score is at least 1e-12: rho_m &gt;= 1 then, so the gate is always &gt;= 1 (only
+    /// when every smoothed score is below 1e-12, the floor of rho's divisor, can rho_m fall below 1 and the clamp act);
+    /// kept from METHOD.md section 8.</summary>
     public double MinWeight { get; set; } = 0.1;
 
     /// <summary>w_max &gt;= 1: the highest weight. Default 2 (not binding with the default beta = 1).</summary>

@@ -8,7 +8,8 @@ public enum FusionProductPath
     /// <c>S_v (S_v A)^T</c> = <c>(S_v A S_v^T)^T</c>, costing O(n^2 K) instead of O(n^3) (when A is not symmetric the
     /// fusion feeds A^T, so the result is snfpy's either way). On the CPU a SIMD row-gather kernel works on the
     /// tensors' memory (compressed sparse rows, column tiles held in registers, rows split over the torch threads);
-    /// on other devices, or above 16,383 float64 rows, libtorch's sparse COO product (as <see cref="SparseCoo"/>).
+    /// on other devices, or above 16,383 float64 rows (23,170 for float32: an n x n tensor's host span is limited to
+    /// 2^31 - 1 bytes), libtorch's sparse COO product (as <see cref="SparseCoo"/>).
     /// </summary>
     Sparse = 0,
 

@@ -12,12 +12,15 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// </summary>
 /// <remarks>
 /// MOGONET propagates <c>A X</c>, so node i receives <c>A_ij x_j</c>: the edge is stored as source j -&gt; target i with
-/// weight <c>A_ij</c>; self loops are included. k averages about k edges per node (MOGONET uses 10 for BRCA, 2 for ROSMAP).
+/// weight <c>A_ij</c>; self loops are included. k gives about k non-zeros per row of A + I: k - 1 neighbours plus the
+/// self loop (the n zeros of the diagonal are among the k n + 1 smallest distances). MOGONET uses 10 for BRCA, 2 for
+/// ROSMAP.
 /// </remarks>
 public sealed class MogonetThresholdGraphBuilder
 {
     /// <summary>Creates a builder.</summary>
     /// <param name="edgesPerNode">MOGONET's <c>adj_parameter</c> k, at least 1 (and below n when building).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="edgesPerNode"/> is less than 1.</exception>
     public MogonetThresholdGraphBuilder(int edgesPerNode)
     {
         if (edgesPerNode < 1)

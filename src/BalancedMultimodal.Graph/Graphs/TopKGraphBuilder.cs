@@ -7,7 +7,7 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// <summary>
 /// Patient graph from a similarity matrix by k nearest neighbours: node i is joined to the k other nodes j with the
 /// largest <c>P_ij</c>; the edge set is symmetrised by union (an edge exists if either endpoint chose the other), and
-/// optionally every node gets a self loop. Edge weight = similarity, <c>w(i -&gt; j) = P_ij</c>.
+/// optionally every node gets a self loop. Edge weight = similarity, <c>w(i -&gt; j) = P_ij</c> (METHOD.md section 3).
 /// </summary>
 /// <remarks>
 /// Both directions of every undirected edge are stored (source -&gt; target, PyTorch Geometric convention), sorted by
@@ -18,6 +18,7 @@ public sealed class TopKGraphBuilder
     /// <summary>Creates a builder.</summary>
     /// <param name="k">Neighbours per node, at least 1 (and below n when building).</param>
     /// <param name="selfLoops">Whether to add the edge i -&gt; i with weight <c>P_ii</c> for every node.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 1.</exception>
     public TopKGraphBuilder(int k, bool selfLoops = false)
     {
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k (neighbours per node) must be at least 1.");
