@@ -37,6 +37,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="right">The second summand (same device; dtypes promote as in <c>left + right</c>).</param>
     /// <returns>A new tensor.</returns>
     /// <exception cref="ArgumentException">The shapes do not broadcast, or the tensors are on different devices.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor Plus(this Tensor left, Tensor right)
     {
         TensorArgument.ThrowIfNullOrDisposed(left);
@@ -53,6 +56,9 @@ public static class ExplicitScalarArithmetic
     /// <returns><paramref name="target"/>.</returns>
     /// <exception cref="ArgumentException">The addend does not broadcast to the target's shape, is on another device, or
     /// the sum's dtype cannot be stored in the target's (e.g. a floating addend into an integer target).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor PlusInPlace(this Tensor target, Tensor addend)
     {
         TensorArgument.ThrowIfNullOrDisposed(target);
@@ -81,6 +87,9 @@ public static class ExplicitScalarArithmetic
     /// on different devices.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The dimension is outside [-rank, rank), or libtorch refused an index
     /// value outside the indexed dimension (its message quoted).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor IndexAdd(this Tensor tensor, long dimension, Tensor index, Tensor source)
     {
         TensorArgument.ThrowIfNullOrDisposed(tensor);
@@ -109,6 +118,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor.</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor Plus(this Tensor tensor, double value) =>
         WithFiniteScalar(tensor, value, nameof(value), static (t, s) => t.add(s, One));
 
@@ -117,6 +130,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
     /// <exception cref="ArgumentException">A bool tensor (libtorch does not subtract from bool).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor Minus(this Tensor tensor, double value) =>
         WithFiniteScalar(NotBool(tensor, "Subtraction"), value, nameof(value), static (t, s) => t.sub(s));
 
@@ -124,6 +141,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to scale.</param>
     /// <param name="factor">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is NaN or infinite.</exception>
     public static Tensor Times(this Tensor tensor, double factor) =>
         WithFiniteScalar(tensor, factor, nameof(factor), static (t, s) => t.mul(s));
 
@@ -131,6 +152,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to divide.</param>
     /// <param name="divisor">A finite, non-zero number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is 0, NaN or infinite.</exception>
     public static Tensor DividedBy(this Tensor tensor, double divisor)
     {
         TensorArgument.ThrowIfNullOrDisposed(tensor);
@@ -144,6 +169,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
     /// <exception cref="ArgumentException">A bool tensor (libtorch does not negate bool).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor SubtractedFrom(this Tensor tensor, double value) =>
         WithFiniteScalar(NotBool(tensor, "Negation"), value, nameof(value), static (t, s) =>
         {
@@ -155,6 +184,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to bound.</param>
     /// <param name="minimum">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimum"/> is NaN or infinite.</exception>
     public static Tensor ClampedBelow(this Tensor tensor, double minimum) =>
         WithFiniteScalar(tensor, minimum, nameof(minimum), static (t, s) => t.clamp_min(s));
 
@@ -163,6 +196,10 @@ public static class ExplicitScalarArithmetic
     /// <param name="negativeSlope">A finite slope for negative inputs.</param>
     /// <returns>A new tensor.</returns>
     /// <exception cref="ArgumentException">A tensor that is not floating point.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="negativeSlope"/> is NaN or infinite.</exception>
     public static Tensor LeakyRelu(this Tensor tensor, double negativeSlope)
     {
         TensorArgument.ThrowIfNullOrDisposed(tensor);
@@ -175,6 +212,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to compare.</param>
     /// <param name="value">The bound.</param>
     /// <returns>A new bool tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor LessThan(this Tensor tensor, long value) =>
         WithScalar(tensor, value.ToScalar(), static (t, s) => t.lt(s));
 
@@ -182,6 +222,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to compare.</param>
     /// <param name="value">The bound.</param>
     /// <returns>A new bool tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor GreaterThan(this Tensor tensor, long value) =>
         WithScalar(tensor, value.ToScalar(), static (t, s) => t.gt(s));
 
@@ -189,6 +232,9 @@ public static class ExplicitScalarArithmetic
     /// <param name="tensor">The tensor to compare.</param>
     /// <param name="value">The bound.</param>
     /// <returns>A new bool tensor.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     public static Tensor GreaterThanOrEqual(this Tensor tensor, long value) =>
         WithScalar(tensor, value.ToScalar(), static (t, s) => t.ge(s));
 

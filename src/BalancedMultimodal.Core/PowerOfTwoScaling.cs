@@ -48,6 +48,8 @@ public static class PowerOfTwoScaling
     /// reaches the caller's own finiteness check unchanged.</param>
     /// <returns>The scales, shape (1, d); multiply the matrix by them (broadcast) before a scale-free statistic.</returns>
     /// <exception cref="ArgumentException">When the matrix is not a 2-D floating tensor.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor ColumnScales(Tensor matrix) => Scales(matrix, dimension: 0);
 
     /// <summary>Per row i of a matrix, the exact power of two <c>s_i = 2^-k_i</c> that brings the row's largest
@@ -55,6 +57,8 @@ public static class PowerOfTwoScaling
     /// <param name="matrix">A floating (n, d) matrix. A row holding a non-finite value gets scale 1.</param>
     /// <returns>The scales, shape (n, 1).</returns>
     /// <exception cref="ArgumentException">When the matrix is not a 2-D floating tensor.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor RowScales(Tensor matrix) => Scales(matrix, dimension: 1);
 
     private static Tensor Scales(Tensor matrix, long dimension)

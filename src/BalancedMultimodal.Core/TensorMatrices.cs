@@ -10,6 +10,8 @@ public static class TensorMatrices
     /// <param name="matrix">A tensor of shape (rows, columns).</param>
     /// <returns>The values, converted to float64, row-major (an empty array of the tensor's shape when it has no elements).</returns>
     /// <exception cref="ArgumentException">The tensor is not 2-D.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static double[,] ToMatrix(this Tensor matrix)
     {
         TensorArgument.ThrowIfNullOrDisposed(matrix);

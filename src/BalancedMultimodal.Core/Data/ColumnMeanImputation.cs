@@ -23,6 +23,8 @@ public static class ColumnMeanImputation
     /// <exception cref="ArgumentException">Features that are not a floating-point matrix, a mask of another length, a
     /// mask without an available row, or a NaN or an infinity on an available row (naming the modality, row and
     /// column).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor Apply(Tensor features, IReadOnlyList<bool> available, string? modalityName = null)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);

@@ -115,6 +115,8 @@ public sealed class Modality
     /// <param name="availability">Optional availability mask of length n (default: all rows available).</param>
     /// <returns>The modality holding a float64 copy of <paramref name="values"/>.</returns>
     /// <exception cref="ArgumentException">When the tensor is not 2-D floating point, or a validation rule is broken.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Modality FromTensor(string name, Tensor values, IReadOnlyList<string>? featureNames = null, IReadOnlyList<bool>? availability = null)
     {
         TensorArgument.ThrowIfNullOrDisposed(values);

@@ -150,6 +150,9 @@ public sealed class MultimodalDataset
     /// <param name="labels">An integer tensor of shape (n) with class labels in [0, C).</param>
     /// <param name="classCount">C; default max(label) + 1.</param>
     /// <returns>A dataset whose rows are all training rows; use <see cref="WithSplits"/> to set the splits.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="values"/> has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>values[i]</c> for an
+    /// entry).</exception>
     public static MultimodalDataset FromTensors(IReadOnlyList<string> modalityNames, IReadOnlyList<Tensor> values, Tensor labels, int? classCount = null)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);

@@ -48,6 +48,12 @@ public sealed class QuantileNormalizer
     /// <param name="modalityNames">The M modality names the quantiles belong to (checked by <see cref="Transform(MultimodalDataset)"/>).</param>
     /// <param name="quantiles">Per modality and column, the Q &gt;= 2 quantiles q_j0..q_j,Q-1 at the equally spaced
     /// references 0, 1/(Q-1), ..., 1: finite and non-decreasing.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="modalityNames"/> or <paramref name="quantiles"/> is
+    /// null.</exception>
+    /// <exception cref="ArgumentException">A null, empty or repeated modality name (naming
+    /// <paramref name="modalityNames"/>); or, naming <paramref name="quantiles"/>: a count of quantile tables other
+    /// than the count of names, a missing table or column, a column with fewer than two quantiles, a non-finite
+    /// quantile, or quantiles that decrease (the message names the modality and column).</exception>
     public QuantileNormalizer(IReadOnlyList<string> modalityNames, IReadOnlyList<IReadOnlyList<IReadOnlyList<double>>> quantiles)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -86,6 +92,11 @@ public sealed class QuantileNormalizer
     /// <param name="rows">The fitting rows; default <see cref="MultimodalDataset.TrainIndices"/>. Each modality needs at least two available fitting rows.</param>
     /// <param name="maxQuantiles">The largest number of quantiles per column (scikit-learn's <c>n_quantiles</c>); at least 2. Default 1000.</param>
     /// <returns>The fitted normaliser.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxQuantiles"/> is less than 2, or a fitting row
+    /// lies outside [0, n) (naming <paramref name="rows"/> and the row's position).</exception>
+    /// <exception cref="ArgumentException">A fitting row listed twice, or a modality with fewer than two available
+    /// fitting rows (naming <paramref name="rows"/>).</exception>
     public static QuantileNormalizer Fit(MultimodalDataset dataset, IReadOnlyList<int>? rows = null, int maxQuantiles = DefaultMaxQuantiles)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -140,6 +151,10 @@ public sealed class QuantileNormalizer
     /// <summary>Maps every available row of every modality through its columns' rank-Gauss transform (class remarks).</summary>
     /// <param name="dataset">A dataset with the modalities (names and feature counts) this normaliser was fitted on.</param>
     /// <returns>A new dataset with transformed values and the same labels, IDs and splits.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentException">The dataset has another number of modalities than the fitted ones, or a
+    /// modality whose name or feature count differs from the fitted one (naming
+    /// <paramref name="dataset"/>).</exception>
     public MultimodalDataset Transform(MultimodalDataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -154,6 +169,11 @@ public sealed class QuantileNormalizer
     /// <param name="modalityIndex">Which fitted modality <paramref name="modality"/> is (0-based).</param>
     /// <param name="modality">Rows of that modality: the fitted name and feature count; unavailable rows are left untouched.</param>
     /// <returns>A new modality with transformed values and the same names and availability.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="modality"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modalityIndex"/> lies outside [0, M), M the number
+    /// of fitted modalities.</exception>
+    /// <exception cref="ArgumentException">The modality's name or feature count differs from the fitted modality
+    /// <paramref name="modalityIndex"/>'s (naming <paramref name="modality"/>).</exception>
     public Modality Transform(int modalityIndex, Modality modality)
     {
         ArgumentNullException.ThrowIfNull(modality);

@@ -25,6 +25,13 @@ public sealed class Standardizer
     /// <param name="modalityNames">The M modality names the statistics belong to (checked by <see cref="Transform"/>).</param>
     /// <param name="means">Per modality, the d_m column means (finite).</param>
     /// <param name="scales">Per modality, the d_m column scales (finite and &gt; 0).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="modalityNames"/>, <paramref name="means"/> or
+    /// <paramref name="scales"/> is null.</exception>
+    /// <exception cref="ArgumentException">A null, empty or repeated modality name (naming
+    /// <paramref name="modalityNames"/>); counts of names, mean vectors and scale vectors that differ (naming
+    /// <paramref name="means"/>); a modality whose means or scales are missing or differ in length (naming
+    /// <paramref name="scales"/>); a non-finite mean (naming <paramref name="means"/>); or a scale that is not finite
+    /// and &gt; 0 (naming <paramref name="scales"/>). Messages name the modality and column.</exception>
     public Standardizer(IReadOnlyList<string> modalityNames, IReadOnlyList<IReadOnlyList<double>> means, IReadOnlyList<IReadOnlyList<double>> scales)
     {
         ArgumentNullException.ThrowIfNull(modalityNames);
@@ -57,6 +64,12 @@ public sealed class Standardizer
     /// <param name="dataset">The dataset.</param>
     /// <param name="rows">The fitting rows; default <see cref="MultimodalDataset.TrainIndices"/>. Each modality needs at least two available fitting rows.</param>
     /// <returns>The fitted standardizer.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A fitting row outside [0, n) (naming <paramref name="rows"/> and
+    /// the row's position).</exception>
+    /// <exception cref="ArgumentException">A fitting row listed twice or a modality with fewer than two available
+    /// fitting rows (naming <paramref name="rows"/>), or a column whose mean or standard deviation overflows float64
+    /// (naming <paramref name="dataset"/>, the modality and the column).</exception>
     public static Standardizer Fit(MultimodalDataset dataset, IReadOnlyList<int>? rows = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);

@@ -122,6 +122,12 @@ public static class StratifiedSplitter
     /// <param name="dataset">The dataset; its <see cref="MultimodalDataset.TrainIndices"/> plus any validation rows are split.</param>
     /// <param name="validationFraction">Fraction of each class of those rows for validation, in (0, 1).</param>
     /// <param name="seed">Shuffling seed.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not a number in (0,
+    /// 1).</exception>
+    /// <exception cref="ArgumentException">The dataset has no training or validation rows (naming
+    /// <paramref name="dataset"/>), or a class among them has too few rows for one training and one validation row at
+    /// this fraction (the message names the class).</exception>
     public static MultimodalDataset CarveValidation(MultimodalDataset dataset, double validationFraction, int seed) =>
         CarveValidation(dataset, validationFraction, seed, attributes: null);
 
@@ -135,6 +141,13 @@ public static class StratifiedSplitter
     /// <param name="validationFraction">Fraction of each class of those rows for validation, in (0, 1).</param>
     /// <param name="seed">Shuffling seed.</param>
     /// <param name="attributes">Null, or a (n, a) matrix over the dataset's rows.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataset"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationFraction"/> is not a number in (0,
+    /// 1).</exception>
+    /// <exception cref="ArgumentException">The dataset has no training or validation rows (naming
+    /// <paramref name="dataset"/>), a class among them has too few rows for one training and one validation row at this
+    /// fraction (the message names the class), or <paramref name="attributes"/> does not have one row per
+    /// sample.</exception>
     public static MultimodalDataset CarveValidation(MultimodalDataset dataset, double validationFraction, int seed, bool[,]? attributes)
     {
         ArgumentNullException.ThrowIfNull(dataset);

@@ -43,6 +43,8 @@ public sealed class AutoencoderCompressor
     /// <exception cref="ArgumentException">Bad features or rows (naming the modality), or a fit whose weights are not
     /// finite at the end (features too large for their dtype, e.g. float32 values near 1e20, or a too large learning
     /// rate): refused instead of returning NaN codes.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);
@@ -129,6 +131,8 @@ public sealed class AutoencoderCompressor
     /// <param name="modalityName">Name used in error messages.</param>
     /// <returns>The codes (no gradient), on the features' device and dtype; the encoder's intermediate activations are
     /// freed here, so only the codes reach the caller's dispose scope.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);

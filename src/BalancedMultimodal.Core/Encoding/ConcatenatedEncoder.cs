@@ -58,6 +58,8 @@ public sealed class ConcatenatedEncoder : ModalityEncoder
     /// <summary>Encodes: (n, d_in) to (n, sum_k e_k), the parts' embeddings side by side in order.</summary>
     /// <param name="input">Features (n, d_in).</param>
     /// <returns>Embeddings (n, <see cref="EmbeddingDim"/>).</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public override Tensor forward(Tensor input)
     {
         TensorArgument.ThrowIfNullOrDisposed(input);

@@ -40,6 +40,8 @@ public static class InvertedDropout
     /// <returns>x ⊙ m / (1 - p), differentiable in x.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="probability"/> is outside [0, 1) or not finite.</exception>
     /// <exception cref="ArgumentException"><paramref name="input"/> is not floating point.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor Apply(Tensor input, double probability, bool training)
     {
         TensorArgument.ThrowIfNullOrDisposed(input);

@@ -59,6 +59,8 @@ public sealed class MlpEncoder : ModalityEncoder
     /// <param name="input">Features of shape (n, d_in), on the parameters' device and dtype.</param>
     /// <returns>Embeddings of shape (n, EmbeddingDim).</returns>
     /// <exception cref="ArgumentException">When the input is not (n, d_in) or not on the parameters' device and dtype.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public override Tensor forward(Tensor input)
     {
         TensorArgument.ThrowIfNullOrDisposed(input);

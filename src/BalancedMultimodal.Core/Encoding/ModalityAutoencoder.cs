@@ -56,6 +56,8 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <param name="input">Features, shape (n, d), on the parameters' device and dtype.</param>
     /// <returns>The latent codes.</returns>
     /// <exception cref="ArgumentException">The input is not (n, d) or not on the parameters' device and dtype.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor Encode(Tensor input)
     {
         TensorArgument.ThrowIfNullOrDisposed(input);
@@ -67,6 +69,8 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <param name="code">Latent codes, shape (n, LatentDim), on the parameters' device and dtype.</param>
     /// <returns>The reconstructed features.</returns>
     /// <exception cref="ArgumentException">The code is not (n, LatentDim) or not on the parameters' device and dtype.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor Decode(Tensor code)
     {
         TensorArgument.ThrowIfNullOrDisposed(code);

@@ -59,6 +59,8 @@ public sealed class BootstrapConfidenceInterval
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original sample first).</exception>
     /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
     /// the resample).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public ConfidenceInterval Compute(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);

@@ -61,6 +61,8 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     /// <returns>The estimate in nats.</returns>
     /// <exception cref="ArgumentException">Bad shapes, non-finite or non-integer labels, a single class, no label
     /// with two or more samples, or a non-finite feature value.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -86,6 +88,13 @@ public sealed class ContinuousDiscreteEstimator : IMutualInformationEstimator
     /// <param name="x">Continuous features C, shape (n, d) or (n).</param>
     /// <param name="labels">The label of each row, length n.</param>
     /// <returns>The estimate in nats.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> or <paramref name="labels"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> and <paramref name="labels"/> have different row counts
+    /// (naming <paramref name="labels"/>), <paramref name="x"/> has a bad shape, too few rows or a non-finite value, or
+    /// the labels hold a single class or no label with two or more samples (naming
+    /// <paramref name="labels"/>).</exception>
     public double Estimate(Tensor x, int[] labels)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);

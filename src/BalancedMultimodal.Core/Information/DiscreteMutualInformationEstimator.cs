@@ -23,6 +23,8 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
     public string Name => "discrete";
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -44,6 +46,9 @@ public sealed class DiscreteMutualInformationEstimator : IMutualInformationEstim
     /// <param name="x">Labels of X, length n.</param>
     /// <param name="y">Labels of Y, length n.</param>
     /// <returns>The plug-in estimate in nats.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="x"/> or <paramref name="y"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> and <paramref name="y"/> have different lengths (naming
+    /// <paramref name="y"/>), or are empty (naming <paramref name="x"/>).</exception>
     public double Estimate(int[] x, int[] y)
     {
         ArgumentNullException.ThrowIfNull(x);

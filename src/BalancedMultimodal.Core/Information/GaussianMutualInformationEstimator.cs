@@ -88,6 +88,8 @@ public sealed class GaussianMutualInformationEstimator : IMutualInformationEstim
     /// or when the joint one is while both blocks are regular: a column of y then depends on the columns of x and the
     /// other columns of y), or (with BiasCorrection) n &lt;= d_x + d_y, where the Wishart correction of the joint block
     /// is undefined (the message gives n and d_x + d_y; add samples or set BiasCorrection = false).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);

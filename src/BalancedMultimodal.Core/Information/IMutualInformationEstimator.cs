@@ -22,11 +22,19 @@ public interface IMutualInformationEstimator
     /// <param name="x">Samples of X, shape (n, d_x) or (n).</param>
     /// <param name="y">Samples of Y, shape (n, d_y) or (n); same n and device as <paramref name="x"/>.</param>
     /// <returns>The estimate in nats (may be slightly negative for bias-corrected estimators).</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentException">Shapes other than (n, d) or (n), mismatched row counts, too few rows or a
+    /// non-finite value, naming the argument (and the row and column of a non-finite value); each implementation
+    /// documents its further conditions.</exception>
     double Estimate(Tensor x, Tensor y);
 
     /// <summary>Estimates I(X; Y) in nats from arrays (rows are samples).</summary>
     /// <param name="x">Samples of X, shape (n, d_x).</param>
     /// <param name="y">Samples of Y, shape (n, d_y).</param>
     /// <returns>The estimate in nats.</returns>
+    /// <exception cref="ArgumentException">Shapes other than (n, d) or (n), mismatched row counts, too few rows or a
+    /// non-finite value, naming the argument (and the row and column of a non-finite value); each implementation
+    /// documents its further conditions.</exception>
     double Estimate(double[,] x, double[,] y);
 }

@@ -94,6 +94,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     }
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -126,6 +128,8 @@ public sealed class InfoNceEstimator : IMutualInformationEstimator
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bound"/> is not a defined <see cref="NeuralMutualInformationBound"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="scores"/> is not a floating-point (N, N) matrix with N &gt;= 2,
     /// or holds a NaN or an infinity (naming the entry).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor Bound(Tensor scores, NeuralMutualInformationBound bound)
     {
         TensorArgument.ThrowIfNullOrDisposed(scores);

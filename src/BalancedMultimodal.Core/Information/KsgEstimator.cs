@@ -76,6 +76,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Mismatched rows, n &lt; k + 1, a non-finite value, or bad shapes.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double Estimate(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -93,6 +95,8 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     }
 
     /// <inheritdoc />
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);

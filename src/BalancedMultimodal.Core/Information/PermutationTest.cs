@@ -61,6 +61,8 @@ public sealed class PermutationTest
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original pairing first).</exception>
     /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
     /// the permutation): such a value would count as below the observed one and make the p-value look significant.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public PermutationTestResult Run(Tensor x, Tensor y)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);

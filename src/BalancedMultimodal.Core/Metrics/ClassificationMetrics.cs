@@ -30,6 +30,9 @@ public static class ClassificationMetrics
     /// </summary>
     /// <param name="scores">An n x C matrix of finite scores.</param>
     /// <returns>n predicted classes.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scores"/> is null.</exception>
+    /// <exception cref="ArgumentException">The matrix has no columns, or a score is not finite (the message names its
+    /// row and column).</exception>
     public static int[] ArgMax(double[,] scores)
     {
         ArgumentNullException.ThrowIfNull(scores);

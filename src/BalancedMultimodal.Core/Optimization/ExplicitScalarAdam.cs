@@ -55,6 +55,8 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <exception cref="ArgumentException">A null parameter, the same parameter object listed twice (the message gives
     /// both positions), or a weight decay above the largest finite value of a parameter's dtype (e.g. 3.4e38 for float32;
     /// the message names the parameter's position and dtype).</exception>
+    /// <exception cref="ObjectDisposedException">A parameter in <paramref name="parameters"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>parameters[i]</c>.</exception>
     public ExplicitScalarAdam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
         : this(SingleGroup(parameters, learningRate, beta1, beta2, epsilon, weightDecay), learningRate, beta1, beta2, epsilon, nameof(parameters))
@@ -75,6 +77,8 @@ public sealed class ExplicitScalarAdam : IDisposable
     /// <exception cref="ArgumentException">A null group or parameter, the same parameter object listed twice (the
     /// message gives both positions, counted over the groups in order), or a group's weight decay above the largest
     /// finite value of one of its parameters' dtype (the message names the parameter's position and dtype).</exception>
+    /// <exception cref="ObjectDisposedException">A parameter of a group has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>groups[g].Parameters[i]</c>.</exception>
     public ExplicitScalarAdam(IEnumerable<ParameterGroup> groups, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8)
         : this(groups ?? throw new ArgumentNullException(nameof(groups)), learningRate, beta1, beta2, epsilon, nameof(groups))

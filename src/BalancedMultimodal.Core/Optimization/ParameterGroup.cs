@@ -14,6 +14,8 @@ public sealed class ParameterGroup
     /// <param name="weightDecay">λ &gt;= 0, finite.</param>
     /// <exception cref="ArgumentNullException"><paramref name="parameters"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When λ is negative, infinite or NaN.</exception>
+    /// <exception cref="ObjectDisposedException">A parameter in <paramref name="parameters"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>parameters[i]</c>.</exception>
     public ParameterGroup(IEnumerable<Parameter> parameters, double weightDecay)
     {
         ArgumentNullException.ThrowIfNull(parameters);

@@ -94,6 +94,12 @@ public sealed class ModalityEvidence
     /// <param name="score">Its validation score.</param>
     /// <param name="outputs">Its outputs; copied to a double array.</param>
     /// <returns>The validated evidence.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="outputs"/> is null.</exception>
+    /// <exception cref="ArgumentException">The outputs are not an (n, k) or (n) floating-point tensor, or are empty or
+    /// hold a non-finite value (naming <paramref name="outputs"/>, and the row and column of a non-finite value); a
+    /// null, empty or white-space name; or a non-finite score.</exception>
     public static ModalityEvidence FromTensor(string name, double score, Tensor outputs)
     {
         TensorArgument.ThrowIfNullOrDisposed(outputs);

@@ -20,6 +20,11 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
     /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity, for the observed pairing
     /// or for permutation b (1-based); the message names the estimator's <see cref="IMutualInformationEstimator.Name"/>
     /// and which estimate it was.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="estimator"/>, <paramref name="x"/> or
+    /// <paramref name="y"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="permutations"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> and <paramref name="y"/> have different row counts
+    /// (naming <paramref name="y"/>), or the estimator rejects the input.</exception>
     public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed)
     {
         ArgumentNullException.ThrowIfNull(estimator);

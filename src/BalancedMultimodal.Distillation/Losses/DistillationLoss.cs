@@ -94,6 +94,8 @@ public sealed class DistillationLoss : nn.Module
     /// divided by the temperature, making the weighted KL term non-finite (naming the temperature and the dtype); or
     /// <see cref="Options"/> changed since construction and no longer valid (naming the option).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public DistillationLossTerms Compute(
         Tensor studentLogits,
         Tensor? studentEmbedding,
@@ -218,6 +220,8 @@ public sealed class DistillationLoss : nn.Module
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="temperature"/> is not finite and &gt; 0, or its square
     /// is not a finite positive normal double; or the logits divided by it overflow the logits' dtype, which would make the
     /// KL NaN or infinite (the message names the temperature and the dtype).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor KullbackLeiblerBatchMean(Tensor studentLogits, Tensor teacherLogits, double temperature)
     {
         TensorArgument.ThrowIfNullOrDisposed(studentLogits);

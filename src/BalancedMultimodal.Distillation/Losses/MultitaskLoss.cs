@@ -44,6 +44,11 @@ public sealed class MultitaskLoss
     /// cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the modality
     /// index (a row count is checked against the one most of the logits, labels and mask share, so the tensor that
     /// disagrees is the one named).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="modalityLogits"/> or
+    /// <paramref name="distillationLosses"/> has been disposed; <see cref="ObjectDisposedException.ObjectName"/> names
+    /// the parameter (<c>modalityLogits[i]</c> for an entry).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A labelled row whose label is outside [0, C) (naming
+    /// <paramref name="labels"/> and the row).</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,
@@ -71,6 +76,12 @@ public sealed class MultitaskLoss
     /// row a cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the
     /// modality index (a row count is checked against the one most of the logits, labels and mask share, so the tensor
     /// that disagrees is the one named).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="modalityLogits"/> or
+    /// <paramref name="modalityLabelledMasks"/> or <paramref name="distillationLosses"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>modalityLogits[i]</c> for an
+    /// entry).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A row of <paramref name="labelledMask"/> or of a modality's own
+    /// mask whose label is outside [0, C) (naming <paramref name="labels"/> and the row).</exception>
     public MultitaskLossTerms Compute(
         Tensor fusedLogits,
         IReadOnlyList<Tensor> modalityLogits,

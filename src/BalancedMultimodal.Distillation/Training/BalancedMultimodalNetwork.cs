@@ -98,6 +98,8 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <returns>The embeddings.</returns>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
     /// <exception cref="ArgumentException">When the encoder rejects the features; the message names the modality.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor Embed(int modality, Tensor features)
     {
         CheckModality(modality);
@@ -122,6 +124,8 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="modality"/> is not in [0, M).</exception>
     /// <exception cref="ArgumentException">When <paramref name="embedding"/> is not an (n, e_m) matrix of the heads' dtype
     /// and device; the message names the modality.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor ModalityLogits(int modality, Tensor embedding)
     {
         CheckModality(modality);
@@ -135,6 +139,9 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// <returns>The logits.</returns>
     /// <exception cref="ArgumentException">Not one embedding per modality, or an embedding that is null, not (n, e_m)
     /// with the same n as modality 0's, or of another dtype or device; the message names its index.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="embeddings"/> has
+    /// been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>embeddings[i]</c> for an
+    /// entry).</exception>
     public Tensor FusedLogits(IReadOnlyList<Tensor> embeddings)
     {
         TensorArgument.ThrowIfNullOrAnyDisposed(embeddings);
@@ -182,6 +189,9 @@ public sealed class BalancedMultimodalNetwork : nn.Module
     /// features (the message names the modality).</exception>
     /// <exception cref="InvalidOperationException">An encoder returned embeddings that are not (n, e_m) for (n, d_m)
     /// features (naming the modality).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="features"/> has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>features[i]</c> for an
+    /// entry).</exception>
     public NetworkOutputs Forward(IReadOnlyList<Tensor> features)
     {
         TensorArgument.ThrowIfNullOrAnyDisposed(features);

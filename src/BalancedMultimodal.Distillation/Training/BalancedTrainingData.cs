@@ -32,6 +32,9 @@ public sealed class BalancedTrainingData
     /// entry: every row has it). See the remarks.</param>
     /// <exception cref="ArgumentException">A rule of the remarks is broken; the message names the modality (by index for
     /// a null, empty or repeated name), row or class.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="features"/> has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>features[i]</c> for an
+    /// entry).</exception>
     public BalancedTrainingData(
         IReadOnlyList<string> modalityNames,
         IReadOnlyList<Tensor> features,

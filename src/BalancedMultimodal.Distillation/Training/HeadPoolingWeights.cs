@@ -43,6 +43,9 @@ public static class HeadPoolingWeights
     /// <exception cref="ArgumentException">No heads, heads of different shapes, no rows, a label count or range that does not
     /// match, or non-finite logits (the offending head is named by its index).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1].</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="validationLogits"/>
+    /// has been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter
+    /// (<c>validationLogits[i]</c> for an entry).</exception>
     public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, double shrinkage = 0) =>
         FromValidation(validationLogits, validationLabels, HeadPoolingRule.InformationGain, shrinkage);
 
@@ -61,6 +64,9 @@ public static class HeadPoolingWeights
     /// match, or non-finite logits (the offending head is named by its index).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shrinkage"/> is not a number in [0, 1], or
     /// <paramref name="rule"/> is not a defined <see cref="HeadPoolingRule"/>.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="validationLogits"/>
+    /// has been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter
+    /// (<c>validationLogits[i]</c> for an entry).</exception>
     public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage) =>
         FromValidation(validationLogits, validationLabels, rule, shrinkage, null);
 
@@ -81,6 +87,9 @@ public static class HeadPoolingWeights
     /// <exception cref="ArgumentException">As the overload without availability, or an availability that is not a
     /// boolean (n_val, H) matrix or leaves a head without a row (naming it).</exception>
     /// <exception cref="ArgumentOutOfRangeException">As the overload without availability.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="validationLogits"/>
+    /// has been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter
+    /// (<c>validationLogits[i]</c> for an entry).</exception>
     public static double[] FromValidation(IReadOnlyList<Tensor> validationLogits, Tensor validationLabels, HeadPoolingRule rule, double shrinkage, Tensor? availability)
     {
         TensorArgument.ThrowIfNullOrAnyDisposed(validationLogits);

@@ -25,6 +25,9 @@ public static class PredictionCombiner
     /// <exception cref="ArgumentException"><paramref name="source"/> is <see cref="PredictionSource.AllHeadsValidationWeighted"/>
     /// (naming <paramref name="source"/>: this overload has no weights), or the logits do not match (see
     /// <see cref="Probabilities(NetworkOutputs, PredictionSource, IReadOnlyList{double})"/>).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor of <paramref name="outputs"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names it (<c>outputs.FusedLogits</c> or
+    /// <c>outputs.ModalityLogits[m]</c>).</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source)
     {
         ArgumentNullException.ThrowIfNull(outputs);
@@ -52,6 +55,9 @@ public static class PredictionCombiner
     /// <exception cref="ArgumentException">Weights missing, given to a fixed source, of the wrong count, negative, non-finite
     /// or summing to 0; or logits that are not (n, C) or do not match (the message names <c>outputs.ModalityLogits[m]</c>
     /// and both shapes, dtypes or devices).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor of <paramref name="outputs"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names it (<c>outputs.FusedLogits</c> or
+    /// <c>outputs.ModalityLogits[m]</c>).</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights) =>
         Probabilities(outputs, source, headWeights, null);
 
@@ -78,6 +84,9 @@ public static class PredictionCombiner
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
     /// <exception cref="ArgumentException">As the overload without availability; or an availability that is not a boolean
     /// (n, M) matrix on the logits' device.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor of <paramref name="outputs"/> or the availability has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names it (<c>outputs.FusedLogits</c>,
+    /// <c>outputs.ModalityLogits[m]</c> or <c>availability</c>).</exception>
     public static Tensor Probabilities(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
         CheckArguments(outputs, source, headWeights, availability);
@@ -140,6 +149,9 @@ public static class PredictionCombiner
     /// <returns>Shares (n, M + 1), the fused head first; every entry in [0, 1], every row summing to 1.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An undefined <paramref name="source"/>.</exception>
     /// <exception cref="ArgumentException">As the availability overload of <c>Probabilities</c>.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor of <paramref name="outputs"/> or the availability has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names it (<c>outputs.FusedLogits</c>,
+    /// <c>outputs.ModalityLogits[m]</c> or <c>availability</c>).</exception>
     public static Tensor HeadShares(NetworkOutputs outputs, PredictionSource source, IReadOnlyList<double>? headWeights, Tensor? availability)
     {
         CheckArguments(outputs, source, headWeights, availability);

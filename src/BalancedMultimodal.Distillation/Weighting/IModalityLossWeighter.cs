@@ -34,5 +34,7 @@ public interface IModalityLossWeighter
     /// <returns>A 0-d tensor with the dtype and device of the first loss.</returns>
     /// <exception cref="ArgumentException">Not one scalar floating loss per modality on one device, or a loss that is
     /// NaN or infinite (naming the modality index).</exception>
+    /// <exception cref="ObjectDisposedException">A loss in <paramref name="modalityLosses"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>modalityLosses[m]</c>.</exception>
     Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses);
 }

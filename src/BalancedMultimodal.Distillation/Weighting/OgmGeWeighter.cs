@@ -37,6 +37,10 @@ public sealed class OgmGeWeighter : IModalityLossWeighter
     /// <summary>Creates the policy for <paramref name="modalityCount"/> modalities (&gt;= 2); all weights start at 1.</summary>
     /// <param name="modalityCount">M &gt;= 2 (a ratio needs peers).</param>
     /// <param name="options">Validated by <see cref="OgmGeWeighterOptionsValidator"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="modalityCount"/> is less than 2.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (naming <paramref name="options"/>; the message
+    /// lists the failing options).</exception>
     public OgmGeWeighter(int modalityCount, OgmGeWeighterOptions options)
     {
         if (modalityCount < 2)

@@ -86,6 +86,10 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <exception cref="InvalidOperationException">The weighted loss is not finite although every loss is: a log-variance
     /// has diverged (a loss of exactly 0 lets it fall until exp(-s) overflows the dtype), or a term or the sum overflows
     /// the dtype; the message names the modality and the cause.</exception>
+    /// <exception cref="ObjectDisposedException">A loss in <paramref name="modalityLosses"/> has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>modalityLosses[m]</c>.</exception>
+    /// <exception cref="ArgumentException">Not one scalar floating loss per modality on one device, a loss that is NaN
+    /// or infinite (naming the modality index), or losses on another device than the log-variances.</exception>
     public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
     {
         WeighterArguments.Losses(modalityLosses, ModalityCount);

@@ -57,7 +57,8 @@ public sealed class RelationalGcnEncoder : ModalityEncoder
     /// width, floating point, on the parameters' dtype and device (which is the graph's).</param>
     /// <returns>The node embeddings.</returns>
     /// <exception cref="ArgumentException">When <paramref name="input"/> is not such a matrix (the message says what differs).</exception>
-    /// <exception cref="ObjectDisposedException">When the bound graph was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="input"/> was disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>input</c>) or the bound graph was.</exception>
     public override Tensor forward(Tensor input)
     {
         TensorArgument.ThrowIfNullOrDisposed(input);

@@ -49,6 +49,8 @@ public sealed class AffinityBuilder
     /// <returns>W of shape (n, n), symmetric and non-negative, on the device and dtype of <paramref name="features"/>;
     /// detached (no autograd history from requires-grad features).</returns>
     /// <exception cref="ArgumentException">For a malformed input; the message names the sample, feature or option.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public Tensor Build(Tensor features, bool[]? available = null)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);
@@ -100,6 +102,9 @@ public sealed class AffinityBuilder
     /// <exception cref="ArgumentException">A null view, or views that disagree in sample count, dtype or device (checked
     /// for all before any is built), or a malformed view (the message starts with its modality index).</exception>
     /// <exception cref="ArgumentNullException">A null mask in <paramref name="availability"/> (its modality is named).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="views"/> has been
+    /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>views[i]</c> for an
+    /// entry).</exception>
     public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null)
     {
         TensorArgument.ThrowIfNullOrAnyDisposed(views);

@@ -30,6 +30,8 @@ public static class AffinityKernel
     /// a strided view as for its contiguous copy.</returns>
     /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix with n &gt;= 2
     /// (naming the first non-finite row and column).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor ZScoreColumns(Tensor features)
     {
         CheckFeatures(features, needTwoRows: true);
@@ -72,6 +74,8 @@ public static class AffinityKernel
     /// for a strided view of the features as for its contiguous copy.</returns>
     /// <exception cref="ArgumentException">When the features are not a finite floating (n, d) matrix (naming the first
     /// non-finite row and column), or, for <see cref="DistanceMetric.Cosine"/>, when a row is all zero.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor PairwiseDistances(Tensor features, DistanceMetric metric)
     {
         CheckFeatures(features, needTwoRows: false);
@@ -157,6 +161,8 @@ public static class AffinityKernel
     /// NaN, an infinity or a negative entry, has a non-zero diagonal entry or is not exactly symmetric (naming the entry;
     /// the K nearest neighbours are read from positions 1..K of each sorted row, which assumes METHOD.md section 2's
     /// D = (D + D^T) / 2 with diag(D) = 0).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public static Tensor ScaledExponential(Tensor distances, int k, double mu)
     {
         TensorArgument.ThrowIfNullOrDisposed(distances);

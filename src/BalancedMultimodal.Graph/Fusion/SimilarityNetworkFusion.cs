@@ -75,6 +75,9 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     /// <exception cref="ArgumentException">For fewer than two views, mismatched shapes, dtypes or devices, non-finite or
     /// negative entries, a zero row, a sample with no modality, or K not below a view's sample count; the message names
     /// the view, row and column.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="affinities"/> has
+    /// been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>affinities[i]</c> for an
+    /// entry).</exception>
     public Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null) =>
         Fuse(affinities, availability, afterIteration: null);
 

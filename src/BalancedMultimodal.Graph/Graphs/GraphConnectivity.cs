@@ -36,6 +36,10 @@ public static class GraphConnectivity
     /// <param name="logger">Optional logger; receives one warning if the graph has more than one component.</param>
     /// <param name="eigenNodeLimit">Largest n for which the algebraic connectivity is computed, in [2, <see cref="MaximumEigenNodeLimit"/>].</param>
     /// <returns>The report.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="graph"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eigenNodeLimit"/> lies outside [2,
+    /// <see cref="MaximumEigenNodeLimit"/>].</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="graph"/> has been disposed.</exception>
     public static ConnectivityReport Analyze(RelationalGraph graph, ILogger? logger = null, int eigenNodeLimit = DefaultEigenNodeLimit)
     {
         ArgumentNullException.ThrowIfNull(graph);

@@ -34,6 +34,11 @@ public sealed class MogonetThresholdGraphBuilder
     /// <summary>The cosine-distance threshold tau that MOGONET derives for these features.</summary>
     /// <param name="features">Features X of shape (n, d), finite.</param>
     /// <returns>tau, the (k n)-th smallest entry of the n x n cosine-distance matrix.</returns>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentException">The features are not an (n, d) matrix with d &gt;= 1, not float32 or
+    /// float64, or hold a non-finite value (naming the sample and feature).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">k &gt;= n (naming <paramref name="features"/>).</exception>
     public double Threshold(Tensor features)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);
@@ -59,6 +64,10 @@ public sealed class MogonetThresholdGraphBuilder
     /// autograd history from requires-grad features).</returns>
     /// <exception cref="ArgumentException">For non-finite features, k &gt;= n, a threshold above 1 (negative weights), or an
     /// empty relation name.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">k &gt;= n, or a k that gives a threshold above 1 (both naming
+    /// <paramref name="features"/>).</exception>
     public RelationalGraph Build(Tensor features, string relationName = "mogonet")
     {
         TensorArgument.ThrowIfNullOrDisposed(features);

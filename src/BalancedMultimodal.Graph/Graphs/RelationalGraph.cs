@@ -24,6 +24,9 @@ public sealed class RelationalGraph : IDisposable
     /// <param name="nodeCount">Number of nodes n (at least 1).</param>
     /// <param name="relations">One or more relations; edge indices must lie in [0, n).</param>
     /// <exception cref="ArgumentException">When a relation is malformed; the message names the relation.</exception>
+    /// <exception cref="ObjectDisposedException">An edge tensor of a relation has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> is <c>relations[r].EdgeIndex</c> or
+    /// <c>relations[r].EdgeWeight</c>.</exception>
     public RelationalGraph(long nodeCount, IReadOnlyList<GraphRelation> relations)
     {
         ArgumentNullException.ThrowIfNull(relations);
@@ -105,6 +108,9 @@ public sealed class RelationalGraph : IDisposable
     /// graph gives a copy of it).</param>
     /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order.</returns>
     /// <exception cref="ObjectDisposedException">One of the graphs was disposed.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="graphs"/> or one of its graphs is null.</exception>
+    /// <exception cref="ArgumentException">No graph is given, the graphs have different node counts, or a relation name
+    /// is used twice (naming <paramref name="graphs"/>).</exception>
     public static RelationalGraph Combine(params RelationalGraph[] graphs)
     {
         ArgumentNullException.ThrowIfNull(graphs);
@@ -136,6 +142,8 @@ public sealed class RelationalGraph : IDisposable
     /// <param name="weightType">Optional floating dtype for the edge weights.</param>
     /// <returns>A new graph; this one is unchanged.</returns>
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="device"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="weightType"/> is not a floating-point type.</exception>
     public RelationalGraph To(Device device, ScalarType? weightType = null)
     {
         ArgumentNullException.ThrowIfNull(device);

@@ -39,6 +39,8 @@ public sealed class TopKGraphBuilder
     /// (detached: no autograd history from a requires-grad similarity).</returns>
     /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, k &gt;= n, or the
     /// relation name is empty.</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public RelationalGraph Build(Tensor similarity, string relationName = "fused")
     {
         TensorArgument.ThrowIfNullOrDisposed(similarity);
@@ -82,6 +84,8 @@ public sealed class TopKGraphBuilder
     /// <returns>A <see cref="RelationalGraph"/> of n nodes with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
     /// <exception cref="ArgumentException">A similarity that is not square (n, n), a mask of another length than n, no more
     /// than k available nodes, or an invalid block (see <see cref="Build(Tensor, string)"/>).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
+    /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     public RelationalGraph Build(Tensor similarity, IReadOnlyList<bool> available, string relationName = "fused")
     {
         TensorArgument.ThrowIfNullOrDisposed(similarity);

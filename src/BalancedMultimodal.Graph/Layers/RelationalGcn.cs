@@ -122,7 +122,8 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="graph">A graph with n nodes and <see cref="RelationCount"/> relations on the same device.</param>
     /// <returns>The embeddings (n, <see cref="EmbeddingSize"/>).</returns>
     /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match.</exception>
-    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="x"/> was disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>x</c>) or <paramref name="graph"/> was.</exception>
     public Tensor Embed(Tensor x, RelationalGraph graph)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
@@ -149,7 +150,9 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <exception cref="ArgumentException">When the embedding is not (n, <see cref="EmbeddingSize"/>), or not on the head's
     /// dtype and device; or when <paramref name="graph"/> has another relation count than <see cref="RelationCount"/>
     /// (for either head: embeddings computed on such a graph are not this network's).</exception>
-    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed (for either head).</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="embedding"/> was disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>embedding</c>) or <paramref name="graph"/> was (for
+    /// either head).</exception>
     public Tensor Classify(Tensor embedding, RelationalGraph graph)
     {
         TensorArgument.ThrowIfNullOrDisposed(embedding);
@@ -187,7 +190,8 @@ public sealed class RelationalGcn : nn.Module<Tensor, RelationalGraph, Tensor>
     /// <param name="graph">A graph with n nodes and <see cref="RelationCount"/> relations.</param>
     /// <returns>Logits, or embeddings when there is no head.</returns>
     /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match.</exception>
-    /// <exception cref="ObjectDisposedException">When <paramref name="graph"/> was disposed.</exception>
+    /// <exception cref="ObjectDisposedException">When <paramref name="x"/> was disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>x</c>) or <paramref name="graph"/> was.</exception>
     public override Tensor forward(Tensor x, RelationalGraph graph)
     {
         if (head is null) return Embed(x, graph);

@@ -183,6 +183,9 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
     /// <returns>Node features (n, out).</returns>
     /// <exception cref="ArgumentException">Shapes, relation count, device or dtype do not match (the message says which),
     /// or the graph's edges are invalid.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="x"/> has been disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>x</c>), or <paramref name="graph"/> has been (its object
+    /// name is <c>RelationalGraph</c>).</exception>
     public override Tensor forward(Tensor x, RelationalGraph graph)
     {
         Validate(x, graph);

@@ -153,6 +153,8 @@ public sealed class RelationalGraphNormalization
     /// <exception cref="ArgumentException">When <paramref name="dtype"/> is not floating point, or an edge index lies
     /// outside [0, n) or a weight is negative or not finite (the message names the relation and edge), or the weights
     /// into a node sum beyond float64's range (naming the relation and node).</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="graph"/> has been disposed
+    /// (<see cref="ObjectDisposedException.ObjectName"/> is <c>RelationalGraph</c>).</exception>
     public static RelationalGraphNormalization For(RelationalGraph graph, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(graph);
