@@ -195,6 +195,29 @@ public class ExplicitScalarArithmeticTests
     }
 
     [Fact]
+    public void A_zero_dimensional_target_still_refuses_an_operand_on_another_device()
+    {
+        // Only a sum's first operand may be a zero-dimensional number; an in-place or index-add target may not.
+        // (Unchecked, libtorch's index_add took a meta index into a CPU scalar without any error.)
+        using var scope = NewDisposeScope();
+        var meta = new Device("meta");
+
+        new Action(() => tensor(1.0).IndexAdd(0, zeros(1, dtype: ScalarType.Int64, device: meta), tensor(2.0))).Should().Throw<ArgumentException>()
+            .WithParameterName("index").WithMessage("index is on meta, the other tensor on cpu*");
+        new Action(() => tensor(1f).PlusInPlace(zeros(1, device: meta))).Should().Throw<ArgumentException>()
+            .WithParameterName("addend").WithMessage("addend is on meta, the other tensor on cpu*");
+    }
+
+    [Fact]
+    public void A_zero_dimensional_index_add_refuses_an_index_of_two_entries()
+    {
+        using var scope = NewDisposeScope();
+
+        new Action(() => tensor(1.0).IndexAdd(0, zeros(2, dtype: ScalarType.Int64), tensor(2.0))).Should().Throw<ArgumentException>()
+            .WithParameterName("source").WithMessage("The source must have shape () (the tensor's, with dimension 0 the index's length 2), got ()*");
+    }
+
+    [Fact]
     public void A_failure_other_than_an_index_value_is_not_blamed_on_the_index()
     {
         // libtorch's allocation failure was rethrown as "libtorch refused the index".

@@ -65,6 +65,22 @@ public class ModalityAssessorGateTests
         b.Reason.Should().Contain("gate closed: p = 0.0600 > 0.05").And.EndWith("; trains on cross-entropy alone");
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(1.5)]
+    [InlineData(-0.1)]
+    public void A_p_value_outside_zero_one_is_refused(double pValue)
+    {
+        // A NaN p-value would compare false with the significance level and close the gate silently.
+        var (assessor, _, _) = Pair(new ModalityAssessmentOptions { Permutations = 19, SignificanceLevel = 0.05 }, mi: 0.3, pValue: pValue);
+
+        var act = () => assessor.Assess(TeacherAndStudent());
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage($"The significance test ScriptedSignificanceTest with the estimator 'scripted' gave observed I = 0.3 and p = {pValue} " +
+                "for teacher candidate 'a' and student 'b'; the gate needs a finite estimate and a p-value in [0, 1].");
+    }
+
     [Fact]
     public void Mutual_information_equal_to_the_threshold_closes_the_gate()
     {

@@ -92,6 +92,7 @@ public class ModalityAssessorTests
     [InlineData(0.9, 0.85, 0.05)]
     [InlineData(100000.52, 100000.47, 0.05)]   // best - other = 0.05000000000291038: the tolerance scales with the scores
     [InlineData(-3.25, -3.3, 0.05)]
+    [InlineData(0.87, -42210.41, 42211.28)]   // best - other = 42211.280000000006, one ulp above delta: the tolerance scales with delta too
     public void A_score_exactly_delta_below_the_best_is_strong_despite_rounding(double best, double other, double delta)
     {
         var data = new SyntheticModalities(seed: 3);
@@ -99,12 +100,29 @@ public class ModalityAssessorTests
         {
             new ModalityEvidence("a", best, SyntheticModalities.Softmax(data.StrongLogits)),
             new ModalityEvidence("b", other, SyntheticModalities.Softmax(data.WeakLogits)),
-            new ModalityEvidence("c", other - 1e-9 * Math.Max(1, Math.Abs(best)), SyntheticModalities.Softmax(data.NoiseLogits)),
+            new ModalityEvidence("c", other - 1e-9 * Math.Max(1, Math.Max(Math.Abs(best), delta)), SyntheticModalities.Softmax(data.NoiseLogits)),
         };
         var plan = Assessor(new ModalityAssessmentOptions { Delta = delta, Permutations = 0 }).Assess(modalities);
 
         plan["b"].IsStrong.Should().BeTrue("METHOD.md section 7: strong iff s_m >= best - delta, exactly");
         plan["c"].IsStrong.Should().BeFalse("1e-9 (relative) below the boundary is beyond the rounding tolerance");
+    }
+
+    [Fact]
+    public void A_gap_of_exactly_delta_plus_tolerance_is_strong()
+    {
+        // With delta = 0 and best = 0 the tolerance is BoundaryTolerance x max(1, 0, 0) = 1e-12, and 0 - (-1e-12) = 1e-12
+        // exactly: the gap equals delta + tolerance, which the rule (<=) still counts as strong.
+        var data = new SyntheticModalities(seed: 3);
+        var modalities = new[]
+        {
+            new ModalityEvidence("a", 0, SyntheticModalities.Softmax(data.StrongLogits)),
+            new ModalityEvidence("b", -ModalityAssessor.BoundaryTolerance, SyntheticModalities.Softmax(data.WeakLogits)),
+        };
+        var plan = Assessor(new ModalityAssessmentOptions { Delta = 0, Permutations = 0 }).Assess(modalities);
+
+        plan["a"].IsStrong.Should().BeTrue();
+        plan["b"].IsStrong.Should().BeTrue("best - s = 1e-12 = delta + 1e-12 max(1, |best|, delta), at the boundary, which is included");
     }
 
     [Fact]

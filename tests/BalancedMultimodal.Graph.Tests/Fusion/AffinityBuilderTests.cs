@@ -255,6 +255,25 @@ public sealed class AffinityBuilderTests
     }
 
     [Theory]
+    [InlineData(-0.5, "-0.5")]
+    [InlineData(double.PositiveInfinity, "*")]   // the infinity's text depends on the culture
+    public void The_kernel_rejects_a_symmetric_negative_or_infinite_pair(double value, string shown)
+    {
+        // Symmetric, with a zero diagonal: only the quick checks' min >= 0 and finite max see the bad pair, and the
+        // element-wise check then names it.
+        using var scope = NewDisposeScope();
+        using var generator = new TorchSharp.torch.Generator(5);
+        var points = randn(6, 2, dtype: ScalarType.Float64, generator: generator);
+        var distances = AffinityKernel.PairwiseDistances(points, DistanceMetric.SquaredEuclidean);
+        distances[1, 4] = tensor(value);
+        distances[4, 1] = tensor(value);
+
+        ((Action)(() => AffinityKernel.ScaledExponential(distances, 2, 0.5))).Should().Throw<ArgumentException>()
+            .WithMessage($"Distance (1, 4) is {shown}; distances must be finite and non-negative*")
+            .And.ParamName.Should().Be("distances");
+    }
+
+    [Theory]
     [InlineData(1050, 3)]      // below the diagonal, in a tile pair the quick check reads transposed
     [InlineData(3, 1050)]
     [InlineData(600, 700)]     // inside one off-diagonal 512 tile

@@ -75,4 +75,39 @@ public sealed class SymmetryCheckTests
 
         fromAsymmetric.allclose(fromAveraged, rtol: 0, atol: 0).Should().BeFalse("an absolute difference of 5e-11 is within atol = 1e-10");
     }
+
+    [Fact]
+    public void An_asymmetry_of_small_entries_beyond_the_absolute_tolerance_is_averaged_away()
+    {
+        using var scope = NewDisposeScope();
+        var w = Symmetric(20);
+        w[3, 17] = tensor(1e-9);
+        w[17, 3] = tensor(1.5e-9);
+        var averaged = (w + w.t()) / 2;
+
+        var fromAsymmetric = Fusion.Fuse(new[] { w, Symmetric(20) });
+        var fromAveraged = Fusion.Fuse(new[] { averaged, Symmetric(20) });
+
+        fromAsymmetric.allclose(fromAveraged, rtol: 0, atol: 0).Should().BeTrue(
+            "an absolute difference of 5e-10 exceeds atol = 1e-10 (+ 1e-5 x 1e-9), so both fusions start from the same (W + W^T) / 2");
+    }
+
+    [Fact]
+    public void The_relative_tolerance_is_taken_on_the_smaller_magnitude()
+    {
+        // allclose(W, W^T) tests |a - b| <= atol + rtol |b| at both positions of a pair, i.e. rtol times the smaller of
+        // |a| and |b|. Here |a - b| = 5.000125e-6: above 1e-10 + 1e-5 x 0.5 = 5.0001e-6 (the smaller magnitude), within
+        // 1e-10 + 1e-5 x 0.500005000125 = 5.00015e-6 (the larger one).
+        using var scope = NewDisposeScope();
+        var w = Symmetric(20);
+        w[3, 17] = tensor(0.5);
+        w[17, 3] = tensor(0.5 * (1 + 1.000025e-5));
+        var averaged = (w + w.t()) / 2;
+
+        var fromAsymmetric = Fusion.Fuse(new[] { w, Symmetric(20) });
+        var fromAveraged = Fusion.Fuse(new[] { averaged, Symmetric(20) });
+
+        fromAsymmetric.allclose(fromAveraged, rtol: 0, atol: 0).Should().BeTrue(
+            "the pair is not within rtol of the smaller magnitude, so check_symmetric averages it");
+    }
 }
