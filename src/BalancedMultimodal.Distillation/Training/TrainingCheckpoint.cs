@@ -308,7 +308,9 @@ public sealed class TrainingCheckpoint : IDisposable
         writer.Write((int)value.dtype);
         writer.Write(value.shape.Length);
         foreach (var d in value.shape) writer.Write(d);
-        using var host = value.cpu().contiguous();
+        // cpu() returns a new handle even for a CPU tensor, and contiguous() another: the scope frees both.
+        using var scope = NewDisposeScope();
+        var host = value.cpu().contiguous();
         var bytes = host.bytes.ToArray();
         writer.Write(bytes.Length);
         writer.Write(bytes);

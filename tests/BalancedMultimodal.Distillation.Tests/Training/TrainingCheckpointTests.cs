@@ -199,6 +199,30 @@ public class TrainingCheckpointTests
     }
 
     [Fact]
+    public void Saving_outside_any_dispose_scope_leaves_no_tensor_behind()
+    {
+        // Each saved tensor went through cpu().contiguous() and only the contiguous() result was disposed: cpu() returns
+        // a new handle even for a CPU tensor, so every SaveTo left one tensor per entry alive (45 after three saves).
+        var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
+        using var checkpoint = InterruptedAfterPhase1(data, TrainingFixtures.FastOptions());
+        var path = Path.Combine(Path.GetTempPath(), $"bmm-live-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            checkpoint.SaveTo(path);   // warm-up
+            long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+            for (int i = 0; i < 3; i++)
+                checkpoint.SaveTo(path);
+
+            TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_checkpoint_written_with_another_seed_is_rejected()
     {
         var data = TrainingFixtures.ToTrainingData(TrainingFixtures.StrongWeakNoise());
