@@ -131,7 +131,9 @@ public sealed class BalancedMultimodalNetwork : nn.Module
         CheckModality(modality);
         TensorArgument.ThrowIfNullOrDisposed(embedding);
         CheckEmbedding(modality, embedding, embedding.dim() == 2 ? embedding.shape[0] : -1, nameof(embedding), "embedding");
-        return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training));
+        // In training mode the dropped-out embeddings are an intermediate: only the logits reach the caller's scope.
+        using var scope = NewDisposeScope();
+        return heads[modality].forward(InvertedDropout.Apply(embedding, _dropout, training)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Fused logits from all embeddings: Dropout([h_1..h_M]) W + b, (n, C).</summary>
@@ -154,8 +156,10 @@ public sealed class BalancedMultimodalNetwork : nn.Module
             CheckEmbedding(m, h, rows, nameof(embeddings), $"embeddings[{m}]");
             if (m == 0) rows = h.shape[0];
         }
-        using var joined = cat(embeddings.ToArray(), 1);
-        return fused.forward(InvertedDropout.Apply(joined, _dropout, training));
+        // The joined and (in training mode) dropped-out embeddings are intermediates: only the logits reach the caller's scope.
+        using var scope = NewDisposeScope();
+        var joined = cat(embeddings.ToArray(), 1);
+        return fused.forward(InvertedDropout.Apply(joined, _dropout, training)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns <paramref name="modality"/> if it is in [0, M); otherwise throws.</summary>

@@ -29,6 +29,34 @@ public class BalancedMultimodalNetworkTests
     }
 
     [Fact]
+    public void A_training_mode_forward_outside_any_dispose_scope_leaves_only_its_outputs()
+    {
+        // With head dropout in training mode, the dropped-out embeddings of every head (M + 1 tensors per Forward) were
+        // left outside any scope.
+        using var network = new BalancedMultimodalNetwork(
+            [new MlpEncoder(4, new MlpEncoderOptions { HiddenSizes = [3] }, dtype: ScalarType.Float64),
+             new MlpEncoder(6, new MlpEncoderOptions { HiddenSizes = [2] }, dtype: ScalarType.Float64)],
+            classCount: 2, headDropout: 0.5, device: zeros(1).device, dtype: ScalarType.Float64);
+        network.train();
+        using var generator = new Generator(41);
+        using var a = randn(5, 4, dtype: ScalarType.Float64, generator: generator);
+        using var b = randn(5, 6, dtype: ScalarType.Float64, generator: generator);
+        Dispose(network.Forward([a, b]));   // warm-up
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        var outputs = network.Forward([a, b]);
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before + 5);   // 2 embeddings, 2 + 1 logits
+        Dispose(outputs);
+
+        TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before);
+    }
+
+    private static void Dispose(NetworkOutputs outputs)
+    {
+        foreach (var t in outputs.Embeddings.Concat(outputs.ModalityLogits).Append(outputs.FusedLogits)) t.Dispose();
+    }
+
+    [Fact]
     public void Features_of_the_wrong_width_name_the_modality()
     {
         using var network = Network();
