@@ -81,15 +81,23 @@ public sealed class ModalityAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>Reconstructs features: Decode(Encode(x)).</summary>
     /// <param name="input">Features, shape (n, d).</param>
     /// <returns>Reconstructions, shape (n, d).</returns>
-    public override Tensor forward(Tensor input) => Decode(Encode(input));
+    public override Tensor forward(Tensor input)
+    {
+        // The code is an intermediate: only the reconstruction reaches the caller's scope.
+        using var scope = NewDisposeScope();
+        return Decode(Encode(input)).MoveToOuterDisposeScope();
+    }
 
+    /// <summary>Runs the layers on <paramref name="x"/>; the intermediate activations are freed here (autograd keeps what
+    /// backward needs), only the result reaches the caller's scope.</summary>
     private static Tensor RunStack(ModuleList<Linear> layers, Tensor x)
     {
+        using var scope = NewDisposeScope();
         for (int i = 0; i < layers.Count; i++)
         {
             x = layers[i].forward(x);
             if (i + 1 < layers.Count) x = x.LeakyRelu(Slope);
         }
-        return x;
+        return x.MoveToOuterDisposeScope();
     }
 }

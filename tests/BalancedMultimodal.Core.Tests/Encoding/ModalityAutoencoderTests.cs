@@ -52,6 +52,29 @@ public class ModalityAutoencoderTests
     }
 
     [Fact]
+    public void Forward_encode_and_decode_outside_any_dispose_scope_leave_only_their_result()
+    {
+        // The intermediate activations were left outside any scope: 4 tensors per Encode with two hidden layers, 9 per
+        // forward.
+        using var autoencoder = new ModalityAutoencoder(8, new AutoencoderOptions { LatentDim = 4, HiddenSizes = [32, 16] });
+        using var x = ones(5, 8);
+        using var code = ones(5, 4);
+        autoencoder.forward(x).Dispose();   // warm-up
+        autoencoder.Encode(x).Dispose();
+        autoencoder.Decode(code).Dispose();
+        long before = TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+
+        foreach (var (name, call) in new (string, Func<Tensor>)[]
+                 { ("forward", () => autoencoder.forward(x)), ("Encode", () => autoencoder.Encode(x)), ("Decode", () => autoencoder.Decode(code)) })
+        {
+            using (var result = call())
+                TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before + 1, "{0} holds only its result", name);
+
+            TorchSharp.DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before, "{0}'s result is disposed", name);
+        }
+    }
+
+    [Fact]
     public void Half_precision_parameter_dtypes_are_accepted()
     {
         using var half = new ModalityAutoencoder(3, new AutoencoderOptions { LatentDim = 2 }, dtype: ScalarType.Float16);
