@@ -20,7 +20,9 @@ namespace BalancedMultimodal.Core;
 /// <para>Arguments: a null tensor is an <see cref="ArgumentNullException"/>; a number that would silently corrupt the
 /// result (NaN or an infinity, or a zero divisor) is an <see cref="ArgumentOutOfRangeException"/>; shapes that do not
 /// broadcast, tensors on different devices, dtypes the operation does not support (bool in a subtraction, a
-/// non-floating LeakyReLU, an in-place result the target's dtype cannot hold, an index-add source of another dtype)
+/// non-floating tensor with a floating-point number in <see cref="Plus(Tensor, double)"/>, <see cref="Minus"/>,
+/// <see cref="Times"/>, <see cref="DividedBy"/>, <see cref="SubtractedFrom"/>, <see cref="ClampedBelow"/> and
+/// <see cref="LeakyRelu"/>, where libtorch would silently return its default dtype, float32, an in-place result the target's dtype cannot hold, an index-add source of another dtype)
 /// and an index-add whose index and source shapes disagree are <see cref="ArgumentException"/>s naming the argument;
 /// all raised before any native call, from the tensors' metadata alone (no device read). The values of an index-add's
 /// index are not copied to the host (that would synchronise a GPU on every call): libtorch's own refusal of an index
@@ -115,81 +117,91 @@ public static class ExplicitScalarArithmetic
         e.Message.Contains("out of bounds", StringComparison.Ordinal) || e.Message.Contains("out of range", StringComparison.Ordinal);
 
     /// <summary>tensor + value (libtorch <c>add(tensor, value, alpha = 1)</c>, as TorchSharp's <c>tensor + value</c>).</summary>
-    /// <param name="tensor">The tensor.</param>
+    /// <param name="tensor">A floating-point tensor (the result keeps its dtype).</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor that is not floating point (integer or bool: libtorch would return
+    /// the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor Plus(this Tensor tensor, double value) =>
-        WithFiniteScalar(tensor, value, nameof(value), static (t, s) => t.add(s, One));
+        WithFiniteScalar(Floating(tensor, nameof(Plus)), value, nameof(value), static (t, s) => t.add(s, One));
 
     /// <summary>tensor - value (libtorch <c>sub(tensor, value)</c>).</summary>
-    /// <param name="tensor">The tensor.</param>
+    /// <param name="tensor">A floating-point tensor (the result keeps its dtype).</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    /// <exception cref="ArgumentException">A bool tensor (libtorch does not subtract from bool).</exception>
+    /// <exception cref="ArgumentException">A tensor that is not floating point: bool (libtorch does not subtract from
+    /// bool) or integer (libtorch would return the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor Minus(this Tensor tensor, double value) =>
-        WithFiniteScalar(NotBool(tensor, "Subtraction"), value, nameof(value), static (t, s) => t.sub(s));
+        WithFiniteScalar(Floating(NotBool(tensor, "Subtraction"), nameof(Minus)), value, nameof(value), static (t, s) => t.sub(s));
 
     /// <summary>tensor * factor (libtorch <c>mul(tensor, factor)</c>).</summary>
-    /// <param name="tensor">The tensor to scale.</param>
+    /// <param name="tensor">The floating-point tensor to scale (the result keeps its dtype).</param>
     /// <param name="factor">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor that is not floating point (integer or bool: libtorch would return
+    /// the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is NaN or infinite.</exception>
     public static Tensor Times(this Tensor tensor, double factor) =>
-        WithFiniteScalar(tensor, factor, nameof(factor), static (t, s) => t.mul(s));
+        WithFiniteScalar(Floating(tensor, nameof(Times)), factor, nameof(factor), static (t, s) => t.mul(s));
 
     /// <summary>tensor / divisor (libtorch <c>div(tensor, divisor)</c>).</summary>
-    /// <param name="tensor">The tensor to divide.</param>
+    /// <param name="tensor">The floating-point tensor to divide (the result keeps its dtype).</param>
     /// <param name="divisor">A finite, non-zero number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor that is not floating point (integer or bool: libtorch would return
+    /// the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="divisor"/> is 0, NaN or infinite.</exception>
     public static Tensor DividedBy(this Tensor tensor, double divisor)
     {
-        TensorArgument.ThrowIfNullOrDisposed(tensor);
+        Floating(tensor, nameof(DividedBy));
         if (divisor == 0)
             throw new ArgumentOutOfRangeException(nameof(divisor), divisor, "The divisor must not be 0.");
         return WithFiniteScalar(tensor, divisor, nameof(divisor), static (t, s) => t.div(s));
     }
 
     /// <summary>value - tensor, computed as TorchSharp's operator does: <c>(-tensor) + value</c>.</summary>
-    /// <param name="tensor">The tensor to subtract.</param>
+    /// <param name="tensor">The floating-point tensor to subtract (the result keeps its dtype).</param>
     /// <param name="value">A finite number.</param>
     /// <returns>A new tensor.</returns>
-    /// <exception cref="ArgumentException">A bool tensor (libtorch does not negate bool).</exception>
+    /// <exception cref="ArgumentException">A tensor that is not floating point: bool (libtorch does not negate bool) or
+    /// integer (libtorch would return the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is NaN or infinite.</exception>
     public static Tensor SubtractedFrom(this Tensor tensor, double value) =>
-        WithFiniteScalar(NotBool(tensor, "Negation"), value, nameof(value), static (t, s) =>
+        WithFiniteScalar(Floating(NotBool(tensor, "Negation"), nameof(SubtractedFrom)), value, nameof(value), static (t, s) =>
         {
             using var negated = t.negative();
             return negated.add(s, One);
         });
 
     /// <summary>max(tensor, minimum) elementwise (libtorch <c>clamp_min</c>).</summary>
-    /// <param name="tensor">The tensor to bound.</param>
+    /// <param name="tensor">The floating-point tensor to bound (the result keeps its dtype).</param>
     /// <param name="minimum">A finite number.</param>
     /// <returns>A new tensor.</returns>
+    /// <exception cref="ArgumentException">A tensor that is not floating point (integer or bool: libtorch would return
+    /// the default dtype, float32, silently rounding; convert it first).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
     /// <exception cref="ArgumentNullException">A tensor argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minimum"/> is NaN or infinite.</exception>
     public static Tensor ClampedBelow(this Tensor tensor, double minimum) =>
-        WithFiniteScalar(tensor, minimum, nameof(minimum), static (t, s) => t.clamp_min(s));
+        WithFiniteScalar(Floating(tensor, nameof(ClampedBelow)), minimum, nameof(minimum), static (t, s) => t.clamp_min(s));
 
     /// <summary>LeakyReLU: x for x &gt;= 0, negativeSlope * x otherwise (libtorch <c>leaky_relu</c>).</summary>
     /// <param name="tensor">The pre-activations.</param>
@@ -255,6 +267,18 @@ public static class ExplicitScalarArithmetic
             TensorArgument.ThrowIfNullOrDisposed(tensor);
             return operation(tensor, scalar);
         }
+    }
+
+    /// <summary>A floating-point tensor: libtorch computes an integer (or bool) tensor with a double in the default
+    /// dtype (float32), e.g. int64 [3, 7] times 0.1 gives float32 0.30000001, a silent conversion these members refuse.</summary>
+    private static Tensor Floating(Tensor tensor, string operation)
+    {
+        TensorArgument.ThrowIfNullOrDisposed(tensor);
+        if (!tensor.is_floating_point())
+            throw new ArgumentException(
+                $"{operation} needs a floating-point tensor, got {tensor.dtype}: libtorch would compute it with a double in the default dtype (float32); convert the tensor with .to(dtype) first.",
+                nameof(tensor));
+        return tensor;
     }
 
     private static Tensor NotBool(Tensor tensor, string operation)

@@ -169,6 +169,37 @@ public class ExplicitScalarArithmeticTests
             .WithMessage("LeakyReLU needs a floating-point tensor, got Int64*");
     }
 
+    [Theory]
+    [InlineData(ScalarType.Int64)]
+    [InlineData(ScalarType.Int32)]
+    [InlineData(ScalarType.Byte)]
+    public void An_integer_tensor_with_a_floating_point_number_is_rejected_naming_the_tensor_and_its_dtype(ScalarType dtype)
+    {
+        // Before, libtorch promoted to its default dtype: int64 [3, 7] times 0.1 gave float32 [0.30000001, 0.7].
+        using var scope = NewDisposeScope();
+        var t = tensor(new long[] { 3, 7 }).to(dtype);
+
+        var operations = new (string Name, Action Act)[]
+        {
+            ("Plus", () => t.Plus(0.1)), ("Minus", () => t.Minus(0.1)), ("Times", () => t.Times(0.1)),
+            ("DividedBy", () => t.DividedBy(0.1)), ("SubtractedFrom", () => t.SubtractedFrom(0.1)), ("ClampedBelow", () => t.ClampedBelow(0.1)),
+        };
+        foreach (var (name, act) in operations)
+            act.Should().Throw<ArgumentException>(name).WithParameterName("tensor").WithMessage($"{name} needs a floating-point tensor, got {dtype}*");
+    }
+
+    [Fact]
+    public void A_bool_tensor_with_a_floating_point_number_is_rejected_naming_the_tensor()
+    {
+        using var scope = NewDisposeScope();
+        var mask = ones(3, dtype: ScalarType.Bool);
+
+        new Action(() => mask.Plus(1)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("Plus needs a floating-point tensor, got Bool*");
+        new Action(() => mask.Times(2)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("Times needs a floating-point tensor, got Bool*");
+        new Action(() => mask.DividedBy(2)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("DividedBy needs a floating-point tensor, got Bool*");
+        new Action(() => mask.ClampedBelow(0)).Should().Throw<ArgumentException>().WithParameterName("tensor").WithMessage("ClampedBelow needs a floating-point tensor, got Bool*");
+    }
+
     [Fact]
     public void An_index_add_with_a_bad_index_or_source_is_rejected_naming_it()
     {

@@ -76,7 +76,8 @@ public sealed class DistillationLoss : nn.Module
     /// <param name="studentLogits">z_s, shape (n, C), float32 or float64. Gradient flows into it.</param>
     /// <param name="studentEmbedding">h_s, shape (n, d_s), same dtype as the projection; may be null only if a3 = 0.</param>
     /// <param name="teacherLogits">z_t, shape (n, C); detached inside.</param>
-    /// <param name="teacherEmbedding">h_t, shape (n, d_t); detached inside; may be null only if a3 = 0.</param>
+    /// <param name="teacherEmbedding">h_t, shape (n, d_t), the dtype of the projection (and of h_s): one of another dtype
+    /// is refused, not converted; detached inside; may be null only if a3 = 0.</param>
     /// <param name="labels">Class indices y, int64, shape (n); only the labelled rows are read and must lie in [0, C).</param>
     /// <param name="labelledMask">Boolean (n): the rows whose labels enter the cross-entropy (must select a row if a1 &gt; 0).</param>
     /// <param name="distillMask">Boolean (n): the rows of the KL and RE terms (must select a row if a2 or a3 &gt; 0);
@@ -87,7 +88,13 @@ public sealed class DistillationLoss : nn.Module
     /// <c>F.cross_entropy(z, y, weight=w)</c>; converted to the logits' dtype. Read as data through a detached view:
     /// weights that require a gradient are accepted and receive none. Null (the default): the plain mean. The KL
     /// and RE terms are never weighted.</param>
-    /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device and dtype.</returns>
+    /// <returns>The total and the three unweighted terms, 0-d tensors on the inputs' device. The embeddings (one dtype,
+    /// the projection's) may have a dtype other than the logits' (e.g. float32 embeddings under float64 logits):
+    /// <see cref="DistillationLossTerms.CrossEntropy"/>, <see cref="DistillationLossTerms.KullbackLeibler"/> and
+    /// <see cref="DistillationLossTerms.Total"/> are in the logits' dtype, <see cref="DistillationLossTerms.Representation"/>
+    /// in the embeddings' dtype (the logits' dtype when it is NaN: no embedding or no distillation row), and RE is
+    /// converted to the logits' dtype when a3 RE is added to the total. With logits and embeddings of one dtype every
+    /// term has that dtype.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device or mask problem, naming the argument; a NaN or an
     /// infinity in a row a weighted term reads that makes the loss non-finite (naming the argument and the row; a -inf
     /// logit that leaves the loss finite, e.g. a masked class, is accepted); finite logits that overflow their dtype once
@@ -144,6 +151,13 @@ public sealed class DistillationLoss : nn.Module
             TensorArguments.FloatingMatrix(teacherEmbedding, nameof(teacherEmbedding), n, device);
             if (teacherEmbedding!.shape[1] != TeacherDimension)
                 throw new ArgumentException($"teacherEmbedding has {teacherEmbedding.shape[1]} columns; expected d_t = {TeacherDimension}.", nameof(teacherEmbedding));
+            // P h_s is in the projection's dtype: a teacher embedding of another dtype would round one side of RE (and
+            // the projection's gradient) through the other dtype, so it is refused rather than converted.
+            if (teacherEmbedding.dtype != projection.weight!.dtype)
+                throw new ArgumentException(
+                    $"teacherEmbedding is {teacherEmbedding.dtype} but the projection (whose dtype studentEmbedding must have) is {projection.weight.dtype}; " +
+                    $"pass the embeddings in one dtype (e.g. teacherEmbedding.to({projection.weight.dtype}), or a student and a loss created with dtype: {teacherEmbedding.dtype}).",
+                    nameof(teacherEmbedding));
         }
         using var scope = NewDisposeScope();
         // The selected rows, whose counts are their lengths (one device read per mask, which nonzero needs anyway).
@@ -279,7 +293,7 @@ public sealed class DistillationLoss : nn.Module
 
     private Tensor RepresentationTerm(Tensor studentEmbedding, Tensor teacherEmbedding)
     {
-        var projected = projection.forward(studentEmbedding).to(teacherEmbedding.dtype);
+        var projected = projection.forward(studentEmbedding);
         return Options.Representation switch
         {
             RepresentationLossKind.ProjectedMse => nn.functional.mse_loss(projected, teacherEmbedding, nn.Reduction.Mean),

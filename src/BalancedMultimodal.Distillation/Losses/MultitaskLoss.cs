@@ -30,7 +30,8 @@ public sealed class MultitaskLoss
 
     /// <summary>Computes the loss and every term.</summary>
     /// <param name="fusedLogits">Fused classifier logits, shape (n, C), float32 or float64.</param>
-    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's modalities.</param>
+    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's
+    /// modalities, each of <paramref name="fusedLogits"/>' dtype (one of another dtype is refused, not converted).</param>
     /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
     /// <param name="labelledMask">Boolean (n), the rows of the cross-entropies; must select at least one row.</param>
     /// <param name="distillationLosses">Optional 0-d distillation totals (e.g. <see cref="DistillationLossTerms.Total"/>) added as they are.</param>
@@ -62,7 +63,8 @@ public sealed class MultitaskLoss
     /// rows of its own mask (the labelled rows that have the modality), the fused CE over <paramref name="labelledMask"/>;
     /// otherwise as <see cref="Compute(Tensor, IReadOnlyList{Tensor}, Tensor, Tensor, IReadOnlyList{Tensor}?, Tensor?)"/>.</summary>
     /// <param name="fusedLogits">Fused classifier logits, shape (n, C), float32 or float64.</param>
-    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's modalities.</param>
+    /// <param name="modalityLogits">One (n, C) logit tensor per modality (auxiliary heads), as many as the weighter's
+    /// modalities, each of <paramref name="fusedLogits"/>' dtype (one of another dtype is refused, not converted).</param>
     /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
     /// <param name="labelledMask">Boolean (n), the rows of the fused cross-entropy; must select at least one row.</param>
     /// <param name="modalityLabelledMasks">Null (every modality uses <paramref name="labelledMask"/>), or one entry per
@@ -111,6 +113,8 @@ public sealed class MultitaskLoss
             TensorArguments.FloatingMatrix(modalityLogits[m], $"{nameof(modalityLogits)}[{m}]", n, device);
             if (modalityLogits[m].shape[1] != classes)
                 throw new ArgumentException($"modalityLogits[{m}] has {modalityLogits[m].shape[1]} classes; fusedLogits has {classes}.", nameof(modalityLogits));
+            if (modalityLogits[m].dtype != fusedLogits.dtype)
+                throw new ArgumentException($"modalityLogits[{m}] is {modalityLogits[m].dtype}; fusedLogits is {fusedLogits.dtype}.", nameof(modalityLogits));
         }
         TensorArguments.Labels(labels, nameof(labels), n, device);
         TensorArguments.Mask(labelledMask, nameof(labelledMask), n, device);

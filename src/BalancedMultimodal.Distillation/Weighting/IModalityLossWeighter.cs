@@ -30,10 +30,12 @@ public interface IModalityLossWeighter
     void Update(IReadOnlyList<double> scores);
 
     /// <summary>Combines the per-modality losses: sum_m w_m L_m (the learned policy adds its regulariser).</summary>
-    /// <param name="modalityLosses">L_1..L_M, 0-d tensors on one device; gradient flows through them.</param>
-    /// <returns>A 0-d tensor with the dtype and device of the first loss.</returns>
-    /// <exception cref="ArgumentException">Not one scalar floating loss per modality on one device, or a loss that is
-    /// NaN or infinite (naming the modality index).</exception>
+    /// <param name="modalityLosses">L_1..L_M, 0-d tensors of one floating dtype on one device; gradient flows through
+    /// them. Losses of different dtypes are refused, not converted to a common one.</param>
+    /// <returns>A 0-d tensor with the losses' dtype and device.</returns>
+    /// <exception cref="ArgumentException">Not one scalar floating loss per modality of one dtype on one device (naming
+    /// the first modality index that differs from modality 0), or a loss that is NaN or infinite (naming the modality
+    /// index); <see cref="UncertaintyWeighter"/> also refuses losses of another dtype than its log-variances.</exception>
     /// <exception cref="ObjectDisposedException">A loss in <paramref name="modalityLosses"/> has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> is <c>modalityLosses[m]</c>.</exception>
     Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses);

@@ -27,7 +27,8 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <param name="modalityCount">M &gt;= 1.</param>
     /// <param name="options">Validated by <see cref="UncertaintyWeighterOptionsValidator"/>.</param>
     /// <param name="device">Device of the log-variances (default: the default device); losses on another device are rejected.</param>
-    /// <param name="dtype">Dtype of the log-variances (default float32); converted (differentiably) to each loss's dtype.</param>
+    /// <param name="dtype">Dtype of the log-variances (default float32); <see cref="WeightedLoss"/> refuses losses of
+    /// another dtype, so pass the losses' dtype (e.g. float64 for a float64 model) or convert the module with <c>.to(dtype)</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
     /// float64).</exception>
     public UncertaintyWeighter(int modalityCount, UncertaintyWeighterOptions options, Device? device = null, ScalarType? dtype = null)
@@ -89,17 +90,24 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <exception cref="ObjectDisposedException">A loss in <paramref name="modalityLosses"/> has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> is <c>modalityLosses[m]</c>.</exception>
     /// <exception cref="ArgumentException">Not one scalar floating loss per modality on one device, a loss that is NaN
-    /// or infinite (naming the modality index), or losses on another device than the log-variances.</exception>
+    /// or infinite (naming the modality index), losses of different dtypes, or losses on another device or of another
+    /// dtype than the log-variances (naming both dtypes).</exception>
     public Tensor WeightedLoss(IReadOnlyList<Tensor> modalityLosses)
     {
         WeighterArguments.Losses(modalityLosses, ModalityCount);
         var device = modalityLosses[0].device;
         if (device.type != logVariances.device.type || device.index != logVariances.device.index)
             throw new ArgumentException($"The losses are on {device} but the log-variances on {logVariances.device}; create the weighter on the losses' device.", nameof(modalityLosses));
-        using var scope = NewDisposeScope();
+        // Refused rather than converted: float32 log-variances under float64 losses would compute exp(-s_m) from
+        // rounded values (0.3 stored as 0.30000001192) while the losses look float64.
         var dtype = modalityLosses[0].dtype;
-        var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>()).to(dtype)).ToArray());
-        var s = logVariances.to(dtype);
+        if (dtype != logVariances.dtype)
+            throw new ArgumentException(
+                $"The losses are {dtype} but the log-variances are {logVariances.dtype}; construct the weighter with dtype: {dtype} (the losses' dtype) or convert it with .to({dtype}).",
+                nameof(modalityLosses));
+        using var scope = NewDisposeScope();
+        var losses = stack(modalityLosses.Select(l => l.reshape(Array.Empty<long>())).ToArray());
+        var s = logVariances;
         var terms = (s.neg().exp() * losses).Plus(s);
         var total = terms.sum();
         // One read of the total: exp(-s_m) L_m can overflow the dtype. A zero loss is the usual cause: the objective is

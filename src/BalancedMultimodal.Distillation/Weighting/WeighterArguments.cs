@@ -40,6 +40,9 @@ internal static class WeighterArguments
                 throw new ArgumentException($"The loss of modality {m} must be floating point; it is {loss.dtype}.", parameterName);
             if (loss.device.type != losses[0].device.type || loss.device.index != losses[0].device.index)
                 throw new ArgumentException($"The loss of modality {m} is on {loss.device}; modality 0's is on {losses[0].device}.", parameterName);
+            // Refused rather than converted: the sum would otherwise round every loss to the first one's dtype.
+            if (loss.dtype != losses[0].dtype)
+                throw new ArgumentException($"The loss of modality {m} ({parameterName}[{m}]) is {loss.dtype}; modality 0's is {losses[0].dtype}. The losses must share one dtype.", parameterName);
         }
         // One device synchronisation for all of them: a NaN or infinite loss would make the weighted sum (and every
         // gradient) NaN without a word.
@@ -50,13 +53,13 @@ internal static class WeighterArguments
                 throw new ArgumentException($"The loss of modality {m} is {TensorArguments.ScalarText(losses[m])}; a loss must be finite.", parameterName);
     }
 
-    /// <summary>sum_m w_m L_m with fixed (non-learned) weights.</summary>
+    /// <summary>sum_m w_m L_m with fixed (non-learned) weights, on losses <see cref="Losses"/> accepted (one dtype).</summary>
     public static Tensor FixedWeightedSum(IReadOnlyList<Tensor> losses, IReadOnlyList<double> weights)
     {
         using var scope = NewDisposeScope();
         var total = losses[0].reshape(Array.Empty<long>()).Times(weights[0]);
         for (int m = 1; m < losses.Count; m++)
-            total = total.Plus(losses[m].reshape(Array.Empty<long>()).to(total.dtype).Times(weights[m]));
+            total = total.Plus(losses[m].reshape(Array.Empty<long>()).Times(weights[m]));
         return total.MoveToOuterDisposeScope();
     }
 }

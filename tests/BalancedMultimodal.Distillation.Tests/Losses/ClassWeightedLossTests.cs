@@ -130,7 +130,7 @@ public class ClassWeightedLossTests
         using var loss = Loss();
         var weights = tensor(new[] { 1.0, weight, 1.0 });
         var distill = () => Distill(loss, weights, ScalarType.Float32);
-        var multitask = () => new MultitaskLoss(new UniformWeighter(1)).Compute(Matrix(Student), [Matrix(Teacher, ScalarType.Float32)], LabelTensor(),
+        var multitask = () => new MultitaskLoss(new UniformWeighter(1)).Compute(Matrix(Student, ScalarType.Float32), [Matrix(Teacher, ScalarType.Float32)], LabelTensor(),
             tensor(Labelled), classWeights: weights);
 
         distill.Should().Throw<ArgumentException>().WithMessage($"classWeights[1] = {weight} becomes {converted} in Float32*").Which.ParamName.Should().Be("classWeights");

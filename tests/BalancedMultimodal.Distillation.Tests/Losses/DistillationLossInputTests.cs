@@ -291,6 +291,51 @@ public class DistillationLossInputTests
         act.Should().Throw<ArgumentException>().WithParameterName("studentEmbedding").WithMessage("*Float32*Float64*dtype: Float32*");
     }
 
+    [Theory]
+    [InlineData(RepresentationLossKind.ProjectedMse)]
+    [InlineData(RepresentationLossKind.Cosine)]
+    public void A_teacher_embedding_of_another_dtype_than_the_student_embedding_is_rejected_naming_both_dtypes(RepresentationLossKind kind)
+    {
+        // Before, P h_s was converted to the teacher's float32: the representation term came back float32 (the
+        // projection's output and gradient rounded through float32) while the other terms were float64.
+        using var scope = NewDisposeScope();
+        using var loss = new DistillationLoss(2, 2, new DistillationLossOptions { Representation = kind }, dtype: ScalarType.Float64);
+        var act = Computing(loss, teacherEmbedding: TeacherEmbedding().to(ScalarType.Float32));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("teacherEmbedding")
+            .WithMessage("teacherEmbedding is Float32 but the projection (whose dtype studentEmbedding must have) is Float64*");
+    }
+
+    [Theory]
+    [InlineData(RepresentationLossKind.ProjectedMse, ScalarType.Float64)]
+    [InlineData(RepresentationLossKind.Cosine, ScalarType.Float64)]
+    [InlineData(RepresentationLossKind.ProjectedMse, ScalarType.Float32)]
+    [InlineData(RepresentationLossKind.Cosine, ScalarType.Float32)]
+    public void Logits_and_embeddings_of_one_dtype_give_every_term_in_that_dtype(RepresentationLossKind kind, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        using var loss = new DistillationLoss(2, 2, new DistillationLossOptions { Representation = kind }, dtype: dtype);
+        var terms = loss.Compute(Matrix(StudentLogits, dtype), StudentEmbedding().to(dtype), Matrix(TeacherLogits, dtype),
+            TeacherEmbedding().to(dtype), LabelTensor(), tensor(LabelledMask), tensor(DistillMask));
+
+        new[] { terms.Total, terms.CrossEntropy, terms.KullbackLeibler, terms.Representation }.Select(t => t.dtype)
+            .Should().AllBeEquivalentTo(dtype);
+    }
+
+    [Fact]
+    public void Embeddings_of_another_dtype_than_the_logits_keep_their_dtype_in_the_representation_term()
+    {
+        // Documented: float32 embeddings (and projection) under float64 logits are accepted; RE is float32 and is
+        // converted to float64 only where a3 RE enters the float64 total.
+        using var scope = NewDisposeScope();
+        using var loss = new DistillationLoss(2, 2, new DistillationLossOptions());
+        var terms = loss.Compute(Matrix(StudentLogits), StudentEmbedding().to(ScalarType.Float32), Matrix(TeacherLogits),
+            TeacherEmbedding().to(ScalarType.Float32), LabelTensor(), tensor(LabelledMask), tensor(DistillMask));
+
+        terms.Representation.dtype.Should().Be(ScalarType.Float32);
+        new[] { terms.Total, terms.CrossEntropy, terms.KullbackLeibler }.Select(t => t.dtype).Should().AllBeEquivalentTo(ScalarType.Float64);
+    }
+
     [Fact]
     public void A_projection_on_another_device_than_the_embeddings_is_rejected_naming_the_argument()
     {

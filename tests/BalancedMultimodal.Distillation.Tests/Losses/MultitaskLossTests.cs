@@ -245,4 +245,33 @@ public class MultitaskLossTests
         FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [tensor(new bool[3]), null], null, null))
             .Should().Throw<ArgumentException>().WithMessage("modalityLabelledMasks[0] selects no row*");
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Modality_logits_of_another_dtype_than_the_fused_logits_are_refused_naming_the_index(int m)
+    {
+        // Before, a float32 head under float64 fused logits was accepted: its CE was float32, and the weighters then
+        // rounded the per-modality losses to the first one's dtype.
+        using var scope = NewDisposeScope();
+        var heads = new[] { Matrix(HeadA), Matrix(HeadB) };
+        heads[m] = heads[m].to(ScalarType.Float32);
+        var act = () => new MultitaskLoss(new UniformWeighter(2)).Compute(Matrix(Fused), heads,
+            tensor(Labels.Select(l => (long)l).ToArray()), tensor(Mask));
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityLogits")
+            .WithMessage($"modalityLogits[{m}] is Float32; fusedLogits is Float64*");
+    }
+
+    [Fact]
+    public void Logits_of_one_dtype_give_every_term_in_that_dtype()
+    {
+        using var scope = NewDisposeScope();
+        var terms = new MultitaskLoss(new UncertaintyWeighter(2, new UncertaintyWeighterOptions(), dtype: ScalarType.Float32)).Compute(
+            Matrix(Fused).to(ScalarType.Float32), [Matrix(HeadA).to(ScalarType.Float32), Matrix(HeadB).to(ScalarType.Float32)],
+            tensor(Labels.Select(l => (long)l).ToArray()), tensor(Mask));
+
+        new[] { terms.Total, terms.Fused, terms.WeightedModalities, terms.Distillation }.Concat(terms.ModalityLosses)
+            .Select(t => t.dtype).Should().AllBeEquivalentTo(ScalarType.Float32);
+    }
 }

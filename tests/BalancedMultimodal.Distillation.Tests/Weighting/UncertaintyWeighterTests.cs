@@ -1,5 +1,6 @@
 using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -159,5 +160,37 @@ public class UncertaintyWeighterTests
 
         weighter.LogVariances.dtype.Should().Be(dtype);
         weighter.Weights.Should().Equal(1.0, 1.0);
+    }
+
+    [Fact]
+    public void Losses_of_another_dtype_than_the_log_variances_are_refused_naming_both_dtypes()
+    {
+        // Created without a dtype, the log-variances are float32: float64 losses were weighted with exp(-s) of s = 0.3
+        // stored as 0.30000001192, silently.
+        using var scope = NewDisposeScope();
+        using var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.3 });
+
+        var act = () => weighter.WeightedLoss([tensor(1.0), tensor(2.0)]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityLosses")
+            .WithMessage("The losses are Float64 but the log-variances are Float32; construct the weighter with dtype: Float64*.to(Float64)*");
+    }
+
+    [Fact]
+    public void A_weighter_of_the_losses_dtype_or_converted_to_it_computes_in_that_dtype()
+    {
+        using var scope = NewDisposeScope();
+        using var created = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.3 }, dtype: ScalarType.Float64);
+        using var converted = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 0.3 }).to(ScalarType.Float64);
+        static double Expected(double s) => Math.Exp(-s) * 1.0 + s + Math.Exp(-s) * 2.0 + s;
+
+        // Created in float64, s = 0.3 exactly as a double; converted, the float32 initial value 0.3f widened.
+        foreach (var (weighter, s) in new[] { (created, 0.3), (converted, (double)0.3f) })
+        {
+            weighter.LogVariances.dtype.Should().Be(ScalarType.Float64);
+            var loss = weighter.WeightedLoss([tensor(1.0), tensor(2.0)]);
+            loss.dtype.Should().Be(ScalarType.Float64);
+            loss.item<double>().Should().BeApproximately(Expected(s), 1e-15);
+        }
     }
 }

@@ -121,14 +121,34 @@ public class WeighterArgumentTests
 
     [Theory]
     [MemberData(nameof(Policies))]
-    public void One_element_losses_of_mixed_dtypes_give_a_scalar_in_the_first_losss_dtype(string policy)
+    public void One_element_losses_of_one_dtype_give_a_scalar_in_that_dtype(string policy)
     {
         using var scope = NewDisposeScope();
-        var loss = Create(policy, 3).WeightedLoss([tensor(new[] { 0.5f }), tensor(1.5), tensor(new[] { 2.0 })]);
+        var loss = Create(policy, 3).WeightedLoss([tensor(new[] { 0.5 }), tensor(1.5), tensor(new[] { 2.0 })]);
 
         loss.shape.Should().BeEmpty();
-        loss.dtype.Should().Be(ScalarType.Float32);
-        loss.item<float>().Should().Be(4.0f, "every initial weight is 1");
+        loss.dtype.Should().Be(ScalarType.Float64);
+        loss.item<double>().Should().Be(4.0, "every initial weight is 1");
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void Losses_of_different_dtypes_are_refused_naming_the_first_modality_that_differs(string policy)
+    {
+        // Before, the sum was formed in the first loss's dtype: [float32 0.7345679, float64 1.2345678912345] gave
+        // float32 1.96913576, the float64 loss rounded to float32 without a word.
+        using var scope = NewDisposeScope();
+        var weighter = Create(policy, 3);
+        var single = tensor(0.7345679f);
+        var dbl = tensor(1.2345678912345);
+
+        var act = () => weighter.WeightedLoss([single, dbl, tensor(0.5)]);
+        var reversed = () => weighter.WeightedLoss([dbl, tensor(0.5), single]);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("modalityLosses")
+            .WithMessage("The loss of modality 1 (modalityLosses[1]) is Float64; modality 0's is Float32*");
+        reversed.Should().Throw<ArgumentException>().WithParameterName("modalityLosses")
+            .WithMessage("The loss of modality 2 (modalityLosses[2]) is Float32; modality 0's is Float64*");
     }
 
     [Theory]
