@@ -357,16 +357,14 @@ public sealed class TrainingPipeline
 
     /// <summary>
     /// The training options a run on <paramref name="classCount"/> classes uses: <see cref="PipelineOptions.Training"/>
-    /// itself, or a copy with two data-dependent settings. (1) When its performance gate's <c>ChanceLevel</c> is the
-    /// library default 0, ChanceLevel 1/C. METHOD.md section 8: a modality that scores no better than chance is not
-    /// boosted; the library leaves the level to the caller because chance depends on the metric, and the pipeline scores
-    /// macro-F1, whose chance level for C classes is 1/C (a uniform guesser's). (2) When its ClassWeighting is None and
-    /// <paramref name="labelledImbalance"/> reaches <see cref="PipelineOptions.ClassWeightingImbalanceRatio"/>,
-    /// ClassWeighting InverseFrequency. A copy, not an edit of the options, so that options reused on other data get
-    /// that data's settings.
+    /// itself, or, when its ClassWeighting is None and <paramref name="labelledImbalance"/> reaches
+    /// <see cref="PipelineOptions.ClassWeightingImbalanceRatio"/>, a copy with ClassWeighting InverseFrequency. A copy, not
+    /// an edit of the options, so that options reused on other data get that data's setting. (The performance gate's
+    /// chance level needs nothing here: its default, null, is resolved by <see cref="BalancedTrainer"/> to 1/C, the
+    /// chance level of the macro-F1 it gates with; METHOD.md section 8.)
     /// </summary>
     /// <param name="options">The pipeline options (not changed).</param>
-    /// <param name="classCount">C, at least 2.</param>
+    /// <param name="classCount">C, at least 2 (checked; the trainer reads the class count from the data).</param>
     /// <param name="labelledImbalance">n_max / n_min over the labelled rows' classes (<see cref="LabelledImbalance"/>),
     /// at least 1.</param>
     /// <returns>The options to train with.</returns>
@@ -378,13 +376,11 @@ public sealed class TrainingPipeline
         ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
         if (!(double.IsFinite(labelledImbalance) && labelledImbalance >= 1))
             throw new ArgumentOutOfRangeException(nameof(labelledImbalance), labelledImbalance, "The class imbalance n_max / n_min must be a finite number >= 1.");
-        bool setChance = options.Training.Weighting.PerformanceGated.ChanceLevel == 0;
         bool weighClasses = options.Training.ClassWeighting == ClassWeighting.None
             && options.ClassWeightingImbalanceRatio is double threshold && labelledImbalance >= threshold;
-        if (!setChance && !weighClasses) return options.Training;
+        if (!weighClasses) return options.Training;
         var training = CloneOptions(options).Training;
-        if (setChance) training.Weighting.PerformanceGated.ChanceLevel = 1.0 / classCount;
-        if (weighClasses) training.ClassWeighting = ClassWeighting.InverseFrequency;
+        training.ClassWeighting = ClassWeighting.InverseFrequency;
         return training;
     }
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using MathNet.Numerics;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Core.Information;
@@ -20,6 +21,11 @@ namespace BalancedMultimodal.Core.Information;
 /// <para>Matches scikit-learn 1.2.1 <c>_compute_mi_cc</c> (the noise-free core of <c>mutual_info_regression</c>)
 /// to 1e-10, including its counting rule: n_x(i) = #{j : d &lt;= nextafter(eps_i, 0)} - 1, which is the strict
 /// d &lt; eps_i for eps_i &gt; 0. The returned value is NOT clipped at 0 (scikit-learn clips); clip for reporting.</para>
+/// <para>Scale: the max-norm makes the estimate depend on the relative spread of the columns (KSG(x, 1000 y) differs from
+/// KSG(x, y)). <see cref="KsgEstimatorOptions.ScaleColumns"/> (default false) first divides every column of X and Y by its
+/// population standard deviation, x_ij / sd_j (ddof = 0; constant columns by 1), as scikit-learn's public
+/// <c>mutual_info_regression</c> does with <c>sklearn.preprocessing.scale(X, with_mean=False)</c> before adding its
+/// 1e-10 noise; the estimate is then invariant to positive per-column factors.</para>
 /// <para>Ties and duplicates: when k or more other points coincide with point i in the joint space, eps_i = 0 and,
 /// as in scikit-learn, n_x(i) counts the other points at marginal distance exactly 0 (never a NaN: psi is evaluated
 /// at n_x + 1 &gt;= 1). Heavy duplication biases the estimate; add tiny noise beforehand if that matters.</para>
@@ -29,7 +35,9 @@ namespace BalancedMultimodal.Core.Information;
 /// D_{Y_pi}[i, j] = D_Y[pi(i), pi(j)]; for up to <see cref="PermutationCacheRows"/> rows <see cref="PermutationTest"/>
 /// therefore computes both distance matrices once and gathers the permuted one per permutation (O(n^2) instead of
 /// O(n^2 (d_x + d_y)) per permutation), in the same row blocks as <see cref="Estimate(Tensor, Tensor)"/>, so the
-/// null estimates are bit-identical to estimating every permuted pair from scratch.</para>
+/// null estimates are bit-identical to estimating every permuted pair from scratch (with
+/// <see cref="KsgEstimatorOptions.ScaleColumns"/>, Y is scaled once before it is permuted: equal up to the rounding of a
+/// standard deviation summed in another row order).</para>
 /// <para>Reference: A. Kraskov, H. Stögbauer, P. Grassberger, "Estimating mutual information", Phys. Rev. E 69,
 /// 066138 (2004); METHOD.md section 5.</para>
 /// </remarks>
@@ -52,7 +60,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     {
         var source = options ?? new KsgEstimatorOptions();
         OptionsCheck.Validated(source, new KsgEstimatorOptionsValidator());
-        _options = new KsgEstimatorOptions { K = source.K, BlockSize = source.BlockSize };
+        _options = new KsgEstimatorOptions { K = source.K, BlockSize = source.BlockSize, ScaleColumns = source.ScaleColumns };
     }
 
     /// <summary>Creates the estimator from bound options (dependency injection).</summary>
@@ -83,7 +91,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         TensorArgument.ThrowIfNullOrDisposed(x);
         TensorArgument.ThrowIfNullOrDisposed(y);
         using var scope = NewDisposeScope();
-        var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);
+        var (xm, ym) = Prepared(x, y);
         return EstimateValidated(xm, ym);
     }
 
@@ -103,7 +111,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         TensorArgument.ThrowIfNullOrDisposed(y);
         ArgumentNullException.ThrowIfNull(permutations);
         using var scope = NewDisposeScope();
-        var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);
+        var (xm, ym) = Prepared(x, y);
         long n = xm.shape[0];
         for (int b = 0; b < permutations.Count; b++)
             RequirePermutation(permutations[b], n, b);
@@ -149,6 +157,36 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         }
         return results;
     }
+
+    /// <summary>Whether the estimator divides every column by its population standard deviation first
+    /// (<see cref="KsgEstimatorOptions.ScaleColumns"/>).</summary>
+    public bool ScaleColumns => _options.ScaleColumns;
+
+    /// <summary>X and Y validated, as float64 matrices on their device, and with <see cref="KsgEstimatorOptions.ScaleColumns"/>
+    /// divided column-wise by their population standard deviations (the tensors live in the caller's dispose scope).</summary>
+    private (Tensor X, Tensor Y) Prepared(Tensor x, Tensor y)
+    {
+        var (xm, ym) = MutualInformationInput.ValidateAndConvert(x, y, _options.K + 1, Name);
+        return _options.ScaleColumns ? (ScaledColumns(xm), ScaledColumns(ym)) : (xm, ym);
+    }
+
+    /// <summary>
+    /// x_ij / sd_j with sd_j the population standard deviation (ddof = 0) of column j, and divisor 1 for a column with
+    /// sd_j &lt; 10 * 2^-52 (scikit-learn's <c>_handle_zeros_in_scale</c>): <c>sklearn.preprocessing.scale(x, with_mean=False)</c>.
+    /// </summary>
+    /// <param name="m">A float64 matrix (n, d).</param>
+    /// <returns>The scaled matrix, same device and dtype, in the current dispose scope.</returns>
+    internal static Tensor ScaledColumns(Tensor m)
+    {
+        var sd = m.std(0, unbiased: false, keepdim: true);
+        using var threshold = (10 * MachineEpsilon).ToScalar();
+        using var one = 1.0.ToScalar();
+        var divisor = sd.masked_fill(sd.lt(threshold), one);
+        return m / divisor;
+    }
+
+    /// <summary>2^-52, numpy's <c>finfo(float64).eps</c>.</summary>
+    private const double MachineEpsilon = 2.220446049250313e-16;
 
     /// <summary>Throws unless <paramref name="permutation"/> holds every row index 0..n-1 exactly once.</summary>
     private static void RequirePermutation(long[]? permutation, long n, int index)

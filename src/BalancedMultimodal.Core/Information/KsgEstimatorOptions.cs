@@ -10,4 +10,23 @@ public sealed class KsgEstimatorOptions
     /// <summary>Query rows per block of the brute-force neighbour search. Default 0 = automatic: the largest
     /// b with b * n * max(d, 4) under 64M elements, so memory stays bounded at any n. Must be 0 or positive.</summary>
     public int BlockSize { get; set; }
+
+    /// <summary>
+    /// Whether each column of X and of Y is divided by its population standard deviation before the neighbour search:
+    /// <code>
+    /// x_ij &lt;- x_ij / sd_j,   sd_j = sqrt( (1/n) sum_i (x_ij - mean_j)^2 )   (ddof = 0; a column with sd_j &lt; 10 * 2^-52,
+    ///                                                                     i.e. a constant one, is divided by 1)
+    /// </code>
+    /// (likewise y). This is the <c>sklearn.preprocessing.scale(X, with_mean=False)</c> that scikit-learn's public
+    /// <c>mutual_info_regression</c> applies to every continuous column and to y before its KSG core (which then also adds
+    /// noise of 1e-10 * max(1, mean |x_j|) and clips at 0, neither of which this option does). KSG with the max-norm is not
+    /// invariant to rescaling one variable or one column (the k-th neighbour is found under
+    /// max(||x_j - x_i||, ||y_j - y_i||), so a stretched variable dominates the radius); scaled columns make the
+    /// estimate invariant to positive per-column factors. Default false: the data as given (scikit-learn's private
+    /// <c>_compute_mi_cc</c>), so existing estimates are unchanged. Applies to every path: tensor and array inputs, any
+    /// block size and the permutation fast path (the scale of a column does not change under a row permutation).
+    /// Reference: scikit-learn 1.2 <c>sklearn/feature_selection/_mutual_info.py</c> (<c>_estimate_mi</c>) and
+    /// <c>sklearn.preprocessing.scale</c> with <c>_handle_zeros_in_scale</c>.
+    /// </summary>
+    public bool ScaleColumns { get; set; }
 }

@@ -442,10 +442,23 @@ internal sealed class BalancedTrainingRun
         }
     }
 
+    /// <summary>
+    /// Resolves a performance gate's unset chance level (<see cref="PerformanceGatedWeighterOptions.ChanceLevel"/> null) to
+    /// that of the score the run gates with, validation macro-F1 over C classes: c = 1/C, a uniform random guesser's
+    /// macro-F1 (METHOD.md section 8: a modality no better than chance is not boosted). An explicit level, 0 included, is
+    /// kept. The factory gave the weighter its own copy of the options, so the caller's options are not changed.
+    /// </summary>
+    private static void ResolveChanceLevel(IModalityLossWeighter weighter, int classCount)
+    {
+        if (weighter is PerformanceGatedWeighter gated && gated.Options.ChanceLevel is null)
+            gated.Options.ChanceLevel = 1.0 / classCount;
+    }
+
     private (int BestEpoch, double FusedScore, IReadOnlyList<double> ModalityScores, IReadOnlyList<double> Weights, IReadOnlyList<double>? PoolingWeights) TrainJointly(
         BalancedMultimodalNetwork network, Tensor labels, DistillationPlan? plan)
     {
         var weighter = new ModalityLossWeighterFactory(_o.Weighting).Create(_data.ModalityCount, Device, DType);
+        ResolveChanceLevel(weighter, _data.ClassCount);
         var multitask = new MultitaskLoss(weighter);
         var pairs = DistillationPairs(plan);
         var jointDistillation = JointDistillationOptions();

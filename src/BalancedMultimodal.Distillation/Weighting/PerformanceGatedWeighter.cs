@@ -9,12 +9,15 @@ namespace BalancedMultimodal.Distillation.Weighting;
 /// <code>
 /// s~_m  = lambda s~_m + (1 - lambda) s_m        (EMA; the first update sets s~_m = s_m)
 /// s*    = max_m s~_m,   rho_m = s* / max(s~_m, 1e-12)
-/// w_m   = 1                                                      if s~_m &lt;= chance level (not boosted)
+/// w_m   = 1                                                      if s~_m &lt;= c, the chance level (not boosted)
 /// w_m   = clamp(1 + beta * tanh(gamma * (rho_m - 1)), w_min, w_max)  otherwise
 /// </code>
 /// The best modality keeps weight 1; a lagging one gets up to min(1 + beta, w_max), growing monotonically as it falls
 /// behind (unless the best smoothed score is below 1e-12, the floor of rho's divisor: rho &lt; 1 then, and the weights
-/// above the chance level fall below 1, down to w_min).
+/// above the chance level fall below 1, down to w_min). The chance level c is
+/// <see cref="PerformanceGatedWeighterOptions.ChanceLevel"/>; left null, this class reads it as 0, because it does not know
+/// the scale of the scores it is given (<see cref="Training.BalancedTrainer"/>, which gates with macro-F1, resolves null to
+/// 1/C before it builds the weighter).
 /// </summary>
 /// <remarks>Unlike OGM-GE (<see cref="OgmGeWeighter"/>), which damps the leader, this policy boosts the laggards,
 /// and the chance-level gate stops it from amplifying a modality that carries no signal.</remarks>
@@ -83,7 +86,7 @@ public sealed class PerformanceGatedWeighter : IModalityLossWeighter
     /// </summary>
     /// <param name="score">s~_m, finite and &gt;= 0.</param>
     /// <param name="best">s* = max_k s~_k, finite and &gt;= <paramref name="score"/>.</param>
-    /// <param name="options">beta, gamma, w_min, w_max and the chance level; validated by
+    /// <param name="options">beta, gamma, w_min, w_max and the chance level (null read as 0); validated by
     /// <see cref="PerformanceGatedWeighterOptionsValidator"/>.</param>
     /// <returns>w_m.</returns>
     /// <exception cref="ArgumentException">Invalid options (the message names the option, e.g. MinWeight &gt; MaxWeight).</exception>
@@ -101,7 +104,7 @@ public sealed class PerformanceGatedWeighter : IModalityLossWeighter
     /// <summary>The formula of <see cref="Weight"/> on arguments already checked.</summary>
     private static double WeightOfValid(double score, double best, PerformanceGatedWeighterOptions options)
     {
-        if (score <= options.ChanceLevel)
+        if (score <= (options.ChanceLevel ?? 0))
             return 1.0;
         double ratio = best / Math.Max(score, Tiny);
         return Math.Clamp(1 + options.Beta * Math.Tanh(options.Gamma * (ratio - 1)), options.MinWeight, options.MaxWeight);

@@ -33,9 +33,16 @@ public sealed class PerformanceGatedWeighterOptions
     public double MaxWeight { get; set; } = 2.0;
 
     /// <summary>
-    /// The chance-level score in [0, 1): a modality whose smoothed score is at or below it is not boosted (w_m = 1),
-    /// so noise is not amplified. Default 0 (only a zero score counts as chance); for macro-F1 with C balanced
-    /// classes, a uniform random guesser scores 1/C, so set it to 1/C (e.g. 0.2 for five subtypes, 0.5 for two classes).
+    /// The chance-level score c in [0, 1), or null: a modality whose smoothed score is at or below it is not boosted
+    /// (w_m = 1 when s~_m &lt;= c), so noise is not amplified (METHOD.md section 8). Default null, meaning "the chance level
+    /// of the score being gated", which only the caller that computes the scores knows:
+    /// <list type="bullet">
+    /// <item><see cref="Training.BalancedTrainer"/> gates with validation macro-F1 over C classes and resolves null to
+    /// c = 1/C, the macro-F1 of a uniform random guesser (0.5 for two classes, 0.2 for five subtypes);</item>
+    /// <item>a <see cref="PerformanceGatedWeighter"/> constructed directly (or by <see cref="ModalityLossWeighterFactory"/>)
+    /// does not know the score's scale and reads null as c = 0 (only a zero score counts as chance).</item>
+    /// </list>
+    /// An explicit value, 0 included, is always used as given (0 turns the gate off for every positive score).
     /// </summary>
-    public double ChanceLevel { get; set; }
+    public double? ChanceLevel { get; set; }
 }

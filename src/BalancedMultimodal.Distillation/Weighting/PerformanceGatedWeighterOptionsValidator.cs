@@ -4,7 +4,8 @@ namespace BalancedMultimodal.Distillation.Weighting;
 
 /// <summary>
 /// Validates <see cref="PerformanceGatedWeighterOptions"/>: Beta finite &gt;= 0, Gamma finite &gt; 0, EmaDecay in [0, 1),
-/// 0 &lt; MinWeight &lt;= 1 &lt;= MaxWeight (finite), ChanceLevel in [0, 1).
+/// 0 &lt; MinWeight &lt;= 1 &lt;= MaxWeight (finite), ChanceLevel null (the chance level of the gated score: 1/C in
+/// <c>BalancedTrainer</c>, 0 in a weighter made directly) or in [0, 1).
 /// </summary>
 public sealed class PerformanceGatedWeighterOptionsValidator : IValidateOptions<PerformanceGatedWeighterOptions>
 {
@@ -24,8 +25,8 @@ public sealed class PerformanceGatedWeighterOptionsValidator : IValidateOptions<
             failures.Add($"{prefix}MinWeight must lie in (0, 1] so the best modality keeps weight 1 (was {options.MinWeight}).");
         if (!double.IsFinite(options.MaxWeight) || options.MaxWeight < 1)
             failures.Add($"{prefix}MaxWeight must be a finite number >= 1 (was {options.MaxWeight}).");
-        if (!(options.ChanceLevel >= 0 && options.ChanceLevel < 1))
-            failures.Add($"{prefix}ChanceLevel must lie in [0, 1) (was {options.ChanceLevel}).");
+        if (options.ChanceLevel is double chance && !(chance >= 0 && chance < 1))
+            failures.Add($"{prefix}ChanceLevel must be null or lie in [0, 1) (was {chance}).");
         return OptionsGuard.ToResult(failures);
     }
 }

@@ -140,6 +140,19 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
             "binding the recorded options as --config gives the same options back");
     }
 
+    [Theory]
+    [InlineData("0.25", 0.25)]
+    [InlineData("0", 0.0)]
+    [InlineData("null", null)]
+    public void The_gate_s_chance_level_binds_as_a_number_or_null_and_is_null_by_default(string json, double? expected)
+    {
+        var set = PipelineConfigFile.Load(run.Data.WriteFile("chance.json", $$"""{ "Training": { "Weighting": { "PerformanceGated": { "ChanceLevel": {{json}} } } } }"""));
+        var absent = PipelineConfigFile.Load(run.Data.WriteFile("no-chance.json", """{ "Training": { "Weighting": { "PerformanceGated": { "Beta": 0.5 } } } }"""));
+
+        set.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(expected);
+        absent.Training.Weighting.PerformanceGated.ChanceLevel.Should().BeNull("the default: BalancedTrainer resolves it to 1/C");
+    }
+
     [Fact]
     public void A_config_null_switches_off_an_option_whose_default_is_set()
     {

@@ -229,18 +229,17 @@ public class TrainingPipelineOptionTests
     }
 
     [Fact]
-    public void The_gate_trains_with_the_macro_f1_chance_level_of_the_data_s_classes_without_editing_the_options()
+    public void The_gate_s_chance_level_is_left_to_the_trainer_which_resolves_the_default_to_the_macro_f1_chance_level()
     {
-        // METHOD.md section 8: a modality no better than chance is not boosted; for macro-F1 chance is 1/C.
+        // METHOD.md section 8: a modality no better than chance is not boosted; for macro-F1 chance is 1/C, which
+        // BalancedTrainer resolves from the data's class count when the level is left null (the library default).
         var options = new PipelineOptions();
-        options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "the library default, which the pipeline reads as 1/C");
+        options.Training.Weighting.PerformanceGated.ChanceLevel.Should().BeNull("the library default: the chance level of the gated score");
 
-        TrainingPipeline.EffectiveTraining(options, 2, 1).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.5);
-        TrainingPipeline.EffectiveTraining(options, 5, 1).Weighting.PerformanceGated.ChanceLevel.Should().Be(0.2, "options reused on other data follow its class count");
-        options.Training.Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "a copy is changed, not the caller's options");
-        TrainingPipeline.EffectiveTraining(options, 5, 1).Weighting.PerformanceGated.Gamma.Should().Be(options.Training.Weighting.PerformanceGated.Gamma);
+        TrainingPipeline.EffectiveTraining(options, 2, 1).Should().BeSameAs(options.Training, "the pipeline no longer sets the level itself");
+        TrainingPipeline.EffectiveTraining(options, 5, 1).Should().BeSameAs(options.Training);
 
-        options.Training.Weighting.PerformanceGated.ChanceLevel = 0.1;
-        TrainingPipeline.EffectiveTraining(options, 5, 1).Should().BeSameAs(options.Training, "a configured level is used as it is");
+        options.Training.Weighting.PerformanceGated.ChanceLevel = 0;
+        TrainingPipeline.EffectiveTraining(options, 5, 1).Weighting.PerformanceGated.ChanceLevel.Should().Be(0, "a configured level, 0 included, is used as it is");
     }
 }

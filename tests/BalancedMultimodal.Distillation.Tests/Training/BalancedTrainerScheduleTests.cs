@@ -116,6 +116,9 @@ public class BalancedTrainerScheduleTests
         var options = TrainingFixtures.TinyOptions();
         options.JointEpochs = 8;
         options.EvaluationInterval = 2;
+        // An explicit level 0 (used as given by the trainer and the replaying gate alike), so that the noise modality, at
+        // or below the default's 1/C = 0.5, is boosted too and the weights move.
+        options.Weighting.PerformanceGated.ChanceLevel = 0;
         using var result = TrainingFixtures.TinyTrainer(options).Fit(TrainingFixtures.Tiny());
 
         var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();

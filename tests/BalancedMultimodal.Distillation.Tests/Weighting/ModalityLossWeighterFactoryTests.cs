@@ -56,6 +56,16 @@ public class ModalityLossWeighterFactoryTests
     }
 
     [Fact]
+    public void The_factory_copies_a_null_chance_level_as_null_so_its_weighter_reads_it_as_zero()
+    {
+        var weighter = (PerformanceGatedWeighter)new ModalityLossWeighterFactory(new ModalityWeightingOptions()).Create(2);
+
+        weighter.Options.ChanceLevel.Should().BeNull();
+        weighter.Update([0.9, 0.3]);
+        weighter.Weights[1].Should().BeGreaterThan(1, "a factory does not know the score's scale: null is level 0");
+    }
+
+    [Fact]
     public void Each_weighter_gets_its_own_copy_of_the_ogm_ge_options()
     {
         var options = new ModalityWeightingOptions { Policy = ModalityWeightingPolicy.OgmGe, OgmGe = new OgmGeWeighterOptions { Alpha = 0.7, Formula = OgmGeFormula.Code } };

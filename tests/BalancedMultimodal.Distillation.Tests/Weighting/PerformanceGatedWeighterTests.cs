@@ -202,6 +202,40 @@ public class PerformanceGatedWeighterTests
     }
 
     [Fact]
+    public void A_directly_constructed_weighter_reads_a_null_chance_level_as_zero()
+    {
+        var options = new PerformanceGatedWeighterOptions { EmaDecay = 0 };
+        options.ChanceLevel.Should().BeNull("the default: the chance level of the score being gated");
+        var unset = new PerformanceGatedWeighter(2, options);
+        var zero = Weighter(m: 2, chance: 0);
+
+        unset.Update([0.9, 0.3]);
+        zero.Update([0.9, 0.3]);
+
+        unset.Weights.Should().Equal(zero.Weights);
+        unset.Weights[1].Should().BeApproximately(1 + Math.Tanh(2 * (0.9 / 0.3 - 1)), 1e-15, "a score of 0.3 is above chance level 0: boosted");
+        unset.Options.ChanceLevel.Should().BeNull("the weighter does not write a level into its options");
+        PerformanceGatedWeighter.Weight(0.3, 0.9, options).Should().Be(PerformanceGatedWeighter.Weight(0.3, 0.9, new PerformanceGatedWeighterOptions { ChanceLevel = 0 }));
+        PerformanceGatedWeighter.Weight(0, 0.9, options).Should().Be(1.0, "a zero score is at chance level 0");
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(0.0, true)]
+    [InlineData(0.5, true)]
+    [InlineData(0.999, true)]
+    [InlineData(-0.1, false)]
+    [InlineData(1.0, false)]
+    [InlineData(double.NaN, false)]
+    public void The_validator_accepts_a_null_chance_level_or_one_in_zero_one_and_names_it_otherwise(double? chance, bool valid)
+    {
+        var result = new PerformanceGatedWeighterOptionsValidator().Validate(null, new PerformanceGatedWeighterOptions { ChanceLevel = chance });
+
+        result.Succeeded.Should().Be(valid);
+        if (!valid) result.FailureMessage.Should().Contain("PerformanceGatedWeighterOptions.ChanceLevel must be null or lie in [0, 1)");
+    }
+
+    [Fact]
     public void The_static_weight_formula_rejects_an_infinite_best_score()
     {
         var act = () => PerformanceGatedWeighter.Weight(0.5, double.PositiveInfinity, new PerformanceGatedWeighterOptions());
