@@ -88,4 +88,36 @@ public class BalancedTrainerDistillationTests
             joint.First().Should().BeGreaterThan(plain.First(), "the first joint loss adds the distillation terms to the same network's loss");
         }
     }
+
+    [Fact]
+    public void The_joint_phase_pulls_each_student_toward_its_detached_teacher_and_never_the_teacher_toward_the_student()
+    {
+        var data = TrainingFixtures.Tiny();
+        // Every modality's parameters after one joint step, with the plan's teacher and students.
+        (float[][][] Parameters, int Teacher, int[] Students) Fit(double kl, double representation)
+        {
+            var options = TrainingFixtures.TinyOptions();
+            options.DistillationEpochs = 0;
+            options.JointEpochs = 1;
+            options.Distillation.KullbackLeiblerWeight = kl;
+            options.Distillation.RepresentationWeight = representation;
+            using var result = TrainingFixtures.TinyTrainer(options).Fit(data);
+            return (Enumerable.Range(0, 3).Select(m => result.Network.ModalityParameters(m).Select(p => p.data<float>().ToArray()).ToArray()).ToArray(),
+                result.Plan!.Students.Select(s => s.TeacherIndex!.Value).Distinct().Single(), result.Plan.Students.Select(s => s.Index).ToArray());
+        }
+
+        // Without the KL and representation terms the joint loss has no distillation part (the same network otherwise).
+        var with = Fit(1.0, 0.5);
+        var without = Fit(0, 0);
+
+        with.Teacher.Should().Be(0, "the clear modality teaches every other one here");
+        with.Students.Should().NotBeEmpty();
+        var teacherWith = with.Parameters[with.Teacher];
+        var teacherWithout = without.Parameters[with.Teacher];
+        teacherWith.Should().HaveSameCount(teacherWithout);
+        for (int i = 0; i < teacherWith.Length; i++)
+            teacherWith[i].Should().Equal(teacherWithout[i], $"the teacher is detached: its parameter {i} gets no gradient from the distillation terms");
+        foreach (int student in with.Students)
+            with.Parameters[student].Zip(without.Parameters[student]).Should().Contain(p => !p.First.SequenceEqual(p.Second), $"student {student} is pulled toward the teacher");
+    }
 }

@@ -1,3 +1,4 @@
+using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
 using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
@@ -133,6 +134,67 @@ public class BalancedTrainerScheduleTests
         result.FusedValidationScore.Should().Be(best.ValidationScore);
         result.FinalModalityScores.Should().Equal(best.ModalityScores);
         result.FinalWeights.Should().Equal(best.Weights);
+    }
+
+    /// <summary>The contradicting set with distillation off, 3 phase-1 epochs and up to 20 joint epochs stopped 3 epochs
+    /// after the best: the run ends after its best joint epoch.</summary>
+    private static BalancedTrainingOptions EarlyStopping(PredictionSource source)
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.EnableDistillation = false;
+        options.PretrainingEpochs = 3;
+        options.JointEpochs = 20;
+        options.Patience = 3;
+        options.Prediction = source;
+        // Explicit level 0, so that every modality is boosted and the weights move between evaluations.
+        options.Weighting.PerformanceGated.ChanceLevel = 0;
+        return options;
+    }
+
+    [Fact]
+    public void After_an_early_stop_the_final_weights_and_modality_scores_are_the_best_checkpoints_not_the_last_evaluations()
+    {
+        using var result = TrainingFixtures.TinyTrainer(EarlyStopping(PredictionSource.FusedHead)).Fit(Contradicting());
+
+        var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
+        var best = joint.Single(h => h.Epoch == result.BestJointEpoch);
+        var last = joint[^1];
+        last.Epoch.Should().BeGreaterThan(best.Epoch, "the run stops after its best epoch");
+        (last.Weights!.SequenceEqual(best.Weights!) && last.ModalityScores!.SequenceEqual(best.ModalityScores!)).Should()
+            .BeFalse("the last evaluation's weights or scores must differ from the best's for the test to tell them apart");
+        result.FinalWeights.Should().Equal(best.Weights);
+        result.FinalModalityScores.Should().Equal(best.ModalityScores);
+    }
+
+    [Fact]
+    public void After_an_early_stop_the_pooling_weights_are_those_of_the_best_checkpoint()
+    {
+        var data = Contradicting();
+        var options = EarlyStopping(PredictionSource.AllHeadsValidationWeighted);
+        options.FinalPoolingRule = null;
+        using var result = TrainingFixtures.TinyTrainer(options).Fit(data);
+
+        var joint = result.History.Where(h => h.Phase == TrainingPhase.Joint).ToArray();
+        joint[^1].Epoch.Should().BeGreaterThan(result.BestJointEpoch, "the run stops after its best epoch");
+        using var scope = NewDisposeScope();
+        var rows = tensor(data.ValidationRows.Select(r => (long)r).ToArray());
+        var labels = tensor(data.ValidationRows.Select(r => data.LabelValues[r]).ToArray());
+        var network = result.Network;
+        network.eval();
+        double[] expected;
+        using (no_grad())
+        {
+            var outputs = network.Forward(data.Features);
+            var heads = new[] { outputs.FusedLogits }.Concat(outputs.ModalityLogits).Select(z => z.index_select(0, rows)).ToArray();
+            expected = HeadPoolingWeights.FromValidation(heads, labels, options.PoolingRule, options.PoolingWeightShrinkage);
+        }
+        result.PoolingWeights.Should().NotBeNull();
+        result.PoolingWeights!.Should().HaveCount(expected.Length);
+        for (int h = 0; h < expected.Length; h++)
+            result.PoolingWeights![h].Should().BeApproximately(expected[h], 1e-9, $"head {h}'s weight is measured on the restored best checkpoint");
+        var predictions = result.PredictedProbabilities.index_select(0, rows).argmax(1).data<long>().Select(v => (int)v).ToArray();
+        ClassificationMetrics.MacroF1(data.ValidationRows.Select(r => (int)data.LabelValues[r]).ToArray(), predictions)
+            .Should().Be(result.FusedValidationScore);
     }
 
     /// <summary>-mean log p_y over the validation rows (the checkpoint's tie-break; for the fused head equal to the

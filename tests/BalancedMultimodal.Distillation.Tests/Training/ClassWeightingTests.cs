@@ -114,6 +114,30 @@ public class ClassWeightingTests
     }
 
     [Fact]
+    public void Inverse_frequency_weights_count_the_training_rows_only()
+    {
+        // Two data sets that differ only in three validation labels (rows 21, 23 and 25, class 1 -> 0). Each phase is
+        // evaluated only at its last epoch (interval 50), so its one checkpoint is its last state whatever the validation
+        // says: only class weights counted on validation rows could tell the runs' training losses apart.
+        var plain = TrainingFixtures.Tiny((row, label) => row < 20 && row % 4 == 1 ? 0 : label);
+        var relabelled = TrainingFixtures.Tiny((row, label) => row < 20 && row % 4 == 1 ? 0 : row is 21 or 23 or 25 ? 0 : label);
+        TrainingFixtures.TinyValidationRows.Should().Contain([21, 23, 25]);
+        IReadOnlyList<(TrainingPhase, string?, int, double)> Losses(BalancedTrainingData data)
+        {
+            var options = TrainingFixtures.TinyOptions();
+            options.EnableDistillation = false;
+            options.EvaluationInterval = 50;
+            options.ClassWeighting = ClassWeighting.InverseFrequency;
+            using var result = TrainingFixtures.TinyTrainer(options).Fit(data);
+            return result.History.Select(h => (h.Phase, h.Modality, h.Epoch, h.Loss)).ToArray();
+        }
+
+        var expected = Losses(plain);
+        expected.Should().Contain(h => h.Item1 == TrainingPhase.Joint);
+        Losses(relabelled).Should().Equal(expected);
+    }
+
+    [Fact]
     public void An_undefined_class_weighting_is_rejected_naming_the_option()
     {
         var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(new BalancedTrainingOptions { ClassWeighting = (ClassWeighting)7 });
