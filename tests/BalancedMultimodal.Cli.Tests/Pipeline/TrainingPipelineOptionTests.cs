@@ -170,6 +170,124 @@ public class TrainingPipelineOptionTests
         result.MacroF1.Should().NotBe(result.WeightedF1, "the classes' test supports differ, so a macro / weighted mix-up would show");
     }
 
+    /// <summary><see cref="Options"/> with three folds on weak data (so that some fold scores below 1).</summary>
+    private static (MultimodalDataset Data, PipelineOptions Options) ThreeWeakFolds(PredictionSource source)
+    {
+        var options = Options();
+        options.CrossFitFolds = 3;
+        options.Training.Prediction = source;
+        options.Training.FinalPoolingRule = null;
+        return (Data(a: (3, 0.6), b: (2, 0.5)), options);
+    }
+
+    [Theory]
+    [InlineData(PredictionSource.FusedHead)]
+    [InlineData(PredictionSource.AllHeadsValidationWeighted)]
+    public void Each_folds_out_of_fold_probabilities_are_its_own_models_final_prediction_on_its_validation_rows(PredictionSource source)
+    {
+        var (data, options) = ThreeWeakFolds(source);
+
+        var result = new TrainingPipeline(options).Run(data);
+
+        result.Folds.Should().HaveCount(3);
+        result.Folds.Should().Contain(f => f.FusedValidationScore < 1, "a perfect fold would score 1 from any model that saw its rows");
+        foreach (var fold in result.Folds)
+        {
+            var labels = fold.ValidationRows.Select(r => data.Labels[r]).ToArray();
+            ClassificationMetrics.MacroF1(labels, ClassificationMetrics.ArgMax(fold.ValidationProbabilities!)).Should().Be(fold.FusedValidationScore,
+                $"fold {fold.Fold}'s held-out probabilities are the prediction its checkpoint was scored with");
+        }
+    }
+
+    [Fact]
+    public void The_pooling_weights_are_the_mean_of_the_folds_weights()
+    {
+        var (data, options) = ThreeWeakFolds(PredictionSource.AllHeadsValidationWeighted);
+
+        var result = new TrainingPipeline(options).Run(data);
+
+        result.Folds.Should().HaveCount(3);
+        result.Folds.Select(f => string.Join(",", f.PoolingWeights!)).Distinct().Should().HaveCountGreaterThan(1, "the folds' weights differ");
+        result.PoolingWeights.Should().HaveCount(3);
+        for (int h = 0; h < 3; h++)
+            result.PoolingWeights![h].Should().BeApproximately(result.Folds.Average(f => f.PoolingWeights![h]), 1e-15, $"head {h}");
+    }
+
+    [Fact]
+    public void The_pipeline_seed_sets_the_training_and_assessment_seeds_whatever_they_were()
+    {
+        var data = Data(a: (3, 0.6), b: (2, 0.5));
+        PipelineResult Run(int preset)
+        {
+            var options = Options();
+            options.Seed = 3;
+            options.Training.EnableDistillation = true;
+            options.Training.DistillationEpochs = 5;
+            options.Training.Assessment.Permutations = 19;
+            options.Training.Seed = preset;
+            options.Training.Assessment.Seed = preset;
+            return new TrainingPipeline(options).Run(data);
+        }
+        static double?[] Assessment(PipelineResult r) => r.Folds
+            .SelectMany(f => f.Plan!.Modalities.SelectMany(m => m.Candidates.SelectMany(c => new[] { c.PValue, c.NullMean }))).ToArray();
+
+        var zero = Run(0);
+        var other = Run(12345);
+
+        Assessment(zero).Should().Contain(v => v != null, "the permutation test ran");
+        Assessment(other).Should().Equal(Assessment(zero), "the gate's permutations are drawn from the pipeline seed");
+        other.TestProbabilities.Cast<double>().Should().Equal(zero.TestProbabilities.Cast<double>(), "the initialisation is drawn from the pipeline seed");
+    }
+
+    [Fact]
+    public void The_metrics_report_gives_each_folds_best_joint_epoch()
+    {
+        var (data, options) = ThreeWeakFolds(PredictionSource.FusedHead);
+        options.Training.JointEpochs = 40;
+        options.Training.Patience = 10;
+
+        var result = new TrainingPipeline(options).Run(data);
+
+        result.Folds.Should().Contain(f => f.BestJointEpoch != f.History.Last().Epoch, "a fold whose best epoch is not its last tells them apart");
+        using var json = System.Text.Json.JsonDocument.Parse(MetricsReport.ToJson(result, options, "data"));
+        var folds = json.RootElement.GetProperty("folds").EnumerateArray().ToArray();
+        folds.Should().HaveCount(result.Folds.Count);
+        for (int i = 0; i < folds.Length; i++)
+            folds[i].GetProperty("best_joint_epoch").GetInt32().Should().Be(result.Folds[i].BestJointEpoch, $"fold {i}");
+    }
+
+    [Fact]
+    public void The_fused_heads_test_score_is_that_of_the_fold_averaged_fused_head_not_of_the_pooled_prediction()
+    {
+        var (data, options) = ThreeWeakFolds(PredictionSource.AllHeadsValidationWeighted);
+        options.EncoderKind = ModalityEncoderKind.Mlp;   // each row alone: the kept fold networks rerun on the cohort features
+        options.MlpEncoder.HiddenSizes = [8];
+        options.MlpEncoder.AlternativeNegativeSlope = null;
+
+        var result = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data);
+        using var model = result.Model!;
+
+        var test = data.TestIndices;
+        var truth = test.Select(r => data.Labels[r]).ToArray();
+        var fused = new double[test.Length, data.ClassCount];
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        using (TorchSharp.torch.no_grad())
+        {
+            foreach (var fold in model.Folds)
+            {
+                var p = TorchSharp.torch.nn.functional.softmax(fold.Network.Forward(model.CohortFeatures).FusedLogits.to(TorchSharp.torch.ScalarType.Float64), 1);
+                for (int i = 0; i < test.Length; i++)
+                    for (int c = 0; c < data.ClassCount; c++)
+                        fused[i, c] += p[test[i], c].item<double>() / model.Folds.Count;
+            }
+        }
+        var fusedPredictions = ClassificationMetrics.ArgMax(fused);
+        fusedPredictions.Should().NotEqual(result.TestPredictions, "the fused head and the pooled prediction must disagree on some test row");
+        result.HeadTestScores[0].Head.Should().Be(HeadPrediction.FusedHeadName);
+        result.HeadTestScores[0].MacroF1.Should().Be(ClassificationMetrics.MacroF1(truth, fusedPredictions));
+        result.HeadTestScores[0].Accuracy.Should().Be(ClassificationMetrics.Accuracy(truth, fusedPredictions));
+    }
+
     [Fact]
     public void With_one_fold_each_repeat_carves_its_own_validation_split()
     {
