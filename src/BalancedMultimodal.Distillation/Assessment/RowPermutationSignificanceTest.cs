@@ -35,7 +35,7 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
             throw new ArgumentException($"x has {x.GetLength(0)} rows but y has {y.GetLength(0)}; rows must be paired.", nameof(y));
         var checkedEstimator = new FiniteEstimates(estimator, permutations);
         var result = new PermutationTest(checkedEstimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y);
-        return new SignificanceResult(result.Estimate, result.PValue, result.NullMean, result.Permutations);
+        return new SignificanceResult(Observed: result.Estimate, NullMean: result.NullMean, PValue: result.PValue, Permutations: result.Permutations);
     }
 
     /// <summary>The estimator as <see cref="PermutationTest"/> calls it, each estimate checked as it comes: the first call

@@ -57,7 +57,7 @@ public sealed class MultitaskLoss
         Tensor labelledMask,
         IReadOnlyList<Tensor>? distillationLosses = null,
         Tensor? classWeights = null) =>
-        Compute(fusedLogits, modalityLogits, labels, labelledMask, null, distillationLosses, classWeights);
+        Compute(fusedLogits, modalityLogits, labels, labelledMask, distillationLosses, classWeights, modalityLabelledMasks: null);
 
     /// <summary>Computes the loss and every term when samples may lack modalities: CE(z_m, y) of modality m runs over the
     /// rows of its own mask (the labelled rows that have the modality), the fused CE over <paramref name="labelledMask"/>;
@@ -67,12 +67,13 @@ public sealed class MultitaskLoss
     /// modalities, each of <paramref name="fusedLogits"/>' dtype (one of another dtype is refused, not converted).</param>
     /// <param name="labels">Class indices, int64, shape (n); only labelled rows are read and must lie in [0, C).</param>
     /// <param name="labelledMask">Boolean (n), the rows of the fused cross-entropy; must select at least one row.</param>
-    /// <param name="modalityLabelledMasks">Null (every modality uses <paramref name="labelledMask"/>), or one entry per
-    /// modality: null (that modality uses <paramref name="labelledMask"/>) or a boolean (n) mask selecting at least one
-    /// row, the rows of that modality's cross-entropy.</param>
     /// <param name="distillationLosses">Optional 0-d distillation totals added as they are.</param>
     /// <param name="classWeights">Optional class weights, as in the overload without per-modality masks (read through a
     /// detached view: they receive no gradient).</param>
+    /// <param name="modalityLabelledMasks">Null (every modality uses <paramref name="labelledMask"/>), or one entry per
+    /// modality: null (that modality uses <paramref name="labelledMask"/>) or a boolean (n) mask selecting at least one
+    /// row, the rows of that modality's cross-entropy. Last, after the other overload's parameters in their order: pass it
+    /// by name (<c>modalityLabelledMasks: masks</c>) so that no argument moves when a call gains it.</param>
     /// <returns>The total and every term.</returns>
     /// <exception cref="ArgumentException">A shape, dtype, device, count or empty-mask problem, or a NaN or an infinity in a
     /// row a cross-entropy reads or in a distillation loss that makes the loss non-finite, naming the argument and the
@@ -89,9 +90,9 @@ public sealed class MultitaskLoss
         IReadOnlyList<Tensor> modalityLogits,
         Tensor labels,
         Tensor labelledMask,
-        IReadOnlyList<Tensor?>? modalityLabelledMasks,
         IReadOnlyList<Tensor>? distillationLosses,
-        Tensor? classWeights)
+        Tensor? classWeights,
+        IReadOnlyList<Tensor?>? modalityLabelledMasks)
     {
         TensorArgument.ThrowIfNullOrDisposed(fusedLogits);
         TensorArgument.ThrowIfNullOrAnyDisposed(modalityLogits);

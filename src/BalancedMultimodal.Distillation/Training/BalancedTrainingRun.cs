@@ -512,7 +512,8 @@ internal sealed class BalancedTrainingRun
                             outputs.ModalityLogits[teacher], outputs.Embeddings[teacher], labels, _trainMaskOf[student], pairMasks[p], _classWeights);
                         distillation.Add(terms.Total);
                     }
-                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask, modalityMasks, distillation.Count > 0 ? distillation : null, _classWeights);
+                var total = multitask.Compute(outputs.FusedLogits, outputs.ModalityLogits, labels, _trainMask,
+                    distillationLosses: distillation.Count > 0 ? distillation : null, classWeights: _classWeights, modalityLabelledMasks: modalityMasks);
                 var objective = _o.UnlabelledEntropyWeight > 0 && _unlabelledRows.numel() > 0
                     ? total.Total.Plus(MeanEntropy(PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).index_select(0, _unlabelledRows)).Times(_o.UnlabelledEntropyWeight))
                     : total.Total;

@@ -192,6 +192,6 @@ public class DistillationServiceCollectionExtensionsTests
     private sealed class AlwaysSignificant : IMutualInformationSignificanceTest
     {
         public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed) =>
-            new(estimator.Estimate(x, y), 0.001, 0, permutations);
+            new(Observed: estimator.Estimate(x, y), NullMean: 0, PValue: 0.001, Permutations: permutations);
     }
 }

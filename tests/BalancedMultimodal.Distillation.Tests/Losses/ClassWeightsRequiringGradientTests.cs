@@ -48,8 +48,10 @@ public class ClassWeightsRequiringGradientTests
         var weights = TrackedWeights();
         var masks = new Tensor?[] { tensor(new[] { true, true, false, true, false }), null };
 
-        var tracked = loss.Compute(Logits(1, requiresGrad: true), [Logits(2), Logits(3)], tensor(Labels), tensor(Labelled), masks, null, weights);
-        var plain = loss.Compute(Logits(1), [Logits(2), Logits(3)], tensor(Labels), tensor(Labelled), masks, null, tensor(Weights));
+        var tracked = loss.Compute(Logits(1, requiresGrad: true), [Logits(2), Logits(3)], tensor(Labels), tensor(Labelled),
+            distillationLosses: null, classWeights: weights, modalityLabelledMasks: masks);
+        var plain = loss.Compute(Logits(1), [Logits(2), Logits(3)], tensor(Labels), tensor(Labelled),
+            distillationLosses: null, classWeights: tensor(Weights), modalityLabelledMasks: masks);
         tracked.Total.backward();
 
         tracked.Total.item<double>().Should().Be(plain.Total.item<double>());

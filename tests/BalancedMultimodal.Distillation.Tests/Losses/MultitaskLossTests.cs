@@ -227,7 +227,8 @@ public class MultitaskLossTests
         var weighter = new PerformanceGatedWeighter(2, new PerformanceGatedWeighterOptions { EmaDecay = 0 });
         bool[] headBRows = [false, true, true];
         var terms = new MultitaskLoss(weighter).Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)],
-            tensor(Labels.Select(l => (long)l).ToArray()), tensor(Mask), [null, tensor(headBRows)], null, null);
+            tensor(Labels.Select(l => (long)l).ToArray()), tensor(Mask),
+            distillationLosses: null, classWeights: null, modalityLabelledMasks: [null, tensor(headBRows)]);
 
         terms.Fused.item<double>().Should().BeApproximately(HandComputed.CrossEntropy(Fused, Labels, Mask), 1e-12);
         terms.ModalityLosses[0].item<double>().Should().BeApproximately(HandComputed.CrossEntropy(HeadA, Labels, Mask), 1e-12);
@@ -240,9 +241,11 @@ public class MultitaskLossTests
         using var scope = NewDisposeScope();
         var loss = new MultitaskLoss(new PerformanceGatedWeighter(2, new PerformanceGatedWeighterOptions()));
         var labels = tensor(Labels.Select(l => (long)l).ToArray());
-        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [null], null, null))
+        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask),
+                distillationLosses: null, classWeights: null, modalityLabelledMasks: [null]))
             .Should().Throw<ArgumentException>().WithMessage("Expected 2 modality masks*");
-        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [tensor(new bool[3]), null], null, null))
+        FluentActions.Invoking(() => loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask),
+                distillationLosses: null, classWeights: null, modalityLabelledMasks: [tensor(new bool[3]), null]))
             .Should().Throw<ArgumentException>().WithMessage("modalityLabelledMasks[0] selects no row*");
     }
 
@@ -273,5 +276,31 @@ public class MultitaskLossTests
 
         new[] { terms.Total, terms.Fused, terms.WeightedModalities, terms.Distillation }.Concat(terms.ModalityLosses)
             .Select(t => t.dtype).Should().AllBeEquivalentTo(ScalarType.Float32);
+    }
+
+    [Fact]
+    public void The_overload_with_modality_masks_takes_the_shorter_overloads_parameters_in_their_order_then_the_masks()
+    {
+        // Before, the masks came before distillationLosses: a call that gained masks by appending an argument still
+        // compiled with every later argument shifted by one.
+        var overloads = typeof(MultitaskLoss).GetMethods().Where(m => m.Name == nameof(MultitaskLoss.Compute))
+            .Select(m => m.GetParameters().Select(p => p.Name!).ToArray()).OrderBy(names => names.Length).ToArray();
+
+        overloads.Should().HaveCount(2);
+        overloads[1].Should().Equal([.. overloads[0], "modalityLabelledMasks"]);
+    }
+
+    [Fact]
+    public void Masks_passed_by_name_and_a_distillation_term_give_the_same_terms_as_without_masks_when_every_mask_is_null()
+    {
+        using var scope = NewDisposeScope();
+        var labels = tensor(Labels.Select(l => (long)l).ToArray());
+        var loss = new MultitaskLoss(new UniformWeighter(2));
+        var without = loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask), [tensor(0.25)]);
+        var with = loss.Compute(Matrix(Fused), [Matrix(HeadA), Matrix(HeadB)], labels, tensor(Mask),
+            distillationLosses: [tensor(0.25)], classWeights: null, modalityLabelledMasks: [null, null]);
+
+        with.Distillation.item<double>().Should().Be(0.25);
+        with.Total.item<double>().Should().Be(without.Total.item<double>());
     }
 }

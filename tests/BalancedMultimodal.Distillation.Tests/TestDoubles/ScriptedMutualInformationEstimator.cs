@@ -37,7 +37,7 @@ internal sealed class ScriptedSignificanceTest(double pValue, double nullMean) :
     public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed)
     {
         Calls.Add((permutations, seed));
-        return new SignificanceResult(estimator.Estimate(x, y), pValue, nullMean, permutations);
+        return new SignificanceResult(Observed: estimator.Estimate(x, y), NullMean: nullMean, PValue: pValue, Permutations: permutations);
     }
 }
 
