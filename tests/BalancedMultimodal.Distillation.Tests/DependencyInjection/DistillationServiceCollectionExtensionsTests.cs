@@ -191,7 +191,7 @@ public class DistillationServiceCollectionExtensionsTests
 
     private sealed class AlwaysSignificant : IMutualInformationSignificanceTest
     {
-        public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed) =>
+        public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed, CancellationToken cancellationToken = default) =>
             new(estimator.Estimate(x, y), 0.001, 0, permutations);
     }
 }
