@@ -133,6 +133,46 @@ public class CancellationTests
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
     }
 
+    /// <summary>Permutations that record which one is read, in order, and cancel the token at a given read (1-based):
+    /// KSG's fast path reads every permutation once while checking them, then permutation b just before estimating it.</summary>
+    private sealed class RecordingPermutations(long[][] permutations, CancellationTokenSource cancellation, int cancelAtRead) : IReadOnlyList<long[]>
+    {
+        public List<int> Reads { get; } = [];
+
+        public long[] this[int index]
+        {
+            get
+            {
+                Reads.Add(index);
+                if (Reads.Count == cancelAtRead) cancellation.Cancel();
+                return permutations[index];
+            }
+        }
+
+        public int Count => permutations.Length;
+
+        public IEnumerator<long[]> GetEnumerator() => Enumerable.Range(0, Count).Select(i => this[i]).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
+    public void Ksg_fast_path_cancelled_during_the_permutations_stops_before_the_next_one()
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Sample();
+        using var cancellation = new CancellationTokenSource();
+        var random = new Random(2);
+        var shuffled = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 60).Select(i => (long)i).OrderBy(_ => random.Next()).ToArray()).ToArray();
+        // Reads 1-4 check the permutations; read 5 is permutation 0 as it is estimated: cancelled there.
+        var permutations = new RecordingPermutations(shuffled, cancellation, cancelAtRead: 5);
+
+        var act = () => new KsgEstimator().EstimateWithPermutedY(x, y, permutations, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        permutations.Reads.Should().Equal([0, 1, 2, 3, 0], "permutation 0 is estimated, then the token stops the loop before permutation 1");
+    }
+
     [Fact]
     public void An_uncancelled_token_gives_the_same_permutation_test_as_none()
     {
