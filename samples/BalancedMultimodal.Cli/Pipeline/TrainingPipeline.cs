@@ -119,16 +119,16 @@ public sealed class TrainingPipeline
         {
             var x = standardized.ToTensor(m, dtype: dtype);
             RepresentableFeatures.Require(x, names[m], dataset.SampleIds, standardized.Modalities[m].FeatureNames, availability[m]);
-            features.Add(ModelInput(x, availability[m], labelledRows, o, names[m], KeepTrainedModel ? keptAutoencoders : null));
+            features.Add(ModelInput(x, availability[m], labelledRows, o, names[m], KeepTrainedModel ? keptAutoencoders : null, cancellationToken));
         }
 
         // The graph is built from features only (no labels), over all rows: transductive, as MOGONET's test graph; only
         // when an encoder reads it (or PatientGraph = Always): else an edgeless graph of the samples stands in.
         bool buildGraph = BuildsPatientGraph(o);
         using var graph = !buildGraph ? EdgelessGraph(dataset.SampleCount, features[0].device, features[0].dtype)
-            : availability.All(a => a is null) ? BuildPatientGraph(features, o)
-            : o.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities ? BuildPatientGraphOverAvailable(features, availability, o)
-            : BuildIncompletePatientGraph(features, availability, o);
+            : availability.All(a => a is null) ? BuildPatientGraph(features, o, cancellationToken)
+            : o.IncompleteSampleGraph == IncompleteSampleGraph.FuseAvailableModalities ? BuildPatientGraphOverAvailable(features, availability, o, cancellationToken)
+            : BuildIncompletePatientGraph(features, availability, o, cancellationToken);
         // METHOD.md section 3 checks the fused graph: with per-modality relations beside it, their edges could hide a
         // disconnected fused relation, so that relation is analysed alone (a view sharing its tensors, not disposed).
         var connectivity = !buildGraph ? null : GraphConnectivity.Analyze(
@@ -441,12 +441,16 @@ public sealed class TrainingPipeline
     /// graph's tensors belong to the caller's dispose scope, if any.</remarks>
     /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned.</param>
     /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <param name="cancellationToken">Passed to the affinities (checked per modality) and to SNF (checked between
+    /// iterations).</param>
     /// <returns>The graph; the caller disposes it.</returns>
-    public static RelationalGraph BuildPatientGraph(IReadOnlyList<Tensor> features, PipelineOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); the graph's temporaries are freed.</exception>
+    public static RelationalGraph BuildPatientGraph(IReadOnlyList<Tensor> features, PipelineOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(options);
-        return FusedTopKGraph(features, null, options);
+        return FusedTopKGraph(features, null, options, cancellationToken);
     }
 
     /// <summary>
@@ -458,9 +462,13 @@ public sealed class TrainingPipeline
     /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned (unavailable rows are not read).</param>
     /// <param name="availability">Per modality, which rows have it (null: all).</param>
     /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <param name="cancellationToken">Passed to <see cref="BuildPatientGraph"/> over the complete samples.</param>
     /// <returns>The graph; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">Fewer complete samples than <see cref="PipelineOptions.GraphNeighbours"/> + 1.</exception>
-    public static RelationalGraph BuildIncompletePatientGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception).</exception>
+    public static RelationalGraph BuildIncompletePatientGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(availability);
@@ -478,7 +486,7 @@ public sealed class TrainingPipeline
         var cohortFeatures = features.Select(f => f.index_select(0, completeIndex)).ToArray();
         var newFeatures = features.Select(f => f.index_select(0, incompleteIndex)).ToArray();
         var newAvailable = availability.Select(a => incomplete.Select(i => a is null || a[i]).ToArray()).ToArray();
-        using var cohort = BuildPatientGraph(cohortFeatures, options);
+        using var cohort = BuildPatientGraph(cohortFeatures, options, cancellationToken);
         using var union = InductiveGraph.Attach(cohort, cohortFeatures, newFeatures, newAvailable, options.Affinity, options.GraphNeighbours);
         // Union node u is complete[u] for u < n_c, incomplete[u - n_c] after.
         var original = tensor(complete.Concat(incomplete).Select(i => (long)i).ToArray(), device: device);
@@ -498,10 +506,13 @@ public sealed class TrainingPipeline
     /// <param name="features">One (n, d_m) feature matrix per modality, rows aligned (unavailable rows are not read).</param>
     /// <param name="availability">Per modality, which rows have it (null: all).</param>
     /// <param name="options">Affinity, fusion and graph options.</param>
+    /// <param name="cancellationToken">Passed to the affinities (checked per modality) and to SNF (checked between
+    /// iterations).</param>
     /// <returns>The graph; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">A modality on no more samples than <c>Affinity.K</c>, <c>Fusion.K</c> or
     /// <c>GraphNeighbours</c>, or a sample with no modality (the message names it).</exception>
-    public static RelationalGraph BuildPatientGraphOverAvailable(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options)
+    public static RelationalGraph BuildPatientGraphOverAvailable(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]?> availability, PipelineOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(availability);
@@ -518,18 +529,19 @@ public sealed class TrainingPipeline
                 throw new ArgumentException(
                     $"Modality {m} is available on {count} of {n} samples; its affinity is computed over them and needs more than {what} = {k}.", nameof(availability));
         }
-        return FusedTopKGraph(features, masks, options);
+        return FusedTopKGraph(features, masks, options, cancellationToken);
     }
 
     /// <summary>Affinities (float64), SNF and the top-k graph (<see cref="BuildGraph"/>), with the availability masks when
     /// given (null: the complete-data path); the graph's tensors leave this method's dispose scope.</summary>
-    private static RelationalGraph FusedTopKGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]>? masks, PipelineOptions options)
+    private static RelationalGraph FusedTopKGraph(IReadOnlyList<Tensor> features, IReadOnlyList<bool[]>? masks, PipelineOptions options,
+        CancellationToken cancellationToken)
     {
         using var scope = NewDisposeScope();
         var affinities = new AffinityBuilder(options.Affinity).Build(features
             .Select((f, m) => (f ?? throw new ArgumentNullException(nameof(features), $"The features of modality {m} are null.")).to(ScalarType.Float64))
-            .ToArray(), masks);
-        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities, masks);
+            .ToArray(), masks, cancellationToken);
+        var fused = new SimilarityNetworkFusion(options.Fusion).Fuse(affinities, masks, cancellationToken);
         var graph = BuildGraph(fused, affinities, options, masks);
         foreach (var relation in graph.Relations)
         {
@@ -577,13 +589,14 @@ public sealed class TrainingPipeline
     /// (fitted as <see cref="AutoencoderFit"/> says; kept in <paramref name="keep"/> when given). Shared by the run and
     /// the fused-similarity plot, so both see the same matrix.
     /// </summary>
-    internal static Tensor ModelInput(Tensor x, bool[]? available, int[] labelledRows, PipelineOptions o, string name, List<ModalityAutoencoder>? keep)
+    internal static Tensor ModelInput(Tensor x, bool[]? available, int[] labelledRows, PipelineOptions o, string name, List<ModalityAutoencoder>? keep,
+        CancellationToken cancellationToken = default)
     {
         if (available is not null) x = ColumnMeanImputation.Apply(x, available, name);
         if (!o.UseAutoencoder) return x;
         var (options, rows) = AutoencoderFit(o.Autoencoder, available, labelledRows);
-        if (keep is null) return new AutoencoderCompressor(options).FitTransform(x, rows, name);
-        var autoencoder = new AutoencoderCompressor(options).Fit(x, rows, name);
+        if (keep is null) return new AutoencoderCompressor(options).FitTransform(x, rows, name, cancellationToken);
+        var autoencoder = new AutoencoderCompressor(options).Fit(x, rows, name, cancellationToken);
         keep.Add(autoencoder);
         using var noGrad = no_grad();
         return autoencoder.Encode(x).detach();

@@ -39,13 +39,17 @@ public sealed class AutoencoderCompressor
     /// is refused: Adam cannot train it), any device; read as data (detached).</param>
     /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
     /// <param name="modalityName">Name used in error messages.</param>
+    /// <param name="cancellationToken">Checked before any work and between epochs (never inside a tensor operation).</param>
     /// <returns>The fitted autoencoder on the features' device and dtype.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before the fit, or between two epochs; the partly trained autoencoder is disposed and the caller's
+    /// generator state is put back.</exception>
     /// <exception cref="ArgumentException">Bad features or rows (naming the modality), or a fit whose weights are not
     /// finite at the end (features too large for their dtype, e.g. float32 values near 1e20, or a too large learning
     /// rate): refused instead of returning NaN codes.</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
-    public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
+    public ModalityAutoencoder Fit(Tensor features, IReadOnlyList<int> trainingRows, string modalityName, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);
         ArgumentNullException.ThrowIfNull(trainingRows);
@@ -67,6 +71,7 @@ public sealed class AutoencoderCompressor
         using (NewDisposeScope())
             if (features.isfinite().logical_not().any().item<bool>())
                 throw new ArgumentException($"Modality '{modalityName}': features contain NaN or infinite values.", nameof(features));
+        cancellationToken.ThrowIfCancellationRequested();
 
         // Seeded from AutoencoderOptions.Seed on TorchSharp's process-wide generator, whose state is put back afterwards:
         // the caller's own seeding still decides every later draw.
@@ -80,7 +85,7 @@ public sealed class AutoencoderCompressor
                 // The features are data to reconstruct: a requires-grad input must neither carry its graph into every
                 // epoch's backward pass nor receive gradients from the fit.
                 using var data = features.detach();
-                return FitSeeded(data, trainingRows, modalityName);
+                return FitSeeded(data, trainingRows, modalityName, cancellationToken);
             }
             finally
             {
@@ -89,23 +94,37 @@ public sealed class AutoencoderCompressor
         }
     }
 
+    /// <summary>Called on the fitting thread after every epoch (0-based index): the tests' seam to cancel mid-fit.</summary>
+    internal Action<int>? AfterEpoch { get; set; }
+
     /// <summary>Serialises the seeded fits of every compressor: they share TorchSharp's process-wide generator.</summary>
     private static readonly object SeededFits = new();
 
-    private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
+    private ModalityAutoencoder FitSeeded(Tensor features, IReadOnlyList<int> trainingRows, string modalityName, CancellationToken cancellationToken)
     {
         var model = new ModalityAutoencoder(features.shape[1], _options, features.device, features.dtype);
-        using var optimizer = new ExplicitScalarAdam(model.parameters(), _options.LearningRate, weightDecay: _options.WeightDecay);
-        using var rows = tensor(trainingRows.Select(r => (long)r).ToArray(), device: features.device);
-        using var fitRows = _options.FitRows == AutoencoderFitRows.All ? features.alias() : features.index_select(0, rows);
-        model.train();
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        try
         {
-            using var scope = NewDisposeScope();
-            optimizer.ZeroGrad();
-            var loss = nn.functional.mse_loss(model.forward(fitRows), fitRows);
-            loss.backward();
-            optimizer.Step();
+            using var optimizer = new ExplicitScalarAdam(model.parameters(), _options.LearningRate, weightDecay: _options.WeightDecay);
+            using var rows = tensor(trainingRows.Select(r => (long)r).ToArray(), device: features.device);
+            using var fitRows = _options.FitRows == AutoencoderFitRows.All ? features.alias() : features.index_select(0, rows);
+            model.train();
+            for (int epoch = 0; epoch < _options.Epochs; epoch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                optimizer.ZeroGrad();
+                var loss = nn.functional.mse_loss(model.forward(fitRows), fitRows);
+                loss.backward();
+                optimizer.Step();
+                AfterEpoch?.Invoke(epoch);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled fit returns nothing: its partly trained autoencoder is freed here.
+            model.Dispose();
+            throw;
         }
         model.eval();
         // One check after the fit (not a read per epoch): features too large for the dtype overflow the reconstruction
@@ -129,15 +148,19 @@ public sealed class AutoencoderCompressor
     /// <param name="features">Standardised features, shape (n, d).</param>
     /// <param name="trainingRows">Training rows.</param>
     /// <param name="modalityName">Name used in error messages.</param>
+    /// <param name="cancellationToken">Checked before any work and between epochs of the fit (see <see cref="Fit"/>).</param>
     /// <returns>The codes (no gradient), on the features' device and dtype; the encoder's intermediate activations are
     /// freed here, so only the codes reach the caller's dispose scope.</returns>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
-    public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before the fit, or between two epochs; no codes are computed and the partly trained autoencoder is
+    /// disposed.</exception>
+    public Tensor FitTransform(Tensor features, IReadOnlyList<int> trainingRows, string modalityName, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrDisposed(features);
         ArgumentNullException.ThrowIfNull(modalityName);
-        using var model = Fit(features, trainingRows, modalityName);
+        using var model = Fit(features, trainingRows, modalityName, cancellationToken);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         return model.Encode(features).detach().MoveToOuterDisposeScope();

@@ -55,22 +55,27 @@ public sealed class BootstrapConfidenceInterval
     /// <summary>Computes the interval on X (n, d_x) and Y (n, d_y).</summary>
     /// <param name="x">Samples of X.</param>
     /// <param name="y">Samples of Y, paired row by row with X.</param>
+    /// <param name="cancellationToken">Checked before any estimate and between resamples, never inside an estimate.</param>
     /// <returns>The estimate and its percentile interval.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before any estimate, or between two resamples; no partial result is returned.</exception>
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original sample first).</exception>
     /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
     /// the resample).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
-    public ConfidenceInterval Compute(Tensor x, Tensor y)
+    public ConfidenceInterval Compute(Tensor x, Tensor y, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
         TensorArgument.ThrowIfNullOrDisposed(y);
+        cancellationToken.ThrowIfCancellationRequested();
         double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the original sample");
         long n = x.shape[0];
         var random = new Random(_options.Seed);
         var values = new double[_options.Resamples];
         for (int b = 0; b < values.Length; b++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var index = tensor(Resampling.WithReplacement(random, n), device: x.device);
             values[b] = FiniteEstimate.Checked(_estimator.Estimate(x.index_select(0, index), y.index_select(0, index)), _estimator, $"resample {b + 1} of {values.Length}");
@@ -83,10 +88,15 @@ public sealed class BootstrapConfidenceInterval
     /// <summary>Computes the interval on arrays (rows are samples).</summary>
     /// <param name="x">Samples of X, shape (n, d_x).</param>
     /// <param name="y">Samples of Y, shape (n, d_y).</param>
+    /// <param name="cancellationToken">Checked before any estimate and between resamples, as in
+    /// <see cref="Compute(Tensor, Tensor, CancellationToken)"/>.</param>
     /// <returns>The estimate and its percentile interval.</returns>
-    public ConfidenceInterval Compute(double[,] x, double[,] y)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no partial result is returned.</exception>
+    public ConfidenceInterval Compute(double[,] x, double[,] y, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        return Compute(MutualInformationInput.FromArray(x, nameof(x), _estimator.Name), MutualInformationInput.FromArray(y, nameof(y), _estimator.Name));
+        return Compute(MutualInformationInput.FromArray(x, nameof(x), _estimator.Name), MutualInformationInput.FromArray(y, nameof(y), _estimator.Name), cancellationToken);
     }
 }

@@ -17,5 +17,9 @@ public interface IPermutationNullEstimator : IMutualInformationEstimator
     /// <param name="x">Samples of X, shape (n, d_x) or (n).</param>
     /// <param name="y">Samples of Y, shape (n, d_y) or (n).</param>
     /// <param name="permutations">Permutations of 0..n-1, each of length n.</param>
-    double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations);
+    /// <param name="cancellationToken">Checked before any work and between permutations (never inside a tensor
+    /// operation); an implementation that loops over the permutations should check it before each.</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no partial result is returned.</exception>
+    double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations, CancellationToken cancellationToken = default);
 }

@@ -105,11 +105,12 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     /// <inheritdoc />
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
-    public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations)
+    public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
         TensorArgument.ThrowIfNullOrDisposed(y);
         ArgumentNullException.ThrowIfNull(permutations);
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         var (xm, ym) = Prepared(x, y);
         long n = xm.shape[0];
@@ -119,10 +120,11 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         var distancesX = ChebyshevNeighbourSearch.Distances(xm, 0, n).contiguous();
         var distancesY = ChebyshevNeighbourSearch.Distances(ym, 0, n).contiguous();
         if (distancesX.is_cpu() && distancesY.is_cpu())
-            return PermutedOnHost(distancesX, distancesY, permutations, xm.shape[1] + ym.shape[1]);
+            return PermutedOnHost(distancesX, distancesY, permutations, xm.shape[1] + ym.shape[1], cancellationToken);
         var results = new double[permutations.Count];
         for (int b = 0; b < results.Length; b++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var inner = NewDisposeScope();
             var order = tensor(permutations[b], device: ym.device);
             var permuted = distancesY.index_select(0, order).index_select(1, order);
@@ -138,7 +140,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     /// n x n maximum, topk and two comparison passes per permutation on the tensor path); the counts then go through
     /// <see cref="FromBlockCounts"/> like those of <see cref="FromDistances"/>, so the estimates are bit-identical to it.
     /// </summary>
-    private double[] PermutedOnHost(Tensor distancesX, Tensor distancesY, IReadOnlyList<long[]> permutations, long jointDim)
+    private double[] PermutedOnHost(Tensor distancesX, Tensor distancesY, IReadOnlyList<long[]> permutations, long jointDim, CancellationToken cancellationToken)
     {
         int n = (int)distancesX.shape[0], k = _options.K;
         var copyY = MemoryMarshal.Cast<byte, double>(distancesY.bytes).ToArray();
@@ -150,6 +152,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         var results = new double[permutations.Count];
         for (int b = 0; b < results.Length; b++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             counts.Compute(permutations[b], countX, countY);
             results[b] = FromBlockCounts(n, jointDim, (start, length) =>
                 (tensor(countX.AsSpan((int)start, (int)length).ToArray(), ScalarType.Float64),

@@ -57,16 +57,22 @@ public sealed class PermutationTest
     /// <summary>Runs the test on X (n, d_x) and Y (n, d_y).</summary>
     /// <param name="x">Samples of X.</param>
     /// <param name="y">Samples of Y (its rows are permuted).</param>
+    /// <param name="cancellationToken">Checked before any estimate and between permutations (also passed to an
+    /// <see cref="IPermutationNullEstimator"/>'s fast path, which checks it between permutations), never inside an
+    /// estimate.</param>
     /// <returns>The estimate, null mean, p-value and number of permutations.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before any estimate, or between two permutations; no partial result is returned.</exception>
     /// <exception cref="ArgumentException">The estimator rejects the input (checked on the original pairing first).</exception>
     /// <exception cref="InvalidOperationException">The estimator returned a NaN or an infinity (naming the estimator and
     /// the permutation): such a value would count as below the observed one and make the p-value look significant.</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
     /// <see cref="ObjectDisposedException.ObjectName"/> names the parameter.</exception>
-    public PermutationTestResult Run(Tensor x, Tensor y)
+    public PermutationTestResult Run(Tensor x, Tensor y, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrDisposed(x);
         TensorArgument.ThrowIfNullOrDisposed(y);
+        cancellationToken.ThrowIfCancellationRequested();
         double observed = FiniteEstimate.Checked(_estimator.Estimate(x, y), _estimator, "the observed pairing");
         long n = y.shape[0];
         var random = new Random(_options.Seed);
@@ -74,9 +80,10 @@ public sealed class PermutationTest
         for (int b = 0; b < permutations.Length; b++)
             permutations[b] = Resampling.Permutation(random, n);
         // An estimator that can reuse work across permutations (KSG: the distance matrices) gives the same values faster.
-        var nullValues = (_estimator as IPermutationNullEstimator)?.EstimateWithPermutedY(x, y, permutations)
+        var nullValues = (_estimator as IPermutationNullEstimator)?.EstimateWithPermutedY(x, y, permutations, cancellationToken)
             ?? permutations.Select(permutation =>
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 return _estimator.Estimate(x, y.index_select(0, tensor(permutation, device: y.device)));
             }).ToArray();
@@ -95,10 +102,15 @@ public sealed class PermutationTest
     /// <summary>Runs the test on arrays (rows are samples).</summary>
     /// <param name="x">Samples of X, shape (n, d_x).</param>
     /// <param name="y">Samples of Y, shape (n, d_y).</param>
+    /// <param name="cancellationToken">Checked before any estimate and between permutations, as in
+    /// <see cref="Run(Tensor, Tensor, CancellationToken)"/>.</param>
     /// <returns>The estimate, null mean, p-value and number of permutations.</returns>
-    public PermutationTestResult Run(double[,] x, double[,] y)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no partial result is returned.</exception>
+    public PermutationTestResult Run(double[,] x, double[,] y, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
-        return Run(MutualInformationInput.FromArray(x, nameof(x), _estimator.Name), MutualInformationInput.FromArray(y, nameof(y), _estimator.Name));
+        return Run(MutualInformationInput.FromArray(x, nameof(x), _estimator.Name), MutualInformationInput.FromArray(y, nameof(y), _estimator.Name), cancellationToken);
     }
 }

@@ -15,6 +15,11 @@ public interface IMutualInformationSignificanceTest
     /// <param name="y">Samples of Y, shape (n, d_y), paired with <paramref name="x"/> by row.</param>
     /// <param name="permutations">P &gt;= 1 null estimates.</param>
     /// <param name="seed">Seed of the permutations; equal seeds give equal results.</param>
+    /// <param name="cancellationToken">Checked before any estimate and between permutations (never inside an estimate);
+    /// an implementation should throw an <see cref="OperationCanceledException"/> carrying it.</param>
     /// <returns>The observed estimate, the p-value and the null mean.</returns>
-    SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no partial result is returned.</exception>
+    SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed,
+        CancellationToken cancellationToken = default);
 }

@@ -84,7 +84,11 @@ public sealed class ModalityAssessor
     /// <param name="labels">Optional class labels (&gt;= 0, at least two distinct classes) of the n rows; required when
     /// <see cref="ModalityAssessmentOptions.RequireComplementarity"/> is on. When given, I(student; labels) is estimated
     /// and reported for each weak modality (strong ones have no gate: theirs stays null).</param>
+    /// <param name="cancellationToken">Checked before any estimate, before each pair's estimate or significance test and
+    /// each I(student; labels) estimate, and passed to the significance test (which checks it between permutations).</param>
     /// <returns>The plan.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no plan is returned.</exception>
     /// <exception cref="ArgumentException">Fewer than two modalities, a duplicate name, mismatched row counts (naming the
     /// modality), too few rows, a labels problem (naming the row), labels of a single class, missing labels under the
     /// complementarity criterion,
@@ -93,10 +97,12 @@ public sealed class ModalityAssessor
     /// non-finite estimate or a p-value outside [0, 1]): the message names the estimator, the pair of modalities (or the
     /// student, for I(student; labels)) and, from <see cref="RowPermutationSignificanceTest"/>, which estimate (observed
     /// or permutation b).</exception>
-    public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null)
+    public DistillationPlan Assess(IReadOnlyList<ModalityEvidence> modalities, IReadOnlyList<int>? labels = null,
+        CancellationToken cancellationToken = default)
     {
         OptionsGuard.Validate(new ModalityAssessmentOptionsValidator(), Options, nameof(Options));
         Validate(modalities, labels);
+        cancellationToken.ThrowIfCancellationRequested();
         int count = modalities.Count;
         double best = modalities.Max(m => m.Score);
         double cutoff = best - Options.Delta;   // for the reasons' text; the rule itself compares differences
@@ -133,14 +139,16 @@ public sealed class ModalityAssessor
             for (int t = 0; t < count; t++)
             {
                 if (!strong[t]) continue;
+                cancellationToken.ThrowIfCancellationRequested();
                 if (!incomplete)
                 {
-                    candidates.Add(Candidate(t, modalities[t].Name, student.Name, outputs[t], outputs[s], PairSeed(s, t)));
+                    candidates.Add(Candidate(t, modalities[t].Name, student.Name, outputs[t], outputs[s], PairSeed(s, t), cancellationToken));
                     continue;
                 }
                 var shared = SharedRows(modalities[t], student);
-                candidates.Add(Candidate(t, modalities[t].Name, student.Name, SelectRows(outputs[t], shared), SelectRows(outputs[s], shared), PairSeed(s, t)));
+                candidates.Add(Candidate(t, modalities[t].Name, student.Name, SelectRows(outputs[t], shared), SelectRows(outputs[s], shared), PairSeed(s, t), cancellationToken));
             }
+            cancellationToken.ThrowIfCancellationRequested();
             double? withLabels;
             if (labelColumn is null) withLabels = null;
             else if (student.Available is null) withLabels = labelEstimator.Estimate(outputs[s], labelColumn);
@@ -162,7 +170,8 @@ public sealed class ModalityAssessor
     /// <summary>The candidate teacher's estimate (and significance); a non-finite estimate, which would compare false with
     /// every threshold and p-value bound (a NaN observed estimate gives the smallest p-value), is refused naming the
     /// estimator and the pair.</summary>
-    private TeacherCandidate Candidate(int index, string name, string studentName, double[,] teacher, double[,] student, int seed)
+    private TeacherCandidate Candidate(int index, string name, string studentName, double[,] teacher, double[,] student, int seed,
+        CancellationToken cancellationToken)
     {
         string pair = $"teacher candidate '{name}' and student '{studentName}'";
         if (Options.Permutations == 0)
@@ -176,7 +185,7 @@ public sealed class ModalityAssessor
         SignificanceResult result;
         try
         {
-            result = significanceTest.Test(estimator, teacher, student, Options.Permutations, seed);
+            result = significanceTest.Test(estimator, teacher, student, Options.Permutations, seed, cancellationToken);
         }
         catch (InvalidOperationException e)
         {

@@ -23,9 +23,13 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
     /// <exception cref="ArgumentNullException"><paramref name="estimator"/>, <paramref name="x"/> or
     /// <paramref name="y"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="permutations"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before the observed estimate, or between two permutations (passed to <see cref="PermutationTest"/>
+    /// and to the estimator's fast permuted-Y path).</exception>
     /// <exception cref="ArgumentException"><paramref name="x"/> and <paramref name="y"/> have different row counts
     /// (naming <paramref name="y"/>), or the estimator rejects the input.</exception>
-    public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed)
+    public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
         ArgumentNullException.ThrowIfNull(x);
@@ -34,7 +38,7 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
         if (x.GetLength(0) != y.GetLength(0))
             throw new ArgumentException($"x has {x.GetLength(0)} rows but y has {y.GetLength(0)}; rows must be paired.", nameof(y));
         var checkedEstimator = new FiniteEstimates(estimator, permutations);
-        var result = new PermutationTest(checkedEstimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y);
+        var result = new PermutationTest(checkedEstimator, new PermutationTestOptions { Permutations = permutations, Seed = seed }).Run(x, y, cancellationToken);
         return new SignificanceResult(Observed: result.Estimate, NullMean: result.NullMean, PValue: result.PValue, Permutations: result.Permutations);
     }
 
@@ -51,9 +55,9 @@ public sealed class RowPermutationSignificanceTest : IMutualInformationSignifica
 
         public double Estimate(double[,] x, double[,] y) => Check(inner.Estimate(x, y), _calls++);
 
-        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permuted)
+        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permuted, CancellationToken cancellationToken = default)
         {
-            var values = (inner as IPermutationNullEstimator)?.EstimateWithPermutedY(x, y, permuted);
+            var values = (inner as IPermutationNullEstimator)?.EstimateWithPermutedY(x, y, permuted, cancellationToken);
             if (values is null) return null;
             for (int b = 0; b < values.Length; b++)
                 Check(values[b], b + 1);

@@ -44,7 +44,7 @@ namespace BalancedMultimodal.Distillation.Training;
 /// the gate's permutation tests by <see cref="ModalityAssessmentOptions.Seed"/> of <see cref="BalancedTrainingOptions.Assessment"/>;
 /// the CLI pipeline sets both from its one seed), so the same seeds give the same result on CPU, provided no other thread draws from TorchSharp's process-wide generator meanwhile
 /// (initialisation and dropout use it, as in PyTorch). Progress goes to an <see cref="IProgress{T}"/> and an <see cref="ILogger"/>; a
-/// <see cref="CancellationToken"/> is honoured between epochs.
+/// <see cref="CancellationToken"/> is honoured between epochs and inside the gate's assessment (between estimates and permutations).
 /// </remarks>
 public sealed class BalancedTrainer
 {
@@ -90,7 +90,8 @@ public sealed class BalancedTrainer
     /// <summary>Runs the whole schedule.</summary>
     /// <param name="data">Features, labels and splits (validated at construction).</param>
     /// <param name="progress">Receives a report at every evaluation step.</param>
-    /// <param name="cancellationToken">Checked between epochs.</param>
+    /// <param name="cancellationToken">Checked between epochs, and passed to the gate's <see cref="ModalityAssessor.Assess"/>
+    /// (checked before each pair estimate and between permutations).</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
@@ -125,7 +126,8 @@ public sealed class BalancedTrainer
     /// <param name="data">Features, labels and splits (validated at construction).</param>
     /// <param name="checkpoint">The checkpoint to fill (empty) or resume from (filled).</param>
     /// <param name="progress">Receives a report at every evaluation step (a resumed run reports phases after 1 only).</param>
-    /// <param name="cancellationToken">Checked between epochs.</param>
+    /// <param name="cancellationToken">Checked between epochs, and passed to the gate's <see cref="ModalityAssessor.Assess"/>
+    /// (checked before each pair estimate and between permutations).</param>
     /// <returns>The trained network and its outcome; the caller disposes it.</returns>
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows

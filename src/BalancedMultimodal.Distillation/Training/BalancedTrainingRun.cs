@@ -57,7 +57,7 @@ internal sealed class BalancedTrainingRun
     /// <param name="logger">The trainer's logger.</param>
     /// <param name="data">The data, validated by the caller.</param>
     /// <param name="progress">Receives a report at every evaluation step, or null.</param>
-    /// <param name="cancellation">Checked between epochs.</param>
+    /// <param name="cancellation">Checked between epochs; passed to the gate's assessment.</param>
     /// <param name="checkpoint">A phase-1 checkpoint to fill or resume from, or null.</param>
     public BalancedTrainingRun(IModalityEncoderFactory encoders, IMutualInformationEstimator estimator, BalancedTrainingOptions options, ILogger logger,
         BalancedTrainingData data, IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingCheckpoint? checkpoint)
@@ -385,11 +385,11 @@ internal sealed class BalancedTrainingRun
         var assessment = _o.Assessment;
         var assessor = new ModalityAssessor(_estimator, assessment);
         if (!assessment.RequireComplementarity)
-            return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut), _data.AvailabilityAt(m, heldOut))).ToArray());
+            return assessor.Assess(outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, heldOut), _data.AvailabilityAt(m, heldOut))).ToArray(), cancellationToken: _cancellation);
         // I(student; labels) needs labels: the validation rows' (held out from fitting, like the scores themselves).
         var rows = _data.AssessmentRows(validationOnly: true);
         var labelled = outputs.Select((o, m) => new ModalityEvidence(_data.ModalityNames[m], scores[m], SelectRows(o, rows), _data.AvailabilityAt(m, rows))).ToArray();
-        return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray());
+        return assessor.Assess(labelled, rows.Select(r => (int)_data.LabelValues[r]).ToArray(), _cancellation);
     }
 
     /// <summary>Phase 1b for one student; returns its validation macro-F1 afterwards.</summary>

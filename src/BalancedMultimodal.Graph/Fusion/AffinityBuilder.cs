@@ -98,14 +98,18 @@ public sealed class AffinityBuilder
     /// <summary>Builds the affinities of several modalities over the same samples.</summary>
     /// <param name="views">One feature matrix (n, d_v) per modality.</param>
     /// <param name="availability">Optional masks, one per modality (null = all samples everywhere).</param>
+    /// <param name="cancellationToken">Checked before any work and before each modality's affinity (never inside a
+    /// tensor operation).</param>
     /// <returns>One affinity (n, n) per modality; the caller disposes them.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): the affinities built so far are disposed and none is returned.</exception>
     /// <exception cref="ArgumentException">A null view, or views that disagree in sample count, dtype or device (checked
     /// for all before any is built), or a malformed view (the message starts with its modality index).</exception>
     /// <exception cref="ArgumentNullException">A null mask in <paramref name="availability"/> (its modality is named).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="views"/> has been
     /// disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>views[i]</c> for an
     /// entry).</exception>
-    public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null)
+    public IReadOnlyList<Tensor> Build(IReadOnlyList<Tensor> views, IReadOnlyList<bool[]>? availability = null, CancellationToken cancellationToken = default)
     {
         TensorArgument.ThrowIfNullOrAnyDisposed(views);
         if (availability is not null && availability.Count != views.Count)
@@ -119,6 +123,7 @@ public sealed class AffinityBuilder
         {
             for (int v = 0; v < views.Count; v++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     result.Add(Build(views[v], availability?[v]));

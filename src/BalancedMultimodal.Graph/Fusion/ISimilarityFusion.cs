@@ -12,6 +12,10 @@ public interface ISimilarityFusion
     /// one dtype (float32 or float64).</param>
     /// <param name="availability">Optional per-modality masks of length n (true = the sample has that modality); entries
     /// of an affinity that involve an unavailable sample are ignored. Null means every sample has every modality.</param>
+    /// <param name="cancellationToken">Checked before any work and between iterations (never inside a tensor
+    /// operation).</param>
     /// <returns>The fused similarity of shape (n, n), on the device and dtype of the inputs; the caller disposes it.</returns>
-    Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no partial result is returned and the fusion's own tensors are freed.</exception>
+    Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null, CancellationToken cancellationToken = default);
 }

@@ -78,17 +78,22 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     /// <exception cref="ObjectDisposedException">A tensor argument or a tensor in <paramref name="affinities"/> has
     /// been disposed; <see cref="ObjectDisposedException.ObjectName"/> names the parameter (<c>affinities[i]</c> for an
     /// entry).</exception>
-    public Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null) =>
-        Fuse(affinities, availability, afterIteration: null);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception): before any work (after the arguments are checked), between two views' set-ups, or between two SNF
+    /// iterations; every tensor the fusion made is freed and no result is returned.</exception>
+    public Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability = null, CancellationToken cancellationToken = default) =>
+        Fuse(affinities, availability, afterIteration: null, cancellationToken);
 
     /// <summary>
-    /// <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]})"/> with <paramref name="afterIteration"/> called on
+    /// <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]}, CancellationToken)"/> with <paramref name="afterIteration"/> called on
     /// the calling thread after every iteration (0-based index), once all views are updated and summed: the tests count
     /// the tensors alive at that point.
     /// </summary>
-    internal Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability, Action<int>? afterIteration)
+    internal Tensor Fuse(IReadOnlyList<Tensor> affinities, IReadOnlyList<bool[]>? availability, Action<int>? afterIteration,
+        CancellationToken cancellationToken = default)
     {
         var (n, masks) = Validate(affinities, availability);
+        cancellationToken.ThrowIfCancellationRequested();
         int m = affinities.Count;
         var first = affinities[0];
         using var scope = NewDisposeScope();
@@ -110,6 +115,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             using var unitAlpha = 1.ToScalar();
             for (int v = 0; v < m; v++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 // Every temporary of this view's set-up (masks, copies, row sums, the neighbour selection) is freed
                 // here; only P_v leaves the scope.
                 using var setUp = NewDisposeScope();
@@ -168,6 +174,7 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
             bool heldTransposed = false;
             for (int iteration = 0; iteration < _options.Iterations; iteration++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 for (int v = 0; v < m; v++)
                 {
                     using var step = NewDisposeScope();
@@ -208,19 +215,23 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
         }
     }
 
-    /// <summary>Fuses <c>double[,]</c> affinities (float64 on the CPU); see <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]})"/>.</summary>
+    /// <summary>Fuses <c>double[,]</c> affinities (float64 on the CPU); see <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]}, CancellationToken)"/>.</summary>
     /// <param name="affinities">m &gt;= 2 affinity matrices (n x n).</param>
     /// <param name="availability">Optional per-modality masks of length n.</param>
+    /// <param name="cancellationToken">Checked before any work and between iterations.</param>
     /// <returns>The fused similarity (n x n).</returns>
-    public double[,] Fuse(IReadOnlyList<double[,]> affinities, IReadOnlyList<bool[]>? availability = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
+    /// exception); no result is returned and the converted inputs are freed.</exception>
+    public double[,] Fuse(IReadOnlyList<double[,]> affinities, IReadOnlyList<bool[]>? availability = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(affinities);
+        cancellationToken.ThrowIfCancellationRequested();
         var tensors = new List<Tensor>(affinities.Count);
         try
         {
             for (int v = 0; v < affinities.Count; v++)
                 tensors.Add(MatrixConversion.ToTensor(affinities[v], $"{nameof(affinities)}[{v}]"));
-            using var fused = Fuse(tensors, availability);
+            using var fused = Fuse(tensors, availability, cancellationToken);
             return MatrixConversion.ToArray(fused);
         }
         finally

@@ -33,6 +33,25 @@ public class TrainingPipelineGraphTests
     }
 
     [Fact]
+    public void A_cancelled_token_reaches_the_affinities_and_the_fusion_and_leaves_no_tensor()
+    {
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        var options = TrainedPipelineFixture.Options();
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        long before = LiveTensors.Count;
+
+        var complete = () => TrainingPipeline.BuildPatientGraph(features, options, cancellation.Token);
+        var overAvailable = () => TrainingPipeline.BuildPatientGraphOverAvailable(features, new bool[]?[features.Length], options, cancellation.Token);
+
+        complete.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        overAvailable.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        LiveTensors.Count.Should().Be(before);
+        foreach (var f in features) f.Dispose();
+    }
+
+    [Fact]
     public void With_per_modality_relations_the_connectivity_reported_is_the_fused_relations_alone()
     {
         var dataset = TrainingPipelineOptionTests.Data();

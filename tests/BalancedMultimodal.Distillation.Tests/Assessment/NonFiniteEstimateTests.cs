@@ -119,7 +119,7 @@ public class NonFiniteEstimateTests
 
         public double Estimate(double[,] x, double[,] y) => 0.2;
 
-        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations)
+        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations, CancellationToken cancellationToken = default)
         {
             FastPathCalls++;
             return Enumerable.Range(0, permutations.Count).Select(permuted).ToArray();

@@ -191,7 +191,7 @@ public class DistillationServiceCollectionExtensionsTests
 
     private sealed class AlwaysSignificant : IMutualInformationSignificanceTest
     {
-        public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed) =>
+        public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed, CancellationToken cancellationToken = default) =>
             new(Observed: estimator.Estimate(x, y), NullMean: 0, PValue: 0.001, Permutations: permutations);
     }
 }

@@ -34,7 +34,7 @@ internal sealed class ScriptedSignificanceTest(double pValue, double nullMean) :
 {
     public List<(int Permutations, int Seed)> Calls { get; } = [];
 
-    public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed)
+    public SignificanceResult Test(IMutualInformationEstimator estimator, double[,] x, double[,] y, int permutations, int seed, CancellationToken cancellationToken = default)
     {
         Calls.Add((permutations, seed));
         return new SignificanceResult(Observed: estimator.Estimate(x, y), NullMean: nullMean, PValue: pValue, Permutations: permutations);

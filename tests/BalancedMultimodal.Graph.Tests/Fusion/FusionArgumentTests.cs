@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Tests.Fusion;
 
-/// <summary>Every argument check of <see cref="SimilarityNetworkFusion.Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]})"/>
+/// <summary>Every argument check of <see cref="SimilarityNetworkFusion.Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]}, CancellationToken)"/>
 /// names the offending modality, mask, row or column, and accepts the inputs at the edge of each rule.</summary>
 public sealed class FusionArgumentTests
 {
