@@ -25,7 +25,11 @@ namespace BalancedMultimodal.Core.Information;
 /// KSG(x, y)). <see cref="KsgEstimatorOptions.ScaleColumns"/> (default false) first divides every column of X and Y by its
 /// population standard deviation, x_ij / sd_j (ddof = 0; constant columns by 1), as scikit-learn's public
 /// <c>mutual_info_regression</c> does with <c>sklearn.preprocessing.scale(X, with_mean=False)</c> before adding its
-/// 1e-10 noise; the estimate is then invariant to positive per-column factors.</para>
+/// 1e-10 noise; the estimate is then invariant to positive per-column factors (up to rounding), including factors that
+/// take the values near float64's limits (the standard deviation is computed on the column pre-scaled by an exact power
+/// of two, so it does not overflow for |x| above ~1e154). A column counts as constant when its standard deviation is
+/// below 10 * 2^-52 relative to its largest magnitude (scikit-learn's threshold is absolute; the two agree for columns
+/// whose largest magnitude lies in [0.5, 1)).</para>
 /// <para>Ties and duplicates: when k or more other points coincide with point i in the joint space, eps_i = 0 and,
 /// as in scikit-learn, n_x(i) counts the other points at marginal distance exactly 0 (never a NaN: psi is evaluated
 /// at n_x + 1 &gt;= 1). Heavy duplication biases the estimate; add tiny noise beforehand if that matters.</para>
@@ -110,12 +114,12 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         TensorArgument.ThrowIfNullOrDisposed(x);
         TensorArgument.ThrowIfNullOrDisposed(y);
         ArgumentNullException.ThrowIfNull(permutations);
-        cancellationToken.ThrowIfCancellationRequested();
         using var scope = NewDisposeScope();
         var (xm, ym) = Prepared(x, y);
         long n = xm.shape[0];
         for (int b = 0; b < permutations.Count; b++)
             RequirePermutation(permutations[b], n, b);
+        cancellationToken.ThrowIfCancellationRequested();   // arguments first, then the token
         if (n > PermutationCacheRows) return null;
         var distancesX = ChebyshevNeighbourSearch.Distances(xm, 0, n).contiguous();
         var distancesY = ChebyshevNeighbourSearch.Distances(ym, 0, n).contiguous();
@@ -174,18 +178,30 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     }
 
     /// <summary>
-    /// x_ij / sd_j with sd_j the population standard deviation (ddof = 0) of column j, and divisor 1 for a column with
-    /// sd_j &lt; 10 * 2^-52 (scikit-learn's <c>_handle_zeros_in_scale</c>): <c>sklearn.preprocessing.scale(x, with_mean=False)</c>.
+    /// x_ij / sd_j with sd_j the population standard deviation (ddof = 0) of column j, and divisor 1 for a column that is
+    /// constant relative to its magnitude: <c>sklearn.preprocessing.scale(x, with_mean=False)</c>, except for the
+    /// zero-variance threshold. The standard deviation is computed on the column multiplied by the exact power of two
+    /// s_j that brings its largest magnitude into [0.5, 1) (<see cref="PowerOfTwoScaling"/>), so it neither overflows
+    /// (|x| above ~1e154) nor underflows, and the column counts as constant when sd(s_j x_j) &lt; 10 * 2^-52, i.e. when
+    /// sd_j &lt; 10 * 2^-52 * m_j / (s_j m_j) with m_j = max |x_ij| (a threshold between 10 eps m_j and 20 eps m_j).
+    /// For a column whose largest magnitude lies in [0.5, 1) that is scikit-learn's <c>_handle_zeros_in_scale</c> rule
+    /// (an absolute sd &lt; 10 * 2^-52); for columns far from unit scale it deliberately differs (scikit-learn's
+    /// absolute threshold treats a varying column of magnitude 1e-16 as constant). Scaling by a power of two is exact,
+    /// so (s_j x_ij) / sd(s_j x_j) is bit for bit x_ij / sd_j wherever the plain computation stays finite and normal.
     /// </summary>
-    /// <param name="m">A float64 matrix (n, d).</param>
+    /// <param name="m">A float64 matrix (n, d) of finite values.</param>
     /// <returns>The scaled matrix, same device and dtype, in the current dispose scope.</returns>
     internal static Tensor ScaledColumns(Tensor m)
     {
-        var sd = m.std(0, unbiased: false, keepdim: true);
+        using var scope = NewDisposeScope();
+        var scales = PowerOfTwoScaling.ColumnScales(m);
+        var prescaled = m * scales;
+        var sd = prescaled.std(0, unbiased: false, keepdim: true);
         using var threshold = (10 * MachineEpsilon).ToScalar();
+        var constant = sd.lt(threshold);
         using var one = 1.0.ToScalar();
-        var divisor = sd.masked_fill(sd.lt(threshold), one);
-        return m / divisor;
+        // A constant column is divided by 1 (left as it is); any other by its standard deviation, both pre-scaled.
+        return where(constant, m, prescaled / sd.masked_fill(constant, one)).MoveToOuterDisposeScope();
     }
 
     /// <summary>2^-52, numpy's <c>finfo(float64).eps</c>.</summary>

@@ -68,17 +68,56 @@ public class KsgEstimatorScaleColumnsTests
     [Fact]
     public void A_constant_or_near_constant_column_is_divided_by_one_as_scikit_learn_does()
     {
-        // scikit-learn's _handle_zeros_in_scale: a standard deviation below 10 * 2^-52 is replaced by 1. A column of
-        // spread 1e-15 therefore stays negligible, instead of being blown up to unit spread (noise that would dominate).
+        // scikit-learn's _handle_zeros_in_scale: a standard deviation below 10 * 2^-52 is replaced by 1; here relative to
+        // the column's largest magnitude. A column of spread 1e-15 around 7 (rounding noise of a constant) therefore stays
+        // negligible, instead of being blown up to unit spread (noise that would dominate). (A column of spread 1e-15
+        // around 0 is not constant relative to its magnitude and is scaled like any other: see the test above.)
         using var scope = NewDisposeScope();
         var (x, y) = CorrelatedGaussian.Sample(100, 1, 0.8, seed: 4);
         var (tiny, _) = CorrelatedGaussian.Sample(100, 1, 0.0, seed: 8);
-        var withConstant = cat([x * 1000.0, zeros(100, 1, dtype: ScalarType.Float64), full(100, 1, 7.0, dtype: ScalarType.Float64), tiny * 1e-15], 1);
+        var withConstant = cat([x * 1000.0, zeros(100, 1, dtype: ScalarType.Float64), full(100, 1, 7.0, dtype: ScalarType.Float64), tiny * 1e-15 + 7.0], 1);
 
         double estimate = Scaled.Estimate(withConstant, y);
 
         double.IsFinite(estimate).Should().BeTrue();
         estimate.Should().BeApproximately(Scaled.Estimate(x, y), 1e-12, "constant columns add nothing to a max-norm distance");
+    }
+
+    [Theory]
+    [InlineData(1e160)]
+    [InlineData(1e-16)]
+    [InlineData(1e-200)]
+    public void With_scaled_columns_a_column_far_from_unit_scale_gives_the_estimate_of_the_unscaled_one(double c)
+    {
+        // Overflow (1e160: the squares of a plain standard deviation are inf, the column turned to zeros and the estimate
+        // to ~0) and an absolute zero-variance threshold (1e-16, 1e-200: a varying column of standard deviation below
+        // 10 * 2^-52 counted as constant) both broke the invariance. The standard deviation is now computed on the column
+        // pre-scaled by an exact power of two and compared with a threshold relative to its magnitude. c is not a power
+        // of two, so x c and then x c / sd(x c) round differently from x / sd(x) (a few ulps, relative ~1e-16): a
+        // neighbour count changes only when two distances tie within that, which these continuous samples do not, so
+        // only the summation of the identical counts remains; 1e-12, as the other invariance tests here, is ample.
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(200, 1, 0.9, seed: 5);
+        double expected = Scaled.Estimate(x, y);
+        expected.Should().BeGreaterThan(0.5, "a strongly dependent pair, so a collapse to 0 is visible");
+
+        Scaled.Estimate(x * c, y).Should().BeApproximately(expected, 1e-12);
+        Scaled.Estimate(y, x * c).Should().BeApproximately(expected, 1e-12);
+        Scaled.Estimate(cat([x * c, x], 1), y).Should().BeApproximately(Scaled.Estimate(cat([x, x], 1), y), 1e-12);
+    }
+
+    [Fact]
+    public void A_constant_column_far_from_unit_scale_is_still_divided_by_one()
+    {
+        // Constant relative to its magnitude: columns of a single value, however large or small, stay constant (and so
+        // add nothing to a max-norm distance) rather than being divided by a rounding residue.
+        using var scope = NewDisposeScope();
+        var (x, y) = CorrelatedGaussian.Sample(100, 1, 0.8, seed: 4);
+        var constants = cat([full(100, 1, 3e300, dtype: ScalarType.Float64), full(100, 1, 1e-300, dtype: ScalarType.Float64),
+            full(100, 1, 0.1, dtype: ScalarType.Float64)], 1);
+
+        Scaled.Estimate(cat([x, constants], 1), y).Should().Be(Scaled.Estimate(x, y));
+        KsgEstimator.ScaledColumns(constants).eq(constants).all().item<bool>().Should().BeTrue("an exactly constant column is divided by 1");
     }
 
     [Fact]
