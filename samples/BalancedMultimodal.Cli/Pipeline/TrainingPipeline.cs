@@ -111,6 +111,9 @@ public sealed class TrainingPipeline
         using var scope = NewDisposeScope();
         var features = new List<Tensor>();
         var keptAutoencoders = new List<ModalityAutoencoder>();
+        // The kept autoencoders live outside every dispose scope: until the kept model owns them, a failed or cancelled
+        // later step (another modality's fit, the graph, a fold) disposes those fitted so far.
+        using var autoencodersUntilKept = new DisposedUnlessKept(keptAutoencoders);
         var keptFolds = new List<KeptFold>();
         // Per modality, which rows have it (null: all); a sample lacking a modality is trained on as METHOD.md's
         // extension for incomplete samples describes (docs/pipeline.md, "Incomplete samples").
@@ -207,6 +210,7 @@ public sealed class TrainingPipeline
         double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
         var headScores = HeadScoresOnTest(headProbabilities.div_(foldCount), standardized, test, testLabels, classes);
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
+        autoencodersUntilKept.Kept = true;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
@@ -600,6 +604,20 @@ public sealed class TrainingPipeline
         keep.Add(autoencoder);
         using var noGrad = no_grad();
         return autoencoder.Encode(x).detach();
+    }
+
+    /// <summary>Disposes the autoencoders of a run unless <see cref="Kept"/> is set (the kept model owns them), so that an
+    /// exception or a cancellation after some modalities' fits does not leak their autoencoders.</summary>
+    private sealed class DisposedUnlessKept(List<ModalityAutoencoder> autoencoders) : IDisposable
+    {
+        public bool Kept { get; set; }
+
+        public void Dispose()
+        {
+            if (Kept) return;
+            foreach (var autoencoder in autoencoders) autoencoder.Dispose();
+            autoencoders.Clear();
+        }
     }
 
     /// <summary>One fold's trained state, copied out of the run (its network is rebuilt over the kept graph later).</summary>

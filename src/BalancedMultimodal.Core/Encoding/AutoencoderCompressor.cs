@@ -120,9 +120,10 @@ public sealed class AutoencoderCompressor
                 AfterEpoch?.Invoke(epoch);
             }
         }
-        catch (OperationCanceledException)
+        catch
         {
-            // A cancelled fit returns nothing: its partly trained autoencoder is freed here.
+            // A cancelled or failed fit (a libtorch error, the optimiser's constructor, the epoch hook) returns nothing:
+            // its partly trained autoencoder is freed here.
             model.Dispose();
             throw;
         }

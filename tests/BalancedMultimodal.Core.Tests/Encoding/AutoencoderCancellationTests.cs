@@ -9,7 +9,7 @@ namespace BalancedMultimodal.Core.Tests.Encoding;
 /// <summary>
 /// Cooperative cancellation of <see cref="AutoencoderCompressor.Fit"/> and <see cref="AutoencoderCompressor.FitTransform"/>:
 /// checked before the fit and between epochs; a cancelled fit frees its partly trained autoencoder and puts the caller's
-/// generator state back; an uncancelled token changes nothing.
+/// generator state back (as does a fit that fails with any other exception); an uncancelled token changes nothing.
 /// </summary>
 [Collection(GlobalGeneratorCollection.Name)]
 public class AutoencoderCancellationTests
@@ -63,6 +63,31 @@ public class AutoencoderCancellationTests
 
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
         epochs.Should().Equal([0, 1, 2], "the token is checked before every epoch");
+        LiveTensors.Should().Be(before, "the partly trained autoencoder and the fit's tensors are freed");
+        using var afterState = random.get_rng_state();
+        (afterState == callersState).all().item<bool>().Should().BeTrue("the caller's generator state is put back");
+    }
+
+    [Fact]
+    public void A_fit_that_fails_mid_way_frees_the_model_and_puts_the_generator_back()
+    {
+        // Not only a cancellation: any exception of the fit (here the epoch hook; in practice a libtorch error or the
+        // optimiser's constructor) must free the partly trained autoencoder.
+        using var x = Features();
+        var compressor = new AutoencoderCompressor(new AutoencoderOptions { LatentDim = 2, Epochs = 50 })
+        {
+            AfterEpoch = epoch =>
+            {
+                if (epoch == 2) throw new InvalidOperationException("epoch hook failed");
+            },
+        };
+        manual_seed(78);
+        using var callersState = random.get_rng_state();
+        long before = LiveTensors;
+
+        var act = () => compressor.FitTransform(x, AllRows, "m");
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("epoch hook failed");
         LiveTensors.Should().Be(before, "the partly trained autoencoder and the fit's tensors are freed");
         using var afterState = random.get_rng_state();
         (afterState == callersState).all().item<bool>().Should().BeTrue("the caller's generator state is put back");

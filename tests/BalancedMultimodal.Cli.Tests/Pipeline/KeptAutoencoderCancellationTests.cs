@@ -1,0 +1,41 @@
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
+using BalancedMultimodal.Core.Encoding;
+using BalancedMultimodal.Distillation.Training;
+using FluentAssertions;
+using Xunit;
+
+namespace BalancedMultimodal.Cli.Tests.Pipeline;
+
+/// <summary>With <see cref="TrainingPipeline.KeepTrainedModel"/>, the autoencoders fitted before a later step fails or is
+/// cancelled are disposed: the kept model never owned them.</summary>
+[Collection(TrainedPipelineCollection.Name)]
+public class KeptAutoencoderCancellationTests(TrainedPipelineFixture fixture)
+{
+    /// <summary>Reports synchronously on the training thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    private sealed class CancelOnFirstReport(CancellationTokenSource cancellation) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => cancellation.Cancel();
+    }
+
+    [Fact]
+    public void A_run_cancelled_after_the_autoencoder_fits_frees_the_kept_autoencoders()
+    {
+        var options = TrainedPipelineFixture.Options();
+        options.CrossFitFolds = 1;
+        options.UseAutoencoder = true;
+        options.Autoencoder = new AutoencoderOptions { LatentDim = 4, Epochs = 5, LearningRate = 1e-2 };
+        options.Training.PretrainingEpochs = 5;
+        options.Training.DistillationEpochs = 1;
+        options.Training.JointEpochs = 5;
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        using var cancellation = new CancellationTokenSource();
+        long before = LiveTensors.Count;
+
+        // Every modality's autoencoder is fitted and kept before the first fold reports progress and is cancelled.
+        var act = () => new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data, new CancelOnFirstReport(cancellation), cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        LiveTensors.Count.Should().Be(before, "the three kept autoencoders are disposed when the run does not complete");
+    }
+}
