@@ -95,7 +95,7 @@ public sealed class BootstrapConfidenceInterval
     /// exception); no partial result is returned.</exception>
     public ConfidenceInterval Compute(double[,] x, double[,] y, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        // Arguments first, then the token: the tensor overload checks it once the arrays are converted.
         using var scope = NewDisposeScope();
         return Compute(MutualInformationInput.FromArray(x, nameof(x), _estimator.Name), MutualInformationInput.FromArray(y, nameof(y), _estimator.Name), cancellationToken);
     }

@@ -118,6 +118,7 @@ public sealed class AffinityBuilder
         for (int v = 0; availability is not null && v < availability.Count; v++)
             if (availability[v] is null) throw new ArgumentNullException(nameof(availability), $"The mask of modality {v} is null.");
         CheckViewsAgree(views);
+        cancellationToken.ThrowIfCancellationRequested();   // before any work, also with no views (arguments first)
         var result = new List<Tensor>(views.Count);
         try
         {

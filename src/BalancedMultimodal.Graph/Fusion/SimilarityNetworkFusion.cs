@@ -218,14 +218,15 @@ public sealed class SimilarityNetworkFusion : ISimilarityFusion
     /// <summary>Fuses <c>double[,]</c> affinities (float64 on the CPU); see <see cref="Fuse(IReadOnlyList{Tensor}, IReadOnlyList{bool[]}, CancellationToken)"/>.</summary>
     /// <param name="affinities">m &gt;= 2 affinity matrices (n x n).</param>
     /// <param name="availability">Optional per-modality masks of length n.</param>
-    /// <param name="cancellationToken">Checked before any work and between iterations.</param>
+    /// <param name="cancellationToken">Checked once the arguments are checked (the matrices converted and validated),
+    /// before any fusion work, and between iterations.</param>
     /// <returns>The fused similarity (n x n).</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
     /// exception); no result is returned and the converted inputs are freed.</exception>
     public double[,] Fuse(IReadOnlyList<double[,]> affinities, IReadOnlyList<bool[]>? availability = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(affinities);
-        cancellationToken.ThrowIfCancellationRequested();
+        // Arguments first, then the token: the tensor overload checks it after validating the converted matrices.
         var tensors = new List<Tensor>(affinities.Count);
         try
         {

@@ -242,4 +242,47 @@ public class CancellationTests
 
         bootstrap.Compute(x, y, cancellation.Token).Should().Be(bootstrap.Compute(x, y));
     }
+
+    /// <summary>Calls whose arguments are invalid, each with a cancelled token, and the argument exception expected: the
+    /// single rule is arguments first, then the token (array overloads as their tensor counterparts).</summary>
+    public static TheoryData<string> InvalidCallsWithACancelledToken() =>
+    [
+        "permutation test, null x array", "permutation test, null y array", "permutation test, null x tensor",
+        "bootstrap, null x array", "bootstrap, null y array", "bootstrap, null x tensor",
+        "ksg permuted y, null x", "ksg permuted y, null permutations", "ksg permuted y, bad permutation", "ksg permuted y, mismatched rows",
+    ];
+
+    [Theory]
+    [MemberData(nameof(InvalidCallsWithACancelledToken))]
+    public void Invalid_arguments_with_a_cancelled_token_give_the_argument_exception(string call)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Sample();
+        var arrayY = new double[60, 1];
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var token = cancellation.Token;
+        var test = new PermutationTest(new KsgEstimator(), new PermutationTestOptions { Permutations = 9 });
+        var bootstrap = new BootstrapConfidenceInterval(new KsgEstimator(), new BootstrapOptions { Resamples = 25 });
+        var identity = Enumerable.Range(0, 60).Select(i => (long)i).ToArray();
+        Action act = call switch
+        {
+            "permutation test, null x array" => () => test.Run((double[,])null!, arrayY, token),
+            "permutation test, null y array" => () => test.Run(arrayY, (double[,])null!, token),
+            "permutation test, null x tensor" => () => test.Run((Tensor)null!, y, token),
+            "bootstrap, null x array" => () => bootstrap.Compute((double[,])null!, arrayY, token),
+            "bootstrap, null y array" => () => bootstrap.Compute(arrayY, (double[,])null!, token),
+            "bootstrap, null x tensor" => () => bootstrap.Compute((Tensor)null!, y, token),
+            "ksg permuted y, null x" => () => new KsgEstimator().EstimateWithPermutedY(null!, y, [identity], token),
+            "ksg permuted y, null permutations" => () => new KsgEstimator().EstimateWithPermutedY(x, y, null!, token),
+            "ksg permuted y, bad permutation" => () => new KsgEstimator().EstimateWithPermutedY(x, y, [identity, identity[..59]], token),
+            "ksg permuted y, mismatched rows" => () => new KsgEstimator().EstimateWithPermutedY(x, y.narrow(0, 0, 50), [identity], token),
+            _ => throw new ArgumentOutOfRangeException(nameof(call)),
+        };
+
+        if (call.Contains("null", StringComparison.Ordinal))
+            act.Should().Throw<ArgumentNullException>();
+        else
+            act.Should().Throw<ArgumentException>().Which.Should().NotBeOfType<ArgumentNullException>();
+    }
 }

@@ -56,7 +56,7 @@ public sealed class FusionCancellationTests
         var act = () => new SimilarityNetworkFusion(Options).Fuse(arrays, null, cancellation.Token);
 
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
-        LiveTensors.Count.Should().Be(before, "not even the inputs are converted");
+        LiveTensors.Count.Should().Be(before, "the converted inputs are freed");
     }
 
     [Theory]
@@ -212,5 +212,58 @@ public sealed class FusionCancellationTests
         {
             foreach (var v in views) v.Dispose();
         }
+    }
+
+    /// <summary>Calls whose arguments are invalid, each with a cancelled token: the single rule is arguments first, then
+    /// the token (the array fusion as its tensor counterpart).</summary>
+    public static TheoryData<string> InvalidCallsWithACancelledToken() =>
+    [
+        "array fusion, null matrix", "array fusion, one view", "tensor fusion, null matrix", "tensor fusion, one view",
+        "affinities, null view", "affinities, mismatched masks",
+    ];
+
+    [Theory]
+    [MemberData(nameof(InvalidCallsWithACancelledToken))]
+    public void Invalid_arguments_with_a_cancelled_token_give_the_argument_exception(string call)
+    {
+        var views = Features();
+        try
+        {
+            using var cancellation = new CancellationTokenSource();
+            cancellation.Cancel();
+            var token = cancellation.Token;
+            var fusion = new SimilarityNetworkFusion(Options);
+            var builder = new AffinityBuilder(new AffinityOptions { K = 5 });
+            var array = new double[30, 30];
+            long before = LiveTensors.Count;
+            Action act = call switch
+            {
+                "array fusion, null matrix" => () => fusion.Fuse([array, null!], null, token),
+                "array fusion, one view" => () => fusion.Fuse([array], null, token),
+                "tensor fusion, null matrix" => () => fusion.Fuse([views[0], null!], null, token),
+                "tensor fusion, one view" => () => fusion.Fuse([views[0]], null, token),
+                "affinities, null view" => () => builder.Build([views[0], null!], null, token),
+                "affinities, mismatched masks" => () => builder.Build(views, [new bool[30]], token),
+                _ => throw new ArgumentOutOfRangeException(nameof(call)),
+            };
+
+            act.Should().Throw<ArgumentException>();
+            LiveTensors.Count.Should().Be(before);
+        }
+        finally
+        {
+            foreach (var v in views) v.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_token_stops_the_affinities_of_no_views()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => new AffinityBuilder(new AffinityOptions { K = 5 }).Build([], null, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
     }
 }
