@@ -111,10 +111,11 @@ public sealed class TrainingPipeline
         using var scope = NewDisposeScope();
         var features = new List<Tensor>();
         var keptAutoencoders = new List<ModalityAutoencoder>();
-        // The kept autoencoders live outside every dispose scope: until the kept model owns them, a failed or cancelled
-        // later step (another modality's fit, the graph, a fold) disposes those fitted so far.
-        using var autoencodersUntilKept = new DisposedUnlessKept(keptAutoencoders);
         var keptFolds = new List<KeptFold>();
+        // The kept autoencoders and the kept folds' state copies live outside every dispose scope: until the kept model
+        // owns them, a failed or cancelled later step (another modality's fit, the graph, a later fold) disposes those
+        // made so far.
+        using var untilKept = new DisposedUnlessKept(keptAutoencoders, keptFolds);
         // Per modality, which rows have it (null: all); a sample lacking a modality is trained on as METHOD.md's
         // extension for incomplete samples describes (docs/pipeline.md, "Incomplete samples").
         var availability = standardized.Modalities.Select(m => m.HasMissingRows ? m.Availability.ToArray() : null).ToArray();
@@ -210,7 +211,7 @@ public sealed class TrainingPipeline
         double? macroAuc = classes > 2 && RocAuc.TryOneVsRestMacro(testLabels, testProbabilities, out var oneVsRest) ? oneVsRest : null;
         var headScores = HeadScoresOnTest(headProbabilities.div_(foldCount), standardized, test, testLabels, classes);
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
-        autoencodersUntilKept.Kept = true;
+        untilKept.Kept = true;
         clock.Stop();
         return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
@@ -606,9 +607,10 @@ public sealed class TrainingPipeline
         return autoencoder.Encode(x).detach();
     }
 
-    /// <summary>Disposes the autoencoders of a run unless <see cref="Kept"/> is set (the kept model owns them), so that an
-    /// exception or a cancellation after some modalities' fits does not leak their autoencoders.</summary>
-    private sealed class DisposedUnlessKept(List<ModalityAutoencoder> autoencoders) : IDisposable
+    /// <summary>Disposes the autoencoders and the folds' state copies of a run unless <see cref="Kept"/> is set (the kept
+    /// model owns them), so that an exception or a cancellation after some modalities' fits or some folds does not leak
+    /// them.</summary>
+    private sealed class DisposedUnlessKept(List<ModalityAutoencoder> autoencoders, List<KeptFold> folds) : IDisposable
     {
         public bool Kept { get; set; }
 
@@ -617,6 +619,9 @@ public sealed class TrainingPipeline
             if (Kept) return;
             foreach (var autoencoder in autoencoders) autoencoder.Dispose();
             autoencoders.Clear();
+            foreach (var fold in folds)
+                foreach (var tensor in fold.State.Values) tensor.Dispose();
+            folds.Clear();
         }
     }
 

@@ -7,8 +7,8 @@ using Xunit;
 
 namespace BalancedMultimodal.Cli.Tests.Pipeline;
 
-/// <summary>With <see cref="TrainingPipeline.KeepTrainedModel"/>, the autoencoders fitted before a later step fails or is
-/// cancelled are disposed: the kept model never owned them.</summary>
+/// <summary>With <see cref="TrainingPipeline.KeepTrainedModel"/>, the autoencoders fitted and the fold states copied before
+/// a later step fails or is cancelled are disposed: the kept model never owned them.</summary>
 [Collection(TrainedPipelineCollection.Name)]
 public class KeptAutoencoderCancellationTests(TrainedPipelineFixture fixture)
 {
@@ -16,6 +16,38 @@ public class KeptAutoencoderCancellationTests(TrainedPipelineFixture fixture)
     private sealed class CancelOnFirstReport(CancellationTokenSource cancellation) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => cancellation.Cancel();
+    }
+
+    /// <summary>Cancels at the first report of the second fold model (a pretraining report after a joint one).</summary>
+    private sealed class CancelWhenTheSecondFoldStarts(CancellationTokenSource cancellation) : IProgress<TrainingProgress>
+    {
+        private bool sawJoint;
+
+        public void Report(TrainingProgress value)
+        {
+            if (value.Phase == TrainingPhase.Joint) sawJoint = true;
+            else if (sawJoint && value.Phase == TrainingPhase.Pretraining) cancellation.Cancel();
+        }
+    }
+
+    [Fact]
+    public void A_run_cancelled_in_its_second_fold_frees_the_first_folds_kept_state()
+    {
+        var options = TrainedPipelineFixture.Options();
+        options.CrossFitFolds = 1;
+        options.CrossFitRepeats = 2;
+        options.Training.PretrainingEpochs = 5;
+        options.Training.DistillationEpochs = 1;
+        options.Training.JointEpochs = 5;
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        using var cancellation = new CancellationTokenSource();
+        long before = LiveTensors.Count;
+
+        // The first fold model finishes and its state is copied for the kept model; the second is cancelled.
+        var act = () => new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data, new CancelWhenTheSecondFoldStarts(cancellation), cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        LiveTensors.Count.Should().Be(before, "the first fold's copied state is disposed when the run does not complete");
     }
 
     [Fact]
