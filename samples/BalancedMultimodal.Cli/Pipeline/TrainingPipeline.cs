@@ -643,26 +643,43 @@ public sealed class TrainingPipeline
         // The cohort's model inputs as the trainer saw them: a modality's missing rows hold its column means.
         var cohort = features.Select((f, m) => (availability[m] is { } flags ? ColumnMeanImputation.Apply(f.detach(), flags, names[m]) : f.detach().clone())
             .DetachFromDisposeScope()).ToArray();
-        var keptGraph = graph.To(graph.Device);
-        foreach (var relation in keptGraph.Relations)
+        // Nothing owns these copies until the trained pipeline does: a failure on the way (an allocation, a state that
+        // does not load) frees what was made so far.
+        RelationalGraph? keptGraph = null;
+        var networks = new List<BalancedMultimodalNetwork>();
+        try
         {
-            relation.EdgeIndex.DetachFromDisposeScope();
-            relation.EdgeWeight?.DetachFromDisposeScope();
+            keptGraph = graph.To(graph.Device);
+            foreach (var relation in keptGraph.Relations)
+            {
+                relation.EdgeIndex.DetachFromDisposeScope();
+                relation.EdgeWeight?.DetachFromDisposeScope();
+            }
+            var inputDims = cohort.Select(f => f.shape[1]).ToArray();
+            var kept = new TrainedFold[folds.Count];
+            for (int i = 0; i < folds.Count; i++)
+            {
+                var f = folds[i];
+                var network = TrainedPipeline.CreateLongLivedNetwork(keptGraph, _options, names, inputDims, dataset.ClassCount, cohort[0].dtype);
+                networks.Add(network);
+                using (no_grad())
+                    foreach (var (name, value) in network.state_dict()) value.copy_(f.State[name]);
+                foreach (var t in f.State.Values) t.Dispose();
+                var o = f.Outcome;
+                kept[i] = new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch, o.PoolingWeights);
+            }
+            var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
+                _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer,
+                dataset.Modalities.Select(m => m.FeatureNames).ToArray(), availability);
         }
-        var inputDims = cohort.Select(f => f.shape[1]).ToArray();
-        var kept = folds.Select(f =>
+        catch
         {
-            var network = TrainedPipeline.CreateLongLivedNetwork(keptGraph, _options, names, inputDims, dataset.ClassCount, cohort[0].dtype);
-            using (no_grad())
-                foreach (var (name, value) in network.state_dict()) value.copy_(f.State[name]);
-            foreach (var t in f.State.Values) t.Dispose();
-            var o = f.Outcome;
-            return new TrainedFold(f.Fold, f.Validation, network, o.Plan, o.FinalWeights, o.FusedValidationScore, o.BestJointEpoch, o.PoolingWeights);
-        }).ToArray();
-        var classNames = dataset.ClassNames ?? Enumerable.Range(0, dataset.ClassCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        return new TrainedPipeline(_options, names, dataset.Modalities.Select(m => m.FeatureCount).ToArray(), classNames, standardizer,
-            _options.UseAutoencoder ? autoencoders : null, cohort, keptGraph, kept, quantileNormalizer,
-            dataset.Modalities.Select(m => m.FeatureNames).ToArray(), availability);
+            foreach (var network in networks) network.Dispose();
+            keptGraph?.Dispose();
+            foreach (var tensor in cohort) tensor.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The largest <see cref="PipelineOptions.Threads"/> accepted: far above any machine's core count, it catches

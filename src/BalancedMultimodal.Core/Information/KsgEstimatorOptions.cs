@@ -22,7 +22,9 @@ public sealed class KsgEstimatorOptions
     /// as constant when that pre-scaled standard deviation is below 10 * 2^-52 (sd_j below 10 to 20 * 2^-52 * m_j). The
     /// threshold is thus relative to the column's largest magnitude: for columns of magnitude ~1 (m_j in [0.5, 1)) it is
     /// scikit-learn's absolute sd_j &lt; 10 * 2^-52, for columns far from unit scale a deliberate difference (scikit-learn
-    /// treats a varying column of magnitude 1e-16 as constant; this option scales it like any other).
+    /// treats a varying column of magnitude 1e-16 as constant; this option scales it like any other). The relative rule
+    /// holds down to m_j = 2^-1024 (s_j cannot exceed 2^1023); a column of subnormal values below that counts as constant
+    /// unless its standard deviation is a few times 4.9e-324.
     /// (likewise y). This is the <c>sklearn.preprocessing.scale(X, with_mean=False)</c> that scikit-learn's public
     /// <c>mutual_info_regression</c> applies to every continuous column and to y before its KSG core (which then also adds
     /// noise of 1e-10 * max(1, mean |x_j|) and clips at 0, neither of which this option does). KSG with the max-norm is not
