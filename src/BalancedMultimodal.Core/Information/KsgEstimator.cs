@@ -197,7 +197,7 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         var scales = PowerOfTwoScaling.ColumnScales(m);
         var prescaled = m * scales;
         var sd = prescaled.std(0, unbiased: false, keepdim: true);
-        using var threshold = (10 * MachineEpsilon).ToScalar();
+        using var threshold = (10 * Precision.PositiveMachineEpsilon).ToScalar();   // 10 * 2^-52
         var constant = sd.lt(threshold);
         using var one = 1.0.ToScalar();
         // A constant column is divided by 1 (left as it is); any other by its standard deviation, both pre-scaled.
@@ -205,8 +205,6 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
     }
 
     /// <summary>2^-52, numpy's <c>finfo(float64).eps</c>.</summary>
-    private const double MachineEpsilon = 2.220446049250313e-16;
-
     /// <summary>Throws unless <paramref name="permutation"/> holds every row index 0..n-1 exactly once.</summary>
     private static void RequirePermutation(long[]? permutation, long n, int index)
     {

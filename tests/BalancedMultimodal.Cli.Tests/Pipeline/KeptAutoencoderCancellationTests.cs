@@ -30,44 +30,49 @@ public class KeptAutoencoderCancellationTests(TrainedPipelineFixture fixture)
         }
     }
 
-    [Fact]
-    public void A_run_cancelled_in_its_second_fold_frees_the_first_folds_kept_state()
+    /// <summary>Short training schedules over one carved validation split per repeat.</summary>
+    private static PipelineOptions ShortRun()
     {
         var options = TrainedPipelineFixture.Options();
         options.CrossFitFolds = 1;
-        options.CrossFitRepeats = 2;
         options.Training.PretrainingEpochs = 5;
         options.Training.DistillationEpochs = 1;
         options.Training.JointEpochs = 5;
+        return options;
+    }
+
+    /// <summary>Runs the pipeline with a kept model until <paramref name="canceller"/> cancels it, and asserts that the
+    /// cancellation carries the token and leaves no tensor behind.</summary>
+    private void CancelledRunLeavesNothing(PipelineOptions options, Func<CancellationTokenSource, IProgress<TrainingProgress>> canceller, string because)
+    {
         var data = MogonetFolderLoader.Load(fixture.DataFolder);
         using var cancellation = new CancellationTokenSource();
         long before = LiveTensors.Count;
 
-        // The first fold model finishes and its state is copied for the kept model; the second is cancelled.
-        var act = () => new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data, new CancelWhenTheSecondFoldStarts(cancellation), cancellation.Token);
+        var act = () => new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data, canceller(cancellation), cancellation.Token);
 
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
-        LiveTensors.Count.Should().Be(before, "the first fold's copied state is disposed when the run does not complete");
+        LiveTensors.Count.Should().Be(before, because);
+    }
+
+    [Fact]
+    public void A_run_cancelled_in_its_second_fold_frees_the_first_folds_kept_state()
+    {
+        // The first fold model finishes and its state is copied for the kept model; the second is cancelled.
+        var options = ShortRun();
+        options.CrossFitRepeats = 2;
+        CancelledRunLeavesNothing(options, c => new CancelWhenTheSecondFoldStarts(c),
+            "the first fold's copied state is disposed when the run does not complete");
     }
 
     [Fact]
     public void A_run_cancelled_after_the_autoencoder_fits_frees_the_kept_autoencoders()
     {
-        var options = TrainedPipelineFixture.Options();
-        options.CrossFitFolds = 1;
+        // Every modality's autoencoder is fitted and kept before the first fold reports progress and is cancelled.
+        var options = ShortRun();
         options.UseAutoencoder = true;
         options.Autoencoder = new AutoencoderOptions { LatentDim = 4, Epochs = 5, LearningRate = 1e-2 };
-        options.Training.PretrainingEpochs = 5;
-        options.Training.DistillationEpochs = 1;
-        options.Training.JointEpochs = 5;
-        var data = MogonetFolderLoader.Load(fixture.DataFolder);
-        using var cancellation = new CancellationTokenSource();
-        long before = LiveTensors.Count;
-
-        // Every modality's autoencoder is fitted and kept before the first fold reports progress and is cancelled.
-        var act = () => new TrainingPipeline(options) { KeepTrainedModel = true }.Run(data, new CancelOnFirstReport(cancellation), cancellation.Token);
-
-        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
-        LiveTensors.Count.Should().Be(before, "the three kept autoencoders are disposed when the run does not complete");
+        CancelledRunLeavesNothing(options, c => new CancelOnFirstReport(c),
+            "the three kept autoencoders are disposed when the run does not complete");
     }
 }

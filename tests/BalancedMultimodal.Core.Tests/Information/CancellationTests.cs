@@ -1,4 +1,5 @@
 using BalancedMultimodal.Core.Information;
+using BalancedMultimodal.Tests.Shared;
 using FluentAssertions;
 using Xunit;
 using static TorchSharp.torch;
@@ -12,26 +13,6 @@ namespace BalancedMultimodal.Core.Tests.Information;
 /// </summary>
 public class CancellationTests
 {
-    /// <summary>Delegates to <paramref name="inner"/>, counting the calls, and cancels <paramref name="cancellation"/>
-    /// right after call number <paramref name="cancelAfter"/> (1-based; 0: never).</summary>
-    private sealed class CancellingEstimator(IMutualInformationEstimator inner, CancellationTokenSource cancellation, int cancelAfter)
-        : IMutualInformationEstimator
-    {
-        public int Calls { get; private set; }
-
-        public string Name => inner.Name;
-
-        public double Estimate(Tensor x, Tensor y) => After(inner.Estimate(x, y));
-
-        public double Estimate(double[,] x, double[,] y) => After(inner.Estimate(x, y));
-
-        private double After(double value)
-        {
-            if (++Calls == cancelAfter) cancellation.Cancel();
-            return value;
-        }
-    }
-
     /// <summary>A fast-path estimator that records the token it is given and the calls to its fast path.</summary>
     private sealed class FastPath(CancellationTokenSource cancellation) : IPermutationNullEstimator
     {

@@ -2,9 +2,9 @@ using BalancedMultimodal.Core.Information;
 using BalancedMultimodal.Distillation.Assessment;
 using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Tests.Training;
+using BalancedMultimodal.Tests.Shared;
 using FluentAssertions;
 using Xunit;
-using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Assessment;
 
@@ -16,26 +16,6 @@ namespace BalancedMultimodal.Distillation.Tests.Assessment;
 /// </summary>
 public class AssessmentCancellationTests
 {
-    /// <summary>Delegates to <paramref name="inner"/>, counting the calls of both overloads, and cancels
-    /// <paramref name="cancellation"/> right after call number <paramref name="cancelAfter"/> (1-based; 0: never).</summary>
-    private sealed class CancellingEstimator(IMutualInformationEstimator inner, CancellationTokenSource? cancellation = null, int cancelAfter = 0)
-        : IMutualInformationEstimator
-    {
-        public int Calls { get; private set; }
-
-        public string Name => inner.Name;
-
-        public double Estimate(Tensor x, Tensor y) => After(inner.Estimate(x, y));
-
-        public double Estimate(double[,] x, double[,] y) => After(inner.Estimate(x, y));
-
-        private double After(double value)
-        {
-            if (++Calls == cancelAfter) cancellation!.Cancel();
-            return value;
-        }
-    }
-
     /// <summary>A significance test that records the tokens it is given.</summary>
     private sealed class RecordingTest : IMutualInformationSignificanceTest
     {
