@@ -53,6 +53,18 @@ public static class TensorArgument
                 throw Disposed($"{paramName}[{i}]");
     }
 
+    /// <summary>
+    /// Describes a tensor by its metadata for messages and <c>ToString</c> of the records holding tensors:
+    /// <c>tensor (2, 5) Float64 on cpu</c>, <c>disposed tensor</c> or <c>null</c>. Reads no value (no device
+    /// synchronisation) and never throws, unlike <see cref="Tensor.ToString()"/> on a disposed tensor.
+    /// </summary>
+    /// <param name="tensor">The tensor to describe (may be null or disposed).</param>
+    /// <returns>The description.</returns>
+    public static string Describe(Tensor? tensor) =>
+        tensor is null ? "null"
+        : tensor.IsInvalid ? "disposed tensor"
+        : $"tensor ({string.Join(", ", tensor.shape)}) {tensor.dtype} on {tensor.device}";
+
     private static ObjectDisposedException Disposed(string? name) =>
         new(name, $"The tensor passed as '{name}' has been disposed; pass a live tensor (dispose it only after the call).");
 }

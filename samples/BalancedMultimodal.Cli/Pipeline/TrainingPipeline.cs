@@ -562,10 +562,10 @@ public sealed class TrainingPipeline
         var fusedGraph = builder.Build(fused, "fused");
         if (!options.ModalityGraphRelations) return fusedGraph;
         var graphs = new List<RelationalGraph> { fusedGraph };
-        for (int m = 0; m < affinities.Count; m++)
-            graphs.Add(masks is null ? builder.Build(affinities[m], $"modality{m}") : builder.Build(affinities[m], masks[m], $"modality{m}"));
         try
         {
+            for (int m = 0; m < affinities.Count; m++)
+                graphs.Add(masks is null ? builder.Build(affinities[m], $"modality{m}") : builder.Build(affinities[m], masks[m], $"modality{m}"));
             return RelationalGraph.Combine(graphs.ToArray());
         }
         finally
@@ -649,12 +649,7 @@ public sealed class TrainingPipeline
         var networks = new List<BalancedMultimodalNetwork>();
         try
         {
-            keptGraph = graph.To(graph.Device);
-            foreach (var relation in keptGraph.Relations)
-            {
-                relation.EdgeIndex.DetachFromDisposeScope();
-                relation.EdgeWeight?.DetachFromDisposeScope();
-            }
+            keptGraph = graph.To(graph.Device).DetachFromDisposeScope();   // the trained pipeline outlives every scope
             var inputDims = cohort.Select(f => f.shape[1]).ToArray();
             var kept = new TrainedFold[folds.Count];
             for (int i = 0; i < folds.Count; i++)

@@ -40,7 +40,8 @@ public sealed class AutoencoderCompressor
     /// <param name="trainingRows">Rows fitted on when <see cref="AutoencoderOptions.FitRows"/> is <see cref="AutoencoderFitRows.Training"/>.</param>
     /// <param name="modalityName">Name used in error messages.</param>
     /// <param name="cancellationToken">Checked before any work and between epochs (never inside a tensor operation).</param>
-    /// <returns>The fitted autoencoder on the features' device and dtype.</returns>
+    /// <returns>The fitted autoencoder on the features' device and dtype; the caller owns and disposes it (its parameters
+    /// survive the dispose scope it is fitted in, as any module's).</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (carried by the
     /// exception): before the fit, or between two epochs; the partly trained autoencoder is disposed and the caller's
     /// generator state is put back.</exception>

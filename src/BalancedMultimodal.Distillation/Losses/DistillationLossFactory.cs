@@ -34,7 +34,8 @@ public sealed class DistillationLossFactory
     /// <param name="teacherDimension">d_t, the teacher embedding width.</param>
     /// <param name="device">Device of the projection.</param>
     /// <param name="dtype">Dtype of the projection (default float32).</param>
-    /// <returns>A new module with its own learnable projection and its own copy of <see cref="Options"/>.</returns>
+    /// <returns>A new module with its own learnable projection and its own copy of <see cref="Options"/>; the caller owns
+    /// and disposes it (its parameters survive the dispose scope it is created in, as any module's).</returns>
     /// <exception cref="ArgumentException"><see cref="Options"/> changed since construction and are no longer valid (naming
     /// the option), or a non-floating <paramref name="dtype"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension below 1.</exception>

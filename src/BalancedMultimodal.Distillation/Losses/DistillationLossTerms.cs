@@ -1,3 +1,4 @@
+using System.Text;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -13,7 +14,11 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// (unweighted by a2, but including the T^2 factor).</param>
 /// <param name="Representation">The representation term over the distillation rows (not multiplied by a3); NaN when either embedding is null (allowed only with a3 = 0).</param>
 /// <remarks>Terms whose weight is zero are computed without gradient, for logging; a zero-weight term whose mask
-/// selects no row is NaN.</remarks>
+/// selects no row is NaN.
+/// Equality is by tensor <em>identity</em> (the same tensor objects), not by tensor values: a value comparison would be
+/// a device computation that fails once a tensor is disposed, and TorchSharp's tensors hash by identity. A <c>with</c>
+/// copy shares its tensors. <see cref="ToString"/> describes the tensors (shape, dtype, device) without reading their
+/// values, and says when one was disposed.</remarks>
 public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Tensor KullbackLeibler, Tensor Representation)
 {
     /// <summary>a1 * CrossEntropy + a2 * KullbackLeibler + a3 * Representation, summed over the terms with a positive weight only (a zero-weight term contributes neither value nor gradient). Differentiable.</summary>
@@ -35,4 +40,23 @@ public sealed record DistillationLossTerms(Tensor Total, Tensor CrossEntropy, Te
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Representation { get; init; } = RecordTensors.Live(Representation, nameof(Representation));
+
+    /// <summary>Whether <paramref name="other"/> holds the same tensor objects (identity, not values).</summary>
+    /// <param name="other">The terms to compare with.</param>
+    /// <returns>True when every member is the same tensor object.</returns>
+    public bool Equals(DistillationLossTerms? other) =>
+        other is not null && ReferenceEquals(Total, other.Total) && ReferenceEquals(CrossEntropy, other.CrossEntropy)
+        && ReferenceEquals(KullbackLeibler, other.KullbackLeibler) && ReferenceEquals(Representation, other.Representation);
+
+    /// <summary>A hash of the tensors' identities, consistent with <see cref="Equals(DistillationLossTerms?)"/>.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(RecordTensors.IdentityHash(Total), RecordTensors.IdentityHash(CrossEntropy),
+        RecordTensors.IdentityHash(KullbackLeibler), RecordTensors.IdentityHash(Representation));
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.AppendTensor(nameof(Total), Total, first: true).AppendTensor(nameof(CrossEntropy), CrossEntropy)
+            .AppendTensor(nameof(KullbackLeibler), KullbackLeibler).AppendTensor(nameof(Representation), Representation);
+        return true;
+    }
 }

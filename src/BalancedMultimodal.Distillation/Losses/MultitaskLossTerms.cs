@@ -1,3 +1,4 @@
+using System.Text;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Losses;
@@ -10,6 +11,10 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// <param name="WeightedModalities">The weighter's combination of <paramref name="ModalityLosses"/> (sum_m w_m L_m,
 /// or sum_m exp(-s_m) L_m + s_m for the learned policy).</param>
 /// <param name="Distillation">The sum of the distillation totals passed in (0 when none).</param>
+/// <remarks>Equality is by tensor <em>identity</em> (the same tensor and list objects), not by tensor values: a value
+/// comparison would be a device computation that fails once a tensor is disposed, and TorchSharp's tensors hash by
+/// identity. A <c>with</c> copy shares its tensors. <see cref="ToString"/> describes the tensors (shape, dtype, device)
+/// without reading their values, and says when one was disposed.</remarks>
 public sealed record MultitaskLossTerms(
     Tensor Total,
     Tensor Fused,
@@ -46,4 +51,28 @@ public sealed record MultitaskLossTerms(
     /// <exception cref="ArgumentNullException">Constructed with a null value.</exception>
     /// <exception cref="ObjectDisposedException">Constructed with a disposed tensor.</exception>
     public Tensor Distillation { get; init; } = RecordTensors.Live(Distillation, nameof(Distillation));
+
+    /// <summary>Whether <paramref name="other"/> holds the same tensor and list objects (identity, not values).</summary>
+    /// <param name="other">The terms to compare with.</param>
+    /// <returns>True when every member is the same object.</returns>
+    public bool Equals(MultitaskLossTerms? other) =>
+        other is not null && ReferenceEquals(Total, other.Total) && ReferenceEquals(Fused, other.Fused)
+        && ReferenceEquals(ModalityLosses, other.ModalityLosses) && ReferenceEquals(ModalityWeights, other.ModalityWeights)
+        && ReferenceEquals(WeightedModalities, other.WeightedModalities) && ReferenceEquals(Distillation, other.Distillation);
+
+    /// <summary>A hash of the members' identities, consistent with <see cref="Equals(MultitaskLossTerms?)"/>.</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(RecordTensors.IdentityHash(Total), RecordTensors.IdentityHash(Fused),
+        RecordTensors.IdentityHash(ModalityLosses), RecordTensors.IdentityHash(ModalityWeights),
+        RecordTensors.IdentityHash(WeightedModalities), RecordTensors.IdentityHash(Distillation));
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.AppendTensor(nameof(Total), Total, first: true).AppendTensor(nameof(Fused), Fused)
+            .AppendTensors(nameof(ModalityLosses), ModalityLosses)
+            .Append(", ").Append(nameof(ModalityWeights)).Append(" = [")
+            .Append(string.Join(", ", ModalityWeights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))).Append(']')
+            .AppendTensor(nameof(WeightedModalities), WeightedModalities).AppendTensor(nameof(Distillation), Distillation);
+        return true;
+    }
 }

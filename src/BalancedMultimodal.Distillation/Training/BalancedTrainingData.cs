@@ -12,7 +12,10 @@ namespace BalancedMultimodal.Distillation.Training;
 /// float32, float64 or bfloat16 (float16 is rejected: Adam's epsilon 1e-8 and small squared gradients round to 0 there,
 /// so training would turn to NaN), finite, with n rows, on one device and dtype; labels int64 of length n; training and validation
 /// rows non-empty, in range, distinct and disjoint; labels of those rows in [0, C); every class present among the
-/// training rows and at least one validation row per class. The object does not own the tensors.
+/// training rows and at least one validation row per class. The object does not own the tensors: keep them alive and
+/// unchanged until training is done. The checks (and <see cref="LabelValues"/>, the labels copied to the host at
+/// construction) see the values of that moment, so a tensor edited in place afterwards would be trained on unchecked
+/// and its labels would disagree with <see cref="LabelValues"/>; build a new object instead.
 /// <para>Incomplete samples (optional <c>availability</c>): a sample may lack some modalities, but not all; every
 /// modality needs at least one available training row and one available validation row. The values of a modality's
 /// unavailable rows are never read (they may hold NaN): the trainer replaces them by the mean of the modality's available
@@ -145,7 +148,8 @@ public sealed class BalancedTrainingData
     /// <summary>Labels of all rows (int64, n).</summary>
     public Tensor Labels { get; }
 
-    /// <summary>Labels as an array (only training and validation rows are meaningful).</summary>
+    /// <summary>Labels as an array, copied from <see cref="Labels"/> at construction (only training and validation rows
+    /// are meaningful).</summary>
     public IReadOnlyList<long> LabelValues { get; }
 
     /// <summary>Number of classes C.</summary>

@@ -5,6 +5,10 @@ namespace BalancedMultimodal.Distillation.Training;
 
 /// <summary>The outcome of <see cref="BalancedTrainer.Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/>: the trained network at its best checkpoint, its
 /// predictions for every row, and what happened on the way (scores, plan, weights, history).</summary>
+/// <remarks>The result owns its network and probability tensors: none of them belongs to a <c>torch.NewDisposeScope()</c>
+/// (a result made inside the caller's scope stays whole after the scope ends) and <see cref="Dispose"/> frees them all.
+/// A tensor read from a member is the result's own, not a copy: do not dispose it, and clone it to keep it beyond the
+/// result.</remarks>
 public sealed class BalancedTrainingResult : IDisposable
 {
     internal BalancedTrainingResult(

@@ -161,6 +161,11 @@ internal sealed class BalancedTrainingRun
                 }
                 predictedProbabilities = PredictionCombiner.Probabilities(outputs, _o.Prediction, poolingWeights, _availability).detach().MoveToOuterDisposeScope();
             }
+            // The result owns its probabilities, as it owns the network: they outlive the caller's dispose scope, if any,
+            // until the result is disposed (the network's parameters already do).
+            fusedProbabilities.DetachFromDisposeScope();
+            foreach (var p in modalityProbabilities) p.DetachFromDisposeScope();
+            predictedProbabilities.DetachFromDisposeScope();
             return new BalancedTrainingResult(network, fusedProbabilities, modalityProbabilities, predictedProbabilities, _data.ModalityNames,
                 pretraining, distilled, modalityScores, fusedScore, plan, weights, _history.ToArray(), bestEpoch)
             { PoolingWeights = poolingWeights };

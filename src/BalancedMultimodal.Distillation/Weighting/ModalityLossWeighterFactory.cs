@@ -33,7 +33,9 @@ public sealed class ModalityLossWeighterFactory
     /// <param name="modalityCount">M (&gt;= 1; &gt;= 2 for OGM-GE).</param>
     /// <param name="device">Device of learned parameters (uncertainty policy only).</param>
     /// <param name="dtype">Dtype of learned parameters (uncertainty policy only; default float32).</param>
-    /// <returns>A new weighter with its own copy of the policy's options; all weights start at their initial values.</returns>
+    /// <returns>A new weighter with its own copy of the policy's options; all weights start at their initial values. The
+    /// caller owns it: the uncertainty policy's weighter is a module holding learned parameters (outside every dispose
+    /// scope), so dispose the weighter when it is <see cref="IDisposable"/>; the other policies hold no tensor.</returns>
     /// <exception cref="ArgumentException"><see cref="Options"/> changed since construction and are no longer valid,
     /// e.g. an undefined <see cref="ModalityWeightingOptions.Policy"/> (the message names the option), or (uncertainty
     /// policy) a non-floating <paramref name="dtype"/>.</exception>

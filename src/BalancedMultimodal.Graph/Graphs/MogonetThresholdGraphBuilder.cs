@@ -61,7 +61,7 @@ public sealed class MogonetThresholdGraphBuilder
     /// <param name="features">Features X of shape (n, d), finite, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
     /// <returns>A one-relation <see cref="RelationalGraph"/> holding the non-zeros of the normalised A (detached: no
-    /// autograd history from requires-grad features).</returns>
+    /// autograd history from requires-grad features). Its tensors join the caller's dispose scope, if any (<see cref="RelationalGraph.DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     /// <exception cref="ArgumentException">For non-finite features, k &gt;= n, a threshold above 1 (negative weights), or an
     /// empty relation name.</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;

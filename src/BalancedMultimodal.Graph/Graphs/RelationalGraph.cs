@@ -11,16 +11,23 @@ namespace BalancedMultimodal.Graph.Graphs;
 /// </summary>
 /// <remarks>
 /// This is the input of <c>RelationalGraphConv</c> (PyTorch Geometric <c>RGCNConv</c> semantics: messages flow
-/// source -> target). The graph owns its tensors and disposes them in <see cref="Dispose"/>. It is validated at
-/// construction: indices in [0, NodeCount), weights finite and non-negative with a finite sum into every node (the
-/// layers' weighted mean divides by it), distinct relation names.
+/// source -> target). The graph owns its tensors and disposes them in <see cref="Dispose"/>. Like any tensor, they also
+/// belong to the <c>torch.NewDisposeScope()</c> they were made in, if any (the builders', <see cref="Combine"/>'s and
+/// <see cref="To"/>'s results join the caller's scope): a graph built inside a scope is freed when the scope ends, so a
+/// training loop may build a graph per step inside the step's scope. To keep a graph beyond the scope it is built in,
+/// call <see cref="DetachFromDisposeScope"/> inside that scope (then only <see cref="Dispose"/> frees it). Using a
+/// graph whose tensors a scope freed throws an <see cref="ObjectDisposedException"/> naming the relation. Two graphs
+/// must not share tensors (disposing one would free the other's); <see cref="Combine"/> and <see cref="To"/> give
+/// copies. The graph is validated at construction: indices in [0, NodeCount), weights finite and non-negative with a
+/// finite sum into every node (the layers' weighted mean divides by it), distinct relation names.
 /// </remarks>
 public sealed class RelationalGraph : IDisposable
 {
     private readonly GraphRelation[] _relations;
     private int _disposed;   // 1 once Dispose has run (an int for Interlocked on net8.0)
 
-    /// <summary>Creates a graph from relations; the graph takes ownership of their tensors.</summary>
+    /// <summary>Creates a graph from relations; the graph takes ownership of their tensors (<see cref="Dispose"/> frees
+    /// them; they stay in the dispose scope they were made in, if any: see the remarks).</summary>
     /// <param name="nodeCount">Number of nodes n (at least 1).</param>
     /// <param name="relations">One or more relations; edge indices must lie in [0, n).</param>
     /// <exception cref="ArgumentException">When a relation is malformed; the message names the relation.</exception>
@@ -106,7 +113,7 @@ public sealed class RelationalGraph : IDisposable
     /// </summary>
     /// <param name="graphs">One or more graphs with the same <see cref="NodeCount"/> and distinct relation names (one
     /// graph gives a copy of it).</param>
-    /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order.</returns>
+    /// <returns>A new graph whose relations are those of <paramref name="graphs"/>, in order. Its tensors join the caller's dispose scope, if any (<see cref="DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     /// <exception cref="ObjectDisposedException">One of the graphs was disposed.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="graphs"/> or one of its graphs is null.</exception>
     /// <exception cref="ArgumentException">No graph is given, the graphs have different node counts, or a relation name
@@ -140,7 +147,7 @@ public sealed class RelationalGraph : IDisposable
     /// unless <paramref name="weightType"/> is given).</summary>
     /// <param name="device">Target device.</param>
     /// <param name="weightType">Optional floating dtype for the edge weights.</param>
-    /// <returns>A new graph; this one is unchanged.</returns>
+    /// <returns>A new graph; this one is unchanged. Its tensors join the caller's dispose scope, if any (<see cref="DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="device"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="weightType"/> is not a floating-point type.</exception>
@@ -157,6 +164,22 @@ public sealed class RelationalGraph : IDisposable
             r.EdgeWeight is null ? null : r.EdgeWeight.to(weightType ?? r.EdgeWeight.dtype, device, copy: true)))
             .ToArray();
         return new RelationalGraph(NodeCount, relations);
+    }
+
+    /// <summary>Takes the graph's tensors out of every dispose scope, so that the graph outlives the
+    /// <c>torch.NewDisposeScope()</c> it was built in; afterwards only <see cref="Dispose"/> frees them (as for a
+    /// module's parameters). Call it inside the scope the graph was built in.</summary>
+    /// <returns>This graph.</returns>
+    /// <exception cref="ObjectDisposedException">The graph or one of its tensors was disposed.</exception>
+    public RelationalGraph DetachFromDisposeScope()
+    {
+        ThrowIfDisposed();
+        foreach (var relation in _relations)
+        {
+            relation.EdgeIndex.DetachFromDisposeScope();
+            relation.EdgeWeight?.DetachFromDisposeScope();
+        }
+        return this;
     }
 
     /// <summary>Disposes the edge tensors and the cached normalisations built from them (<see cref="RelationalGraphNormalization.For"/>).</summary>
@@ -179,12 +202,27 @@ public sealed class RelationalGraph : IDisposable
     /// <c>IsInvalid</c>). For the normalisation cache's orphan scan only.</summary>
     internal IReadOnlyList<GraphRelation> RelationsUnchecked => _relations;
 
-    /// <summary>Throws when the graph was disposed, naming the usual cause: a model still bound to the graph.</summary>
+    /// <summary>Throws when the graph was disposed, naming the usual cause: a model still bound to the graph; or when
+    /// one of its edge tensors was disposed directly, behind the graph's back.</summary>
     internal void ThrowIfDisposed()
     {
         if (IsDisposed)
             throw new ObjectDisposedException(nameof(RelationalGraph),
                 "The relational graph was disposed, but it is still in use (e.g. by the RelationalGcnEncoder or RelationalGraphConv it is bound to); keep the graph alive as long as every model built on it.");
+        ThrowIfTensorFreed();
+    }
+
+    /// <summary>A graph's tensors can be freed without <see cref="Dispose"/>: by the dispose scope the graph was built in,
+    /// or by a caller disposing a relation's tensor (or another graph sharing it). Refused by name instead of
+    /// TorchSharp's unnamed "empty handle" error.</summary>
+    private void ThrowIfTensorFreed()
+    {
+        foreach (var relation in _relations)
+            if (relation.EdgeIndex.IsInvalid || relation.EdgeWeight is { IsInvalid: true })
+                throw new ObjectDisposedException(nameof(RelationalGraph),
+                    $"A tensor of relation '{relation.Name}' was freed outside the graph: by the end of the dispose scope the graph was built in " +
+                    "(call graph.DetachFromDisposeScope() inside that scope to keep the graph beyond it), or by disposing the tensor itself " +
+                    "or another graph sharing it (give each graph its own copies: Combine, To).");
     }
 
     /// <summary>Throws when the graph was disposed, for a model or call that is given it as its argument
@@ -195,6 +233,7 @@ public sealed class RelationalGraph : IDisposable
         if (IsDisposed)
             throw new ObjectDisposedException(nameof(RelationalGraph),
                 $"The relational graph was disposed; '{argument}' must be a live graph (keep a graph alive as long as every model built on it).");
+        ThrowIfTensorFreed();
     }
 
     private static void Validate(GraphRelation relation, long nodeCount)

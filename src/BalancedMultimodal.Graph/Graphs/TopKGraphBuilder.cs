@@ -36,7 +36,7 @@ public sealed class TopKGraphBuilder
     /// <param name="similarity">Similarity P of shape (n, n), finite and non-negative, float32 or float64, any device.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
     /// <returns>A <see cref="RelationalGraph"/> with one relation; edge weights have the dtype of <paramref name="similarity"/>
-    /// (detached: no autograd history from a requires-grad similarity).</returns>
+    /// (detached: no autograd history from a requires-grad similarity). Its tensors join the caller's dispose scope, if any (<see cref="RelationalGraph.DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     /// <exception cref="ArgumentException">When P is not square, has a non-finite or negative entry, k &gt;= n, or the
     /// relation name is empty.</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
@@ -81,7 +81,7 @@ public sealed class TopKGraphBuilder
     /// entries are not read), float32 or float64, any device.</param>
     /// <param name="available">n flags, true for the nodes that have the modality; more than k of them.</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
-    /// <returns>A <see cref="RelationalGraph"/> of n nodes with one relation; edge weights have the dtype of <paramref name="similarity"/>.</returns>
+    /// <returns>A <see cref="RelationalGraph"/> of n nodes with one relation; edge weights have the dtype of <paramref name="similarity"/>. Its tensors join the caller's dispose scope, if any (<see cref="RelationalGraph.DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     /// <exception cref="ArgumentException">A similarity that is not square (n, n), a mask of another length than n, no more
     /// than k available nodes, or an invalid block (see <see cref="Build(Tensor, string)"/>).</exception>
     /// <exception cref="ObjectDisposedException">A tensor argument has been disposed;
@@ -112,7 +112,7 @@ public sealed class TopKGraphBuilder
     /// <summary>Builds the graph from a <c>double[,]</c> similarity (float64 on the CPU).</summary>
     /// <param name="similarity">Similarity P (n x n).</param>
     /// <param name="relationName">The name of the graph's single relation.</param>
-    /// <returns>The graph.</returns>
+    /// <returns>The graph. Its tensors join the caller's dispose scope, if any (<see cref="RelationalGraph.DetachFromDisposeScope"/> keeps the graph beyond it); the caller disposes it.</returns>
     public RelationalGraph Build(double[,] similarity, string relationName = "fused")
     {
         ArgumentNullException.ThrowIfNull(similarity);

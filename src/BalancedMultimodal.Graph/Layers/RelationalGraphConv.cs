@@ -156,7 +156,9 @@ public sealed class RelationalGraphConv : nn.Module<Tensor, RelationalGraph, Ten
     /// The relation weights Theta_r for all relations, shape (R, in, out), built from the decomposition (differentiable):
     /// <c>weight</c> itself, <c>(comp @ V.view(B, -1)).view(R, in, out)</c>, or the block-diagonal matrices.
     /// </summary>
-    /// <returns>A new tensor (R, in, out) on the parameters' device and dtype.</returns>
+    /// <returns>A tensor (R, in, out) on the parameters' device and dtype that the caller disposes: with a basis or block
+    /// decomposition a newly computed one; without, a view of <see cref="Weight"/> that shares its storage (writing to it
+    /// writes the parameter; disposing it frees only the view).</returns>
     public Tensor RelationWeights()
     {
         if (comp is not null)

@@ -77,13 +77,17 @@ public class TrainingPipelineGraphTests
         var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
         var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m)).ToArray();
         RelationalGraph graph;
+        Tensor edgeIndex;
         using (NewDisposeScope())
         {
             graph = TrainingPipeline.BuildPatientGraph(features, TrainedPipelineFixture.Options());
-            graph.Relations[0].EdgeIndex.IsInvalid.Should().BeFalse();
+            edgeIndex = graph.Relations[0].EdgeIndex;
+            edgeIndex.IsInvalid.Should().BeFalse();
         }
 
-        graph.Relations[0].EdgeIndex.IsInvalid.Should().BeTrue("the scope the graph was built in freed its tensors");
+        edgeIndex.IsInvalid.Should().BeTrue("the scope the graph was built in freed its tensors");
+        var read = () => graph.Relations;
+        read.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'fused' was freed outside the graph*DetachFromDisposeScope*");
         graph.Dispose();
         foreach (var f in features) f.Dispose();
     }

@@ -2,6 +2,7 @@ using BalancedMultimodal.Core.Metrics;
 using BalancedMultimodal.Distillation.Training;
 using FluentAssertions;
 using Xunit;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Training;
@@ -131,6 +132,30 @@ public class BalancedTrainingResultTests
         result.Dispose();
 
         tensors.Should().OnlyContain(t => t.IsInvalid);
+    }
+
+    [Fact]
+    public void A_result_made_inside_the_callers_dispose_scope_stays_whole_after_it_until_disposed()
+    {
+        var options = TrainingFixtures.TinyOptions();
+        options.EnableDistillation = false;
+        var data = TrainingFixtures.Tiny();
+        long before = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
+        BalancedTrainingResult result;
+        using (NewDisposeScope())
+        {
+            result = TrainingFixtures.TinyTrainer(options).Fit(data);
+        }
+
+        var tensors = new[] { result.FusedProbabilities, result.PredictedProbabilities }.Concat(result.ModalityProbabilities).ToArray();
+        tensors.Should().OnlyContain(t => !t.IsInvalid, "the result owns its probabilities, as it owns its network");
+        result.Network.parameters().Should().OnlyContain(p => !p.IsInvalid);
+        using (NewDisposeScope())
+            result.FusedProbabilities.sum(1).allclose(ones(data.SampleCount)).Should().BeTrue();
+
+        result.Dispose();
+        tensors.Should().OnlyContain(t => t.IsInvalid);
+        DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount.Should().Be(before, "disposing the result frees all it owns");
     }
 
     [Fact]
