@@ -100,13 +100,18 @@ public static class InvertedDropout
     /// <summary>Elements covered by one chunk of random bytes (32 bits each).</summary>
     private const int ChunkElements = ChunkBytes / sizeof(int);
 
-    /// <summary>The next chunk of the stream as 32-bit integers, at most <paramref name="remaining"/> of them (the
-    /// generator always advances by a whole chunk, as <see cref="HostBits"/> does, so both read the same bits).</summary>
+    /// <summary>The next chunk of the stream as 32-bit integers, at most <paramref name="remaining"/> of them (both
+    /// <see cref="HostMask"/> and <see cref="HostBits"/> read their bits through here, so they read the same ones).</summary>
+    /// <remarks>Only the words the chunk uses are generated, ceil(count / 2): the last chunk of a mask is usually
+    /// partial (a 351 x 32 mask uses 69 % of one chunk), and every mask has a fresh generator
+    /// (<see cref="SeededGenerator"/>) that is dropped afterwards, so the words a whole chunk would have added past the
+    /// end were never read. The bits read are the same as when every chunk was filled whole (tested).</remarks>
     private static ReadOnlySpan<int> NextBits(Xoshiro256StarStarStream generator, ulong[] buffer, int remaining)
     {
-        generator.Fill(buffer);
+        int count = Math.Min(ChunkElements, remaining);
+        generator.Fill(buffer.AsSpan(0, (count + 1) / 2));
         // Little-endian: word k supplies elements 2k (its low half) and 2k + 1, the byte order of MathNet's NextBytes.
-        return MemoryMarshal.Cast<ulong, int>(buffer.AsSpan()).Slice(0, Math.Min(ChunkElements, remaining));
+        return MemoryMarshal.Cast<ulong, int>(buffer.AsSpan()).Slice(0, count);
     }
 
     /// <summary>A fresh xoshiro256** seeded with one 31-bit draw from TorchSharp's default generator.</summary>

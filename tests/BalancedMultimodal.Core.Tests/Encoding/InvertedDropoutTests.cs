@@ -84,6 +84,31 @@ public class InvertedDropoutTests
         kept.Should().Equal(expected);
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float32, 1)]
+    [InlineData(ScalarType.Float32, 16_384)]
+    [InlineData(ScalarType.Float32, 16_385)]
+    [InlineData(ScalarType.Float32, 2 * 16_384 + 7)]
+    [InlineData(ScalarType.Float32, 351 * 32)]
+    [InlineData(ScalarType.BFloat16, 16_385)]
+    [InlineData(ScalarType.BFloat16, 2 * 16_384 + 7)]
+    public void A_partial_last_chunk_reads_the_same_bits_as_a_whole_one(ScalarType dtype, int count)
+    {
+        // Since the twenty-ninth session only the words a chunk uses are generated (ceil(count / 2) in the last,
+        // partial chunk) instead of every chunk whole; the mask must be the prefix of the whole stream as before: odd
+        // counts (the last element reads the low half of a word), exactly one chunk, one element past it, and the
+        // pipeline's 351 x 32 hidden mask.
+        const double p = 0.3;
+        int threshold = (int)Math.Round(int.MinValue + p * 4294967296.0);
+        var expected = MathNetBits(torchSeed: 71, count).Select(bits => bits >= threshold).ToArray();
+
+        using var scope = NewDisposeScope();
+        manual_seed(71);
+        var kept = InvertedDropout.Apply(ones(count, dtype: dtype), p, training: true).ne(0).data<bool>().ToArray();
+
+        kept.Should().Equal(expected);
+    }
+
     /// <summary>The first <paramref name="count"/> 32-bit integers of the documented mask stream after
     /// <c>manual_seed(torchSeed)</c>: MathNet's Xoshiro256StarStar bytes for one <c>torch.randint</c> seed, little-endian.</summary>
     private static int[] MathNetBits(int torchSeed, int count)
