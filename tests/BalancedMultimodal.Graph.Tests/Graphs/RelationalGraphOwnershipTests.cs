@@ -53,17 +53,22 @@ public sealed class RelationalGraphOwnershipTests
         }
     }
 
+    /// <summary>A graph built by <paramref name="route"/> inside a dispose scope that ends before this returns (detached
+    /// from it first when <paramref name="detach"/>).</summary>
+    private static RelationalGraph BuiltInsideAScope(string route, bool detach)
+    {
+        using var scope = NewDisposeScope();
+        var graph = BuildBy(route);
+        graph.EdgeCount.Should().BeGreaterThan(0);
+        return detach ? graph.DetachFromDisposeScope() : graph;
+    }
+
     [Theory]
     [MemberData(nameof(Routes))]
     public void A_graph_whose_scope_ended_is_refused_naming_the_relation_and_the_cure(string route)
     {
         long before = LiveTensors.Count;
-        RelationalGraph graph;
-        using (NewDisposeScope())
-        {
-            graph = BuildBy(route);
-            graph.EdgeCount.Should().BeGreaterThan(0);
-        }
+        var graph = BuiltInsideAScope(route, detach: false);
 
         LiveTensors.Count.Should().Be(before, "the scope freed the graph's tensors, as it frees any tensor made in it");
         var read = () => graph.EdgeCount;
@@ -79,11 +84,7 @@ public sealed class RelationalGraphOwnershipTests
     public void A_detached_graph_outlives_the_scope_it_was_built_in_until_it_is_disposed(string route)
     {
         long before = LiveTensors.Count;
-        RelationalGraph graph;
-        using (NewDisposeScope())
-        {
-            graph = BuildBy(route).DetachFromDisposeScope();
-        }
+        var graph = BuiltInsideAScope(route, detach: true);
 
         graph.Relations.SelectMany(r => new[] { r.EdgeIndex, r.EdgeWeight }).OfType<Tensor>().Should().OnlyContain(t => !t.IsInvalid);
         graph.EdgeCount.Should().BeGreaterThan(0);
