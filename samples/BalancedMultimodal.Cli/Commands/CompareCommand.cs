@@ -397,8 +397,17 @@ public sealed class CompareCommand : ICliCommand
             ],
         }).Generate();
 
-    private static void WriteTable(TextWriter output, IReadOnlyList<Row> rows)
+    /// <summary>
+    /// Writes the summary tables: per variant (in the order of first appearance) the mean ± sample standard deviation
+    /// (n - 1; 0 for a single row) of every score over its rows, "n/a" for a score no row has; then, for the pipeline
+    /// rows, the same of each modality's validation macro-F1 after phase 1, after distillation and at the checkpoint.
+    /// </summary>
+    /// <param name="output">Receives the tables (Markdown), after a blank line each.</param>
+    /// <param name="rows">The measured rows.</param>
+    public static void WriteTable(TextWriter output, IReadOnlyList<Row> rows)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(rows);
         static string MeanStd(IEnumerable<double> values)
         {
             var v = values.ToArray();

@@ -35,12 +35,10 @@ public static class TrainingCurvesPlot
 
         var loss = PlotStyle.NewPlot();
         var score = PlotStyle.NewPlot();
-        // Faint folds first, so fold 0 is drawn on top.
-        for (int f = folds.Count - 1; f >= 0; f--)
-        {
-            bool main = f == 0;
-            DrawFold(loss, score, folds[f].History, modalityNames, timeline, main);
-        }
+        // Faint folds first, so fold 0 is drawn on top (Series lists them in that order).
+        foreach (var line in Lines(folds, modalityNames, timeline))
+            PlotStyle.AddLine(line.Panel == CurvePanel.Loss ? loss : score, line.Positions, line.Values,
+                line.Modality is int m ? PlotStyle.ModalityColor(m) : PlotStyle.FusedColor, line.Fold == 0, line.Legend);
 
         string foldNote = PlotStyle.FoldNote(folds.Count);
         double maxLoss = folds.SelectMany(f => f.History).Select(r => r.Loss).Where(double.IsFinite).DefaultIfEmpty(1).Max();
@@ -59,33 +57,75 @@ public static class TrainingCurvesPlot
         figure.SavePng(path, Width, Height);
     }
 
-    private static void DrawFold(Plot loss, Plot score, IReadOnlyList<TrainingProgress> history, IReadOnlyList<string> names,
-        ScheduleTimeline timeline, bool main)
+    /// <summary>The panel a <see cref="CurveLine"/> is drawn on.</summary>
+    public enum CurvePanel
     {
-        for (int m = 0; m < names.Count; m++)
+        /// <summary>The left panel: training losses.</summary>
+        Loss,
+
+        /// <summary>The right panel: validation macro-F1.</summary>
+        Score,
+    }
+
+    /// <summary>One plotted line.</summary>
+    /// <param name="Fold">Index of the fold in the list given to <see cref="Series"/> (0 is drawn in full colour).</param>
+    /// <param name="Panel">The panel it is drawn on.</param>
+    /// <param name="Modality">Index of the modality whose colour it takes; null for the joint phase's total loss and the
+    /// final prediction's score (black).</param>
+    /// <param name="Phase">The phase of its records.</param>
+    /// <param name="Positions">The records' positions on the schedule axis (<see cref="ScheduleTimeline.Position"/>), by epoch.</param>
+    /// <param name="Values">The loss or validation macro-F1 at those positions.</param>
+    /// <param name="Legend">The legend entry, or null.</param>
+    public sealed record CurveLine(int Fold, CurvePanel Panel, int? Modality, TrainingPhase Phase, double[] Positions, double[] Values, string? Legend);
+
+    /// <summary>The lines <see cref="Save"/> draws, computed without drawing, on the schedule axis of
+    /// <see cref="ScheduleTimeline.From"/> over the folds' histories.</summary>
+    /// <param name="folds">The folds of a run (at least one, with a non-empty history).</param>
+    /// <param name="modalityNames">The modality names, in the order of the joint phase's score lists.</param>
+    /// <returns>The lines in drawing order: the last fold first, so fold 0 is drawn on top; within a fold, per modality its
+    /// phase-1 and distillation loss and score and its joint-phase score, then the joint total loss and the final
+    /// prediction's score.</returns>
+    public static IReadOnlyList<CurveLine> Series(IReadOnlyList<FoldOutcome> folds, IReadOnlyList<string> modalityNames)
+    {
+        ArgumentNullException.ThrowIfNull(folds);
+        ArgumentNullException.ThrowIfNull(modalityNames);
+        if (folds.Count == 0) throw new ArgumentException("There are no folds to plot.", nameof(folds));
+        return Lines(folds, modalityNames, ScheduleTimeline.From(folds.Select(f => f.History)));
+    }
+
+    private static List<CurveLine> Lines(IReadOnlyList<FoldOutcome> folds, IReadOnlyList<string> names, ScheduleTimeline timeline)
+    {
+        var lines = new List<CurveLine>();
+        for (int f = folds.Count - 1; f >= 0; f--)
         {
-            var color = PlotStyle.ModalityColor(m);
-            bool legendGiven = false;
-            foreach (var phase in new[] { TrainingPhase.Pretraining, TrainingPhase.Distillation })
+            bool main = f == 0;
+            var history = folds[f].History;
+            for (int m = 0; m < names.Count; m++)
             {
-                var records = history.Where(r => r.Phase == phase && r.Modality == names[m]).OrderBy(r => r.Epoch).ToArray();
-                if (records.Length == 0) continue;
-                var xs = records.Select(timeline.Position).ToArray();
-                string? legend = main && !legendGiven ? PlotStyle.ModalityLabel(names[m]) : null;
-                PlotStyle.AddLine(loss, xs, records.Select(r => r.Loss).ToArray(), color, main);
-                PlotStyle.AddLine(score, xs, records.Select(r => r.ValidationScore).ToArray(), color, main, legend);
-                legendGiven = true;
+                bool legendGiven = false;
+                foreach (var phase in new[] { TrainingPhase.Pretraining, TrainingPhase.Distillation })
+                {
+                    var records = history.Where(r => r.Phase == phase && r.Modality == names[m]).OrderBy(r => r.Epoch).ToArray();
+                    if (records.Length == 0) continue;
+                    var xs = records.Select(timeline.Position).ToArray();
+                    string? legend = main && !legendGiven ? PlotStyle.ModalityLabel(names[m]) : null;
+                    lines.Add(new CurveLine(f, CurvePanel.Loss, m, phase, xs, records.Select(r => r.Loss).ToArray(), null));
+                    lines.Add(new CurveLine(f, CurvePanel.Score, m, phase, xs, records.Select(r => r.ValidationScore).ToArray(), legend));
+                    legendGiven = true;
+                }
+                var joint = history.Where(r => r.Phase == TrainingPhase.Joint && r.ModalityScores is { } s && s.Count > m).OrderBy(r => r.Epoch).ToArray();
+                if (joint.Length > 0)
+                    lines.Add(new CurveLine(f, CurvePanel.Score, m, TrainingPhase.Joint, joint.Select(timeline.Position).ToArray(),
+                        joint.Select(r => r.ModalityScores![m]).ToArray(), main && !legendGiven ? PlotStyle.ModalityLabel(names[m]) : null));
             }
-            var joint = history.Where(r => r.Phase == TrainingPhase.Joint && r.ModalityScores is { } s && s.Count > m).OrderBy(r => r.Epoch).ToArray();
-            if (joint.Length > 0)
-                PlotStyle.AddLine(score, joint.Select(timeline.Position).ToArray(), joint.Select(r => r.ModalityScores![m]).ToArray(), color, main,
-                    main && !legendGiven ? PlotStyle.ModalityLabel(names[m]) : null);
+            var fused = history.Where(r => r.Phase == TrainingPhase.Joint).OrderBy(r => r.Epoch).ToArray();
+            if (fused.Length == 0) continue;
+            var fusedXs = fused.Select(timeline.Position).ToArray();
+            lines.Add(new CurveLine(f, CurvePanel.Loss, null, TrainingPhase.Joint, fusedXs, fused.Select(r => r.Loss).ToArray(), null));
+            lines.Add(new CurveLine(f, CurvePanel.Score, null, TrainingPhase.Joint, fusedXs, fused.Select(r => r.ValidationScore).ToArray(),
+                main ? "joint total loss /\nfinal prediction F1" : null));
         }
-        var fused = history.Where(r => r.Phase == TrainingPhase.Joint).OrderBy(r => r.Epoch).ToArray();
-        if (fused.Length == 0) return;
-        var fusedXs = fused.Select(timeline.Position).ToArray();
-        PlotStyle.AddLine(loss, fusedXs, fused.Select(r => r.Loss).ToArray(), PlotStyle.FusedColor, main);
-        PlotStyle.AddLine(score, fusedXs, fused.Select(r => r.ValidationScore).ToArray(), PlotStyle.FusedColor, main, main ? "joint total loss /\nfinal prediction F1" : null);
+        return lines;
     }
 
     private static void Decorate(Plot plot, ScheduleTimeline timeline, string title, string yLabel, double yMin, double yMax)

@@ -238,6 +238,58 @@ public sealed class CompareCommandTests
             referenceCode.Should().Be(0, referenceError);
             resplitRows.Where(r => r.Seed == seed).Should().Equal(LogisticRegressionScores(reference), $"seed {seed}");
         }
+
+        // The summary table gives each variant's mean ± sample standard deviation over the two seeds' rows.
+        TableShouldSummarise(output, resplitOut);
+    }
+
+    /// <summary>Asserts that the first summary table of <paramref name="output"/> has one row per variant of
+    /// <c>compare.json</c> whose columns are, in order, the mean ± sample standard deviation (n - 1) of that variant's
+    /// accuracy, macro-F1, weighted-F1, AUC, out-of-fold macro-F1 and seconds.</summary>
+    private static void TableShouldSummarise(string[] output, string outFolder)
+    {
+        static string MeanSd(double[] v)
+        {
+            if (v.Length == 0) return "n/a";
+            double mean = v.Average();
+            double sd = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
+            return string.Create(CultureInfo.InvariantCulture, $"{mean:F3} ± {sd:F3}");
+        }
+        static double[] Values(IEnumerable<JsonElement> rows, string key) =>
+            rows.Select(r => r.GetProperty(key)).Where(v => v.ValueKind != JsonValueKind.Null).Select(v => v.GetDouble()).ToArray();
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outFolder, "compare.json")));
+        var byVariant = json.RootElement.EnumerateArray().GroupBy(r => r.GetProperty("Variant").GetString()!).ToArray();
+        byVariant.Should().OnlyContain(g => g.Count() == 2, "one row per seed");
+        var lines = output.Select(l => l.Trim()).ToArray();
+        int header = Array.IndexOf(lines, "| variant | accuracy | macro-F1 | weighted-F1 | AUC | out-of-fold macro-F1 (validation) | seconds |");
+        header.Should().BeGreaterThanOrEqualTo(0, string.Join('\n', output));
+        var table = lines.Skip(header + 2).TakeWhile(l => l.StartsWith('|')).ToArray();
+        table.Should().Equal(byVariant.Select(g =>
+            $"| {g.Key} | " + string.Join(" | ", new[] { "Accuracy", "MacroF1", "WeightedF1", "Auc", "OutOfFoldMacroF1", "Seconds" }.Select(key => MeanSd(Values(g, key)))) + " |"));
+    }
+
+    [Fact]
+    public void The_summary_table_gives_each_variant_s_mean_and_sample_standard_deviation_column_by_column()
+    {
+        CompareCommand.Row Row(string variant, int seed, double accuracy, double macroF1, double weightedF1, double? auc, double seconds, double? outOfFold) =>
+            new(variant, seed, accuracy, macroF1, weightedF1, auc, seconds, outOfFold, null, null, null, null);
+        var output = new StringWriter();
+
+        CompareCommand.WriteTable(output, [
+            Row("full", 0, accuracy: 0.7, macroF1: 0.6, weightedF1: 0.65, auc: 0.8, seconds: 10, outOfFold: 0.75),
+            Row("LR early fusion", 0, accuracy: 0.6, macroF1: 0.55, weightedF1: 0.58, auc: null, seconds: 1.5, outOfFold: null),
+            Row("full", 1, accuracy: 0.9, macroF1: 0.8, weightedF1: 0.95, auc: 0.9, seconds: 14, outOfFold: 0.85),
+        ]);
+
+        // Every column differs from its neighbours; n - 1 = 1: [0.7, 0.9] gives 0.800 ± 0.141 (0.100 would be n).
+        output.ToString().Split('\n', StringSplitOptions.TrimEntries).Should().Equal(
+            "",
+            "| variant | accuracy | macro-F1 | weighted-F1 | AUC | out-of-fold macro-F1 (validation) | seconds |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+            "| full | 0.800 ± 0.141 | 0.700 ± 0.141 | 0.800 ± 0.212 | 0.850 ± 0.071 | 0.800 ± 0.071 | 12.000 ± 2.828 |",
+            "| LR early fusion | 0.600 ± 0.000 | 0.550 ± 0.000 | 0.580 ± 0.000 | n/a | n/a | 1.500 ± 0.000 |",
+            "");
     }
 
     /// <summary>Copies the MOGONET folder <paramref name="source"/> (rows: training file then test file) to

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
+using BalancedMultimodal.Cli.Pipeline;
+using BalancedMultimodal.Core.Data;
 using FluentAssertions;
 using Xunit;
 
@@ -168,6 +171,98 @@ public sealed class TrainCheckpointTests : IDisposable
             .And.NotContain("other options")
             .And.EndWith("Delete the folder or use another checkpoint folder.");
         ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
+    }
+
+    /// <summary>Copies the MOGONET files of <paramref name="source"/> into the new folder <paramref name="name"/> of the
+    /// data folder and returns its path.</summary>
+    private string CopyData(string source, string name)
+    {
+        var target = Path.Combine(_data.Path, name);
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.GetFiles(source, "*.csv")) File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        return target;
+    }
+
+    /// <summary>Sets modality 2 of the given rows of <paramref name="file"/> (2_tr.csv or 2_te.csv) to a row of NA (missing).</summary>
+    private static void MarkMissing(string folder, string file, Func<int, bool> rows)
+    {
+        var path = Path.Combine(folder, file);
+        var lines = File.ReadAllLines(path);
+        for (int i = 0; i < lines.Length; i++)
+            if (rows(i)) lines[i] = string.Join(',', Enumerable.Repeat("NA", 8));
+        File.WriteAllLines(path, lines);
+    }
+
+    /// <summary>Runs on <paramref name="data"/> with <paramref name="config"/> and asserts the refusal for other data
+    /// (not other options) before any training.</summary>
+    private void ShouldBeRefusedAsOtherData(string data, string config, string checkpoints, DateTime stamp, string outName)
+    {
+        var outFolder = Path.Combine(_data.Path, outName);
+        var (code, output, error) = TrainCommandTests.Run("train", "--data", data, "--config", config, "--out", outFolder, "--checkpoint", checkpoints);
+
+        code.Should().Be(CliApp.UsageError, output);
+        Lines(error).Should().ContainSingle().Which.Should()
+            .StartWith($"bmm train: Checkpoint folder '{Path.GetFullPath(checkpoints)}' holds checkpoints written by a run with other data (")
+            .And.NotContain("other options")
+            .And.EndWith("Delete the folder or use another checkpoint folder.");
+        ShouldHaveStoppedBeforeTraining(output, outFolder, checkpoints, stamp);
+    }
+
+    private static bool SameFolds(IReadOnlyList<CrossValidationFold> a, IReadOnlyList<CrossValidationFold> b) =>
+        a.Count == b.Count && a.Zip(b).All(p => p.First.Train.SequenceEqual(p.Second.Train) && p.First.Test.SequenceEqual(p.Second.Test));
+
+    [Fact]
+    public void A_checkpoint_folder_written_for_other_labels_with_the_same_folds_is_refused_before_any_training()
+    {
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(_data.Path, config, checkpoints);
+        // Other labels of the same shapes and the same folds: two neighbouring training rows of different classes that
+        // the folds put together swap labels. Each takes the other's place in its class's list, so the stratified
+        // folds are unchanged and only the labels tell the data apart.
+        var other = CopyData(_data.Path, "other-labels");
+        var labelFile = Path.Combine(other, "labels_tr.csv");
+        var lines = File.ReadAllLines(labelFile).Where(l => l.Length > 0).ToArray();
+        var labels = lines.Select(l => (int)double.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+        int seed = new PipelineOptions().Seed;
+        var folds = StratifiedSplitter.KFold(labels, 2, seed);
+        int row = Enumerable.Range(0, labels.Length - 1)
+            .First(i => labels[i] != labels[i + 1] && folds.Any(f => f.Test.Contains(i) && f.Test.Contains(i + 1)));
+        (lines[row], lines[row + 1]) = (lines[row + 1], lines[row]);
+        (labels[row], labels[row + 1]) = (labels[row + 1], labels[row]);
+        File.WriteAllLines(labelFile, lines);
+        SameFolds(StratifiedSplitter.KFold(labels, 2, seed), folds).Should().BeTrue("premise: the swap leaves the folds as they were");
+
+        ShouldBeRefusedAsOtherData(other, config, checkpoints, stamp, "second");
+    }
+
+    [Fact]
+    public void On_incomplete_data_checkpoints_of_other_folds_or_other_availability_are_refused_before_any_training()
+    {
+        // Modality 2 missing on every fifth training and test row.
+        var incomplete = CopyData(_data.Path, "incomplete");
+        MarkMissing(incomplete, "2_tr.csv", i => i % 5 == 0);
+        MarkMissing(incomplete, "2_te.csv", i => i % 5 == 0);
+        var config = _data.WriteFile("quick.json", QuickConfig);
+        var checkpoints = Path.Combine(_data.Path, "checkpoints");
+        var stamp = TrainAndStamp(incomplete, config, checkpoints);
+
+        // (1) The same data and options but folds by class alone: the options fingerprint leaves the stratification
+        // out, the data hash holds the folds' rows, which differ here from the default folds by class and availability.
+        var byClass = _data.WriteFile("by-class.json", QuickConfig.Replace("\"CrossFitFolds\": 2,", "\"CrossFitFolds\": 2, \"FoldStratification\": \"Class\",", StringComparison.Ordinal));
+        var dataset = MogonetFolderLoader.Load(incomplete);
+        var defaults = new PipelineOptions();
+        var attributes = TrainingPipeline.AvailabilityAttributes(defaults, dataset);
+        attributes.Should().NotBeNull();
+        SameFolds(StratifiedSplitter.KFold(dataset.Labels, 2, defaults.Seed, dataset.TrainIndices, attributes),
+            StratifiedSplitter.KFold(dataset.Labels, 2, defaults.Seed, dataset.TrainIndices)).Should().BeFalse("premise: the stratifications give other folds");
+        ShouldBeRefusedAsOtherData(incomplete, byClass, checkpoints, stamp, "by-class");
+
+        // (2) One more test row lacking modality 2: the folds (of the training rows) and the options are the same, the
+        // availability is not.
+        var fewer = CopyData(incomplete, "fewer");
+        MarkMissing(fewer, "2_te.csv", i => i == 1);
+        ShouldBeRefusedAsOtherData(fewer, config, checkpoints, stamp, "fewer");
     }
 
     [Fact]

@@ -108,6 +108,45 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void Metrics_json_writes_the_run_s_out_of_fold_and_per_head_scores_exactly()
+    {
+        // The document bmm train writes (MetricsReport.ToJson) of an in-process run: every score is the run's own value,
+        // under its own name, exactly (System.Text.Json writes doubles round-trippably).
+        var options = PipelineConfigFile.Load(run.Data.WriteFile("exact.json", """
+            {
+              "CrossFitFolds": 2, "GraphNeighbours": 5, "Affinity": { "K": 10 }, "Fusion": { "K": 10 },
+              "MlpEncoder": { "AlternativeNegativeSlope": null },
+              "Training": { "PretrainingEpochs": 5, "DistillationEpochs": 5, "JointEpochs": 5, "Assessment": { "Permutations": 19 } }
+            }
+            """));
+        var result = new BalancedMultimodal.Cli.Pipeline.TrainingPipeline(options).Run(BalancedMultimodal.Core.Data.MogonetFolderLoader.Load(run.Data.Path));
+        using var document = JsonDocument.Parse(BalancedMultimodal.Cli.Pipeline.MetricsReport.ToJson(result, options, run.Data.Path));
+        var metrics = document.RootElement;
+
+        // Premises: the scores a mix-up could confuse differ in this run.
+        result.OutOfFoldAuc.Should().NotBeNull().And.NotBe(result.Auc);
+        result.OutOfFoldLogLoss.Should().NotBeNull();
+        metrics.GetProperty("out_of_fold_macro_f1").GetDouble().Should().Be(result.OutOfFoldMacroF1);
+        metrics.GetProperty("out_of_fold_auc").GetDouble().Should().Be(result.OutOfFoldAuc!.Value);
+        metrics.GetProperty("out_of_fold_log_loss").GetDouble().Should().Be(result.OutOfFoldLogLoss!.Value);
+        metrics.GetProperty("auc").GetDouble().Should().Be(result.Auc!.Value);
+
+        static double? Number(JsonElement head, string key) =>
+            head.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null ? value.GetDouble() : null;
+        var heads = metrics.GetProperty("heads_on_test").EnumerateArray().ToArray();
+        heads.Select(h => h.GetProperty("head").GetString()).Should().Equal(result.HeadTestScores.Select(h => h.Head));
+        result.HeadTestScores.Should().Contain(h => h.Accuracy != h.MacroF1 && h.MacroF1 != h.Auc && h.Accuracy != h.Auc,
+            "premise: some head's three scores differ, so a swapped field shows");
+        foreach (var (json, score) in heads.Zip(result.HeadTestScores))
+        {
+            json.GetProperty("rows").GetInt32().Should().Be(score.Rows, score.Head);
+            Number(json, "accuracy").Should().Be(score.Accuracy, score.Head);
+            Number(json, "macro_f1").Should().Be(score.MacroF1, score.Head);
+            Number(json, "auc").Should().Be(score.Auc, score.Head);
+        }
+    }
+
+    [Fact]
     public void A_config_list_replaces_the_default_list_instead_of_being_appended_to_it()
     {
         var config = run.Data.WriteFile("lists.json", """{ "Encoder": { "HiddenSizes": [ 16 ] }, "MlpEncoder": { "HiddenSizes": [ 8, 4 ] } }""");

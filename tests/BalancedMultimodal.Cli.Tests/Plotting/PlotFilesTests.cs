@@ -52,6 +52,64 @@ public sealed class PlotFilesTests : IDisposable
         PngAssertions.ShouldBeAPlot(path, ModalityWeightsPlot.Width, ModalityWeightsPlot.Height);
     }
 
+    private static readonly double[] Every5To40 = [5, 10, 15, 20, 25, 30, 35, 40];
+
+    [Fact]
+    public void The_weight_plot_draws_each_modality_s_own_joint_weights_per_fold_and_fold_1_s_kept_checkpoint()
+    {
+        // Fold 1 keeps another checkpoint than fold 0, so the dotted line shows which fold it is taken from.
+        var series = ModalityWeightsPlot.Series([Fold(0, 0), Fold(1, 0.1) with { BestJointEpoch = 20 }], Names.Length);
+
+        // The fixture's joint weights: w_1 = 1, w_2 = 1 + 0.002 e, w_3 = 1.2 - 0.004 e at e = 5, 10, ..., 40, in both folds.
+        Func<double, double>[] weight = [e => 1.0, e => 1.0 + 0.002 * e, e => 1.2 - 0.004 * e];
+        series.Lines.Select(l => (l.Fold, l.Modality)).Should().Equal([(1, 0), (1, 1), (1, 2), (0, 0), (0, 1), (0, 2)],
+            "the faint fold first, so fold 0 is drawn on top");
+        foreach (var line in series.Lines)
+        {
+            line.Epochs.Should().Equal(Every5To40);
+            line.Weights.Should().Equal(Every5To40.Select(weight[line.Modality]), $"modality {line.Modality + 1}'s weights of fold {line.Fold}");
+        }
+        series.CheckpointEpoch.Should().Be(30, "fold 0's kept joint epoch");
+        series.MaxEpoch.Should().Be(40);
+        series.MinWeight.Should().Be(1.0);
+        series.MaxWeight.Should().Be(1.2 - 0.004 * 5);
+        ModalityWeightsPlot.Series([Fold(0, 0) with { BestJointEpoch = 0 }], Names.Length).CheckpointEpoch.Should().BeNull("no checkpoint was kept");
+    }
+
+    [Fact]
+    public void The_training_curves_draw_each_record_s_loss_and_validation_score_at_its_schedule_position()
+    {
+        var series = TrainingCurvesPlot.Series([Fold(0, 0), Fold(1, 0.1)], Names);
+
+        // The fixture's schedule: phase 1 (40 epochs) at positions e, distillation (20) at 40 + e, joint (40) at 60 + e.
+        double[] Shifted(IEnumerable<double> epochs, double offset) => epochs.Select(e => offset + e).ToArray();
+        double[] Of(IEnumerable<double> epochs, Func<double, double> value) => epochs.Select(value).ToArray();
+        double[] distillation = [5, 10, 15, 20];
+        var expected = new List<TrainingCurvesPlot.CurveLine>();
+        foreach (var (fold, shift) in new[] { (1, 0.1), (0, 0.0) })
+        {
+            bool main = fold == 0;
+            for (int m = 0; m < 3; m++)
+            {
+                expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Loss, m, TrainingPhase.Pretraining, Every5To40, Of(Every5To40, e => 0.7 - 0.01 * e + shift), null));
+                expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Score, m, TrainingPhase.Pretraining, Every5To40, Of(Every5To40, e => 0.5 + 0.005 * e - 0.05 * m),
+                    main ? BalancedMultimodal.Cli.Plotting.PlotStyle.ModalityLabel(Names[m]) : null));
+                if (m == 2)
+                {
+                    expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Loss, m, TrainingPhase.Distillation, Shifted(distillation, 40), Of(distillation, e => 0.9 - 0.02 * e), null));
+                    expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Score, m, TrainingPhase.Distillation, Shifted(distillation, 40), Of(distillation, e => 0.6 + 0.004 * e), null));
+                }
+                Func<double, double>[] jointScore = [e => 0.7 + 0.002 * e, e => 0.65 + 0.002 * e, e => 0.6 + 0.003 * e];
+                expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Score, m, TrainingPhase.Joint, Shifted(Every5To40, 60), Of(Every5To40, jointScore[m]), null));
+            }
+            expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Loss, null, TrainingPhase.Joint, Shifted(Every5To40, 60), Of(Every5To40, e => 2.5 - 0.03 * e + shift), null));
+            expected.Add(new(fold, TrainingCurvesPlot.CurvePanel.Score, null, TrainingPhase.Joint, Shifted(Every5To40, 60), Of(Every5To40, e => 0.7 + 0.003 * e),
+                main ? "joint total loss /\nfinal prediction F1" : null));
+        }
+
+        series.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+    }
+
     [Fact]
     public void The_confusion_matrix_is_written_as_a_non_blank_png()
     {
