@@ -204,7 +204,6 @@ public sealed class KsgEstimator : IMutualInformationEstimator, IPermutationNull
         return where(constant, m, prescaled / sd.masked_fill(constant, one)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>2^-52, numpy's <c>finfo(float64).eps</c>.</summary>
     /// <summary>Throws unless <paramref name="permutation"/> holds every row index 0..n-1 exactly once.</summary>
     private static void RequirePermutation(long[]? permutation, long n, int index)
     {

@@ -75,4 +75,39 @@ public class KeptAutoencoderCancellationTests(TrainedPipelineFixture fixture)
         CancelledRunLeavesNothing(options, c => new CancelOnFirstReport(c),
             "the three kept autoencoders are disposed when the run does not complete");
     }
+
+    [Fact]
+    public void A_completed_run_with_a_kept_model_leaves_only_the_model_whose_disposal_frees_everything()
+    {
+        // The fold's state copy is loaded into the kept network and then freed: the kept model owns every tensor left.
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        long before = LiveTensors.Count;
+
+        var result = new TrainingPipeline(ShortRun()) { KeepTrainedModel = true }.Run(data);
+        result.Model!.Dispose();
+
+        LiveTensors.Count.Should().Be(before, "the state copied out of each fold is disposed once loaded into its kept network");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_autoencoder_fits_receive_the_runs_token(bool keepModel)
+    {
+        // A learning rate of 1e38 on float32 is refused by the fit's optimiser (its first step, lr / (1 - beta1), would
+        // overflow float32: an ArgumentOutOfRangeException, "lower the learning rate"); the fit checks its token before it
+        // builds the optimiser, so only a fit that did not get the run's cancelled token throws that instead.
+        var data = MogonetFolderLoader.Load(fixture.DataFolder);
+        var options = ShortRun();
+        options.DType = "float32";
+        options.UseAutoencoder = true;
+        options.Autoencoder = new AutoencoderOptions { LatentDim = 4, Epochs = 5, LearningRate = 1e38 };
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => new TrainingPipeline(options) { KeepTrainedModel = keepModel }.Run(data, cancellationToken: cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>("the fit checks the run's token before its first epoch")
+            .Which.CancellationToken.Should().Be(cancellation.Token);
+    }
 }

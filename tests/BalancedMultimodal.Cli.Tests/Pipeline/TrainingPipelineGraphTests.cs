@@ -52,6 +52,47 @@ public class TrainingPipelineGraphTests
     }
 
     [Fact]
+    public void A_cancelled_token_reaches_the_cohort_graph_of_the_incomplete_sample_graph_and_leaves_no_tensor()
+    {
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        var options = TrainedPipelineFixture.Options();
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        int n = (int)features[0].shape[0];
+        var availability = new bool[]?[] { null, Enumerable.Range(0, n).Select(i => i % 7 != 0).ToArray() };
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        long before = LiveTensors.Count;
+
+        var act = () => TrainingPipeline.BuildIncompletePatientGraph(features, availability, options, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>("the graph over the complete samples gets the token")
+            .Which.CancellationToken.Should().Be(cancellation.Token);
+        LiveTensors.Count.Should().Be(before);
+        foreach (var f in features) f.Dispose();
+    }
+
+    [Fact]
+    public void A_cancelled_token_stops_the_affinities_before_their_per_view_checks()
+    {
+        // docs/api.md, "Cancellation": AffinityBuilder.Build checks the token before any work and leaves the per-view
+        // checks (K against the number of samples among them) to the views' own step, so an affinity K >= n with a
+        // cancelled token gives the cancellation; without the token the same call fails naming K.
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        var options = TrainedPipelineFixture.Options();
+        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        options.Affinity.K = (int)features[0].shape[0];
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var cancelled = () => TrainingPipeline.BuildPatientGraph(features, options, cancellation.Token);
+        var uncancelled = () => TrainingPipeline.BuildPatientGraph(features, options);
+
+        cancelled.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        uncancelled.Should().Throw<ArgumentException>().WithMessage("*AffinityOptions.K*");
+        foreach (var f in features) f.Dispose();
+    }
+
+    [Fact]
     public void With_per_modality_relations_the_connectivity_reported_is_the_fused_relations_alone()
     {
         var dataset = TrainingPipelineOptionTests.Data();

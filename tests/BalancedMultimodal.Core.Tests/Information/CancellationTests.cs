@@ -114,6 +114,20 @@ public class CancellationTests
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
     }
 
+    [Fact]
+    public void Ksg_fast_path_with_a_cancelled_token_and_no_permutations_throws()
+    {
+        // With no permutation the per-permutation checks never run: only the check before any work can stop the call.
+        using var scope = NewDisposeScope();
+        var (x, y) = Sample();
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => new KsgEstimator().EstimateWithPermutedY(x, y, Array.Empty<long[]>(), cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+    }
+
     /// <summary>Permutations that record which one is read, in order, and cancel the token at a given read (1-based):
     /// KSG's fast path reads every permutation once while checking them, then permutation b just before estimating it.</summary>
     private sealed class RecordingPermutations(long[][] permutations, CancellationTokenSource cancellation, int cancelAtRead) : IReadOnlyList<long[]>

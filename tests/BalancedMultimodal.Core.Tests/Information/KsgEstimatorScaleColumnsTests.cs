@@ -121,6 +121,33 @@ public class KsgEstimatorScaleColumnsTests
     }
 
     [Fact]
+    public void A_column_varying_by_1e_minus_12_around_1_is_scaled_to_unit_spread_not_treated_as_constant()
+    {
+        // Spread ~7e-13 around 1: far above the zero-variance threshold 10 * 2^-52 (~2.2e-15) relative to the column's
+        // magnitude, far below a threshold a million times larger (~2.2e-10). Differences of 1e-12 near 1 carry a
+        // relative rounding error of ~2e-4, so 1e-3 is the tolerance.
+        using var scope = NewDisposeScope();
+        var column = tensor(new[] { 1.0, 1.0 + 1e-12, 1.0 - 1e-12, 1.0 }, dtype: ScalarType.Float64).unsqueeze(1);
+
+        var scaled = KsgEstimator.ScaledColumns(column);
+
+        scaled.std(0, unbiased: false).item<double>().Should().BeApproximately(1.0, 1e-3,
+            "a varying column is divided by its standard deviation, however small its spread relative to 1");
+    }
+
+    [Fact]
+    public void Scaled_columns_divide_by_the_population_standard_deviation()
+    {
+        // [1, 2, 3]: population sd sqrt(2/3) (ddof = 0, scikit-learn's scale), not the sample sd 1 (ddof = 1).
+        using var scope = NewDisposeScope();
+        var column = tensor(new[] { 1.0, 2.0, 3.0 }, dtype: ScalarType.Float64).unsqueeze(1);
+
+        var scaled = KsgEstimator.ScaledColumns(column);
+
+        scaled[0, 0].item<double>().Should().BeApproximately(1.0 / Math.Sqrt(2.0 / 3.0), 1e-12, "the divisor is the population standard deviation");
+    }
+
+    [Fact]
     public void With_scaled_columns_the_estimate_is_scikit_learns_mutual_info_regression_on_columns_a_million_apart()
     {
         // Fixtures/mi/scaled (make_scaled_fixture.py): x ~ 1000 N(0, 1), y ~ 1e-3 (x / 1000 + 0.6 N(0, 1)), 200 rows.

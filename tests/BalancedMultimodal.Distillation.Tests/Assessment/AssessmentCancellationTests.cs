@@ -5,6 +5,7 @@ using BalancedMultimodal.Distillation.Tests.Training;
 using BalancedMultimodal.Tests.Shared;
 using FluentAssertions;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Distillation.Tests.Assessment;
 
@@ -26,6 +27,26 @@ public class AssessmentCancellationTests
         {
             Tokens.Add(cancellationToken);
             return new SignificanceResult(Observed: estimator.Estimate(x, y), NullMean: 0.0, PValue: 0.01, Permutations: permutations);
+        }
+    }
+
+    /// <summary>A fast-path estimator that records the token its fast path is given and declines it (null), so the
+    /// permutation test falls back to one estimate per permutation.</summary>
+    private sealed class TokenSpy(IMutualInformationEstimator inner) : IPermutationNullEstimator
+    {
+        public List<CancellationToken> Tokens { get; } = [];
+
+        public string Name => inner.Name;
+
+        public double Estimate(Tensor x, Tensor y) => inner.Estimate(x, y);
+
+        public double Estimate(double[,] x, double[,] y) => inner.Estimate(x, y);
+
+        public double[]? EstimateWithPermutedY(Tensor x, Tensor y, IReadOnlyList<long[]> permutations,
+            CancellationToken cancellationToken = default)
+        {
+            Tokens.Add(cancellationToken);
+            return null;
         }
     }
 
@@ -137,6 +158,60 @@ public class AssessmentCancellationTests
     }
 
     [Fact]
+    public void The_row_permutation_test_passes_its_token_to_the_estimators_fast_path()
+    {
+        var data = new SyntheticModalities(seed: 1);
+        using var cancellation = new CancellationTokenSource();
+        var spy = new TokenSpy(Gaussian());
+
+        new RowPermutationSignificanceTest().Test(spy, data.StrongLogits, data.WeakLogits, 9, 1, cancellation.Token);
+
+        spy.Tokens.Should().Equal([cancellation.Token], "the finite-estimates wrapper hands the caller's token on to the fast path");
+    }
+
+    [Fact]
+    public void A_cancelled_token_stops_the_assessment_even_when_every_modality_is_strong()
+    {
+        // Delta 0.9: all three modalities are strong, so there is no pair estimate and no per-teacher check; only the
+        // check before any work can stop the call.
+        var data = new SyntheticModalities(seed: 1);
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => new ModalityAssessor(Gaussian(), new ModalityAssessmentOptions { Permutations = 0, Delta = 0.9 })
+            .Assess(data.Evidence(), data.Labels, cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+    }
+
+    [Fact]
+    public void A_token_cancelled_after_the_first_teachers_estimate_stops_before_the_second_teacher()
+    {
+        // Delta 0.4: "mrna" and "methylation" are strong, "noise" is weak, so the student has two teacher candidates.
+        var data = new SyntheticModalities(seed: 1);
+        using var cancellation = new CancellationTokenSource();
+        var estimator = new CancellingEstimator(Gaussian(), cancellation, cancelAfter: 1);
+
+        var act = () => new ModalityAssessor(estimator, new ModalityAssessmentOptions { Permutations = 0, Delta = 0.4 })
+            .Assess(data.Evidence(), cancellationToken: cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        estimator.Calls.Should().Be(1, "the token is checked before each teacher candidate's estimate");
+    }
+
+    [Fact]
+    public void Invalid_modalities_with_a_cancelled_token_give_the_argument_exception()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var act = () => new ModalityAssessor(Gaussian(), new ModalityAssessmentOptions())
+            .Assess(Array.Empty<ModalityEvidence>(), null, cancellation.Token);
+
+        act.Should().Throw<ArgumentException>("the arguments are checked before the token");
+    }
+
+    [Fact]
     public void An_uncancelled_token_gives_the_same_row_permutation_test_as_none()
     {
         var data = new SyntheticModalities(seed: 1);
@@ -159,5 +234,22 @@ public class AssessmentCancellationTests
 
         act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
         estimator.Calls.Should().Be(1, "the gate checks the trainer's token before the second pair estimate");
+    }
+
+    [Fact]
+    public void The_trainer_passes_its_token_to_the_gate_under_the_complementarity_criterion()
+    {
+        var data = TrainingFixtures.Tiny();
+        using var cancellation = new CancellationTokenSource();
+        // As above, but the gate also estimates I(student; labels), so it assesses the labelled validation rows: a second
+        // call to the assessor, which must receive the trainer's token too.
+        var estimator = new CancellingEstimator(new ConstantMutualInformationEstimator(1.0), cancellation, cancelAfter: 1);
+        var options = TrainingFixtures.TinyOptions();
+        options.Assessment.RequireComplementarity = true;
+
+        var act = () => TrainingFixtures.TinyTrainer(options, estimator).Fit(data, cancellationToken: cancellation.Token);
+
+        act.Should().Throw<OperationCanceledException>().Which.CancellationToken.Should().Be(cancellation.Token);
+        estimator.Calls.Should().Be(1, "the gate checks the trainer's token before I(student; labels) and the next pair estimate");
     }
 }

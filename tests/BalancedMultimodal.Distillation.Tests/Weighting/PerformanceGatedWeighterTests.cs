@@ -219,6 +219,20 @@ public class PerformanceGatedWeighterTests
         PerformanceGatedWeighter.Weight(0, 0.9, options).Should().Be(1.0, "a zero score is at chance level 0");
     }
 
+    [Fact]
+    public void A_directly_constructed_weighter_with_default_options_boosts_a_score_of_0_2()
+    {
+        // Default options: beta 1, gamma 2, w in [0.1, 2], chance level null read as 0; the first update sets s~ = s.
+        // s* = 0.9, rho_1 = 0.9 / 0.2 = 4.5, w_1 = clamp(1 + tanh(2 * 3.5), 0.1, 2) = 1 + tanh(7) = 1.99999833694...
+        // (a chance level of 0.25, say, would leave it at 1).
+        var weighter = new PerformanceGatedWeighter(2, new PerformanceGatedWeighterOptions());
+
+        weighter.Update([0.9, 0.2]);
+
+        weighter.Weights[0].Should().Be(1.0);
+        weighter.Weights[1].Should().BeApproximately(1.9999983369439, 1e-12, "0.2 is above chance level 0: boosted by 1 + tanh(7)");
+    }
+
     [Theory]
     [InlineData(null, true)]
     [InlineData(0.0, true)]
