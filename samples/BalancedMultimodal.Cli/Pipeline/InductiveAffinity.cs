@@ -30,14 +30,18 @@ public static class InductiveAffinity
     /// <summary>Computes W (n_new, n_c), float64, on the device of <paramref name="cohort"/>.</summary>
     /// <param name="cohort">Cohort features C, (n_c, d), floating point.</param>
     /// <param name="samples">New features X, (n_new, d), finite.</param>
-    /// <param name="options">The affinity options the cohort graph was built with.</param>
+    /// <param name="options">The affinity options the cohort graph was built with; checked by
+    /// <see cref="AffinityOptionsValidator"/> first, as <see cref="AffinityBuilder"/> checks them.</param>
     /// <param name="sampleRows">The caller's row number of each new sample, used in error messages (null: 0, 1, ...).</param>
     /// <returns>The affinities of every new sample to every cohort row.</returns>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException"><paramref name="options"/> are invalid
+    /// (e.g. <c>Mu</c> not positive and finite), naming the option.</exception>
     public static Tensor Compute(Tensor cohort, Tensor samples, AffinityOptions options, IReadOnlyList<long>? sampleRows = null)
     {
         ArgumentNullException.ThrowIfNull(cohort);
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(options);
+        AffinityOptionsValidator.EnsureValid(options);   // Mu <= 0 or NaN, an undefined metric: refused as AffinityBuilder refuses them
         if (cohort.dim() != 2 || samples.dim() != 2 || cohort.shape[1] != samples.shape[1])
             throw new ArgumentException($"Cohort ({string.Join(", ", cohort.shape)}) and samples ({string.Join(", ", samples.shape)}) must be matrices with the same columns.", nameof(samples));
         int k = options.K;

@@ -126,7 +126,7 @@ public sealed class TrainedPipeline : IDisposable
         foreach (var fold in folds)
             if (fold.Network.ModalityCount != m || fold.Network.ClassCount != classNames.Count)
                 throw new ArgumentException($"Fold {fold.Fold}: its network has {fold.Network.ModalityCount} modalities and {fold.Network.ClassCount} classes, expected {m} and {classNames.Count}.", nameof(folds));
-        Options = options;
+        Options = TrainingPipeline.CloneOptions(options);   // its own copy, as for every other input: the caller may reuse theirs
         ModalityNames = modalityNames.ToArray();
         FeatureCounts = featureCounts.ToArray();
         ClassNames = classNames.ToArray();
@@ -173,7 +173,8 @@ public sealed class TrainedPipeline : IDisposable
         typeof(BalancedTrainer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
         ?? typeof(BalancedTrainer).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>The options the pipeline was trained with.</summary>
+    /// <summary>The options the pipeline was trained with: the model's own copy, taken at construction (changing the object
+    /// passed in, e.g. to train another model, does not change this model's options, predictions or saved folder).</summary>
     public PipelineOptions Options { get; }
 
     /// <summary>The M modality names, in order.</summary>

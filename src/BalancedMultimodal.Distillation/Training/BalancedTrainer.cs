@@ -96,7 +96,8 @@ public sealed class BalancedTrainer
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
     /// for its width, or it, the weight decay or Adam's first step size exceeds the largest finite value of the features'
-    /// dtype (thrown before any training; the message names the option and the modality).</exception>
+    /// dtype, or the uncertainty policy's initial log-variance is not representable there (thrown before any training; the
+    /// message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">Distillation is enabled but <paramref name="data"/> holds fewer rows held out
     /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
     /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
@@ -132,7 +133,8 @@ public sealed class BalancedTrainer
     /// <exception cref="OptionsValidationException"><see cref="Options"/> were changed since construction and are no
     /// longer valid, or a modality's input-weight decay (<see cref="BalancedTrainingOptions.InputWeightDecay"/>) overflows
     /// for its width, or it, the weight decay or Adam's first step size exceeds the largest finite value of the features'
-    /// dtype (thrown before any training; the message names the option and the modality).</exception>
+    /// dtype, or the uncertainty policy's initial log-variance is not representable there (thrown before any training; the
+    /// message names the option and the modality).</exception>
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities,
     /// other training or validation rows (another fold) or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
@@ -180,6 +182,10 @@ public sealed class BalancedTrainer
                     $"{nameof(BalancedTrainingOptions.LearningRate)} {_options.LearningRate:G9} makes Adam's first step lr / (1 - 0.9) exceed " +
                     $"the largest finite {dtype} value {largest:G9} (the dtype of modality '{data.ModalityNames[m]}' and of the parameters).");
         }
+        // The joint phase's learned weights start at s in the features' dtype: refused now rather than after phase 1.
+        if (_options.Weighting.Policy == ModalityWeightingPolicy.Uncertainty
+            && UncertaintyWeighter.UnrepresentableInitialLogVariance(_options.Weighting.Uncertainty.InitialLogVariance, data.Features[0].dtype) is { } failure)
+            throw InvalidOption($"{nameof(BalancedTrainingOptions.Weighting)}.{nameof(ModalityWeightingOptions.Uncertainty)}: {failure}");
     }
 
     /// <summary>Adam's β1 in the trainer's optimisers (<see cref="ExplicitScalarAdam"/>'s default).</summary>

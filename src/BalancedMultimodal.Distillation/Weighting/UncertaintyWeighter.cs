@@ -30,18 +30,39 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <param name="dtype">Dtype of the log-variances (default float32); <see cref="WeightedLoss"/> refuses losses of
     /// another dtype, so pass the losses' dtype (e.g. float64 for a float64 model) or convert the module with <c>.to(dtype)</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
-    /// float64).</exception>
+    /// float64), or <see cref="UncertaintyWeighterOptions.InitialLogVariance"/> s is not representable there: |s| above the
+    /// dtype's largest finite value, or a weight exp(-s) that overflows it (s below -ln of that value); the message names
+    /// the option.</exception>
     public UncertaintyWeighter(int modalityCount, UncertaintyWeighterOptions options, Device? device = null, ScalarType? dtype = null)
         : base(nameof(UncertaintyWeighter))
     {
         WeighterArguments.ModalityCount(modalityCount);
         Losses.TensorArguments.FloatingDType(dtype, nameof(dtype));
         Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
+        if (UnrepresentableInitialLogVariance(Options.InitialLogVariance, dtype ?? ScalarType.Float32) is { } failure)
+            throw new ArgumentException(failure, nameof(options));
         ModalityCount = modalityCount;
         using (var initialLogVariance = Options.InitialLogVariance.ToScalar())
             logVariances = new Parameter(full(modalityCount, initialLogVariance, dtype: dtype ?? ScalarType.Float32, device: device));
         logVariances.DetachFromDisposeScope(); // owned by the module, not by the scope it is built in
         RegisterComponents();
+    }
+
+    /// <summary>Why an initial log-variance <paramref name="initialLogVariance"/> cannot start the policy in
+    /// <paramref name="dtype"/> (null when it can): the value itself, or its weight exp(-s), beyond the dtype's largest
+    /// finite value (<c>torch.finfo(dtype).max</c>). The option's own validator checks finiteness only, since the dtype is
+    /// known only here and to the trainer, which checks it before phase 1.</summary>
+    internal static string? UnrepresentableInitialLogVariance(double initialLogVariance, ScalarType dtype)
+    {
+        double largest = finfo(dtype).max;
+        if (Math.Abs(initialLogVariance) > largest)
+            return $"{nameof(UncertaintyWeighterOptions)}.{nameof(UncertaintyWeighterOptions.InitialLogVariance)} = {initialLogVariance:G9} " +
+                   $"is beyond the largest finite {dtype} value {largest:G9}, the dtype of the log-variances.";
+        if (-initialLogVariance > Math.Log(largest))
+            return $"{nameof(UncertaintyWeighterOptions)}.{nameof(UncertaintyWeighterOptions.InitialLogVariance)} = {initialLogVariance:G9} " +
+                   $"gives every modality the weight exp(-s) = {Math.Exp(-initialLogVariance):G9}, beyond the largest finite {dtype} value " +
+                   $"{largest:G9}: use s >= -ln({largest:G9}) = {-Math.Log(largest):G9}.";
+        return null;
     }
 
     /// <inheritdoc cref="UncertaintyWeighter(int, UncertaintyWeighterOptions, Device?, ScalarType?)" />

@@ -27,6 +27,26 @@ public class InductiveAffinityTests
         inductive.allclose(expected, rtol: 1e-12, atol: 0).Should().BeTrue();
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Invalid_affinity_options_are_refused_naming_the_option_as_the_builder_refuses_them(double mu)
+    {
+        // Mu = 0 or NaN gave all-NaN affinities, -0.5 negative ones and infinity all zeros, silently.
+        using var scope = NewDisposeScope();
+        var cohort = randn(20, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(3));
+        var samples = randn(2, 3, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator(4));
+        var options = new AffinityOptions { K = 5, Mu = mu };
+
+        var inductive = () => InductiveAffinity.Compute(cohort, samples, options);
+        var builder = () => new AffinityBuilder(options);
+
+        inductive.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Mu*");
+        builder.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*Mu*");
+    }
+
     /// <summary>20 cohort rows with their top-3 affinity graph (K = 5), and 4 new rows; the caller disposes the graph.</summary>
     private static (Tensor Cohort, Tensor Samples, AffinityOptions Affinity, BalancedMultimodal.Graph.Graphs.RelationalGraph Graph) SmallCohort()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Core.Data;
 using BalancedMultimodal.Core.Encoding;
@@ -108,6 +109,38 @@ public class TrainingPipelineOptionTests
                 fold.Network.Encoder(m).EmbeddingDim.Should().Be(8);
             }
         result.Accuracy.Should().BeGreaterThan(0.7);
+    }
+
+    [Fact]
+    public void A_kept_model_holds_its_own_copy_of_the_options_so_reusing_the_callers_object_changes_nothing()
+    {
+        var options = Options();
+        options.EncoderKind = ModalityEncoderKind.Mlp;
+        options.MlpEncoder.HiddenSizes = [8];
+        options.MlpEncoder.AlternativeNegativeSlope = null;   // one run, no encoder selection (which trains on copies)
+        var result = new TrainingPipeline(options) { KeepTrainedModel = true }.Run(Data());
+        using var model = result.Model!;
+        string trainedWith = JsonSerializer.Serialize(model.Options);
+
+        // The caller reuses the object for another run: the model had shared it, so its options, its predictions and
+        // its saved folder changed with it (a folder whose options.json no longer fits its weights).
+        options.MlpEncoder.HiddenSizes = [16];
+        options.Training.Prediction = PredictionSource.FusedHead;
+        options.GraphNeighbours += 1;
+
+        model.Options.Should().NotBeSameAs(options);
+        JsonSerializer.Serialize(model.Options).Should().Be(trainedWith);
+        string folder = Path.Combine(Path.GetTempPath(), "bmm-own-options-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            model.Save(folder);
+            using var loaded = TrainedPipeline.Load(folder);
+            JsonSerializer.Serialize(loaded.Options).Should().Be(trainedWith);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using BalancedMultimodal.Core.Encoding;
 using BalancedMultimodal.Distillation.Tests.TestDoubles;
 using BalancedMultimodal.Distillation.Training;
+using BalancedMultimodal.Distillation.Weighting;
 using FluentAssertions;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -111,5 +112,23 @@ public class BalancedTrainerArgumentTests
         act.Should().Throw<ArgumentException>().WithParameterName("data").WithMessage("The validation rows hold every class once (4 rows)*continuous-discrete*");
         reports.Should().BeEmpty("refused before phase 1");
     }
-}
 
+    [Fact]
+    public void An_uncertainty_weighting_start_the_features_dtype_cannot_hold_is_refused_before_phase_1()
+    {
+        // The joint phase builds the weighter in the features' dtype; 1e39 passed every validator and pretraining ran
+        // in full before libtorch's unnamed conversion error.
+        var data = TrainingFixtures.Tiny();
+        var options = TrainingFixtures.TinyOptions();
+        options.Weighting.Policy = ModalityWeightingPolicy.Uncertainty;
+        options.Weighting.Uncertainty.InitialLogVariance = 1e39;
+        var reports = new List<TrainingProgress>();
+        var trainer = TrainingFixtures.TinyTrainer(options);
+
+        var act = () => trainer.Fit(data, new SynchronousProgress(reports.Add)).Dispose();
+
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
+            .WithMessage("Weighting.Uncertainty: UncertaintyWeighterOptions.InitialLogVariance = 1E+39 is beyond the largest finite Float32 value*");
+        reports.Should().BeEmpty("refused before phase 1");
+    }
+}

@@ -124,6 +124,35 @@ public class UncertaintyWeighterTests
         act.Should().Throw<ArgumentException>().WithParameterName("dtype").WithMessage("*floating type*Int32*");
     }
 
+    [Theory]
+    [InlineData(ScalarType.Float16, 1e6, "is beyond the largest finite Float16 value 65504")]
+    [InlineData(ScalarType.BFloat16, 1e39, "is beyond the largest finite BFloat16 value")]
+    [InlineData(ScalarType.Float32, 1e39, "is beyond the largest finite Float32 value")]
+    [InlineData(ScalarType.Float32, -1e39, "is beyond the largest finite Float32 value")]
+    [InlineData(ScalarType.Float16, -12.0, "gives every modality the weight exp(-s) = 162754.79*beyond the largest finite Float16 value 65504")]
+    [InlineData(ScalarType.Float32, -89.0, "gives every modality the weight exp(-s)*beyond the largest finite Float32 value")]
+    [InlineData(ScalarType.Float64, -710.0, "gives every modality the weight exp(-s)*beyond the largest finite Float64 value")]
+    public void An_initial_log_variance_the_dtype_cannot_hold_is_rejected_naming_the_option(ScalarType dtype, double s, string reason)
+    {
+        // The validator checks finiteness only (the dtype is not an option); 1e39 in float32 was an unnamed
+        // ExternalException from libtorch's conversion, and -100 gave infinite weights.
+        var act = () => new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = s }, dtype: dtype);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"UncertaintyWeighterOptions.InitialLogVariance = *{reason}*");
+    }
+
+    [Theory]
+    [InlineData(ScalarType.Float16, -11.0)]
+    [InlineData(ScalarType.Float32, -88.0)]
+    [InlineData(ScalarType.Float64, -709.0)]
+    [InlineData(ScalarType.Float32, 3e38)]
+    public void An_initial_log_variance_just_inside_the_dtypes_range_starts_with_finite_weights(ScalarType dtype, double s)
+    {
+        using var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = s }, dtype: dtype);
+
+        weighter.Weights.Should().OnlyContain(w => double.IsFinite(w));
+    }
+
     [Fact]
     public void A_non_finite_initial_log_variance_is_rejected_naming_the_option()
     {
