@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace BalancedMultimodal.Core.Tests;
@@ -11,4 +12,16 @@ internal static class TestRuntimeSetup
     /// </summary>
     [ModuleInitializer]
     internal static void UseOneLibtorchThread() => TorchSharp.torch.set_num_threads(1);
+
+    /// <summary>
+    /// The expected messages and numbers in the tests are written with '.' decimals: the tests run in the invariant
+    /// culture whatever the machine's locale (a de_DE machine formatted 162754,791). Tests of culture-independent parsing
+    /// set their culture themselves.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void UseInvariantCulture()
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+    }
 }

@@ -184,7 +184,7 @@ public sealed class BalancedTrainer
         }
         // The joint phase's learned weights start at s in the features' dtype: refused now rather than after phase 1.
         if (_options.Weighting.Policy == ModalityWeightingPolicy.Uncertainty
-            && UncertaintyWeighter.UnrepresentableInitialLogVariance(_options.Weighting.Uncertainty.InitialLogVariance, data.Features[0].dtype) is { } failure)
+            && UncertaintyWeighter.UnrepresentableInitialLogVariance(_options.Weighting.Uncertainty.InitialLogVariance, data.Features[0].dtype, data.ModalityCount) is { } failure)
             throw InvalidOption($"{nameof(BalancedTrainingOptions.Weighting)}.{nameof(ModalityWeightingOptions.Uncertainty)}: {failure}");
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BalancedMultimodal.Core;
 using BalancedMultimodal.Distillation.Losses;
 using Microsoft.Extensions.Options;
@@ -30,16 +31,16 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
     /// <param name="dtype">Dtype of the log-variances (default float32); <see cref="WeightedLoss"/> refuses losses of
     /// another dtype, so pass the losses' dtype (e.g. float64 for a float64 model) or convert the module with <c>.to(dtype)</c>.</param>
     /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating type (float16, bfloat16, float32,
-    /// float64), or <see cref="UncertaintyWeighterOptions.InitialLogVariance"/> s is not representable there: |s| above the
-    /// dtype's largest finite value, or a weight exp(-s) that overflows it (s below -ln of that value); the message names
-    /// the option.</exception>
+    /// float64), or <see cref="UncertaintyWeighterOptions.InitialLogVariance"/> s cannot start the policy there: |s| above the
+    /// dtype's largest finite value, a weight exp(-s) that overflows it (s below about -ln of that value), or M |s| above
+    /// it (the weighted loss adds the M log-variances); the message names the option.</exception>
     public UncertaintyWeighter(int modalityCount, UncertaintyWeighterOptions options, Device? device = null, ScalarType? dtype = null)
         : base(nameof(UncertaintyWeighter))
     {
         WeighterArguments.ModalityCount(modalityCount);
         Losses.TensorArguments.FloatingDType(dtype, nameof(dtype));
         Options = OptionsGuard.Validate(new UncertaintyWeighterOptionsValidator(), options, nameof(options));
-        if (UnrepresentableInitialLogVariance(Options.InitialLogVariance, dtype ?? ScalarType.Float32) is { } failure)
+        if (UnrepresentableInitialLogVariance(Options.InitialLogVariance, dtype ?? ScalarType.Float32, modalityCount) is { } failure)
             throw new ArgumentException(failure, nameof(options));
         ModalityCount = modalityCount;
         using (var initialLogVariance = Options.InitialLogVariance.ToScalar())
@@ -48,20 +49,30 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
         RegisterComponents();
     }
 
-    /// <summary>Why an initial log-variance <paramref name="initialLogVariance"/> cannot start the policy in
-    /// <paramref name="dtype"/> (null when it can): the value itself, or its weight exp(-s), beyond the dtype's largest
-    /// finite value (<c>torch.finfo(dtype).max</c>). The option's own validator checks finiteness only, since the dtype is
-    /// known only here and to the trainer, which checks it before phase 1.</summary>
-    internal static string? UnrepresentableInitialLogVariance(double initialLogVariance, ScalarType dtype)
+    /// <summary>Why an initial log-variance <paramref name="initialLogVariance"/> cannot start the policy for
+    /// <paramref name="modalityCount"/> modalities in <paramref name="dtype"/> (null when it can), judged on s as the
+    /// dtype stores it (float16 stores -11.0898 as -11.09375): s beyond the dtype's largest finite value
+    /// (<c>torch.finfo(dtype).max</c>), a weight exp(-s) that overflows in the dtype, or a sum of the M log-variances in
+    /// the weighted loss sum_m exp(-s_m) L_m + s_m that overflows it (M |s| &gt; max). The option's own validator checks
+    /// finiteness only, since the dtype and M are known only here and to the trainer, which checks before phase 1.</summary>
+    internal static string? UnrepresentableInitialLogVariance(double initialLogVariance, ScalarType dtype, int modalityCount)
     {
         double largest = finfo(dtype).max;
+        string option = $"{nameof(UncertaintyWeighterOptions)}.{nameof(UncertaintyWeighterOptions.InitialLogVariance)} = " +
+                        initialLogVariance.ToString("G9", CultureInfo.InvariantCulture);
+        string dtypeMax = string.Create(CultureInfo.InvariantCulture, $"the largest finite {dtype} value {largest:G9}");
         if (Math.Abs(initialLogVariance) > largest)
-            return $"{nameof(UncertaintyWeighterOptions)}.{nameof(UncertaintyWeighterOptions.InitialLogVariance)} = {initialLogVariance:G9} " +
-                   $"is beyond the largest finite {dtype} value {largest:G9}, the dtype of the log-variances.";
-        if (-initialLogVariance > Math.Log(largest))
-            return $"{nameof(UncertaintyWeighterOptions)}.{nameof(UncertaintyWeighterOptions.InitialLogVariance)} = {initialLogVariance:G9} " +
-                   $"gives every modality the weight exp(-s) = {Math.Exp(-initialLogVariance):G9}, beyond the largest finite {dtype} value " +
-                   $"{largest:G9}: use s >= -ln({largest:G9}) = {-Math.Log(largest):G9}.";
+            return $"{option} is beyond {dtypeMax}, the dtype of the log-variances.";
+        // In the dtype, as libtorch will compute it: the stored s and its weight.
+        using var scope = NewDisposeScope();
+        var stored = tensor(initialLogVariance, ScalarType.Float64).to_type(dtype);
+        double storedValue = stored.to_type(ScalarType.Float64).item<double>();
+        if (!stored.neg().exp().isfinite().item<bool>())
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{option} (stored as {storedValue:G9} in {dtype}) gives every modality the weight exp(-s) = {Math.Exp(-storedValue):G9}, beyond {dtypeMax}: use s > -ln({largest:G9}) = {-Math.Log(largest):G9}, rounded in {dtype}.");
+        if (modalityCount * Math.Abs(storedValue) > largest)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{option}: the weighted loss adds the {modalityCount} log-variances, {modalityCount} x {Math.Abs(storedValue):G9}, beyond {dtypeMax}: use |s| <= {largest / modalityCount:G9}.");
         return null;
     }
 

@@ -15,8 +15,9 @@ namespace BalancedMultimodal.Cli.Tests.Build;
 /// library's csproj, written here as literals so that changing what ships takes a deliberate change of this file.
 /// </summary>
 /// <remarks>
-/// Why <c>--no-build</c> is safe here: <c>dotnet test BalancedMultimodal.sln -c Release</c> builds every project of
-/// the solution, the libraries included, before any test assembly starts, so the outputs pack reads exist; and with
+/// Why <c>--no-build</c> is safe here: this test assembly references the three libraries (through the sample), so
+/// <c>dotnet test BalancedMultimodal.sln -c Release</c> has built them before this assembly starts, and the outputs
+/// pack reads exist (other test projects may still be building then; they write only their own outputs); and with
 /// <c>--no-build</c> pack compiles and restores nothing, so the test assemblies that run in parallel with this one
 /// never see a bin/ or obj/ file change (the generated .nuspec goes to the temporary folder too). Not checked here:
 /// the Source Link data in the .pdb (it depends on the clone's git remote, which a CI checkout need not have) and

@@ -241,8 +241,8 @@ public class AssessmentCancellationTests
     {
         var data = TrainingFixtures.Tiny();
         using var cancellation = new CancellationTokenSource();
-        // As above, but the gate also estimates I(student; labels), so it assesses the labelled validation rows: a second
-        // call to the assessor, which must receive the trainer's token too.
+        // As above, but under the complementarity criterion the trainer calls the assessor on another branch (the
+        // labelled validation rows, with I(student; labels)), which must receive the trainer's token too.
         var estimator = new CancellingEstimator(new ConstantMutualInformationEstimator(1.0), cancellation, cancelAfter: 1);
         var options = TrainingFixtures.TinyOptions();
         options.Assessment.RequireComplementarity = true;

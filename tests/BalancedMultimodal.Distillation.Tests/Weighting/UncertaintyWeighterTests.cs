@@ -129,28 +129,37 @@ public class UncertaintyWeighterTests
     [InlineData(ScalarType.BFloat16, 1e39, "is beyond the largest finite BFloat16 value")]
     [InlineData(ScalarType.Float32, 1e39, "is beyond the largest finite Float32 value")]
     [InlineData(ScalarType.Float32, -1e39, "is beyond the largest finite Float32 value")]
-    [InlineData(ScalarType.Float16, -12.0, "gives every modality the weight exp(-s) = 162754.79*beyond the largest finite Float16 value 65504")]
-    [InlineData(ScalarType.Float32, -89.0, "gives every modality the weight exp(-s)*beyond the largest finite Float32 value")]
+    [InlineData(ScalarType.Float16, -12.0, "(stored as -12 in Float16) gives every modality the weight exp(-s) = 162754.791, beyond the largest finite Float16 value 65504: use s > -ln(65504) = -11.0898665, rounded in Float16.")]
+    [InlineData(ScalarType.Float16, -11.089866488461016, "(stored as -11.09375 in Float16) gives every modality the weight exp(-s)*")]
+    [InlineData(ScalarType.Float32, -88.72283905206835, "(stored as -88.7228394 in Float32) gives every modality the weight exp(-s)*")]
     [InlineData(ScalarType.Float64, -710.0, "gives every modality the weight exp(-s)*beyond the largest finite Float64 value")]
+    [InlineData(ScalarType.Float16, 65504.0, ": the weighted loss adds the 2 log-variances, 2 x 65504, beyond the largest finite Float16 value 65504: use |s| <= 32752.")]
+    [InlineData(ScalarType.Float32, 3e38, ": the weighted loss adds the 2 log-variances*")]
     public void An_initial_log_variance_the_dtype_cannot_hold_is_rejected_naming_the_option(ScalarType dtype, double s, string reason)
     {
-        // The validator checks finiteness only (the dtype is not an option); 1e39 in float32 was an unnamed
-        // ExternalException from libtorch's conversion, and -100 gave infinite weights.
+        // The validator checks finiteness only (the dtype and M are not options); 1e39 in float32 was an unnamed
+        // ExternalException from libtorch's conversion, -100 gave infinite weights, and s at -ln(max) is stored rounded
+        // beyond it in float16 and float32 (infinite weights), while 2 x 3e38 overflowed the first weighted loss.
         var act = () => new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = s }, dtype: dtype);
 
         act.Should().Throw<ArgumentException>().WithParameterName("options").WithMessage($"UncertaintyWeighterOptions.InitialLogVariance = *{reason}*");
     }
 
     [Theory]
-    [InlineData(ScalarType.Float16, -11.0)]
+    [InlineData(ScalarType.Float16, -10.0)]
+    [InlineData(ScalarType.Float16, 32752.0)]
     [InlineData(ScalarType.Float32, -88.0)]
+    [InlineData(ScalarType.Float32, 1.5e38)]
+    [InlineData(ScalarType.BFloat16, -88.0)]
     [InlineData(ScalarType.Float64, -709.0)]
-    [InlineData(ScalarType.Float32, 3e38)]
-    public void An_initial_log_variance_just_inside_the_dtypes_range_starts_with_finite_weights(ScalarType dtype, double s)
+    public void An_initial_log_variance_inside_the_dtypes_range_gives_finite_weights_and_a_finite_first_loss(ScalarType dtype, double s)
     {
+        using var scope = NewDisposeScope();
         using var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = s }, dtype: dtype);
 
         weighter.Weights.Should().OnlyContain(w => double.IsFinite(w));
+        var loss = weighter.WeightedLoss([tensor(0.5).to(dtype), tensor(0.7).to(dtype)]);
+        double.IsFinite(loss.to(ScalarType.Float64).item<double>()).Should().BeTrue();
     }
 
     [Fact]
