@@ -10,16 +10,22 @@ namespace BalancedMultimodal.Cli.Tests.Pipeline;
 /// <summary>The patient graph of <see cref="TrainingPipeline"/>: built once, before the folds train.</summary>
 public class TrainingPipelineGraphTests
 {
+    /// <summary>The small test cohort, standardised, as one float32 (n, d_m) matrix per modality; the caller disposes them.</summary>
+    private static Tensor[] StandardizedFeatures()
+    {
+        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
+        return Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+    }
+
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void Only_the_graph_stays_alive_once_it_is_built_so_the_folds_do_not_carry_the_n_by_n_matrices(bool modalityRelations)
     {
-        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
         var options = TrainedPipelineFixture.Options();
         options.ModalityGraphRelations = modalityRelations;
-        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var features = StandardizedFeatures();
         long before = LiveTensors.Count;
 
         using (var graph = TrainingPipeline.BuildPatientGraph(features, options))
@@ -35,9 +41,8 @@ public class TrainingPipelineGraphTests
     [Fact]
     public void A_cancelled_token_reaches_the_affinities_and_the_fusion_and_leaves_no_tensor()
     {
-        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
         var options = TrainedPipelineFixture.Options();
-        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var features = StandardizedFeatures();
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
         long before = LiveTensors.Count;
@@ -54,9 +59,8 @@ public class TrainingPipelineGraphTests
     [Fact]
     public void A_cancelled_token_reaches_the_cohort_graph_of_the_incomplete_sample_graph_and_leaves_no_tensor()
     {
-        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
         var options = TrainedPipelineFixture.Options();
-        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var features = StandardizedFeatures();
         int n = (int)features[0].shape[0];
         var availability = new bool[]?[] { null, Enumerable.Range(0, n).Select(i => i % 7 != 0).ToArray() };
         using var cancellation = new CancellationTokenSource();
@@ -77,9 +81,8 @@ public class TrainingPipelineGraphTests
         // docs/api.md, "Cancellation": AffinityBuilder.Build checks the token before any work and leaves the per-view
         // checks (K against the number of samples among them) to the views' own step, so an affinity K >= n with a
         // cancelled token gives the cancellation; without the token the same call fails naming K.
-        var data = Standardizer.FitTransform(TrainingPipelineOptionTests.Data());
         var options = TrainedPipelineFixture.Options();
-        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var features = StandardizedFeatures();
         options.Affinity.K = (int)features[0].shape[0];
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
@@ -95,18 +98,16 @@ public class TrainingPipelineGraphTests
     [Fact]
     public void With_per_modality_relations_the_connectivity_reported_is_the_fused_relations_alone()
     {
-        var dataset = TrainingPipelineOptionTests.Data();
         var options = TrainingPipelineOptionTests.Options();
         options.ModalityGraphRelations = true;
-        var data = Standardizer.FitTransform(dataset);
-        var features = Enumerable.Range(0, data.ModalityCount).Select(m => data.ToTensor(m, dtype: ScalarType.Float32)).ToArray();
+        var features = StandardizedFeatures();
         using var graph = TrainingPipeline.BuildPatientGraph(features, options);
         var fusedOnly = GraphConnectivity.Analyze(new RelationalGraph(graph.NodeCount, [graph.Relations[0]]));
         var union = GraphConnectivity.Analyze(graph);
         // Premise: the per-modality edges change the analysis, so the check can tell which graph was analysed.
         union.AlgebraicConnectivity.Should().NotBe(fusedOnly.AlgebraicConnectivity);
 
-        var result = new TrainingPipeline(options).Run(dataset);
+        var result = new TrainingPipeline(options).Run(TrainingPipelineOptionTests.Data());
 
         result.Connectivity.Should().BeEquivalentTo(fusedOnly);
         foreach (var f in features) f.Dispose();
