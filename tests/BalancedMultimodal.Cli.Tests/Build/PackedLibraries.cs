@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using FluentAssertions;
 using Xunit;
 
@@ -88,58 +86,21 @@ public sealed class PackedLibraries : IDisposable
     public ZipArchive OpenPackage(string id, string extension = "nupkg") =>
         ZipFile.OpenRead(PackageFile(id, extension));
 
-    /// <summary>Runs <c>dotnet pack</c> with the fixture's arguments on a project or solution.</summary>
-    public static PackResult Pack(string projectOrSolution, string outputDirectory)
+    /// <summary>
+    /// Runs <c>dotnet pack</c> with the fixture's arguments on a project or solution, plus any
+    /// <paramref name="properties"/> (<c>Name=Value</c>, passed as <c>-p:</c>).
+    /// </summary>
+    public static DotnetCommandResult Pack(string projectOrSolution, string outputDirectory, params string[] properties)
     {
-        var startInfo = new ProcessStartInfo(DotnetExecutable())
-        {
-            WorkingDirectory = Path.GetDirectoryName(projectOrSolution)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[]
-                 {
-                     "pack", projectOrSolution, "-c", Configuration, "--no-build", "--disable-build-servers",
-                     "-nologo", "-o", outputDirectory,
-                     // The generated .nuspec would otherwise be written to obj/ of each library.
-                     "-p:NuspecOutputPath=" + Path.Combine(outputDirectory, "nuspec") + Path.DirectorySeparatorChar,
-                 })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // The test host inherits MSBuild's variables from the `dotnet test` that started it (the SDK paths,
-        // MSBUILDNOINPROCNODE and the like); the child dotnet sets its own.
-        foreach (string name in startInfo.Environment.Keys.ToList())
-        {
-            if (name.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase))
-            {
-                startInfo.Environment.Remove(name);
-            }
-        }
-
-        startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        startInfo.Environment["DOTNET_NOLOGO"] = "1";
-        startInfo.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-
-        string command = "dotnet " + string.Join(' ', startInfo.ArgumentList);
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(PackTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return new PackResult(command, -1, $"timed out after {PackTimeout}\n{Snapshot(output)}");
-        }
-
-        process.WaitForExit(); // drains the asynchronous output readers
-        return new PackResult(command, process.ExitCode, Snapshot(output));
+        string[] arguments =
+        [
+            "pack", projectOrSolution, "-c", Configuration, "--no-build", "--disable-build-servers", "-nologo",
+            "-o", outputDirectory,
+            // The generated .nuspec would otherwise be written to obj/ of each library.
+            "-p:NuspecOutputPath=" + Path.Combine(outputDirectory, "nuspec") + Path.DirectorySeparatorChar,
+            .. properties.Select(property => "-p:" + property),
+        ];
+        return DotnetCommand.Run(Path.GetDirectoryName(projectOrSolution)!, arguments, PackTimeout);
     }
 
     /// <summary>Creates an empty folder with a unique name under the system's temporary folder.</summary>
@@ -171,47 +132,8 @@ public sealed class PackedLibraries : IDisposable
     /// <inheritdoc />
     public void Dispose() => DeleteTemporaryDirectory(OutputDirectory);
 
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    /// <summary>The dotnet that runs the tests: the SDK's host path if set, else this process's own dotnet.</summary>
-    private static string DotnetExecutable()
-    {
-        string? hostPath = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(hostPath) && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        string? processPath = Environment.ProcessPath;
-        if (processPath is not null
-            && Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            return processPath;
-        }
-
-        return "dotnet";
-    }
-
-    private static string FindRepositoryRoot()
+    /// <summary>The folder that holds BalancedMultimodal.sln, found upwards from the test assembly.</summary>
+    public static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -224,11 +146,4 @@ public sealed class PackedLibraries : IDisposable
         throw new InvalidOperationException(
             $"No BalancedMultimodal.sln in {AppContext.BaseDirectory} or any folder above it: the package tests run from a build inside the repository.");
     }
-}
-
-/// <summary>The outcome of one <c>dotnet pack</c>.</summary>
-public sealed record PackResult(string Command, int ExitCode, string Output)
-{
-    /// <summary>The command, its exit code and everything it printed, for a failure message.</summary>
-    public string Describe() => $"`{Command}` exited with code {ExitCode}:\n{Output}";
 }
