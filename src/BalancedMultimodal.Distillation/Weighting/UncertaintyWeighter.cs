@@ -51,7 +51,7 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
 
     /// <summary>Why an initial log-variance <paramref name="initialLogVariance"/> cannot start the policy for
     /// <paramref name="modalityCount"/> modalities in <paramref name="dtype"/> (null when it can), judged on s as the
-    /// dtype stores it (float16 stores -11.0898 as -11.09375): s beyond the dtype's largest finite value
+    /// dtype stores it (float16 stores -11.08987, which is -ln 65504, as -11.09375): s beyond the dtype's largest finite value
     /// (<c>torch.finfo(dtype).max</c>), a weight exp(-s) that overflows in the dtype, or a sum of the M log-variances in
     /// the weighted loss sum_m exp(-s_m) L_m + s_m that overflows it (M |s| &gt; max). The option's own validator checks
     /// finiteness only, since the dtype and M are known only here and to the trainer, which checks before phase 1.</summary>
@@ -72,7 +72,7 @@ public sealed class UncertaintyWeighter : nn.Module, IModalityLossWeighter
                 $"{option} (stored as {storedValue:G9} in {dtype}) gives every modality the weight exp(-s) = {Math.Exp(-storedValue):G9}, beyond {dtypeMax}: use s > -ln({largest:G9}) = {-Math.Log(largest):G9}, rounded in {dtype}.");
         if (modalityCount * Math.Abs(storedValue) > largest)
             return string.Create(CultureInfo.InvariantCulture,
-                $"{option}: the weighted loss adds the {modalityCount} log-variances, {modalityCount} x {Math.Abs(storedValue):G9}, beyond {dtypeMax}: use |s| <= {largest / modalityCount:G9}.");
+                $"{option}: the weighted loss adds the {modalityCount} log-variances, {modalityCount} x {Math.Abs(storedValue):G9} (|s| as {dtype} stores it), beyond {dtypeMax}: use an s that {dtype} stores at |s| <= {largest / modalityCount:G9}.");
         return null;
     }
 

@@ -133,7 +133,8 @@ public class UncertaintyWeighterTests
     [InlineData(ScalarType.Float16, -11.089866488461016, "(stored as -11.09375 in Float16) gives every modality the weight exp(-s)*")]
     [InlineData(ScalarType.Float32, -88.72283905206835, "(stored as -88.7228394 in Float32) gives every modality the weight exp(-s)*")]
     [InlineData(ScalarType.Float64, -710.0, "gives every modality the weight exp(-s)*beyond the largest finite Float64 value")]
-    [InlineData(ScalarType.Float16, 65504.0, ": the weighted loss adds the 2 log-variances, 2 x 65504, beyond the largest finite Float16 value 65504: use |s| <= 32752.")]
+    [InlineData(ScalarType.Float16, 65504.0, ": the weighted loss adds the 2 log-variances, 2 x 65504 (|s| as Float16 stores it), beyond the largest finite Float16 value 65504: use an s that Float16 stores at |s| <= 32752.")]
+    [InlineData(ScalarType.Float16, 32761.0, ": the weighted loss adds the 2 log-variances, 2 x 32768 (|s| as Float16 stores it)*")]
     [InlineData(ScalarType.Float32, 3e38, ": the weighted loss adds the 2 log-variances*")]
     public void An_initial_log_variance_the_dtype_cannot_hold_is_rejected_naming_the_option(ScalarType dtype, double s, string reason)
     {
