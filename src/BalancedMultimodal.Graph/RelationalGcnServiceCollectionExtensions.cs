@@ -7,10 +7,13 @@ using Microsoft.Extensions.Options;
 namespace BalancedMultimodal.Graph;
 
 /// <summary>Registers the relational GCN's options with the options pattern.</summary>
-/// <remarks>Only the options and their validator are registered: a <see cref="RelationalGcn"/> holds trainable
+/// <remarks>Only the options and their validation are registered: a <see cref="RelationalGcn"/> holds trainable
 /// parameters on a device and dtype of the caller's choosing, so build it from the validated options,
-/// <c>new RelationalGcn(provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;(), device, dtype)</c>
-/// (or copy them into a <c>RelationalGcnEncoderFactory</c> template).</remarks>
+/// <c>new RelationalGcn(provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;(), device, dtype)</c>,
+/// or use them as the template of one encoder per modality,
+/// <c>new RelationalGcnEncoderFactory(graph, provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;().Value)</c>.
+/// <c>InputSize</c> belongs to the data: the registered options may leave it unset (0), which the factory fills in per
+/// modality and the network's constructor refuses; every other option is validated on first use and at start-up.</remarks>
 public static class RelationalGcnServiceCollectionExtensions
 {
     /// <summary>
@@ -18,7 +21,7 @@ public static class RelationalGcnServiceCollectionExtensions
     /// <c>HiddenSizes</c>, <c>RelationCount</c>, <c>NumBases</c>, <c>NumBlocks</c>, <c>Bias</c>, <c>Activation</c>,
     /// <c>NegativeSlope</c>, <c>Dropout</c>, <c>ClassCount</c>, <c>Head</c>) and validates them with
     /// <see cref="RelationalGcnOptionsValidator"/> (<see cref="OptionsValidationException"/> naming the option on first
-    /// use, or at start-up under a host).
+    /// use, or at start-up under a host), except that <c>InputSize</c> may be left out (see the remarks of the class).
     /// </summary>
     /// <remarks>A configured <c>HiddenSizes</c> list replaces the default [64, 64] (a plain
     /// <c>Bind</c> would append to it; <see cref="RelationalGcnOptions.HiddenSizes"/>); without the key the default stays.</remarks>
@@ -38,7 +41,8 @@ public static class RelationalGcnServiceCollectionExtensions
     }
 
     /// <summary>Registers <see cref="RelationalGcnOptions"/> set in code, validated with
-    /// <see cref="RelationalGcnOptionsValidator"/> (on first use, or at start-up under a host).</summary>
+    /// <see cref="RelationalGcnOptionsValidator"/> (on first use, or at start-up under a host), except that
+    /// <c>InputSize</c> may be left unset (see the remarks of the class).</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -52,7 +56,26 @@ public static class RelationalGcnServiceCollectionExtensions
 
     private static IServiceCollection AddValidator(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelationalGcnOptions>, RelationalGcnOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RelationalGcnOptions>, RegisteredOptionsValidator>());
         return services;
+    }
+
+    /// <summary>
+    /// <see cref="RelationalGcnOptionsValidator"/> for registered options, except that an <c>InputSize</c> of 0 (not
+    /// configured) passes: the input width belongs to the data, and registered options typically serve as the template
+    /// of a <c>RelationalGcnEncoderFactory</c>, which sets it per modality. A network built directly from such options
+    /// still refuses the width 0 in its constructor, naming <c>InputSize</c>; a negative width is refused here.
+    /// </summary>
+    private sealed class RegisteredOptionsValidator : IValidateOptions<RelationalGcnOptions>
+    {
+        private readonly RelationalGcnOptionsValidator _rules = new();
+
+        public ValidateOptionsResult Validate(string? name, RelationalGcnOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            return _rules.Validate(name, options.InputSize == 0
+                ? options.CopyWith(options.PlaceholderInputSize, options.RelationCount, options.ClassCount)
+                : options);
+        }
     }
 }

@@ -55,6 +55,14 @@ public sealed class MultimodalDataset
             var modality = modalities[m] ?? throw new ArgumentException($"Modality {m} is null.", nameof(modalities));
             if (!names.Add(modality.Name))
                 throw new ArgumentException($"Modality name '{modality.Name}' is used twice (modalities {m} and an earlier one).", nameof(modalities));
+        }
+        // Two or more modalities that agree on their row count outvote the labels: then the labels are the odd one out.
+        if (modalities.Count >= 2 && modalities.All(modality => modality.SampleCount == modalities[0].SampleCount) && modalities[0].SampleCount != n)
+            throw new ArgumentException(
+                $"There are {n} labels but every modality has {modalities[0].SampleCount} rows; give one label per sample.", nameof(labels));
+        for (int m = 0; m < modalities.Count; m++)
+        {
+            var modality = modalities[m];
             if (modality.SampleCount != n)
                 throw new ArgumentException(
                     $"Modality '{modality.Name}' has {modality.SampleCount} rows but there are {n} labels; every modality needs one row per sample.",

@@ -32,7 +32,28 @@ public static class MutualInformationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        return Register(services, configuration);
+    }
 
+    /// <summary>
+    /// Registers the same services as <see cref="AddMutualInformationEstimators(IServiceCollection, IConfiguration)"/>
+    /// with default options and no configuration binding; set options in code with
+    /// <c>services.Configure&lt;KsgEstimatorOptions&gt;(o =&gt; o.K = 5)</c> and the like (validated on first use and at
+    /// host start).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The same collection, for chaining.</returns>
+    /// <example><code>
+    /// services.AddMutualInformationEstimators().Configure&lt;KsgEstimatorOptions&gt;(o =&gt; o.K = 5);
+    /// </code></example>
+    public static IServiceCollection AddMutualInformationEstimators(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return Register(services, null);
+    }
+
+    private static IServiceCollection Register(IServiceCollection services, IConfiguration? configuration)
+    {
         Bind<KsgEstimatorOptions, KsgEstimatorOptionsValidator>(services, configuration, "Ksg");
         Bind<ContinuousDiscreteEstimatorOptions, ContinuousDiscreteEstimatorOptionsValidator>(services, configuration, "ContinuousDiscrete");
         Bind<GaussianMutualInformationEstimatorOptions, GaussianMutualInformationEstimatorOptionsValidator>(services, configuration, "Gaussian");
@@ -74,11 +95,14 @@ public static class MutualInformationServiceCollectionExtensions
         });
     }
 
-    private static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)
+    private static void Bind<TOptions, TValidator>(IServiceCollection services, IConfiguration? configuration, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        var builder = services.AddOptions<TOptions>();
+        if (configuration is not null)
+            builder.Bind(configuration.GetSection(section));
+        builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
     }
 }

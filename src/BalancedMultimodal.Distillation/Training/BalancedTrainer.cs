@@ -102,6 +102,8 @@ public sealed class BalancedTrainer
     /// from fitting than the mutual-information estimator of the gate needs: at least 3 (k + 1 for a
     /// <see cref="KsgEstimator"/>) validation rows under <see cref="ModalityAssessmentOptions.RequireComplementarity"/>, else
     /// validation plus unlabelled rows. Thrown before any training; the message gives the count, the minimum and the remedies.</exception>
+    /// <exception cref="ObjectDisposedException">A feature tensor or the labels of <paramref name="data"/> were disposed
+    /// after it was built (it refers to the caller's tensors); the message names the modality. Thrown before any work.</exception>
     /// <exception cref="InvalidOperationException">The encoder factory returned null, or an encoder that the network
     /// refuses (no embedding width, parameters off the features' dtype or device), that refuses its modality's features
     /// (e.g. built for another input width) or that returns embeddings of another shape than (n, EmbeddingDim). Checked
@@ -110,6 +112,7 @@ public sealed class BalancedTrainer
     public BalancedTrainingResult Fit(BalancedTrainingData data, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
+        data.ThrowIfAnyTensorDisposed(nameof(data));
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
         RequireRepresentableOptimizerValues(data);
@@ -138,6 +141,8 @@ public sealed class BalancedTrainer
     /// <exception cref="ArgumentException">The checkpoint is filled but was written with another seed, other modalities,
     /// other training or validation rows (another fold) or a network of another shape, or distillation is enabled but <paramref name="data"/> holds too few rows held out
     /// from fitting for the mutual-information estimator (both thrown before any training).</exception>
+    /// <exception cref="ObjectDisposedException">A tensor of <paramref name="data"/> was disposed after it was built, as in
+    /// <see cref="Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/>.</exception>
     /// <exception cref="InvalidOperationException">The encoder factory returned null or an encoder unfit for its modality,
     /// as in <see cref="Fit(BalancedTrainingData, IProgress{TrainingProgress}, CancellationToken)"/> (before any training).</exception>
     public BalancedTrainingResult Fit(BalancedTrainingData data, TrainingCheckpoint checkpoint, IProgress<TrainingProgress>? progress = null,
@@ -145,6 +150,7 @@ public sealed class BalancedTrainer
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        data.ThrowIfAnyTensorDisposed(nameof(data));
         BalancedTrainingOptionsValidator.ThrowIfInvalid(_options);
         RequireAssessmentRows(data);
         RequireRepresentableOptimizerValues(data);

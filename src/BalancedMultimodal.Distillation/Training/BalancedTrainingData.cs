@@ -168,6 +168,25 @@ public sealed class BalancedTrainingData
     /// <summary>Number of samples n.</summary>
     public long SampleCount => Labels.shape[0];
 
+    /// <summary>Throws when a tensor this object refers to (it does not own them) has been disposed since construction,
+    /// naming the modality, so that a trainer refuses the data before any work instead of failing inside TorchSharp
+    /// ("Tensor invalid -- empty handle").</summary>
+    /// <param name="paramName">The name of the argument that passed this object, for the message.</param>
+    /// <exception cref="ObjectDisposedException">A feature tensor (<c>paramName.Features[m]</c>, with the modality's name)
+    /// or the labels (<c>paramName.Labels</c>) have been disposed.</exception>
+    internal void ThrowIfAnyTensorDisposed(string paramName)
+    {
+        for (int m = 0; m < Features.Count; m++)
+            if (Features[m].IsInvalid)
+                throw new ObjectDisposedException($"{paramName}.{nameof(Features)}[{m}]",
+                    $"The features of modality '{ModalityNames[m]}' ({paramName}.{nameof(Features)}[{m}]) were disposed after the " +
+                    $"{nameof(BalancedTrainingData)} was built; it refers to the caller's tensors, it does not copy them: keep them alive until training is done.");
+        if (Labels.IsInvalid)
+            throw new ObjectDisposedException($"{paramName}.{nameof(Labels)}",
+                $"The labels ({paramName}.{nameof(Labels)}) were disposed after the {nameof(BalancedTrainingData)} was built; it refers to " +
+                "the caller's tensor, it does not copy it: keep it alive until training is done.");
+    }
+
     /// <summary>Number of modalities M.</summary>
     public int ModalityCount => Features.Count;
 

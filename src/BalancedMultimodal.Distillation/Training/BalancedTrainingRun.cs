@@ -231,7 +231,8 @@ internal sealed class BalancedTrainingRun
                 {
                     throw new InvalidOperationException(
                         $"The encoder factory {FactoryName} built for {modality} an encoder ({encoder.GetType().Name}) that refuses that modality's " +
-                        $"features of shape ({string.Join(", ", x.shape)}); was it built for the requested input width {x.shape[1]}? The encoder said: {WithoutParameter(e)}", e);
+                        $"features of shape ({string.Join(", ", x.shape)}): {WithoutParameter(e)} An encoder must take the requested input width " +
+                        $"({x.shape[1]}) and one row per sample ({x.shape[0]}; a graph encoder needs a graph of {x.shape[0]} nodes).", e);
                 }
                 if (h.dim() != 2 || h.shape[0] != x.shape[0] || h.shape[1] != encoder.EmbeddingDim)
                     throw new InvalidOperationException(

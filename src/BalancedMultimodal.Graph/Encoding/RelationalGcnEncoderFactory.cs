@@ -35,7 +35,7 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
         _graph = graph;
         // The input width is only known per modality: validate with one that satisfies NumBlocks' divisibility rule
         // (the rule is checked per modality in Create).
-        _template = Copy(template, template.NumBlocks is { } blocks && blocks >= 1 ? blocks : 1, graph.RelationCount);
+        _template = template.CopyWith(template.PlaceholderInputSize, graph.RelationCount, classCount: null);
         var result = new RelationalGcnOptionsValidator().Validate(null, _template);
         if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(RelationalGcnOptions), result.Failures);
     }
@@ -53,28 +53,12 @@ public sealed class RelationalGcnEncoderFactory : IModalityEncoderFactory
             throw new ArgumentException($"Modality '{request.ModalityName}' is trained on {Describe(request.Device)} but the graph lives on {Describe(graphDevice)}; move the graph with RelationalGraph.To first.", nameof(request));
         if (request.InputDim is < 1 or > int.MaxValue)
             throw new ArgumentException($"Modality '{request.ModalityName}': the input width must be between 1 and {int.MaxValue}, got {request.InputDim}.", nameof(request));
-        var options = Copy(_template, (int)request.InputDim, _template.RelationCount);
+        var options = _template.CopyWith((int)request.InputDim, _template.RelationCount, classCount: null);
         var result = new RelationalGcnOptionsValidator().Validate(null, options);
         if (result.Failed)
             throw new ArgumentException($"Modality '{request.ModalityName}': invalid encoder options for its {request.InputDim} input features: {result.FailureMessage}", nameof(request));
         return new RelationalGcnEncoder(_graph, options, request.Device, request.DType);
     }
-
-    private static RelationalGcnOptions Copy(RelationalGcnOptions t, int inputSize, int relationCount) => new()
-    {
-        InputSize = inputSize,
-        // A null list is left for the validator, whose message names HiddenSizes.
-        HiddenSizes = t.HiddenSizes is null ? null! : [.. t.HiddenSizes],
-        RelationCount = relationCount,
-        NumBases = t.NumBases,
-        NumBlocks = t.NumBlocks,
-        Bias = t.Bias,
-        Activation = t.Activation,
-        NegativeSlope = t.NegativeSlope,
-        Dropout = t.Dropout,
-        ClassCount = null,
-        Head = t.Head,
-    };
 
     /// <summary>"type:index" with the default device's index as 0 (TorchSharp prints a CPU device without its index,
     /// which would make cpu:1 and cpu:0 read alike).</summary>

@@ -50,4 +50,25 @@ public sealed class RelationalGcnOptions
 
     /// <summary>Kind of classifier head when <see cref="ClassCount"/> is set. Default <see cref="RelationalGcnHead.Linear"/>.</summary>
     public RelationalGcnHead Head { get; set; } = RelationalGcnHead.Linear;
+
+    /// <summary>A copy with the data-dependent sizes replaced (the hidden sizes copied, not shared; a null list is kept
+    /// for the validator, whose message names <see cref="HiddenSizes"/>).</summary>
+    internal RelationalGcnOptions CopyWith(int inputSize, int relationCount, int? classCount) => new()
+    {
+        InputSize = inputSize,
+        HiddenSizes = HiddenSizes is null ? null! : [.. HiddenSizes],
+        RelationCount = relationCount,
+        NumBases = NumBases,
+        NumBlocks = NumBlocks,
+        Bias = Bias,
+        Activation = Activation,
+        NegativeSlope = NegativeSlope,
+        Dropout = Dropout,
+        ClassCount = classCount,
+        Head = Head,
+    };
+
+    /// <summary>The smallest input width that satisfies <see cref="NumBlocks"/>' divisibility rule (NumBlocks, or 1), to
+    /// validate options whose width is not known yet.</summary>
+    internal int PlaceholderInputSize => NumBlocks is { } blocks && blocks >= 1 ? blocks : 1;
 }

@@ -329,6 +329,20 @@ public class MultimodalDatasetTests
     }
 
     [Fact]
+    public void Labels_of_another_count_than_the_rows_all_modalities_agree_on_are_blamed_not_a_modality()
+    {
+        // Both modalities have 4 rows: the 5 labels are the mistake (the message blamed modality 'a').
+        var tooMany = () => new MultimodalDataset(new[] { new Modality("a", A), new Modality("b", B) }, new[] { 0, 1, 0, 1, 0 });
+        // The modalities disagree: the first one off the label count is named, as before.
+        var disagreeing = () => new MultimodalDataset(new[] { new Modality("a", A), new Modality("c", new double[5, 2]) }, Y);
+
+        tooMany.Should().Throw<ArgumentException>().WithParameterName("labels")
+            .WithMessage("There are 5 labels but every modality has 4 rows; give one label per sample.*");
+        disagreeing.Should().Throw<ArgumentException>().WithParameterName("modalities")
+            .WithMessage("Modality 'c' has 5 rows but there are 4 labels; every modality needs one row per sample.*");
+    }
+
+    [Fact]
     public void A_row_available_in_one_modality_only_is_kept()
     {
         var data = new MultimodalDataset(new[]

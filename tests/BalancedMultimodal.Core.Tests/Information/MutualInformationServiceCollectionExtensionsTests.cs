@@ -144,11 +144,35 @@ public class MutualInformationServiceCollectionExtensionsTests
     }
 
     [Fact]
+    public void Without_configuration_every_service_is_registered_with_default_options_that_code_can_set_and_that_are_validated()
+    {
+        using var defaults = new ServiceCollection().AddMutualInformationEstimators().BuildServiceProvider();
+        using var configured = new ServiceCollection().AddMutualInformationEstimators()
+            .Configure<KsgEstimatorOptions>(o => o.K = 5).BuildServiceProvider();
+        using var invalid = new ServiceCollection().AddMutualInformationEstimators()
+            .Configure<KsgEstimatorOptions>(o => o.K = 0).BuildServiceProvider();
+
+        defaults.GetRequiredService<IMutualInformationEstimator>().Should().BeOfType<KsgEstimator>();
+        foreach (var name in new[] { "ksg", "mixed", "gaussian", "infonce", "dv", "discrete" })
+            defaults.GetRequiredKeyedService<IMutualInformationEstimator>(name).Name.Should().Be(name);
+        defaults.GetRequiredService<PermutationTest>().Estimator.Should().BeOfType<KsgEstimator>();
+        defaults.GetRequiredService<BootstrapConfidenceInterval>().Should().NotBeNull();
+        defaults.GetRequiredService<IOptions<KsgEstimatorOptions>>().Value.K.Should().Be(new KsgEstimatorOptions().K);
+        configured.GetRequiredService<IOptions<KsgEstimatorOptions>>().Value.K.Should().Be(5);
+        FluentActions.Invoking(() => invalid.GetRequiredService<IMutualInformationEstimator>())
+            .Should().Throw<OptionsValidationException>().WithMessage("*K*");
+        FluentActions.Invoking(() => invalid.GetRequiredService<IStartupValidator>().Validate())
+            .Should().Throw<OptionsValidationException>("the options are enrolled for validation at host start");
+    }
+
+    [Fact]
     public void Null_services_or_configuration_are_rejected()
     {
         var configuration = new ConfigurationBuilder().Build();
 
         FluentActions.Invoking(() => ((IServiceCollection)null!).AddMutualInformationEstimators(configuration))
+            .Should().Throw<ArgumentNullException>().WithParameterName("services");
+        FluentActions.Invoking(() => ((IServiceCollection)null!).AddMutualInformationEstimators())
             .Should().Throw<ArgumentNullException>().WithParameterName("services");
         FluentActions.Invoking(() => new ServiceCollection().AddMutualInformationEstimators(null!))
             .Should().Throw<ArgumentNullException>().WithParameterName("configuration");

@@ -48,6 +48,32 @@ public class BalancedTrainerArgumentTests
     }
 
     [Fact]
+    public void Data_whose_tensors_were_disposed_after_it_was_built_is_refused_naming_the_modality_before_any_work()
+    {
+        // BalancedTrainingData refers to the caller's tensors: a feature matrix disposed afterwards reached TorchSharp's
+        // unnamed "Tensor invalid -- empty handle" inside Fit.
+        var trainer = TrainingFixtures.TinyTrainer(TrainingFixtures.TinyOptions());
+        var withoutFeatures = TrainingFixtures.Tiny();
+        withoutFeatures.Features[1].Dispose();
+        var withoutLabels = TrainingFixtures.Tiny();
+        withoutLabels.Labels.Dispose();
+        using var checkpoint = new TrainingCheckpoint();
+
+        foreach (var fit in new Func<BalancedTrainingData, BalancedTrainingResult>[] { d => trainer.Fit(d), d => trainer.Fit(d, checkpoint) })
+        {
+            FluentActions.Invoking(() => fit(withoutFeatures)).Should().Throw<ObjectDisposedException>()
+                .WithMessage("The features of modality 'faint' (data.Features[1]) were disposed after the BalancedTrainingData was built; " +
+                    "it refers to the caller's tensors, it does not copy them: keep them alive until training is done.*")
+                .Which.ObjectName.Should().Be("data.Features[1]");
+            FluentActions.Invoking(() => fit(withoutLabels)).Should().Throw<ObjectDisposedException>()
+                .WithMessage("The labels (data.Labels) were disposed after the BalancedTrainingData was built*")
+                .Which.ObjectName.Should().Be("data.Labels");
+        }
+
+        checkpoint.IsFilled.Should().BeFalse();
+    }
+
+    [Fact]
     public void A_run_with_a_checkpoint_checks_the_held_out_rows_and_the_input_decays_before_filling_it()
     {
         var data = TrainingFixtures.Tiny();

@@ -33,8 +33,9 @@ public class EncoderFactoryOutputTests
         var act = () => Trainer(new ScriptedFactory(m => Mlp(m == 0 ? 4 : 3))).Fit(TrainingFixtures.Tiny(), new SynchronousProgress(reports));
 
         var thrown = act.Should().Throw<InvalidOperationException>()
-            .WithMessage("The encoder factory ScriptedFactory built for modality 0 ('clear', 3 features) an encoder (MlpEncoder) that refuses that modality's features of shape (40, 3); " +
-                "was it built for the requested input width 3? The encoder said: The MLP encoder expects input of shape (n, 4), got (40, 3).").Which;
+            .WithMessage("The encoder factory ScriptedFactory built for modality 0 ('clear', 3 features) an encoder (MlpEncoder) that refuses that modality's features of shape (40, 3): " +
+                "The MLP encoder expects input of shape (n, 4), got (40, 3). An encoder must take the requested input width (3) and one row per sample " +
+                "(40; a graph encoder needs a graph of 40 nodes).").Which;
         thrown.InnerException.Should().BeOfType<ArgumentException>();
         reports.Should().BeEmpty("nothing was trained");
     }

@@ -116,4 +116,23 @@ public sealed class RelationalGraphOwnershipTests
         var forward = () => layer.forward(ones(3, 2), graph);
         forward.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'fused'*");
     }
+
+    [Fact]
+    public void ToString_describes_the_graph_from_its_metadata_and_never_throws()
+    {
+        RelationalGraph combined, freed;
+        using (NewDisposeScope())
+        {
+            using var first = new RelationalGraph(3, [Relation("fused")]);
+            using var second = new RelationalGraph(3, [new GraphRelation("mrna", tensor(new long[] { 0, 1, 1, 2 }).reshape(2, 2), null)]);
+            combined = RelationalGraph.Combine(first, second).DetachFromDisposeScope();
+            freed = new RelationalGraph(3, [Relation("fused")]);
+        }
+
+        combined.ToString().Should().Be("RelationalGraph: 3 nodes, 2 relations (fused: 3 edges, weighted; mrna: 2 edges, unweighted) on cpu");
+        freed.ToString().Should().Be("RelationalGraph: 3 nodes, 1 relation (fused), tensors freed");
+        combined.Dispose();
+        combined.ToString().Should().Be("RelationalGraph: 3 nodes, 2 relations (fused, mrna), disposed");
+        freed.Dispose();
+    }
 }

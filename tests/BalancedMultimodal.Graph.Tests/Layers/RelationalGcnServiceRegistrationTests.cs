@@ -66,11 +66,36 @@ public sealed class RelationalGcnServiceRegistrationTests
     [Fact]
     public void Options_set_in_code_are_validated_too()
     {
-        using var provider = new ServiceCollection().AddRelationalGcn(o => o.HiddenSizes = [4]).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddRelationalGcn(o => { o.HiddenSizes = [4]; o.InputSize = -1; }).BuildServiceProvider();
 
         var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got -1*");
+    }
+
+    [Fact]
+    public void Configured_options_may_leave_the_input_width_to_the_data_and_serve_as_the_template_of_every_modality()
+    {
+        // The width belongs to each modality: requiring it in configuration forced a dummy value that the factory ignores.
+        using var provider = new ServiceCollection()
+            .AddRelationalGcn(Section(new() { ["Rgcn:HiddenSizes:0"] = "6", ["Rgcn:NumBlocks"] = "2", ["Rgcn:Dropout"] = "0.1" }))
+            .BuildServiceProvider();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var graph = new BalancedMultimodal.Graph.Graphs.RelationalGraph(3,
+            [new BalancedMultimodal.Graph.Graphs.GraphRelation("fused", TorchSharp.torch.tensor(new long[] { 0, 1, 1, 2 }).reshape(2, 2), null)]);
+
+        var options = provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
+        var factory = new BalancedMultimodal.Graph.Encoding.RelationalGcnEncoderFactory(graph, options);
+        using var encoder = factory.Create(new BalancedMultimodal.Core.Encoding.ModalityEncoderRequest(0, "mrna", 4, graph.Device, TorchSharp.torch.ScalarType.Float32));
+
+        options.InputSize.Should().Be(0);
+        encoder.EmbeddingDim.Should().Be(6);
+        FluentActions.Invoking(() => new RelationalGcn(provider.GetRequiredService<IOptions<RelationalGcnOptions>>()))
+            .Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*", "a network built directly needs its width");
+        FluentActions.Invoking(() => new ServiceCollection().AddRelationalGcn(Section(new() { ["Rgcn:NumBlocks"] = "3", ["Rgcn:HiddenSizes:0"] = "4" }))
+                .BuildServiceProvider().GetRequiredService<IOptions<RelationalGcnOptions>>().Value)
+            .Should().Throw<OptionsValidationException>().WithMessage("*NumBlocks (3) must divide*HiddenSizes[0] (4)*",
+                "every rule that does not need the width still holds without it");
     }
 
     [Fact]
@@ -88,11 +113,11 @@ public sealed class RelationalGcnServiceRegistrationTests
     public void Validation_runs_at_start_up_under_a_host()
     {
         // A host runs IStartupValidator.Validate when it starts; ValidateOnStart is what enrols the options there.
-        using var provider = new ServiceCollection().AddRelationalGcn(o => o.InputSize = 0).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddRelationalGcn(o => o.Dropout = 1).BuildServiceProvider();
 
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Dropout must be in [0, 1), got 1*");
     }
 
     [Fact]
