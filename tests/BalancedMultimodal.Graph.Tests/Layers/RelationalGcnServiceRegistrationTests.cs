@@ -59,7 +59,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Dropout must be in [0, 1), got 1.5*")
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.Dropout must be in [0, 1), got 1.5*")
             .Which.OptionsType.Should().Be(typeof(RelationalGcnOptions));
     }
 
@@ -70,7 +70,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got 0*");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got 0*");
     }
 
     [Fact]
