@@ -1024,19 +1024,22 @@ public sealed class TrainingPipeline
     };
 
     /// <summary>
-    /// A component validator's failure with the option's path in the configuration file in front: "Dropout must ..."
-    /// in section MlpEncoder gives "MlpEncoder.Dropout must ...", "AffinityOptions.K must ..." gives "Affinity.K must ...",
+    /// A component validator's failure with each option's path in the configuration file in place of its class-qualified
+    /// name: "MlpEncoderOptions.Dropout must ..." in section MlpEncoder gives "MlpEncoder.Dropout must ...",
+    /// "AffinityOptions.K must ..." in section Affinity gives "Affinity.K must ...", "RelationalGcnOptions.NumBases and
+    /// RelationalGcnOptions.NumBlocks cannot ..." in section Encoder gives "Encoder.NumBases and Encoder.NumBlocks cannot ...",
     /// and the training validator's "Distillation: DistillationLossOptions.Temperature must ..." gives
-    /// "Training.Distillation.Temperature must ...".
+    /// "Training.Distillation.Temperature must ...". A failure without a class-qualified name gets the section in front.
     /// </summary>
     internal static string ConfigPath(string section, string failure)
     {
         var nested = Regex.Match(failure, @"^(Distillation|Assessment|Weighting): (.*)$", RegexOptions.Singleline);
         if (nested.Success) return ConfigPath($"{section}.{nested.Groups[1].Value}", nested.Groups[2].Value);
-        var typed = Regex.Match(failure, @"^(\w+Options)(\.|: )(.*)$", RegexOptions.Singleline);
+        var typed = Regex.Match(failure, @"^(\w+Options)\.", RegexOptions.Singleline);
         if (!typed.Success) return $"{section}.{failure}";
-        if (NestedSections.TryGetValue(typed.Groups[1].Value, out var property)) section = $"{section}.{property}";
-        return typed.Groups[2].Value == "." ? $"{section}.{typed.Groups[3].Value}" : $"{section}: {typed.Groups[3].Value}";
+        string type = typed.Groups[1].Value;
+        if (NestedSections.TryGetValue(type, out var property)) section = $"{section}.{property}";
+        return Regex.Replace(failure, $@"\b{type}\.", _ => $"{section}.");
     }
 
     private static void CheckTrainingClasses(MultimodalDataset dataset, int[] labelledRows)

@@ -5,21 +5,23 @@ namespace BalancedMultimodal.Core.Encoding;
 /// <summary>Validates <see cref="MlpEncoderOptions"/>: at least one hidden layer, positive widths, dropout in [0, 1), slope >= 0.</summary>
 public sealed class MlpEncoderOptionsValidator : IValidateOptions<MlpEncoderOptions>
 {
+    private const string Prefix = nameof(MlpEncoderOptions) + ".";
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, MlpEncoderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (options.HiddenSizes is null || options.HiddenSizes.Count == 0)
-            failures.Add($"{nameof(MlpEncoderOptions.HiddenSizes)} must list at least one layer width.");
+            failures.Add($"{Prefix}{nameof(MlpEncoderOptions.HiddenSizes)} must list at least one layer width.");
         else
             for (int i = 0; i < options.HiddenSizes.Count; i++)
                 if (options.HiddenSizes[i] < 1)
-                    failures.Add($"{nameof(MlpEncoderOptions.HiddenSizes)}[{i}] must be at least 1, got {options.HiddenSizes[i]}.");
+                    failures.Add($"{Prefix}{nameof(MlpEncoderOptions.HiddenSizes)}[{i}] must be at least 1, got {options.HiddenSizes[i]}.");
         if (!(options.Dropout >= 0 && options.Dropout < 1))
-            failures.Add($"{nameof(MlpEncoderOptions.Dropout)} must lie in [0, 1), got {options.Dropout}.");
+            failures.Add($"{Prefix}{nameof(MlpEncoderOptions.Dropout)} must lie in [0, 1), got {options.Dropout}.");
         if (!(options.NegativeSlope >= 0) || double.IsInfinity(options.NegativeSlope))
-            failures.Add($"{nameof(MlpEncoderOptions.NegativeSlope)} must be finite and non-negative, got {options.NegativeSlope}.");
+            failures.Add($"{Prefix}{nameof(MlpEncoderOptions.NegativeSlope)} must be finite and non-negative, got {options.NegativeSlope}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

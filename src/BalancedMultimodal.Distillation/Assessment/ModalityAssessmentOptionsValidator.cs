@@ -8,24 +8,25 @@ namespace BalancedMultimodal.Distillation.Assessment;
 /// </summary>
 public sealed class ModalityAssessmentOptionsValidator : IValidateOptions<ModalityAssessmentOptions>
 {
+    private const string Prefix = nameof(ModalityAssessmentOptions) + ".";
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ModalityAssessmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string prefix = "ModalityAssessmentOptions.";
         var failures = new List<string>();
         if (!double.IsFinite(options.Delta) || options.Delta < 0)
-            failures.Add($"{prefix}Delta must be a finite number >= 0 (was {options.Delta}).");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.Delta)} must be a finite number >= 0 (was {options.Delta}).");
         if (options.Permutations < 0)
-            failures.Add($"{prefix}Permutations must be >= 0 (was {options.Permutations}); 0 disables the permutation test.");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.Permutations)} must be >= 0 (was {options.Permutations}); 0 disables the permutation test.");
         if (!(options.SignificanceLevel > 0 && options.SignificanceLevel < 1))
-            failures.Add($"{prefix}SignificanceLevel must lie in (0, 1) (was {options.SignificanceLevel}).");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.SignificanceLevel)} must lie in (0, 1) (was {options.SignificanceLevel}).");
         else if (options.Permutations > 0 && 1.0 / (1 + options.Permutations) > options.SignificanceLevel)
-            failures.Add($"{prefix}SignificanceLevel {options.SignificanceLevel} is below the smallest p-value 1/(1 + {options.Permutations}) that {options.Permutations} permutations can give; raise Permutations.");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.SignificanceLevel)} {options.SignificanceLevel} is below the smallest p-value 1/(1 + {options.Permutations}) that {options.Permutations} permutations can give; raise {Prefix}{nameof(ModalityAssessmentOptions.Permutations)}.");
         if (!double.IsFinite(options.MinimumMutualInformation) || options.MinimumMutualInformation < 0)
-            failures.Add($"{prefix}MinimumMutualInformation must be a finite number >= 0 (was {options.MinimumMutualInformation}).");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.MinimumMutualInformation)} must be a finite number >= 0 (was {options.MinimumMutualInformation}).");
         if (options.PcaComponents < 1)
-            failures.Add($"{prefix}PcaComponents must be >= 1 (was {options.PcaComponents}).");
+            failures.Add($"{Prefix}{nameof(ModalityAssessmentOptions.PcaComponents)} must be >= 1 (was {options.PcaComponents}).");
         return OptionsGuard.ToResult(failures);
     }
 }

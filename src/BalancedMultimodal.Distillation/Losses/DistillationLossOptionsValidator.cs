@@ -9,6 +9,8 @@ namespace BalancedMultimodal.Distillation.Losses;
 /// </summary>
 public sealed class DistillationLossOptionsValidator : IValidateOptions<DistillationLossOptions>
 {
+    private const string Prefix = nameof(DistillationLossOptions) + ".";
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DistillationLossOptions options)
     {
@@ -18,11 +20,12 @@ public sealed class DistillationLossOptionsValidator : IValidateOptions<Distilla
         CheckWeight(failures, nameof(options.KullbackLeiblerWeight), options.KullbackLeiblerWeight);
         CheckWeight(failures, nameof(options.RepresentationWeight), options.RepresentationWeight);
         if (options.CrossEntropyWeight == 0 && options.KullbackLeiblerWeight == 0 && options.RepresentationWeight == 0)
-            failures.Add("DistillationLossOptions: CrossEntropyWeight, KullbackLeiblerWeight and RepresentationWeight are all 0; at least one must be positive.");
+            failures.Add($"{Prefix}{nameof(options.CrossEntropyWeight)}, {Prefix}{nameof(options.KullbackLeiblerWeight)} and "
+                + $"{Prefix}{nameof(options.RepresentationWeight)} are all 0; at least one must be positive.");
         if (TemperatureProblem(options.Temperature) is { } problem)
-            failures.Add($"DistillationLossOptions.Temperature {problem}");
+            failures.Add($"{Prefix}{nameof(DistillationLossOptions.Temperature)} {problem}");
         if (!Enum.IsDefined(options.Representation))
-            failures.Add($"DistillationLossOptions.Representation must be ProjectedMse or Cosine (was {(int)options.Representation}).");
+            failures.Add($"{Prefix}{nameof(DistillationLossOptions.Representation)} must be ProjectedMse or Cosine (was {(int)options.Representation}).");
         return OptionsGuard.ToResult(failures);
     }
 
@@ -43,6 +46,6 @@ public sealed class DistillationLossOptionsValidator : IValidateOptions<Distilla
     private static void CheckWeight(List<string> failures, string name, double value)
     {
         if (!double.IsFinite(value) || value < 0)
-            failures.Add($"DistillationLossOptions.{name} must be a finite number >= 0 (was {value}).");
+            failures.Add($"{Prefix}{name} must be a finite number >= 0 (was {value}).");
     }
 }

@@ -9,24 +9,25 @@ namespace BalancedMultimodal.Distillation.Weighting;
 /// </summary>
 public sealed class PerformanceGatedWeighterOptionsValidator : IValidateOptions<PerformanceGatedWeighterOptions>
 {
+    private const string Prefix = nameof(PerformanceGatedWeighterOptions) + ".";
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, PerformanceGatedWeighterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string prefix = "PerformanceGatedWeighterOptions.";
         var failures = new List<string>();
         if (!double.IsFinite(options.Beta) || options.Beta < 0)
-            failures.Add($"{prefix}Beta must be a finite number >= 0 (was {options.Beta}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.Beta)} must be a finite number >= 0 (was {options.Beta}).");
         if (!double.IsFinite(options.Gamma) || options.Gamma <= 0)
-            failures.Add($"{prefix}Gamma must be a finite number > 0 (was {options.Gamma}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.Gamma)} must be a finite number > 0 (was {options.Gamma}).");
         if (!(options.EmaDecay >= 0 && options.EmaDecay < 1))
-            failures.Add($"{prefix}EmaDecay must lie in [0, 1) (was {options.EmaDecay}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.EmaDecay)} must lie in [0, 1) (was {options.EmaDecay}).");
         if (!(options.MinWeight > 0 && options.MinWeight <= 1))
-            failures.Add($"{prefix}MinWeight must lie in (0, 1] so the best modality keeps weight 1 (was {options.MinWeight}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.MinWeight)} must lie in (0, 1] so the best modality keeps weight 1 (was {options.MinWeight}).");
         if (!double.IsFinite(options.MaxWeight) || options.MaxWeight < 1)
-            failures.Add($"{prefix}MaxWeight must be a finite number >= 1 (was {options.MaxWeight}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.MaxWeight)} must be a finite number >= 1 (was {options.MaxWeight}).");
         if (options.ChanceLevel is double chance && !(chance >= 0 && chance < 1))
-            failures.Add($"{prefix}ChanceLevel must be null or lie in [0, 1) (was {chance}).");
+            failures.Add($"{Prefix}{nameof(PerformanceGatedWeighterOptions.ChanceLevel)} must be null or lie in [0, 1) (was {chance}).");
         return OptionsGuard.ToResult(failures);
     }
 }

@@ -6,6 +6,8 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// (K below the sample count is checked when building.)</summary>
 public sealed class AffinityOptionsValidator : IValidateOptions<AffinityOptions>
 {
+    private const string Prefix = nameof(AffinityOptions) + ".";
+
     /// <summary>Checks every option and names each one that is out of range.</summary>
     /// <param name="name">The options name (unused).</param>
     /// <param name="options">The options to check.</param>
@@ -15,11 +17,11 @@ public sealed class AffinityOptionsValidator : IValidateOptions<AffinityOptions>
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (options.K < 1)
-            failures.Add($"AffinityOptions.K must be at least 1, got {options.K}.");
+            failures.Add($"{Prefix}{nameof(AffinityOptions.K)} must be at least 1, got {options.K}.");
         if (!double.IsFinite(options.Mu) || options.Mu <= 0)
-            failures.Add($"AffinityOptions.Mu must be finite and positive, got {options.Mu}.");
+            failures.Add($"{Prefix}{nameof(AffinityOptions.Mu)} must be finite and positive, got {options.Mu}.");
         if (!Enum.IsDefined(options.Metric))
-            failures.Add($"AffinityOptions.Metric has the undefined value {(int)options.Metric}.");
+            failures.Add($"{Prefix}{nameof(AffinityOptions.Metric)} has the undefined value {(int)options.Metric}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

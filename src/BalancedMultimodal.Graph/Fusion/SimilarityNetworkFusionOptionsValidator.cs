@@ -6,6 +6,8 @@ namespace BalancedMultimodal.Graph.Fusion;
 /// &gt;= 0, a defined <see cref="FusionProductPath"/>. (K below the sample count is checked when fusing.)</summary>
 public sealed class SimilarityNetworkFusionOptionsValidator : IValidateOptions<SimilarityNetworkFusionOptions>
 {
+    private const string Prefix = nameof(SimilarityNetworkFusionOptions) + ".";
+
     /// <summary>Checks every option and names each one that is out of range.</summary>
     /// <param name="name">The options name (unused).</param>
     /// <param name="options">The options to check.</param>
@@ -15,13 +17,13 @@ public sealed class SimilarityNetworkFusionOptionsValidator : IValidateOptions<S
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         if (options.K < 1)
-            failures.Add($"SimilarityNetworkFusionOptions.K must be at least 1, got {options.K}.");
+            failures.Add($"{Prefix}{nameof(SimilarityNetworkFusionOptions.K)} must be at least 1, got {options.K}.");
         if (options.Iterations < 1)
-            failures.Add($"SimilarityNetworkFusionOptions.Iterations must be at least 1, got {options.Iterations}.");
+            failures.Add($"{Prefix}{nameof(SimilarityNetworkFusionOptions.Iterations)} must be at least 1, got {options.Iterations}.");
         if (!double.IsFinite(options.Alpha) || options.Alpha < 0)
-            failures.Add($"SimilarityNetworkFusionOptions.Alpha must be finite and non-negative, got {options.Alpha}.");
+            failures.Add($"{Prefix}{nameof(SimilarityNetworkFusionOptions.Alpha)} must be finite and non-negative, got {options.Alpha}.");
         if (!Enum.IsDefined(options.ProductPath))
-            failures.Add($"SimilarityNetworkFusionOptions.ProductPath has the undefined value {(int)options.ProductPath}.");
+            failures.Add($"{Prefix}{nameof(SimilarityNetworkFusionOptions.ProductPath)} has the undefined value {(int)options.ProductPath}.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

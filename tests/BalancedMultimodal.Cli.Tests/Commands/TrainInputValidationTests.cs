@@ -89,6 +89,28 @@ public sealed class TrainInputValidationTests : IDisposable
         RejectedConfig(config).Should().Be("bmm train: " + message);
     }
 
+    public static TheoryData<string, string> FailuresNamingTwoKeys => new()
+    {
+        { """{ "EncoderKind": "RelationalGcn", "Encoder": { "NumBases": 1, "NumBlocks": 1 } }""", "Encoder.NumBases and Encoder.NumBlocks cannot both be set." },
+        {
+            """{ "Training": { "Distillation": { "CrossEntropyWeight": 0, "KullbackLeiblerWeight": 0, "RepresentationWeight": 0 } } }""",
+            "Training.Distillation.CrossEntropyWeight, Training.Distillation.KullbackLeiblerWeight and Training.Distillation.RepresentationWeight are all 0; at least one must be positive."
+        },
+        {
+            """{ "Training": { "Assessment": { "Permutations": 18, "SignificanceLevel": 0.05 } } }""",
+            "Training.Assessment.SignificanceLevel 0.05 is below the smallest p-value 1/(1 + 18) that 18 permutations can give; raise Training.Assessment.Permutations."
+        },
+    };
+
+    /// <summary>A component validator's failure that names a second option (as <c>RelationalGcnOptions.NumBlocks</c>,
+    /// class-qualified like the first) gets the config path in front of every option it names, not only the first.</summary>
+    [Theory]
+    [MemberData(nameof(FailuresNamingTwoKeys))]
+    public void A_failure_naming_several_options_gives_each_its_config_path(string config, string message)
+    {
+        RejectedConfig(config).Should().Be("bmm train: " + message);
+    }
+
     [Theory]
     [InlineData("""{ "Seed": -1 }""", "Seed must be non-negative")]
     [InlineData("""{ "Threads": 5000 }""", "Threads must be at most 1024, got 5000.")]

@@ -79,7 +79,7 @@ public class SyntheticMultiomicsGeneratorTests
 
         var act = () => new SyntheticMultiomicsGenerator(options);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Modalities[0].InformativeFeatureCount*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*SyntheticMultiomicsOptions.Modalities[0].InformativeFeatureCount*");
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class SyntheticMultiomicsGeneratorTests
         var result = new SyntheticMultiomicsOptionsValidator().Validate(null, new SyntheticMultiomicsOptions { ClassProportions = [0.5, 0] });
 
         result.Failed.Should().BeTrue();
-        result.FailureMessage.Should().Contain("ClassProportions[1]");
+        result.FailureMessage.Should().Contain("SyntheticMultiomicsOptions.ClassProportions[1]");
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class SyntheticMultiomicsGeneratorTests
         var act = () => new SyntheticMultiomicsGenerator(new SyntheticMultiomicsOptions { SampleCount = 20, ClassProportions = [0.95, 0.05] });
 
         act.Should().Throw<OptionsValidationException>()
-            .WithMessage("*SampleCount = 20 gives class 1 1 sample(s)*TestFraction = 0.2*ValidationFraction = 0.2*1 test, 1 validation*");
+            .WithMessage("*SyntheticMultiomicsOptions.SampleCount = 20 gives class 1 1 sample(s)*SyntheticMultiomicsOptions.TestFraction = 0.2*SyntheticMultiomicsOptions.ValidationFraction = 0.2*1 test, 1 validation*");
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public class SyntheticMultiomicsGeneratorTests
         var result = new SyntheticMultiomicsOptionsValidator().Validate(null, new SyntheticMultiomicsOptions { SampleCount = sampleCount });
 
         result.Failed.Should().BeTrue();
-        result.FailureMessage.Should().Contain($"SampleCount = {sampleCount}");
+        result.FailureMessage.Should().Contain($"SyntheticMultiomicsOptions.SampleCount = {sampleCount}");
     }
 
     [Fact]

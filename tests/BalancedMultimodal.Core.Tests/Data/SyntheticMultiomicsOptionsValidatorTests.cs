@@ -47,8 +47,8 @@ public class SyntheticMultiomicsOptionsValidatorTests
         options.ClassProportions = [1, 1, 1];
 
         Validator.Validate(null, options).Failures.Should().Equal(
-            "SampleCount must be >= 2 (got 1).",
-            "SampleCount (1) must be at least the number of classes (3).");
+            "SyntheticMultiomicsOptions.SampleCount must be >= 2 (got 1).",
+            "SyntheticMultiomicsOptions.SampleCount (1) must be at least the number of classes (3).");
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class SyntheticMultiomicsOptionsValidatorTests
         options.SampleCount = 2;
         options.ClassProportions = [1, 1, 1];
 
-        Validator.Validate(null, options).Failures.Should().Equal("SampleCount (2) must be at least the number of classes (3).");
+        Validator.Validate(null, options).Failures.Should().Equal("SyntheticMultiomicsOptions.SampleCount (2) must be at least the number of classes (3).");
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public class SyntheticMultiomicsOptionsValidatorTests
         var options = Valid();
         options.ClassProportions = proportions!;
 
-        Validator.Validate(null, options).Failures.Should().Equal("ClassProportions must list at least two classes.");
+        Validator.Validate(null, options).Failures.Should().Equal("SyntheticMultiomicsOptions.ClassProportions must list at least two classes.");
     }
 
     [Fact]
@@ -79,10 +79,10 @@ public class SyntheticMultiomicsOptionsValidatorTests
         options.ClassProportions = [double.NaN, 0.5, -1, double.PositiveInfinity, 0];
 
         Validator.Validate(null, options).Failures.Should().Equal(
-            "ClassProportions[0] must be finite and > 0 (got NaN).",
-            "ClassProportions[2] must be finite and > 0 (got -1).",
-            "ClassProportions[3] must be finite and > 0 (got Infinity).",
-            "ClassProportions[4] must be finite and > 0 (got 0).");
+            "SyntheticMultiomicsOptions.ClassProportions[0] must be finite and > 0 (got NaN).",
+            "SyntheticMultiomicsOptions.ClassProportions[2] must be finite and > 0 (got -1).",
+            "SyntheticMultiomicsOptions.ClassProportions[3] must be finite and > 0 (got Infinity).",
+            "SyntheticMultiomicsOptions.ClassProportions[4] must be finite and > 0 (got 0).");
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public class SyntheticMultiomicsOptionsValidatorTests
         var empty = Valid();
         empty.Modalities = [];
 
-        Validator.Validate(null, none).Failures.Should().Equal("Modalities must list at least one modality.");
-        Validator.Validate(null, empty).Failures.Should().Equal("Modalities must list at least one modality.");
+        Validator.Validate(null, none).Failures.Should().Equal("SyntheticMultiomicsOptions.Modalities must list at least one modality.");
+        Validator.Validate(null, empty).Failures.Should().Equal("SyntheticMultiomicsOptions.Modalities must list at least one modality.");
     }
 
     [Fact]
@@ -111,24 +111,24 @@ public class SyntheticMultiomicsOptionsValidatorTests
         ];
 
         Validator.Validate(null, options).Failures.Should().Equal(
-            "Modalities[1] is null.",
-            "Modalities[2].Name must be non-empty.",
-            "Modalities[2].FeatureCount must be >= 1 (got 0).",
-            "Modalities[2].InformativeFeatureCount must be in [0, FeatureCount = 0] (got -1).",
-            "Modalities[2].SignalStrength must be finite and >= 0 (got -0.5).",
-            "Modalities[3].Name 'a' is used twice.",
-            "Modalities[3].InformativeFeatureCount must be in [0, FeatureCount = 2] (got 3).",
-            "Modalities[3].SignalStrength must be finite and >= 0 (got NaN).",
-            "Modalities[4].SignalStrength must be finite and >= 0 (got Infinity).");
+            "SyntheticMultiomicsOptions.Modalities[1] is null.",
+            "SyntheticMultiomicsOptions.Modalities[2].Name must be non-empty.",
+            "SyntheticMultiomicsOptions.Modalities[2].FeatureCount must be >= 1 (got 0).",
+            "SyntheticMultiomicsOptions.Modalities[2].InformativeFeatureCount must be in [0, SyntheticMultiomicsOptions.Modalities[2].FeatureCount = 0] (got -1).",
+            "SyntheticMultiomicsOptions.Modalities[2].SignalStrength must be finite and >= 0 (got -0.5).",
+            "SyntheticMultiomicsOptions.Modalities[3].Name 'a' is used twice.",
+            "SyntheticMultiomicsOptions.Modalities[3].InformativeFeatureCount must be in [0, SyntheticMultiomicsOptions.Modalities[3].FeatureCount = 2] (got 3).",
+            "SyntheticMultiomicsOptions.Modalities[3].SignalStrength must be finite and >= 0 (got NaN).",
+            "SyntheticMultiomicsOptions.Modalities[4].SignalStrength must be finite and >= 0 (got Infinity).");
     }
 
     [Theory]
-    [InlineData(-0.1, 0, "ValidationFraction must be in [0, 1) (got -0.1).")]
-    [InlineData(1, 0, "ValidationFraction must be in [0, 1) (got 1).", "ValidationFraction + TestFraction must be < 1 so that training rows remain.")]
-    [InlineData(double.NaN, 0, "ValidationFraction must be in [0, 1) (got NaN).")]
-    [InlineData(0, -0.1, "TestFraction must be in [0, 1) (got -0.1).")]
-    [InlineData(0, 1, "TestFraction must be in [0, 1) (got 1).")]
-    [InlineData(0.5, 0.5, "ValidationFraction + TestFraction must be < 1 so that training rows remain.")]
+    [InlineData(-0.1, 0, "SyntheticMultiomicsOptions.ValidationFraction must be in [0, 1) (got -0.1).")]
+    [InlineData(1, 0, "SyntheticMultiomicsOptions.ValidationFraction must be in [0, 1) (got 1).", "SyntheticMultiomicsOptions.ValidationFraction + SyntheticMultiomicsOptions.TestFraction must be < 1 so that training rows remain.")]
+    [InlineData(double.NaN, 0, "SyntheticMultiomicsOptions.ValidationFraction must be in [0, 1) (got NaN).")]
+    [InlineData(0, -0.1, "SyntheticMultiomicsOptions.TestFraction must be in [0, 1) (got -0.1).")]
+    [InlineData(0, 1, "SyntheticMultiomicsOptions.TestFraction must be in [0, 1) (got 1).")]
+    [InlineData(0.5, 0.5, "SyntheticMultiomicsOptions.ValidationFraction + SyntheticMultiomicsOptions.TestFraction must be < 1 so that training rows remain.")]
     public void A_fraction_outside_its_range_is_reported(double validation, double test, params string[] failures)
     {
         var options = Valid();
@@ -161,9 +161,9 @@ public class SyntheticMultiomicsOptionsValidatorTests
         options.ValidationFraction = 0.3;
 
         Validator.Validate(null, options).Failures.Should().Equal(
-            "SampleCount = 8 gives class 2 2 sample(s) (ClassProportions), too few for TestFraction = 0.3 and ValidationFraction = 0.3: " +
+            "SyntheticMultiomicsOptions.SampleCount = 8 gives class 2 2 sample(s) (SyntheticMultiomicsOptions.ClassProportions), too few for SyntheticMultiomicsOptions.TestFraction = 0.3 and SyntheticMultiomicsOptions.ValidationFraction = 0.3: " +
             "the class needs 1 test, 1 validation and at least one training row.");
         options.Modalities[0].SignalStrength = -1;
-        Validator.Validate(null, options).Failures.Should().Equal("Modalities[0].SignalStrength must be finite and >= 0 (got -1).");
+        Validator.Validate(null, options).Failures.Should().Equal("SyntheticMultiomicsOptions.Modalities[0].SignalStrength must be finite and >= 0 (got -1).");
     }
 }

@@ -61,7 +61,7 @@ public class MlpEncoderTests
     public void Empty_hidden_sizes_are_rejected()
     {
         var act = () => new MlpEncoderFactory(new MlpEncoderOptions { HiddenSizes = [] });
-        act.Should().Throw<OptionsValidationException>().WithMessage("*HiddenSizes*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*MlpEncoderOptions.HiddenSizes*");
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class MlpEncoderTests
     {
         var act = () => new MlpEncoder(3, new MlpEncoderOptions { HiddenSizes = [2], Dropout = 1 });
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("Dropout must lie in [0, 1), got 1.");
+        act.Should().Throw<OptionsValidationException>().WithMessage("MlpEncoderOptions.Dropout must lie in [0, 1), got 1.");
     }
 
     [Fact]

@@ -125,6 +125,6 @@ public class ModalityAutoencoderTests
         FluentActions.Invoking(() => autoencoder.Encode(null!)).Should().Throw<ArgumentNullException>().WithParameterName("input");
         FluentActions.Invoking(() => autoencoder.Decode(null!)).Should().Throw<ArgumentNullException>().WithParameterName("code");
         FluentActions.Invoking(() => new ModalityAutoencoder(3, new AutoencoderOptions { LatentDim = 0 }))
-            .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("LatentDim must be at least 1, got 0.");
+            .Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("AutoencoderOptions.LatentDim must be at least 1, got 0.");
     }
 }

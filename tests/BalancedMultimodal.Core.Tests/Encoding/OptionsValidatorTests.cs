@@ -22,17 +22,17 @@ public class OptionsValidatorTests
         var result = new MlpEncoderOptionsValidator().Validate(null, new MlpEncoderOptions { HiddenSizes = [4, 0, -2], Dropout = 1, NegativeSlope = -0.5 });
 
         result.Failures.Should().Equal(
-            "HiddenSizes[1] must be at least 1, got 0.",
-            "HiddenSizes[2] must be at least 1, got -2.",
-            "Dropout must lie in [0, 1), got 1.",
-            "NegativeSlope must be finite and non-negative, got -0.5.");
+            "MlpEncoderOptions.HiddenSizes[1] must be at least 1, got 0.",
+            "MlpEncoderOptions.HiddenSizes[2] must be at least 1, got -2.",
+            "MlpEncoderOptions.Dropout must lie in [0, 1), got 1.",
+            "MlpEncoderOptions.NegativeSlope must be finite and non-negative, got -0.5.");
     }
 
     [Theory]
-    [InlineData(-0.01, 0.25, "Dropout must lie in [0, 1), got -0.01.")]
-    [InlineData(double.NaN, 0.25, "Dropout must lie in [0, 1), got ")]
-    [InlineData(0.5, double.PositiveInfinity, "NegativeSlope must be finite and non-negative, got ")]
-    [InlineData(0.5, double.NaN, "NegativeSlope must be finite and non-negative, got ")]
+    [InlineData(-0.01, 0.25, "MlpEncoderOptions.Dropout must lie in [0, 1), got -0.01.")]
+    [InlineData(double.NaN, 0.25, "MlpEncoderOptions.Dropout must lie in [0, 1), got ")]
+    [InlineData(0.5, double.PositiveInfinity, "MlpEncoderOptions.NegativeSlope must be finite and non-negative, got ")]
+    [InlineData(0.5, double.NaN, "MlpEncoderOptions.NegativeSlope must be finite and non-negative, got ")]
     public void Mlp_dropout_and_slope_outside_their_ranges_are_rejected(double dropout, double slope, string failurePrefix)
     {
         new MlpEncoderOptionsValidator().Validate(null, new MlpEncoderOptions { HiddenSizes = [2], Dropout = dropout, NegativeSlope = slope })
@@ -45,8 +45,8 @@ public class OptionsValidatorTests
         var validator = new MlpEncoderOptionsValidator();
 
         validator.Validate(null, new MlpEncoderOptions { HiddenSizes = [1], Dropout = 0, NegativeSlope = 0 }).Succeeded.Should().BeTrue();
-        validator.Validate(null, new MlpEncoderOptions { HiddenSizes = null! }).Failures.Should().Equal("HiddenSizes must list at least one layer width.");
-        validator.Validate(null, new MlpEncoderOptions { HiddenSizes = [] }).Failures.Should().Equal("HiddenSizes must list at least one layer width.");
+        validator.Validate(null, new MlpEncoderOptions { HiddenSizes = null! }).Failures.Should().Equal("MlpEncoderOptions.HiddenSizes must list at least one layer width.");
+        validator.Validate(null, new MlpEncoderOptions { HiddenSizes = [] }).Failures.Should().Equal("MlpEncoderOptions.HiddenSizes must list at least one layer width.");
     }
 
     [Fact]
@@ -58,19 +58,19 @@ public class OptionsValidatorTests
         });
 
         result.Failures.Should().Equal(
-            "LatentDim must be at least 1, got 0.",
-            "HiddenSizes[1] must be at least 1, got 0.",
-            "Epochs must be at least 1, got 0.",
-            "LearningRate must be finite and positive, got 0.",
-            "WeightDecay must be finite and non-negative, got -1.",
-            "FitRows has an unknown value 7.");
+            "AutoencoderOptions.LatentDim must be at least 1, got 0.",
+            "AutoencoderOptions.HiddenSizes[1] must be at least 1, got 0.",
+            "AutoencoderOptions.Epochs must be at least 1, got 0.",
+            "AutoencoderOptions.LearningRate must be finite and positive, got 0.",
+            "AutoencoderOptions.WeightDecay must be finite and non-negative, got -1.",
+            "AutoencoderOptions.FitRows has an unknown value 7.");
     }
 
     [Theory]
-    [InlineData(double.PositiveInfinity, 0.0, "LearningRate must be finite and positive, got ")]
-    [InlineData(double.NaN, 0.0, "LearningRate must be finite and positive, got ")]
-    [InlineData(1e-3, double.PositiveInfinity, "WeightDecay must be finite and non-negative, got ")]
-    [InlineData(1e-3, double.NaN, "WeightDecay must be finite and non-negative, got ")]
+    [InlineData(double.PositiveInfinity, 0.0, "AutoencoderOptions.LearningRate must be finite and positive, got ")]
+    [InlineData(double.NaN, 0.0, "AutoencoderOptions.LearningRate must be finite and positive, got ")]
+    [InlineData(1e-3, double.PositiveInfinity, "AutoencoderOptions.WeightDecay must be finite and non-negative, got ")]
+    [InlineData(1e-3, double.NaN, "AutoencoderOptions.WeightDecay must be finite and non-negative, got ")]
     public void Autoencoder_learning_rate_and_decay_outside_their_ranges_are_rejected(double learningRate, double weightDecay, string failurePrefix)
     {
         new AutoencoderOptionsValidator().Validate(null, new AutoencoderOptions { LearningRate = learningRate, WeightDecay = weightDecay })
@@ -84,7 +84,7 @@ public class OptionsValidatorTests
 
         validator.Validate(null, new AutoencoderOptions { LatentDim = 1, HiddenSizes = [1], Epochs = 1, LearningRate = double.Epsilon, WeightDecay = 0, FitRows = AutoencoderFitRows.All })
             .Succeeded.Should().BeTrue();
-        validator.Validate(null, new AutoencoderOptions { HiddenSizes = null! }).Failures.Should().Equal("HiddenSizes must not be null.");
+        validator.Validate(null, new AutoencoderOptions { HiddenSizes = null! }).Failures.Should().Equal("AutoencoderOptions.HiddenSizes must not be null.");
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public class OptionsValidatorTests
         FluentActions.Invoking(() => new MlpEncoderFactory(new MlpEncoderOptions { Dropout = -1 }))
             .Should().Throw<OptionsValidationException>().Which.OptionsName.Should().Be(nameof(MlpEncoderOptions));
         FluentActions.Invoking(() => new AutoencoderCompressor(new AutoencoderOptions { Epochs = -3 }))
-            .Should().Throw<OptionsValidationException>().WithMessage("Epochs must be at least 1, got -3.")
+            .Should().Throw<OptionsValidationException>().WithMessage("AutoencoderOptions.Epochs must be at least 1, got -3.")
             .Which.OptionsType.Should().Be(typeof(AutoencoderOptions));
     }
 }

@@ -40,7 +40,7 @@ public class ModalityAssessmentOptionsValidatorTests
     public void A_significance_level_below_the_smallest_attainable_p_value_names_it()
     {
         Failures(new ModalityAssessmentOptions { Permutations = 18, SignificanceLevel = 0.05 }).Should().ContainSingle()
-            .Which.Should().Be("ModalityAssessmentOptions.SignificanceLevel 0.05 is below the smallest p-value 1/(1 + 18) that 18 permutations can give; raise Permutations.");
+            .Which.Should().Be("ModalityAssessmentOptions.SignificanceLevel 0.05 is below the smallest p-value 1/(1 + 18) that 18 permutations can give; raise ModalityAssessmentOptions.Permutations.");
     }
 
     [Fact]

@@ -186,7 +186,7 @@ public class DistillationServiceCollectionExtensionsTests
 
         var act = () => provider.GetRequiredService<BalancedTrainer>();
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*EvaluationInterval*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.EvaluationInterval*");
     }
 
     private sealed class AlwaysSignificant : IMutualInformationSignificanceTest

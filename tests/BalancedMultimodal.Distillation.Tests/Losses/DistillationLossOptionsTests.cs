@@ -20,14 +20,21 @@ public class DistillationLossOptionsTests
     }
 
     [Theory]
-    [InlineData(double.NaN, 1, 0.1, "CrossEntropyWeight must be a finite number >= 0 (was NaN)")]
-    [InlineData(1, double.PositiveInfinity, 0.1, "KullbackLeiblerWeight must be a finite number >= 0 (was ")]
-    [InlineData(1, 1, double.NaN, "RepresentationWeight must be a finite number >= 0 (was NaN)")]
+    [InlineData(double.NaN, 1, 0.1, "DistillationLossOptions.CrossEntropyWeight must be a finite number >= 0 (was NaN)")]
+    [InlineData(1, double.PositiveInfinity, 0.1, "DistillationLossOptions.KullbackLeiblerWeight must be a finite number >= 0 (was ")]
+    [InlineData(1, 1, double.NaN, "DistillationLossOptions.RepresentationWeight must be a finite number >= 0 (was NaN)")]
     public void A_non_finite_weight_is_rejected_naming_it(double a1, double a2, double a3, string message)
     {
         var result = Validate(new DistillationLossOptions { CrossEntropyWeight = a1, KullbackLeiblerWeight = a2, RepresentationWeight = a3 });
 
         result.Failures.Should().ContainSingle().Which.Should().Contain(message);
+    }
+
+    [Fact]
+    public void All_zero_weights_are_rejected_naming_each_weight_with_its_options_class()
+    {
+        Validate(new DistillationLossOptions { CrossEntropyWeight = 0, KullbackLeiblerWeight = 0, RepresentationWeight = 0 }).Failures.Should().Equal(
+            "DistillationLossOptions.CrossEntropyWeight, DistillationLossOptions.KullbackLeiblerWeight and DistillationLossOptions.RepresentationWeight are all 0; at least one must be positive.");
     }
 
     [Theory]

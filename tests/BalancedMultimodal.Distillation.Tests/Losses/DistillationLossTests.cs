@@ -277,7 +277,7 @@ public class DistillationLossTests
     [InlineData(1, 1, -0.1, 2, "RepresentationWeight")]
     [InlineData(1, 1, 0.1, 0, "Temperature")]
     [InlineData(1, 1, 0.1, -2, "Temperature")]
-    [InlineData(0, 0, 0, 2, "all 0")]
+    [InlineData(0, 0, 0, 2, "DistillationLossOptions.CrossEntropyWeight, DistillationLossOptions.KullbackLeiblerWeight and DistillationLossOptions.RepresentationWeight are all 0")]
     public void Invalid_options_are_rejected_naming_the_option(double a1, double a2, double a3, double temperature, string named)
     {
         var act = () => Loss(a1, a2, a3, temperature);

@@ -95,6 +95,6 @@ public class BalancedTrainingDataTests
         var options = TrainingFixtures.FastOptions();
         options.LearningRate = -1;
         var act = () => TrainingFixtures.Trainer(options);
-        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*LearningRate*");
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().WithMessage("*BalancedTrainingOptions.LearningRate*");
     }
 }

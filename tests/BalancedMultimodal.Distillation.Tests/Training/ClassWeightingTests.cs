@@ -142,6 +142,6 @@ public class ClassWeightingTests
     {
         var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(new BalancedTrainingOptions { ClassWeighting = (ClassWeighting)7 });
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*ClassWeighting must be None or InverseFrequency, got 7*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.ClassWeighting must be None or InverseFrequency, got 7*");
     }
 }

@@ -34,10 +34,10 @@ public class InputWeightDecayTests
     }
 
     [Theory]
-    [InlineData(double.NaN, 0.5, 200.0, "WeightDecay must be finite and non-negative, got NaN.")]
-    [InlineData(-1e-3, 0.5, 200.0, "WeightDecay must be finite and non-negative, got -0.001.")]
-    [InlineData(1e-3, 3.0, 200.0, "InputWeightDecayWidthExponent must lie in [0, 2], got 3.")]
-    [InlineData(1e-3, 0.5, 0.5, "InputWeightDecayReferenceWidth must be finite and at least 1 (a number of features), got 0.5.")]
+    [InlineData(double.NaN, 0.5, 200.0, "BalancedTrainingOptions.WeightDecay must be finite and non-negative, got NaN.")]
+    [InlineData(-1e-3, 0.5, 200.0, "BalancedTrainingOptions.WeightDecay must be finite and non-negative, got -0.001.")]
+    [InlineData(1e-3, 3.0, 200.0, "BalancedTrainingOptions.InputWeightDecayWidthExponent must lie in [0, 2], got 3.")]
+    [InlineData(1e-3, 0.5, 0.5, "BalancedTrainingOptions.InputWeightDecayReferenceWidth must be finite and at least 1 (a number of features), got 0.5.")]
     public void Invalid_decay_options_are_refused_naming_the_option_instead_of_giving_a_number(double decay, double exponent, double referenceWidth, string message)
     {
         var options = new BalancedTrainingOptions { WeightDecay = decay, InputWeightDecayWidthExponent = exponent, InputWeightDecayReferenceWidth = referenceWidth };
@@ -123,13 +123,13 @@ public class InputWeightDecayTests
     }
 
     [Theory]
-    [InlineData(-0.5, 200.0, "InputWeightDecayWidthExponent")]
-    [InlineData(double.NaN, 200.0, "InputWeightDecayWidthExponent")]
-    [InlineData(double.PositiveInfinity, 200.0, "InputWeightDecayWidthExponent")]
-    [InlineData(2.5, 200.0, "InputWeightDecayWidthExponent")]
-    [InlineData(0.5, 0.0, "InputWeightDecayReferenceWidth")]
-    [InlineData(0.5, 0.5, "InputWeightDecayReferenceWidth")]
-    [InlineData(0.5, double.NaN, "InputWeightDecayReferenceWidth")]
+    [InlineData(-0.5, 200.0, "BalancedTrainingOptions.InputWeightDecayWidthExponent")]
+    [InlineData(double.NaN, 200.0, "BalancedTrainingOptions.InputWeightDecayWidthExponent")]
+    [InlineData(double.PositiveInfinity, 200.0, "BalancedTrainingOptions.InputWeightDecayWidthExponent")]
+    [InlineData(2.5, 200.0, "BalancedTrainingOptions.InputWeightDecayWidthExponent")]
+    [InlineData(0.5, 0.0, "BalancedTrainingOptions.InputWeightDecayReferenceWidth")]
+    [InlineData(0.5, 0.5, "BalancedTrainingOptions.InputWeightDecayReferenceWidth")]
+    [InlineData(0.5, double.NaN, "BalancedTrainingOptions.InputWeightDecayReferenceWidth")]
     public void Invalid_settings_are_rejected_by_name(double exponent, double referenceWidth, string option)
     {
         var options = new BalancedTrainingOptions { InputWeightDecayWidthExponent = exponent, InputWeightDecayReferenceWidth = referenceWidth };

@@ -19,7 +19,7 @@ public class MinimumAssessmentRowsTests
 
         var act = () => BalancedTrainer.MinimumAssessmentRows(options, Ksg, 2);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Assessment must not be null.*")
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.Assessment must not be null.*")
             .Which.OptionsType.Should().Be(typeof(BalancedTrainingOptions));
     }
 
@@ -30,7 +30,7 @@ public class MinimumAssessmentRowsTests
 
         var act = () => BalancedTrainer.MinimumAssessmentRows(options, Ksg, 2);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Assessment: *PcaComponents*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*Assessment: ModalityAssessmentOptions.PcaComponents*");
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public class MinimumAssessmentRowsTests
 
         var act = () => BalancedTrainer.MinimumAssessmentRows(options, Ksg, 2);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*LearningRate must be finite and positive, got NaN.*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.LearningRate must be finite and positive, got NaN.*");
     }
 
     [Fact]

@@ -222,7 +222,7 @@ public class PredictionCombinerTests
 
         var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*PoolingWeightShrinkage must lie in [0, 1]*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.PoolingWeightShrinkage must lie in [0, 1]*");
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public class PredictionCombinerTests
 
         var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(options);
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Prediction*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.Prediction*");
     }
 
     [Fact]

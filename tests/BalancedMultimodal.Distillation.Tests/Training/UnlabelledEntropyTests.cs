@@ -34,6 +34,6 @@ public class UnlabelledEntropyTests
     {
         var act = () => BalancedTrainingOptionsValidator.ThrowIfInvalid(new BalancedTrainingOptions { UnlabelledEntropyWeight = -0.1 });
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*UnlabelledEntropyWeight*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*BalancedTrainingOptions.UnlabelledEntropyWeight*");
     }
 }

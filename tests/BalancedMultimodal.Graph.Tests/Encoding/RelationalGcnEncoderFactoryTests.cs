@@ -91,7 +91,7 @@ public class RelationalGcnEncoderFactoryTests
 
         var act = () => factory.Create(new ModalityEncoderRequest(1, "mirna", 5, graph.Device, ScalarType.Float32));
 
-        act.Should().Throw<ArgumentException>().WithMessage("Modality 'mirna': *NumBlocks (2) must divide InputSize (5)*");
+        act.Should().Throw<ArgumentException>().WithMessage("Modality 'mirna': *RelationalGcnOptions.NumBlocks (2) must divide RelationalGcnOptions.InputSize (5)*");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public class RelationalGcnEncoderFactoryTests
 
         var act = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = null! });
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*HiddenSizes must list at least one layer size*")
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.HiddenSizes must list at least one layer size*")
             .And.OptionsType.Should().Be(typeof(RelationalGcnOptions));
     }
 
@@ -251,6 +251,6 @@ public class RelationalGcnEncoderFactoryTests
 
         narrow.InputWeights[1].shape.Should().Equal(1, 3);
         act.Should().Throw<ArgumentException>().WithParameterName("request")
-            .WithMessage("Modality 'wide': invalid encoder options for its 2147483647 input features:*NumBlocks (2) must divide InputSize (2147483647)*");
+            .WithMessage("Modality 'wide': invalid encoder options for its 2147483647 input features:*RelationalGcnOptions.NumBlocks (2) must divide RelationalGcnOptions.InputSize (2147483647)*");
     }
 }

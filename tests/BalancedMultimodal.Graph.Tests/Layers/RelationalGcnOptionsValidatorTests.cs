@@ -31,16 +31,16 @@ public class RelationalGcnOptionsValidatorTests
         };
 
         Failures(options).Should().Equal(
-            "InputSize must be at least 1, got 0.",
-            "HiddenSizes must list at least one layer size.",
-            "RelationCount must be at least 1, got 0.",
-            "NumBases and NumBlocks cannot both be set.",
-            "NumBases must be between 1 and RelationCount (0), got 1.",
-            "Activation has the undefined value 9.",
-            $"NegativeSlope must be finite and at least 0, got {-1.0}.",
-            $"Dropout must be in [0, 1), got {-0.1}.",
-            "ClassCount must be at least 2 (or null for no head), got 1.",
-            "Head has the undefined value 5.");
+            "RelationalGcnOptions.InputSize must be at least 1, got 0.",
+            "RelationalGcnOptions.HiddenSizes must list at least one layer size.",
+            "RelationalGcnOptions.RelationCount must be at least 1, got 0.",
+            "RelationalGcnOptions.NumBases and RelationalGcnOptions.NumBlocks cannot both be set.",
+            "RelationalGcnOptions.NumBases must be between 1 and RelationalGcnOptions.RelationCount (0), got 1.",
+            "RelationalGcnOptions.Activation has the undefined value 9.",
+            $"RelationalGcnOptions.NegativeSlope must be finite and at least 0, got {-1.0}.",
+            $"RelationalGcnOptions.Dropout must be in [0, 1), got {-0.1}.",
+            "RelationalGcnOptions.ClassCount must be at least 2 (or null for no head), got 1.",
+            "RelationalGcnOptions.Head has the undefined value 5.");
     }
 
     [Fact]
@@ -52,9 +52,9 @@ public class RelationalGcnOptionsValidatorTests
         options.Dropout = double.NaN;
 
         Failures(options).Should().Equal(
-            "HiddenSizes must list at least one layer size.",
-            $"NegativeSlope must be finite and at least 0, got {double.PositiveInfinity}.",
-            $"Dropout must be in [0, 1), got {double.NaN}.");
+            "RelationalGcnOptions.HiddenSizes must list at least one layer size.",
+            $"RelationalGcnOptions.NegativeSlope must be finite and at least 0, got {double.PositiveInfinity}.",
+            $"RelationalGcnOptions.Dropout must be in [0, 1), got {double.NaN}.");
     }
 
     [Fact]
@@ -68,9 +68,9 @@ public class RelationalGcnOptionsValidatorTests
         var basesZero = Valid();
         basesZero.NumBases = 0;
 
-        Failures(zero).Should().Equal("NumBlocks must be at least 1, got 0.");
-        Failures(three).Should().Equal("NumBlocks (3) must divide InputSize (4).", "NumBlocks (3) must divide HiddenSizes[1] (5).");
-        Failures(basesZero).Should().Equal("NumBases must be between 1 and RelationCount (2), got 0.");
+        Failures(zero).Should().Equal("RelationalGcnOptions.NumBlocks must be at least 1, got 0.");
+        Failures(three).Should().Equal("RelationalGcnOptions.NumBlocks (3) must divide RelationalGcnOptions.InputSize (4).", "RelationalGcnOptions.NumBlocks (3) must divide RelationalGcnOptions.HiddenSizes[1] (5).");
+        Failures(basesZero).Should().Equal("RelationalGcnOptions.NumBases must be between 1 and RelationalGcnOptions.RelationCount (2), got 0.");
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public class RelationalGcnOptionsValidatorTests
         options.HiddenSizes = null!;
         options.NumBlocks = 2;
 
-        Failures(options).Should().Equal("HiddenSizes must list at least one layer size.");
+        Failures(options).Should().Equal("RelationalGcnOptions.HiddenSizes must list at least one layer size.");
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class RelationalGcnOptionsValidatorTests
         var options = Valid();
         options.HiddenSizes = [3, 0, -2];
 
-        Failures(options).Should().Equal("HiddenSizes[1] must be at least 1, got 0.", "HiddenSizes[2] must be at least 1, got -2.");
+        Failures(options).Should().Equal("RelationalGcnOptions.HiddenSizes[1] must be at least 1, got 0.", "RelationalGcnOptions.HiddenSizes[2] must be at least 1, got -2.");
     }
 
     [Fact]

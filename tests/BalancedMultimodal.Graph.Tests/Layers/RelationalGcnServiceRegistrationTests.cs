@@ -59,7 +59,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Dropout must be in [0, 1), got 1.5*")
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.Dropout must be in [0, 1), got 1.5*")
             .Which.OptionsType.Should().Be(typeof(RelationalGcnOptions));
     }
 
@@ -70,7 +70,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got -1*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got -1*");
     }
 
     [Fact]
@@ -91,10 +91,10 @@ public sealed class RelationalGcnServiceRegistrationTests
         options.InputSize.Should().Be(0);
         encoder.EmbeddingDim.Should().Be(6);
         FluentActions.Invoking(() => new RelationalGcn(provider.GetRequiredService<IOptions<RelationalGcnOptions>>()))
-            .Should().Throw<OptionsValidationException>().WithMessage("*InputSize must be at least 1, got 0*", "a network built directly needs its width");
+            .Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got 0*", "a network built directly needs its width");
         FluentActions.Invoking(() => new ServiceCollection().AddRelationalGcn(Section(new() { ["Rgcn:NumBlocks"] = "3", ["Rgcn:HiddenSizes:0"] = "4" }))
                 .BuildServiceProvider().GetRequiredService<IOptions<RelationalGcnOptions>>().Value)
-            .Should().Throw<OptionsValidationException>().WithMessage("*NumBlocks (3) must divide*HiddenSizes[0] (4)*",
+            .Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.NumBlocks (3) must divide RelationalGcnOptions.HiddenSizes[0] (4)*",
                 "every rule that does not need the width still holds without it");
     }
 
@@ -117,7 +117,7 @@ public sealed class RelationalGcnServiceRegistrationTests
 
         var act = () => provider.GetRequiredService<IStartupValidator>().Validate();
 
-        act.Should().Throw<OptionsValidationException>().WithMessage("*Dropout must be in [0, 1), got 1*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.Dropout must be in [0, 1), got 1*");
     }
 
     [Fact]
