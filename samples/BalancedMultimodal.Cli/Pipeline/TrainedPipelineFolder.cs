@@ -118,7 +118,32 @@ internal static class TrainedPipelineFolder
             Files = files.ToArray(),
         };
         File.WriteAllText(Path.Combine(folder, ManifestFile), JsonSerializer.Serialize(manifest, Json));
+        RemoveStaleModelFiles(folder, files);
     }
+
+    /// <summary>
+    /// Deletes the files of an earlier model saved into <paramref name="folder"/> that this model does not have (the
+    /// extra folds of a model with more folds, autoencoders, quantiles, a cohort availability or feature names), so the
+    /// folder holds one model: the manifest lists only what was just written, and a stale <c>fold_3.bin</c> beside a
+    /// two-fold manifest made the folder look like another model. Only this format's own file names are touched; any
+    /// other file in the folder is left alone.
+    /// </summary>
+    private static void RemoveStaleModelFiles(string folder, IReadOnlyCollection<PipelineFile> written)
+    {
+        var current = new HashSet<string>(written.Select(f => f.Name), StringComparer.Ordinal) { ManifestFile };
+        foreach (string path in Directory.EnumerateFiles(folder))
+        {
+            string name = Path.GetFileName(path);
+            if (!current.Contains(name) && IsModelFileName(name))
+                File.Delete(path);
+        }
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a file name of this folder format.</summary>
+    private static bool IsModelFileName(string name) =>
+        name is OptionsFile or StandardizerFile or QuantilesFile or FeatureNamesFile or CohortFile or CohortAvailabilityFile or GraphFile
+        || FoldFileNumber(name) is not null
+        || System.Text.RegularExpressions.Regex.IsMatch(name, @"^autoencoder_\d+\.bin$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     public static TrainedPipeline Load(string folder)
     {

@@ -41,6 +41,27 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void Saving_into_a_folder_of_an_earlier_model_removes_that_models_extra_files_and_keeps_other_files()
+    {
+        // An earlier model with more folds, autoencoders, quantiles and incomplete samples left its extra files beside the
+        // new manifest (which ignores them), so the folder looked like another model.
+        var folder = fixture.CopyOfModel();
+        string[] stale = ["fold_2.bin", "fold_2.json", "fold_3.bin", "autoencoder_0.bin", "quantiles.json", "cohort_availability.json"];
+        foreach (string name in stale)
+            File.WriteAllText(Path.Combine(folder, name), "from an earlier model");
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "mine");
+        File.WriteAllText(Path.Combine(folder, "fold_x.bin"), "not a model file name");
+
+        fixture.Model.Save(folder);
+
+        var names = Directory.GetFiles(folder).Select(Path.GetFileName).ToArray();
+        names.Should().NotContain(stale);
+        names.Should().Contain(["notes.txt", "fold_x.bin", "manifest.json", "fold_0.bin", "fold_1.json"]);
+        using var reloaded = TrainedPipeline.Load(folder);
+        reloaded.Folds.Should().HaveCount(2);
+    }
+
+    [Fact]
     public void A_truncated_weights_file_gives_invalid_data_naming_the_file()
     {
         var folder = fixture.CopyOfModel();
