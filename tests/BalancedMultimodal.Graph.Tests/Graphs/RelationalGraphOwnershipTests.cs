@@ -116,4 +116,21 @@ public sealed class RelationalGraphOwnershipTests
         var forward = () => layer.forward(ones(3, 2), graph);
         forward.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'fused'*");
     }
+
+    [Fact]
+    public void An_unweighted_graph_whose_scope_ended_is_refused_by_its_edge_index_alone()
+    {
+        // Without weights only the edge index can tell that the scope freed the graph.
+        RelationalGraph graph;
+        using (NewDisposeScope())
+            graph = new RelationalGraph(3, [new GraphRelation("plain", tensor(new long[] { 0, 1, 2, 1, 2, 0 }).reshape(2, 3), null)]);
+
+        var read = () => graph.EdgeCount;
+        read.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'plain' was freed outside the graph*DetachFromDisposeScope*");
+        using var layer = new RelationalGraphConv(2, 2, 1);
+        using var x = ones(3, 2);
+        var forward = () => layer.forward(x, graph);
+        forward.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'plain' was freed outside the graph*");
+        graph.Dispose();
+    }
 }
