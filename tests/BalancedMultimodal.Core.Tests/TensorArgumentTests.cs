@@ -125,4 +125,15 @@ public class TensorArgumentTests
 
         act.Should().Throw<ObjectDisposedException>().Which.ObjectName.Should().Be("values[1]");
     }
+
+    [Fact]
+    public void Describe_gives_null_a_live_tensor_s_metadata_or_disposed_tensor()
+    {
+        var x = zeros(2, 5, dtype: ScalarType.Float64);
+
+        TensorArgument.Describe(null).Should().Be("null");
+        TensorArgument.Describe(x).Should().Be("tensor (2, 5) Float64 on cpu");
+        x.Dispose();
+        TensorArgument.Describe(x).Should().Be("disposed tensor");
+    }
 }

@@ -68,4 +68,66 @@ public sealed class ResultRecordIdentityTests
         var terms = new MultitaskLossTerms(tensor(3.0), tensor(1.0), [tensor(1.0)], [0.25], tensor(1.5), tensor(0.0));
         terms.ToString().Should().Contain("ModalityLosses = [tensor () Float64 on cpu], ModalityWeights = [0.25], WeightedModalities = ");
     }
+
+    [Fact]
+    public void Distillation_terms_differ_when_any_one_of_their_tensors_is_another()
+    {
+        using var scope = NewDisposeScope();
+        var a = Terms(2f);
+
+        (a with { Total = tensor(2f) }).Should().NotBe(a);
+        (a with { CrossEntropy = tensor(2f) }).Should().NotBe(a);
+        (a with { KullbackLeibler = tensor(2f) }).Should().NotBe(a);
+        (a with { Representation = tensor(2f) }).Should().NotBe(a);
+    }
+
+    [Fact]
+    public void Multitask_terms_differ_when_any_one_of_their_members_is_another_object()
+    {
+        using var scope = NewDisposeScope();
+        var terms = new MultitaskLossTerms(tensor(3.0), tensor(1.0), [tensor(1.0), tensor(2.0)], [0.5, 0.5], tensor(1.5), tensor(0.0));
+
+        (terms with { Total = tensor(3.0) }).Should().NotBe(terms);
+        (terms with { Fused = tensor(1.0) }).Should().NotBe(terms);
+        (terms with { ModalityLosses = terms.ModalityLosses.ToArray() }).Should().NotBe(terms, "another list, though of the same tensors");
+        (terms with { ModalityWeights = terms.ModalityWeights.ToArray() }).Should().NotBe(terms, "another list, though of the same weights");
+        (terms with { WeightedModalities = tensor(1.5) }).Should().NotBe(terms);
+        (terms with { Distillation = tensor(0.0) }).Should().NotBe(terms);
+    }
+
+    [Fact]
+    public void Network_outputs_differ_when_any_one_of_their_members_is_another_object()
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new NetworkOutputs([ones(4, 2)], [zeros(4, 3)], zeros(4, 3));
+
+        (outputs with { Embeddings = outputs.Embeddings.ToArray() }).Should().NotBe(outputs, "another list, though of the same tensors");
+        (outputs with { ModalityLogits = outputs.ModalityLogits.ToArray() }).Should().NotBe(outputs, "another list, though of the same tensors");
+        (outputs with { FusedLogits = zeros(4, 3) }).Should().NotBe(outputs);
+    }
+
+    [Fact]
+    public void Multitask_terms_print_every_member_in_order_and_their_weights_in_the_invariant_culture()
+    {
+        using var scope = NewDisposeScope();
+        // Every tensor of another shape, so that a member printed in another's place shows.
+        var terms = new MultitaskLossTerms(zeros(1), zeros(2), [zeros(3), zeros(4)], [0.25, 1.5], zeros(5), zeros(6, dtype: ScalarType.Float64));
+        var culture = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        string text;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+            text = terms.ToString();
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+
+        text.Should().Be("MultitaskLossTerms { Total = tensor (1) Float32 on cpu, Fused = tensor (2) Float32 on cpu, " +
+            "ModalityLosses = [tensor (3) Float32 on cpu, tensor (4) Float32 on cpu], ModalityWeights = [0.25, 1.5], " +
+            "WeightedModalities = tensor (5) Float32 on cpu, Distillation = tensor (6) Float64 on cpu }");
+    }
 }

@@ -394,5 +394,37 @@ public sealed class CompareCommandTests
             base.WriteLine(value);
         }
     }
-}
 
+    [Fact]
+    public void The_modality_table_gives_each_pipeline_variant_s_scores_after_phase_1_after_distillation_and_at_the_checkpoint()
+    {
+        CompareCommand.Row Row(string variant, int seed, double[] pretraining, double[] distilled, double[] final) =>
+            new(variant, seed, 0.5, 0.5, 0.5, null, 1, null, ["mRNA", "meth"], pretraining, distilled, final);
+        var output = new StringWriter();
+
+        CompareCommand.WriteTable(output, [
+            Row("full", 0, pretraining: [0.6, 0.3], distilled: [0.65, 0.5], final: [0.7, 0.55]),
+            new CompareCommand.Row("LR early fusion", 0, 0.6, 0.55, 0.58, null, 1.5, null, null, null, null, null),
+            Row("full", 1, pretraining: [0.8, 0.4], distilled: [0.85, 0.6], final: [0.9, 0.75]),
+        ]);
+
+        // Each column differs from its neighbours, so a column in another's place shows.
+        var lines = output.ToString().Split('\n', StringSplitOptions.TrimEntries);
+        lines.SkipWhile(l => !l.Contains("after phase 1")).Should().Equal(
+            "| variant | modality | validation macro-F1 after phase 1 | after distillation | at the joint checkpoint |",
+            "| --- | --- | --- | --- | --- |",
+            "| full | mRNA | 0.700 ± 0.141 | 0.750 ± 0.141 | 0.800 ± 0.141 |",
+            "| full | meth | 0.350 ± 0.071 | 0.550 ± 0.071 | 0.650 ± 0.141 |",
+            "");
+    }
+
+    [Fact]
+    public void The_summary_table_refuses_a_null_writer_or_null_rows_by_name()
+    {
+        var noWriter = () => CompareCommand.WriteTable(null!, []);
+        var noRows = () => CompareCommand.WriteTable(new StringWriter(), null!);
+
+        noWriter.Should().Throw<ArgumentNullException>().WithParameterName("output");
+        noRows.Should().Throw<ArgumentNullException>().WithParameterName("rows");
+    }
+}

@@ -187,4 +187,50 @@ public sealed class PlotFilesTests : IDisposable
         FusedSimilarityPlot.OffDiagonalQuantile(matrix, 1).Should().Be(6);
         FusedSimilarityPlot.OffDiagonalQuantile(matrix, 0.1).Should().BeApproximately(1.5, 1e-12);
     }
+
+    [Fact]
+    public void The_weight_plot_s_axis_reaches_the_planned_joint_epochs_when_training_stopped_early()
+    {
+        // Early stopping at epoch 40 of 60: the axis shows the planned length.
+        var fold = Fold(0, 0);
+        fold = fold with { History = fold.History.Select(r => r.Phase == TrainingPhase.Joint ? r with { MaxEpochs = 60 } : r).ToArray() };
+
+        ModalityWeightsPlot.Series([fold], Names.Length).MaxEpoch.Should().Be(60);
+    }
+
+    [Fact]
+    public void A_joint_record_listing_fewer_weights_or_scores_than_modalities_leaves_the_missing_ones_out()
+    {
+        // The first joint record lists two of the three modalities' weights and scores.
+        var fold = Fold(0, 0);
+        var first = fold.History.First(r => r.Phase == TrainingPhase.Joint);
+        fold = fold with
+        {
+            History = fold.History.Select(r => ReferenceEquals(r, first) ? r with { Weights = r.Weights!.Take(2).ToArray(), ModalityScores = r.ModalityScores!.Take(2).ToArray() } : r).ToArray(),
+        };
+
+        var weights = ModalityWeightsPlot.Series([fold], Names.Length);
+        var curves = TrainingCurvesPlot.Series([fold], Names);
+
+        double.IsNaN(weights.Lines[2].Weights[0]).Should().BeTrue("the first record has no weight for modality 3");
+        weights.Lines[2].Weights.Skip(1).Should().OnlyContain(w => double.IsFinite(w));
+        weights.MinWeight.Should().Be(1.0, "the missing weight is not a weight");
+        weights.MaxWeight.Should().Be(1.2 - 0.004 * 10);
+        var jointScore3 = curves.Single(l => l.Modality == 2 && l.Phase == TrainingPhase.Joint);
+        jointScore3.Positions.Should().Equal(Every5To40.Skip(1).Select(e => 60 + e), "the record without modality 3's score is left out");
+    }
+
+    [Fact]
+    public void A_fold_without_joint_records_does_not_hide_the_folds_drawn_after_it()
+    {
+        // Fold 1 (drawn first) stopped before the joint phase; fold 0 is drawn in full after it.
+        var stopped = Fold(1, 0.1);
+        stopped = stopped with { History = stopped.History.Where(r => r.Phase != TrainingPhase.Joint).ToArray() };
+
+        var series = TrainingCurvesPlot.Series([Fold(0, 0), stopped], Names);
+
+        series.Where(l => l.Fold == 1).Should().NotContain(l => l.Phase == TrainingPhase.Joint);
+        series.Where(l => l.Fold == 0).Should().HaveCount(13, "fold 0's 3 x 2 phase-1 lines, modality 3's 2 distillation lines, 3 joint scores, the joint loss and the final score")
+            .And.Contain(l => l.Modality == null && l.Panel == TrainingCurvesPlot.CurvePanel.Score && l.Legend == "joint total loss /\nfinal prediction F1");
+    }
 }

@@ -157,4 +157,41 @@ public class BalancedTrainerArgumentTests
             .WithMessage("Weighting.Uncertainty: UncertaintyWeighterOptions.InitialLogVariance = 1E+39 is beyond the largest finite Float32 value*");
         reports.Should().BeEmpty("refused before phase 1");
     }
+
+    [Fact]
+    public void An_uncertainty_start_whose_M_log_variances_overflow_the_features_dtype_is_refused_before_phase_1()
+    {
+        // 2e38 fits float32 but the weighted loss adds the three modalities' log-variances, 6e38.
+        var data = TrainingFixtures.Tiny();
+        var options = TrainingFixtures.TinyOptions();
+        options.Weighting.Policy = ModalityWeightingPolicy.Uncertainty;
+        options.Weighting.Uncertainty.InitialLogVariance = 2e38;
+        var reports = new List<TrainingProgress>();
+        var trainer = TrainingFixtures.TinyTrainer(options);
+
+        var act = () => trainer.Fit(data, new SynchronousProgress(reports.Add)).Dispose();
+
+        act.Should().Throw<OptionsValidationException>()
+            .WithMessage("Weighting.Uncertainty: UncertaintyWeighterOptions.InitialLogVariance = 2E+38: the weighted loss adds the 3 log-variances*Float32*");
+        reports.Should().BeEmpty("refused before phase 1");
+    }
+
+    [Fact]
+    public void An_uncertainty_start_is_judged_in_the_features_dtype_so_float64_features_accept_what_float32_cannot_hold()
+    {
+        var tiny = TrainingFixtures.Tiny();
+        var features = tiny.Features.Select(f => f.to(TorchSharp.torch.ScalarType.Float64)).ToArray();
+        var data = new BalancedTrainingData(tiny.ModalityNames, features, tiny.Labels, 2, TrainingFixtures.TinyTrainRows, TrainingFixtures.TinyValidationRows);
+        var options = TrainingFixtures.TinyOptions();
+        options.Weighting.Policy = ModalityWeightingPolicy.Uncertainty;
+        options.Weighting.Uncertainty.InitialLogVariance = 1e39;
+        using var cancellation = new CancellationTokenSource();
+        var trainer = TrainingFixtures.TinyTrainer(options);
+
+        // Stopped at the first report: the checks before phase 1 passed.
+        var act = () => trainer.Fit(data, new SynchronousProgress(_ => cancellation.Cancel()), cancellation.Token).Dispose();
+
+        act.Should().Throw<OperationCanceledException>();
+        foreach (var f in features) f.Dispose();
+    }
 }

@@ -232,4 +232,26 @@ public class UncertaintyWeighterTests
             loss.item<double>().Should().BeApproximately(Expected(s), 1e-15);
         }
     }
+
+    [Fact]
+    public void Without_a_dtype_the_initial_log_variance_is_judged_in_float32_the_dtype_of_the_log_variances()
+    {
+        // exp(100) is finite in float64 but not in float32, the log-variances' default dtype.
+        var act = () => new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = -100 });
+
+        act.Should().Throw<ArgumentException>().WithParameterName("options")
+            .WithMessage("*(stored as -100 in Float32) gives every modality the weight exp(-s)*");
+    }
+
+    [Fact]
+    public void The_sum_of_the_M_log_variances_is_judged_on_s_as_the_dtype_stores_it()
+    {
+        // Float16 stores 32753 as 32752, and 2 x 32752 = 65504 is its largest finite value: the first loss is finite.
+        using var scope = NewDisposeScope();
+        using var weighter = new UncertaintyWeighter(2, new UncertaintyWeighterOptions { InitialLogVariance = 32753 }, dtype: ScalarType.Float16);
+
+        var loss = weighter.WeightedLoss([tensor(0.5).to(ScalarType.Float16), tensor(0.7).to(ScalarType.Float16)]);
+
+        loss.to(ScalarType.Float64).item<double>().Should().Be(65504);
+    }
 }

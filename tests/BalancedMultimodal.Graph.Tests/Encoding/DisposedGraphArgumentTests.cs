@@ -1,8 +1,10 @@
 using BalancedMultimodal.Graph.Encoding;
+using BalancedMultimodal.Graph.Graphs;
 using BalancedMultimodal.Graph.Layers;
 using BalancedMultimodal.Graph.Tests.Layers;
 using FluentAssertions;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace BalancedMultimodal.Graph.Tests.Encoding;
 
@@ -33,5 +35,21 @@ public class DisposedGraphArgumentTests
         var act = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
 
         act.Should().Throw<ObjectDisposedException>().WithMessage("The relational graph was disposed; 'graph' must be a live graph*");
+    }
+
+    [Fact]
+    public void An_encoder_is_not_built_on_a_graph_whose_dispose_scope_freed_its_tensors()
+    {
+        RelationalGraph graph;
+        using (NewDisposeScope())
+            graph = SmallGraphs.FiveNodes();
+
+        var encoder = () => new RelationalGcnEncoder(graph, Options());
+        var factory = () => new RelationalGcnEncoderFactory(graph, new RelationalGcnOptions { HiddenSizes = [3] });
+
+        encoder.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'a' was freed outside the graph*DetachFromDisposeScope*")
+            .Which.ObjectName.Should().Be("RelationalGraph");
+        factory.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'a' was freed outside the graph*");
+        graph.Dispose();
     }
 }

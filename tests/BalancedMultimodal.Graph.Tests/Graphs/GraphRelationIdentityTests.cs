@@ -42,4 +42,16 @@ public sealed class GraphRelationIdentityTests
         a.ToString().Should().Be("GraphRelation { Name = fused, EdgeIndex = disposed tensor, EdgeWeight = disposed tensor }");
         (a with { EdgeWeight = null }).ToString().Should().EndWith("EdgeWeight = null }");
     }
+
+    [Fact]
+    public void Relations_with_the_same_name_and_weights_but_another_edge_index_differ()
+    {
+        using var scope = NewDisposeScope();
+        var a = Relation("fused");
+
+        var other = a with { EdgeIndex = a.EdgeIndex.clone() };
+
+        other.Should().NotBe(a, "the edge index is another tensor, though of equal values");
+        new HashSet<GraphRelation> { a }.Contains(other).Should().BeFalse();
+    }
 }

@@ -135,4 +135,21 @@ public sealed class RelationalGraphOwnershipTests
         combined.ToString().Should().Be("RelationalGraph: 3 nodes, 2 relations (fused, mrna), disposed");
         freed.Dispose();
     }
+
+    [Fact]
+    public void An_unweighted_graph_whose_scope_ended_is_refused_by_its_edge_index_alone()
+    {
+        // Without weights only the edge index can tell that the scope freed the graph.
+        RelationalGraph graph;
+        using (NewDisposeScope())
+            graph = new RelationalGraph(3, [new GraphRelation("plain", tensor(new long[] { 0, 1, 2, 1, 2, 0 }).reshape(2, 3), null)]);
+
+        var read = () => graph.EdgeCount;
+        read.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'plain' was freed outside the graph*DetachFromDisposeScope*");
+        using var layer = new RelationalGraphConv(2, 2, 1);
+        using var x = ones(3, 2);
+        var forward = () => layer.forward(x, graph);
+        forward.Should().Throw<ObjectDisposedException>().WithMessage("*relation 'plain' was freed outside the graph*");
+        graph.Dispose();
+    }
 }
