@@ -986,11 +986,17 @@ public sealed class TrainingPipeline
                     NumBlocks = encoder.NumBlocks, Bias = encoder.Bias, Activation = encoder.Activation, NegativeSlope = encoder.NegativeSlope,
                     Dropout = encoder.Dropout, ClassCount = null, Head = encoder.Head,
                 });
+                // The width and the relation count are not keys of the file (set below from the data): name what sets them.
+                string width = o.UseAutoencoder && o.Autoencoder is not null
+                    ? $"{nameof(o.Autoencoder)}.{nameof(AutoencoderOptions.LatentDim)}"
+                    : $"the input width of modality '{modality.Name}'";
                 if (check.Failed)
                     foreach (var failure in check.Failures)
                     {
-                        var message = failure.Contains(nameof(RelationalGcnOptions.InputSize), StringComparison.Ordinal)
-                            ? $"{failure.TrimEnd('.')} (modality '{modality.Name}')." : failure;
+                        var message = failure
+                            .Replace($"{nameof(RelationalGcnOptions)}.{nameof(RelationalGcnOptions.InputSize)}", width, StringComparison.Ordinal)
+                            .Replace($"{nameof(RelationalGcnOptions)}.{nameof(RelationalGcnOptions.RelationCount)}",
+                                $"the patient graph's relation count (1, plus one per modality with {nameof(o.ModalityGraphRelations)})", StringComparison.Ordinal);
                         if (!encoderFailures.Contains(message)) encoderFailures.Add(message);
                     }
             }

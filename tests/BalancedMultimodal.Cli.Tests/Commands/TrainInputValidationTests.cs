@@ -100,7 +100,30 @@ public sealed class TrainInputValidationTests : IDisposable
             """{ "Training": { "Assessment": { "Permutations": 18, "SignificanceLevel": 0.05 } } }""",
             "Training.Assessment.SignificanceLevel 0.05 is below the smallest p-value 1/(1 + 18) that 18 permutations can give; raise Training.Assessment.Permutations."
         },
+        // The encoder's width and relation count are not keys of the file (the pipeline sets them and refuses them there).
+        {
+            """{ "EncoderKind": "RelationalGcn", "UseAutoencoder": true, "Autoencoder": { "LatentDim": 10 }, "Encoder": { "NumBlocks": 3, "HiddenSizes": [ 6 ] } }""",
+            "Encoder.NumBlocks (3) must divide Autoencoder.LatentDim (10)."
+        },
+        {
+            """{ "EncoderKind": "RelationalGcn", "Encoder": { "NumBases": 3 } }""",
+            "Encoder.NumBases must be between 1 and the patient graph's relation count (1, plus one per modality with ModalityGraphRelations) (1), got 3."
+        },
     };
+
+    [Fact]
+    public void A_block_count_that_does_not_divide_a_modalitys_width_names_that_modality_not_a_key_of_the_file()
+    {
+        // It said "must divide Encoder.InputSize (10)": a key the same check refuses in the file.
+        var file = _data.WriteFile("config.json", """{ "EncoderKind": "RelationalGcn", "Encoder": { "NumBlocks": 4, "HiddenSizes": [ 4 ] } }""");
+
+        var (code, _, error) = Run("train", "--data", _data.Path, "--config", file, "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().Equal(
+            "bmm train: Encoder.NumBlocks (4) must divide the input width of modality '1' (10). " +
+            "Encoder.NumBlocks (4) must divide the input width of modality '3' (6).");
+    }
 
     /// <summary>A component validator's failure that names a second option (as <c>RelationalGcnOptions.NumBlocks</c>,
     /// class-qualified like the first) gets the config path in front of every option it names, not only the first.</summary>
