@@ -11,6 +11,10 @@ public static class CliApp
     /// <summary>Exit code of a run cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
+    /// <summary>An unknown command within this many edits (insertions, deletions, substitutions) of a command's name
+    /// gets "did you mean 'NAME'?" (<c>bmm trian</c>: 'train').</summary>
+    public const int MaxSuggestionDistance = 2;
+
     /// <summary>Runs the command named by <paramref name="args"/>[0] (or the default command).</summary>
     public static int Run(string[] args, IReadOnlyList<ICliCommand> commands, string defaultCommand, TextWriter output, TextWriter error)
     {
@@ -23,7 +27,17 @@ public static class CliApp
             output.WriteLine("commands:");
             foreach (var c in commands) output.WriteLine($"  {c.Name,-8} {c.Summary}");
             output.WriteLine();
-            output.WriteLine("bmm <command> --help (or -h) shows a command's options.");
+            output.WriteLine("bmm <command> --help (or -h) shows a command's options; bmm --version (or bmm version) the versions.");
+            return 0;
+        }
+        if (args.Length > 0 && (args[0] is "--version" or "version"))
+        {
+            if (args.Length > 1)
+            {
+                error.WriteLine($"bmm {args[0]}: unexpected argument '{args[1]}' ({args[0]} takes none)");
+                return UsageError;
+            }
+            ToolVersions.Write(output);
             return 0;
         }
         string name = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : defaultCommand;
@@ -31,7 +45,9 @@ public static class CliApp
         var command = commands.FirstOrDefault(c => c.Name == name);
         if (command is null)
         {
-            error.WriteLine($"bmm: unknown command '{name}' (bmm --help lists the commands)");
+            var closest = EditDistance.Closest(name, commands.Select(c => c.Name).Append("version"), MaxSuggestionDistance);
+            var suggestion = closest is null ? "" : $"did you mean '{closest}'? ";
+            error.WriteLine($"bmm: unknown command '{name}' ({suggestion}bmm --help lists the commands)");
             return UsageError;
         }
         try

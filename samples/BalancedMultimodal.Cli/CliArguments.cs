@@ -64,13 +64,29 @@ public sealed class CliArguments
     public string GetRequiredString(string name) =>
         GetString(name) ?? throw new CliUsageException($"option --{name} is required");
 
-    /// <summary>Returns an integer option.</summary>
-    public int GetInt(string name, int defaultValue)
+    /// <summary>Returns an integer option (see <see cref="ParseInt"/>; <paramref name="minimum"/> is only named in the
+    /// out-of-range message, the command checks it with its own message).</summary>
+    public int GetInt(string name, int defaultValue, int minimum = int.MinValue)
     {
         var s = GetString(name);
         if (s is null) return defaultValue;
-        return int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
-            ? v : throw new CliUsageException($"option --{name} expects an integer, got '{s}'");
+        return ParseInt(s, $"option --{name}", minimum);
+    }
+
+    /// <summary>
+    /// Parses an integer of an option (or of one item of a list option): text that is not an integer is "WHAT expects
+    /// EXPECTED, got 'TEXT'"; an integer outside the 32-bit range is "WHAT is out of range: TEXT is not in
+    /// MINIMUM..2147483647", never clamped (<paramref name="minimum"/>, the smallest value the option accepts, is
+    /// checked by the caller; its default is int.MinValue).
+    /// </summary>
+    public static int ParseInt(string text, string what, int minimum = int.MinValue, string expected = "an integer")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
+        if (System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            throw new CliUsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{what} is out of range: {text.Trim()} is not in {minimum}..{int.MaxValue}"));
+        throw new CliUsageException($"{what} expects {expected}, got '{text}'");
     }
 
     /// <summary>Returns a floating-point option.</summary>

@@ -63,6 +63,71 @@ public sealed class CliAppTests
         output.ToString().Should().Be("usage: bmm boom" + Environment.NewLine);
     }
 
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("version")]
+    public void Version_prints_the_informational_version_of_the_tool_and_of_each_library(string argument)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run([argument], [new Throwing(new InvalidOperationException("must not run"))], "boom", output, error);
+
+        code.Should().Be(0);
+        error.ToString().Should().BeEmpty();
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        lines.Select(l => l.Split(' ')[0]).Should().Equal("bmm", "BalancedMultimodal.Core", "BalancedMultimodal.Graph", "BalancedMultimodal.Distillation");
+        var expected = typeof(BalancedMultimodal.Core.Data.MultimodalDataset).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
+        lines[1].Should().Be($"BalancedMultimodal.Core {expected}");
+        lines.Should().OnlyContain(l => l.Split(' ').Length == 2 && l.Split(' ')[1].Length > 0);
+    }
+
+    private sealed class Named(string name) : ICliCommand
+    {
+        public string Name => name;
+
+        public string Summary => name;
+
+        public string Usage => name;
+
+        public int Run(CliArguments args, TextWriter output) => 0;
+    }
+
+    [Theory]
+    [InlineData("trian", "bmm: unknown command 'trian' (did you mean 'train'? bmm --help lists the commands)")]
+    [InlineData("predcit", "bmm: unknown command 'predcit' (did you mean 'predict'? bmm --help lists the commands)")]
+    [InlineData("inf", "bmm: unknown command 'inf' (did you mean 'info'? bmm --help lists the commands)")]
+    [InlineData("versoin", "bmm: unknown command 'versoin' (did you mean 'version'? bmm --help lists the commands)")]
+    [InlineData("plot", "bmm: unknown command 'plot' (bmm --help lists the commands)")]
+    [InlineData("benchmark", "bmm: unknown command 'benchmark' (bmm --help lists the commands)")]
+    public void An_unknown_command_suggests_the_closest_command_within_two_edits(string typed, string message)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        ICliCommand[] commands = [new Named("info"), new Named("bench"), new Named("train"), new Named("predict")];
+
+        int code = CliApp.Run([typed], commands, "train", output, error);
+
+        code.Should().Be(CliApp.UsageError);
+        output.ToString().Should().BeEmpty();
+        error.ToString().Should().Be(message + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("99999999999", "option --seed is out of range: 99999999999 is not in 0..2147483647")]
+    [InlineData("-2147483649", "option --seed is out of range: -2147483649 is not in 0..2147483647")]
+    [InlineData("1e3", "option --seed expects an integer, got '1e3'")]
+    public void An_integer_option_outside_the_32_bit_range_is_reported_as_out_of_range_not_as_no_integer(string value, string message)
+    {
+        var parsed = new CliArguments(["--seed", value]);
+
+        var act = () => parsed.GetInt("seed", 0, minimum: 0);
+
+        act.Should().Throw<CliUsageException>().WithMessage(message);
+    }
+
     [Fact]
     public void Dash_h_is_never_taken_as_an_options_value()
     {

@@ -10,7 +10,7 @@ public static class BenchmarkThreads
     public static int Read(CliArguments args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        int threads = args.GetInt("threads", 0);
+        int threads = args.GetInt("threads", 0, minimum: 0);
         if (threads < 0)
             throw new CliUsageException($"--threads must be >= 0 (0 keeps TorchSharp's default), got {threads}");
         if (threads > Pipeline.TrainingPipeline.MaxThreads)

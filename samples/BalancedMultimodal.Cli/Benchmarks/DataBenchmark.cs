@@ -16,13 +16,20 @@ public sealed class DataBenchmark : IBenchmark
     public string Name => "data";
 
     /// <inheritdoc />
-    public string Summary => "load ROSMAP, standardise, split, generate synthetic data, score metrics [--data DIR] [--repeats 20]";
+    public string Summary => "load ROSMAP, standardise, split, generate synthetic data, score metrics";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--data DIR         MOGONET-format folder to load (default: the bundled ROSMAP data)",
+        "--repeats N        timed repetitions, >= 1 (default 20)",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
         var folder = args.GetString("data", CliApp.BundledDataFolder)!;
-        int repeats = args.GetInt("repeats", 20);
+        int repeats = args.GetInt("repeats", 20, minimum: 1);
         args.EnsureAllConsumed(allowPositionals: true);
         if (repeats < 1) throw new CliUsageException("option --repeats must be >= 1");
         CliPaths.RequireInputFolder(folder, "data", "data");

@@ -18,16 +18,28 @@ public sealed class DistillationBenchmark : IBenchmark
     public string Name => "distill";
 
     /// <inheritdoc />
-    public string Summary => "distillation and multitask loss, forward + backward per step (--rows --classes --dim --modalities --steps --seed --threads)";
+    public string Summary => "distillation and multitask loss, forward + backward per step";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--rows N           rows per step (default 1000)",
+        "--classes N        classes (default 5)",
+        "--dim N            embedding width (default 200)",
+        "--modalities N     modalities (default 3)",
+        "--steps N          timed steps (default 100)",
+        "--seed N           seed (default 0)",
+        "--threads N        torch threads, 0 keeps TorchSharp's (default 0)",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
-        int rows = args.GetInt("rows", 1000);
-        int classes = args.GetInt("classes", 5);
-        int dim = args.GetInt("dim", 200);
-        int modalities = args.GetInt("modalities", 3);
-        int steps = args.GetInt("steps", 100);
+        int rows = args.GetInt("rows", 1000, minimum: 2);
+        int classes = args.GetInt("classes", 5, minimum: 2);
+        int dim = args.GetInt("dim", 200, minimum: 1);
+        int modalities = args.GetInt("modalities", 3, minimum: 2);
+        int steps = args.GetInt("steps", 100, minimum: 1);
         int seed = args.GetInt("seed", 0);
         int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);

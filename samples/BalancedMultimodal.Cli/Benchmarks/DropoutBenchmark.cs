@@ -17,15 +17,26 @@ public sealed class DropoutBenchmark : IBenchmark
     public string Name => "dropout";
 
     /// <inheritdoc />
-    public string Summary => "dropout mask: libtorch vs InvertedDropout on an (n, d) matrix (--rows --cols --p --steps --seed --threads)";
+    public string Summary => "dropout mask: libtorch vs InvertedDropout on an (n, d) matrix";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--rows N           matrix rows (default 875)",
+        "--cols N           matrix columns (default 1000)",
+        "--p P              drop probability (default 0.2)",
+        "--steps N          timed masks (default 300)",
+        "--seed N           seed (default 0)",
+        "--threads N        torch threads, 0 keeps TorchSharp's (default 0)",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
-        int rows = args.GetInt("rows", 875);
-        int cols = args.GetInt("cols", 1000);
+        int rows = args.GetInt("rows", 875, minimum: 1);
+        int cols = args.GetInt("cols", 1000, minimum: 1);
         double p = args.GetDouble("p", 0.2);
-        int steps = args.GetInt("steps", 300);
+        int steps = args.GetInt("steps", 300, minimum: 1);
         int seed = args.GetInt("seed", 0);
         int threads = BenchmarkThreads.Read(args);
         args.EnsureAllConsumed(allowPositionals: true);

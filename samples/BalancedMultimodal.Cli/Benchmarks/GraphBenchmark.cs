@@ -16,17 +16,26 @@ public sealed class GraphBenchmark : IBenchmark
     public string Name => "graphs";
 
     /// <inheritdoc />
-    public string Summary => "affinity, MOGONET and top-k graph build times against n [--sizes 1000,2000,4000] [--dim 200] [--k 10] [--repeats 5]";
+    public string Summary => "affinity, MOGONET and top-k graph build times against n";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--sizes LIST       sample counts, each above 20 (default 1000,2000,4000)",
+        "--dim N            features (default 200)",
+        "--k N              neighbours (default 10)",
+        "--repeats N        runs per size, median and best shown (default 5)",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
         var sizes = (args.GetString("sizes", "1000,2000,4000") ?? "").Split(',')
-            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 20 ? v
+            .Select(s => CliArguments.ParseInt(s, "option --sizes", minimum: 21, expected: "integers above 20 (the affinity's K)") is var v && v > 20 ? v
                 : throw new CliUsageException($"option --sizes expects integers above 20 (the affinity's K), got '{s}'")).ToArray();
-        int dim = args.GetInt("dim", 200);
-        int k = args.GetInt("k", 10);
-        int repeats = args.GetInt("repeats", 5);
+        int dim = args.GetInt("dim", 200, minimum: 1);
+        int k = args.GetInt("k", 10, minimum: 1);
+        int repeats = args.GetInt("repeats", 5, minimum: 1);
         args.EnsureAllConsumed(allowPositionals: true);
         if (dim < 1 || repeats < 1) throw new CliUsageException("options --dim and --repeats must be positive");
         if (k < 1 || sizes.Any(n => k >= n)) throw new CliUsageException($"option --k must lie in [1, n) for every size, got {k}");

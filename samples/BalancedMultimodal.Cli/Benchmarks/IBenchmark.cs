@@ -9,6 +9,9 @@ public interface IBenchmark
     /// <summary>One line for <c>bmm bench --help</c>.</summary>
     string Summary { get; }
 
+    /// <summary>Its options for <c>bmm bench --help</c>, one line each: "--name VALUE  what it sets (default D)".</summary>
+    IReadOnlyList<string> Options { get; }
+
     /// <summary>Runs the benchmark with its options and writes the results (markdown table) to <paramref name="output"/>.
     /// Calls <see cref="CliArguments.EnsureAllConsumed"/> (positionals allowed) right after reading its options, so that
     /// an unknown option fails before any work.</summary>

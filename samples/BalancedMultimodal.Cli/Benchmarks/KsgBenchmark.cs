@@ -19,16 +19,27 @@ public sealed class KsgBenchmark : IBenchmark
     public string Summary => "KSG estimator time for n = 1,000 / 10,000 / 50,000, dx = dy = 10";
 
     /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--sizes LIST       sample counts, each above 3 (default 1000,10000,50000)",
+        "--dim N            dimension of x and of y (default 10)",
+        "--k N              neighbours (default 3)",
+        "--repeats N        runs per size, best kept; n = 50,000 runs once (default 3)",
+        "--block N          rows per block, 0 = automatic (default 0)",
+        "--permutations P   time a P-permutation test instead, 0 = plain estimates (default 0)",
+    ];
+
+    /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
         var sizes = (args.GetString("sizes", "1000,10000,50000") ?? "").Split(',')
-            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v > 3 ? v
+            .Select(s => CliArguments.ParseInt(s, "option --sizes", minimum: 4, expected: "integers above 3") is var v && v > 3 ? v
                 : throw new CliUsageException($"option --sizes expects integers above 3, got '{s}'")).ToArray();
-        int dim = args.GetInt("dim", 10);
-        int k = args.GetInt("k", 3);
-        int repeats = args.GetInt("repeats", 3);
-        int block = args.GetInt("block", 0);
-        int permutations = args.GetInt("permutations", 0);
+        int dim = args.GetInt("dim", 10, minimum: 1);
+        int k = args.GetInt("k", 3, minimum: 1);
+        int repeats = args.GetInt("repeats", 3, minimum: 1);
+        int block = args.GetInt("block", 0, minimum: 0);
+        int permutations = args.GetInt("permutations", 0, minimum: 0);
         args.EnsureAllConsumed(allowPositionals: true);
         if (dim < 1 || repeats < 1) throw new CliUsageException("options --dim and --repeats must be positive");
         if (k < 1) throw new CliUsageException($"option --k must be at least 1, got {k}");

@@ -16,13 +16,23 @@ public sealed class MiBiasBenchmark : IBenchmark
     public string Summary => "bias of the MI estimators on correlated Gaussian vectors (the table in docs/mutual-information.md)";
 
     /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--n N              samples per estimate, > 20 (default 2000)",
+        "--repeats N        seeded samples per cell for KSG and Gaussian (default 5)",
+        "--neural-repeats N  seeded samples per cell for the neural estimators (default: --repeats)",
+        "--neural true|false  include InfoNCE and DV/MINE (default true)",
+        "--neural-steps N   training steps of the neural estimators (default 500)",
+    ];
+
+    /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
-        int n = args.GetInt("n", 2000);
-        int repeats = args.GetInt("repeats", 5);
-        int neuralRepeats = args.GetInt("neural-repeats", repeats);
+        int n = args.GetInt("n", 2000, minimum: 21);
+        int repeats = args.GetInt("repeats", 5, minimum: 1);
+        int neuralRepeats = args.GetInt("neural-repeats", repeats, minimum: 1);
         bool neural = args.GetBool("neural", true);
-        int neuralSteps = args.GetInt("neural-steps", 500);
+        int neuralSteps = args.GetInt("neural-steps", 500, minimum: 1);
         args.EnsureAllConsumed(allowPositionals: true);
         if (neuralSteps < 1) throw new CliUsageException("option --neural-steps must be at least 1");
         // d goes up to 10, so the bias-corrected Gaussian estimator needs n > d_x + d_y = 20.

@@ -19,20 +19,36 @@ public sealed class RgcnBenchmark : IBenchmark
     public string Name => "rgcn";
 
     /// <inheritdoc />
-    public string Summary => "relational GCN training epoch time vs nodes/edges (--sizes 1000,...,20000 --threads 1,2 --relations --degree --features --hidden --classes --epochs --warmup --dropout --seed)";
+    public string Summary => "relational GCN training epoch time vs nodes/edges";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--sizes LIST       node counts (default 1000,2000,5000,10000,20000)",
+        "--threads LIST     torch thread counts, each run (default 1,2)",
+        "--relations N      relations (default 3)",
+        "--degree N         incoming edges per node per relation (default 10)",
+        "--features N       input features (default 100)",
+        "--hidden N         hidden width (default 64)",
+        "--classes N        classes (default 5)",
+        "--epochs N         timed epochs (default 20)",
+        "--warmup N         untimed warm-up epochs (default 3)",
+        "--dropout P        dropout in [0, 1) (default 0.5)",
+        "--seed N           seed (default 1)",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
         var sizes = ParseList(args.GetString("sizes", "1000,2000,5000,10000,20000")!, "sizes");
         var threads = ParseList(args.GetString("threads", "1,2")!, "threads");
-        int relations = args.GetInt("relations", 3);
-        int degree = args.GetInt("degree", 10);
-        int features = args.GetInt("features", 100);
-        int hidden = args.GetInt("hidden", 64);
-        int classes = args.GetInt("classes", 5);
-        int epochs = args.GetInt("epochs", 20);
-        int warmup = args.GetInt("warmup", 3);
+        int relations = args.GetInt("relations", 3, minimum: 1);
+        int degree = args.GetInt("degree", 10, minimum: 1);
+        int features = args.GetInt("features", 100, minimum: 1);
+        int hidden = args.GetInt("hidden", 64, minimum: 1);
+        int classes = args.GetInt("classes", 5, minimum: 2);
+        int epochs = args.GetInt("epochs", 20, minimum: 1);
+        int warmup = args.GetInt("warmup", 3, minimum: 0);
         double dropout = args.GetDouble("dropout", 0.5);
         int seed = args.GetInt("seed", 1);
         args.EnsureAllConsumed(allowPositionals: true);
@@ -166,7 +182,6 @@ public sealed class RgcnBenchmark : IBenchmark
     {
         var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new CliUsageException($"--{option} needs a comma-separated list of integers");
-        return parts.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
-            ? v : throw new CliUsageException($"--{option} expects integers, got '{p}'")).ToArray();
+        return parts.Select(p => CliArguments.ParseInt(p, $"--{option}", minimum: option == "sizes" ? 2 : 1, expected: "integers")).ToArray();
     }
 }

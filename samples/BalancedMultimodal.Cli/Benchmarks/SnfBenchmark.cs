@@ -17,8 +17,15 @@ namespace BalancedMultimodal.Cli.Benchmarks;
 /// </summary>
 public sealed class SnfBenchmark : IBenchmark
 {
-    // snfpy (numpy + OpenBLAS, this machine, affinity + fusion, K = 20, t = 20), seconds, from the issue.
+    // snfpy (numpy + OpenBLAS, both cores of an idle machine, affinity + fusion, K = 20, t = 20), seconds, from the issue;
+    // quoted, not measured: the output's table marks the columns and says so below it.
     private static readonly Dictionary<int, double> SnfpySeconds = new() { [351] = 0.36, [875] = 3.2, [2000] = 37 };
+
+    /// <summary>The note printed under the table: the snfpy columns are reference timings, not this run's.</summary>
+    public const string SnfpyNote =
+        "* snfpy s: reference timings of snfpy (numpy + OpenBLAS, affinity + fusion, K = 20, t = 20, complete data, both cores " +
+        "of an idle machine), quoted from docs/benchmarks/snf.md (the machine is named in docs/benchmarks.md); they are constants " +
+        "of this program, not measured by this run, so \"snfpy* / ours\" compares this run with another one, possibly on other hardware.";
 
     /// <inheritdoc />
     public string Name => "snf";
@@ -27,25 +34,44 @@ public sealed class SnfBenchmark : IBenchmark
     private const int RosmapSamples = 351;
 
     /// <inheritdoc />
-    public string Summary => "similarity network fusion: sparse fast path vs dense, and vs snfpy";
+    public string Summary => "similarity network fusion: sparse fast path vs dense, and vs snfpy's reference timings (quoted, not run)";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Options { get; } =
+    [
+        "--sizes LIST       synthetic sample counts, each above 20 (default 500,875,2000,5000: up to n = 5000,",
+        "                   which takes minutes; the dense run at 5000 alone can take a quarter of an hour)",
+        "--dense-max N      largest n also fused with the dense products, 0 = none (default 5000)",
+        "--coo-max N        largest n also fused with libtorch's COO product, 0 = none (default 0)",
+        "--features N       features per synthetic view (default 100)",
+        "--views N          synthetic views, >= 2 (default 3)",
+        "--K N              neighbours (default 20)",
+        "--t N              fusion iterations (default 20)",
+        "--seed N           seed of the synthetic data and of --missing (default 1)",
+        "--rosmap true|false  also run the bundled ROSMAP data (default true)",
+        "--missing F        probability in [0, 1) that a view of a sample is missing (default 0)",
+        "--memory           sample the fast fusion's resident set every 100 ms (default off)",
+        "--threads N        torch threads, 0 keeps TorchSharp's (default 0)",
+        "the snfpy columns are reference timings quoted from docs/benchmarks/snf.md, not measured by the run",
+    ];
 
     /// <inheritdoc />
     public void Run(CliArguments args, TextWriter output)
     {
         var sizes = (args.GetString("sizes", "500,875,2000,5000") ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 20
+            .Select(s => CliArguments.ParseInt(s, "--sizes", minimum: 21, expected: "comma-separated integers above 20") is var n && n > 20
                 ? n : throw new CliUsageException($"--sizes expects comma-separated integers above 20, got '{s}'"))
             .ToArray();
         if (sizes.Length == 0) throw new CliUsageException("--sizes needs at least one size");
-        int denseMax = args.GetInt("dense-max", 5000);
-        int cooMax = args.GetInt("coo-max", 0);
+        int denseMax = args.GetInt("dense-max", 5000, minimum: 0);
+        int cooMax = args.GetInt("coo-max", 0, minimum: 0);
         if (denseMax < 0) throw new CliUsageException($"--dense-max must be 0 or positive, got {denseMax}");
         if (cooMax < 0) throw new CliUsageException($"--coo-max must be 0 or positive, got {cooMax}");
-        int features = args.GetInt("features", 100);
-        int viewCount = args.GetInt("views", 3);
-        int k = args.GetInt("K", 20);
-        int t = args.GetInt("t", 20);
+        int features = args.GetInt("features", 100, minimum: 1);
+        int viewCount = args.GetInt("views", 3, minimum: 2);
+        int k = args.GetInt("K", 20, minimum: 1);
+        int t = args.GetInt("t", 20, minimum: 1);
         int seed = args.GetInt("seed", 1);
         bool rosmap = args.GetBool("rosmap", true);
         double missing = args.GetDouble("missing", 0);
@@ -64,7 +90,7 @@ public sealed class SnfBenchmark : IBenchmark
         output.WriteLine($"# SNF benchmark: {viewCount} views x {features} features (synthetic), K = {k}, t = {t}, float64, torch threads = {get_num_threads()}" +
                          (missing > 0 ? $", each view missing on a sample with probability {missing.ToString(CultureInfo.InvariantCulture)} (availability masks)" : ""));
         output.WriteLine();
-        output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | COO fusion ms | affinity + fast fusion s | snfpy s | snfpy / ours |");
+        output.WriteLine("| data | n | affinity ms | fast fusion ms | dense fusion ms | dense / fast | max abs diff | COO fusion ms | affinity + fast fusion s | snfpy s (reference*) | snfpy* / ours |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         // Warm-up (JIT, native library load) so the first row is not charged for it.
         using (var warm = NewDisposeScope())
@@ -82,6 +108,8 @@ public sealed class SnfBenchmark : IBenchmark
             Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed), memoryRows);
             foreach (var view in views) view.Dispose();
         }
+        output.WriteLine();
+        output.WriteLine(SnfpyNote);
         if (memoryRows is not null)
         {
             output.WriteLine();

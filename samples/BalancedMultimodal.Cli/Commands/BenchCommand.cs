@@ -26,8 +26,8 @@ public sealed class BenchCommand : ICliCommand
 
     /// <inheritdoc />
     public string Usage =>
-        "usage: bmm bench <name> [options]\n\nbenchmarks:\n" +
-        string.Join("\n", Benchmarks.Select(b => $"  {b.Name,-8} {b.Summary}"));
+        "usage: bmm bench <name> [options]\n\nbenchmarks and their options:\n" +
+        string.Join("\n", Benchmarks.Select(b => $"  {b.Name,-8} {b.Summary}\n" + string.Join("\n", b.Options.Select(o => $"             {o}"))));
 
     /// <inheritdoc />
     public int Run(CliArguments args, TextWriter output)

@@ -69,7 +69,7 @@ public sealed class CompareCommand : ICliCommand
         var variantList = args.GetString("variants");
         var config = args.GetString("config");
         var outFolder = args.GetString("out", "out")!;
-        int outerFolds = args.GetInt("outer-folds", 0);
+        int outerFolds = args.GetInt("outer-folds", 0, minimum: 0);
         bool resplit = args.GetBool("resplit", false);
         args.EnsureAllConsumed();
         CliPaths.RequireOutputFolder(outFolder, "out");
@@ -85,7 +85,8 @@ public sealed class CompareCommand : ICliCommand
 
         // The config is read once; every variant's options are built and validated against every seed's data (as each
         // run will see it) before the first run, and each run gets its own copy (a run writes seeds into its options).
-        var configured = PipelineConfigFile.Load(config);
+        // compare refuses a config Seed and --seed alike: the advice for a stage seed is to drop it and pass --seeds.
+        var configured = PipelineConfigFile.Load(config, "remove '{key}' from the config and pass the seeds with --seeds (compare takes every seed from --seeds)");
         if (configured.Seed != 0)
             throw new CliUsageException($"the config sets Seed = {configured.Seed}, but compare takes its seeds from --seeds; remove Seed from the config and pass --seeds {configured.Seed}");
         var pipelineVariants = variants.Where(v => v != "baselines").ToDictionary(v => v, v => VariantOptions(configured, v));
@@ -237,7 +238,17 @@ public sealed class CompareCommand : ICliCommand
         var labelled = dataset.TrainIndices.Concat(dataset.ValidationIndices).OrderBy(r => r).ToArray();
         var cohort = dataset.SelectRows(labelled);
         var all = Enumerable.Range(0, cohort.SampleCount).ToArray();
-        return StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all)
+        IReadOnlyList<CrossValidationFold> outer;
+        try
+        {
+            outer = StratifiedSplitter.KFold(cohort.Labels, outerFolds, seed + 7919, all);
+        }
+        catch (ArgumentException e) when (e.ParamName == "foldCount")
+        {
+            // Checked before any run: a class too small for the outer folds names the option.
+            throw new CliUsageException($"option --outer-folds {outerFolds}: {CliApp.OneLine(e)} Give fewer outer folds.");
+        }
+        return outer
             .Select(fold => cohort.WithSplits(fold.Train, [], fold.Test)).ToArray();
     }
 
@@ -448,9 +459,8 @@ public sealed class CompareCommand : ICliCommand
     /// fakes a smaller spread; System.Random uses |seed|, so -1 would repeat 1's splits).</summary>
     private static int[] ParseSeeds(string text)
     {
-        var seeds = ParseList(text, "seeds", distinct: false).Select(item =>
-            int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
-                ? seed : throw new CliUsageException($"option --seeds expects comma-separated integers, got '{item}'")).ToArray();
+        var seeds = ParseList(text, "seeds", distinct: false)
+            .Select(item => CliArguments.ParseInt(item, "option --seeds", minimum: 0, expected: "comma-separated integers")).ToArray();
         foreach (var seed in seeds)
             if (seed < 0) throw new CliUsageException($"option --seeds: a seed must be non-negative, got {seed}");
         var twice = seeds.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);

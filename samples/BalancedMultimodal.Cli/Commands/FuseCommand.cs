@@ -34,9 +34,9 @@ public sealed class FuseCommand : ICliCommand
     public int Run(CliArguments args, TextWriter output)
     {
         var viewList = args.GetRequiredString("views");
-        int k = args.GetInt("K", 20);
+        int k = args.GetInt("K", 20, minimum: 1);
         double mu = args.GetDouble("mu", 0.5);
-        int t = args.GetInt("t", 20);
+        int t = args.GetInt("t", 20, minimum: 1);
         bool normalize = args.GetBool("normalize", true);
         bool dense = args.GetBool("dense", false);
         var dtypeName = args.GetString("dtype", "float64");

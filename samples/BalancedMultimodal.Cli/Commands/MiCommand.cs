@@ -18,9 +18,9 @@ public sealed class MiCommand : ICliCommand
         "usage: bmm mi --x a.csv --y b.csv [--estimator ksg|gaussian|mixed|infonce] [--k 3] [--permutations N] [--seed S]\n\n" +
         "  --x, --y         headerless comma-separated numbers, one sample per row (same row count)\n" +
         "  --estimator      ksg (default, Kraskov), gaussian (closed form), mixed (Ross: y = one integer label column),\n" +
-        "                   infonce (neural lower bound)\n" +
+        "                   infonce (neural lower bound); case-insensitive (KSG = ksg)\n" +
         "  --k              neighbours for ksg and mixed (default 3; an error with gaussian and infonce)\n" +
-        "  --permutations   run a permutation test with N shuffles of y and print p_value=\n" +
+        "  --permutations   run a permutation test with N >= 1 shuffles of y and print p_value= (leave it out for no test)\n" +
         "  --seed           seed of the permutations and of infonce (default 0; an error when neither runs)\n\n" +
         "prints the raw estimate (mi_nats_raw=) and, last, mi_nats= (clipped at 0, as scikit-learn reports)";
 
@@ -29,20 +29,24 @@ public sealed class MiCommand : ICliCommand
     {
         string xPath = args.GetRequiredString("x");
         string yPath = args.GetRequiredString("y");
-        string estimatorName = args.GetString("estimator", "ksg")!;
-        int k = args.GetInt("k", 3);
-        int permutations = args.GetInt("permutations", 0);
-        int seed = args.GetInt("seed", 0);
+        // Estimator names are case-insensitive, as the config keys are (KSG = ksg).
+        string estimatorText = args.GetString("estimator", "ksg")!;
+        string estimatorName = estimatorText.ToLowerInvariant();
+        int k = args.GetInt("k", 3, minimum: 1);
+        int permutations = args.GetInt("permutations", 0, minimum: 1);
+        int seed = args.GetInt("seed", 0, minimum: 0);
         args.EnsureAllConsumed();
         if (estimatorName is not ("ksg" or "gaussian" or "mixed" or "infonce"))
-            throw new CliUsageException($"option --estimator must be ksg, gaussian, mixed or infonce, got '{estimatorName}'");
+            throw new CliUsageException($"option --estimator must be ksg, gaussian, mixed or infonce (in any case), got '{estimatorText}'");
         // An option the chosen estimator does not read is an error, not silently ignored.
         if (args.Has("k") && estimatorName is "gaussian" or "infonce")
             throw new CliUsageException($"option --k does not apply to the {estimatorName} estimator (only ksg and mixed use neighbours)");
+        // --permutations 0 is not "no test": leave the option out for that (then --seed applies to infonce only).
+        if (args.Has("permutations") && permutations < 1)
+            throw new CliUsageException($"option --permutations must be at least 1, got {permutations} (leave it out to run no permutation test)");
         if (args.Has("seed") && estimatorName != "infonce" && permutations == 0)
             throw new CliUsageException($"option --seed does not apply to the {estimatorName} estimator without --permutations (it seeds the permutations and infonce)");
         if (k < 1) throw new CliUsageException($"option --k must be at least 1, got {k}");
-        if (permutations < 0) throw new CliUsageException($"option --permutations must be 0 or positive, got {permutations}");
         // System.Random and the estimators' generators use |seed|: -5 would silently repeat seed 5.
         if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
 

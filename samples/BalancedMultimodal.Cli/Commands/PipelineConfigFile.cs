@@ -18,7 +18,10 @@ public static class PipelineConfigFile
     /// </summary>
     /// <exception cref="CliUsageException">The file is missing, is not valid JSON or does not fit the options; the
     /// message names the file and the key.</exception>
-    public static PipelineOptions Load(string? configFile)
+    /// <param name="configFile">The JSON file, or null for the defaults.</param>
+    /// <param name="seedAdvice">What to do instead of setting a stage's seed, quoted when a config sets one (default:
+    /// <see cref="SetSeedInstead"/>; <c>bmm compare</c>, which takes its seeds from <c>--seeds</c>, gives its own).</param>
+    public static PipelineOptions Load(string? configFile, string? seedAdvice = null)
     {
         var options = new PipelineOptions();
         if (configFile is null) return options;
@@ -38,7 +41,7 @@ public static class PipelineConfigFile
             foreach (var (key, value) in DerivedSeeds(options))
                 if (configuration[key] is not null && value != 0 && value != options.Seed)
                     throw new InvalidDataException(
-                        $"config key '{key.Replace(':', '.')}' is {value}, but the pipeline seeds every stage from the top-level 'Seed' ({options.Seed}); set 'Seed' (or --seed) instead");
+                        $"config key '{key.Replace(':', '.')}' is {value}, but the pipeline seeds every stage from the top-level 'Seed' ({options.Seed}); {(seedAdvice ?? SetSeedInstead).Replace("{key}", key.Replace(':', '.'), StringComparison.Ordinal)}");
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException)
         {
@@ -48,6 +51,10 @@ public static class PipelineConfigFile
         }
         return options;
     }
+
+    /// <summary>The advice for a config that sets a stage's seed, when the top-level <c>Seed</c> (or <c>--seed</c>) can
+    /// set it (<c>bmm train</c>); "{key}" stands for the stage seed's key.</summary>
+    public const string SetSeedInstead = "set 'Seed' (or --seed) instead";
 
     /// <summary>Parses the file as the configuration's JSON provider does (comments and trailing commas allowed); a syntax
     /// error names the line and position (the provider's own message does not).</summary>

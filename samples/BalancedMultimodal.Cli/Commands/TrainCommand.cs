@@ -1,4 +1,3 @@
-using System.Globalization;
 using BalancedMultimodal.Cli.Pipeline;
 using BalancedMultimodal.Cli.Plotting;
 using BalancedMultimodal.Core.Data;
@@ -67,8 +66,8 @@ public sealed class TrainCommand : ICliCommand
         var options = PipelineConfigFile.Load(configFile);
         if (seedText is not null)
         {
-            options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
-                ? seed : throw new CliUsageException($"option --seed expects an integer, got '{seedText}'");
+            int seed = CliArguments.ParseInt(seedText, "option --seed", minimum: 0);
+            options.Seed = seed;
             // System.Random uses |seed|: -1 would repeat seed 1's splits.
             if (seed < 0) throw new CliUsageException($"option --seed must be non-negative, got {seed}");
         }

@@ -19,8 +19,10 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// checked against a model saved without names (<see cref="NewSamples.UncheckedFeatureNameFiles"/>). The names are also
 /// attached to the modalities, so that <see cref="TrainedPipeline.Predict"/> compares them too.</para>
 /// <para>Labels (<c>labels_te.csv</c>) are optional and only used to report accuracy; each must be a class index of
-/// the model (0..C-1), else an error naming the line and the label. Errors name the file and the 1-based line
-/// (<see cref="InvalidDataException"/>).</para>
+/// the model (0..C-1), else an error naming the line and the label. A sample marked missing in every modality (its row
+/// all markers in every file read, and no file for the others) is an error naming the files and its line. Errors name
+/// the file and the 1-based line (<see cref="InvalidDataException"/>) and, where one is known, the likely cause (a header
+/// row, a ';'- or tab-separated line, a trailing comma), as <see cref="MogonetFolderLoader"/>'s do.</para>
 /// </remarks>
 public static class NewSampleFolderLoader
 {
@@ -70,6 +72,7 @@ public static class NewSampleFolderLoader
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
         RejectOtherModalities(folder, modalityNames.Count);
         var modalities = new Modality?[modalityNames.Count];
+        var availability = new bool[]?[modalityNames.Count];
         var (checkedFiles, uncheckedFiles) = (new List<string>(), new List<string>());
         int rows = -1;
         string? firstFile = null;
@@ -84,15 +87,33 @@ public static class NewSampleFolderLoader
                 throw new InvalidDataException($"{file} has {values.GetLength(0)} rows but {firstFile} has {rows}; every file needs one row per new sample.");
             rows = values.GetLength(0);
             firstFile ??= file;
+            availability[m] = available;
             if (!available.Any(a => a)) continue;
             modalities[m] = new Modality(modalityNames[m], values, names, available);
         }
         if (rows < 0)
             throw new FileNotFoundException($"Folder '{folder}' holds none of {string.Join(", ", Enumerable.Range(1, modalityNames.Count).Select(m => $"{m}_te.csv"))}.");
+        RejectSamplesMissingEverywhere(availability, rows);
         var labels = ReadLabels(Path.Combine(folder, "labels_te.csv"), classNames);
         if (labels is not null && labels.Length != rows)
             throw new InvalidDataException($"labels_te.csv has {labels.Length} labels but {firstFile} has {rows} rows.");
         return new NewSamples(modalities, rows, labels) { CheckedFeatureNameFiles = checkedFiles, UncheckedFeatureNameFiles = uncheckedFiles };
+    }
+
+    /// <summary>A new sample whose row is marked missing in every file read (and whose other modalities have no file) has
+    /// no data to predict from; the error names the files and the 1-based line, as the training loader's does.</summary>
+    private static void RejectSamplesMissingEverywhere(bool[]?[] availability, int rows)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            if (availability.Any(available => available is not null && available[i])) continue;
+            var files = Enumerable.Range(0, availability.Length).Where(m => availability[m] is not null).Select(m => $"{m + 1}_te.csv").ToArray();
+            var absent = Enumerable.Range(0, availability.Length).Where(m => availability[m] is null).Select(m => $"{m + 1}_te.csv").ToArray();
+            var absentNote = absent.Length == 0 ? "" : $" ({string.Join(", ", absent)} {(absent.Length == 1 ? "is" : "are")} absent: missing for every sample)";
+            throw new InvalidDataException(
+                $"{string.Join(", ", files)}, line {i + 1}: the new sample is marked missing in every modality{absentNote}; each sample needs " +
+                $"at least one modality (give it the data of one, or remove line {i + 1} from these files and from labels_te.csv, if present).");
+        }
     }
 
     /// <summary>A <c>{k}_te.csv</c> or <c>{k}_featname.csv</c> whose k is not one of the model's 1..M modalities would be
@@ -123,7 +144,8 @@ public static class NewSampleFolderLoader
         // the end (checked before the quotes go: "" is an empty name, as in training), one pair of enclosing quotes removed.
         var names = ReadLines(path, file).Select(Unquoted).ToArray();
         if (names.Length != featureCount)
-            throw new InvalidDataException($"{file} lists {names.Length} feature names but the model was trained on {featureCount} features of modality '{modalityName}'.");
+            throw new InvalidDataException($"{file} lists {names.Length} feature names but the model was trained on {featureCount} features of modality '{modalityName}'" +
+                (names.Length == featureCount + 1 ? $"; one more name than features: does the file have a header line ('{Echo(names[0])}')? Remove it, the file lists one name per line." : "."));
         if (expected is null)
         {
             uncheckedFiles.Add(file);
@@ -148,7 +170,13 @@ public static class NewSampleFolderLoader
         for (int i = 0; i < lines.Length; i++)
         {
             var text = Unquoted(lines[i]);
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0 || v != Math.Floor(v) || v > int.MaxValue)
+            if (!IsNumber(text))
+                throw new InvalidDataException($"{LabelFile}, line {i + 1}: '{Echo(text)}' is not a number; " +
+                    (i == 0 && (lines.Length == 1 || IsNumber(Unquoted(lines[1])))
+                        ? HeaderHint
+                        : $"labels must be integer class indices 0..C-1 of the model (class names such as '{Echo(text)}' are not read here)") + ".");
+            double v = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            if (v < 0 || v != Math.Floor(v) || v > int.MaxValue)
                 throw new InvalidDataException($"{LabelFile}, line {i + 1}: '{text}' is not a whole number >= 0.");
             if (classNames is not null && v >= classNames.Count)
                 throw new InvalidDataException($"{LabelFile}, line {i + 1}: label {(int)v} is not a class of the model, whose {classNames.Count} classes are numbered 0..{classNames.Count - 1} ({string.Join(", ", classNames.Select((c, k) => $"{k} = '{c}'"))}).");
@@ -172,12 +200,20 @@ public static class NewSampleFolderLoader
                 for (int j = 0; j < featureCount; j++) values[i, j] = double.NaN;
                 continue;
             }
+            if (SeparatorHint(lines[i]) is { } separator)
+                throw new InvalidDataException($"{file}, line {i + 1}: has 1 field ('{Echo(fields[0])}'): {separator}.");
+            // The likely cause of a wrong count: a header row on line 1 (a field that is no number), a trailing comma.
+            bool header = i == 0 && fields.Any(field => !IsNumber(field) && !MissingValueMarkers.IsMissing(field));
             if (fields.Length != featureCount)
-                throw new InvalidDataException($"{file}, line {i + 1}: has {fields.Length} values but the model was trained on {featureCount} features.");
+                throw new InvalidDataException($"{file}, line {i + 1}: has {fields.Length} values but the model was trained on {featureCount} features" +
+                    (header ? "; " + HeaderHint
+                        : fields.Length == featureCount + 1 && fields[^1].Length == 0 ? "; the last field is empty: a trailing comma at the end of the line? Remove it"
+                        : "") + ".");
             for (int j = 0; j < featureCount; j++)
             {
-                if (!double.TryParse(fields[j].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
-                    throw new InvalidDataException($"{file}, line {i + 1}: column {j + 1}: '{fields[j].Trim()}' is not a finite number (a sample lacking this modality has every field empty, NA or NaN).");
+                if (!double.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+                    throw new InvalidDataException($"{file}, line {i + 1}: column {j + 1}: '{Echo(fields[j])}' is not a finite number " +
+                        (header ? $"({HeaderHint})." : "(a sample lacking this modality has every field empty, NA or NaN)."));
                 values[i, j] = v;
             }
             available[i] = true;
@@ -200,6 +236,25 @@ public static class NewSampleFolderLoader
             if (lines[i].Trim().Length == 0)
                 throw new InvalidDataException($"{file}, line {i + 1}: is empty; blank lines are only allowed at the end of the file.");
         return lines[..last];
+    }
+
+    /// <summary>The hint for a line 1 that is not numbers (the format's files, like the training loader's, have none).</summary>
+    private const string HeaderHint = "MOGONET CSV files have no header row: if line 1 is one, remove it";
+
+    /// <summary>The longest field echoed in full in a message (the training loader's limit); longer ones end in "…".</summary>
+    private const int EchoedFieldLength = 40;
+
+    private static string Echo(string text) => text.Length <= EchoedFieldLength ? text : string.Concat(text.AsSpan(0, EchoedFieldLength), "…");
+
+    private static bool IsNumber(string field) => double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>"the line holds ';' but no ','; ..." for a line separated by ';' or tabs, as the training loader says it; else null.</summary>
+    private static string? SeparatorHint(string line)
+    {
+        if (line.Contains(',')) return null;
+        foreach (var (separator, shown) in new[] { (';', "';'"), ('\t', "a tab"), ('|', "'|'") })
+            if (line.Contains(separator)) return $"the line holds {shown} but no ','; MOGONET CSV files are comma-separated";
+        return null;
     }
 
     /// <summary>A field trimmed, with one pair of enclosing double quotes removed (as the training loader reads fields).</summary>

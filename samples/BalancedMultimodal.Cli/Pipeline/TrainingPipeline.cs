@@ -309,6 +309,21 @@ public sealed class TrainingPipeline
     /// <summary>Rows whose labels may be used: the training split (and a validation split the data may bring).</summary>
     private static int[] LabelledRows(MultimodalDataset dataset) => [.. dataset.TrainIndices, .. dataset.ValidationIndices];
 
+    /// <summary>The folds of <see cref="MakeFolds(PipelineOptions, MultimodalDataset, int[])"/>; a class with fewer
+    /// labelled samples than <see cref="PipelineOptions.CrossFitFolds"/> is an error that names the option.</summary>
+    private static IReadOnlyList<(int Fold, int[] Train, int[] Validation)> FoldsNamingTheOption(PipelineOptions o, MultimodalDataset dataset)
+    {
+        try
+        {
+            return MakeFolds(o, dataset, LabelledRows(dataset));
+        }
+        catch (ArgumentException e) when (e.ParamName == "foldCount" && o.CrossFitFolds >= 2)
+        {
+            throw new ArgumentException(
+                $"CrossFitFolds = {o.CrossFitFolds}: {CliApp.OneLine(e)} Use fewer folds (CrossFitFolds; 1 carves one validation split) or add samples.", e);
+        }
+    }
+
     private static IReadOnlyList<(int Fold, int[] Train, int[] Validation)> MakeFolds(PipelineOptions o, MultimodalDataset dataset, int[] labelledRows)
     {
         if (UsesDataValidationSplit(o, dataset))
@@ -698,7 +713,7 @@ public sealed class TrainingPipeline
         ValidateData(dataset);
         var failures = OptionFailures(options, dataset);
         if (failures.Count > 0) throw new ArgumentException(string.Join(" ", failures));
-        var folds = MakeFolds(options, dataset, LabelledRows(dataset));   // cheap; a class too small for the folds fails here, before any work
+        var folds = FoldsNamingTheOption(options, dataset);   // cheap; a class too small for the folds fails here, before any work
         CheckIncompleteSamples(options, dataset, folds);
         CheckDistillationGateRows(options, dataset, folds);
     }

@@ -12,15 +12,23 @@ namespace BalancedMultimodal.Core.Data;
 /// </summary>
 internal sealed class DelimitedTextReader
 {
+    /// <summary>The longest field echoed in full in a message; a longer one is cut there and ends in "…" (a whole
+    /// line read as one field, e.g. of a ';'-separated file, would otherwise fill the screen).</summary>
+    internal const int EchoedFieldLength = 40;
+
     private readonly string _text;
     private readonly char _delimiter;
+    private readonly string? _format;
     private int _position;
+    private int _lineStart;
+    private int _lineLength;
 
-    private DelimitedTextReader(string path, string text, char delimiter)
+    private DelimitedTextReader(string path, string text, char delimiter, string? format)
     {
         FileName = Path.GetFileName(path);
         _text = text;
         _delimiter = delimiter;
+        _format = format;
     }
 
     /// <summary>The file name used in error messages.</summary>
@@ -29,10 +37,12 @@ internal sealed class DelimitedTextReader
     /// <summary>The 1-based number of the line last returned by <see cref="TryReadLine"/>.</summary>
     public int LineNumber { get; private set; }
 
-    public static DelimitedTextReader Open(string path, char delimiter)
+    /// <summary>Opens <paramref name="path"/>; <paramref name="format"/> (e.g. "MOGONET CSV files") names the format in
+    /// the hints of the messages (a header row, another separator), which are left out when it is null.</summary>
+    public static DelimitedTextReader Open(string path, char delimiter, string? format = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"File '{path}' does not exist.", path);
-        return new DelimitedTextReader(path, ReadText(path), delimiter);
+        return new DelimitedTextReader(path, ReadText(path), delimiter, format);
     }
 
     /// <summary>The file's text: UTF-16/32 when a byte-order mark says so, else strict UTF-8 (an optional BOM skipped),
@@ -66,7 +76,8 @@ internal sealed class DelimitedTextReader
             // A line ends at LF, CRLF or a lone CR.
             int end = _text.AsSpan(_position).IndexOfAny('\r', '\n');
             end = end < 0 ? _text.Length : _position + end;
-            var span = _text.AsSpan(_position, end - _position);
+            int start = _position;
+            var span = _text.AsSpan(start, end - start);
             _position = end < _text.Length && _text[end] == '\r' && end + 1 < _text.Length && _text[end + 1] == '\n' ? end + 2 : end + 1;
             LineNumber++;
             if (span.IsWhiteSpace())
@@ -76,6 +87,7 @@ internal sealed class DelimitedTextReader
                 _position = _text.Length;
                 break;
             }
+            (_lineStart, _lineLength) = (start, span.Length);
             line = span;
             return true;
         }
@@ -108,12 +120,13 @@ internal sealed class DelimitedTextReader
     public int ParseNumbersOrMissing(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0)
     {
         if (AllFieldsMissing(line)) return -1;
+        if (_format is not null && LineNumber == 1) RejectHeaderRow(line, columnOffset);
         int count = 0;
         while (true)
         {
             int cut = line.IndexOf(_delimiter);
             var field = cut < 0 ? line : line[..cut];
-            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count);
+            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count, last: cut < 0);
             destination.Add(ParseNumber(field, columnOffset + count));
             count++;
             if (cut < 0) return count;
@@ -132,26 +145,88 @@ internal sealed class DelimitedTextReader
         }
     }
 
+    /// <summary>On line 1, a field that is neither a number nor a missing-value marker is most likely a header's column
+    /// name: it is reported (as <see cref="ParseNumber"/> would) before a marker elsewhere on the line could be blamed.</summary>
+    private void RejectHeaderRow(ReadOnlySpan<char> line, int columnOffset)
+    {
+        for (int column = columnOffset; ; column++)
+        {
+            int cut = line.IndexOf(_delimiter);
+            var field = cut < 0 ? line : line[..cut];
+            if (!MissingValueMarkers.IsMissing(field)) ParseNumber(field, column);
+            if (cut < 0) return;
+            line = line[(cut + 1)..];
+        }
+    }
+
     // The wording starts as ParseNumber's would ("'NaN' is not a finite number", "'' is not a number"), then says why.
-    private InvalidDataException PartlyMissing(ReadOnlySpan<char> field, int column)
+    private InvalidDataException PartlyMissing(ReadOnlySpan<char> field, int column, bool last)
     {
         var text = Unquote(field.Trim());
         bool parses = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-        return Error($"column {column + 1}: '{text.ToString()}' is not a {(parses ? "finite " : "")}number but a missing-value marker, " +
+        // An empty last field is what a delimiter at the end of the line leaves (a file written with one after every value).
+        var trailing = last && text.IsEmpty
+            ? $" (it is the last field of the line: a trailing {DelimiterName(_delimiter)} at the end of the line? Remove it)"
+            : "";
+        return Error($"column {column + 1}: '{Echo(text)}' is not a {(parses ? "finite " : "")}number but a missing-value marker{trailing}, " +
             "while other fields of the line hold numbers; a partly missing row is not supported: a sample either has the whole " +
             "modality (every field a number) or none of it (every field empty, NA or NaN)");
     }
 
     /// <summary>Parses one field as a float64 (invariant culture, exponents allowed); <paramref name="column"/> is 0-based for messages.</summary>
+    /// <remarks>A field that is not a number is echoed cut to <see cref="EchoedFieldLength"/> characters; when the reader
+    /// knows its format, the message adds the likely cause: another separator (the line holds ';' or a tab but no
+    /// delimiter) or, on line 1, a header row.</remarks>
     public double ParseNumber(ReadOnlySpan<char> field, int column)
     {
         var text = Unquote(field.Trim());
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            throw Error($"column {column + 1}: '{text.ToString()}' is not a number");
+            throw Error($"column {column + 1}: '{Echo(text)}' is not a number{NotANumberHint()}");
         if (!double.IsFinite(value))
-            throw Error($"column {column + 1}: '{text.ToString()}' is not a finite number");
+            throw Error($"column {column + 1}: '{Echo(text)}' is not a finite number");
         return value;
     }
+
+    /// <summary>"; " and the likely cause of a field that is not a number (empty when none is known): another
+    /// separator, or a header row on line 1.</summary>
+    internal string NotANumberHint()
+    {
+        if (_format is null) return "";
+        if (SeparatorHint() is { } separator) return "; " + separator;
+        return LineNumber == 1 ? $"; {_format} have no header row: if line 1 is one, remove it" : "";
+    }
+
+    /// <summary>"the line holds ';' but no ','; ... are comma-separated" when the current line holds another common
+    /// separator (';', tab) and no delimiter; else null.</summary>
+    internal string? SeparatorHint()
+    {
+        if (_format is null) return null;
+        var line = _text.AsSpan(_lineStart, _lineLength);
+        if (line.Contains(_delimiter)) return null;
+        foreach (var other in (ReadOnlySpan<char>)[';', '\t', ',', '|'])
+            if (other != _delimiter && line.Contains(other))
+                return $"the line holds {Shown(other)} but no {Shown(_delimiter)}; {_format} are {DelimiterName(_delimiter)}-separated";
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="field"/> (trimmed, one pair of enclosing quotes removed) parses as a float64,
+    /// finite or not.</summary>
+    internal static bool IsNumber(ReadOnlySpan<char> field) =>
+        double.TryParse(Unquote(field.Trim()), NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+
+    /// <summary>A field as messages echo it: cut to <see cref="EchoedFieldLength"/> characters and ended with "…" when longer.</summary>
+    internal static string Echo(ReadOnlySpan<char> text) =>
+        text.Length <= EchoedFieldLength ? text.ToString() : string.Concat(text[..EchoedFieldLength], "…");
+
+    private static string Shown(char c) => c == '\t' ? "a tab" : $"'{c}'";
+
+    private static string DelimiterName(char c) => c switch
+    {
+        ',' => "comma",
+        ';' => "semicolon",
+        '\t' => "tab",
+        _ => $"'{c}'",
+    };
 
     /// <summary>An <see cref="InvalidDataException"/> for the current line.</summary>
     public InvalidDataException Error(string problem) => new($"{FileName}, line {LineNumber}: {problem}.");

@@ -29,7 +29,11 @@ namespace BalancedMultimodal.Core.Data;
 /// not a marker row (blank lines are only allowed at the end of a file); write <c>NA</c>. Files without markers load
 /// exactly as before, with every row available.</para>
 /// <para>A malformed file gives an <see cref="InvalidDataException"/> naming the file and the 1-based line; a missing
-/// folder or file gives a <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/>.</para>
+/// folder or file gives a <see cref="DirectoryNotFoundException"/> / <see cref="FileNotFoundException"/>. The message
+/// adds the likely cause where one is known: a header row (a field of line 1 that is not a number, or a
+/// <c>{m}_featname.csv</c> with one name more than columns), another separator (a line holding ';' or a tab but no
+/// ','), a trailing comma (an empty last field), or class names in a labels file (the labels are class indices 0..C-1;
+/// names need <see cref="IdTableLoader"/>). A field echoed in a message is cut to 40 characters ("…").</para>
 /// </remarks>
 public static class MogonetFolderLoader
 {
@@ -129,13 +133,17 @@ public static class MogonetFolderLoader
 
     private static readonly Regex ModalityFileName = new(@"^(\d+)_(tr|te|featname)\.csv$", RegexOptions.CultureInvariant);
 
+    /// <summary>The format as the readers' hints name it ("... have no header row", "... are comma-separated").</summary>
+    private const string Format = "MOGONET CSV files";
+
     private static int[] ReadLabels(string path)
     {
-        var reader = DelimitedTextReader.Open(path, ',');
+        var reader = DelimitedTextReader.Open(path, ',', Format);
         var labels = new List<int>();
         while (reader.TryReadLine(out var line))
         {
             if (line.Contains(',')) throw reader.Error("expected one label per line");
+            if (!DelimitedTextReader.IsNumber(line) && reader.SeparatorHint() is null) throw LabelNotANumber(reader, line);
             double value = reader.ParseNumber(line, 0);
             if (value < 0 || value != Math.Floor(value))
                 throw reader.Error($"label {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a whole number >= 0");
@@ -145,6 +153,20 @@ public static class MogonetFolderLoader
         }
         if (labels.Count == 0) throw new InvalidDataException($"{reader.FileName} holds no labels.");
         return labels.ToArray();
+    }
+
+    /// <summary>A label that is not a number: on line 1 followed by a number, a header row (remove it); else most likely a
+    /// class name, which the format cannot hold (its labels are class indices; the ID-table format maps names).</summary>
+    private static InvalidDataException LabelNotANumber(DelimitedTextReader reader, ReadOnlySpan<char> field)
+    {
+        var text = DelimitedTextReader.Echo(Unquoted(field.Trim()));
+        var problem = $"label '{text}' is not a number; ";
+        var className = reader.Error(problem + "labels must be integer class indices 0..C-1 (class names such as " +
+            $"'{text}' need the ID-table format: IdTableLoader)");
+        if (reader.LineNumber != 1) return className;
+        var header = reader.Error(problem + $"{Format} have no header row: if line 1 is one, remove it");
+        bool nextIsText = reader.TryReadLine(out var next) && !DelimitedTextReader.IsNumber(next);
+        return nextIsText ? className : header;
     }
 
     /// <summary>A sample missing in every modality has no data at all; <see cref="MultimodalDataset"/> refuses it too,
@@ -191,7 +213,7 @@ public static class MogonetFolderLoader
 
     private static Matrix ReadMatrix(string path, int expectedRows, string labelFile)
     {
-        var reader = DelimitedTextReader.Open(path, ',');
+        var reader = DelimitedTextReader.Open(path, ',', Format);
         var values = new List<double>(expectedRows * 256);
         var available = new List<bool>(expectedRows);
         int columns = -1, columnsLine = 0;
@@ -222,8 +244,10 @@ public static class MogonetFolderLoader
         // are only compared position by position with a new sample folder's.
         // One pair of enclosing double quotes is removed, as from every other field (R's write.csv quotes every string).
         while (reader.TryReadLine(out var line)) names.Add(Unquoted(line.Trim()).ToString());
+        // One name too many is most likely a header line ("gene", "feature", ...) above the names.
         if (names.Count != expectedCount)
-            throw new InvalidDataException($"{reader.FileName} lists {names.Count} feature names but the data have {expectedCount} columns.");
+            throw new InvalidDataException($"{reader.FileName} lists {names.Count} feature names but the data have {expectedCount} columns" +
+                (names.Count == expectedCount + 1 ? $"; one more name than columns: does the file have a header line ('{DelimitedTextReader.Echo(names[0])}')? Remove it, the file lists one name per line." : "."));
         return names.ToArray();
     }
 }

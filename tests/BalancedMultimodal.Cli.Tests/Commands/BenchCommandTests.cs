@@ -92,6 +92,81 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public void The_snf_benchmark_marks_the_snfpy_columns_as_quoted_reference_timings_not_measured_by_the_run()
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(),
+            "bench", "snf", "--sizes", "30", "--rosmap", "false", "--dense-max", "0", "--K", "5", "--t", "2", "--threads", "1");
+
+        code.Should().Be(0, error);
+        output.Should().Contain(l => l.StartsWith("| data | n |", StringComparison.Ordinal) && l.EndsWith("| snfpy s (reference*) | snfpy* / ours |", StringComparison.Ordinal));
+        output.Should().Contain(SnfBenchmark.SnfpyNote);
+        SnfBenchmark.SnfpyNote.Should().Contain("docs/benchmarks/snf.md").And.Contain("not measured by this run");
+    }
+
+    public static TheoryData<string, string> BenchmarkOptionsWithDefaults => new()
+    {
+        { "snf", "--sizes LIST       synthetic sample counts, each above 20 (default 500,875,2000,5000: up to n = 5000," },
+        { "snf", "--dense-max N      largest n also fused with the dense products, 0 = none (default 5000)" },
+        { "snf", "--coo-max N" },
+        { "snf", "--missing F" },
+        { "snf", "--memory" },
+        { "snf", "--rosmap true|false" },
+        { "ksg", "--sizes LIST       sample counts, each above 3 (default 1000,10000,50000)" },
+        { "ksg", "--repeats N        runs per size, best kept; n = 50,000 runs once (default 3)" },
+        { "ksg", "--block N" },
+        { "ksg", "--permutations P" },
+        { "mi-bias", "--n N              samples per estimate, > 20 (default 2000)" },
+        { "mi-bias", "--repeats N        seeded samples per cell for KSG and Gaussian (default 5)" },
+        { "mi-bias", "--neural-repeats N" },
+        { "mi-bias", "--neural true|false" },
+        { "mi-bias", "--neural-steps N" },
+        { "data", "--repeats N" },
+        { "distill", "--modalities N" },
+        { "rgcn", "--warmup N" },
+        { "dropout", "--p P" },
+        { "graphs", "--dim N" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BenchmarkOptionsWithDefaults))]
+    public void Bench_help_lists_each_benchmarks_options_below_it(string benchmark, string option)
+    {
+        var (code, output, _) = CliRunner.Run(new BenchCommand(), "bench", "--help");
+
+        code.Should().Be(0);
+        int start = Array.FindIndex(output, l => l.StartsWith(benchmark + " ", StringComparison.Ordinal));
+        start.Should().BeGreaterThan(0, $"the help lists {benchmark}");
+        // The lines below the benchmark's own line, up to the next benchmark's.
+        output.Skip(start + 1).TakeWhile(l => !Benchmarks.Any(b => l.StartsWith(b + " ", StringComparison.Ordinal)))
+            .Should().Contain(l => l.StartsWith(option, StringComparison.Ordinal), $"{option} belongs to {benchmark}");
+    }
+
+    private static readonly string[] Benchmarks = ["data", "distill", "rgcn", "snf", "ksg", "mi-bias", "dropout", "graphs"];
+
+    [Fact]
+    public void Bench_help_says_the_default_snf_sizes_run_up_to_n_5000_for_minutes()
+    {
+        var (_, output, _) = CliRunner.Run(new BenchCommand(), "bench", "--help");
+
+        string.Join(" ", output).Should().Contain("up to n = 5000, which takes minutes");
+    }
+
+    [Theory]
+    [InlineData("snf", "--sizes", "99999999999", "--sizes is out of range: 99999999999 is not in 21..2147483647")]
+    [InlineData("ksg", "--sizes", "99999999999", "option --sizes is out of range: 99999999999 is not in 4..2147483647")]
+    [InlineData("graphs", "--sizes", "99999999999", "option --sizes is out of range: 99999999999 is not in 21..2147483647")]
+    [InlineData("rgcn", "--threads", "1,99999999999", "--threads is out of range: 99999999999 is not in 1..2147483647")]
+    [InlineData("mi-bias", "--n", "99999999999", "option --n is out of range: 99999999999 is not in 21..2147483647")]
+    public void An_integer_beyond_the_32_bit_range_is_reported_as_out_of_range(string benchmark, string option, string value, string message)
+    {
+        var (code, output, error) = CliRunner.Run(new BenchCommand(), "bench", benchmark, option, value);
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be("bmm bench: " + message + Environment.NewLine);
+    }
+
+    [Fact]
     public void The_snf_benchmark_with_memory_prints_one_resident_set_row_per_data_set()
     {
         var (code, output, error) = CliRunner.Run(new BenchCommand(),

@@ -94,6 +94,36 @@ public sealed class CompareCommandTests
     }
 
     [Fact]
+    public void A_stage_seed_in_the_config_is_rejected_with_the_advice_to_remove_it_and_pass_seeds()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var config = data.WriteFile("seed.json", """{ "Training": { "Seed": 5 } }""");
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full", "--config", config, "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be($"bmm compare: config file '{config}': config key 'Training.Seed' is 5, but the pipeline seeds every stage from " +
+            "the top-level 'Seed' (0); remove 'Training.Seed' from the config and pass the seeds with --seeds (compare takes every seed " +
+            "from --seeds)" + Environment.NewLine);
+    }
+
+    [Fact]
+    public void Too_many_outer_folds_for_a_class_name_the_option_before_any_run()
+    {
+        using var data = new SyntheticMogonetFolder();
+
+        var (code, output, error) = CliRunner.Run(new CompareCommand(), "compare", "--data", data.Path, "--seeds", "0",
+            "--variants", "full", "--outer-folds", "30", "--out", Path.Combine(data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        error.Should().Be("bmm compare: option --outer-folds 30: Class 0 has 21 sample(s) among the rows to split, fewer than the 30 folds; " +
+            "each fold needs one of every class. Give fewer outer folds." + Environment.NewLine);
+    }
+
+    [Fact]
     public void An_output_folder_that_cannot_be_created_is_a_usage_error_before_any_run()
     {
         using var data = new SyntheticMogonetFolder();
@@ -112,6 +142,8 @@ public sealed class CompareCommandTests
     [InlineData("--seeds", "1,,2", "option --seeds has an empty item in '1,,2'")]
     [InlineData("--seeds", "1,", "option --seeds has an empty item in '1,'")]
     [InlineData("--seeds", "0,-1", "option --seeds: a seed must be non-negative, got -1")]
+    [InlineData("--seeds", "0,3000000000", "option --seeds is out of range: 3000000000 is not in 0..2147483647")]
+    [InlineData("--seeds", "0,x", "option --seeds expects comma-separated integers, got 'x'")]
     [InlineData("--variants", "baselines,baselines", "option --variants lists 'baselines' twice")]
     [InlineData("--variants", "baselines,,full", "option --variants has an empty item in 'baselines,,full'")]
     public void Repeated_empty_or_negative_list_items_are_rejected_before_any_run(string option, string value, string message)

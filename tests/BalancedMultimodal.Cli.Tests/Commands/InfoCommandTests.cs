@@ -110,6 +110,20 @@ public class InfoCommandTests
     }
 
     [Fact]
+    public void A_header_row_in_a_data_file_is_reported_with_the_hint_to_remove_it()
+    {
+        using var data = new SyntheticMogonetFolder();
+        var file = Path.Combine(data.Path, "1_tr.csv");
+        File.WriteAllText(file, "ENSG00000161896.6," + string.Join(',', Enumerable.Range(2, 9).Select(j => $"gene{j}")) + "\n" + File.ReadAllText(file));
+
+        var (code, _, error) = Run("info", "--data", data.Path);
+
+        code.Should().Be(CliApp.UsageError);
+        Lines(error).Should().Equal("bmm info: 1_tr.csv, line 1: column 1: 'ENSG00000161896.6' is not a number; MOGONET CSV files have no " +
+            "header row: if line 1 is one, remove it.");
+    }
+
+    [Fact]
     public void Help_for_info_shows_its_options()
     {
         var (code, output, _) = Run("info", "--help");

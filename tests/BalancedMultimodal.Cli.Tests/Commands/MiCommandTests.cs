@@ -106,6 +106,33 @@ public class MiCommandTests : IDisposable
         error.Trim().Should().Be("bmm mi: option --seed must be non-negative, got -5");
     }
 
+    [Theory]
+    [InlineData("--permutations", "0")]
+    [InlineData("--permutations", "0", "--seed", "4")]
+    [InlineData("--permutations", "-1")]
+    public void A_permutation_count_below_1_is_rejected_with_or_without_a_seed(params string[] options)
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+
+        var (code, output, error) = Run(["--x", x, "--y", y, .. options]);
+
+        code.Should().Be(2);
+        output.Should().BeEmpty();
+        error.Trim().Should().Be($"bmm mi: option --permutations must be at least 1, got {options[1]} (leave it out to run no permutation test)");
+    }
+
+    [Theory]
+    [InlineData("KSG")]
+    [InlineData("Ksg")]
+    public void Estimator_names_are_case_insensitive(string name)
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var (code, output, error) = Run("--x", x, "--y", y, "--estimator", name, "--k", "3");
+
+        code.Should().Be(0, error);
+        Value(output[^1], "mi_nats").Should().BeApproximately(0.14491691773446425, 1e-10);
+    }
+
     [Fact]
     public void An_unknown_estimator_is_rejected()
     {

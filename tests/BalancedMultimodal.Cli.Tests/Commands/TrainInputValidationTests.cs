@@ -185,6 +185,24 @@ public sealed class TrainInputValidationTests : IDisposable
         Lines(error).Should().Equal("bmm train: option --seed must be non-negative, got -1");
     }
 
+    [Fact]
+    public void A_seed_option_beyond_the_integers_is_reported_as_out_of_range_naming_the_range()
+    {
+        var (code, output, error) = Run("train", "--data", _data.Path, "--seed", "99999999999", "--out", Path.Combine(_data.Path, "out"));
+
+        code.Should().Be(CliApp.UsageError);
+        output.Should().BeEmpty();
+        Lines(error).Should().Equal("bmm train: option --seed is out of range: 99999999999 is not in 0..2147483647");
+    }
+
+    [Fact]
+    public void Too_many_cross_fitting_folds_for_a_class_name_the_option()
+    {
+        RejectedConfig("""{ "CrossFitFolds": 30 }""").Should().Be(
+            "bmm train: CrossFitFolds = 30: Class 0 has 21 sample(s) among the rows to split, fewer than the 30 folds; each fold needs one " +
+            "of every class. Use fewer folds (CrossFitFolds; 1 carves one validation split) or add samples.");
+    }
+
     public static TheoryData<string, string> ConfigValuesOfTheWrongShape => new()
     {
         { """{ "Autoencoder": { "HiddenSizes": 64 } }""", "config key 'Autoencoder.HiddenSizes' expects a list such as [32], got 64" },

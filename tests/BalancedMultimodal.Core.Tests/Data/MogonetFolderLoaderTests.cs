@@ -237,6 +237,53 @@ public class MogonetFolderLoaderTests
         act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(expectedMessage);
     }
 
+    private const string HeaderHint = "MOGONET CSV files have no header row: if line 1 is one, remove it.";
+
+    private const string PartlyMissingTail = ", while other fields of the line hold numbers; a partly missing row is not supported: a sample " +
+        "either has the whole modality (every field a number) or none of it (every field empty, NA or NaN).";
+
+    // Each case replaces one file of the mini folder (4 training rows, labels 0, 1, 2, 1; modality 1 has 3 columns) with
+    // a common mistake; the message names the likely cause.
+    [Theory]
+    [InlineData("1_tr.csv", "geneA,geneB,geneC\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 1: 'geneA' is not a number; " + HeaderHint)]
+    [InlineData("1_tr.csv", ",geneA,geneB\n1,2,3\n4,5,6\n7,8,9\n", "1_tr.csv, line 1: column 2: 'geneA' is not a number; " + HeaderHint)]
+    [InlineData("labels_tr.csv", "label\n0\n1\n2\n1\n", "labels_tr.csv, line 1: label 'label' is not a number; " + HeaderHint)]
+    [InlineData("labels_tr.csv", "NC\nAD\nMCI\nAD\n", "labels_tr.csv, line 1: label 'NC' is not a number; labels must be integer class " +
+        "indices 0..C-1 (class names such as 'NC' need the ID-table format: IdTableLoader).")]
+    [InlineData("labels_tr.csv", "0\n1\nAD\n1\n", "labels_tr.csv, line 3: label 'AD' is not a number; labels must be integer class " +
+        "indices 0..C-1 (class names such as 'AD' need the ID-table format: IdTableLoader).")]
+    [InlineData("1_tr.csv", "1;2;3\n4;5;6\n7;8;9\n10;11;12\n", "1_tr.csv, line 1: column 1: '1;2;3' is not a number; the line holds ';' " +
+        "but no ','; MOGONET CSV files are comma-separated.")]
+    [InlineData("1_te.csv", "1,2,3\n4\t5\t6\n", "1_te.csv, line 2: column 1: '4\t5\t6' is not a number; the line holds a tab but no ','; " +
+        "MOGONET CSV files are comma-separated.")]
+    [InlineData("1_tr.csv", "1,2,3,\n4,5,6,\n7,8,9,\n10,11,12,\n", "1_tr.csv, line 1: column 4: '' is not a number but a missing-value " +
+        "marker (it is the last field of the line: a trailing comma at the end of the line? Remove it)" + PartlyMissingTail)]
+    [InlineData("1_tr.csv", "1,,3\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 2: '' is not a number but a missing-value marker" + PartlyMissingTail)]
+    [InlineData("1_featname.csv", "name\ngeneA\ngeneB\ngeneC\n", "1_featname.csv lists 4 feature names but the data have 3 columns; one more " +
+        "name than columns: does the file have a header line ('name')? Remove it, the file lists one name per line.")]
+    public void A_common_mistake_is_reported_with_its_likely_cause(string target, string content, string expectedMessage)
+    {
+        using var folder = new TemporaryFolder(Mini);
+        File.WriteAllText(Path.Combine(folder.Path, target), content);
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(expectedMessage);
+    }
+
+    [Fact]
+    public void A_line_read_as_one_field_is_echoed_cut_to_40_characters()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        var line = string.Join(';', Enumerable.Range(0, 500).Select(j => "0.123456789"));
+        File.WriteAllText(Path.Combine(folder.Path, "1_tr.csv"), string.Join('\n', Enumerable.Repeat(line, 4)));
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            $"1_tr.csv, line 1: column 1: '{line[..40]}…' is not a number; the line holds ';' but no ','; MOGONET CSV files are comma-separated.");
+    }
+
     [Fact]
     public void Padded_and_quoted_numbers_and_a_last_line_of_spaces_without_a_line_break_are_read()
     {
