@@ -12,8 +12,9 @@ namespace BalancedMultimodal.Graph;
 /// <c>new RelationalGcn(provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;(), device, dtype)</c>,
 /// or use them as the template of one encoder per modality,
 /// <c>new RelationalGcnEncoderFactory(graph, provider.GetRequiredService&lt;IOptions&lt;RelationalGcnOptions&gt;&gt;().Value)</c>.
-/// <c>InputSize</c> belongs to the data: the registered options may leave it unset (0), which the factory fills in per
-/// modality and the network's constructor refuses; every other option is validated on first use and at start-up.</remarks>
+/// <c>InputSize</c> and <c>RelationCount</c> belong to the data: the registered options may leave the width unset (0)
+/// and set more <c>NumBases</c> than the configured relation count, both of which the factory settles per modality and
+/// graph and the network's constructor refuses; every other rule is validated on first use and at start-up.</remarks>
 public static class RelationalGcnServiceCollectionExtensions
 {
     /// <summary>
@@ -61,10 +62,12 @@ public static class RelationalGcnServiceCollectionExtensions
     }
 
     /// <summary>
-    /// <see cref="RelationalGcnOptionsValidator"/> for registered options, except that an <c>InputSize</c> of 0 (not
-    /// configured) passes: the input width belongs to the data, and registered options typically serve as the template
-    /// of a <c>RelationalGcnEncoderFactory</c>, which sets it per modality. A network built directly from such options
-    /// still refuses the width 0 in its constructor, naming <c>InputSize</c>; a negative width is refused here.
+    /// <see cref="RelationalGcnOptionsValidator"/> for registered options, except for what the data decides: an
+    /// <c>InputSize</c> of 0 (not configured) passes, and <c>NumBases</c> is not held to the configured
+    /// <c>RelationCount</c>. Registered options typically serve as the template of a <c>RelationalGcnEncoderFactory</c>,
+    /// which sets the width per modality and the relation count from its graph (where both rules are judged). A network
+    /// built directly from such options still applies every rule in its constructor, naming the option; a negative width
+    /// or relation count is refused here.
     /// </summary>
     private sealed class RegisteredOptionsValidator : IValidateOptions<RelationalGcnOptions>
     {
@@ -73,9 +76,10 @@ public static class RelationalGcnServiceCollectionExtensions
         public ValidateOptionsResult Validate(string? name, RelationalGcnOptions options)
         {
             ArgumentNullException.ThrowIfNull(options);
-            return _rules.Validate(name, options.InputSize == 0
-                ? options.CopyWith(options.PlaceholderInputSize, options.RelationCount, options.ClassCount)
-                : options);
+            // The factory sets the relation count from its graph: bases up to any valid count are judged there.
+            int relationCount = options.RelationCount >= 1 && options.NumBases is { } bases ? Math.Max(options.RelationCount, bases) : options.RelationCount;
+            int inputSize = options.InputSize == 0 ? options.PlaceholderInputSize : options.InputSize;
+            return _rules.Validate(name, options.CopyWith(inputSize, relationCount, options.ClassCount));
         }
     }
 }

@@ -12,8 +12,9 @@ namespace BalancedMultimodal.Cli.Tests.Build;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The packages get a version of their own, <c>0.1.0-consumer&lt;guid&gt;</c>, so that no copy of 0.1.0 left in a
-/// package cache by an earlier pack can stand in for this build's.
+/// The packages get a version of their own, <c>0.1.0-consumer&lt;guid&gt;</c>, referenced exactly (<c>[version]</c>,
+/// not as a floor that a cached 0.1.0 would satisfy), so that no copy of 0.1.0 left in a package cache by an earlier
+/// pack can stand in for this build's: if the local folder were not used, the restore would fail.
 /// </para>
 /// <para>
 /// The app restores into a global packages folder of its own (inside the temporary folder) with the machine's
@@ -69,7 +70,7 @@ public sealed class ConsumerProject : IDisposable
     /// <summary>The package version this run packs and the app references.</summary>
     public string Version { get; }
 
-    /// <summary>The app's build output folder (Release, net10.0, linux-x64).</summary>
+    /// <summary>The app's build output folder (Release, net10.0, <see cref="RuntimeIdentifier"/>).</summary>
     public string OutputFolder => Path.Combine(AppFolder, "bin", "Release", "net10.0", RuntimeIdentifier);
 
     /// <summary>What <c>dotnet build</c> of the app printed.</summary>
@@ -78,8 +79,9 @@ public sealed class ConsumerProject : IDisposable
     /// <summary>The app's run.</summary>
     public DotnetCommandResult? Run { get; private set; }
 
-    /// <summary>The runtime identifier the app builds for, as the guide recommends (one platform's natives).</summary>
-    public static string RuntimeIdentifier => "linux-x64";
+    /// <summary>The runtime identifier the app builds for, as the guide recommends (one platform's natives): this
+    /// machine's (linux-x64 in CI; win-x64 or osx-arm64 where TorchSharp-cpu ships natives for them).</summary>
+    public static string RuntimeIdentifier => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
 
     /// <summary>Fails the calling test with the step that failed and its output, if any step failed.</summary>
     public void ThrowIfFailed()
@@ -95,6 +97,22 @@ public sealed class ConsumerProject : IDisposable
     {
         ThrowIfFailed();
         return Run!.StandardOutput.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0).ToArray();
+    }
+
+    /// <summary>
+    /// The folder the app's restore took package <paramref name="id"/> from (its own packages folder or the fallback),
+    /// read from obj/project.assets.json: the library's path under the first package folder that holds it.
+    /// </summary>
+    public string RestoredPackageFolder(string id)
+    {
+        ThrowIfFailed();
+        using var assets = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppFolder, "obj", "project.assets.json")));
+        var library = assets.RootElement.GetProperty("libraries").EnumerateObject()
+            .Single(l => l.Name.StartsWith(id + "/", StringComparison.OrdinalIgnoreCase));
+        string relative = library.Value.GetProperty("path").GetString()!;
+        return assets.RootElement.GetProperty("packageFolders").EnumerateObject()
+            .Select(folder => Path.Combine(folder.Name, relative))
+            .First(Directory.Exists);
     }
 
     /// <inheritdoc />
@@ -157,7 +175,10 @@ public sealed class ConsumerProject : IDisposable
             clear.AddAfterSelf(local);
         }
 
+        // A user-level NuGet.Config's source mapping would route the packages away from the local folder: cleared.
+        config.Root.Element("packageSourceMapping")?.Remove();
         config.Root.Add(
+            new XElement("packageSourceMapping", new XElement("clear")),
             new XElement("config", new XElement("add", new XAttribute("key", "globalPackagesFolder"), new XAttribute("value", PackagesFolder))),
             new XElement("fallbackPackageFolders", new XElement("add", new XAttribute("key", "machine"), new XAttribute("value", FallbackFolder))));
         config.Save(Path.Combine(AppFolder, "nuget.config"));
@@ -176,9 +197,9 @@ public sealed class ConsumerProject : IDisposable
                 <RuntimeIdentifier>{RuntimeIdentifier}</RuntimeIdentifier>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="BalancedMultimodal.Core" Version="{Version}" />
-                <PackageReference Include="BalancedMultimodal.Graph" Version="{Version}" />
-                <PackageReference Include="BalancedMultimodal.Distillation" Version="{Version}" />
+                <PackageReference Include="BalancedMultimodal.Core" Version="[{Version}]" />
+                <PackageReference Include="BalancedMultimodal.Graph" Version="[{Version}]" />
+                <PackageReference Include="BalancedMultimodal.Distillation" Version="[{Version}]" />
                 <PackageReference Include="TorchSharp-cpu" Version="{torchSharpVersion}" />
               </ItemGroup>
             </Project>

@@ -92,6 +92,19 @@ public sealed class RelationalGcnServiceRegistrationTests
         encoder.EmbeddingDim.Should().Be(6);
         FluentActions.Invoking(() => new RelationalGcn(provider.GetRequiredService<IOptions<RelationalGcnOptions>>()))
             .Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got 0*", "a network built directly needs its width");
+        using var twoRelationGraph = new BalancedMultimodal.Graph.Graphs.RelationalGraph(3,
+        [
+            new BalancedMultimodal.Graph.Graphs.GraphRelation("fused", TorchSharp.torch.tensor(new long[] { 0, 1, 1, 2 }).reshape(2, 2), null),
+            new BalancedMultimodal.Graph.Graphs.GraphRelation("mrna", TorchSharp.torch.tensor(new long[] { 1, 2, 0, 1 }).reshape(2, 2), null),
+        ]);
+        using var bases = new ServiceCollection().AddRelationalGcn(o => { o.NumBases = 2; o.HiddenSizes = [8]; }).BuildServiceProvider();
+        var basesTemplate = bases.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
+        using var basisEncoder = new BalancedMultimodal.Graph.Encoding.RelationalGcnEncoderFactory(twoRelationGraph, basesTemplate)
+            .Create(new BalancedMultimodal.Core.Encoding.ModalityEncoderRequest(0, "mrna", 4, twoRelationGraph.Device, TorchSharp.torch.ScalarType.Float32));
+        basisEncoder.EmbeddingDim.Should().Be(8, "two bases fit the factory's two-relation graph, whatever RelationCount the template left at 1");
+        FluentActions.Invoking(() => new ServiceCollection().AddRelationalGcn(o => { o.NumBases = 0; o.InputSize = 4; })
+                .BuildServiceProvider().GetRequiredService<IOptions<RelationalGcnOptions>>().Value)
+            .Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.NumBases must be between 1 and*got 0*");
         FluentActions.Invoking(() => new ServiceCollection().AddRelationalGcn(Section(new() { ["Rgcn:NumBlocks"] = "3", ["Rgcn:HiddenSizes:0"] = "4" }))
                 .BuildServiceProvider().GetRequiredService<IOptions<RelationalGcnOptions>>().Value)
             .Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.NumBlocks (3) must divide RelationalGcnOptions.HiddenSizes[0] (4)*",
