@@ -52,6 +52,8 @@ public sealed class CompareCommand : ICliCommand
                          scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows); the
                          baselines (scored on the test split) cannot be combined with it: the default variants
                          are then all but baselines, and --variants naming baselines is an error
+
+        Data without a test split (no {m}_te.csv, no labels_te.csv) are refused, except with --outer-folds.
           --resplit      for every seed a new stratified random split of all rows (training, validation and test
                          pooled; split seed = the seed) with the data's test fraction, instead of the data's own
                          split: mean +- std over seeds is then over random splits, which one fixed test split
@@ -91,6 +93,8 @@ public sealed class CompareCommand : ICliCommand
             throw new CliUsageException($"the config sets Seed = {configured.Seed}, but compare takes its seeds from --seeds; remove Seed from the config and pass --seeds {configured.Seed}");
         var pipelineVariants = variants.Where(v => v != "baselines").ToDictionary(v => v, v => VariantOptions(configured, v));
         var loaded = synthetic ? null : MogonetFolderLoader.Load(data ?? CliApp.BundledDataFolder);
+        if (loaded is not null && loaded.TestIndices.Length == 0 && (outerFolds == 0 || resplit))
+            throw new CliUsageException(NoTestSplitRefusal(data ?? CliApp.BundledDataFolder, resplit));
         var datasets = seeds.Select(seed =>
         {
             var dataset = loaded ?? SyntheticStrongWeakWeak(seed);
@@ -181,6 +185,16 @@ public sealed class CompareCommand : ICliCommand
 
     /// <summary>The AUC with 4 decimals, or "n/a" when it is undefined (a class without a scored row).</summary>
     private static string Auc(double? auc) => auc is double value ? value.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>The refusal of data without a test split (no <c>{m}_te.csv</c>, no <c>labels_te.csv</c>): the variants
+    /// and baselines are scored on the test rows, and <c>--resplit</c> takes its test fraction from them; nested
+    /// validation (<c>--outer-folds</c>) needs none.</summary>
+    internal static string NoTestSplitRefusal(string folder, bool resplit) =>
+        $"the data in '{folder}' have no test split (no labels_te.csv or {{m}}_te.csv), but " +
+        (resplit ? "--resplit takes the test fraction of its random splits from the data's test split" : "compare scores every variant on the test rows") +
+        "; add {m}_te.csv for every modality and labels_te.csv, score by nested validation on the labelled rows with --outer-folds K" +
+        (resplit ? " (without --resplit)" : "") +
+        ", or train on every row with bmm train (it reports the out-of-fold scores, and --save keeps the model for bmm predict)";
 
     /// <summary>
     /// A stratified random split of all rows of <paramref name="dataset"/> (its training, validation and test rows

@@ -21,13 +21,16 @@ public sealed class TrainCommand : ICliCommand
     public string Name => "train";
 
     /// <inheritdoc />
-    public string Summary => "train the balanced multimodal pipeline and score the test split (writes metrics.json)";
+    public string Summary => "train the balanced multimodal pipeline and score the test split, if any (writes metrics.json)";
 
     /// <inheritdoc />
     public string Usage => """
         usage: bmm train [--data DIR] [--seed N] [--out DIR] [--config file.json] [--save DIR] [--plots] [--checkpoint DIR]
 
-          --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP
+          --data DIR      MOGONET-format folder ({m}_tr.csv, {m}_te.csv, labels_tr.csv, labels_te.csv); default: bundled ROSMAP.
+                          Without any {m}_te.csv and labels_te.csv (one labelled cohort) every row trains: no test
+                          scores, only the out-of-fold ones (metrics.json: test scores null); with --save the model
+                          predicts new samples later (bmm predict)
           --seed N        seed of every stage, non-negative (default 0, or the config's Seed)
           --out DIR       folder for metrics.json (default: out)
           --config FILE   JSON file binding PipelineOptions (see docs/getting-started.md); every section is checked
@@ -40,7 +43,8 @@ public sealed class TrainCommand : ICliCommand
           --plots         also write PNG plots into --out: training_curves, modality_weights,
                           confusion_matrix, fused_similarity (see docs/plots.md; the last computes the SNF
                           matrix even when the run needs no graph, and is left out, with a note, for
-                          incomplete samples that cannot carry one)
+                          incomplete samples that cannot carry one; confusion_matrix, of the test predictions,
+                          is left out, with a note, without a test split)
 
         On a terminal a live progress line is redrawn in place; redirected output gets plain lines.
         Ctrl+C stops training between epochs (exit code 130, one line on stderr): no metrics, plots or model are
@@ -82,7 +86,8 @@ public sealed class TrainCommand : ICliCommand
         if (checkpointFolder is not null) CliPaths.CreateOutputFolder(checkpointFolder, "checkpoint");
         int incomplete = dataset.SampleCount - CompleteSamples.Rows(dataset).Length;
         string lacking = incomplete == 0 ? "" : $", {incomplete} lacking a modality";
-        output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes{lacking})");
+        string noTest = dataset.TestIndices.Length == 0 ? ", no test split" : "";
+        output.WriteLine($"data: {Path.GetFullPath(data)} ({dataset.SampleCount} samples, {dataset.ModalityCount} modalities, {dataset.ClassCount} classes{lacking}{noTest})");
         var result = RunCancellable(new TrainingPipeline(options) { KeepTrainedModel = saveFolder is not null, CheckpointFolder = checkpointFolder }, dataset, output);
         if (result.Model is { } model)
         {
@@ -98,6 +103,7 @@ public sealed class TrainCommand : ICliCommand
         {
             foreach (var plot in TrainingPlots.WriteAll(result, dataset, options, outFolder))
                 output.WriteLine($"plot: {plot}");
+            if (!result.HasTestSplit) output.WriteLine($"note: {TrainingPlots.NoTestSplitPlotNote}");
             if (TrainingPlots.SkippedPlotNote(dataset, options) is { } note) output.WriteLine($"note: {note}");
         }
         return 0;

@@ -4,6 +4,9 @@ using System.Text.Json.Serialization;
 namespace BalancedMultimodal.Cli.Pipeline;
 
 /// <summary>The content of <c>metrics.json</c> written by <c>bmm train</c>.</summary>
+/// <remarks>A run on data without a test split (<see cref="PipelineResult.HasTestSplit"/> false) writes the same keys,
+/// with <c>accuracy</c>, <c>macro_f1</c>, <c>weighted_f1</c>, <c>auc</c>, <c>macro_auc_ovr</c> and <c>heads_on_test</c>
+/// null and <c>test_samples</c> 0; the <c>out_of_fold_*</c> scores are then the run's estimate (docs/pipeline.md).</remarks>
 public static class MetricsReport
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
@@ -61,9 +64,11 @@ public static class MetricsReport
         {
             ["data"] = dataFolder,
             ["seed"] = options.Seed,
-            ["accuracy"] = r.Accuracy,
-            ["macro_f1"] = r.MacroF1,
-            ["weighted_f1"] = r.WeightedF1,
+            // Without a test split (a train-only cohort) every test score is null and test_samples 0: the keys stay, so a
+            // reader finds the same document shape; the out-of-fold scores below are then the run's estimate.
+            ["accuracy"] = r.HasTestSplit ? r.Accuracy : null,
+            ["macro_f1"] = r.HasTestSplit ? r.MacroF1 : null,
+            ["weighted_f1"] = r.HasTestSplit ? r.WeightedF1 : null,
             ["auc"] = r.Auc,
             ["macro_auc_ovr"] = r.MacroAucOneVsRest,
             ["seconds"] = r.Seconds,
@@ -78,10 +83,10 @@ public static class MetricsReport
                 ? new[] { "fused head" }.Concat(r.ModalityNames).Zip(pooling)
                     .Select(p => new Dictionary<string, object?> { ["head"] = p.First, ["weight"] = p.Second }).ToArray()
                 : null,
-            ["heads_on_test"] = r.HeadTestScores.Select(h => new Dictionary<string, object?>
+            ["heads_on_test"] = r.HasTestSplit ? r.HeadTestScores.Select(h => new Dictionary<string, object?>
             {
                 ["head"] = h.Head, ["rows"] = h.Rows, ["accuracy"] = h.Accuracy, ["macro_f1"] = h.MacroF1, ["auc"] = h.Auc,
-            }).ToArray(),
+            }).ToArray() : null,
             ["folds"] = folds,
             // Null when the run built no patient graph (PipelineOptions.PatientGraph: no encoder read it).
             ["graph"] = r.Connectivity is { } connectivity

@@ -5,6 +5,11 @@ namespace BalancedMultimodal.Cli.Pipeline;
 
 /// <summary>What one pipeline run measured: test metrics of the (fold-averaged) fused classifier, and per fold the
 /// validation scores, the distillation plan and the final weights.</summary>
+/// <remarks>On data without test rows (<see cref="HasTestSplit"/> false: one labelled cohort, trained on for
+/// prediction later) nothing is scored on a test split: <see cref="Accuracy"/>, <see cref="MacroF1"/> and
+/// <see cref="WeightedF1"/> are NaN, <see cref="Auc"/> and <see cref="MacroAucOneVsRest"/> null, the test lists and
+/// <see cref="HeadTestScores"/> empty; the out-of-fold scores (<see cref="OutOfFoldMacroF1"/>, <see cref="OutOfFoldAuc"/>,
+/// <see cref="OutOfFoldLogLoss"/>) are then the run's estimate of its performance.</remarks>
 public sealed record PipelineResult(
     IReadOnlyList<string> ModalityNames,
     double Accuracy,
@@ -20,6 +25,10 @@ public sealed record PipelineResult(
     IReadOnlyList<int> TestPredictions,
     double[,] TestProbabilities)
 {
+    /// <summary>Whether the data had test rows, scored by the test metrics; false for a train-only cohort (see the
+    /// remarks).</summary>
+    public bool HasTestSplit => TestRows.Count > 0;
+
     /// <summary>The trained model (fold networks, statistics, cohort graph), when the pipeline ran with
     /// <see cref="TrainingPipeline.KeepTrainedModel"/>; else null. The caller disposes it.</summary>
     public TrainedPipeline? Model { get; init; }

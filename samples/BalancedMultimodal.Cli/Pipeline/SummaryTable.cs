@@ -6,7 +6,12 @@ namespace BalancedMultimodal.Cli.Pipeline;
 /// <summary>Prints the short summary of a pipeline run.</summary>
 public static class SummaryTable
 {
-    /// <summary>Writes the per-modality table and the test metrics.</summary>
+    /// <summary>The line that replaces the test scores of a run on data without a test split.</summary>
+    public const string NoTestSplitNote =
+        "no test split (no labels_te.csv or {m}_te.csv): only out-of-fold scores are reported (each labelled row scored by the fold models that did not train on it)";
+
+    /// <summary>Writes the per-modality table and the test metrics (without a test split, <see cref="NoTestSplitNote"/>
+    /// and the out-of-fold scores instead).</summary>
     public static void Write(TextWriter output, PipelineResult r)
     {
         output.WriteLine();
@@ -28,6 +33,11 @@ public static class SummaryTable
         if (r.ClassWeighting != ClassWeighting.None)
             output.WriteLine($"class weighting: {r.ClassWeighting} (every cross-entropy weighted by N / (C n_c) on each fold's training rows)");
         output.WriteLine();
+        if (!r.HasTestSplit)
+        {
+            WriteOutOfFoldOnly(output, r);
+            return;
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"test ({r.TestRows.Count} samples): accuracy {r.Accuracy:F4}  macro-F1 {r.MacroF1:F4}  weighted-F1 {r.WeightedF1:F4}  AUC {(r.Auc is double a ? a.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}  ({r.Seconds:F1} s)"));
         if (r.MacroAucOneVsRest is double oneVsRest)
@@ -35,5 +45,13 @@ public static class SummaryTable
         if (r.HeadTestScores.Count > 0)
             output.WriteLine("test macro-F1 of each head alone: " + string.Join(", ", r.HeadTestScores.Select(h => string.Create(CultureInfo.InvariantCulture,
                 $"{(h.Head == HeadPrediction.FusedHeadName ? "fused head" : h.Head)} {(h.MacroF1 is double f ? f.ToString("F4", CultureInfo.InvariantCulture) : "n/a")}{(h.Rows < r.TestRows.Count ? $" ({h.Rows} rows)" : "")}"))));
+    }
+
+    private static void WriteOutOfFoldOnly(TextWriter output, PipelineResult r)
+    {
+        static string Score(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
+        output.WriteLine(NoTestSplitNote);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"out-of-fold ({r.OutOfFoldRows?.Count ?? 0} samples): macro-F1 {r.OutOfFoldMacroF1:F4}  AUC {Score(r.OutOfFoldAuc)}  log-loss {Score(r.OutOfFoldLogLoss)}  ({r.Seconds:F1} s)"));
     }
 }

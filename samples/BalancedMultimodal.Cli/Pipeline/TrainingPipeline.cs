@@ -87,7 +87,9 @@ public sealed class TrainingPipeline
         o.EncoderKind != ModalityEncoderKind.RelationalGcn && o.MlpEncoder?.AlternativeNegativeSlope is double alternative
         && alternative != o.MlpEncoder.NegativeSlope ? alternative : null;
 
-    /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).</summary>
+    /// <summary>Runs the pipeline on a dataset whose test rows are scored at the end (their labels are read only then).
+    /// A dataset without test rows (one labelled cohort) is trained on all the same: the result then has no test scores
+    /// (<see cref="PipelineResult.HasTestSplit"/> false) and its out-of-fold scores are the run's estimate.</summary>
     public PipelineResult Run(MultimodalDataset dataset, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -203,7 +205,9 @@ public sealed class TrainingPipeline
             for (int c = 0; c < classes; c++)
                 testProbabilities[i, c] = values[test[i] * classes + c];
         var predictions = ClassificationMetrics.ArgMax(testProbabilities);
-        var report = ClassificationReport.Compute(testLabels, predictions, classes);
+        // Without test rows (a train-only cohort) there is nothing to score: the test scores are NaN
+        // (PipelineResult.HasTestSplit false) and the out-of-fold scores above are the run's estimate.
+        var report = test.Length == 0 ? null : ClassificationReport.Compute(testLabels, predictions, classes);
         // Undefined (null, "n/a") when the test rows hold one class only, e.g. a one-sample test split.
         double? auc = classes == 2
             && RocAuc.TryBinary(testLabels, Enumerable.Range(0, test.Length).Select(i => testProbabilities[i, 1]).ToArray(), out var testAuc)
@@ -213,7 +217,7 @@ public sealed class TrainingPipeline
         var model = KeepTrainedModel ? KeepModel(dataset, quantileNormalizer, standardizer, keptAutoencoders, features, availability, graph, keptFolds) : null;
         untilKept.Kept = true;
         clock.Stop();
-        return new PipelineResult(names, report.Accuracy, report.MacroF1, report.WeightedF1, auc, clock.Elapsed.TotalSeconds,
+        return new PipelineResult(names, report?.Accuracy ?? double.NaN, report?.MacroF1 ?? double.NaN, report?.WeightedF1 ?? double.NaN, auc, clock.Elapsed.TotalSeconds,
             outOfFoldF1, outcomes, connectivity, test, testLabels, predictions, testProbabilities)
         {
             Model = model, HeadTestScores = headScores, OutOfFoldAuc = outOfFoldAuc, OutOfFoldLogLoss = outOfFoldLogLoss, MacroAucOneVsRest = macroAuc,
@@ -700,8 +704,8 @@ public sealed class TrainingPipeline
     /// Checks every setting against <paramref name="dataset"/> before any work, as <see cref="Run"/> does first: the
     /// top-level options, every nested section whatever the encoder kind (<c>Training</c>, <c>Affinity</c>, <c>Fusion</c>,
     /// <c>Autoencoder</c>, <c>MlpEncoder</c> and the relational-GCN <c>Encoder</c>, per modality), the neighbour counts
-    /// against the number of samples, and the data's shape (two modalities, test rows, every class in the training
-    /// rows). Each message names the option by its path in the configuration file (e.g. <c>MlpEncoder.Dropout</c>).
+    /// against the number of samples, and the data's shape (two modalities, every class in the training rows; test rows
+    /// are not required). Each message names the option by its path in the configuration file (e.g. <c>MlpEncoder.Dropout</c>).
     /// </summary>
     /// <param name="options">The options.</param>
     /// <param name="dataset">The data the pipeline would run on.</param>
@@ -720,8 +724,10 @@ public sealed class TrainingPipeline
 
     /// <summary>
     /// The checks of <see cref="Validate"/> that concern the data alone, whatever the options (also run before the
-    /// baselines of <c>bmm compare</c>): at least two modalities, test rows to score, every class among the training (and
-    /// validation) rows, and, when samples lack modalities, every modality on some labelled row.
+    /// baselines of <c>bmm compare</c>): at least two modalities, every class among the training (and validation) rows,
+    /// and, when samples lack modalities, every modality on some labelled row. Test rows are not required: without them
+    /// <see cref="Run"/> reports the out-of-fold scores only (<c>bmm compare</c>, which scores on the test rows, refuses
+    /// such data itself).
     /// </summary>
     /// <param name="dataset">The data.</param>
     /// <exception cref="ArgumentException">The data cannot be trained on and scored.</exception>
@@ -730,8 +736,6 @@ public sealed class TrainingPipeline
         ArgumentNullException.ThrowIfNull(dataset);
         if (dataset.ModalityCount < 2)
             throw new ArgumentException($"The pipeline needs at least two modalities; the dataset has {dataset.ModalityCount}.");
-        if (dataset.TestIndices.Length == 0)
-            throw new ArgumentException("The dataset has no test rows to score.");
         var labelled = LabelledRows(dataset);
         CheckTrainingClasses(dataset, labelled);
         CheckLabelledVariance(dataset, labelled);

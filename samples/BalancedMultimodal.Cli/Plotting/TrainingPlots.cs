@@ -23,7 +23,9 @@ public static class TrainingPlots
     /// similarity matrix (recomputed by <see cref="FusedSimilarityMatrix"/>) into <paramref name="folder"/>. The last
     /// is left out when the data's incomplete samples cannot carry the SNF graph
     /// (<see cref="TrainingPipeline.PatientGraphFloorFailure"/>; a run with the graph-free MLP encoder builds no graph and
-    /// may train on such data); <see cref="SkippedPlotNote"/> then says why.
+    /// may train on such data); <see cref="SkippedPlotNote"/> then says why. The confusion matrix, of the test
+    /// predictions, is left out when the data have no test split (<see cref="PipelineResult.HasTestSplit"/>;
+    /// <see cref="NoTestSplitPlotNote"/>).
     /// </summary>
     /// <param name="result">The finished run.</param>
     /// <param name="dataset">The dataset the run was trained on (raw, before standardisation).</param>
@@ -44,8 +46,11 @@ public static class TrainingPlots
         paths.Add(Path1(TrainingCurvesFile));
         ModalityWeightsPlot.Save(result.Folds, result.ModalityNames, Path1(ModalityWeightsFile));
         paths.Add(Path1(ModalityWeightsFile));
-        ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
-        paths.Add(Path1(ConfusionMatrixFile));
+        if (result.HasTestSplit)
+        {
+            ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
+            paths.Add(Path1(ConfusionMatrixFile));
+        }
         if (SkippedPlotNote(dataset, options) is not null) return paths;
         var fused = FusedSimilarityMatrix.Compute(dataset, options);
         var plotted = FusedSimilarityMatrix.Rows(dataset, options.IncompleteSampleGraph).Select(r => dataset.Labels[r]).ToArray();
@@ -53,6 +58,10 @@ public static class TrainingPlots
         paths.Add(Path1(FusedSimilarityFile));
         return paths;
     }
+
+    /// <summary>Why <see cref="WriteAll"/> leaves out <see cref="ConfusionMatrixFile"/> for a run without a test split.</summary>
+    public const string NoTestSplitPlotNote =
+        ConfusionMatrixFile + " not written: the data have no test split, and the confusion matrix is of the test predictions (the out-of-fold scores are in metrics.json)";
 
     /// <summary>Why <see cref="WriteAll"/> leaves out <see cref="FusedSimilarityFile"/> for these data and options, or
     /// null when it writes it.</summary>

@@ -16,7 +16,13 @@ namespace BalancedMultimodal.Core.Data;
 /// (one label per line; written as floats such as <c>1.000000000000000000e+00</c>, which must be whole numbers &gt;= 0).</para>
 /// <para>The result holds the training rows first, then the test rows: <see cref="MultimodalDataset.TrainIndices"/> =
 /// 0..n_tr-1, <see cref="MultimodalDataset.TestIndices"/> = n_tr..n_tr+n_te-1, no validation rows (carve them from the
-/// training rows with <see cref="StratifiedSplitter.CarveValidation(MultimodalDataset, double, int)"/>). Modalities are named "1", "2", ... unless names
+/// training rows with <see cref="StratifiedSplitter.CarveValidation(MultimodalDataset, double, int)"/>).</para>
+/// <para>Without a test split: when none of the test files exists (no <c>labels_te.csv</c> and no <c>{m}_te.csv</c> for
+/// any modality), the folder is one labelled cohort and loads as its training rows only
+/// (<see cref="MultimodalDataset.TestIndices"/> empty). When some but not all of them exist, a
+/// <see cref="FileNotFoundException"/> (its <see cref="FileNotFoundException.FileName"/> the first missing one) names the
+/// test files present and those missing: the test files must either all exist or all be absent.</para>
+/// <para>Modalities are named "1", "2", ... unless names
 /// are given; the class count is max(label) + 1, and every class 0..max(label) must have a sample (1-based labels are
 /// reported, not renumbered). No sample IDs are invented.</para>
 /// <para>Missing modalities: a line of <c>{m}_tr.csv</c> or <c>{m}_te.csv</c> whose fields are all missing-value markers
@@ -38,16 +44,21 @@ namespace BalancedMultimodal.Core.Data;
 public static class MogonetFolderLoader
 {
     /// <summary>Loads the MOGONET-format dataset in <paramref name="folder"/>.</summary>
-    /// <param name="folder">The folder holding <c>1_tr.csv</c>, <c>1_te.csv</c>, ..., <c>labels_tr.csv</c>, <c>labels_te.csv</c>.</param>
+    /// <param name="folder">The folder holding <c>1_tr.csv</c>, <c>1_te.csv</c>, ..., <c>labels_tr.csv</c>, <c>labels_te.csv</c>
+    /// (the test files <c>{m}_te.csv</c> and <c>labels_te.csv</c> all, or none of them: see the remarks).</param>
     /// <param name="modalityNames">Optional names for modalities 1..M (default "1".."M"); must number exactly M, each
     /// non-empty and distinct.</param>
     /// <param name="classNames">Optional class names, none null: exactly C = max(label) + 1 of them (checked against the
     /// label files before the feature files are read).</param>
-    /// <returns>The dataset (train rows then test rows) with the file's train/test split.</returns>
+    /// <returns>The dataset (train rows then test rows) with the file's train/test split; no test rows when the folder
+    /// holds no test file.</returns>
     /// <exception cref="ArgumentException">A null, empty or repeated modality name, a null class name (naming its index),
     /// the wrong number of modality names, or a number of class names other than C.</exception>
     /// <exception cref="InvalidDataException">A malformed file (naming it and the 1-based line), a partly missing row, a
     /// sample marked missing in every modality, or a modality with no available training row (see the remarks).</exception>
+    /// <exception cref="FileNotFoundException">A training file is missing, or only some of the test files exist (the
+    /// message names those present and those missing).</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static MultimodalDataset Load(string folder, IReadOnlyList<string>? modalityNames = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -67,16 +78,18 @@ public static class MogonetFolderLoader
         if (modalityNames is not null && modalityNames.Count != modalityCount)
             throw new ArgumentException($"Folder '{folder}' holds {modalityCount} modalities but {modalityNames.Count} names were given.", nameof(modalityNames));
 
+        bool hasTestSplit = HasTestSplit(folder, modalityCount);
         var trainLabels = ReadLabels(Path.Combine(folder, "labels_tr.csv"));
-        var testLabels = ReadLabels(Path.Combine(folder, "labels_te.csv"));
+        int[] testLabels = hasTestSplit ? ReadLabels(Path.Combine(folder, "labels_te.csv")) : [];
         int nTrain = trainLabels.Length, nTest = testLabels.Length, n = nTrain + nTest;
-        RequireEveryClassIndexUsed(trainLabels, testLabels);
+        string labelFiles = hasTestSplit ? "labels_tr.csv and labels_te.csv hold" : "labels_tr.csv holds";
+        RequireEveryClassIndexUsed(trainLabels, testLabels, labelFiles);
         if (classNames is not null)
         {
-            int classCount = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
+            int classCount = trainLabels.Concat(testLabels).Max() + 1;
             if (classNames.Count != classCount)
                 throw new ArgumentException(
-                    $"{classNames.Count} class names were given, but labels_tr.csv and labels_te.csv hold {classCount} classes (0..{classCount - 1}).",
+                    $"{classNames.Count} class names were given, but {labelFiles} {classCount} classes (0..{classCount - 1}).",
                     nameof(classNames));
         }
 
@@ -88,14 +101,14 @@ public static class MogonetFolderLoader
                 throw new InvalidDataException(
                     $"{m}_tr.csv marks every line missing, so modality {m} has no available training row; a modality needs at least " +
                     "one training sample that has it (give it training data, or leave the modality out).");
-            var test = ReadMatrix(Path.Combine(folder, $"{m}_te.csv"), nTest, "labels_te.csv");
+            var test = hasTestSplit ? ReadMatrix(Path.Combine(folder, $"{m}_te.csv"), nTest, "labels_te.csv") : null;
             int d = train.Columns;
-            if (test.Columns >= 0 && test.Columns != d)
+            if (test is not null && test.Columns >= 0 && test.Columns != d)
                 throw new InvalidDataException($"{m}_tr.csv has {d} columns but {m}_te.csv has {test.Columns}; both must hold the same features.");
             var values = new double[(long)n * d];
             var available = new bool[n];
             train.CopyTo(values, available, 0, d);
-            test.CopyTo(values, available, nTrain, d);
+            test?.CopyTo(values, available, nTrain, d);
             var featureNames = ReadFeatureNames(Path.Combine(folder, $"{m}_featname.csv"), d);
             modalities[m - 1] = Modality.FromRowMajor(modalityNames is null ? m.ToString(CultureInfo.InvariantCulture) : modalityNames[m - 1],
                 values, n, d, featureNames, available);
@@ -113,9 +126,29 @@ public static class MogonetFolderLoader
 
     // The class count is max(label) + 1, so a class index no sample carries means the labels are not the format's
     // 0-based indices (typically 1-based ones); say so before any later check reports an empty class.
-    private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels) =>
-        LoaderArguments.RequireEveryIndexUsed(trainLabels.Concat(testLabels), "labels_tr.csv and labels_te.csv hold",
+    private static void RequireEveryClassIndexUsed(int[] trainLabels, int[] testLabels, string labelFiles) =>
+        LoaderArguments.RequireEveryIndexUsed(trainLabels.Concat(testLabels), labelFiles,
             "the MOGONET format numbers the classes 0..C-1 and every class needs a sample");
+
+    /// <summary>
+    /// Whether the folder holds a test split: true when <c>labels_te.csv</c> and every <c>{m}_te.csv</c> (m = 1..M)
+    /// exist, false when none of them does (the folder is then training rows only). Some but not all of them is a
+    /// <see cref="FileNotFoundException"/> (for the first missing file) naming the test files present and missing.
+    /// </summary>
+    private static bool HasTestSplit(string folder, int modalityCount)
+    {
+        var files = Enumerable.Range(1, modalityCount).Select(m => $"{m}_te.csv").Append("labels_te.csv").ToArray();
+        var present = files.Where(file => File.Exists(Path.Combine(folder, file))).ToArray();
+        if (present.Length == files.Length) return true;
+        if (present.Length == 0) return false;
+        var missing = files.Except(present).ToArray();
+        throw new FileNotFoundException(
+            $"Folder '{folder}' holds part of a test split: {string.Join(", ", present)} {(present.Length == 1 ? "exists" : "exist")}, but " +
+            $"{string.Join(", ", missing)} {(missing.Length == 1 ? "is" : "are")} missing. The test files (labels_te.csv and {{m}}_te.csv for every " +
+            $"modality m = 1..{modalityCount}) must either all exist or all be absent: add the missing ones, or remove the others to load the " +
+            "training rows only (no test split).",
+            Path.Combine(folder, missing[0]));
+    }
 
     /// <summary>Modalities are numbered 1..M without gaps: a modality file numbered above M (e.g. <c>4_tr.csv</c> when
     /// <c>3_tr.csv</c> is missing) would otherwise be ignored silently, so it is an error naming the file.</summary>

@@ -147,6 +147,20 @@ public class TrainCommandTests(TrainRunFixture run) : IClassFixture<TrainRunFixt
     }
 
     [Fact]
+    public void Metrics_json_of_a_run_with_a_test_split_has_the_keys_of_one_without_it_with_every_test_score_set()
+    {
+        var metrics = Metrics();
+
+        metrics.EnumerateObject().Select(p => p.Name).Should().Equal(TrainWithoutTestSplitTests.MetricsKeys);
+        foreach (var key in new[] { "accuracy", "macro_f1", "weighted_f1", "auc" })
+            metrics.GetProperty(key).ValueKind.Should().Be(JsonValueKind.Number, key);
+        metrics.GetProperty("macro_auc_ovr").ValueKind.Should().Be(JsonValueKind.Null, "two classes: the binary AUC is the auc key");
+        metrics.GetProperty("heads_on_test").GetArrayLength().Should().Be(4, "the fused head and the three modalities");
+        Lines(run.Output).Should().NotContain(l => l.StartsWith("no test split", StringComparison.Ordinal))
+            .And.Contain(l => l.StartsWith("data: ", StringComparison.Ordinal) && l.EndsWith("(60 samples, 3 modalities, 2 classes)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_config_list_replaces_the_default_list_instead_of_being_appended_to_it()
     {
         var config = run.Data.WriteFile("lists.json", """{ "Encoder": { "HiddenSizes": [ 16 ] }, "MlpEncoder": { "HiddenSizes": [ 8, 4 ] } }""");

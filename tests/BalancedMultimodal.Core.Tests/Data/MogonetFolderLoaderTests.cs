@@ -140,7 +140,11 @@ public class MogonetFolderLoaderTests
 
         var act = () => MogonetFolderLoader.Load(folder.Path);
 
-        act.Should().Throw<FileNotFoundException>().WithMessage("*2_te.csv*");
+        var error = act.Should().Throw<FileNotFoundException>().Which;
+        error.FileName.Should().Be(Path.Combine(folder.Path, "2_te.csv"));
+        error.Message.Should().Be($"Folder '{folder.Path}' holds part of a test split: 1_te.csv, labels_te.csv exist, but 2_te.csv is missing. " +
+            "The test files (labels_te.csv and {m}_te.csv for every modality m = 1..2) must either all exist or all be absent: add the missing " +
+            "ones, or remove the others to load the training rows only (no test split).");
     }
 
     [Fact]
@@ -308,7 +312,22 @@ public class MogonetFolderLoaderTests
 
         var error = act.Should().Throw<FileNotFoundException>().Which;
         error.FileName.Should().Be(Path.Combine(folder.Path, "labels_te.csv"));
-        error.Message.Should().Be($"File '{Path.Combine(folder.Path, "labels_te.csv")}' does not exist.");
+        error.Message.Should().Be($"Folder '{folder.Path}' holds part of a test split: 1_te.csv, 2_te.csv exist, but labels_te.csv is missing. " +
+            "The test files (labels_te.csv and {m}_te.csv for every modality m = 1..2) must either all exist or all be absent: add the missing " +
+            "ones, or remove the others to load the training rows only (no test split).");
+    }
+
+    [Fact]
+    public void A_missing_training_label_file_is_reported_with_its_path()
+    {
+        using var folder = new TemporaryFolder(Mini);
+        folder.Delete("labels_tr.csv");
+
+        var act = () => MogonetFolderLoader.Load(folder.Path);
+
+        var error = act.Should().Throw<FileNotFoundException>().Which;
+        error.FileName.Should().Be(Path.Combine(folder.Path, "labels_tr.csv"));
+        error.Message.Should().Be($"File '{Path.Combine(folder.Path, "labels_tr.csv")}' does not exist.");
     }
 
     [Fact]
