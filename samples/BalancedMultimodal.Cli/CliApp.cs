@@ -45,7 +45,10 @@ public static class CliApp
         var command = commands.FirstOrDefault(c => c.Name == name);
         if (command is null)
         {
-            var closest = EditDistance.Closest(name, commands.Select(c => c.Name).Append("version"), MaxSuggestionDistance);
+            // An option-like token is not a mistyped command: only the usual version flags get a suggestion.
+            var closest = name.StartsWith('-')
+                ? name is "-v" or "-V" or "-version" ? "--version" : null
+                : EditDistance.Closest(name, commands.Select(c => c.Name).Append("version"), MaxSuggestionDistance);
             var suggestion = closest is null ? "" : $"did you mean '{closest}'? ";
             error.WriteLine($"bmm: unknown command '{name}' ({suggestion}bmm --help lists the commands)");
             return UsageError;

@@ -23,12 +23,13 @@ public static class EditDistance
     }
 
     /// <summary>The candidate closest to <paramref name="word"/> within <paramref name="maxDistance"/> edits (the first
-    /// of equally close ones), or null when none is that close.</summary>
+    /// of equally close ones), or null when none is that close. A candidate of at most 3 characters is suggested within
+    /// 1 edit only: within 2, every word of one or two characters would be "close" to a two-letter command.</summary>
     public static string? Closest(string word, IEnumerable<string> candidates, int maxDistance)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         return candidates.Select(c => (Name: c, Distance: Between(word, c)))
-            .Where(c => c.Distance <= maxDistance)
+            .Where(c => c.Distance <= (c.Name.Length <= 3 ? Math.Min(1, maxDistance) : maxDistance))
             .OrderBy(c => c.Distance)
             .Select(c => c.Name)
             .FirstOrDefault();

@@ -102,11 +102,18 @@ public sealed class CliAppTests
     [InlineData("versoin", "bmm: unknown command 'versoin' (did you mean 'version'? bmm --help lists the commands)")]
     [InlineData("plot", "bmm: unknown command 'plot' (bmm --help lists the commands)")]
     [InlineData("benchmark", "bmm: unknown command 'benchmark' (bmm --help lists the commands)")]
+    // A two-letter command is suggested within one edit only (every one- or two-character word was "close" to 'mi'),
+    // and an option-like token is no mistyped command (only the version flags get a suggestion).
+    [InlineData("mii", "bmm: unknown command 'mii' (did you mean 'mi'? bmm --help lists the commands)")]
+    [InlineData("ls", "bmm: unknown command 'ls' (bmm --help lists the commands)")]
+    [InlineData("x", "bmm: unknown command 'x' (bmm --help lists the commands)")]
+    [InlineData("-x", "bmm: unknown command '-x' (bmm --help lists the commands)")]
+    [InlineData("-v", "bmm: unknown command '-v' (did you mean '--version'? bmm --help lists the commands)")]
     public void An_unknown_command_suggests_the_closest_command_within_two_edits(string typed, string message)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        ICliCommand[] commands = [new Named("info"), new Named("bench"), new Named("train"), new Named("predict")];
+        ICliCommand[] commands = [new Named("info"), new Named("bench"), new Named("train"), new Named("predict"), new Named("mi")];
 
         int code = CliApp.Run([typed], commands, "train", output, error);
 

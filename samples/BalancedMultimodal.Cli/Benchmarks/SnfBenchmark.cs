@@ -68,8 +68,8 @@ public sealed class SnfBenchmark : IBenchmark
         int cooMax = args.GetInt("coo-max", 0, minimum: 0);
         if (denseMax < 0) throw new CliUsageException($"--dense-max must be 0 or positive, got {denseMax}");
         if (cooMax < 0) throw new CliUsageException($"--coo-max must be 0 or positive, got {cooMax}");
-        int features = args.GetInt("features", 100, minimum: 1);
-        int viewCount = args.GetInt("views", 3, minimum: 2);
+        int features = args.GetInt("features", DefaultFeatures, minimum: 1);
+        int viewCount = args.GetInt("views", DefaultViews, minimum: 2);
         int k = args.GetInt("K", 20, minimum: 1);
         int t = args.GetInt("t", 20, minimum: 1);
         int seed = args.GetInt("seed", 1);
@@ -99,13 +99,15 @@ public sealed class SnfBenchmark : IBenchmark
         if (rosmap)
         {
             var views = Enumerable.Range(1, 3).Select(LoadRosmapView).ToArray();
-            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax, Masks(RosmapSamples, 3, missing, seed), memoryRows);
+            Measure(output, "ROSMAP", views, k, t, dense: RosmapSamples <= denseMax, coo: RosmapSamples <= cooMax, Masks(RosmapSamples, 3, missing, seed), memoryRows,
+                comparable: AsReferenced(k, t));
             foreach (var view in views) view.Dispose();
         }
         foreach (int n in sizes)
         {
             var views = Synthetic(n, features, viewCount, seed);
-            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed), memoryRows);
+            Measure(output, "synthetic", views, k, t, dense: n <= denseMax, coo: n <= cooMax, Masks(n, viewCount, missing, seed), memoryRows,
+                comparable: AsReferenced(k, t) && viewCount == DefaultViews && features == DefaultFeatures);
             foreach (var view in views) view.Dispose();
         }
         output.WriteLine();
@@ -147,8 +149,15 @@ public sealed class SnfBenchmark : IBenchmark
     /// <summary>The interval of the <c>--memory</c> samples.</summary>
     private static readonly TimeSpan MemorySampling = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The views and features per view of the synthetic data by default, those of the snfpy reference runs.</summary>
+    private const int DefaultViews = 3, DefaultFeatures = 100;
+
+    /// <summary>Whether K and t are the snfpy reference runs' (K = 20, t = 20): with other settings the reference
+    /// timings compare nothing and are printed as "-".</summary>
+    private static bool AsReferenced(int k, int t) => k == 20 && t == 20;
+
     private static void Measure(TextWriter output, string label, Tensor[] views, int k, int t, bool dense, bool coo, bool[][]? masks,
-        List<string>? memoryRows)
+        List<string>? memoryRows, bool comparable = false)
     {
         long n = views[0].shape[0];
         using var scope = NewDisposeScope();
@@ -189,8 +198,9 @@ public sealed class SnfBenchmark : IBenchmark
             cooMs = clock.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture);
         }
         double totalSeconds = (affinityMs + fastMs) / 1000;
-        // The snfpy anchors were measured on complete data: no comparison with masks.
-        bool anchored = masks is null && SnfpySeconds.ContainsKey((int)n);
+        // The snfpy anchors were measured on complete data with K = 20, t = 20 (and the default synthetic shape): no
+        // comparison with masks or other settings.
+        bool anchored = comparable && masks is null && SnfpySeconds.ContainsKey((int)n);
         string snfpy = anchored ? SnfpySeconds[(int)n].ToString("G3", CultureInfo.InvariantCulture) : "-";
         string versus = anchored ? (SnfpySeconds[(int)n] / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

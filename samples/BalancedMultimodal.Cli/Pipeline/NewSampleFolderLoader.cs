@@ -200,10 +200,13 @@ public static class NewSampleFolderLoader
                 for (int j = 0; j < featureCount; j++) values[i, j] = double.NaN;
                 continue;
             }
-            if (SeparatorHint(lines[i]) is { } separator)
-                throw new InvalidDataException($"{file}, line {i + 1}: has 1 field ('{Echo(fields[0])}'): {separator}.");
+            // Only a line that fails (wrong count, or a field that is no number) gets the separator hint: a valid
+            // one-feature row may hold a tab (e.g. "0.5\t"), which the training loader reads as whitespace.
+            string? separator = fields.Length == 1 ? SeparatorHint(lines[i]) : null;
             // The likely cause of a wrong count: a header row on line 1 (a field that is no number), a trailing comma.
             bool header = i == 0 && fields.Any(field => !IsNumber(field) && !MissingValueMarkers.IsMissing(field));
+            if (fields.Length != featureCount && separator is not null)
+                throw new InvalidDataException($"{file}, line {i + 1}: has 1 field ('{Echo(fields[0])}'): {separator}.");
             if (fields.Length != featureCount)
                 throw new InvalidDataException($"{file}, line {i + 1}: has {fields.Length} values but the model was trained on {featureCount} features" +
                     (header ? "; " + HeaderHint
@@ -212,7 +215,9 @@ public static class NewSampleFolderLoader
             for (int j = 0; j < featureCount; j++)
             {
                 if (!double.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
-                    throw new InvalidDataException($"{file}, line {i + 1}: column {j + 1}: '{Echo(fields[j])}' is not a finite number " +
+                    throw new InvalidDataException(separator is not null
+                        ? $"{file}, line {i + 1}: has 1 field ('{Echo(fields[0])}'): {separator}."
+                        : $"{file}, line {i + 1}: column {j + 1}: '{Echo(fields[j])}' is not a finite number " +
                         (header ? $"({HeaderHint})." : "(a sample lacking this modality has every field empty, NA or NaN)."));
                 values[i, j] = v;
             }

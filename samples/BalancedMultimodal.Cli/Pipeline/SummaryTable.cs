@@ -8,7 +8,7 @@ public static class SummaryTable
 {
     /// <summary>The line that replaces the test scores of a run on data without a test split.</summary>
     public const string NoTestSplitNote =
-        "no test split (no labels_te.csv or {m}_te.csv): only out-of-fold scores are reported (each labelled row scored by the fold models that did not train on it)";
+        "no test split (no labels_te.csv or {m}_te.csv): only out-of-fold scores are reported (each fold's validation rows, scored by the models that did not train on them)";
 
     /// <summary>Writes the per-modality table and the test metrics (without a test split, <see cref="NoTestSplitNote"/>
     /// and the out-of-fold scores instead).</summary>

@@ -25,7 +25,8 @@ public static class TrainingPlots
     /// (<see cref="TrainingPipeline.PatientGraphFloorFailure"/>; a run with the graph-free MLP encoder builds no graph and
     /// may train on such data); <see cref="SkippedPlotNote"/> then says why. The confusion matrix, of the test
     /// predictions, is left out when the data have no test split (<see cref="PipelineResult.HasTestSplit"/>;
-    /// <see cref="NoTestSplitPlotNote"/>).
+    /// <see cref="NoTestSplitPlotNote"/>). A plot left out is also deleted from the folder if an earlier run wrote it
+    /// there, so that the folder holds only this run's plots beside its metrics.
     /// </summary>
     /// <param name="result">The finished run.</param>
     /// <param name="dataset">The dataset the run was trained on (raw, before standardisation).</param>
@@ -51,7 +52,15 @@ public static class TrainingPlots
             ConfusionMatrixPlot.Save(result.TestLabels, result.TestPredictions, dataset.ClassCount, dataset.ClassNames, Path1(ConfusionMatrixFile));
             paths.Add(Path1(ConfusionMatrixFile));
         }
-        if (SkippedPlotNote(dataset, options) is not null) return paths;
+        else
+        {
+            File.Delete(Path1(ConfusionMatrixFile)); // an earlier run's plot would stand beside this run's metrics
+        }
+        if (SkippedPlotNote(dataset, options) is not null)
+        {
+            File.Delete(Path1(FusedSimilarityFile));
+            return paths;
+        }
         var fused = FusedSimilarityMatrix.Compute(dataset, options);
         var plotted = FusedSimilarityMatrix.Rows(dataset, options.IncompleteSampleGraph).Select(r => dataset.Labels[r]).ToArray();
         FusedSimilarityPlot.Save(fused, plotted, dataset.ClassCount, dataset.ClassNames, Path1(FusedSimilarityFile));

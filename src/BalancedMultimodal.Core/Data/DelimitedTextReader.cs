@@ -114,19 +114,23 @@ internal sealed class DelimitedTextReader
     /// <param name="line">The fields to parse.</param>
     /// <param name="destination">Receives the values (nothing for a row of markers).</param>
     /// <param name="columnOffset">Number of fields of the full line before <paramref name="line"/> (for 1-based column numbers in messages).</param>
+    /// <param name="expectedFieldCount">The number of fields the earlier lines of the file had, when known: an empty last
+    /// field is blamed on a trailing delimiter only when the line has one field more than that (with it unknown, the
+    /// message offers both readings).</param>
     /// <returns>The number of values parsed, or -1 when every field is a missing-value marker.</returns>
     /// <exception cref="InvalidDataException">A field that is not a finite number; a marker among numbers (a partly
     /// missing row) names its column and says that a sample has the whole modality or none of it.</exception>
-    public int ParseNumbersOrMissing(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0)
+    public int ParseNumbersOrMissing(ReadOnlySpan<char> line, List<double> destination, int columnOffset = 0, int? expectedFieldCount = null)
     {
         if (AllFieldsMissing(line)) return -1;
         if (_format is not null && LineNumber == 1) RejectHeaderRow(line, columnOffset);
+        int fieldCount = line.Count(_delimiter) + 1;
         int count = 0;
         while (true)
         {
             int cut = line.IndexOf(_delimiter);
             var field = cut < 0 ? line : line[..cut];
-            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count, last: cut < 0);
+            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count, last: cut < 0, fieldCount, expectedFieldCount);
             destination.Add(ParseNumber(field, columnOffset + count));
             count++;
             if (cut < 0) return count;
@@ -160,13 +164,19 @@ internal sealed class DelimitedTextReader
     }
 
     // The wording starts as ParseNumber's would ("'NaN' is not a finite number", "'' is not a number"), then says why.
-    private InvalidDataException PartlyMissing(ReadOnlySpan<char> field, int column, bool last)
+    private InvalidDataException PartlyMissing(ReadOnlySpan<char> field, int column, bool last, int fieldCount, int? expectedFieldCount)
     {
         var text = Unquote(field.Trim());
         bool parses = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-        // An empty last field is what a delimiter at the end of the line leaves (a file written with one after every value).
-        var trailing = last && text.IsEmpty
-            ? $" (it is the last field of the line: a trailing {DelimiterName(_delimiter)} at the end of the line? Remove it)"
+        // An empty last field is what a delimiter at the end of the line leaves (a file written with one after every
+        // value): said when the line has one field more than the earlier lines, offered as one of two readings when their
+        // count is unknown (line 1), and not said when the line has their count (a missing value) or for a quoted "".
+        string delimiter = DelimiterName(_delimiter);
+        var trailing = !last || !field.Trim().IsEmpty ? ""
+            : expectedFieldCount is null
+                ? $" (it is the last field of the line: a trailing {delimiter} at the end of the line? If so, remove it; if not, the value is missing)"
+            : fieldCount == expectedFieldCount + 1
+                ? $" (it is one field more than the earlier lines have: a trailing {delimiter} at the end of the line? Remove it)"
             : "";
         return Error($"column {column + 1}: '{Echo(text)}' is not a {(parses ? "finite " : "")}number but a missing-value marker{trailing}, " +
             "while other fields of the line hold numbers; a partly missing row is not supported: a sample either has the whole " +

@@ -252,7 +252,7 @@ public static class MogonetFolderLoader
         int columns = -1, columnsLine = 0;
         while (reader.TryReadLine(out var line))
         {
-            int count = reader.ParseNumbersOrMissing(line, values);
+            int count = reader.ParseNumbersOrMissing(line, values, expectedFieldCount: columns >= 0 ? columns : null);
             available.Add(count >= 0);
             if (count < 0) continue;   // a row of missing-value markers: this sample lacks the modality
             if (columns < 0) (columns, columnsLine) = (count, reader.LineNumber);

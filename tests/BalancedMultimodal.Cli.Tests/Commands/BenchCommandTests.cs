@@ -103,6 +103,20 @@ public sealed class BenchCommandTests
         SnfBenchmark.SnfpyNote.Should().Contain("docs/benchmarks/snf.md").And.Contain("not measured by this run");
     }
 
+    [Fact]
+    public void The_snfpy_reference_is_shown_only_for_the_settings_it_was_measured_with()
+    {
+        // The reference runs used K = 20, t = 20; with other settings the columns compared unlike runs.
+        var (referenced, asMeasured, error1) = CliRunner.Run(new BenchCommand(), "bench", "snf", "--sizes", "30", "--dense-max", "0", "--threads", "1");
+        var (other, otherSettings, error2) = CliRunner.Run(new BenchCommand(),
+            "bench", "snf", "--sizes", "30", "--dense-max", "0", "--K", "5", "--t", "2", "--threads", "1");
+
+        referenced.Should().Be(0, error1);
+        other.Should().Be(0, error2);
+        asMeasured.Should().ContainSingle(l => l.StartsWith("| ROSMAP | 351 |", StringComparison.Ordinal)).Which.Should().MatchRegex(@"\| 0\.36 \| [0-9.]+x \|$");
+        otherSettings.Should().ContainSingle(l => l.StartsWith("| ROSMAP | 351 |", StringComparison.Ordinal)).Which.Should().EndWith("| - | - |");
+    }
+
     public static TheoryData<string, string> BenchmarkOptionsWithDefaults => new()
     {
         { "snf", "--sizes LIST       synthetic sample counts, each above 20 (default 500,875,2000,5000: up to n = 5000," },

@@ -18,6 +18,9 @@ public sealed class TrainOnlyRunFixture : IDisposable
         Config = Path.Combine(Root, "tiny.json");
         File.WriteAllText(Config, TrainRunFixture.TinyConfig);
         OutFolder = Path.Combine(Root, "out");
+        // An earlier run's confusion matrix in the output folder, which this run (no test split) must not leave behind.
+        Directory.CreateDirectory(OutFolder);
+        File.WriteAllText(Path.Combine(OutFolder, "confusion_matrix.png"), "an earlier run's plot");
         ModelFolder = Path.Combine(Root, "model");
         (ExitCode, Output, Error) = TrainCommandTests.Run("train", "--data", Data.Path, "--config", Config, "--out", OutFolder,
             "--save", ModelFolder, "--plots");

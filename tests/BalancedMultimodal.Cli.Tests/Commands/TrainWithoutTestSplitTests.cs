@@ -37,7 +37,7 @@ public class TrainWithoutTestSplitTests(TrainOnlyRunFixture run) : IClassFixture
         run.Error.Should().BeEmpty();
         run.ExitCode.Should().Be(0);
         Lines(run.Output).Should().Contain($"data: {Path.GetFullPath(run.Data.Path)} (42 samples, 3 modalities, 2 classes, no test split)")
-            .And.Contain("no test split (no labels_te.csv or {m}_te.csv): only out-of-fold scores are reported (each labelled row scored by the fold models that did not train on it)")
+            .And.Contain("no test split (no labels_te.csv or {m}_te.csv): only out-of-fold scores are reported (each fold's validation rows, scored by the models that did not train on them)")
             .And.NotContain(l => l.StartsWith("test ", StringComparison.Ordinal), "there are no test scores to print");
     }
 
@@ -80,7 +80,8 @@ public class TrainWithoutTestSplitTests(TrainOnlyRunFixture run) : IClassFixture
             new[] { TrainingPlots.TrainingCurvesFile, TrainingPlots.ModalityWeightsFile, TrainingPlots.FusedSimilarityFile }
                 .Select(f => "plot: " + Path.GetFullPath(Path.Combine(run.OutFolder, f))));
         lines.Should().Contain("note: confusion_matrix.png not written: the data have no test split, and the confusion matrix is of the test predictions (the out-of-fold scores are in metrics.json)");
-        File.Exists(Path.Combine(run.OutFolder, TrainingPlots.ConfusionMatrixFile)).Should().BeFalse();
+        File.Exists(Path.Combine(run.OutFolder, TrainingPlots.ConfusionMatrixFile)).Should().BeFalse(
+            "the folder held an earlier run's confusion matrix (the fixture put one there), which would stand beside this run's metrics");
     }
 
     [Fact]

@@ -37,6 +37,20 @@ public sealed class NewSampleFolderLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_one_feature_row_with_a_tab_loads_as_in_training_and_a_tab_separated_one_is_still_named()
+    {
+        // "0.5\t" is one number followed by whitespace, which training reads; the separator hint refused it before parsing.
+        File.WriteAllText(Path.Combine(_folder, "1_te.csv"), "0.5\t\n0.25\n");
+        var loaded = NewSampleFolderLoader.Load(_folder, ["1"], [1]);
+        File.WriteAllText(Path.Combine(_folder, "1_te.csv"), "0.5\t0.7\n");
+        var tabSeparated = () => NewSampleFolderLoader.Load(_folder, ["1"], [1]);
+
+        loaded.Modalities[0]!.ToArray().Should().BeEquivalentTo(new double[,] { { 0.5 }, { 0.25 } });
+        tabSeparated.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            "1_te.csv, line 1: has 1 field ('0.5\t0.7'): the line holds a tab but no ','; MOGONET CSV files are comma-separated.");
+    }
+
+    [Fact]
     public void A_long_field_is_echoed_cut_to_40_characters()
     {
         var line = string.Join(';', Enumerable.Repeat("0.123456789", 300));

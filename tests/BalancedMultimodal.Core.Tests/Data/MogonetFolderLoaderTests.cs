@@ -261,7 +261,12 @@ public class MogonetFolderLoaderTests
     [InlineData("1_te.csv", "1,2,3\n4\t5\t6\n", "1_te.csv, line 2: column 1: '4\t5\t6' is not a number; the line holds a tab but no ','; " +
         "MOGONET CSV files are comma-separated.")]
     [InlineData("1_tr.csv", "1,2,3,\n4,5,6,\n7,8,9,\n10,11,12,\n", "1_tr.csv, line 1: column 4: '' is not a number but a missing-value " +
-        "marker (it is the last field of the line: a trailing comma at the end of the line? Remove it)" + PartlyMissingTail)]
+        "marker (it is the last field of the line: a trailing comma at the end of the line? If so, remove it; if not, the value is missing)" + PartlyMissingTail)]
+    [InlineData("1_tr.csv", "1,2,3\n4,5,6,\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 4: '' is not a number but a missing-value " +
+        "marker (it is one field more than the earlier lines have: a trailing comma at the end of the line? Remove it)" + PartlyMissingTail)]
+    // An emptied last value of a line with the file's column count is a missing value, not a trailing comma.
+    [InlineData("1_tr.csv", "1,2,3\n4,5,\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 3: '' is not a number but a missing-value marker" + PartlyMissingTail)]
+    [InlineData("1_tr.csv", "1,2,\"\"\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 3: '' is not a number but a missing-value marker" + PartlyMissingTail)]
     [InlineData("1_tr.csv", "1,,3\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 2: '' is not a number but a missing-value marker" + PartlyMissingTail)]
     [InlineData("1_featname.csv", "name\ngeneA\ngeneB\ngeneC\n", "1_featname.csv lists 4 feature names but the data have 3 columns; one more " +
         "name than columns: does the file have a header line ('name')? Remove it, the file lists one name per line.")]
