@@ -52,12 +52,12 @@ public sealed class CompareCommand : ICliCommand
                          scored on the held-out fold (accuracy, F1, AUC pooled over all labelled rows); the
                          baselines (scored on the test split) cannot be combined with it: the default variants
                          are then all but baselines, and --variants naming baselines is an error
-
-        Data without a test split (no {m}_te.csv, no labels_te.csv) are refused, except with --outer-folds.
           --resplit      for every seed a new stratified random split of all rows (training, validation and test
                          pooled; split seed = the seed) with the data's test fraction, instead of the data's own
                          split: mean +- std over seeds is then over random splits, which one fixed test split
                          cannot give
+
+        Data without a test split (no {m}_te.csv, no labels_te.csv) are refused, except with --outer-folds.
 
         AUC is the binary ROC AUC for two classes and the one-vs-rest macro AUC for more.
         """;
