@@ -84,6 +84,44 @@ public sealed class CliAppTests
         lines.Should().OnlyContain(l => l.Split(' ').Length == 2 && l.Split(' ')[1].Length > 0);
     }
 
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("version")]
+    public void Version_with_an_argument_is_a_usage_error_naming_it(string argument)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int code = CliApp.Run([argument, "extra"], [new Throwing(new InvalidOperationException("must not run"))], "boom", output, error);
+
+        code.Should().Be(CliApp.UsageError);
+        output.ToString().Should().BeEmpty();
+        error.ToString().Should().Be($"bmm {argument}: unexpected argument 'extra' ({argument} takes none)" + Environment.NewLine);
+    }
+
+    [Theory]
+    [InlineData("", "", 0)]
+    [InlineData("", "abc", 3)]
+    [InlineData("abc", "", 3)]
+    [InlineData("ab", "xab", 1)]
+    [InlineData("traim", "train", 1)]
+    [InlineData("kitten", "sitting", 3)]
+    [InlineData("trian", "train", 2)]
+    public void Edit_distance_counts_each_insertion_deletion_and_substitution_as_one_edit(string a, string b, int distance)
+    {
+        EditDistance.Between(a, b).Should().Be(distance);
+        EditDistance.Between(b, a).Should().Be(distance);
+    }
+
+    [Fact]
+    public void The_suggestion_is_the_closest_candidate_not_the_first_within_reach()
+    {
+        // "abxy" is 2 edits from "abc" but listed first; "abd" is 1 edit away.
+        EditDistance.Closest("abc", ["abxy", "abd"], 2).Should().Be("abd");
+        EditDistance.Closest("abc", ["abxy", "abd", "abc"], 2).Should().Be("abc");
+        EditDistance.Closest("abc", ["xyz"], 2).Should().BeNull();
+    }
+
     private sealed class Named(string name) : ICliCommand
     {
         public string Name => name;

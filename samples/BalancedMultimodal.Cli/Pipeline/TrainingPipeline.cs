@@ -1006,20 +1006,22 @@ public sealed class TrainingPipeline
                     Dropout = encoder.Dropout, ClassCount = null, Head = encoder.Head,
                 });
                 // The width and the relation count are not keys of the file (set below from the data): name what sets them.
+                // The keys become config paths first, so a failure that starts with the width is not put under Encoder
+                // ("Encoder.Autoencoder.LatentDim"); one the autoencoder's own check already lists is not repeated.
                 string width = o.UseAutoencoder && o.Autoencoder is not null
                     ? $"{nameof(o.Autoencoder)}.{nameof(AutoencoderOptions.LatentDim)}"
                     : $"the input width of modality '{modality.Name}'";
                 if (check.Failed)
                     foreach (var failure in check.Failures)
                     {
-                        var message = failure
-                            .Replace($"{nameof(RelationalGcnOptions)}.{nameof(RelationalGcnOptions.InputSize)}", width, StringComparison.Ordinal)
-                            .Replace($"{nameof(RelationalGcnOptions)}.{nameof(RelationalGcnOptions.RelationCount)}",
+                        var message = ConfigPath(nameof(o.Encoder), failure)
+                            .Replace($"{nameof(o.Encoder)}.{nameof(RelationalGcnOptions.InputSize)}", width, StringComparison.Ordinal)
+                            .Replace($"{nameof(o.Encoder)}.{nameof(RelationalGcnOptions.RelationCount)}",
                                 $"the patient graph's relation count (1, plus one per modality with {nameof(o.ModalityGraphRelations)})", StringComparison.Ordinal);
-                        if (!encoderFailures.Contains(message)) encoderFailures.Add(message);
+                        if (!encoderFailures.Contains(message) && !failures.Contains(message)) encoderFailures.Add(message);
                     }
             }
-            failures.AddRange(encoderFailures.Select(f => ConfigPath(nameof(o.Encoder), f)));
+            failures.AddRange(encoderFailures);
             // The pipeline sets these from the data; a value in the file would be ignored, so it is an error instead.
             if (encoder.InputSize != 0) failures.Add($"Encoder.InputSize must not be set (the pipeline uses each modality's width), got {encoder.InputSize}.");
             if (encoder.RelationCount != 1) failures.Add($"Encoder.RelationCount must not be set (the pipeline derives it from ModalityGraphRelations), got {encoder.RelationCount}.");

@@ -144,6 +144,16 @@ public class MiCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_estimator_is_echoed_as_typed_not_lower_cased()
+    {
+        var (x, y) = Columns("cc_rho0.5.csv");
+        var (code, _, error) = Run("--x", x, "--y", y, "--estimator", "Magic");
+
+        code.Should().Be(2);
+        error.Trim().Should().Be("bmm mi: option --estimator must be ksg, gaussian, mixed or infonce (in any case), got 'Magic'");
+    }
+
+    [Fact]
     public void A_non_finite_cell_is_rejected_naming_the_option_file_line_and_column()
     {
         var (x, y) = Columns("cc_rho0.5.csv");

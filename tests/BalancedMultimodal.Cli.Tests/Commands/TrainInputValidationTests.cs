@@ -134,6 +134,15 @@ public sealed class TrainInputValidationTests : IDisposable
         RejectedConfig(config).Should().Be("bmm train: " + message);
     }
 
+    [Fact]
+    public void A_zero_autoencoder_width_under_a_graph_encoder_is_named_once_by_its_key()
+    {
+        // The graph encoder's input width is the autoencoder's LatentDim: its failure said "Encoder.Autoencoder.LatentDim",
+        // a key that does not exist, after the autoencoder's own "Autoencoder.LatentDim" failure.
+        RejectedConfig("""{ "EncoderKind": "RelationalGcn", "UseAutoencoder": true, "Autoencoder": { "LatentDim": 0 } }""")
+            .Should().Be("bmm train: Autoencoder.LatentDim must be at least 1, got 0.");
+    }
+
     [Theory]
     [InlineData("""{ "Seed": -1 }""", "Seed must be non-negative")]
     [InlineData("""{ "Threads": 5000 }""", "Threads must be at most 1024, got 5000.")]

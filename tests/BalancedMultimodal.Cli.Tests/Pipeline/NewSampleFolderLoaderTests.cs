@@ -29,6 +29,8 @@ public sealed class NewSampleFolderLoaderTests : IDisposable
         "a trailing comma at the end of the line? Remove it.")]
     [InlineData("1,2,3\n4;5;6\n", "1_te.csv, line 2: has 1 field ('4;5;6'): the line holds ';' but no ','; MOGONET CSV files are comma-separated.")]
     [InlineData("1,2,3\n4,x,6\n", "1_te.csv, line 2: column 2: 'x' is not a finite number (a sample lacking this modality has every field empty, NA or NaN).")]
+    [InlineData("1,2,3,4\n5,6,7\n", "1_te.csv, line 1: has 4 values but the model was trained on 3 features.")]
+    [InlineData("1,2,3\n4,5;6,7\n", "1_te.csv, line 2: column 2: '5;6' is not a finite number (a sample lacking this modality has every field empty, NA or NaN).")]
     public void A_malformed_data_file_is_reported_with_its_likely_cause(string content, string expectedMessage)
     {
         var act = Loading(("1_te.csv", content), ("2_te.csv", "1,2\n3,4\n"));
@@ -65,6 +67,7 @@ public sealed class NewSampleFolderLoaderTests : IDisposable
     [InlineData("label\n0\n1\n", "labels_te.csv, line 1: 'label' is not a number; " + HeaderHint + ".")]
     [InlineData("NC\nAD\n", "labels_te.csv, line 1: 'NC' is not a number; labels must be integer class indices 0..C-1 of the model " +
         "(class names such as 'NC' are not read here).")]
+    [InlineData("label\n", "labels_te.csv, line 1: 'label' is not a number; " + HeaderHint + ".")]
     public void A_labels_file_with_a_header_or_class_names_is_reported_with_the_likely_cause(string labels, string expectedMessage)
     {
         var act = Loading(("1_te.csv", "1,2,3\n4,5,6\n"), ("labels_te.csv", labels));

@@ -62,6 +62,20 @@ public class TrainedPipelineFolderTests(TrainedPipelineFixture fixture)
     }
 
     [Fact]
+    public void Saving_keeps_files_whose_names_only_contain_a_model_file_name()
+    {
+        // Only this format's own names are removed: a name that merely ends like one is another file.
+        var folder = fixture.CopyOfModel();
+        string[] others = ["old_autoencoder_0.bin", "my_fold_2.bin", "backup_options.json"];
+        foreach (string name in others)
+            File.WriteAllText(Path.Combine(folder, name), "mine");
+
+        fixture.Model.Save(folder);
+
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().Contain(others);
+    }
+
+    [Fact]
     public void A_truncated_weights_file_gives_invalid_data_naming_the_file()
     {
         var folder = fixture.CopyOfModel();

@@ -107,6 +107,20 @@ public class IdTableLoaderIncompleteSampleTests
     }
 
     [Fact]
+    public void An_empty_last_field_of_a_tab_separated_table_is_reported_as_a_likely_trailing_tab()
+    {
+        using var folder = new TemporaryFolder();
+        var (tables, labels) = Write(folder, "sample\tg1\tg2\nP1\t1\t2\nP2\t3\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+
+        var act = () => IdTableLoader.Load(tables, labels, new IdTableLoadOptions { Delimiter = '\t', KeepIncompleteSamples = true });
+
+        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            "mrna.csv, line 3: column 3: '' is not a number but a missing-value marker (it is the last field of the line: a trailing tab " +
+            "at the end of the line? Remove it), while other fields of the line hold numbers; a partly missing row is not supported: " +
+            "a sample either has the whole modality (every field a number) or none of it (every field empty, NA or NaN).");
+    }
+
+    [Fact]
     public void A_table_whose_rows_with_values_belong_to_no_kept_sample_is_refused_naming_it()
     {
         using var folder = new TemporaryFolder();

@@ -270,6 +270,12 @@ public class MogonetFolderLoaderTests
     [InlineData("1_tr.csv", "1,,3\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 2: '' is not a number but a missing-value marker" + PartlyMissingTail)]
     [InlineData("1_featname.csv", "name\ngeneA\ngeneB\ngeneC\n", "1_featname.csv lists 4 feature names but the data have 3 columns; one more " +
         "name than columns: does the file have a header line ('name')? Remove it, the file lists one name per line.")]
+    [InlineData("1_tr.csv", "1,2,3\nx,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 1: 'x' is not a number.")]
+    [InlineData("1_tr.csv", "1,2,3\n4,5;6,7\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 2: '5;6' is not a number.")]
+    [InlineData("1_tr.csv", "1,2,3\nabcdefghijabcdefghijabcdefghijabcdefghij,5,6\n7,8,9\n10,11,12\n",
+        "1_tr.csv, line 2: column 1: 'abcdefghijabcdefghijabcdefghijabcdefghij' is not a number.")]
+    [InlineData("labels_tr.csv", "0;\n1;\n2;\n1;\n", "labels_tr.csv, line 1: column 1: '0;' is not a number; the line holds ';' but no ','; " +
+        "MOGONET CSV files are comma-separated.")]
     public void A_common_mistake_is_reported_with_its_likely_cause(string target, string content, string expectedMessage)
     {
         using var folder = new TemporaryFolder(Mini);

@@ -343,6 +343,16 @@ public class MultimodalDatasetTests
     }
 
     [Fact]
+    public void When_the_first_modality_alone_is_off_the_label_count_it_is_named_not_the_labels()
+    {
+        // The labels are blamed only when every modality agrees on its row count: here 'b' agrees with the 4 labels.
+        var firstOff = () => new MultimodalDataset(new[] { new Modality("c", new double[5, 2]), new Modality("b", B) }, Y);
+
+        firstOff.Should().Throw<ArgumentException>().WithParameterName("modalities")
+            .WithMessage("Modality 'c' has 5 rows but there are 4 labels; every modality needs one row per sample.*");
+    }
+
+    [Fact]
     public void A_row_available_in_one_modality_only_is_kept()
     {
         var data = new MultimodalDataset(new[]

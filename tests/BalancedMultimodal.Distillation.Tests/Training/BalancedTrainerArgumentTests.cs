@@ -73,6 +73,21 @@ public class BalancedTrainerArgumentTests
         checkpoint.IsFilled.Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData(0, "clear")]
+    [InlineData(2, "noise")]
+    public void Features_disposed_in_any_modality_including_the_first_and_the_last_are_refused_naming_it(int disposed, string name)
+    {
+        // Every modality is checked, not only the middle one: the first and the last feature matrix are named too.
+        var trainer = TrainingFixtures.TinyTrainer(TrainingFixtures.TinyOptions());
+        var data = TrainingFixtures.Tiny();
+        data.Features[disposed].Dispose();
+
+        FluentActions.Invoking(() => trainer.Fit(data)).Should().Throw<ObjectDisposedException>()
+            .WithMessage($"The features of modality '{name}' (data.Features[{disposed}]) were disposed after the BalancedTrainingData was built*")
+            .Which.ObjectName.Should().Be($"data.Features[{disposed}]");
+    }
+
     [Fact]
     public void A_run_with_a_checkpoint_checks_the_held_out_rows_and_the_input_decays_before_filling_it()
     {

@@ -122,6 +122,17 @@ public class OgmGeWeighterTests
     }
 
     [Fact]
+    public void The_validators_messages_name_each_option_with_its_class()
+    {
+        // The class-qualified names are what the CLI maps to the options' paths in its configuration file.
+        var result = new OgmGeWeighterOptionsValidator().Validate(null, new OgmGeWeighterOptions { Alpha = -1, Formula = (OgmGeFormula)5 });
+
+        result.Failures.Should().Equal(
+            "OgmGeWeighterOptions.Alpha must be a finite number > 0 (was -1).",
+            "OgmGeWeighterOptions.Formula must be Paper or Code (was 5).");
+    }
+
+    [Fact]
     public void Options_made_invalid_through_the_weighter_after_construction_are_rejected_by_Update()
     {
         var weighter = new OgmGeWeighter(2, new OgmGeWeighterOptions());

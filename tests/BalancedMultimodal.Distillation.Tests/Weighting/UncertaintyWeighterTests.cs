@@ -172,6 +172,15 @@ public class UncertaintyWeighterTests
     }
 
     [Fact]
+    public void The_validators_message_names_the_option_with_its_class()
+    {
+        // The class-qualified name is what the CLI maps to the option's path in its configuration file.
+        var result = new UncertaintyWeighterOptionsValidator().Validate(null, new UncertaintyWeighterOptions { InitialLogVariance = double.NaN });
+
+        result.Failures.Should().Equal("UncertaintyWeighterOptions.InitialLogVariance must be finite (was NaN).");
+    }
+
+    [Fact]
     public void The_log_variances_start_at_the_initial_value_in_the_requested_dtype()
     {
         using var weighter = new UncertaintyWeighter(3, Microsoft.Extensions.Options.Options.Create(new UncertaintyWeighterOptions { InitialLogVariance = -0.5 }),

@@ -137,6 +137,17 @@ public sealed class RelationalGraphOwnershipTests
     }
 
     [Fact]
+    public void ToString_of_a_graph_whose_edge_weights_alone_were_freed_says_so_without_throwing()
+    {
+        // The edge index is alive: only the weights tell that the graph's tensors are gone.
+        var relation = Relation("fused");
+        using var graph = new RelationalGraph(3, [relation]);
+        relation.EdgeWeight!.Dispose();
+
+        graph.ToString().Should().Be("RelationalGraph: 3 nodes, 1 relation (fused), tensors freed");
+    }
+
+    [Fact]
     public void An_unweighted_graph_whose_scope_ended_is_refused_by_its_edge_index_alone()
     {
         // Without weights only the edge index can tell that the scope freed the graph.

@@ -73,6 +73,20 @@ public sealed class RelationalGcnServiceRegistrationTests
         act.Should().Throw<OptionsValidationException>().WithMessage("*RelationalGcnOptions.InputSize must be at least 1, got -1*");
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void A_relation_count_below_one_is_refused_even_with_bases_set(int relationCount)
+    {
+        // Bases above the configured relation count are left to the factory's graph, but only for a valid count.
+        using var provider = new ServiceCollection()
+            .AddRelationalGcn(o => { o.HiddenSizes = [4]; o.RelationCount = relationCount; o.NumBases = 2; }).BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<RelationalGcnOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage($"*RelationalGcnOptions.RelationCount must be at least 1, got {relationCount}*");
+    }
+
     [Fact]
     public void Configured_options_may_leave_the_input_width_to_the_data_and_serve_as_the_template_of_every_modality()
     {
