@@ -163,7 +163,7 @@ public static class IdTableLoader
             var id = ReadId(reader, line[..cut]);
             if (!seen.Add(id)) throw reader.Error($"sample ID '{id}' appears a second time");
             ids.Add(id);
-            int count = reader.ParseNumbersOrMissing(line[(cut + 1)..], values, columnOffset: 1);
+            int count = reader.ParseNumbersOrMissing(line[(cut + 1)..], values, columnOffset: 1, expectedFieldCount: columns);
             if (count < 0) continue;   // every field a missing-value marker: this sample lacks the modality
             if (count != columns) throw reader.Error($"has {count + 1} fields but the header has {header.Count}");
             rowOfId.Add(id, rowOfId.Count);

@@ -109,15 +109,24 @@ public class IdTableLoaderIncompleteSampleTests
     [Fact]
     public void An_empty_last_field_of_a_tab_separated_table_is_reported_as_a_likely_trailing_tab()
     {
-        using var folder = new TemporaryFolder();
-        var (tables, labels) = Write(folder, "sample\tg1\tg2\nP1\t1\t2\nP2\t3\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        // One field more than the header's columns: a trailing tab. The header's count of fields: a missing value.
+        using var trailing = new TemporaryFolder();
+        var (trailingTables, trailingLabels) = Write(trailing, "sample\tg1\tg2\nP1\t1\t2\nP2\t3\t4\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        using var missing = new TemporaryFolder();
+        var (missingTables, missingLabels) = Write(missing, "sample\tg1\tg2\nP1\t1\t2\nP2\t3\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        var options = new IdTableLoadOptions { Delimiter = '\t', KeepIncompleteSamples = true };
 
-        var act = () => IdTableLoader.Load(tables, labels, new IdTableLoadOptions { Delimiter = '\t', KeepIncompleteSamples = true });
+        var withTrailingTab = () => IdTableLoader.Load(trailingTables, trailingLabels, options);
+        var withMissingValue = () => IdTableLoader.Load(missingTables, missingLabels, options);
 
-        act.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
-            "mrna.csv, line 3: column 3: '' is not a number but a missing-value marker (it is the last field of the line: a trailing tab " +
-            "at the end of the line? Remove it), while other fields of the line hold numbers; a partly missing row is not supported: " +
-            "a sample either has the whole modality (every field a number) or none of it (every field empty, NA or NaN).");
+        withTrailingTab.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            "mrna.csv, line 3: column 4: '' is not a number but a missing-value marker (it is one field more than the earlier lines have: " +
+            "a trailing tab at the end of the line? Remove it), while other fields of the line hold numbers; a partly missing row is not " +
+            "supported: a sample either has the whole modality (every field a number) or none of it (every field empty, NA or NaN).");
+        withMissingValue.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
+            "mrna.csv, line 3: column 3: '' is not a number but a missing-value marker, while other fields of the line hold numbers; " +
+            "a partly missing row is not supported: a sample either has the whole modality (every field a number) or none of it " +
+            "(every field empty, NA or NaN).");
     }
 
     [Fact]
