@@ -1,25 +1,30 @@
 namespace BalancedMultimodal.Cli;
 
-/// <summary>The Levenshtein distance, for "did you mean ...?" suggestions of mistyped command names.</summary>
+/// <summary>The edit distance of mistyped command names, for "did you mean ...?" suggestions.</summary>
 public static class EditDistance
 {
-    /// <summary>The number of single-character insertions, deletions and substitutions that turn <paramref name="a"/>
-    /// into <paramref name="b"/> (ordinal comparison; a swap of two neighbours counts 2).</summary>
+    /// <summary>The optimal-string-alignment distance between <paramref name="a"/> and <paramref name="b"/>, ignoring
+    /// case: the number of single-character insertions, deletions, substitutions and swaps of two neighbours that turn
+    /// one into the other, no substring edited twice ("trian" is 1 from "train", "MI" 0 from "mi").</summary>
     public static int Between(string a, string b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) previous[j] = j;
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var distance = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) distance[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) distance[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
             for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                int best = Math.Min(Math.Min(distance[i - 1, j] + 1, distance[i, j - 1] + 1), distance[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    best = Math.Min(best, distance[i - 2, j - 2] + 1);
+                distance[i, j] = best;
+            }
+        return distance[a.Length, b.Length];
     }
 
     /// <summary>The candidate closest to <paramref name="word"/> within <paramref name="maxDistance"/> edits (the first

@@ -106,8 +106,12 @@ public sealed class CliAppTests
     [InlineData("ab", "xab", 1)]
     [InlineData("traim", "train", 1)]
     [InlineData("kitten", "sitting", 3)]
-    [InlineData("trian", "train", 2)]
-    public void Edit_distance_counts_each_insertion_deletion_and_substitution_as_one_edit(string a, string b, int distance)
+    [InlineData("trian", "train", 1)]
+    [InlineData("im", "mi", 1)]
+    [InlineData("MI", "mi", 0)]
+    [InlineData("Trian", "train", 1)]
+    [InlineData("ca", "abc", 3)]
+    public void Edit_distance_counts_each_insertion_deletion_substitution_and_swap_of_neighbours_as_one_edit_ignoring_case(string a, string b, int distance)
     {
         EditDistance.Between(a, b).Should().Be(distance);
         EditDistance.Between(b, a).Should().Be(distance);
@@ -143,6 +147,8 @@ public sealed class CliAppTests
     // A two-letter command is suggested within one edit only (every one- or two-character word was "close" to 'mi'),
     // and an option-like token is no mistyped command (only the version flags get a suggestion).
     [InlineData("mii", "bmm: unknown command 'mii' (did you mean 'mi'? bmm --help lists the commands)")]
+    [InlineData("im", "bmm: unknown command 'im' (did you mean 'mi'? bmm --help lists the commands)")]
+    [InlineData("MI", "bmm: unknown command 'MI' (did you mean 'mi'? bmm --help lists the commands)")]
     [InlineData("ls", "bmm: unknown command 'ls' (bmm --help lists the commands)")]
     [InlineData("x", "bmm: unknown command 'x' (bmm --help lists the commands)")]
     [InlineData("-x", "bmm: unknown command '-x' (bmm --help lists the commands)")]

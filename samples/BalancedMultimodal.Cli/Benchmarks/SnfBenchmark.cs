@@ -200,7 +200,8 @@ public sealed class SnfBenchmark : IBenchmark
         double totalSeconds = (affinityMs + fastMs) / 1000;
         // The snfpy anchors were measured on complete data with K = 20, t = 20 (and the default synthetic shape): no
         // comparison with masks or other settings.
-        bool anchored = comparable && masks is null && SnfpySeconds.ContainsKey((int)n);
+        // The 351-sample anchor is ROSMAP's, the others synthetic: a synthetic run of 351 samples has none.
+        bool anchored = comparable && masks is null && SnfpySeconds.ContainsKey((int)n) && (label == "ROSMAP") == (n == RosmapSamples);
         string snfpy = anchored ? SnfpySeconds[(int)n].ToString("G3", CultureInfo.InvariantCulture) : "-";
         string versus = anchored ? (SnfpySeconds[(int)n] / totalSeconds).ToString("F1", CultureInfo.InvariantCulture) + "x" : "-";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

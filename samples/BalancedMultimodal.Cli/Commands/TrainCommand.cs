@@ -101,10 +101,14 @@ public sealed class TrainCommand : ICliCommand
         output.WriteLine($"metrics: {Path.GetFullPath(metricsPath)}");
         if (plots)
         {
-            foreach (var plot in TrainingPlots.WriteAll(result, dataset, options, outFolder))
+            var earlier = TrainingPlots.PlotFilesIn(outFolder);
+            var written = TrainingPlots.WriteAll(result, dataset, options, outFolder);
+            foreach (var plot in written)
                 output.WriteLine($"plot: {plot}");
             if (!result.HasTestSplit) output.WriteLine($"note: {TrainingPlots.NoTestSplitPlotNote}");
             if (TrainingPlots.SkippedPlotNote(dataset, options) is { } note) output.WriteLine($"note: {note}");
+            foreach (var removed in earlier.Except(written).Where(path => !File.Exists(path)))
+                output.WriteLine($"note: removed {removed}, an earlier run's plot that this run does not draw");
         }
         return 0;
     }

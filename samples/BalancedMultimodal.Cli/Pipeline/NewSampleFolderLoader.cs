@@ -210,7 +210,9 @@ public static class NewSampleFolderLoader
             if (fields.Length != featureCount)
                 throw new InvalidDataException($"{file}, line {i + 1}: has {fields.Length} values but the model was trained on {featureCount} features" +
                     (header ? "; " + HeaderHint
-                        : fields.Length == featureCount + 1 && fields[^1].Length == 0 ? "; the last field is empty: a trailing comma at the end of the line? Remove it"
+                        // An unquoted empty last field, as training's reader judges it (a quoted "" is a value left empty).
+                        : fields.Length == featureCount + 1 && lines[i][(lines[i].LastIndexOf(',') + 1)..].Trim().Length == 0
+                            ? "; the last field is empty: a trailing comma at the end of the line? Remove it"
                         : "") + ".");
             for (int j = 0; j < featureCount; j++)
             {

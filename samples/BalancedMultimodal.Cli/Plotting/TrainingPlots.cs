@@ -25,8 +25,9 @@ public static class TrainingPlots
     /// (<see cref="TrainingPipeline.PatientGraphFloorFailure"/>; a run with the graph-free MLP encoder builds no graph and
     /// may train on such data); <see cref="SkippedPlotNote"/> then says why. The confusion matrix, of the test
     /// predictions, is left out when the data have no test split (<see cref="PipelineResult.HasTestSplit"/>;
-    /// <see cref="NoTestSplitPlotNote"/>). A plot left out is also deleted from the folder if an earlier run wrote it
-    /// there, so that the folder holds only this run's plots beside its metrics.
+    /// <see cref="NoTestSplitPlotNote"/>). A plot left out is deleted from the folder if an earlier run wrote it there
+    /// (a regular file of that name), so that it does not stand beside this run's metrics as if it were this run's;
+    /// <c>bmm train</c> says so (<see cref="PlotFilesIn"/>).
     /// </summary>
     /// <param name="result">The finished run.</param>
     /// <param name="dataset">The dataset the run was trained on (raw, before standardisation).</param>
@@ -54,11 +55,11 @@ public static class TrainingPlots
         }
         else
         {
-            File.Delete(Path1(ConfusionMatrixFile)); // an earlier run's plot would stand beside this run's metrics
+            DeleteEarlierPlot(Path1(ConfusionMatrixFile)); // an earlier run's plot would stand beside this run's metrics
         }
         if (SkippedPlotNote(dataset, options) is not null)
         {
-            File.Delete(Path1(FusedSimilarityFile));
+            DeleteEarlierPlot(Path1(FusedSimilarityFile));
             return paths;
         }
         var fused = FusedSimilarityMatrix.Compute(dataset, options);
@@ -66,6 +67,24 @@ public static class TrainingPlots
         FusedSimilarityPlot.Save(fused, plotted, dataset.ClassCount, dataset.ClassNames, Path1(FusedSimilarityFile));
         paths.Add(Path1(FusedSimilarityFile));
         return paths;
+    }
+
+    /// <summary>The plot files of <see cref="WriteAll"/> present in <paramref name="folder"/> as regular files: a caller
+    /// that compares them before and after the call can say which earlier plots it removed.</summary>
+    /// <param name="folder">The output folder.</param>
+    /// <returns>The full paths, in the order of <see cref="WriteAll"/>.</returns>
+    public static IReadOnlyList<string> PlotFilesIn(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return new[] { TrainingCurvesFile, ModalityWeightsFile, ConfusionMatrixFile, FusedSimilarityFile }
+            .Select(file => Path.GetFullPath(Path.Combine(folder, file))).Where(File.Exists).ToArray();
+    }
+
+    /// <summary>Deletes a plot file an earlier run left under a name this run does not draw (a regular file only: a
+    /// folder of that name is left alone).</summary>
+    private static void DeleteEarlierPlot(string path)
+    {
+        if (File.Exists(path)) File.Delete(path);
     }
 
     /// <summary>Why <see cref="WriteAll"/> leaves out <see cref="ConfusionMatrixFile"/> for a run without a test split.</summary>

@@ -130,7 +130,14 @@ internal sealed class DelimitedTextReader
         {
             int cut = line.IndexOf(_delimiter);
             var field = cut < 0 ? line : line[..cut];
-            if (MissingValueMarkers.IsMissing(field)) throw PartlyMissing(field, columnOffset + count, last: cut < 0, fieldCount, expectedFieldCount);
+            if (MissingValueMarkers.IsMissing(field))
+            {
+                // Empty fields beyond the earlier lines' count: trailing delimiters, reported as too many fields.
+                if (expectedFieldCount is { } expected && fieldCount > expected + 1 && count >= expected && field.Trim().IsEmpty)
+                    throw Error($"has {fieldCount} fields but the earlier lines have {expected}, and the ones after column " +
+                                $"{columnOffset + expected} are empty: trailing {DelimiterName(_delimiter)}s at the end of the line? Remove them");
+                throw PartlyMissing(field, columnOffset + count, last: cut < 0, fieldCount, expectedFieldCount);
+            }
             destination.Add(ParseNumber(field, columnOffset + count));
             count++;
             if (cut < 0) return count;

@@ -107,7 +107,7 @@ public sealed class BenchCommandTests
     public void The_snfpy_reference_is_shown_only_for_the_settings_it_was_measured_with()
     {
         // The reference runs used K = 20, t = 20; with other settings the columns compared unlike runs.
-        var (referenced, asMeasured, error1) = CliRunner.Run(new BenchCommand(), "bench", "snf", "--sizes", "30", "--dense-max", "0", "--threads", "1");
+        var (referenced, asMeasured, error1) = CliRunner.Run(new BenchCommand(), "bench", "snf", "--sizes", "351", "--dense-max", "0", "--threads", "1");
         var (other, otherSettings, error2) = CliRunner.Run(new BenchCommand(),
             "bench", "snf", "--sizes", "30", "--dense-max", "0", "--K", "5", "--t", "2", "--threads", "1");
 
@@ -115,6 +115,8 @@ public sealed class BenchCommandTests
         other.Should().Be(0, error2);
         asMeasured.Should().ContainSingle(l => l.StartsWith("| ROSMAP | 351 |", StringComparison.Ordinal)).Which.Should().MatchRegex(@"\| 0\.36 \| [0-9.]+x \|$");
         otherSettings.Should().ContainSingle(l => l.StartsWith("| ROSMAP | 351 |", StringComparison.Ordinal)).Which.Should().EndWith("| - | - |");
+        asMeasured.Should().ContainSingle(l => l.StartsWith("| synthetic | 351 |", StringComparison.Ordinal)).Which.Should().EndWith("| - | - |",
+            "the 351-sample reference is ROSMAP's, not a synthetic set's");
     }
 
     public static TheoryData<string, string> BenchmarkOptionsWithDefaults => new()

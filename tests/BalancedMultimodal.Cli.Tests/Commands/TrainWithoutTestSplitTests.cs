@@ -80,6 +80,7 @@ public class TrainWithoutTestSplitTests(TrainOnlyRunFixture run) : IClassFixture
             new[] { TrainingPlots.TrainingCurvesFile, TrainingPlots.ModalityWeightsFile, TrainingPlots.FusedSimilarityFile }
                 .Select(f => "plot: " + Path.GetFullPath(Path.Combine(run.OutFolder, f))));
         lines.Should().Contain("note: confusion_matrix.png not written: the data have no test split, and the confusion matrix is of the test predictions (the out-of-fold scores are in metrics.json)");
+        lines.Should().Contain($"note: removed {Path.GetFullPath(Path.Combine(run.OutFolder, TrainingPlots.ConfusionMatrixFile))}, an earlier run's plot that this run does not draw");
         File.Exists(Path.Combine(run.OutFolder, TrainingPlots.ConfusionMatrixFile)).Should().BeFalse(
             "the folder held an earlier run's confusion matrix (the fixture put one there), which would stand beside this run's metrics");
     }

@@ -27,6 +27,7 @@ public sealed class NewSampleFolderLoaderTests : IDisposable
     [InlineData("id,g1,g2,g3\n1,2,3\n4,5,6\n", "1_te.csv, line 1: has 4 values but the model was trained on 3 features; " + HeaderHint + ".")]
     [InlineData("1,2,3,\n4,5,6,\n", "1_te.csv, line 1: has 4 values but the model was trained on 3 features; the last field is empty: " +
         "a trailing comma at the end of the line? Remove it.")]
+    [InlineData("1,2,3,\"\"\n", "1_te.csv, line 1: has 4 values but the model was trained on 3 features.")]
     [InlineData("1,2,3\n4;5;6\n", "1_te.csv, line 2: has 1 field ('4;5;6'): the line holds ';' but no ','; MOGONET CSV files are comma-separated.")]
     [InlineData("1,2,3\n4,x,6\n", "1_te.csv, line 2: column 2: 'x' is not a finite number (a sample lacking this modality has every field empty, NA or NaN).")]
     [InlineData("1,2,3,4\n5,6,7\n", "1_te.csv, line 1: has 4 values but the model was trained on 3 features.")]

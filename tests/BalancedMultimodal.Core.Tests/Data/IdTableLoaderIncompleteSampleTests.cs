@@ -123,6 +123,11 @@ public class IdTableLoaderIncompleteSampleTests
             "mrna.csv, line 3: column 4: '' is not a number but a missing-value marker (it is one field more than the earlier lines have: " +
             "a trailing tab at the end of the line? Remove it), while other fields of the line hold numbers; a partly missing row is not " +
             "supported: a sample either has the whole modality (every field a number) or none of it (every field empty, NA or NaN).");
+        using var everyLine = new TemporaryFolder();
+        var (everyLineTables, everyLineLabels) = Write(everyLine, "sample\tg1\tg2\t\nP1\t1\t2\t\nP2\t3\t4\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        FluentActions.Invoking(() => IdTableLoader.Load(everyLineTables, everyLineLabels, options)).Should().Throw<InvalidDataException>()
+            .Which.Message.Should().Contain("line 2: column 4: '' is not a number but a missing-value marker (it is one field more than the earlier " +
+                "lines have: a trailing tab at the end of the line? Remove it)", "the header ends in a tab too: its empty last name is no column");
         withMissingValue.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
             "mrna.csv, line 3: column 3: '' is not a number but a missing-value marker, while other fields of the line hold numbers; " +
             "a partly missing row is not supported: a sample either has the whole modality (every field a number) or none of it " +
