@@ -133,14 +133,27 @@ internal sealed class DelimitedTextReader
             if (MissingValueMarkers.IsMissing(field))
             {
                 // Empty fields beyond the earlier lines' count: trailing delimiters, reported as too many fields.
-                if (expectedFieldCount is { } expected && fieldCount > expected + 1 && count >= expected && field.Trim().IsEmpty)
-                    throw Error($"has {fieldCount} fields but the earlier lines have {expected}, and the ones after column " +
-                                $"{columnOffset + expected} are empty: trailing {DelimiterName(_delimiter)}s at the end of the line? Remove them");
+                if (expectedFieldCount is { } expected && fieldCount > expected + 1 && count >= expected && RestIsEmpty(line))
+                    throw Error($"has {columnOffset + fieldCount} fields but the earlier lines have {columnOffset + expected}, and the ones " +
+                                $"after column {columnOffset + expected} are empty: trailing {DelimiterName(_delimiter)}s at the end of the line? Remove them");
                 throw PartlyMissing(field, columnOffset + count, last: cut < 0, fieldCount, expectedFieldCount);
             }
             destination.Add(ParseNumber(field, columnOffset + count));
             count++;
             if (cut < 0) return count;
+            line = line[(cut + 1)..];
+        }
+    }
+
+    /// <summary>Whether every field of <paramref name="line"/> is empty or whitespace (unquoted: a quoted "" is a value
+    /// left empty, not a trailing delimiter).</summary>
+    private bool RestIsEmpty(ReadOnlySpan<char> line)
+    {
+        while (true)
+        {
+            int cut = line.IndexOf(_delimiter);
+            if (!(cut < 0 ? line : line[..cut]).Trim().IsEmpty) return false;
+            if (cut < 0) return true;
             line = line[(cut + 1)..];
         }
     }

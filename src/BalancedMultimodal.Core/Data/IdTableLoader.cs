@@ -164,8 +164,9 @@ public static class IdTableLoader
             if (!seen.Add(id)) throw reader.Error($"sample ID '{id}' appears a second time");
             ids.Add(id);
             // A header ending in the delimiter (an empty last name) is what a writer that ends every line with one
-            // leaves: the rows' empty last field is then judged against the named columns, as a trailing delimiter.
-            int named = header[^1].Length == 0 ? columns - 1 : columns;
+            // leaves: the rows' empty last field is then judged against the named columns, as a trailing delimiter,
+            // unless an earlier row held a value in that unnamed column (then it is a column, and an empty field missing).
+            int named = header[^1].Length == 0 && rowOfId.Count == 0 ? columns - 1 : columns;
             int count = reader.ParseNumbersOrMissing(line[(cut + 1)..], values, columnOffset: 1, expectedFieldCount: named);
             if (count < 0) continue;   // every field a missing-value marker: this sample lacks the modality
             if (count != columns) throw reader.Error($"has {count + 1} fields but the header has {header.Count}");

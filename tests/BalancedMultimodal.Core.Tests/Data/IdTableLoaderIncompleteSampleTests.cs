@@ -128,6 +128,17 @@ public class IdTableLoaderIncompleteSampleTests
         FluentActions.Invoking(() => IdTableLoader.Load(everyLineTables, everyLineLabels, options)).Should().Throw<InvalidDataException>()
             .Which.Message.Should().Contain("line 2: column 4: '' is not a number but a missing-value marker (it is one field more than the earlier " +
                 "lines have: a trailing tab at the end of the line? Remove it)", "the header ends in a tab too: its empty last name is no column");
+        // The header's unnamed last column held a value on an earlier row: a column, so an empty field there is missing.
+        using var unnamedColumn = new TemporaryFolder();
+        var (unnamedTables, unnamedLabels) = Write(unnamedColumn, "sample\tg1\tg2\t\nP1\t1\t2\t9\nP2\t3\t4\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        FluentActions.Invoking(() => IdTableLoader.Load(unnamedTables, unnamedLabels, options)).Should().Throw<InvalidDataException>()
+            .Which.Message.Should().Contain("line 3: column 4: '' is not a number but a missing-value marker, while other fields");
+        // Several empty fields beyond the header: counted with the ID column, as the loader's other messages count.
+        using var several = new TemporaryFolder();
+        var (severalTables, severalLabels) = Write(several, "sample\tg1\tg2\nP1\t1\t2\nP2\t3\t4\t\t\n", Meth.Replace(',', '\t'), Labels.Replace(',', '\t'));
+        FluentActions.Invoking(() => IdTableLoader.Load(severalTables, severalLabels, options)).Should().Throw<InvalidDataException>()
+            .Which.Message.Should().Be("mrna.csv, line 3: has 5 fields but the earlier lines have 3, and the ones after column 3 are empty: " +
+                "trailing tabs at the end of the line? Remove them.");
         withMissingValue.Should().Throw<InvalidDataException>().Which.Message.Should().Be(
             "mrna.csv, line 3: column 3: '' is not a number but a missing-value marker, while other fields of the line hold numbers; " +
             "a partly missing row is not supported: a sample either has the whole modality (every field a number) or none of it " +

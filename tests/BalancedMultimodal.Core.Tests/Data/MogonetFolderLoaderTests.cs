@@ -266,6 +266,8 @@ public class MogonetFolderLoaderTests
         "marker (it is one field more than the earlier lines have: a trailing comma at the end of the line? Remove it)" + PartlyMissingTail)]
     [InlineData("1_tr.csv", "1,2,3\n4,5,6,,\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: has 5 fields but the earlier lines have 3, and the ones after " +
         "column 3 are empty: trailing commas at the end of the line? Remove them.")]
+    // A value after the empty extra fields: not trailing commas, a partly missing row.
+    [InlineData("1_tr.csv", "1,2,3\n4,5,6,,9\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 4: '' is not a number but a missing-value marker" + PartlyMissingTail)]
     // An emptied last value of a line with the file's column count is a missing value, not a trailing comma.
     [InlineData("1_tr.csv", "1,2,3\n4,5,\n7,8,9\n10,11,12\n", "1_tr.csv, line 2: column 3: '' is not a number but a missing-value marker" + PartlyMissingTail)]
     [InlineData("1_tr.csv", "1,2,\"\"\n4,5,6\n7,8,9\n10,11,12\n", "1_tr.csv, line 1: column 3: '' is not a number but a missing-value marker" + PartlyMissingTail)]
