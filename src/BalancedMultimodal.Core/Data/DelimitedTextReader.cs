@@ -149,13 +149,9 @@ internal sealed class DelimitedTextReader
     /// left empty, not a trailing delimiter).</summary>
     private bool RestIsEmpty(ReadOnlySpan<char> line)
     {
-        while (true)
-        {
-            int cut = line.IndexOf(_delimiter);
-            if (!(cut < 0 ? line : line[..cut]).Trim().IsEmpty) return false;
-            if (cut < 0) return true;
-            line = line[(cut + 1)..];
-        }
+        foreach (char c in line)
+            if (c != _delimiter && !char.IsWhiteSpace(c)) return false;
+        return true;
     }
 
     private bool AllFieldsMissing(ReadOnlySpan<char> line)
